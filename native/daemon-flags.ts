@@ -1,0 +1,99 @@
+import type { LogLevel } from './core/log.ts';
+
+export interface DaemonFlags {
+  dataRoot: string;
+  execRoot: string;
+  hosts: string[];
+  pidfile?: string;
+  logLevel: LogLevel;
+  runtime?: string;
+  help: boolean;
+  version: boolean;
+}
+
+export class FlagError extends Error {}
+
+const levels = new Set(['debug', 'info', 'warn', 'error', 'fatal']);
+
+/** Parses dockerd's own flag names (`--flag value` and `--flag=value`). */
+export function parseDaemonFlags(argv: string[]): DaemonFlags {
+  const flags: DaemonFlags = { dataRoot: '/var/lib/berth', execRoot: '/run/berth', hosts: [], logLevel: 'info', help: false, version: false };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let value: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const take = () => {
+      if (value !== undefined) return value;
+      const v = argv[++i];
+      if (v === undefined) throw new FlagError(`flag needs an argument: ${arg}`);
+      return v;
+    };
+    switch (arg) {
+      case '--data-root':
+      case '-g':
+      case '--graph':
+        flags.dataRoot = take();
+        break;
+      case '--exec-root':
+        flags.execRoot = take();
+        break;
+      case '-H':
+      case '--host':
+        flags.hosts.push(take());
+        break;
+      case '-p':
+      case '--pidfile':
+        flags.pidfile = take();
+        break;
+      case '-l':
+      case '--log-level': {
+        const l = take();
+        if (!levels.has(l)) throw new FlagError(`invalid argument "${l}" for "-l, --log-level" flag: not a valid log level`);
+        flags.logLevel = l as LogLevel;
+        break;
+      }
+      case '-D':
+      case '--debug':
+        flags.logLevel = 'debug';
+        break;
+      case '--runtime':
+      case '--default-runtime':
+        flags.runtime = take();
+        break;
+      case '-h':
+      case '--help':
+        flags.help = true;
+        break;
+      case '-v':
+      case '--version':
+        flags.version = true;
+        break;
+      default:
+        throw new FlagError(`unknown flag: ${arg}`);
+    }
+  }
+  if (flags.hosts.length === 0) flags.hosts.push(`unix://${flags.execRoot}/docker.sock`);
+  for (const h of flags.hosts) {
+    if (!h.startsWith('unix://')) throw new FlagError(`invalid host "${h}": only unix:// sockets are supported`);
+  }
+  flags.pidfile ??= `${flags.execRoot}/berthd.pid`;
+  return flags;
+}
+
+export const usage = `Usage:	berthd [OPTIONS]
+
+A Docker-compatible container engine (Berth)
+
+Options:
+      --data-root string    Root directory of persistent state (default "/var/lib/berth")
+      --exec-root string    Root directory for execution state files (default "/run/berth")
+  -H, --host list           Daemon socket to listen on (default unix:///run/berth/docker.sock)
+  -p, --pidfile string      Path to use for daemon PID file (default "<exec-root>/berthd.pid")
+  -l, --log-level string    Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+      --runtime string      OCI runtime: runc or crun (default: detect)
+  -v, --version             Print version information and quit
+`;

@@ -1,0 +1,85 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { errorMessage } from './core/errors.ts';
+import { createLogger } from './core/log.ts';
+import { hostSys } from './core/sys.ts';
+import { FlagError, parseDaemonFlags, usage } from './daemon-flags.ts';
+import { createDockerApiServer, listenUnix } from './dockerapi/server.ts';
+import { berthVersion } from './dockerapi/routes/system.ts';
+import { Engine } from './services/engine.ts';
+
+async function claimPidfile(file: string): Promise<void> {
+  const old = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
+  if (old > 0 && old !== process.pid && hostSys.alive(old)) {
+    const cmdline = await fs.readFile(`/proc/${old}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('berthd')) {
+      throw new Error(`pid file found, ensure berthd is not running or delete ${file}`);
+    }
+  }
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await fs.writeFile(file, String(process.pid), { mode: 0o644 });
+}
+
+async function main(): Promise<void> {
+  let flags: ReturnType<typeof parseDaemonFlags>;
+  try {
+    flags = parseDaemonFlags(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`${err.message}\nSee 'berthd --help'.\n`);
+      process.exit(125);
+    }
+    throw err;
+  }
+  if (flags.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  if (flags.version) {
+    process.stdout.write(`Berth engine version ${berthVersion}\n`);
+    return;
+  }
+  const log = createLogger(flags.logLevel);
+  if (process.getuid?.() !== 0) {
+    log.error('berthd needs to be started with root privileges');
+    process.exit(1);
+  }
+  await fs.mkdir(flags.execRoot, { recursive: true, mode: 0o700 });
+  await claimPidfile(flags.pidfile!);
+  const engine = new Engine({ dataRoot: flags.dataRoot, execRoot: flags.execRoot, runtime: flags.runtime, sys: hostSys, log });
+  await engine.init();
+  const server = createDockerApiServer(engine, log);
+  const sockets = flags.hosts.map((h) => h.slice('unix://'.length));
+  const servers = [server];
+  await listenUnix(server, sockets[0]);
+  for (const extra of sockets.slice(1)) {
+    const s = createDockerApiServer(engine, log);
+    await listenUnix(s, extra);
+    servers.push(s);
+  }
+  log.info('API listen on ' + sockets.join(', '), { runtime: engine.runtime.name, root: flags.dataRoot });
+  log.info('Daemon has completed initialization');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`Processing signal '${signal}'`);
+    engine.shutdown();
+    for (const s of servers) {
+      s.close();
+      s.closeAllConnections();
+    }
+    await Promise.all(sockets.map((s) => fs.rm(s, { force: true })));
+    await fs.rm(flags.pidfile!, { force: true });
+    // Containers stay up under their conmon: live restore picks them up at the next start.
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('terminated'));
+  process.on('SIGINT', () => void stop('interrupt'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`berthd: ${errorMessage(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,204 @@
+import { invalid } from '../../core/errors.ts';
+import { attachContainer } from '../../services/containers/attach.ts';
+import { createContainer } from '../../services/containers/create.ts';
+import {
+  killContainer, pauseContainer, renameContainer, restartContainer, stopContainer, unpauseContainer, waitContainer,
+} from '../../services/containers/lifecycle.ts';
+import { parseTimeNs, readLog } from '../../services/containers/log-file.ts';
+import { containerChanges, exportContainer, pruneContainers, topContainer, updateContainer } from '../../services/containers/ops.ts';
+import { removeContainer } from '../../services/containers/remove.ts';
+import { startContainer } from '../../services/containers/start.ts';
+import { containerStats } from '../../services/containers/stats.ts';
+import { inspectContainer, listContainers, parseFilters } from '../../services/containers/views.ts';
+import { archiveGet, archivePut, archiveStat } from '../../services/containers/archive.ts';
+import { resizeTerminal } from '../../runtime/conmon.ts';
+import { bundleDir } from '../../services/context.ts';
+import type { Engine } from '../../services/engine.ts';
+import { frame } from '../framing.ts';
+import type { ApiRequest } from '../http.ts';
+import type { Router } from '../router.ts';
+
+const rawStream = 'application/vnd.docker.raw-stream';
+const muxStream = 'application/vnd.docker.multiplexed-stream';
+
+/** Docker's `since`/`until`: unix seconds (with fraction), RFC 3339, or a duration relative to now. */
+export function timeParam(v: string | null, nowMs = Date.now()): bigint | undefined {
+  if (v === null || v === '' || v === '0') return undefined;
+  const dur = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
+  if (dur) {
+    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+    return BigInt(Math.round(nowMs - Number(dur[1]) * mult[dur[2]])) * 1_000_000n;
+  }
+  const ns = parseTimeNs(v);
+  if (ns === 0n) throw invalid(`invalid value for time: ${v}`);
+  return ns;
+}
+
+export function containerRoutes(router: Router, engine: Engine): void {
+  const ctx = engine.containers;
+
+  router.add('GET', '/containers/json', async (req) => {
+    req.send(200, await listContainers(ctx, {
+      all: req.bool('all'),
+      limit: req.int('limit'),
+      size: req.bool('size'),
+      filters: parseFilters(req.query.get('filters')),
+    }));
+  });
+
+  router.add('POST', '/containers/create', async (req) => {
+    const body = await req.json();
+    if (body === undefined) throw invalid('config cannot be empty in order to create a container');
+    const name = req.query.get('name') ?? undefined;
+    req.send(201, await createContainer(ctx, { name: name || undefined, body }));
+  });
+
+  router.add('GET', '/containers/{id}/json', async (req) => {
+    req.send(200, await inspectContainer(ctx, req.params.id, req.bool('size')));
+  });
+
+  router.add('POST', '/containers/{id}/start', async (req) => {
+    await startContainer(ctx, req.params.id);
+    req.send(204);
+  });
+
+  router.add('POST', '/containers/{id}/stop', async (req) => {
+    await stopContainer(ctx, req.params.id, req.int('t') ?? req.int('timeout'), req.query.get('signal') ?? undefined);
+    req.send(204);
+  });
+
+  router.add('POST', '/containers/{id}/restart', async (req) => {
+    await restartContainer(ctx, req.params.id, req.int('t') ?? req.int('timeout'), req.query.get('signal') ?? undefined);
+    req.send(204);
+  });
+
+  router.add('POST', '/containers/{id}/kill', async (req) => {
+    await killContainer(ctx, req.params.id, req.query.get('signal') ?? undefined);
+    req.send(204);
+  });
+
+  router.add('POST', '/containers/{id}/pause', async (req) => {
+    await pauseContainer(ctx, req.params.id);
+    req.send(204);
+  });
+
+  router.add('POST', '/containers/{id}/unpause', async (req) => {
+    await unpauseContainer(ctx, req.params.id);
+    req.send(204);
+  });
+
+  router.add('POST', '/containers/{id}/rename', async (req) => {
+    await renameContainer(ctx, req.params.id, req.query.get('name') ?? '');
+    req.send(204);
+  });
+
+  router.add('DELETE', '/containers/{id}', async (req) => {
+    await removeContainer(ctx, req.params.id, { force: req.bool('force'), volumes: req.bool('v') });
+    req.send(204);
+  });
+
+  router.add('POST', '/containers/{id}/wait', async (req) => {
+    const waiter = await waitContainer(ctx, req.params.id, req.query.get('condition') ?? '');
+    // Headers go out at once: `docker run` waits for them before it starts the container.
+    const out = req.stream('application/json');
+    const result = await waiter();
+    out.write(`${JSON.stringify(result)}\n`);
+    out.end();
+  });
+
+  router.add('POST', '/containers/{id}/attach', async (req) => {
+    const rec = ctx.store.get(req.params.id);
+    const client = req.hijack(rec.Config.Tty ? rawStream : muxStream);
+    await attachContainer(ctx, rec.Id, {
+      stdin: req.bool('stdin'),
+      stdout: req.bool('stdout'),
+      stderr: req.bool('stderr'),
+      stream: req.bool('stream'),
+      logs: req.bool('logs'),
+      detachKeys: req.query.get('detachKeys') ?? undefined,
+    }, client);
+  });
+
+  router.add('POST', '/containers/{id}/resize', async (req) => {
+    const rec = ctx.store.get(req.params.id);
+    if (rec.State.Status !== 'running') throw invalid(`cannot resize a stopped container: container ${rec.Id} is not running`);
+    if (rec.Config.Tty) await resizeTerminal(bundleDir(ctx, rec.Id), req.int('h') ?? 0, req.int('w') ?? 0);
+    req.send(200, '');
+  });
+
+  router.add('GET', '/containers/{id}/logs', (req) => logs(engine, req));
+
+  router.add('GET', '/containers/{id}/top', async (req) => {
+    req.send(200, await topContainer(ctx, req.params.id, req.query.get('ps_args') ?? ''));
+  });
+
+  router.add('GET', '/containers/{id}/stats', async (req) => {
+    await containerStats(ctx, req.params.id, req.bool('stream', true), req.bool('one-shot'), req);
+  });
+
+  router.add('GET', '/containers/{id}/changes', async (req) => {
+    req.send(200, await containerChanges(ctx, req.params.id));
+  });
+
+  router.add('GET', '/containers/{id}/export', async (req) => {
+    await exportContainer(ctx, req.params.id, req);
+  });
+
+  router.add('POST', '/containers/{id}/update', async (req) => {
+    req.send(200, await updateContainer(ctx, req.params.id, await req.json()));
+  });
+
+  router.add('POST', '/containers/prune', async (req) => {
+    req.send(200, await pruneContainers(ctx, parseFilters(req.query.get('filters'))));
+  });
+
+  router.add('HEAD', '/containers/{id}/archive', async (req) => {
+    const stat = await archiveStat(ctx, req.params.id, req.query.get('path') ?? '');
+    req.send(200, '', { 'X-Docker-Container-Path-Stat': stat });
+  });
+
+  router.add('GET', '/containers/{id}/archive', async (req) => {
+    await archiveGet(ctx, req.params.id, req.query.get('path') ?? '', req);
+  });
+
+  router.add('PUT', '/containers/{id}/archive', async (req) => {
+    await archivePut(ctx, req.params.id, req.query.get('path') ?? '', req.bool('noOverwriteDirNonDir'), req.raw);
+    req.send(200, '');
+  });
+}
+
+async function logs(engine: Engine, req: ApiRequest): Promise<void> {
+  const ctx = engine.containers;
+  const rec = ctx.store.get(req.params.id);
+  const stdout = req.bool('stdout');
+  const stderr = req.bool('stderr');
+  if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
+  const follow = req.bool('follow');
+  const timestamps = req.bool('timestamps');
+  const tailRaw = req.query.get('tail');
+  let tail: number | undefined;
+  if (tailRaw && tailRaw !== 'all') {
+    tail = Number(tailRaw);
+    if (!Number.isInteger(tail)) throw invalid(`invalid value for "tail": "${tailRaw}"`);
+  }
+  const sinceNs = timeParam(req.query.get('since'));
+  const untilNs = timeParam(req.query.get('until'));
+  const tty = rec.Config.Tty;
+  const out = req.stream(tty ? rawStream : muxStream);
+  const running = rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting';
+  const stopFollowing = new Promise<void>((resolve) => {
+    out.onClose(resolve);
+    if (!running) resolve();
+    ctx.lifecycle.once(`exit:${rec.Id}`, () => {
+      if (rec.HostConfig.RestartPolicy.Name === 'no' || rec.HostConfig.RestartPolicy.Name === '') resolve();
+    });
+    ctx.lifecycle.once(`removed:${rec.Id}`, () => resolve());
+  });
+  for await (const e of readLog(rec.LogPath, { follow: follow && running, tail, sinceNs, untilNs, until: stopFollowing })) {
+    if (out.closed) break;
+    if ((e.stream === 'stdout' && !stdout) || (e.stream === 'stderr' && !stderr)) continue;
+    const payload = Buffer.from(timestamps ? `${e.time} ${e.text}` : e.text);
+    out.write(tty ? payload : frame(e.stream, payload));
+  }
+  out.end();
+}

@@ -1,0 +1,126 @@
+import { Writable } from 'node:stream';
+import { invalid, notFound } from '../../core/errors.ts';
+import { dirSize } from '../../core/fsutil.ts';
+import { parseFilters } from '../../services/containers/views.ts';
+import type { Engine } from '../../services/engine.ts';
+import type { Router } from '../router.ts';
+
+export function imageRoutes(router: Router, engine: Engine): void {
+  const images = engine.images;
+
+  router.add('GET', '/images/json', async (req) => {
+    req.send(200, await images.list({ all: req.bool('all'), filters: parseFilters(req.query.get('filters')), digests: req.bool('digests') }));
+  });
+
+  router.add('POST', '/images/load', async (req) => {
+    const quiet = req.bool('quiet');
+    const out = req.stream('application/json');
+    try {
+      await images.load(req.raw, (msg) => {
+        if (!quiet || !('progress' in msg)) out.write(`${JSON.stringify(msg)}\n`);
+      });
+    } catch (err) {
+      out.write(`${JSON.stringify({ errorDetail: { message: String((err as Error).message ?? err) }, error: String((err as Error).message ?? err) })}\n`);
+    }
+    out.end();
+  });
+
+  router.add('GET', '/images/get', async (req) => {
+    const names = req.query.getAll('names');
+    if (names.length === 0) throw invalid('no images specified');
+    for (const n of names) if (!(await images.resolve(n))) throw notFound(`No such image: ${n}`);
+    const out = req.stream('application/x-tar');
+    await images.save(names, writableOf(out));
+    out.end();
+  });
+
+  router.add('GET', '/images/{name*}/get', async (req) => {
+    if (!(await images.resolve(req.params.name))) throw notFound(`No such image: ${req.params.name}`);
+    const out = req.stream('application/x-tar');
+    await images.save([req.params.name], writableOf(out));
+    out.end();
+  });
+
+  router.add('POST', '/images/create', async (req) => {
+    const fromSrc = req.query.get('fromSrc');
+    if (fromSrc === null) {
+      const image = req.query.get('fromImage') ?? '';
+      const tag = req.query.get('tag');
+      const ref = tag && !image.includes('@') ? `${image}:${tag}` : image;
+      // No registry client yet: answer as dockerd does when the registry cannot be reached.
+      throw invalid(`pull access denied for ${ref.replace(/:latest$/, '')}, repository does not exist or may require 'docker login': no registry client in this version of berthd`);
+    }
+    if (fromSrc !== '-') throw invalid('importing from a URL is not supported yet; use `docker import -` with a tar on stdin');
+    const out = req.stream('application/json');
+    try {
+      const id = await images.import(req.raw, {
+        repo: req.query.get('repo') ?? undefined,
+        tag: req.query.get('tag') ?? undefined,
+        changes: req.query.getAll('changes'),
+        message: req.query.get('message') ?? undefined,
+      });
+      out.write(`${JSON.stringify({ status: id })}\n`);
+    } catch (err) {
+      const msg = String((err as Error).message ?? err);
+      out.write(`${JSON.stringify({ errorDetail: { message: msg }, error: msg })}\n`);
+    }
+    out.end();
+  });
+
+  router.add('GET', '/images/{name*}/json', async (req) => {
+    req.send(200, await images.inspect(req.params.name));
+  });
+
+  router.add('GET', '/images/{name*}/history', async (req) => {
+    req.send(200, await history(engine, req.params.name));
+  });
+
+  router.add('POST', '/images/{name*}/tag', async (req) => {
+    await images.tag(req.params.name, req.query.get('repo') ?? '', req.query.get('tag') ?? undefined);
+    req.send(201, '');
+  });
+
+  router.add('DELETE', '/images/{name*}', async (req) => {
+    req.send(200, await images.remove(req.params.name, { force: req.bool('force'), noprune: req.bool('noprune') }));
+  });
+}
+
+/** GET /images/{name}/history: newest first; layers that add files carry their size. */
+async function history(engine: Engine, ref: string) {
+  const img = await engine.images.resolve(ref);
+  if (!img) throw notFound(`No such image: ${ref}`);
+  const entries = img.config.history ?? [];
+  const sizes = await Promise.all(img.layerDirs.map((d) => dirSize(d)));
+  let layer = 0;
+  const out = entries.map((h) => {
+    const empty = h.empty_layer === true;
+    const size = empty ? 0 : (sizes[layer++] ?? 0);
+    return {
+      Id: '<missing>',
+      Created: h.created ? Math.floor(Date.parse(h.created) / 1000) : 0,
+      CreatedBy: h.created_by ?? '',
+      Tags: null as string[] | null,
+      Size: size,
+      Comment: h.comment ?? '',
+    };
+  });
+  if (out.length === 0) {
+    out.push({ Id: '<missing>', Created: 0, CreatedBy: '', Tags: null, Size: sizes.reduce((a, b) => a + b, 0), Comment: '' });
+  }
+  out.reverse();
+  out[0].Id = img.id;
+  out[0].Tags = img.repoTags.length ? img.repoTags : null;
+  return out;
+}
+
+function writableOf(out: { write(d: Buffer): boolean; end(): void }): NodeJS.WritableStream {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      out.write(chunk);
+      cb();
+    },
+    final(cb) {
+      cb();
+    },
+  });
+}

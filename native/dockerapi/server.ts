@@ -1,0 +1,69 @@
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorMessage } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { Engine } from '../services/engine.ts';
+import { ApiRequest } from './http.ts';
+import { Router } from './router.ts';
+import { containerRoutes } from './routes/containers.ts';
+import { execRoutes } from './routes/exec.ts';
+import { imageRoutes } from './routes/images.ts';
+import { systemRoutes } from './routes/system.ts';
+
+export function buildRouter(engine: Engine): Router {
+  const router = new Router();
+  systemRoutes(router, engine);
+  containerRoutes(router, engine);
+  execRoutes(router, engine);
+  imageRoutes(router, engine);
+  return router;
+}
+
+/** Builds the Docker Engine API server; listening is separate (see listenUnix). */
+export function createDockerApiServer(engine: Engine, log: Logger): http.Server {
+  const router = buildRouter(engine);
+  const dispatch = async (req: ApiRequest) => {
+    const m = router.match(req.method, req.url.pathname);
+    if (m === undefined) return req.send(404, { message: `page not found` });
+    if (m === 'method') return req.send(405, { message: `method not allowed` });
+    req.params = m.params;
+    try {
+      await m.handler(req);
+      if (!req.isResponded) req.send(204);
+    } catch (err) {
+      log.debug('request failed', { method: req.method, path: req.url.pathname, error: errorMessage(err) });
+      if (!req.isResponded) req.error(err);
+      else req.res?.destroy();
+    }
+  };
+  const server = http.createServer({ keepAliveTimeout: 60_000 }, (raw, res) => {
+    void dispatch(new ApiRequest(raw, res, undefined, undefined));
+  });
+  server.on('upgrade', (raw: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    void dispatch(new ApiRequest(raw, undefined, socket, head));
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n\r\n{"message":"malformed request"}\n');
+  });
+  return server;
+}
+
+/** Listens on a unix socket with mode 0600, replacing a stale socket file. */
+export async function listenUnix(server: http.Server, socketPath: string): Promise<void> {
+  await fs.rm(socketPath, { force: true });
+  const oldMask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } finally {
+    process.umask(oldMask);
+  }
+  await fs.chmod(socketPath, 0o600);
+}

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { invalid } from '../core/errors.ts';
+import { runOk, type Sys } from '../core/sys.ts';
+
+export type RuntimeName = 'runc' | 'crun';
+
+export interface RuntimeState {
+  id: string;
+  pid: number;
+  status: 'created' | 'running' | 'paused' | 'stopped' | string;
+}
+
+const searchPaths = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/sbin', '/bin'];
+
+export function findBinary(name: string): string | undefined {
+  for (const dir of searchPaths) {
+    const p = `${dir}/${name}`;
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/**
+ * Picks the OCI runtime. crun refuses hybrid cgroup hierarchies, so on a hybrid host runc is preferred
+ * when both are installed; an explicit choice is honoured as long as the binary exists.
+ */
+export function detectRuntime(requested: string | undefined, hybridCgroups: boolean): { name: RuntimeName; path: string } {
+  if (requested) {
+    if (requested !== 'runc' && requested !== 'crun') throw invalid(`unknown runtime: ${requested} (want runc or crun)`);
+    const path = findBinary(requested);
+    if (!path) throw invalid(`runtime ${requested} is not installed`);
+    return { name: requested, path };
+  }
+  const order: RuntimeName[] = hybridCgroups ? ['runc', 'crun'] : ['crun', 'runc'];
+  for (const name of order) {
+    const path = findBinary(name);
+    if (path) return { name, path };
+  }
+  throw invalid('no OCI runtime found: install runc or crun');
+}
+
+/** The few runtime commands berthd issues itself; create and exec go through conmon. */
+export class OciRuntime {
+  constructor(
+    readonly name: RuntimeName,
+    readonly path: string,
+    readonly stateRoot: string,
+    private readonly sys: Sys,
+  ) {}
+
+  get globalArgs(): string[] {
+    return [`--root=${this.stateRoot}`];
+  }
+
+  private async cmd(args: string[]): Promise<string> {
+    return runOk(this.sys, this.path, [...this.globalArgs, ...args]);
+  }
+
+  start(id: string): Promise<string> {
+    return this.cmd(['start', id]);
+  }
+
+  kill(id: string, signal: number, all = false): Promise<string> {
+    return this.cmd(all ? ['kill', '--all', id, String(signal)] : ['kill', id, String(signal)]);
+  }
+
+  pause(id: string): Promise<string> {
+    return this.cmd(['pause', id]);
+  }
+
+  resume(id: string): Promise<string> {
+    return this.cmd(['resume', id]);
+  }
+
+  async delete(id: string, force = false): Promise<void> {
+    const r = await this.sys.run(this.path, [...this.globalArgs, 'delete', ...(force ? ['--force'] : []), id]);
+    if (r.code !== 0 && !/does not exist|not exist|no such/i.test(r.stderr)) {
+      throw new Error(`${this.name} delete ${id}: ${r.stderr.trim()}`);
+    }
+  }
+
+  async state(id: string): Promise<RuntimeState | undefined> {
+    const r = await this.sys.run(this.path, [...this.globalArgs, 'state', id]);
+    if (r.code !== 0) return undefined;
+    try {
+      return JSON.parse(r.stdout) as RuntimeState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async ps(id: string): Promise<number[]> {
+    const out = await this.cmd(['ps', '--format', 'json', id]);
+    const pids = JSON.parse(out || '[]') as number[] | null;
+    return pids ?? [];
+  }
+
+  async update(id: string, resources: object): Promise<void> {
+    await runOk(this.sys, this.path, [...this.globalArgs, 'update', '--resources', '-', id], {
+      input: JSON.stringify(resources),
+    });
+  }
+
+  async version(): Promise<string> {
+    const out = await runOk(this.sys, this.path, ['--version']);
+    const m = /version\s+(\S+)/.exec(out);
+    return m ? m[1] : out.split('\n')[0];
+  }
+}

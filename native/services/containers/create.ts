@@ -1,0 +1,257 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { invalid, notFound } from '../../core/errors.ts';
+import { writeFileAtomic } from '../../core/fsutil.ts';
+import { newId, randomName } from '../../core/ids.ts';
+import { applyCapChanges, defaultCapabilities } from '../../runtime/capabilities.ts';
+import { parseSignal } from '../../runtime/spec.ts';
+import type { ContainerContext } from '../context.ts';
+import { type ContainerConfig, type ContainerRecord, type HostConfig, zeroTime } from './model.ts';
+
+export interface CreateRequest {
+  name?: string;
+  body: unknown;
+}
+
+const restartNames = new Set(['', 'no', 'always', 'unless-stopped', 'on-failure']);
+
+function asObject(v: unknown, what: string): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalid(`invalid ${what}: expected an object`);
+  return v as Record<string, unknown>;
+}
+
+function stringList(v: unknown, what: string): string[] | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return [v];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    throw invalid(`json: cannot unmarshal ${typeof v} into Go struct field ${what} of type []string`);
+  }
+  return v as string[];
+}
+
+function num(v: unknown, what: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw invalid(`json: cannot unmarshal ${typeof v} into Go struct field ${what} of type int64`);
+  }
+  return v;
+}
+
+function bool(v: unknown, what: string): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') throw invalid(`json: cannot unmarshal ${typeof v} into Go struct field ${what} of type bool`);
+  return v;
+}
+
+function str(v: unknown, what: string): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw invalid(`json: cannot unmarshal ${typeof v} into Go struct field ${what} of type string`);
+  return v;
+}
+
+function mergeEnv(base: string[], over: string[]): string[] {
+  const out = new Map<string, string>();
+  for (const e of [...base, ...over]) {
+    const i = e.indexOf('=');
+    out.set(i >= 0 ? e.slice(0, i) : e, e);
+  }
+  return [...out.values()];
+}
+
+export function normalizeHostConfig(raw: Record<string, unknown>): HostConfig {
+  const rp = asObject(raw.RestartPolicy, 'RestartPolicy');
+  const rpName = str(rp.Name, 'RestartPolicy.Name');
+  if (!restartNames.has(rpName)) throw invalid(`invalid restart policy: unknown policy '${rpName}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  const maxRetry = num(rp.MaximumRetryCount, 'RestartPolicy.MaximumRetryCount');
+  if (maxRetry < 0) throw invalid('invalid restart policy: maximum retry count must be a positive integer');
+  if (maxRetry > 0 && rpName !== 'on-failure') throw invalid(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  const autoRemove = bool(raw.AutoRemove, 'AutoRemove');
+  if (autoRemove && rpName !== '' && rpName !== 'no') {
+    throw invalid(`conflicting options: cannot specify both --restart and --rm`);
+  }
+  const log = asObject(raw.LogConfig, 'LogConfig');
+  const logType = str(log.Type, 'LogConfig.Type') || 'k8s-file';
+  if (!['k8s-file', 'json-file', 'local'].includes(logType)) {
+    throw invalid(`logger: no log driver named '${logType}' is registered`);
+  }
+  const tmpfs = asObject(raw.Tmpfs, 'Tmpfs') as Record<string, string>;
+  for (const p of Object.keys(tmpfs)) {
+    if (!p.startsWith('/')) throw invalid(`invalid mount config for type "tmpfs": invalid mount path: '${p}' mount path must be absolute`);
+  }
+  const memory = num(raw.Memory, 'Memory');
+  if (memory !== 0 && memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
+  const memorySwap = num(raw.MemorySwap, 'MemorySwap');
+  if (memorySwap > 0 && memory > 0 && memorySwap < memory) {
+    throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
+  }
+  const nanoCpus = num(raw.NanoCpus, 'NanoCpus');
+  if (nanoCpus < 0) throw invalid('Range of CPUs is from 0.01 to ' + (Number(process.env.BERTH_NCPU) || 0));
+  const pids = raw.PidsLimit === undefined || raw.PidsLimit === null ? null : num(raw.PidsLimit, 'PidsLimit');
+  const capAdd = stringList(raw.CapAdd, 'HostConfig.CapAdd');
+  const capDrop = stringList(raw.CapDrop, 'HostConfig.CapDrop');
+  applyCapChanges(defaultCapabilities, capAdd ?? [], capDrop ?? []); // validates names
+  const networkMode = str(raw.NetworkMode, 'NetworkMode') || 'default';
+  return {
+    ...raw,
+    Binds: stringList(raw.Binds, 'HostConfig.Binds'),
+    LogConfig: { Type: logType, Config: asObject(log.Config, 'LogConfig.Config') as Record<string, string> },
+    NetworkMode: networkMode,
+    PortBindings: (raw.PortBindings as Record<string, unknown>) ?? {},
+    RestartPolicy: { Name: rpName as HostConfig['RestartPolicy']['Name'], MaximumRetryCount: maxRetry },
+    AutoRemove: autoRemove,
+    CapAdd: capAdd,
+    CapDrop: capDrop,
+    Dns: stringList(raw.Dns, 'HostConfig.Dns') ?? [],
+    DnsOptions: stringList(raw.DnsOptions, 'HostConfig.DnsOptions') ?? [],
+    DnsSearch: stringList(raw.DnsSearch, 'HostConfig.DnsSearch') ?? [],
+    ExtraHosts: stringList(raw.ExtraHosts, 'HostConfig.ExtraHosts'),
+    Privileged: bool(raw.Privileged, 'Privileged'),
+    ReadonlyRootfs: bool(raw.ReadonlyRootfs, 'ReadonlyRootfs'),
+    SecurityOpt: stringList(raw.SecurityOpt, 'HostConfig.SecurityOpt'),
+    Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
+    ShmSize: num(raw.ShmSize, 'ShmSize') || 64 * 1024 * 1024,
+    Runtime: str(raw.Runtime, 'Runtime'),
+    Init: raw.Init === undefined || raw.Init === null ? null : bool(raw.Init, 'Init'),
+    Memory: memory,
+    MemorySwap: memorySwap,
+    MemoryReservation: num(raw.MemoryReservation, 'MemoryReservation'),
+    NanoCpus: nanoCpus,
+    CpuShares: num(raw.CpuShares, 'CpuShares'),
+    CpuPeriod: num(raw.CpuPeriod, 'CpuPeriod'),
+    CpuQuota: num(raw.CpuQuota, 'CpuQuota'),
+    CpusetCpus: str(raw.CpusetCpus, 'CpusetCpus'),
+    PidsLimit: pids,
+  };
+}
+
+function validateSecurityOpts(opts: string[] | null): void {
+  for (const o of opts ?? []) {
+    const [k, v] = o.includes('=') ? o.split('=', 2) : o.split(':', 2);
+    if (k === 'no-new-privileges' && (v === undefined || v === 'true' || v === 'false')) continue;
+    if (k === 'seccomp' && v !== undefined) continue;
+    if (k === 'apparmor' || k === 'label') continue;
+    throw invalid(`Invalid --security-opt: "${o}"`);
+  }
+}
+
+export async function createContainer(ctx: ContainerContext, req: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
+  const body = asObject(req.body, 'container config');
+  const hostConfig = normalizeHostConfig(asObject(body.HostConfig, 'HostConfig'));
+  validateSecurityOpts(hostConfig.SecurityOpt);
+  const imageRef = str(body.Image, 'Image');
+  if (!imageRef) throw invalid('no image specified'); // wait: docker CLI always sends one
+  const image = await ctx.images.resolve(imageRef);
+  if (!image) throw notFound(`No such image: ${imageRef}`);
+  const ic = image.config.config ?? {};
+
+  const userEntrypoint = stringList(body.Entrypoint, 'Config.Entrypoint');
+  const userCmd = stringList(body.Cmd, 'Config.Cmd');
+  const entrypoint = userEntrypoint ?? ic.Entrypoint ?? null;
+  // Docker: an Entrypoint given on create resets the image's Cmd.
+  const cmd = userCmd ?? (userEntrypoint ? null : (ic.Cmd ?? null));
+  const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
+  if (argv.length === 0) throw invalid('no command specified');
+
+  const stopSignal = str(body.StopSignal, 'Config.StopSignal') || ic.StopSignal || '';
+  if (stopSignal) parseSignal(stopSignal);
+  const labels = { ...(ic.Labels ?? {}), ...(asObject(body.Labels, 'Labels') as Record<string, string>) };
+
+  const id = newId();
+  const name = req.name
+    ? ctx.store.checkName(req.name)
+    : `/${randomName((n) => ctx.store.nameTaken(n))}`;
+  const dir = ctx.store.dir(id);
+  await fs.mkdir(dir, { recursive: true, mode: 0o710 });
+
+  const config: ContainerConfig = {
+    Hostname: str(body.Hostname, 'Config.Hostname') || id.slice(0, 12),
+    Domainname: str(body.Domainname, 'Config.Domainname'),
+    User: str(body.User, 'Config.User') || ic.User || '',
+    AttachStdin: bool(body.AttachStdin, 'Config.AttachStdin'),
+    AttachStdout: bool(body.AttachStdout, 'Config.AttachStdout'),
+    AttachStderr: bool(body.AttachStderr, 'Config.AttachStderr'),
+    ExposedPorts: { ...(ic.ExposedPorts ?? {}), ...(asObject(body.ExposedPorts, 'ExposedPorts') as Record<string, object>) },
+    Tty: bool(body.Tty, 'Config.Tty'),
+    OpenStdin: bool(body.OpenStdin, 'Config.OpenStdin'),
+    StdinOnce: bool(body.StdinOnce, 'Config.StdinOnce'),
+    Env: mergeEnv(ic.Env ?? [], stringList(body.Env, 'Config.Env') ?? []),
+    Cmd: cmd,
+    Healthcheck: (body.Healthcheck as object) ?? ic.Healthcheck ?? undefined,
+    Image: imageRef,
+    Volumes: (body.Volumes as Record<string, object>) ?? ic.Volumes ?? null,
+    WorkingDir: str(body.WorkingDir, 'Config.WorkingDir') || ic.WorkingDir || '',
+    Entrypoint: entrypoint,
+    OnBuild: ic.OnBuild ?? null,
+    Labels: labels,
+    StopSignal: stopSignal || undefined,
+    StopTimeout: body.StopTimeout === undefined || body.StopTimeout === null ? undefined : num(body.StopTimeout, 'Config.StopTimeout'),
+  };
+  if (config.WorkingDir && !config.WorkingDir.startsWith('/')) {
+    throw invalid(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
+  }
+  if (Object.keys(config.ExposedPorts ?? {}).length === 0) delete config.ExposedPorts;
+
+  const rec: ContainerRecord = {
+    Id: id,
+    Name: name,
+    Created: new Date(ctx.clock.now()).toISOString(),
+    Path: argv[0],
+    Args: argv.slice(1),
+    Config: config,
+    HostConfig: hostConfig,
+    Image: image.id,
+    State: { Status: 'created', Pid: 0, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: zeroTime, FinishedAt: zeroTime },
+    RestartCount: 0,
+    ManuallyStopped: false,
+    HostnamePath: path.join(dir, 'hostname'),
+    HostsPath: path.join(dir, 'hosts'),
+    ResolvConfPath: path.join(dir, 'resolv.conf'),
+    LogPath: path.join(dir, 'container.log'),
+    Driver: 'overlay2',
+    RuntimeName: '',
+    ConmonPid: 0,
+  };
+  await writeEtcFiles(rec);
+  await ctx.store.save(rec);
+  ctx.events.emit({ Type: 'container', Action: 'create', Actor: { ID: id, Attributes: actorAttributes(rec) } });
+  return { Id: id, Warnings: [] };
+}
+
+export function actorAttributes(rec: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...rec.Config.Labels, image: rec.Config.Image, name: rec.Name.slice(1), ...extra };
+}
+
+async function writeEtcFiles(rec: ContainerRecord): Promise<void> {
+  const hc = rec.HostConfig;
+  const fqdn = rec.Config.Domainname ? `${rec.Config.Hostname}.${rec.Config.Domainname}` : rec.Config.Hostname;
+  await writeFileAtomic(rec.HostnamePath, `${rec.Config.Hostname}\n`, 0o644);
+  let hosts =
+    '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
+  for (const h of hc.ExtraHosts ?? []) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw invalid(`invalid argument "${h}" for "--add-host" flag: invalid IP address in add-host: ""`);
+    hosts += `${h.slice(i + 1).replace(/^\[|\]$/g, '')}\t${h.slice(0, i)}\n`;
+  }
+  if (hc.NetworkMode === 'host') hosts = await fs.readFile('/etc/hosts', 'utf8').catch(() => hosts);
+  else hosts += `127.0.1.1\t${fqdn}${fqdn !== rec.Config.Hostname ? ` ${rec.Config.Hostname}` : ''}\n`;
+  await writeFileAtomic(rec.HostsPath, hosts, 0o644);
+  await writeFileAtomic(rec.ResolvConfPath, await resolvConf(hc), 0o644);
+}
+
+async function resolvConf(hc: HostConfig): Promise<string> {
+  const host = await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  const lines = host.split('\n');
+  let servers = lines.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
+  let search = lines.filter((l) => /^\s*search\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+  let options = lines.filter((l) => /^\s*options\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+  if (hc.NetworkMode !== 'host') servers = servers.filter((s) => !s.startsWith('127.') && s !== '::1');
+  if (hc.Dns?.length) servers = hc.Dns;
+  if (hc.DnsSearch?.length) search = hc.DnsSearch;
+  if (hc.DnsOptions?.length) options = hc.DnsOptions;
+  let out = '';
+  for (const s of servers) out += `nameserver ${s}\n`;
+  if (search.length) out += `search ${search.join(' ')}\n`;
+  if (options.length) out += `options ${options.join(' ')}\n`;
+  return out;
+}

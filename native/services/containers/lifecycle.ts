@@ -1,0 +1,148 @@
+import { conflict, invalid, notModified } from '../../core/errors.ts';
+import { parseSignal } from '../../runtime/spec.ts';
+import { type ContainerContext, withLock } from '../context.ts';
+import { actorAttributes } from './create.ts';
+import { type ContainerRecord, can } from './model.ts';
+import { startLocked } from './start.ts';
+
+const defaultStopTimeoutS = 10;
+
+/** Resolves when the container leaves running/paused, or after `ms` (false). */
+export function waitForExit(ctx: ContainerContext, rec: ContainerRecord, ms: number): Promise<boolean> {
+  if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      ctx.lifecycle.off(`exit:${rec.Id}`, onExit);
+      resolve(false);
+    }, ms);
+    ctx.lifecycle.once(`exit:${rec.Id}`, onExit);
+  });
+}
+
+async function signal(ctx: ContainerContext, rec: ContainerRecord, sig: number): Promise<void> {
+  try {
+    await ctx.runtime.kill(rec.Id, sig, true);
+  } catch (err) {
+    // The process may have exited between the check and the signal; that is not an error.
+    if (!/not running|does not exist|container not running|process already finished/i.test(String(err))) throw err;
+  }
+  ctx.events.emit({ Type: 'container', Action: 'kill', Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { signal: String(sig) }) } });
+}
+
+/** Docker's stop: the stop signal, a grace period, then SIGKILL. */
+export async function stopLocked(ctx: ContainerContext, rec: ContainerRecord, timeoutS?: number, signalName?: string): Promise<void> {
+  ctx.cancelRestart(rec.Id);
+  if (rec.State.Status === 'restarting') {
+    rec.State.Status = 'exited';
+    rec.ManuallyStopped = true;
+    await ctx.store.save(rec);
+    return;
+  }
+  if (!can.stop(rec.State.Status)) throw notModified();
+  rec.ManuallyStopped = true;
+  await ctx.store.save(rec);
+  if (rec.State.Status === 'paused') await ctx.runtime.resume(rec.Id).catch(() => undefined);
+  const sig = parseSignal(signalName || rec.Config.StopSignal || 'SIGTERM');
+  const grace = timeoutS ?? rec.Config.StopTimeout ?? defaultStopTimeoutS;
+  if (grace !== 0) {
+    await signal(ctx, rec, sig);
+    if (grace < 0) {
+      await waitForExit(ctx, rec, 2 ** 31 - 1);
+    } else if (await waitForExit(ctx, rec, grace * 1000)) {
+      ctx.events.emit({ Type: 'container', Action: 'stop', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+      return;
+    }
+  }
+  await signal(ctx, rec, 9);
+  if (!(await waitForExit(ctx, rec, 30_000))) throw conflict(`container ${rec.Id} did not exit after SIGKILL`);
+  ctx.events.emit({ Type: 'container', Action: 'stop', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+}
+
+export async function stopContainer(ctx: ContainerContext, ref: string, timeoutS?: number, signalName?: string): Promise<void> {
+  const rec = ctx.store.get(ref);
+  await withLock(ctx, rec.Id, () => stopLocked(ctx, rec, timeoutS, signalName));
+}
+
+export async function killContainer(ctx: ContainerContext, ref: string, signalName?: string): Promise<void> {
+  const rec = ctx.store.get(ref);
+  const sig = parseSignal(signalName || 'SIGKILL');
+  if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') {
+    throw conflict(`cannot kill container: ${ref}: container ${rec.Id} is not running`);
+  }
+  if (sig === 9 || sig === 15) {
+    ctx.cancelRestart(rec.Id);
+  }
+  if (rec.State.Status === 'paused' && sig === 9) await ctx.runtime.resume(rec.Id).catch(() => undefined);
+  await signal(ctx, rec, sig);
+}
+
+export async function restartContainer(ctx: ContainerContext, ref: string, timeoutS?: number, signalName?: string): Promise<void> {
+  const rec = ctx.store.get(ref);
+  await withLock(ctx, rec.Id, async () => {
+    if (can.stop(rec.State.Status)) await stopLocked(ctx, rec, timeoutS, signalName);
+    await startLocked(ctx, rec);
+  });
+  ctx.events.emit({ Type: 'container', Action: 'restart', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+}
+
+export async function pauseContainer(ctx: ContainerContext, ref: string): Promise<void> {
+  const rec = ctx.store.get(ref);
+  await withLock(ctx, rec.Id, async () => {
+    if (rec.State.Status === 'paused') throw conflict(`container ${rec.Id} is already paused`);
+    if (!can.pause(rec.State.Status)) throw conflict(`container ${rec.Id} is not running`);
+    await ctx.runtime.pause(rec.Id);
+    rec.State.Status = 'paused';
+    await ctx.store.save(rec);
+    ctx.events.emit({ Type: 'container', Action: 'pause', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+  });
+}
+
+export async function unpauseContainer(ctx: ContainerContext, ref: string): Promise<void> {
+  const rec = ctx.store.get(ref);
+  await withLock(ctx, rec.Id, async () => {
+    if (!can.unpause(rec.State.Status)) throw conflict(`container ${rec.Id} is not paused`);
+    await ctx.runtime.resume(rec.Id);
+    rec.State.Status = 'running';
+    await ctx.store.save(rec);
+    ctx.events.emit({ Type: 'container', Action: 'unpause', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+  });
+}
+
+export async function renameContainer(ctx: ContainerContext, ref: string, newName: string): Promise<void> {
+  if (!newName) throw invalid('Neither old nor new names may be empty');
+  const rec = ctx.store.get(ref);
+  const full = ctx.store.checkName(newName, rec.Id);
+  if (full === rec.Name) throw conflict(`Renaming a container with the same name as its current name`);
+  const old = rec.Name;
+  ctx.store.rename(rec, full);
+  await ctx.store.save(rec);
+  ctx.events.emit({ Type: 'container', Action: 'rename', Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { oldName: old }) } });
+}
+
+/** POST /containers/{id}/wait: resolves with the exit code for the condition asked. */
+export async function waitContainer(ctx: ContainerContext, ref: string, condition: string): Promise<() => Promise<{ StatusCode: number; Error: null | { Message: string } }>> {
+  const rec = ctx.store.get(ref);
+  const cond = condition || 'not-running';
+  if (!['not-running', 'next-exit', 'removed'].includes(cond)) throw invalid(`invalid condition: "${cond}"`);
+  const result = () => ({ StatusCode: rec.State.ExitCode, Error: null });
+  // Register listeners now, before the caller starts the container.
+  if (cond === 'removed') {
+    const removed = new Promise<void>((resolve) => ctx.lifecycle.once(`removed:${rec.Id}`, () => resolve()));
+    return async () => {
+      await removed;
+      return result();
+    };
+  }
+  if (cond === 'next-exit' || rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting') {
+    const exited = new Promise<void>((resolve) => ctx.lifecycle.once(`exit:${rec.Id}`, () => resolve()));
+    return async () => {
+      await exited;
+      return result();
+    };
+  }
+  return async () => result();
+}

@@ -1,0 +1,197 @@
+import { watch } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { errorMessage } from '../../core/errors.ts';
+import { removeCgroup } from '../../runtime/cgroups.ts';
+import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
+import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
+import { actorAttributes } from './create.ts';
+import type { ContainerRecord } from './model.ts';
+import { removeLocked } from './remove.ts';
+import { startLocked } from './start.ts';
+
+/** Docker's restart backoff: 100 ms doubling up to a minute; reset after 10 s of running. */
+const backoffStartMs = 100;
+const backoffMaxMs = 60_000;
+const resetAfterMs = 10_000;
+
+interface RestartState {
+  delayMs: number;
+  timer?: { cancel(): void };
+}
+
+/**
+ * Watches conmon's exit files and turns each into a container exit: state, events, cleanup, then the
+ * restart policy or auto-removal. Also reconciles records with reality when berthd starts.
+ */
+export class ExitMonitor {
+  private watcher?: ReturnType<typeof watch>;
+  private poll?: NodeJS.Timeout;
+  private readonly restarts = new Map<string, RestartState>();
+  private readonly handling = new Set<string>();
+
+  constructor(private readonly ctx: ContainerContext) {}
+
+  async start(): Promise<void> {
+    await fs.mkdir(this.ctx.paths.exits, { recursive: true, mode: 0o700 });
+    this.watcher = watch(this.ctx.paths.exits, (_ev, file) => {
+      if (file && !file.startsWith('.')) void this.check(String(file));
+    });
+    // Belt and braces: a lost inotify event or a conmon killed without writing must still be noticed.
+    this.poll = setInterval(() => void this.sweep(), 2000);
+    this.poll.unref();
+    await this.reconcile();
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    if (this.poll) clearInterval(this.poll);
+    for (const r of this.restarts.values()) r.timer?.cancel();
+  }
+
+  /** Live restore: running containers stay running; ones that exited while we were away get their exit. */
+  private async reconcile(): Promise<void> {
+    for (const rec of this.ctx.store.all()) {
+      if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
+        await this.check(rec.Id);
+      } else if (rec.State.Status === 'restarting') {
+        this.scheduleRestart(rec, 0);
+      } else if (rec.State.Status === 'removing') {
+        await withLock(this.ctx, rec.Id, () => removeLocked(this.ctx, rec, { force: true, volumes: false })).catch(() => undefined);
+      }
+    }
+    // Docker restarts `always` containers (and `unless-stopped` ones not stopped by the user) at daemon start.
+    for (const rec of this.ctx.store.all()) {
+      const policy = rec.HostConfig.RestartPolicy.Name;
+      if (rec.State.Status === 'exited' && !rec.ManuallyStopped && (policy === 'always' || policy === 'unless-stopped')) {
+        this.scheduleRestart(rec, 0);
+      }
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    for (const rec of this.ctx.store.all()) {
+      if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') continue;
+      if (rec.State.Pid > 0 && this.ctx.sys.alive(rec.State.Pid)) continue;
+      await this.check(rec.Id);
+    }
+  }
+
+  async check(id: string): Promise<void> {
+    const rec = this.ctx.store.find(id);
+    if (!rec || this.handling.has(rec.Id)) return;
+    if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') return;
+    const code = await this.exitCode(rec);
+    if (code === undefined) return;
+    this.handling.add(rec.Id);
+    try {
+      // Not under the container's lock: stop and remove hold it while they wait for this exit.
+      await this.handleExit(rec, code);
+    } catch (err) {
+      this.ctx.log.error('handling container exit failed', { id: rec.Id, error: errorMessage(err) });
+    } finally {
+      this.handling.delete(rec.Id);
+    }
+  }
+
+  /** The exit code from conmon's exit file, or from a vanished process when conmon itself died. */
+  private async exitCode(rec: ContainerRecord): Promise<number | undefined> {
+    const file = path.join(this.ctx.paths.exits, rec.Id);
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined && text.trim() !== '') return Number.parseInt(text.trim(), 10);
+    const pidAlive = rec.State.Pid > 0 && this.ctx.sys.alive(rec.State.Pid);
+    const conmonAlive = rec.ConmonPid > 0 && this.ctx.sys.alive(rec.ConmonPid);
+    if (pidAlive || conmonAlive) return undefined;
+    return 137; // no monitor and no process: the container died with its monitor
+  }
+
+  private async handleExit(rec: ContainerRecord, code: number): Promise<void> {
+    if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') return;
+    const ctx = this.ctx;
+    const startedAt = Date.parse(rec.State.StartedAt);
+    const finished = ctx.clock.now();
+    rec.State.OOMKilled = await oomKilled(ctx, rec);
+    await this.cleanupRuntime(rec);
+    rec.State = { ...rec.State, Status: 'exited', Pid: 0, ExitCode: code, FinishedAt: new Date(finished).toISOString() };
+    rec.ConmonPid = 0;
+    const restart = this.shouldRestart(rec, code);
+    if (restart) rec.State.Status = 'restarting';
+    await ctx.store.save(rec);
+    if (rec.State.OOMKilled) ctx.events.emit({ Type: 'container', Action: 'oom', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+    ctx.events.emit({
+      Type: 'container',
+      Action: 'die',
+      Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { exitCode: String(code), execDuration: String(Math.max(0, Math.round((finished - startedAt) / 1000))) }) },
+    });
+    ctx.lifecycle.emit(`exit:${rec.Id}`, code);
+    if (restart) {
+      const state = this.restarts.get(rec.Id) ?? { delayMs: backoffStartMs };
+      if (finished - startedAt >= resetAfterMs) state.delayMs = backoffStartMs;
+      this.restarts.set(rec.Id, state);
+      this.scheduleRestart(rec, state.delayMs);
+      state.delayMs = Math.min(state.delayMs * 2, backoffMaxMs);
+    } else if (rec.HostConfig.AutoRemove) {
+      await removeLocked(ctx, rec, { force: true, volumes: true }).catch((err) =>
+        ctx.log.warn('auto-remove failed', { id: rec.Id, error: errorMessage(err) }),
+      );
+    }
+  }
+
+  private shouldRestart(rec: ContainerRecord, code: number): boolean {
+    if (rec.ManuallyStopped) return false;
+    const p = rec.HostConfig.RestartPolicy;
+    switch (p.Name) {
+      case 'always':
+      case 'unless-stopped':
+        return true;
+      case 'on-failure':
+        return code !== 0 && (p.MaximumRetryCount === 0 || rec.RestartCount < p.MaximumRetryCount);
+      default:
+        return false;
+    }
+  }
+
+  private scheduleRestart(rec: ContainerRecord, delayMs: number): void {
+    const state = this.restarts.get(rec.Id) ?? { delayMs: backoffStartMs };
+    state.timer?.cancel();
+    state.timer = this.ctx.clock.setTimeout(() => {
+      void withLock(this.ctx, rec.Id, async () => {
+        const cur = this.ctx.store.find(rec.Id);
+        if (!cur || (cur.State.Status !== 'restarting' && cur.State.Status !== 'exited') || cur.ManuallyStopped) return;
+        cur.RestartCount++;
+        try {
+          await startLocked(this.ctx, cur);
+        } catch (err) {
+          this.ctx.log.warn('restart failed', { id: cur.Id, error: errorMessage(err) });
+          cur.State.Status = 'exited';
+          await this.ctx.store.save(cur);
+        }
+      });
+    }, delayMs);
+    this.restarts.set(rec.Id, state);
+  }
+
+  /** Forgets restart state: a user stop/remove cancels a pending restart. */
+  cancelRestart(id: string): void {
+    this.restarts.get(id)?.timer?.cancel();
+    this.restarts.delete(id);
+  }
+
+  private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
+    const ctx = this.ctx;
+    await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
+    await unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))).catch(() => undefined);
+    await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
+    await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true }).catch(() => undefined);
+    await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }).catch(() => undefined);
+  }
+}
+
+/** conmon leaves an `oom` file in the bundle when the kernel's OOM killer hit the container. */
+async function oomKilled(ctx: ContainerContext, rec: ContainerRecord): Promise<boolean> {
+  const bundle = bundleDir(ctx, rec.Id);
+  for (const f of ['oom']) {
+    if (await fs.stat(path.join(bundle, f)).then(() => true, () => false)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,56 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { conflict } from '../../core/errors.ts';
+import { removeCgroup } from '../../runtime/cgroups.ts';
+import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
+import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
+import { actorAttributes } from './create.ts';
+import { waitForExit } from './lifecycle.ts';
+import { type ContainerRecord, can } from './model.ts';
+
+export interface RemoveOptions {
+  force: boolean;
+  volumes: boolean;
+}
+
+export async function removeContainer(ctx: ContainerContext, ref: string, opts: RemoveOptions): Promise<void> {
+  const rec = ctx.store.get(ref);
+  await withLock(ctx, rec.Id, () => removeLocked(ctx, rec, opts));
+}
+
+/** Removes a container and everything it left: process, mounts, cgroups, bundle, files. */
+export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, opts: RemoveOptions): Promise<void> {
+  if (!ctx.store.find(rec.Id)) return;
+  const status = rec.State.Status;
+  if (!opts.force && !can.removeWithoutForce(status)) {
+    if (status === 'paused') {
+      throw conflict(`cannot remove container "${rec.Name}": container is paused and must be unpaused first`);
+    }
+    if (status === 'restarting') {
+      throw conflict(`cannot remove container "${rec.Name}": container is restarting: stop the container before removing or force remove`);
+    }
+    throw conflict(`cannot remove container "${rec.Name}": container is running: stop the container before removing or force remove`);
+  }
+  ctx.cancelRestart(rec.Id);
+  rec.ManuallyStopped = true;
+  if (status === 'running' || status === 'paused') {
+    if (status === 'paused') await ctx.runtime.resume(rec.Id).catch(() => undefined);
+    await ctx.runtime.kill(rec.Id, 9, true).catch(() => undefined);
+    ctx.events.emit({ Type: 'container', Action: 'kill', Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { signal: '9' }) } });
+    if (!(await waitForExit(ctx, rec, 10_000))) {
+      // The monitor did not see the exit (conmon gone?); clean up by hand.
+      ctx.log.warn('container did not report its exit after SIGKILL; cleaning up', { id: rec.Id });
+    }
+  }
+  rec.State.Status = 'removing';
+  await ctx.store.save(rec).catch(() => undefined);
+  await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
+  if (rec.ConmonPid > 0 && ctx.sys.alive(rec.ConmonPid)) ctx.sys.kill(rec.ConmonPid, 'SIGKILL');
+  await unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id)));
+  await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
+  await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true });
+  await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
+  await ctx.store.delete(rec);
+  ctx.events.emit({ Type: 'container', Action: 'destroy', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+  ctx.lifecycle.emit(`removed:${rec.Id}`);
+}

@@ -1,0 +1,196 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { conflict, EngineError, errorMessage, invalid, notModified } from '../../core/errors.ts';
+import { writeJsonAtomic } from '../../core/fsutil.ts';
+import { removeCgroup } from '../../runtime/cgroups.ts';
+import { conmonCreate, RuntimeStartError } from '../../runtime/conmon.ts';
+import { buildSpec, type ContainerSpecInput } from '../../runtime/spec.ts';
+import { resolveUser } from '../../runtime/user.ts';
+import { mountRootfs, prepareRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
+import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
+import { actorAttributes } from './create.ts';
+import { type ContainerRecord, can } from './model.ts';
+
+const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
+  const rec = ctx.store.get(ref);
+  await withLock(ctx, rec.Id, () => startLocked(ctx, rec));
+}
+
+/** Starts a container; the caller holds the container's lock. Used by start, restart and the restart policy. */
+export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
+  if (rec.State.Status === 'running' || rec.State.Status === 'paused') throw notModified();
+  if (rec.State.Status === 'removing') throw conflict(`container is marked for removal and cannot be started`);
+  if (!can.start(rec.State.Status)) throw conflict(`cannot start a container in state ${rec.State.Status}`);
+  const dirs = rootfsDirs(ctx.store.dir(rec.Id));
+  const bundle = bundleDir(ctx, rec.Id);
+  try {
+    const image = await ctx.images.resolve(rec.Image);
+    if (!image) throw invalid(`image ${rec.Image} of container ${rec.Id.slice(0, 12)} is gone`);
+    await prepareRootfs(dirs);
+    await mountRootfs(ctx.sys, dirs, image.layerDirs);
+    const spec = await specFor(ctx, rec, dirs.merged);
+    await fs.rm(bundle, { recursive: true, force: true });
+    await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
+    await writeJsonAtomic(path.join(bundle, 'config.json'), spec);
+    await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
+    await ctx.runtime.delete(rec.Id, true);
+
+    const { pid } = await conmonCreate({
+      conmon: ctx.conmon,
+      runtime: ctx.runtime,
+      id: rec.Id,
+      name: rec.Name.slice(1),
+      bundle,
+      logPath: rec.LogPath,
+      exitDir: ctx.paths.exits,
+      socketDir: ctx.paths.sockets,
+      tty: rec.Config.Tty,
+      stdin: rec.Config.OpenStdin,
+      leaveStdinOpen: rec.Config.OpenStdin && !rec.Config.StdinOnce,
+    });
+    rec.ConmonPid = Number((await fs.readFile(path.join(bundle, 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || 0;
+    const waiting = ctx.pendingAttach.get(rec.Id) ?? [];
+    ctx.pendingAttach.delete(rec.Id);
+    await Promise.all(waiting.map((connect) => connect()));
+    await ctx.runtime.start(rec.Id);
+    rec.State = {
+      ...rec.State,
+      Status: 'running',
+      Pid: pid,
+      ExitCode: 0,
+      Error: '',
+      OOMKilled: false,
+      StartedAt: new Date(ctx.clock.now()).toISOString(),
+    };
+    rec.RuntimeName = ctx.runtime.name;
+    rec.ManuallyStopped = false;
+    await ctx.store.save(rec);
+    ctx.events.emit({ Type: 'container', Action: 'start', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+    ctx.lifecycle.emit(`started:${rec.Id}`);
+  } catch (err) {
+    await cleanupAfterFailedStart(ctx, rec, bundle, dirs);
+    const msg = errorMessage(err);
+    rec.State.Error = msg;
+    rec.State.ExitCode = exitCodeForStartError(msg);
+    rec.State.Pid = 0;
+    if (rec.State.Status !== 'created') rec.State.Status = 'exited';
+    await ctx.store.save(rec).catch(() => undefined);
+    if (err instanceof RuntimeStartError) {
+      throw new EngineError(
+        /not found|no such file|permission denied|not a directory/i.test(msg) ? 'invalid' : 'internal',
+        `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`,
+      );
+    }
+    throw err;
+  }
+}
+
+export function exitCodeForStartError(msg: string): number {
+  if (/executable file not found|no such file or directory/i.test(msg)) return 127;
+  if (/permission denied|not a directory|is a directory/i.test(msg)) return 126;
+  return 128;
+}
+
+async function cleanupAfterFailedStart(ctx: ContainerContext, rec: ContainerRecord, bundle: string, dirs: ReturnType<typeof rootfsDirs>) {
+  ctx.pendingAttach.delete(rec.Id);
+  await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
+  await unmountRootfs(ctx.sys, dirs).catch(() => undefined);
+  await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
+  await fs.rm(bundle, { recursive: true, force: true }).catch(() => undefined);
+  await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }).catch(() => undefined);
+}
+
+function securityOpt(rec: ContainerRecord, key: string): string | undefined {
+  for (const o of rec.HostConfig.SecurityOpt ?? []) {
+    const [k, v] = o.includes('=') ? o.split('=', 2) : o.split(':', 2);
+    if (k === key) return v ?? 'true';
+  }
+  return undefined;
+}
+
+function networkFor(ctx: ContainerContext, rec: ContainerRecord): ContainerSpecInput['network'] {
+  const mode = rec.HostConfig.NetworkMode;
+  if (mode === 'host') return { mode: 'host' };
+  if (mode.startsWith('container:')) {
+    const other = ctx.store.get(mode.slice('container:'.length));
+    if (other.State.Status !== 'running') throw conflict(`cannot join network of a non running container: ${other.Id}`);
+    return { mode: 'path', path: `/proc/${other.State.Pid}/ns/net` };
+  }
+  return { mode: 'none' };
+}
+
+/** Builds the OCI spec of a container from its record and its mounted rootfs. */
+export async function specFor(ctx: ContainerContext, rec: ContainerRecord, rootfs: string) {
+  const user = await resolveUser(rootfs, rec.Config.User);
+  let env = [...rec.Config.Env];
+  const has = (k: string) => env.some((e) => e.startsWith(`${k}=`));
+  if (!has('PATH')) env.unshift(defaultPath);
+  if (!has('HOSTNAME')) env.push(`HOSTNAME=${rec.Config.Hostname}`);
+  if (rec.Config.Tty && !has('TERM')) env.push('TERM=xterm');
+  if (!has('HOME')) env.push(`HOME=${user.home || '/'}`);
+  env = env.filter((e) => e.includes('='));
+  const cwd = rec.Config.WorkingDir || '/';
+  if (cwd !== '/') await ensureDirInRootfs(rootfs, cwd, user.uid, user.gid);
+  const hc = rec.HostConfig;
+  let init: string | undefined;
+  if (hc.Init) {
+    if (!ctx.initBinary) throw invalid('--init requested but no init binary (tini) is installed');
+    init = ctx.initBinary;
+  }
+  const seccomp = securityOpt(rec, 'seccomp') === 'unconfined' ? 'unconfined' : 'default';
+  return buildSpec({
+    id: rec.Id,
+    rootfs,
+    readonlyRootfs: hc.ReadonlyRootfs,
+    args: [rec.Path, ...rec.Args],
+    env,
+    cwd,
+    user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+    tty: rec.Config.Tty,
+    openStdin: rec.Config.OpenStdin,
+    hostname: rec.Config.Hostname,
+    domainname: rec.Config.Domainname || undefined,
+    files: { hosts: rec.HostsPath, hostname: rec.HostnamePath, resolvConf: rec.ResolvConfPath },
+    tmpfs: hc.Tmpfs ?? {},
+    shmSize: hc.ShmSize,
+    privileged: hc.Privileged,
+    capAdd: hc.CapAdd ?? [],
+    capDrop: hc.CapDrop ?? [],
+    noNewPrivileges: securityOpt(rec, 'no-new-privileges') === 'true',
+    seccomp,
+    resources: {
+      memory: hc.Memory || undefined,
+      memorySwap: hc.MemorySwap || undefined,
+      nanoCpus: hc.NanoCpus || undefined,
+      cpuShares: hc.CpuShares || undefined,
+      cpuQuota: hc.CpuQuota || undefined,
+      cpuPeriod: hc.CpuPeriod || undefined,
+      pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+    },
+    cgroupsPath: cgroupsPath(rec.Id),
+    network: networkFor(ctx, rec),
+    init,
+    stopSignal: rec.Config.StopSignal,
+  });
+}
+
+/** Creates the working directory inside the rootfs without following symlinks out of it. */
+async function ensureDirInRootfs(rootfs: string, dir: string, uid: number, gid: number): Promise<void> {
+  let cur = rootfs;
+  for (const part of dir.split('/').filter(Boolean)) {
+    if (part === '..' || part === '.') continue;
+    const next = path.join(cur, part);
+    const st = await fs.lstat(next).catch(() => undefined);
+    if (!st) {
+      await fs.mkdir(next, { mode: 0o755 });
+      await fs.chown(next, uid, gid).catch(() => undefined);
+    } else if (st.isSymbolicLink()) {
+      return; // leave symlinked paths to the runtime, which resolves them inside the rootfs
+    } else if (!st.isDirectory()) {
+      throw invalid(`the working directory '${dir}' is not a directory`);
+    }
+    cur = next;
+  }
+}

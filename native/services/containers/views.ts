@@ -1,0 +1,233 @@
+import { invalid } from '../../core/errors.ts';
+import { dirSize } from '../../core/fsutil.ts';
+import { rootfsDirs } from '../../storage/container-rootfs.ts';
+import type { ContainerContext } from '../context.ts';
+import { type ContainerRecord, type ContainerStatus, zeroTime } from './model.ts';
+
+function stateView(rec: ContainerRecord) {
+  const s = rec.State;
+  return {
+    Status: s.Status,
+    Running: s.Status === 'running' || s.Status === 'paused',
+    Paused: s.Status === 'paused',
+    Restarting: s.Status === 'restarting',
+    OOMKilled: s.OOMKilled,
+    Dead: s.Status === 'dead',
+    Pid: s.Pid,
+    ExitCode: s.ExitCode,
+    Error: s.Error,
+    StartedAt: s.StartedAt,
+    FinishedAt: s.FinishedAt,
+  };
+}
+
+function networkSettings(rec: ContainerRecord) {
+  const mode = rec.HostConfig.NetworkMode === 'default' ? 'bridge' : rec.HostConfig.NetworkMode;
+  const networks: Record<string, object> = {};
+  if (mode === 'host' || mode === 'none') {
+    networks[mode] = {
+      IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', NetworkID: mode, EndpointID: '', Gateway: '',
+      IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: null,
+    };
+  }
+  return {
+    Bridge: '', SandboxID: '', SandboxKey: rec.State.Pid ? `/proc/${rec.State.Pid}/ns/net` : '',
+    HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+    Ports: {} as Record<string, unknown>,
+    SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+    EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0,
+    IPv6Gateway: '', MacAddress: '',
+    Networks: networks,
+  };
+}
+
+export async function inspectContainer(ctx: ContainerContext, ref: string, size: boolean) {
+  const rec = ctx.store.get(ref);
+  const dirs = rootfsDirs(ctx.store.dir(rec.Id));
+  const image = await ctx.images.resolve(rec.Image).catch(() => undefined);
+  const out: Record<string, unknown> = {
+    Id: rec.Id,
+    Created: rec.Created,
+    Path: rec.Path,
+    Args: rec.Args,
+    State: stateView(rec),
+    Image: rec.Image,
+    ResolvConfPath: rec.ResolvConfPath,
+    HostnamePath: rec.HostnamePath,
+    HostsPath: rec.HostsPath,
+    LogPath: rec.LogPath,
+    Name: rec.Name,
+    RestartCount: rec.RestartCount,
+    Driver: rec.Driver,
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: { ...rec.HostConfig, LogConfig: rec.HostConfig.LogConfig },
+    GraphDriver: {
+      Name: 'overlay2',
+      Data: {
+        LowerDir: (image?.layerDirs ?? []).slice().reverse().join(':'),
+        MergedDir: dirs.merged,
+        UpperDir: dirs.upper,
+        WorkDir: dirs.work,
+      },
+    },
+    Mounts: [],
+    Config: rec.Config,
+    NetworkSettings: networkSettings(rec),
+  };
+  if (size) {
+    out.SizeRw = await dirSize(dirs.upper);
+    out.SizeRootFs = (out.SizeRw as number) + (image ? await sumDirs(image.layerDirs) : 0);
+  }
+  return out;
+}
+
+async function sumDirs(dirs: string[]): Promise<number> {
+  let t = 0;
+  for (const d of dirs) t += await dirSize(d);
+  return t;
+}
+
+function humanDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 1) return 'Less than a second';
+  if (s < 60) return `${s} seconds`;
+  const m = Math.round(s / 60);
+  if (m === 1) return 'About a minute';
+  if (m < 60) return `${m} minutes`;
+  const h = Math.round(s / 3600);
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  const d = Math.round(s / 86400);
+  if (d < 14) return `${d} days`;
+  if (d < 60) return `${Math.round(d / 7)} weeks`;
+  if (d < 730) return `${Math.round(d / 30)} months`;
+  return `${Math.round(d / 365)} years`;
+}
+
+/** The Status column of `docker ps`: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created"… */
+export function statusText(rec: ContainerRecord, now: number): string {
+  const s = rec.State;
+  switch (s.Status) {
+    case 'running':
+      return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+    case 'paused':
+      return `Up ${humanDuration(now - Date.parse(s.StartedAt))} (Paused)`;
+    case 'restarting':
+      return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+    case 'exited':
+      return s.FinishedAt === zeroTime ? 'Exited' : `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    default:
+      return 'Created';
+  }
+}
+
+function summary(ctx: ContainerContext, rec: ContainerRecord, imageTags: Map<string, string>) {
+  const mode = rec.HostConfig.NetworkMode;
+  return {
+    Id: rec.Id,
+    Names: [rec.Name],
+    Image: rec.Config.Image || imageTags.get(rec.Image) || rec.Image,
+    ImageID: rec.Image,
+    Command: [rec.Path, ...rec.Args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' '),
+    Created: Math.floor(Date.parse(rec.Created) / 1000),
+    Ports: [],
+    Labels: rec.Config.Labels ?? {},
+    State: rec.State.Status,
+    Status: statusText(rec, ctx.clock.now()),
+    HostConfig: { NetworkMode: mode },
+    NetworkSettings: { Networks: networkSettings(rec).Networks },
+    Mounts: [],
+  };
+}
+
+const validStatus = new Set<ContainerStatus>(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+
+export interface ListQuery {
+  all: boolean;
+  limit?: number;
+  size: boolean;
+  filters: Record<string, string[]>;
+}
+
+/** Parses Docker's `filters` query parameter (a JSON map of lists, or the old map of maps). */
+export function parseFilters(raw: string | null | undefined): Record<string, string[]> {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw invalid(`invalid filter '${raw}'`);
+  }
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries((parsed ?? {}) as Record<string, unknown>)) {
+    if (Array.isArray(v)) out[k] = v.map(String);
+    else if (v && typeof v === 'object') out[k] = Object.entries(v).filter(([, on]) => on).map(([key]) => key);
+    else throw invalid(`invalid filter '${k}'`);
+  }
+  return out;
+}
+
+export async function listContainers(ctx: ContainerContext, q: ListQuery) {
+  const f = q.filters;
+  const known = new Set(['status', 'name', 'id', 'label', 'ancestor', 'exited', 'before', 'since', 'health', 'volume', 'network', 'publish', 'expose', 'is-task']);
+  for (const k of Object.keys(f)) if (!known.has(k)) throw invalid(`invalid filter '${k}'`);
+  for (const s of f.status ?? []) {
+    if (!validStatus.has(s as ContainerStatus)) throw invalid(`invalid filter 'status=${s}'`);
+  }
+  for (const e of f.exited ?? []) if (!/^-?\d+$/.test(e)) throw invalid(`invalid filter 'exited=${e}'`);
+  const ancestors = new Set<string>();
+  for (const a of f.ancestor ?? []) {
+    const img = await ctx.images.resolve(a).catch(() => undefined);
+    if (img) ancestors.add(img.id);
+  }
+  const all = q.all || (q.limit ?? 0) > 0 || !!f.status?.length || !!f.exited?.length;
+  let recs = ctx.store.all().sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created) || (b.Id < a.Id ? -1 : 1));
+  const pos = (ref: string) => {
+    const r = ctx.store.get(ref);
+    return Date.parse(r.Created);
+  };
+  const before = f.before?.[0] ? pos(f.before[0]) : undefined;
+  const since = f.since?.[0] ? pos(f.since[0]) : undefined;
+  recs = recs.filter((rec) => {
+    if (!all && rec.State.Status !== 'running' && rec.State.Status !== 'paused' && rec.State.Status !== 'restarting') return false;
+    if (f.status?.length && !f.status.includes(rec.State.Status)) return false;
+    if (f.name?.length && !f.name.some((n) => new RegExp(n.replace(/^\//, '')).test(rec.Name.slice(1)))) return false;
+    if (f.id?.length && !f.id.some((i) => rec.Id.startsWith(i))) return false;
+    if (f.exited?.length && (rec.State.Status !== 'exited' || !f.exited.includes(String(rec.State.ExitCode)))) return false;
+    if (f.ancestor?.length && !ancestors.has(rec.Image)) return false;
+    if (f.label?.length) {
+      for (const l of f.label) {
+        const i = l.indexOf('=');
+        const key = i >= 0 ? l.slice(0, i) : l;
+        const labels = rec.Config.Labels ?? {};
+        if (!(key in labels)) return false;
+        if (i >= 0 && labels[key] !== l.slice(i + 1)) return false;
+      }
+    }
+    if (before !== undefined && Date.parse(rec.Created) >= before) return false;
+    if (since !== undefined && Date.parse(rec.Created) <= since) return false;
+    return true;
+  });
+  if (q.limit && q.limit > 0) recs = recs.slice(0, q.limit);
+  const tags = new Map<string, string>();
+  const out = [];
+  for (const rec of recs) {
+    const s: Record<string, unknown> = summary(ctx, rec, tags);
+    if (q.size) {
+      const dirs = rootfsDirs(ctx.store.dir(rec.Id));
+      s.SizeRw = await dirSize(dirs.upper);
+      const img = await ctx.images.resolve(rec.Image).catch(() => undefined);
+      s.SizeRootFs = (s.SizeRw as number) + (img ? await sumDirs(img.layerDirs) : 0);
+    }
+    out.push(s);
+  }
+  return out;
+}

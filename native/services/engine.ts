@@ -1,0 +1,89 @@
+import { EventEmitter } from 'node:events';
+import { promises as fs } from 'node:fs';
+import { type Clock, systemClock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import type { Sys } from '../core/sys.ts';
+import { type CgroupInfo, detectCgroups } from '../runtime/cgroups.ts';
+import { detectRuntime, findBinary, OciRuntime } from '../runtime/oci-runtime.ts';
+import { type ContainerContext, type EnginePaths, enginePaths } from './context.ts';
+import { ExitMonitor } from './containers/monitor.ts';
+import { ContainerStore } from './containers/store.ts';
+import { EventBus } from './events.ts';
+import { ExecService } from './exec/service.ts';
+import { ImageService } from './images/service.ts';
+
+export interface EngineOptions {
+  dataRoot: string;
+  execRoot: string;
+  runtime?: string;
+  sys: Sys;
+  log: Logger;
+  clock?: Clock;
+}
+
+/** The engine: the services behind both API front ends, wired once. */
+export class Engine {
+  readonly paths: EnginePaths;
+  readonly events = new EventBus();
+  readonly images: ImageService;
+  readonly containers: ContainerContext;
+  readonly exec: ExecService;
+  readonly cgroups: CgroupInfo;
+  readonly startedAt = new Date();
+  private readonly monitor: ExitMonitor;
+
+  constructor(readonly opts: EngineOptions) {
+    this.paths = enginePaths(opts.dataRoot, opts.execRoot);
+    this.cgroups = detectCgroups();
+    const rt = detectRuntime(opts.runtime, this.cgroups.hybrid);
+    const conmon = findBinary('conmon');
+    if (!conmon) throw new Error('conmon is not installed (apt-get install conmon)');
+    const store = new ContainerStore(this.paths.containers, opts.log);
+    this.images = new ImageService({
+      root: this.paths.image,
+      log: opts.log,
+      sys: opts.sys,
+      emit: (e) => this.events.emit(e),
+      usedBy: (imageId) => store.all().filter((c) => c.Image === imageId).map((c) => ({ id: c.Id, running: c.State.Status === 'running' || c.State.Status === 'paused' })),
+    });
+    this.containers = {
+      sys: opts.sys,
+      log: opts.log,
+      clock: opts.clock ?? systemClock,
+      events: this.events,
+      store,
+      images: this.images,
+      runtime: new OciRuntime(rt.name, rt.path, this.paths.runtimeState, opts.sys),
+      conmon,
+      cgroups: this.cgroups,
+      paths: this.paths,
+      initBinary: findBinary('tini-static') ?? findBinary('docker-init') ?? findBinary('tini'),
+      lifecycle: new EventEmitter().setMaxListeners(0),
+      pendingAttach: new Map(),
+      locks: new Map(),
+      cancelRestart: (id) => this.monitor.cancelRestart(id),
+    };
+    this.monitor = new ExitMonitor(this.containers);
+    this.exec = new ExecService(this.containers);
+  }
+
+  get runtime(): OciRuntime {
+    return this.containers.runtime;
+  }
+
+  async init(): Promise<void> {
+    const p = this.paths;
+    await fs.mkdir(p.dataRoot, { recursive: true, mode: 0o711 });
+    for (const d of [p.execRoot, p.runtimeState, p.bundles, p.exits, p.execBundles, p.execExits, p.sockets]) {
+      await fs.mkdir(d, { recursive: true, mode: 0o700 });
+    }
+    await this.images.init();
+    await this.containers.store.load();
+    await this.monitor.start();
+  }
+
+  /** Stops watching; containers keep running under their conmon (live restore). */
+  shutdown(): void {
+    this.monitor.stop();
+  }
+}

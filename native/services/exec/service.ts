@@ -1,0 +1,243 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { conflict, errorMessage, invalid, notFound } from '../../core/errors.ts';
+import { writeJsonAtomic } from '../../core/fsutil.ts';
+import { newId } from '../../core/ids.ts';
+import type { ClientStream } from '../../dockerapi/http.ts';
+import { frame } from '../../dockerapi/framing.ts';
+import { applyCapChanges, allCapabilities } from '../../runtime/capabilities.ts';
+import { attachSocket, conmonExec, resizeTerminal } from '../../runtime/conmon.ts';
+import { resolveUser } from '../../runtime/user.ts';
+import { rootfsDirs } from '../../storage/container-rootfs.ts';
+import { pumpInput, parseDetachKeys } from '../containers/attach.ts';
+import { actorAttributes } from '../containers/create.ts';
+import { bundleDir, type ContainerContext } from '../context.ts';
+
+export interface ExecConfig {
+  Cmd: string[];
+  Env: string[];
+  User: string;
+  WorkingDir: string;
+  Tty: boolean;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  Privileged: boolean;
+  DetachKeys: string;
+  ConsoleSize?: [number, number] | null;
+}
+
+interface ExecSession {
+  id: string;
+  containerId: string;
+  config: ExecConfig;
+  running: boolean;
+  started: boolean;
+  exitCode: number | null;
+  pid: number;
+  done: Promise<void>;
+  markDone: () => void;
+}
+
+interface OciProcess {
+  terminal?: boolean;
+  user: { uid: number; gid: number; additionalGids?: number[] };
+  args: string[];
+  env: string[];
+  cwd: string;
+  capabilities?: Record<string, string[]>;
+  noNewPrivileges?: boolean;
+  apparmorProfile?: string;
+  consoleSize?: { height: number; width: number };
+}
+
+/** Exec sessions: created by POST /containers/{id}/exec, run under conmon on start. */
+export class ExecService {
+  private readonly sessions = new Map<string, ExecSession>();
+
+  constructor(private readonly ctx: ContainerContext) {}
+
+  create(ref: string, body: Partial<ExecConfig> | undefined): string {
+    const rec = this.ctx.store.get(ref);
+    if (rec.State.Status === 'paused') throw conflict(`Container ${rec.Id} is paused, unpause the container before exec`);
+    if (rec.State.Status !== 'running') throw conflict(`container ${rec.Id} is not running`);
+    const cmd = body?.Cmd;
+    if (!Array.isArray(cmd) || cmd.length === 0) throw invalid('No exec command specified');
+    const id = newId();
+    let markDone: () => void = () => {};
+    const done = new Promise<void>((r) => {
+      markDone = r;
+    });
+    this.sessions.set(id, {
+      id,
+      containerId: rec.Id,
+      config: {
+        Cmd: cmd.map(String),
+        Env: (body?.Env ?? []).map(String),
+        User: body?.User ?? '',
+        WorkingDir: body?.WorkingDir ?? '',
+        Tty: !!body?.Tty,
+        AttachStdin: !!body?.AttachStdin,
+        AttachStdout: !!body?.AttachStdout,
+        AttachStderr: !!body?.AttachStderr,
+        Privileged: !!body?.Privileged,
+        DetachKeys: body?.DetachKeys ?? '',
+        ConsoleSize: body?.ConsoleSize ?? null,
+      },
+      running: false,
+      started: false,
+      exitCode: null,
+      pid: 0,
+      done,
+      markDone,
+    });
+    this.ctx.events.emit({
+      Type: 'container',
+      Action: `exec_create: ${cmd.join(' ')}`,
+      Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id }) },
+    });
+    return id;
+  }
+
+  get(id: string): ExecSession {
+    const s = this.sessions.get(id);
+    if (!s) throw notFound(`No such exec instance: ${id}`);
+    return s;
+  }
+
+  inspect(id: string) {
+    const s = this.get(id);
+    return {
+      ID: s.id,
+      Running: s.running,
+      ExitCode: s.exitCode,
+      ProcessConfig: {
+        tty: s.config.Tty,
+        entrypoint: s.config.Cmd[0],
+        arguments: s.config.Cmd.slice(1),
+        privileged: s.config.Privileged,
+        user: s.config.User || undefined,
+      },
+      OpenStdin: s.config.AttachStdin,
+      OpenStderr: s.config.AttachStderr,
+      OpenStdout: s.config.AttachStdout,
+      CanRemove: false,
+      ContainerID: s.containerId,
+      DetachKeys: s.config.DetachKeys,
+      Pid: s.pid,
+    };
+  }
+
+  async resize(id: string, height: number, width: number): Promise<void> {
+    const s = this.get(id);
+    if (!s.running) throw conflict(`exec ${id} is not running`);
+    await resizeTerminal(path.join(this.ctx.paths.execBundles, id), height, width);
+  }
+
+  private async processSpec(s: ExecSession): Promise<OciProcess> {
+    const ctx = this.ctx;
+    const rec = ctx.store.get(s.containerId);
+    const bundle = bundleDir(ctx, rec.Id);
+    const spec = JSON.parse(await fs.readFile(path.join(bundle, 'config.json'), 'utf8')) as { process: OciProcess };
+    const base = spec.process;
+    const user = s.config.User ? await resolveUser(rootfsDirs(ctx.store.dir(rec.Id)).merged, s.config.User) : undefined;
+    const env = new Map<string, string>();
+    for (const e of [...base.env, ...s.config.Env]) {
+      const i = e.indexOf('=');
+      env.set(i >= 0 ? e.slice(0, i) : e, e);
+    }
+    if (s.config.Tty && !env.has('TERM')) env.set('TERM', 'TERM=xterm');
+    const proc: OciProcess = {
+      ...base,
+      terminal: s.config.Tty,
+      args: s.config.Cmd,
+      env: [...env.values()].filter((e) => e.includes('=')),
+      cwd: s.config.WorkingDir || base.cwd,
+      user: user ? { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids } : base.user,
+    };
+    if (s.config.ConsoleSize && s.config.Tty) proc.consoleSize = { height: s.config.ConsoleSize[0], width: s.config.ConsoleSize[1] };
+    if (s.config.Privileged) {
+      const all = applyCapChanges(allCapabilities, [], []);
+      proc.capabilities = { bounding: all, effective: all, permitted: all };
+    }
+    return proc;
+  }
+
+  /** Starts an exec; with a client, streams its stdio and resolves when it has exited. */
+  async start(id: string, detach: boolean, client?: ClientStream): Promise<void> {
+    const s = this.get(id);
+    if (s.started) throw conflict(`Error: Exec command ${id} has already run`);
+    const ctx = this.ctx;
+    const rec = ctx.store.get(s.containerId);
+    if (rec.State.Status !== 'running') throw conflict(`container ${rec.Id} is not running`);
+    s.started = true;
+    const dir = path.join(ctx.paths.execBundles, id);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const specPath = path.join(dir, 'process.json');
+    await writeJsonAtomic(specPath, await this.processSpec(s));
+    const tty = s.config.Tty;
+    const send = (stream: 'stdout' | 'stderr', data: Buffer) => {
+      if (!client || (stream === 'stdout' && !s.config.AttachStdout) || (stream === 'stderr' && !s.config.AttachStderr)) return;
+      client.write(tty ? data : frame(stream, data));
+    };
+    let closedAttach: Promise<void> = Promise.resolve();
+    try {
+      const handle = await conmonExec(
+        {
+          conmon: ctx.conmon,
+          runtime: ctx.runtime,
+          id: rec.Id,
+          execId: id,
+          bundle: dir,
+          logPath: path.join(dir, 'exec.log'),
+          exitDir: ctx.paths.execExits,
+          socketDir: ctx.paths.sockets,
+          tty,
+          stdin: s.config.AttachStdin && !detach,
+          processSpec: specPath,
+        },
+        async () => {
+          if (detach || !client) return;
+          const a = await attachSocket(dir);
+          closedAttach = new Promise((resolve) => a.onClose(resolve));
+          a.onOutput(send);
+          client.onClose(() => a.close());
+          if (s.config.AttachStdin) {
+            pumpInput(client.input, parseDetachKeys(s.config.DetachKeys || undefined), (d) => a.write(d), () => a.endInput(), () => {
+              a.close();
+              client.end();
+            });
+          }
+        },
+      );
+      s.pid = handle.pid;
+      s.running = true;
+      ctx.events.emit({ Type: 'container', Action: `exec_start: ${s.config.Cmd.join(' ')}`, Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id }) } });
+      const finish = handle.exit.then(async (code) => {
+        s.exitCode = code;
+        s.running = false;
+        s.markDone();
+        ctx.events.emit({ Type: 'container', Action: 'exec_die', Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id, exitCode: String(code) }) } });
+        await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        await fs.rm(path.join(ctx.paths.execExits, id), { force: true }).catch(() => undefined);
+      });
+      if (detach || !client) return;
+      await finish;
+      await Promise.race([closedAttach, new Promise((r) => setTimeout(r, 2000))]);
+      client.end();
+    } catch (err) {
+      s.running = false;
+      s.exitCode = /not found|no such file/i.test(errorMessage(err)) ? 127 : 126;
+      s.markDone();
+      await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      if (client && !detach) {
+        // Docker reports an exec that could not start on the stream's stdout, then closes it.
+        const msg = `OCI runtime exec failed: exec failed: ${errorMessage(err)}: unknown\r\n`;
+        client.write(tty ? Buffer.from(msg) : frame('stdout', Buffer.from(msg)));
+        client.end();
+        return;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon } from '../harness.ts';
+
+describe(`container lifecycle (${process.env.BERTH_TARGET ?? 'berthd'})`, () => {
+  let d: Daemon;
+  before(async () => {
+    d = await startDaemon();
+    await loadBusybox(d);
+  });
+  after(async () => stopDaemon(d));
+
+  const state = (name: string) => d.docker(['inspect', '-f', '{{.State.Status}}', name]).stdout.trim();
+
+  test('create, start, stop, start again, wait, rm', () => {
+    const c = d.docker(['create', '--name', 'life', 'busybox', 'sh', '-c', 'trap "exit 7" TERM; sleep 100 & wait']);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(state('life'), 'created');
+    assert.equal(d.docker(['start', 'life']).stdout.trim(), 'life');
+    assert.equal(state('life'), 'running');
+    const stop = d.docker(['stop', '-t', '5', 'life']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(state('life'), 'exited');
+    assert.equal(d.docker(['inspect', '-f', '{{.State.ExitCode}}', 'life']).stdout.trim(), '7');
+    assert.equal(d.docker(['start', 'life']).code, 0);
+    const waiter = d.dockerAsync(['wait', 'life']);
+    d.docker(['kill', '-s', 'TERM', 'life']);
+    return waiter.done.then((w) => {
+      assert.equal(w.code, 0, w.stderr);
+      assert.equal(w.stdout.trim(), '7');
+      assert.equal(d.docker(['rm', 'life']).code, 0);
+    });
+  });
+
+  test('stop of a container that ignores SIGTERM kills it after the timeout', () => {
+    d.docker(['run', '-d', '--name', 'stubborn', 'busybox', 'sh', '-c', 'trap "" TERM; while true; do sleep 1; done']);
+    const t0 = Date.now();
+    const r = d.docker(['stop', '-t', '1', 'stubborn']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Date.now() - t0 < 15_000);
+    assert.equal(d.docker(['inspect', '-f', '{{.State.ExitCode}}', 'stubborn']).stdout.trim(), '137');
+    d.docker(['rm', 'stubborn']);
+  });
+
+  test('kill with a signal, wait returns the exit code', () => {
+    d.docker(['run', '-d', '--name', 'k', 'busybox', 'sleep', '100']);
+    const k = d.docker(['kill', '-s', 'USR1', 'k']);
+    assert.equal(k.code, 0, k.stderr);
+    const w = d.docker(['wait', 'k']);
+    assert.equal(w.stdout.trim(), '138');
+    const again = d.docker(['kill', 'k']);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /is not running/);
+    const bad = d.docker(['run', '-d', '--name', 'k2', 'busybox', 'sleep', '100']);
+    assert.equal(bad.code, 0);
+    const badSig = d.docker(['kill', '-s', 'NOPE', 'k2']);
+    assert.notEqual(badSig.code, 0);
+    assert.match(badSig.stderr, /Invalid signal: NOPE|invalid signal/i);
+    d.docker(['rm', '-f', 'k', 'k2']);
+  });
+
+  test('pause and unpause', () => {
+    d.docker(['run', '-d', '--name', 'p', 'busybox', 'sleep', '100']);
+    assert.equal(d.docker(['pause', 'p']).code, 0);
+    assert.equal(state('p'), 'paused');
+    assert.match(d.docker(['ps', '--format', '{{.Status}}', '-f', 'name=p']).stdout, /\(Paused\)/);
+    assert.equal(d.docker(['unpause', 'p']).code, 0);
+    assert.equal(state('p'), 'running');
+    d.docker(['rm', '-f', 'p']);
+  });
+
+  test('rename and restart', () => {
+    d.docker(['run', '-d', '--name', 'before', 'busybox', 'sleep', '100']);
+    assert.equal(d.docker(['rename', 'before', 'after']).code, 0);
+    assert.equal(d.docker(['inspect', '-f', '{{.Name}}', 'after']).stdout.trim(), '/after');
+    const pid1 = d.docker(['inspect', '-f', '{{.State.Pid}}', 'after']).stdout.trim();
+    assert.equal(d.docker(['restart', '-t', '0', 'after']).code, 0);
+    const pid2 = d.docker(['inspect', '-f', '{{.State.Pid}}', 'after']).stdout.trim();
+    assert.notEqual(pid1, pid2);
+    assert.equal(state('after'), 'running');
+    d.docker(['rm', '-f', 'after']);
+  });
+
+  test('rm of a running container needs -f', () => {
+    d.docker(['run', '-d', '--name', 'busy', 'busybox', 'sleep', '100']);
+    const r = d.docker(['rm', 'busy']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot remove container "\/?busy": container is running: stop the container before removing or force remove/);
+    assert.equal(d.docker(['rm', '-f', 'busy']).code, 0);
+  });
+
+  test('ps: -a, -q, -n, --no-trunc, filters and --format', () => {
+    d.docker(['run', '-d', '--name', 'ps-run', '-l', 'team=a', 'busybox', 'sleep', '100']);
+    d.docker(['run', '--name', 'ps-exit', '-l', 'team=b', 'busybox', 'sh', '-c', 'exit 2']);
+    d.docker(['create', '--name', 'ps-new', 'busybox', 'true']);
+    const running = d.docker(['ps', '--format', '{{.Names}}']).stdout.split('\n').filter(Boolean);
+    assert.deepEqual(running, ['ps-run']);
+    const all = d.docker(['ps', '-a', '--format', '{{.Names}}']).stdout.split('\n').filter(Boolean);
+    assert.deepEqual(all, ['ps-new', 'ps-exit', 'ps-run']);
+    assert.equal(d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean).length, 3);
+    assert.match(d.docker(['ps', '-aq', '--no-trunc']).stdout.split('\n')[0], /^[0-9a-f]{64}$/);
+    assert.deepEqual(d.docker(['ps', '-n', '1', '--format', '{{.Names}}']).stdout.trim(), 'ps-new');
+    assert.equal(d.docker(['ps', '-a', '-f', 'status=exited', '--format', '{{.Names}}']).stdout.trim(), 'ps-exit');
+    assert.equal(d.docker(['ps', '-a', '-f', 'exited=2', '--format', '{{.Names}}']).stdout.trim(), 'ps-exit');
+    assert.equal(d.docker(['ps', '-a', '-f', 'label=team=a', '--format', '{{.Names}}']).stdout.trim(), 'ps-run');
+    assert.equal(d.docker(['ps', '-a', '-f', 'name=ps-ne', '--format', '{{.Names}}']).stdout.trim(), 'ps-new');
+    assert.equal(d.docker(['ps', '-a', '-f', 'ancestor=busybox', '-q']).stdout.split('\n').filter(Boolean).length, 3);
+    assert.match(d.docker(['ps', '-a', '-f', 'status=exited', '--format', '{{.Status}}']).stdout, /^Exited \(2\) /);
+    const bad = d.docker(['ps', '-f', 'status=bogus']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /invalid filter 'status=bogus'/);
+    const table = d.docker(['ps', '-a', '-s']).stdout;
+    assert.match(table.split('\n')[0], /CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\s+SIZE/);
+    d.docker(['rm', '-f', 'ps-run', 'ps-exit', 'ps-new']);
+  });
+
+  test('top, diff, export and prune', () => {
+    d.docker(['run', '-d', '--name', 'fs', 'busybox', 'sh', '-c', 'echo x > /tmp/new; rm /etc/group; sleep 100']);
+    const top = d.docker(['top', 'fs']);
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(top.stdout, /UID\s+PID\s+PPID/);
+    assert.match(top.stdout, /sleep 100/);
+    const diff = d.docker(['diff', 'fs']).stdout;
+    assert.match(diff, /^A \/tmp\/new$/m);
+    assert.match(diff, /^D \/etc\/group$/m);
+    assert.match(diff, /^C \/tmp$/m);
+    const exp = d.docker(['export', 'fs']);
+    assert.equal(exp.code, 0, exp.stderr);
+    d.docker(['rm', '-f', 'fs']);
+    d.docker(['run', '--name', 'done1', 'busybox', 'true']);
+    const prune = d.docker(['container', 'prune', '-f']);
+    assert.equal(prune.code, 0, prune.stderr);
+    assert.match(prune.stdout, /Deleted Containers:\n[0-9a-f]{64}/);
+    assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '');
+  });
+
+  test('update changes limits and restart policy', () => {
+    d.docker(['run', '-d', '--name', 'upd', 'busybox', 'sleep', '100']);
+    const u = d.docker(['update', '--memory', '32m', '--memory-swap', '64m', '--restart', 'on-failure:3', 'upd']);
+    assert.equal(u.code, 0, u.stderr);
+    assert.equal(d.docker(['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}', 'upd']).stdout.trim(), '33554432 on-failure 3');
+    d.docker(['rm', '-f', 'upd']);
+  });
+
+  test('restart policy on-failure restarts with backoff and counts', async () => {
+    d.docker(['run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 1']);
+    await eventually(() => d.docker(['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'flaky']).stdout.trim() === '2 exited', 20_000, 'two restarts');
+    d.docker(['rm', '-f', 'flaky']);
+  });
+
+  test('--rm removes the container when it exits', async () => {
+    d.docker(['run', '-d', '--rm', '--name', 'gone', 'busybox', 'true']);
+    await eventually(() => d.docker(['ps', '-aq', '-f', 'name=gone']).stdout.trim() === '', 10_000, 'auto-remove');
+  });
+});

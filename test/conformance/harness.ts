@@ -1,0 +1,197 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, promises as fs, readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { busyboxImageTar } from '../fixtures/images.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const fixturesOut = path.join(repoRoot, 'test/fixtures/out');
+
+/**
+ * Which engine the scenarios run against: berthd (default), or Debian's dockerd with
+ * BERTH_TARGET=dockerd, to prove that a scenario matches Docker.
+ */
+export const target = process.env.BERTH_TARGET === 'dockerd' ? 'dockerd' : 'berthd';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Daemon {
+  kind: 'berthd' | 'dockerd';
+  root: string;
+  dataRoot: string;
+  execRoot: string;
+  socket: string;
+  host: string;
+  docker(args: string[], opts?: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number }): RunResult;
+  dockerAsync(args: string[], opts?: { input?: string | Buffer; env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<RunResult> };
+  /** SIGTERM and wait. */
+  stop(): Promise<void>;
+  /** SIGKILL, no cleanup: for live-restore tests. */
+  kill9(): Promise<void>;
+  /** Starts the daemon again on the same roots. */
+  restart(): Promise<void>;
+  /** Everything the daemon logged so far. */
+  log(): string;
+  pid(): number;
+}
+
+function ping(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath: socket, path: '/_ping', method: 'GET', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+async function waitReady(socket: string, child: ChildProcess, logs: () => string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${logs()}`);
+    if (await ping(socket)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`daemon not ready after ${timeoutMs} ms:\n${logs()}`);
+}
+
+/** Starts a daemon on fresh temporary roots. Short paths: unix socket paths are limited to 108 bytes. */
+export async function startDaemon(kind: 'berthd' | 'dockerd' = target, extraArgs: string[] = []): Promise<Daemon> {
+  const root = mkdtempSync(kind === 'berthd' ? '/tmp/bt-' : '/tmp/dk-');
+  const dataRoot = path.join(root, 'data');
+  const execRoot = path.join(root, 'run');
+  mkdirSync(execRoot, { recursive: true });
+  const socket = path.join(execRoot, 'docker.sock');
+  let child: ChildProcess;
+  let out = '';
+  const launch = async () => {
+    if (kind === 'berthd') {
+      const args = [path.join(repoRoot, 'dist/berthd.js'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--log-level', 'debug', ...extraArgs];
+      child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } else {
+      const bridge = `dk${path.basename(root).slice(3, 10).toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+      const args = ['--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--pidfile', path.join(execRoot, 'dockerd.pid'),
+        '--bridge', 'none', '--iptables=false', '--ip-forward=false', '--ip-masq=false', '--containerd-namespace', bridge, '--containerd-plugins-namespace', `${bridge}p`, ...extraArgs];
+      child = spawn('dockerd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await waitReady(socket, child, () => out);
+  };
+  await launch();
+  const env = (extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+    ...process.env,
+    DOCKER_HOST: `unix://${socket}`,
+    DOCKER_CONFIG: path.join(root, 'docker-config'),
+    DOCKER_CLI_HINTS: 'false',
+    ...extra,
+  });
+  const daemon: Daemon = {
+    kind,
+    root,
+    dataRoot,
+    execRoot,
+    socket,
+    host: `unix://${socket}`,
+    docker(args, opts = {}) {
+      const r = spawnSync('docker', args, { env: env(opts.env), input: opts.input, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024 });
+      return { code: r.status ?? (r.signal ? 128 : 1), stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '' };
+    },
+    dockerAsync(args, opts = {}) {
+      const c = spawn('docker', args, { env: env(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      c.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      c.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      if (opts.input !== undefined) c.stdin.end(opts.input);
+      const done = new Promise<RunResult>((resolve) => c.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
+      return {
+        child: c,
+        done,
+        get stdout() {
+          return stdout;
+        },
+      } as { child: ChildProcess; done: Promise<RunResult> };
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+    async kill9() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async restart() {
+      await launch();
+    },
+    log: () => out,
+    pid: () => child.pid ?? 0,
+  };
+  return daemon;
+}
+
+/** Removes every container and stops the daemon; for the berthd target also removes its roots. */
+export async function stopDaemon(d: Daemon): Promise<void> {
+  const ids = d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
+  if (ids.length) d.docker(['rm', '-f', ...ids]);
+  await d.stop();
+  if (d.kind === 'dockerd') spawnSync('umount', ['-R', d.dataRoot]);
+  await fs.rm(d.root, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** Loads the busybox fixture image (built from Debian's busybox-static) into the daemon. */
+export async function loadBusybox(d: Daemon, tag = 'busybox:latest'): Promise<void> {
+  const tar = await busyboxImageTar(fixturesOut, { tag });
+  const r = d.docker(['load', '-i', tar]);
+  if (r.code !== 0) throw new Error(`docker load failed: ${r.stderr}`);
+}
+
+/** Polls until fn returns truthy or the timeout passes. */
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** What a container leaves on the host, for checks that `rm -f` leaves nothing behind. */
+export function leftovers(d: Daemon, id: string): string[] {
+  const found: string[] = [];
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+  if (mounts.includes(id)) found.push('mount');
+  for (const ctl of ['memory', 'pids', 'cpu', 'unified', '']) {
+    const p = path.join('/sys/fs/cgroup', ctl, 'berth', id);
+    if (existsSync(p)) found.push(`cgroup ${p}`);
+  }
+  const ps = spawnSync('pgrep', ['-af', `conmon.*${id}`]).stdout?.toString().trim();
+  if (ps) found.push(`conmon ${ps}`);
+  const grep = spawnSync('sh', ['-c', `find ${d.root} -name '*${id}*' 2>/dev/null`]).stdout?.toString().trim();
+  if (grep) found.push(`files ${grep}`);
+  return found;
+}

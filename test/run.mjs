@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Runs every test suite with Node's test runner and prints one closing line:
+// `N passed, N failed, N skipped`, summed over the suites. Exits non-zero when anything failed.
+//   node test/run.mjs            all suites
+//   node test/run.mjs unit       one suite (unit | conformance)
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+function find(dir, pred, out = []) {
+  let entries;
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) find(p, pred, out);
+    else if (pred(p)) out.push(p);
+  }
+  return out.sort();
+}
+
+const isTest = (p) => p.endsWith('.test.ts') || p.endsWith('.test.mjs');
+const suites = {
+  unit: () => ['native', 'electron', 'vm', 'build', 'test/unit'].flatMap((d) => find(d, isTest)),
+  conformance: () => [...find('test/conformance', isTest), ...find('test/api', isTest)],
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length ? wanted : Object.keys(suites);
+for (const n of names) {
+  if (!suites[n]) {
+    console.error(`unknown suite: ${n} (have: ${Object.keys(suites).join(', ')})`);
+    process.exit(2);
+  }
+}
+
+if (names.includes('conformance') && process.env.BERTH_SKIP_SETUP !== '1') {
+  const r = spawnSync('sh', ['build/setup.sh'], { stdio: 'inherit', env: { ...process.env, BERTH_SETUP_TESTS: '1' } });
+  if (r.status !== 0) {
+    console.error('setup failed: the tests need the packages above');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
+function runSuite(name, files) {
+  return new Promise((resolve) => {
+    if (files.length === 0) return resolve({ pass: 0, fail: 0, skipped: 0 });
+    console.log(`\n=== suite ${name}: ${files.length} files ===`);
+    const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000', '--test-concurrency=1', ...files];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      out += d.toString();
+    });
+    child.on('close', (code) => {
+      const num = (k) => {
+        const m = new RegExp(`^\\S*\\s*${k} (\\d+)\\s*$`, 'm').exec(out);
+        return m ? Number(m[1]) : 0;
+      };
+      const res = { pass: num('pass'), fail: num('fail') + num('cancelled'), skipped: num('skipped') + num('todo') };
+      if (code !== 0 && res.fail === 0) res.fail = 1; // the runner itself failed
+      resolve(res);
+    });
+  });
+}
+
+let pass = 0;
+let fail = 0;
+let skipped = 0;
+for (const n of names) {
+  const r = await runSuite(n, suites[n]());
+  pass += r.pass;
+  fail += r.fail;
+  skipped += r.skipped;
+}
+console.log(`\n${pass} passed, ${fail} failed, ${skipped} skipped`);
+process.exit(fail > 0 ? 1 : 0);
