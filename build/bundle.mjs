@@ -10,7 +10,9 @@ const common = {
   logLevel: 'warning',
   // Native addons stay outside the bundle and load from node_modules.
   external: ['node-unix-socket'],
-  banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
+  },
 };
 
 await build({ ...common, entryPoints: ['native/daemon.ts'], outfile: 'dist/berthd.js' });

@@ -8,7 +8,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const setup = spawnSync('sh', [path.join(root, 'build/setup.sh')], { stdio: 'inherit' });
 if (setup.status !== 0) process.exit(setup.status ?? 1);
 if (process.getuid && process.getuid() !== 0) {
-  console.error('berthd needs root on a Linux host (it mounts overlayfs and runs runc): run `sudo npm start`.');
+  console.error(
+    'berthd needs root on a Linux host (it mounts overlayfs and runs runc): run `sudo npm start`.',
+  );
   process.exit(1);
 }
 const args = process.argv.slice(2);

@@ -17,7 +17,14 @@ const levels = new Set(['debug', 'info', 'warn', 'error', 'fatal']);
 
 /** Parses dockerd's own flag names (`--flag value` and `--flag=value`). */
 export function parseDaemonFlags(argv: string[]): DaemonFlags {
-  const flags: DaemonFlags = { dataRoot: '/var/lib/berth', execRoot: '/run/berth', hosts: [], logLevel: 'info', help: false, version: false };
+  const flags: DaemonFlags = {
+    dataRoot: '/var/lib/berth',
+    execRoot: '/run/berth',
+    hosts: [],
+    logLevel: 'info',
+    help: false,
+    version: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let value: string | undefined;
@@ -52,7 +59,8 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
       case '-l':
       case '--log-level': {
         const l = take();
-        if (!levels.has(l)) throw new FlagError(`invalid argument "${l}" for "-l, --log-level" flag: not a valid log level`);
+        if (!levels.has(l))
+          throw new FlagError(`invalid argument "${l}" for "-l, --log-level" flag: not a valid log level`);
         flags.logLevel = l as LogLevel;
         break;
       }
@@ -78,7 +86,8 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
   }
   if (flags.hosts.length === 0) flags.hosts.push(`unix://${flags.execRoot}/docker.sock`);
   for (const h of flags.hosts) {
-    if (!h.startsWith('unix://')) throw new FlagError(`invalid host "${h}": only unix:// sockets are supported`);
+    if (!h.startsWith('unix://'))
+      throw new FlagError(`invalid host "${h}": only unix:// sockets are supported`);
   }
   flags.pidfile ??= `${flags.execRoot}/berthd.pid`;
   return flags;

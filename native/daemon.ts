@@ -4,8 +4,8 @@ import { errorMessage } from './core/errors.ts';
 import { createLogger } from './core/log.ts';
 import { hostSys } from './core/sys.ts';
 import { FlagError, parseDaemonFlags, usage } from './daemon-flags.ts';
-import { createDockerApiServer, listenUnix } from './dockerapi/server.ts';
 import { berthVersion } from './dockerapi/routes/system.ts';
+import { createDockerApiServer, listenUnix } from './dockerapi/server.ts';
 import { Engine } from './services/engine.ts';
 
 async function claimPidfile(file: string): Promise<void> {
@@ -46,7 +46,13 @@ async function main(): Promise<void> {
   }
   await fs.mkdir(flags.execRoot, { recursive: true, mode: 0o700 });
   await claimPidfile(flags.pidfile!);
-  const engine = new Engine({ dataRoot: flags.dataRoot, execRoot: flags.execRoot, runtime: flags.runtime, sys: hostSys, log });
+  const engine = new Engine({
+    dataRoot: flags.dataRoot,
+    execRoot: flags.execRoot,
+    runtime: flags.runtime,
+    sys: hostSys,
+    log,
+  });
   await engine.init();
   const server = createDockerApiServer(engine, log);
   const sockets = flags.hosts.map((h) => h.slice('unix://'.length));

@@ -43,7 +43,10 @@ for (const n of names) {
 }
 
 if (names.includes('conformance') && process.env.BERTH_SKIP_SETUP !== '1') {
-  const r = spawnSync('sh', ['build/setup.sh'], { stdio: 'inherit', env: { ...process.env, BERTH_SETUP_TESTS: '1' } });
+  const r = spawnSync('sh', ['build/setup.sh'], {
+    stdio: 'inherit',
+    env: { ...process.env, BERTH_SETUP_TESTS: '1' },
+  });
   if (r.status !== 0) {
     console.error('setup failed: the tests need the packages above');
     console.log('0 passed, 1 failed');
@@ -55,7 +58,15 @@ function runSuite(name, files) {
   return new Promise((resolve) => {
     if (files.length === 0) return resolve({ pass: 0, fail: 0, skipped: 0 });
     console.log(`\n=== suite ${name}: ${files.length} files ===`);
-    const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=600000', '--test-concurrency=1', ...files];
+    const args = [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      '--test-timeout=600000',
+      '--test-concurrency=1',
+      ...files,
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => {
@@ -67,7 +78,11 @@ function runSuite(name, files) {
         const m = new RegExp(`^\\S*\\s*${k} (\\d+)\\s*$`, 'm').exec(out);
         return m ? Number(m[1]) : 0;
       };
-      const res = { pass: num('pass'), fail: num('fail') + num('cancelled'), skipped: num('skipped') + num('todo') };
+      const res = {
+        pass: num('pass'),
+        fail: num('fail') + num('cancelled'),
+        skipped: num('skipped') + num('todo'),
+      };
       if (code !== 0 && res.fail === 0) res.fail = 1; // the runner itself failed
       resolve(res);
     });

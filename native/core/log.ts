@@ -9,7 +9,10 @@ export interface Logger {
 }
 
 /** A logfmt-ish logger like dockerd's: time="…" level=info msg="…" key=value. */
-export function createLogger(level: LogLevel = 'info', out: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  out: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const min = order[level] ?? order.info;
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (order[lvl] < min) return;

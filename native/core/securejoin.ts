@@ -20,7 +20,8 @@ export async function secureJoin(root: string, unsafe: string, followLast = true
     const isLast = parts.length === 0;
     const st = await fs.lstat(candidate).catch(() => undefined);
     if (st?.isSymbolicLink() && (!isLast || followLast)) {
-      if (++hops > 255) throw Object.assign(new Error(`too many levels of symbolic links: ${unsafe}`), { code: 'ELOOP' });
+      if (++hops > 255)
+        throw Object.assign(new Error(`too many levels of symbolic links: ${unsafe}`), { code: 'ELOOP' });
       const target = await fs.readlink(candidate);
       if (target.startsWith('/')) resolved.length = 0;
       parts.unshift(...target.split('/').filter((p) => p && p !== '.'));

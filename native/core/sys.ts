@@ -34,7 +34,11 @@ export const hostSys: Sys = {
         child.stderr.on('data', (d: Buffer) => err.push(d));
         child.on('error', reject);
         child.on('close', (code) =>
-          resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+          resolve({
+            code: code ?? 1,
+            stdout: Buffer.concat(out).toString(),
+            stderr: Buffer.concat(err).toString(),
+          }),
         );
         child.stdin.end(opts.input);
         return;

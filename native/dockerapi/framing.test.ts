@@ -9,7 +9,10 @@ test('frame writes the 8-byte header with stream id and big-endian length', () =
 });
 
 test('decoder reassembles frames split at any byte', () => {
-  const bytes = Buffer.concat([frame('stdout', Buffer.from('hello')), frame('stderr', Buffer.alloc(70000, 1))]);
+  const bytes = Buffer.concat([
+    frame('stdout', Buffer.from('hello')),
+    frame('stderr', Buffer.alloc(70000, 1)),
+  ]);
   const d = new FrameDecoder();
   const got: Array<{ stream: number; payload: Buffer }> = [];
   for (let i = 0; i < bytes.length; i += 7) got.push(...d.push(bytes.subarray(i, i + 7)));

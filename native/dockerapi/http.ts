@@ -75,11 +75,11 @@ export class ApiRequest {
     return this.bodyBuf;
   }
 
-  private leftover = Buffer.alloc(0);
+  private leftover: Buffer = Buffer.alloc(0);
 
   private readUpgradeBody(): Promise<Buffer> {
     const len = Number(this.raw.headers['content-length'] ?? 0);
-    let buf = this.head ?? Buffer.alloc(0);
+    let buf: Buffer = this.head ?? Buffer.alloc(0);
     const sock = this.socket!;
     return new Promise((resolve) => {
       const done = () => {
@@ -115,7 +115,8 @@ export class ApiRequest {
     if (this.responded) return;
     this.responded = true;
     const isJson = body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
-    const payload = body === undefined ? '' : isJson ? `${JSON.stringify(body)}\n` : (body as string | Buffer);
+    const payload =
+      body === undefined ? '' : isJson ? `${JSON.stringify(body)}\n` : (body as string | Buffer);
     const h: Record<string, string | number> = {
       'Content-Type': isJson ? 'application/json' : 'text/plain; charset=utf-8',
       'Api-Version': apiVersion,
@@ -144,7 +145,12 @@ export class ApiRequest {
     this.responded = true;
     if (this.res) {
       const res = this.res;
-      res.writeHead(status, { 'Content-Type': contentType, 'Api-Version': apiVersion, Server: serverHeader, ...headers });
+      res.writeHead(status, {
+        'Content-Type': contentType,
+        'Api-Version': apiVersion,
+        Server: serverHeader,
+        ...headers,
+      });
       res.flushHeaders();
       return responseStream(res, undefined);
     }
@@ -229,8 +235,17 @@ export const serverHeader = 'Berth (linux)';
 
 function statusText(code: number): string {
   const t: Record<number, string> = {
-    200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized',
-    403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 501: 'Not Implemented',
+    200: 'OK',
+    201: 'Created',
+    204: 'No Content',
+    304: 'Not Modified',
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    409: 'Conflict',
+    500: 'Internal Server Error',
+    501: 'Not Implemented',
     503: 'Service Unavailable',
   };
   return t[code] ?? 'Status';

@@ -26,7 +26,10 @@ export class Router {
     return this;
   }
 
-  match(method: string, rawPath: string): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
+  match(
+    method: string,
+    rawPath: string,
+  ): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
     const path = rawPath.replace(/^\/v\d+\.\d+(?=\/)/, '');
     let pathMatched = false;
     const methods = method === 'HEAD' ? ['HEAD', 'GET'] : [method];

@@ -45,7 +45,10 @@ export function createDockerApiServer(engine: Engine, log: Logger): http.Server 
     void dispatch(new ApiRequest(raw, undefined, socket, head));
   });
   server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n\r\n{"message":"malformed request"}\n');
+    if (socket.writable)
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n\r\n{"message":"malformed request"}\n',
+      );
   });
   return server;
 }

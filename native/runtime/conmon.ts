@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, promises as fs } from 'node:fs';
+import { closeSync, promises as fs, openSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { SeqpacketSocket } from 'node-unix-socket';
 import type { OciRuntime } from './oci-runtime.ts';
@@ -35,18 +35,30 @@ export class RuntimeStartError extends Error {}
 
 function commonArgs(o: ConmonCreateOptions | ConmonExecOptions, cuuid: string): string[] {
   const args = [
-    '--api-version', '1',
-    '-c', o.id,
-    '-u', cuuid,
-    '-r', o.runtime.path,
-    '-b', o.bundle,
-    '-p', `${o.bundle}/pid`,
-    '-P', `${o.bundle}/conmon.pid`,
-    '--exit-dir', o.exitDir,
-    '-l', `k8s-file:${o.logPath}`,
-    '--socket-dir-path', o.socketDir,
-    '--runtime-arg', `--root=${o.runtime.stateRoot}`,
-    '--log-level', 'error',
+    '--api-version',
+    '1',
+    '-c',
+    o.id,
+    '-u',
+    cuuid,
+    '-r',
+    o.runtime.path,
+    '-b',
+    o.bundle,
+    '-p',
+    `${o.bundle}/pid`,
+    '-P',
+    `${o.bundle}/conmon.pid`,
+    '--exit-dir',
+    o.exitDir,
+    '-l',
+    `k8s-file:${o.logPath}`,
+    '--socket-dir-path',
+    o.socketDir,
+    '--runtime-arg',
+    `--root=${o.runtime.stateRoot}`,
+    '--log-level',
+    'error',
     '--no-sync-log',
   ];
   if (o.logSizeMax && o.logSizeMax > 0) args.push('--log-size-max', String(o.logSizeMax));
@@ -62,7 +74,10 @@ class SyncReader {
   private waiters: Array<{ resolve: (m: SyncMessage) => void; reject: (e: Error) => void }> = [];
   private ended = false;
 
-  constructor(stream: Readable, private readonly what: string) {
+  constructor(
+    stream: Readable,
+    private readonly what: string,
+  ) {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       this.buf += chunk;
@@ -84,7 +99,8 @@ class SyncReader {
         this.buf = '';
       }
       this.ended = true;
-      for (const w of this.waiters.splice(0)) w.reject(new RuntimeStartError(`${this.what}: conmon exited early`));
+      for (const w of this.waiters.splice(0))
+        w.reject(new RuntimeStartError(`${this.what}: conmon exited early`));
     };
     stream.on('end', end);
     stream.on('close', end);
@@ -114,7 +130,10 @@ function cleanRuntimeMessage(msg: string | undefined): string {
 }
 
 function spawnConmon(conmon: string, args: string[], pipes: number): ChildProcess {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    _OCI_SYNCPIPE: '3',
+  };
   if (pipes >= 2) env._OCI_STARTPIPE = '4';
   if (pipes >= 3) env._OCI_ATTACHPIPE = '5';
   const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'ignore', 'pipe'];
@@ -163,12 +182,15 @@ export interface ExecHandle {
  * Runs a process in a running container under conmon. `beforeStart` is called once the attach socket
  * exists and before the process starts, so that no output is lost.
  */
-export async function conmonExec(o: ConmonExecOptions, beforeStart: () => Promise<void>): Promise<ExecHandle> {
+export async function conmonExec(
+  o: ConmonExecOptions,
+  beforeStart: () => Promise<void>,
+): Promise<ExecHandle> {
   const args = [...commonArgs(o, o.execId), '-e', '--exec-process-spec', o.processSpec, '--exec-attach'];
   const child = spawnConmon(o.conmon, args, 3);
   const sync = new SyncReader(child.stdio[3] as Readable, `exec ${o.execId}`);
   const startPipe = child.stdio[4] as Writable;
-  const attachPipe = new SyncReader(child.stdio[5] as Readable, `exec ${o.execId} attach`);
+  const attachPipe = new SyncReader((child.stdio as unknown as Readable[])[5], `exec ${o.execId} attach`);
   let exit: Promise<number> | undefined;
   try {
     startPipe.write('0');

@@ -24,9 +24,13 @@ export function findBinary(name: string): string | undefined {
  * Picks the OCI runtime. crun refuses hybrid cgroup hierarchies, so on a hybrid host runc is preferred
  * when both are installed; an explicit choice is honoured as long as the binary exists.
  */
-export function detectRuntime(requested: string | undefined, hybridCgroups: boolean): { name: RuntimeName; path: string } {
+export function detectRuntime(
+  requested: string | undefined,
+  hybridCgroups: boolean,
+): { name: RuntimeName; path: string } {
   if (requested) {
-    if (requested !== 'runc' && requested !== 'crun') throw invalid(`unknown runtime: ${requested} (want runc or crun)`);
+    if (requested !== 'runc' && requested !== 'crun')
+      throw invalid(`unknown runtime: ${requested} (want runc or crun)`);
     const path = findBinary(requested);
     if (!path) throw invalid(`runtime ${requested} is not installed`);
     return { name: requested, path };
@@ -73,7 +77,12 @@ export class OciRuntime {
   }
 
   async delete(id: string, force = false): Promise<void> {
-    const r = await this.sys.run(this.path, [...this.globalArgs, 'delete', ...(force ? ['--force'] : []), id]);
+    const r = await this.sys.run(this.path, [
+      ...this.globalArgs,
+      'delete',
+      ...(force ? ['--force'] : []),
+      id,
+    ]);
     if (r.code !== 0 && !/does not exist|not exist|no such/i.test(r.stderr)) {
       throw new Error(`${this.name} delete ${id}: ${r.stderr.trim()}`);
     }

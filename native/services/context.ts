@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';

@@ -5,9 +5,10 @@ import type { Logger } from '../core/log.ts';
 import type { Sys } from '../core/sys.ts';
 import { type CgroupInfo, detectCgroups } from '../runtime/cgroups.ts';
 import { detectRuntime, findBinary, OciRuntime } from '../runtime/oci-runtime.ts';
-import { type ContainerContext, type EnginePaths, enginePaths } from './context.ts';
+import { LogRotator } from './containers/log-rotate.ts';
 import { ExitMonitor } from './containers/monitor.ts';
 import { ContainerStore } from './containers/store.ts';
+import { type ContainerContext, type EnginePaths, enginePaths } from './context.ts';
 import { EventBus } from './events.ts';
 import { ExecService } from './exec/service.ts';
 import { ImageService } from './images/service.ts';
@@ -31,6 +32,7 @@ export class Engine {
   readonly cgroups: CgroupInfo;
   readonly startedAt = new Date();
   private readonly monitor: ExitMonitor;
+  private readonly rotator: LogRotator;
 
   constructor(readonly opts: EngineOptions) {
     this.paths = enginePaths(opts.dataRoot, opts.execRoot);
@@ -44,7 +46,11 @@ export class Engine {
       log: opts.log,
       sys: opts.sys,
       emit: (e) => this.events.emit(e),
-      usedBy: (imageId) => store.all().filter((c) => c.Image === imageId).map((c) => ({ id: c.Id, running: c.State.Status === 'running' || c.State.Status === 'paused' })),
+      usedBy: (imageId) =>
+        store
+          .all()
+          .filter((c) => c.Image === imageId)
+          .map((c) => ({ id: c.Id, running: c.State.Status === 'running' || c.State.Status === 'paused' })),
     });
     this.containers = {
       sys: opts.sys,
@@ -65,6 +71,7 @@ export class Engine {
     };
     this.monitor = new ExitMonitor(this.containers);
     this.exec = new ExecService(this.containers);
+    this.rotator = new LogRotator(this.containers);
   }
 
   get runtime(): OciRuntime {
@@ -80,10 +87,12 @@ export class Engine {
     await this.images.init();
     await this.containers.store.load();
     await this.monitor.start();
+    this.rotator.start();
   }
 
   /** Stops watching; containers keep running under their conmon (live restore). */
   shutdown(): void {
     this.monitor.stop();
+    this.rotator.stop();
   }
 }

@@ -26,7 +26,7 @@ export class EventBus {
   }
 
   emit(input: EventInput): EngineEvent {
-    const nowNs = BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n;
+    const nowNs = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
     const ev: EngineEvent = {
       ...input,
       scope: 'local',
@@ -46,7 +46,9 @@ export class EventBus {
 
   /** Events with timeNano in [sinceNs, untilNs]. */
   past(sinceNs: bigint, untilNs: bigint | undefined): EngineEvent[] {
-    return this.history.filter((e) => BigInt(e.timeNano) >= sinceNs && (untilNs === undefined || BigInt(e.timeNano) <= untilNs));
+    return this.history.filter(
+      (e) => BigInt(e.timeNano) >= sinceNs && (untilNs === undefined || BigInt(e.timeNano) <= untilNs),
+    );
   }
 
   subscribe(cb: (e: EngineEvent) => void): () => void {

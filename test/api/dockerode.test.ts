@@ -25,7 +25,12 @@ describe('dockerode against the engine', () => {
   after(async () => stopDaemon(d));
 
   test('create, attach, start, wait and remove', async () => {
-    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'echo to-out; echo to-err >&2; exit 2'], AttachStdout: true, AttachStderr: true });
+    const c = await docker.createContainer({
+      Image: 'busybox',
+      Cmd: ['sh', '-c', 'echo to-out; echo to-err >&2; exit 2'],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
     const stream = await c.attach({ stream: true, stdout: true, stderr: true });
     const out = new PassThrough();
     const err = new PassThrough();
@@ -48,7 +53,14 @@ describe('dockerode against the engine', () => {
   });
 
   test('hijacked attach carries stdin', async () => {
-    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'read line; echo "echo:$line"'], OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true });
+    const c = await docker.createContainer({
+      Image: 'busybox',
+      Cmd: ['sh', '-c', 'read line; echo "echo:$line"'],
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+    });
     const stream = await c.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
     const out = new PassThrough();
     docker.modem.demuxStream(stream, out, new PassThrough());
@@ -67,7 +79,11 @@ describe('dockerode against the engine', () => {
   test('exec with output and exit code', async () => {
     const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '300'] });
     await c.start();
-    const exec = await c.exec({ Cmd: ['sh', '-c', 'echo exec-out; exit 3'], AttachStdout: true, AttachStderr: true });
+    const exec = await c.exec({
+      Cmd: ['sh', '-c', 'echo exec-out; exit 3'],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
     const stream = await exec.start({ hijack: true, stdin: false });
     const out = new PassThrough();
     docker.modem.demuxStream(stream, out, new PassThrough());
@@ -92,7 +108,10 @@ describe('dockerode against the engine', () => {
     const list = await docker.listContainers({ all: true, filters: { name: ['dlogs'] } });
     assert.equal(list.length, 1);
     assert.equal(list[0].Names[0], '/dlogs');
-    await assert.rejects(docker.createContainer({ Image: 'busybox', name: 'dlogs' }), (e: { statusCode?: number }) => e.statusCode === 409);
+    await assert.rejects(
+      docker.createContainer({ Image: 'busybox', name: 'dlogs' }),
+      (e: { statusCode?: number }) => e.statusCode === 409,
+    );
     await c.remove();
   });
 });

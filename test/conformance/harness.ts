@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +27,14 @@ export interface Daemon {
   execRoot: string;
   socket: string;
   host: string;
-  docker(args: string[], opts?: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number }): RunResult;
-  dockerAsync(args: string[], opts?: { input?: string | Buffer; env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<RunResult> };
+  docker(
+    args: string[],
+    opts?: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  ): RunResult;
+  dockerAsync(
+    args: string[],
+    opts?: { input?: string | Buffer; env?: NodeJS.ProcessEnv },
+  ): { child: ChildProcess; done: Promise<RunResult> };
   /** SIGTERM and wait. */
   stop(): Promise<void>;
   /** SIGKILL, no cleanup: for live-restore tests. */
@@ -55,7 +61,12 @@ function ping(socket: string): Promise<boolean> {
   });
 }
 
-async function waitReady(socket: string, child: ChildProcess, logs: () => string, timeoutMs = 60_000): Promise<void> {
+async function waitReady(
+  socket: string,
+  child: ChildProcess,
+  logs: () => string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${logs()}`);
@@ -66,7 +77,10 @@ async function waitReady(socket: string, child: ChildProcess, logs: () => string
 }
 
 /** Starts a daemon on fresh temporary roots. Short paths: unix socket paths are limited to 108 bytes. */
-export async function startDaemon(kind: 'berthd' | 'dockerd' = target, extraArgs: string[] = []): Promise<Daemon> {
+export async function startDaemon(
+  kind: 'berthd' | 'dockerd' = target,
+  extraArgs: string[] = [],
+): Promise<Daemon> {
   const root = mkdtempSync(kind === 'berthd' ? '/tmp/bt-' : '/tmp/dk-');
   const dataRoot = path.join(root, 'data');
   const execRoot = path.join(root, 'run');
@@ -76,12 +90,45 @@ export async function startDaemon(kind: 'berthd' | 'dockerd' = target, extraArgs
   let out = '';
   const launch = async () => {
     if (kind === 'berthd') {
-      const args = [path.join(repoRoot, 'dist/berthd.js'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--log-level', 'debug', ...extraArgs];
+      const args = [
+        path.join(repoRoot, 'dist/berthd.js'),
+        '--data-root',
+        dataRoot,
+        '--exec-root',
+        execRoot,
+        '-H',
+        `unix://${socket}`,
+        '--log-level',
+        'debug',
+        ...extraArgs,
+      ];
       child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     } else {
-      const bridge = `dk${path.basename(root).slice(3, 10).toLowerCase().replace(/[^a-z0-9]/g, '')}`;
-      const args = ['--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--pidfile', path.join(execRoot, 'dockerd.pid'),
-        '--bridge', 'none', '--iptables=false', '--ip-forward=false', '--ip-masq=false', '--containerd-namespace', bridge, '--containerd-plugins-namespace', `${bridge}p`, ...extraArgs];
+      const bridge = `dk${path
+        .basename(root)
+        .slice(3, 10)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '')}`;
+      const args = [
+        '--data-root',
+        dataRoot,
+        '--exec-root',
+        execRoot,
+        '-H',
+        `unix://${socket}`,
+        '--pidfile',
+        path.join(execRoot, 'dockerd.pid'),
+        '--bridge',
+        'none',
+        '--iptables=false',
+        '--ip-forward=false',
+        '--ip-masq=false',
+        '--containerd-namespace',
+        bridge,
+        '--containerd-plugins-namespace',
+        `${bridge}p`,
+        ...extraArgs,
+      ];
       child = spawn('dockerd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     }
     child.stdout?.on('data', (d: Buffer) => {
@@ -108,8 +155,17 @@ export async function startDaemon(kind: 'berthd' | 'dockerd' = target, extraArgs
     socket,
     host: `unix://${socket}`,
     docker(args, opts = {}) {
-      const r = spawnSync('docker', args, { env: env(opts.env), input: opts.input, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024 });
-      return { code: r.status ?? (r.signal ? 128 : 1), stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '' };
+      const r = spawnSync('docker', args, {
+        env: env(opts.env),
+        input: opts.input,
+        timeout: opts.timeoutMs ?? 120_000,
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      return {
+        code: r.status ?? (r.signal ? 128 : 1),
+        stdout: r.stdout?.toString() ?? '',
+        stderr: r.stderr?.toString() ?? '',
+      };
     },
     dockerAsync(args, opts = {}) {
       const c = spawn('docker', args, { env: env(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
@@ -122,7 +178,9 @@ export async function startDaemon(kind: 'berthd' | 'dockerd' = target, extraArgs
         stderr += d.toString();
       });
       if (opts.input !== undefined) c.stdin.end(opts.input);
-      const done = new Promise<RunResult>((resolve) => c.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
+      const done = new Promise<RunResult>((resolve) =>
+        c.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })),
+      );
       return {
         child: c,
         done,
@@ -169,7 +227,11 @@ export async function loadBusybox(d: Daemon, tag = 'busybox:latest'): Promise<vo
 }
 
 /** Polls until fn returns truthy or the timeout passes. */
-export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {
@@ -189,9 +251,13 @@ export function leftovers(d: Daemon, id: string): string[] {
     const p = path.join('/sys/fs/cgroup', ctl, 'berth', id);
     if (existsSync(p)) found.push(`cgroup ${p}`);
   }
-  const ps = spawnSync('pgrep', ['-af', `conmon.*${id}`]).stdout?.toString().trim();
+  const ps = spawnSync('pgrep', ['-af', `conmon.*${id}`])
+    .stdout?.toString()
+    .trim();
   if (ps) found.push(`conmon ${ps}`);
-  const grep = spawnSync('sh', ['-c', `find ${d.root} -name '*${id}*' 2>/dev/null`]).stdout?.toString().trim();
+  const grep = spawnSync('sh', ['-c', `find ${d.root} -name '*${id}*' 2>/dev/null`])
+    .stdout?.toString()
+    .trim();
   if (grep) found.push(`files ${grep}`);
   return found;
 }

@@ -1,17 +1,29 @@
 import { invalid } from '../../core/errors.ts';
+import { resizeTerminal } from '../../runtime/conmon.ts';
+import { archiveGet, archivePut, archiveStat } from '../../services/containers/archive.ts';
 import { attachContainer } from '../../services/containers/attach.ts';
 import { createContainer } from '../../services/containers/create.ts';
 import {
-  killContainer, pauseContainer, renameContainer, restartContainer, stopContainer, unpauseContainer, waitContainer,
+  killContainer,
+  pauseContainer,
+  renameContainer,
+  restartContainer,
+  stopContainer,
+  unpauseContainer,
+  waitContainer,
 } from '../../services/containers/lifecycle.ts';
 import { parseTimeNs, readLog } from '../../services/containers/log-file.ts';
-import { containerChanges, exportContainer, pruneContainers, topContainer, updateContainer } from '../../services/containers/ops.ts';
+import {
+  containerChanges,
+  exportContainer,
+  pruneContainers,
+  topContainer,
+  updateContainer,
+} from '../../services/containers/ops.ts';
 import { removeContainer } from '../../services/containers/remove.ts';
 import { startContainer } from '../../services/containers/start.ts';
 import { containerStats } from '../../services/containers/stats.ts';
 import { inspectContainer, listContainers, parseFilters } from '../../services/containers/views.ts';
-import { archiveGet, archivePut, archiveStat } from '../../services/containers/archive.ts';
-import { resizeTerminal } from '../../runtime/conmon.ts';
 import { bundleDir } from '../../services/context.ts';
 import type { Engine } from '../../services/engine.ts';
 import { frame } from '../framing.ts';
@@ -38,12 +50,15 @@ export function containerRoutes(router: Router, engine: Engine): void {
   const ctx = engine.containers;
 
   router.add('GET', '/containers/json', async (req) => {
-    req.send(200, await listContainers(ctx, {
-      all: req.bool('all'),
-      limit: req.int('limit'),
-      size: req.bool('size'),
-      filters: parseFilters(req.query.get('filters')),
-    }));
+    req.send(
+      200,
+      await listContainers(ctx, {
+        all: req.bool('all'),
+        limit: req.int('limit'),
+        size: req.bool('size'),
+        filters: parseFilters(req.query.get('filters')),
+      }),
+    );
   });
 
   router.add('POST', '/containers/create', async (req) => {
@@ -63,12 +78,22 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('POST', '/containers/{id}/stop', async (req) => {
-    await stopContainer(ctx, req.params.id, req.int('t') ?? req.int('timeout'), req.query.get('signal') ?? undefined);
+    await stopContainer(
+      ctx,
+      req.params.id,
+      req.int('t') ?? req.int('timeout'),
+      req.query.get('signal') ?? undefined,
+    );
     req.send(204);
   });
 
   router.add('POST', '/containers/{id}/restart', async (req) => {
-    await restartContainer(ctx, req.params.id, req.int('t') ?? req.int('timeout'), req.query.get('signal') ?? undefined);
+    await restartContainer(
+      ctx,
+      req.params.id,
+      req.int('t') ?? req.int('timeout'),
+      req.query.get('signal') ?? undefined,
+    );
     req.send(204);
   });
 
@@ -109,19 +134,25 @@ export function containerRoutes(router: Router, engine: Engine): void {
   router.add('POST', '/containers/{id}/attach', async (req) => {
     const rec = ctx.store.get(req.params.id);
     const client = req.hijack(rec.Config.Tty ? rawStream : muxStream);
-    await attachContainer(ctx, rec.Id, {
-      stdin: req.bool('stdin'),
-      stdout: req.bool('stdout'),
-      stderr: req.bool('stderr'),
-      stream: req.bool('stream'),
-      logs: req.bool('logs'),
-      detachKeys: req.query.get('detachKeys') ?? undefined,
-    }, client);
+    await attachContainer(
+      ctx,
+      rec.Id,
+      {
+        stdin: req.bool('stdin'),
+        stdout: req.bool('stdout'),
+        stderr: req.bool('stderr'),
+        stream: req.bool('stream'),
+        logs: req.bool('logs'),
+        detachKeys: req.query.get('detachKeys') ?? undefined,
+      },
+      client,
+    );
   });
 
   router.add('POST', '/containers/{id}/resize', async (req) => {
     const rec = ctx.store.get(req.params.id);
-    if (rec.State.Status !== 'running') throw invalid(`cannot resize a stopped container: container ${rec.Id} is not running`);
+    if (rec.State.Status !== 'running')
+      throw invalid(`cannot resize a stopped container: container ${rec.Id} is not running`);
     if (rec.Config.Tty) await resizeTerminal(bundleDir(ctx, rec.Id), req.int('h') ?? 0, req.int('w') ?? 0);
     req.send(200, '');
   });
@@ -162,7 +193,13 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('PUT', '/containers/{id}/archive', async (req) => {
-    await archivePut(ctx, req.params.id, req.query.get('path') ?? '', req.bool('noOverwriteDirNonDir'), req.raw);
+    await archivePut(
+      ctx,
+      req.params.id,
+      req.query.get('path') ?? '',
+      req.bool('noOverwriteDirNonDir'),
+      req.raw,
+    );
     req.send(200, '');
   });
 }
@@ -185,7 +222,8 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
   const untilNs = timeParam(req.query.get('until'));
   const tty = rec.Config.Tty;
   const out = req.stream(tty ? rawStream : muxStream);
-  const running = rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting';
+  const running =
+    rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting';
   const stopFollowing = new Promise<void>((resolve) => {
     out.onClose(resolve);
     if (!running) resolve();
@@ -194,7 +232,13 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
     });
     ctx.lifecycle.once(`removed:${rec.Id}`, () => resolve());
   });
-  for await (const e of readLog(rec.LogPath, { follow: follow && running, tail, sinceNs, untilNs, until: stopFollowing })) {
+  for await (const e of readLog(rec.LogPath, {
+    follow: follow && running,
+    tail,
+    sinceNs,
+    untilNs,
+    until: stopFollowing,
+  })) {
     if (out.closed) break;
     if ((e.stream === 'stdout' && !stdout) || (e.stream === 'stderr' && !stderr)) continue;
     const payload = Buffer.from(timestamps ? `${e.time} ${e.text}` : e.text);

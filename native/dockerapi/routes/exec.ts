@@ -11,7 +11,8 @@ export function execRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('POST', '/exec/{id}/start', async (req) => {
-    const body = (await req.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] }>()) ?? {};
+    const body =
+      (await req.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] }>()) ?? {};
     const session = engine.exec.get(req.params.id);
     if (body.ConsoleSize && session.config.Tty) session.config.ConsoleSize = body.ConsoleSize;
     if (body.Detach) {
@@ -19,7 +20,9 @@ export function execRoutes(router: Router, engine: Engine): void {
       req.send(200, '');
       return;
     }
-    const client = req.hijack(session.config.Tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
+    const client = req.hijack(
+      session.config.Tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',
+    );
     await engine.exec.start(req.params.id, false, client);
   });
 

@@ -9,7 +9,14 @@ export function imageRoutes(router: Router, engine: Engine): void {
   const images = engine.images;
 
   router.add('GET', '/images/json', async (req) => {
-    req.send(200, await images.list({ all: req.bool('all'), filters: parseFilters(req.query.get('filters')), digests: req.bool('digests') }));
+    req.send(
+      200,
+      await images.list({
+        all: req.bool('all'),
+        filters: parseFilters(req.query.get('filters')),
+        digests: req.bool('digests'),
+      }),
+    );
   });
 
   router.add('POST', '/images/load', async (req) => {
@@ -20,7 +27,9 @@ export function imageRoutes(router: Router, engine: Engine): void {
         if (!quiet || !('progress' in msg)) out.write(`${JSON.stringify(msg)}\n`);
       });
     } catch (err) {
-      out.write(`${JSON.stringify({ errorDetail: { message: String((err as Error).message ?? err) }, error: String((err as Error).message ?? err) })}\n`);
+      out.write(
+        `${JSON.stringify({ errorDetail: { message: String((err as Error).message ?? err) }, error: String((err as Error).message ?? err) })}\n`,
+      );
     }
     out.end();
   });
@@ -48,9 +57,12 @@ export function imageRoutes(router: Router, engine: Engine): void {
       const tag = req.query.get('tag');
       const ref = tag && !image.includes('@') ? `${image}:${tag}` : image;
       // No registry client yet: answer as dockerd does when the registry cannot be reached.
-      throw invalid(`pull access denied for ${ref.replace(/:latest$/, '')}, repository does not exist or may require 'docker login': no registry client in this version of berthd`);
+      throw invalid(
+        `pull access denied for ${ref.replace(/:latest$/, '')}, repository does not exist or may require 'docker login': no registry client in this version of berthd`,
+      );
     }
-    if (fromSrc !== '-') throw invalid('importing from a URL is not supported yet; use `docker import -` with a tar on stdin');
+    if (fromSrc !== '-')
+      throw invalid('importing from a URL is not supported yet; use `docker import -` with a tar on stdin');
     const out = req.stream('application/json');
     try {
       const id = await images.import(req.raw, {
@@ -81,7 +93,10 @@ export function imageRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('DELETE', '/images/{name*}', async (req) => {
-    req.send(200, await images.remove(req.params.name, { force: req.bool('force'), noprune: req.bool('noprune') }));
+    req.send(
+      200,
+      await images.remove(req.params.name, { force: req.bool('force'), noprune: req.bool('noprune') }),
+    );
   });
 }
 
@@ -105,7 +120,14 @@ async function history(engine: Engine, ref: string) {
     };
   });
   if (out.length === 0) {
-    out.push({ Id: '<missing>', Created: 0, CreatedBy: '', Tags: null, Size: sizes.reduce((a, b) => a + b, 0), Comment: '' });
+    out.push({
+      Id: '<missing>',
+      Created: 0,
+      CreatedBy: '',
+      Tags: null,
+      Size: sizes.reduce((a, b) => a + b, 0),
+      Comment: '',
+    });
   }
   out.reverse();
   out[0].Id = img.id;

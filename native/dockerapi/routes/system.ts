@@ -50,7 +50,12 @@ async function info(engine: Engine) {
     ContainersStopped: recs.length - count('running') - count('paused'),
     Images: images.length,
     Driver: 'overlay2',
-    DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true']],
+    DriverStatus: [
+      ['Backing Filesystem', 'extfs'],
+      ['Supports d_type', 'true'],
+      ['Using metacopy', 'false'],
+      ['Native Overlay Diff', 'true'],
+    ],
     Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: ['k8s-file'] },
     MemoryLimit: true,
     SwapLimit: true,
@@ -61,7 +66,10 @@ async function info(engine: Engine) {
     PidsLimit: true,
     IPv4Forwarding: true,
     Debug: false,
-    NFd: await fs.readdir('/proc/self/fd').then((f) => f.length, () => 0),
+    NFd: await fs.readdir('/proc/self/fd').then(
+      (f) => f.length,
+      () => 0,
+    ),
     OomKillDisable: cg.version === 1,
     NGoroutines: 0,
     SystemTime: new Date().toISOString(),
@@ -89,7 +97,14 @@ async function info(engine: Engine) {
     ServerVersion: berthVersion,
     Runtimes: runtimes,
     DefaultRuntime: rt.name,
-    Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+    Swarm: {
+      NodeID: '',
+      NodeAddr: '',
+      LocalNodeState: 'inactive',
+      ControlAvailable: false,
+      Error: '',
+      RemoteManagers: null,
+    },
     LiveRestoreEnabled: true,
     Isolation: '',
     InitBinary: engine.containers.initBinary ? 'docker-init' : '',
@@ -119,8 +134,16 @@ function eventMatches(e: EngineEvent, f: Record<string, string[]>): boolean {
   const attr = e.Actor.Attributes;
   if (f.type?.length && !f.type.includes(e.Type)) return false;
   if (f.event?.length && !f.event.some((a) => e.Action === a || e.Action.startsWith(`${a}:`))) return false;
-  if (f.container?.length && (e.Type !== 'container' || !f.container.some((c) => e.Actor.ID.startsWith(c) || attr.name === c))) return false;
-  if (f.image?.length && !f.image.some((i) => attr.image === i || e.Actor.ID === i || (e.Type === 'image' && attr.name === i))) return false;
+  if (
+    f.container?.length &&
+    (e.Type !== 'container' || !f.container.some((c) => e.Actor.ID.startsWith(c) || attr.name === c))
+  )
+    return false;
+  if (
+    f.image?.length &&
+    !f.image.some((i) => attr.image === i || e.Actor.ID === i || (e.Type === 'image' && attr.name === i))
+  )
+    return false;
   if (f.label?.length) {
     for (const l of f.label) {
       const i = l.indexOf('=');
@@ -144,7 +167,21 @@ export function systemRoutes(router: Router, engine: Engine): void {
     req.send(200, {
       Platform: { Name: 'Berth Engine' },
       Components: [
-        { Name: 'Engine', Version: berthVersion, Details: { ApiVersion: apiVersion, Arch: goArch(), BuildTime: '', Experimental: 'false', GitCommit: '', GoVersion: `node${process.versions.node}`, KernelVersion: os.release(), MinAPIVersion: minApiVersion, Os: 'linux' } },
+        {
+          Name: 'Engine',
+          Version: berthVersion,
+          Details: {
+            ApiVersion: apiVersion,
+            Arch: goArch(),
+            BuildTime: '',
+            Experimental: 'false',
+            GitCommit: '',
+            GoVersion: `node${process.versions.node}`,
+            KernelVersion: os.release(),
+            MinAPIVersion: minApiVersion,
+            Os: 'linux',
+          },
+        },
         { Name: engine.runtime.name, Version: runtimeVersion, Details: { GitCommit: '' } },
       ],
       Version: berthVersion,
@@ -167,7 +204,8 @@ export function systemRoutes(router: Router, engine: Engine): void {
     const filters = parseFilters(req.query.get('filters'));
     const sinceNs = timeParam(req.query.get('since'));
     const untilNs = timeParam(req.query.get('until'));
-    if (sinceNs !== undefined && untilNs !== undefined && untilNs < sinceNs) throw invalid('`since` time must be before `until` time');
+    if (sinceNs !== undefined && untilNs !== undefined && untilNs < sinceNs)
+      throw invalid('`since` time must be before `until` time');
     const out = req.stream('application/json');
     const send = (e: EngineEvent) => {
       if (eventMatches(e, filters)) out.write(`${JSON.stringify(e)}\n`);
@@ -191,7 +229,10 @@ export function systemRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('GET', '/system/df', async (req) => {
-    const containers = await (await import('../../services/containers/views.ts')).listContainers(engine.containers, { all: true, size: true, filters: {} });
+    const containers = await (await import('../../services/containers/views.ts')).listContainers(
+      engine.containers,
+      { all: true, size: true, filters: {} },
+    );
     req.send(200, {
       LayersSize: 0,
       Images: await engine.images.list({ all: true }),

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { invalid, notFound } from '../../core/errors.ts';
 import { secureJoin } from '../../core/securejoin.ts';
@@ -37,7 +37,13 @@ async function statIn(rootfs: string, p: string, containerId: string) {
   if (!st) throw notFound(`Could not find the file ${p} in container ${containerId}`);
   const linkTarget = st.isSymbolicLink() ? await fs.readlink(full) : '';
   const header = Buffer.from(
-    JSON.stringify({ name: path.basename(p) || '/', size: st.size, mode: goFileMode(st), mtime: st.mtime.toISOString(), linkTarget }),
+    JSON.stringify({
+      name: path.basename(p) || '/',
+      size: st.size,
+      mode: goFileMode(st),
+      mtime: st.mtime.toISOString(),
+      linkTarget,
+    }),
   ).toString('base64');
   return { full, st, header };
 }
@@ -49,14 +55,23 @@ export async function archiveStat(ctx: ContainerContext, ref: string, p: string)
 }
 
 /** GET /containers/{id}/archive: a tar whose single top entry is the path's base name. */
-export async function archiveGet(ctx: ContainerContext, ref: string, p: string, req: ApiRequest): Promise<void> {
+export async function archiveGet(
+  ctx: ContainerContext,
+  ref: string,
+  p: string,
+  req: ApiRequest,
+): Promise<void> {
   checkPath(p);
   const rec = ctx.store.get(ref);
   await withRootfs(ctx, rec, async (rootfs) => {
     const { full, header } = await statIn(rootfs, p, ref);
     const out = req.stream('application/x-tar', 200, { 'X-Docker-Container-Path-Stat': header });
     await new Promise<void>((resolve, reject) => {
-      const tar = spawn('tar', ['--numeric-owner', '-C', path.dirname(full), '-cf', '-', path.basename(full)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const tar = spawn(
+        'tar',
+        ['--numeric-owner', '-C', path.dirname(full), '-cf', '-', path.basename(full)],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       tar.stdout.on('data', (d: Buffer) => out.write(d));
       tar.on('error', reject);
       tar.on('close', () => resolve());
@@ -86,7 +101,10 @@ export async function archivePut(
     const extract = tarStream.extract();
     extract.on('entry', (h, stream, next) => {
       const done = (err?: unknown) => (err ? extract.destroy(err as Error) : next());
-      writeEntry(rootfs, rel, h, stream, noOverwriteDirNonDir).then(() => done(), done);
+      writeEntry(rootfs, rel, h, stream as unknown as NodeJS.ReadableStream, noOverwriteDirNonDir).then(
+        () => done(),
+        done,
+      );
     });
     await pipeline(body as NodeJS.ReadableStream & AsyncIterable<Buffer>, extract);
   });
@@ -95,18 +113,24 @@ export async function archivePut(
 async function writeEntry(
   rootfs: string,
   destRel: string,
-  h: tarStream.Headers,
-  stream: NodeJS.ReadableStream,
+  h: tarStream.Header,
+  stream: NodeJS.ReadableStream | import('node:stream').Readable,
   noOverwriteDirNonDir: boolean,
 ): Promise<void> {
-  const drain = () => new Promise<void>((r) => { stream.on('end', r); stream.resume(); });
+  const drain = () =>
+    new Promise<void>((r) => {
+      stream.on('end', r);
+      stream.resume();
+    });
   const name = path.posix.join('/', destRel, h.name);
   const target = await secureJoin(rootfs, name, false);
   if (target === rootfs) return drain();
   const existing = await fs.lstat(target).catch(() => undefined);
   if (noOverwriteDirNonDir && existing) {
-    if (existing.isDirectory() && h.type !== 'directory') throw invalid(`cannot overwrite directory "${name}" with non-directory`);
-    if (!existing.isDirectory() && h.type === 'directory') throw invalid(`cannot overwrite non-directory "${name}" with directory`);
+    if (existing.isDirectory() && h.type !== 'directory')
+      throw invalid(`cannot overwrite directory "${name}" with non-directory`);
+    if (!existing.isDirectory() && h.type === 'directory')
+      throw invalid(`cannot overwrite non-directory "${name}" with directory`);
   }
   await fs.mkdir(path.dirname(target), { recursive: true });
   const mode = (h.mode ?? 0o644) & 0o7777;
@@ -132,11 +156,14 @@ async function writeEntry(
     case 'contiguous-file': {
       if (existing) await fs.rm(target, { recursive: true, force: true });
       const fh = await fs.open(target, 'wx', mode);
-      await pipeline(stream as NodeJS.ReadableStream & AsyncIterable<Buffer>, new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          fh.write(chunk).then(() => cb(), cb);
-        },
-      }));
+      await pipeline(
+        stream as NodeJS.ReadableStream & AsyncIterable<Buffer>,
+        new Writable({
+          write(chunk: Buffer, _enc, cb) {
+            fh.write(chunk).then(() => cb(), cb);
+          },
+        }),
+      );
       await fh.close();
       await fs.chmod(target, mode);
       break;

@@ -1,7 +1,7 @@
 import { invalid } from '../../core/errors.ts';
-import { type Attachment, attachSocket } from '../../runtime/conmon.ts';
-import type { ClientStream } from '../../dockerapi/http.ts';
 import { frame } from '../../dockerapi/framing.ts';
+import type { ClientStream } from '../../dockerapi/http.ts';
+import { type Attachment, attachSocket } from '../../runtime/conmon.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
 import { readLog } from './log-file.ts';
 
@@ -23,7 +23,11 @@ export function parseDetachKeys(spec: string | undefined): Buffer {
     if (k.length === 1) out.push(k.charCodeAt(0));
     else if (/^ctrl-[a-z@[\\\]^_]$/.test(k)) {
       const c = k.charAt(5);
-      out.push(c >= 'a' && c <= 'z' ? c.charCodeAt(0) - 96 : { '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 }[c] ?? 0);
+      out.push(
+        c >= 'a' && c <= 'z'
+          ? c.charCodeAt(0) - 96
+          : ({ '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 }[c] ?? 0),
+      );
     } else throw invalid(`Invalid detach keys (${s}) provided`);
   }
   return Buffer.from(out);
@@ -43,7 +47,7 @@ export function pumpInput(
   input.on('data', (chunk: Buffer) => {
     const out: number[] = [];
     for (const b of chunk) {
-      if (keys && keys.length && b === keys[matched]) {
+      if (keys?.length && b === keys[matched]) {
         held.push(b);
         matched++;
         if (matched === keys.length) {
@@ -66,7 +70,12 @@ export function pumpInput(
 }
 
 /** Connects a client to a container's stdio, now if it runs, or at its next start. */
-export async function attachContainer(ctx: ContainerContext, ref: string, opts: AttachOptions, client: ClientStream): Promise<void> {
+export async function attachContainer(
+  ctx: ContainerContext,
+  ref: string,
+  opts: AttachOptions,
+  client: ClientStream,
+): Promise<void> {
   const rec = ctx.store.get(ref);
   const tty = rec.Config.Tty;
   const keys = parseDetachKeys(opts.detachKeys);
@@ -110,7 +119,11 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
     ctx.pendingAttach.set(rec.Id, list);
     client.onClose(() => {
       const cur = ctx.pendingAttach.get(rec.Id);
-      if (cur) ctx.pendingAttach.set(rec.Id, cur.filter((c) => c !== connect));
+      if (cur)
+        ctx.pendingAttach.set(
+          rec.Id,
+          cur.filter((c) => c !== connect),
+        );
       attachment?.close();
     });
     // A container that exits without ever starting our attachment (start failed) ends the stream.

@@ -6,6 +6,7 @@ import { newId, randomName } from '../../core/ids.ts';
 import { applyCapChanges, defaultCapabilities } from '../../runtime/capabilities.ts';
 import { parseSignal } from '../../runtime/spec.ts';
 import type { ContainerContext } from '../context.ts';
+import { logLimits } from './log-rotate.ts';
 import { type ContainerConfig, type ContainerRecord, type HostConfig, zeroTime } from './model.ts';
 
 export interface CreateRequest {
@@ -40,13 +41,15 @@ function num(v: unknown, what: string): number {
 
 function bool(v: unknown, what: string): boolean {
   if (v === undefined || v === null) return false;
-  if (typeof v !== 'boolean') throw invalid(`json: cannot unmarshal ${typeof v} into Go struct field ${what} of type bool`);
+  if (typeof v !== 'boolean')
+    throw invalid(`json: cannot unmarshal ${typeof v} into Go struct field ${what} of type bool`);
   return v;
 }
 
 function str(v: unknown, what: string): string {
   if (v === undefined || v === null) return '';
-  if (typeof v !== 'string') throw invalid(`json: cannot unmarshal ${typeof v} into Go struct field ${what} of type string`);
+  if (typeof v !== 'string')
+    throw invalid(`json: cannot unmarshal ${typeof v} into Go struct field ${what} of type string`);
   return v;
 }
 
@@ -62,10 +65,14 @@ function mergeEnv(base: string[], over: string[]): string[] {
 export function normalizeHostConfig(raw: Record<string, unknown>): HostConfig {
   const rp = asObject(raw.RestartPolicy, 'RestartPolicy');
   const rpName = str(rp.Name, 'RestartPolicy.Name');
-  if (!restartNames.has(rpName)) throw invalid(`invalid restart policy: unknown policy '${rpName}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  if (!restartNames.has(rpName))
+    throw invalid(
+      `invalid restart policy: unknown policy '${rpName}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
+    );
   const maxRetry = num(rp.MaximumRetryCount, 'RestartPolicy.MaximumRetryCount');
   if (maxRetry < 0) throw invalid('invalid restart policy: maximum retry count must be a positive integer');
-  if (maxRetry > 0 && rpName !== 'on-failure') throw invalid(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  if (maxRetry > 0 && rpName !== 'on-failure')
+    throw invalid(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
   const autoRemove = bool(raw.AutoRemove, 'AutoRemove');
   if (autoRemove && rpName !== '' && rpName !== 'no') {
     throw invalid(`conflicting options: cannot specify both --restart and --rm`);
@@ -75,9 +82,13 @@ export function normalizeHostConfig(raw: Record<string, unknown>): HostConfig {
   if (!['k8s-file', 'json-file', 'local'].includes(logType)) {
     throw invalid(`logger: no log driver named '${logType}' is registered`);
   }
+  logLimits(asObject(log.Config, 'LogConfig.Config') as Record<string, string>);
   const tmpfs = asObject(raw.Tmpfs, 'Tmpfs') as Record<string, string>;
   for (const p of Object.keys(tmpfs)) {
-    if (!p.startsWith('/')) throw invalid(`invalid mount config for type "tmpfs": invalid mount path: '${p}' mount path must be absolute`);
+    if (!p.startsWith('/'))
+      throw invalid(
+        `invalid mount config for type "tmpfs": invalid mount path: '${p}' mount path must be absolute`,
+      );
   }
   const memory = num(raw.Memory, 'Memory');
   if (memory !== 0 && memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
@@ -135,7 +146,10 @@ function validateSecurityOpts(opts: string[] | null): void {
   }
 }
 
-export async function createContainer(ctx: ContainerContext, req: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
+export async function createContainer(
+  ctx: ContainerContext,
+  req: CreateRequest,
+): Promise<{ Id: string; Warnings: string[] }> {
   const body = asObject(req.body, 'container config');
   const hostConfig = normalizeHostConfig(asObject(body.HostConfig, 'HostConfig'));
   validateSecurityOpts(hostConfig.SecurityOpt);
@@ -158,9 +172,7 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
   const labels = { ...(ic.Labels ?? {}), ...(asObject(body.Labels, 'Labels') as Record<string, string>) };
 
   const id = newId();
-  const name = req.name
-    ? ctx.store.checkName(req.name)
-    : `/${randomName((n) => ctx.store.nameTaken(n))}`;
+  const name = req.name ? ctx.store.checkName(req.name) : `/${randomName((n) => ctx.store.nameTaken(n))}`;
   const dir = ctx.store.dir(id);
   await fs.mkdir(dir, { recursive: true, mode: 0o710 });
 
@@ -171,7 +183,10 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
     AttachStdin: bool(body.AttachStdin, 'Config.AttachStdin'),
     AttachStdout: bool(body.AttachStdout, 'Config.AttachStdout'),
     AttachStderr: bool(body.AttachStderr, 'Config.AttachStderr'),
-    ExposedPorts: { ...(ic.ExposedPorts ?? {}), ...(asObject(body.ExposedPorts, 'ExposedPorts') as Record<string, object>) },
+    ExposedPorts: {
+      ...(ic.ExposedPorts ?? {}),
+      ...(asObject(body.ExposedPorts, 'ExposedPorts') as Record<string, object>),
+    },
     Tty: bool(body.Tty, 'Config.Tty'),
     OpenStdin: bool(body.OpenStdin, 'Config.OpenStdin'),
     StdinOnce: bool(body.StdinOnce, 'Config.StdinOnce'),
@@ -185,7 +200,10 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
     OnBuild: ic.OnBuild ?? null,
     Labels: labels,
     StopSignal: stopSignal || undefined,
-    StopTimeout: body.StopTimeout === undefined || body.StopTimeout === null ? undefined : num(body.StopTimeout, 'Config.StopTimeout'),
+    StopTimeout:
+      body.StopTimeout === undefined || body.StopTimeout === null
+        ? undefined
+        : num(body.StopTimeout, 'Config.StopTimeout'),
   };
   if (config.WorkingDir && !config.WorkingDir.startsWith('/')) {
     throw invalid(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
@@ -201,7 +219,15 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
     Config: config,
     HostConfig: hostConfig,
     Image: image.id,
-    State: { Status: 'created', Pid: 0, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: zeroTime, FinishedAt: zeroTime },
+    State: {
+      Status: 'created',
+      Pid: 0,
+      ExitCode: 0,
+      Error: '',
+      OOMKilled: false,
+      StartedAt: zeroTime,
+      FinishedAt: zeroTime,
+    },
     RestartCount: 0,
     ManuallyStopped: false,
     HostnamePath: path.join(dir, 'hostname'),
@@ -214,23 +240,33 @@ export async function createContainer(ctx: ContainerContext, req: CreateRequest)
   };
   await writeEtcFiles(rec);
   await ctx.store.save(rec);
-  ctx.events.emit({ Type: 'container', Action: 'create', Actor: { ID: id, Attributes: actorAttributes(rec) } });
+  ctx.events.emit({
+    Type: 'container',
+    Action: 'create',
+    Actor: { ID: id, Attributes: actorAttributes(rec) },
+  });
   return { Id: id, Warnings: [] };
 }
 
-export function actorAttributes(rec: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
+export function actorAttributes(
+  rec: ContainerRecord,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return { ...rec.Config.Labels, image: rec.Config.Image, name: rec.Name.slice(1), ...extra };
 }
 
 async function writeEtcFiles(rec: ContainerRecord): Promise<void> {
   const hc = rec.HostConfig;
-  const fqdn = rec.Config.Domainname ? `${rec.Config.Hostname}.${rec.Config.Domainname}` : rec.Config.Hostname;
+  const fqdn = rec.Config.Domainname
+    ? `${rec.Config.Hostname}.${rec.Config.Domainname}`
+    : rec.Config.Hostname;
   await writeFileAtomic(rec.HostnamePath, `${rec.Config.Hostname}\n`, 0o644);
   let hosts =
     '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
   for (const h of hc.ExtraHosts ?? []) {
     const i = h.indexOf(':');
-    if (i <= 0) throw invalid(`invalid argument "${h}" for "--add-host" flag: invalid IP address in add-host: ""`);
+    if (i <= 0)
+      throw invalid(`invalid argument "${h}" for "--add-host" flag: invalid IP address in add-host: ""`);
     hosts += `${h.slice(i + 1).replace(/^\[|\]$/g, '')}\t${h.slice(0, i)}\n`;
   }
   if (hc.NetworkMode === 'host') hosts = await fs.readFile('/etc/hosts', 'utf8').catch(() => hosts);

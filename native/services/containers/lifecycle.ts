@@ -28,13 +28,23 @@ async function signal(ctx: ContainerContext, rec: ContainerRecord, sig: number):
     await ctx.runtime.kill(rec.Id, sig, true);
   } catch (err) {
     // The process may have exited between the check and the signal; that is not an error.
-    if (!/not running|does not exist|container not running|process already finished/i.test(String(err))) throw err;
+    if (!/not running|does not exist|container not running|process already finished/i.test(String(err)))
+      throw err;
   }
-  ctx.events.emit({ Type: 'container', Action: 'kill', Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { signal: String(sig) }) } });
+  ctx.events.emit({
+    Type: 'container',
+    Action: 'kill',
+    Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { signal: String(sig) }) },
+  });
 }
 
 /** Docker's stop: the stop signal, a grace period, then SIGKILL. */
-export async function stopLocked(ctx: ContainerContext, rec: ContainerRecord, timeoutS?: number, signalName?: string): Promise<void> {
+export async function stopLocked(
+  ctx: ContainerContext,
+  rec: ContainerRecord,
+  timeoutS?: number,
+  signalName?: string,
+): Promise<void> {
   ctx.cancelRestart(rec.Id);
   if (rec.State.Status === 'restarting') {
     rec.State.Status = 'exited';
@@ -53,16 +63,30 @@ export async function stopLocked(ctx: ContainerContext, rec: ContainerRecord, ti
     if (grace < 0) {
       await waitForExit(ctx, rec, 2 ** 31 - 1);
     } else if (await waitForExit(ctx, rec, grace * 1000)) {
-      ctx.events.emit({ Type: 'container', Action: 'stop', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+      ctx.events.emit({
+        Type: 'container',
+        Action: 'stop',
+        Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
+      });
       return;
     }
   }
   await signal(ctx, rec, 9);
-  if (!(await waitForExit(ctx, rec, 30_000))) throw conflict(`container ${rec.Id} did not exit after SIGKILL`);
-  ctx.events.emit({ Type: 'container', Action: 'stop', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+  if (!(await waitForExit(ctx, rec, 30_000)))
+    throw conflict(`container ${rec.Id} did not exit after SIGKILL`);
+  ctx.events.emit({
+    Type: 'container',
+    Action: 'stop',
+    Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
+  });
 }
 
-export async function stopContainer(ctx: ContainerContext, ref: string, timeoutS?: number, signalName?: string): Promise<void> {
+export async function stopContainer(
+  ctx: ContainerContext,
+  ref: string,
+  timeoutS?: number,
+  signalName?: string,
+): Promise<void> {
   const rec = ctx.store.get(ref);
   await withLock(ctx, rec.Id, () => stopLocked(ctx, rec, timeoutS, signalName));
 }
@@ -80,13 +104,22 @@ export async function killContainer(ctx: ContainerContext, ref: string, signalNa
   await signal(ctx, rec, sig);
 }
 
-export async function restartContainer(ctx: ContainerContext, ref: string, timeoutS?: number, signalName?: string): Promise<void> {
+export async function restartContainer(
+  ctx: ContainerContext,
+  ref: string,
+  timeoutS?: number,
+  signalName?: string,
+): Promise<void> {
   const rec = ctx.store.get(ref);
   await withLock(ctx, rec.Id, async () => {
     if (can.stop(rec.State.Status)) await stopLocked(ctx, rec, timeoutS, signalName);
     await startLocked(ctx, rec);
   });
-  ctx.events.emit({ Type: 'container', Action: 'restart', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+  ctx.events.emit({
+    Type: 'container',
+    Action: 'restart',
+    Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
+  });
 }
 
 export async function pauseContainer(ctx: ContainerContext, ref: string): Promise<void> {
@@ -97,7 +130,11 @@ export async function pauseContainer(ctx: ContainerContext, ref: string): Promis
     await ctx.runtime.pause(rec.Id);
     rec.State.Status = 'paused';
     await ctx.store.save(rec);
-    ctx.events.emit({ Type: 'container', Action: 'pause', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+    ctx.events.emit({
+      Type: 'container',
+      Action: 'pause',
+      Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
+    });
   });
 }
 
@@ -108,7 +145,11 @@ export async function unpauseContainer(ctx: ContainerContext, ref: string): Prom
     await ctx.runtime.resume(rec.Id);
     rec.State.Status = 'running';
     await ctx.store.save(rec);
-    ctx.events.emit({ Type: 'container', Action: 'unpause', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+    ctx.events.emit({
+      Type: 'container',
+      Action: 'unpause',
+      Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
+    });
   });
 }
 
@@ -120,11 +161,19 @@ export async function renameContainer(ctx: ContainerContext, ref: string, newNam
   const old = rec.Name;
   ctx.store.rename(rec, full);
   await ctx.store.save(rec);
-  ctx.events.emit({ Type: 'container', Action: 'rename', Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { oldName: old }) } });
+  ctx.events.emit({
+    Type: 'container',
+    Action: 'rename',
+    Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { oldName: old }) },
+  });
 }
 
 /** POST /containers/{id}/wait: resolves with the exit code for the condition asked. */
-export async function waitContainer(ctx: ContainerContext, ref: string, condition: string): Promise<() => Promise<{ StatusCode: number; Error: null | { Message: string } }>> {
+export async function waitContainer(
+  ctx: ContainerContext,
+  ref: string,
+  condition: string,
+): Promise<() => Promise<{ StatusCode: number; Error: null | { Message: string } }>> {
   const rec = ctx.store.get(ref);
   const cond = condition || 'not-running';
   if (!['not-running', 'next-exit', 'removed'].includes(cond)) throw invalid(`invalid condition: "${cond}"`);
@@ -137,7 +186,12 @@ export async function waitContainer(ctx: ContainerContext, ref: string, conditio
       return result();
     };
   }
-  if (cond === 'next-exit' || rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting') {
+  if (
+    cond === 'next-exit' ||
+    rec.State.Status === 'running' ||
+    rec.State.Status === 'paused' ||
+    rec.State.Status === 'restarting'
+  ) {
     const exited = new Promise<void>((resolve) => ctx.lifecycle.once(`exit:${rec.Id}`, () => resolve()));
     return async () => {
       await exited;

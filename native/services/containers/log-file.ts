@@ -33,14 +33,25 @@ export function parseLogLine(line: string): LogEntry | undefined {
   const m = lineRe.exec(line);
   if (!m) return undefined;
   const timeNs = parseTimeNs(m[1]);
-  return { time: formatTimeNs(timeNs), timeNs, stream: m[2] as 'stdout' | 'stderr', text: m[4] + (m[3] === 'F' ? '\n' : '') };
+  return {
+    time: formatTimeNs(timeNs),
+    timeNs,
+    stream: m[2] as 'stdout' | 'stderr',
+    text: m[4] + (m[3] === 'F' ? '\n' : ''),
+  };
 }
 
 /** Log files of a container, oldest first: rotated ones (`.N` … `.1`) then the live file. */
 export async function logFiles(logPath: string): Promise<string[]> {
   const out: string[] = [];
   for (let i = 20; i >= 1; i--) {
-    if (await fs.stat(`${logPath}.${i}`).then(() => true, () => false)) out.push(`${logPath}.${i}`);
+    if (
+      await fs.stat(`${logPath}.${i}`).then(
+        () => true,
+        () => false,
+      )
+    )
+      out.push(`${logPath}.${i}`);
   }
   out.push(logPath);
   return out;
@@ -88,7 +99,8 @@ export async function* readLog(logPath: string, opts: ReadLogOptions): AsyncGene
     if (f === logPath) offset = r.offset;
   }
   const keep = (e: LogEntry) =>
-    (opts.sinceNs === undefined || e.timeNs >= opts.sinceNs) && (opts.untilNs === undefined || e.timeNs <= opts.untilNs);
+    (opts.sinceNs === undefined || e.timeNs >= opts.sinceNs) &&
+    (opts.untilNs === undefined || e.timeNs <= opts.untilNs);
   backlog = backlog.filter(keep);
   if (opts.tail !== undefined && opts.tail >= 0) backlog = tailLines(backlog, opts.tail);
   yield* backlog;
@@ -100,7 +112,10 @@ export async function* readLog(logPath: string, opts: ReadLogOptions): AsyncGene
     wake();
   });
   let wake: () => void = () => {};
-  let ino = await fs.stat(logPath).then((s) => s.ino, () => 0);
+  let ino = await fs.stat(logPath).then(
+    (s) => s.ino,
+    () => 0,
+  );
   const watcher = safeWatch(logPath, () => wake());
   try {
     for (;;) {

@@ -65,7 +65,14 @@ export interface HostConfig {
   [key: string]: unknown;
 }
 
-export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type ContainerStatus =
+  | 'created'
+  | 'running'
+  | 'paused'
+  | 'restarting'
+  | 'removing'
+  | 'exited'
+  | 'dead';
 
 export interface ContainerState {
   Status: ContainerStatus;

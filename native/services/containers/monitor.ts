@@ -1,5 +1,4 @@
-import { watch } from 'node:fs';
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 import { removeCgroup } from '../../runtime/cgroups.ts';
@@ -57,13 +56,19 @@ export class ExitMonitor {
       } else if (rec.State.Status === 'restarting') {
         this.scheduleRestart(rec, 0);
       } else if (rec.State.Status === 'removing') {
-        await withLock(this.ctx, rec.Id, () => removeLocked(this.ctx, rec, { force: true, volumes: false })).catch(() => undefined);
+        await withLock(this.ctx, rec.Id, () =>
+          removeLocked(this.ctx, rec, { force: true, volumes: false }),
+        ).catch(() => undefined);
       }
     }
     // Docker restarts `always` containers (and `unless-stopped` ones not stopped by the user) at daemon start.
     for (const rec of this.ctx.store.all()) {
       const policy = rec.HostConfig.RestartPolicy.Name;
-      if (rec.State.Status === 'exited' && !rec.ManuallyStopped && (policy === 'always' || policy === 'unless-stopped')) {
+      if (
+        rec.State.Status === 'exited' &&
+        !rec.ManuallyStopped &&
+        (policy === 'always' || policy === 'unless-stopped')
+      ) {
         this.scheduleRestart(rec, 0);
       }
     }
@@ -112,16 +117,33 @@ export class ExitMonitor {
     const finished = ctx.clock.now();
     rec.State.OOMKilled = await oomKilled(ctx, rec);
     await this.cleanupRuntime(rec);
-    rec.State = { ...rec.State, Status: 'exited', Pid: 0, ExitCode: code, FinishedAt: new Date(finished).toISOString() };
+    rec.State = {
+      ...rec.State,
+      Status: 'exited',
+      Pid: 0,
+      ExitCode: code,
+      FinishedAt: new Date(finished).toISOString(),
+    };
     rec.ConmonPid = 0;
     const restart = this.shouldRestart(rec, code);
     if (restart) rec.State.Status = 'restarting';
     await ctx.store.save(rec);
-    if (rec.State.OOMKilled) ctx.events.emit({ Type: 'container', Action: 'oom', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+    if (rec.State.OOMKilled)
+      ctx.events.emit({
+        Type: 'container',
+        Action: 'oom',
+        Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
+      });
     ctx.events.emit({
       Type: 'container',
       Action: 'die',
-      Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { exitCode: String(code), execDuration: String(Math.max(0, Math.round((finished - startedAt) / 1000))) }) },
+      Actor: {
+        ID: rec.Id,
+        Attributes: actorAttributes(rec, {
+          exitCode: String(code),
+          execDuration: String(Math.max(0, Math.round((finished - startedAt) / 1000))),
+        }),
+      },
     });
     ctx.lifecycle.emit(`exit:${rec.Id}`, code);
     if (restart) {
@@ -157,7 +179,12 @@ export class ExitMonitor {
     state.timer = this.ctx.clock.setTimeout(() => {
       void withLock(this.ctx, rec.Id, async () => {
         const cur = this.ctx.store.find(rec.Id);
-        if (!cur || (cur.State.Status !== 'restarting' && cur.State.Status !== 'exited') || cur.ManuallyStopped) return;
+        if (
+          !cur ||
+          (cur.State.Status !== 'restarting' && cur.State.Status !== 'exited') ||
+          cur.ManuallyStopped
+        )
+          return;
         cur.RestartCount++;
         try {
           await startLocked(this.ctx, cur);
@@ -191,7 +218,13 @@ export class ExitMonitor {
 async function oomKilled(ctx: ContainerContext, rec: ContainerRecord): Promise<boolean> {
   const bundle = bundleDir(ctx, rec.Id);
   for (const f of ['oom']) {
-    if (await fs.stat(path.join(bundle, f)).then(() => true, () => false)) return true;
+    if (
+      await fs.stat(path.join(bundle, f)).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
   }
   return false;
 }

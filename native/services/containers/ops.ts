@@ -37,7 +37,11 @@ export async function topContainer(ctx: ContainerContext, ref: string, psArgs: s
 }
 
 /** Runs fn with the container's rootfs mounted, mounting it for the duration when it is stopped. */
-export async function withRootfs<T>(ctx: ContainerContext, rec: ContainerRecord, fn: (rootfs: string) => Promise<T>): Promise<T> {
+export async function withRootfs<T>(
+  ctx: ContainerContext,
+  rec: ContainerRecord,
+  fn: (rootfs: string) => Promise<T>,
+): Promise<T> {
   const dirs = rootfsDirs(ctx.store.dir(rec.Id));
   if (rec.State.Status === 'running' || rec.State.Status === 'paused') return fn(dirs.merged);
   return withLock(ctx, rec.Id, async () => {
@@ -95,7 +99,9 @@ export async function exportContainer(ctx: ContainerContext, ref: string, req: A
   await withRootfs(ctx, rec, async (rootfs) => {
     const out = req.stream('application/x-tar');
     await new Promise<void>((resolve, reject) => {
-      const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-cf', '-', '.'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       tar.stdout.on('data', (d: Buffer) => out.write(d));
       tar.on('error', reject);
       tar.on('close', () => resolve());
@@ -103,7 +109,11 @@ export async function exportContainer(ctx: ContainerContext, ref: string, req: A
     });
     out.end();
   });
-  ctx.events.emit({ Type: 'container', Action: 'export', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+  ctx.events.emit({
+    Type: 'container',
+    Action: 'export',
+    Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
+  });
 }
 
 /** POST /containers/{id}/update: resource limits and restart policy, live when running. */
@@ -113,7 +123,10 @@ export async function updateContainer(ctx: ContainerContext, ref: string, body: 
   const hc = rec.HostConfig;
   const numField = (k: string) => {
     if (b[k] === undefined || b[k] === null) return undefined;
-    if (typeof b[k] !== 'number') throw invalid(`json: cannot unmarshal ${typeof b[k]} into Go struct field UpdateConfig.${k} of type int64`);
+    if (typeof b[k] !== 'number')
+      throw invalid(
+        `json: cannot unmarshal ${typeof b[k]} into Go struct field UpdateConfig.${k} of type int64`,
+      );
     return b[k] as number;
   };
   const memory = numField('Memory');
@@ -123,10 +136,12 @@ export async function updateContainer(ctx: ContainerContext, ref: string, body: 
   const pids = numField('PidsLimit');
   const cpuQuota = numField('CpuQuota');
   const cpuPeriod = numField('CpuPeriod');
-  if (memory !== undefined && memory !== 0 && memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
+  if (memory !== undefined && memory !== 0 && memory < 6 * 1024 * 1024)
+    throw invalid('Minimum memory limit allowed is 6MB');
   if (b.RestartPolicy) {
     const rp = b.RestartPolicy as RestartPolicy;
-    if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(rp.Name)) throw invalid(`invalid restart policy: unknown policy '${rp.Name}'`);
+    if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(rp.Name))
+      throw invalid(`invalid restart policy: unknown policy '${rp.Name}'`);
     if (hc.AutoRemove && rp.Name && rp.Name !== 'no') {
       throw invalid('Restart policy cannot be updated because AutoRemove is enabled for the container');
     }
@@ -134,7 +149,8 @@ export async function updateContainer(ctx: ContainerContext, ref: string, body: 
   }
   if (memory !== undefined) {
     hc.Memory = memory;
-    if (memorySwap === undefined && memory > 0 && hc.MemorySwap > 0 && hc.MemorySwap < memory) hc.MemorySwap = 2 * memory;
+    if (memorySwap === undefined && memory > 0 && hc.MemorySwap > 0 && hc.MemorySwap < memory)
+      hc.MemorySwap = 2 * memory;
   }
   if (memorySwap !== undefined) hc.MemorySwap = memorySwap;
   if (nanoCpus !== undefined) hc.NanoCpus = nanoCpus;
@@ -149,7 +165,12 @@ export async function updateContainer(ctx: ContainerContext, ref: string, body: 
       const swap = hc.MemorySwap !== 0 ? hc.MemorySwap : hc.Memory > 0 ? 2 * hc.Memory : -1;
       resources.memory = { limit, swap };
     }
-    if (nanoCpus !== undefined || cpuShares !== undefined || cpuQuota !== undefined || cpuPeriod !== undefined) {
+    if (
+      nanoCpus !== undefined ||
+      cpuShares !== undefined ||
+      cpuQuota !== undefined ||
+      cpuPeriod !== undefined
+    ) {
       const period = hc.CpuPeriod || 100000;
       const quota = hc.NanoCpus ? Math.round((hc.NanoCpus / 1e9) * period) : hc.CpuQuota || -1;
       resources.cpu = { period, quota, ...(hc.CpuShares ? { shares: hc.CpuShares } : {}) };
@@ -164,7 +185,11 @@ export async function updateContainer(ctx: ContainerContext, ref: string, body: 
     }
   }
   await ctx.store.save(rec);
-  ctx.events.emit({ Type: 'container', Action: 'update', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+  ctx.events.emit({
+    Type: 'container',
+    Action: 'update',
+    Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
+  });
   return { Warnings: [] };
 }
 
@@ -175,14 +200,19 @@ export async function pruneContainers(ctx: ContainerContext, filters: Record<str
   const until = filters.until?.[0];
   const untilMs = until ? (/^\d+$/.test(until) ? Number(until) * 1000 : Date.parse(until)) : undefined;
   for (const rec of ctx.store.all()) {
-    if (rec.State.Status !== 'exited' && rec.State.Status !== 'created' && rec.State.Status !== 'dead') continue;
+    if (rec.State.Status !== 'exited' && rec.State.Status !== 'created' && rec.State.Status !== 'dead')
+      continue;
     if (untilMs !== undefined && Date.parse(rec.Created) >= untilMs) continue;
     if (!labelsMatch(rec.Config.Labels ?? {}, filters.label ?? [], filters['label!'] ?? [])) continue;
     reclaimed += await dirSize(rootfsDirs(ctx.store.dir(rec.Id)).upper);
     await withLock(ctx, rec.Id, () => removeLocked(ctx, rec, { force: false, volumes: false }));
     deleted.push(rec.Id);
   }
-  ctx.events.emit({ Type: 'container', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: String(reclaimed) } } });
+  ctx.events.emit({
+    Type: 'container',
+    Action: 'prune',
+    Actor: { ID: '', Attributes: { reclaimed: String(reclaimed) } },
+  });
   return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
 }
 

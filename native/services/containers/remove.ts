@@ -13,13 +13,21 @@ export interface RemoveOptions {
   volumes: boolean;
 }
 
-export async function removeContainer(ctx: ContainerContext, ref: string, opts: RemoveOptions): Promise<void> {
+export async function removeContainer(
+  ctx: ContainerContext,
+  ref: string,
+  opts: RemoveOptions,
+): Promise<void> {
   const rec = ctx.store.get(ref);
   await withLock(ctx, rec.Id, () => removeLocked(ctx, rec, opts));
 }
 
 /** Removes a container and everything it left: process, mounts, cgroups, bundle, files. */
-export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, opts: RemoveOptions): Promise<void> {
+export async function removeLocked(
+  ctx: ContainerContext,
+  rec: ContainerRecord,
+  opts: RemoveOptions,
+): Promise<void> {
   if (!ctx.store.find(rec.Id)) return;
   const status = rec.State.Status;
   if (!opts.force && !can.removeWithoutForce(status)) {
@@ -27,16 +35,24 @@ export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, 
       throw conflict(`cannot remove container "${rec.Name}": container is paused and must be unpaused first`);
     }
     if (status === 'restarting') {
-      throw conflict(`cannot remove container "${rec.Name}": container is restarting: stop the container before removing or force remove`);
+      throw conflict(
+        `cannot remove container "${rec.Name}": container is restarting: stop the container before removing or force remove`,
+      );
     }
-    throw conflict(`cannot remove container "${rec.Name}": container is running: stop the container before removing or force remove`);
+    throw conflict(
+      `cannot remove container "${rec.Name}": container is running: stop the container before removing or force remove`,
+    );
   }
   ctx.cancelRestart(rec.Id);
   rec.ManuallyStopped = true;
   if (status === 'running' || status === 'paused') {
     if (status === 'paused') await ctx.runtime.resume(rec.Id).catch(() => undefined);
     await ctx.runtime.kill(rec.Id, 9, true).catch(() => undefined);
-    ctx.events.emit({ Type: 'container', Action: 'kill', Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { signal: '9' }) } });
+    ctx.events.emit({
+      Type: 'container',
+      Action: 'kill',
+      Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { signal: '9' }) },
+    });
     if (!(await waitForExit(ctx, rec, 10_000))) {
       // The monitor did not see the exit (conmon gone?); clean up by hand.
       ctx.log.warn('container did not report its exit after SIGKILL; cleaning up', { id: rec.Id });
@@ -51,6 +67,10 @@ export async function removeLocked(ctx: ContainerContext, rec: ContainerRecord, 
   await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true });
   await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
   await ctx.store.delete(rec);
-  ctx.events.emit({ Type: 'container', Action: 'destroy', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+  ctx.events.emit({
+    Type: 'container',
+    Action: 'destroy',
+    Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
+  });
   ctx.lifecycle.emit(`removed:${rec.Id}`);
 }

@@ -21,7 +21,8 @@ export async function startContainer(ctx: ContainerContext, ref: string): Promis
 /** Starts a container; the caller holds the container's lock. Used by start, restart and the restart policy. */
 export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
   if (rec.State.Status === 'running' || rec.State.Status === 'paused') throw notModified();
-  if (rec.State.Status === 'removing') throw conflict(`container is marked for removal and cannot be started`);
+  if (rec.State.Status === 'removing')
+    throw conflict(`container is marked for removal and cannot be started`);
   if (!can.start(rec.State.Status)) throw conflict(`cannot start a container in state ${rec.State.Status}`);
   const dirs = rootfsDirs(ctx.store.dir(rec.Id));
   const bundle = bundleDir(ctx, rec.Id);
@@ -50,7 +51,8 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
       stdin: rec.Config.OpenStdin,
       leaveStdinOpen: rec.Config.OpenStdin && !rec.Config.StdinOnce,
     });
-    rec.ConmonPid = Number((await fs.readFile(path.join(bundle, 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || 0;
+    rec.ConmonPid =
+      Number((await fs.readFile(path.join(bundle, 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || 0;
     const waiting = ctx.pendingAttach.get(rec.Id) ?? [];
     ctx.pendingAttach.delete(rec.Id);
     await Promise.all(waiting.map((connect) => connect()));
@@ -67,7 +69,11 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     rec.RuntimeName = ctx.runtime.name;
     rec.ManuallyStopped = false;
     await ctx.store.save(rec);
-    ctx.events.emit({ Type: 'container', Action: 'start', Actor: { ID: rec.Id, Attributes: actorAttributes(rec) } });
+    ctx.events.emit({
+      Type: 'container',
+      Action: 'start',
+      Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
+    });
     ctx.lifecycle.emit(`started:${rec.Id}`);
   } catch (err) {
     await cleanupAfterFailedStart(ctx, rec, bundle, dirs);
@@ -93,7 +99,12 @@ export function exitCodeForStartError(msg: string): number {
   return 128;
 }
 
-async function cleanupAfterFailedStart(ctx: ContainerContext, rec: ContainerRecord, bundle: string, dirs: ReturnType<typeof rootfsDirs>) {
+async function cleanupAfterFailedStart(
+  ctx: ContainerContext,
+  rec: ContainerRecord,
+  bundle: string,
+  dirs: ReturnType<typeof rootfsDirs>,
+) {
   ctx.pendingAttach.delete(rec.Id);
   await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
   await unmountRootfs(ctx.sys, dirs).catch(() => undefined);
@@ -115,7 +126,8 @@ function networkFor(ctx: ContainerContext, rec: ContainerRecord): ContainerSpecI
   if (mode === 'host') return { mode: 'host' };
   if (mode.startsWith('container:')) {
     const other = ctx.store.get(mode.slice('container:'.length));
-    if (other.State.Status !== 'running') throw conflict(`cannot join network of a non running container: ${other.Id}`);
+    if (other.State.Status !== 'running')
+      throw conflict(`cannot join network of a non running container: ${other.Id}`);
     return { mode: 'path', path: `/proc/${other.State.Pid}/ns/net` };
   }
   return { mode: 'none' };

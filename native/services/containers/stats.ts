@@ -16,8 +16,14 @@ async function networkStats(pid: number): Promise<Record<string, object> | undef
     if (!m || m[1] === 'lo') continue;
     const f = m[2].trim().split(/\s+/).map(Number);
     out[m[1]] = {
-      rx_bytes: f[0], rx_packets: f[1], rx_errors: f[2], rx_dropped: f[3],
-      tx_bytes: f[8], tx_packets: f[9], tx_errors: f[10], tx_dropped: f[11],
+      rx_bytes: f[0],
+      rx_packets: f[1],
+      rx_errors: f[2],
+      rx_dropped: f[3],
+      tx_bytes: f[8],
+      tx_packets: f[9],
+      tx_errors: f[10],
+      tx_dropped: f[11],
     };
   }
   return Object.keys(out).length ? out : undefined;
@@ -25,14 +31,23 @@ async function networkStats(pid: number): Promise<Record<string, object> | undef
 
 async function sample(ctx: ContainerContext, rec: ContainerRecord): Promise<Sample> {
   const running = rec.State.Status === 'running' || rec.State.Status === 'paused';
-  const base: Sample = { read: new Date().toISOString(), name: rec.Name, id: rec.Id, num_procs: 0, storage_stats: {} };
+  const base: Sample = {
+    read: new Date().toISOString(),
+    name: rec.Name,
+    id: rec.Id,
+    num_procs: 0,
+    storage_stats: {},
+  };
   if (!running) {
     return {
       ...base,
       read: '0001-01-01T00:00:00Z',
       pids_stats: {},
       blkio_stats: { io_service_bytes_recursive: null, io_serviced_recursive: null },
-      cpu_stats: { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } },
+      cpu_stats: {
+        cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 },
+        throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+      },
       memory_stats: {},
     };
   }
@@ -42,9 +57,18 @@ async function sample(ctx: ContainerContext, rec: ContainerRecord): Promise<Samp
 }
 
 /** GET /containers/{id}/stats: one sample (with precpu) or a stream, one JSON object a second. */
-export async function containerStats(ctx: ContainerContext, ref: string, stream: boolean, oneShot: boolean, req: ApiRequest): Promise<void> {
+export async function containerStats(
+  ctx: ContainerContext,
+  ref: string,
+  stream: boolean,
+  oneShot: boolean,
+  req: ApiRequest,
+): Promise<void> {
   const rec = ctx.store.get(ref);
-  const empty = { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } };
+  const empty = {
+    cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 },
+    throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+  };
   const out = req.stream('application/json');
   let prev: Sample | undefined;
   if (!stream && !oneShot && (rec.State.Status === 'running' || rec.State.Status === 'paused')) {

@@ -60,7 +60,9 @@ export class ContainerStore {
   /** Reserves a name for a record; throws Docker's conflict when another container holds it. */
   checkName(name: string, selfId?: string): string {
     if (!isValidContainerName(name)) {
-      throw invalid(`Invalid container name (${name.replace(/^\//, '')}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      throw invalid(
+        `Invalid container name (${name.replace(/^\//, '')}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+      );
     }
     const full = name.startsWith('/') ? name : `/${name}`;
     const holder = this.byName.get(full);

@@ -26,17 +26,40 @@ function networkSettings(rec: ContainerRecord) {
   const networks: Record<string, object> = {};
   if (mode === 'host' || mode === 'none') {
     networks[mode] = {
-      IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', NetworkID: mode, EndpointID: '', Gateway: '',
-      IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DriverOpts: null, DNSNames: null,
+      IPAMConfig: null,
+      Links: null,
+      Aliases: null,
+      MacAddress: '',
+      NetworkID: mode,
+      EndpointID: '',
+      Gateway: '',
+      IPAddress: '',
+      IPPrefixLen: 0,
+      IPv6Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      DriverOpts: null,
+      DNSNames: null,
     };
   }
   return {
-    Bridge: '', SandboxID: '', SandboxKey: rec.State.Pid ? `/proc/${rec.State.Pid}/ns/net` : '',
-    HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+    Bridge: '',
+    SandboxID: '',
+    SandboxKey: rec.State.Pid ? `/proc/${rec.State.Pid}/ns/net` : '',
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
     Ports: {} as Record<string, unknown>,
-    SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-    EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0,
-    IPv6Gateway: '', MacAddress: '',
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: '',
+    Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    MacAddress: '',
     Networks: networks,
   };
 }
@@ -119,7 +142,9 @@ export function statusText(rec: ContainerRecord, now: number): string {
     case 'restarting':
       return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
     case 'exited':
-      return s.FinishedAt === zeroTime ? 'Exited' : `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+      return s.FinishedAt === zeroTime
+        ? 'Exited'
+        : `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
     case 'removing':
       return 'Removal In Progress';
     case 'dead':
@@ -148,7 +173,15 @@ function summary(ctx: ContainerContext, rec: ContainerRecord, imageTags: Map<str
   };
 }
 
-const validStatus = new Set<ContainerStatus>(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+const validStatus = new Set<ContainerStatus>([
+  'created',
+  'restarting',
+  'running',
+  'removing',
+  'paused',
+  'exited',
+  'dead',
+]);
 
 export interface ListQuery {
   all: boolean;
@@ -169,7 +202,10 @@ export function parseFilters(raw: string | null | undefined): Record<string, str
   const out: Record<string, string[]> = {};
   for (const [k, v] of Object.entries((parsed ?? {}) as Record<string, unknown>)) {
     if (Array.isArray(v)) out[k] = v.map(String);
-    else if (v && typeof v === 'object') out[k] = Object.entries(v).filter(([, on]) => on).map(([key]) => key);
+    else if (v && typeof v === 'object')
+      out[k] = Object.entries(v)
+        .filter(([, on]) => on)
+        .map(([key]) => key);
     else throw invalid(`invalid filter '${k}'`);
   }
   return out;
@@ -177,7 +213,22 @@ export function parseFilters(raw: string | null | undefined): Record<string, str
 
 export async function listContainers(ctx: ContainerContext, q: ListQuery) {
   const f = q.filters;
-  const known = new Set(['status', 'name', 'id', 'label', 'ancestor', 'exited', 'before', 'since', 'health', 'volume', 'network', 'publish', 'expose', 'is-task']);
+  const known = new Set([
+    'status',
+    'name',
+    'id',
+    'label',
+    'ancestor',
+    'exited',
+    'before',
+    'since',
+    'health',
+    'volume',
+    'network',
+    'publish',
+    'expose',
+    'is-task',
+  ]);
   for (const k of Object.keys(f)) if (!known.has(k)) throw invalid(`invalid filter '${k}'`);
   for (const s of f.status ?? []) {
     if (!validStatus.has(s as ContainerStatus)) throw invalid(`invalid filter 'status=${s}'`);
@@ -189,7 +240,9 @@ export async function listContainers(ctx: ContainerContext, q: ListQuery) {
     if (img) ancestors.add(img.id);
   }
   const all = q.all || (q.limit ?? 0) > 0 || !!f.status?.length || !!f.exited?.length;
-  let recs = ctx.store.all().sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created) || (b.Id < a.Id ? -1 : 1));
+  let recs = ctx.store
+    .all()
+    .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created) || (b.Id < a.Id ? -1 : 1));
   const pos = (ref: string) => {
     const r = ctx.store.get(ref);
     return Date.parse(r.Created);
@@ -197,11 +250,19 @@ export async function listContainers(ctx: ContainerContext, q: ListQuery) {
   const before = f.before?.[0] ? pos(f.before[0]) : undefined;
   const since = f.since?.[0] ? pos(f.since[0]) : undefined;
   recs = recs.filter((rec) => {
-    if (!all && rec.State.Status !== 'running' && rec.State.Status !== 'paused' && rec.State.Status !== 'restarting') return false;
+    if (
+      !all &&
+      rec.State.Status !== 'running' &&
+      rec.State.Status !== 'paused' &&
+      rec.State.Status !== 'restarting'
+    )
+      return false;
     if (f.status?.length && !f.status.includes(rec.State.Status)) return false;
-    if (f.name?.length && !f.name.some((n) => new RegExp(n.replace(/^\//, '')).test(rec.Name.slice(1)))) return false;
+    if (f.name?.length && !f.name.some((n) => new RegExp(n.replace(/^\//, '')).test(rec.Name.slice(1))))
+      return false;
     if (f.id?.length && !f.id.some((i) => rec.Id.startsWith(i))) return false;
-    if (f.exited?.length && (rec.State.Status !== 'exited' || !f.exited.includes(String(rec.State.ExitCode)))) return false;
+    if (f.exited?.length && (rec.State.Status !== 'exited' || !f.exited.includes(String(rec.State.ExitCode))))
+      return false;
     if (f.ancestor?.length && !ancestors.has(rec.Image)) return false;
     if (f.label?.length) {
       for (const l of f.label) {

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { conflict, errorMessage, invalid, notFound } from '../../core/errors.ts';
 import { writeJsonAtomic } from '../../core/fsutil.ts';
 import { newId } from '../../core/ids.ts';
-import type { ClientStream } from '../../dockerapi/http.ts';
 import { frame } from '../../dockerapi/framing.ts';
-import { applyCapChanges, allCapabilities } from '../../runtime/capabilities.ts';
+import type { ClientStream } from '../../dockerapi/http.ts';
+import { allCapabilities, applyCapChanges } from '../../runtime/capabilities.ts';
 import { attachSocket, conmonExec, resizeTerminal } from '../../runtime/conmon.ts';
 import { resolveUser } from '../../runtime/user.ts';
 import { rootfsDirs } from '../../storage/container-rootfs.ts';
-import { pumpInput, parseDetachKeys } from '../containers/attach.ts';
+import { parseDetachKeys, pumpInput } from '../containers/attach.ts';
 import { actorAttributes } from '../containers/create.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
 
@@ -59,7 +59,8 @@ export class ExecService {
 
   create(ref: string, body: Partial<ExecConfig> | undefined): string {
     const rec = this.ctx.store.get(ref);
-    if (rec.State.Status === 'paused') throw conflict(`Container ${rec.Id} is paused, unpause the container before exec`);
+    if (rec.State.Status === 'paused')
+      throw conflict(`Container ${rec.Id} is paused, unpause the container before exec`);
     if (rec.State.Status !== 'running') throw conflict(`container ${rec.Id} is not running`);
     const cmd = body?.Cmd;
     if (!Array.isArray(cmd) || cmd.length === 0) throw invalid('No exec command specified');
@@ -138,9 +139,13 @@ export class ExecService {
     const ctx = this.ctx;
     const rec = ctx.store.get(s.containerId);
     const bundle = bundleDir(ctx, rec.Id);
-    const spec = JSON.parse(await fs.readFile(path.join(bundle, 'config.json'), 'utf8')) as { process: OciProcess };
+    const spec = JSON.parse(await fs.readFile(path.join(bundle, 'config.json'), 'utf8')) as {
+      process: OciProcess;
+    };
     const base = spec.process;
-    const user = s.config.User ? await resolveUser(rootfsDirs(ctx.store.dir(rec.Id)).merged, s.config.User) : undefined;
+    const user = s.config.User
+      ? await resolveUser(rootfsDirs(ctx.store.dir(rec.Id)).merged, s.config.User)
+      : undefined;
     const env = new Map<string, string>();
     for (const e of [...base.env, ...s.config.Env]) {
       const i = e.indexOf('=');
@@ -155,7 +160,8 @@ export class ExecService {
       cwd: s.config.WorkingDir || base.cwd,
       user: user ? { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids } : base.user,
     };
-    if (s.config.ConsoleSize && s.config.Tty) proc.consoleSize = { height: s.config.ConsoleSize[0], width: s.config.ConsoleSize[1] };
+    if (s.config.ConsoleSize && s.config.Tty)
+      proc.consoleSize = { height: s.config.ConsoleSize[0], width: s.config.ConsoleSize[1] };
     if (s.config.Privileged) {
       const all = applyCapChanges(allCapabilities, [], []);
       proc.capabilities = { bounding: all, effective: all, permitted: all };
@@ -177,7 +183,12 @@ export class ExecService {
     await writeJsonAtomic(specPath, await this.processSpec(s));
     const tty = s.config.Tty;
     const send = (stream: 'stdout' | 'stderr', data: Buffer) => {
-      if (!client || (stream === 'stdout' && !s.config.AttachStdout) || (stream === 'stderr' && !s.config.AttachStderr)) return;
+      if (
+        !client ||
+        (stream === 'stdout' && !s.config.AttachStdout) ||
+        (stream === 'stderr' && !s.config.AttachStderr)
+      )
+        return;
       client.write(tty ? data : frame(stream, data));
     };
     let closedAttach: Promise<void> = Promise.resolve();
@@ -203,21 +214,35 @@ export class ExecService {
           a.onOutput(send);
           client.onClose(() => a.close());
           if (s.config.AttachStdin) {
-            pumpInput(client.input, parseDetachKeys(s.config.DetachKeys || undefined), (d) => a.write(d), () => a.endInput(), () => {
-              a.close();
-              client.end();
-            });
+            pumpInput(
+              client.input,
+              parseDetachKeys(s.config.DetachKeys || undefined),
+              (d) => a.write(d),
+              () => a.endInput(),
+              () => {
+                a.close();
+                client.end();
+              },
+            );
           }
         },
       );
       s.pid = handle.pid;
       s.running = true;
-      ctx.events.emit({ Type: 'container', Action: `exec_start: ${s.config.Cmd.join(' ')}`, Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id }) } });
+      ctx.events.emit({
+        Type: 'container',
+        Action: `exec_start: ${s.config.Cmd.join(' ')}`,
+        Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id }) },
+      });
       const finish = handle.exit.then(async (code) => {
         s.exitCode = code;
         s.running = false;
         s.markDone();
-        ctx.events.emit({ Type: 'container', Action: 'exec_die', Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id, exitCode: String(code) }) } });
+        ctx.events.emit({
+          Type: 'container',
+          Action: 'exec_die',
+          Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id, exitCode: String(code) }) },
+        });
         await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
         await fs.rm(path.join(ctx.paths.execExits, id), { force: true }).catch(() => undefined);
       });

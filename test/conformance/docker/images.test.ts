@@ -18,8 +18,14 @@ describe(`images without a registry (${process.env.BERTH_TARGET ?? 'berthd'})`, 
     const ls = d.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']);
     assert.equal(ls.stdout.trim(), 'busybox:latest');
     assert.match(d.docker(['images', '-q']).stdout.trim(), /^[0-9a-f]{12}$/);
-    assert.match(d.docker(['images', '--digests']).stdout.split('\n')[0], /REPOSITORY\s+TAG\s+DIGEST\s+IMAGE ID\s+CREATED\s+SIZE/);
-    assert.equal(d.docker(['images', '-f', 'reference=busy*', '--format', '{{.Repository}}']).stdout.trim(), 'busybox');
+    assert.match(
+      d.docker(['images', '--digests']).stdout.split('\n')[0],
+      /REPOSITORY\s+TAG\s+DIGEST\s+IMAGE ID\s+CREATED\s+SIZE/,
+    );
+    assert.equal(
+      d.docker(['images', '-f', 'reference=busy*', '--format', '{{.Repository}}']).stdout.trim(),
+      'busybox',
+    );
     assert.equal(d.docker(['images', '-f', 'dangling=true', '-q']).stdout.trim(), '');
   });
 
@@ -30,7 +36,14 @@ describe(`images without a registry (${process.env.BERTH_TARGET ?? 'berthd'})`, 
     assert.match(r.stdout, /Loaded image: berth-test\/layers:latest/);
     const inspect = d.docker(['image', 'inspect', '-f', '{{len .RootFS.Layers}}', 'berth-test/layers']);
     assert.equal(inspect.stdout.trim(), '4');
-    const run = d.docker(['run', '--rm', 'berth-test/layers', 'sh', '-c', 'ls /opt/app | sort | tr "\\n" " "; test -e /opt/app/deleted && echo present || echo gone']);
+    const run = d.docker([
+      'run',
+      '--rm',
+      'berth-test/layers',
+      'sh',
+      '-c',
+      'ls /opt/app | sort | tr "\\n" " "; test -e /opt/app/deleted && echo present || echo gone',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /gone/);
   });
@@ -75,10 +88,18 @@ describe(`images without a registry (${process.env.BERTH_TARGET ?? 'berthd'})`, 
   });
 
   test('import from stdin with --change', () => {
-    const exp = spawnSync('docker', ['create', '--name', 'src', 'busybox', 'true'], { env: { ...process.env, DOCKER_HOST: d.host } });
+    const exp = spawnSync('docker', ['create', '--name', 'src', 'busybox', 'true'], {
+      env: { ...process.env, DOCKER_HOST: d.host },
+    });
     assert.equal(exp.status, 0);
-    const tarBytes = spawnSync('docker', ['export', 'src'], { env: { ...process.env, DOCKER_HOST: d.host }, maxBuffer: 64 << 20 }).stdout;
-    const imp = d.docker(['import', '--change', 'CMD ["echo","imported"]', '--change', 'ENV A=b', '-', 'imported:1'], { input: tarBytes });
+    const tarBytes = spawnSync('docker', ['export', 'src'], {
+      env: { ...process.env, DOCKER_HOST: d.host },
+      maxBuffer: 64 << 20,
+    }).stdout;
+    const imp = d.docker(
+      ['import', '--change', 'CMD ["echo","imported"]', '--change', 'ENV A=b', '-', 'imported:1'],
+      { input: tarBytes },
+    );
     assert.equal(imp.code, 0, imp.stderr);
     assert.match(imp.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
     assert.equal(d.docker(['run', '--rm', 'imported:1']).stdout, 'imported\n');

@@ -13,7 +13,15 @@ describe(`container lifecycle (${process.env.BERTH_TARGET ?? 'berthd'})`, () => 
   const state = (name: string) => d.docker(['inspect', '-f', '{{.State.Status}}', name]).stdout.trim();
 
   test('create, start, stop, start again, wait, rm', () => {
-    const c = d.docker(['create', '--name', 'life', 'busybox', 'sh', '-c', 'trap "exit 7" TERM; sleep 100 & wait']);
+    const c = d.docker([
+      'create',
+      '--name',
+      'life',
+      'busybox',
+      'sh',
+      '-c',
+      'trap "exit 7" TERM; sleep 100 & wait',
+    ]);
     assert.equal(c.code, 0, c.stderr);
     assert.equal(state('life'), 'created');
     assert.equal(d.docker(['start', 'life']).stdout.trim(), 'life');
@@ -33,7 +41,16 @@ describe(`container lifecycle (${process.env.BERTH_TARGET ?? 'berthd'})`, () => 
   });
 
   test('stop of a container that ignores SIGTERM kills it after the timeout', () => {
-    d.docker(['run', '-d', '--name', 'stubborn', 'busybox', 'sh', '-c', 'trap "" TERM; while true; do sleep 1; done']);
+    d.docker([
+      'run',
+      '-d',
+      '--name',
+      'stubborn',
+      'busybox',
+      'sh',
+      '-c',
+      'trap "" TERM; while true; do sleep 1; done',
+    ]);
     const t0 = Date.now();
     const r = d.docker(['stop', '-t', '1', 'stubborn']);
     assert.equal(r.code, 0, r.stderr);
@@ -85,7 +102,10 @@ describe(`container lifecycle (${process.env.BERTH_TARGET ?? 'berthd'})`, () => 
     d.docker(['run', '-d', '--name', 'busy', 'busybox', 'sleep', '100']);
     const r = d.docker(['rm', 'busy']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /cannot remove container "\/?busy": container is running: stop the container before removing or force remove/);
+    assert.match(
+      r.stderr,
+      /cannot remove container "\/?busy": container is running: stop the container before removing or force remove/,
+    );
     assert.equal(d.docker(['rm', '-f', 'busy']).code, 0);
   });
 
@@ -100,22 +120,49 @@ describe(`container lifecycle (${process.env.BERTH_TARGET ?? 'berthd'})`, () => 
     assert.equal(d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean).length, 3);
     assert.match(d.docker(['ps', '-aq', '--no-trunc']).stdout.split('\n')[0], /^[0-9a-f]{64}$/);
     assert.deepEqual(d.docker(['ps', '-n', '1', '--format', '{{.Names}}']).stdout.trim(), 'ps-new');
-    assert.equal(d.docker(['ps', '-a', '-f', 'status=exited', '--format', '{{.Names}}']).stdout.trim(), 'ps-exit');
+    assert.equal(
+      d.docker(['ps', '-a', '-f', 'status=exited', '--format', '{{.Names}}']).stdout.trim(),
+      'ps-exit',
+    );
     assert.equal(d.docker(['ps', '-a', '-f', 'exited=2', '--format', '{{.Names}}']).stdout.trim(), 'ps-exit');
-    assert.equal(d.docker(['ps', '-a', '-f', 'label=team=a', '--format', '{{.Names}}']).stdout.trim(), 'ps-run');
-    assert.equal(d.docker(['ps', '-a', '-f', 'name=ps-ne', '--format', '{{.Names}}']).stdout.trim(), 'ps-new');
-    assert.equal(d.docker(['ps', '-a', '-f', 'ancestor=busybox', '-q']).stdout.split('\n').filter(Boolean).length, 3);
-    assert.match(d.docker(['ps', '-a', '-f', 'status=exited', '--format', '{{.Status}}']).stdout, /^Exited \(2\) /);
+    assert.equal(
+      d.docker(['ps', '-a', '-f', 'label=team=a', '--format', '{{.Names}}']).stdout.trim(),
+      'ps-run',
+    );
+    assert.equal(
+      d.docker(['ps', '-a', '-f', 'name=ps-ne', '--format', '{{.Names}}']).stdout.trim(),
+      'ps-new',
+    );
+    assert.equal(
+      d.docker(['ps', '-a', '-f', 'ancestor=busybox', '-q']).stdout.split('\n').filter(Boolean).length,
+      3,
+    );
+    assert.match(
+      d.docker(['ps', '-a', '-f', 'status=exited', '--format', '{{.Status}}']).stdout,
+      /^Exited \(2\) /,
+    );
     const bad = d.docker(['ps', '-f', 'status=bogus']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /invalid filter 'status=bogus'/);
     const table = d.docker(['ps', '-a', '-s']).stdout;
-    assert.match(table.split('\n')[0], /CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\s+SIZE/);
+    assert.match(
+      table.split('\n')[0],
+      /CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\s+SIZE/,
+    );
     d.docker(['rm', '-f', 'ps-run', 'ps-exit', 'ps-new']);
   });
 
   test('top, diff, export and prune', () => {
-    d.docker(['run', '-d', '--name', 'fs', 'busybox', 'sh', '-c', 'echo x > /tmp/new; rm /etc/group; sleep 100']);
+    d.docker([
+      'run',
+      '-d',
+      '--name',
+      'fs',
+      'busybox',
+      'sh',
+      '-c',
+      'echo x > /tmp/new; rm /etc/group; sleep 100',
+    ]);
     const top = d.docker(['top', 'fs']);
     assert.equal(top.code, 0, top.stderr);
     assert.match(top.stdout, /UID\s+PID\s+PPID/);
@@ -136,20 +183,49 @@ describe(`container lifecycle (${process.env.BERTH_TARGET ?? 'berthd'})`, () => 
 
   test('update changes limits and restart policy', () => {
     d.docker(['run', '-d', '--name', 'upd', 'busybox', 'sleep', '100']);
-    const u = d.docker(['update', '--memory', '32m', '--memory-swap', '64m', '--restart', 'on-failure:3', 'upd']);
+    const u = d.docker([
+      'update',
+      '--memory',
+      '32m',
+      '--memory-swap',
+      '64m',
+      '--restart',
+      'on-failure:3',
+      'upd',
+    ]);
     assert.equal(u.code, 0, u.stderr);
-    assert.equal(d.docker(['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}', 'upd']).stdout.trim(), '33554432 on-failure 3');
+    assert.equal(
+      d
+        .docker([
+          'inspect',
+          '-f',
+          '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}',
+          'upd',
+        ])
+        .stdout.trim(),
+      '33554432 on-failure 3',
+    );
     d.docker(['rm', '-f', 'upd']);
   });
 
   test('restart policy on-failure restarts with backoff and counts', async () => {
     d.docker(['run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 1']);
-    await eventually(() => d.docker(['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'flaky']).stdout.trim() === '2 exited', 20_000, 'two restarts');
+    await eventually(
+      () =>
+        d.docker(['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'flaky']).stdout.trim() ===
+        '2 exited',
+      20_000,
+      'two restarts',
+    );
     d.docker(['rm', '-f', 'flaky']);
   });
 
   test('--rm removes the container when it exits', async () => {
     d.docker(['run', '-d', '--rm', '--name', 'gone', 'busybox', 'true']);
-    await eventually(() => d.docker(['ps', '-aq', '-f', 'name=gone']).stdout.trim() === '', 10_000, 'auto-remove');
+    await eventually(
+      () => d.docker(['ps', '-aq', '-f', 'name=gone']).stdout.trim() === '',
+      10_000,
+      'auto-remove',
+    );
   });
 });

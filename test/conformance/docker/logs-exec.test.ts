@@ -12,12 +12,23 @@ describe(`logs, exec, attach, cp (${process.env.BERTH_TARGET ?? 'berthd'})`, () 
   after(async () => stopDaemon(d));
 
   test('logs keep stdout and stderr apart; --tail, -t, --since, --until', () => {
-    d.docker(['run', '--name', 'lg', 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo out$i; echo err$i >&2; done']);
+    d.docker([
+      'run',
+      '--name',
+      'lg',
+      'busybox',
+      'sh',
+      '-c',
+      'for i in 1 2 3; do echo out$i; echo err$i >&2; done',
+    ]);
     const r = d.docker(['logs', 'lg']);
     assert.equal(r.stdout, 'out1\nout2\nout3\n');
     assert.equal(r.stderr, 'err1\nerr2\nerr3\n');
     const tail = d.docker(['logs', '--tail', '1', 'lg']);
-    assert.equal(tail.stdout.split('\n').filter(Boolean).length + tail.stderr.split('\n').filter(Boolean).length, 1);
+    assert.equal(
+      tail.stdout.split('\n').filter(Boolean).length + tail.stderr.split('\n').filter(Boolean).length,
+      1,
+    );
     const ts = d.docker(['logs', '-t', 'lg']).stdout.split('\n')[0];
     assert.match(ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z out1$/);
     assert.equal(d.docker(['logs', '--since', '1h', 'lg']).stdout, 'out1\nout2\nout3\n');
@@ -34,7 +45,16 @@ describe(`logs, exec, attach, cp (${process.env.BERTH_TARGET ?? 'berthd'})`, () 
   });
 
   test('logs -f follows new lines and ends when the container stops', async () => {
-    d.docker(['run', '-d', '--name', 'lf', 'busybox', 'sh', '-c', 'echo first; sleep 1; echo second; sleep 1; echo third']);
+    d.docker([
+      'run',
+      '-d',
+      '--name',
+      'lf',
+      'busybox',
+      'sh',
+      '-c',
+      'echo first; sleep 1; echo second; sleep 1; echo third',
+    ]);
     const f = d.dockerAsync(['logs', '-f', 'lf']);
     const r = await f.done;
     assert.equal(r.code, 0, r.stderr);
@@ -44,14 +64,30 @@ describe(`logs, exec, attach, cp (${process.env.BERTH_TARGET ?? 'berthd'})`, () 
 
   test('exec with exit code, -e, -u, -w, -d, -i', async () => {
     d.docker(['run', '-d', '--name', 'ex', 'busybox', 'sleep', '300']);
-    const r = d.docker(['exec', '-e', 'X=1', '-u', 'app', '-w', '/tmp', 'ex', 'sh', '-c', 'echo $X $(id -u) $(pwd); exit 4']);
+    const r = d.docker([
+      'exec',
+      '-e',
+      'X=1',
+      '-u',
+      'app',
+      '-w',
+      '/tmp',
+      'ex',
+      'sh',
+      '-c',
+      'echo $X $(id -u) $(pwd); exit 4',
+    ]);
     assert.equal(r.code, 4);
     assert.equal(r.stdout, '1 1000 /tmp\n');
     const i = d.docker(['exec', '-i', 'ex', 'sh', '-c', 'cat | wc -l'], { input: 'a\nb\nc\n' });
     assert.equal(i.stdout.trim(), '3');
     const det = d.docker(['exec', '-d', 'ex', 'sh', '-c', 'echo bg > /tmp/bg']);
     assert.equal(det.code, 0, det.stderr);
-    await eventually(() => d.docker(['exec', 'ex', 'cat', '/tmp/bg']).stdout === 'bg\n', 5000, 'detached exec');
+    await eventually(
+      () => d.docker(['exec', 'ex', 'cat', '/tmp/bg']).stdout === 'bg\n',
+      5000,
+      'detached exec',
+    );
     const nf = d.docker(['exec', 'ex', 'nosuchcmd']);
     assert.equal(nf.code, 127);
     assert.match(nf.stdout + nf.stderr, /executable file not found/);

@@ -3,7 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon, target } from '../harness.ts';
 
 // Live restore is berthd's own promise (dockerd needs --live-restore for it), so this runs on berthd.
-describe('live restore after kill -9 of berthd', { skip: target === 'dockerd' ? 'berthd-only behaviour' : false }, () => {
+describe('live restore after kill -9 of berthd', {
+  skip: target === 'dockerd' ? 'berthd-only behaviour' : false,
+}, () => {
   let d: Daemon;
   before(async () => {
     d = await startDaemon('berthd');
@@ -12,7 +14,16 @@ describe('live restore after kill -9 of berthd', { skip: target === 'dockerd' ? 
   after(async () => stopDaemon(d));
 
   test('running containers keep running; ps, logs -f, exec and stop work after restart', async () => {
-    const run = d.docker(['run', '-d', '--name', 'survivor', 'busybox', 'sh', '-c', 'i=0; while true; do echo tick$i; i=$((i+1)); sleep 0.3; done']);
+    const run = d.docker([
+      'run',
+      '-d',
+      '--name',
+      'survivor',
+      'busybox',
+      'sh',
+      '-c',
+      'i=0; while true; do echo tick$i; i=$((i+1)); sleep 0.3; done',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     d.docker(['run', '--name', 'finished', 'busybox', 'sh', '-c', 'exit 5']);
     const pid = d.docker(['inspect', '-f', '{{.State.Pid}}', 'survivor']).stdout.trim();
@@ -20,13 +31,23 @@ describe('live restore after kill -9 of berthd', { skip: target === 'dockerd' ? 
     // The container does not notice its engine died.
     process.kill(Number(pid), 0);
     await d.restart();
-    assert.equal(d.docker(['inspect', '-f', '{{.State.Status}} {{.State.Pid}}', 'survivor']).stdout.trim(), `running ${pid}`);
-    assert.equal(d.docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'finished']).stdout.trim(), 'exited 5');
+    assert.equal(
+      d.docker(['inspect', '-f', '{{.State.Status}} {{.State.Pid}}', 'survivor']).stdout.trim(),
+      `running ${pid}`,
+    );
+    assert.equal(
+      d.docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'finished']).stdout.trim(),
+      'exited 5',
+    );
     assert.match(d.docker(['ps', '--format', '{{.Names}}']).stdout, /survivor/);
     const ex = d.docker(['exec', 'survivor', 'echo', 'still-here']);
     assert.equal(ex.stdout, 'still-here\n', ex.stderr);
     const follow = d.dockerAsync(['logs', '-f', '--tail', '0', 'survivor']);
-    await eventually(() => /tick\d+/.test((follow as unknown as { stdout: string }).stdout), 10_000, 'new log lines after restore');
+    await eventually(
+      () => /tick\d+/.test((follow as unknown as { stdout: string }).stdout),
+      10_000,
+      'new log lines after restore',
+    );
     const stop = d.docker(['stop', '-t', '1', 'survivor']);
     assert.equal(stop.code, 0, stop.stderr);
     await follow.done;
@@ -38,7 +59,13 @@ describe('live restore after kill -9 of berthd', { skip: target === 'dockerd' ? 
     await d.kill9();
     await new Promise((r) => setTimeout(r, 2000));
     await d.restart();
-    await eventually(() => d.docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'brief']).stdout.trim() === 'exited 9', 10_000, 'exit recorded');
+    await eventually(
+      () =>
+        d.docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'brief']).stdout.trim() ===
+        'exited 9',
+      10_000,
+      'exit recorded',
+    );
   });
 
   test('SIGTERM stops berthd cleanly and leaves containers running', async () => {

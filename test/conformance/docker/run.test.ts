@@ -28,13 +28,30 @@ describe(`docker run (${process.env.BERTH_TARGET ?? 'berthd'})`, () => {
   });
 
   test('stdin is passed with -i and closed at EOF', () => {
-    const r = d.docker(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], { input: 'line1\nline2\n' });
+    const r = d.docker(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], {
+      input: 'line1\nline2\n',
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'line1\nline2\ndone\n');
   });
 
   test('-e, --env-file, -w, -u, --hostname, --entrypoint', () => {
-    const r = d.docker(['run', '--rm', '-e', 'FOO=bar', '-w', '/tmp', '-u', 'app', '--hostname', 'boat', 'busybox', 'sh', '-c', 'echo $FOO $(pwd) $(id -u) $(hostname) $HOME']);
+    const r = d.docker([
+      'run',
+      '--rm',
+      '-e',
+      'FOO=bar',
+      '-w',
+      '/tmp',
+      '-u',
+      'app',
+      '--hostname',
+      'boat',
+      'busybox',
+      'sh',
+      '-c',
+      'echo $FOO $(pwd) $(id -u) $(hostname) $HOME',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'bar /tmp 1000 boat /home/app\n');
     const e = d.docker(['run', '--rm', '--entrypoint', 'echo', 'busybox', 'a', 'b']);
@@ -52,19 +69,54 @@ describe(`docker run (${process.env.BERTH_TARGET ?? 'berthd'})`, () => {
   test('default capabilities, --cap-add/--cap-drop and --privileged', () => {
     const caps = d.docker(['run', '--rm', 'busybox', 'grep', 'CapBnd', '/proc/self/status']);
     assert.match(caps.stdout, /CapBnd:\s+00000000a80425fb/);
-    const drop = d.docker(['run', '--rm', '--cap-drop', 'CHOWN', 'busybox', 'sh', '-c', 'chown 1 /tmp && echo ok || echo denied']);
+    const drop = d.docker([
+      'run',
+      '--rm',
+      '--cap-drop',
+      'CHOWN',
+      'busybox',
+      'sh',
+      '-c',
+      'chown 1 /tmp && echo ok || echo denied',
+    ]);
     assert.equal(drop.stdout.trim(), 'denied');
-    const add = d.docker(['run', '--rm', '--cap-add', 'NET_ADMIN', 'busybox', 'grep', 'CapBnd', '/proc/self/status']);
+    const add = d.docker([
+      'run',
+      '--rm',
+      '--cap-add',
+      'NET_ADMIN',
+      'busybox',
+      'grep',
+      'CapBnd',
+      '/proc/self/status',
+    ]);
     assert.match(add.stdout, /CapBnd:\s+00000000a80435fb/);
   });
 
   test('seccomp and masked paths apply by default', () => {
-    const r = d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'unshare -U true 2>/dev/null && echo allowed || echo blocked; cat /proc/kcore 2>&1 | head -c 10 | wc -c']);
+    const r = d.docker([
+      'run',
+      '--rm',
+      'busybox',
+      'sh',
+      '-c',
+      'unshare -U true 2>/dev/null && echo allowed || echo blocked; cat /proc/kcore 2>&1 | head -c 10 | wc -c',
+    ]);
     assert.equal(r.stdout, 'blocked\n0\n');
   });
 
   test('--read-only and --tmpfs', () => {
-    const ro = d.docker(['run', '--rm', '--read-only', '--tmpfs', '/scratch', 'busybox', 'sh', '-c', 'touch /x 2>/dev/null && echo w || echo ro; touch /scratch/y && echo tmp']);
+    const ro = d.docker([
+      'run',
+      '--rm',
+      '--read-only',
+      '--tmpfs',
+      '/scratch',
+      'busybox',
+      'sh',
+      '-c',
+      'touch /x 2>/dev/null && echo w || echo ro; touch /scratch/y && echo tmp',
+    ]);
     assert.equal(ro.stdout, 'ro\ntmp\n');
   });
 
@@ -86,7 +138,10 @@ describe(`docker run (${process.env.BERTH_TARGET ?? 'berthd'})`, () => {
     assert.equal(r.code, 0, r.stderr);
     const id = r.stdout.trim();
     assert.match(id, /^[0-9a-f]{64}$/);
-    assert.equal(d.docker(['inspect', '-f', '{{.State.Status}} {{.State.Running}} {{.Name}}', 'sleeper']).stdout.trim(), 'running true /sleeper');
+    assert.equal(
+      d.docker(['inspect', '-f', '{{.State.Status}} {{.State.Running}} {{.Name}}', 'sleeper']).stdout.trim(),
+      'running true /sleeper',
+    );
     const rm = d.docker(['rm', '-f', 'sleeper']);
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal(rm.stdout.trim(), 'sleeper');
@@ -94,27 +149,58 @@ describe(`docker run (${process.env.BERTH_TARGET ?? 'berthd'})`, () => {
   });
 
   test('memory, cpu and pids limits reach the cgroup', () => {
-    const r = d.docker(['run', '-d', '--name', 'limited', '-m', '64m', '--cpus', '0.5', '--pids-limit', '50', 'busybox', 'sleep', '60']);
+    const r = d.docker([
+      'run',
+      '-d',
+      '--name',
+      'limited',
+      '-m',
+      '64m',
+      '--cpus',
+      '0.5',
+      '--pids-limit',
+      '50',
+      'busybox',
+      'sleep',
+      '60',
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    const hc = d.docker(['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}', 'limited']);
+    const hc = d.docker([
+      'inspect',
+      '-f',
+      '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}',
+      'limited',
+    ]);
     assert.equal(hc.stdout.trim(), '67108864 500000000 50');
-    const mem = d.docker(['exec', 'limited', 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max']);
+    const mem = d.docker([
+      'exec',
+      'limited',
+      'sh',
+      '-c',
+      'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max',
+    ]);
     assert.equal(mem.stdout.trim(), '67108864');
     d.docker(['rm', '-f', 'limited']);
   });
 
-  test('a name in use is a conflict with Docker\'s message', () => {
+  test("a name in use is a conflict with Docker's message", () => {
     d.docker(['create', '--name', 'taken', 'busybox', 'true']);
     const r = d.docker(['create', '--name', 'taken', 'busybox', 'true']);
     assert.equal(r.code, 125);
-    assert.match(r.stderr, /Conflict\. The container name "\/taken" is already in use by container "[0-9a-f]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\./);
+    assert.match(
+      r.stderr,
+      /Conflict\. The container name "\/taken" is already in use by container "[0-9a-f]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\./,
+    );
     d.docker(['rm', 'taken']);
   });
 
-  test('bad names and unknown containers get Docker\'s errors', () => {
+  test("bad names and unknown containers get Docker's errors", () => {
     const bad = d.docker(['create', '--name', 'bad/name', 'busybox', 'true']);
     assert.equal(bad.code, 125);
-    assert.match(bad.stderr, /Invalid container name \(bad\/name\), only \[a-zA-Z0-9\]\[a-zA-Z0-9_.-\] are allowed/);
+    assert.match(
+      bad.stderr,
+      /Invalid container name \(bad\/name\), only \[a-zA-Z0-9\]\[a-zA-Z0-9_.-\] are allowed/,
+    );
     const missing = d.docker(['inspect', 'nosuchcontainer']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /No such object: nosuchcontainer|No such container: nosuchcontainer/);

@@ -3,15 +3,24 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../harness.ts';
 
-function raw(d: Daemon, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function raw(
+  d: Daemon,
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: d.socket, method, path, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
-      let b = '';
-      res.on('data', (c: Buffer) => {
-        b += c.toString();
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b, headers: res.headers }));
-    });
+    const req = http.request(
+      { socketPath: d.socket, method, path, headers: { 'Content-Type': 'application/json', ...headers } },
+      (res) => {
+        let b = '';
+        res.on('data', (c: Buffer) => {
+          b += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -37,7 +46,7 @@ describe(`system: version, info, events, stats, bad input (${process.env.BERTH_T
     assert.ok(Number(JSON.parse(v.body).ApiVersion.split('.')[1]) >= 44);
   });
 
-  test('docker version and info tell the engine\'s truth', () => {
+  test("docker version and info tell the engine's truth", () => {
     const v = d.docker(['version', '--format', '{{.Server.APIVersion}} {{.Server.Os}}']);
     assert.equal(v.code, 0, v.stderr);
     assert.match(v.stdout.trim(), /^1\.\d+ linux$/);
@@ -53,18 +62,43 @@ describe(`system: version, info, events, stats, bad input (${process.env.BERTH_T
     assert.equal(info.Images, 1);
   });
 
-  test('events: --since/--until replay with Docker\'s shapes and filters', () => {
+  test("events: --since/--until replay with Docker's shapes and filters", () => {
     const since = Math.floor(Date.now() / 1000) - 1;
     d.docker(['run', '--name', 'ev', 'busybox', 'true']);
     d.docker(['rm', 'ev']);
     const until = Math.floor(Date.now() / 1000) + 1;
-    const r = d.docker(['events', '--since', String(since), '--until', String(until), '--filter', 'container=ev', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}']);
+    const r = d.docker([
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(until),
+      '--filter',
+      'container=ev',
+      '--format',
+      '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split('\n').filter(Boolean);
-    for (const want of ['container create ev', 'container start ev', 'container die ev', 'container destroy ev']) {
+    for (const want of [
+      'container create ev',
+      'container start ev',
+      'container die ev',
+      'container destroy ev',
+    ]) {
       assert.ok(lines.includes(want), `missing "${want}" in ${JSON.stringify(lines)}`);
     }
-    const json = d.docker(['events', '--since', String(since), '--until', String(until), '--filter', 'event=die', '--format', '{{json .}}']);
+    const json = d.docker([
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(until),
+      '--filter',
+      'event=die',
+      '--format',
+      '{{json .}}',
+    ]);
     const ev = JSON.parse(json.stdout.split('\n')[0]);
     assert.equal(ev.Actor.Attributes.exitCode, '0');
     assert.equal(ev.scope, 'local');
@@ -73,7 +107,13 @@ describe(`system: version, info, events, stats, bad input (${process.env.BERTH_T
 
   test('stats --no-stream reads memory and cpu from cgroups', () => {
     d.docker(['run', '-d', '--name', 'st', '-m', '100m', 'busybox', 'sh', '-c', 'while true; do :; done']);
-    const r = d.docker(['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}} {{.CPUPerc}} {{.PIDs}}', 'st']);
+    const r = d.docker([
+      'stats',
+      '--no-stream',
+      '--format',
+      '{{.Name}} {{.MemUsage}} {{.CPUPerc}} {{.PIDs}}',
+      'st',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const m = /^st (\S+) \/ 100MiB (\d+\.\d+)% (\d+)$/.exec(r.stdout.trim());
     assert.ok(m, r.stdout);
@@ -86,7 +126,12 @@ describe(`system: version, info, events, stats, bad input (${process.env.BERTH_T
     const bad = await raw(d, 'POST', '/containers/create', '{not json');
     assert.equal(bad.status, 400);
     assert.ok(JSON.parse(bad.body).message.length > 0);
-    const wrongType = await raw(d, 'POST', '/containers/create', JSON.stringify({ Image: 'busybox', Cmd: 42 }));
+    const wrongType = await raw(
+      d,
+      'POST',
+      '/containers/create',
+      JSON.stringify({ Image: 'busybox', Cmd: 42 }),
+    );
     assert.equal(wrongType.status, 400);
     assert.match(JSON.parse(wrongType.body).message, /cannot unmarshal/);
     const noImage = await raw(d, 'POST', '/containers/create', JSON.stringify({ Image: 'nosuch:img' }));
@@ -95,7 +140,12 @@ describe(`system: version, info, events, stats, bad input (${process.env.BERTH_T
     const unknown = await raw(d, 'GET', '/containers/deadbeef/json');
     assert.equal(unknown.status, 404);
     assert.equal(JSON.parse(unknown.body).message, 'No such container: deadbeef');
-    const badSignal = await raw(d, 'POST', '/containers/create', JSON.stringify({ Image: 'busybox', Cmd: ['true'], StopSignal: 'SIGNOPE' }));
+    const badSignal = await raw(
+      d,
+      'POST',
+      '/containers/create',
+      JSON.stringify({ Image: 'busybox', Cmd: ['true'], StopSignal: 'SIGNOPE' }),
+    );
     assert.equal(badSignal.status, 400);
     const ok = await raw(d, 'GET', '/_ping');
     assert.equal(ok.status, 200);

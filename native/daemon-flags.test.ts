@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FlagError, parseDaemonFlags } from './daemon-flags.ts';
+
+test('defaults follow the design', () => {
+  const f = parseDaemonFlags([]);
+  assert.equal(f.dataRoot, '/var/lib/berth');
+  assert.equal(f.execRoot, '/run/berth');
+  assert.deepEqual(f.hosts, ['unix:///run/berth/docker.sock']);
+  assert.equal(f.pidfile, '/run/berth/berthd.pid');
+});
+
+test("dockerd's flag names, both spellings of values", () => {
+  const f = parseDaemonFlags([
+    '--data-root',
+    '/d',
+    '--exec-root=/e',
+    '-H',
+    'unix:///s.sock',
+    '--host=unix:///t.sock',
+    '--pidfile',
+    '/p',
+    '--log-level=debug',
+    '--runtime',
+    'crun',
+  ]);
+  assert.equal(f.dataRoot, '/d');
+  assert.equal(f.execRoot, '/e');
+  assert.deepEqual(f.hosts, ['unix:///s.sock', 'unix:///t.sock']);
+  assert.equal(f.pidfile, '/p');
+  assert.equal(f.logLevel, 'debug');
+  assert.equal(f.runtime, 'crun');
+});
+
+test('bad flags are refused with dockerd-like messages', () => {
+  assert.throws(
+    () => parseDaemonFlags(['--bogus']),
+    (e: Error) => e instanceof FlagError && e.message === 'unknown flag: --bogus',
+  );
+  assert.throws(() => parseDaemonFlags(['--log-level', 'loud']), /not a valid log level/);
+  assert.throws(() => parseDaemonFlags(['--data-root']), /flag needs an argument/);
+  assert.throws(() => parseDaemonFlags(['-H', 'tcp://0.0.0.0:2375']), /only unix:\/\/ sockets/);
+});

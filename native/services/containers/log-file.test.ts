@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { formatTimeNs, parseLogLine, parseTimeNs, readLog } from './log-file.ts';
+
+test('parses conmon k8s-file lines, full and partial', () => {
+  const full = parseLogLine('2026-11-23T07:51:23.122602380+00:00 stdout F hello world');
+  assert.ok(full);
+  assert.equal(full.stream, 'stdout');
+  assert.equal(full.text, 'hello world\n');
+  assert.equal(full.time, '2026-11-23T07:51:23.122602380Z');
+  const partial = parseLogLine('2026-11-23T07:51:23.122602380+01:00 stderr P no newline');
+  assert.ok(partial);
+  assert.equal(partial.text, 'no newline');
+  assert.equal(partial.time, '2026-11-23T06:51:23.122602380Z');
+  assert.equal(parseLogLine('garbage'), undefined);
+});
+
+test('time parsing keeps nanoseconds and accepts unix seconds', () => {
+  assert.equal(formatTimeNs(parseTimeNs('2026-01-02T03:04:05.000000007Z')), '2026-01-02T03:04:05.000000007Z');
+  assert.equal(parseTimeNs('10.5'), 10_500_000_000n);
+});
+
+function line(sec: number, stream: string, text: string, tag = 'F') {
+  return `2026-01-01T00:00:${String(sec).padStart(2, '0')}.000000000Z ${stream} ${tag} ${text}\n`;
+}
+
+test('readLog: tail, since/until, rotated files and follow', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'logs-'));
+  const log = path.join(dir, 'c.log');
+  writeFileSync(
+    log,
+    line(1, 'stdout', 'a') + line(2, 'stderr', 'b') + line(3, 'stdout', 'par', 'P') + line(3, 'stdout', 't'),
+  );
+  renameSync(log, `${log}.1`);
+  writeFileSync(log, line(4, 'stdout', 'd'));
+  const all = [];
+  for await (const e of readLog(log, { follow: false })) all.push(e.text);
+  assert.deepEqual(all, ['a\n', 'b\n', 'par', 't\n', 'd\n']);
+  const tail = [];
+  for await (const e of readLog(log, { follow: false, tail: 2 })) tail.push(e.text);
+  assert.deepEqual(tail, ['par', 't\n', 'd\n']);
+  const window = [];
+  for await (const e of readLog(log, {
+    follow: false,
+    sinceNs: parseTimeNs('2026-01-01T00:00:02Z'),
+    untilNs: parseTimeNs('2026-01-01T00:00:03Z'),
+  }))
+    window.push(e.text);
+  assert.deepEqual(window, ['b\n', 'par', 't\n']);
+  let stop: () => void = () => {};
+  const until = new Promise<void>((r) => {
+    stop = r;
+  });
+  const followed: string[] = [];
+  const reader = (async () => {
+    for await (const e of readLog(log, { follow: true, tail: 0, until })) followed.push(e.text);
+  })();
+  await new Promise((r) => setTimeout(r, 100));
+  appendFileSync(log, line(5, 'stdout', 'new'));
+  await new Promise((r) => setTimeout(r, 400));
+  stop();
+  await reader;
+  assert.deepEqual(followed, ['new\n']);
+});
