@@ -185,6 +185,7 @@ export async function specFor(ctx: ContainerContext, rec: ContainerRecord, rootf
     network: networkFor(ctx, rec),
     init,
     stopSignal: rec.Config.StopSignal,
+    cgroupV2: ctx.cgroups.version === 2,
   });
 }
 
