@@ -174,7 +174,9 @@ export class ApiRequest {
       sock.write(
         `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nApi-Version: ${apiVersion}\r\n\r\n`,
       );
-      sock.resume();
+      // Input stays paused (and buffered by the kernel) until the attach is wired: the client may send
+      // stdin, and half-close, before the container has even started.
+      sock.pause();
       return socketStream(sock, sock);
     }
     const res = this.res!;

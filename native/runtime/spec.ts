@@ -1,11 +1,13 @@
-import { applyCapChanges, allCapabilities, defaultCapabilities } from './capabilities.ts';
+import { allCapabilities, applyCapChanges, defaultCapabilities } from './capabilities.ts';
 import { defaultMounts, etcMounts, maskedPaths, type OciMount, readonlyPaths, tmpfsMount } from './mounts.ts';
 import { defaultSeccomp, type OciSeccomp } from './seccomp.ts';
+import { parseSignal } from './signals.ts';
 
-export { parseSignal } from './signals.ts';
+export { parseSignal, signalNumbers } from './signals.ts';
 
 export interface ContainerSpecInput {
   id: string;
+  /** Absolute path of the mounted root filesystem. */
   rootfs: string;
   readonlyRootfs: boolean;
   args: string[];
@@ -16,8 +18,11 @@ export interface ContainerSpecInput {
   openStdin: boolean;
   hostname: string;
   domainname?: string;
+  /** Host paths bind-mounted over the container's /etc/hosts, /etc/hostname, /etc/resolv.conf. */
   files: { hosts: string; hostname: string; resolvConf: string };
+  /** Container path → options of `--tmpfs`. */
   tmpfs: Record<string, string>;
+  /** Bytes; 64 MiB when unset. */
   shmSize?: number;
   privileged: boolean;
   capAdd: string[];
@@ -26,6 +31,7 @@ export interface ContainerSpecInput {
   seccomp: 'default' | 'unconfined';
   resources: {
     memory?: number;
+    /** Memory plus swap, as Docker's --memory-swap; -1 is unlimited swap. */
     memorySwap?: number;
     memoryReservation?: number;
     nanoCpus?: number;
@@ -35,15 +41,19 @@ export interface ContainerSpecInput {
     cpusetCpus?: string;
     pidsLimit?: number;
   };
+  /** e.g. `/berth/<id>` (cgroupfs driver). */
   cgroupsPath: string;
+  /** `none`: a new network namespace with loopback only; `path`: join an existing one. */
   network: { mode: 'host' } | { mode: 'none' } | { mode: 'path'; path: string };
   /** Host path of an init (tini-static), mounted at /sbin/docker-init. */
   init?: string;
   extraMounts?: OciMount[];
   annotations?: Record<string, string>;
   stopSignal?: string;
-  /** Whether the host is cgroup v2 only: then the container gets its own cgroup namespace, as Docker does. */
+  /** On a cgroup v2 only host the container gets its own cgroup namespace, as Docker does there. */
   cgroupV2?: boolean;
+  /** False when the host cannot limit swap (no memory.memsw.* on v1): then no swap limit is asked for. */
+  swapLimit?: boolean;
 }
 
 export interface OciDeviceRule {
@@ -52,6 +62,23 @@ export interface OciDeviceRule {
   major?: number;
   minor?: number;
   access: string;
+}
+
+export interface OciDevice {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface OciResources {
+  devices: OciDeviceRule[];
+  memory?: { limit?: number; swap?: number; reservation?: number };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string };
+  pids?: { limit: number };
 }
 
 export interface OciSpec {
@@ -72,8 +99,10 @@ export interface OciSpec {
   mounts: OciMount[];
   linux: {
     namespaces: Array<{ type: string; path?: string }>;
-    resources: Record<string, unknown> & { devices: OciDeviceRule[] };
+    devices: OciDevice[];
+    resources: OciResources;
     cgroupsPath: string;
+    sysctl?: Record<string, string>;
     maskedPaths?: string[];
     readonlyPaths?: string[];
     seccomp?: OciSeccomp;
@@ -81,43 +110,72 @@ export interface OciSpec {
   annotations?: Record<string, string>;
 }
 
-const charDevice = (major: number, minor: number | undefined): OciDeviceRule => ({ allow: true, type: 'c', major, minor, access: 'rwm' });
+const charRule = (major: number, minor?: number): OciDeviceRule => ({
+  allow: true,
+  type: 'c',
+  major,
+  ...(minor === undefined ? {} : { minor }),
+  access: 'rwm',
+});
 
 /** Docker's device cgroup: deny all, allow mknod of anything, and the usual character devices. */
-export const defaultDeviceRules: OciDeviceRule[] = [
+export const defaultDeviceRules: readonly OciDeviceRule[] = [
   { allow: false, access: 'rwm' },
   { allow: true, type: 'c', access: 'm' },
   { allow: true, type: 'b', access: 'm' },
-  charDevice(1, 3), // null
-  charDevice(1, 5), // zero
-  charDevice(1, 7), // full
-  charDevice(1, 8), // random
-  charDevice(1, 9), // urandom
-  charDevice(5, 0), // tty
-  charDevice(5, 1), // console
-  charDevice(5, 2), // ptmx
-  charDevice(136, undefined), // pts/*
-  charDevice(10, 200), // net/tun
+  charRule(1, 3), // null
+  charRule(1, 5), // zero
+  charRule(1, 7), // full
+  charRule(1, 8), // random
+  charRule(1, 9), // urandom
+  charRule(5, 0), // tty
+  charRule(5, 1), // console
+  charRule(5, 2), // ptmx
+  charRule(136), // pts/*
+  charRule(10, 200), // net/tun
 ];
 
-function resources(input: ContainerSpecInput): Record<string, unknown> & { devices: OciDeviceRule[] } {
+const node = (name: string, major: number, minor: number): OciDevice => ({
+  path: `/dev/${name}`,
+  type: 'c',
+  major,
+  minor,
+  fileMode: 0o666,
+  uid: 0,
+  gid: 0,
+});
+
+/** The device nodes every container finds in its /dev. */
+export const defaultDevices: readonly OciDevice[] = [
+  node('null', 1, 3),
+  node('zero', 1, 5),
+  node('full', 1, 7),
+  node('random', 1, 8),
+  node('urandom', 1, 9),
+  node('tty', 5, 0),
+];
+
+const cfsPeriod = 100_000;
+
+function resources(input: ContainerSpecInput): OciResources {
   const r = input.resources;
-  const out: Record<string, unknown> & { devices: OciDeviceRule[] } = {
-    devices: input.privileged ? [{ allow: true, access: 'rwm' }] : defaultDeviceRules,
+  const out: OciResources = {
+    devices: input.privileged ? [{ allow: true, access: 'rwm' }] : defaultDeviceRules.map((d) => ({ ...d })),
   };
-  const memory: Record<string, number> = {};
+  const memory: NonNullable<OciResources['memory']> = {};
   if (r.memory && r.memory > 0) {
     memory.limit = r.memory;
-    // Docker: without --memory-swap a container may use as much swap as memory (swap = 2 × memory).
-    memory.swap = r.memorySwap === undefined || r.memorySwap === 0 ? 2 * r.memory : r.memorySwap;
-  }
+    // Docker: without --memory-swap the container may swap as much as its memory (memory+swap = 2×).
+    if (input.swapLimit !== false) memory.swap = r.memorySwap ? r.memorySwap : 2 * r.memory;
+  } else if (r.memorySwap === -1 && input.swapLimit !== false) memory.swap = -1;
   if (r.memoryReservation && r.memoryReservation > 0) memory.reservation = r.memoryReservation;
   if (Object.keys(memory).length) out.memory = memory;
-  const cpu: Record<string, number | string> = {};
+
+  const cpu: NonNullable<OciResources['cpu']> = {};
   if (r.cpuShares) cpu.shares = r.cpuShares;
   if (r.nanoCpus && r.nanoCpus > 0) {
-    cpu.period = 100_000;
-    cpu.quota = Math.round((r.nanoCpus * 100_000) / 1e9);
+    cpu.period = cfsPeriod;
+    cpu.quota = Math.round((r.nanoCpus * cfsPeriod) / 1e9);
   } else {
     if (r.cpuPeriod) cpu.period = r.cpuPeriod;
     if (r.cpuQuota) cpu.quota = r.cpuQuota;
@@ -128,58 +186,87 @@ function resources(input: ContainerSpecInput): Record<string, unknown> & { devic
   return out;
 }
 
+function mountsOf(input: ContainerSpecInput): OciMount[] {
+  const mounts = [
+    ...defaultMounts({ shmSize: input.shmSize, privileged: input.privileged }),
+    ...etcMounts(input.files, input.readonlyRootfs),
+  ];
+  // A user mount at a default destination (--tmpfs /dev/shm, -v x:/etc/hosts) replaces the default.
+  const put = (m: OciMount) => {
+    const i = mounts.findIndex((x) => x.destination === m.destination);
+    if (i >= 0) mounts.splice(i, 1, m);
+    else mounts.push(m);
+  };
+  for (const [dest, opts] of Object.entries(input.tmpfs)) put(tmpfsMount(dest, opts));
+  if (input.init) {
+    put({
+      destination: '/sbin/docker-init',
+      type: 'bind',
+      source: input.init,
+      options: ['rbind', 'ro', 'rprivate'],
+    });
+  }
+  for (const m of input.extraMounts ?? []) put(m);
+  return mounts;
+}
+
 /** The OCI runtime spec (1.0.2) of a container, with Docker's defaults. */
 export function buildSpec(input: ContainerSpecInput): OciSpec {
-  const caps = input.privileged ? [...allCapabilities] : applyCapChanges(defaultCapabilities, input.capAdd, input.capDrop);
-  const namespaces: Array<{ type: string; path?: string }> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+  if (input.stopSignal) parseSignal(input.stopSignal);
+  const caps = input.privileged
+    ? [...allCapabilities]
+    : applyCapChanges(defaultCapabilities, input.capAdd, input.capDrop);
+
+  const namespaces: Array<{ type: string; path?: string }> = [
+    { type: 'pid' },
+    { type: 'ipc' },
+    { type: 'uts' },
+    { type: 'mount' },
+  ];
   if (input.network.mode === 'none') namespaces.push({ type: 'network' });
   else if (input.network.mode === 'path') namespaces.push({ type: 'network', path: input.network.path });
   if (input.cgroupV2) namespaces.push({ type: 'cgroup' });
 
-  const mounts = [
-    ...defaultMounts({ shmSize: input.shmSize ?? 64 * 1024 * 1024, privileged: input.privileged }),
-    ...etcMounts(input.files, input.readonlyRootfs),
-  ];
-  for (const [dest, opts] of Object.entries(input.tmpfs)) {
-    const m = tmpfsMount(dest, opts);
-    const i = mounts.findIndex((x) => x.destination === dest);
-    if (i >= 0) mounts.splice(i, 1, m);
-    else mounts.push(m);
-  }
-  let args = input.args;
-  if (input.init) {
-    mounts.push({ destination: '/sbin/docker-init', type: 'bind', source: input.init, options: ['rbind', 'ro', 'rprivate'] });
-    args = ['/sbin/docker-init', '--', ...args];
-  }
-  mounts.push(...(input.extraMounts ?? []));
-
+  const user = input.user;
   const spec: OciSpec = {
     ociVersion: '1.0.2-dev',
     process: {
       terminal: input.tty,
-      user: { uid: input.user.uid, gid: input.user.gid, ...(input.user.additionalGids.length ? { additionalGids: input.user.additionalGids } : {}) },
-      args,
-      env: input.env,
+      user: {
+        uid: user.uid,
+        gid: user.gid,
+        ...(user.additionalGids.length ? { additionalGids: [...user.additionalGids] } : {}),
+      },
+      args: input.init ? ['/sbin/docker-init', '--', ...input.args] : [...input.args],
+      env: [...input.env],
       cwd: input.cwd || '/',
-      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      capabilities: { bounding: caps, effective: [...caps], permitted: [...caps] },
       noNewPrivileges: input.noNewPrivileges,
       oomScoreAdj: 0,
     },
     root: { path: input.rootfs, readonly: input.readonlyRootfs },
-    hostname: input.network.mode === 'host' ? input.hostname : input.hostname,
-    mounts,
+    hostname: input.hostname,
+    mounts: mountsOf(input),
     linux: {
       namespaces,
+      devices: defaultDevices.map((d) => ({ ...d })),
       resources: resources(input),
       cgroupsPath: input.cgroupsPath,
     },
   };
   if (input.domainname) spec.domainname = input.domainname;
-  if (!input.privileged) {
-    spec.linux.maskedPaths = maskedPaths;
-    spec.linux.readonlyPaths = readonlyPaths;
-    if (input.seccomp === 'default') spec.linux.seccomp = defaultSeccomp(caps);
+  if (input.network.mode === 'none') {
+    // Docker's defaults in a network namespace of the container's own: low ports and ICMP sockets for all.
+    spec.linux.sysctl = {
+      'net.ipv4.ip_unprivileged_port_start': '0',
+      'net.ipv4.ping_group_range': '0 2147483647',
+    };
   }
-  if (input.annotations && Object.keys(input.annotations).length) spec.annotations = input.annotations;
+  if (!input.privileged) {
+    spec.linux.maskedPaths = [...maskedPaths];
+    spec.linux.readonlyPaths = [...readonlyPaths];
+  }
+  if (!input.privileged && input.seccomp === 'default') spec.linux.seccomp = defaultSeccomp(caps);
+  if (input.annotations && Object.keys(input.annotations).length) spec.annotations = { ...input.annotations };
   return spec;
 }

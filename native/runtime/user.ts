@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { invalid } from '../core/errors.ts';
+import { isNoEnt } from '../core/fsutil.ts';
 import { secureJoin } from '../core/securejoin.ts';
 
 export interface ResolvedUser {
@@ -22,61 +23,84 @@ interface GroupEntry {
   members: string[];
 }
 
-async function readInRootfs(rootfs: string, file: string): Promise<string> {
-  const p = await secureJoin(rootfs, file);
-  return fs.readFile(p, 'utf8').catch(() => '');
-}
-
-function parsePasswd(text: string): PasswdEntry[] {
-  return text
-    .split('\n')
-    .map((l) => l.split(':'))
-    .filter((f) => f.length >= 7 && f[0] && !f[0].startsWith('#'))
-    .map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] }));
-}
-
-function parseGroup(text: string): GroupEntry[] {
-  return text
-    .split('\n')
-    .map((l) => l.split(':'))
-    .filter((f) => f.length >= 3 && f[0] && !f[0].startsWith('#'))
-    .map((f) => ({ name: f[0], gid: Number(f[2]), members: (f[3] ?? '').split(',').filter(Boolean) }));
-}
-
+const maxId = 2 ** 31 - 1;
 const isNum = (s: string) => /^\d+$/.test(s);
 
+/** Reads a file of the image as if chrooted into it: symlinks, absolute or not, stay inside rootfs. */
+async function readInRootfs(rootfs: string, file: string): Promise<string> {
+  try {
+    return await fs.readFile(await secureJoin(rootfs, file), 'utf8');
+  } catch (err) {
+    if (isNoEnt(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') return '';
+    throw err;
+  }
+}
+
+function records(text: string): string[][] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(':'));
+}
+
+export function parsePasswd(text: string): PasswdEntry[] {
+  return records(text)
+    .filter((f) => f[0] && isNum(f[2] ?? '') && isNum(f[3] ?? ''))
+    .map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '' }));
+}
+
+export function parseGroup(text: string): GroupEntry[] {
+  return records(text)
+    .filter((f) => f[0] && isNum(f[2] ?? ''))
+    .map((f) => ({
+      name: f[0],
+      gid: Number(f[2]),
+      members: (f[3] ?? '')
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    }));
+}
+
+function checkRange(id: number): number {
+  if (id > maxId) throw invalid(`uids and gids must be in range 0-${maxId}`);
+  return id;
+}
+
 /**
- * Docker's -u semantics: `name`, `uid`, `name:group`, `uid:gid`, mixed; looked up in the image's
- * /etc/passwd and /etc/group, which are read without following symlinks out of the rootfs.
+ * Docker's `-u` semantics: `name`, `uid`, `name:group`, `uid:gid` and the mixed forms, looked up in the
+ * image's /etc/passwd and /etc/group. A numeric uid or gid needs no entry. Supplementary groups come from
+ * /etc/group membership, and only when no group was given.
  */
 export async function resolveUser(rootfs: string, user: string): Promise<ResolvedUser> {
-  const [userPart = '', groupPart] = user.split(':', 2);
+  const sep = user.indexOf(':');
+  const userArg = sep < 0 ? user : user.slice(0, sep);
+  const groupArg = sep < 0 ? '' : user.slice(sep + 1);
+
   const passwd = parsePasswd(await readInRootfs(rootfs, '/etc/passwd'));
-  const groups = parseGroup(await readInRootfs(rootfs, '/etc/group'));
   let entry: PasswdEntry | undefined;
-  let uid = 0;
-  if (userPart === '') {
-    entry = passwd.find((p) => p.uid === 0);
-  } else if (isNum(userPart)) {
-    uid = Number(userPart);
-    entry = passwd.find((p) => p.uid === uid);
-  } else {
-    entry = passwd.find((p) => p.name === userPart);
-    if (!entry) throw invalid(`unable to find user ${userPart}: no matching entries in passwd file`);
+  if (userArg === '') entry = passwd.find((p) => p.uid === 0);
+  else if (isNum(userArg)) entry = passwd.find((p) => p.uid === Number(userArg));
+  else {
+    entry = passwd.find((p) => p.name === userArg);
+    if (!entry) throw invalid(`unable to find user ${userArg}: no matching entries in passwd file`);
   }
-  if (entry) uid = entry.uid;
+  const uid = checkRange(entry ? entry.uid : isNum(userArg) ? Number(userArg) : 0);
   let gid = entry?.gid ?? 0;
-  if (groupPart !== undefined && groupPart !== '') {
-    if (isNum(groupPart)) gid = Number(groupPart);
-    else {
-      const g = groups.find((x) => x.name === groupPart);
-      if (!g) throw invalid(`unable to find group ${groupPart}: no matching entries in group file`);
-      gid = g.gid;
+  let additionalGids: number[] = [];
+
+  if (groupArg !== '' || entry) {
+    const groups = parseGroup(await readInRootfs(rootfs, '/etc/group'));
+    if (groupArg !== '') {
+      const g = groups.find((x) => x.name === groupArg || String(x.gid) === groupArg);
+      if (g) gid = g.gid;
+      else if (isNum(groupArg)) gid = checkRange(Number(groupArg));
+      else throw invalid(`unable to find group ${groupArg}: no matching entries in group file`);
+    } else if (entry) {
+      const name = entry.name;
+      additionalGids = groups.filter((g) => g.members.includes(name)).map((g) => g.gid);
     }
   }
-  const additionalGids =
-    entry && groupPart === undefined
-      ? [...new Set(groups.filter((g) => g.members.includes(entry.name) && g.gid !== gid).map((g) => g.gid))]
-      : [];
-  return { uid, gid, additionalGids, home: entry?.home || '/' };
+  return { uid, gid, additionalGids: [...new Set(additionalGids)], home: entry?.home || '/' };
 }

@@ -33,7 +33,13 @@ export interface ImageConfig {
   author?: string;
   config?: ImageRuntimeConfig;
   rootfs: { type: 'layers'; diff_ids: string[] };
-  history?: Array<{ created?: string; created_by?: string; comment?: string; empty_layer?: boolean; author?: string }>;
+  history?: Array<{
+    created?: string;
+    created_by?: string;
+    comment?: string;
+    empty_layer?: boolean;
+    author?: string;
+  }>;
 }
 
 export interface ImageRecord {
@@ -76,12 +82,14 @@ export class ImageStore {
   }
 
   async init(): Promise<void> {
-    for (const d of ['blobs/sha256', 'layers', 'images', 'tmp']) await fs.mkdir(path.join(this.root, d), { recursive: true, mode: 0o700 });
+    for (const d of ['blobs/sha256', 'layers', 'images', 'tmp'])
+      await fs.mkdir(path.join(this.root, d), { recursive: true, mode: 0o700 });
     // Leftovers of an interrupted load or extraction are never part of the store.
     await fs.rm(this.tmpDir, { recursive: true, force: true });
     await fs.mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
     for (const name of await fs.readdir(path.join(this.root, 'layers'))) {
-      if (name.startsWith('.')) await fs.rm(path.join(this.root, 'layers', name), { recursive: true, force: true });
+      if (name.startsWith('.'))
+        await fs.rm(path.join(this.root, 'layers', name), { recursive: true, force: true });
     }
     for (const f of await fs.readdir(path.join(this.root, 'images'))) {
       if (!f.endsWith('.json')) continue;
@@ -98,7 +106,13 @@ export class ImageStore {
 
   private async layersPresent(rec: ImageRecord): Promise<boolean> {
     for (const c of rec.chainIds) {
-      if (!(await fs.stat(path.join(this.layerDir(c), '..', 'meta.json')).then(() => true, () => false))) return false;
+      if (
+        !(await fs.stat(path.join(this.layerDir(c), '..', 'meta.json')).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return false;
     }
     return true;
   }
@@ -112,7 +126,10 @@ export class ImageStore {
   }
 
   async hasBlob(digest: string): Promise<boolean> {
-    return fs.stat(this.blobPath(digest)).then(() => true, () => false);
+    return fs.stat(this.blobPath(digest)).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Moves a verified temp file into the blob store under its digest. */
@@ -135,7 +152,10 @@ export class ImageStore {
   }
 
   hasLayer(chainId: string): Promise<boolean> {
-    return fs.stat(path.join(this.layerDir(chainId), '..', 'meta.json')).then(() => true, () => false);
+    return fs.stat(path.join(this.layerDir(chainId), '..', 'meta.json')).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Extracts the uncompressed layer blob `diffId` as chain `chainId`, once. */
@@ -144,13 +164,27 @@ export class ImageStore {
     const tmp = path.join(this.root, 'layers', `.tmp-${randomBytes(6).toString('hex')}`);
     await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
     try {
-      const res = await extractLayer(this.sys, createReadStream(this.blobPath(diffId)), path.join(tmp, 'diff'));
-      if (res.refused.length) this.log.warn('layer entries refused', { layer: diffId, refused: res.refused.slice(0, 20) });
-      await writeJsonAtomic(path.join(tmp, 'meta.json'), { diffId, chainId, parent: parent ?? null, size: res.size });
+      const res = await extractLayer(
+        this.sys,
+        createReadStream(this.blobPath(diffId)),
+        path.join(tmp, 'diff'),
+      );
+      if (res.refused.length)
+        this.log.warn('layer entries refused', { layer: diffId, refused: res.refused.slice(0, 20) });
+      await writeJsonAtomic(path.join(tmp, 'meta.json'), {
+        diffId,
+        chainId,
+        parent: parent ?? null,
+        size: res.size,
+      });
       await fs.rename(tmp, path.dirname(this.layerDir(chainId)));
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true });
-      if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (err as NodeJS.ErrnoException).code === 'EEXIST') return;
+      if (
+        (err as NodeJS.ErrnoException).code === 'ENOTEMPTY' ||
+        (err as NodeJS.ErrnoException).code === 'EEXIST'
+      )
+        return;
       throw err;
     }
   }
@@ -170,7 +204,8 @@ export class ImageStore {
     const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
     const diffIds = config.rootfs?.diff_ids ?? [];
     const chains = chainIds(diffIds);
-    for (const c of chains) if (!(await this.hasLayer(c))) throw invalid(`layer ${c} of image ${id} is missing`);
+    for (const c of chains)
+      if (!(await this.hasLayer(c))) throw invalid(`layer ${c} of image ${id} is missing`);
     let size = 0;
     for (const c of chains) size += await this.layerSize(c);
     const existing = this.images.get(id);
@@ -206,7 +241,10 @@ export class ImageStore {
   }
 
   tagsOf(id: string): string[] {
-    return [...this.tags.entries()].filter(([k, v]) => v === id && !k.includes('@')).map(([k]) => k).sort();
+    return [...this.tags.entries()]
+      .filter(([k, v]) => v === id && !k.includes('@'))
+      .map(([k]) => k)
+      .sort();
   }
 
   tagTarget(key: string): string | undefined {
@@ -245,7 +283,8 @@ export class ImageStore {
       if (id) return this.images.get(id);
       const parsed = parseReference(ref);
       if (parsed.digest) {
-        for (const rec of this.images.values()) if (rec.repoDigests.some((d) => d.endsWith(`@${parsed.digest}`))) return rec;
+        for (const rec of this.images.values())
+          if (rec.repoDigests.some((d) => d.endsWith(`@${parsed.digest}`))) return rec;
       }
     } catch {
       /* not a reference: maybe an id prefix */

@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import { familiarName, parseReference, tagKey, withTag } from './reference.ts';
 
 test('references normalise like the docker CLI', () => {
-  assert.deepEqual(parseReference('busybox'), { domain: 'docker.io', path: 'library/busybox', tag: undefined, digest: undefined });
+  assert.deepEqual(parseReference('busybox'), {
+    domain: 'docker.io',
+    path: 'library/busybox',
+    tag: undefined,
+    digest: undefined,
+  });
   assert.equal(tagKey('busybox'), 'busybox:latest');
   assert.equal(tagKey('docker.io/library/busybox:1.36'), 'busybox:1.36');
   assert.equal(tagKey('localhost:5000/a/b:t'), 'localhost:5000/a/b:t');
@@ -13,7 +18,7 @@ test('references normalise like the docker CLI', () => {
   assert.equal(tagKey(d), d);
 });
 
-test('bad references get Docker\'s messages', () => {
+test("bad references get Docker's messages", () => {
   assert.throws(() => parseReference('Busybox'), /repository name \(library\/Busybox\) must be lowercase/);
   assert.throws(() => parseReference('a b'), /invalid reference format/);
   assert.throws(() => parseReference('x:'), /invalid reference format/);

@@ -37,14 +37,21 @@ export function parseReference(input: string): Reference {
   const slash = rest.indexOf('/');
   if (slash >= 0) {
     const first = rest.slice(0, slash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase()) {
+    if (
+      first.includes('.') ||
+      first.includes(':') ||
+      first === 'localhost' ||
+      first !== first.toLowerCase()
+    ) {
       domain = first;
       path = rest.slice(slash + 1);
     }
   }
   if (domain === 'index.docker.io') domain = 'docker.io';
   if (path !== path.toLowerCase()) {
-    throw invalid(`invalid reference format: repository name (${domain === 'docker.io' && !path.includes('/') ? `library/${path}` : path}) must be lowercase`);
+    throw invalid(
+      `invalid reference format: repository name (${domain === 'docker.io' && !path.includes('/') ? `library/${path}` : path}) must be lowercase`,
+    );
   }
   if (!path || !path.split('/').every((c) => componentRe.test(c))) throw invalid('invalid reference format');
   if (domain === 'docker.io' && !path.includes('/')) path = `library/${path}`;
@@ -53,7 +60,8 @@ export function parseReference(input: string): Reference {
 
 /** The repository name as the user sees it: `busybox`, `me/app`, `localhost:5000/x`. */
 export function familiarName(ref: Reference): string {
-  if (ref.domain === 'docker.io') return ref.path.startsWith('library/') ? ref.path.slice('library/'.length) : ref.path;
+  if (ref.domain === 'docker.io')
+    return ref.path.startsWith('library/') ? ref.path.slice('library/'.length) : ref.path;
   return `${ref.domain}/${ref.path}`;
 }
 

@@ -57,7 +57,10 @@ export async function extractLayer(sys: Sys, tar: Readable, dir: string): Promis
       stream.resume();
       await new Promise<void>((r) => stream.once('end', r));
     };
-    if (!rel) return skip(h.name.replace(/\/+$/, '') === '' || h.name === './' ? undefined : 'path escapes the layer');
+    if (!rel)
+      return skip(
+        h.name.replace(/\/+$/, '') === '' || h.name === './' ? undefined : 'path escapes the layer',
+      );
     if (!(await parentIsReal(dir, rel))) return skip('parent is not a directory in this layer (symlink?)');
     const parent = path.dirname(rel);
     if (parent !== '.') await mkdirs(dir, parent);
@@ -74,7 +77,8 @@ export async function extractLayer(sys: Sys, tar: Readable, dir: string): Promis
       return skip();
     }
     const existing = await fs.lstat(target).catch(() => undefined);
-    if (existing && !(existing.isDirectory() && h.type === 'directory')) await fs.rm(target, { recursive: true, force: true });
+    if (existing && !(existing.isDirectory() && h.type === 'directory'))
+      await fs.rm(target, { recursive: true, force: true });
     const mode = (h.mode ?? 0o644) & 0o7777;
     switch (h.type) {
       case 'directory':
@@ -103,7 +107,8 @@ export async function extractLayer(sys: Sys, tar: Readable, dir: string): Promis
         const src = safeRelative(h.linkname ?? '');
         if (!src || !(await parentIsReal(dir, src))) return skip('hardlink target escapes the layer');
         const st = await fs.lstat(path.join(dir, src)).catch(() => undefined);
-        if (!st || st.isSymbolicLink() || st.isDirectory()) return skip('hardlink target is not a file in this layer');
+        if (!st || st.isSymbolicLink() || st.isDirectory())
+          return skip('hardlink target is not a file in this layer');
         await fs.link(path.join(dir, src), target);
         break;
       }
@@ -120,7 +125,10 @@ export async function extractLayer(sys: Sys, tar: Readable, dir: string): Promis
   };
   await new Promise<void>((resolve, reject) => {
     extract.on('entry', (h, stream, next) => {
-      handle(h, stream as unknown as Readable).then(() => next(), (err) => extract.destroy(err as Error));
+      handle(h, stream as unknown as Readable).then(
+        () => next(),
+        (err) => extract.destroy(err as Error),
+      );
     });
     extract.on('finish', resolve);
     extract.on('error', reject);

@@ -67,6 +67,8 @@ export function pumpInput(
     for (let i = 0; i < out.length; i += 8192) write(Buffer.from(out.slice(i, i + 8192)));
   });
   input.on('end', onEnd);
+  // The server pauses hijacked input until the attach is wired; a data listener alone does not undo that.
+  input.resume();
 }
 
 /** Connects a client to a container's stdio, now if it runs, or at its next start. */
@@ -109,6 +111,8 @@ export async function attachContainer(
           client.end();
         },
       );
+    } else {
+      client.input?.resume();
     }
   };
   if (rec.State.Status === 'running' || rec.State.Status === 'paused') {

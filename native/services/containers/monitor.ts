@@ -211,6 +211,7 @@ export class ExitMonitor {
     await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
     await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true }).catch(() => undefined);
     await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }).catch(() => undefined);
+    await fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true }).catch(() => undefined);
   }
 }
 

@@ -66,6 +66,7 @@ export async function removeLocked(
   await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
   await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true });
   await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
+  await fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true });
   await ctx.store.delete(rec);
   ctx.events.emit({
     Type: 'container',

@@ -10,12 +10,23 @@ import { mountRootfs, prepareRootfs, rootfsDirs, unmountRootfs } from '../../sto
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
 import { actorAttributes } from './create.ts';
 import { type ContainerRecord, can } from './model.ts';
+import { removeLocked } from './remove.ts';
 
 const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const rec = ctx.store.get(ref);
-  await withLock(ctx, rec.Id, () => startLocked(ctx, rec));
+  await withLock(ctx, rec.Id, async () => {
+    try {
+      await startLocked(ctx, rec);
+    } catch (err) {
+      // `docker run --rm` waits for the removal of a container that could not start.
+      if (rec.HostConfig.AutoRemove && !(err instanceof EngineError && err.kind === 'not-modified')) {
+        await removeLocked(ctx, rec, { force: true, volumes: true }).catch(() => undefined);
+      }
+      throw err;
+    }
+  });
 }
 
 /** Starts a container; the caller holds the container's lock. Used by start, restart and the restart policy. */
@@ -111,6 +122,7 @@ async function cleanupAfterFailedStart(
   await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
   await fs.rm(bundle, { recursive: true, force: true }).catch(() => undefined);
   await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }).catch(() => undefined);
+  await fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true }).catch(() => undefined);
 }
 
 function securityOpt(rec: ContainerRecord, key: string): string | undefined {

@@ -213,7 +213,8 @@ export class ExecService {
           closedAttach = new Promise((resolve) => a.onClose(resolve));
           a.onOutput(send);
           client.onClose(() => a.close());
-          if (s.config.AttachStdin) {
+          if (!s.config.AttachStdin) client.input?.resume();
+          else {
             pumpInput(
               client.input,
               parseDetachKeys(s.config.DetachKeys || undefined),
@@ -245,6 +246,7 @@ export class ExecService {
         });
         await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
         await fs.rm(path.join(ctx.paths.execExits, id), { force: true }).catch(() => undefined);
+        await fs.rm(path.join(ctx.paths.sockets, id), { force: true }).catch(() => undefined);
       });
       if (detach || !client) return;
       await finish;

@@ -25,13 +25,25 @@ function keyValues(value: string, what: string): Array<[string, string]> {
   const re = /([^\s=]+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g;
   for (let m = re.exec(v); m; m = re.exec(v)) {
     let val = m[2];
-    if ((val.startsWith('"') && val.endsWith('"')) || (val.startsWith("'") && val.endsWith("'"))) val = val.slice(1, -1).replace(/\\(.)/g, '$1');
+    if ((val.startsWith('"') && val.endsWith('"')) || (val.startsWith("'") && val.endsWith("'")))
+      val = val.slice(1, -1).replace(/\\(.)/g, '$1');
     out.push([m[1], val]);
   }
   return out;
 }
 
-const allowed = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'USER', 'WORKDIR', 'VOLUME', 'STOPSIGNAL', 'ONBUILD']);
+const allowed = new Set([
+  'CMD',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'LABEL',
+  'USER',
+  'WORKDIR',
+  'VOLUME',
+  'STOPSIGNAL',
+  'ONBUILD',
+]);
 
 /** Applies `docker import --change` / `docker commit -c` Dockerfile instructions to a config. */
 export function applyChanges(config: ImageRuntimeConfig, changes: string[]): ImageRuntimeConfig {

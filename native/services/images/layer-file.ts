@@ -28,11 +28,20 @@ function hashing(h: ReturnType<typeof createHash>) {
  * Turns a layer file (plain or gzip tar) into an uncompressed tar at `out`, returning its diffID
  * (sha256 of the uncompressed bytes) and the digest of the file as given.
  */
-export async function uncompressLayer(file: string, out: string): Promise<{ diffId: string; fileDigest: string }> {
+export async function uncompressLayer(
+  file: string,
+  out: string,
+): Promise<{ diffId: string; fileDigest: string }> {
   const fileHash = createHash('sha256');
   const diffHash = createHash('sha256');
   if (await isGzip(file)) {
-    await pipeline(createReadStream(file), hashing(fileHash), createGunzip(), hashing(diffHash), createWriteStream(out, { mode: 0o600 }));
+    await pipeline(
+      createReadStream(file),
+      hashing(fileHash),
+      createGunzip(),
+      hashing(diffHash),
+      createWriteStream(out, { mode: 0o600 }),
+    );
     return { diffId: `sha256:${diffHash.digest('hex')}`, fileDigest: `sha256:${fileHash.digest('hex')}` };
   }
   await pipeline(createReadStream(file), hashing(fileHash), createWriteStream(out, { mode: 0o600 }));

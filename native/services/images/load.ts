@@ -26,7 +26,10 @@ async function stage(body: NodeJS.ReadableStream, dir: string): Promise<void> {
     const out = path.join(dir, rel);
     fs.mkdir(path.dirname(out), { recursive: true })
       .then(() => pipeline(stream, createWriteStream(out, { mode: 0o600 })))
-      .then(() => next(), (err) => extract.destroy(err as Error));
+      .then(
+        () => next(),
+        (err) => extract.destroy(err as Error),
+      );
   });
   await pipeline(body, extract);
 }
@@ -40,7 +43,14 @@ async function readJsonFile<T>(file: string, what: string): Promise<T> {
 }
 
 /** Verifies and commits a layer file, then extracts it as the given chain. */
-async function commitLayer(store: ImageStore, file: string, expectedDiff: string, chainId: string, parent: string | undefined, index: number) {
+async function commitLayer(
+  store: ImageStore,
+  file: string,
+  expectedDiff: string,
+  chainId: string,
+  parent: string | undefined,
+  index: number,
+) {
   if (!(await store.hasBlob(expectedDiff))) {
     const tmp = store.newTempPath('layer');
     const { diffId } = await uncompressLayer(file, tmp);
@@ -57,9 +67,11 @@ async function importImage(store: ImageStore, configFile: string, layerFiles: st
   const configBytes = await fs.readFile(configFile);
   const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
   const diffs = config.rootfs?.diff_ids ?? [];
-  if (diffs.length !== layerFiles.length) throw invalid(`invalid manifest: ${layerFiles.length} layers for ${diffs.length} diff IDs`);
+  if (diffs.length !== layerFiles.length)
+    throw invalid(`invalid manifest: ${layerFiles.length} layers for ${diffs.length} diff IDs`);
   const chains = chainIds(diffs);
-  for (let i = 0; i < diffs.length; i++) await commitLayer(store, layerFiles[i], diffs[i], chains[i], chains[i - 1], i);
+  for (let i = 0; i < diffs.length; i++)
+    await commitLayer(store, layerFiles[i], diffs[i], chains[i], chains[i - 1], i);
   return (await store.putImage(configBytes)).id;
 }
 
@@ -83,10 +95,19 @@ async function ociBlob(dir: string, digest: string): Promise<string> {
 }
 
 /** Picks the manifest for this host from a descriptor that may be an index. */
-async function ociManifest(dir: string, desc: OciDescriptor): Promise<{ config: OciDescriptor; layers: OciDescriptor[] }> {
-  const doc = await readJsonFile<{ manifests?: OciDescriptor[]; config?: OciDescriptor; layers?: OciDescriptor[] }>(await ociBlob(dir, desc.digest), desc.digest);
+async function ociManifest(
+  dir: string,
+  desc: OciDescriptor,
+): Promise<{ config: OciDescriptor; layers: OciDescriptor[] }> {
+  const doc = await readJsonFile<{
+    manifests?: OciDescriptor[];
+    config?: OciDescriptor;
+    layers?: OciDescriptor[];
+  }>(await ociBlob(dir, desc.digest), desc.digest);
   if (doc.manifests) {
-    const pick = doc.manifests.find((m) => m.platform?.architecture === hostArch && m.platform?.os === 'linux') ?? doc.manifests[0];
+    const pick =
+      doc.manifests.find((m) => m.platform?.architecture === hostArch && m.platform?.os === 'linux') ??
+      doc.manifests[0];
     if (!pick) throw invalid('invalid OCI layout: empty index');
     return ociManifest(dir, pick);
   }
@@ -115,10 +136,16 @@ export async function loadArchive(store: ImageStore, body: NodeJS.ReadableStream
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   try {
     await stage(body, dir);
-    const has = (f: string) => fs.stat(path.join(dir, f)).then(() => true, () => false);
+    const has = (f: string) =>
+      fs.stat(path.join(dir, f)).then(
+        () => true,
+        () => false,
+      );
     const loaded: LoadedImage[] = [];
     if (await has('manifest.json')) {
-      const manifest = await readJsonFile<Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] }>>(path.join(dir, 'manifest.json'), 'manifest.json');
+      const manifest = await readJsonFile<
+        Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] }>
+      >(path.join(dir, 'manifest.json'), 'manifest.json');
       for (const m of manifest) {
         const configFile = path.join(dir, safeRelative(m.Config) ?? '');
         const layers = m.Layers.map((l) => path.join(dir, safeRelative(l) ?? ''));
@@ -128,7 +155,10 @@ export async function loadArchive(store: ImageStore, body: NodeJS.ReadableStream
       return loaded;
     }
     if (await has('index.json')) {
-      const index = await readJsonFile<{ manifests: OciDescriptor[] }>(path.join(dir, 'index.json'), 'index.json');
+      const index = await readJsonFile<{ manifests: OciDescriptor[] }>(
+        path.join(dir, 'index.json'),
+        'index.json',
+      );
       for (const desc of index.manifests ?? []) {
         const { config, layers } = await ociManifest(dir, desc);
         const configFile = await ociBlob(dir, config.digest);

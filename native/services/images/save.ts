@@ -2,7 +2,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import type { ImageRecord, ImageStore } from '../../storage/image-store.ts';
-import { parseReference, familiarName } from '../../storage/reference.ts';
+import { familiarName, parseReference } from '../../storage/reference.ts';
 
 const hex = (d: string) => d.replace(/^sha256:/, '');
 const epoch = new Date(0);
@@ -14,7 +14,11 @@ function addEntry(pack: tarStream.Pack, name: string, data: Buffer | string): Pr
 }
 
 /** Writes a docker-save archive (manifest.json, repositories, <diffID>/layer.tar, <id>.json). */
-export async function saveArchive(store: ImageStore, images: Array<{ rec: ImageRecord; tags: string[] }>, out: NodeJS.WritableStream): Promise<void> {
+export async function saveArchive(
+  store: ImageStore,
+  images: Array<{ rec: ImageRecord; tags: string[] }>,
+  out: NodeJS.WritableStream,
+): Promise<void> {
   const pack = tarStream.pack();
   const done = pipeline(pack, out as NodeJS.WritableStream & { end(): void });
   const manifest: Array<{ Config: string; RepoTags: string[] | null; Layers: string[] }> = [];
@@ -31,7 +35,9 @@ export async function saveArchive(store: ImageStore, images: Array<{ rec: ImageR
       const { size } = await fs.stat(file);
       await addEntry(pack, `${hex(diff)}/VERSION`, '1.0');
       await new Promise<void>((resolve, reject) => {
-        const entry = pack.entry({ name, size, mtime: epoch, mode: 0o644 }, (err) => (err ? reject(err) : resolve()));
+        const entry = pack.entry({ name, size, mtime: epoch, mode: 0o644 }, (err) =>
+          err ? reject(err) : resolve(),
+        );
         pipeline(createReadStream(file), entry).catch(reject);
       });
     }
@@ -44,7 +50,10 @@ export async function saveArchive(store: ImageStore, images: Array<{ rec: ImageR
     for (const t of tags) {
       const ref = parseReference(t);
       const repo = familiarName(ref);
-      repositories[repo] = { ...(repositories[repo] ?? {}), [ref.tag ?? 'latest']: hex(rec.diffIds.length ? rec.diffIds[rec.diffIds.length - 1] : rec.id) };
+      repositories[repo] = {
+        ...(repositories[repo] ?? {}),
+        [ref.tag ?? 'latest']: hex(rec.diffIds.length ? rec.diffIds[rec.diffIds.length - 1] : rec.id),
+      };
     }
   }
   await addEntry(pack, 'manifest.json', JSON.stringify(manifest));

@@ -27,7 +27,12 @@ export interface ResolvedImage {
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
 function globToRegex(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 /** Images as the Docker API shows them; storage stays in native/storage. */
@@ -74,7 +79,8 @@ export class ImageService {
   async list(q: { all?: boolean; filters?: Record<string, string[]>; digests?: boolean }) {
     const f = q.filters ?? {};
     for (const k of Object.keys(f)) {
-      if (!['dangling', 'label', 'before', 'since', 'reference', 'until'].includes(k)) throw invalid(`invalid filter '${k}'`);
+      if (!['dangling', 'label', 'before', 'since', 'reference', 'until'].includes(k))
+        throw invalid(`invalid filter '${k}'`);
     }
     const createdOf = (ref: string) => Date.parse(this.get(ref).created);
     const before = f.before?.[0] ? createdOf(f.before[0]) : undefined;
@@ -88,8 +94,20 @@ export class ImageService {
         const want = f.dangling[0] === 'true' || f.dangling[0] === '1';
         if (want !== (tags.length === 0)) continue;
       }
-      if (f.reference?.length && !f.reference.some((g) => tags.some((t) => globToRegex(g).test(t) || globToRegex(g).test(t.replace(/:[^:/]+$/, ''))))) continue;
-      if (f.label?.length && !f.label.every((l) => (l.includes('=') ? labels[l.split('=')[0]] === l.slice(l.indexOf('=') + 1) : l in labels))) continue;
+      if (
+        f.reference?.length &&
+        !f.reference.some((g) =>
+          tags.some((t) => globToRegex(g).test(t) || globToRegex(g).test(t.replace(/:[^:/]+$/, ''))),
+        )
+      )
+        continue;
+      if (
+        f.label?.length &&
+        !f.label.every((l) =>
+          l.includes('=') ? labels[l.split('=')[0]] === l.slice(l.indexOf('=') + 1) : l in labels,
+        )
+      )
+        continue;
       const created = Date.parse(rec.created);
       if (before !== undefined && created >= before) continue;
       if (since !== undefined && created <= since) continue;
@@ -122,7 +140,16 @@ export class ImageService {
       Created: rec.created,
       DockerVersion: '',
       Author: cfg.author ?? '',
-      Config: { Env: null, Cmd: null, Entrypoint: null, WorkingDir: '', User: '', Labels: null, OnBuild: null, ...(cfg.config ?? {}) },
+      Config: {
+        Env: null,
+        Cmd: null,
+        Entrypoint: null,
+        WorkingDir: '',
+        User: '',
+        Labels: null,
+        OnBuild: null,
+        ...(cfg.config ?? {}),
+      },
       Architecture: cfg.architecture,
       ...(cfg.variant ? { Variant: cfg.variant } : {}),
       Os: cfg.os,
@@ -130,7 +157,14 @@ export class ImageService {
       VirtualSize: rec.size,
       GraphDriver: {
         Name: 'overlay2',
-        Data: dirs.length ? { LowerDir: dirs.slice(0, -1).reverse().join(':') || undefined, UpperDir: dirs[dirs.length - 1], MergedDir: '', WorkDir: '' } : {},
+        Data: dirs.length
+          ? {
+              LowerDir: dirs.slice(0, -1).reverse().join(':') || undefined,
+              UpperDir: dirs[dirs.length - 1],
+              MergedDir: '',
+              WorkDir: '',
+            }
+          : {},
       },
       RootFS: { Type: 'layers', Layers: rec.diffIds },
       Metadata: { LastTagTime: rec.lastTagTime ?? '0001-01-01T00:00:00Z' },
@@ -145,7 +179,10 @@ export class ImageService {
     this.emit('tag', rec.id, key);
   }
 
-  async remove(ref: string, opts: { force?: boolean; noprune?: boolean }): Promise<Array<{ Untagged?: string; Deleted?: string }>> {
+  async remove(
+    ref: string,
+    opts: { force?: boolean; noprune?: boolean },
+  ): Promise<Array<{ Untagged?: string; Deleted?: string }>> {
     const rec = this.get(ref);
     const out: Array<{ Untagged?: string; Deleted?: string }> = [];
     const users = this.opts.usedBy(rec.id);
@@ -166,7 +203,9 @@ export class ImageService {
       }
       if (users.length > 0 && !opts.force) {
         const running = users.some((u) => u.running);
-        throw conflict(`conflict: unable to remove repository reference "${ref}" (must force) - container ${users[0].id.slice(0, 12)} is using its referenced image ${short(rec.id)}${running ? '' : ''}`);
+        throw conflict(
+          `conflict: unable to remove repository reference "${ref}" (must force) - container ${users[0].id.slice(0, 12)} is using its referenced image ${short(rec.id)}${running ? '' : ''}`,
+        );
       }
       await this.store.deleteTag(key);
       this.emit('untag', rec.id, key);
@@ -175,13 +214,19 @@ export class ImageService {
     } else {
       const running = users.find((u) => u.running);
       if (running) {
-        throw conflict(`conflict: unable to delete ${short(rec.id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
+        throw conflict(
+          `conflict: unable to delete ${short(rec.id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`,
+        );
       }
       if (users.length > 0 && !opts.force) {
-        throw conflict(`conflict: unable to delete ${short(rec.id)} (must be forced) - image is being used by stopped container ${users[0].id.slice(0, 12)}`);
+        throw conflict(
+          `conflict: unable to delete ${short(rec.id)} (must be forced) - image is being used by stopped container ${users[0].id.slice(0, 12)}`,
+        );
       }
       if (tags.length > 1 && !opts.force) {
-        throw conflict(`conflict: unable to delete ${short(rec.id)} (must be forced) - image is referenced in multiple repositories`);
+        throw conflict(
+          `conflict: unable to delete ${short(rec.id)} (must be forced) - image is referenced in multiple repositories`,
+        );
       }
       for (const t of tags) {
         await this.store.deleteTag(t);
@@ -206,7 +251,9 @@ export class ImageService {
       for (const t of img.tags) {
         const old = this.store.tagTarget(t);
         if (old && old !== img.id) {
-          progress({ stream: `The image ${t} already exists, renaming the old one with ID ${old} to empty string\n` });
+          progress({
+            stream: `The image ${t} already exists, renaming the old one with ID ${old} to empty string\n`,
+          });
         }
         await this.store.setTag(t, img.id);
         progress({ stream: `Loaded image: ${t}\n` });
@@ -226,7 +273,8 @@ export class ImageService {
       } catch {
         /* an id: no tag */
       }
-      if (tags.length === 0 && !ref.startsWith('sha256:') && !/^[a-f0-9]+$/.test(ref)) tags = this.store.tagsOf(rec.id);
+      if (tags.length === 0 && !ref.startsWith('sha256:') && !/^[a-f0-9]+$/.test(ref))
+        tags = this.store.tagsOf(rec.id);
       const existing = images.find((i) => i.rec.id === rec.id);
       if (existing) existing.tags.push(...tags.filter((t) => !existing.tags.includes(t)));
       else images.push({ rec, tags });
@@ -235,7 +283,10 @@ export class ImageService {
     await saveArchive(this.store, images, out);
   }
 
-  async import(body: NodeJS.ReadableStream, opts: { repo?: string; tag?: string; changes?: string[]; message?: string }): Promise<string> {
+  async import(
+    body: NodeJS.ReadableStream,
+    opts: { repo?: string; tag?: string; changes?: string[]; message?: string },
+  ): Promise<string> {
     const key = opts.repo ? withTag(opts.repo, opts.tag) : undefined;
     const tmp = this.store.newTempPath('import');
     let diffId: string;

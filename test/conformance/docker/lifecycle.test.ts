@@ -60,30 +60,39 @@ describe(`container lifecycle (${process.env.BERTH_TARGET ?? 'berthd'})`, () => 
   });
 
   test('kill with a signal, wait returns the exit code', () => {
-    d.docker(['run', '-d', '--name', 'k', 'busybox', 'sleep', '100']);
-    const k = d.docker(['kill', '-s', 'USR1', 'k']);
+    d.docker([
+      'run',
+      '-d',
+      '--name',
+      'killme',
+      'busybox',
+      'sh',
+      '-c',
+      'trap "exit 42" USR1; while true; do sleep 0.1; done',
+    ]);
+    const k = d.docker(['kill', '-s', 'USR1', 'killme']);
     assert.equal(k.code, 0, k.stderr);
-    const w = d.docker(['wait', 'k']);
-    assert.equal(w.stdout.trim(), '138');
-    const again = d.docker(['kill', 'k']);
+    const w = d.docker(['wait', 'killme']);
+    assert.equal(w.stdout.trim(), '42');
+    const again = d.docker(['kill', 'killme']);
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /is not running/);
-    const bad = d.docker(['run', '-d', '--name', 'k2', 'busybox', 'sleep', '100']);
+    const bad = d.docker(['run', '-d', '--name', 'killme2', 'busybox', 'sleep', '100']);
     assert.equal(bad.code, 0);
-    const badSig = d.docker(['kill', '-s', 'NOPE', 'k2']);
+    const badSig = d.docker(['kill', '-s', 'NOPE', 'killme2']);
     assert.notEqual(badSig.code, 0);
     assert.match(badSig.stderr, /Invalid signal: NOPE|invalid signal/i);
-    d.docker(['rm', '-f', 'k', 'k2']);
+    d.docker(['rm', '-f', 'killme', 'killme2']);
   });
 
   test('pause and unpause', () => {
-    d.docker(['run', '-d', '--name', 'p', 'busybox', 'sleep', '100']);
-    assert.equal(d.docker(['pause', 'p']).code, 0);
-    assert.equal(state('p'), 'paused');
-    assert.match(d.docker(['ps', '--format', '{{.Status}}', '-f', 'name=p']).stdout, /\(Paused\)/);
-    assert.equal(d.docker(['unpause', 'p']).code, 0);
-    assert.equal(state('p'), 'running');
-    d.docker(['rm', '-f', 'p']);
+    d.docker(['run', '-d', '--name', 'pauser', 'busybox', 'sleep', '100']);
+    assert.equal(d.docker(['pause', 'pauser']).code, 0);
+    assert.equal(state('pauser'), 'paused');
+    assert.match(d.docker(['ps', '--format', '{{.Status}}', '-f', 'name=pauser']).stdout, /\(Paused\)/);
+    assert.equal(d.docker(['unpause', 'pauser']).code, 0);
+    assert.equal(state('pauser'), 'running');
+    d.docker(['rm', '-f', 'pauser']);
   });
 
   test('rename and restart', () => {
