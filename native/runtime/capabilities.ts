@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { invalid } from '../core/errors.ts';
 
 /** Every Linux capability, in kernel order: bit n of a capability mask is allCapabilities[n]. */
@@ -101,4 +102,12 @@ export function capMask(caps: readonly string[]): string {
     if (bit >= 0) mask |= 1n << BigInt(bit);
   }
   return mask.toString(16).padStart(16, '0');
+}
+
+/** Capabilities in this process's bounding set, from /proc/self/status. */
+export function ownBoundingSet(status = readFileSync('/proc/self/status', 'utf8')): string[] {
+  const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status);
+  if (!m) return [...allCapabilities];
+  const mask = BigInt(`0x${m[1]}`);
+  return allCapabilities.filter((_c, bit) => (mask >> BigInt(bit)) & 1n);
 }

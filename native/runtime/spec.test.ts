@@ -1,15 +1,32 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyCapChanges, capMask, defaultCapabilities } from './capabilities.ts';
-import { buildSpec, type ContainerSpecInput } from './spec.ts';
 import { parseSignal } from './signals.ts';
+import { buildSpec, type ContainerSpecInput } from './spec.ts';
 
 function input(over: Partial<ContainerSpecInput> = {}): ContainerSpecInput {
   return {
-    id: 'c1', rootfs: '/r', readonlyRootfs: false, args: ['sh'], env: ['A=1'], cwd: '/', user: { uid: 0, gid: 0, additionalGids: [] },
-    tty: false, openStdin: false, hostname: 'h', files: { hosts: '/f/hosts', hostname: '/f/hostname', resolvConf: '/f/resolv' },
-    tmpfs: {}, privileged: false, capAdd: [], capDrop: [], noNewPrivileges: false, seccomp: 'default', resources: {},
-    cgroupsPath: '/berth/c1', network: { mode: 'none' }, ...over,
+    id: 'c1',
+    rootfs: '/r',
+    readonlyRootfs: false,
+    args: ['sh'],
+    env: ['A=1'],
+    cwd: '/',
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    tty: false,
+    openStdin: false,
+    hostname: 'h',
+    files: { hosts: '/f/hosts', hostname: '/f/hostname', resolvConf: '/f/resolv' },
+    tmpfs: {},
+    privileged: false,
+    capAdd: [],
+    capDrop: [],
+    noNewPrivileges: false,
+    seccomp: 'default',
+    resources: {},
+    cgroupsPath: '/berth/c1',
+    network: { mode: 'none' },
+    ...over,
   };
 }
 
@@ -46,7 +63,8 @@ test('masked and read-only paths unless privileged', () => {
 });
 
 test('resources: swap defaults to twice the memory, CPUs become quota over a 100 ms period, pids limit', () => {
-  const r = buildSpec(input({ resources: { memory: 64 << 20, nanoCpus: 500_000_000, pidsLimit: 50 } })).linux.resources;
+  const r = buildSpec(input({ resources: { memory: 64 << 20, nanoCpus: 500_000_000, pidsLimit: 50 } })).linux
+    .resources;
   assert.deepEqual(r.memory, { limit: 64 << 20, swap: 128 << 20 });
   assert.deepEqual(r.cpu, { period: 100000, quota: 50000 });
   assert.deepEqual(r.pids, { limit: 50 });
@@ -59,18 +77,31 @@ test('namespaces follow the network mode', () => {
   assert.ok(types(buildSpec(input())).includes('network'));
   assert.ok(!types(buildSpec(input({ network: { mode: 'host' } }))).includes('network'));
   const joined = buildSpec(input({ network: { mode: 'path', path: '/proc/9/ns/net' } }));
-  assert.deepEqual(joined.linux.namespaces.find((n) => n.type === 'network'), { type: 'network', path: '/proc/9/ns/net' });
+  assert.deepEqual(
+    joined.linux.namespaces.find((n) => n.type === 'network'),
+    { type: 'network', path: '/proc/9/ns/net' },
+  );
 });
 
 test('mounts: /dev/shm size, tmpfs options over defaults, etc files, init', () => {
-  const spec = buildSpec(input({ shmSize: 1 << 20, tmpfs: { '/run': 'exec,size=1m' }, init: '/usr/bin/tini-static', readonlyRootfs: true }));
+  const spec = buildSpec(
+    input({
+      shmSize: 1 << 20,
+      tmpfs: { '/run': 'exec,size=1m' },
+      init: '/usr/bin/tini-static',
+      readonlyRootfs: true,
+    }),
+  );
   const shm = spec.mounts.find((m) => m.destination === '/dev/shm')!;
   assert.ok(shm.options.includes('size=1048576'));
   const run = spec.mounts.find((m) => m.destination === '/run')!;
   assert.deepEqual(run.options.sort(), ['exec', 'nodev', 'nosuid', 'size=1048576']);
   assert.ok(spec.mounts.find((m) => m.destination === '/etc/hosts')!.options.includes('ro'));
   assert.deepEqual(spec.process.args, ['/sbin/docker-init', '--', 'sh']);
-  assert.equal(spec.mounts.find((m) => m.destination === '/sbin/docker-init')!.source, '/usr/bin/tini-static');
+  assert.equal(
+    spec.mounts.find((m) => m.destination === '/sbin/docker-init')!.source,
+    '/usr/bin/tini-static',
+  );
   assert.equal(spec.root.readonly, true);
 });
 

@@ -54,6 +54,8 @@ export interface ContainerSpecInput {
   cgroupV2?: boolean;
   /** False when the host cannot limit swap (no memory.memsw.* on v1): then no swap limit is asked for. */
   swapLimit?: boolean;
+  /** The engine's own bounding set; `--privileged` containers get these (all of them on a normal host). */
+  hostCapabilities?: readonly string[];
 }
 
 export interface OciDeviceRule {
@@ -213,8 +215,10 @@ function mountsOf(input: ContainerSpecInput): OciMount[] {
 /** The OCI runtime spec (1.0.2) of a container, with Docker's defaults. */
 export function buildSpec(input: ContainerSpecInput): OciSpec {
   if (input.stopSignal) parseSignal(input.stopSignal);
+  // Privileged gets every capability the engine itself holds: asking runc for one outside our own
+  // bounding set fails with EPERM (as it does for dockerd in a restricted sandbox).
   const caps = input.privileged
-    ? [...allCapabilities]
+    ? allCapabilities.filter((c) => !input.hostCapabilities || input.hostCapabilities.includes(c))
     : applyCapChanges(defaultCapabilities, input.capAdd, input.capDrop);
 
   const namespaces: Array<{ type: string; path?: string }> = [

@@ -8,7 +8,10 @@ import { resolveUser } from './user.ts';
 function rootfs(): string {
   const r = mkdtempSync(path.join(os.tmpdir(), 'rootfs-'));
   mkdirSync(path.join(r, 'etc'));
-  writeFileSync(path.join(r, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n');
+  writeFileSync(
+    path.join(r, 'etc/passwd'),
+    'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n',
+  );
   writeFileSync(path.join(r, 'etc/group'), 'root:x:0:\nwheel:x:10:app\napp:x:1000:\nstaff:x:50:app,other\n');
   return r;
 }
@@ -16,12 +19,33 @@ function rootfs(): string {
 test('-u forms resolve like Docker', async () => {
   const r = rootfs();
   assert.deepEqual(await resolveUser(r, ''), { uid: 0, gid: 0, additionalGids: [], home: '/root' });
-  assert.deepEqual(await resolveUser(r, 'app'), { uid: 1000, gid: 1000, additionalGids: [10, 50], home: '/home/app' });
-  assert.deepEqual(await resolveUser(r, '1000:10'), { uid: 1000, gid: 10, additionalGids: [], home: '/home/app' });
-  assert.deepEqual(await resolveUser(r, 'app:staff'), { uid: 1000, gid: 50, additionalGids: [], home: '/home/app' });
+  assert.deepEqual(await resolveUser(r, 'app'), {
+    uid: 1000,
+    gid: 1000,
+    additionalGids: [10, 50],
+    home: '/home/app',
+  });
+  assert.deepEqual(await resolveUser(r, '1000:10'), {
+    uid: 1000,
+    gid: 10,
+    additionalGids: [],
+    home: '/home/app',
+  });
+  assert.deepEqual(await resolveUser(r, 'app:staff'), {
+    uid: 1000,
+    gid: 50,
+    additionalGids: [],
+    home: '/home/app',
+  });
   assert.deepEqual(await resolveUser(r, '4242'), { uid: 4242, gid: 0, additionalGids: [], home: '/' });
-  await assert.rejects(resolveUser(r, 'ghost'), /unable to find user ghost: no matching entries in passwd file/);
-  await assert.rejects(resolveUser(r, 'app:ghosts'), /unable to find group ghosts: no matching entries in group file/);
+  await assert.rejects(
+    resolveUser(r, 'ghost'),
+    /unable to find user ghost: no matching entries in passwd file/,
+  );
+  await assert.rejects(
+    resolveUser(r, 'app:ghosts'),
+    /unable to find group ghosts: no matching entries in group file/,
+  );
 });
 
 test('an /etc/passwd symlink is followed inside the rootfs, never on the host', async () => {
@@ -35,5 +59,8 @@ test('an /etc/passwd symlink is followed inside the rootfs, never on the host', 
   mkdirSync(path.join(r2, 'etc'));
   symlinkSync('../../../../../../etc/passwd', path.join(r2, 'etc/passwd'));
   // The host's root user must not be visible through the escape.
-  await assert.rejects(resolveUser(r2, 'daemon'), /unable to find user daemon|too many levels of symbolic links/);
+  await assert.rejects(
+    resolveUser(r2, 'daemon'),
+    /unable to find user daemon|too many levels of symbolic links/,
+  );
 });

@@ -18,7 +18,6 @@ export interface EnginePaths {
   bundles: string;
   exits: string;
   execBundles: string;
-  execExits: string;
   sockets: string;
 }
 
@@ -32,7 +31,6 @@ export function enginePaths(dataRoot: string, execRoot: string): EnginePaths {
     bundles: path.join(execRoot, 'c'),
     exits: path.join(execRoot, 'exits'),
     execBundles: path.join(execRoot, 'x'),
-    execExits: path.join(execRoot, 'x-exits'),
     sockets: path.join(execRoot, 's'),
   };
 }

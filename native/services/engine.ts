@@ -81,7 +81,7 @@ export class Engine {
   async init(): Promise<void> {
     const p = this.paths;
     await fs.mkdir(p.dataRoot, { recursive: true, mode: 0o711 });
-    for (const d of [p.execRoot, p.runtimeState, p.bundles, p.exits, p.execBundles, p.execExits, p.sockets]) {
+    for (const d of [p.execRoot, p.runtimeState, p.bundles, p.exits, p.execBundles, p.sockets]) {
       await fs.mkdir(d, { recursive: true, mode: 0o700 });
     }
     await this.images.init();

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { conflict, EngineError, errorMessage, invalid, notModified } from '../../core/errors.ts';
 import { writeJsonAtomic } from '../../core/fsutil.ts';
-import { removeCgroup } from '../../runtime/cgroups.ts';
+import { ownBoundingSet } from '../../runtime/capabilities.ts';
+import { removeCgroup, swapLimitSupported } from '../../runtime/cgroups.ts';
 import { conmonCreate, RuntimeStartError } from '../../runtime/conmon.ts';
 import { buildSpec, type ContainerSpecInput } from '../../runtime/spec.ts';
 import { resolveUser } from '../../runtime/user.ts';
@@ -11,6 +12,8 @@ import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../cont
 import { actorAttributes } from './create.ts';
 import { type ContainerRecord, can } from './model.ts';
 import { removeLocked } from './remove.ts';
+
+const hostCaps = ownBoundingSet();
 
 const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -198,6 +201,8 @@ export async function specFor(ctx: ContainerContext, rec: ContainerRecord, rootf
     init,
     stopSignal: rec.Config.StopSignal,
     cgroupV2: ctx.cgroups.version === 2,
+    swapLimit: swapLimitSupported(ctx.cgroups),
+    hostCapabilities: hostCaps,
   });
 }
 

@@ -178,7 +178,7 @@ export class ExecService {
     if (rec.State.Status !== 'running') throw conflict(`container ${rec.Id} is not running`);
     s.started = true;
     const dir = path.join(ctx.paths.execBundles, id);
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(path.join(dir, 'exit'), { recursive: true, mode: 0o700 });
     const specPath = path.join(dir, 'process.json');
     await writeJsonAtomic(specPath, await this.processSpec(s));
     const tty = s.config.Tty;
@@ -201,7 +201,8 @@ export class ExecService {
           execId: id,
           bundle: dir,
           logPath: path.join(dir, 'exec.log'),
-          exitDir: ctx.paths.execExits,
+          // conmon names exit files after the container, so each exec gets a directory of its own.
+          exitDir: path.join(dir, 'exit'),
           socketDir: ctx.paths.sockets,
           tty,
           stdin: s.config.AttachStdin && !detach,
@@ -245,7 +246,6 @@ export class ExecService {
           Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id, exitCode: String(code) }) },
         });
         await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
-        await fs.rm(path.join(ctx.paths.execExits, id), { force: true }).catch(() => undefined);
         await fs.rm(path.join(ctx.paths.sockets, id), { force: true }).catch(() => undefined);
       });
       if (detach || !client) return;
