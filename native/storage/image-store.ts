@@ -1,213 +1,125 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { invalid } from '../core/errors.ts';
-import { dirSize, readJson, writeFileAtomic, writeJsonAtomic } from '../core/fsutil.ts';
-import { sha256 } from '../core/ids.ts';
+import { readJson, writeJsonAtomic } from '../core/fsutil.ts';
 import type { Logger } from '../core/log.ts';
 import type { Sys } from '../core/sys.ts';
+import { ContentStore, hexOf, tempMark } from './content-store.ts';
+import type { ImageConfig } from './image-config.ts';
+import { chainIds, LayerStore } from './layer-store.ts';
 import { parseReference, tagKey } from './reference.ts';
-import { extractLayer } from './tar-extract.ts';
 
-export interface ImageRuntimeConfig {
-  User?: string;
-  Env?: string[];
-  Cmd?: string[] | null;
-  Entrypoint?: string[] | null;
-  WorkingDir?: string;
-  Labels?: Record<string, string> | null;
-  ExposedPorts?: Record<string, object> | null;
-  Volumes?: Record<string, object> | null;
-  StopSignal?: string;
-  Healthcheck?: object | null;
-  OnBuild?: string[] | null;
-  Shell?: string[] | null;
-  ArgsEscaped?: boolean;
-}
-
-export interface ImageConfig {
-  architecture: string;
-  os: string;
-  variant?: string;
-  created?: string;
-  author?: string;
-  config?: ImageRuntimeConfig;
-  rootfs: { type: 'layers'; diff_ids: string[] };
-  history?: Array<{
-    created?: string;
-    created_by?: string;
-    comment?: string;
-    empty_layer?: boolean;
-    author?: string;
-  }>;
-}
+export type { ImageConfig, ImageHistory, ImageRuntimeConfig } from './image-config.ts';
+export { chainIds } from './layer-store.ts';
 
 export interface ImageRecord {
-  id: string; // sha256 of the config blob
+  /** `sha256:<hex>` of the config blob. */
+  id: string;
   diffIds: string[];
   chainIds: string[];
   created: string;
+  /** Bytes of all layers' files. */
   size: number;
   repoDigests: string[];
   lastTagTime?: string;
 }
 
-/** chain(L0) = diff(L0); chain(Ln) = sha256(chain(Ln-1) + " " + diff(Ln)). */
-export function chainIds(diffIds: string[]): string[] {
-  const out: string[] = [];
-  for (const d of diffIds) out.push(out.length === 0 ? d : sha256(`${out[out.length - 1]} ${d}`));
-  return out;
+/** How a user's string found an image: Docker treats removal by ID and by name differently. */
+export interface Lookup {
+  rec: ImageRecord;
+  byId: boolean;
 }
 
-const hex = (digest: string) => digest.replace(/^sha256:/, '');
-
 /**
- * Images on disk: blobs by digest, layers extracted once per chain ID, image records, and the tag map.
- * Every write goes to a temp name first and is renamed into place, so a crash leaves no half image.
+ * Images on disk: the config blob in the content store, layers in the layer store, one record per
+ * image under `images/`, and `repositories.json` mapping references to image IDs. Every file is
+ * written to a temp name and renamed, so a crash leaves the old state or the new one.
  */
 export class ImageStore {
+  readonly content: ContentStore;
+  readonly layers: LayerStore;
   private readonly images = new Map<string, ImageRecord>();
   private readonly configs = new Map<string, ImageConfig>();
   private tags = new Map<string, string>();
-  private readonly layerSizes = new Map<string, number>();
 
   constructor(
     readonly root: string,
-    private readonly sys: Sys,
+    sys: Sys,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.content = new ContentStore(root);
+    this.layers = new LayerStore(root, sys, log);
+  }
 
-  get tmpDir(): string {
+  private get tmpDir(): string {
     return path.join(this.root, 'tmp');
   }
 
+  private get tagsFile(): string {
+    return path.join(this.root, 'repositories.json');
+  }
+
+  private recordFile(id: string): string {
+    return path.join(this.root, 'images', `${hexOf(id)}.json`);
+  }
+
   async init(): Promise<void> {
-    for (const d of ['blobs/sha256', 'layers', 'images', 'tmp'])
-      await fs.mkdir(path.join(this.root, d), { recursive: true, mode: 0o700 });
-    // Leftovers of an interrupted load or extraction are never part of the store.
+    await fs.mkdir(path.join(this.root, 'images'), { recursive: true, mode: 0o700 });
+    // Leftovers of an interrupted load, extraction or atomic write are never part of the store.
     await fs.rm(this.tmpDir, { recursive: true, force: true });
     await fs.mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
-    for (const name of await fs.readdir(path.join(this.root, 'layers'))) {
-      if (name.startsWith('.'))
-        await fs.rm(path.join(this.root, 'layers', name), { recursive: true, force: true });
+    await this.content.init();
+    await this.layers.init();
+    for (const d of [this.root, path.join(this.root, 'images')]) {
+      for (const f of await fs.readdir(d))
+        if (f.endsWith('.tmp')) await fs.rm(path.join(d, f), { force: true });
     }
     for (const f of await fs.readdir(path.join(this.root, 'images'))) {
       if (!f.endsWith('.json')) continue;
       const rec = await readJson<ImageRecord>(path.join(this.root, 'images', f)).catch(() => undefined);
-      if (!rec || !(await this.layersPresent(rec))) {
+      if (!rec || !(await this.complete(rec))) {
         this.log.warn('dropping incomplete image record', { file: f });
         continue;
       }
       this.images.set(rec.id, rec);
     }
-    const tags = (await readJson<Record<string, string>>(path.join(this.root, 'repositories.json'))) ?? {};
+    const tags = (await readJson<Record<string, string>>(this.tagsFile)) ?? {};
     this.tags = new Map(Object.entries(tags).filter(([, id]) => this.images.has(id)));
   }
 
-  private async layersPresent(rec: ImageRecord): Promise<boolean> {
-    for (const c of rec.chainIds) {
-      if (
-        !(await fs.stat(path.join(this.layerDir(c), '..', 'meta.json')).then(
-          () => true,
-          () => false,
-        ))
-      )
-        return false;
-    }
+  private async complete(rec: ImageRecord): Promise<boolean> {
+    if (!(await this.content.has(rec.id))) return false;
+    for (const c of rec.chainIds) if (!(await this.layers.has(c))) return false;
     return true;
   }
 
+  /** A fresh path in the store's temp dir (on the same file system, emptied at init). */
   newTempPath(prefix: string): string {
-    return path.join(this.tmpDir, `${prefix}-${randomBytes(6).toString('hex')}`);
-  }
-
-  blobPath(digest: string): string {
-    return path.join(this.root, 'blobs', 'sha256', hex(digest));
-  }
-
-  async hasBlob(digest: string): Promise<boolean> {
-    return fs.stat(this.blobPath(digest)).then(
-      () => true,
-      () => false,
-    );
-  }
-
-  /** Moves a verified temp file into the blob store under its digest. */
-  async commitBlob(tmpFile: string, digest: string): Promise<void> {
-    await fs.rename(tmpFile, this.blobPath(digest));
-  }
-
-  async readBlob(digest: string): Promise<Buffer> {
-    return fs.readFile(this.blobPath(digest));
-  }
-
-  async putBlob(data: Buffer): Promise<string> {
-    const digest = sha256(data);
-    if (!(await this.hasBlob(digest))) await writeFileAtomic(this.blobPath(digest), data, 0o600);
-    return digest;
+    return path.join(this.tmpDir, `${prefix}${tempMark}${randomBytes(6).toString('hex')}`);
   }
 
   layerDir(chainId: string): string {
-    return path.join(this.root, 'layers', hex(chainId), 'diff');
+    return this.layers.diffDir(chainId);
   }
 
-  hasLayer(chainId: string): Promise<boolean> {
-    return fs.stat(path.join(this.layerDir(chainId), '..', 'meta.json')).then(
-      () => true,
-      () => false,
-    );
-  }
-
-  /** Extracts the uncompressed layer blob `diffId` as chain `chainId`, once. */
-  async ensureLayer(diffId: string, chainId: string, parent: string | undefined): Promise<void> {
-    if (await this.hasLayer(chainId)) return;
-    const tmp = path.join(this.root, 'layers', `.tmp-${randomBytes(6).toString('hex')}`);
-    await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
-    try {
-      const res = await extractLayer(
-        this.sys,
-        createReadStream(this.blobPath(diffId)),
-        path.join(tmp, 'diff'),
-      );
-      if (res.refused.length)
-        this.log.warn('layer entries refused', { layer: diffId, refused: res.refused.slice(0, 20) });
-      await writeJsonAtomic(path.join(tmp, 'meta.json'), {
-        diffId,
-        chainId,
-        parent: parent ?? null,
-        size: res.size,
-      });
-      await fs.rename(tmp, path.dirname(this.layerDir(chainId)));
-    } catch (err) {
-      await fs.rm(tmp, { recursive: true, force: true });
-      if (
-        (err as NodeJS.ErrnoException).code === 'ENOTEMPTY' ||
-        (err as NodeJS.ErrnoException).code === 'EEXIST'
-      )
-        return;
-      throw err;
-    }
-  }
-
-  async layerSize(chainId: string): Promise<number> {
-    const cached = this.layerSizes.get(chainId);
-    if (cached !== undefined) return cached;
-    const meta = await readJson<{ size: number }>(path.join(this.layerDir(chainId), '..', 'meta.json'));
-    const size = meta?.size ?? (await dirSize(this.layerDir(chainId)));
-    this.layerSizes.set(chainId, size);
-    return size;
-  }
-
-  /** Records an image whose config blob and layers are already in the store. */
+  /** Records an image whose layers are already extracted; stores the config blob. */
   async putImage(configBytes: Buffer, repoDigests: string[] = []): Promise<ImageRecord> {
-    const id = await this.putBlob(configBytes);
-    const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
+    let config: ImageConfig;
+    try {
+      config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
+    } catch {
+      throw invalid('invalid image config: not JSON');
+    }
     const diffIds = config.rootfs?.diff_ids ?? [];
     const chains = chainIds(diffIds);
-    for (const c of chains)
-      if (!(await this.hasLayer(c))) throw invalid(`layer ${c} of image ${id} is missing`);
     let size = 0;
-    for (const c of chains) size += await this.layerSize(c);
+    for (const c of chains) {
+      const meta = await this.layers.meta(c);
+      if (!meta) throw invalid(`layer ${c} is missing`);
+      size += meta.size;
+    }
+    const id = await this.content.write(configBytes);
     const existing = this.images.get(id);
     const rec: ImageRecord = {
       id,
@@ -218,7 +130,7 @@ export class ImageStore {
       repoDigests: [...new Set([...(existing?.repoDigests ?? []), ...repoDigests])],
       lastTagTime: existing?.lastTagTime,
     };
-    await writeJsonAtomic(path.join(this.root, 'images', `${hex(id)}.json`), rec);
+    await writeJsonAtomic(this.recordFile(id), rec);
     this.images.set(id, rec);
     this.configs.set(id, config);
     return rec;
@@ -235,14 +147,15 @@ export class ImageStore {
   async config(id: string): Promise<ImageConfig> {
     const cached = this.configs.get(id);
     if (cached) return cached;
-    const cfg = JSON.parse((await this.readBlob(id)).toString('utf8')) as ImageConfig;
+    const cfg = JSON.parse((await this.content.read(id)).toString('utf8')) as ImageConfig;
     this.configs.set(id, cfg);
     return cfg;
   }
 
+  /** The familiar tags of an image (`busybox:latest`), sorted. */
   tagsOf(id: string): string[] {
     return [...this.tags.entries()]
-      .filter(([k, v]) => v === id && !k.includes('@'))
+      .filter(([, v]) => v === id)
       .map(([k]) => k)
       .sort();
   }
@@ -251,13 +164,14 @@ export class ImageStore {
     return this.tags.get(key);
   }
 
+  /** Points `key` (a familiar `name:tag`) at an image; returns the image it pointed at before. */
   async setTag(key: string, id: string): Promise<string | undefined> {
     const old = this.tags.get(key);
     this.tags.set(key, id);
     const rec = this.images.get(id);
     if (rec) {
       rec.lastTagTime = new Date().toISOString();
-      await writeJsonAtomic(path.join(this.root, 'images', `${hex(id)}.json`), rec);
+      await writeJsonAtomic(this.recordFile(id), rec);
     }
     await this.saveTags();
     return old;
@@ -269,59 +183,65 @@ export class ImageStore {
   }
 
   private async saveTags(): Promise<void> {
-    await writeJsonAtomic(path.join(this.root, 'repositories.json'), Object.fromEntries(this.tags));
+    await writeJsonAtomic(this.tagsFile, Object.fromEntries([...this.tags].sort()));
   }
 
-  /** id, sha256:id, unique id prefix, name, name:tag, name@digest. */
-  resolve(ref: string): ImageRecord | undefined {
-    if (!ref) return undefined;
-    const full = ref.startsWith('sha256:') ? ref : /^[a-f0-9]{64}$/.test(ref) ? `sha256:${ref}` : undefined;
-    if (full && this.images.has(full)) return this.images.get(full);
-    try {
-      const key = tagKey(ref);
-      const id = this.tags.get(key);
-      if (id) return this.images.get(id);
-      const parsed = parseReference(ref);
-      if (parsed.digest) {
-        for (const rec of this.images.values())
-          if (rec.repoDigests.some((d) => d.endsWith(`@${parsed.digest}`))) return rec;
-      }
-    } catch {
-      /* not a reference: maybe an id prefix */
-    }
-    const prefix = ref.replace(/^sha256:/, '');
-    if (/^[a-f0-9]+$/.test(prefix)) {
-      const matches = [...this.images.keys()].filter((id) => hex(id).startsWith(prefix));
-      if (matches.length === 1) return this.images.get(matches[0]);
-    }
-    return undefined;
-  }
-
-  /** Deletes an image record and every layer and blob no other image needs. */
-  async deleteImage(id: string): Promise<void> {
+  async dropRepoDigest(id: string, digestRef: string): Promise<void> {
     const rec = this.images.get(id);
     if (!rec) return;
+    rec.repoDigests = rec.repoDigests.filter((d) => d !== digestRef);
+    await writeJsonAtomic(this.recordFile(id), rec);
+  }
+
+  /** Full ID, `sha256:` ID, name, name:tag, name@digest, then a unique ID prefix, like Docker. */
+  lookup(ref: string): Lookup | undefined {
+    if (!ref) return undefined;
+    const full = /^[a-f0-9]{64}$/.test(ref) ? `sha256:${ref}` : ref;
+    const rec = this.images.get(full);
+    if (rec) return { rec, byId: true };
+    try {
+      const parsed = parseReference(ref);
+      if (parsed.digest) {
+        const name = tagKey(ref).split('@')[0];
+        const hit = this.all().find((r) => r.repoDigests.includes(`${name}@${parsed.digest}`));
+        if (hit) return { rec: hit, byId: false };
+      } else {
+        const id = this.tags.get(tagKey(ref));
+        const hit = id ? this.images.get(id) : undefined;
+        if (hit) return { rec: hit, byId: false };
+      }
+    } catch {
+      // not a reference: maybe an ID prefix
+    }
+    const prefix = ref.startsWith('sha256:') ? ref.slice('sha256:'.length) : ref;
+    if (!/^[a-f0-9]+$/.test(prefix)) return undefined;
+    const matches = [...this.images.keys()].filter((id) => hexOf(id).startsWith(prefix));
+    return matches.length === 1 ? { rec: this.images.get(matches[0]) as ImageRecord, byId: true } : undefined;
+  }
+
+  resolve(ref: string): ImageRecord | undefined {
+    return this.lookup(ref)?.rec;
+  }
+
+  /** Deletes an image record, its tags, and every layer and blob no other image needs. */
+  async deleteImage(id: string): Promise<string[]> {
+    const rec = this.images.get(id);
+    if (!rec) return [];
     this.images.delete(id);
     this.configs.delete(id);
     for (const [k, v] of this.tags) if (v === id) this.tags.delete(k);
     await this.saveTags();
-    await fs.rm(path.join(this.root, 'images', `${hex(id)}.json`), { force: true });
-    const usedChains = new Set([...this.images.values()].flatMap((r) => r.chainIds));
-    const usedDiffs = new Set([...this.images.values()].flatMap((r) => r.diffIds));
+    await fs.rm(this.recordFile(id), { force: true });
+    await this.content.delete(id);
+    const usedChains = new Set(this.all().flatMap((r) => r.chainIds));
+    const removed: string[] = [];
     for (const c of rec.chainIds) {
-      if (!usedChains.has(c)) {
-        await fs.rm(path.dirname(this.layerDir(c)), { recursive: true, force: true });
-        this.layerSizes.delete(c);
-      }
+      if (usedChains.has(c)) continue;
+      await this.layers.delete(c);
+      removed.push(c);
     }
-    for (const d of rec.diffIds) if (!usedDiffs.has(d)) await fs.rm(this.blobPath(d), { force: true });
-    if (![...this.images.keys()].includes(id)) await fs.rm(this.blobPath(id), { force: true });
+    const usedDiffs = new Set(this.all().flatMap((r) => r.diffIds));
+    for (const d of rec.diffIds) if (!usedDiffs.has(d)) await this.content.delete(d);
+    return removed;
   }
-}
-
-/** sha256 of a stream's bytes, as `sha256:<hex>`. */
-export async function digestOfFile(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return `sha256:${h.digest('hex')}`;
 }

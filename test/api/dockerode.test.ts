@@ -114,4 +114,66 @@ describe('dockerode against the engine', () => {
     );
     await c.remove();
   });
+
+  test('tty: resize reaches the terminal; detach keys leave the container running', async () => {
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh'], Tty: true, OpenStdin: true, AttachStdin: true, AttachStdout: true });
+    await c.start();
+    await c.resize({ h: 33, w: 101 });
+    const stream = await c.attach({ stream: true, stdin: true, stdout: true, hijack: true, detachKeys: 'ctrl-p,ctrl-q' });
+    let out = '';
+    stream.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    const ended = new Promise((r) => stream.on('end', r));
+    stream.write('stty size\n');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.match(out, /33 101/);
+    stream.write(Buffer.from([16, 17]));
+    await ended;
+    assert.equal((await c.inspect()).State.Running, true);
+    await c.remove({ force: true });
+  });
+
+  test('exec resize on a tty exec', async () => {
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '300'] });
+    await c.start();
+    const exec = await c.exec({ Cmd: ['sh'], Tty: true, AttachStdin: true, AttachStdout: true });
+    const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+    let out = '';
+    stream.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await exec.resize({ h: 20, w: 70 });
+    stream.write('stty size; exit 0\n');
+    await new Promise((r) => stream.on('end', r));
+    assert.match(out, /20 70/);
+    assert.equal((await exec.inspect()).ExitCode, 0);
+    await c.remove({ force: true });
+  });
+
+  test('stats stream: samples a second apart with precpu of the previous one', async () => {
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'while true; do :; done'] });
+    await c.start();
+    const stream = (await c.stats({ stream: true })) as unknown as NodeJS.ReadableStream;
+    const samples: Array<{ read: string; cpu_stats: { cpu_usage: { total_usage: number } }; precpu_stats: { cpu_usage: { total_usage: number } }; memory_stats: { usage: number } }> = [];
+    let buf = '';
+    await new Promise<void>((resolve) => {
+      stream.on('data', (b: Buffer) => {
+        buf += b.toString();
+        let i = buf.indexOf('\n');
+        while (i >= 0) {
+          samples.push(JSON.parse(buf.slice(0, i)));
+          buf = buf.slice(i + 1);
+          i = buf.indexOf('\n');
+        }
+        if (samples.length >= 3) resolve();
+      });
+    });
+    (stream as unknown as { destroy(): void }).destroy();
+    assert.equal(samples[2].precpu_stats.cpu_usage.total_usage, samples[1].cpu_stats.cpu_usage.total_usage);
+    assert.ok(samples[2].cpu_stats.cpu_usage.total_usage > samples[1].cpu_stats.cpu_usage.total_usage);
+    assert.ok(samples[2].memory_stats.usage > 0);
+    await c.remove({ force: true });
+  });
 });

@@ -3,35 +3,58 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { invalid } from '../../core/errors.ts';
-import { chainIds, digestOfFile, type ImageConfig, type ImageStore } from '../../storage/image-store.ts';
-import { parseReference, tagKey } from '../../storage/reference.ts';
+import { chainIds, type ImageConfig, type ImageStore } from '../../storage/image-store.ts';
+import { tagKey } from '../../storage/reference.ts';
 import { safeRelative } from '../../storage/tar-extract.ts';
 import { uncompressLayer } from './layer-file.ts';
+import { type Archive, type ArchiveImage, readOciLayout } from './oci-layout.ts';
 
 export interface LoadedImage {
   id: string;
   tags: string[];
 }
 
-/** Writes every regular file of the archive under `dir` (safe names only) before anything is read. */
-async function stage(body: NodeJS.ReadableStream, dir: string): Promise<void> {
+/**
+ * Writes the archive's regular files under `dir` (safe names only) and remembers its symlinks:
+ * docker save links a layer.tar that two v1 IDs share instead of writing it twice.
+ */
+async function stage(body: NodeJS.ReadableStream, dir: string): Promise<Archive> {
+  const links = new Map<string, string>();
   const extract = tarStream.extract();
   extract.on('entry', (h, stream, next) => {
     const rel = safeRelative(h.name);
+    if (rel && h.type === 'symlink' && h.linkname) links.set(rel, h.linkname);
     if (!rel || (h.type !== 'file' && h.type !== 'contiguous-file')) {
-      stream.resume();
       stream.on('end', next);
+      stream.resume();
       return;
     }
     const out = path.join(dir, rel);
     fs.mkdir(path.dirname(out), { recursive: true })
-      .then(() => pipeline(stream, createWriteStream(out, { mode: 0o600 })))
+      .then(() => fs.rm(out, { force: true }))
+      .then(() => pipeline(stream, createWriteStream(out, { flags: 'wx', mode: 0o600 })))
       .then(
         () => next(),
-        (err) => extract.destroy(err as Error),
+        (err: Error) => extract.destroy(err),
       );
   });
-  await pipeline(body, extract);
+  await pipeline(body, extract).catch((err: Error) => {
+    throw invalid(`invalid archive: ${err.message}`);
+  });
+  return {
+    dir,
+    async file(name: string): Promise<string> {
+      let rel = safeRelative(name);
+      for (let hops = 0; rel && hops < 8; hops++) {
+        const st = await fs.lstat(path.join(dir, rel)).catch(() => undefined);
+        if (st?.isFile()) return path.join(dir, rel);
+        const link = links.get(rel);
+        if (!link) break;
+        rel = safeRelative(link.startsWith('/') ? link : path.posix.join(path.posix.dirname(rel), link));
+      }
+      throw invalid(`invalid archive: ${name} is missing`);
+    },
+  };
 }
 
 async function readJsonFile<T>(file: string, what: string): Promise<T> {
@@ -42,138 +65,101 @@ async function readJsonFile<T>(file: string, what: string): Promise<T> {
   }
 }
 
-/** Verifies and commits a layer file, then extracts it as the given chain. */
-async function commitLayer(
-  store: ImageStore,
-  file: string,
-  expectedDiff: string,
-  chainId: string,
-  parent: string | undefined,
-  index: number,
-) {
-  if (!(await store.hasBlob(expectedDiff))) {
+async function readDockerSave(archive: Archive): Promise<ArchiveImage[]> {
+  const manifest = await readJsonFile<
+    Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] }>
+  >(await archive.file('manifest.json'), 'manifest.json');
+  if (!Array.isArray(manifest)) throw invalid('invalid archive: manifest.json is not a list');
+  const images: ArchiveImage[] = [];
+  for (const m of manifest) {
+    const layers: string[] = [];
+    for (const l of m.Layers ?? []) layers.push(await archive.file(l));
+    images.push({ configFile: await archive.file(m.Config), layerFiles: layers, tags: m.RepoTags ?? [] });
+  }
+  return images;
+}
+
+interface Verified {
+  config: Buffer;
+  diffIds: string[];
+  /** Uncompressed, verified layer tars not yet in the store, by diffID. */
+  pending: Map<string, string>;
+  tags: string[];
+}
+
+/** Uncompresses and checks every layer against the config's diff_ids before anything is committed. */
+async function verify(store: ImageStore, img: ArchiveImage, seen: Map<string, string>): Promise<Verified> {
+  const config = await fs.readFile(img.configFile);
+  let parsed: ImageConfig;
+  try {
+    parsed = JSON.parse(config.toString('utf8')) as ImageConfig;
+  } catch {
+    throw invalid('invalid archive: image config is not JSON');
+  }
+  const diffIds = parsed.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== img.layerFiles.length)
+    throw invalid(`invalid manifest: ${img.layerFiles.length} layers for ${diffIds.length} diff IDs`);
+  const chains = chainIds(diffIds);
+  const pending = new Map<string, string>();
+  for (let i = 0; i < diffIds.length; i++) {
+    const known = seen.get(diffIds[i]);
+    if (known) {
+      pending.set(diffIds[i], known);
+      continue;
+    }
+    if ((await store.content.has(diffIds[i])) && (await store.layers.has(chains[i]))) continue;
     const tmp = store.newTempPath('layer');
-    const { diffId } = await uncompressLayer(file, tmp);
-    if (diffId !== expectedDiff) {
+    const { diffId } = await uncompressLayer(img.layerFiles[i], tmp);
+    if (diffId !== diffIds[i]) {
       await fs.rm(tmp, { force: true });
-      throw invalid(`invalid diffID for layer ${index}: expected "${expectedDiff}", got "${diffId}"`);
+      throw invalid(`invalid diffID for layer ${i}: expected "${diffIds[i]}", got "${diffId}"`);
     }
-    await store.commitBlob(tmp, diffId);
+    pending.set(diffId, tmp);
+    seen.set(diffId, tmp);
   }
-  await store.ensureLayer(expectedDiff, chainId, parent);
+  return { config, diffIds, pending, tags: img.tags.map((t) => tagKey(t)) };
 }
 
-async function importImage(store: ImageStore, configFile: string, layerFiles: string[]): Promise<string> {
-  const configBytes = await fs.readFile(configFile);
-  const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
-  const diffs = config.rootfs?.diff_ids ?? [];
-  if (diffs.length !== layerFiles.length)
-    throw invalid(`invalid manifest: ${layerFiles.length} layers for ${diffs.length} diff IDs`);
-  const chains = chainIds(diffs);
-  for (let i = 0; i < diffs.length; i++)
-    await commitLayer(store, layerFiles[i], diffs[i], chains[i], chains[i - 1], i);
-  return (await store.putImage(configBytes)).id;
-}
-
-interface OciDescriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  annotations?: Record<string, string>;
-  platform?: { architecture: string; os: string };
-}
-
-const hostArch = process.arch === 'x64' ? 'amd64' : process.arch;
-
-async function ociBlob(dir: string, digest: string): Promise<string> {
-  const [algo, hex] = digest.split(':');
-  const file = path.join(dir, 'blobs', algo, hex);
-  const actual = await digestOfFile(file).catch(() => undefined);
-  if (actual === undefined) throw invalid(`invalid OCI layout: blob ${digest} is missing`);
-  if (actual !== digest) throw invalid(`invalid OCI layout: blob ${digest} has digest ${actual}`);
-  return file;
-}
-
-/** Picks the manifest for this host from a descriptor that may be an index. */
-async function ociManifest(
-  dir: string,
-  desc: OciDescriptor,
-): Promise<{ config: OciDescriptor; layers: OciDescriptor[] }> {
-  const doc = await readJsonFile<{
-    manifests?: OciDescriptor[];
-    config?: OciDescriptor;
-    layers?: OciDescriptor[];
-  }>(await ociBlob(dir, desc.digest), desc.digest);
-  if (doc.manifests) {
-    const pick =
-      doc.manifests.find((m) => m.platform?.architecture === hostArch && m.platform?.os === 'linux') ??
-      doc.manifests[0];
-    if (!pick) throw invalid('invalid OCI layout: empty index');
-    return ociManifest(dir, pick);
+async function commit(store: ImageStore, v: Verified): Promise<string> {
+  const chains = chainIds(v.diffIds);
+  for (let i = 0; i < v.diffIds.length; i++) {
+    const tmp = v.pending.get(v.diffIds[i]);
+    if (tmp && !(await store.content.has(v.diffIds[i]))) await store.content.adopt(tmp, v.diffIds[i]);
+    await store.layers.ensure(store.content.path(v.diffIds[i]), v.diffIds[i], chains[i], chains[i - 1]);
   }
-  if (!doc.config || !doc.layers) throw invalid(`invalid OCI layout: ${desc.digest} is not a manifest`);
-  return { config: doc.config, layers: doc.layers };
+  return (await store.putImage(v.config)).id;
 }
 
-function ociTag(desc: OciDescriptor): string | undefined {
-  const a = desc.annotations ?? {};
-  const full = a['io.containerd.image.name'];
-  if (full) return tagKey(full);
-  const ref = a['org.opencontainers.image.ref.name'];
-  if (ref && /[/:]/.test(ref)) {
-    try {
-      return tagKey(ref);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-/** Loads a docker-save or OCI-layout archive (several images allowed) into the store. */
+/**
+ * Loads a docker-save archive (manifest.json; v1 `<id>/layer.tar` or `blobs/sha256/…` layers) or an
+ * OCI image layout (index.json) into the store. Several images per archive are fine. Every layer of
+ * every image is verified before the first one is committed.
+ */
 export async function loadArchive(store: ImageStore, body: NodeJS.ReadableStream): Promise<LoadedImage[]> {
   const dir = store.newTempPath('load');
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   try {
-    await stage(body, dir);
+    const archive = await stage(body, dir);
     const has = (f: string) =>
-      fs.stat(path.join(dir, f)).then(
+      archive.file(f).then(
         () => true,
         () => false,
       );
-    const loaded: LoadedImage[] = [];
-    if (await has('manifest.json')) {
-      const manifest = await readJsonFile<
-        Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] }>
-      >(path.join(dir, 'manifest.json'), 'manifest.json');
-      for (const m of manifest) {
-        const configFile = path.join(dir, safeRelative(m.Config) ?? '');
-        const layers = m.Layers.map((l) => path.join(dir, safeRelative(l) ?? ''));
-        const id = await importImage(store, configFile, layers);
-        loaded.push({ id, tags: (m.RepoTags ?? []).map((t) => tagKey(t)) });
-      }
+    let images: ArchiveImage[];
+    if (await has('manifest.json')) images = await readDockerSave(archive);
+    else if (await has('index.json')) images = await readOciLayout(archive);
+    else throw invalid('invalid archive: no manifest.json or index.json');
+    const seen = new Map<string, string>();
+    try {
+      const verified: Verified[] = [];
+      for (const img of images) verified.push(await verify(store, img, seen));
+      const loaded: LoadedImage[] = [];
+      for (const v of verified) loaded.push({ id: await commit(store, v), tags: v.tags });
       return loaded;
+    } finally {
+      for (const tmp of seen.values()) await fs.rm(tmp, { force: true });
     }
-    if (await has('index.json')) {
-      const index = await readJsonFile<{ manifests: OciDescriptor[] }>(
-        path.join(dir, 'index.json'),
-        'index.json',
-      );
-      for (const desc of index.manifests ?? []) {
-        const { config, layers } = await ociManifest(dir, desc);
-        const configFile = await ociBlob(dir, config.digest);
-        const layerFiles: string[] = [];
-        for (const l of layers) layerFiles.push(await ociBlob(dir, l.digest));
-        const id = await importImage(store, configFile, layerFiles);
-        const tag = ociTag(desc);
-        loaded.push({ id, tags: tag ? [tag] : [] });
-      }
-      return loaded;
-    }
-    throw invalid('unrecognized image archive: no manifest.json or index.json');
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
 }
-
-export { parseReference };
