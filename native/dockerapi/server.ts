@@ -6,9 +6,11 @@ import type { Logger } from '../core/log.ts';
 import type { Engine } from '../services/engine.ts';
 import { ApiRequest } from './http.ts';
 import { Router } from './router.ts';
+import { buildRoutes } from './routes/build.ts';
 import { containerRoutes } from './routes/containers.ts';
 import { execRoutes } from './routes/exec.ts';
 import { imageRoutes } from './routes/images.ts';
+import { registryRoutes } from './routes/registry.ts';
 import { systemRoutes } from './routes/system.ts';
 
 export function buildRouter(engine: Engine): Router {
@@ -17,6 +19,8 @@ export function buildRouter(engine: Engine): Router {
   containerRoutes(router, engine);
   execRoutes(router, engine);
   imageRoutes(router, engine);
+  registryRoutes(router, engine);
+  buildRoutes(router, engine);
   return router;
 }
 

@@ -116,10 +116,23 @@ describe('dockerode against the engine', () => {
   });
 
   test('tty: resize reaches the terminal; detach keys leave the container running', async () => {
-    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh'], Tty: true, OpenStdin: true, AttachStdin: true, AttachStdout: true });
+    const c = await docker.createContainer({
+      Image: 'busybox',
+      Cmd: ['sh'],
+      Tty: true,
+      OpenStdin: true,
+      AttachStdin: true,
+      AttachStdout: true,
+    });
     await c.start();
     await c.resize({ h: 33, w: 101 });
-    const stream = await c.attach({ stream: true, stdin: true, stdout: true, hijack: true, detachKeys: 'ctrl-p,ctrl-q' });
+    const stream = await c.attach({
+      stream: true,
+      stdin: true,
+      stdout: true,
+      hijack: true,
+      detachKeys: 'ctrl-p,ctrl-q',
+    });
     let out = '';
     stream.on('data', (b: Buffer) => {
       out += b.toString();
@@ -156,7 +169,12 @@ describe('dockerode against the engine', () => {
     const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'while true; do :; done'] });
     await c.start();
     const stream = (await c.stats({ stream: true })) as unknown as NodeJS.ReadableStream;
-    const samples: Array<{ read: string; cpu_stats: { cpu_usage: { total_usage: number } }; precpu_stats: { cpu_usage: { total_usage: number } }; memory_stats: { usage: number } }> = [];
+    const samples: Array<{
+      read: string;
+      cpu_stats: { cpu_usage: { total_usage: number } };
+      precpu_stats: { cpu_usage: { total_usage: number } };
+      memory_stats: { usage: number };
+    }> = [];
     let buf = '';
     await new Promise<void>((resolve) => {
       stream.on('data', (b: Buffer) => {
