@@ -2,21 +2,30 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-/** Writes a file so that readers see the old content or the new, never a torn one: temp, fsync, rename. */
-export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): Promise<void> {
+/**
+ * Writes a file so that readers see the old content or the new, never a torn one: temp, fsync, rename.
+ * `durable: false` skips the fsync: the rename still makes it atomic against a crash of the process
+ * (kill -9), only not against power loss; used for state that is rebuilt or re-derived anyway.
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Buffer,
+  mode = 0o600,
+  durable = true,
+): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await fs.open(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (durable) await fh.sync();
   } finally {
     await fh.close();
   }
   await fs.rename(tmp, file);
 }
 
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(value, null, 1));
+export async function writeJsonAtomic(file: string, value: unknown, durable = true): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(value, null, 1), 0o600, durable);
 }
 
 export async function readJson<T>(file: string): Promise<T | undefined> {

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
 import { invalid } from '../core/errors.ts';
 import { runOk, type Sys } from '../core/sys.ts';
 
@@ -86,6 +87,22 @@ export class OciRuntime {
     if (r.code !== 0 && !/does not exist|not exist|no such/i.test(r.stderr)) {
       throw new Error(`${this.name} delete ${id}: ${r.stderr.trim()}`);
     }
+  }
+
+  /** Whether the runtime still keeps state for a container (created, running or stopped). */
+  hasState(id: string): Promise<boolean> {
+    return fs.stat(path.join(this.stateRoot, id)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Drops the state of a container whose processes are gone, which is all `runc delete` does for a
+   * stopped container once berthd removes the cgroup itself: one process spawn less per exit.
+   */
+  async forgetStopped(id: string): Promise<void> {
+    await fs.rm(path.join(this.stateRoot, id), { recursive: true, force: true });
   }
 
   async state(id: string): Promise<RuntimeState | undefined> {

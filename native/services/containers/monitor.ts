@@ -206,7 +206,7 @@ export class ExitMonitor {
 
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
     const ctx = this.ctx;
-    await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
+    await ctx.runtime.forgetStopped(rec.Id).catch(() => undefined);
     await unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))).catch(() => undefined);
     await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
     await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true }).catch(() => undefined);

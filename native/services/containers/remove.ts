@@ -60,7 +60,7 @@ export async function removeLocked(
   }
   rec.State.Status = 'removing';
   await ctx.store.save(rec).catch(() => undefined);
-  await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
+  if (await ctx.runtime.hasState(rec.Id)) await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
   if (rec.ConmonPid > 0 && ctx.sys.alive(rec.ConmonPid)) ctx.sys.kill(rec.ConmonPid, 'SIGKILL');
   await unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id)));
   await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);

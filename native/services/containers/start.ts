@@ -48,9 +48,9 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     const spec = await specFor(ctx, rec, dirs.merged);
     await fs.rm(bundle, { recursive: true, force: true });
     await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
-    await writeJsonAtomic(path.join(bundle, 'config.json'), spec);
+    await writeJsonAtomic(path.join(bundle, 'config.json'), spec, false);
     await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
-    await ctx.runtime.delete(rec.Id, true);
+    if (await ctx.runtime.hasState(rec.Id)) await ctx.runtime.delete(rec.Id, true);
 
     const { pid } = await conmonCreate({
       conmon: ctx.conmon,

@@ -44,7 +44,7 @@ export class ContainerStore {
     this.byId.set(rec.Id, rec);
     this.byName.set(rec.Name, rec.Id);
     await fs.mkdir(this.dir(rec.Id), { recursive: true, mode: 0o710 });
-    await writeJsonAtomic(path.join(this.dir(rec.Id), recordFile), rec);
+    await writeJsonAtomic(path.join(this.dir(rec.Id), recordFile), rec, false);
   }
 
   async delete(rec: ContainerRecord): Promise<void> {
