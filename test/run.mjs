@@ -33,10 +33,39 @@ const suites = {
   conformance: () => [...find('test/conformance', isTest), ...find('test/api', isTest)],
 };
 
+/** Type checking and lint count as one test each: the tree must stay clean. */
+function runStatic() {
+  console.log('\n=== suite static: typecheck and lint ===');
+  let pass = 0;
+  let fail = 0;
+  for (const [name, cmd, args] of [
+    [
+      'typecheck (tsc --noEmit, strict)',
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'],
+    ],
+    [
+      'lint and format (biome check)',
+      process.execPath,
+      ['node_modules/@biomejs/biome/bin/biome', 'check', '.'],
+    ],
+  ]) {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (r.status === 0) {
+      pass++;
+      console.log(`✔ ${name}`);
+    } else {
+      fail++;
+      console.log(`✖ ${name}\n${(r.stdout ?? '') + (r.stderr ?? '')}`.slice(0, 20000));
+    }
+  }
+  return { pass, fail, skipped: 0 };
+}
+
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : Object.keys(suites);
+const names = wanted.length ? wanted : ['static', ...Object.keys(suites)];
 for (const n of names) {
-  if (!suites[n]) {
+  if (!suites[n] && n !== 'static') {
     console.error(`unknown suite: ${n} (have: ${Object.keys(suites).join(', ')})`);
     process.exit(2);
   }
@@ -93,7 +122,7 @@ let pass = 0;
 let fail = 0;
 let skipped = 0;
 for (const n of names) {
-  const r = await runSuite(n, suites[n]());
+  const r = n === 'static' ? runStatic() : await runSuite(n, suites[n]());
   pass += r.pass;
   fail += r.fail;
   skipped += r.skipped;
