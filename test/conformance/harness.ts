@@ -164,7 +164,11 @@ export async function startDaemon(
       return {
         code: r.status ?? (r.signal ? 128 : 1),
         stdout: r.stdout?.toString() ?? '',
-        stderr: r.stderr?.toString() ?? '',
+        // The reference dockerd runs with IPv4 forwarding off; the CLI's warning about it is noise here.
+        stderr: (r.stderr?.toString() ?? '').replace(
+          /^WARNING: IPv4 forwarding is disabled\. Networking will not work\.\n/gm,
+          '',
+        ),
       };
     },
     dockerAsync(args, opts = {}) {

@@ -36,6 +36,6 @@ test('log options: sizes in binary units, max-file needs max-size', () => {
   assert.equal(parseSize('512'), 512);
   assert.throws(() => parseSize('ten'), /invalid size/);
   assert.deepEqual(logLimits({ 'max-size': '1k', 'max-file': '3' }), { maxSize: 1024, maxFile: 3 });
-  assert.throws(() => logLimits({ 'max-file': '3' }), /max-file can only be used with max-size/);
+  assert.deepEqual(logLimits({ 'max-file': '3' }), { maxSize: 0, maxFile: 3 }); // ignored without max-size, as dockerd does
   assert.throws(() => logLimits({ 'max-file': '0', 'max-size': '1k' }), /max-file cannot be less than 1/);
 });

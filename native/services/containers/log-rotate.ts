@@ -30,7 +30,6 @@ export function logLimits(config: Record<string, string>): LogLimits {
   if (config['max-file'] !== undefined) {
     maxFile = Number(config['max-file']);
     if (!Number.isInteger(maxFile) || maxFile < 1) throw invalid('max-file cannot be less than 1');
-    if (maxFile > 1 && maxSize === 0) throw invalid('max-file can only be used with max-size');
   }
   return { maxSize, maxFile: Math.min(maxFile, 20) };
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { multiLayerImageTar, ociLayoutTar } from '../../fixtures/images.ts';
-import { type Daemon, fixturesOut, loadBusybox, startDaemon, stopDaemon } from '../harness.ts';
+import { type Daemon, fixturesOut, loadBusybox, startDaemon, stopDaemon, target } from '../harness.ts';
 
 describe(`images without a registry (${process.env.BERTH_TARGET ?? 'berthd'})`, () => {
   let d: Daemon;
@@ -48,7 +48,10 @@ describe(`images without a registry (${process.env.BERTH_TARGET ?? 'berthd'})`, 
     assert.match(run.stdout, /gone/);
   });
 
-  test('OCI layout tars load with their tag', async () => {
+  // dockerd 20.10 (Debian's reference) predates OCI-layout `docker load`; Docker 25+ and berthd have it.
+  test('OCI layout tars load with their tag', {
+    skip: target === 'dockerd' ? 'dockerd 20.10 cannot load OCI layouts' : false,
+  }, async () => {
     const tar = await ociLayoutTar(fixturesOut);
     const r = d.docker(['load', '-i', tar]);
     assert.equal(r.code, 0, r.stderr);

@@ -89,7 +89,8 @@ describe(`logs, exec, attach, cp (${process.env.BERTH_TARGET ?? 'berthd'})`, () 
       'detached exec',
     );
     const nf = d.docker(['exec', 'ex', 'nosuchcmd']);
-    assert.equal(nf.code, 127);
+    // Docker 23+ answers 127 as for `docker run`; dockerd 20.10 answered 126.
+    assert.ok(nf.code === 127 || (d.kind === 'dockerd' && nf.code === 126), `exit ${nf.code}`);
     assert.match(nf.stdout + nf.stderr, /executable file not found/);
     const t = d.docker(['exec', '-t', 'ex', 'tty']);
     assert.match(t.stdout, /\/dev\/pts\/\d+/);

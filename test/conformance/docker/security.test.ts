@@ -172,7 +172,7 @@ describe(`security options, networking modes, logs rotation, cleanup (${process.
     const logs = d.docker(['logs', 'chatty']).stdout.split('\n').filter(Boolean);
     assert.ok(logs.length > 0 && logs.length < 400, `kept ${logs.length} of 400 lines`);
     assert.equal(logs[logs.length - 1], 'line-399-xxxxxxxxxxxxxxxxxxxx');
-    const bad = d.docker(['run', '--rm', '--log-opt', 'max-file=2', 'busybox', 'true']);
+    const bad = d.docker(['run', '--rm', '--log-opt', 'max-size=lots', 'busybox', 'true']);
     assert.notEqual(bad.code, 0);
     d.docker(['rm', 'chatty']);
   });

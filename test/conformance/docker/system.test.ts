@@ -42,6 +42,7 @@ describe(`system: version, info, events, stats, bad input (${process.env.BERTH_T
     assert.equal(r.headers.ostype, 'linux');
     const head = await raw(d, 'HEAD', '/_ping');
     assert.equal(head.status, 200);
+    if (d.kind === 'dockerd') return; // dockerd 20.10 speaks API 1.41 only
     const v = await raw(d, 'GET', '/v1.44/version');
     assert.ok(Number(JSON.parse(v.body).ApiVersion.split('.')[1]) >= 44);
   });
@@ -124,7 +125,8 @@ describe(`system: version, info, events, stats, bad input (${process.env.BERTH_T
 
   test('malformed requests get 4xx with a message and the daemon keeps serving', async () => {
     const bad = await raw(d, 'POST', '/containers/create', '{not json');
-    assert.equal(bad.status, 400);
+    // Docker answers 400 since API 1.4x; dockerd 20.10 still answered 500 for bodies it could not decode.
+    assert.ok(bad.status === 400 || (d.kind === 'dockerd' && bad.status === 500), String(bad.status));
     assert.ok(JSON.parse(bad.body).message.length > 0);
     const wrongType = await raw(
       d,
@@ -132,7 +134,11 @@ describe(`system: version, info, events, stats, bad input (${process.env.BERTH_T
       '/containers/create',
       JSON.stringify({ Image: 'busybox', Cmd: 42 }),
     );
-    assert.equal(wrongType.status, 400);
+    // Docker answers 400 since API 1.4x; dockerd 20.10 still answered 500 for a wrongly typed field.
+    assert.ok(
+      wrongType.status === 400 || (d.kind === 'dockerd' && wrongType.status === 500),
+      String(wrongType.status),
+    );
     assert.match(JSON.parse(wrongType.body).message, /cannot unmarshal/);
     const noImage = await raw(d, 'POST', '/containers/create', JSON.stringify({ Image: 'nosuch:img' }));
     assert.equal(noImage.status, 404);
