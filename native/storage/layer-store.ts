@@ -60,6 +60,11 @@ export class LayerStore {
     return meta;
   }
 
+  /** Bytes of file content in the layer, as recorded when it was extracted. */
+  async size(chainId: string): Promise<number> {
+    return (await this.meta(chainId))?.size ?? 0;
+  }
+
   async has(chainId: string): Promise<boolean> {
     return (await this.meta(chainId)) !== undefined;
   }

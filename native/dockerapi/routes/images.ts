@@ -3,6 +3,8 @@ import { invalid, notFound } from '../../core/errors.ts';
 import { dirSize } from '../../core/fsutil.ts';
 import { parseFilters } from '../../services/containers/views.ts';
 import type { Engine } from '../../services/engine.ts';
+import { imageLayerFiles } from '../../services/images/layer-files.ts';
+import { pruneImages } from '../../services/images/prune.ts';
 import type { Router } from '../router.ts';
 
 export function imageRoutes(router: Router, engine: Engine): void {
@@ -48,6 +50,16 @@ export function imageRoutes(router: Router, engine: Engine): void {
     const out = req.stream('application/x-tar');
     await images.save([req.params.name], writableOf(out));
     out.end();
+  });
+
+  router.add('POST', '/images/prune', async (req) => {
+    const usedBy = (id: string) => engine.containers.store.all().filter((c) => c.Image === id);
+    req.send(200, await pruneImages(images, usedBy, parseFilters(req.query.get('filters'))));
+  });
+
+  // Berth's own: the files each layer adds, changes and deletes (for the desktop app's layer view).
+  router.add('GET', '/images/{name*}/layers', async (req) => {
+    req.send(200, await imageLayerFiles(images, req.params.name));
   });
 
   router.add('GET', '/images/{name*}/json', async (req) => {

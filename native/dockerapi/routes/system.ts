@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { invalid } from '../../core/errors.ts';
 import { findBinary } from '../../runtime/oci-runtime.ts';
-import { parseFilters } from '../../services/containers/views.ts';
+import { listContainers, parseFilters } from '../../services/containers/views.ts';
 import type { Engine } from '../../services/engine.ts';
 import type { EngineEvent } from '../../services/events.ts';
 import { apiVersion, minApiVersion } from '../http.ts';
@@ -229,16 +229,39 @@ export function systemRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('GET', '/system/df', async (req) => {
-    const containers = await (await import('../../services/containers/views.ts')).listContainers(
-      engine.containers,
-      { all: true, size: true, filters: {} },
-    );
+    const containers = await listContainers(engine.containers, { all: true, size: true, filters: {} });
+    const recs = engine.containers.store.all();
+    const images = (await engine.images.list({ all: true })) as Array<
+      Record<string, unknown> & { Id: string; Size: number }
+    >;
+    // Layers shared between images count once in LayersSize and as SharedSize in each image.
+    const layerUse = new Map<string, number>();
+    for (const rec of engine.images.store.all())
+      for (const c of rec.chainIds) layerUse.set(c, (layerUse.get(c) ?? 0) + 1);
+    let layersSize = 0;
+    for (const c of layerUse.keys()) layersSize += await engine.images.store.layers.size(c);
+    const withUse = [];
+    for (const img of images) {
+      const rec = engine.images.store.get(img.Id);
+      let shared = 0;
+      for (const c of rec?.chainIds ?? [])
+        if ((layerUse.get(c) ?? 0) > 1) shared += await engine.images.store.layers.size(c);
+      withUse.push({ ...img, SharedSize: shared, Containers: recs.filter((r) => r.Image === img.Id).length });
+    }
     req.send(200, {
-      LayersSize: 0,
-      Images: await engine.images.list({ all: true }),
+      LayersSize: layersSize,
+      Images: withUse,
       Containers: containers,
       Volumes: [],
       BuildCache: [],
     });
+  });
+
+  // Until networking lands there are no user-defined networks and no build cache to prune.
+  router.add('POST', '/networks/prune', async (req) => {
+    req.send(200, { NetworksDeleted: null });
+  });
+  router.add('POST', '/build/prune', async (req) => {
+    req.send(200, { CachesDeleted: null, SpaceReclaimed: 0 });
   });
 }
