@@ -33,11 +33,11 @@ function treeRssKb(pid: number): number {
 }
 
 async function measure(d: Daemon) {
+  await new Promise((r) => setTimeout(r, 1000));
+  const idleRss = treeRssKb(d.pid()) / 1024;
   await loadBusybox(d);
   // Warm up once so that first-run costs (page cache, layer mount paths) do not skew either side.
   d.docker(['run', '--rm', 'busybox', 'true']);
-  await new Promise((r) => setTimeout(r, 2000));
-  const idleRss = treeRssKb(d.pid()) / 1024;
   const cli: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -55,10 +55,11 @@ async function measure(d: Daemon) {
     await c.remove();
     api.push(performance.now() - t0);
   }
-  return { cli: median(cli), api: median(api), idleRss };
+  await new Promise((r) => setTimeout(r, 1000));
+  return { cli: median(cli), api: median(api), idleRss, busyRss: treeRssKb(d.pid()) / 1024 };
 }
 
-const results: Record<string, { cli: number; api: number; idleRss: number }> = {};
+const results: Record<string, { cli: number; api: number; idleRss: number; busyRss: number }> = {};
 const berth = await startDaemon('berthd');
 try {
   results.berthd = await measure(berth);
@@ -92,3 +93,4 @@ console.log(
 row(`docker run --rm busybox true (median of ${runs})`, b.cli, k?.cli, 'ms', 'ratio <= 0.5');
 row(`dockerode create+start+wait+remove (median)`, b.api, k?.api, 'ms', 'ratio <= 0.3');
 row('idle RSS after start', b.idleRss, k?.idleRss, 'MB', 'berthd <= 60 MB');
+row('RSS after the runs above', b.busyRss, k?.busyRss, 'MB', '(for information)');
