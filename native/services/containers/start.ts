@@ -41,16 +41,21 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
   const dirs = rootfsDirs(ctx.store.dir(rec.Id));
   const bundle = bundleDir(ctx, rec.Id);
   try {
+    const t0 = performance.now();
+    const mark: Array<[string, number]> = [];
+    const lap = (what: string) => mark.push([what, Math.round(performance.now() - t0)]);
     const image = await ctx.images.resolve(rec.Image);
     if (!image) throw invalid(`image ${rec.Image} of container ${rec.Id.slice(0, 12)} is gone`);
     await prepareRootfs(dirs);
     await mountRootfs(ctx.sys, dirs, image.layerDirs);
+    lap('mount');
     const spec = await specFor(ctx, rec, dirs.merged);
     await fs.rm(bundle, { recursive: true, force: true });
     await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
     await writeJsonAtomic(path.join(bundle, 'config.json'), spec, false);
     await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
     if (await ctx.runtime.hasState(rec.Id)) await ctx.runtime.delete(rec.Id, true);
+    lap('bundle');
 
     const { pid } = await conmonCreate({
       conmon: ctx.conmon,
@@ -69,8 +74,10 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
       Number((await fs.readFile(path.join(bundle, 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || 0;
     const waiting = ctx.pendingAttach.get(rec.Id) ?? [];
     ctx.pendingAttach.delete(rec.Id);
+    lap('create');
     await Promise.all(waiting.map((connect) => connect()));
     await ctx.runtime.start(rec.Id);
+    lap('start');
     rec.State = {
       ...rec.State,
       Status: 'running',
@@ -83,6 +90,8 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     rec.RuntimeName = ctx.runtime.name;
     rec.ManuallyStopped = false;
     await ctx.store.save(rec);
+    lap('saved');
+    ctx.log.debug('container started', { id: rec.Id.slice(0, 12), ms: Object.fromEntries(mark) });
     ctx.events.emit({
       Type: 'container',
       Action: 'start',
