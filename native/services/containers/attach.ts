@@ -105,7 +105,11 @@ export async function attachContainer(
         client.input,
         keys,
         (d) => a.write(d),
-        () => a.endInput(),
+        () => {
+          a.endInput();
+          // Docker ends a `docker attach` session with its input when the container keeps stdin open.
+          if (!rec.Config.StdinOnce) client.end();
+        },
         () => {
           a.close();
           client.end();

@@ -110,6 +110,31 @@ describe(`logs, exec, attach, cp (${process.env.BERTH_TARGET ?? 'berthd'})`, () 
     d.docker(['rm', 'att']);
   });
 
+  test('docker attach to a running container carries stdin and output; the exit code comes back', async () => {
+    d.docker([
+      'run',
+      '-d',
+      '-i',
+      '--name',
+      'attrun',
+      'busybox',
+      'sh',
+      '-c',
+      'read l; echo "got $l"; sleep 1; exit 3',
+    ]);
+    const a = d.dockerAsync(['attach', 'attrun']);
+    let out = '';
+    a.child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    a.child.stdin?.write('one\n');
+    await eventually(() => out.includes('got one'), 10_000, 'attach output');
+    const r = await a.done;
+    assert.equal(r.code, 3);
+    d.docker(['rm', '-f', 'attrun']);
+  });
+
   test('cp both ways', () => {
     d.docker(['run', '-d', '--name', 'cpc', 'busybox', 'sleep', '300']);
     const tmp = `${d.root}/cp`;
