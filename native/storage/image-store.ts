@@ -23,6 +23,8 @@ export interface ImageRecord {
   size: number;
   repoDigests: string[];
   lastTagTime?: string;
+  /** The image this one was committed or built on (builds and `docker commit`); loads have none. */
+  parent?: string;
 }
 
 /** How a user's string found an image: Docker treats removal by ID and by name differently. */
@@ -104,7 +106,7 @@ export class ImageStore {
   }
 
   /** Records an image whose layers are already extracted; stores the config blob. */
-  async putImage(configBytes: Buffer, repoDigests: string[] = []): Promise<ImageRecord> {
+  async putImage(configBytes: Buffer, repoDigests: string[] = [], parent?: string): Promise<ImageRecord> {
     let config: ImageConfig;
     try {
       config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
@@ -129,6 +131,7 @@ export class ImageStore {
       size,
       repoDigests: [...new Set([...(existing?.repoDigests ?? []), ...repoDigests])],
       lastTagTime: existing?.lastTagTime,
+      ...((existing?.parent ?? parent) ? { parent: existing?.parent ?? parent } : {}),
     };
     await writeJsonAtomic(this.recordFile(id), rec);
     this.images.set(id, rec);

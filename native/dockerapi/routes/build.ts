@@ -1,5 +1,85 @@
+import { buildImage } from '../../builder/builder.ts';
+import { CommandFailedError } from '../../builder/run.ts';
+import { errorMessage, invalid } from '../../core/errors.ts';
 import type { Engine } from '../../services/engine.ts';
+import { commitContainer } from '../../services/images/commit.ts';
+import { tagKey } from '../../storage/reference.ts';
+import type { ApiRequest, ClientStream } from '../http.ts';
 import type { Router } from '../router.ts';
 
+function jsonParam<T>(req: ApiRequest, name: string, dflt: T): T {
+  const v = req.query.get(name);
+  if (!v) return dflt;
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    throw invalid(`invalid ${name} parameter: not JSON`);
+  }
+}
+
 /** POST /build (the classic builder) and POST /commit. */
-export function buildRoutes(_router: Router, _engine: Engine): void {}
+export function buildRoutes(router: Router, engine: Engine): void {
+  router.add('POST', '/commit', async (req) => {
+    const q = req.query;
+    const id = await commitContainer(engine.containers, {
+      container: q.get('container') ?? '',
+      repo: q.get('repo') ?? undefined,
+      tag: q.get('tag') ?? undefined,
+      comment: q.get('comment') ?? undefined,
+      author: q.get('author') ?? undefined,
+      pause: req.bool('pause', true),
+      changes: q.getAll('changes').filter((c) => c.trim() !== ''),
+    });
+    req.send(201, { Id: id });
+  });
+
+  router.add('POST', '/build', async (req) => {
+    const q = req.query;
+    const remote = q.get('remote');
+    if (remote)
+      throw invalid(
+        `remote build contexts (${remote}) are not supported: berthd builds have no network access`,
+      );
+    const tags = q.getAll('t').map((t) => {
+      try {
+        return tagKey(t);
+      } catch (err) {
+        throw invalid(`invalid tag ${JSON.stringify(t)}: ${errorMessage(err)}`);
+      }
+    });
+    const cancelled = new AbortController();
+    req.res?.on('close', () => {
+      if (!req.res?.writableFinished) cancelled.abort();
+    });
+    const opts = {
+      dockerfile: q.get('dockerfile') ?? '',
+      tags,
+      buildArgs: jsonParam<Record<string, string | null>>(req, 'buildargs', {}),
+      target: q.get('target') || undefined,
+      labels: jsonParam<Record<string, string>>(req, 'labels', {}),
+      noCache: req.bool('nocache'),
+      quiet: req.bool('q'),
+      rm: req.bool('rm', true),
+      signal: cancelled.signal,
+    };
+    // The response starts with the first message: errors before it (a parse error, a missing
+    // Dockerfile) are plain API errors, as dockerd answers them.
+    let out: ClientStream | undefined;
+    const write = (msg: object) => {
+      out ??= req.stream('application/json');
+      out.write(`${JSON.stringify(msg)}\n`);
+    };
+    try {
+      await buildImage(engine.containers, req.raw, opts, {
+        stream: (text) => write({ stream: text }),
+        aux: (value) => write({ aux: value }),
+      });
+    } catch (err) {
+      if (!out) throw err;
+      const message = errorMessage(err);
+      const code = err instanceof CommandFailedError ? { code: err.exitCode } : {};
+      write({ errorDetail: { ...code, message }, error: message });
+    }
+    out?.end();
+  });
+}

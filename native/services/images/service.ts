@@ -74,7 +74,7 @@ export class ImageService {
   async list(
     q: { all?: boolean; filters?: Record<string, string[]>; digests?: boolean } = {},
   ): Promise<object[]> {
-    return listImages(this.store, q.filters);
+    return listImages(this.store, q.filters, q.all ?? false);
   }
 
   async inspect(ref: string): Promise<object> {
@@ -91,7 +91,30 @@ export class ImageService {
 
   async remove(ref: string, opts: { force?: boolean; noprune?: boolean } = {}): Promise<DeleteRecord[]> {
     const ctx = { store: this.store, usedBy: this.opts.usedBy, emit: this.emit.bind(this) };
-    return removeImage(ctx, ref, opts);
+    const parent = this.store.lookup(ref)?.rec.parent;
+    const out = await removeImage(ctx, ref, opts);
+    if (!opts.noprune && out.some((o) => o.Deleted)) out.push(...(await this.pruneParents(parent)));
+    return out;
+  }
+
+  /** Like dockerd, deleting a built image also deletes the untagged intermediate images under it. */
+  private async pruneParents(id: string | undefined): Promise<DeleteRecord[]> {
+    const out: DeleteRecord[] = [];
+    while (id) {
+      const rec = this.store.get(id);
+      if (!rec || this.store.tagsOf(id).length > 0 || rec.repoDigests.length > 0) break;
+      if (this.opts.usedBy(id).length > 0 || this.store.all().some((r) => r.parent === id)) break;
+      const next = rec.parent;
+      out.push(
+        ...(await removeImage(
+          { store: this.store, usedBy: this.opts.usedBy, emit: this.emit.bind(this) },
+          id,
+          {},
+        )),
+      );
+      id = next;
+    }
+    return out;
   }
 
   async load(body: NodeJS.ReadableStream, progress: (msg: object) => void): Promise<void> {

@@ -45,6 +45,7 @@ function boolFilter(v: string): boolean {
 export async function listImages(
   store: ImageStore,
   filters: Record<string, string[]> = {},
+  all = true,
 ): Promise<Array<Record<string, unknown>>> {
   for (const k of Object.keys(filters)) if (!filterKeys.includes(k)) throw invalid(`invalid filter '${k}'`);
   const createdOf = (ref: string) => {
@@ -57,8 +58,16 @@ export async function listImages(
   const until = filters.until?.length ? parseUntil(filters.until[0]) : undefined;
   const dangling = filters.dangling?.length ? boolFilter(filters.dangling[0]) : undefined;
   const out: Array<Record<string, unknown> & { Created: number }> = [];
+  // Like dockerd, `docker images` hides untagged intermediate images (those with children); -a shows them.
+  const parents = new Set(
+    store
+      .all()
+      .map((r) => r.parent)
+      .filter((p): p is string => !!p),
+  );
   for (const rec of store.all()) {
     const tags = store.tagsOf(rec.id);
+    if (!all && tags.length === 0 && parents.has(rec.id)) continue;
     const cfg = await store.config(rec.id);
     const labels = cfg.config?.Labels ?? {};
     const created = Date.parse(rec.created);
@@ -70,7 +79,7 @@ export async function listImages(
     if (until !== undefined && !(created < until)) continue;
     out.push({
       Id: rec.id,
-      ParentId: '',
+      ParentId: rec.parent ?? '',
       RepoTags: tags,
       RepoDigests: rec.repoDigests,
       Created: Math.floor((Number.isNaN(created) ? 0 : created) / 1000),
@@ -97,7 +106,7 @@ export async function inspectImage(store: ImageStore, rec: ImageRecord): Promise
     Id: rec.id,
     RepoTags: store.tagsOf(rec.id),
     RepoDigests: rec.repoDigests,
-    Parent: '',
+    Parent: rec.parent ?? '',
     Comment: comment(cfg),
     Created: cfg.created ?? zeroTime,
     DockerVersion: '',

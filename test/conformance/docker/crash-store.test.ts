@@ -22,12 +22,17 @@ async function bigImageTar(): Promise<string> {
     }
     chunks.push(block);
   }
-  const img = await image([busyboxEntries(), [{ name: 'blob.bin', data: Buffer.concat(chunks) }]], ['busybox', 'big blob']);
+  const img = await image(
+    [busyboxEntries(), [{ name: 'blob.bin', data: Buffer.concat(chunks) }]],
+    ['busybox', 'big blob'],
+  );
   writeFileSync(file, await dockerSaveTar(img, 'berth-test/big:1'));
   return file;
 }
 
-describe('kill -9 of berthd in the middle of a load', { skip: target === 'dockerd' ? 'berthd-only' : false }, () => {
+describe('kill -9 of berthd in the middle of a load', {
+  skip: target === 'dockerd' ? 'berthd-only' : false,
+}, () => {
   let d: Daemon;
   before(async () => {
     d = await startDaemon('berthd');
@@ -43,8 +48,16 @@ describe('kill -9 of berthd in the middle of a load', { skip: target === 'docker
     await load.done;
     await d.restart();
     const images = d.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']).stdout.trim().split('\n');
-    assert.ok(!images.includes('berth-test/big:1') || d.docker(['run', '--rm', 'berth-test/big:1', 'test', '-s', '/blob.bin']).code === 0, 'a listed image is whole');
-    assert.deepEqual(readdirSync(path.join(d.dataRoot, 'image', 'tmp')), [], 'temp files are cleaned at start');
+    assert.ok(
+      !images.includes('berth-test/big:1') ||
+        d.docker(['run', '--rm', 'berth-test/big:1', 'test', '-s', '/blob.bin']).code === 0,
+      'a listed image is whole',
+    );
+    assert.deepEqual(
+      readdirSync(path.join(d.dataRoot, 'image', 'tmp')),
+      [],
+      'temp files are cleaned at start',
+    );
     const again = d.docker(['load', '-i', tar]);
     assert.equal(again.code, 0, again.stderr);
     const run = d.docker(['run', '--rm', 'berth-test/big:1', 'sh', '-c', 'wc -c < /blob.bin']);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { multiLayerImageTar } from '../../fixtures/images.ts';
 import { type Daemon, fixturesOut, loadBusybox, startDaemon, stopDaemon } from '../harness.ts';
@@ -78,6 +80,25 @@ describe(`image management: history, prune, system df and prune (${process.env.B
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Deleted Containers:/);
     assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '');
+  });
+
+  test('build intermediates are hidden from docker images and go with the image', () => {
+    const dir = mkdtempSync('/tmp/ctx-');
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      'FROM busybox\nRUN echo 1 > /one\nRUN echo 2 > /two\nCMD ["cat", "/one", "/two"]\n',
+    );
+    const b = d.docker(['build', '-q', '-t', 'steps:1', dir]);
+    assert.equal(b.code, 0, b.stderr);
+    const shown = d.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']).stdout.trim().split('\n');
+    assert.ok(!shown.includes('<none>:<none>'), shown.join(','));
+    const all = d.docker(['images', '-a', '-q']).stdout.trim().split('\n');
+    assert.ok(all.length > shown.length, 'intermediates listed with -a');
+    const rmi = d.docker(['rmi', 'steps:1']);
+    assert.equal(rmi.code, 0, rmi.stderr);
+    assert.ok((rmi.stdout.match(/Deleted: sha256:/g) ?? []).length >= 3, rmi.stdout);
+    // The intermediates went with it; the base image stays.
+    assert.equal(d.docker(['images', '-a', '--format', '{{.Repository}}']).stdout.trim(), 'busybox');
   });
 
   test('layers API lists what each layer adds, changes and deletes', async (t) => {

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { readJson, writeJsonAtomic } from '../core/fsutil.ts';
+import { sha256 } from '../core/ids.ts';
+import type { ImageStore } from '../storage/image-store.ts';
+
+/** What makes a build step reusable: its parent, its text, and what it read. */
+export interface CacheKeyParts {
+  parent: string | undefined;
+  instruction: string;
+  /** Content digest of COPY/ADD sources. */
+  sources?: string;
+  /** Build arguments in effect for the step. */
+  args: Record<string, string>;
+}
+
+export function cacheKey(parts: CacheKeyParts): string {
+  const args = Object.fromEntries(Object.entries(parts.args).sort(([a], [b]) => a.localeCompare(b)));
+  return sha256(JSON.stringify([parts.parent ?? 'scratch', parts.instruction, parts.sources ?? '', args]));
+}
+
+/**
+ * The build cache: step key → image ID, in one JSON file under the image root, written atomically.
+ * Entries whose image was removed are ignored (and dropped on the next write).
+ */
+export class BuildCache {
+  private entries: Record<string, string> = {};
+
+  private constructor(
+    private readonly file: string,
+    private readonly store: ImageStore,
+  ) {}
+
+  static async open(store: ImageStore): Promise<BuildCache> {
+    const cache = new BuildCache(path.join(store.root, 'build-cache.json'), store);
+    cache.entries = (await readJson<Record<string, string>>(cache.file).catch(() => undefined)) ?? {};
+    return cache;
+  }
+
+  get(key: string): string | undefined {
+    const id = this.entries[key];
+    return id && this.store.get(id) ? id : undefined;
+  }
+
+  async put(key: string, imageId: string): Promise<void> {
+    // Re-read so that concurrent builds do not drop each other's entries.
+    const current = (await readJson<Record<string, string>>(this.file).catch(() => undefined)) ?? {};
+    const merged = { ...current, ...this.entries, [key]: imageId };
+    this.entries = Object.fromEntries(Object.entries(merged).filter(([, id]) => this.store.get(id)));
+    await writeJsonAtomic(this.file, this.entries);
+  }
+}

@@ -1,0 +1,105 @@
+import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import path from 'node:path';
+import { invalid } from '../core/errors.ts';
+import { secureJoin } from '../core/securejoin.ts';
+import type { Sys } from '../core/sys.ts';
+import { streamToUncompressed } from '../services/images/layer-file.ts';
+import { mountRootfs, prepareRootfs, rootfsDirs, unmountRootfs } from '../storage/container-rootfs.ts';
+import type { ImageStore } from '../storage/image-store.ts';
+import { extractLayer } from '../storage/tar-extract.ts';
+
+/** The build context, unpacked in the image store's temp dir for the length of one build. */
+export interface BuildContext {
+  dir: string;
+  dispose(): Promise<void>;
+}
+
+/** Unpacks the context tar (plain or gzip) the client sent as the request body. */
+export async function receiveContext(
+  sys: Sys,
+  store: ImageStore,
+  body: NodeJS.ReadableStream,
+): Promise<BuildContext> {
+  const dir = store.newTempPath('context');
+  const tar = `${dir}.tar`;
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const dispose = async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(tar, { force: true });
+  };
+  try {
+    await streamToUncompressed(body, tar);
+    // `docker build - < Dockerfile` sends the Dockerfile itself, not a tar.
+    if (await isTar(tar)) await extractLayer(sys, createReadStream(tar), dir);
+    else await fs.rename(tar, path.join(dir, 'Dockerfile'));
+    await fs.rm(tar, { force: true });
+    return { dir, dispose };
+  } catch (err) {
+    await dispose();
+    throw invalid(`cannot read the build context: ${(err as Error).message}`);
+  }
+}
+
+async function isTar(file: string): Promise<boolean> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const b = Buffer.alloc(262);
+    const { bytesRead } = await fh.read(b, 0, 262, 0);
+    // An empty body is an empty context; a tar has the ustar magic (or is all zero blocks).
+    return bytesRead === 0 || b.subarray(257, 262).toString('latin1') === 'ustar' || b.every((x) => x === 0);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads the Dockerfile named by the `dockerfile` parameter from the context. */
+export async function readDockerfile(ctx: BuildContext, name: string): Promise<string> {
+  const file = await secureJoin(ctx.dir, name || 'Dockerfile');
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch {
+    if (!name || name === 'Dockerfile') {
+      const lower = await fs.readFile(path.join(ctx.dir, 'dockerfile'), 'utf8').catch(() => undefined);
+      if (lower !== undefined) return lower;
+    }
+    throw invalid(`Cannot locate specified Dockerfile: ${name || 'Dockerfile'}`);
+  }
+}
+
+/** The image's entry at an absolute path, looking through its layers from the top (whiteouts hide). */
+export async function probeLayers(
+  store: ImageStore,
+  imageId: string | undefined,
+  abs: string,
+): Promise<Stats | undefined> {
+  const rec = imageId ? store.get(imageId) : undefined;
+  for (const chain of [...(rec?.chainIds ?? [])].reverse()) {
+    const st = await fs.lstat(path.join(store.layerDir(chain), abs)).catch(() => undefined);
+    if (st) return st.isCharacterDevice() && st.rdev === 0 ? undefined : st;
+  }
+  return undefined;
+}
+
+/** Runs fn with an image's merged filesystem mounted (read through an overlay with a scratch upper dir). */
+export async function withImageRootfs<T>(
+  sys: Sys,
+  store: ImageStore,
+  imageId: string | undefined,
+  fn: (rootfs: string) => Promise<T>,
+): Promise<T> {
+  const rec = imageId ? store.get(imageId) : undefined;
+  const base = store.newTempPath('view');
+  const dirs = rootfsDirs(base);
+  await prepareRootfs(dirs);
+  try {
+    await mountRootfs(
+      sys,
+      dirs,
+      (rec?.chainIds ?? []).map((c) => store.layerDir(c)),
+    );
+    return await fn(dirs.merged);
+  } finally {
+    await unmountRootfs(sys, dirs).catch(() => undefined);
+    await fs.rm(base, { recursive: true, force: true });
+  }
+}

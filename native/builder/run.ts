@@ -1,0 +1,66 @@
+import { EngineError } from '../core/errors.ts';
+import { createContainer } from '../services/containers/create.ts';
+import { killContainer, waitContainer } from '../services/containers/lifecycle.ts';
+import { readLog } from '../services/containers/log-file.ts';
+import { removeContainer } from '../services/containers/remove.ts';
+import { startContainer } from '../services/containers/start.ts';
+import type { ContainerContext } from '../services/context.ts';
+
+/** A RUN command exited non-zero; the docker CLI exits with the same code. */
+export class CommandFailedError extends EngineError {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super('invalid', message, { code: 'command-failed' });
+  }
+}
+
+export interface RunStep {
+  imageId: string;
+  argv: string[];
+  /** Build arguments, visible to the command but not kept in the image. */
+  env: string[];
+  user: string;
+  workdir: string;
+  /** Called with the container's ID once it exists (so a failing build can remove it). */
+  created: (id: string) => void;
+  output: (text: string) => void;
+  /** Aborts when the client went away: the command is killed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one RUN command in a container of the step's parent image, without network, streaming its
+ * output; resolves with its exit code once the container has exited (its upper dir stays for commit).
+ */
+export async function runStep(ctx: ContainerContext, step: RunStep): Promise<number> {
+  const { Id } = await createContainer(ctx, {
+    body: {
+      Image: step.imageId,
+      Cmd: step.argv,
+      Entrypoint: [],
+      Env: step.env,
+      User: step.user,
+      WorkingDir: step.workdir,
+      Healthcheck: { Test: ['NONE'] },
+      Labels: {},
+      HostConfig: { NetworkMode: 'none', LogConfig: { Type: 'k8s-file', Config: {} } },
+    },
+  });
+  step.created(Id);
+  const rec = ctx.store.get(Id);
+  const wait = await waitContainer(ctx, Id, 'next-exit');
+  const exited = wait();
+  await startContainer(ctx, Id);
+  const kill = () => void killContainer(ctx, Id, 'SIGKILL').catch(() => undefined);
+  step.signal?.addEventListener('abort', kill, { once: true });
+  exited.finally(() => step.signal?.removeEventListener('abort', kill));
+  if (step.signal?.aborted) kill();
+  for await (const e of readLog(rec.LogPath, { follow: true, until: exited })) step.output(e.text);
+  return (await exited).StatusCode;
+}
+
+export async function removeStepContainer(ctx: ContainerContext, id: string): Promise<void> {
+  await removeContainer(ctx, id, { force: true, volumes: true });
+}

@@ -1,0 +1,161 @@
+import { promises as fs } from 'node:fs';
+import { conflict } from '../../core/errors.ts';
+import type { Sys } from '../../core/sys.ts';
+import { rootfsDirs } from '../../storage/container-rootfs.ts';
+import { hostArchitecture } from '../../storage/image-config.ts';
+import {
+  chainIds,
+  type ImageConfig,
+  type ImageHistory,
+  type ImageRecord,
+  type ImageRuntimeConfig,
+  type ImageStore,
+} from '../../storage/image-store.ts';
+import { type DiffFilter, writeDiffTar } from '../../storage/layer-diff.ts';
+import { withTag } from '../../storage/reference.ts';
+import { actorAttributes } from '../containers/create.ts';
+import { pauseContainer, unpauseContainer } from '../containers/lifecycle.ts';
+import type { ContainerRecord } from '../containers/model.ts';
+import type { ContainerContext } from '../context.ts';
+import { applyChanges } from './changes.ts';
+
+export interface NewImage {
+  /** The image this one builds on; undefined for `scratch`. */
+  parentId: string | undefined;
+  /** An uncompressed layer tar to add (moved into the store), or none for a metadata-only image. */
+  layerTar?: { file: string; diffId: string };
+  runtime: ImageRuntimeConfig;
+  history: ImageHistory;
+  author?: string;
+  comment?: string;
+}
+
+/** Stores a layer tar by diffID and extracts it on top of the parent's layers. */
+async function storeLayer(
+  store: ImageStore,
+  file: string,
+  diffId: string,
+  parentDiffs: string[],
+): Promise<void> {
+  if (await store.content.has(diffId)) await fs.rm(file, { force: true });
+  else await store.content.adopt(file, diffId);
+  const chains = chainIds([...parentDiffs, diffId]);
+  await store.layers.ensure(store.content.path(diffId), diffId, chains[chains.length - 1], chains.at(-2));
+}
+
+/** Writes a new image config on top of a parent (and an optional new layer); returns its record. */
+export async function commitImage(store: ImageStore, img: NewImage): Promise<ImageRecord> {
+  const parent: ImageConfig | undefined = img.parentId ? await store.config(img.parentId) : undefined;
+  const diffIds = [...(parent?.rootfs?.diff_ids ?? [])];
+  if (img.layerTar) {
+    await storeLayer(store, img.layerTar.file, img.layerTar.diffId, diffIds);
+    diffIds.push(img.layerTar.diffId);
+  }
+  const created = img.history.created ?? new Date().toISOString();
+  const config: ImageConfig = {
+    architecture: parent?.architecture ?? hostArchitecture,
+    os: parent?.os ?? 'linux',
+    ...(parent?.variant ? { variant: parent.variant } : {}),
+    created,
+    ...(img.author ? { author: img.author } : {}),
+    ...(img.comment ? { comment: img.comment } : {}),
+    config: img.runtime,
+    rootfs: { type: 'layers', diff_ids: diffIds },
+    history: [...(parent?.history ?? []), { ...img.history, created }],
+  };
+  return store.putImage(Buffer.from(JSON.stringify(config)), [], img.parentId);
+}
+
+/** Runtime mount points that runc creates in the upper dir; they belong to the container, not the image. */
+const mountPoints = new Set(['etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'dev', 'proc', 'sys']);
+
+export const skipMountPoints: DiffFilter = (rel, st) =>
+  mountPoints.has(rel) && ((st.isFile() && st.size === 0) || st.isDirectory());
+
+/** Turns a container's upper dir into a layer tar in the store's temp dir. */
+export async function containerDiff(
+  sys: Sys,
+  store: ImageStore,
+  containerDir: string,
+): Promise<{ file: string; diffId: string }> {
+  const file = store.newTempPath('commit');
+  try {
+    const { diffId } = await writeDiffTar(sys, rootfsDirs(containerDir).upper, file, skipMountPoints);
+    return { file, diffId };
+  } catch (err) {
+    await fs.rm(file, { force: true });
+    throw err;
+  }
+}
+
+/** The image runtime config a container would leave behind. */
+export function runtimeOf(rec: ContainerRecord): ImageRuntimeConfig {
+  const c = rec.Config;
+  const out: ImageRuntimeConfig = {
+    User: c.User,
+    Env: c.Env,
+    Cmd: c.Cmd,
+    Entrypoint: c.Entrypoint,
+    WorkingDir: c.WorkingDir,
+    Labels: c.Labels,
+  };
+  if (c.ExposedPorts && Object.keys(c.ExposedPorts).length) out.ExposedPorts = c.ExposedPorts;
+  if (c.Volumes && Object.keys(c.Volumes).length) out.Volumes = c.Volumes;
+  if (c.StopSignal) out.StopSignal = c.StopSignal;
+  if (c.Healthcheck) out.Healthcheck = c.Healthcheck as ImageRuntimeConfig['Healthcheck'];
+  if (c.OnBuild?.length) out.OnBuild = c.OnBuild;
+  return out;
+}
+
+export interface CommitRequest {
+  container: string;
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  pause: boolean;
+  changes: string[];
+}
+
+/** POST /commit: the container's changes as a new image on top of its own. */
+export async function commitContainer(ctx: ContainerContext, req: CommitRequest): Promise<string> {
+  const rec = ctx.store.get(req.container);
+  if (rec.State.Status === 'removing') throw conflict(`container ${rec.Id} is marked for removal`);
+  const runtime = applyChanges(runtimeOf(rec), req.changes);
+  const store = ctx.images.store;
+  const pause = req.pause && rec.State.Status === 'running';
+  if (pause) await pauseContainer(ctx, rec.Id);
+  // Like dockerd, the container stays paused until the image is recorded and its commit event sent.
+  try {
+    const diff = await containerDiff(ctx.sys, store, ctx.store.dir(rec.Id));
+    const image = await commitImage(store, {
+      parentId: rec.Image,
+      layerTar: diff,
+      runtime,
+      history: {
+        created_by: [rec.Path, ...rec.Args].join(' '),
+        ...(req.comment ? { comment: req.comment } : {}),
+        ...(req.author ? { author: req.author } : {}),
+      },
+      author: req.author,
+      comment: req.comment,
+    });
+    const key = req.repo ? withTag(req.repo, req.tag || undefined) : undefined;
+    if (key) await store.setTag(key, image.id);
+    ctx.events.emit({
+      Type: 'container',
+      Action: 'commit',
+      Actor: {
+        ID: rec.Id,
+        Attributes: actorAttributes(rec, {
+          comment: req.comment ?? '',
+          imageID: image.id,
+          imageRef: key ?? '',
+        }),
+      },
+    });
+    return image.id;
+  } finally {
+    if (pause) await unpauseContainer(ctx, rec.Id).catch(() => undefined);
+  }
+}
