@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { multiLayerImageTar, ociLayoutTar } from '../../fixtures/images.ts';
@@ -110,9 +111,18 @@ describe(`images without a registry (${process.env.BERTH_TARGET ?? 'berthd'})`, 
     d.docker(['rm', 'src']);
   });
 
-  test('run of a missing image fails cleanly without a registry', () => {
-    const r = d.docker(['run', '--rm', 'nosuch/image:1', 'true']);
+  test('run of a missing image fails cleanly when its registry is unreachable', async () => {
+    // A loopback port nothing listens on: no traffic leaves the machine.
+    const port = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const ref = `127.0.0.1:${port}/nosuch/image:1`;
+    const r = d.docker(['run', '--rm', ref, 'true']);
     assert.equal(r.code, 125);
-    assert.match(r.stderr, /Unable to find image 'nosuch\/image:1' locally/);
+    assert.ok(r.stderr.includes(`Unable to find image '${ref}' locally`), r.stderr);
+    assert.match(r.stderr, /connection refused|ECONNREFUSED|connect/i);
   });
 });

@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, promises as fs } from 'node:fs';
+import { EngineError, invalid, notFound } from '../../core/errors.ts';
+import type { Credentials } from '../../registry/auth.ts';
+import { RegistryClient, RegistryHttpError } from '../../registry/client.ts';
+import { pullEndpoints, type RegistryConfig } from '../../registry/endpoint.ts';
+import {
+  type Descriptor,
+  type ImageManifest,
+  parseManifest,
+  parsePlatform,
+  platformString,
+  selectPlatform,
+} from '../../registry/manifest.ts';
+import { type ProgressSink, progress, shortDigest, throttled } from '../../registry/progress.ts';
+import { DistributionMap } from '../../storage/distribution-map.ts';
+import { chainIds, type ImageConfig, type ImageStore } from '../../storage/image-store.ts';
+import { familiarName, familiarString, parseReference, type Reference } from '../../storage/reference.ts';
+import { uncompressLayer } from './layer-file.ts';
+
+export interface PullOptions {
+  /** What the user asked for: `localhost:5000/busybox:t`, `busybox@sha256:…`. */
+  ref: string;
+  platform?: string;
+  creds: Credentials;
+  config: RegistryConfig;
+  progress: ProgressSink;
+  /** Layers fetched at once. */
+  concurrency?: number;
+}
+
+export interface PullResult {
+  id: string;
+  manifestDigest: string;
+  reference: string;
+}
+
+const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** Runs at most `n` tasks at a time. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  return async (task) => {
+    if (active >= n) await new Promise<void>((r) => queue.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+function describeRef(ref: Reference): string {
+  return familiarString({ ...ref, tag: ref.digest ? undefined : ref.tag });
+}
+
+/** Maps registry errors to what dockerd says about them. */
+function pullError(err: unknown, ref: Reference): unknown {
+  if (!(err instanceof RegistryHttpError)) return err;
+  const name = familiarName(ref);
+  if (err.status === 404)
+    return notFound(`manifest for ${describeRef(ref)} not found: ${err.detail || 'manifest unknown'}`);
+  if (err.status === 401 || err.status === 403)
+    return new EngineError(
+      'not-found',
+      `pull access denied for ${name}, repository does not exist or may require 'docker login': ${err.message}`,
+    );
+  return err;
+}
+
+async function fetchManifest(
+  ref: Reference,
+  opts: PullOptions,
+): Promise<{ client: RegistryClient; bytes: Buffer; contentType: string | null }> {
+  const reference = ref.digest ?? ref.tag ?? 'latest';
+  const endpoints = pullEndpoints(ref, opts.config);
+  let lastErr: unknown;
+  for (const base of endpoints) {
+    const client = new RegistryClient(base, opts.creds);
+    try {
+      const m = await client.getManifest(ref.path, reference);
+      return { client, bytes: m.bytes, contentType: m.contentType };
+    } catch (err) {
+      lastErr = err;
+    }
+  }
+  throw pullError(lastErr, ref);
+}
+
+/** Downloads a blob to `file`, checking size and digest on the way; nothing is kept on mismatch. */
+async function download(
+  client: RegistryClient,
+  repo: string,
+  desc: Descriptor,
+  file: string,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  const { body } = await client.getBlob(repo, desc.digest);
+  const hash = createHash('sha256');
+  const out = createWriteStream(file, { mode: 0o600 });
+  let got = 0;
+  try {
+    for await (const chunk of body) {
+      const buf = Buffer.from(chunk);
+      got += buf.length;
+      if (got > desc.size)
+        throw invalid(`blob ${desc.digest} is larger than its declared ${desc.size} bytes`);
+      hash.update(buf);
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
+      onBytes(got);
+    }
+  } finally {
+    await new Promise<void>((resolve, reject) =>
+      out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
+  }
+  const digest = `sha256:${hash.digest('hex')}`;
+  if (got !== desc.size || digest !== desc.digest)
+    throw invalid(`filesystem layer verification failed for digest ${desc.digest}`);
+}
+
+async function fetchConfig(client: RegistryClient, repo: string, desc: Descriptor): Promise<Buffer> {
+  const { body } = await client.getBlob(repo, desc.digest);
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(Buffer.from(c));
+  const bytes = Buffer.concat(chunks);
+  if (sha256(bytes) !== desc.digest)
+    throw invalid(`image config verification failed for digest ${desc.digest}`);
+  return bytes;
+}
+
+/**
+ * `docker pull`: resolves the manifest (through an index for the wanted platform), fetches the config
+ * and the layers that are not already extracted (three at a time), checks every blob's digest and
+ * every layer's diffID, then records the image, its tag and its repo digest.
+ */
+export async function pullImage(store: ImageStore, opts: PullOptions): Promise<PullResult> {
+  const ref = parseReference(opts.ref);
+  if (!ref.tag && !ref.digest) ref.tag = 'latest';
+  const sink = opts.progress;
+  const repo = ref.path;
+  const { client, bytes: top, contentType } = await fetchManifest(ref, opts);
+  const manifestDigest = sha256(top);
+  if (ref.digest && ref.digest !== manifestDigest)
+    throw invalid(`manifest verification failed for digest ${ref.digest}`);
+  let parsed = parseManifest(top, contentType);
+  if (parsed.kind === 'index') {
+    const pick = selectPlatform(parsed, parsePlatform(opts.platform));
+    const m = await client.getManifest(repo, pick.digest).catch((err) => {
+      throw pullError(err, ref);
+    });
+    if (sha256(m.bytes) !== pick.digest)
+      throw invalid(`manifest verification failed for digest ${pick.digest}`);
+    parsed = parseManifest(m.bytes, m.contentType);
+    if (parsed.kind !== 'manifest') throw invalid('invalid manifest: an index inside an index');
+  }
+  const manifest: ImageManifest = parsed;
+  sink(progress.status(`Pulling from ${repo}`, ref.digest ?? ref.tag));
+
+  const configBytes = await fetchConfig(client, repo, manifest.config);
+  let config: ImageConfig;
+  try {
+    config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
+  } catch {
+    throw invalid('invalid image config: not JSON');
+  }
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== manifest.layers.length)
+    throw invalid(`invalid manifest: ${manifest.layers.length} layers for ${diffIds.length} diff IDs`);
+  if (opts.platform) {
+    const want = parsePlatform(opts.platform);
+    const have = { os: config.os, architecture: config.architecture, variant: config.variant };
+    if (have.os !== want.os || have.architecture !== want.architecture)
+      throw invalid(
+        `image with reference ${describeRef(ref)} was found but its platform (${platformString(have)}) does not match the specified platform (${platformString(want)})`,
+      );
+  }
+  const id = sha256(configBytes);
+  const already = store.get(id);
+  const tagKeyOf = ref.digest ? undefined : familiarString({ ...ref, digest: undefined });
+  const upToDate =
+    already !== undefined &&
+    (tagKeyOf
+      ? store.tagTarget(tagKeyOf) === id
+      : already.repoDigests.includes(`${familiarName(ref)}@${manifestDigest}`));
+
+  if (!already) await fetchLayers(store, client, ref, manifest.layers, diffIds, sink, opts.concurrency ?? 3);
+
+  const repoDigest = `${familiarName(ref)}@${manifestDigest}`;
+  await store.putImage(configBytes, [repoDigest]);
+  if (tagKeyOf) await store.setTag(tagKeyOf, id);
+  sink(progress.status(`Digest: ${manifestDigest}`));
+  const shown = familiarString(ref.digest ? { ...ref, tag: undefined } : ref);
+  sink(
+    progress.status(
+      upToDate ? `Status: Image is up to date for ${shown}` : `Status: Downloaded newer image for ${shown}`,
+    ),
+  );
+  return { id, manifestDigest, reference: shown };
+}
+
+async function fetchLayers(
+  store: ImageStore,
+  client: RegistryClient,
+  ref: Reference,
+  layers: Descriptor[],
+  diffIds: string[],
+  sink: ProgressSink,
+  concurrency: number,
+): Promise<void> {
+  const chains = chainIds(diffIds);
+  const distribution = DistributionMap.for(store.root);
+  const limit = limiter(concurrency);
+  const temps: string[] = [];
+  const downloads = new Map<string, Promise<string>>();
+  const needed: boolean[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i];
+    if (/zstd/.test(l.mediaType)) throw invalid(`unsupported layer media type ${l.mediaType}`);
+    needed[i] = !(await store.layers.has(chains[i]));
+    if (!needed[i]) {
+      sink(progress.layer('Already exists', shortDigest(l.digest)));
+      continue;
+    }
+    if (downloads.has(l.digest)) continue;
+    sink(progress.layer('Pulling fs layer', shortDigest(l.digest)));
+    const file = store.newTempPath('pull');
+    temps.push(file);
+    const p = limit(async () => {
+      const sid = shortDigest(l.digest);
+      await download(client, ref.path, l, file, throttled(sink, 'Downloading', sid, l.size));
+      sink(progress.layer('Verifying Checksum', sid));
+      sink(progress.layer('Download complete', sid));
+      return file;
+    });
+    p.catch(() => undefined);
+    downloads.set(l.digest, p);
+  }
+  try {
+    // Extraction goes bottom-up, each layer as soon as it and the ones below it are in.
+    for (let i = 0; i < layers.length; i++) {
+      if (!needed[i]) continue;
+      const l = layers[i];
+      const sid = shortDigest(l.digest);
+      const file = await (downloads.get(l.digest) as Promise<string>).catch((err) => {
+        throw new EngineError(
+          err instanceof EngineError ? err.kind : 'internal',
+          `failed to fetch layer ${l.digest}: ${(err as Error).message}`,
+        );
+      });
+      sink(progress.bytes('Extracting', sid, 0, l.size));
+      if (!(await store.content.has(diffIds[i]))) {
+        const tar = store.newTempPath('layer');
+        temps.push(tar);
+        const { diffId } = await uncompressLayer(file, tar);
+        if (diffId !== diffIds[i])
+          throw invalid(`invalid diffID for layer ${i}: expected "${diffIds[i]}", got "${diffId}"`);
+        await store.content.adopt(tar, diffId);
+      }
+      await store.layers.ensure(store.content.path(diffIds[i]), diffIds[i], chains[i], chains[i - 1]);
+      sink(progress.bytes('Extracting', sid, l.size, l.size));
+      sink(progress.layer('Pull complete', sid));
+      await distribution.add(diffIds[i], {
+        digest: l.digest,
+        size: l.size,
+        mediaType: l.mediaType,
+        repo: `${ref.domain}/${ref.path}`,
+      });
+    }
+  } finally {
+    await Promise.allSettled(downloads.values());
+    for (const t of temps) await fs.rm(t, { force: true });
+  }
+}
