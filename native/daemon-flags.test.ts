@@ -30,6 +30,13 @@ test("dockerd's flag names, both spellings of values", () => {
   assert.equal(f.pidfile, '/p');
   assert.equal(f.logLevel, 'debug');
   assert.equal(f.runtime, 'crun');
+  const r = parseDaemonFlags([
+    '--insecure-registry',
+    'reg.lan:5000',
+    '--registry-mirror=http://127.0.0.1:5001',
+  ]);
+  assert.deepEqual(r.insecureRegistries, ['reg.lan:5000']);
+  assert.deepEqual(r.registryMirrors, ['http://127.0.0.1:5001']);
 });
 
 test('bad flags are refused with dockerd-like messages', () => {

@@ -7,6 +7,8 @@ export interface DaemonFlags {
   pidfile?: string;
   logLevel: LogLevel;
   runtime?: string;
+  insecureRegistries: string[];
+  registryMirrors: string[];
   help: boolean;
   version: boolean;
 }
@@ -18,6 +20,8 @@ const levels = new Set(['debug', 'info', 'warn', 'error', 'fatal']);
 /** Parses dockerd's own flag names (`--flag value` and `--flag=value`). */
 export function parseDaemonFlags(argv: string[]): DaemonFlags {
   const flags: DaemonFlags = {
+    insecureRegistries: [],
+    registryMirrors: [],
     dataRoot: '/var/lib/berth',
     execRoot: '/run/berth',
     hosts: [],
@@ -72,6 +76,12 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
       case '--default-runtime':
         flags.runtime = take();
         break;
+      case '--insecure-registry':
+        flags.insecureRegistries.push(take());
+        break;
+      case '--registry-mirror':
+        flags.registryMirrors.push(take());
+        break;
       case '-h':
       case '--help':
         flags.help = true;
@@ -104,5 +114,7 @@ Options:
   -p, --pidfile string      Path to use for daemon PID file (default "<exec-root>/berthd.pid")
   -l, --log-level string    Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
       --runtime string      OCI runtime: runc or crun (default: detect)
+      --insecure-registry list  Registries reached over plain HTTP (localhost and 127.0.0.0/8 always are)
+      --registry-mirror list    Mirrors tried before Docker Hub
   -v, --version             Print version information and quit
 `;

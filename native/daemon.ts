@@ -40,6 +40,20 @@ async function main(): Promise<void> {
     return;
   }
   const log = createLogger(flags.logLevel);
+  // The registry client reads its configuration from the environment; flags add to it.
+  if (flags.insecureRegistries.length) {
+    process.env.BERTH_INSECURE_REGISTRIES = [
+      process.env.BERTH_INSECURE_REGISTRIES,
+      ...flags.insecureRegistries,
+    ]
+      .filter(Boolean)
+      .join(',');
+  }
+  if (flags.registryMirrors.length) {
+    process.env.BERTH_REGISTRY_MIRRORS = [process.env.BERTH_REGISTRY_MIRRORS, ...flags.registryMirrors]
+      .filter(Boolean)
+      .join(',');
+  }
   if (process.getuid?.() !== 0) {
     log.error('berthd needs to be started with root privileges');
     process.exit(1);
