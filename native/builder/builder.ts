@@ -42,6 +42,9 @@ export interface BuildOptions {
   rm: boolean;
   /** Aborts when the client went away. */
   signal?: AbortSignal;
+  /** Pulls an image for FROM: used when it is missing, and always with `--pull`. */
+  pullImage?: (ref: string) => Promise<void>;
+  alwaysPull?: boolean;
 }
 
 export interface BuildProgress {
@@ -123,7 +126,11 @@ class Build {
     const stage = built.find((s) => s.name !== undefined && s.name.toLowerCase() === ref.toLowerCase());
     if (stage) imageId = stage.imageId;
     else if (ref !== 'scratch') {
-      const img = await this.ctx.images.resolve(ref);
+      let img = this.opts.alwaysPull ? undefined : await this.ctx.images.resolve(ref);
+      if (!img && this.opts.pullImage) {
+        await this.opts.pullImage(ref);
+        img = await this.ctx.images.resolve(ref);
+      }
       if (!img)
         throw invalid(
           `pull access denied for ${ref}: the image is not present locally and builds do not pull`,

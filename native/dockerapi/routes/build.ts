@@ -1,8 +1,11 @@
 import { buildImage } from '../../builder/builder.ts';
 import { CommandFailedError } from '../../builder/run.ts';
 import { errorMessage, invalid } from '../../core/errors.ts';
+import { decodeRegistryAuth } from '../../registry/auth.ts';
+import { registryConfigFromEnv } from '../../registry/endpoint.ts';
 import type { Engine } from '../../services/engine.ts';
 import { commitContainer } from '../../services/images/commit.ts';
+import { pullImage } from '../../services/images/pull.ts';
 import { tagKey } from '../../storage/reference.ts';
 import type { ApiRequest, ClientStream } from '../http.ts';
 import type { Router } from '../router.ts';
@@ -61,7 +64,21 @@ export function buildRoutes(router: Router, engine: Engine): void {
       quiet: req.bool('q'),
       rm: req.bool('rm', true),
       signal: cancelled.signal,
+      alwaysPull: req.bool('pull'),
+      // Like dockerd's classic builder: a FROM image that is not here is pulled (anonymously).
+      pullImage: async (ref: string) => {
+        await pullImage(engine.images.store, {
+          ref,
+          creds: decodeRegistryAuth(undefined),
+          config: registryConfigFromEnv(),
+          progress: (m) => {
+            if (!quietPull && typeof m.status === 'string' && !m.progressDetail)
+              write({ stream: `${m.id ? `${m.id}: ` : ''}${m.status}\n` });
+          },
+        });
+      },
     };
+    const quietPull = req.bool('q');
     // The response starts with the first message: errors before it (a parse error, a missing
     // Dockerfile) are plain API errors, as dockerd answers them.
     let out: ClientStream | undefined;
