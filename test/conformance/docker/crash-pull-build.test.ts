@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { busyboxEntries, dockerSaveTar, image } from '../../fixtures/images.ts';
+import {
+  type Daemon,
+  eventually,
+  fixturesOut,
+  loadBusybox,
+  startDaemon,
+  stopDaemon,
+  target,
+} from '../harness.ts';
+import { type Registry, startRegistry } from '../registry.ts';
+
+function noise(bytes: number): Buffer {
+  const b = Buffer.alloc(bytes);
+  let x = 2463534242;
+  for (let i = 0; i < bytes; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b.writeUInt32LE(x >>> 0, i);
+  }
+  return b;
+}
+
+// The store must never show half an image: kill -9 in the middle of a pull or a build, then restart.
+describe('kill -9 of berthd during a pull and a build', {
+  skip: target === 'dockerd' ? 'berthd-only' : false,
+}, () => {
+  let reg: Registry;
+  let d: Daemon;
+  let ref: string;
+  before(async () => {
+    reg = await startRegistry();
+    const src = await startDaemon('berthd');
+    try {
+      const img = await image(
+        [busyboxEntries(), [{ name: 'big.bin', data: noise(48 * 1024 * 1024) }]],
+        ['busybox', 'big'],
+      );
+      const tar = path.join(fixturesOut, 'crash-pull.tar');
+      writeFileSync(tar, await dockerSaveTar(img, 'crash/pull:1'));
+      src.docker(['load', '-i', tar]);
+      ref = `${reg.host}/crash/pull:1`;
+      src.docker(['tag', 'crash/pull:1', ref]);
+      const push = src.docker(['push', ref]);
+      assert.equal(push.code, 0, push.stderr);
+    } finally {
+      await stopDaemon(src);
+    }
+    d = await startDaemon('berthd');
+    await loadBusybox(d);
+  });
+  after(async () => {
+    await stopDaemon(d);
+    await reg.stop();
+  });
+
+  const clean = () => {
+    assert.deepEqual(readdirSync(path.join(d.dataRoot, 'image', 'tmp')), [], 'no temp files after restart');
+    assert.equal(d.docker(['run', '--rm', 'busybox', 'echo', 'ok']).stdout, 'ok\n');
+  };
+
+  test('pull: no half image after restart, and the pull then completes', async () => {
+    const pull = d.dockerAsync(['pull', ref]);
+    await new Promise((r) => setTimeout(r, 300));
+    await d.kill9();
+    await pull.done;
+    await d.restart();
+    const listed = d.docker(['images', '-q', ref]).stdout.trim();
+    if (listed)
+      assert.equal(
+        d.docker(['run', '--rm', ref, 'sh', '-c', 'test -s /big.bin && echo whole']).stdout,
+        'whole\n',
+      );
+    clean();
+    const again = d.docker(['pull', ref]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(
+      d.docker(['run', '--rm', ref, 'sh', '-c', 'wc -c < /big.bin']).stdout.trim(),
+      String(48 * 1024 * 1024),
+    );
+  });
+
+  test('build: no leftover containers or half images after restart', async () => {
+    const dir = mkdtempSync('/tmp/ctx-');
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      'FROM busybox\nRUN sleep 3 && echo slow > /slow\nCMD ["cat", "/slow"]\n',
+    );
+    const build = d.dockerAsync(['build', '-t', 'crash/build:1', dir]);
+    await eventually(() => d.docker(['ps', '-q']).stdout.trim() !== '', 10_000, 'the RUN container');
+    await d.kill9();
+    await build.done;
+    await d.restart();
+    assert.equal(d.docker(['images', '-q', 'crash/build:1']).stdout.trim(), '');
+    clean();
+    const again = d.docker(['build', '-t', 'crash/build:1', dir]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(d.docker(['run', '--rm', 'crash/build:1']).stdout, 'slow\n');
+  });
+});
