@@ -34,6 +34,9 @@ export interface RunStep {
  * Runs one RUN command in a container of the step's parent image, without network, streaming its
  * output; resolves with its exit code once the container has exited (its upper dir stays for commit).
  */
+/** Marks RUN containers, so that those of a build that died with berthd are removed at start-up. */
+export const buildStepLabel = 'com.berth.build-step';
+
 export async function runStep(ctx: ContainerContext, step: RunStep): Promise<number> {
   const { Id } = await createContainer(ctx, {
     body: {
@@ -44,7 +47,7 @@ export async function runStep(ctx: ContainerContext, step: RunStep): Promise<num
       User: step.user,
       WorkingDir: step.workdir,
       Healthcheck: { Test: ['NONE'] },
-      Labels: {},
+      Labels: { [buildStepLabel]: 'true' },
       HostConfig: { NetworkMode: 'none', LogConfig: { Type: 'k8s-file', Config: {} } },
     },
   });

@@ -51,6 +51,13 @@ export class ExitMonitor {
   /** Live restore: running containers stay running; ones that exited while we were away get their exit. */
   private async reconcile(): Promise<void> {
     for (const rec of this.ctx.store.all()) {
+      // A build step's container outlives a killed berthd, but its build is gone with it.
+      if (rec.Config.Labels?.['com.berth.build-step'] === 'true') {
+        await withLock(this.ctx, rec.Id, () =>
+          removeLocked(this.ctx, rec, { force: true, volumes: true }),
+        ).catch(() => undefined);
+        continue;
+      }
       if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
         await this.check(rec.Id);
       } else if (rec.State.Status === 'restarting') {

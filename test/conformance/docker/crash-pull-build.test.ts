@@ -97,6 +97,7 @@ describe('kill -9 of berthd during a pull and a build', {
     await build.done;
     await d.restart();
     assert.equal(d.docker(['images', '-q', 'crash/build:1']).stdout.trim(), '');
+    assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '', 'the dead build left no containers');
     clean();
     const again = d.docker(['build', '-t', 'crash/build:1', dir]);
     assert.equal(again.code, 0, again.stderr);
