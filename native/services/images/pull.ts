@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { EngineError, invalid, notFound } from '../../core/errors.ts';
 import type { Credentials } from '../../registry/auth.ts';
 import { RegistryClient, RegistryHttpError } from '../../registry/client.ts';
@@ -16,7 +19,6 @@ import { type ProgressSink, progress, shortDigest, throttled } from '../../regis
 import { DistributionMap } from '../../storage/distribution-map.ts';
 import { chainIds, type ImageConfig, type ImageStore } from '../../storage/image-store.ts';
 import { familiarName, familiarString, parseReference, type Reference } from '../../storage/reference.ts';
-import { uncompressLayer } from './layer-file.ts';
 
 export interface PullOptions {
   /** What the user asked for: `localhost:5000/busybox:t`, `busybox@sha256:…`. */
@@ -91,35 +93,53 @@ async function fetchManifest(
 }
 
 /** Downloads a blob to `file`, checking size and digest on the way; nothing is kept on mismatch. */
+/**
+ * Fetches a layer blob and, in the same pass, verifies its digest and size and writes it out
+ * uncompressed, returning the diffID. The file is a temp file: nothing reaches the store before the
+ * digests are checked.
+ */
 async function download(
   client: RegistryClient,
   repo: string,
   desc: Descriptor,
   file: string,
   onBytes: (n: number) => void,
-): Promise<void> {
+): Promise<string> {
   const { body } = await client.getBlob(repo, desc.digest);
   const hash = createHash('sha256');
-  const out = createWriteStream(file, { mode: 0o600 });
+  const diffHash = createHash('sha256');
   let got = 0;
-  try {
-    for await (const chunk of body) {
-      const buf = Buffer.from(chunk);
-      got += buf.length;
+  const verify = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      got += chunk.length;
       if (got > desc.size)
-        throw invalid(`blob ${desc.digest} is larger than its declared ${desc.size} bytes`);
-      hash.update(buf);
-      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
+        return cb(invalid(`blob ${desc.digest} is larger than its declared ${desc.size} bytes`));
+      hash.update(chunk);
       onBytes(got);
-    }
-  } finally {
-    await new Promise<void>((resolve, reject) =>
-      out.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
-  }
+      cb(null, chunk);
+    },
+  });
+  const diff = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      diffHash.update(chunk);
+      cb(null, chunk);
+    },
+  });
+  const gzip = /gzip/.test(desc.mediaType);
+  const source = Readable.from(body as AsyncIterable<Uint8Array>, { objectMode: false });
+  const stages: Array<NodeJS.ReadWriteStream> = [verify, ...(gzip ? [createGunzip()] : []), diff];
+  await pipeline(source, ...(stages as [Transform]), createWriteStream(file, { mode: 0o600 })).catch(
+    (err) => {
+      if (err instanceof EngineError) throw err;
+      throw invalid(
+        `filesystem layer verification failed for digest ${desc.digest}: ${(err as Error).message}`,
+      );
+    },
+  );
   const digest = `sha256:${hash.digest('hex')}`;
   if (got !== desc.size || digest !== desc.digest)
     throw invalid(`filesystem layer verification failed for digest ${desc.digest}`);
+  return `sha256:${diffHash.digest('hex')}`;
 }
 
 async function fetchConfig(client: RegistryClient, repo: string, desc: Descriptor): Promise<Buffer> {
@@ -215,7 +235,7 @@ async function fetchLayers(
   const distribution = DistributionMap.for(store.root);
   const limit = limiter(concurrency);
   const temps: string[] = [];
-  const downloads = new Map<string, Promise<string>>();
+  const downloads = new Map<string, Promise<{ file: string; diffId: string }>>();
   const needed: boolean[] = [];
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i];
@@ -231,10 +251,10 @@ async function fetchLayers(
     temps.push(file);
     const p = limit(async () => {
       const sid = shortDigest(l.digest);
-      await download(client, ref.path, l, file, throttled(sink, 'Downloading', sid, l.size));
+      const diffId = await download(client, ref.path, l, file, throttled(sink, 'Downloading', sid, l.size));
       sink(progress.layer('Verifying Checksum', sid));
       sink(progress.layer('Download complete', sid));
-      return file;
+      return { file, diffId };
     });
     p.catch(() => undefined);
     downloads.set(l.digest, p);
@@ -245,21 +265,18 @@ async function fetchLayers(
       if (!needed[i]) continue;
       const l = layers[i];
       const sid = shortDigest(l.digest);
-      const file = await (downloads.get(l.digest) as Promise<string>).catch((err) => {
-        throw new EngineError(
-          err instanceof EngineError ? err.kind : 'internal',
-          `failed to fetch layer ${l.digest}: ${(err as Error).message}`,
-        );
-      });
+      const fetched = await (downloads.get(l.digest) as Promise<{ file: string; diffId: string }>).catch(
+        (err) => {
+          throw new EngineError(
+            err instanceof EngineError ? err.kind : 'internal',
+            `failed to fetch layer ${l.digest}: ${(err as Error).message}`,
+          );
+        },
+      );
       sink(progress.bytes('Extracting', sid, 0, l.size));
-      if (!(await store.content.has(diffIds[i]))) {
-        const tar = store.newTempPath('layer');
-        temps.push(tar);
-        const { diffId } = await uncompressLayer(file, tar);
-        if (diffId !== diffIds[i])
-          throw invalid(`invalid diffID for layer ${i}: expected "${diffIds[i]}", got "${diffId}"`);
-        await store.content.adopt(tar, diffId);
-      }
+      if (fetched.diffId !== diffIds[i])
+        throw invalid(`invalid diffID for layer ${i}: expected "${diffIds[i]}", got "${fetched.diffId}"`);
+      if (!(await store.content.has(diffIds[i]))) await store.content.adopt(fetched.file, fetched.diffId);
       await store.layers.ensure(store.content.path(diffIds[i]), diffIds[i], chains[i], chains[i - 1]);
       sink(progress.bytes('Extracting', sid, l.size, l.size));
       sink(progress.layer('Pull complete', sid));
