@@ -29,8 +29,9 @@ function find(dir, pred, out = []) {
 
 const isTest = (p) => p.endsWith('.test.ts') || p.endsWith('.test.mjs');
 const suites = {
-  unit: () => ['native', 'electron', 'vm', 'build', 'test/unit'].flatMap((d) => find(d, isTest)),
+  unit: () => ['native', 'electron', 'renderer', 'vm', 'build', 'test/unit'].flatMap((d) => find(d, isTest)),
   conformance: () => [...find('test/conformance', isTest), ...find('test/api', isTest)],
+  e2e: () => find('test/e2e', isTest),
 };
 
 /** Type checking and lint count as one test each: the tree must stay clean. */
@@ -71,7 +72,7 @@ for (const n of names) {
   }
 }
 
-if (names.includes('conformance') && process.env.BERTH_SKIP_SETUP !== '1') {
+if ((names.includes('conformance') || names.includes('e2e')) && process.env.BERTH_SKIP_SETUP !== '1') {
   const r = spawnSync('sh', ['build/setup.sh'], {
     stdio: 'inherit',
     env: { ...process.env, BERTH_SETUP_TESTS: '1' },

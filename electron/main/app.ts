@@ -1,0 +1,92 @@
+// The Electron entry: single instance, one window, tray and menu; the renderer is sandboxed and talks
+// to main only through the contract's channels (see ../preload/index.ts).
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, session, shell, Tray } from 'electron';
+import { createEngineClient, createHandlers } from './index.ts';
+import { registerIpc } from './ipc.ts';
+
+const rendererDir = path.join(app.getAppPath(), 'dist/renderer');
+const indexFile = path.join(rendererDir, 'index.html');
+const csp =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+let win: BrowserWindow | null = null;
+let tray: Tray | null = null;
+
+const rendererUrl = pathToFileURL(rendererDir).href;
+/** Only our own renderer files may call the contract or be navigated to. */
+const trusted = (url: string) => url.startsWith(`${rendererUrl}/`);
+
+function createWindow(): BrowserWindow {
+  const w = new BrowserWindow({
+    width: 1200,
+    height: 800,
+    minWidth: 800,
+    minHeight: 500,
+    title: 'Berth',
+    show: false,
+    webPreferences: {
+      preload: path.join(app.getAppPath(), 'dist/electron/preload.cjs'),
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+    },
+  });
+  w.once('ready-to-show', () => w.show());
+  w.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  w.webContents.on('will-navigate', (e, url) => {
+    if (!trusted(url)) e.preventDefault();
+  });
+  void w.loadFile(indexFile);
+  return w;
+}
+
+function showWindow(): void {
+  if (!win || win.isDestroyed()) win = createWindow();
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', showWindow);
+  app.whenReady().then(() => {
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+    });
+    session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+    registerIpc(ipcMain, createHandlers(createEngineClient()), trusted);
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate([
+        ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+        { role: 'fileMenu' },
+        { role: 'editMenu' },
+        { role: 'viewMenu' },
+        { role: 'windowMenu' },
+      ]),
+    );
+    tray = new Tray(nativeImage.createEmpty());
+    tray.setToolTip('Berth');
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: 'Open Berth', click: showWindow },
+        { type: 'separator' },
+        { label: 'Quit', role: 'quit' },
+      ]),
+    );
+    tray.on('click', showWindow);
+    showWindow();
+    app.on('activate', showWindow);
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}

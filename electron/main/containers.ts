@@ -1,0 +1,171 @@
+import type { Readable } from 'node:stream';
+import type { ContainerState, ContainerSummary, RunContainerRequest } from '../contract/index.ts';
+import type { EngineClient } from './engine-client.ts';
+import { HandlerError } from './errors.ts';
+import type { InvokeHandlers, StreamHandlers } from './handlers.ts';
+import { LogLineDecoder } from './log-lines.ts';
+
+type ContainerChannels =
+  | 'containers.list'
+  | 'containers.inspect'
+  | 'containers.start'
+  | 'containers.stop'
+  | 'containers.restart'
+  | 'containers.pause'
+  | 'containers.unpause'
+  | 'containers.remove'
+  | 'containers.run';
+
+const states: readonly ContainerState[] = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+];
+
+function toState(s: string): ContainerState {
+  return (states as readonly string[]).includes(s) ? (s as ContainerState) : 'dead';
+}
+
+const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** Checks a run request before it reaches the engine, so the UI gets a precise message. */
+export function validateRun(req: RunContainerRequest): void {
+  if (!req.image?.trim())
+    throw new HandlerError('invalid_argument', 'run.image_required', 'an image is required');
+  if (req.name && !namePattern.test(req.name)) {
+    throw new HandlerError(
+      'invalid_argument',
+      'run.bad_name',
+      `invalid container name "${req.name}": use letters, digits, _ . -`,
+    );
+  }
+  for (const e of req.env ?? []) {
+    if (!/^[^=\s]+=/.test(e)) {
+      throw new HandlerError(
+        'invalid_argument',
+        'run.bad_env',
+        `invalid environment entry "${e}": use KEY=value`,
+      );
+    }
+  }
+  for (const p of req.ports ?? []) {
+    for (const n of [p.containerPort, p.hostPort]) {
+      if (n !== undefined && !(Number.isInteger(n) && n > 0 && n < 65536)) {
+        throw new HandlerError('invalid_argument', 'run.bad_port', `invalid port ${n}`);
+      }
+    }
+  }
+}
+
+export function containerHandlers(client: EngineClient): Pick<InvokeHandlers, ContainerChannels> {
+  const c = (id: string) => client.docker.getContainer(id);
+  return {
+    async 'containers.list'({ all }): Promise<ContainerSummary[]> {
+      const list = await client.docker.listContainers({ all: all ?? true });
+      return list.map((x) => ({
+        id: x.Id,
+        name: (x.Names?.[0] ?? x.Id.slice(0, 12)).replace(/^\//, ''),
+        image: x.Image,
+        state: toState(x.State),
+        status: x.Status,
+        created: x.Created,
+        ports: (x.Ports ?? []).map((p) => ({
+          privatePort: p.PrivatePort,
+          publicPort: p.PublicPort,
+          type: p.Type,
+          ip: p.IP,
+        })),
+        composeProject: x.Labels?.['com.docker.compose.project'],
+      }));
+    },
+    async 'containers.inspect'({ id }) {
+      return (await c(id).inspect()) as unknown as Record<string, unknown>;
+    },
+    async 'containers.start'({ id }) {
+      await c(id).start();
+    },
+    async 'containers.stop'({ id, timeoutSeconds }) {
+      await c(id).stop({ t: timeoutSeconds ?? 10 });
+    },
+    async 'containers.restart'({ id, timeoutSeconds }) {
+      await c(id).restart({ t: timeoutSeconds ?? 10 });
+    },
+    async 'containers.pause'({ id }) {
+      await c(id).pause();
+    },
+    async 'containers.unpause'({ id }) {
+      await c(id).unpause();
+    },
+    async 'containers.remove'({ id, force }) {
+      await c(id).remove({ force: force ?? false });
+    },
+    async 'containers.run'(req) {
+      validateRun(req);
+      const exposed: Record<string, object> = {};
+      const bindings: Record<string, { HostPort: string }[]> = {};
+      for (const p of req.ports ?? []) {
+        const key = `${p.containerPort}/${p.protocol ?? 'tcp'}`;
+        exposed[key] = {};
+        bindings[key] = [{ HostPort: p.hostPort ? String(p.hostPort) : '' }];
+      }
+      const created = await client.docker.createContainer({
+        Image: req.image.trim(),
+        name: req.name || undefined,
+        Cmd: req.cmd?.length ? req.cmd : undefined,
+        Env: req.env,
+        Tty: req.tty ?? false,
+        OpenStdin: req.tty ?? false,
+        ExposedPorts: exposed,
+        HostConfig: { PortBindings: bindings },
+      });
+      try {
+        await created.start();
+      } catch (err) {
+        await created.remove({ force: true }).catch(() => undefined);
+        throw err;
+      }
+      return { id: created.id };
+    },
+  };
+}
+
+export function containerStreams(client: EngineClient): Pick<StreamHandlers, 'containers.logs'> {
+  return {
+    async 'containers.logs'({ id, follow, tail, timestamps }, emit, signal) {
+      const container = client.docker.getContainer(id);
+      const info = await container.inspect();
+      const decoder = new LogLineDecoder(!info.Config.Tty, timestamps ?? false);
+      const opts = { stdout: true, stderr: true, timestamps: timestamps ?? false, tail: tail ?? 1000 };
+      if (!follow) {
+        const buf = (await container.logs({ ...opts, follow: false })) as unknown as Buffer;
+        const lines = [...decoder.push(Buffer.from(buf)), ...decoder.flush()];
+        if (lines.length) emit({ lines });
+        return;
+      }
+      const stream = (await container.logs({ ...opts, follow: true })) as unknown as Readable;
+      await new Promise<void>((resolve, reject) => {
+        const stop = () => {
+          stream.destroy();
+          resolve();
+        };
+        if (signal.aborted) return stop();
+        signal.addEventListener('abort', stop, { once: true });
+        stream.on('data', (chunk: Buffer) => {
+          const lines = decoder.push(chunk);
+          if (lines.length) emit({ lines });
+        });
+        stream.on('end', () => {
+          const lines = decoder.flush();
+          if (lines.length) emit({ lines });
+          resolve();
+        });
+        stream.on('close', resolve);
+        stream.on('error', (err) => (signal.aborted ? resolve() : reject(err)));
+      });
+    },
+  };
+}

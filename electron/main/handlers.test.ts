@@ -1,0 +1,190 @@
+// The handler modules against a real berthd on a temporary root and socket.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  type Daemon,
+  eventually,
+  loadBusybox,
+  startDaemon,
+  stopDaemon,
+} from '../../test/conformance/harness.ts';
+import type { EventPayload, StreamMessage } from '../contract/index.ts';
+import {
+  createEngineClient,
+  createHandlers,
+  dispatchInvoke,
+  dispatchStream,
+  type Handlers,
+} from './index.ts';
+import { LogLineDecoder } from './log-lines.ts';
+
+describe('LogLineDecoder', () => {
+  test('demultiplexes frames split across chunks and keeps partial lines', () => {
+    const frame = (stream: number, s: string) => {
+      const body = Buffer.from(s);
+      const h = Buffer.alloc(8);
+      h[0] = stream;
+      h.writeUInt32BE(body.length, 4);
+      return Buffer.concat([h, body]);
+    };
+    const d = new LogLineDecoder(true, true);
+    const all = Buffer.concat([
+      frame(1, '2026-01-01T00:00:00Z one\n2026-01-01T00:00:01Z tw'),
+      frame(2, 'err\n'),
+    ]);
+    const lines = [...d.push(all.subarray(0, 5)), ...d.push(all.subarray(5)), ...d.flush()];
+    assert.deepEqual(lines, [
+      { stream: 'stdout', timestamp: '2026-01-01T00:00:00Z', text: 'one' },
+      { stream: 'stderr', text: 'err' },
+      { stream: 'stdout', timestamp: '2026-01-01T00:00:01Z', text: 'tw' },
+    ]);
+  });
+});
+
+describe('handlers against berthd', () => {
+  let daemon: Daemon;
+  let h: Handlers;
+  before(async () => {
+    daemon = await startDaemon('berthd');
+    await loadBusybox(daemon);
+    h = createHandlers(createEngineClient(daemon.host));
+  });
+  after(async () => {
+    if (daemon) await stopDaemon(daemon);
+  });
+
+  test('engine.info reports the engine', async () => {
+    const r = await dispatchInvoke(h, 'engine.info', undefined);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(r.value.endpoint, daemon.host);
+    assert.ok(r.value.version.length > 0);
+    assert.ok(r.value.images >= 1);
+  });
+
+  test('an unreachable engine is an `unreachable` error, not a crash', async () => {
+    const dead = createHandlers(createEngineClient('unix:///tmp/berth-no-such.sock'));
+    const r = await dispatchInvoke(dead, 'engine.info', undefined);
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.error.kind, 'unreachable');
+  });
+
+  test('images.list shows busybox', async () => {
+    const r = await dispatchInvoke(h, 'images.list', undefined);
+    assert.ok(r.ok);
+    assert.ok(r.value.some((i) => i.tags.includes('busybox:latest')));
+  });
+
+  test('run, list, stop, start, restart, pause, unpause, inspect, remove', async () => {
+    const run = await dispatchInvoke(h, 'containers.run', {
+      image: 'busybox',
+      name: 'unit-web',
+      cmd: ['sleep', '300'],
+      env: ['GREETING=hello'],
+    });
+    assert.ok(run.ok, JSON.stringify(run));
+    const id = run.value.id;
+    const state = async () => {
+      const l = await dispatchInvoke(h, 'containers.list', { all: true });
+      assert.ok(l.ok);
+      return l.value.find((c) => c.id === id);
+    };
+    assert.equal((await state())?.name, 'unit-web');
+    assert.equal((await state())?.state, 'running');
+    const insp = await dispatchInvoke(h, 'containers.inspect', { id });
+    assert.ok(insp.ok);
+    const config = insp.value.Config as { Env: string[] };
+    assert.ok(config.Env.includes('GREETING=hello'));
+    assert.ok((await dispatchInvoke(h, 'containers.pause', { id })).ok);
+    assert.equal((await state())?.state, 'paused');
+    assert.ok((await dispatchInvoke(h, 'containers.unpause', { id })).ok);
+    assert.ok((await dispatchInvoke(h, 'containers.stop', { id, timeoutSeconds: 1 })).ok);
+    assert.equal((await state())?.state, 'exited');
+    assert.ok((await dispatchInvoke(h, 'containers.start', { id })).ok);
+    assert.ok((await dispatchInvoke(h, 'containers.restart', { id, timeoutSeconds: 1 })).ok);
+    assert.equal((await state())?.state, 'running');
+    const busy = await dispatchInvoke(h, 'images.remove', { id: 'busybox:latest' });
+    assert.equal(busy.ok, false, 'an image in use is not removed without force');
+    assert.ok((await dispatchInvoke(h, 'containers.remove', { id, force: true })).ok);
+    assert.equal(await state(), undefined);
+    const gone = await dispatchInvoke(h, 'containers.inspect', { id });
+    assert.equal(gone.ok, false);
+    if (!gone.ok) assert.equal(gone.error.kind, 'not_found');
+  });
+
+  test('run publishes the requested ports', async () => {
+    const hostPort = 20000 + Math.floor(Math.random() * 20000);
+    const run = await dispatchInvoke(h, 'containers.run', {
+      image: 'busybox',
+      cmd: ['sleep', '300'],
+      ports: [{ containerPort: 80, hostPort }],
+    });
+    assert.ok(run.ok, JSON.stringify(run));
+    const insp = await dispatchInvoke(h, 'containers.inspect', { id: run.value.id });
+    assert.ok(insp.ok);
+    const hc = insp.value.HostConfig as { PortBindings: Record<string, { HostPort: string }[]> };
+    assert.equal(hc.PortBindings['80/tcp']?.[0]?.HostPort, String(hostPort));
+    await dispatchInvoke(h, 'containers.remove', { id: run.value.id, force: true });
+  });
+
+  test('run rejects bad input before the engine sees it', async () => {
+    const r = await dispatchInvoke(h, 'containers.run', { image: 'busybox', env: ['NOEQUALS'] });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.error.code, 'run.bad_env');
+    const n = await dispatchInvoke(h, 'containers.run', { image: 'no-such-image:nope' });
+    assert.equal(n.ok, false);
+    if (!n.ok) assert.equal(n.error.kind, 'not_found');
+  });
+
+  test('containers.logs follows new lines as they arrive', async () => {
+    const run = await dispatchInvoke(h, 'containers.run', {
+      image: 'busybox',
+      cmd: ['sh', '-c', 'i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.2; done'],
+    });
+    assert.ok(run.ok);
+    const got: string[] = [];
+    const msgs: StreamMessage<'containers.logs'>[] = [];
+    const stop = dispatchStream(
+      h,
+      'containers.logs',
+      { id: run.value.id, follow: true, timestamps: true },
+      (m) => {
+        msgs.push(m);
+        if (m.type === 'event') for (const l of m.event.lines) got.push(l.text);
+      },
+    );
+    await eventually(() => got.includes('line-5'), 15_000, 'line-5 in followed logs');
+    assert.ok(
+      msgs.some((m) => m.type === 'event' && m.event.lines.some((l) => l.timestamp)),
+      'timestamps are split off',
+    );
+    stop();
+    assert.deepEqual(msgs.at(-1), { type: 'end' });
+    await dispatchInvoke(h, 'containers.remove', { id: run.value.id, force: true });
+  });
+
+  test('terminal.exec: echo hi comes back, resize works, input to an unknown session fails', async () => {
+    const run = await dispatchInvoke(h, 'containers.run', { image: 'busybox', cmd: ['sleep', '300'] });
+    assert.ok(run.ok);
+    let session = '';
+    let out = '';
+    const stop = dispatchStream(h, 'terminal.exec', { id: run.value.id, cols: 80, rows: 24 }, (m) => {
+      if (m.type !== 'event') return;
+      const e: EventPayload<'terminal.exec'> = m.event;
+      if (e.type === 'ready') session = e.session;
+      else out += e.data;
+    });
+    await eventually(() => session, 10_000, 'terminal ready');
+    const rz = await dispatchInvoke(h, 'terminal.resize', { session, cols: 100, rows: 30 });
+    assert.ok(rz.ok, JSON.stringify(rz));
+    assert.ok((await dispatchInvoke(h, 'terminal.input', { session, data: 'echo h""i\r' })).ok);
+    await eventually(
+      () => /(^|\n)hi\r?\n/.test(out),
+      10_000,
+      `hi in terminal output (${JSON.stringify(out)})`,
+    );
+    stop();
+    const bad = await dispatchInvoke(h, 'terminal.input', { session: 'nope', data: 'x' });
+    assert.equal(bad.ok, false);
+    await dispatchInvoke(h, 'containers.remove', { id: run.value.id, force: true });
+  });
+});

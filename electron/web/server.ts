@@ -1,0 +1,157 @@
+// Web mode: the contract over HTTP + WebSocket on 127.0.0.1, guarded by a random token and an Origin
+// check. `createWebApp` builds the server; `listen` is separate so tests can pick the port.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer } from 'ws';
+import type { ServerMessage } from '../contract/index.ts';
+import type { Handlers } from '../main/handlers.ts';
+import { ContractSession } from './session.ts';
+
+export const tokenCookie = 'berth_token';
+export const tokenHeader = 'x-berth-token';
+
+export interface WebAppOptions {
+  handlers: Handlers;
+  /** The built renderer (dist/renderer). */
+  staticDir: string;
+  token?: string;
+}
+
+export interface WebApp {
+  server: http.Server;
+  token: string;
+  listen(port?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const csp = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function sameToken(a: string | undefined, b: string): boolean {
+  if (!a || a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+function cookie(req: http.IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}
+
+export function createWebApp(opts: WebAppOptions): WebApp {
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const staticDir = path.resolve(opts.staticDir);
+
+  /** Host and Origin must name this server on loopback: no other site and no DNS rebinding. */
+  const allowed = (req: http.IncomingMessage): boolean => {
+    const port = (server.address() as AddressInfo | null)?.port;
+    const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+    if (!hosts.includes(req.headers.host ?? '')) return false;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !hosts.map((h) => `http://${h}`).includes(origin)) return false;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const given =
+      url.searchParams.get('token') ?? req.headers[tokenHeader]?.toString() ?? cookie(req, tokenCookie);
+    return sameToken(given, token);
+  };
+
+  const deny = (res: http.ServerResponse) => {
+    res
+      .writeHead(403, { 'content-type': 'text/plain' })
+      .end('forbidden: open the URL printed by `npm start`\n');
+  };
+
+  const server = http.createServer(async (req, res) => {
+    if (!allowed(req)) return deny(res);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const headers: Record<string, string> = {
+      'content-security-policy': csp,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      'set-cookie': `${tokenCookie}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, headers).end();
+      return;
+    }
+    let file = path.join(
+      staticDir,
+      path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, ''),
+    );
+    if (!file.startsWith(staticDir)) return deny(res);
+    try {
+      if ((await fs.stat(file)).isDirectory()) file = path.join(file, 'index.html');
+    } catch {
+      file = path.join(staticDir, 'index.html'); // client-side routes
+    }
+    try {
+      const body = await fs.readFile(file);
+      res.writeHead(200, {
+        ...headers,
+        'content-type': contentTypes[path.extname(file)] ?? 'application/octet-stream',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res
+        .writeHead(404, { ...headers, 'content-type': 'text/plain' })
+        .end('the renderer is not built: run `npm start`\n');
+    }
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    if (!allowed(req) || new URL(req.url ?? '/', 'http://x').pathname !== '/ws') {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const session = new ContractSession(opts.handlers, (msg: ServerMessage) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+      });
+      ws.on('message', (data) => void session.receive(data.toString()));
+      ws.on('close', () => session.close());
+    });
+  });
+
+  return {
+    server,
+    token,
+    listen(port = 0) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          const { port: p } = server.address() as AddressInfo;
+          resolve(`http://127.0.0.1:${p}/?token=${token}`);
+        });
+      });
+    },
+    close() {
+      for (const c of wss.clients) c.terminate();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

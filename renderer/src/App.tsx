@@ -1,0 +1,112 @@
+import { Component, type ReactNode, useEffect } from 'react';
+import { ContainerDetail } from './features/containers/ContainerDetail.tsx';
+import { ContainersList } from './features/containers/ContainersList.tsx';
+import { Dashboard } from './features/dashboard/Dashboard.tsx';
+import { ImagesList } from './features/images/ImagesList.tsx';
+import { parseRoute, type Route, useStore } from './store/index.ts';
+
+const pollMs = 2000;
+
+/** Never a blank screen: a render error shows what happened and a way back. */
+class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | null }> {
+  override state = { error: null as Error | null };
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  override render() {
+    if (!this.state.error) return this.props.children;
+    return (
+      <div className="error-banner" role="alert">
+        <strong>Something went wrong:</strong> {this.state.error.message}
+        <div>
+          <button type="button" onClick={() => this.setState({ error: null })}>
+            Try again
+          </button>
+        </div>
+      </div>
+    );
+  }
+}
+
+const nav: { route: Route; label: string }[] = [
+  { route: { screen: 'dashboard' }, label: 'Dashboard' },
+  { route: { screen: 'containers' }, label: 'Containers' },
+  { route: { screen: 'images' }, label: 'Images' },
+];
+
+function Screen() {
+  const route = useStore((s) => s.route);
+  switch (route.screen) {
+    case 'dashboard':
+      return <Dashboard />;
+    case 'containers':
+      return <ContainersList />;
+    case 'container':
+      return <ContainerDetail id={route.id} />;
+    case 'images':
+      return <ImagesList />;
+  }
+}
+
+export function App() {
+  const theme = useStore((s) => s.theme);
+  const route = useStore((s) => s.route);
+  const navigate = useStore((s) => s.navigate);
+  const toggleTheme = useStore((s) => s.toggleTheme);
+  const engineError = useStore((s) => s.engineError);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    const s = useStore.getState();
+    const refresh = () => Promise.all([s.refreshEngine(), s.refreshContainers(), s.refreshImages()]);
+    void refresh();
+    const timer = setInterval(refresh, pollMs);
+    const onPop = () => useStore.setState({ route: parseRoute(location.hash) });
+    window.addEventListener('popstate', onPop);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('popstate', onPop);
+    };
+  }, []);
+
+  const current = route.screen === 'container' ? 'containers' : route.screen;
+  return (
+    <div className="app">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">⚓ Berth</div>
+        {nav.map((n) => (
+          <button
+            key={n.label}
+            type="button"
+            className={current === n.route.screen ? 'nav active' : 'nav'}
+            aria-current={current === n.route.screen ? 'page' : undefined}
+            onClick={() => navigate(n.route)}
+          >
+            {n.label}
+          </button>
+        ))}
+        <div className="spacer" />
+        <div className={engineError ? 'engine-status bad' : 'engine-status'} aria-live="polite">
+          <span className={engineError ? 'dot bad' : 'dot ok'} aria-hidden="true" />
+          {engineError ? 'Engine unreachable' : 'Engine running'}
+        </div>
+        <button
+          type="button"
+          className="nav"
+          onClick={toggleTheme}
+          aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+        >
+          {theme === 'dark' ? '☀ Light theme' : '☾ Dark theme'}
+        </button>
+      </nav>
+      <main className="content">
+        <ErrorBoundary>
+          <Screen />
+        </ErrorBoundary>
+      </main>
+    </div>
+  );
+}

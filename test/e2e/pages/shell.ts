@@ -1,0 +1,31 @@
+import type { Page } from 'playwright-core';
+
+/** The sidebar and theme toggle, shared by every screen. */
+export class Shell {
+  constructor(readonly page: Page) {}
+
+  async goto(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.getByRole('navigation', { name: 'Main' }).waitFor();
+  }
+
+  async open(screen: 'Dashboard' | 'Containers' | 'Images'): Promise<void> {
+    await this.page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: screen, exact: true })
+      .click();
+  }
+
+  theme(): Promise<string | undefined> {
+    return this.page.evaluate<string | undefined>('document.documentElement.dataset.theme');
+  }
+
+  async switchTheme(to: 'dark' | 'light'): Promise<void> {
+    const button = this.page.getByRole('button', { name: `Switch to ${to} theme` });
+    if (await button.isVisible()) await button.click();
+  }
+
+  backgroundColor(): Promise<string> {
+    return this.page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+  }
+}
