@@ -18,13 +18,27 @@ export interface LoadedImage {
  * Writes the archive's regular files under `dir` (safe names only) and remembers its symlinks:
  * docker save links a layer.tar that two v1 IDs share instead of writing it twice.
  */
-async function stage(body: NodeJS.ReadableStream, dir: string): Promise<Archive> {
+async function stage(
+  body: NodeJS.ReadableStream,
+  dir: string,
+  known: (diffId: string) => boolean,
+): Promise<Archive> {
   const links = new Map<string, string>();
+  // A `<diffID>/layer.tar` (berthd's own save) whose layer is already here is never read: the image's
+  // config names its layers by diffID, and those are in the store. Skipping it saves writing it out.
+  const skipped = new Set<string>();
   const extract = tarStream.extract();
   extract.on('entry', (h, stream, next) => {
     const rel = safeRelative(h.name);
     if (rel && h.type === 'symlink' && h.linkname) links.set(rel, h.linkname);
     if (!rel || (h.type !== 'file' && h.type !== 'contiguous-file')) {
+      stream.on('end', next);
+      stream.resume();
+      return;
+    }
+    const byDiff = /^([a-f0-9]{64})\/layer\.tar$/.exec(rel);
+    if (byDiff && known(`sha256:${byDiff[1]}`)) {
+      skipped.add(rel);
       stream.on('end', next);
       stream.resume();
       return;
@@ -45,6 +59,7 @@ async function stage(body: NodeJS.ReadableStream, dir: string): Promise<Archive>
     dir,
     async file(name: string): Promise<string> {
       let rel = safeRelative(name);
+      if (rel && skipped.has(rel)) return path.join(dir, rel);
       for (let hops = 0; rel && hops < 8; hops++) {
         const st = await fs.lstat(path.join(dir, rel)).catch(() => undefined);
         if (st?.isFile()) return path.join(dir, rel);
@@ -139,7 +154,8 @@ export async function loadArchive(store: ImageStore, body: NodeJS.ReadableStream
   const dir = store.newTempPath('load');
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   try {
-    const archive = await stage(body, dir);
+    const present = new Set(store.all().flatMap((r) => r.diffIds));
+    const archive = await stage(body, dir, (d) => present.has(d));
     const has = (f: string) =>
       archive.file(f).then(
         () => true,
