@@ -152,7 +152,7 @@ export class ApiRequest {
         ...headers,
       });
       res.flushHeaders();
-      return responseStream(res, undefined);
+      return clientStream(res, undefined);
     }
     const sock = this.socket!;
     let extra = '';
@@ -160,7 +160,7 @@ export class ApiRequest {
     sock.write(
       `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: ${contentType}\r\nApi-Version: ${apiVersion}\r\n${extra}Connection: close\r\n\r\n`,
     );
-    return socketStream(sock, undefined);
+    return clientStream(sock, undefined);
   }
 
   /**
@@ -177,16 +177,24 @@ export class ApiRequest {
       // Input stays paused (and buffered by the kernel) until the attach is wired: the client may send
       // stdin, and half-close, before the container has even started.
       sock.pause();
-      return socketStream(sock, sock);
+      return clientStream(sock, sock);
     }
     const res = this.res!;
     res.writeHead(200, { 'Content-Type': contentType, 'Api-Version': apiVersion, Server: serverHeader });
     res.flushHeaders();
-    return responseStream(res, this.raw);
+    return clientStream(res, this.raw);
   }
 }
 
-function socketStream(sock: Duplex, input: NodeJS.ReadableStream | undefined): ClientStream {
+/** A client stream over a hijacked socket or a response: both are writables that close once. */
+function clientStream(
+  out: {
+    write(d: Buffer | string): boolean;
+    end(): void;
+    on(ev: 'close' | 'error', cb: () => void): unknown;
+  },
+  input: NodeJS.ReadableStream | undefined,
+): ClientStream {
   let closed = false;
   const cbs: Array<() => void> = [];
   const fire = () => {
@@ -194,34 +202,12 @@ function socketStream(sock: Duplex, input: NodeJS.ReadableStream | undefined): C
     closed = true;
     for (const cb of cbs) cb();
   };
-  sock.on('close', fire);
-  sock.on('error', fire);
+  out.on('close', fire);
+  out.on('error', fire);
   return {
-    write: (d) => (closed ? false : sock.write(d)),
+    write: (d) => (closed ? false : out.write(d)),
     end: () => {
-      if (!closed) sock.end();
-    },
-    input,
-    onClose: (cb) => (closed ? cb() : cbs.push(cb)),
-    get closed() {
-      return closed;
-    },
-  };
-}
-
-function responseStream(res: ServerResponse, input: NodeJS.ReadableStream | undefined): ClientStream {
-  let closed = false;
-  const cbs: Array<() => void> = [];
-  const fire = () => {
-    if (closed) return;
-    closed = true;
-    for (const cb of cbs) cb();
-  };
-  res.on('close', fire);
-  return {
-    write: (d) => (closed ? false : res.write(d)),
-    end: () => {
-      if (!closed) res.end();
+      if (!closed) out.end();
     },
     input,
     onClose: (cb) => (closed ? cb() : cbs.push(cb)),

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { conflict, invalid } from '../../core/errors.ts';
 import { dirSize } from '../../core/fsutil.ts';
 import { runOk } from '../../core/sys.ts';
 import type { ApiRequest } from '../../dockerapi/http.ts';
 import { mountRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
+import { layerChanges } from '../../storage/layer-walk.ts';
 import { type ContainerContext, withLock } from '../context.ts';
 import { actorAttributes } from './create.ts';
 import type { ContainerRecord, RestartPolicy } from './model.ts';
@@ -66,31 +66,9 @@ export async function containerChanges(ctx: ContainerContext, ref: string) {
   const rec = ctx.store.get(ref);
   const image = await ctx.images.resolve(rec.Image);
   const lowers = [...(image?.layerDirs ?? [])].reverse();
-  const upper = rootfsDirs(ctx.store.dir(rec.Id)).upper;
-  const out: Array<{ Path: string; Kind: number }> = [];
-  const inLower = async (rel: string) => {
-    for (const l of lowers) {
-      const st = await fs.lstat(path.join(l, rel)).catch(() => undefined);
-      if (st) return !(st.isCharacterDevice() && st.rdev === 0);
-    }
-    return false;
-  };
-  const walk = async (rel: string) => {
-    const entries = await fs.readdir(path.join(upper, rel), { withFileTypes: true }).catch(() => []);
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      const r = path.join(rel, e.name);
-      const full = path.join(upper, r);
-      const st = await fs.lstat(full);
-      if (st.isCharacterDevice() && st.rdev === 0) {
-        out.push({ Path: `/${r}`, Kind: 2 });
-        continue;
-      }
-      out.push({ Path: `/${r}`, Kind: (await inLower(r)) ? 0 : 1 });
-      if (e.isDirectory()) await walk(r);
-    }
-  };
-  await walk('');
-  return out;
+  const kinds = { changed: 0, added: 1, deleted: 2 } as const;
+  const changes = await layerChanges(rootfsDirs(ctx.store.dir(rec.Id)).upper, lowers);
+  return changes.map((c) => ({ Path: c.path, Kind: kinds[c.kind] }));
 }
 
 /** GET /containers/{id}/export: the container's filesystem as a tar stream. */

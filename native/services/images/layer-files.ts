@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { notFound } from '../../core/errors.ts';
+import { layerChanges } from '../../storage/layer-walk.ts';
 import type { ImageService } from './service.ts';
 
 export interface LayerFiles {
@@ -35,31 +34,11 @@ export async function imageLayerFiles(images: ImageService, ref: string): Promis
       changed: [],
       deleted: [],
     };
-    const inLower = async (rel: string) => {
-      for (const l of lowers) {
-        const st = await fs.lstat(path.join(l, rel)).catch(() => undefined);
-        if (st) return !(st.isCharacterDevice() && st.rdev === 0);
-      }
-      return false;
-    };
-    const walk = async (rel: string) => {
-      const entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true }).catch(() => []);
-      for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-        const r = path.join(rel, e.name);
-        const st = await fs.lstat(path.join(dir, r));
-        if (st.isCharacterDevice() && st.rdev === 0) {
-          if (files.deleted.length < limitPerKind) files.deleted.push(`/${r}`);
-          continue;
-        }
-        if (e.isDirectory()) {
-          await walk(r);
-          continue;
-        }
-        const kind = (await inLower(r)) ? files.changed : files.added;
-        if (kind.length < limitPerKind) kind.push(`/${r}`);
-      }
-    };
-    await walk('');
+    for (const c of await layerChanges(dir, lowers)) {
+      if (c.dir) continue;
+      const list = files[c.kind];
+      if (list.length < limitPerKind) list.push(c.path);
+    }
     out.push(files);
   }
   return out;
