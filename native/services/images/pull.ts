@@ -260,9 +260,9 @@ async function fetchLayers(
     downloads.set(l.digest, p);
   }
   try {
-    // Extraction goes bottom-up, each layer as soon as it and the ones below it are in.
-    for (let i = 0; i < layers.length; i++) {
-      if (!needed[i]) continue;
+    // Each layer is extracted as soon as it is downloaded, in parallel with the others: a layer dir
+    // does not depend on the ones below it (only its chain ID does, and that comes from the config).
+    const extractOne = async (i: number) => {
       const l = layers[i];
       const sid = shortDigest(l.digest);
       const fetched = await (downloads.get(l.digest) as Promise<{ file: string; diffId: string }>).catch(
@@ -280,6 +280,24 @@ async function fetchLayers(
       await store.layers.ensure(store.content.path(diffIds[i]), diffIds[i], chains[i], chains[i - 1]);
       sink(progress.bytes('Extracting', sid, l.size, l.size));
       sink(progress.layer('Pull complete', sid));
+    };
+    // Layers that share a blob (the same empty layer twice, say) take turns on it.
+    const byBlob = new Map<string, Promise<void>>();
+    const jobs = layers.map((l, i) => {
+      if (!needed[i]) return Promise.resolve();
+      const job = (byBlob.get(l.digest) ?? Promise.resolve()).then(() => extractOne(i));
+      byBlob.set(
+        l.digest,
+        job.catch(() => undefined),
+      );
+      return job;
+    });
+    const settled = await Promise.allSettled(jobs);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (let i = 0; i < layers.length; i++) {
+      if (!needed[i]) continue;
+      const l = layers[i];
       await distribution.add(diffIds[i], {
         digest: l.digest,
         size: l.size,
