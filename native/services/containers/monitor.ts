@@ -122,6 +122,7 @@ export class ExitMonitor {
     const ctx = this.ctx;
     const startedAt = Date.parse(rec.State.StartedAt);
     const finished = ctx.clock.now();
+    const t0 = performance.now();
     rec.State.OOMKilled = await oomKilled(ctx, rec);
     await this.cleanupRuntime(rec);
     rec.State = {
@@ -160,9 +161,15 @@ export class ExitMonitor {
       this.scheduleRestart(rec, state.delayMs);
       state.delayMs = Math.min(state.delayMs * 2, backoffMaxMs);
     } else if (rec.HostConfig.AutoRemove) {
+      const t1 = performance.now();
       await removeLocked(ctx, rec, { force: true, volumes: true }).catch((err) =>
         ctx.log.warn('auto-remove failed', { id: rec.Id, error: errorMessage(err) }),
       );
+      ctx.log.debug('container exit handled', {
+        id: rec.Id.slice(0, 12),
+        exitMs: Math.round(t1 - t0),
+        removeMs: Math.round(performance.now() - t1),
+      });
     }
   }
 
