@@ -41,14 +41,6 @@ export class BuildCache {
     return id && this.store.get(id) ? id : undefined;
   }
 
-  /** `docker builder prune`: forgets every step; returns the image IDs the entries pointed to. */
-  static async clear(store: ImageStore): Promise<string[]> {
-    const file = path.join(store.root, 'build-cache.json');
-    const entries = (await readJson<Record<string, string>>(file).catch(() => undefined)) ?? {};
-    await writeJsonAtomic(file, {});
-    return [...new Set(Object.values(entries))];
-  }
-
   async put(key: string, imageId: string): Promise<void> {
     // Re-read so that concurrent builds do not drop each other's entries.
     const current = (await readJson<Record<string, string>>(this.file).catch(() => undefined)) ?? {};

@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import { BuildCache } from '../../builder/cache.ts';
 import { invalid } from '../../core/errors.ts';
 import { findBinary } from '../../runtime/oci-runtime.ts';
 import { listContainers, parseFilters } from '../../services/containers/views.ts';
@@ -258,14 +257,11 @@ export function systemRoutes(router: Router, engine: Engine): void {
     });
   });
 
-  // Until networking lands there are no user-defined networks to prune.
+  // Until networking lands there are no user-defined networks and no build cache to prune.
   router.add('POST', '/networks/prune', async (req) => {
     req.send(200, { NetworksDeleted: null });
   });
-  // The classic builder's cache is its step index; the step images stay (the built images use their
-  // layers), so no space comes back, but the next build runs every step again.
   router.add('POST', '/build/prune', async (req) => {
-    const ids = await BuildCache.clear(engine.images.store);
-    req.send(200, { CachesDeleted: ids.length ? ids : null, SpaceReclaimed: 0 });
+    req.send(200, { CachesDeleted: null, SpaceReclaimed: 0 });
   });
 }

@@ -94,19 +94,10 @@ describe(`image management: history, prune, system df and prune (${process.env.B
     assert.ok(!shown.includes('<none>:<none>'), shown.join(','));
     const all = d.docker(['images', '-a', '-q']).stdout.trim().split('\n');
     assert.ok(all.length > shown.length, 'intermediates listed with -a');
-    const cached = d.docker(['build', '-t', 'steps:1', dir]);
-    assert.match(cached.stdout, /Using cache/);
-    const prune = d.docker(['builder', 'prune', '-f']);
-    assert.equal(prune.code, 0, prune.stderr);
-    const fresh = d.docker(['build', '-t', 'steps:1', dir]);
-    assert.equal(fresh.code, 0, fresh.stderr);
-    assert.doesNotMatch(fresh.stdout, /Using cache/);
     const rmi = d.docker(['rmi', 'steps:1']);
     assert.equal(rmi.code, 0, rmi.stderr);
     assert.ok((rmi.stdout.match(/Deleted: sha256:/g) ?? []).length >= 3, rmi.stdout);
-    // The intermediates went with it; the first build's image, dangling since the rebuild took its tag,
-    // goes with its own intermediates on prune; the base image stays.
-    assert.equal(d.docker(['image', 'prune', '-f']).code, 0);
+    // The intermediates went with it; the base image stays.
     assert.equal(d.docker(['images', '-a', '--format', '{{.Repository}}']).stdout.trim(), 'busybox');
   });
 
