@@ -257,7 +257,9 @@ export function systemRoutes(router: Router, engine: Engine): void {
     });
   });
 
-  // Until networking lands there are no user-defined networks and no build cache to prune.
+  // Until networking lands there are no user-defined networks to prune. The cache `docker builder
+  // prune` clears is BuildKit's; as in dockerd, the classic builder's cache is its step images, which
+  // `docker image prune` handles.
   router.add('POST', '/networks/prune', async (req) => {
     req.send(200, { NetworksDeleted: null });
   });
