@@ -255,6 +255,20 @@ export function actorAttributes(
   return { ...rec.Config.Labels, image: rec.Config.Image, name: rec.Name.slice(1), ...extra };
 }
 
+/** A container event with Docker's actor attributes (labels, image, name, plus `extra`). */
+export function emitContainerEvent(
+  ctx: ContainerContext,
+  rec: ContainerRecord,
+  action: string,
+  extra: Record<string, string> = {},
+): void {
+  ctx.events.emit({
+    Type: 'container',
+    Action: action,
+    Actor: { ID: rec.Id, Attributes: actorAttributes(rec, extra) },
+  });
+}
+
 async function writeEtcFiles(rec: ContainerRecord): Promise<void> {
   const hc = rec.HostConfig;
   const fqdn = rec.Config.Domainname

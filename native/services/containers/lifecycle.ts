@@ -1,7 +1,7 @@
 import { conflict, invalid, notModified } from '../../core/errors.ts';
 import { parseSignal } from '../../runtime/spec.ts';
 import { type ContainerContext, withLock } from '../context.ts';
-import { actorAttributes } from './create.ts';
+import { emitContainerEvent } from './create.ts';
 import { type ContainerRecord, can } from './model.ts';
 import { startLocked } from './start.ts';
 
@@ -31,11 +31,7 @@ async function signal(ctx: ContainerContext, rec: ContainerRecord, sig: number):
     if (!/not running|does not exist|container not running|process already finished/i.test(String(err)))
       throw err;
   }
-  ctx.events.emit({
-    Type: 'container',
-    Action: 'kill',
-    Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { signal: String(sig) }) },
-  });
+  emitContainerEvent(ctx, rec, 'kill', { signal: String(sig) });
 }
 
 /** Docker's stop: the stop signal, a grace period, then SIGKILL. */
@@ -63,22 +59,14 @@ export async function stopLocked(
     if (grace < 0) {
       await waitForExit(ctx, rec, 2 ** 31 - 1);
     } else if (await waitForExit(ctx, rec, grace * 1000)) {
-      ctx.events.emit({
-        Type: 'container',
-        Action: 'stop',
-        Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
-      });
+      emitContainerEvent(ctx, rec, 'stop');
       return;
     }
   }
   await signal(ctx, rec, 9);
   if (!(await waitForExit(ctx, rec, 30_000)))
     throw conflict(`container ${rec.Id} did not exit after SIGKILL`);
-  ctx.events.emit({
-    Type: 'container',
-    Action: 'stop',
-    Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
-  });
+  emitContainerEvent(ctx, rec, 'stop');
 }
 
 export async function stopContainer(
@@ -115,11 +103,7 @@ export async function restartContainer(
     if (can.stop(rec.State.Status)) await stopLocked(ctx, rec, timeoutS, signalName);
     await startLocked(ctx, rec);
   });
-  ctx.events.emit({
-    Type: 'container',
-    Action: 'restart',
-    Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
-  });
+  emitContainerEvent(ctx, rec, 'restart');
 }
 
 export async function pauseContainer(ctx: ContainerContext, ref: string): Promise<void> {
@@ -130,11 +114,7 @@ export async function pauseContainer(ctx: ContainerContext, ref: string): Promis
     await ctx.runtime.pause(rec.Id);
     rec.State.Status = 'paused';
     await ctx.store.save(rec);
-    ctx.events.emit({
-      Type: 'container',
-      Action: 'pause',
-      Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
-    });
+    emitContainerEvent(ctx, rec, 'pause');
   });
 }
 
@@ -145,11 +125,7 @@ export async function unpauseContainer(ctx: ContainerContext, ref: string): Prom
     await ctx.runtime.resume(rec.Id);
     rec.State.Status = 'running';
     await ctx.store.save(rec);
-    ctx.events.emit({
-      Type: 'container',
-      Action: 'unpause',
-      Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
-    });
+    emitContainerEvent(ctx, rec, 'unpause');
   });
 }
 
@@ -161,11 +137,7 @@ export async function renameContainer(ctx: ContainerContext, ref: string, newNam
   const old = rec.Name;
   ctx.store.rename(rec, full);
   await ctx.store.save(rec);
-  ctx.events.emit({
-    Type: 'container',
-    Action: 'rename',
-    Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { oldName: old }) },
-  });
+  emitContainerEvent(ctx, rec, 'rename', { oldName: old });
 }
 
 /** POST /containers/{id}/wait: resolves with the exit code for the condition asked. */

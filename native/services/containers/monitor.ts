@@ -4,7 +4,7 @@ import { errorMessage } from '../../core/errors.ts';
 import { removeCgroup } from '../../runtime/cgroups.ts';
 import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
-import { actorAttributes } from './create.ts';
+import { actorAttributes, emitContainerEvent } from './create.ts';
 import type { ContainerRecord } from './model.ts';
 import { removeLocked } from './remove.ts';
 import { startLocked } from './start.ts';
@@ -136,12 +136,7 @@ export class ExitMonitor {
     const restart = this.shouldRestart(rec, code);
     if (restart) rec.State.Status = 'restarting';
     await ctx.store.save(rec);
-    if (rec.State.OOMKilled)
-      ctx.events.emit({
-        Type: 'container',
-        Action: 'oom',
-        Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
-      });
+    if (rec.State.OOMKilled) emitContainerEvent(ctx, rec, 'oom');
     ctx.events.emit({
       Type: 'container',
       Action: 'die',

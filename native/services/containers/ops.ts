@@ -7,7 +7,7 @@ import type { ApiRequest } from '../../dockerapi/http.ts';
 import { mountRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { layerChanges } from '../../storage/layer-walk.ts';
 import { type ContainerContext, withLock } from '../context.ts';
-import { actorAttributes } from './create.ts';
+import { emitContainerEvent } from './create.ts';
 import type { ContainerRecord, RestartPolicy } from './model.ts';
 import { removeLocked } from './remove.ts';
 
@@ -87,11 +87,7 @@ export async function exportContainer(ctx: ContainerContext, ref: string, req: A
     });
     out.end();
   });
-  ctx.events.emit({
-    Type: 'container',
-    Action: 'export',
-    Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
-  });
+  emitContainerEvent(ctx, rec, 'export');
 }
 
 /** POST /containers/{id}/update: resource limits and restart policy, live when running. */
@@ -163,11 +159,7 @@ export async function updateContainer(ctx: ContainerContext, ref: string, body: 
     }
   }
   await ctx.store.save(rec);
-  ctx.events.emit({
-    Type: 'container',
-    Action: 'update',
-    Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
-  });
+  emitContainerEvent(ctx, rec, 'update');
   return { Warnings: [] };
 }
 

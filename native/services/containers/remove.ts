@@ -4,7 +4,7 @@ import { conflict } from '../../core/errors.ts';
 import { removeCgroup } from '../../runtime/cgroups.ts';
 import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
-import { actorAttributes } from './create.ts';
+import { emitContainerEvent } from './create.ts';
 import { waitForExit } from './lifecycle.ts';
 import { type ContainerRecord, can } from './model.ts';
 
@@ -48,11 +48,7 @@ export async function removeLocked(
   if (status === 'running' || status === 'paused') {
     if (status === 'paused') await ctx.runtime.resume(rec.Id).catch(() => undefined);
     await ctx.runtime.kill(rec.Id, 9, true).catch(() => undefined);
-    ctx.events.emit({
-      Type: 'container',
-      Action: 'kill',
-      Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { signal: '9' }) },
-    });
+    emitContainerEvent(ctx, rec, 'kill', { signal: '9' });
     if (!(await waitForExit(ctx, rec, 10_000))) {
       // The monitor did not see the exit (conmon gone?); clean up by hand.
       ctx.log.warn('container did not report its exit after SIGKILL; cleaning up', { id: rec.Id });
@@ -68,10 +64,6 @@ export async function removeLocked(
   await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
   await fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true });
   await ctx.store.delete(rec);
-  ctx.events.emit({
-    Type: 'container',
-    Action: 'destroy',
-    Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
-  });
+  emitContainerEvent(ctx, rec, 'destroy');
   ctx.lifecycle.emit(`removed:${rec.Id}`);
 }

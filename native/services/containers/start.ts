@@ -9,7 +9,7 @@ import { buildSpec, type ContainerSpecInput } from '../../runtime/spec.ts';
 import { resolveUser } from '../../runtime/user.ts';
 import { mountRootfs, prepareRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
-import { actorAttributes } from './create.ts';
+import { emitContainerEvent } from './create.ts';
 import { type ContainerRecord, can } from './model.ts';
 import { removeLocked } from './remove.ts';
 
@@ -92,11 +92,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     await ctx.store.save(rec);
     lap('saved');
     ctx.log.debug('container started', { id: rec.Id.slice(0, 12), ms: Object.fromEntries(mark) });
-    ctx.events.emit({
-      Type: 'container',
-      Action: 'start',
-      Actor: { ID: rec.Id, Attributes: actorAttributes(rec) },
-    });
+    emitContainerEvent(ctx, rec, 'start');
     ctx.lifecycle.emit(`started:${rec.Id}`);
   } catch (err) {
     await cleanupAfterFailedStart(ctx, rec, bundle, dirs);

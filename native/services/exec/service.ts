@@ -10,7 +10,7 @@ import { attachSocket, conmonExec, resizeTerminal } from '../../runtime/conmon.t
 import { resolveUser } from '../../runtime/user.ts';
 import { rootfsDirs } from '../../storage/container-rootfs.ts';
 import { parseDetachKeys, pumpInput } from '../containers/attach.ts';
-import { actorAttributes } from '../containers/create.ts';
+import { emitContainerEvent } from '../containers/create.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
 
 export interface ExecConfig {
@@ -92,11 +92,7 @@ export class ExecService {
       done,
       markDone,
     });
-    this.ctx.events.emit({
-      Type: 'container',
-      Action: `exec_create: ${cmd.join(' ')}`,
-      Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id }) },
-    });
+    emitContainerEvent(this.ctx, rec, `exec_create: ${cmd.join(' ')}`, { execID: id });
     return id;
   }
 
@@ -231,20 +227,12 @@ export class ExecService {
       );
       s.pid = handle.pid;
       s.running = true;
-      ctx.events.emit({
-        Type: 'container',
-        Action: `exec_start: ${s.config.Cmd.join(' ')}`,
-        Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id }) },
-      });
+      emitContainerEvent(ctx, rec, `exec_start: ${s.config.Cmd.join(' ')}`, { execID: id });
       const finish = handle.exit.then(async (code) => {
         s.exitCode = code;
         s.running = false;
         s.markDone();
-        ctx.events.emit({
-          Type: 'container',
-          Action: 'exec_die',
-          Actor: { ID: rec.Id, Attributes: actorAttributes(rec, { execID: id, exitCode: String(code) }) },
-        });
+        emitContainerEvent(ctx, rec, 'exec_die', { execID: id, exitCode: String(code) });
         await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
         await fs.rm(path.join(ctx.paths.sockets, id), { force: true }).catch(() => undefined);
       });
