@@ -7,6 +7,7 @@ import type { ApiRequest } from '../../dockerapi/http.ts';
 import { mountRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { layerChanges } from '../../storage/layer-walk.ts';
 import { type ContainerContext, withLock } from '../context.ts';
+import { labelsMatch } from '../filters.ts';
 import { emitContainerEvent } from './create.ts';
 import type { ContainerRecord, RestartPolicy } from './model.ts';
 import { removeLocked } from './remove.ts';
@@ -184,12 +185,4 @@ export async function pruneContainers(ctx: ContainerContext, filters: Record<str
     Actor: { ID: '', Attributes: { reclaimed: String(reclaimed) } },
   });
   return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
-}
-
-function labelsMatch(labels: Record<string, string>, want: string[], notWant: string[]): boolean {
-  const has = (l: string) => {
-    const i = l.indexOf('=');
-    return i < 0 ? l in labels : labels[l.slice(0, i)] === l.slice(i + 1);
-  };
-  return want.every(has) && !notWant.some(has);
 }

@@ -2,6 +2,7 @@ import { invalid } from '../../core/errors.ts';
 import { dirSize } from '../../core/fsutil.ts';
 import { rootfsDirs } from '../../storage/container-rootfs.ts';
 import type { ContainerContext } from '../context.ts';
+import { labelsMatch } from '../filters.ts';
 import { type ContainerRecord, type ContainerStatus, zeroTime } from './model.ts';
 
 function stateView(rec: ContainerRecord) {
@@ -264,15 +265,7 @@ export async function listContainers(ctx: ContainerContext, q: ListQuery) {
     if (f.exited?.length && (rec.State.Status !== 'exited' || !f.exited.includes(String(rec.State.ExitCode))))
       return false;
     if (f.ancestor?.length && !ancestors.has(rec.Image)) return false;
-    if (f.label?.length) {
-      for (const l of f.label) {
-        const i = l.indexOf('=');
-        const key = i >= 0 ? l.slice(0, i) : l;
-        const labels = rec.Config.Labels ?? {};
-        if (!(key in labels)) return false;
-        if (i >= 0 && labels[key] !== l.slice(i + 1)) return false;
-      }
-    }
+    if (f.label?.length && !labelsMatch(rec.Config.Labels ?? {}, f.label)) return false;
     if (before !== undefined && Date.parse(rec.Created) >= before) return false;
     if (since !== undefined && Date.parse(rec.Created) <= since) return false;
     return true;

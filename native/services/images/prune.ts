@@ -1,4 +1,5 @@
 import { invalid } from '../../core/errors.ts';
+import { labelsMatch } from '../filters.ts';
 import type { ImageService } from './service.ts';
 
 export interface PruneFilters {
@@ -16,14 +17,6 @@ function untilMs(v: string): number {
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw invalid(`invalid filter 'until=${v}'`);
   return t;
-}
-
-function labelsMatch(labels: Record<string, string>, want: string[], notWant: string[]): boolean {
-  const has = (l: string) => {
-    const i = l.indexOf('=');
-    return i < 0 ? l in labels : labels[l.slice(0, i)] === l.slice(i + 1);
-  };
-  return want.every(has) && !notWant.some(has);
 }
 
 /**

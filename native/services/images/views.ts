@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { invalid } from '../../core/errors.ts';
 import type { ImageConfig, ImageRecord, ImageStore } from '../../storage/image-store.ts';
+import { labelsMatch } from '../filters.ts';
 
 const filterKeys = ['dangling', 'label', 'before', 'since', 'reference', 'until'];
 const zeroTime = '0001-01-01T00:00:00Z';
@@ -18,13 +19,6 @@ function matchesReference(tags: string[], patterns: string[]): boolean {
   return patterns.some((p) => {
     const re = globToRegex(p);
     return tags.some((t) => re.test(t) || re.test(t.slice(0, t.lastIndexOf(':'))));
-  });
-}
-
-function matchesLabels(labels: Record<string, string>, wanted: string[]): boolean {
-  return wanted.every((l) => {
-    const eq = l.indexOf('=');
-    return eq < 0 ? l in labels : labels[l.slice(0, eq)] === l.slice(eq + 1);
   });
 }
 
@@ -73,7 +67,7 @@ export async function listImages(
     const created = Date.parse(rec.created);
     if (dangling !== undefined && dangling !== (tags.length === 0 && rec.repoDigests.length === 0)) continue;
     if (filters.reference?.length && !matchesReference(tags, filters.reference)) continue;
-    if (filters.label?.length && !matchesLabels(labels, filters.label)) continue;
+    if (filters.label?.length && !labelsMatch(labels, filters.label)) continue;
     if (before !== undefined && !(created < before)) continue;
     if (since !== undefined && !(created > since)) continue;
     if (until !== undefined && !(created < until)) continue;
