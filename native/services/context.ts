@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.ts';
 import type { Sys } from '../core/sys.ts';
 import type { CgroupInfo } from '../runtime/cgroups.ts';
 import type { OciRuntime } from '../runtime/oci-runtime.ts';
+import type { ContainerHealth, ContainerNetwork, ContainerVolumes } from './containers/hooks.ts';
 import type { ContainerStore } from './containers/store.ts';
 import type { EventBus } from './events.ts';
 import type { ImageService } from './images/service.ts';
@@ -57,6 +58,10 @@ export interface ContainerContext {
   locks: Map<string, Promise<unknown>>;
   /** Cancels a pending restart-policy restart (set by the exit monitor). */
   cancelRestart: (id: string) => void;
+  /** Volumes and mounts, networks and healthchecks: the parts other services own. */
+  volumes: ContainerVolumes;
+  network: ContainerNetwork;
+  health: ContainerHealth;
 }
 
 export function bundleDir(ctx: ContainerContext, id: string): string {

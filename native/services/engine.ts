@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.ts';
 import type { Sys } from '../core/sys.ts';
 import { type CgroupInfo, detectCgroups } from '../runtime/cgroups.ts';
 import { detectRuntime, findBinary, OciRuntime } from '../runtime/oci-runtime.ts';
+import { noHealth, noVolumes } from './containers/hooks.ts';
 import { LogRotator } from './containers/log-rotate.ts';
 import { ExitMonitor } from './containers/monitor.ts';
 import { ContainerStore } from './containers/store.ts';
@@ -12,6 +13,7 @@ import { type ContainerContext, type EnginePaths, enginePaths } from './context.
 import { EventBus } from './events.ts';
 import { ExecService } from './exec/service.ts';
 import { ImageService } from './images/service.ts';
+import { NetworkService } from './networks/service.ts';
 
 export interface EngineOptions {
   dataRoot: string;
@@ -68,6 +70,9 @@ export class Engine {
       pendingAttach: new Map(),
       locks: new Map(),
       cancelRestart: (id) => this.monitor.cancelRestart(id),
+      volumes: noVolumes,
+      network: new NetworkService(store),
+      health: noHealth,
     };
     this.monitor = new ExitMonitor(this.containers);
     this.exec = new ExecService(this.containers);

@@ -238,8 +238,17 @@ export async function createContainer(
     RuntimeName: '',
     ConmonPid: 0,
   };
-  await writeEtcFiles(rec);
-  await ctx.store.save(rec);
+  try {
+    await ctx.network.prepare(rec, body.NetworkingConfig);
+    await ctx.volumes.prepare(rec);
+    await writeEtcFiles(rec);
+    await ctx.store.save(rec);
+  } catch (err) {
+    await ctx.volumes.release(rec, true).catch(() => undefined);
+    await ctx.network.release(rec).catch(() => undefined);
+    await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
   ctx.events.emit({
     Type: 'container',
     Action: 'create',

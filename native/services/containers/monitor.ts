@@ -215,7 +215,11 @@ export class ExitMonitor {
 
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
     const ctx = this.ctx;
+    ctx.health.stopped(rec);
     await ctx.runtime.forgetStopped(rec.Id).catch(() => undefined);
+    await ctx.network
+      .detach(rec)
+      .catch((err) => ctx.log.warn('network teardown failed', { id: rec.Id, error: errorMessage(err) }));
     await unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))).catch(() => undefined);
     await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
     await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true }).catch(() => undefined);

@@ -60,6 +60,10 @@ export async function removeLocked(
   if (rec.ConmonPid > 0 && ctx.sys.alive(rec.ConmonPid)) ctx.sys.kill(rec.ConmonPid, 'SIGKILL');
   await unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id)));
   await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
+  ctx.health.stopped(rec);
+  await ctx.network.detach(rec).catch(() => undefined);
+  await ctx.network.release(rec);
+  await ctx.volumes.release(rec, opts.volumes);
   await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true });
   await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
   await fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true });

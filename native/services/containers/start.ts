@@ -49,7 +49,9 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     await prepareRootfs(dirs);
     await mountRootfs(ctx.sys, dirs, image.layerDirs);
     lap('mount');
-    const spec = await specFor(ctx, rec, dirs.merged);
+    const network = await ctx.network.attach(rec);
+    lap('network');
+    const spec = await specFor(ctx, rec, dirs.merged, network);
     await fs.rm(bundle, { recursive: true, force: true });
     await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
     await writeJsonAtomic(path.join(bundle, 'config.json'), spec, false);
@@ -94,6 +96,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     ctx.log.debug('container started', { id: rec.Id.slice(0, 12), ms: Object.fromEntries(mark) });
     emitContainerEvent(ctx, rec, 'start');
     ctx.lifecycle.emit(`started:${rec.Id}`);
+    ctx.health.started(rec);
   } catch (err) {
     await cleanupAfterFailedStart(ctx, rec, bundle, dirs);
     const msg = errorMessage(err);
@@ -126,6 +129,7 @@ async function cleanupAfterFailedStart(
 ) {
   ctx.pendingAttach.delete(rec.Id);
   await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
+  await ctx.network.detach(rec).catch(() => undefined);
   await unmountRootfs(ctx.sys, dirs).catch(() => undefined);
   await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
   await fs.rm(bundle, { recursive: true, force: true }).catch(() => undefined);
@@ -141,20 +145,13 @@ function securityOpt(rec: ContainerRecord, key: string): string | undefined {
   return undefined;
 }
 
-function networkFor(ctx: ContainerContext, rec: ContainerRecord): ContainerSpecInput['network'] {
-  const mode = rec.HostConfig.NetworkMode;
-  if (mode === 'host') return { mode: 'host' };
-  if (mode.startsWith('container:')) {
-    const other = ctx.store.get(mode.slice('container:'.length));
-    if (other.State.Status !== 'running')
-      throw conflict(`cannot join network of a non running container: ${other.Id}`);
-    return { mode: 'path', path: `/proc/${other.State.Pid}/ns/net` };
-  }
-  return { mode: 'none' };
-}
-
 /** Builds the OCI spec of a container from its record and its mounted rootfs. */
-export async function specFor(ctx: ContainerContext, rec: ContainerRecord, rootfs: string) {
+export async function specFor(
+  ctx: ContainerContext,
+  rec: ContainerRecord,
+  rootfs: string,
+  network: ContainerSpecInput['network'],
+) {
   const user = await resolveUser(rootfs, rec.Config.User);
   let env = [...rec.Config.Env];
   const has = (k: string) => env.some((e) => e.startsWith(`${k}=`));
@@ -202,7 +199,8 @@ export async function specFor(ctx: ContainerContext, rec: ContainerRecord, rootf
       pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
     },
     cgroupsPath: cgroupsPath(rec.Id),
-    network: networkFor(ctx, rec),
+    network,
+    extraMounts: await ctx.volumes.mounts(rec, rootfs),
     init,
     stopSignal: rec.Config.StopSignal,
     cgroupV2: ctx.cgroups.version === 2,

@@ -22,49 +22,6 @@ function stateView(rec: ContainerRecord) {
   };
 }
 
-function networkSettings(rec: ContainerRecord) {
-  const mode = rec.HostConfig.NetworkMode === 'default' ? 'bridge' : rec.HostConfig.NetworkMode;
-  const networks: Record<string, object> = {};
-  if (mode === 'host' || mode === 'none') {
-    networks[mode] = {
-      IPAMConfig: null,
-      Links: null,
-      Aliases: null,
-      MacAddress: '',
-      NetworkID: mode,
-      EndpointID: '',
-      Gateway: '',
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      DriverOpts: null,
-      DNSNames: null,
-    };
-  }
-  return {
-    Bridge: '',
-    SandboxID: '',
-    SandboxKey: rec.State.Pid ? `/proc/${rec.State.Pid}/ns/net` : '',
-    HairpinMode: false,
-    LinkLocalIPv6Address: '',
-    LinkLocalIPv6PrefixLen: 0,
-    Ports: {} as Record<string, unknown>,
-    SecondaryIPAddresses: null,
-    SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    MacAddress: '',
-    Networks: networks,
-  };
-}
-
 export async function inspectContainer(ctx: ContainerContext, ref: string, size: boolean) {
   const rec = ctx.store.get(ref);
   const dirs = rootfsDirs(ctx.store.dir(rec.Id));
@@ -98,9 +55,9 @@ export async function inspectContainer(ctx: ContainerContext, ref: string, size:
         WorkDir: dirs.work,
       },
     },
-    Mounts: [],
+    Mounts: ctx.volumes.view(rec),
     Config: rec.Config,
-    NetworkSettings: networkSettings(rec),
+    NetworkSettings: ctx.network.view(rec),
   };
   if (size) {
     out.SizeRw = await dirSize(dirs.upper);
@@ -164,13 +121,13 @@ function summary(ctx: ContainerContext, rec: ContainerRecord, imageTags: Map<str
     ImageID: rec.Image,
     Command: [rec.Path, ...rec.Args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' '),
     Created: Math.floor(Date.parse(rec.Created) / 1000),
-    Ports: [],
+    Ports: ctx.network.ports(rec),
     Labels: rec.Config.Labels ?? {},
     State: rec.State.Status,
     Status: statusText(rec, ctx.clock.now()),
     HostConfig: { NetworkMode: mode },
-    NetworkSettings: { Networks: networkSettings(rec).Networks },
-    Mounts: [],
+    NetworkSettings: { Networks: (ctx.network.view(rec) as { Networks: object }).Networks },
+    Mounts: ctx.volumes.view(rec),
   };
 }
 
