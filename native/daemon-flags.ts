@@ -9,6 +9,14 @@ export interface DaemonFlags {
   runtime?: string;
   insecureRegistries: string[];
   registryMirrors: string[];
+  /** Linux bridge of the default `bridge` network (dockerd's --bridge; `none` disables it). */
+  bridge?: string;
+  /** Gateway address and prefix of the default bridge (dockerd's --bip). */
+  bip?: string;
+  /** Whether berthd writes iptables rules (dockerd's --iptables). */
+  iptables: boolean;
+  /** Default DNS servers of containers (dockerd's --dns). */
+  dns: string[];
   help: boolean;
   version: boolean;
 }
@@ -22,6 +30,8 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
   const flags: DaemonFlags = {
     insecureRegistries: [],
     registryMirrors: [],
+    iptables: true,
+    dns: [],
     dataRoot: '/var/lib/berth',
     execRoot: '/run/berth',
     hosts: [],
@@ -82,6 +92,25 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
       case '--registry-mirror':
         flags.registryMirrors.push(take());
         break;
+      case '-b':
+      case '--bridge':
+        flags.bridge = take();
+        break;
+      case '--bip':
+        flags.bip = take();
+        break;
+      case '--dns':
+        flags.dns.push(take());
+        break;
+      case '--iptables': {
+        const v = value ?? 'true';
+        if (v !== 'true' && v !== 'false')
+          throw new FlagError(
+            `invalid argument "${v}" for "--iptables" flag: strconv.ParseBool: parsing "${v}": invalid syntax`,
+          );
+        flags.iptables = v === 'true';
+        break;
+      }
       case '-h':
       case '--help':
         flags.help = true;
@@ -116,5 +145,9 @@ Options:
       --runtime string      OCI runtime: runc or crun (default: detect)
       --insecure-registry list  Registries reached over plain HTTP (localhost and 127.0.0.0/8 always are)
       --registry-mirror list    Mirrors tried before Docker Hub
+  -b, --bridge string       Attach containers to a network bridge (default "berth0"; "none" disables)
+      --bip string          Specify network bridge IP
+      --dns list            DNS server to use
+      --iptables            Enable addition of iptables rules (default true)
   -v, --version             Print version information and quit
 `;

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     dataRoot: flags.dataRoot,
     execRoot: flags.execRoot,
     runtime: flags.runtime,
+    network: { bridge: flags.bridge, bip: flags.bip, iptables: flags.iptables, dns: flags.dns },
     sys: hostSys,
     log,
   });

@@ -10,8 +10,10 @@ import { buildRoutes } from './routes/build.ts';
 import { containerRoutes } from './routes/containers.ts';
 import { execRoutes } from './routes/exec.ts';
 import { imageRoutes } from './routes/images.ts';
+import { networkRoutes } from './routes/networks.ts';
 import { registryRoutes } from './routes/registry.ts';
 import { systemRoutes } from './routes/system.ts';
+import { volumeRoutes } from './routes/volumes.ts';
 
 export function buildRouter(engine: Engine): Router {
   const router = new Router();
@@ -21,6 +23,8 @@ export function buildRouter(engine: Engine): Router {
   imageRoutes(router, engine);
   registryRoutes(router, engine);
   buildRoutes(router, engine);
+  networkRoutes(router, engine);
+  volumeRoutes(router, engine);
   return router;
 }
 

@@ -7,6 +7,7 @@ import {
   cgroupDirs,
   cgroupExists,
   detectCgroups,
+  oomKillCount,
   readStats,
   removeCgroup,
   swapLimitSupported,
@@ -183,4 +184,27 @@ test('on the real cgroupfs a created leaf is removed from every hierarchy', {
     for (const d of dirs) await fs.rmdir(d).catch(() => undefined);
     for (const d of cgroupDirs(real, '/berth-test')) await fs.rmdir(d).catch(() => undefined);
   }
+});
+
+test('OOM kills are counted from memory.oom_control (v1) and memory.events (v2)', async () => {
+  const v1 = path.join(tmp, 'oomv1');
+  await write(
+    path.join(v1, 'memory/berth/c4/memory.oom_control'),
+    'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n',
+  );
+  assert.equal(
+    await oomKillCount({ version: 1, driver: 'cgroupfs', hybrid: true, root: v1 }, '/berth/c4'),
+    2,
+  );
+  const v2 = path.join(tmp, 'oomv2');
+  await write(path.join(v2, 'berth/c5/memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
+  assert.equal(
+    await oomKillCount({ version: 2, driver: 'cgroupfs', hybrid: false, root: v2 }, '/berth/c5'),
+    1,
+  );
+  // A gone cgroup, or an old kernel without the counter, reports none.
+  assert.equal(
+    await oomKillCount({ version: 2, driver: 'cgroupfs', hybrid: false, root: v2 }, '/berth/gone'),
+    0,
+  );
 });

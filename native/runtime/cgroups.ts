@@ -105,6 +105,18 @@ async function keyValues(file: string): Promise<Record<string, number>> {
   return out;
 }
 
+/**
+ * How many processes of a container the kernel's OOM killer killed: `oom_kill` of memory.events (v2)
+ * or of memory.oom_control (v1, kernel 4.13 and later). Read before the cgroup is removed.
+ */
+export async function oomKillCount(info: CgroupInfo, cgroupsPath: string): Promise<number> {
+  const file =
+    info.version === 2
+      ? path.join(info.root, cgroupsPath, 'memory.events')
+      : path.join(info.root, 'memory', cgroupsPath, 'memory.oom_control');
+  return (await keyValues(file)).oom_kill ?? 0;
+}
+
 export interface HostFacts {
   procStat: string;
   totalMemory: number;

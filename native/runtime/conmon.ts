@@ -129,7 +129,11 @@ function cleanRuntimeMessage(msg: string | undefined): string {
   return text.trim();
 }
 
-function spawnConmon(conmon: string, args: string[], pipes: number): ChildProcess {
+/**
+ * Runs conmon in the bundle: on cgroup v1 it writes its `oom` marker into its working directory, which
+ * must not be berthd's own.
+ */
+function spawnConmon(conmon: string, args: string[], pipes: number, cwd: string): ChildProcess {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
     _OCI_SYNCPIPE: '3',
@@ -138,7 +142,7 @@ function spawnConmon(conmon: string, args: string[], pipes: number): ChildProces
   if (pipes >= 3) env._OCI_ATTACHPIPE = '5';
   const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'ignore', 'pipe'];
   for (let i = 0; i < pipes; i++) stdio.push('pipe');
-  return spawn(conmon, args, { stdio, env, detached: true });
+  return spawn(conmon, args, { stdio, env, cwd, detached: true });
 }
 
 function closeChild(child: ChildProcess): void {
@@ -154,7 +158,7 @@ function closeChild(child: ChildProcess): void {
 export async function conmonCreate(o: ConmonCreateOptions): Promise<{ pid: number }> {
   const args = [...commonArgs(o, o.id), '-n', o.name, '--container-pidfile', `${o.bundle}/pid`];
   if (o.leaveStdinOpen) args.push('--leave-stdin-open');
-  const child = spawnConmon(o.conmon, args, 1);
+  const child = spawnConmon(o.conmon, args, 1, o.bundle);
   const sync = new SyncReader(child.stdio[3] as Readable, `create ${o.id}`);
   const stderr: Buffer[] = [];
   (child.stdio[2] as Readable).on('data', (d: Buffer) => stderr.push(d));
@@ -187,7 +191,7 @@ export async function conmonExec(
   beforeStart: () => Promise<void>,
 ): Promise<ExecHandle> {
   const args = [...commonArgs(o, o.execId), '-e', '--exec-process-spec', o.processSpec, '--exec-attach'];
-  const child = spawnConmon(o.conmon, args, 3);
+  const child = spawnConmon(o.conmon, args, 3, o.bundle);
   const sync = new SyncReader(child.stdio[3] as Readable, `exec ${o.execId}`);
   const startPipe = child.stdio[4] as Writable;
   const attachPipe = new SyncReader((child.stdio as unknown as Readable[])[5], `exec ${o.execId} attach`);

@@ -113,3 +113,59 @@ test('signals parse like Docker', () => {
   assert.throws(() => parseSignal('NOPE'), /Invalid signal: NOPE/);
   assert.throws(() => parseSignal('99'), /Invalid signal: 99/);
 });
+
+test('limits: reservation, cpuset, OOM killer, pids, block I/O throttles, rlimits and user devices', () => {
+  const spec = buildSpec(
+    input({
+      resources: {
+        memory: 64 << 20,
+        memorySwap: 128 << 20,
+        memoryReservation: 32 << 20,
+        oomKillDisable: true,
+        nanoCpus: 5e8,
+        cpuShares: 512,
+        cpusetCpus: '0',
+        pidsLimit: 50,
+        blkioThrottle: { throttleReadBpsDevice: [{ major: 254, minor: 0, rate: 1 << 20 }] },
+      },
+      rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 2048 }],
+      devices: [
+        {
+          device: { path: '/dev/mynull', type: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 },
+          rule: { allow: true, type: 'c', major: 1, minor: 3, access: 'r' },
+        },
+        {
+          device: { path: '/dev/zero', type: 'c', major: 1, minor: 5, fileMode: 0o600, uid: 0, gid: 0 },
+          rule: { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' },
+        },
+      ],
+    }),
+  );
+  const r = spec.linux.resources;
+  assert.deepEqual(r.memory, {
+    limit: 64 << 20,
+    swap: 128 << 20,
+    reservation: 32 << 20,
+    disableOOMKiller: true,
+  });
+  assert.deepEqual(r.cpu, { shares: 512, period: 100_000, quota: 50_000, cpus: '0' });
+  assert.deepEqual(r.pids, { limit: 50 });
+  assert.deepEqual(r.blockIO, { throttleReadBpsDevice: [{ major: 254, minor: 0, rate: 1 << 20 }] });
+  assert.deepEqual(spec.process.rlimits, [{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 2048 }]);
+  assert.deepEqual(r.devices.at(-2), { allow: true, type: 'c', major: 1, minor: 3, access: 'r' });
+  const nodes = spec.linux.devices;
+  assert.equal(
+    nodes.filter((d) => d.path === '/dev/zero').length,
+    1,
+    'a user device replaces the default node',
+  );
+  assert.equal(nodes.find((d) => d.path === '/dev/zero')?.fileMode, 0o600);
+  assert.ok(nodes.some((d) => d.path === '/dev/mynull'));
+});
+
+test('no rlimits and no block I/O section by default, as Docker', () => {
+  const spec = buildSpec(input());
+  assert.equal(spec.process.rlimits, undefined);
+  assert.equal(spec.linux.resources.blockIO, undefined);
+  assert.equal(spec.linux.resources.memory, undefined);
+});

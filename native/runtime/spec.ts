@@ -40,7 +40,15 @@ export interface ContainerSpecInput {
     cpuPeriod?: number;
     cpusetCpus?: string;
     pidsLimit?: number;
+    /** cgroup v1 only (memory.oom_control). */
+    oomKillDisable?: boolean;
+    /** `--device-read-bps`, `--device-write-bps`, `--device-read-iops`, `--device-write-iops`. */
+    blkioThrottle?: Partial<Record<BlkioThrottleKind, Array<{ major: number; minor: number; rate: number }>>>;
   };
+  /** `--ulimit`s; none by default, as in Docker: the container inherits the engine's own. */
+  rlimits?: OciRlimit[];
+  /** `--device`s: nodes created in /dev and allowed in the device cgroup. */
+  devices?: Array<{ device: OciDevice; rule: OciDeviceRule }>;
   /** e.g. `/berth/<id>` (cgroupfs driver). */
   cgroupsPath: string;
   /** `none`: a new network namespace with loopback only; `path`: join an existing one. */
@@ -76,9 +84,22 @@ export interface OciDevice {
   gid: number;
 }
 
+export interface OciRlimit {
+  type: string;
+  soft: number;
+  hard: number;
+}
+
+export type BlkioThrottleKind =
+  | 'throttleReadBpsDevice'
+  | 'throttleWriteBpsDevice'
+  | 'throttleReadIOPSDevice'
+  | 'throttleWriteIOPSDevice';
+
 export interface OciResources {
   devices: OciDeviceRule[];
-  memory?: { limit?: number; swap?: number; reservation?: number };
+  blockIO?: Partial<Record<BlkioThrottleKind, Array<{ major: number; minor: number; rate: number }>>>;
+  memory?: { limit?: number; swap?: number; reservation?: number; disableOOMKiller?: boolean };
   cpu?: { shares?: number; quota?: number; period?: number; cpus?: string };
   pids?: { limit: number };
 }
@@ -94,6 +115,7 @@ export interface OciSpec {
     capabilities: { bounding: string[]; effective: string[]; permitted: string[] };
     noNewPrivileges: boolean;
     oomScoreAdj: number;
+    rlimits?: OciRlimit[];
   };
   root: { path: string; readonly: boolean };
   hostname: string;
@@ -171,6 +193,7 @@ function resources(input: ContainerSpecInput): OciResources {
     if (input.swapLimit !== false) memory.swap = r.memorySwap ? r.memorySwap : 2 * r.memory;
   } else if (r.memorySwap === -1 && input.swapLimit !== false) memory.swap = -1;
   if (r.memoryReservation && r.memoryReservation > 0) memory.reservation = r.memoryReservation;
+  if (r.oomKillDisable) memory.disableOOMKiller = true;
   if (Object.keys(memory).length) out.memory = memory;
 
   const cpu: NonNullable<OciResources['cpu']> = {};
@@ -185,6 +208,21 @@ function resources(input: ContainerSpecInput): OciResources {
   if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
   if (Object.keys(cpu).length) out.cpu = cpu;
   if (r.pidsLimit && r.pidsLimit > 0) out.pids = { limit: r.pidsLimit };
+  const throttles = Object.entries(r.blkioThrottle ?? {}).filter(([, list]) => list?.length);
+  if (throttles.length)
+    out.blockIO = Object.fromEntries(throttles.map(([k, list]) => [k, list?.map((d) => ({ ...d }))]));
+  if (!input.privileged) for (const d of input.devices ?? []) out.devices.push({ ...d.rule });
+  return out;
+}
+
+/** The default nodes plus the user's devices; a user device at a default path replaces it. */
+function devicesOf(input: ContainerSpecInput): OciDevice[] {
+  const out = defaultDevices.map((d) => ({ ...d }));
+  for (const { device } of input.devices ?? []) {
+    const i = out.findIndex((d) => d.path === device.path);
+    if (i >= 0) out.splice(i, 1, { ...device });
+    else out.push({ ...device });
+  }
   return out;
 }
 
@@ -253,11 +291,12 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
     mounts: mountsOf(input),
     linux: {
       namespaces,
-      devices: defaultDevices.map((d) => ({ ...d })),
+      devices: devicesOf(input),
       resources: resources(input),
       cgroupsPath: input.cgroupsPath,
     },
   };
+  if (input.rlimits?.length) spec.process.rlimits = input.rlimits.map((r) => ({ ...r }));
   if (input.domainname) spec.domainname = input.domainname;
   if (input.network.mode === 'none') {
     // Docker's defaults in a network namespace of the container's own: low ports and ICMP sockets for all.

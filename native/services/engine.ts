@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { Sys } from '../core/sys.ts';
 import { type CgroupInfo, detectCgroups } from '../runtime/cgroups.ts';
 import { detectRuntime, findBinary, OciRuntime } from '../runtime/oci-runtime.ts';
-import { noHealth, noVolumes } from './containers/hooks.ts';
+import { HealthMonitor } from './containers/health.ts';
+import { noHealth } from './containers/hooks.ts';
 import { LogRotator } from './containers/log-rotate.ts';
 import { ExitMonitor } from './containers/monitor.ts';
 import { ContainerStore } from './containers/store.ts';
@@ -13,12 +15,15 @@ import { type ContainerContext, type EnginePaths, enginePaths } from './context.
 import { EventBus } from './events.ts';
 import { ExecService } from './exec/service.ts';
 import { ImageService } from './images/service.ts';
-import { NetworkService } from './networks/service.ts';
+import { type NetworkOptions, NetworkService } from './networks/service.ts';
+import { ContainerMounts } from './volumes/container-mounts.ts';
+import { VolumeService } from './volumes/service.ts';
 
 export interface EngineOptions {
   dataRoot: string;
   execRoot: string;
   runtime?: string;
+  network?: Partial<NetworkOptions>;
   sys: Sys;
   log: Logger;
   clock?: Clock;
@@ -31,9 +36,12 @@ export class Engine {
   readonly images: ImageService;
   readonly containers: ContainerContext;
   readonly exec: ExecService;
+  readonly networks: NetworkService;
+  readonly volumes: VolumeService;
   readonly cgroups: CgroupInfo;
   readonly startedAt = new Date();
   private readonly monitor: ExitMonitor;
+  private readonly health: HealthMonitor;
   private readonly rotator: LogRotator;
 
   constructor(readonly opts: EngineOptions) {
@@ -54,6 +62,23 @@ export class Engine {
           .filter((c) => c.Image === imageId)
           .map((c) => ({ id: c.Id, running: c.State.Status === 'running' || c.State.Status === 'paused' })),
     });
+    this.networks = new NetworkService({
+      sys: opts.sys,
+      log: opts.log,
+      clock: opts.clock ?? systemClock,
+      events: this.events,
+      store,
+      dataRoot: opts.dataRoot,
+      execRoot: opts.execRoot,
+      options: { iptables: true, dns: [], ...opts.network },
+    });
+    this.volumes = new VolumeService({
+      root: path.join(opts.dataRoot, 'volumes'),
+      sys: opts.sys,
+      log: opts.log,
+      clock: opts.clock ?? systemClock,
+      emit: (e) => this.events.emit(e),
+    });
     this.containers = {
       sys: opts.sys,
       log: opts.log,
@@ -70,12 +95,21 @@ export class Engine {
       pendingAttach: new Map(),
       locks: new Map(),
       cancelRestart: (id) => this.monitor.cancelRestart(id),
-      volumes: noVolumes,
-      network: new NetworkService(store),
+      volumes: new ContainerMounts({
+        volumes: this.volumes,
+        store,
+        events: this.events,
+        sys: opts.sys,
+        log: opts.log,
+      }),
+      network: this.networks,
       health: noHealth,
     };
     this.monitor = new ExitMonitor(this.containers);
     this.exec = new ExecService(this.containers);
+    // Probes run as execs, so the health monitor comes once the exec service exists.
+    this.health = new HealthMonitor(this.containers, this.exec);
+    this.containers.health = this.health;
     this.rotator = new LogRotator(this.containers);
   }
 
@@ -91,6 +125,9 @@ export class Engine {
     }
     await this.images.init();
     await this.containers.store.load();
+    await this.networks.init();
+    // Before the exit monitor: exits it finds while reconciling release the volumes they used.
+    await this.volumes.init(this.containers.store.all());
     await this.monitor.start();
     this.rotator.start();
   }
@@ -98,6 +135,8 @@ export class Engine {
   /** Stops watching; containers keep running under their conmon (live restore). */
   shutdown(): void {
     this.monitor.stop();
+    this.health.shutdown();
     this.rotator.stop();
+    void this.networks.shutdown();
   }
 }

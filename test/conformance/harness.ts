@@ -3,6 +3,7 @@ import { existsSync, promises as fs, mkdirSync, mkdtempSync, readFileSync } from
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { daemonTag } from '../../native/services/networks/service.ts';
 import { busyboxImageTar } from '../fixtures/images.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -218,9 +219,31 @@ export async function startDaemon(
 export async function stopDaemon(d: Daemon): Promise<void> {
   const ids = d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
   if (ids.length) d.docker(['rm', '-f', ...ids]);
+  d.docker(['network', 'prune', '-f']);
   await d.stop();
   if (d.kind === 'dockerd') spawnSync('umount', ['-R', d.dataRoot]);
+  else cleanupNetwork(d.execRoot);
   await fs.rm(d.root, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/**
+ * Removes what a test daemon's networking leaves on the host once it stopped (berthd, like dockerd,
+ * keeps its bridges and iptables chains across restarts): bridges, veths, chains and jumps of its tag.
+ */
+export function cleanupNetwork(execRoot: string): void {
+  const tag = daemonTag(execRoot);
+  if (!tag) return;
+  const script = `
+for t in nat filter; do
+  iptables -w -t $t -S | grep -E -- "^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD) .*-j BERTH[A-Z0-9-]*${tag}$" | sed 's/^-A/-D/' | while read -r r; do iptables -w -t $t $r; done
+  for c in $(iptables -w -t $t -S | awk '/^-N BERTH/ {print $2}' | grep -E -- "${tag}$"); do iptables -w -t $t -F $c; done
+  for c in $(iptables -w -t $t -S | awk '/^-N BERTH/ {print $2}' | grep -E -- "${tag}$"); do iptables -w -t $t -X $c; done
+done
+ip link del bt0${tag} 2>/dev/null || true
+`;
+  spawnSync('sh', ['-c', script]);
+  const netns = path.join(execRoot, 'netns');
+  if (existsSync(netns)) spawnSync('sh', ['-c', `for f in ${netns}/*; do umount -l "$f" 2>/dev/null; done`]);
 }
 
 /** Loads the busybox fixture image (built from Debian's busybox-static) into the daemon. */

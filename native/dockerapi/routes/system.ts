@@ -150,6 +150,7 @@ function eventMatches(e: EngineEvent, f: Record<string, string[]>): boolean {
       if (i < 0 ? !(l in attr) : attr[l.slice(0, i)] !== l.slice(i + 1)) return false;
     }
   }
+  if (f.volume?.length && (e.Type !== 'volume' || !f.volume.includes(e.Actor.ID))) return false;
   if (f.scope?.length && !f.scope.includes('local')) return false;
   return true;
 }
@@ -252,17 +253,13 @@ export function systemRoutes(router: Router, engine: Engine): void {
       LayersSize: layersSize,
       Images: withUse,
       Containers: containers,
-      Volumes: [],
+      Volumes: await engine.volumes.usage(),
       BuildCache: [],
     });
   });
 
-  // Until networking lands there are no user-defined networks to prune. The cache `docker builder
-  // prune` clears is BuildKit's; as in dockerd, the classic builder's cache is its step images, which
-  // `docker image prune` handles.
-  router.add('POST', '/networks/prune', async (req) => {
-    req.send(200, { NetworksDeleted: null });
-  });
+  // The cache `docker builder prune` clears is BuildKit's; as in dockerd, the classic builder's cache
+  // is its step images, which `docker image prune` handles.
   router.add('POST', '/build/prune', async (req) => {
     req.send(200, { CachesDeleted: null, SpaceReclaimed: 0 });
   });

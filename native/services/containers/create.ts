@@ -6,8 +6,22 @@ import { newId, randomName } from '../../core/ids.ts';
 import { applyCapChanges, defaultCapabilities } from '../../runtime/capabilities.ts';
 import { parseSignal } from '../../runtime/spec.ts';
 import type { ContainerContext } from '../context.ts';
+import { mergeHealthcheck, validateHealthcheck } from './health-policy.ts';
+import {
+  type HostLimits,
+  hostLimits,
+  normalizeDevices,
+  normalizeUlimits,
+  verifyResources,
+} from './limits.ts';
 import { logLimits } from './log-rotate.ts';
-import { type ContainerConfig, type ContainerRecord, type HostConfig, zeroTime } from './model.ts';
+import {
+  type ContainerConfig,
+  type ContainerRecord,
+  type HealthConfig,
+  type HostConfig,
+  zeroTime,
+} from './model.ts';
 
 export interface CreateRequest {
   name?: string;
@@ -53,6 +67,14 @@ function str(v: unknown, what: string): string {
   return v;
 }
 
+function mergeVolumes(
+  image: Record<string, object> | null | undefined,
+  request: Record<string, object>,
+): Record<string, object> | null {
+  const out = { ...(image ?? {}), ...request };
+  return Object.keys(out).length ? out : null;
+}
+
 function mergeEnv(base: string[], over: string[]): string[] {
   const out = new Map<string, string>();
   for (const e of [...base, ...over]) {
@@ -62,7 +84,15 @@ function mergeEnv(base: string[], over: string[]): string[] {
   return [...out.values()];
 }
 
-export function normalizeHostConfig(raw: Record<string, unknown>): HostConfig {
+/**
+ * HostConfig of a create request with Docker's defaults, validated as dockerd validates it; what the
+ * host cannot do is dropped with a warning pushed to `warnings`.
+ */
+export function normalizeHostConfig(
+  raw: Record<string, unknown>,
+  host: HostLimits = hostLimits(),
+  warnings: string[] = [],
+): HostConfig {
   const rp = asObject(raw.RestartPolicy, 'RestartPolicy');
   const rpName = str(rp.Name, 'RestartPolicy.Name');
   if (!restartNames.has(rpName))
@@ -91,19 +121,16 @@ export function normalizeHostConfig(raw: Record<string, unknown>): HostConfig {
       );
   }
   const memory = num(raw.Memory, 'Memory');
-  if (memory !== 0 && memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
-  const memorySwap = num(raw.MemorySwap, 'MemorySwap');
-  if (memorySwap > 0 && memory > 0 && memorySwap < memory) {
-    throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
-  }
-  const nanoCpus = num(raw.NanoCpus, 'NanoCpus');
-  if (nanoCpus < 0) throw invalid('Range of CPUs is from 0.01 to ' + (Number(process.env.BERTH_NCPU) || 0));
+  // dockerd: without --memory-swap a limited container may swap as much again as its memory.
+  const memorySwap = num(raw.MemorySwap, 'MemorySwap') || (memory > 0 ? 2 * memory : 0);
+  const shmSize = num(raw.ShmSize, 'ShmSize');
+  if (shmSize < 0) throw invalid('SHM size can not be less than 0');
   const pids = raw.PidsLimit === undefined || raw.PidsLimit === null ? null : num(raw.PidsLimit, 'PidsLimit');
   const capAdd = stringList(raw.CapAdd, 'HostConfig.CapAdd');
   const capDrop = stringList(raw.CapDrop, 'HostConfig.CapDrop');
   applyCapChanges(defaultCapabilities, capAdd ?? [], capDrop ?? []); // validates names
   const networkMode = str(raw.NetworkMode, 'NetworkMode') || 'default';
-  return {
+  const hc: HostConfig = {
     ...raw,
     Binds: stringList(raw.Binds, 'HostConfig.Binds'),
     LogConfig: { Type: logType, Config: asObject(log.Config, 'LogConfig.Config') as Record<string, string> },
@@ -121,19 +148,24 @@ export function normalizeHostConfig(raw: Record<string, unknown>): HostConfig {
     ReadonlyRootfs: bool(raw.ReadonlyRootfs, 'ReadonlyRootfs'),
     SecurityOpt: stringList(raw.SecurityOpt, 'HostConfig.SecurityOpt'),
     Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
-    ShmSize: num(raw.ShmSize, 'ShmSize') || 64 * 1024 * 1024,
+    ShmSize: shmSize || 64 * 1024 * 1024,
     Runtime: str(raw.Runtime, 'Runtime'),
     Init: raw.Init === undefined || raw.Init === null ? null : bool(raw.Init, 'Init'),
     Memory: memory,
     MemorySwap: memorySwap,
     MemoryReservation: num(raw.MemoryReservation, 'MemoryReservation'),
-    NanoCpus: nanoCpus,
+    NanoCpus: num(raw.NanoCpus, 'NanoCpus'),
     CpuShares: num(raw.CpuShares, 'CpuShares'),
     CpuPeriod: num(raw.CpuPeriod, 'CpuPeriod'),
     CpuQuota: num(raw.CpuQuota, 'CpuQuota'),
     CpusetCpus: str(raw.CpusetCpus, 'CpusetCpus'),
     PidsLimit: pids,
+    OomKillDisable: bool(raw.OomKillDisable, 'OomKillDisable'),
+    Ulimits: normalizeUlimits(raw.Ulimits),
+    Devices: normalizeDevices(raw.Devices),
   };
+  warnings.push(...verifyResources(hc, host, false));
+  return hc;
 }
 
 function validateSecurityOpts(opts: string[] | null): void {
@@ -151,7 +183,14 @@ export async function createContainer(
   req: CreateRequest,
 ): Promise<{ Id: string; Warnings: string[] }> {
   const body = asObject(req.body, 'container config');
-  const hostConfig = normalizeHostConfig(asObject(body.HostConfig, 'HostConfig'));
+  const warnings: string[] = [];
+  const hostConfig = normalizeHostConfig(
+    asObject(body.HostConfig, 'HostConfig'),
+    hostLimits(ctx.cgroups),
+    warnings,
+  );
+  const userHealthcheck = (body.Healthcheck ?? undefined) as HealthConfig | undefined;
+  validateHealthcheck(userHealthcheck);
   validateSecurityOpts(hostConfig.SecurityOpt);
   const imageRef = str(body.Image, 'Image');
   if (!imageRef) throw invalid('no image specified'); // wait: docker CLI always sends one
@@ -192,9 +231,10 @@ export async function createContainer(
     StdinOnce: bool(body.StdinOnce, 'Config.StdinOnce'),
     Env: mergeEnv(ic.Env ?? [], stringList(body.Env, 'Config.Env') ?? []),
     Cmd: cmd,
-    Healthcheck: (body.Healthcheck as object) ?? ic.Healthcheck ?? undefined,
+    Healthcheck: mergeHealthcheck(userHealthcheck, ic.Healthcheck),
     Image: imageRef,
-    Volumes: (body.Volumes as Record<string, object>) ?? ic.Volumes ?? null,
+    // Docker merges the image's VOLUMEs with the request's (`-v /x` lands here too).
+    Volumes: mergeVolumes(ic.Volumes, asObject(body.Volumes, 'Volumes') as Record<string, object>),
     WorkingDir: str(body.WorkingDir, 'Config.WorkingDir') || ic.WorkingDir || '',
     Entrypoint: entrypoint,
     OnBuild: ic.OnBuild ?? null,
@@ -254,7 +294,7 @@ export async function createContainer(
     Action: 'create',
     Actor: { ID: id, Attributes: actorAttributes(rec) },
   });
-  return { Id: id, Warnings: [] };
+  return { Id: id, Warnings: warnings };
 }
 
 export function actorAttributes(

@@ -12,7 +12,7 @@ export interface ContainerConfig {
   StdinOnce: boolean;
   Env: string[];
   Cmd: string[] | null;
-  Healthcheck?: object | null;
+  Healthcheck?: HealthConfig | null;
   Image: string;
   Volumes?: Record<string, object> | null;
   WorkingDir: string;
@@ -23,6 +23,16 @@ export interface ContainerConfig {
   StopSignal?: string;
   StopTimeout?: number;
   Shell?: string[];
+}
+
+/** Config.Healthcheck: durations in nanoseconds, 0 for the default; Test ["NONE"] disables the image's. */
+export interface HealthConfig {
+  Test?: string[] | null;
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
 }
 
 export interface RestartPolicy {
@@ -60,9 +70,24 @@ export interface HostConfig {
   CpusetCpus: string;
   PidsLimit?: number | null;
   OomKillDisable?: boolean | null;
-  Ulimits?: unknown[] | null;
+  Ulimits?: Ulimit[] | null;
+  Devices?: DeviceMapping[] | null;
   ConsoleSize?: [number, number];
   [key: string]: unknown;
+}
+
+/** `--ulimit nofile=1024:2048`: an rlimit of the container's processes. */
+export interface Ulimit {
+  Name: string;
+  Soft: number;
+  Hard: number;
+}
+
+/** `--device /dev/x:/dev/y:rwm`. */
+export interface DeviceMapping {
+  PathOnHost: string;
+  PathInContainer: string;
+  CgroupPermissions: string;
 }
 
 export type ContainerStatus =
@@ -82,6 +107,25 @@ export interface ContainerState {
   OOMKilled: boolean;
   StartedAt: string;
   FinishedAt: string;
+  /** Present once a container with a healthcheck has started; kept (not probed) while stopped. */
+  Health?: HealthState;
+}
+
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+/** One probe run, as `docker inspect` shows it under State.Health.Log. */
+export interface HealthLogEntry {
+  Start: string;
+  End: string;
+  ExitCode: number;
+  Output: string;
+}
+
+export interface HealthState {
+  Status: HealthStatus;
+  FailingStreak: number;
+  /** The last five probes, oldest first. */
+  Log: HealthLogEntry[];
 }
 
 export interface ContainerRecord {
@@ -105,6 +149,59 @@ export interface ContainerRecord {
   /** Runtime that created the current process (runc or crun). */
   RuntimeName: string;
   ConmonPid: number;
+  /** The container's endpoints, by network name (kept while stopped; addresses only while running). */
+  Endpoints?: Record<string, EndpointState>;
+  /** Host ports bound for the container while it runs. */
+  PublishedPorts?: PublishedPort[];
+  /** Binds, mounts, volumes-from and anonymous volumes, resolved at create (see services/volumes). */
+  MountPoints?: MountPoint[];
+}
+
+/** One mount of a container as Docker records it; `docker inspect` shows the first eight fields. */
+export interface MountPoint {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  /** Volume name (volumes only). */
+  Name?: string;
+  /** Host path: the bind source, or the volume's mount point. */
+  Source: string;
+  Destination: string;
+  Driver?: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+  /** Copy the image's content at Destination into the volume at its first mount, when it is empty. */
+  CopyData?: boolean;
+  /** A volume made for this container (no source given): `rm -v` removes it. */
+  Anonymous?: boolean;
+  /** Bind: create a missing source at start (`-v`); `--mount` requires it to exist. */
+  CreateSource?: boolean;
+  NonRecursive?: boolean;
+  /** Volume: mount this path inside the volume instead of its root. */
+  Subpath?: string;
+  /** Tmpfs: mount options (`size=64m,mode=1777`). */
+  TmpfsOptions?: string;
+}
+
+export interface EndpointState {
+  NetworkID: string;
+  EndpointID: string;
+  IPAMConfig: { IPv4Address?: string } | null;
+  Aliases: string[] | null;
+  MacAddress: string;
+  DriverOpts: Record<string, string> | null;
+  IPAddress: string;
+  IPPrefixLen: number;
+  Gateway: string;
+  /** Interface names while attached: host side of the veth pair and the name inside. */
+  HostIf?: string;
+  IfName?: string;
+}
+
+export interface PublishedPort {
+  proto: 'tcp' | 'udp' | 'sctp';
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
 }
 
 export const zeroTime = '0001-01-01T00:00:00Z';

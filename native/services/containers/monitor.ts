@@ -1,7 +1,7 @@
 import { promises as fs, watch } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
-import { removeCgroup } from '../../runtime/cgroups.ts';
+import { oomKillCount, removeCgroup } from '../../runtime/cgroups.ts';
 import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
 import { actorAttributes, emitContainerEvent } from './create.ts';
@@ -60,6 +60,8 @@ export class ExitMonitor {
       }
       if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
         await this.check(rec.Id);
+        // Still running after the check: its healthcheck resumes, from `starting` as in dockerd.
+        if (rec.State.Status === 'running' || rec.State.Status === 'paused') this.ctx.health.started(rec);
       } else if (rec.State.Status === 'restarting') {
         this.scheduleRestart(rec, 0);
       } else if (rec.State.Status === 'removing') {
@@ -228,8 +230,13 @@ export class ExitMonitor {
   }
 }
 
-/** conmon leaves an `oom` file in the bundle when the kernel's OOM killer hit the container. */
+/**
+ * Whether the kernel's OOM killer hit any process of the container during this run (dockerd reports
+ * that as OOMKilled even when the main process survived): the cgroup's counter, or the `oom` file
+ * conmon leaves in the bundle.
+ */
 async function oomKilled(ctx: ContainerContext, rec: ContainerRecord): Promise<boolean> {
+  if ((await oomKillCount(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => 0)) > 0) return true;
   const bundle = bundleDir(ctx, rec.Id);
   for (const f of ['oom']) {
     if (

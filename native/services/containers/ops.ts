@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { conflict, invalid } from '../../core/errors.ts';
+import { conflict, errorMessage, invalid } from '../../core/errors.ts';
 import { dirSize } from '../../core/fsutil.ts';
 import { runOk } from '../../core/sys.ts';
 import type { ApiRequest } from '../../dockerapi/http.ts';
+import { swapLimitSupported } from '../../runtime/cgroups.ts';
 import { mountRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { layerChanges } from '../../storage/layer-walk.ts';
 import { type ContainerContext, withLock } from '../context.ts';
 import { labelsMatch } from '../filters.ts';
 import { emitContainerEvent } from './create.ts';
+import { hostLimits, verifyResources } from './limits.ts';
 import type { ContainerRecord, RestartPolicy } from './model.ts';
 import { removeLocked } from './remove.ts';
 
@@ -96,72 +98,97 @@ export async function updateContainer(ctx: ContainerContext, ref: string, body: 
   const rec = ctx.store.get(ref);
   const b = (body ?? {}) as Record<string, unknown>;
   const hc = rec.HostConfig;
-  const numField = (k: string) => {
+  const field = <T>(k: string, type: 'number' | 'string', goType: string): T | undefined => {
     if (b[k] === undefined || b[k] === null) return undefined;
-    if (typeof b[k] !== 'number')
+    if (typeof b[k] !== type)
       throw invalid(
-        `json: cannot unmarshal ${typeof b[k]} into Go struct field UpdateConfig.${k} of type int64`,
+        `json: cannot unmarshal ${typeof b[k]} into Go struct field UpdateConfig.${k} of type ${goType}`,
       );
-    return b[k] as number;
+    return b[k] as T;
   };
-  const memory = numField('Memory');
-  const memorySwap = numField('MemorySwap');
-  const nanoCpus = numField('NanoCpus');
-  const cpuShares = numField('CpuShares');
-  const pids = numField('PidsLimit');
-  const cpuQuota = numField('CpuQuota');
-  const cpuPeriod = numField('CpuPeriod');
-  if (memory !== undefined && memory !== 0 && memory < 6 * 1024 * 1024)
-    throw invalid('Minimum memory limit allowed is 6MB');
+  // As in dockerd, a zero (which the CLI sends for every flag not given) leaves a setting alone.
+  const given = <T>(v: T | undefined): T | undefined => (v === 0 || v === '' ? undefined : v);
+  const u = {
+    Memory: given(field<number>('Memory', 'number', 'int64')),
+    MemorySwap: given(field<number>('MemorySwap', 'number', 'int64')),
+    MemoryReservation: given(field<number>('MemoryReservation', 'number', 'int64')),
+    NanoCpus: given(field<number>('NanoCpus', 'number', 'int64')),
+    CpuShares: given(field<number>('CpuShares', 'number', 'int64')),
+    CpuQuota: given(field<number>('CpuQuota', 'number', 'int64')),
+    CpuPeriod: given(field<number>('CpuPeriod', 'number', 'int64')),
+    CpusetCpus: given(field<string>('CpusetCpus', 'string', 'string')),
+    PidsLimit: field<number>('PidsLimit', 'number', 'int64'),
+  };
+  const warnings = verifyResources(u, hostLimits(ctx.cgroups), true);
+  const cannot = (msg: string) => invalid(`Cannot update container ${rec.Id}: ${msg}`);
+  if (u.NanoCpus && hc.CpuPeriod > 0)
+    throw cannot('Conflicting options: Nano CPUs cannot be updated as CPU Period has already been set');
+  if (u.NanoCpus && hc.CpuQuota > 0)
+    throw cannot('Conflicting options: Nano CPUs cannot be updated as CPU Quota has already been set');
+  if (u.CpuPeriod && hc.NanoCpus > 0)
+    throw cannot('Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set');
+  if (u.CpuQuota && hc.NanoCpus > 0)
+    throw cannot('Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set');
+  if (u.Memory !== undefined && u.Memory > hc.MemorySwap && u.MemorySwap === undefined) {
+    throw cannot(
+      'Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time',
+    );
+  }
+  let restartPolicy: RestartPolicy | undefined;
   if (b.RestartPolicy) {
     const rp = b.RestartPolicy as RestartPolicy;
     if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(rp.Name))
       throw invalid(`invalid restart policy: unknown policy '${rp.Name}'`);
     if (hc.AutoRemove && rp.Name && rp.Name !== 'no') {
-      throw invalid('Restart policy cannot be updated because AutoRemove is enabled for the container');
+      throw cannot('Restart policy cannot be updated because AutoRemove is enabled for the container');
     }
-    hc.RestartPolicy = { Name: rp.Name, MaximumRetryCount: rp.MaximumRetryCount ?? 0 };
+    if (rp.Name) restartPolicy = { Name: rp.Name, MaximumRetryCount: rp.MaximumRetryCount ?? 0 };
   }
-  if (memory !== undefined) {
-    hc.Memory = memory;
-    if (memorySwap === undefined && memory > 0 && hc.MemorySwap > 0 && hc.MemorySwap < memory)
-      hc.MemorySwap = 2 * memory;
-  }
-  if (memorySwap !== undefined) hc.MemorySwap = memorySwap;
-  if (nanoCpus !== undefined) hc.NanoCpus = nanoCpus;
-  if (cpuShares !== undefined) hc.CpuShares = cpuShares;
-  if (cpuQuota !== undefined) hc.CpuQuota = cpuQuota;
-  if (cpuPeriod !== undefined) hc.CpuPeriod = cpuPeriod;
-  if (pids !== undefined) hc.PidsLimit = pids;
+  const next = { ...hc };
+  for (const [k, v] of Object.entries(u)) if (v !== undefined) (next as Record<string, unknown>)[k] = v;
+  if (restartPolicy) next.RestartPolicy = restartPolicy;
   if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
-    const resources: Record<string, unknown> = {};
-    if (memory !== undefined || memorySwap !== undefined) {
-      const limit = hc.Memory > 0 ? hc.Memory : -1;
-      const swap = hc.MemorySwap !== 0 ? hc.MemorySwap : hc.Memory > 0 ? 2 * hc.Memory : -1;
-      resources.memory = { limit, swap };
-    }
-    if (
-      nanoCpus !== undefined ||
-      cpuShares !== undefined ||
-      cpuQuota !== undefined ||
-      cpuPeriod !== undefined
-    ) {
-      const period = hc.CpuPeriod || 100000;
-      const quota = hc.NanoCpus ? Math.round((hc.NanoCpus / 1e9) * period) : hc.CpuQuota || -1;
-      resources.cpu = { period, quota, ...(hc.CpuShares ? { shares: hc.CpuShares } : {}) };
-    }
-    if (pids !== undefined) resources.pids = { limit: pids > 0 ? pids : -1 };
+    const resources = liveResources(next, u, swapLimitSupported(ctx.cgroups));
     if (Object.keys(resources).length) {
       try {
         await ctx.runtime.update(rec.Id, resources);
       } catch (err) {
-        throw invalid(`Cannot update container ${rec.Id}: ${String(err)}`);
+        throw cannot(errorMessage(err));
       }
     }
   }
+  rec.HostConfig = next;
   await ctx.store.save(rec);
   emitContainerEvent(ctx, rec, 'update');
-  return { Warnings: [] };
+  return { Warnings: warnings };
+}
+
+/** The OCI resources `runc update` gets for the groups an update touched, from the merged config. */
+function liveResources(
+  hc: ContainerRecord['HostConfig'],
+  changed: Record<string, unknown>,
+  swapLimit: boolean,
+): Record<string, unknown> {
+  const touched = (...keys: string[]) => keys.some((k) => changed[k] !== undefined);
+  const out: Record<string, unknown> = {};
+  if (touched('Memory', 'MemorySwap', 'MemoryReservation')) {
+    const memory: Record<string, number> = { limit: hc.Memory > 0 ? hc.Memory : -1 };
+    if (swapLimit) memory.swap = hc.MemorySwap !== 0 ? hc.MemorySwap : hc.Memory > 0 ? 2 * hc.Memory : -1;
+    if (hc.MemoryReservation > 0) memory.reservation = hc.MemoryReservation;
+    out.memory = memory;
+  }
+  if (touched('NanoCpus', 'CpuShares', 'CpuQuota', 'CpuPeriod', 'CpusetCpus')) {
+    const period = hc.NanoCpus ? 100_000 : hc.CpuPeriod || 100_000;
+    const quota = hc.NanoCpus ? Math.round((hc.NanoCpus / 1e9) * period) : hc.CpuQuota || -1;
+    out.cpu = {
+      period,
+      quota,
+      ...(hc.CpuShares ? { shares: hc.CpuShares } : {}),
+      ...(hc.CpusetCpus ? { cpus: hc.CpusetCpus } : {}),
+    };
+  }
+  if (touched('PidsLimit')) out.pids = { limit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : -1 };
+  return out;
 }
 
 /** POST /containers/prune: removes stopped containers (filters: until, label). */

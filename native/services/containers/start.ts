@@ -5,12 +5,14 @@ import { writeJsonAtomic } from '../../core/fsutil.ts';
 import { ownBoundingSet } from '../../runtime/capabilities.ts';
 import { removeCgroup, swapLimitSupported } from '../../runtime/cgroups.ts';
 import { conmonCreate, RuntimeStartError } from '../../runtime/conmon.ts';
+import { devicesFromPath, throttleDevices } from '../../runtime/devices.ts';
 import { buildSpec, type ContainerSpecInput } from '../../runtime/spec.ts';
 import { resolveUser } from '../../runtime/user.ts';
 import { mountRootfs, prepareRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
 import { emitContainerEvent } from './create.ts';
-import { type ContainerRecord, can } from './model.ts';
+import { rlimitsOf } from './limits.ts';
+import { type ContainerRecord, can, type HostConfig } from './model.ts';
 import { removeLocked } from './remove.ts';
 
 const hostCaps = ownBoundingSet();
@@ -192,12 +194,18 @@ export async function specFor(
     resources: {
       memory: hc.Memory || undefined,
       memorySwap: hc.MemorySwap || undefined,
+      memoryReservation: hc.MemoryReservation || undefined,
+      oomKillDisable: hc.OomKillDisable === true && ctx.cgroups.version === 1,
       nanoCpus: hc.NanoCpus || undefined,
       cpuShares: hc.CpuShares || undefined,
       cpuQuota: hc.CpuQuota || undefined,
       cpuPeriod: hc.CpuPeriod || undefined,
+      cpusetCpus: hc.CpusetCpus || undefined,
       pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+      blkioThrottle: await blkioThrottle(hc),
     },
+    rlimits: rlimitsOf(hc.Ulimits),
+    devices: await userDevices(hc.Devices),
     cgroupsPath: cgroupsPath(rec.Id),
     network,
     extraMounts: await ctx.volumes.mounts(rec, rootfs),
@@ -207,6 +215,34 @@ export async function specFor(
     swapLimit: swapLimitSupported(ctx.cgroups),
     hostCapabilities: hostCaps,
   });
+}
+
+/** The host devices of `--device`, gathered at each start as dockerd does (they may come and go). */
+async function userDevices(mappings: HostConfig['Devices']) {
+  const out = [];
+  for (const m of mappings ?? []) {
+    try {
+      out.push(...(await devicesFromPath(m.PathOnHost, m.PathInContainer, m.CgroupPermissions)));
+    } catch (err) {
+      throw invalid(errorMessage(err));
+    }
+  }
+  return out;
+}
+
+type ThrottleList = Array<{ Path: string; Rate: number }> | null | undefined;
+
+async function blkioThrottle(hc: HostConfig) {
+  const list = (k: string) =>
+    throttleDevices(hc[k] as ThrottleList).catch((err) => {
+      throw invalid(errorMessage(err));
+    });
+  return {
+    throttleReadBpsDevice: await list('BlkioDeviceReadBps'),
+    throttleWriteBpsDevice: await list('BlkioDeviceWriteBps'),
+    throttleReadIOPSDevice: await list('BlkioDeviceReadIOps'),
+    throttleWriteIOPSDevice: await list('BlkioDeviceWriteIOps'),
+  };
 }
 
 /** Creates the working directory inside the rootfs without following symlinks out of it. */

@@ -19,6 +19,7 @@ function stateView(rec: ContainerRecord) {
     Error: s.Error,
     StartedAt: s.StartedAt,
     FinishedAt: s.FinishedAt,
+    ...(s.Health ? { Health: s.Health } : {}),
   };
 }
 
@@ -72,21 +73,29 @@ async function sumDirs(dirs: string[]): Promise<number> {
   return t;
 }
 
-function humanDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
+/** go-units HumanDuration, which `docker ps` statuses use: whole units, truncated. */
+export function humanDuration(ms: number): string {
+  const s = Math.floor(Math.max(0, ms) / 1000);
   if (s < 1) return 'Less than a second';
+  if (s === 1) return '1 second';
   if (s < 60) return `${s} seconds`;
-  const m = Math.round(s / 60);
+  const m = Math.floor(s / 60);
   if (m === 1) return 'About a minute';
   if (m < 60) return `${m} minutes`;
-  const h = Math.round(s / 3600);
+  const h = Math.floor(ms / 3_600_000 + 0.5);
   if (h === 1) return 'About an hour';
   if (h < 48) return `${h} hours`;
-  const d = Math.round(s / 86400);
-  if (d < 14) return `${d} days`;
-  if (d < 60) return `${Math.round(d / 7)} weeks`;
-  if (d < 730) return `${Math.round(d / 30)} months`;
-  return `${Math.round(d / 365)} years`;
+  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
+  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
+}
+
+/** " (healthy)", " (health: starting)", " (unhealthy)" after "Up …", as dockerd words it. */
+function healthSuffix(rec: ContainerRecord): string {
+  const h = rec.State.Health;
+  if (!h) return '';
+  return h.Status === 'starting' ? ' (health: starting)' : ` (${h.Status})`;
 }
 
 /** The Status column of `docker ps`: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created"… */
@@ -94,7 +103,7 @@ export function statusText(rec: ContainerRecord, now: number): string {
   const s = rec.State;
   switch (s.Status) {
     case 'running':
-      return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+      return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${healthSuffix(rec)}`;
     case 'paused':
       return `Up ${humanDuration(now - Date.parse(s.StartedAt))} (Paused)`;
     case 'restarting':
@@ -140,6 +149,8 @@ const validStatus = new Set<ContainerStatus>([
   'exited',
   'dead',
 ]);
+
+const healthFilterValues = new Set(['starting', 'healthy', 'unhealthy', 'none']);
 
 export interface ListQuery {
   all: boolean;
@@ -192,6 +203,9 @@ export async function listContainers(ctx: ContainerContext, q: ListQuery) {
     if (!validStatus.has(s as ContainerStatus)) throw invalid(`invalid filter 'status=${s}'`);
   }
   for (const e of f.exited ?? []) if (!/^-?\d+$/.test(e)) throw invalid(`invalid filter 'exited=${e}'`);
+  for (const h of f.health ?? []) {
+    if (!healthFilterValues.has(h)) throw invalid(`Unrecognised filter value for health: ${h}`);
+  }
   const ancestors = new Set<string>();
   for (const a of f.ancestor ?? []) {
     const img = await ctx.images.resolve(a).catch(() => undefined);
@@ -222,7 +236,15 @@ export async function listContainers(ctx: ContainerContext, q: ListQuery) {
     if (f.exited?.length && (rec.State.Status !== 'exited' || !f.exited.includes(String(rec.State.ExitCode))))
       return false;
     if (f.ancestor?.length && !ancestors.has(rec.Image)) return false;
+    if (f.health?.length && !f.health.includes(rec.State.Health?.Status ?? 'none')) return false;
     if (f.label?.length && !labelsMatch(rec.Config.Labels ?? {}, f.label)) return false;
+    if (
+      f.volume?.length &&
+      !(rec.MountPoints ?? []).some(
+        (m) => f.volume.includes(m.Name ?? '') || f.volume.includes(m.Destination),
+      )
+    )
+      return false;
     if (before !== undefined && Date.parse(rec.Created) >= before) return false;
     if (since !== undefined && Date.parse(rec.Created) <= since) return false;
     return true;

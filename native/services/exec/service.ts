@@ -11,6 +11,7 @@ import { resolveUser } from '../../runtime/user.ts';
 import { rootfsDirs } from '../../storage/container-rootfs.ts';
 import { parseDetachKeys, pumpInput } from '../containers/attach.ts';
 import { emitContainerEvent } from '../containers/create.ts';
+import { LimitedOutput } from '../containers/health-policy.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
 
 export interface ExecConfig {
@@ -37,6 +38,19 @@ interface ExecSession {
   pid: number;
   done: Promise<void>;
   markDone: () => void;
+}
+
+/** Output of an exec taken in-process rather than streamed to a client (health probes). */
+export interface ExecCapture {
+  output(stream: 'stdout' | 'stderr', data: Buffer): void;
+  /** The process is running, with this host pid. */
+  started?(pid: number): void;
+}
+
+export interface ProbeRun {
+  exitCode: number;
+  output: string;
+  timedOut: boolean;
 }
 
 interface OciProcess {
@@ -165,8 +179,10 @@ export class ExecService {
     return proc;
   }
 
-  /** Starts an exec; with a client, streams its stdio and resolves when it has exited. */
-  async start(id: string, detach: boolean, client?: ClientStream): Promise<void> {
+  /**
+   * Starts an exec; with a client (or a capture), streams its stdio and resolves when it has exited.
+   */
+  async start(id: string, detach: boolean, client?: ClientStream, capture?: ExecCapture): Promise<void> {
     const s = this.get(id);
     if (s.started) throw conflict(`Error: Exec command ${id} has already run`);
     const ctx = this.ctx;
@@ -205,7 +221,14 @@ export class ExecService {
           processSpec: specPath,
         },
         async () => {
-          if (detach || !client) return;
+          if (detach) return;
+          if (capture) {
+            const a = await attachSocket(dir);
+            closedAttach = new Promise((resolve) => a.onClose(resolve));
+            a.onOutput((stream, data) => capture.output(stream, data));
+            return;
+          }
+          if (!client) return;
           const a = await attachSocket(dir);
           closedAttach = new Promise((resolve) => a.onClose(resolve));
           a.onOutput(send);
@@ -228,6 +251,7 @@ export class ExecService {
       s.pid = handle.pid;
       s.running = true;
       emitContainerEvent(ctx, rec, `exec_start: ${s.config.Cmd.join(' ')}`, { execID: id });
+      capture?.started?.(handle.pid);
       const finish = handle.exit.then(async (code) => {
         s.exitCode = code;
         s.running = false;
@@ -236,10 +260,10 @@ export class ExecService {
         await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
         await fs.rm(path.join(ctx.paths.sockets, id), { force: true }).catch(() => undefined);
       });
-      if (detach || !client) return;
+      if (detach || (!client && !capture)) return;
       await finish;
       await Promise.race([closedAttach, new Promise((r) => setTimeout(r, 2000))]);
-      client.end();
+      client?.end();
     } catch (err) {
       s.running = false;
       s.exitCode = /not found|no such file/i.test(errorMessage(err)) ? 127 : 126;
@@ -254,5 +278,33 @@ export class ExecService {
       }
       throw err;
     }
+  }
+
+  /**
+   * Runs a command as dockerd runs a health probe: an exec with the container's user, environment and
+   * working directory, stdout and stderr captured (4 KiB), killed when it outlives `timeoutMs`.
+   */
+  async probe(ref: string, cmd: string[], timeoutMs: number): Promise<ProbeRun> {
+    const id = this.create(ref, { Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const s = this.get(id);
+    const output = new LimitedOutput();
+    let timedOut = false;
+    let timer: { cancel(): void } | undefined;
+    try {
+      await this.start(id, false, undefined, {
+        output: (_stream, data) => output.write(data),
+        started: (pid) => {
+          timer = this.ctx.clock.setTimeout(() => {
+            timedOut = true;
+            this.ctx.sys.kill(pid, 'SIGKILL');
+          }, timeoutMs);
+        },
+      });
+    } finally {
+      timer?.cancel();
+      // Probes are not listed anywhere; keeping their sessions would grow without end.
+      this.sessions.delete(id);
+    }
+    return { exitCode: s.exitCode ?? -1, output: output.toString(), timedOut };
   }
 }

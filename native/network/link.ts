@@ -1,0 +1,118 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { runOk, type Sys } from '../core/sys.ts';
+
+/**
+ * Links and namespaces through iproute2, one process per step (a batch where it can). A network
+ * namespace is a file bind-mounted by `unshare --net=FILE`, so it outlives the daemon (live restore).
+ */
+
+export async function createNetns(sys: Sys, file: string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await fs.writeFile(file, '', { mode: 0o600 });
+  await runOk(sys, 'unshare', [`--net=${file}`, 'true']);
+}
+
+export async function deleteNetns(sys: Sys, file: string): Promise<void> {
+  const r = await sys.run('umount', ['--lazy', file]);
+  if (r.code !== 0 && !/not mounted|no mount point|No such file/i.test(r.stderr)) {
+    throw new Error(`umount ${file}: ${r.stderr.trim()}`);
+  }
+  await fs.rm(file, { force: true });
+}
+
+export async function netnsExists(file: string): Promise<boolean> {
+  const info = await fs.readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  return info.split('\n').some((l) => l.split(' ')[4] === file);
+}
+
+export async function linkExists(name: string): Promise<boolean> {
+  return fs.stat(`/sys/class/net/${name}`).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function sysctl(key: string, value: string): Promise<void> {
+  await fs.writeFile(`/proc/sys/${key.replaceAll('.', '/')}`, value).catch(() => undefined);
+}
+
+/** A Linux bridge with the gateway address, up. Existing bridges are reused (daemon restart). */
+export async function ensureBridge(sys: Sys, name: string, gatewayCidr: string, mtu = 1500): Promise<void> {
+  if (!(await linkExists(name))) {
+    await runOk(sys, 'ip', ['link', 'add', 'name', name, 'mtu', String(mtu), 'type', 'bridge']);
+  }
+  await runOk(sys, 'ip', ['addr', 'replace', gatewayCidr, 'dev', name]);
+  await runOk(sys, 'ip', ['link', 'set', name, 'up']);
+  // Loopback traffic to published ports is DNATed into the bridge; the kernel only routes it with this.
+  await sysctl(`net/ipv4/conf/${name}/route_localnet`, '1');
+}
+
+export async function deleteLink(sys: Sys, name: string): Promise<void> {
+  if (!(await linkExists(name))) return;
+  const r = await sys.run('ip', ['link', 'del', name]);
+  if (r.code !== 0 && (await linkExists(name))) throw new Error(`ip link del ${name}: ${r.stderr.trim()}`);
+}
+
+export async function enableForwarding(): Promise<void> {
+  await sysctl('net/ipv4/ip_forward', '1');
+}
+
+export interface EndpointLink {
+  /** The namespace file of the container. */
+  netns: string;
+  /** Host side of the veth pair, enslaved to the bridge. */
+  hostIf: string;
+  /** Name inside the container: eth0, eth1… */
+  ifName: string;
+  bridge: string;
+  ip: string;
+  prefixLen: number;
+  mac: string;
+  /** Sets the default route through this gateway (the container's first network). */
+  defaultGateway?: string;
+  mtu?: number;
+  /** Sends 127.0.0.11:53 (Docker's embedded DNS address) to the daemon's DNS server. */
+  dns?: { address: string; port: number };
+}
+
+/** Creates a veth pair, moves one end into the namespace and configures both ends. */
+export async function addEndpoint(sys: Sys, ep: EndpointLink): Promise<void> {
+  const mtu = String(ep.mtu ?? 1500);
+  await runOk(sys, 'ip', ['-batch', '-'], {
+    input: [
+      `link add ${ep.hostIf} mtu ${mtu} type veth peer name ${ep.ifName} mtu ${mtu} address ${ep.mac} netns ${ep.netns}`,
+      `link set ${ep.hostIf} master ${ep.bridge} up`,
+      '',
+    ].join('\n'),
+  });
+  const inside = [
+    'link set lo up',
+    `addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifName}`,
+    `link set ${ep.ifName} up`,
+    ...(ep.defaultGateway ? [`route add default via ${ep.defaultGateway} dev ${ep.ifName}`] : []),
+  ];
+  let script = `set -e\nip -batch - <<'EOF'\n${inside.join('\n')}\nEOF\n`;
+  if (ep.dns) {
+    script += `echo 1 > /proc/sys/net/ipv4/conf/${ep.ifName}/route_localnet\n`;
+    script += `iptables-restore --noflush <<'EOF'\n${dnsRedirectRules(ep.dns, ep.ip).join('\n')}\nEOF\n`;
+  }
+  try {
+    await runOk(sys, 'nsenter', [`--net=${ep.netns}`, 'sh', '-s'], { input: script });
+  } catch (err) {
+    await deleteLink(sys, ep.hostIf).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The nat rules inside a container's namespace that make 127.0.0.11:53 reach the daemon. */
+export function dnsRedirectRules(dns: { address: string; port: number }, ownIp: string): string[] {
+  const to = `${dns.address}:${dns.port}`;
+  return [
+    '*nat',
+    `-A OUTPUT -d 127.0.0.11/32 -p udp -m udp --dport 53 -j DNAT --to-destination ${to}`,
+    `-A OUTPUT -d 127.0.0.11/32 -p tcp -m tcp --dport 53 -j DNAT --to-destination ${to}`,
+    `-A POSTROUTING -s 127.0.0.0/8 -d ${dns.address}/32 -j SNAT --to-source ${ownIp}`,
+    'COMMIT',
+  ];
+}

@@ -1,0 +1,161 @@
+// npm run bench (networking): berthd against dockerd (Debian docker.io, when installed) in one run.
+//  - time to start 50 containers on one user-defined network, each with a published port, until every
+//    one answers HTTP on 127.0.0.1:<its port>
+//  - TCP throughput host → container through a published port (512 MiB into `nc -l` in the container)
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../conformance/harness.ts';
+
+const count = Number(process.env.BENCH_CONTAINERS ?? 50);
+const streamMiB = Number(process.env.BENCH_STREAM_MIB ?? 512);
+
+function get(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/hostname', timeout: 2000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function reachable(port: number, deadlineMs: number): Promise<void> {
+  while (Date.now() < deadlineMs) {
+    if (await get(port)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`port ${port} never answered`);
+}
+
+function ok(d: Daemon, args: string[]): string {
+  const r = d.docker(args, { timeoutMs: 600_000 });
+  if (r.code !== 0) throw new Error(`${d.kind}: docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+async function startMany(d: Daemon): Promise<number> {
+  ok(d, ['network', 'create', 'benchnet']);
+  const t0 = performance.now();
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) {
+    ok(d, [
+      'run',
+      '-d',
+      '--name',
+      `b${i}`,
+      '--network',
+      'benchnet',
+      '-p',
+      '127.0.0.1::80',
+      'busybox',
+      'httpd',
+      '-f',
+      '-p',
+      '80',
+      '-h',
+      '/etc',
+    ]);
+    ports.push(
+      Number(
+        ok(d, ['port', `b${i}`, '80/tcp'])
+          .split('\n')[0]
+          .split(':')
+          .pop(),
+      ),
+    );
+  }
+  const deadline = Date.now() + 60_000;
+  await Promise.all(ports.map((p) => reachable(p, deadline)));
+  const ms = performance.now() - t0;
+  ok(d, ['rm', '-f', ...Array.from({ length: count }, (_, i) => `b${i}`)]);
+  ok(d, ['network', 'rm', 'benchnet']);
+  return ms;
+}
+
+async function throughput(d: Daemon): Promise<number> {
+  ok(d, [
+    'run',
+    '-d',
+    '--name',
+    'sink',
+    '-p',
+    '127.0.0.1::5001',
+    'busybox',
+    'sh',
+    '-c',
+    'nc -l -p 5001 > /dev/null',
+  ]);
+  const port = Number(ok(d, ['port', 'sink', '5001/tcp']).split('\n')[0].split(':').pop());
+  await new Promise((r) => setTimeout(r, 300));
+  const chunk = Buffer.alloc(1024 * 1024, 7);
+  const mbps = await new Promise<number>((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let sent = 0;
+    let t0 = 0;
+    s.on('error', reject);
+    s.on('connect', () => {
+      t0 = performance.now();
+      const pump = () => {
+        while (sent < streamMiB) {
+          sent++;
+          if (!s.write(chunk)) return void s.once('drain', pump);
+        }
+        s.end();
+      };
+      pump();
+    });
+    s.on('close', () => resolve((streamMiB * 8) / ((performance.now() - t0) / 1000)));
+  });
+  ok(d, ['rm', '-f', 'sink']);
+  return mbps;
+}
+
+async function measure(d: Daemon) {
+  await loadBusybox(d);
+  ok(d, ['run', '--rm', 'busybox', 'true']);
+  const start = await startMany(d);
+  const mbps = await throughput(d);
+  console.log(`${d.kind}: start ${start.toFixed(0)} ms, ${mbps.toFixed(0)} Mbit/s`);
+  return { start, mbps };
+}
+
+const results: Record<string, { start: number; mbps: number }> = {};
+const berth = await startDaemon('berthd');
+try {
+  results.berthd = await measure(berth);
+} finally {
+  await stopDaemon(berth);
+}
+if (spawnSync('sh', ['-c', 'command -v dockerd']).status === 0) {
+  console.log('starting Debian dockerd (with iptables and its userland proxy) for comparison');
+  const policy = /-P FORWARD (\w+)/.exec(spawnSync('iptables', ['-S', 'FORWARD']).stdout.toString())?.[1];
+  const dockerd = await startDaemon('dockerd', ['--iptables=true', '--ip-forward=true', '--ip-masq=true']);
+  try {
+    results.dockerd = await measure(dockerd);
+  } finally {
+    await stopDaemon(dockerd);
+    // dockerd sets the FORWARD policy to DROP and leaves its chains: put the host back as it was.
+    if (policy) spawnSync('iptables', ['-P', 'FORWARD', policy]);
+  }
+} else {
+  console.log('dockerd is not installed (apt-get install docker.io): printing berthd figures only');
+}
+
+const b = results.berthd;
+const k = results.dockerd;
+const row = (name: string, bv: number, kv: number | undefined, unit: string, target: string) => {
+  const ratio = kv ? (bv / kv).toFixed(2) : 'n/a';
+  console.log(
+    `${name.padEnd(52)} ${`${bv.toFixed(0)} ${unit}`.padStart(12)} ${(kv ? `${kv.toFixed(0)} ${unit}` : '-').padStart(12)} ${ratio.padStart(7)}  ${target}`,
+  );
+};
+console.log(
+  `\n${'metric'.padEnd(52)} ${'berthd'.padStart(12)} ${'dockerd'.padStart(12)} ${'ratio'.padStart(7)}  target`,
+);
+row(`start ${count} containers, one network, a port each`, b.start, k?.start, 'ms', 'ratio <= 0.5');
+row(`TCP host -> container via published port`, b.mbps, k?.mbps, 'Mbit/s', 'ratio >= 1.0');
