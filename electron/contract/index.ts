@@ -7,6 +7,8 @@ export const errorKinds = [
   'conflict',
   'invalid_argument',
   'forbidden',
+  /** The endpoint cannot do this (e.g. a Berth-only API on another Docker engine). */
+  'unsupported',
   'internal',
 ] as const;
 export type ErrorKind = (typeof errorKinds)[number];
@@ -67,6 +69,40 @@ export interface VolumeSummary {
   name: string;
   driver: string;
   mountpoint: string;
+  /** RFC 3339, when the engine reports it. */
+  created?: string;
+  labels: Record<string, string>;
+  /** Bytes used, when asked for and the engine reports it (`docker system df -v`). */
+  size?: number;
+  /** Names of the containers (running or not) that mount the volume. */
+  usedBy: string[];
+}
+
+/** One entry of a directory in a volume (Berth's engine only). */
+export interface VolumeFileEntry {
+  name: string;
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  size: number;
+  /** Permission bits, with setuid, setgid and sticky. */
+  mode: number;
+  /** RFC 3339. */
+  mtime: string;
+  /** Symlinks: where they point, as written. */
+  linkTarget?: string;
+}
+
+/** A file's bytes for download, base64-encoded (the contract carries JSON). */
+export interface FileDownload {
+  name: string;
+  size: number;
+  base64: string;
+}
+
+export interface NetworkEndpoint {
+  containerId: string;
+  containerName: string;
+  /** Without the prefix length, e.g. `172.30.0.2`. */
+  ipv4?: string;
 }
 
 export interface NetworkSummary {
@@ -74,6 +110,22 @@ export interface NetworkSummary {
   name: string;
   driver: string;
   scope: string;
+  /** The first IPv4 subnet and gateway of its IPAM configuration. */
+  subnet?: string;
+  gateway?: string;
+  internal: boolean;
+  /** bridge, host and none: the engine's own, which cannot be removed. */
+  builtin: boolean;
+  created?: string;
+  containers: NetworkEndpoint[];
+}
+
+export interface CreateNetworkRequest {
+  name: string;
+  /** IPv4 CIDR, e.g. `172.30.0.0/24`; the engine picks one when absent. */
+  subnet?: string;
+  gateway?: string;
+  internal?: boolean;
 }
 
 export interface RunContainerRequest {
@@ -84,6 +136,8 @@ export interface RunContainerRequest {
   /** `KEY=value` strings. */
   env?: string[];
   ports?: { containerPort: number; hostPort?: number; protocol?: 'tcp' | 'udp' }[];
+  /** A volume name or an absolute host path, mounted at an absolute path in the container. */
+  volumes?: { source: string; target: string; readOnly?: boolean }[];
   tty?: boolean;
 }
 
@@ -105,8 +159,21 @@ export interface InvokeMap {
   'containers.run': { req: RunContainerRequest; res: { id: string } };
   'images.list': { req: undefined; res: ImageSummary[] };
   'images.remove': { req: IdRequest & { force?: boolean }; res: undefined };
-  'volumes.list': { req: undefined; res: VolumeSummary[] };
+  /** `sizes` asks the engine for disk usage too (slower: it walks every volume). */
+  'volumes.list': { req: { sizes?: boolean }; res: VolumeSummary[] };
+  'volumes.create': { req: { name?: string; labels?: Record<string, string> }; res: { name: string } };
+  'volumes.remove': { req: { name: string; force?: boolean }; res: undefined };
+  /** Removes unused volumes: anonymous ones, or every unused one with `all`. */
+  'volumes.prune': { req: { all?: boolean }; res: { deleted: string[]; spaceReclaimed: number } };
+  /** Berth's engine only; other engines answer with an `unsupported` error. */
+  'volumes.files': { req: { name: string; path: string }; res: VolumeFileEntry[] };
+  'volumes.download': { req: { name: string; path: string }; res: FileDownload };
   'networks.list': { req: undefined; res: NetworkSummary[] };
+  'networks.create': { req: CreateNetworkRequest; res: { id: string } };
+  'networks.remove': { req: IdRequest; res: undefined };
+  'networks.prune': { req: undefined; res: { deleted: string[] } };
+  /** Opens an http(s) URL in the user's browser (Electron; web mode opens links itself). */
+  'app.openExternal': { req: { url: string }; res: undefined };
   /** Sends input bytes (UTF-8 text) to an open terminal session. */
   'terminal.input': { req: { session: string; data: string }; res: undefined };
   'terminal.resize': { req: { session: string; cols: number; rows: number }; res: undefined };
@@ -159,7 +226,16 @@ export const invokeChannels = [
   'images.list',
   'images.remove',
   'volumes.list',
+  'volumes.create',
+  'volumes.remove',
+  'volumes.prune',
+  'volumes.files',
+  'volumes.download',
   'networks.list',
+  'networks.create',
+  'networks.remove',
+  'networks.prune',
+  'app.openExternal',
   'terminal.input',
   'terminal.resize',
 ] as const satisfies readonly InvokeChannel[];

@@ -63,7 +63,11 @@ if (!app.requestSingleInstanceLock()) {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
     });
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-    registerIpc(ipcMain, createHandlers(createEngineClient()), trusted);
+    registerIpc(
+      ipcMain,
+      createHandlers(createEngineClient(), { openExternal: (url) => shell.openExternal(url) }),
+      trusted,
+    );
     Menu.setApplicationMenu(
       Menu.buildFromTemplate([
         ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),

@@ -31,6 +31,7 @@ function toState(s: string): ContainerState {
 }
 
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const volumeNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 /** Checks a run request before it reaches the engine, so the UI gets a precise message. */
 export function validateRun(req: RunContainerRequest): void {
@@ -57,6 +58,22 @@ export function validateRun(req: RunContainerRequest): void {
       if (n !== undefined && !(Number.isInteger(n) && n > 0 && n < 65536)) {
         throw new HandlerError('invalid_argument', 'run.bad_port', `invalid port ${n}`);
       }
+    }
+  }
+  for (const v of req.volumes ?? []) {
+    if (!v.source.startsWith('/') && !volumeNamePattern.test(v.source)) {
+      throw new HandlerError(
+        'invalid_argument',
+        'run.bad_volume',
+        `invalid volume source "${v.source}": use a volume name or an absolute host path`,
+      );
+    }
+    if (!v.target.startsWith('/') || v.target.includes(':')) {
+      throw new HandlerError(
+        'invalid_argument',
+        'run.bad_volume',
+        `invalid mount path "${v.target}": it must be absolute in the container`,
+      );
     }
   }
 }
@@ -120,7 +137,10 @@ export function containerHandlers(client: EngineClient): Pick<InvokeHandlers, Co
         Tty: req.tty ?? false,
         OpenStdin: req.tty ?? false,
         ExposedPorts: exposed,
-        HostConfig: { PortBindings: bindings },
+        HostConfig: {
+          PortBindings: bindings,
+          Binds: req.volumes?.map((v) => `${v.source}:${v.target}${v.readOnly ? ':ro' : ''}`),
+        },
       });
       try {
         await created.start();

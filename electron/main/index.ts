@@ -1,26 +1,32 @@
 // Composes the per-domain handler modules. Electron main and web mode both call `createHandlers`.
+import { type AppShell, appShellHandlers } from './app-shell.ts';
 import { containerHandlers, containerStreams } from './containers.ts';
 import { engineHandlers } from './engine.ts';
 import { createEngineClient, type EngineClient } from './engine-client.ts';
 import type { Handlers } from './handlers.ts';
 import { imageHandlers } from './images.ts';
-import { resourceHandlers } from './resources.ts';
+import { networkHandlers } from './networks.ts';
 import { TerminalSessions } from './terminal.ts';
+import { volumeHandlers } from './volumes.ts';
 
-export function createHandlers(client: EngineClient = createEngineClient()): Handlers {
+/** `shell`: the desktop shell's abilities (Electron); web mode has none. */
+export function createHandlers(client: EngineClient = createEngineClient(), shell?: AppShell): Handlers {
   const terminals = new TerminalSessions(client);
   return {
     invoke: {
       ...engineHandlers(client),
       ...containerHandlers(client),
       ...imageHandlers(client),
-      ...resourceHandlers(client),
+      ...volumeHandlers(client),
+      ...networkHandlers(client),
+      ...appShellHandlers(shell),
       ...terminals.invoke(),
     },
     streams: { ...containerStreams(client), ...terminals.streams() },
   };
 }
 
+export type { AppShell } from './app-shell.ts';
 export type { EngineClient } from './engine-client.ts';
 export { createEngineClient, resolveEndpoint } from './engine-client.ts';
 export type { Handlers } from './handlers.ts';

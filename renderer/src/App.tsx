@@ -3,6 +3,9 @@ import { ContainerDetail } from './features/containers/ContainerDetail.tsx';
 import { ContainersList } from './features/containers/ContainersList.tsx';
 import { Dashboard } from './features/dashboard/Dashboard.tsx';
 import { ImagesList } from './features/images/ImagesList.tsx';
+import { NetworksList } from './features/networks/NetworksList.tsx';
+import { VolumeFiles } from './features/volumes/VolumeFiles.tsx';
+import { VolumesList } from './features/volumes/VolumesList.tsx';
 import { parseRoute, type Route, useStore } from './store/index.ts';
 
 const pollMs = 2000;
@@ -32,6 +35,8 @@ const nav: { route: Route; label: string }[] = [
   { route: { screen: 'dashboard' }, label: 'Dashboard' },
   { route: { screen: 'containers' }, label: 'Containers' },
   { route: { screen: 'images' }, label: 'Images' },
+  { route: { screen: 'volumes' }, label: 'Volumes' },
+  { route: { screen: 'networks' }, label: 'Networks' },
 ];
 
 function Screen() {
@@ -45,6 +50,12 @@ function Screen() {
       return <ContainerDetail id={route.id} />;
     case 'images':
       return <ImagesList />;
+    case 'volumes':
+      return <VolumesList />;
+    case 'volume':
+      return <VolumeFiles key={route.name} name={route.name} />;
+    case 'networks':
+      return <NetworksList />;
   }
 }
 
@@ -72,7 +83,9 @@ export function App() {
     };
   }, []);
 
-  const current = route.screen === 'container' ? 'containers' : route.screen;
+  const parent = { container: 'containers', volume: 'volumes' } as const;
+  const current =
+    route.screen === 'container' || route.screen === 'volume' ? parent[route.screen] : route.screen;
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Main">

@@ -8,12 +8,17 @@ import type {
   RunContainerRequest,
 } from '../../../electron/contract/index.ts';
 import { api } from '../api/client.ts';
+import { type NetworksSlice, networksSlice } from './networks.ts';
+import { type VolumesSlice, volumesSlice } from './volumes.ts';
 
 export type Route =
   | { screen: 'dashboard' }
   | { screen: 'containers' }
   | { screen: 'container'; id: string }
-  | { screen: 'images' };
+  | { screen: 'images' }
+  | { screen: 'volumes' }
+  | { screen: 'volume'; name: string }
+  | { screen: 'networks' };
 export type Theme = 'dark' | 'light';
 
 export interface EngineSlice {
@@ -57,8 +62,8 @@ export interface UiSlice {
   toggleTheme(): void;
 }
 
-export type State = EngineSlice & ContainersSlice & ImagesSlice & UiSlice;
-type Slice<T> = StateCreator<State, [], [], T>;
+export type State = EngineSlice & ContainersSlice & ImagesSlice & VolumesSlice & NetworksSlice & UiSlice;
+export type Slice<T> = StateCreator<State, [], [], T>;
 
 const engineSlice: Slice<EngineSlice> = (set) => ({
   engine: null,
@@ -150,13 +155,16 @@ const imagesSlice: Slice<ImagesSlice> = (set, get) => ({
 export function parseRoute(hash: string): Route {
   const [, screen, id] = hash.replace(/^#/, '').split('/');
   if (screen === 'containers' && id) return { screen: 'container', id: decodeURIComponent(id) };
-  if (screen === 'containers') return { screen: 'containers' };
-  if (screen === 'images') return { screen: 'images' };
+  if (screen === 'volumes' && id) return { screen: 'volume', name: decodeURIComponent(id) };
+  if (screen === 'containers' || screen === 'images' || screen === 'volumes' || screen === 'networks')
+    return { screen };
   return { screen: 'dashboard' };
 }
 
 export function routeHash(r: Route): string {
-  return r.screen === 'container' ? `#/containers/${encodeURIComponent(r.id)}` : `#/${r.screen}`;
+  if (r.screen === 'container') return `#/containers/${encodeURIComponent(r.id)}`;
+  if (r.screen === 'volume') return `#/volumes/${encodeURIComponent(r.name)}`;
+  return `#/${r.screen}`;
 }
 
 const inBrowser = typeof window !== 'undefined' && typeof localStorage !== 'undefined';
@@ -186,6 +194,8 @@ export const useStore = create<State>()((...a) => ({
   ...engineSlice(...a),
   ...containersSlice(...a),
   ...imagesSlice(...a),
+  ...volumesSlice(...a),
+  ...networksSlice(...a),
   ...uiSlice(...a),
 }));
 

@@ -110,6 +110,9 @@ describe('store', () => {
       { screen: 'containers' },
       { screen: 'images' },
       { screen: 'container', id: 'a/b c' },
+      { screen: 'volumes' },
+      { screen: 'volume', name: 'my.data' },
+      { screen: 'networks' },
     ] as const) {
       assert.deepEqual(parseRoute(routeHash(r)), r);
     }

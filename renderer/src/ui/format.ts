@@ -1,4 +1,4 @@
-import type { PortMapping } from '../../../electron/contract/index.ts';
+import type { PortMapping, VolumeFileEntry } from '../../../electron/contract/index.ts';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -11,11 +11,53 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 && i > 0 ? 1 : 0)} ${units[i]}`;
 }
 
-export function formatPorts(ports: PortMapping[]): string {
-  return ports
-    .map((p) => (p.publicPort ? `${p.publicPort}→${p.privatePort}/${p.type}` : `${p.privatePort}/${p.type}`))
-    .filter((v, i, a) => a.indexOf(v) === i)
-    .join(', ');
+export interface PortLink {
+  /** `8080→80/tcp`, or `80/tcp` when not published. */
+  label: string;
+  privatePort: number;
+  type: string;
+  /** Where a browser reaches a published TCP port. */
+  url?: string;
+}
+
+const anyAddress = new Set(['', '0.0.0.0', '::', '127.0.0.1', '::1']);
+
+/** Each port once (Docker lists the IPv4 and IPv6 bindings of one port apart), published ones first. */
+export function portLinks(ports: PortMapping[]): PortLink[] {
+  const out: PortLink[] = [];
+  const seen = new Set<string>();
+  for (const p of ports) {
+    const label = p.publicPort ? `${p.publicPort}→${p.privatePort}/${p.type}` : `${p.privatePort}/${p.type}`;
+    if (seen.has(label)) continue;
+    seen.add(label);
+    const host = anyAddress.has(p.ip ?? '') ? 'localhost' : p.ip?.includes(':') ? `[${p.ip}]` : p.ip;
+    const url = p.publicPort && p.type === 'tcp' ? `http://${host}:${p.publicPort}` : undefined;
+    out.push({ label, privatePort: p.privatePort, type: p.type, ...(url ? { url } : {}) });
+  }
+  return out.sort((a, b) => Number(!a.url) - Number(!b.url));
+}
+
+/** `drwxr-xr-x`, as `ls -l` writes it (with s, S, t and T for setuid, setgid and sticky). */
+export function formatMode(type: VolumeFileEntry['type'], mode: number): string {
+  const kind = { dir: 'd', symlink: 'l', file: '-', other: '?' }[type];
+  const triple = (shift: number, special: boolean, letter: string) => {
+    const bits = (mode >> shift) & 7;
+    const x = bits & 1;
+    const exec = special ? (x ? letter : letter.toUpperCase()) : x ? 'x' : '-';
+    return `${bits & 4 ? 'r' : '-'}${bits & 2 ? 'w' : '-'}${exec}`;
+  };
+  return (
+    kind +
+    triple(6, (mode & 0o4000) !== 0, 's') +
+    triple(3, (mode & 0o2000) !== 0, 's') +
+    triple(0, (mode & 0o1000) !== 0, 't')
+  );
+}
+
+export function formatTime(iso: string | number | undefined): string {
+  if (iso === undefined || iso === '') return '—';
+  const d = new Date(typeof iso === 'number' ? iso * 1000 : iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
 }
 
 export function shortId(id: string): string {

@@ -13,13 +13,22 @@ export class ContainersPage {
     return this.page.locator(`[data-testid="container-row"][data-name="${name}"]`);
   }
 
-  async run(opts: { image: string; name: string; cmd?: string; env?: string }): Promise<void> {
+  async run(opts: {
+    image: string;
+    name: string;
+    cmd?: string;
+    env?: string;
+    ports?: string;
+    volumes?: string;
+  }): Promise<void> {
     await this.page.getByRole('button', { name: 'Run container' }).click();
     const form = this.page.getByRole('form', { name: 'Run a new container' });
     await form.getByLabel('Image').fill(opts.image);
     await form.getByLabel('Name').fill(opts.name);
     if (opts.cmd) await form.getByLabel('Command').fill(opts.cmd);
     if (opts.env) await form.getByLabel('Environment').fill(opts.env);
+    if (opts.ports) await form.getByLabel('Ports').fill(opts.ports);
+    if (opts.volumes) await form.getByLabel('Volumes').fill(opts.volumes);
     await form.getByRole('button', { name: 'Run', exact: true }).click();
     await form.waitFor({ state: 'detached' });
   }
@@ -38,6 +47,11 @@ export class ContainersPage {
   async removeSelected(): Promise<void> {
     this.page.once('dialog', (d) => void d.accept());
     await this.page.getByRole('button', { name: /^Remove selected/ }).click();
+  }
+
+  /** The link a published TCP port shows as. */
+  portLink(name: string, hostPort: number): Locator {
+    return this.row(name).getByRole('link', { name: new RegExp(`^Open http://localhost:${hostPort} `) });
   }
 
   async open(name: string): Promise<void> {

@@ -9,7 +9,7 @@ export class Shell {
     await this.page.getByRole('navigation', { name: 'Main' }).waitFor();
   }
 
-  async open(screen: 'Dashboard' | 'Containers' | 'Images'): Promise<void> {
+  async open(screen: 'Dashboard' | 'Containers' | 'Images' | 'Volumes' | 'Networks'): Promise<void> {
     await this.page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('button', { name: screen, exact: true })

@@ -3,7 +3,8 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ContainerSummary, ContractError } from '../../../../electron/contract/index.ts';
 import { filterContainers, useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
-import { formatPorts, shortId } from '../../ui/format.ts';
+import { shortId } from '../../ui/format.ts';
+import { PortLinks } from './PortLinks.tsx';
 import { RunForm } from './RunForm.tsx';
 
 type Action = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'remove';
@@ -127,7 +128,9 @@ export function ContainersList() {
                   <span className={`badge state-${c.state}`}>{c.state}</span>
                 </td>
                 <td className="mono">{c.image}</td>
-                <td className="mono">{formatPorts(c.ports)}</td>
+                <td className="mono">
+                  <PortLinks ports={c.ports} container={c.name} />
+                </td>
                 <td className="muted">{c.status}</td>
                 <td>
                   <div className="actions">

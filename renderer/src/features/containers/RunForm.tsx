@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import type { ContractError, RunContainerRequest } from '../../../../electron/contract/index.ts';
 import { useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
-import { parsePorts, splitCommand } from './run-request.ts';
+import { parsePorts, parseVolumes, splitCommand } from './run-request.ts';
 
 export function RunForm({ onDone }: { onDone: () => void }) {
   const runContainer = useStore((s) => s.runContainer);
@@ -10,6 +10,7 @@ export function RunForm({ onDone }: { onDone: () => void }) {
   const [name, setName] = useState('');
   const [cmd, setCmd] = useState('');
   const [ports, setPorts] = useState('');
+  const [volumes, setVolumes] = useState('');
   const [env, setEnv] = useState('');
   const [error, setError] = useState<ContractError | null>(null);
   const [pending, setPending] = useState(false);
@@ -23,6 +24,7 @@ export function RunForm({ onDone }: { onDone: () => void }) {
         name: name.trim() || undefined,
         cmd: cmd.trim() ? splitCommand(cmd) : undefined,
         ports: parsePorts(ports),
+        volumes: parseVolumes(volumes),
         env: env
           .split('\n')
           .map((l) => l.trim())
@@ -68,6 +70,15 @@ export function RunForm({ onDone }: { onDone: () => void }) {
             onChange={(e) => setPorts(e.target.value)}
             name="ports"
             placeholder="8080:80"
+          />
+        </label>
+        <label>
+          Volumes
+          <input
+            value={volumes}
+            onChange={(e) => setVolumes(e.target.value)}
+            name="volumes"
+            placeholder="data:/data or /host/dir:/dir:ro"
           />
         </label>
         <label className="wide">

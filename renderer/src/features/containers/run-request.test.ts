@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePorts, splitCommand } from './run-request.ts';
+import { parsePorts, parseVolumes, splitCommand } from './run-request.ts';
 
 test('splitCommand keeps quoted arguments whole', () => {
   assert.deepEqual(splitCommand(`sh -c 'echo a; echo "b c"'`), ['sh', '-c', 'echo a; echo "b c"']);
@@ -16,4 +16,16 @@ test('parsePorts reads HOST:CONTAINER[/proto] and refuses the rest', () => {
   ]);
   assert.deepEqual(parsePorts(''), []);
   assert.throws(() => parsePorts('80:abc'), /invalid port mapping "80:abc"/);
+});
+
+test('parseVolumes reads NAME-or-PATH:CONTAINER-PATH[:ro] and refuses the rest', () => {
+  assert.deepEqual(parseVolumes('data:/data, /srv/site:/usr/share/html:ro\n/x:/y:rw'), [
+    { source: 'data', target: '/data' },
+    { source: '/srv/site', target: '/usr/share/html', readOnly: true },
+    { source: '/x', target: '/y' },
+  ]);
+  assert.deepEqual(parseVolumes(' '), []);
+  assert.throws(() => parseVolumes('data'), /invalid volume "data"/);
+  assert.throws(() => parseVolumes('data:relative'), /invalid volume/);
+  assert.throws(() => parseVolumes('data:/d:xx'), /invalid volume/);
 });

@@ -17,6 +17,21 @@ export function parsePorts(s: string): NonNullable<RunContainerRequest['ports']>
     });
 }
 
+/**
+ * Parses `data:/data, /srv/site:/usr/share/html:ro` (a volume name or an absolute host path, then an
+ * absolute path in the container, then optionally `ro` or `rw`); throws a message on bad input.
+ */
+export function parseVolumes(s: string): NonNullable<RunContainerRequest['volumes']> {
+  return s
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .map((v) => {
+      const m = /^([^:]+):(\/[^:]*)(?::(ro|rw))?$/.exec(v);
+      if (!m) throw new Error(`invalid volume "${v}": use NAME:/path or /host/path:/path, optionally :ro`);
+      return { source: m[1], target: m[2], ...(m[3] === 'ro' ? { readOnly: true } : {}) };
+    });
+}
+
 /** Splits a command line into argv, honouring single and double quotes (no other shell syntax). */
 export function splitCommand(s: string): string[] {
   const out: string[] = [];

@@ -1,0 +1,211 @@
+// The volume handlers against a real berthd (and, for the file browser's fallback, a real dockerd).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import {
+  type Daemon,
+  eventually,
+  loadBusybox,
+  startDaemon,
+  stopDaemon,
+} from '../../test/conformance/harness.ts';
+import { createEngineClient, createHandlers, dispatchInvoke, type Handlers } from './index.ts';
+import { normalizeVolumePath } from './volume-files.ts';
+
+test('normalizeVolumePath makes one absolute path without empty or dot parts', () => {
+  assert.equal(normalizeVolumePath(''), '/');
+  assert.equal(normalizeVolumePath('sub//dir/./x/'), '/sub/dir/x');
+  assert.equal(normalizeVolumePath('/'), '/');
+});
+
+describe('volume handlers against berthd', () => {
+  let daemon: Daemon;
+  let h: Handlers;
+  before(async () => {
+    daemon = await startDaemon('berthd');
+    await loadBusybox(daemon);
+    h = createHandlers(createEngineClient(daemon.host));
+  });
+  after(async () => {
+    if (daemon) await stopDaemon(daemon);
+  });
+
+  const list = async (sizes = false) => {
+    const r = await dispatchInvoke(h, 'volumes.list', { sizes });
+    assert.ok(r.ok, JSON.stringify(r));
+    return r.value;
+  };
+
+  test('create with labels; list shows driver, mountpoint, created, labels and no users', async () => {
+    const c = await dispatchInvoke(h, 'volumes.create', { name: 'unit-data', labels: { team: 'ui' } });
+    assert.ok(c.ok, JSON.stringify(c));
+    assert.equal(c.value.name, 'unit-data');
+    const v = (await list()).find((x) => x.name === 'unit-data');
+    assert.ok(v);
+    assert.equal(v.driver, 'local');
+    assert.match(v.mountpoint, /unit-data/);
+    assert.match(v.created ?? '', /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(v.labels, { team: 'ui' });
+    assert.deepEqual(v.usedBy, []);
+    assert.equal(v.size, undefined, 'no size unless asked');
+    const unnamed = await dispatchInvoke(h, 'volumes.create', {});
+    assert.ok(unnamed.ok);
+    assert.match(unnamed.value.name, /^[0-9a-f]{64}$/, 'the engine names it');
+  });
+
+  test('create refuses a bad name before the engine sees it', async () => {
+    const r = await dispatchInvoke(h, 'volumes.create', { name: '-bad' });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.error.code, 'volume.bad_name');
+  });
+
+  test('containers.run mounts a volume; list shows its user and size; removing it in use is a conflict', async () => {
+    const run = await dispatchInvoke(h, 'containers.run', {
+      image: 'busybox',
+      name: 'unit-writer',
+      cmd: [
+        'sh',
+        '-c',
+        'echo hi > /data/hello.txt; mkdir /data/sub; echo deep > /data/sub/deep.txt; sleep 300',
+      ],
+      volumes: [{ source: 'unit-data', target: '/data' }],
+    });
+    assert.ok(run.ok, JSON.stringify(run));
+    const insp = await dispatchInvoke(h, 'containers.inspect', { id: run.value.id });
+    assert.ok(insp.ok);
+    assert.deepEqual((insp.value.HostConfig as { Binds: string[] }).Binds, ['unit-data:/data']);
+    const v = (await list(true)).find((x) => x.name === 'unit-data');
+    assert.deepEqual(v?.usedBy, ['unit-writer']);
+    assert.equal(typeof v?.size, 'number');
+    const busy = await dispatchInvoke(h, 'volumes.remove', { name: 'unit-data' });
+    assert.equal(busy.ok, false);
+    if (!busy.ok) {
+      assert.equal(busy.error.kind, 'conflict');
+      assert.match(busy.error.message, /volume is in use/);
+    }
+  });
+
+  test('containers.run refuses a relative mount path', async () => {
+    const r = await dispatchInvoke(h, 'containers.run', {
+      image: 'busybox',
+      volumes: [{ source: 'unit-data', target: 'data' }],
+    });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.error.code, 'run.bad_volume');
+  });
+
+  test('volumes.files lists a directory; volumes.download returns a file', async () => {
+    // The container writes them as it starts.
+    const root = await eventually(async () => {
+      const r = await dispatchInvoke(h, 'volumes.files', { name: 'unit-data', path: '/' });
+      return r.ok && r.value.some((e) => e.name === 'sub') ? r.value : null;
+    });
+    const byName = Object.fromEntries((root ?? []).map((e) => [e.name, e]));
+    assert.equal(byName['hello.txt']?.type, 'file');
+    assert.equal(byName['hello.txt']?.size, 3);
+    assert.equal(byName.sub?.type, 'dir');
+    assert.match(byName.sub?.mtime ?? '', /^\d{4}-/);
+    const sub = await dispatchInvoke(h, 'volumes.files', { name: 'unit-data', path: 'sub/' });
+    assert.ok(sub.ok);
+    assert.deepEqual(
+      sub.value.map((e) => e.name),
+      ['deep.txt'],
+    );
+    const file = await dispatchInvoke(h, 'volumes.download', { name: 'unit-data', path: '/hello.txt' });
+    assert.ok(file.ok, JSON.stringify(file));
+    assert.equal(file.value.name, 'hello.txt');
+    assert.equal(Buffer.from(file.value.base64, 'base64').toString(), 'hi\n');
+  });
+
+  test('files errors: a missing path, a directory download, a missing volume', async () => {
+    const missing = await dispatchInvoke(h, 'volumes.files', { name: 'unit-data', path: '/nope' });
+    assert.equal(missing.ok, false);
+    if (!missing.ok) {
+      assert.equal(missing.error.kind, 'not_found');
+      assert.match(missing.error.message, /no such file or directory: \/nope/);
+    }
+    const dir = await dispatchInvoke(h, 'volumes.download', { name: 'unit-data', path: '/sub' });
+    assert.equal(dir.ok, false);
+    if (!dir.ok) assert.match(dir.error.message, /not a regular file/);
+    const gone = await dispatchInvoke(h, 'volumes.files', { name: 'no-such-volume', path: '/' });
+    assert.equal(gone.ok, false);
+    if (!gone.ok) assert.equal(gone.error.kind, 'not_found');
+  });
+
+  test('a file over the download limit is refused with a way out', async () => {
+    const r = daemon.docker([
+      'run',
+      '--rm',
+      '-v',
+      'unit-data:/data',
+      'busybox',
+      'dd',
+      'if=/dev/zero',
+      'of=/data/big',
+      'bs=1048576',
+      'count=33',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const big = await dispatchInvoke(h, 'volumes.download', { name: 'unit-data', path: '/big' });
+    assert.equal(big.ok, false);
+    if (!big.ok) {
+      assert.equal(big.error.code, 'volume.file_too_large');
+      assert.match(big.error.message, /big is 33 MB; files over 32 MB/);
+    }
+  });
+
+  test('remove once unused; prune removes anonymous volumes, or every unused one with all', async () => {
+    const users = daemon.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
+    daemon.docker(['rm', '-f', ...users]);
+    assert.ok((await dispatchInvoke(h, 'volumes.remove', { name: 'unit-data' })).ok);
+    assert.ok((await dispatchInvoke(h, 'volumes.create', { name: 'unit-keep' })).ok);
+    // A container's anonymous volume outlives the container when it is removed without -v.
+    assert.equal(daemon.docker(['run', '--name', 'unit-anon', '-v', '/anon', 'busybox', 'true']).code, 0);
+    const anon = (await list()).find((v) => v.usedBy.includes('unit-anon'))?.name;
+    assert.ok(anon);
+    assert.equal(daemon.docker(['rm', 'unit-anon']).code, 0);
+    const some = await dispatchInvoke(h, 'volumes.prune', {});
+    assert.ok(some.ok, JSON.stringify(some));
+    assert.deepEqual(some.value.deleted, [anon]);
+    assert.ok((await list()).some((v) => v.name === 'unit-keep'));
+    const all = await dispatchInvoke(h, 'volumes.prune', { all: true });
+    assert.ok(all.ok);
+    assert.ok(all.value.deleted.includes('unit-keep'));
+    assert.deepEqual(await list(), []);
+  });
+});
+
+const hasDockerd = spawnSync('dockerd', ['--version']).status === 0;
+
+describe('volume file browser against another engine (dockerd)', {
+  skip: !hasDockerd && 'no dockerd',
+}, () => {
+  let daemon: Daemon;
+  let h: Handlers;
+  before(async () => {
+    daemon = await startDaemon('dockerd');
+    h = createHandlers(createEngineClient(daemon.host));
+  });
+  after(async () => {
+    if (daemon) await stopDaemon(daemon);
+  });
+
+  test("browsing says it needs Berth's engine; the rest of the volume API works", async () => {
+    assert.ok((await dispatchInvoke(h, 'volumes.create', { name: 'other-data' })).ok);
+    const v = await dispatchInvoke(h, 'volumes.list', { sizes: true });
+    assert.ok(v.ok, JSON.stringify(v));
+    assert.equal(v.value.find((x) => x.name === 'other-data')?.size, 0);
+    for (const channel of ['volumes.files', 'volumes.download'] as const) {
+      const r = await dispatchInvoke(h, channel, { name: 'other-data', path: '/x' });
+      assert.equal(r.ok, false);
+      if (!r.ok) {
+        assert.equal(r.error.kind, 'unsupported', channel);
+        assert.match(r.error.message, /needs Berth's engine/);
+      }
+    }
+    const gone = await dispatchInvoke(h, 'volumes.files', { name: 'no-such-volume', path: '/' });
+    assert.equal(gone.ok, false);
+    if (!gone.ok) assert.equal(gone.error.kind, 'not_found');
+    assert.ok((await dispatchInvoke(h, 'volumes.remove', { name: 'other-data' })).ok);
+  });
+});

@@ -1,0 +1,100 @@
+// Volumes: list (with sizes from `system df` and users from the container list), create, remove, prune.
+// The file browser lives in volume-files.ts.
+import type { VolumeSummary } from '../contract/index.ts';
+import type { EngineClient } from './engine-client.ts';
+import { HandlerError } from './errors.ts';
+import type { InvokeHandlers } from './handlers.ts';
+import { volumeFileHandlers } from './volume-files.ts';
+
+type VolumeChannels =
+  | 'volumes.list'
+  | 'volumes.create'
+  | 'volumes.remove'
+  | 'volumes.prune'
+  | 'volumes.files'
+  | 'volumes.download';
+
+const volumeNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/** Checks a create request before it reaches the engine, so the UI gets a precise message. */
+export function validateVolumeCreate(req: { name?: string; labels?: Record<string, string> }): void {
+  if (req.name && !volumeNamePattern.test(req.name)) {
+    throw new HandlerError(
+      'invalid_argument',
+      'volume.bad_name',
+      `invalid volume name "${req.name}": use at least two of letters, digits, _ . - (starting with a letter or digit)`,
+    );
+  }
+  for (const key of Object.keys(req.labels ?? {})) {
+    if (!key.trim()) throw new HandlerError('invalid_argument', 'volume.bad_label', 'a label needs a key');
+  }
+}
+
+/** Volume name → its size in bytes, from `GET /system/df`; empty when the engine cannot say. */
+async function volumeSizes(client: EngineClient): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  const df = (await client.docker.df().catch(() => null)) as {
+    Volumes?: { Name: string; UsageData?: { Size: number } | null }[] | null;
+  } | null;
+  for (const v of df?.Volumes ?? []) {
+    // Docker reports -1 when it did not compute the size.
+    const size = v.UsageData?.Size;
+    if (typeof size === 'number' && size >= 0) sizes.set(v.Name, size);
+  }
+  return sizes;
+}
+
+/** Volume name → names of the containers that mount it. */
+async function volumeUsers(client: EngineClient): Promise<Map<string, string[]>> {
+  const users = new Map<string, string[]>();
+  for (const c of await client.docker.listContainers({ all: true })) {
+    const name = (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, '');
+    for (const m of c.Mounts ?? []) {
+      if (m.Type !== 'volume' || !m.Name) continue;
+      const list = users.get(m.Name) ?? [];
+      if (!list.includes(name)) list.push(name);
+      users.set(m.Name, list);
+    }
+  }
+  return users;
+}
+
+export function volumeHandlers(client: EngineClient): Pick<InvokeHandlers, VolumeChannels> {
+  return {
+    async 'volumes.list'(req): Promise<VolumeSummary[]> {
+      const [res, users, sizes] = await Promise.all([
+        client.docker.listVolumes(),
+        volumeUsers(client),
+        req?.sizes ? volumeSizes(client) : Promise.resolve(new Map<string, number>()),
+      ]);
+      return (res.Volumes ?? [])
+        .map((v) => {
+          const created = (v as { CreatedAt?: string }).CreatedAt;
+          return {
+            name: v.Name,
+            driver: v.Driver,
+            mountpoint: v.Mountpoint,
+            ...(created ? { created } : {}),
+            labels: v.Labels ?? {},
+            ...(sizes.has(v.Name) ? { size: sizes.get(v.Name) } : {}),
+            usedBy: (users.get(v.Name) ?? []).sort(),
+          };
+        })
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+    async 'volumes.create'(req) {
+      validateVolumeCreate(req);
+      const labels = req.labels && Object.keys(req.labels).length ? req.labels : undefined;
+      const v = await client.docker.createVolume({ Name: req.name || undefined, Labels: labels });
+      return { name: v.name };
+    },
+    async 'volumes.remove'({ name, force }) {
+      await client.docker.getVolume(name).remove({ force: force ?? false });
+    },
+    async 'volumes.prune'({ all }) {
+      const res = await client.docker.pruneVolumes(all ? { filters: { all: ['true'] } } : {});
+      return { deleted: res.VolumesDeleted ?? [], spaceReclaimed: res.SpaceReclaimed ?? 0 };
+    },
+    ...volumeFileHandlers(client),
+  };
+}

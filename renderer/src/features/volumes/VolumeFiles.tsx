@@ -1,0 +1,175 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ContractError, VolumeFileEntry } from '../../../../electron/contract/index.ts';
+import { api } from '../../api/client.ts';
+import { useStore } from '../../store/index.ts';
+import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
+import { formatBytes, formatMode, formatTime } from '../../ui/format.ts';
+import { base64ToBytes, childPath, crumbs, parentPath, sortEntries } from './paths.ts';
+
+function saveFile(name: string, base64: string): void {
+  const url = URL.createObjectURL(new Blob([base64ToBytes(base64)]));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Another Docker engine has no file API: say so, and how to look inside anyway. */
+function BrowseUnsupported({ name, message }: { name: string; message: string }) {
+  return (
+    <div className="card error-card" role="alert" data-testid="browse-unsupported">
+      <h2>Browsing files needs Berth's engine</h2>
+      <p>{message}</p>
+      <p className="hint">
+        Connect Berth to berthd to browse and download here, or list the volume with a container:{' '}
+        <code>docker run --rm -v {name}:/data busybox ls -la /data</code>
+      </p>
+    </div>
+  );
+}
+
+export function VolumeFiles({ name }: { name: string }) {
+  const navigate = useStore((s) => s.navigate);
+  const [dir, setDir] = useState('/');
+  const [entries, setEntries] = useState<VolumeFileEntry[] | null>(null);
+  const [error, setError] = useState<ContractError | null>(null);
+  const [downloadError, setDownloadError] = useState<ContractError | null>(null);
+
+  const load = useCallback(
+    async (path: string) => {
+      const r = await api().invoke('volumes.files', { name, path });
+      if (r.ok) {
+        setEntries(sortEntries(r.value));
+        setError(null);
+      } else {
+        setEntries(null);
+        setError(r.error);
+      }
+    },
+    [name],
+  );
+
+  useEffect(() => {
+    setDownloadError(null);
+    void load(dir);
+  }, [dir, load]);
+
+  const download = async (file: string) => {
+    const r = await api().invoke('volumes.download', { name, path: file });
+    if (r.ok) {
+      setDownloadError(null);
+      saveFile(r.value.name, r.value.base64);
+    } else setDownloadError(r.error);
+  };
+
+  return (
+    <section aria-labelledby="volume-title">
+      <div className="toolbar">
+        <button type="button" onClick={() => navigate({ screen: 'volumes' })} aria-label="Back to volumes">
+          ←
+        </button>
+        <h1 id="volume-title">{name}</h1>
+        <span className="muted">volume files</span>
+        <button type="button" onClick={() => void load(dir)}>
+          Refresh
+        </button>
+      </div>
+      <nav aria-label="Folder path" className="crumbs">
+        <span className="muted">Path:&nbsp;</span>
+        {crumbs(dir).map((c, i, all) => (
+          <span key={c.path}>
+            {i > 1 && <span className="muted"> / </span>}
+            <button
+              type="button"
+              className="link mono"
+              aria-current={i === all.length - 1 ? 'location' : undefined}
+              aria-label={c.path === '/' ? 'Volume root' : `Folder ${c.path}`}
+              onClick={() => setDir(c.path)}
+            >
+              {c.label}
+            </button>
+          </span>
+        ))}
+      </nav>
+      {error?.kind === 'unsupported' ? (
+        <BrowseUnsupported name={name} message={error.message} />
+      ) : (
+        <ErrorBanner error={error} context={`Cannot list ${dir}`} />
+      )}
+      <ErrorBanner error={downloadError} context="Cannot download" />
+      {entries && (
+        <table className="list" aria-label={`Files in ${dir}`}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Size</th>
+              <th scope="col">Mode</th>
+              <th scope="col">Modified</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {dir !== '/' && (
+              <tr>
+                <td colSpan={5}>
+                  <button
+                    type="button"
+                    className="link mono"
+                    aria-label="Parent folder"
+                    onClick={() => setDir(parentPath(dir))}
+                  >
+                    ..
+                  </button>
+                </td>
+              </tr>
+            )}
+            {entries.length === 0 && (
+              <tr>
+                <td colSpan={5} className="muted">
+                  This folder is empty.
+                </td>
+              </tr>
+            )}
+            {entries.map((e) => (
+              <tr key={e.name} data-testid="file-row" data-name={e.name} data-type={e.type}>
+                <td className="mono">
+                  {e.type === 'dir' ? (
+                    <button
+                      type="button"
+                      className="link mono"
+                      aria-label={`Open folder ${e.name}`}
+                      onClick={() => setDir(childPath(dir, e.name))}
+                    >
+                      {e.name}/
+                    </button>
+                  ) : (
+                    e.name
+                  )}
+                  {e.type === 'symlink' && <span className="muted"> → {e.linkTarget}</span>}
+                </td>
+                <td>{e.type === 'dir' ? '—' : formatBytes(e.size)}</td>
+                <td className="mono">{formatMode(e.type, e.mode)}</td>
+                <td className="muted">{formatTime(e.mtime)}</td>
+                <td>
+                  {e.type === 'file' && (
+                    <button
+                      type="button"
+                      className="small"
+                      aria-label={`Download ${e.name}`}
+                      onClick={() => download(childPath(dir, e.name))}
+                    >
+                      download
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

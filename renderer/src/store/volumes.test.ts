@@ -1,0 +1,91 @@
+// The volumes slice against a fake BerthApi (the transport seam); the store is reset between cases.
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import type {
+  BerthApi,
+  InvokeChannel,
+  InvokeRequest,
+  Result,
+  VolumeSummary,
+} from '../../../electron/contract/index.ts';
+import { setApi } from '../api/client.ts';
+import { useStore } from './index.ts';
+
+const initial = useStore.getState();
+
+function volume(name: string, size: number, usedBy: string[] = []): VolumeSummary {
+  return { name, driver: 'local', mountpoint: `/v/${name}`, labels: {}, size, usedBy };
+}
+
+/** An engine in memory: volumes with sizes reported only when asked; removing one in use fails. */
+function fakeApi(volumes: VolumeSummary[], calls: string[]): BerthApi {
+  const handle = (channel: InvokeChannel, req: unknown): Result<unknown> => {
+    calls.push(channel);
+    if (channel === 'volumes.list') {
+      const { sizes } = req as InvokeRequest<'volumes.list'>;
+      return { ok: true, value: volumes.map((v) => (sizes ? v : { ...v, size: undefined })) };
+    }
+    if (channel === 'volumes.remove') {
+      const { name } = req as InvokeRequest<'volumes.remove'>;
+      const v = volumes.find((x) => x.name === name);
+      if (v?.usedBy.length)
+        return { ok: false, error: { kind: 'conflict', code: 'http.409', message: 'volume is in use' } };
+      volumes.splice(volumes.indexOf(v as VolumeSummary), 1);
+      return { ok: true, value: undefined };
+    }
+    if (channel === 'volumes.prune') {
+      const gone = volumes.filter((v) => !v.usedBy.length).map((v) => v.name);
+      volumes.splice(0, volumes.length, ...volumes.filter((v) => v.usedBy.length));
+      return { ok: true, value: { deleted: gone, spaceReclaimed: 7 } };
+    }
+    return { ok: true, value: undefined };
+  };
+  return {
+    invoke: (async (channel: InvokeChannel, req: unknown) => handle(channel, req)) as BerthApi['invoke'],
+    subscribe: () => () => undefined,
+  };
+}
+
+describe('volumes slice', () => {
+  let calls: string[];
+  let engine: VolumeSummary[];
+  beforeEach(() => {
+    useStore.setState(initial, true);
+    calls = [];
+    engine = [volume('data', 3, ['web']), volume('scratch', 5)];
+    setApi(fakeApi(engine, calls));
+  });
+
+  test('a refresh without sizes keeps the sizes already known', async () => {
+    await useStore.getState().refreshVolumes({ sizes: true });
+    engine.push(volume('new', 1));
+    await useStore.getState().refreshVolumes();
+    assert.deepEqual(
+      useStore.getState().volumes.map((v) => [v.name, v.size]),
+      [
+        ['data', 3],
+        ['scratch', 5],
+        ['new', undefined],
+      ],
+    );
+  });
+
+  test('removing a volume in use answers with the engine error and keeps it listed', async () => {
+    await useStore.getState().refreshVolumes();
+    const err = await useStore.getState().removeVolume('data');
+    assert.equal(err?.message, 'volume is in use');
+    assert.ok(useStore.getState().volumes.some((v) => v.name === 'data'));
+    assert.equal(await useStore.getState().removeVolume('scratch'), null);
+    assert.deepEqual(
+      useStore.getState().volumes.map((v) => v.name),
+      ['data'],
+    );
+  });
+
+  test('prune reports what went and refreshes with sizes', async () => {
+    const r = await useStore.getState().pruneVolumes(true);
+    assert.deepEqual(r, { deleted: ['scratch'], spaceReclaimed: 7 });
+    assert.deepEqual(calls, ['volumes.prune', 'volumes.list']);
+    assert.equal(useStore.getState().volumes[0]?.size, 3);
+  });
+});

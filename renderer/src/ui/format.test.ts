@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatMode, portLinks } from './format.ts';
+
+test('portLinks: one entry per port, published TCP ports link to localhost, the rest do not', () => {
+  const links = portLinks([
+    { privatePort: 53, type: 'udp', publicPort: 5353, ip: '0.0.0.0' },
+    { privatePort: 443, type: 'tcp' },
+    { privatePort: 80, type: 'tcp', publicPort: 8080, ip: '0.0.0.0' },
+    { privatePort: 80, type: 'tcp', publicPort: 8080, ip: '::' },
+    { privatePort: 81, type: 'tcp', publicPort: 9090, ip: '192.168.1.5' },
+  ]);
+  assert.deepEqual(links, [
+    { label: '8080→80/tcp', privatePort: 80, type: 'tcp', url: 'http://localhost:8080' },
+    { label: '9090→81/tcp', privatePort: 81, type: 'tcp', url: 'http://192.168.1.5:9090' },
+    { label: '5353→53/udp', privatePort: 53, type: 'udp' },
+    { label: '443/tcp', privatePort: 443, type: 'tcp' },
+  ]);
+  assert.deepEqual(portLinks([]), []);
+});
+
+test('formatMode writes modes as ls -l does', () => {
+  assert.equal(formatMode('dir', 0o755), 'drwxr-xr-x');
+  assert.equal(formatMode('file', 0o644), '-rw-r--r--');
+  assert.equal(formatMode('symlink', 0o777), 'lrwxrwxrwx');
+  assert.equal(formatMode('file', 0o4755), '-rwsr-xr-x');
+  assert.equal(formatMode('dir', 0o1777), 'drwxrwxrwt');
+  assert.equal(formatMode('file', 0o2640), '-rw-r-S---');
+  assert.equal(formatMode('other', 0), '?---------');
+});
