@@ -7,23 +7,12 @@ import { runOk, type Sys } from '../core/sys.ts';
  * namespace is a file bind-mounted by `unshare --net=FILE`, so it outlives the daemon (live restore).
  */
 
-export async function createNetns(sys: Sys, file: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await fs.writeFile(file, '', { mode: 0o600 });
-  await runOk(sys, 'unshare', [`--net=${file}`, 'true']);
-}
-
 export async function deleteNetns(sys: Sys, file: string): Promise<void> {
   const r = await sys.run('umount', ['--lazy', file]);
   if (r.code !== 0 && !/not mounted|no mount point|No such file/i.test(r.stderr)) {
     throw new Error(`umount ${file}: ${r.stderr.trim()}`);
   }
   await fs.rm(file, { force: true });
-}
-
-export async function netnsExists(file: string): Promise<boolean> {
-  const info = await fs.readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-  return info.split('\n').some((l) => l.split(' ')[4] === file);
 }
 
 export async function linkExists(name: string): Promise<boolean> {
@@ -76,31 +65,49 @@ export interface EndpointLink {
   dns?: { address: string; port: number };
 }
 
-/** Creates a veth pair, moves one end into the namespace and configures both ends. */
-export async function addEndpoint(sys: Sys, ep: EndpointLink): Promise<void> {
-  const mtu = String(ep.mtu ?? 1500);
-  await runOk(sys, 'ip', ['-batch', '-'], {
-    input: [
-      `link add ${ep.hostIf} mtu ${mtu} type veth peer name ${ep.ifName} mtu ${mtu} address ${ep.mac} netns ${ep.netns}`,
-      `link set ${ep.hostIf} master ${ep.bridge} up`,
-      '',
-    ].join('\n'),
-  });
-  const inside = [
-    'link set lo up',
-    `addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifName}`,
-    `link set ${ep.ifName} up`,
-    ...(ep.defaultGateway ? [`route add default via ${ep.defaultGateway} dev ${ep.ifName}`] : []),
-  ];
-  let script = `set -e\nip -batch - <<'EOF'\n${inside.join('\n')}\nEOF\n`;
-  if (ep.dns) {
-    script += `echo 1 > /proc/sys/net/ipv4/conf/${ep.ifName}/route_localnet\n`;
-    script += `iptables-restore --noflush <<'EOF'\n${dnsRedirectRules(ep.dns, ep.ip).join('\n')}\nEOF\n`;
+/**
+ * Sets up a container's network in one shell run (each process spawned from Node costs several ms):
+ * optionally the namespace itself, then per endpoint a veth pair with one end in the namespace, the
+ * addresses and routes inside, the DNS redirect, and finally the host's rules for published ports.
+ */
+export async function configureSandbox(
+  sys: Sys,
+  opts: { netns: string; create: boolean; endpoints: EndpointLink[]; hostRules?: string },
+): Promise<void> {
+  const ns = opts.netns;
+  let script = 'set -e\n';
+  if (opts.create) {
+    await fs.mkdir(path.dirname(ns), { recursive: true, mode: 0o700 });
+    await fs.writeFile(ns, '', { mode: 0o600 });
+    script += `unshare --net=${ns} true\n`;
   }
+  const host: string[] = [];
+  const inside: string[] = opts.create ? ['link set lo up'] : [];
+  let insideRules = '';
+  for (const ep of opts.endpoints) {
+    const mtu = String(ep.mtu ?? 1500);
+    host.push(
+      `link add ${ep.hostIf} mtu ${mtu} type veth peer name ${ep.ifName} mtu ${mtu} address ${ep.mac} netns ${ns}`,
+      `link set ${ep.hostIf} master ${ep.bridge} up`,
+    );
+    inside.push(`addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifName}`, `link set ${ep.ifName} up`);
+    if (ep.defaultGateway) inside.push(`route add default via ${ep.defaultGateway} dev ${ep.ifName}`);
+    if (ep.dns) {
+      insideRules += `echo 1 > /proc/sys/net/ipv4/conf/${ep.ifName}/route_localnet\n`;
+      insideRules += `iptables-restore --noflush <<'BERTH_DNS'\n${dnsRedirectRules(ep.dns, ep.ip).join('\n')}\nBERTH_DNS\n`;
+    }
+  }
+  if (host.length) script += `ip -batch - <<'BERTH_HOST'\n${host.join('\n')}\nBERTH_HOST\n`;
+  if (inside.length || insideRules) {
+    script += `nsenter --net=${ns} sh -e <<'BERTH_NS'\n`;
+    if (inside.length) script += `ip -batch - <<'BERTH_IP'\n${inside.join('\n')}\nBERTH_IP\n`;
+    script += `${insideRules}BERTH_NS\n`;
+  }
+  if (opts.hostRules) script += `iptables-restore --noflush <<'BERTH_FW'\n${opts.hostRules}BERTH_FW\n`;
   try {
-    await runOk(sys, 'nsenter', [`--net=${ep.netns}`, 'sh', '-s'], { input: script });
+    await runOk(sys, 'sh', ['-s'], { input: script });
   } catch (err) {
-    await deleteLink(sys, ep.hostIf).catch(() => undefined);
+    for (const ep of opts.endpoints) await deleteLink(sys, ep.hostIf).catch(() => undefined);
     throw err;
   }
 }

@@ -34,7 +34,8 @@ const rawStream = 'application/vnd.docker.raw-stream';
 const muxStream = 'application/vnd.docker.multiplexed-stream';
 
 /** Docker's `since`/`until`: unix seconds (with fraction), RFC 3339, or a duration relative to now. */
-export function timeParam(v: string | null, nowMs = Date.now()): bigint | undefined {
+export function timeParam(v: string | null, nowMs = Date.now(), zeroIsEpoch = false): bigint | undefined {
+  if (v === '0' && zeroIsEpoch) return 0n;
   if (v === null || v === '' || v === '0') return undefined;
   const dur = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
   if (dur) {

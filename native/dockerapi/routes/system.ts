@@ -203,7 +203,8 @@ export function systemRoutes(router: Router, engine: Engine): void {
 
   router.add('GET', '/events', async (req) => {
     const filters = parseFilters(req.query.get('filters'));
-    const sinceNs = timeParam(req.query.get('since'));
+    // `docker events --since 0` replays everything, as dockerd does.
+    const sinceNs = timeParam(req.query.get('since'), Date.now(), true);
     const untilNs = timeParam(req.query.get('until'));
     if (sinceNs !== undefined && untilNs !== undefined && untilNs < sinceNs)
       throw invalid('`since` time must be before `until` time');

@@ -10,7 +10,7 @@ const hex = (s: string) => sha256(s).slice('sha256:'.length);
 import type { Logger } from '../../core/log.ts';
 import type { Sys } from '../../core/sys.ts';
 import { type DnsQuestion, DnsServer, type Resolution } from '../../network/dns.ts';
-import { bridgeRules, Firewall, portRules, type Rule } from '../../network/firewall.ts';
+import { bridgeRules, Firewall, portRules, type Rule, restoreInput } from '../../network/firewall.ts';
 import {
   AddressAllocator,
   contains,
@@ -25,10 +25,10 @@ import {
   pickSubnet,
 } from '../../network/ipam.ts';
 import {
-  addEndpoint,
-  createNetns,
+  configureSandbox,
   deleteLink,
   deleteNetns,
+  type EndpointLink,
   enableForwarding,
   ensureBridge,
 } from '../../network/link.ts';
@@ -458,9 +458,9 @@ export class NetworkService implements ContainerNetwork {
     const nets = eps.map(([name, ep]) => this.networks.find(ep.NetworkID) ?? this.networks.get(name));
     if (nets.every((n) => n.Driver === 'null')) return { mode: 'none' };
     const ns = this.netnsPath(rec.Id);
-    await deleteNetns(this.deps.sys, ns).catch(() => undefined);
-    await createNetns(this.deps.sys, ns);
+    if (await exists(ns)) await deleteNetns(this.deps.sys, ns).catch(() => undefined);
     try {
+      const links: EndpointLink[] = [];
       let first = true;
       let dnsOn = false;
       for (let i = 0; i < eps.length; i++) {
@@ -468,19 +468,26 @@ export class NetworkService implements ContainerNetwork {
         const n = nets[i];
         if (n.Driver !== 'bridge') continue;
         const useDns: boolean = !this.isDefaultBridge(n) && !dnsOn;
-        await this.connectEndpoint(rec, n, ep, {
-          ifName: `eth${i}`,
-          defaultRoute: first && !n.Internal,
-          dns: useDns,
-        });
+        links.push(
+          this.planEndpoint(rec, n, ep, {
+            ifName: `eth${i}`,
+            defaultRoute: first && !n.Internal,
+            dns: useDns,
+          }),
+        );
         dnsOn ||= useDns;
         first = false;
       }
-      await this.writeEtc(rec, dnsOn);
       const primary = nets[0];
-      if (primary?.Driver === 'bridge') {
-        rec.PublishedPorts = await this.bindPorts(rec, primary);
-      }
+      if (primary?.Driver === 'bridge') rec.PublishedPorts = await this.bindPorts(rec, primary);
+      const rules = this.portRulesOf(rec, rec.PublishedPorts ?? []);
+      await this.sandbox({
+        netns: ns,
+        create: true,
+        endpoints: links,
+        hostRules: rules.length ? restoreInput('-A', rules) : undefined,
+      });
+      await this.writeEtc(rec, dnsOn);
       return { mode: 'path', path: ns };
     } catch (err) {
       await this.detach(rec).catch(() => undefined);
@@ -488,12 +495,21 @@ export class NetworkService implements ContainerNetwork {
     }
   }
 
-  private async connectEndpoint(
+  private async sandbox(opts: Parameters<typeof configureSandbox>[1]): Promise<void> {
+    try {
+      await configureSandbox(this.deps.sys, opts);
+    } catch (err) {
+      throw new EngineError('internal', `failed to set up container networking: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Allocates the endpoint's address and names its interfaces; the sandbox script makes them. */
+  private planEndpoint(
     rec: ContainerRecord,
     n: NetworkRecord,
     ep: EndpointState,
     opts: { ifName: string; defaultRoute: boolean; dns: boolean },
-  ): Promise<void> {
+  ): EndpointLink {
     const alloc = this.allocator(n);
     const want = ep.IPAMConfig?.IPv4Address ? parseIPv4(ep.IPAMConfig.IPv4Address) : undefined;
     const ip = want !== undefined ? alloc.request(want) : alloc.allocate();
@@ -502,30 +518,22 @@ export class NetworkService implements ContainerNetwork {
     ep.IPAddress = formatIPv4(ip);
     ep.IPPrefixLen = bits;
     ep.Gateway = c.Gateway;
-    const mac = ep.MacAddress || macFor(ip);
-    ep.MacAddress = mac;
+    ep.MacAddress = ep.MacAddress || macFor(ip);
     ep.EndpointID = newId();
     ep.HostIf = `ve${hex(`${rec.Id}/${n.Id}`).slice(0, 11)}`;
     ep.IfName = opts.ifName;
-    await deleteLink(this.deps.sys, ep.HostIf).catch(() => undefined);
-    try {
-      await addEndpoint(this.deps.sys, {
-        netns: this.netnsPath(rec.Id),
-        hostIf: ep.HostIf,
-        ifName: opts.ifName,
-        bridge: n.BridgeName as string,
-        ip: ep.IPAddress,
-        prefixLen: bits,
-        mac,
-        defaultGateway: opts.defaultRoute ? c.Gateway : undefined,
-        mtu: Number(n.Options['com.docker.network.driver.mtu']) || 1500,
-        dns: opts.dns && this.dnsPort ? { address: c.Gateway, port: this.dnsPort } : undefined,
-      });
-    } catch (err) {
-      alloc.release(ip);
-      ep.IPAddress = '';
-      throw new EngineError('internal', `failed to set up container networking: ${errorMessage(err)}`);
-    }
+    return {
+      netns: this.netnsPath(rec.Id),
+      hostIf: ep.HostIf,
+      ifName: opts.ifName,
+      bridge: n.BridgeName as string,
+      ip: ep.IPAddress,
+      prefixLen: bits,
+      mac: ep.MacAddress,
+      defaultGateway: opts.defaultRoute ? c.Gateway : undefined,
+      mtu: Number(n.Options['com.docker.network.driver.mtu']) || 1500,
+      dns: opts.dns && this.dnsPort ? { address: c.Gateway, port: this.dnsPort } : undefined,
+    };
   }
 
   /** /etc/hosts with the container's own address, /etc/resolv.conf pointing at the embedded DNS. */
@@ -679,7 +687,6 @@ export class NetworkService implements ContainerNetwork {
             });
         }
       }
-      await this.firewall?.append(this.portRulesOf(rec, out));
       return out;
     } catch (err) {
       for (const p of proxies) await p.close().catch(() => undefined);
@@ -1053,12 +1060,15 @@ export class NetworkService implements ContainerNetwork {
           e !== ep && e.HostIf && !this.isDefaultBridge(this.networks.find(e.NetworkID) as NetworkRecord),
       );
       try {
-        await this.connectEndpoint(rec, n, ep, {
+        const link = this.planEndpoint(rec, n, ep, {
           ifName,
           defaultRoute: false,
           dns: !hadDns && !this.isDefaultBridge(n),
         });
+        await this.sandbox({ netns: this.netnsPath(rec.Id), create: false, endpoints: [link] });
       } catch (err) {
+        const ip = parseIPv4(ep.IPAddress);
+        if (ip !== undefined) this.allocators.get(n.Id)?.release(ip);
         delete rec.Endpoints[n.Name];
         throw err;
       }

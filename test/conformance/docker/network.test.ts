@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -119,6 +119,38 @@ describe('networking: bridges, published ports, embedded DNS', () => {
       ok(['rm', '-f', 'exposed', 'local']);
     },
   );
+
+  test('udp ports are published too', berthOnly, async () => {
+    const port = await freePort();
+    ok(['run', '-d', '--name', 'udp', '-p', `127.0.0.1:${port}:9999/udp`, 'busybox', 'sleep', '300']);
+    assert.equal(ok(['port', 'udp']), `9999/udp -> 127.0.0.1:${port}`);
+    // busybox has no UDP server: an echo server runs in the container's namespace, started here.
+    const key = ok(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'udp']);
+    const echo = spawn('nsenter', [
+      `--net=${key}`,
+      process.execPath,
+      '-e',
+      "const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(Buffer.concat([Buffer.from('echo:'),m]),r.port,r.address));s.bind(9999,()=>console.log('ready'))",
+    ]);
+    try {
+      await new Promise((r) => echo.stdout.once('data', r));
+      const dgram = await import('node:dgram');
+      const c = dgram.createSocket('udp4');
+      const reply = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no udp reply')), 3000);
+        c.on('message', (m) => {
+          clearTimeout(t);
+          resolve(m.toString());
+        });
+        c.send('ping', port, '127.0.0.1');
+      });
+      c.close();
+      assert.equal(reply, 'echo:ping');
+    } finally {
+      echo.kill();
+      ok(['rm', '-f', 'udp']);
+    }
+  });
 
   test('a port range takes the first free port of it', berthOnly, async () => {
     const a = await freePort();

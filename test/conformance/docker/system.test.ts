@@ -104,6 +104,10 @@ describe(`system: version, info, events, stats, bad input (${process.env.BERTH_T
     assert.equal(ev.Actor.Attributes.exitCode, '0');
     assert.equal(ev.scope, 'local');
     assert.ok(ev.timeNano > 0);
+    // --since 0 replays everything the engine remembers.
+    const all = d.docker(['events', '--since', '0', '--until', String(until), '--filter', 'container=ev']);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /container destroy [0-9a-f]{64} \(.*name=ev/);
   });
 
   test('stats --no-stream reads memory and cpu from cgroups', () => {
