@@ -81,7 +81,11 @@ export class LayerStore {
     const tmp = path.join(this.dir, `${tempMark}${randomBytes(8).toString('hex')}`);
     await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
     try {
-      const res = await extractLayer(this.sys, createReadStream(file), path.join(tmp, 'diff'));
+      const res = await extractLayer(
+        this.sys,
+        createReadStream(file, { highWaterMark: 1 << 20 }),
+        path.join(tmp, 'diff'),
+      );
       if (res.refused.length)
         this.log.warn('layer entries refused', { layer: diffId, refused: res.refused.slice(0, 20) });
       const meta: LayerMeta = { diffId, chainId, parent: parent ?? null, size: res.size };

@@ -2,6 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
+
+const writeBatch = 1 << 20;
+
 import { runOk, type Sys } from '../core/sys.ts';
 
 export interface ExtractResult {
@@ -108,10 +111,20 @@ export async function extractLayer(sys: Sys, tar: Readable, dir: string): Promis
         // 'wx' is O_CREAT|O_EXCL: it never follows a symlink planted at the target.
         const fh = await fs.open(target, 'wx', 0o600);
         try {
+          // Writes of at least 1 MiB: each write is a round trip to the thread pool.
+          let pending: Buffer[] = [];
+          let pendingBytes = 0;
           for await (const chunk of stream) {
-            await fh.write(chunk as Buffer);
+            pending.push(chunk as Buffer);
+            pendingBytes += (chunk as Buffer).length;
             result.size += (chunk as Buffer).length;
+            if (pendingBytes >= writeBatch) {
+              await fh.writev(pending);
+              pending = [];
+              pendingBytes = 0;
+            }
           }
+          if (pendingBytes) await fh.writev(pending);
         } finally {
           await fh.close();
         }

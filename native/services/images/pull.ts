@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { promises as fs } from 'node:fs';
 import { EngineError, invalid, notFound } from '../../core/errors.ts';
 import type { Credentials } from '../../registry/auth.ts';
 import { RegistryClient, RegistryHttpError } from '../../registry/client.ts';
@@ -18,6 +15,7 @@ import {
 import { type ProgressSink, progress, shortDigest, throttled } from '../../registry/progress.ts';
 import { DistributionMap } from '../../storage/distribution-map.ts';
 import { chainIds, type ImageConfig, type ImageStore } from '../../storage/image-store.ts';
+import { LayerDigester } from '../../storage/layer-digester.ts';
 import { familiarName, familiarString, parseReference, type Reference } from '../../storage/reference.ts';
 
 export interface PullOptions {
@@ -92,11 +90,10 @@ async function fetchManifest(
   throw pullError(lastErr, ref);
 }
 
-/** Downloads a blob to `file`, checking size and digest on the way; nothing is kept on mismatch. */
 /**
  * Fetches a layer blob and, in the same pass, verifies its digest and size and writes it out
- * uncompressed, returning the diffID. The file is a temp file: nothing reaches the store before the
- * digests are checked.
+ * uncompressed, returning the diffID. Hashing and decompression run on a worker thread. The file is a
+ * temp file: nothing reaches the store before the digests are checked.
  */
 async function download(
   client: RegistryClient,
@@ -106,40 +103,28 @@ async function download(
   onBytes: (n: number) => void,
 ): Promise<string> {
   const { body } = await client.getBlob(repo, desc.digest);
-  const hash = createHash('sha256');
-  const diffHash = createHash('sha256');
+  const digester = new LayerDigester(file, /gzip/.test(desc.mediaType));
   let got = 0;
-  const verify = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      got += chunk.length;
+  let result: { digest: string; diffId: string };
+  try {
+    for await (const chunk of body as AsyncIterable<Uint8Array>) {
+      got += chunk.byteLength;
       if (got > desc.size)
-        return cb(invalid(`blob ${desc.digest} is larger than its declared ${desc.size} bytes`));
-      hash.update(chunk);
+        throw invalid(`blob ${desc.digest} is larger than its declared ${desc.size} bytes`);
+      await digester.write(chunk);
       onBytes(got);
-      cb(null, chunk);
-    },
-  });
-  const diff = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      diffHash.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  const gzip = /gzip/.test(desc.mediaType);
-  const source = Readable.from(body as AsyncIterable<Uint8Array>, { objectMode: false });
-  const stages: Array<NodeJS.ReadWriteStream> = [verify, ...(gzip ? [createGunzip()] : []), diff];
-  await pipeline(source, ...(stages as [Transform]), createWriteStream(file, { mode: 0o600 })).catch(
-    (err) => {
-      if (err instanceof EngineError) throw err;
-      throw invalid(
-        `filesystem layer verification failed for digest ${desc.digest}: ${(err as Error).message}`,
-      );
-    },
-  );
-  const digest = `sha256:${hash.digest('hex')}`;
-  if (got !== desc.size || digest !== desc.digest)
+    }
+    result = await digester.end();
+  } catch (err) {
+    await digester.abort();
+    if (err instanceof EngineError) throw err;
+    throw invalid(
+      `filesystem layer verification failed for digest ${desc.digest}: ${(err as Error).message}`,
+    );
+  }
+  if (got !== desc.size || result.digest !== desc.digest)
     throw invalid(`filesystem layer verification failed for digest ${desc.digest}`);
-  return `sha256:${diffHash.digest('hex')}`;
+  return result.diffId;
 }
 
 async function fetchConfig(client: RegistryClient, repo: string, desc: Descriptor): Promise<Buffer> {
