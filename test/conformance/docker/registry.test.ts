@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { multiLayerImageTar } from '../../fixtures/images.ts';
 import { type Daemon, fixturesOut, loadBusybox, startDaemon, stopDaemon } from '../harness.ts';
@@ -230,6 +232,40 @@ describe(`registry push and pull (${process.env.BERTH_TARGET ?? 'berthd'})`, () 
       assert.equal(run.stdout, 'chunked\n');
     } finally {
       await stopDaemon(chunky);
+    }
+  });
+
+  test('a corrupt layer blob is refused and nothing is committed', async () => {
+    const ref = `${reg.localhost}/corrupt/box:1`;
+    assert.equal(src.docker(['tag', 'busybox:latest', ref]).code, 0);
+    const push = src.docker(['push', ref]);
+    assert.equal(push.code, 0, push.stderr);
+    const manifest = JSON.parse(src.docker(['manifest', 'inspect', '--insecure', ref]).stdout || '{}') as {
+      layers?: Array<{ digest: string }>;
+    };
+    const layer = manifest.layers?.[0]?.digest ?? '';
+    assert.match(layer, /^sha256:[0-9a-f]{64}$/);
+    // Flip bytes in the registry's stored blob: it serves what it has, unverified.
+    const hex = layer.slice(7);
+    const blob = path.join(reg.dir, 'storage/docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+    const bytes = await fs.readFile(blob);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    await fs.writeFile(blob, bytes);
+    const fresh = await startDaemon();
+    try {
+      const pull = fresh.docker(['pull', ref]);
+      assert.equal(pull.code, 1);
+      assert.match(
+        pull.stderr,
+        /verification failed|invalid diffID|unexpected end|incorrect header|invalid/i,
+      );
+      assert.equal(fresh.docker(['images', '-q']).stdout.trim(), '', 'no image is committed');
+      // The engine keeps working after the refused pull.
+      await loadBusybox(fresh);
+      const run = fresh.docker(['run', '--rm', 'busybox', 'true']);
+      assert.equal(run.code, 0, run.stderr);
+    } finally {
+      await stopDaemon(fresh);
     }
   });
 
