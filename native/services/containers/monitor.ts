@@ -36,13 +36,17 @@ export class ExitMonitor {
     this.watcher = watch(this.ctx.paths.exits, (_ev, file) => {
       if (file && !file.startsWith('.')) void this.check(String(file));
     });
+    this.ctx.lifecycle.on('started', this.onStarted);
     // Belt and braces: a lost inotify event or a conmon killed without writing must still be noticed.
     this.poll = setInterval(() => void this.sweep(), 2000);
     this.poll.unref();
     await this.reconcile();
   }
 
+  private readonly onStarted = (id: string) => void this.check(id);
+
   stop(): void {
+    this.ctx.lifecycle.off('started', this.onStarted);
     this.watcher?.close();
     if (this.poll) clearInterval(this.poll);
     for (const r of this.restarts.values()) r.timer?.cancel();

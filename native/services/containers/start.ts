@@ -98,6 +98,8 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     ctx.log.debug('container started', { id: rec.Id.slice(0, 12), ms: Object.fromEntries(mark) });
     emitContainerEvent(ctx, rec, 'start');
     ctx.lifecycle.emit(`started:${rec.Id}`);
+    // A process that exits at once may have left its exit file before the record said `running`.
+    ctx.lifecycle.emit('started', rec.Id);
     ctx.health.started(rec);
   } catch (err) {
     await cleanupAfterFailedStart(ctx, rec, bundle, dirs);
