@@ -5,7 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
-import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../conformance/harness.ts';
+import {
+  cleanupDockerdNetwork,
+  type Daemon,
+  loadBusybox,
+  startDaemon,
+  stopDaemon,
+} from '../conformance/harness.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 20);
 
@@ -69,11 +75,20 @@ try {
 const hasDockerd = spawnSync('sh', ['-c', 'command -v dockerd']).status === 0;
 if (hasDockerd) {
   console.log('starting Debian dockerd on a temporary root and socket for comparison');
-  const dockerd = await startDaemon('dockerd');
+  // With its default bridge, as users run it: berthd's containers get one too.
+  const policy = /-P FORWARD (\w+)/.exec(spawnSync('iptables', ['-S', 'FORWARD']).stdout.toString())?.[1];
+  const dockerd = await startDaemon('dockerd', [
+    '--bridge',
+    'docker0',
+    '--iptables=true',
+    '--ip-forward=true',
+    '--ip-masq=true',
+  ]);
   try {
     results.dockerd = await measure(dockerd);
   } finally {
     await stopDaemon(dockerd);
+    cleanupDockerdNetwork(policy);
   }
 } else {
   console.log('dockerd is not installed (apt-get install docker.io): printing berthd figures only');

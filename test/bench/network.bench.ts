@@ -5,7 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../conformance/harness.ts';
+import {
+  cleanupDockerdNetwork,
+  type Daemon,
+  loadBusybox,
+  startDaemon,
+  stopDaemon,
+} from '../conformance/harness.ts';
 
 const count = Number(process.env.BENCH_CONTAINERS ?? 50);
 const streamMiB = Number(process.env.BENCH_STREAM_MIB ?? 512);
@@ -161,7 +167,7 @@ if (spawnSync('sh', ['-c', 'command -v dockerd']).status === 0) {
   } finally {
     await stopDaemon(dockerd);
     // dockerd sets the FORWARD policy to DROP and leaves its chains: put the host back as it was.
-    if (policy) spawnSync('iptables', ['-P', 'FORWARD', policy]);
+    cleanupDockerdNetwork(policy);
   }
 } else {
   console.log('dockerd is not installed (apt-get install docker.io): printing berthd figures only');

@@ -246,6 +246,23 @@ ip link del bt0${tag} 2>/dev/null || true
   if (existsSync(netns)) spawnSync('sh', ['-c', `for f in ${netns}/*; do umount -l "$f" 2>/dev/null; done`]);
 }
 
+/**
+ * After a reference dockerd that ran with iptables (the benchmarks): its DOCKER chains, jumps and
+ * docker0 go, and the FORWARD policy it set to DROP goes back to `policy`.
+ */
+export function cleanupDockerdNetwork(policy = 'ACCEPT'): void {
+  const script = `
+for t in nat filter; do
+  iptables -w -t $t -S | grep -E -- "^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD) .*-j DOCKER" | sed 's/^-A/-D/' | while read -r r; do iptables -w -t $t $r; done
+  for c in $(iptables -w -t $t -S | awk '/^-N DOCKER/ {print $2}'); do iptables -w -t $t -F $c; done
+  for c in $(iptables -w -t $t -S | awk '/^-N DOCKER/ {print $2}'); do iptables -w -t $t -X $c; done
+done
+ip link del docker0 2>/dev/null || true
+iptables -w -P FORWARD ${policy}
+`;
+  spawnSync('sh', ['-c', script]);
+}
+
 /** Loads the busybox fixture image (built from Debian's busybox-static) into the daemon. */
 export async function loadBusybox(d: Daemon, tag = 'busybox:latest'): Promise<void> {
   const tar = await busyboxImageTar(fixturesOut, { tag });

@@ -56,7 +56,12 @@ async function info(engine: Engine) {
       ['Using metacopy', 'false'],
       ['Native Overlay Diff', 'true'],
     ],
-    Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: ['k8s-file'] },
+    Plugins: {
+      Volume: ['local'],
+      Network: ['bridge', 'host', 'null'],
+      Authorization: null,
+      Log: ['k8s-file'],
+    },
     MemoryLimit: true,
     SwapLimit: true,
     CpuCfsPeriod: true,
@@ -64,7 +69,11 @@ async function info(engine: Engine) {
     CPUShares: true,
     CPUSet: true,
     PidsLimit: true,
-    IPv4Forwarding: true,
+    IPv4Forwarding:
+      (await fs.readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1',
+    BridgeNfIptables:
+      (await fs.readFile('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').catch(() => '0')).trim() ===
+      '1',
     Debug: false,
     NFd: await fs.readdir('/proc/self/fd').then(
       (f) => f.length,

@@ -12,6 +12,9 @@ const recordFile = 'config.v2.json';
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly byName = new Map<string, string>();
+  private readonly writes = new Map<string, Promise<void>>();
+  /** Ids of removed containers (ids are never reused). */
+  private readonly removed = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -40,17 +43,37 @@ export class ContainerStore {
     return [...this.byId.values()];
   }
 
+  /**
+   * Writes one container's files one after the other, so that a save that is still under way (the
+   * exit monitor's, say) never races the removal of the container's directory.
+   */
+  private serial(id: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.writes.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.writes.set(id, settled);
+    return next.finally(() => {
+      if (this.writes.get(id) === settled) this.writes.delete(id);
+    });
+  }
+
   async save(rec: ContainerRecord): Promise<void> {
+    // A late save of a removed container must not bring it back.
+    if (this.removed.has(rec.Id)) return;
     this.byId.set(rec.Id, rec);
     this.byName.set(rec.Name, rec.Id);
-    await fs.mkdir(this.dir(rec.Id), { recursive: true, mode: 0o710 });
-    await writeJsonAtomic(path.join(this.dir(rec.Id), recordFile), rec, false);
+    await this.serial(rec.Id, async () => {
+      if (this.removed.has(rec.Id)) return;
+      await fs.mkdir(this.dir(rec.Id), { recursive: true, mode: 0o710 });
+      await writeJsonAtomic(path.join(this.dir(rec.Id), recordFile), rec, false);
+    });
   }
 
   async delete(rec: ContainerRecord): Promise<void> {
+    this.removed.add(rec.Id);
     this.byId.delete(rec.Id);
     if (this.byName.get(rec.Name) === rec.Id) this.byName.delete(rec.Name);
-    await fs.rm(this.dir(rec.Id), { recursive: true, force: true });
+    await this.serial(rec.Id, () => fs.rm(this.dir(rec.Id), { recursive: true, force: true }));
   }
 
   nameTaken(name: string): boolean {
