@@ -72,7 +72,7 @@ export interface EndpointLink {
  */
 export async function configureSandbox(
   sys: Sys,
-  opts: { netns: string; create: boolean; endpoints: EndpointLink[]; hostRules?: string },
+  opts: { netns: string; create: boolean; loopback?: boolean; endpoints: EndpointLink[]; hostRules?: string },
 ): Promise<void> {
   const ns = opts.netns;
   let script = 'set -e\n';
@@ -82,7 +82,7 @@ export async function configureSandbox(
     script += `unshare --net=${ns} true\n`;
   }
   const host: string[] = [];
-  const inside: string[] = opts.create ? ['link set lo up'] : [];
+  const inside: string[] = (opts.loopback ?? opts.create) ? ['link set lo up'] : [];
   let insideRules = '';
   for (const ep of opts.endpoints) {
     const mtu = String(ep.mtu ?? 1500);

@@ -8,6 +8,7 @@ import { invalid, notFound } from '../../core/errors.ts';
 import { secureJoin } from '../../core/securejoin.ts';
 import type { ApiRequest } from '../../dockerapi/http.ts';
 import type { ContainerContext } from '../context.ts';
+import type { ContainerRecord } from './model.ts';
 import { withRootfs } from './ops.ts';
 
 /** Go's os.FileMode bits, which the docker CLI decodes from the path-stat header. */
@@ -48,10 +49,19 @@ async function statIn(rootfs: string, p: string, containerId: string) {
   return { full, st, header };
 }
 
+/** docker cp sees what the container sees: its volumes, binds and /etc files too. */
+function liveRootfs<T>(
+  ctx: ContainerContext,
+  rec: ContainerRecord,
+  fn: (rootfs: string) => Promise<T>,
+): Promise<T> {
+  return withRootfs(ctx, rec, fn, 'live');
+}
+
 export async function archiveStat(ctx: ContainerContext, ref: string, p: string): Promise<string> {
   checkPath(p);
   const rec = ctx.store.get(ref);
-  return withRootfs(ctx, rec, async (rootfs) => (await statIn(rootfs, p, ref)).header);
+  return liveRootfs(ctx, rec, async (rootfs) => (await statIn(rootfs, p, ref)).header);
 }
 
 /** GET /containers/{id}/archive: a tar whose single top entry is the path's base name. */
@@ -63,7 +73,7 @@ export async function archiveGet(
 ): Promise<void> {
   checkPath(p);
   const rec = ctx.store.get(ref);
-  await withRootfs(ctx, rec, async (rootfs) => {
+  await liveRootfs(ctx, rec, async (rootfs) => {
     const { full, header } = await statIn(rootfs, p, ref);
     const out = req.stream('application/x-tar', 200, { 'X-Docker-Container-Path-Stat': header });
     await new Promise<void>((resolve, reject) => {
@@ -91,7 +101,7 @@ export async function archivePut(
 ): Promise<void> {
   checkPath(p);
   const rec = ctx.store.get(ref);
-  await withRootfs(ctx, rec, async (rootfs) => {
+  await liveRootfs(ctx, rec, async (rootfs) => {
     const dest = await secureJoin(rootfs, p, true);
     const st = await fs.stat(dest).catch(() => undefined);
     if (!st) throw notFound(`Could not find the file ${p} in container ${ref}`);

@@ -21,8 +21,12 @@ export interface ContainerVolumes {
 export interface ContainerNetwork {
   /** At create: validates NetworkMode, NetworkingConfig and PortBindings; records endpoints. */
   prepare(rec: ContainerRecord, networkingConfig: unknown): Promise<void>;
-  /** At start, before the runtime creates the container: the network namespace it joins. */
-  attach(rec: ContainerRecord): Promise<ContainerSpecInput['network']>;
+  /**
+   * At start, before the runtime creates the container: the network namespace it joins, and the
+   * setup of its interfaces, which may finish while the runtime creates the container (`ready`
+   * must settle before the container's process starts).
+   */
+  attach(rec: ContainerRecord): Promise<{ network: ContainerSpecInput['network']; ready?: Promise<void> }>;
   /** After the container stopped (or failed to start): tears down its interfaces and published ports. */
   detach(rec: ContainerRecord): Promise<void>;
   /** At remove: frees addresses and forgets endpoints. */

@@ -44,9 +44,15 @@ export async function withRootfs<T>(
   ctx: ContainerContext,
   rec: ContainerRecord,
   fn: (rootfs: string) => Promise<T>,
+  view: 'rootfs' | 'live' = 'rootfs',
 ): Promise<T> {
   const dirs = rootfsDirs(ctx.store.dir(rec.Id));
-  if (rec.State.Status === 'running' || rec.State.Status === 'paused') return fn(dirs.merged);
+  if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
+    // `live`: the container's own view, with its volumes, binds and /etc files (docker cp);
+    // `rootfs`: the overlay alone (docker export leaves mounts out).
+    if (view === 'live' && rec.State.Pid > 0) return fn(`/proc/${rec.State.Pid}/root`);
+    return fn(dirs.merged);
+  }
   return withLock(ctx, rec.Id, async () => {
     const image = await ctx.images.resolve(rec.Image);
     if (!image) throw invalid(`image of container ${rec.Id} is gone`);

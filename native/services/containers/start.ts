@@ -49,11 +49,15 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     const image = await ctx.images.resolve(rec.Image);
     if (!image) throw invalid(`image ${rec.Image} of container ${rec.Id.slice(0, 12)} is gone`);
     await prepareRootfs(dirs);
-    await mountRootfs(ctx.sys, dirs, image.layerDirs);
-    lap('mount');
-    const network = await ctx.network.attach(rec);
-    lap('network');
-    const spec = await specFor(ctx, rec, dirs.merged, network);
+    // The rootfs mount and the network namespace do not depend on each other.
+    const [, attached] = await Promise.all([
+      mountRootfs(ctx.sys, dirs, image.layerDirs),
+      ctx.network.attach(rec),
+    ]);
+    const networkReady = attached.ready ?? Promise.resolve();
+    networkReady.catch(() => undefined);
+    lap('mount+netns');
+    const spec = await specFor(ctx, rec, dirs.merged, attached.network);
     await fs.rm(bundle, { recursive: true, force: true });
     await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
     await writeJsonAtomic(path.join(bundle, 'config.json'), spec, false);
@@ -79,6 +83,9 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     const waiting = ctx.pendingAttach.get(rec.Id) ?? [];
     ctx.pendingAttach.delete(rec.Id);
     lap('create');
+    // The interfaces were set up while the runtime created the container; the process starts after.
+    await networkReady;
+    lap('network');
     await Promise.all(waiting.map((connect) => connect()));
     await ctx.runtime.start(rec.Id);
     lap('start');

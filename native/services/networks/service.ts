@@ -124,7 +124,7 @@ export class NetworkService implements ContainerNetwork {
   readonly networks: NetworkStore;
   private readonly allocators = new Map<string, AddressAllocator>();
   private readonly proxies = new Map<string, PortProxy[]>();
-  private readonly firewall: Firewall | undefined;
+  private firewall: Firewall | undefined;
   private readonly dns: DnsServer;
   private readonly tag: string;
   private dnsPort = 0;
@@ -155,8 +155,17 @@ export class NetworkService implements ContainerNetwork {
     await this.networks.load();
     await this.ensurePredefined();
     if (this.firewall) {
-      await this.firewall.init();
-      await enableForwarding();
+      try {
+        await this.firewall.init();
+        await enableForwarding();
+      } catch (err) {
+        // Without iptables, containers still get their networks; published ports then go through
+        // the userland proxy only.
+        log.error('iptables is not usable: published ports work through the userland proxy only', {
+          error: errorMessage(err),
+        });
+        this.firewall = undefined;
+      }
     }
     for (const n of this.networks.all()) {
       if (n.Driver !== 'bridge') continue;
@@ -444,19 +453,26 @@ export class NetworkService implements ContainerNetwork {
     rec.Endpoints = endpoints;
   }
 
-  async attach(rec: ContainerRecord): Promise<ContainerSpecInput['network']> {
+  async attach(
+    rec: ContainerRecord,
+  ): Promise<{ network: ContainerSpecInput['network']; ready?: Promise<void> }> {
     const mode = rec.HostConfig.NetworkMode === 'default' ? 'bridge' : rec.HostConfig.NetworkMode;
-    if (mode === 'host') return { mode: 'host' };
+    if (mode === 'host') return { network: { mode: 'host' } };
     if (mode.startsWith('container:')) {
       const other = this.deps.store.get(mode.slice('container:'.length));
       if (other.State.Status !== 'running')
         throw conflict(`cannot join network of a non running container: ${other.Id}`);
       const otherNs = this.netnsPath(other.Id);
-      return { mode: 'path', path: (await exists(otherNs)) ? otherNs : `/proc/${other.State.Pid}/ns/net` };
+      return {
+        network: {
+          mode: 'path',
+          path: (await exists(otherNs)) ? otherNs : `/proc/${other.State.Pid}/ns/net`,
+        },
+      };
     }
     const eps = Object.entries(rec.Endpoints ?? {});
     const nets = eps.map(([name, ep]) => this.networks.find(ep.NetworkID) ?? this.networks.get(name));
-    if (nets.every((n) => n.Driver === 'null')) return { mode: 'none' };
+    if (nets.every((n) => n.Driver === 'null')) return { network: { mode: 'none' } };
     const ns = this.netnsPath(rec.Id);
     if (await exists(ns)) await deleteNetns(this.deps.sys, ns).catch(() => undefined);
     try {
@@ -481,14 +497,20 @@ export class NetworkService implements ContainerNetwork {
       const primary = nets[0];
       if (primary?.Driver === 'bridge') rec.PublishedPorts = await this.bindPorts(rec, primary);
       const rules = this.portRulesOf(rec, rec.PublishedPorts ?? []);
-      await this.sandbox({
+      await this.writeEtc(rec, dnsOn);
+      // The namespace first (the runtime needs it); its interfaces are made while the runtime works.
+      await this.sandbox({ netns: ns, create: true, loopback: false, endpoints: [] });
+      const ready = this.sandbox({
         netns: ns,
-        create: true,
+        create: false,
+        loopback: true,
         endpoints: links,
         hostRules: rules.length ? restoreInput('-A', rules) : undefined,
+      }).catch(async (err) => {
+        await this.detach(rec).catch(() => undefined);
+        throw err;
       });
-      await this.writeEtc(rec, dnsOn);
-      return { mode: 'path', path: ns };
+      return { network: { mode: 'path', path: ns }, ready };
     } catch (err) {
       await this.detach(rec).catch(() => undefined);
       throw err;

@@ -151,4 +151,35 @@ describe(`logs, exec, attach, cp (${process.env.BERTH_TARGET ?? 'berthd'})`, () 
     assert.match(missing.stderr, /Could not find the file \/nope in container cpc/);
     d.docker(['rm', '-f', 'cpc']);
   });
+
+  test('cp sees what the container sees: its /etc files and its volumes', () => {
+    d.docker([
+      'run',
+      '-d',
+      '--name',
+      'cpv',
+      '--hostname',
+      'cp-host',
+      '-v',
+      'cpvol:/vol',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    const host = d.docker(['cp', 'cpv:/etc/hostname', '-']);
+    assert.equal(host.code, 0, host.stderr);
+    assert.match(host.stdout, /cp-host\n/);
+    const tmp = `${d.root}/cpv.txt`;
+    writeFileSync(tmp, 'into the volume\n');
+    const inn = d.docker(['cp', tmp, 'cpv:/vol/']);
+    assert.equal(inn.code, 0, inn.stderr);
+    assert.equal(d.docker(['exec', 'cpv', 'cat', '/vol/cpv.txt']).stdout, 'into the volume\n');
+    d.docker(['rm', '-f', 'cpv']);
+    // The file went into the volume, not the container's own filesystem: a new container sees it.
+    assert.equal(
+      d.docker(['run', '--rm', '-v', 'cpvol:/vol', 'busybox', 'cat', '/vol/cpv.txt']).stdout,
+      'into the volume\n',
+    );
+    d.docker(['volume', 'rm', 'cpvol']);
+  });
 });
