@@ -34,7 +34,8 @@ function checkPath(p: string): void {
 async function statIn(rootfs: string, p: string, containerId: string) {
   const followLast = p.endsWith('/') || p.endsWith('/.');
   const full = await secureJoin(rootfs, p, followLast);
-  const st = await fs.lstat(full).catch(() => undefined);
+  // The root itself may be /proc/<pid>/root, a link to follow; everything below it is taken as is.
+  const st = await (full === rootfs ? fs.stat(full) : fs.lstat(full)).catch(() => undefined);
   if (!st) throw notFound(`Could not find the file ${p} in container ${containerId}`);
   const linkTarget = st.isSymbolicLink() ? await fs.readlink(full) : '';
   const header = Buffer.from(
@@ -53,15 +54,18 @@ async function statIn(rootfs: string, p: string, containerId: string) {
 function liveRootfs<T>(
   ctx: ContainerContext,
   rec: ContainerRecord,
+  p: string,
   fn: (rootfs: string) => Promise<T>,
 ): Promise<T> {
-  return withRootfs(ctx, rec, fn, 'live');
+  // /proc, /sys and /dev of the live view are the kernel's, not files of the container.
+  const kernel = /^\/+(proc|sys|dev)(\/|$)/.test(path.posix.normalize(p));
+  return withRootfs(ctx, rec, fn, kernel ? 'rootfs' : 'live');
 }
 
 export async function archiveStat(ctx: ContainerContext, ref: string, p: string): Promise<string> {
   checkPath(p);
   const rec = ctx.store.get(ref);
-  return liveRootfs(ctx, rec, async (rootfs) => (await statIn(rootfs, p, ref)).header);
+  return liveRootfs(ctx, rec, p, async (rootfs) => (await statIn(rootfs, p, ref)).header);
 }
 
 /** GET /containers/{id}/archive: a tar whose single top entry is the path's base name. */
@@ -73,13 +77,26 @@ export async function archiveGet(
 ): Promise<void> {
   checkPath(p);
   const rec = ctx.store.get(ref);
-  await liveRootfs(ctx, rec, async (rootfs) => {
+  await liveRootfs(ctx, rec, p, async (rootfs) => {
     const { full, header } = await statIn(rootfs, p, ref);
     const out = req.stream('application/x-tar', 200, { 'X-Docker-Container-Path-Stat': header });
     await new Promise<void>((resolve, reject) => {
       const tar = spawn(
         'tar',
-        ['--numeric-owner', '-C', path.dirname(full), '-cf', '-', path.basename(full)],
+        full === rootfs
+          ? // The live root has the kernel's file systems mounted: their contents are not the container's.
+            [
+              '--numeric-owner',
+              '--exclude=./proc/*',
+              '--exclude=./sys/*',
+              '--exclude=./dev/*',
+              '-C',
+              full,
+              '-cf',
+              '-',
+              '.',
+            ]
+          : ['--numeric-owner', '-C', path.dirname(full), '-cf', '-', path.basename(full)],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       tar.stdout.on('data', (d: Buffer) => out.write(d));
@@ -101,7 +118,7 @@ export async function archivePut(
 ): Promise<void> {
   checkPath(p);
   const rec = ctx.store.get(ref);
-  await liveRootfs(ctx, rec, async (rootfs) => {
+  await liveRootfs(ctx, rec, p, async (rootfs) => {
     const dest = await secureJoin(rootfs, p, true);
     const st = await fs.stat(dest).catch(() => undefined);
     if (!st) throw notFound(`Could not find the file ${p} in container ${ref}`);
