@@ -1,18 +1,17 @@
 // `npm start`: builds the desktop app (renderer with Vite, Electron main/preload and the web-mode server
-// with esbuild), makes sure an engine is reachable (starts berthd when none is and we are root; a set
-// DOCKER_HOST always wins), then opens Electron when a binary and a display exist, else web mode.
+// with esbuild) unless dist/ is newer than every source, makes sure an engine is reachable (a set
+// DOCKER_HOST always wins; else a standard socket that answers; else, as root on Linux, the app starts
+// berthd itself and owns it: its log, restart and reset are on the Troubleshoot screen), then opens
+// Electron when a binary and a display exist, else web mode.
 //   npm start              auto
 //   npm start -- --web     force web mode (prints `Berth UI: http://127.0.0.1:PORT/?token=…`)
-//   npm start -- --build   build only
+//   npm start -- --build   build only (always builds)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, openSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { build as viteBuild } from 'vite';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -22,6 +21,8 @@ const berthdSocket = '/run/berth/docker.sock';
 const log = (m) => console.error(`berth: ${m}`);
 
 async function buildApp() {
+  // Loaded only when building: importing Vite alone costs a few hundred milliseconds of startup.
+  const [esbuild, { build: viteBuild }] = await Promise.all([import('esbuild'), import('vite')]);
   await viteBuild({ configFile: path.join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });
   const common = {
     bundle: true,
@@ -55,6 +56,37 @@ async function buildApp() {
   ]);
 }
 
+const outputs = ['dist/renderer/index.html', 'dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/web/main.mjs'];
+const inputs = ['renderer', 'electron', 'build/start.mjs', 'package.json', 'package-lock.json'];
+
+function newestMtime(p) {
+  let st;
+  try {
+    st = statSync(p);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(p)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(path.join(p, name)));
+  }
+  return newest;
+}
+
+/** dist/ holds every output, each newer than every source file. */
+function upToDate() {
+  const built = outputs.map((o) => {
+    try {
+      return statSync(path.join(root, o)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  });
+  return Math.min(...built) > Math.max(...inputs.map((i) => newestMtime(path.join(root, i))));
+}
+
 function ping(endpoint) {
   return new Promise((resolve) => {
     const opts = endpoint.startsWith('unix://')
@@ -76,38 +108,33 @@ function ping(endpoint) {
   });
 }
 
-/** Returns the DOCKER_HOST to use and the berthd child we started, if any. */
+/**
+ * The engine's environment for the app: DOCKER_HOST when one answers or was set, or
+ * BERTH_MANAGED_ENGINE=1 when the app is to start berthd itself.
+ */
 async function ensureEngine() {
   if (process.env.DOCKER_HOST) {
     if (!(await ping(process.env.DOCKER_HOST)))
       log(`DOCKER_HOST=${process.env.DOCKER_HOST} is not answering yet`);
-    return { host: process.env.DOCKER_HOST, child: null };
+    return { DOCKER_HOST: process.env.DOCKER_HOST };
   }
   for (const s of [berthdSocket, '/var/run/docker.sock']) {
-    if (await ping(`unix://${s}`)) return { host: `unix://${s}`, child: null };
+    if (await ping(`unix://${s}`)) return { DOCKER_HOST: `unix://${s}` };
   }
   if (process.platform !== 'linux' || !process.getuid || process.getuid() !== 0) {
     log('no engine is reachable and berthd needs root on Linux: run `sudo npm start`, or set DOCKER_HOST.');
-    return { host: `unix://${berthdSocket}`, child: null };
+    return { DOCKER_HOST: `unix://${berthdSocket}` };
+  }
+  if (!existsSync(path.join(root, 'dist/berthd.js'))) {
+    log('dist/berthd.js is missing: run `npm run build` (npm start does it).');
+    return { DOCKER_HOST: `unix://${berthdSocket}` };
   }
   const setup = spawnSync('sh', [path.join(root, 'build/setup.sh')], { stdio: ['ignore', 2, 2] });
   if (setup.status !== 0) {
     log('build/setup.sh failed: berthd cannot start; the UI will show the engine as unreachable.');
-    return { host: `unix://${berthdSocket}`, child: null };
+    return { DOCKER_HOST: `unix://${berthdSocket}` };
   }
-  // berthd's own log goes to a file: stdout carries only the UI's one line.
-  const logFile = path.join(os.tmpdir(), 'berthd.log');
-  log(`starting berthd (log: ${logFile})`);
-  const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [path.join(root, 'dist/berthd.js')], {
-    stdio: ['ignore', out, out],
-  });
-  for (let i = 0; i < 200 && child.exitCode === null; i++) {
-    if (await ping(`unix://${berthdSocket}`)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  log(`docker CLI users: export DOCKER_HOST=unix://${berthdSocket}`);
-  return { host: `unix://${berthdSocket}`, child };
+  return { BERTH_MANAGED_ENGINE: '1' };
 }
 
 function electronBinary() {
@@ -122,10 +149,10 @@ function electronBinary() {
 const hasDisplay = () =>
   process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 
-await buildApp();
+if (buildOnly || !upToDate()) await buildApp();
 if (buildOnly) process.exit(0);
-const engine = await ensureEngine();
-const env = { ...process.env, DOCKER_HOST: engine.host };
+const { DOCKER_HOST: _inherited, ...rest } = process.env;
+const env = { ...rest, ...(await ensureEngine()) };
 const bin = forceWeb ? null : electronBinary();
 let app;
 if (bin && hasDisplay()) {
@@ -134,13 +161,6 @@ if (bin && hasDisplay()) {
   if (!forceWeb) log(bin ? 'no display: starting web mode' : 'no Electron binary: starting web mode');
   app = spawn(process.execPath, [path.join(root, 'dist/web/main.mjs')], { stdio: 'inherit', env });
 }
-const children = [app, engine.child].filter(Boolean);
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    for (const c of children) c.kill(sig);
-  });
-}
-app.on('exit', (code) => {
-  engine.child?.kill('SIGTERM');
-  process.exit(code ?? 0);
-});
+// The app stops the berthd it started when it exits; here only the signal is passed on.
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => app.kill(sig));
+app.on('exit', (code) => process.exit(code ?? 0));

@@ -145,6 +145,125 @@ export interface IdRequest {
   id: string;
 }
 
+/** One sample of a container's resource use, computed as `docker stats` computes it. */
+export interface ContainerStatsSample {
+  /** When the engine read it, ms since the epoch. */
+  time: number;
+  /** 100 is one CPU fully busy; up to 100 × onlineCpus. */
+  cpuPercent: number;
+  onlineCpus: number;
+  /** Bytes in use without the page cache (inactive files), as `docker stats` shows. */
+  memoryUsage: number;
+  memoryLimit: number;
+  memoryPercent: number;
+  /** Totals since the container started, over all its interfaces. */
+  networkRx: number;
+  networkTx: number;
+  blockRead: number;
+  blockWrite: number;
+  /** Bytes per second since the sample before (0 for the first one). */
+  networkRxRate: number;
+  networkTxRate: number;
+  blockReadRate: number;
+  blockWriteRate: number;
+  pids: number;
+}
+
+/** A folder of a container's filesystem, from the archive API. */
+export interface ContainerFileListing {
+  /** The folder listed, absolute. */
+  path: string;
+  entries: VolumeFileEntry[];
+  /** The folder was too big to list whole: some entries are missing. */
+  truncated: boolean;
+}
+
+/** One step of an image's history, newest first (`docker history`). */
+export interface ImageHistoryEntry {
+  /** The image ID on the top step; `<missing>` below it, as Docker reports. */
+  id: string;
+  /** Unix seconds. */
+  created: number;
+  createdBy: string;
+  /** Bytes the step added; 0 for steps that change only the configuration. */
+  size: number;
+  comment: string;
+  tags: string[];
+}
+
+/** What one layer does to the filesystem (Berth's engine only), bottom layer first. */
+export interface ImageLayerFiles {
+  diffId: string;
+  size: number;
+  createdBy: string;
+  added: string[];
+  changed: string[];
+  deleted: string[];
+}
+
+/** One message of a pull or a push: about a layer when `layer` is set, else about the whole image. */
+export interface TransferProgress {
+  status: string;
+  /** Docker's short layer id (12 hex digits). */
+  layer?: string;
+  current?: number;
+  total?: number;
+}
+
+/** A terminal session's events: it is ready for input and resize, then bytes of output. */
+export type TerminalEvent = { type: 'ready'; session: string } | { type: 'data'; data: string };
+
+export type ThemePreference = 'light' | 'dark' | 'system';
+
+/** What the app keeps in its settings file. */
+export interface AppSettings {
+  /** The Docker endpoint the app talks to (`unix:///path`, `tcp://host:port`); null: the default one. */
+  endpoint: string | null;
+  theme: ThemePreference;
+}
+
+/** Something the app can do here, or why it cannot. */
+export type Availability<T> = ({ available: true } & T) | { available: false; reason: string };
+
+export interface SettingsView {
+  settings: AppSettings;
+  /** The endpoint in use now. */
+  endpoint: string;
+  /**
+   * What `endpoint: null` stands for: DOCKER_HOST when it was set, else Berth's own engine, else
+   * Docker's standard socket when only that exists.
+   */
+  defaultEndpoint: { endpoint: string; source: 'DOCKER_HOST' | 'berth' | 'docker' };
+  startAtLogin: Availability<{ enabled: boolean }>;
+  /** The settings file. */
+  file: string;
+}
+
+/** The berthd this app started itself (and so can show the log of, restart and reset). */
+export interface ManagedEngineInfo {
+  endpoint: string;
+  running: boolean;
+  pid?: number;
+  logFile: string;
+  /** Its containers, images, volumes and networks. */
+  dataRoot: string;
+}
+
+export interface TroubleshootInfo {
+  endpoint: string;
+  managed: ManagedEngineInfo | null;
+  /** Where the engine's logs are, in words (for an engine the app did not start). */
+  logsHint: string;
+  settingsFile: string;
+}
+
+export interface EngineLogTail {
+  file: string;
+  lines: string[];
+  /** Older lines exist in the file. */
+  truncated: boolean;
+}
+
 /** Request/response types of each invoke channel. */
 export interface InvokeMap {
   'engine.info': { req: undefined; res: EngineInfo };
@@ -157,8 +276,18 @@ export interface InvokeMap {
   'containers.unpause': { req: IdRequest; res: undefined };
   'containers.remove': { req: IdRequest & { force?: boolean }; res: undefined };
   'containers.run': { req: RunContainerRequest; res: { id: string } };
+  /** Lists a folder of a container (running or not); symbolic links to folders are followed. */
+  'containers.files': { req: IdRequest & { path: string }; res: ContainerFileListing };
+  'containers.download': { req: IdRequest & { path: string }; res: FileDownload };
   'images.list': { req: undefined; res: ImageSummary[] };
   'images.remove': { req: IdRequest & { force?: boolean }; res: undefined };
+  /** Gives an image another name, `repository[:tag]` (tag `latest` when it has none). */
+  'images.tag': { req: IdRequest & { ref: string }; res: undefined };
+  'images.history': { req: IdRequest; res: ImageHistoryEntry[] };
+  /** Berth's engine only; other engines answer with an `unsupported` error. */
+  'images.layers': { req: IdRequest; res: ImageLayerFiles[] };
+  /** Removes dangling images, or every image no container uses with `all`. */
+  'images.prune': { req: { all?: boolean }; res: { deleted: string[]; spaceReclaimed: number } };
   /** `sizes` asks the engine for disk usage too (slower: it walks every volume). */
   'volumes.list': { req: { sizes?: boolean }; res: VolumeSummary[] };
   'volumes.create': { req: { name?: string; labels?: Record<string, string> }; res: { name: string } };
@@ -177,16 +306,37 @@ export interface InvokeMap {
   /** Sends input bytes (UTF-8 text) to an open terminal session. */
   'terminal.input': { req: { session: string; data: string }; res: undefined };
   'terminal.resize': { req: { session: string; cols: number; rows: number }; res: undefined };
+  'settings.get': { req: undefined; res: SettingsView };
+  'settings.setTheme': { req: { theme: ThemePreference }; res: SettingsView };
+  /** Pings the endpoint first: one that does not answer is refused (`unreachable`) and nothing changes. */
+  'settings.setEndpoint': { req: { endpoint: string | null }; res: SettingsView };
+  /** The desktop app only; web mode answers `unsupported`. */
+  'settings.setStartAtLogin': { req: { enabled: boolean }; res: SettingsView };
+  'troubleshoot.info': { req: undefined; res: TroubleshootInfo };
+  /** The log of the engine the app started; `unsupported`, saying where to look, for any other. */
+  'troubleshoot.engineLogs': { req: { lines?: number }; res: EngineLogTail };
+  /** Only for the engine the app started. */
+  'troubleshoot.restartEngine': { req: undefined; res: undefined };
+  /**
+   * Deletes the app's settings and, when the app started the engine, its data root (every container,
+   * image, volume and network): the engine is stopped first and started again after.
+   */
+  'troubleshoot.reset': { req: undefined; res: { deleted: string[] } };
 }
 export type InvokeChannel = keyof InvokeMap;
 export type InvokeRequest<C extends InvokeChannel> = InvokeMap[C]['req'];
 export type InvokeResponse<C extends InvokeChannel> = InvokeMap[C]['res'];
 
-export interface LogLine {
-  stream: 'stdout' | 'stderr';
-  /** RFC 3339 timestamp from the engine, when asked for. */
-  timestamp?: string;
+/**
+ * Lines of a container's log, in order, batched for speed (a million lines must open at once): `text`
+ * holds `count` lines joined by '\n'. With timestamps asked for, each line starts with its RFC 3339
+ * timestamp and a space.
+ */
+export interface LogBatch {
   text: string;
+  count: number;
+  /** The lines that came from stderr, as [start, end) index pairs within the batch, flattened. */
+  stderr: number[];
 }
 
 /**
@@ -196,13 +346,21 @@ export interface LogLine {
 export interface EventMap {
   'containers.logs': {
     params: { id: string; follow: boolean; tail?: number; timestamps?: boolean };
-    event: { lines: LogLine[] };
+    event: LogBatch;
   };
+  /** One sample a second while the container runs. */
+  'containers.stats': { params: { id: string }; event: ContainerStatsSample };
+  /** Pulls `ref` (tag `latest` when it names none); ends with an error when the pull fails. */
+  'images.pull': { params: { ref: string }; event: TransferProgress };
+  /** Pushes `ref` (one tag) to its registry. */
+  'images.push': { params: { ref: string }; event: TransferProgress };
   /** Opens an exec session (with a TTY) in a running container; bytes flow both ways. */
   'terminal.exec': {
     params: { id: string; cmd?: string[]; cols?: number; rows?: number };
-    event: { type: 'ready'; session: string } | { type: 'data'; data: string };
+    event: TerminalEvent;
   };
+  /** Opens a shell on the user's machine with DOCKER_HOST set to the engine the app uses. */
+  'terminal.host': { params: { cols?: number; rows?: number }; event: TerminalEvent };
 }
 export type EventChannel = keyof EventMap;
 export type EventParams<C extends EventChannel> = EventMap[C]['params'];
@@ -223,8 +381,14 @@ export const invokeChannels = [
   'containers.unpause',
   'containers.remove',
   'containers.run',
+  'containers.files',
+  'containers.download',
   'images.list',
   'images.remove',
+  'images.tag',
+  'images.history',
+  'images.layers',
+  'images.prune',
   'volumes.list',
   'volumes.create',
   'volumes.remove',
@@ -238,9 +402,24 @@ export const invokeChannels = [
   'app.openExternal',
   'terminal.input',
   'terminal.resize',
+  'settings.get',
+  'settings.setTheme',
+  'settings.setEndpoint',
+  'settings.setStartAtLogin',
+  'troubleshoot.info',
+  'troubleshoot.engineLogs',
+  'troubleshoot.restartEngine',
+  'troubleshoot.reset',
 ] as const satisfies readonly InvokeChannel[];
 
-export const eventChannels = ['containers.logs', 'terminal.exec'] as const satisfies readonly EventChannel[];
+export const eventChannels = [
+  'containers.logs',
+  'containers.stats',
+  'images.pull',
+  'images.push',
+  'terminal.exec',
+  'terminal.host',
+] as const satisfies readonly EventChannel[];
 
 export function isInvokeChannel(c: string): c is InvokeChannel {
   return (invokeChannels as readonly string[]).includes(c);

@@ -3,8 +3,9 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, session, shell, Tray } from 'electron';
-import { createEngineClient, createHandlers } from './index.ts';
+import { type AppServices, createAppServices, createHandlers, startManagedEngine } from './index.ts';
 import { registerIpc } from './ipc.ts';
+import { electronLoginItems, type LoginItems, xdgAutostartLoginItems } from './login-items.ts';
 
 const rendererDir = path.join(app.getAppPath(), 'dist/renderer');
 const indexFile = path.join(rendererDir, 'index.html');
@@ -14,6 +15,14 @@ const csp =
 
 let win: BrowserWindow | null = null;
 let tray: Tray | null = null;
+let services: AppServices | null = null;
+
+/** Electron has login items on macOS and Windows; Linux desktops read XDG autostart entries. */
+function loginItems(): LoginItems {
+  if (process.platform !== 'linux') return electronLoginItems(app);
+  const exec = process.env.APPIMAGE ? [process.env.APPIMAGE] : [process.execPath, app.getAppPath()];
+  return xdgAutostartLoginItems({ dir: path.join(app.getPath('appData'), 'autostart'), exec });
+}
 
 const rendererUrl = pathToFileURL(rendererDir).href;
 /** Only our own renderer files may call the contract or be navigated to. */
@@ -58,16 +67,26 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', showWindow);
-  app.whenReady().then(() => {
+  app.whenReady().then(async () => {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
     });
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+    services = await createAppServices({
+      loginItems: loginItems(),
+      // Electron's binary runs berthd as plain Node.
+      berthd: {
+        command: process.execPath,
+        script: path.join(app.getAppPath(), 'dist/berthd.js'),
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      },
+    });
     registerIpc(
       ipcMain,
-      createHandlers(createEngineClient(), { openExternal: (url) => shell.openExternal(url) }),
+      createHandlers(services.engine, { openExternal: (url) => shell.openExternal(url) }, services),
       trusted,
     );
+    startManagedEngine(services, (m) => console.error(`berth: ${m}`));
     Menu.setApplicationMenu(
       Menu.buildFromTemplate([
         ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
@@ -89,6 +108,16 @@ if (!app.requestSingleInstanceLock()) {
     tray.on('click', showWindow);
     showWindow();
     app.on('activate', showWindow);
+  });
+  // The berthd the app started stops with it (its containers live on under conmon).
+  let stopped = false;
+  app.on('will-quit', (e) => {
+    if (stopped || !services?.managed?.info().running) return;
+    e.preventDefault();
+    void services.managed.stop().finally(() => {
+      stopped = true;
+      app.quit();
+    });
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

@@ -1,9 +1,16 @@
 import type { Readable } from 'node:stream';
-import type { ContainerState, ContainerSummary, RunContainerRequest } from '../contract/index.ts';
+import type {
+  ContainerState,
+  ContainerSummary,
+  LogBatch,
+  RunContainerRequest,
+} from '../contract/index.ts';
+import { containerFileHandlers } from './container-files.ts';
+import { containerStatsStreams } from './container-stats.ts';
 import type { EngineClient } from './engine-client.ts';
 import { HandlerError } from './errors.ts';
 import type { InvokeHandlers, StreamHandlers } from './handlers.ts';
-import { LogLineDecoder } from './log-lines.ts';
+import { LogBatchDecoder } from './log-lines.ts';
 
 type ContainerChannels =
   | 'containers.list'
@@ -14,7 +21,9 @@ type ContainerChannels =
   | 'containers.pause'
   | 'containers.unpause'
   | 'containers.remove'
-  | 'containers.run';
+  | 'containers.run'
+  | 'containers.files'
+  | 'containers.download';
 
 const states: readonly ContainerState[] = [
   'created',
@@ -29,6 +38,9 @@ const states: readonly ContainerState[] = [
 function toState(s: string): ContainerState {
   return (states as readonly string[]).includes(s) ? (s as ContainerState) : 'dead';
 }
+
+/** Bytes of a finished log handed to the decoder at a time (a batch each). */
+const logSlice = 1 << 20;
 
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const volumeNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -150,20 +162,28 @@ export function containerHandlers(client: EngineClient): Pick<InvokeHandlers, Co
       }
       return { id: created.id };
     },
+    ...containerFileHandlers(client),
   };
 }
 
-export function containerStreams(client: EngineClient): Pick<StreamHandlers, 'containers.logs'> {
+export function containerStreams(
+  client: EngineClient,
+): Pick<StreamHandlers, 'containers.logs' | 'containers.stats'> {
   return {
+    ...containerStatsStreams(client),
     async 'containers.logs'({ id, follow, tail, timestamps }, emit, signal) {
       const container = client.docker.getContainer(id);
       const info = await container.inspect();
-      const decoder = new LogLineDecoder(!info.Config.Tty, timestamps ?? false);
+      const decoder = new LogBatchDecoder(!info.Config.Tty);
+      const send = (batch: LogBatch | null) => {
+        if (batch) emit(batch);
+      };
       const opts = { stdout: true, stderr: true, timestamps: timestamps ?? false, tail: tail ?? 1000 };
       if (!follow) {
         const buf = (await container.logs({ ...opts, follow: false })) as unknown as Buffer;
-        const lines = [...decoder.push(Buffer.from(buf)), ...decoder.flush()];
-        if (lines.length) emit({ lines });
+        // In slices, so that a big log reaches the UI as several messages rather than one huge one.
+        for (let o = 0; o < buf.length; o += logSlice) send(decoder.push(buf.subarray(o, o + logSlice)));
+        send(decoder.flush());
         return;
       }
       const stream = (await container.logs({ ...opts, follow: true })) as unknown as Readable;
@@ -174,16 +194,13 @@ export function containerStreams(client: EngineClient): Pick<StreamHandlers, 'co
         };
         if (signal.aborted) return stop();
         signal.addEventListener('abort', stop, { once: true });
-        stream.on('data', (chunk: Buffer) => {
-          const lines = decoder.push(chunk);
-          if (lines.length) emit({ lines });
-        });
-        stream.on('end', () => {
-          const lines = decoder.flush();
-          if (lines.length) emit({ lines });
+        stream.on('data', (chunk: Buffer) => send(decoder.push(chunk)));
+        const finish = () => {
+          send(decoder.flush());
           resolve();
-        });
-        stream.on('close', resolve);
+        };
+        stream.on('end', finish);
+        stream.on('close', finish);
         stream.on('error', (err) => (signal.aborted ? resolve() : reject(err)));
       });
     },

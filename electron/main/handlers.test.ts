@@ -16,30 +16,7 @@ import {
   dispatchStream,
   type Handlers,
 } from './index.ts';
-import { LogLineDecoder } from './log-lines.ts';
-
-describe('LogLineDecoder', () => {
-  test('demultiplexes frames split across chunks and keeps partial lines', () => {
-    const frame = (stream: number, s: string) => {
-      const body = Buffer.from(s);
-      const h = Buffer.alloc(8);
-      h[0] = stream;
-      h.writeUInt32BE(body.length, 4);
-      return Buffer.concat([h, body]);
-    };
-    const d = new LogLineDecoder(true, true);
-    const all = Buffer.concat([
-      frame(1, '2026-01-01T00:00:00Z one\n2026-01-01T00:00:01Z tw'),
-      frame(2, 'err\n'),
-    ]);
-    const lines = [...d.push(all.subarray(0, 5)), ...d.push(all.subarray(5)), ...d.flush()];
-    assert.deepEqual(lines, [
-      { stream: 'stdout', timestamp: '2026-01-01T00:00:00Z', text: 'one' },
-      { stream: 'stderr', text: 'err' },
-      { stream: 'stdout', timestamp: '2026-01-01T00:00:01Z', text: 'tw' },
-    ]);
-  });
-});
+import { batchLines } from './log-lines.ts';
 
 describe('handlers against berthd', () => {
   let daemon: Daemon;
@@ -149,17 +126,46 @@ describe('handlers against berthd', () => {
       { id: run.value.id, follow: true, timestamps: true },
       (m) => {
         msgs.push(m);
-        if (m.type === 'event') for (const l of m.event.lines) got.push(l.text);
+        if (m.type === 'event') for (const l of batchLines(m.event)) got.push(l.text);
       },
     );
-    await eventually(() => got.includes('line-5'), 15_000, 'line-5 in followed logs');
-    assert.ok(
-      msgs.some((m) => m.type === 'event' && m.event.lines.some((l) => l.timestamp)),
-      'timestamps are split off',
-    );
+    await eventually(() => got.some((l) => l.endsWith(' line-5')), 15_000, 'line-5 in followed logs');
+    assert.match(got[0], /^\d{4}-\d\d-\d\dT\S+ line-0$/, 'each line starts with its timestamp');
     stop();
     assert.deepEqual(msgs.at(-1), { type: 'end' });
     await dispatchInvoke(h, 'containers.remove', { id: run.value.id, force: true });
+  });
+
+  test('containers.logs of a finished container: every line in order, stderr marked, in batches', async () => {
+    const r = daemon.docker([
+      'run',
+      '--name',
+      'unit-many-lines',
+      'busybox',
+      'sh',
+      '-c',
+      'seq 1 50000; echo oops >&2; echo done',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const follow of [false, true]) {
+      const lines: { stream: string; text: string }[] = [];
+      let batches = 0;
+      const ended = new Promise<StreamMessage<'containers.logs'>>((resolve) => {
+        dispatchStream(h, 'containers.logs', { id: 'unit-many-lines', follow, tail: 100_000 }, (m) => {
+          if (m.type === 'end') return resolve(m);
+          batches++;
+          lines.push(...batchLines(m.event));
+        });
+      });
+      assert.deepEqual(await ended, { type: 'end' });
+      assert.equal(lines.length, 50_002, `follow=${follow}`);
+      assert.deepEqual(lines[0], { stream: 'stdout', text: '1' });
+      assert.deepEqual(lines[49_999], { stream: 'stdout', text: '50000' });
+      assert.deepEqual(lines.at(-2), { stream: 'stderr', text: 'oops' });
+      assert.deepEqual(lines.at(-1), { stream: 'stdout', text: 'done' });
+      assert.ok(batches < 100, `${batches} batches for 50,002 lines`);
+    }
+    daemon.docker(['rm', '-f', 'unit-many-lines']);
   });
 
   test('terminal.exec: echo hi comes back, resize works, input to an unknown session fails', async () => {

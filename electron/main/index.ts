@@ -1,16 +1,28 @@
 // Composes the per-domain handler modules. Electron main and web mode both call `createHandlers`.
+import type { AppServices } from './app-services.ts';
 import { type AppShell, appShellHandlers } from './app-shell.ts';
 import { containerHandlers, containerStreams } from './containers.ts';
 import { engineHandlers } from './engine.ts';
 import { createEngineClient, type EngineClient } from './engine-client.ts';
 import type { Handlers } from './handlers.ts';
+import { imageTransferStreams } from './image-transfers.ts';
 import { imageHandlers } from './images.ts';
 import { networkHandlers } from './networks.ts';
+import { settingsHandlers } from './settings.ts';
 import { TerminalSessions } from './terminal.ts';
+import { troubleshootHandlers } from './troubleshoot.ts';
 import { volumeHandlers } from './volumes.ts';
 
-/** `shell`: the desktop shell's abilities (Electron); web mode has none. */
-export function createHandlers(client: EngineClient = createEngineClient(), shell?: AppShell): Handlers {
+/**
+ * `shell`: the desktop shell's abilities (Electron); web mode has none. `app`: settings, start at login
+ * and the managed engine; `client` is then `app.engine`. Without it the settings channels answer
+ * `unsupported`.
+ */
+export function createHandlers(
+  client: EngineClient = createEngineClient(),
+  shell?: AppShell,
+  app?: AppServices,
+): Handlers {
   const terminals = new TerminalSessions(client);
   return {
     invoke: {
@@ -21,11 +33,15 @@ export function createHandlers(client: EngineClient = createEngineClient(), shel
       ...networkHandlers(client),
       ...appShellHandlers(shell),
       ...terminals.invoke(),
+      ...settingsHandlers(app),
+      ...troubleshootHandlers(app),
     },
-    streams: { ...containerStreams(client), ...terminals.streams() },
+    streams: { ...containerStreams(client), ...imageTransferStreams(client), ...terminals.streams() },
   };
 }
 
+export type { AppServices } from './app-services.ts';
+export { createAppServices, startManagedEngine } from './app-services.ts';
 export type { AppShell } from './app-shell.ts';
 export type { EngineClient } from './engine-client.ts';
 export { createEngineClient, resolveEndpoint } from './engine-client.ts';

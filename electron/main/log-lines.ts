@@ -1,52 +1,130 @@
-// Turns the engine's log stream into lines. Without a TTY the engine multiplexes stdout and stderr in
-// frames (8-byte header: stream, 0, 0, 0, big-endian length); with a TTY the bytes come raw.
-import type { LogLine } from '../contract/index.ts';
+// Turns the engine's log stream into batches of lines. Without a TTY the engine multiplexes stdout and
+// stderr in frames (8-byte header: stream, 0, 0, 0, big-endian length); with a TTY the bytes come raw.
+// A million lines arrive as a million frames, so the work per frame is a few native calls: payloads are
+// copied into one buffer and decoded once per chunk, never line by line.
+import type { LogBatch } from '../contract/index.ts';
 
-export class LogLineDecoder {
-  private frameBuf = Buffer.alloc(0);
-  private partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
+const newline = 0x0a;
 
-  constructor(
-    private readonly multiplexed: boolean,
-    private readonly timestamps: boolean,
-  ) {}
+export class LogBatchDecoder {
+  private pending: Buffer = Buffer.alloc(0);
+  private partial: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
 
-  push(chunk: Buffer): LogLine[] {
-    if (!this.multiplexed) return this.text('stdout', chunk.toString('utf8'));
-    this.frameBuf = Buffer.concat([this.frameBuf, chunk]);
-    const out: LogLine[] = [];
-    while (this.frameBuf.length >= 8) {
-      const len = this.frameBuf.readUInt32BE(4);
-      if (this.frameBuf.length < 8 + len) break;
-      const stream = this.frameBuf[0] === 2 ? 'stderr' : 'stdout';
-      out.push(...this.text(stream, this.frameBuf.subarray(8, 8 + len).toString('utf8')));
-      this.frameBuf = this.frameBuf.subarray(8 + len);
+  constructor(private readonly multiplexed: boolean) {}
+
+  /** The complete lines the chunk finishes, or null when it finishes none. */
+  push(chunk: Buffer): LogBatch | null {
+    if (!this.multiplexed) return this.raw(chunk);
+    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const out = new Output(buf.length);
+    let o = 0;
+    while (o + 8 <= buf.length) {
+      const len = buf.readUInt32BE(o + 4);
+      const end = o + 8 + len;
+      if (end > buf.length) break;
+      this.frame(buf[o] === 2 ? 'stderr' : 'stdout', buf, o + 8, end, out);
+      o = end;
     }
-    return out;
+    this.pending = o < buf.length ? Buffer.from(buf.subarray(o)) : Buffer.alloc(0);
+    return out.batch();
   }
 
-  /** Whatever is left without a trailing newline, at the end of the stream. */
-  flush(): LogLine[] {
-    const out: LogLine[] = [];
+  /** What is left without a trailing newline, at the end of the stream. */
+  flush(): LogBatch | null {
+    const out = new Output(0);
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.partial[stream]) out.push(this.line(stream, this.partial[stream]));
-      this.partial[stream] = '';
+      const rest = Buffer.concat(this.partial[stream]);
+      this.partial[stream] = [];
+      if (rest.length) out.line(stream, Buffer.concat([rest, Buffer.from('\n')]));
     }
-    return out;
+    return out.batch();
   }
 
-  private text(stream: LogLine['stream'], s: string): LogLine[] {
-    const parts = (this.partial[stream] + s).split('\n');
-    this.partial[stream] = parts.pop() ?? '';
-    return parts.map((p) => this.line(stream, p.replace(/\r$/, '')));
+  private frame(stream: 'stdout' | 'stderr', buf: Buffer, start: number, end: number, out: Output): void {
+    const last = end > start ? buf.lastIndexOf(newline, end - 1) : -1;
+    if (last < start) {
+      if (end > start) this.partial[stream].push(Buffer.from(buf.subarray(start, end)));
+      return;
+    }
+    const held = this.partial[stream];
+    if (held.length) {
+      out.lines(stream, Buffer.concat([...held, buf.subarray(start, last + 1)]), 0, null);
+      this.partial[stream] = [];
+    } else {
+      out.lines(stream, buf, start, last + 1);
+    }
+    if (last + 1 < end) this.partial[stream].push(Buffer.from(buf.subarray(last + 1, end)));
   }
 
-  private line(stream: LogLine['stream'], raw: string): LogLine {
-    if (!this.timestamps) return { stream, text: raw };
-    const sp = raw.indexOf(' ');
-    if (sp > 0 && /^\d{4}-\d\d-\d\dT/.test(raw)) {
-      return { stream, timestamp: raw.slice(0, sp), text: raw.slice(sp + 1) };
+  private raw(chunk: Buffer): LogBatch | null {
+    const last = chunk.lastIndexOf(newline);
+    if (last < 0) {
+      this.partial.stdout.push(Buffer.from(chunk));
+      return null;
     }
-    return { stream, text: raw };
+    const out = new Output(chunk.length);
+    const held = this.partial.stdout;
+    out.lines('stdout', held.length ? Buffer.concat([...held, chunk.subarray(0, last + 1)]) : chunk, 0, held.length ? null : last + 1);
+    this.partial.stdout = last + 1 < chunk.length ? [Buffer.from(chunk.subarray(last + 1))] : [];
+    return out.batch();
   }
+}
+
+/** Complete lines (each ending in '\n') gathered into one buffer, with the stderr line ranges. */
+class Output {
+  private buf: Buffer;
+  private used = 0;
+  private count = 0;
+  private stderr: number[] = [];
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(size, 64));
+  }
+
+  line(stream: 'stdout' | 'stderr', bytes: Buffer): void {
+    this.lines(stream, bytes, 0, null);
+  }
+
+  /** Bytes [start, end) of `src` (end null: to its end), which end with a newline. */
+  lines(stream: 'stdout' | 'stderr', src: Buffer, start: number, end: number | null): void {
+    const stop = end ?? src.length;
+    const n = stop - start;
+    if (this.used + n > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + n));
+      this.buf.copy(bigger, 0, 0, this.used);
+      this.buf = bigger;
+    }
+    src.copy(this.buf, this.used, start, stop);
+    this.used += n;
+    const first = this.count;
+    let p = start;
+    for (;;) {
+      const nl = src.indexOf(newline, p);
+      if (nl < 0 || nl >= stop) break;
+      this.count++;
+      if (nl === stop - 1) break;
+      p = nl + 1;
+    }
+    if (stream === 'stderr') {
+      const k = this.stderr.length;
+      if (k && this.stderr[k - 1] === first) this.stderr[k - 1] = this.count;
+      else this.stderr.push(first, this.count);
+    }
+  }
+
+  batch(): LogBatch | null {
+    if (this.count === 0) return null;
+    let text = this.buf.toString('utf8', 0, this.used - 1);
+    // TTY output ends its lines with \r\n.
+    if (text.includes('\r')) text = text.replace(/\r\n/g, '\n').replace(/\r$/, '');
+    return { text, count: this.count, stderr: this.stderr };
+  }
+}
+
+/** The lines of a batch, one object each: for tests and small consumers, never for a million lines. */
+export function batchLines(batch: LogBatch): { stream: 'stdout' | 'stderr'; text: string }[] {
+  const lines = batch.text.split('\n');
+  const err = new Uint8Array(lines.length);
+  for (let i = 0; i < batch.stderr.length; i += 2) err.fill(1, batch.stderr[i], batch.stderr[i + 1]);
+  return lines.map((text, i) => ({ stream: err[i] ? 'stderr' : 'stdout', text }));
 }

@@ -4,47 +4,17 @@
 import type { Readable } from 'node:stream';
 import type { FileDownload, VolumeFileEntry } from '../contract/index.ts';
 import type { EngineClient } from './engine-client.ts';
+import { type DialError, dial, isBerthEngine } from './engine-dial.ts';
 import { HandlerError } from './errors.ts';
 import type { InvokeHandlers } from './handlers.ts';
 
 /** Files are carried base64 in one message; larger ones are refused with a way out. */
 export const maxDownloadBytes = 32 * 1024 * 1024;
 
-const statusCodes = { 200: true, 400: 'bad parameter', 404: 'not found', 500: 'server error' };
-
-interface DialError extends Error {
-  statusCode?: number;
-  json?: { message?: string } | null;
-}
-
-function dial<T>(
-  client: EngineClient,
-  opts: { path: string; options: Record<string, string>; isStream?: boolean },
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    client.docker.modem.dial(
-      { method: 'GET', statusCodes, ...opts },
-      (err: DialError | null, res: unknown) => {
-        if (!err) return resolve(res as T);
-        // Streamed requests carry the engine's message only inside the modem's error text.
-        if (!err.json && typeof err.statusCode === 'number') {
-          err.json = { message: err.message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim() };
-        }
-        reject(err);
-      },
-    );
-  });
-}
-
 /** Absolute, `/`-separated, no empty or `.` parts; `..` is left to the engine, which confines it. */
 export function normalizeVolumePath(p: string): string {
   const parts = p.split('/').filter((s) => s && s !== '.');
   return `/${parts.join('/')}`;
-}
-
-async function isBerthEngine(client: EngineClient): Promise<boolean> {
-  const v = (await client.docker.version()) as { Platform?: { Name?: string } };
-  return /\bBerth\b/.test(v.Platform?.Name ?? '');
 }
 
 /**

@@ -2,20 +2,32 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngineClient, createHandlers } from '../main/index.ts';
+import { createAppServices, createHandlers, startManagedEngine } from '../main/index.ts';
+import { unavailableLoginItems } from '../main/login-items.ts';
 import { createWebApp } from './server.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// Bundled as dist/web/main.mjs (renderer in ../renderer) or run from source (../../dist/renderer).
-const staticDir =
-  process.env.BERTH_RENDERER_DIR ??
-  [path.resolve(here, '../renderer'), path.resolve(here, '../../dist/renderer')].find((d) =>
-    existsSync(path.join(d, 'index.html')),
-  ) ??
-  path.resolve(here, '../renderer');
-const app = createWebApp({ handlers: createHandlers(createEngineClient()), staticDir });
+/** Bundled as dist/web/main.mjs (renderer and berthd in ..) or run from source (../../dist). */
+const built = (name: string) =>
+  [path.resolve(here, '..', name), path.resolve(here, '../../dist', name)].find((p) => existsSync(p)) ??
+  path.resolve(here, '..', name);
+const staticDir = process.env.BERTH_RENDERER_DIR ?? path.dirname(built('renderer/index.html'));
+const services = await createAppServices({
+  loginItems: unavailableLoginItems(
+    'Web mode: here Berth is a server that `npm start` runs, not an app of your desktop session. ' +
+      'Start at login comes with the desktop app (Electron).',
+  ),
+  berthd: { command: process.execPath, script: built('berthd.js') },
+});
+const app = createWebApp({ handlers: createHandlers(services.engine, undefined, services), staticDir });
 const url = await app.listen(Number(process.env.BERTH_WEB_PORT ?? 0));
 console.log(`Berth UI: ${url}`);
+startManagedEngine(services, (m) => console.error(`berth: ${m}`));
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => void app.close().then(() => process.exit(0)));
+  process.on(sig, () => {
+    void app
+      .close()
+      .then(() => services.managed?.stop())
+      .finally(() => process.exit(0));
+  });
 }

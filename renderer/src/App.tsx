@@ -2,8 +2,10 @@ import { Component, type ReactNode, useEffect } from 'react';
 import { ContainerDetail } from './features/containers/ContainerDetail.tsx';
 import { ContainersList } from './features/containers/ContainersList.tsx';
 import { Dashboard } from './features/dashboard/Dashboard.tsx';
+import { ImageDetail } from './features/images/ImageDetail.tsx';
 import { ImagesList } from './features/images/ImagesList.tsx';
 import { NetworksList } from './features/networks/NetworksList.tsx';
+import { HostTerminal } from './features/terminal/HostTerminal.tsx';
 import { VolumeFiles } from './features/volumes/VolumeFiles.tsx';
 import { VolumesList } from './features/volumes/VolumesList.tsx';
 import { parseRoute, type Route, useStore } from './store/index.ts';
@@ -37,6 +39,7 @@ const nav: { route: Route; label: string }[] = [
   { route: { screen: 'images' }, label: 'Images' },
   { route: { screen: 'volumes' }, label: 'Volumes' },
   { route: { screen: 'networks' }, label: 'Networks' },
+  { route: { screen: 'terminal' }, label: 'Terminal' },
 ];
 
 function Screen() {
@@ -50,12 +53,16 @@ function Screen() {
       return <ContainerDetail id={route.id} />;
     case 'images':
       return <ImagesList />;
+    case 'image':
+      return <ImageDetail key={route.id} id={route.id} />;
     case 'volumes':
       return <VolumesList />;
     case 'volume':
       return <VolumeFiles key={route.name} name={route.name} />;
     case 'networks':
       return <NetworksList />;
+    case 'terminal':
+      return <HostTerminal />;
   }
 }
 
@@ -83,9 +90,11 @@ export function App() {
     };
   }, []);
 
-  const parent = { container: 'containers', volume: 'volumes' } as const;
+  const parent = { container: 'containers', volume: 'volumes', image: 'images' } as const;
   const current =
-    route.screen === 'container' || route.screen === 'volume' ? parent[route.screen] : route.screen;
+    route.screen === 'container' || route.screen === 'volume' || route.screen === 'image'
+      ? parent[route.screen]
+      : route.screen;
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Main">

@@ -4,11 +4,13 @@ import type {
   ContainerSummary,
   ContractError,
   EngineInfo,
-  ImageSummary,
   RunContainerRequest,
 } from '../../../electron/contract/index.ts';
 import { api } from '../api/client.ts';
+import { type ImagesSlice, imagesSlice } from './images.ts';
 import { type NetworksSlice, networksSlice } from './networks.ts';
+import { type SettingsSlice, settingsSlice } from './settings.ts';
+import { type TroubleshootSlice, troubleshootSlice } from './troubleshoot.ts';
 import { type VolumesSlice, volumesSlice } from './volumes.ts';
 
 export type Route =
@@ -16,9 +18,13 @@ export type Route =
   | { screen: 'containers' }
   | { screen: 'container'; id: string }
   | { screen: 'images' }
+  | { screen: 'image'; id: string }
+  | { screen: 'terminal' }
   | { screen: 'volumes' }
   | { screen: 'volume'; name: string }
-  | { screen: 'networks' };
+  | { screen: 'networks' }
+  | { screen: 'settings' }
+  | { screen: 'troubleshoot' };
 export type Theme = 'dark' | 'light';
 
 export interface EngineSlice {
@@ -47,22 +53,19 @@ export interface ContainersSlice {
   runContainer(req: RunContainerRequest): Promise<{ id: string } | ContractError>;
 }
 
-export interface ImagesSlice {
-  images: ImageSummary[];
-  imagesError: ContractError | null;
-  imagesLoaded: boolean;
-  refreshImages(): Promise<void>;
-  removeImage(id: string): Promise<ContractError | null>;
-}
-
 export interface UiSlice {
   route: Route;
-  theme: Theme;
   navigate(route: Route): void;
-  toggleTheme(): void;
 }
 
-export type State = EngineSlice & ContainersSlice & ImagesSlice & VolumesSlice & NetworksSlice & UiSlice;
+export type State = EngineSlice &
+  ContainersSlice &
+  ImagesSlice &
+  VolumesSlice &
+  NetworksSlice &
+  SettingsSlice &
+  TroubleshootSlice &
+  UiSlice;
 export type Slice<T> = StateCreator<State, [], [], T>;
 
 const engineSlice: Slice<EngineSlice> = (set) => ({
@@ -133,30 +136,20 @@ const containersSlice: Slice<ContainersSlice> = (set, get) => ({
   },
 });
 
-const imagesSlice: Slice<ImagesSlice> = (set, get) => ({
-  images: [],
-  imagesError: null,
-  imagesLoaded: false,
-  async refreshImages() {
-    const r = await api().invoke('images.list', undefined);
-    set(
-      r.ok
-        ? { images: r.value, imagesError: null, imagesLoaded: true }
-        : { imagesError: r.error, imagesLoaded: true },
-    );
-  },
-  async removeImage(id) {
-    const r = await api().invoke('images.remove', { id });
-    await get().refreshImages();
-    return r.ok ? null : r.error;
-  },
-});
-
 export function parseRoute(hash: string): Route {
   const [, screen, id] = hash.replace(/^#/, '').split('/');
   if (screen === 'containers' && id) return { screen: 'container', id: decodeURIComponent(id) };
   if (screen === 'volumes' && id) return { screen: 'volume', name: decodeURIComponent(id) };
-  if (screen === 'containers' || screen === 'images' || screen === 'volumes' || screen === 'networks')
+  if (screen === 'images' && id) return { screen: 'image', id: decodeURIComponent(id) };
+  if (
+    screen === 'containers' ||
+    screen === 'images' ||
+    screen === 'volumes' ||
+    screen === 'networks' ||
+    screen === 'terminal' ||
+    screen === 'settings' ||
+    screen === 'troubleshoot'
+  )
     return { screen };
   return { screen: 'dashboard' };
 }
@@ -164,29 +157,17 @@ export function parseRoute(hash: string): Route {
 export function routeHash(r: Route): string {
   if (r.screen === 'container') return `#/containers/${encodeURIComponent(r.id)}`;
   if (r.screen === 'volume') return `#/volumes/${encodeURIComponent(r.name)}`;
+  if (r.screen === 'image') return `#/images/${encodeURIComponent(r.id)}`;
   return `#/${r.screen}`;
 }
 
 const inBrowser = typeof window !== 'undefined' && typeof localStorage !== 'undefined';
 
-function initialTheme(): Theme {
-  if (!inBrowser) return 'dark';
-  const saved = localStorage.getItem('berth.theme');
-  if (saved === 'dark' || saved === 'light') return saved;
-  return matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
-}
-
-const uiSlice: Slice<UiSlice> = (set, get) => ({
+const uiSlice: Slice<UiSlice> = (set) => ({
   route: inBrowser ? parseRoute(location.hash) : { screen: 'dashboard' },
-  theme: initialTheme(),
   navigate(route) {
     if (inBrowser && location.hash !== routeHash(route)) history.pushState(null, '', routeHash(route));
     set({ route });
-  },
-  toggleTheme() {
-    const theme = get().theme === 'dark' ? 'light' : 'dark';
-    if (inBrowser) localStorage.setItem('berth.theme', theme);
-    set({ theme });
   },
 });
 
@@ -196,6 +177,8 @@ export const useStore = create<State>()((...a) => ({
   ...imagesSlice(...a),
   ...volumesSlice(...a),
   ...networksSlice(...a),
+  ...settingsSlice(...a),
+  ...troubleshootSlice(...a),
   ...uiSlice(...a),
 }));
 

@@ -13,7 +13,7 @@ export class ContainerDetailPage {
     this.inspectJson = page.getByTestId('inspect-json');
   }
 
-  async tab(name: 'Logs' | 'Inspect' | 'Terminal'): Promise<void> {
+  async tab(name: 'Logs' | 'Inspect' | 'Stats' | 'Terminal' | 'Files'): Promise<void> {
     await this.page.getByRole('tab', { name }).click();
   }
 

@@ -9,7 +9,9 @@ export class Shell {
     await this.page.getByRole('navigation', { name: 'Main' }).waitFor();
   }
 
-  async open(screen: 'Dashboard' | 'Containers' | 'Images' | 'Volumes' | 'Networks'): Promise<void> {
+  async open(
+    screen: 'Dashboard' | 'Containers' | 'Images' | 'Volumes' | 'Networks' | 'Terminal',
+  ): Promise<void> {
     await this.page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('button', { name: screen, exact: true })

@@ -4,10 +4,12 @@ import { api } from '../../api/client.ts';
 import { useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { shortId } from '../../ui/format.ts';
+import { FilesView } from './FilesView.tsx';
 import { LogsView } from './LogsView.tsx';
+import { StatsView } from './StatsView.tsx';
 import { TerminalView } from './TerminalView.tsx';
 
-const tabs = ['logs', 'inspect', 'terminal'] as const;
+const tabs = ['logs', 'inspect', 'stats', 'terminal', 'files'] as const;
 type Tab = (typeof tabs)[number];
 
 function InspectView({ id }: { id: string }) {
@@ -81,12 +83,19 @@ export function ContainerDetail({ id }: { id: string }) {
       <div role="tabpanel">
         {tab === 'logs' && <LogsView id={container.id} />}
         {tab === 'inspect' && <InspectView id={container.id} />}
+        {tab === 'stats' &&
+          (container.state === 'running' || container.state === 'paused' ? (
+            <StatsView id={container.id} />
+          ) : (
+            <p className="empty">Start the container to see its live stats.</p>
+          ))}
         {tab === 'terminal' &&
           (container.state === 'running' ? (
             <TerminalView id={container.id} />
           ) : (
             <p className="empty">Start the container to open a terminal.</p>
           ))}
+        {tab === 'files' && <FilesView id={container.id} />}
       </div>
     </section>
   );

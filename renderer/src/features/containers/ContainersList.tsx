@@ -1,9 +1,10 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ContainerSummary, ContractError } from '../../../../electron/contract/index.ts';
 import { filterContainers, useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { shortId } from '../../ui/format.ts';
+import { VirtualTable } from '../../ui/VirtualTable.tsx';
 import { PortLinks } from './PortLinks.tsx';
 import { RunForm } from './RunForm.tsx';
 
@@ -38,6 +39,7 @@ export function ContainersList() {
   );
   const [showRun, setShowRun] = useState(false);
   const [actionError, setActionError] = useState<ContractError | null>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const visible = useMemo(() => filterContainers(containers, search), [containers, search]);
   const selectedCount = Object.keys(selected).length;
   const allVisibleSelected = visible.length > 0 && visible.every((c) => selected[c.id]);
@@ -54,7 +56,20 @@ export function ContainersList() {
           placeholder="Search by name, image, id or state"
           value={search}
           onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              listRef.current?.focus();
+            }
+          }}
         />
+        {containers.length > 0 && (
+          <span className="muted" data-testid="containers-shown">
+            {visible.length === containers.length
+              ? `${containers.length} containers`
+              : `${visible.length} of ${containers.length}`}
+          </span>
+        )}
         <button
           type="button"
           className="primary"
@@ -83,75 +98,86 @@ export function ContainersList() {
         </p>
       )}
       {visible.length > 0 && (
-        <table className="list" aria-label="Containers">
-          <thead>
-            <tr>
-              <th scope="col">
+        <VirtualTable
+          items={visible}
+          label="Containers"
+          rowHeight={56}
+          scrollerRef={listRef}
+          columns={[
+            {
+              width: '40px',
+              header: (
                 <input
                   type="checkbox"
                   aria-label="Select all containers"
                   checked={allVisibleSelected}
                   onChange={() => setSelected(allVisibleSelected ? [] : visible.map((c) => c.id))}
                 />
-              </th>
-              <th scope="col">Name</th>
-              <th scope="col">State</th>
-              <th scope="col">Image</th>
-              <th scope="col">Ports</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {visible.map((c) => (
-              <tr key={c.id} data-testid="container-row" data-name={c.name} data-state={c.state}>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${c.name}`}
-                    checked={!!selected[c.id]}
-                    onChange={() => toggleSelected(c.id)}
-                  />
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => navigate({ screen: 'container', id: c.id })}
-                    aria-label={`Open ${c.name}`}
-                  >
-                    {c.name}
-                  </button>
-                  <div className="muted mono">{shortId(c.id)}</div>
-                </td>
-                <td>
-                  <span className={`badge state-${c.state}`}>{c.state}</span>
-                </td>
-                <td className="mono">{c.image}</td>
-                <td className="mono">
-                  <PortLinks ports={c.ports} container={c.name} />
-                </td>
-                <td className="muted">{c.status}</td>
-                <td>
-                  <div className="actions">
-                    {actionsFor(c).map((a) => (
-                      <button
-                        key={a}
-                        type="button"
-                        className={a === 'remove' ? 'danger small' : 'small'}
-                        disabled={!!busy[c.id]}
-                        aria-label={`${a[0].toUpperCase()}${a.slice(1)} ${c.name}`}
-                        onClick={() => act(a, c.id)}
-                      >
-                        {a}
-                      </button>
-                    ))}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              ),
+            },
+            { header: 'Name', width: '22%' },
+            { header: 'State', width: '96px' },
+            { header: 'Image', width: '18%' },
+            { header: 'Ports', width: '16%' },
+            { header: 'Status' },
+            { header: 'Actions', width: '236px' },
+          ]}
+          rowKey={(c) => c.id}
+          rowProps={(c) => ({ 'data-testid': 'container-row', 'data-name': c.name, 'data-state': c.state })}
+          onActivate={(c) => navigate({ screen: 'container', id: c.id })}
+          onToggle={(c) => toggleSelected(c.id)}
+          renderCells={(c) => (
+            <>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${c.name}`}
+                  checked={!!selected[c.id]}
+                  onChange={() => toggleSelected(c.id)}
+                />
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => navigate({ screen: 'container', id: c.id })}
+                  aria-label={`Open ${c.name}`}
+                >
+                  {c.name}
+                </button>
+                <div className="muted mono">{shortId(c.id)}</div>
+              </td>
+              <td>
+                <span className={`badge state-${c.state}`}>{c.state}</span>
+              </td>
+              <td className="mono" title={c.image}>
+                {c.image}
+              </td>
+              <td className="mono">
+                <PortLinks ports={c.ports} container={c.name} />
+              </td>
+              <td className="muted" title={c.status}>
+                {c.status}
+              </td>
+              <td>
+                <div className="actions">
+                  {actionsFor(c).map((a) => (
+                    <button
+                      key={a}
+                      type="button"
+                      className={a === 'remove' ? 'danger small' : 'small'}
+                      disabled={!!busy[c.id]}
+                      aria-label={`${a[0].toUpperCase()}${a.slice(1)} ${c.name}`}
+                      onClick={() => act(a, c.id)}
+                    >
+                      {a}
+                    </button>
+                  ))}
+                </div>
+              </td>
+            </>
+          )}
+        />
       )}
     </section>
   );

@@ -1,48 +1,162 @@
-import { Fragment, useEffect, useRef, useState } from 'react';
-import type { ContractError, LogLine } from '../../../../electron/contract/index.ts';
+// A container's log: up to a million lines, of which only those on screen are drawn. New lines keep
+// the view at the bottom while it is there; search finds every matching line, highlights the query
+// and steps through the matches (Enter, Shift+Enter).
+import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { ContractError } from '../../../../electron/contract/index.ts';
 import { api } from '../../api/client.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
+import { scrollTopFor, visibleWindow } from '../../ui/windowing.ts';
+import { LogBuffer, matchRanges } from './log-buffer.ts';
+import './logs.css';
 
-const maxLines = 5000;
+/** Lines kept (and asked for): the last million. */
+const maxLines = 1_000_000;
+/** Must match `.log-view .log-line` in logs.css. */
+const lineHeight = 18;
 
-function Highlighted({ text, query }: { text: string; query: string }) {
-  if (!query) return <>{text}</>;
-  const parts = text.split(query);
+function Highlighted({ text, query, current }: { text: string; query: string; current: boolean }) {
+  const ranges = matchRanges(text, query);
+  if (ranges.length === 0) return <>{text}</>;
+  let at = 0;
   return (
     <>
-      {parts.map((p, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one line never reorder
-        <Fragment key={i}>
-          {i > 0 && <mark>{query}</mark>}
-          {p}
-        </Fragment>
-      ))}
+      {ranges.map(([s, e]) => {
+        const before = text.slice(at, s);
+        at = e;
+        return (
+          <Fragment key={s}>
+            {before}
+            <mark className={current ? 'current' : undefined}>{text.slice(s, e)}</mark>
+          </Fragment>
+        );
+      })}
+      {text.slice(at)}
     </>
   );
 }
 
+/** Position of the first match at or after `line` (matches.length when none). */
+function firstAtOrAfter(matches: number[], line: number): number {
+  let lo = 0;
+  let hi = matches.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (matches[mid] < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function LogsView({ id }: { id: string }) {
-  const [lines, setLines] = useState<LogLine[]>([]);
   const [follow, setFollow] = useState(true);
   const [timestamps, setTimestamps] = useState(false);
   const [query, setQuery] = useState('');
+  const [currentLine, setCurrentLine] = useState(-1);
   const [error, setError] = useState<ContractError | null>(null);
+  const [version, setVersion] = useState(0);
+  const [buffer, setBuffer] = useState(() => new LogBuffer(true, maxLines));
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(400);
   const box = useRef<HTMLDivElement>(null);
+  /** At the bottom: arriving lines keep the view there. */
+  const stick = useRef(true);
 
   useEffect(() => {
-    setLines([]);
+    const buf = new LogBuffer(true, maxLines);
+    setBuffer(buf);
     setError(null);
-    return api().subscribe('containers.logs', { id, follow, timestamps: true, tail: 1000 }, (m) => {
-      if (m.type === 'event') setLines((prev) => [...prev, ...m.event.lines].slice(-maxLines));
-      else if (m.error) setError(m.error);
+    stick.current = true;
+    // Lines arrive in many batches; the view redraws at most once a frame.
+    let frame = 0;
+    const redraw = () => {
+      frame = 0;
+      setVersion((v) => v + 1);
+    };
+    const stop = api().subscribe('containers.logs', { id, follow, timestamps: true, tail: maxLines }, (m) => {
+      if (m.type === 'event') {
+        buf.append(m.event);
+        frame ||= requestAnimationFrame(redraw);
+      } else if (m.error) setError(m.error);
     });
+    return () => {
+      stop();
+      cancelAnimationFrame(frame);
+    };
   }, [id, follow]);
 
   useEffect(() => {
-    if (follow && box.current && lines.length) box.current.scrollTop = box.current.scrollHeight;
-  }, [lines, follow]);
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setViewport(el.clientHeight));
+    ro.observe(el);
+    setViewport(el.clientHeight);
+    return () => ro.disconnect();
+  }, []);
 
-  const matches = query ? lines.filter((l) => l.text.includes(query)).length : 0;
+  const count = buffer.length;
+  const matches = buffer.search(query);
+  const matchPos = currentLine >= 0 ? firstAtOrAfter(matches, currentLine) : -1;
+  const onMatch = matchPos >= 0 && matches[matchPos] === currentLine;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs for each redraw of new lines
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el || !stick.current) return;
+    el.scrollTop = el.scrollHeight;
+    setScrollTop(el.scrollTop);
+  }, [version, buffer]);
+
+  const reveal = (line: number) => {
+    const el = box.current;
+    setCurrentLine(line);
+    if (!el || line < 0) return;
+    const top = scrollTopFor(line, {
+      count,
+      rowHeight: lineHeight,
+      scrollTop: el.scrollTop,
+      viewportHeight: el.clientHeight,
+      align: 'center',
+    });
+    stick.current = false;
+    el.scrollTop = top;
+    setScrollTop(top);
+  };
+
+  // A new query goes to the match nearest to what is on screen: the first one from the top line down.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new query moves to a match
+  useEffect(() => {
+    if (!query) return setCurrentLine(-1);
+    const found = buffer.search(query);
+    if (found.length === 0) return setCurrentLine(-1);
+    const top = visibleWindow({ count, rowHeight: lineHeight, scrollTop, viewportHeight: viewport, overscan: 0 });
+    const at = firstAtOrAfter(found, top.start);
+    reveal(found[Math.min(at, found.length - 1)]);
+  }, [query]);
+
+  const step = (dir: 1 | -1) => {
+    if (matches.length === 0) return;
+    let pos: number;
+    if (!onMatch) pos = dir === 1 ? matchPos : matchPos - 1;
+    else pos = matchPos + dir;
+    reveal(matches[(pos + matches.length) % matches.length]);
+  };
+
+  const w = visibleWindow({ count, rowHeight: lineHeight, scrollTop, viewportHeight: viewport });
+  const rows = [];
+  for (let i = w.start; i < w.end; i++) {
+    const l = buffer.line(i);
+    const current = i === currentLine && onMatch;
+    rows.push(
+      <div
+        key={i}
+        className={`log-line ${l.stderr ? 'stderr' : 'stdout'}${current ? ' current' : ''}`}
+        data-line={i + 1}
+      >
+        {timestamps && l.timestamp && <span className="ts">{l.timestamp} </span>}
+        <Highlighted text={l.text} query={query} current={current} />
+      </div>,
+    );
+  }
 
   return (
     <div className="logs">
@@ -57,26 +171,62 @@ export function LogsView({ id }: { id: string }) {
         <input
           type="search"
           aria-label="Search logs"
-          placeholder="Search logs"
+          placeholder="Search logs (Enter: next match)"
           value={query}
           onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              step(e.shiftKey ? -1 : 1);
+            }
+          }}
         />
         {query && (
-          <span className="muted" data-testid="log-matches">
-            {matches} matching line(s)
-          </span>
+          <>
+            <span className="muted" data-testid="log-matches">
+              {matches.length.toLocaleString('en-US')} matching line(s)
+            </span>
+            {matches.length > 0 && (
+              <>
+                <span className="muted" data-testid="log-current">
+                  {onMatch ? `${(matchPos + 1).toLocaleString('en-US')} of ${matches.length.toLocaleString('en-US')}` : ''}
+                </span>
+                <button type="button" className="small" aria-label="Previous match" onClick={() => step(-1)}>
+                  ↑
+                </button>
+                <button type="button" className="small" aria-label="Next match" onClick={() => step(1)}>
+                  ↓
+                </button>
+              </>
+            )}
+          </>
         )}
+        <span className="muted spacer-left" data-testid="log-count">
+          {count.toLocaleString('en-US')} lines
+          {buffer.dropped > 0 && ` (the last ${maxLines.toLocaleString('en-US')})`}
+        </span>
       </div>
       <ErrorBanner error={error} context="Logs" />
-      <div className="log-box mono" ref={box} role="log" aria-label="Container logs">
-        {lines.length === 0 && <div className="muted">No output yet.</div>}
-        {lines.map((l, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: log lines are append-only
-          <div key={i} className={`log-line ${l.stream}`}>
-            {timestamps && l.timestamp && <span className="ts">{l.timestamp} </span>}
-            <Highlighted text={l.text} query={query} />
+      <div
+        className="log-box log-view mono"
+        ref={box}
+        role="log"
+        aria-live="off"
+        aria-label="Container logs"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls with the keyboard
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          setScrollTop(el.scrollTop);
+          stick.current = el.scrollTop + el.clientHeight >= el.scrollHeight - lineHeight;
+        }}
+      >
+        {count === 0 && <div className="muted log-empty">No output yet.</div>}
+        <div className="log-track" style={{ height: w.totalHeight }}>
+          <div className="log-rows" style={{ transform: `translateY(${w.offset}px)` }}>
+            {rows}
           </div>
-        ))}
+        </div>
       </div>
     </div>
   );

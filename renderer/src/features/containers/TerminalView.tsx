@@ -1,85 +1,12 @@
-import { FitAddon } from '@xterm/addon-fit';
-import { Terminal } from '@xterm/xterm';
-import '@xterm/xterm/css/xterm.css';
-import { useEffect, useRef, useState } from 'react';
-import type { ContractError } from '../../../../electron/contract/index.ts';
+import { useCallback } from 'react';
 import { api } from '../../api/client.ts';
-import { useStore } from '../../store/index.ts';
-import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
+import { type OpenTerminal, XtermSession } from '../../ui/XtermSession.tsx';
 
-const themes = {
-  dark: { background: '#0d1117', foreground: '#e6edf3', cursor: '#e6edf3' },
-  light: { background: '#ffffff', foreground: '#1f2328', cursor: '#1f2328' },
-};
-
+/** An exec shell in a running container. */
 export function TerminalView({ id }: { id: string }) {
-  const host = useRef<HTMLDivElement>(null);
-  const termRef = useRef<Terminal | null>(null);
-  const theme = useStore((s) => s.theme);
-  const [error, setError] = useState<ContractError | null>(null);
-  const [status, setStatus] = useState<'connecting' | 'ready' | 'ended'>('connecting');
-
-  useEffect(() => {
-    if (!host.current) return;
-    const term = new Terminal({
-      cursorBlink: true,
-      fontSize: 13,
-      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
-      theme: themes[useStore.getState().theme],
-    });
-    termRef.current = term;
-    const fit = new FitAddon();
-    term.loadAddon(fit);
-    term.open(host.current);
-    fit.fit();
-    let session = '';
-    const unsubscribe = api().subscribe('terminal.exec', { id, cols: term.cols, rows: term.rows }, (m) => {
-      if (m.type === 'end') {
-        setStatus('ended');
-        if (m.error) setError(m.error);
-        term.write('\r\n[session ended]\r\n');
-      } else if (m.event.type === 'ready') {
-        session = m.event.session;
-        setStatus('ready');
-        term.focus();
-      } else {
-        term.write(m.event.data);
-      }
-    });
-    const input = term.onData((data) => {
-      if (session) void api().invoke('terminal.input', { session, data });
-    });
-    const resize = term.onResize(({ cols, rows }) => {
-      if (session) void api().invoke('terminal.resize', { session, cols, rows });
-    });
-    const observer = new ResizeObserver(() => fit.fit());
-    observer.observe(host.current);
-    return () => {
-      observer.disconnect();
-      input.dispose();
-      resize.dispose();
-      unsubscribe();
-      term.dispose();
-      termRef.current = null;
-    };
-  }, [id]);
-
-  // A theme switch restyles the open terminal; it must not end the session.
-  useEffect(() => {
-    if (termRef.current) termRef.current.options.theme = themes[theme];
-  }, [theme]);
-
-  return (
-    <div className="terminal">
-      <p className="muted" data-testid="terminal-status">
-        {status === 'connecting'
-          ? 'Connecting…'
-          : status === 'ready'
-            ? 'Connected: /bin/sh'
-            : 'Session ended'}
-      </p>
-      <ErrorBanner error={error} context="Terminal" />
-      <div className="term-host" ref={host} data-testid="terminal" />
-    </div>
+  const open = useCallback<OpenTerminal>(
+    (size, onMessage) => api().subscribe('terminal.exec', { id, ...size }, onMessage),
+    [id],
   );
+  return <XtermSession open={open} connectedLabel="Connected: /bin/sh" />;
 }

@@ -1,0 +1,184 @@
+// The Files and Stats tabs' handlers: pure parts, then against a real berthd.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import {
+  type Daemon,
+  eventually,
+  loadBusybox,
+  startDaemon,
+  stopDaemon,
+} from '../../test/conformance/harness.ts';
+import type { ContainerStatsSample } from '../contract/index.ts';
+import { decodePathStat, resolveLink, TarFolderLister } from './container-files.ts';
+import {
+  createEngineClient,
+  createHandlers,
+  dispatchInvoke,
+  dispatchStream,
+  type Handlers,
+} from './index.ts';
+
+const stat = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
+
+describe('archive API decoding', () => {
+  test('the path-stat header: Go FileMode type and permission bits', () => {
+    const dir = decodePathStat(stat({ name: 'etc', size: 4096, mode: 2 ** 31 + 0o755, mtime: 'T' }));
+    assert.deepEqual(dir, { name: 'etc', type: 'dir', size: 4096, mode: 0o755, mtime: 'T', linkTarget: '' });
+    const link = decodePathStat(stat({ name: 'sh', mode: 2 ** 27 + 0o777, linkTarget: 'busybox' }));
+    assert.equal(link.type, 'symlink');
+    assert.equal(link.linkTarget, 'busybox');
+    const suid = decodePathStat(stat({ name: 'su', mode: 2 ** 23 + 0o755 }));
+    assert.deepEqual([suid.type, suid.mode], ['file', 0o4755]);
+    const sticky = decodePathStat(stat({ name: 'tmp', mode: 2 ** 31 + 2 ** 20 + 0o777 }));
+    assert.deepEqual([sticky.type, sticky.mode], ['dir', 0o1777]);
+    assert.equal(decodePathStat(stat({ name: 'null', mode: 2 ** 26 + 2 ** 21 + 0o666 })).type, 'other');
+  });
+
+  test('a folder tar: direct children only, under the folder name or bare', () => {
+    const mtime = new Date('2026-01-01T00:00:00Z');
+    const named = new TarFolderLister();
+    for (const h of [
+      { name: 'etc/', type: 'directory' as const },
+      { name: 'etc/hostname', type: 'file' as const, size: 13, mode: 0o644, mtime },
+      { name: 'etc/ssl/', type: 'directory' as const, mode: 0o755, mtime },
+      { name: 'etc/ssl/cert.pem', type: 'file' as const, size: 99 },
+      { name: 'etc/mtab', type: 'symlink' as const, linkname: '/proc/mounts', mtime },
+    ]) {
+      named.add(h);
+    }
+    assert.deepEqual(named.entries(), [
+      { name: 'hostname', type: 'file', size: 13, mode: 0o644, mtime: mtime.toISOString() },
+      { name: 'ssl', type: 'dir', size: 0, mode: 0o755, mtime: mtime.toISOString() },
+      {
+        name: 'mtab',
+        type: 'symlink',
+        size: 0,
+        mode: 0,
+        mtime: mtime.toISOString(),
+        linkTarget: '/proc/mounts',
+      },
+    ]);
+    const bare = new TarFolderLister();
+    for (const name of ['./', './bin/', './bin/sh', './etc/', 'tmp/']) bare.add({ name, type: 'directory' });
+    assert.deepEqual(
+      bare.entries().map((e) => e.name),
+      ['bin', 'etc', 'tmp'],
+    );
+  });
+
+  test('symbolic links resolve against their folder', () => {
+    assert.equal(resolveLink('/bin/sh', 'busybox'), '/bin/busybox');
+    assert.equal(resolveLink('/etc/mtab', '../proc/self/mounts'), '/proc/self/mounts');
+    assert.equal(resolveLink('/a/b', '/x//y/'), '/x/y');
+  });
+});
+
+const hasDockerd = spawnSync('dockerd', ['--version']).status === 0;
+
+// dockerd too: the archive API is Docker's, and the handlers must read its answers the same way.
+for (const kind of ['berthd', 'dockerd'] as const) {
+  describe(`container files and stats against ${kind}`, {
+    skip: kind === 'dockerd' && !hasDockerd && 'no dockerd',
+  }, () => {
+    let daemon: Daemon;
+    let h: Handlers;
+    let id: string;
+    before(async () => {
+      daemon = await startDaemon(kind);
+      await loadBusybox(daemon);
+      h = createHandlers(createEngineClient(daemon.host));
+      const run = await dispatchInvoke(h, 'containers.run', {
+        image: 'busybox',
+        name: 'unit-files',
+        cmd: [
+          'sh',
+          '-c',
+          'mkdir -p /data/sub && echo hello > /data/hello.txt && ln -s hello.txt /data/link && ' +
+            'while true; do head -c 200000 /dev/urandom | md5sum > /data/sum; sleep 0.2; done',
+        ],
+      });
+      assert.ok(run.ok, JSON.stringify(run));
+      id = run.value.id;
+    });
+    after(async () => {
+      if (daemon) await stopDaemon(daemon);
+    });
+
+    test('containers.files lists a folder with types, sizes and modes', async () => {
+      const r = (await eventually(async () => {
+        const x = await dispatchInvoke(h, 'containers.files', { id, path: '/data' });
+        return x.ok && x.value.entries.some((e) => e.name === 'sum') ? x : null;
+      }))!;
+      const byName = Object.fromEntries(r.value.entries.map((e) => [e.name, e]));
+      assert.equal(r.value.path, '/data');
+      assert.equal(r.value.truncated, false);
+      assert.equal(byName['hello.txt']?.type, 'file');
+      assert.equal(byName['hello.txt']?.size, 6);
+      assert.equal(byName.sub?.type, 'dir');
+      assert.equal(byName.link?.type, 'symlink');
+      assert.equal(byName.link?.linkTarget, 'hello.txt');
+      const root = await dispatchInvoke(h, 'containers.files', { id, path: '/' });
+      assert.ok(root.ok, JSON.stringify(root));
+      for (const d of ['bin', 'etc', 'data', 'proc']) {
+        assert.ok(
+          root.value.entries.some((e) => e.name === d),
+          `${d} in / (${root.value.entries.map((e) => e.name)})`,
+        );
+      }
+      const etc = await dispatchInvoke(h, 'containers.files', { id, path: 'etc/' });
+      assert.ok(etc.ok);
+      assert.equal(etc.value.path, '/etc');
+      assert.ok(etc.value.entries.some((e) => e.name === 'hostname' && e.type === 'file'));
+    });
+
+    test('containers.download: a file the engine mounts in the container (/etc/hostname)', async () => {
+      const hostname = await dispatchInvoke(h, 'containers.download', { id, path: '/etc/hostname' });
+      assert.ok(hostname.ok, JSON.stringify(hostname));
+      assert.equal(hostname.value.name, 'hostname');
+      assert.equal(Buffer.from(hostname.value.base64, 'base64').toString(), `${id.slice(0, 12)}\n`);
+    });
+
+    test('containers.download: a file, through a symlink; missing paths and folders are errors', async () => {
+      const link = await dispatchInvoke(h, 'containers.download', { id, path: '/data/link' });
+      assert.ok(link.ok, JSON.stringify(link));
+      assert.deepEqual(
+        { name: link.value.name, text: Buffer.from(link.value.base64, 'base64').toString() },
+        { name: 'hello.txt', text: 'hello\n' },
+      );
+      const missing = await dispatchInvoke(h, 'containers.files', { id, path: '/no/such/dir' });
+      assert.equal(missing.ok, false);
+      if (!missing.ok) {
+        assert.equal(missing.error.kind, 'not_found');
+        assert.equal(missing.error.message, 'No such file or folder /no/such/dir in container unit-files');
+      }
+      const notFolder = await dispatchInvoke(h, 'containers.files', { id, path: '/etc/hostname' });
+      assert.equal(notFolder.ok, false);
+      const folder = await dispatchInvoke(h, 'containers.download', { id, path: '/etc' });
+      assert.equal(folder.ok, false);
+      if (!folder.ok) assert.equal(folder.error.code, 'container.not_a_file');
+      const gone = await dispatchInvoke(h, 'containers.files', { id: 'no-such-container', path: '/' });
+      assert.equal(gone.ok, false);
+      if (!gone.ok) assert.equal(gone.error.kind, 'not_found');
+    });
+
+    test('containers.stats streams a sample a second with CPU, memory and rates', async () => {
+      const samples: ContainerStatsSample[] = [];
+      const stop = dispatchStream(h, 'containers.stats', { id }, (m) => {
+        if (m.type === 'event') samples.push(m.event);
+      });
+      await eventually(() => samples.length >= 3, 15_000, 'three samples');
+      stop();
+      const last = samples.at(-1)!;
+      assert.ok(last.memoryUsage > 0, JSON.stringify(last));
+      assert.ok(last.memoryLimit >= last.memoryUsage);
+      assert.ok(last.onlineCpus >= 1);
+      assert.ok(last.pids >= 1);
+      assert.ok(
+        samples.some((s) => s.cpuPercent > 0),
+        `the busy loop shows CPU use (${samples.map((s) => s.cpuPercent)})`,
+      );
+      assert.ok(samples[1].time > samples[0].time);
+    });
+  });
+}

@@ -1,0 +1,174 @@
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import type { ContainerFileListing, ContractError } from '../../../../electron/contract/index.ts';
+import { api } from '../../api/client.ts';
+import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
+import { formatBytes, formatMode, formatTime } from '../../ui/format.ts';
+import { saveFile } from '../../ui/save-file.ts';
+import { base64ToBytes, childPath, crumbs, parentPath, sortEntries } from '../volumes/paths.ts';
+
+/** The container's filesystem through the archive API: folders, breadcrumb, a path box, downloads. */
+export function FilesView({ id }: { id: string }) {
+  const [dir, setDir] = useState('/');
+  const [typed, setTyped] = useState('/');
+  const [listing, setListing] = useState<ContainerFileListing | null>(null);
+  const [error, setError] = useState<ContractError | null>(null);
+  const [downloadError, setDownloadError] = useState<ContractError | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const load = useCallback(
+    async (path: string) => {
+      setLoading(true);
+      const r = await api().invoke('containers.files', { id, path });
+      setLoading(false);
+      if (r.ok) {
+        setListing({ ...r.value, entries: sortEntries(r.value.entries) });
+        setError(null);
+      } else {
+        setListing(null);
+        setError(r.error);
+      }
+    },
+    [id],
+  );
+
+  useEffect(() => {
+    setDownloadError(null);
+    setTyped(dir);
+    void load(dir);
+  }, [dir, load]);
+
+  const go = (e: FormEvent) => {
+    e.preventDefault();
+    const path = typed.trim() || '/';
+    if (path === dir) void load(dir);
+    else setDir(path.startsWith('/') ? path : `/${path}`);
+  };
+
+  const download = async (file: string) => {
+    const r = await api().invoke('containers.download', { id, path: file });
+    if (r.ok) {
+      setDownloadError(null);
+      saveFile(r.value.name, base64ToBytes(r.value.base64));
+    } else setDownloadError(r.error);
+  };
+
+  // A typed path may be written differently; the engine's answer says where we are.
+  const shown = listing?.path ?? dir;
+  return (
+    <div className="files">
+      <form className="toolbar" onSubmit={go} aria-label="Go to a path">
+        <label className="inline">
+          Path
+          <input
+            className="mono"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            aria-label="Path in the container"
+            spellCheck={false}
+          />
+        </label>
+        <button type="submit">Go</button>
+        <button type="button" onClick={() => void load(dir)}>
+          Refresh
+        </button>
+        {loading && <span className="muted">Loading…</span>}
+      </form>
+      <nav aria-label="Folder path" className="crumbs">
+        <span className="muted">Folder:&nbsp;</span>
+        {crumbs(shown).map((c, i, all) => (
+          <span key={c.path}>
+            {i > 1 && <span className="muted"> / </span>}
+            <button
+              type="button"
+              className="link mono"
+              aria-current={i === all.length - 1 ? 'location' : undefined}
+              aria-label={c.path === '/' ? 'Container root' : `Folder ${c.path}`}
+              onClick={() => setDir(c.path)}
+            >
+              {c.label}
+            </button>
+          </span>
+        ))}
+      </nav>
+      <ErrorBanner error={error} context={`Cannot list ${dir}`} />
+      <ErrorBanner error={downloadError} context="Cannot download" />
+      {listing?.truncated && (
+        <p className="hint" role="status">
+          This folder is too big to list whole here; some entries are missing. Use the terminal to look
+          around.
+        </p>
+      )}
+      {listing && (
+        <table className="list" aria-label={`Files in ${shown}`}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Size</th>
+              <th scope="col">Mode</th>
+              <th scope="col">Modified</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown !== '/' && (
+              <tr>
+                <td colSpan={5}>
+                  <button
+                    type="button"
+                    className="link mono"
+                    aria-label="Parent folder"
+                    onClick={() => setDir(parentPath(shown))}
+                  >
+                    ..
+                  </button>
+                </td>
+              </tr>
+            )}
+            {listing.entries.length === 0 && (
+              <tr>
+                <td colSpan={5} className="muted">
+                  This folder is empty.
+                </td>
+              </tr>
+            )}
+            {listing.entries.map((e) => (
+              <tr key={e.name} data-testid="file-row" data-name={e.name} data-type={e.type}>
+                <td className="mono">
+                  {e.type === 'dir' || e.type === 'symlink' ? (
+                    <button
+                      type="button"
+                      className="link mono"
+                      aria-label={`${e.type === 'dir' ? 'Open folder' : 'Follow link'} ${e.name}`}
+                      onClick={() => setDir(childPath(shown, e.name))}
+                    >
+                      {e.name}
+                      {e.type === 'dir' ? '/' : ''}
+                    </button>
+                  ) : (
+                    e.name
+                  )}
+                  {e.type === 'symlink' && <span className="muted"> → {e.linkTarget}</span>}
+                </td>
+                <td>{e.type === 'file' ? formatBytes(e.size) : '—'}</td>
+                <td className="mono">{formatMode(e.type, e.mode)}</td>
+                <td className="muted">{formatTime(e.mtime)}</td>
+                <td>
+                  {(e.type === 'file' || e.type === 'symlink') && (
+                    <button
+                      type="button"
+                      className="small"
+                      aria-label={`Download ${e.name}`}
+                      onClick={() => download(childPath(shown, e.name))}
+                    >
+                      download
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

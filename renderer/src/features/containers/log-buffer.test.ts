@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { LogBatch } from '../../../../electron/contract/index.ts';
+import { LogBuffer, matchRanges, searchMode } from './log-buffer.ts';
+
+const batch = (lines: string[], stderr: number[] = []): LogBatch => ({
+  text: lines.join('\n'),
+  count: lines.length,
+  stderr,
+});
+
+describe('LogBuffer', () => {
+  test('appends batches, marks stderr lines, splits timestamps off only when asked', () => {
+    const b = new LogBuffer(true);
+    b.append(batch(['2026-01-01T00:00:00Z one', '2026-01-01T00:00:01Z two two']));
+    b.append(batch(['2026-01-01T00:00:02Z oops'], [0, 1]));
+    assert.equal(b.length, 3);
+    assert.deepEqual(b.line(1), { timestamp: '2026-01-01T00:00:01Z', text: 'two two', stderr: false });
+    assert.deepEqual(b.line(2), { timestamp: '2026-01-01T00:00:02Z', text: 'oops', stderr: true });
+    const plain = new LogBuffer(false);
+    plain.append(batch(['no timestamp here']));
+    assert.deepEqual(plain.line(0), { text: 'no timestamp here', stderr: false });
+  });
+
+  test('search looks at the text, never the timestamp; smart case', () => {
+    const b = new LogBuffer(true);
+    b.append(batch(['2026-01-01T00:00:00Z Error: disk', '2026-01-01T00:00:01Z error again', '2026-01-01T00:00:02Z fine']));
+    assert.deepEqual(b.search('2026'), []);
+    assert.deepEqual(b.search('T'), []);
+    assert.deepEqual(b.search('error'), [0, 1]);
+    assert.deepEqual(b.search('Error'), [0]);
+    assert.deepEqual(b.search(''), []);
+    assert.deepEqual(b.search('a.*'), [], 'the query is text, not a pattern');
+  });
+
+  test('typing narrows the previous result; new lines are searched as they arrive', () => {
+    const b = new LogBuffer(false);
+    b.append(batch(['alpha', 'alphabet', 'beta', 'alpine']));
+    assert.deepEqual(b.search('al'), [0, 1, 3]);
+    assert.deepEqual(b.search('alp'), [0, 1, 3]);
+    assert.deepEqual(b.search('alph'), [0, 1]);
+    b.append(batch(['alphanumeric', 'gamma']));
+    assert.deepEqual(b.search('alph'), [0, 1, 4]);
+    assert.deepEqual(b.search('alpha'), [0, 1, 4]);
+    assert.deepEqual(b.search('Alpha'), [], 'a capital letter turns matching case on');
+    assert.deepEqual(b.search('gam'), [5], 'an unrelated query searches everything again');
+  });
+
+  test('keeps at most about maxLines, dropping the oldest, and keeps search results right', () => {
+    const b = new LogBuffer(false, 100);
+    b.append(batch(Array.from({ length: 100 }, (_, i) => `line ${i}`), [0, 1]));
+    assert.deepEqual(b.search('line 9'), [9, ...Array.from({ length: 10 }, (_, i) => 90 + i)]);
+    b.append(batch(Array.from({ length: 20 }, (_, i) => `line ${100 + i}`)));
+    assert.equal(b.length, 100);
+    assert.equal(b.dropped, 20);
+    assert.equal(b.line(0).text, 'line 20');
+    assert.equal(b.line(0).stderr, false, 'the stderr mark left with its line');
+    assert.deepEqual(
+      b.search('line 9'),
+      Array.from({ length: 10 }, (_, i) => 70 + i),
+    );
+  });
+
+  test('a million lines: appended and searched in well under the 300 ms budget', () => {
+    const b = new LogBuffer(true);
+    const ts = '2026-01-01T00:00:00.000000000Z';
+    const chunk = 20_000;
+    const t0 = performance.now();
+    for (let start = 1; start <= 1_000_000; start += chunk) {
+      const lines: string[] = [];
+      for (let i = start; i < start + chunk; i++) lines.push(`${ts} ${i}`);
+      b.append(batch(lines));
+    }
+    const built = performance.now() - t0;
+    assert.equal(b.length, 1_000_000);
+    const t1 = performance.now();
+    const hits = b.search('99999');
+    const searched = performance.now() - t1;
+    assert.equal(hits.length, 19); // 99999, 199999 … 999999, and 999990 … 999998
+    const t2 = performance.now();
+    assert.equal(b.search('error').length, 0);
+    const insensitive = performance.now() - t2;
+    assert.ok(searched < 300 && insensitive < 300, `search ${searched.toFixed(0)} / ${insensitive.toFixed(0)} ms`);
+    assert.ok(built < 3000, `append ${built.toFixed(0)} ms (includes making the test lines)`);
+  });
+});
+
+describe('matchRanges and searchMode', () => {
+  test('every occurrence, case by smart case', () => {
+    assert.deepEqual(matchRanges('abcABCabc', 'abc'), [
+      [0, 3],
+      [3, 6],
+      [6, 9],
+    ]);
+    assert.deepEqual(matchRanges('abcABCabc', 'ABC'), [[3, 6]]);
+    assert.deepEqual(matchRanges('aaaa', 'aa'), [
+      [0, 2],
+      [2, 4],
+    ]);
+    assert.deepEqual(matchRanges('x', ''), []);
+    assert.deepEqual(searchMode('abc'), { caseSensitive: false });
+    assert.deepEqual(searchMode('aBc'), { caseSensitive: true });
+  });
+});

@@ -1,0 +1,157 @@
+// The log view's lines: up to a million or so, kept as one array of strings (the timestamp, when there
+// is one, stays at the front of its line and is split off only for the rows on screen), with a search
+// that runs over the array and narrows the previous result while the user types.
+import type { LogBatch } from '../../../../electron/contract/index.ts';
+
+export interface ShownLine {
+  timestamp?: string;
+  text: string;
+  stderr: boolean;
+}
+
+export interface SearchMode {
+  /** Smart case: a query with a capital letter matches case; one without ignores it. */
+  caseSensitive: boolean;
+}
+
+export function searchMode(query: string): SearchMode {
+  return { caseSensitive: query !== query.toLowerCase() };
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Where the query occurs in a line's text, as [start, end) pairs (for highlighting). */
+export function matchRanges(text: string, query: string): [number, number][] {
+  if (!query) return [];
+  const out: [number, number][] = [];
+  const hay = searchMode(query).caseSensitive ? text : text.toLowerCase();
+  const needle = searchMode(query).caseSensitive ? query : query.toLowerCase();
+  for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + needle.length)) {
+    out.push([i, i + needle.length]);
+  }
+  return out;
+}
+
+interface SearchCache {
+  query: string;
+  mode: SearchMode;
+  /** Indexes of the matching lines, ascending. */
+  matches: number[];
+  /** Lines searched so far (the buffer may have grown since). */
+  searched: number;
+}
+
+export class LogBuffer {
+  private lines: string[] = [];
+  private stderr = new Uint8Array(1024);
+  private cache: SearchCache | null = null;
+  /** Lines dropped from the front to stay within the limit. */
+  dropped = 0;
+
+  constructor(
+    readonly timestamps: boolean,
+    readonly maxLines = 1_000_000,
+  ) {}
+
+  get length(): number {
+    return this.lines.length;
+  }
+
+  append(batch: LogBatch): void {
+    const from = this.lines.length;
+    const parts = batch.text.split('\n');
+    const lines = this.lines;
+    for (let i = 0; i < parts.length; i++) lines.push(parts[i]);
+    if (batch.stderr.length) {
+      this.growFlags(lines.length);
+      for (let i = 0; i < batch.stderr.length; i += 2) {
+        this.stderr.fill(1, from + batch.stderr[i], from + batch.stderr[i + 1]);
+      }
+    }
+    // Trimmed in steps, not per batch: moving a million entries for every batch would cost too much.
+    if (lines.length > this.maxLines + (this.maxLines >> 3)) this.drop(lines.length - this.maxLines);
+  }
+
+  line(i: number): ShownLine {
+    const raw = this.lines[i] ?? '';
+    const stderr = i < this.stderr.length && this.stderr[i] === 1;
+    if (!this.timestamps) return { text: raw, stderr };
+    const sp = raw.indexOf(' ');
+    if (sp < 0) return { text: raw, stderr };
+    return { timestamp: raw.slice(0, sp), text: raw.slice(sp + 1), stderr };
+  }
+
+  /** Indexes of the lines whose text (not timestamp) holds the query, ascending. */
+  search(query: string): number[] {
+    if (!query) return [];
+    const mode = searchMode(query);
+    const c = this.cache;
+    if (c && c.query === query) {
+      if (c.searched < this.lines.length) {
+        this.scan(c.matches, query, mode, c.searched, this.lines.length);
+        c.searched = this.lines.length;
+      }
+      return c.matches;
+    }
+    let matches: number[];
+    if (c && narrows(c, query, mode)) {
+      matches = this.filter(c.matches, query, mode);
+      if (c.searched < this.lines.length) this.scan(matches, query, mode, c.searched, this.lines.length);
+    } else {
+      matches = [];
+      this.scan(matches, query, mode, 0, this.lines.length);
+    }
+    this.cache = { query, mode, matches, searched: this.lines.length };
+    return matches;
+  }
+
+  private tester(query: string, mode: SearchMode): (line: string) => boolean {
+    const ts = this.timestamps;
+    if (mode.caseSensitive || !/[a-z]/.test(query)) {
+      return (line) => line.indexOf(query, ts ? line.indexOf(' ') + 1 : 0) >= 0;
+    }
+    const re = new RegExp(escape(query), 'gi');
+    return (line) => {
+      re.lastIndex = ts ? line.indexOf(' ') + 1 : 0;
+      return re.test(line);
+    };
+  }
+
+  private scan(out: number[], query: string, mode: SearchMode, from: number, to: number): void {
+    const test = this.tester(query, mode);
+    const lines = this.lines;
+    for (let i = from; i < to; i++) if (test(lines[i])) out.push(i);
+  }
+
+  private filter(candidates: number[], query: string, mode: SearchMode): number[] {
+    const test = this.tester(query, mode);
+    const out: number[] = [];
+    for (const i of candidates) if (test(this.lines[i])) out.push(i);
+    return out;
+  }
+
+  private growFlags(n: number): void {
+    if (n <= this.stderr.length) return;
+    const bigger = new Uint8Array(Math.max(n, this.stderr.length * 2));
+    bigger.set(this.stderr);
+    this.stderr = bigger;
+  }
+
+  private drop(n: number): void {
+    this.lines.splice(0, n);
+    this.stderr.copyWithin(0, n);
+    this.stderr.fill(0, Math.max(0, this.stderr.length - n));
+    this.dropped += n;
+    const c = this.cache;
+    if (c) {
+      const kept = c.matches.filter((i) => i >= n).map((i) => i - n);
+      this.cache = { ...c, matches: kept, searched: Math.max(0, c.searched - n) };
+    }
+  }
+}
+
+/** Every line matching `query` also matches the cached query, so only the cached matches need a look. */
+function narrows(c: SearchCache, query: string, mode: SearchMode): boolean {
+  if (c.mode.caseSensitive) return mode.caseSensitive && query.includes(c.query);
+  return query.toLowerCase().includes(c.query);
+}
