@@ -1,4 +1,3 @@
-import type { Logger } from '../core/log.ts';
 import { runOk, type Sys } from '../core/sys.ts';
 
 /**
@@ -165,7 +164,6 @@ export class Firewall {
 
   constructor(
     private readonly sys: Sys,
-    private readonly log: Logger,
     tag: string,
   ) {
     this.chains = chainsFor(tag);
@@ -219,39 +217,5 @@ export class Firewall {
     for (const rule of rules) {
       await this.sys.run('iptables', ['-w', '-t', rule.table, '-D', rule.chain, ...rule.spec]);
     }
-  }
-
-  /** Removes the jumps and the chains (for tests and uninstall). */
-  async destroy(): Promise<void> {
-    const c = this.chains;
-    const jumps: Array<[Table, string, string[]]> = [
-      ['nat', 'PREROUTING', ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', c.main]],
-      ['nat', 'OUTPUT', ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', c.main]],
-      ['nat', 'POSTROUTING', ['-j', c.post]],
-      ['filter', 'FORWARD', ['-j', c.forward]],
-    ];
-    for (const [t, chain, spec] of jumps)
-      await this.sys.run('iptables', ['-w', '-t', t, '-D', chain, ...spec]);
-    for (const [t, name] of [
-      ['nat', c.main],
-      ['nat', c.post],
-      ['filter', c.forward],
-      ['filter', c.iso1],
-      ['filter', c.iso2],
-      ['filter', c.main],
-    ]) {
-      await this.sys.run('iptables', ['-w', '-t', t, '-F', name]);
-    }
-    for (const [t, name] of [
-      ['nat', c.main],
-      ['nat', c.post],
-      ['filter', c.forward],
-      ['filter', c.iso1],
-      ['filter', c.iso2],
-      ['filter', c.main],
-    ]) {
-      await this.sys.run('iptables', ['-w', '-t', t, '-X', name]);
-    }
-    this.log.debug('firewall chains removed', { chains: c });
   }
 }

@@ -1,4 +1,4 @@
-import { promises as fs, watch } from 'node:fs';
+import { promises as fs, readFileSync, watch } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 import { oomKillCount, removeCgroup } from '../../runtime/cgroups.ts';
@@ -99,9 +99,13 @@ export class ExitMonitor {
     const rec = this.ctx.store.find(id);
     if (!rec || this.handling.has(rec.Id)) return;
     if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') return;
-    const code = await this.exitCode(rec);
-    if (code === undefined) return;
+    // Claimed before the first await: the watcher and the start path may check at the same moment.
     this.handling.add(rec.Id);
+    const code = await this.exitCode(rec).catch(() => undefined);
+    if (code === undefined) {
+      this.handling.delete(rec.Id);
+      return;
+    }
     try {
       // Not under the container's lock: stop and remove hold it while they wait for this exit.
       await this.handleExit(rec, code);
@@ -129,6 +133,9 @@ export class ExitMonitor {
     const startedAt = Date.parse(rec.State.StartedAt);
     const finished = ctx.clock.now();
     const t0 = performance.now();
+    // conmon writes the exit file, then drains the last output into the log and exits: once it is
+    // gone the log is complete, as `docker logs` after `docker wait` expects.
+    await waitGone(ctx, rec.ConmonPid, 2000);
     rec.State.OOMKilled = await oomKilled(ctx, rec);
     await this.cleanupRuntime(rec);
     rec.State = {
@@ -252,4 +259,20 @@ async function oomKilled(ctx: ContainerContext, rec: ContainerRecord): Promise<b
       return true;
   }
   return false;
+}
+
+async function waitGone(ctx: ContainerContext, pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pid > 0 && ctx.sys.alive(pid) && !isZombie(pid) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** conmon is our child when we started it: once it exited it stays a zombie until reaped. */
+function isZombie(pid: number): boolean {
+  try {
+    return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
 }

@@ -134,7 +134,7 @@ export class NetworkService implements ContainerNetwork {
   constructor(private readonly deps: NetworkDeps) {
     this.networks = new NetworkStore(path.join(deps.dataRoot, 'network'), deps.log);
     this.tag = daemonTag(deps.execRoot);
-    this.firewall = deps.options.iptables ? new Firewall(deps.sys, deps.log, this.tag) : undefined;
+    this.firewall = deps.options.iptables ? new Firewall(deps.sys, this.tag) : undefined;
     this.dns = new DnsServer({ resolve: (q) => this.resolve(q), log: deps.log });
   }
 

@@ -1,41 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon, target } from '../harness.ts';
+import { freePort, httpGet as get } from '../net.ts';
 
 // Debian's docker-compose 1.29 runs a whole project: a build, a user-defined network, a named volume,
 // an env file, a healthcheck that gates depends_on, a published port, and services that reach each
 // other by service name. (It runs on berthd: the harness's dockerd has no iptables for the port.)
 const hasCompose = spawnSync('sh', ['-c', 'command -v docker-compose']).status === 0;
-
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => {
-        body += d;
-      });
-      res.on('end', () =>
-        res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`)),
-      );
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 describe('docker-compose 1.29 project end to end', {
   skip: !hasCompose

@@ -1,38 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon, target } from '../harness.ts';
+import { freePort, httpGet as get } from '../net.ts';
 
 // The reference dockerd of the harness runs without a default bridge and without iptables, so the
 // scenarios that need working networking run on berthd; the error scenarios run on both.
 const berthOnly = { skip: target === 'dockerd' ? 'needs the default bridge and iptables' : false };
-
-function get(url: string, timeoutMs = 3000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.on('data', (d) => {
-        body += d;
-      });
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const iptablesSave = () => execFileSync('iptables-save', { encoding: 'utf8' });
 const links = () => readdirSync('/sys/class/net');
