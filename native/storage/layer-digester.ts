@@ -104,10 +104,15 @@ export class LayerDigester {
   /** Hands a chunk to the worker; waits while too much is queued. */
   async write(chunk: Uint8Array): Promise<void> {
     if (this.error) throw this.error;
-    // A copy the worker owns: chunks from the network may be views into a shared pool.
-    const copy = new Uint8Array(chunk);
+    // The worker must own what it gets: a chunk that is a whole buffer of its own is handed over as is,
+    // a view into a shared pool is copied.
+    const whole =
+      chunk.byteOffset === 0 &&
+      chunk.byteLength === chunk.buffer.byteLength &&
+      !(chunk.buffer instanceof SharedArrayBuffer);
+    const copy = whole ? chunk : new Uint8Array(chunk);
     this.inFlight += copy.byteLength;
-    this.worker.postMessage({ chunk: copy }, [copy.buffer]);
+    this.worker.postMessage({ chunk: copy }, [copy.buffer as ArrayBuffer]);
     if (this.inFlight >= maxInFlight) await new Promise<void>((r) => (this.wake = r));
     if (this.error) throw this.error;
   }
