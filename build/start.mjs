@@ -56,7 +56,12 @@ async function buildApp() {
   ]);
 }
 
-const outputs = ['dist/renderer/index.html', 'dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/web/main.mjs'];
+const outputs = [
+  'dist/renderer/index.html',
+  'dist/electron/main.cjs',
+  'dist/electron/preload.cjs',
+  'dist/web/main.mjs',
+];
 const inputs = ['renderer', 'electron', 'build/start.mjs', 'package.json', 'package-lock.json'];
 
 function newestMtime(p) {
@@ -69,7 +74,8 @@ function newestMtime(p) {
   if (!st.isDirectory()) return st.mtimeMs;
   let newest = st.mtimeMs;
   for (const name of readdirSync(p)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
+    // Tests are no part of the app.
+    if (name === 'node_modules' || name.startsWith('.') || /\.test\.tsx?$/.test(name)) continue;
     newest = Math.max(newest, newestMtime(path.join(p, name)));
   }
   return newest;

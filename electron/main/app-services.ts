@@ -59,7 +59,10 @@ export function startManagedEngine(s: AppServices, log: (message: string) => voi
   if (!s.managed || s.engine.endpoint !== s.managed.endpoint) return;
   log(`starting berthd (log: ${s.paths.engineLogFile})`);
   s.managed.start().then(
-    () => log(`berthd answers at ${s.managed?.endpoint}; docker CLI users: export DOCKER_HOST=${s.managed?.endpoint}`),
+    () =>
+      log(
+        `berthd answers at ${s.managed?.endpoint}; docker CLI users: export DOCKER_HOST=${s.managed?.endpoint}`,
+      ),
     (err: Error) => log(`berthd did not start: ${err.message}`),
   );
 }

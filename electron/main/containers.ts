@@ -1,16 +1,11 @@
 import type { Readable } from 'node:stream';
-import type {
-  ContainerState,
-  ContainerSummary,
-  LogBatch,
-  RunContainerRequest,
-} from '../contract/index.ts';
+import type { ContainerState, ContainerSummary, LogBatch, RunContainerRequest } from '../contract/index.ts';
 import { containerFileHandlers } from './container-files.ts';
 import { containerStatsStreams } from './container-stats.ts';
 import type { EngineClient } from './engine-client.ts';
 import { HandlerError } from './errors.ts';
 import type { InvokeHandlers, StreamHandlers } from './handlers.ts';
-import { LogBatchDecoder } from './log-lines.ts';
+import { chunkGatherer, LogBatchDecoder } from './log-lines.ts';
 
 type ContainerChannels =
   | 'containers.list'
@@ -174,7 +169,7 @@ export function containerStreams(
     async 'containers.logs'({ id, follow, tail, timestamps }, emit, signal) {
       const container = client.docker.getContainer(id);
       const info = await container.inspect();
-      const decoder = new LogBatchDecoder(!info.Config.Tty);
+      const decoder = new LogBatchDecoder(!info.Config.Tty, timestamps ?? false);
       const send = (batch: LogBatch | null) => {
         if (batch) emit(batch);
       };
@@ -194,8 +189,10 @@ export function containerStreams(
         };
         if (signal.aborted) return stop();
         signal.addEventListener('abort', stop, { once: true });
-        stream.on('data', (chunk: Buffer) => send(decoder.push(chunk)));
+        const gather = chunkGatherer((chunk) => send(decoder.push(chunk)));
+        stream.on('data', (chunk: Buffer) => gather.push(chunk));
         const finish = () => {
+          gather.flush();
           send(decoder.flush());
           resolve();
         };

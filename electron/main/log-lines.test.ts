@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LogBatch } from '../contract/index.ts';
-import { batchLines, LogBatchDecoder } from './log-lines.ts';
+import { batchLines, chunkGatherer, LogBatchDecoder } from './log-lines.ts';
 
 function frame(stream: 1 | 2, s: string): Buffer {
   const body = Buffer.from(s);
@@ -11,8 +11,7 @@ function frame(stream: 1 | 2, s: string): Buffer {
   return Buffer.concat([h, body]);
 }
 
-const lines = (batches: (LogBatch | null)[]) =>
-  batches.flatMap((b) => (b ? batchLines(b) : []));
+const lines = (batches: (LogBatch | null)[]) => batches.flatMap((b) => (b ? batchLines(b) : []));
 
 describe('LogBatchDecoder', () => {
   test('demultiplexes frames split across chunks, keeps partial lines per stream, marks stderr', () => {
@@ -24,7 +23,12 @@ describe('LogBatchDecoder', () => {
       frame(2, 'e2\ne3\n'),
       frame(1, 'tail without newline'),
     ]);
-    const got = [d.push(all.subarray(0, 5)), d.push(all.subarray(5, 17)), d.push(all.subarray(17)), d.flush()];
+    const got = [
+      d.push(all.subarray(0, 5)),
+      d.push(all.subarray(5, 17)),
+      d.push(all.subarray(17)),
+      d.flush(),
+    ];
     assert.deepEqual(lines(got), [
       { stream: 'stdout', text: 'one' },
       { stream: 'stderr', text: 'err' },
@@ -43,6 +47,23 @@ describe('LogBatchDecoder', () => {
     assert.equal(d.flush(), null);
   });
 
+  test('with timestamps, a line cut into several records keeps only its first timestamp', () => {
+    const d = new LogBatchDecoder(true, true);
+    const b = d.push(
+      Buffer.concat([
+        frame(1, '2026-11-30T13:36:22.749788959Z 104'),
+        frame(2, '2026-11-30T13:36:22.749788960Z err\n'),
+        frame(1, '2026-11-30T13:36:22.749977410Z 1\n'),
+        frame(1, '2026-11-30T13:36:22.749977411Z 2026-01-01T00:00:00Z is text\n'),
+      ]),
+    );
+    assert.deepEqual(b && batchLines(b), [
+      { stream: 'stderr', text: '2026-11-30T13:36:22.749788960Z err' },
+      { stream: 'stdout', text: '2026-11-30T13:36:22.749788959Z 1041' },
+      { stream: 'stdout', text: '2026-11-30T13:36:22.749977411Z 2026-01-01T00:00:00Z is text' },
+    ]);
+  });
+
   test('empty lines count; a chunk that finishes no line gives null', () => {
     const d = new LogBatchDecoder(true);
     assert.equal(d.push(frame(1, 'no newline yet')), null);
@@ -52,7 +73,12 @@ describe('LogBatchDecoder', () => {
   test('TTY output comes raw: \\r\\n line ends, multi-byte characters split across chunks', () => {
     const d = new LogBatchDecoder(false);
     const bytes = Buffer.from('héllo\r\nwörld\r\npartial');
-    const got = [d.push(bytes.subarray(0, 2)), d.push(bytes.subarray(2, 11)), d.push(bytes.subarray(11)), d.flush()];
+    const got = [
+      d.push(bytes.subarray(0, 2)),
+      d.push(bytes.subarray(2, 11)),
+      d.push(bytes.subarray(11)),
+      d.flush(),
+    ];
     assert.deepEqual(
       lines(got).map((l) => l.text),
       ['héllo', 'wörld', 'partial'],
@@ -78,5 +104,25 @@ describe('LogBatchDecoder', () => {
     assert.equal(count, 1_000_000);
     assert.equal(last, '2026-01-01T00:00:00.000000000Z 1000000');
     assert.ok(ms < 1500, `${ms.toFixed(0)} ms`);
+  });
+});
+
+describe('chunkGatherer', () => {
+  test('hands on many small chunks as one after a moment, at once past the size limit, all on flush', async () => {
+    const got: string[] = [];
+    const g = chunkGatherer((c) => got.push(c.toString()), { maxBytes: 8, delayMs: 10 });
+    g.push(Buffer.from('a'));
+    g.push(Buffer.from('b'));
+    assert.deepEqual(got, []);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(got, ['ab']);
+    g.push(Buffer.from('0123'));
+    g.push(Buffer.from('4567'));
+    assert.deepEqual(got, ['ab', '01234567'], 'the size limit hands on at once');
+    g.push(Buffer.from('z'));
+    g.flush();
+    assert.deepEqual(got, ['ab', '01234567', 'z']);
+    g.flush();
+    assert.equal(got.length, 3, 'nothing held, nothing handed on');
   });
 });

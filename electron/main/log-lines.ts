@@ -10,7 +10,15 @@ export class LogBatchDecoder {
   private pending: Buffer = Buffer.alloc(0);
   private partial: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
 
-  constructor(private readonly multiplexed: boolean) {}
+  /**
+   * `timestamps`: the engine was asked for them. It stamps every record, and a long line comes as
+   * several records (conmon cuts lines at its buffer size), so a line's continuation starts with a
+   * timestamp of its own, which must go.
+   */
+  constructor(
+    private readonly multiplexed: boolean,
+    private readonly timestamps = false,
+  ) {}
 
   /** The complete lines the chunk finishes, or null when it finishes none. */
   push(chunk: Buffer): LogBatch | null {
@@ -40,7 +48,8 @@ export class LogBatchDecoder {
     return out.batch();
   }
 
-  private frame(stream: 'stdout' | 'stderr', buf: Buffer, start: number, end: number, out: Output): void {
+  private frame(stream: 'stdout' | 'stderr', buf: Buffer, begin: number, end: number, out: Output): void {
+    const start = this.timestamps && this.partial[stream].length ? afterTimestamp(buf, begin, end) : begin;
     const last = end > start ? buf.lastIndexOf(newline, end - 1) : -1;
     if (last < start) {
       if (end > start) this.partial[stream].push(Buffer.from(buf.subarray(start, end)));
@@ -64,10 +73,20 @@ export class LogBatchDecoder {
     }
     const out = new Output(chunk.length);
     const held = this.partial.stdout;
-    out.lines('stdout', held.length ? Buffer.concat([...held, chunk.subarray(0, last + 1)]) : chunk, 0, held.length ? null : last + 1);
+    const complete = chunk.subarray(0, last + 1);
+    out.line('stdout', held.length ? Buffer.concat([...held, complete]) : complete);
     this.partial.stdout = last + 1 < chunk.length ? [Buffer.from(chunk.subarray(last + 1))] : [];
     return out.batch();
   }
+}
+
+/** Where the text starts after an RFC 3339 timestamp and its space at `start`, or `start` without one. */
+function afterTimestamp(buf: Buffer, start: number, end: number): number {
+  const isDigit = (i: number) => buf[i] >= 0x30 && buf[i] <= 0x39;
+  if (end - start < 21 || !isDigit(start) || buf[start + 4] !== 0x2d || buf[start + 10] !== 0x54)
+    return start;
+  const space = buf.indexOf(0x20, start);
+  return space > start && space < Math.min(end, start + 40) ? space + 1 : start;
 }
 
 /** Complete lines (each ending in '\n') gathered into one buffer, with the stderr line ranges. */
@@ -127,4 +146,36 @@ export function batchLines(batch: LogBatch): { stream: 'stdout' | 'stderr'; text
   const err = new Uint8Array(lines.length);
   for (let i = 0; i < batch.stderr.length; i += 2) err.fill(1, batch.stderr[i], batch.stderr[i + 1]);
   return lines.map((text, i) => ({ stream: err[i] ? 'stderr' : 'stdout', text }));
+}
+
+/**
+ * Gathers the chunks of a followed stream for a moment before handing them on: the engine writes one
+ * frame per line, so a big backlog arrives in tens of thousands of tiny chunks, which would otherwise
+ * become as many messages to the UI. New lines still show within `delayMs`.
+ */
+export function chunkGatherer(
+  onChunk: (chunk: Buffer) => void,
+  { maxBytes = 1 << 20, delayMs = 20 }: { maxBytes?: number; delayMs?: number } = {},
+): { push(chunk: Buffer): void; flush(): void } {
+  let held: Buffer[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!held.length) return;
+    const chunk = held.length === 1 ? held[0] : Buffer.concat(held, size);
+    held = [];
+    size = 0;
+    onChunk(chunk);
+  };
+  return {
+    push(chunk) {
+      held.push(chunk);
+      size += chunk.length;
+      if (size >= maxBytes) flush();
+      else timer ??= setTimeout(flush, delayMs);
+    },
+    flush,
+  };
 }

@@ -154,7 +154,13 @@ export class BerthdProcess implements ManagedEngine {
         const tail = (await this.readLog(8)).lines.join('\n');
         throw new HandlerError('internal', 'engine.start_failed', `berthd exited (${gone}):\n${tail}`);
       }
-      if (await pingEndpoint(this.endpoint, 1000).then(() => true, () => false)) return;
+      if (
+        await pingEndpoint(this.endpoint, 1000).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       if (Date.now() > deadline) {
         throw new HandlerError(
           'unreachable',
@@ -190,7 +196,11 @@ function unmountUnder(dir: string): void {
   for (const p of points) spawnSync('umount', ['-l', p]);
   const left = mountPoints().find((p) => p === dir || p.startsWith(`${dir}/`));
   if (left) {
-    throw new HandlerError('conflict', 'reset.still_mounted', `${left} is still mounted; nothing was deleted`);
+    throw new HandlerError(
+      'conflict',
+      'reset.still_mounted',
+      `${left} is still mounted; nothing was deleted`,
+    );
   }
 }
 

@@ -5,7 +5,11 @@ import { normalizeEndpoint, pingEndpoint } from './engine-endpoint.ts';
 import { HandlerError } from './errors.ts';
 import type { InvokeHandlers } from './handlers.ts';
 
-type SettingsChannels = 'settings.get' | 'settings.setTheme' | 'settings.setEndpoint' | 'settings.setStartAtLogin';
+type SettingsChannels =
+  | 'settings.get'
+  | 'settings.setTheme'
+  | 'settings.setEndpoint'
+  | 'settings.setStartAtLogin';
 
 const themes: readonly ThemePreference[] = ['light', 'dark', 'system'];
 
@@ -32,7 +36,11 @@ export function settingsHandlers(app?: AppServices): Pick<InvokeHandlers, Settin
     async 'settings.setTheme'({ theme }) {
       const a = needApp(app);
       if (!themes.includes(theme)) {
-        throw new HandlerError('invalid_argument', 'settings.bad_theme', `no theme "${theme}": use light, dark or system`);
+        throw new HandlerError(
+          'invalid_argument',
+          'settings.bad_theme',
+          `no theme "${theme}": use light, dark or system`,
+        );
       }
       await a.settings.update({ theme });
       return settingsView(a);

@@ -5,7 +5,9 @@ import { Dashboard } from './features/dashboard/Dashboard.tsx';
 import { ImageDetail } from './features/images/ImageDetail.tsx';
 import { ImagesList } from './features/images/ImagesList.tsx';
 import { NetworksList } from './features/networks/NetworksList.tsx';
+import { SettingsScreen } from './features/settings/SettingsScreen.tsx';
 import { HostTerminal } from './features/terminal/HostTerminal.tsx';
+import { TroubleshootScreen } from './features/troubleshoot/TroubleshootScreen.tsx';
 import { VolumeFiles } from './features/volumes/VolumeFiles.tsx';
 import { VolumesList } from './features/volumes/VolumesList.tsx';
 import { parseRoute, type Route, useStore } from './store/index.ts';
@@ -40,6 +42,8 @@ const nav: { route: Route; label: string }[] = [
   { route: { screen: 'volumes' }, label: 'Volumes' },
   { route: { screen: 'networks' }, label: 'Networks' },
   { route: { screen: 'terminal' }, label: 'Terminal' },
+  { route: { screen: 'settings' }, label: 'Settings' },
+  { route: { screen: 'troubleshoot' }, label: 'Troubleshoot' },
 ];
 
 function Screen() {
@@ -63,6 +67,10 @@ function Screen() {
       return <NetworksList />;
     case 'terminal':
       return <HostTerminal />;
+    case 'settings':
+      return <SettingsScreen />;
+    case 'troubleshoot':
+      return <TroubleshootScreen />;
   }
 }
 
@@ -81,10 +89,13 @@ export function App() {
     const s = useStore.getState();
     const refresh = () => Promise.all([s.refreshEngine(), s.refreshContainers(), s.refreshImages()]);
     void refresh();
+    void s.loadSettings();
+    const unwatchTheme = s.watchSystemTheme();
     const timer = setInterval(refresh, pollMs);
     const onPop = () => useStore.setState({ route: parseRoute(location.hash) });
     window.addEventListener('popstate', onPop);
     return () => {
+      unwatchTheme();
       clearInterval(timer);
       window.removeEventListener('popstate', onPop);
     };

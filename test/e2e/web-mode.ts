@@ -1,6 +1,7 @@
 // Starts what `npm start -- --web` starts, against a given engine, and a headless Debian Chromium.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { repoRoot } from '../conformance/harness.ts';
@@ -12,6 +13,8 @@ export const hasChromium = existsSync(chromiumPath);
 export interface WebMode {
   url: string;
   child: ChildProcess;
+  /** The app's settings live here (BERTH_CONFIG_DIR): a fresh temp dir, never the user's own. */
+  configDir: string;
   stop(): Promise<void>;
 }
 
@@ -41,36 +44,67 @@ function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   });
 }
 
-async function track(child: ChildProcess, timeoutMs: number): Promise<WebMode> {
+export interface WebModeOptions {
+  configDir?: string;
+  /** More environment for the app (after DOCKER_HOST and BERTH_CONFIG_DIR). */
+  env?: NodeJS.ProcessEnv;
+}
+
+function appEnv(dockerHost: string | undefined, configDir: string, extra?: NodeJS.ProcessEnv) {
+  const env: NodeJS.ProcessEnv = { ...process.env, BERTH_CONFIG_DIR: configDir, ...extra };
+  if (dockerHost) env.DOCKER_HOST = dockerHost;
+  else delete env.DOCKER_HOST;
+  return env;
+}
+
+async function track(
+  child: ChildProcess,
+  configDir: string,
+  ownsConfigDir: boolean,
+  timeoutMs: number,
+): Promise<WebMode> {
   const url = await waitForUrl(child, timeoutMs);
   return {
     url,
     child,
+    configDir,
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (ownsConfigDir) rmSync(configDir, { recursive: true, force: true });
     },
   };
 }
 
-/** `node build/start.mjs --web`: builds the app, then serves it. */
-export function startWebMode(dockerHost: string): Promise<WebMode> {
+const tempConfigDir = () => mkdtempSync(path.join(os.tmpdir(), 'berth-config-'));
+
+/** `node build/start.mjs --web`: builds the app (when dist/ is older than its sources), then serves it. */
+export function startWebMode(dockerHost: string, opts: WebModeOptions = {}): Promise<WebMode> {
+  const configDir = opts.configDir ?? tempConfigDir();
   const child = spawn(process.execPath, [path.join(repoRoot, 'build/start.mjs'), '--web'], {
-    env: { ...process.env, DOCKER_HOST: dockerHost },
+    env: appEnv(dockerHost, configDir, opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return track(child, 120_000);
+  return track(child, configDir, !opts.configDir, 120_000);
 }
 
-/** The already built web server alone (after startWebMode built it once). */
-export function startBuiltWebServer(dockerHost: string): Promise<WebMode> {
+/**
+ * The already built web server alone (after startWebMode built it once). No `dockerHost`: the app
+ * picks its default endpoint (or starts berthd itself with BERTH_MANAGED_ENGINE=1 in `opts.env`).
+ */
+export function startBuiltWebServer(
+  dockerHost: string | undefined,
+  opts: WebModeOptions = {},
+): Promise<WebMode> {
+  const configDir = opts.configDir ?? tempConfigDir();
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist/web/main.mjs')], {
-    env: { ...process.env, DOCKER_HOST: dockerHost },
+    env: appEnv(dockerHost, configDir, opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return track(child, 30_000);
+  return track(child, configDir, !opts.configDir, 30_000);
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -1,10 +1,6 @@
 // The troubleshoot slice: where the engine is and whether the app started it, its log, restart, and
 // the reset to factory defaults (after which settings and lists are loaded afresh).
-import type {
-  ContractError,
-  EngineLogTail,
-  TroubleshootInfo,
-} from '../../../electron/contract/index.ts';
+import type { ContractError, EngineLogTail, TroubleshootInfo } from '../../../electron/contract/index.ts';
 import { api } from '../api/client.ts';
 import type { Slice } from './index.ts';
 

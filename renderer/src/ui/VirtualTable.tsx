@@ -153,8 +153,10 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
       ref={scroller}
       className={`vt-scroll ${props.className ?? ''}`}
       role="group"
-      aria-label={`${label}: arrow keys move, Space selects, Enter opens`}
-      aria-activedescendant={activeIndex >= w.start && activeIndex < w.end ? `${idBase}-${activeIndex}` : undefined}
+      aria-label={`${label}: arrow keys move${onToggle ? ', Space selects' : ''}${onActivate ? ', Enter opens' : ''}`}
+      aria-activedescendant={
+        activeIndex >= w.start && activeIndex < w.end ? `${idBase}-${activeIndex}` : undefined
+      }
       // biome-ignore lint/a11y/noNoninteractiveTabindex: the list takes the keyboard as a whole
       tabIndex={0}
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
@@ -190,7 +192,7 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
 
 function Spacer({ height, span }: { height: number; span: number }) {
   return (
-    <tr className="vt-spacer" aria-hidden="true">
+    <tr className="vt-spacer">
       <td colSpan={span} style={{ height }} />
     </tr>
   );

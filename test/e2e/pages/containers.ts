@@ -3,10 +3,19 @@ import type { Locator, Page } from 'playwright-core';
 export class ContainersPage {
   readonly search: Locator;
   readonly rows: Locator;
+  /** The list's scroll box: it takes the keyboard (arrows, Page Up/Down, Home, End, Space, Enter). */
+  readonly list: Locator;
+  /** The row the keyboard is on. */
+  readonly activeRow: Locator;
+  /** `N containers`, or `N of M` while searching. */
+  readonly shown: Locator;
 
   constructor(readonly page: Page) {
     this.search = page.getByRole('searchbox', { name: 'Search containers' });
     this.rows = page.getByTestId('container-row');
+    this.list = page.getByRole('group', { name: /^Containers: arrow keys move/ });
+    this.activeRow = page.locator('[data-testid="container-row"].active');
+    this.shown = page.getByTestId('containers-shown');
   }
 
   row(name: string): Locator {

@@ -10,7 +10,15 @@ export class Shell {
   }
 
   async open(
-    screen: 'Dashboard' | 'Containers' | 'Images' | 'Volumes' | 'Networks' | 'Terminal',
+    screen:
+      | 'Dashboard'
+      | 'Containers'
+      | 'Images'
+      | 'Volumes'
+      | 'Networks'
+      | 'Terminal'
+      | 'Settings'
+      | 'Troubleshoot',
   ): Promise<void> {
     await this.page
       .getByRole('navigation', { name: 'Main' })

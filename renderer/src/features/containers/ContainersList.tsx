@@ -116,11 +116,10 @@ export function ContainersList() {
               ),
             },
             { header: 'Name', width: '22%' },
-            { header: 'State', width: '96px' },
-            { header: 'Image', width: '18%' },
-            { header: 'Ports', width: '16%' },
-            { header: 'Status' },
-            { header: 'Actions', width: '236px' },
+            { header: 'State', width: '168px' },
+            { header: 'Image', width: '16%' },
+            { header: 'Ports' },
+            { header: 'Actions', width: '252px' },
           ]}
           rowKey={(c) => c.id}
           rowProps={(c) => ({ 'data-testid': 'container-row', 'data-name': c.name, 'data-state': c.state })}
@@ -147,17 +146,15 @@ export function ContainersList() {
                 </button>
                 <div className="muted mono">{shortId(c.id)}</div>
               </td>
-              <td>
+              <td title={c.status}>
                 <span className={`badge state-${c.state}`}>{c.state}</span>
+                <div className="muted small-text">{c.status}</div>
               </td>
               <td className="mono" title={c.image}>
                 {c.image}
               </td>
               <td className="mono">
                 <PortLinks ports={c.ports} container={c.name} />
-              </td>
-              <td className="muted" title={c.status}>
-                {c.status}
               </td>
               <td>
                 <div className="actions">

@@ -53,7 +53,7 @@ export function LogsView({ id }: { id: string }) {
   const [query, setQuery] = useState('');
   const [currentLine, setCurrentLine] = useState(-1);
   const [error, setError] = useState<ContractError | null>(null);
-  const [version, setVersion] = useState(0);
+  const [, setVersion] = useState(0);
   const [buffer, setBuffer] = useState(() => new LogBuffer(true, maxLines));
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
@@ -98,13 +98,15 @@ export function LogsView({ id }: { id: string }) {
   const matchPos = currentLine >= 0 ? firstAtOrAfter(matches, currentLine) : -1;
   const onMatch = matchPos >= 0 && matches[matchPos] === currentLine;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs for each redraw of new lines
+  // Every render that shows more lines keeps a view at the bottom there (renders other than the
+  // per-frame redraw can show new lines too: the buffer fills between frames).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever the line count changes
   useLayoutEffect(() => {
     const el = box.current;
     if (!el || !stick.current) return;
     el.scrollTop = el.scrollHeight;
     setScrollTop(el.scrollTop);
-  }, [version, buffer]);
+  }, [count, buffer]);
 
   const reveal = (line: number) => {
     const el = box.current;
@@ -128,7 +130,13 @@ export function LogsView({ id }: { id: string }) {
     if (!query) return setCurrentLine(-1);
     const found = buffer.search(query);
     if (found.length === 0) return setCurrentLine(-1);
-    const top = visibleWindow({ count, rowHeight: lineHeight, scrollTop, viewportHeight: viewport, overscan: 0 });
+    const top = visibleWindow({
+      count,
+      rowHeight: lineHeight,
+      scrollTop,
+      viewportHeight: viewport,
+      overscan: 0,
+    });
     const at = firstAtOrAfter(found, top.start);
     reveal(found[Math.min(at, found.length - 1)]);
   }, [query]);
@@ -170,6 +178,7 @@ export function LogsView({ id }: { id: string }) {
         </label>
         <input
           type="search"
+          className="log-search"
           aria-label="Search logs"
           placeholder="Search logs (Enter: next match)"
           value={query}
@@ -189,7 +198,9 @@ export function LogsView({ id }: { id: string }) {
             {matches.length > 0 && (
               <>
                 <span className="muted" data-testid="log-current">
-                  {onMatch ? `${(matchPos + 1).toLocaleString('en-US')} of ${matches.length.toLocaleString('en-US')}` : ''}
+                  {onMatch
+                    ? `${(matchPos + 1).toLocaleString('en-US')} of ${matches.length.toLocaleString('en-US')}`
+                    : ''}
                 </span>
                 <button type="button" className="small" aria-label="Previous match" onClick={() => step(-1)}>
                   ↑
@@ -201,10 +212,6 @@ export function LogsView({ id }: { id: string }) {
             )}
           </>
         )}
-        <span className="muted spacer-left" data-testid="log-count">
-          {count.toLocaleString('en-US')} lines
-          {buffer.dropped > 0 && ` (the last ${maxLines.toLocaleString('en-US')})`}
-        </span>
       </div>
       <ErrorBanner error={error} context="Logs" />
       <div
@@ -227,6 +234,10 @@ export function LogsView({ id }: { id: string }) {
             {rows}
           </div>
         </div>
+      </div>
+      <div className="muted log-status" data-testid="log-count">
+        {count.toLocaleString('en-US')} lines
+        {buffer.dropped > 0 && ` (the last ${maxLines.toLocaleString('en-US')})`}
       </div>
     </div>
   );

@@ -24,7 +24,13 @@ describe('LogBuffer', () => {
 
   test('search looks at the text, never the timestamp; smart case', () => {
     const b = new LogBuffer(true);
-    b.append(batch(['2026-01-01T00:00:00Z Error: disk', '2026-01-01T00:00:01Z error again', '2026-01-01T00:00:02Z fine']));
+    b.append(
+      batch([
+        '2026-01-01T00:00:00Z Error: disk',
+        '2026-01-01T00:00:01Z error again',
+        '2026-01-01T00:00:02Z fine',
+      ]),
+    );
     assert.deepEqual(b.search('2026'), []);
     assert.deepEqual(b.search('T'), []);
     assert.deepEqual(b.search('error'), [0, 1]);
@@ -48,7 +54,12 @@ describe('LogBuffer', () => {
 
   test('keeps at most about maxLines, dropping the oldest, and keeps search results right', () => {
     const b = new LogBuffer(false, 100);
-    b.append(batch(Array.from({ length: 100 }, (_, i) => `line ${i}`), [0, 1]));
+    b.append(
+      batch(
+        Array.from({ length: 100 }, (_, i) => `line ${i}`),
+        [0, 1],
+      ),
+    );
     assert.deepEqual(b.search('line 9'), [9, ...Array.from({ length: 10 }, (_, i) => 90 + i)]);
     b.append(batch(Array.from({ length: 20 }, (_, i) => `line ${100 + i}`)));
     assert.equal(b.length, 100);
@@ -80,7 +91,10 @@ describe('LogBuffer', () => {
     const t2 = performance.now();
     assert.equal(b.search('error').length, 0);
     const insensitive = performance.now() - t2;
-    assert.ok(searched < 300 && insensitive < 300, `search ${searched.toFixed(0)} / ${insensitive.toFixed(0)} ms`);
+    assert.ok(
+      searched < 300 && insensitive < 300,
+      `search ${searched.toFixed(0)} / ${insensitive.toFixed(0)} ms`,
+    );
     assert.ok(built < 3000, `append ${built.toFixed(0)} ms (includes making the test lines)`);
   });
 });

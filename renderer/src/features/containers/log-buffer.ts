@@ -18,7 +18,7 @@ export function searchMode(query: string): SearchMode {
   return { caseSensitive: query !== query.toLowerCase() };
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Where the query occurs in a line's text, as [start, end) pairs (for highlighting). */
 export function matchRanges(text: string, query: string): [number, number][] {
@@ -110,7 +110,7 @@ export class LogBuffer {
     if (mode.caseSensitive || !/[a-z]/.test(query)) {
       return (line) => line.indexOf(query, ts ? line.indexOf(' ') + 1 : 0) >= 0;
     }
-    const re = new RegExp(escape(query), 'gi');
+    const re = new RegExp(escapeRegExp(query), 'gi');
     return (line) => {
       re.lastIndex = ts ? line.indexOf(' ') + 1 : 0;
       return re.test(line);

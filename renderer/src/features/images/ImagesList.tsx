@@ -5,6 +5,7 @@ import { useStore } from '../../store/index.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { formatBytes, shortId } from '../../ui/format.ts';
+import { VirtualTable } from '../../ui/VirtualTable.tsx';
 import { PullForm } from './PullForm.tsx';
 import { TransferPanel } from './TransferPanel.tsx';
 
@@ -67,49 +68,52 @@ export function ImagesList() {
       )}
       {loaded && !error && images.length === 0 && <p className="empty">No images. Pull one above.</p>}
       {images.length > 0 && (
-        <table className="list" aria-label="Images">
-          <thead>
-            <tr>
-              <th scope="col">Tags</th>
-              <th scope="col">ID</th>
-              <th scope="col">Size</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {images.map((i) => {
-              const label = i.tags[0] ?? shortId(i.id);
-              return (
-                <tr key={i.id} data-testid="image-row">
-                  <td className="mono">
-                    <button
-                      type="button"
-                      className="link mono"
-                      aria-label={`Open image ${label}`}
-                      onClick={() => navigate({ screen: 'image', id: i.id })}
-                    >
-                      {i.tags.length ? i.tags.join(', ') : '<none>'}
-                    </button>
-                  </td>
-                  <td className="mono muted">{shortId(i.id)}</td>
-                  <td>{formatBytes(i.size)}</td>
-                  <td className="muted">{new Date(i.created * 1000).toLocaleString()}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="danger small"
-                      aria-label={`Remove image ${label}`}
-                      onClick={() => remove(i.tags[0] ?? i.id)}
-                    >
-                      remove
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <VirtualTable
+          items={images}
+          label="Images"
+          rowHeight={44}
+          columns={[
+            { header: 'Tags' },
+            { header: 'ID', width: '130px' },
+            { header: 'Size', width: '96px' },
+            { header: 'Created', width: '200px' },
+            { header: 'Actions', width: '100px' },
+          ]}
+          rowKey={(i) => i.id}
+          rowProps={() => ({ 'data-testid': 'image-row' })}
+          onActivate={(i) => navigate({ screen: 'image', id: i.id })}
+          renderCells={(i) => {
+            const label = i.tags[0] ?? shortId(i.id);
+            return (
+              <>
+                <td className="mono">
+                  <button
+                    type="button"
+                    className="link mono"
+                    aria-label={`Open image ${label}`}
+                    title={i.tags.join(', ')}
+                    onClick={() => navigate({ screen: 'image', id: i.id })}
+                  >
+                    {i.tags.length ? i.tags.join(', ') : '<none>'}
+                  </button>
+                </td>
+                <td className="mono muted">{shortId(i.id)}</td>
+                <td>{formatBytes(i.size)}</td>
+                <td className="muted">{new Date(i.created * 1000).toLocaleString()}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="danger small"
+                    aria-label={`Remove image ${label}`}
+                    onClick={() => remove(i.tags[0] ?? i.id)}
+                  >
+                    remove
+                  </button>
+                </td>
+              </>
+            );
+          }}
+        />
       )}
       <ConfirmDialog
         open={confirmPrune}
