@@ -233,6 +233,18 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
     });
     ctx.lifecycle.once(`removed:${rec.Id}`, () => resolve());
   });
+  // Lines go out in writes of up to 64 KiB (one write per line costs both sides a chunk each); what
+  // is pending goes out as soon as the reader waits for more.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    if (!pendingBytes || out.closed) return;
+    out.write(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes));
+    pending = [];
+    pendingBytes = 0;
+  };
   for await (const e of readLog(rec.LogPath, {
     follow: follow && running,
     tail,
@@ -243,7 +255,15 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
     if (out.closed) break;
     if ((e.stream === 'stdout' && !stdout) || (e.stream === 'stderr' && !stderr)) continue;
     const payload = Buffer.from(timestamps ? `${e.time} ${e.text}` : e.text);
-    out.write(tty ? payload : frame(e.stream, payload));
+    const chunk = tty ? payload : frame(e.stream, payload);
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (pendingBytes >= 64 * 1024) flush();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
   }
+  flush();
   out.end();
 }

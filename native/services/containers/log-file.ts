@@ -95,7 +95,8 @@ export async function* readLog(logPath: string, opts: ReadLogOptions): AsyncGene
   let offset = 0;
   for (const f of files) {
     const r = await readEntries(f, 0);
-    backlog.push(...r.entries);
+    // Not push(...entries): a spread of a few hundred thousand arguments overflows the stack.
+    for (const e of r.entries) backlog.push(e);
     if (f === logPath) offset = r.offset;
   }
   const keep = (e: LogEntry) =>

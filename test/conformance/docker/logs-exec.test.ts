@@ -36,6 +36,19 @@ describe(`logs, exec, attach, cp (${process.env.BERTH_TARGET ?? 'berthd'})`, () 
     d.docker(['rm', 'lg']);
   });
 
+  test('logs of a long log come whole: 300,000 lines, and --tail of them', () => {
+    const run = d.docker(['run', '--name', 'longlog', 'busybox', 'seq', '1', '300000']);
+    assert.equal(run.code, 0, run.stderr);
+    const all = d.docker(['logs', 'longlog'], { timeoutMs: 120_000 });
+    assert.equal(all.code, 0, all.stderr);
+    const lines = all.stdout.split('\n').filter(Boolean);
+    assert.equal(lines.length, 300_000);
+    assert.equal(lines[0], '1');
+    assert.equal(lines.at(-1), '300000');
+    assert.equal(d.docker(['logs', '--tail', '2', 'longlog']).stdout, '299999\n300000\n');
+    d.docker(['rm', 'longlog']);
+  });
+
   test('logs of a tty container come as one stream', () => {
     d.docker(['run', '-t', '--name', 'lgt', 'busybox', 'sh', '-c', 'echo a; echo b >&2']);
     const r = d.docker(['logs', 'lgt']);
