@@ -13,6 +13,8 @@ import './logs.css';
 const maxLines = 1_000_000;
 /** Must match `.log-view .log-line` in logs.css. */
 const lineHeight = 18;
+/** New lines show within this; a stream of batches costs a render per this, not per batch. */
+const redrawMs = 100;
 
 function Highlighted({ text, query, current }: { text: string; query: string; current: boolean }) {
   const ranges = matchRanges(text, query);
@@ -54,35 +56,45 @@ export function LogsView({ id }: { id: string }) {
   const [currentLine, setCurrentLine] = useState(-1);
   const [error, setError] = useState<ContractError | null>(null);
   const [, setVersion] = useState(0);
-  const [buffer, setBuffer] = useState(() => new LogBuffer(true, maxLines));
+  const [buffer, setBuffer] = useState(() => new LogBuffer(false, maxLines));
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
   const box = useRef<HTMLDivElement>(null);
   /** At the bottom: arriving lines keep the view there. */
   const stick = useRef(true);
 
+  // Timestamps are asked for only while shown: they triple what the engine sends for a short line.
   useEffect(() => {
-    const buf = new LogBuffer(true, maxLines);
+    const buf = new LogBuffer(timestamps, maxLines);
     setBuffer(buf);
     setError(null);
     stick.current = true;
-    // Lines arrive in many batches; the view redraws at most once a frame.
+    // Lines arrive in many batches (a big log in hundreds): the view redraws on the next frame, but
+    // not more often than every redrawMs, so taking in a million lines is not a hundred renders.
     let frame = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = 0;
     const redraw = () => {
       frame = 0;
+      timer = undefined;
+      last = performance.now();
       setVersion((v) => v + 1);
     };
-    const stop = api().subscribe('containers.logs', { id, follow, timestamps: true, tail: maxLines }, (m) => {
+    const stop = api().subscribe('containers.logs', { id, follow, timestamps, tail: maxLines }, (m) => {
       if (m.type === 'event') {
         buf.append(m.event);
-        frame ||= requestAnimationFrame(redraw);
+        if (frame || timer) return;
+        const wait = last + redrawMs - performance.now();
+        if (wait > 0) timer = setTimeout(() => (frame = requestAnimationFrame(redraw)), wait);
+        else frame = requestAnimationFrame(redraw);
       } else if (m.error) setError(m.error);
     });
     return () => {
       stop();
       cancelAnimationFrame(frame);
+      clearTimeout(timer);
     };
-  }, [id, follow]);
+  }, [id, follow, timestamps]);
 
   useEffect(() => {
     const el = box.current;
@@ -160,7 +172,7 @@ export function LogsView({ id }: { id: string }) {
         className={`log-line ${l.stderr ? 'stderr' : 'stdout'}${current ? ' current' : ''}`}
         data-line={i + 1}
       >
-        {timestamps && l.timestamp && <span className="ts">{l.timestamp} </span>}
+        {l.timestamp && <span className="ts">{l.timestamp} </span>}
         <Highlighted text={l.text} query={query} current={current} />
       </div>,
     );
