@@ -65,3 +65,23 @@ test('readLog: tail, since/until, rotated files and follow', async () => {
   await reader;
   assert.deepEqual(followed, ['new\n']);
 });
+
+test('parseLogLine: conmon timestamps, other offsets, partial lines and garbage', () => {
+  const a = parseLogLine('2026-11-30T14:04:36.427838793+00:00 stdout F hello world');
+  assert.deepEqual(a, {
+    time: '2026-11-30T14:04:36.427838793Z',
+    timeNs: 1796047476427838793n,
+    stream: 'stdout',
+    text: 'hello world\n',
+  });
+  // The same instant written with another offset gives the same record.
+  const b = parseLogLine('2026-11-30T15:04:36.427838793+01:00 stderr P part');
+  assert.equal(b?.timeNs, a?.timeNs);
+  assert.equal(b?.time, a?.time);
+  assert.equal(b?.stream, 'stderr');
+  assert.equal(b?.text, 'part');
+  assert.equal(parseLogLine('2026-11-30T14:04:36.427838793Z stdout F ')?.text, '\n');
+  assert.equal(parseLogLine('2026-11-30T14:04:36.427838793Z stdin F x'), undefined);
+  assert.equal(parseLogLine('2026-11-30T14:04:36.427838793Z stdout X x'), undefined);
+  assert.equal(parseLogLine('garbage'), undefined);
+});
