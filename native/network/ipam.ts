@@ -23,14 +23,13 @@ function mask(bits: number): number {
 }
 
 /** Parses `a.b.c.d/n`. With `strict`, host bits must be zero (as Docker requires of a subnet). */
-export function parseCidr(s: string, what = 'subnet'): Prefix & { addr: number } {
+export function parseCidr(s: string): Prefix & { addr: number } {
   const [ip, len, extra] = s.split('/');
   const addr = parseIPv4(ip ?? '');
   const bits = Number(len);
   if (addr === undefined || extra !== undefined || !/^\d{1,2}$/.test(len ?? '') || bits > 32) {
     throw invalid(`invalid CIDR address: ${s}`);
   }
-  void what;
   return { base: (addr & mask(bits)) >>> 0, bits, addr };
 }
 
@@ -77,9 +76,7 @@ export interface Pool {
 
 export function makePool(subnet: string, gateway?: string, ipRange?: string): Pool {
   const sn = parseCidr(subnet);
-  if (sn.addr !== sn.base) {
-    // Docker accepts a subnet with host bits set and keeps the network address.
-  }
+  // A subnet with host bits set is accepted; the network address is kept, as Docker does.
   if (sn.bits > 30) throw invalid(`invalid subnet ${subnet}: it must be /30 or larger`);
   const subnetPrefix: Prefix = { base: sn.base, bits: sn.bits };
   let gw = sn.base + 1;

@@ -78,7 +78,7 @@ export function networkRoutes(router: Router, engine: Engine): void {
   router.add('POST', '/networks/prune', async (req) => {
     const f = parseFilters(req.query.get('filters'));
     const untilNs = f.until?.[0] ? timeParam(f.until[0]) : undefined;
-    const deleted = await svc.prune(f, (n) => {
+    const deleted = await svc.prune((n) => {
       if (untilNs !== undefined && BigInt(Date.parse(n.Created)) * 1_000_000n >= untilNs) return false;
       return labelsMatch(n.Labels ?? {}, f.label ?? [], f['label!'] ?? []);
     });

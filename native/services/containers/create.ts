@@ -3,6 +3,7 @@ import path from 'node:path';
 import { invalid, notFound } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../core/fsutil.ts';
 import { newId, randomName } from '../../core/ids.ts';
+import { hostResolvConf } from '../../network/resolv-conf.ts';
 import { applyCapChanges, defaultCapabilities } from '../../runtime/capabilities.ts';
 import { parseSignal } from '../../runtime/spec.ts';
 import type { ContainerContext } from '../context.ts';
@@ -339,11 +340,7 @@ async function writeEtcFiles(rec: ContainerRecord): Promise<void> {
 }
 
 async function resolvConf(hc: HostConfig): Promise<string> {
-  const host = await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-  const lines = host.split('\n');
-  let servers = lines.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
-  let search = lines.filter((l) => /^\s*search\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
-  let options = lines.filter((l) => /^\s*options\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+  let { nameservers: servers, search, options } = await hostResolvConf();
   if (hc.NetworkMode !== 'host') servers = servers.filter((s) => !s.startsWith('127.') && s !== '::1');
   if (hc.Dns?.length) servers = hc.Dns;
   if (hc.DnsSearch?.length) search = hc.DnsSearch;
