@@ -12,6 +12,7 @@ import {
   startDaemon,
   stopDaemon,
 } from '../conformance/harness.ts';
+import { printComparison } from './table.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 20);
 
@@ -96,16 +97,37 @@ if (hasDockerd) {
 
 const b = results.berthd;
 const k = results.dockerd;
-const row = (name: string, bv: number, kv: number | undefined, unit: string, target: string) => {
-  const ratio = kv ? (bv / kv).toFixed(2) : 'n/a';
-  console.log(
-    `${name.padEnd(44)} ${`${bv.toFixed(1)} ${unit}`.padStart(12)} ${(kv ? `${kv.toFixed(1)} ${unit}` : '-').padStart(12)} ${ratio.padStart(7)}  ${target}`,
-  );
-};
-console.log(
-  `\n${'metric'.padEnd(44)} ${'berthd'.padStart(12)} ${'dockerd'.padStart(12)} ${'ratio'.padStart(7)}  target`,
-);
-row(`docker run --rm busybox true (median of ${runs})`, b.cli, k?.cli, 'ms', 'ratio <= 0.5');
-row(`dockerode create+start+wait+remove (median)`, b.api, k?.api, 'ms', 'ratio <= 0.3');
-row('idle RSS after start', b.idleRss, k?.idleRss, 'MB', 'berthd <= 60 MB');
-row('RSS after the runs above', b.busyRss, k?.busyRss, 'MB', '(for information)');
+printComparison([
+  {
+    metric: `docker run --rm busybox true (median of ${runs})`,
+    berthd: b.cli,
+    dockerd: k?.cli,
+    unit: 'ms',
+    digits: 1,
+    target: 'ratio <= 0.5',
+  },
+  {
+    metric: 'dockerode create+start+wait+remove (median)',
+    berthd: b.api,
+    dockerd: k?.api,
+    unit: 'ms',
+    digits: 1,
+    target: 'ratio <= 0.3',
+  },
+  {
+    metric: 'idle RSS after start',
+    berthd: b.idleRss,
+    dockerd: k?.idleRss,
+    unit: 'MB',
+    digits: 1,
+    target: 'berthd <= 60 MB',
+  },
+  {
+    metric: 'RSS after the runs above',
+    berthd: b.busyRss,
+    dockerd: k?.busyRss,
+    unit: 'MB',
+    digits: 1,
+    target: '(for information)',
+  },
+]);

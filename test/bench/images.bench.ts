@@ -9,6 +9,7 @@ import path from 'node:path';
 import { type Daemon, fixturesOut, loadBusybox, startDaemon, stopDaemon } from '../conformance/harness.ts';
 import { startRegistry } from '../conformance/registry.ts';
 import { busyboxEntries, dockerSaveTar, type Entry, image } from '../fixtures/images.ts';
+import { printComparison } from './table.ts';
 
 function noise(seed: string, bytes: number): Buffer {
   const out = Buffer.alloc(bytes);
@@ -98,17 +99,18 @@ await registry.stop();
 
 const b = results.berthd;
 const k = results.dockerd;
-console.log(
-  `\n${'metric'.padEnd(48)} ${'berthd'.padStart(10)} ${'dockerd'.padStart(10)} ${'ratio'.padStart(7)}  target`,
+printComparison(
+  (
+    [
+      ['pull 4-layer 105 MB image, cold store', 'pull'],
+      ['rebuild 10-step Dockerfile, warm cache', 'rebuild'],
+      ['docker save | docker load of that image', 'saveLoad'],
+    ] as const
+  ).map(([metric, key]) => ({
+    metric,
+    berthd: b[key],
+    dockerd: k?.[key],
+    unit: 'ms',
+    target: 'ratio <= 0.7',
+  })),
 );
-for (const [name, key] of [
-  ['pull 4-layer 105 MB image, cold store', 'pull'],
-  ['rebuild 10-step Dockerfile, warm cache', 'rebuild'],
-  ['docker save | docker load of that image', 'saveLoad'],
-] as const) {
-  const bv = b[key];
-  const kv = k?.[key];
-  console.log(
-    `${name.padEnd(48)} ${`${bv.toFixed(0)} ms`.padStart(10)} ${(kv ? `${kv.toFixed(0)} ms` : '-').padStart(10)} ${(kv ? (bv / kv).toFixed(2) : 'n/a').padStart(7)}  ratio <= 0.7`,
-  );
-}

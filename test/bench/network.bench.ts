@@ -12,6 +12,7 @@ import {
   startDaemon,
   stopDaemon,
 } from '../conformance/harness.ts';
+import { printComparison } from './table.ts';
 
 const count = Number(process.env.BENCH_CONTAINERS ?? 50);
 const streamMiB = Number(process.env.BENCH_STREAM_MIB ?? 512);
@@ -183,14 +184,19 @@ if (spawnSync('sh', ['-c', 'command -v dockerd']).status === 0) {
 
 const b = results.berthd;
 const k = results.dockerd;
-const row = (name: string, bv: number, kv: number | undefined, unit: string, target: string) => {
-  const ratio = kv ? (bv / kv).toFixed(2) : 'n/a';
-  console.log(
-    `${name.padEnd(52)} ${`${bv.toFixed(0)} ${unit}`.padStart(14)} ${(kv ? `${kv.toFixed(0)} ${unit}` : '-').padStart(14)} ${ratio.padStart(7)}  ${target}`,
-  );
-};
-console.log(
-  `\n${'metric'.padEnd(52)} ${'berthd'.padStart(12)} ${'dockerd'.padStart(12)} ${'ratio'.padStart(7)}  target`,
-);
-row(`start ${count} containers, one network, a port each`, b.start, k?.start, 'ms', 'ratio <= 0.5');
-row(`TCP host -> container via published port`, b.mbps, k?.mbps, 'Mbit/s', 'ratio >= 1.0');
+printComparison([
+  {
+    metric: `start ${count} containers, one network, a port each`,
+    berthd: b.start,
+    dockerd: k?.start,
+    unit: 'ms',
+    target: 'ratio <= 0.5',
+  },
+  {
+    metric: 'TCP host -> container via published port',
+    berthd: b.mbps,
+    dockerd: k?.mbps,
+    unit: 'Mbit/s',
+    target: 'ratio >= 1.0',
+  },
+]);
