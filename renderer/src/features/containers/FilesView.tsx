@@ -2,9 +2,9 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { ContainerFileListing, ContractError } from '../../../../electron/contract/index.ts';
 import { api } from '../../api/client.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
-import { formatBytes, formatMode, formatTime } from '../../ui/format.ts';
+import { FileTable } from '../../ui/FileTable.tsx';
 import { saveFile } from '../../ui/save-file.ts';
-import { base64ToBytes, childPath, crumbs, parentPath, sortEntries } from '../volumes/paths.ts';
+import { base64ToBytes, crumbs, sortEntries } from '../volumes/paths.ts';
 
 /** The container's filesystem through the archive API: folders, breadcrumb, a path box, downloads. */
 export function FilesView({ id }: { id: string }) {
@@ -99,75 +99,13 @@ export function FilesView({ id }: { id: string }) {
         </p>
       )}
       {listing && (
-        <table className="list" aria-label={`Files in ${shown}`}>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Size</th>
-              <th scope="col">Mode</th>
-              <th scope="col">Modified</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown !== '/' && (
-              <tr>
-                <td colSpan={5}>
-                  <button
-                    type="button"
-                    className="link mono"
-                    aria-label="Parent folder"
-                    onClick={() => setDir(parentPath(shown))}
-                  >
-                    ..
-                  </button>
-                </td>
-              </tr>
-            )}
-            {listing.entries.length === 0 && (
-              <tr>
-                <td colSpan={5} className="muted">
-                  This folder is empty.
-                </td>
-              </tr>
-            )}
-            {listing.entries.map((e) => (
-              <tr key={e.name} data-testid="file-row" data-name={e.name} data-type={e.type}>
-                <td className="mono">
-                  {e.type === 'dir' || e.type === 'symlink' ? (
-                    <button
-                      type="button"
-                      className="link mono"
-                      aria-label={`${e.type === 'dir' ? 'Open folder' : 'Follow link'} ${e.name}`}
-                      onClick={() => setDir(childPath(shown, e.name))}
-                    >
-                      {e.name}
-                      {e.type === 'dir' ? '/' : ''}
-                    </button>
-                  ) : (
-                    e.name
-                  )}
-                  {e.type === 'symlink' && <span className="muted"> → {e.linkTarget}</span>}
-                </td>
-                <td>{e.type === 'file' ? formatBytes(e.size) : '—'}</td>
-                <td className="mono">{formatMode(e.type, e.mode)}</td>
-                <td className="muted">{formatTime(e.mtime)}</td>
-                <td>
-                  {(e.type === 'file' || e.type === 'symlink') && (
-                    <button
-                      type="button"
-                      className="small"
-                      aria-label={`Download ${e.name}`}
-                      onClick={() => download(childPath(shown, e.name))}
-                    >
-                      download
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <FileTable
+          dir={shown}
+          entries={listing.entries}
+          followLinks={true}
+          onOpen={setDir}
+          onDownload={download}
+        />
       )}
     </div>
   );

@@ -3,19 +3,9 @@ import type { ContractError, VolumeFileEntry } from '../../../../electron/contra
 import { api } from '../../api/client.ts';
 import { useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
-import { formatBytes, formatMode, formatTime } from '../../ui/format.ts';
-import { base64ToBytes, childPath, crumbs, parentPath, sortEntries } from './paths.ts';
-
-function saveFile(name: string, base64: string): void {
-  const url = URL.createObjectURL(new Blob([base64ToBytes(base64)]));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { FileTable } from '../../ui/FileTable.tsx';
+import { saveFile } from '../../ui/save-file.ts';
+import { base64ToBytes, crumbs, sortEntries } from './paths.ts';
 
 /** Another Docker engine has no file API: say so, and how to look inside anyway. */
 function BrowseUnsupported({ name, message }: { name: string; message: string }) {
@@ -61,7 +51,7 @@ export function VolumeFiles({ name }: { name: string }) {
     const r = await api().invoke('volumes.download', { name, path: file });
     if (r.ok) {
       setDownloadError(null);
-      saveFile(r.value.name, r.value.base64);
+      saveFile(r.value.name, base64ToBytes(r.value.base64));
     } else setDownloadError(r.error);
   };
 
@@ -101,74 +91,7 @@ export function VolumeFiles({ name }: { name: string }) {
       )}
       <ErrorBanner error={downloadError} context="Cannot download" />
       {entries && (
-        <table className="list" aria-label={`Files in ${dir}`}>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Size</th>
-              <th scope="col">Mode</th>
-              <th scope="col">Modified</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {dir !== '/' && (
-              <tr>
-                <td colSpan={5}>
-                  <button
-                    type="button"
-                    className="link mono"
-                    aria-label="Parent folder"
-                    onClick={() => setDir(parentPath(dir))}
-                  >
-                    ..
-                  </button>
-                </td>
-              </tr>
-            )}
-            {entries.length === 0 && (
-              <tr>
-                <td colSpan={5} className="muted">
-                  This folder is empty.
-                </td>
-              </tr>
-            )}
-            {entries.map((e) => (
-              <tr key={e.name} data-testid="file-row" data-name={e.name} data-type={e.type}>
-                <td className="mono">
-                  {e.type === 'dir' ? (
-                    <button
-                      type="button"
-                      className="link mono"
-                      aria-label={`Open folder ${e.name}`}
-                      onClick={() => setDir(childPath(dir, e.name))}
-                    >
-                      {e.name}/
-                    </button>
-                  ) : (
-                    e.name
-                  )}
-                  {e.type === 'symlink' && <span className="muted"> → {e.linkTarget}</span>}
-                </td>
-                <td>{e.type === 'dir' ? '—' : formatBytes(e.size)}</td>
-                <td className="mono">{formatMode(e.type, e.mode)}</td>
-                <td className="muted">{formatTime(e.mtime)}</td>
-                <td>
-                  {e.type === 'file' && (
-                    <button
-                      type="button"
-                      className="small"
-                      aria-label={`Download ${e.name}`}
-                      onClick={() => download(childPath(dir, e.name))}
-                    >
-                      download
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <FileTable dir={dir} entries={entries} followLinks={false} onOpen={setDir} onDownload={download} />
       )}
     </section>
   );
