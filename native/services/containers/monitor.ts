@@ -229,15 +229,21 @@ export class ExitMonitor {
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {
     const ctx = this.ctx;
     ctx.health.stopped(rec);
-    await ctx.runtime.forgetStopped(rec.Id).catch(() => undefined);
-    await ctx.network
-      .detach(rec)
-      .catch((err) => ctx.log.warn('network teardown failed', { id: rec.Id, error: errorMessage(err) }));
-    await unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))).catch(() => undefined);
-    await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
+    // The process is gone: its runtime state, network, rootfs and files do not depend on each other.
+    await Promise.all([
+      ctx.runtime
+        .forgetStopped(rec.Id)
+        .catch(() => undefined)
+        .then(() => removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)))
+        .catch(() => undefined),
+      ctx.network
+        .detach(rec)
+        .catch((err) => ctx.log.warn('network teardown failed', { id: rec.Id, error: errorMessage(err) })),
+      unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))).catch(() => undefined),
+      fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }).catch(() => undefined),
+      fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true }).catch(() => undefined),
+    ]);
     await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true }).catch(() => undefined);
-    await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }).catch(() => undefined);
-    await fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true }).catch(() => undefined);
   }
 }
 

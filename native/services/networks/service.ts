@@ -31,6 +31,7 @@ import {
   type EndpointLink,
   enableForwarding,
   ensureBridge,
+  linkExists,
 } from '../../network/link.ts';
 import { type PortProxy, startProxy } from '../../network/proxy.ts';
 import { hostResolvConf, parseResolvConf } from '../../network/resolv-conf.ts';
@@ -63,6 +64,11 @@ export interface NetworkDeps {
 }
 
 const dnsAddress = '127.0.0.11';
+
+/** How long the kernel may take to destroy a stopped container's veth before berthd deletes it itself. */
+const vethGraceMs = 2000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A tag that keeps this daemon's bridges and iptables chains apart from another daemon's on the host. */
 export function daemonTag(execRoot: string): string {
@@ -125,6 +131,8 @@ export class NetworkService implements ContainerNetwork {
   readonly networks: NetworkStore;
   private readonly allocators = new Map<string, AddressAllocator>();
   private readonly proxies = new Map<string, PortProxy[]>();
+  /** Host-side veths of stopped containers that the kernel is still destroying, by container id. */
+  private readonly teardowns = new Map<string, Promise<void>>();
   private firewall: Firewall | undefined;
   private readonly dns: DnsServer;
   private readonly tag: string;
@@ -474,6 +482,9 @@ export class NetworkService implements ContainerNetwork {
     const eps = Object.entries(rec.Endpoints ?? {});
     const nets = eps.map(([name, ep]) => this.networks.find(ep.NetworkID) ?? this.networks.get(name));
     if (nets.every((n) => n.Driver === 'null')) return { network: { mode: 'none' } };
+    // A restart reuses the interface names of the last run; a static address may be one still held.
+    await this.teardowns.get(rec.Id);
+    if (eps.some(([, ep]) => ep.IPAMConfig?.IPv4Address)) await this.settled();
     const ns = this.netnsPath(rec.Id);
     if (await exists(ns)) await deleteNetns(this.deps.sys, ns).catch(() => undefined);
     try {
@@ -593,11 +604,15 @@ export class NetworkService implements ContainerNetwork {
   async detach(rec: ContainerRecord): Promise<void> {
     await this.unpublish(rec);
     rec.PublishedPorts = [];
+    const vanishing: Array<{ hostIf: string; release: () => void }> = [];
     for (const [name, ep] of Object.entries(rec.Endpoints ?? {})) {
       const n = this.networks.find(ep.NetworkID) ?? this.networks.find(name);
       const ip = parseIPv4(ep.IPAddress);
-      if (n && ip !== undefined) this.allocators.get(n.Id)?.release(ip);
-      if (ep.HostIf) await deleteLink(this.deps.sys, ep.HostIf).catch(() => undefined);
+      const release = () => {
+        if (n && ip !== undefined) this.allocators.get(n.Id)?.release(ip);
+      };
+      if (ep.HostIf) vanishing.push({ hostIf: ep.HostIf, release });
+      else release();
       ep.IPAddress = '';
       ep.IPPrefixLen = 0;
       ep.Gateway = '';
@@ -607,7 +622,33 @@ export class NetworkService implements ContainerNetwork {
       delete ep.IfName;
     }
     const ns = this.netnsPath(rec.Id);
-    if (await exists(ns)) await deleteNetns(this.deps.sys, ns);
+    const hadNs = await exists(ns);
+    if (hadNs) await deleteNetns(this.deps.sys, ns);
+    if (!vanishing.length) return;
+    // With the namespace file gone and the container's processes dead, the kernel destroys the
+    // namespace and both ends of each veth in its own time (tens of ms of RCU work here, which an
+    // `ip link del` would make every stop and removal wait for). Addresses go back to the pool once
+    // the interface is gone; a veth that outlives that (its namespace still held) is deleted outright.
+    const reap = this.reap(vanishing, hadNs ? vethGraceMs : 0).finally(() => {
+      if (this.teardowns.get(rec.Id) === reap) this.teardowns.delete(rec.Id);
+    });
+    this.teardowns.set(rec.Id, reap);
+  }
+
+  private async reap(links: Array<{ hostIf: string; release: () => void }>, graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    for (const l of links) {
+      while ((await linkExists(l.hostIf)) && Date.now() < deadline) await sleep(5);
+      await deleteLink(this.deps.sys, l.hostIf).catch((err) =>
+        this.deps.log.warn('removing a veth failed', { link: l.hostIf, error: errorMessage(err) }),
+      );
+      l.release();
+    }
+  }
+
+  /** Resolves once every stopped container's interfaces are gone (network removal, static addresses). */
+  async settled(): Promise<void> {
+    while (this.teardowns.size) await Promise.all([...this.teardowns.values()]);
   }
 
   async release(rec: ContainerRecord): Promise<void> {
@@ -1001,6 +1042,7 @@ export class NetworkService implements ContainerNetwork {
   }
 
   private async destroy(n: NetworkRecord): Promise<void> {
+    await this.settled();
     await this.dns.unlisten(n.IPAM.Config[0]?.Gateway ?? '').catch(() => undefined);
     await this.firewall?.remove(this.bridgeRulesOf(n));
     if (n.BridgeName) await deleteLink(this.deps.sys, n.BridgeName);

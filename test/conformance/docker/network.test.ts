@@ -241,6 +241,55 @@ describe('networking: bridges, published ports, embedded DNS', () => {
     ok(['rm', '-f', 'roamer']);
   });
 
+  test(
+    "a stopped container's veth goes by itself; its address and names are free at once",
+    berthOnly,
+    async () => {
+      // The kernel destroys a stopped container's interfaces after berthd has let go of its namespace.
+      const hostIfs = () => links().filter((l) => l.startsWith('ve'));
+      const others = hostIfs();
+      ok([
+        'run',
+        '-d',
+        '--name',
+        'brief',
+        '--network',
+        'appnet',
+        '--ip',
+        '10.123.0.60',
+        'busybox',
+        'sleep',
+        '300',
+      ]);
+      const mine = hostIfs().filter((l) => !others.includes(l));
+      assert.equal(mine.length, 1, mine.join(' '));
+      ok(['stop', '-t', '0', 'brief']);
+      // Restarting at once reuses the interface names of the last run.
+      ok(['start', 'brief']);
+      assert.equal(
+        ok(['inspect', '-f', '{{.NetworkSettings.Networks.appnet.IPAddress}}', 'brief']),
+        '10.123.0.60',
+      );
+      ok(['rm', '-f', 'brief']);
+      // The static address is free for the next container straight away.
+      ok([
+        'run',
+        '-d',
+        '--name',
+        'brief2',
+        '--network',
+        'appnet',
+        '--ip',
+        '10.123.0.60',
+        'busybox',
+        'sleep',
+        '300',
+      ]);
+      ok(['rm', '-f', 'brief2']);
+      await eventually(() => hostIfs().every((l) => others.includes(l)), 5000, 'veths gone');
+    },
+  );
+
   test('--internal networks have no route out', berthOnly, async () => {
     ok(['network', 'create', '--internal', 'sealed']);
     const out = ok(['run', '--rm', '--network', 'sealed', 'busybox', 'ip', 'route']);
