@@ -88,14 +88,16 @@ export class ContentStore {
 
   /**
    * Moves a file whose sha256 the caller computed while writing it (on this file system) into the
-   * store under that digest, after an fsync.
+   * store under that digest, after an fsync (unless the writer already made it durable).
    */
-  async adopt(file: string, digest: string): Promise<void> {
-    const fh = await fs.open(file, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
+  async adopt(file: string, digest: string, opts: { synced?: boolean } = {}): Promise<void> {
+    if (!opts.synced) {
+      const fh = await fs.open(file, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
     }
     await fs.rename(file, this.path(digest));
   }

@@ -69,12 +69,17 @@ export class LayerStore {
     return (await this.meta(chainId)) !== undefined;
   }
 
-  /** Extracts the uncompressed tar `file` (whose sha256 is `diffId`) as `chainId`, unless present. */
+  /**
+   * Extracts the uncompressed tar `file` (whose sha256 is `diffId`) as `chainId`, unless present.
+   * `beforeCommit` runs once the layer is extracted and before it becomes visible (a pull stores the
+   * tar itself there, so that no layer is ever present without its tar).
+   */
   async ensure(
     file: string,
     diffId: string,
     chainId: string,
     parent: string | undefined,
+    beforeCommit?: () => Promise<void>,
   ): Promise<LayerMeta> {
     const present = await this.meta(chainId);
     if (present) return present;
@@ -90,6 +95,7 @@ export class LayerStore {
         this.log.warn('layer entries refused', { layer: diffId, refused: res.refused.slice(0, 20) });
       const meta: LayerMeta = { diffId, chainId, parent: parent ?? null, size: res.size };
       await writeJsonAtomic(path.join(tmp, 'meta.json'), meta);
+      await beforeCommit?.();
       await fs.rename(tmp, path.join(this.dir, hexOf(chainId)));
       this.metas.set(chainId, meta);
       return meta;

@@ -187,3 +187,38 @@ test('a whiteout named .. or . cannot delete the layer or its parents', async ()
   assert.equal(await fs.readFile(path.join(layer, 'keep/file'), 'utf8'), 'k');
   assert.equal(res.refused.length, 2);
 });
+
+test('links made in the background keep the order of the tar: replaced, chained, owned, dated', async () => {
+  const when = new Date('2021-03-03T03:03:03Z');
+  const many = Array.from(
+    { length: 200 },
+    (_, i): Entry => ({
+      name: `bin/app${i}`,
+      type: 'symlink',
+      linkname: 'busybox',
+      mtime: when,
+    }),
+  );
+  const res = await extract([
+    { name: 'bin/', type: 'directory' },
+    { name: 'bin/busybox', data: 'binary', mode: 0o755 },
+    ...many,
+    { name: 'bin/hard1', type: 'link', linkname: 'bin/busybox' },
+    { name: 'bin/hard2', type: 'link', linkname: 'bin/hard1' },
+    // A symlink replaced by a directory with content, and one replaced by a file, later in the tar.
+    { name: 'bin/app7/', type: 'directory' },
+    { name: 'bin/app7/inner', data: 'in' },
+    { name: 'bin/app8', data: 'now a file' },
+    { name: 'owned', type: 'symlink', linkname: 'bin/busybox', uid: 1000, gid: 1000 },
+  ]);
+  assert.deepEqual(res.refused, []);
+  const st = (p: string) => fs.lstat(path.join(layer, p));
+  assert.equal((await fs.readdir(path.join(layer, 'bin'))).length, 200 + 3);
+  assert.equal(await fs.readlink(path.join(layer, 'bin/app199')), 'busybox');
+  assert.equal((await st('bin/app199')).mtime.getTime(), when.getTime());
+  assert.equal((await st('bin/hard2')).ino, (await st('bin/busybox')).ino);
+  assert.equal(await fs.readFile(path.join(layer, 'bin/app7/inner'), 'utf8'), 'in');
+  assert.equal(await fs.readFile(path.join(layer, 'bin/app8'), 'utf8'), 'now a file');
+  const owned = await st('owned');
+  assert.deepEqual([owned.isSymbolicLink(), owned.uid, owned.gid], [true, 1000, 1000]);
+});

@@ -1,5 +1,7 @@
 // npm run bench (images part): berthd against dockerd, same docker CLI, in one run.
-//  - pull of a 4-layer image of >= 100 MB (made here, pushed to a local docker-registry) into a cold store
+//  - pull of a 4-layer image of >= 100 MB (made here, pushed to a local docker-registry) into a cold store:
+//    the median of 5 pulls, each after `docker rmi` and a `sync` (one pull alone varies by ±20% here);
+//    the first of them, in a daemon that has not pulled before, is printed too
 //  - rebuild of a 10-step Dockerfile with a warm cache
 //  - docker save | docker load of the big image
 import { spawnSync } from 'node:child_process';
@@ -71,7 +73,14 @@ try {
   await stopDaemon(seeder);
 }
 
-const results: Record<string, { pull: number; rebuild: number; saveLoad: number }> = {};
+const pulls = Number(process.env.BENCH_PULLS ?? 5);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const results: Record<string, { firstPull: number; pull: number; rebuild: number; saveLoad: number }> = {};
 const kinds: Array<'berthd' | 'dockerd'> = ['berthd'];
 if (spawnSync('sh', ['-c', 'command -v dockerd']).status === 0) {
   console.log('starting Debian dockerd on a temporary root and socket for comparison');
@@ -82,7 +91,13 @@ for (const kind of kinds) {
   const d = await startDaemon(kind, kind === 'dockerd' ? ['--insecure-registry', registry.host] : []);
   try {
     await loadBusybox(d);
-    const pull = timed(d, ['pull', ref]);
+    const times: number[] = [];
+    for (let i = 0; i < pulls; i++) {
+      if (i > 0) timed(d, ['rmi', ref]);
+      spawnSync('sync');
+      times.push(timed(d, ['pull', ref]));
+    }
+    const pull = median(times);
     timed(d, ['build', '-q', '-t', 'bench/build:1', ctx]);
     const rebuild = timed(d, ['build', '-q', '-t', 'bench/build:1', ctx]);
     const t0 = performance.now();
@@ -90,7 +105,7 @@ for (const kind of kinds) {
       env: { ...process.env, DOCKER_HOST: d.host },
     });
     if (sl.status !== 0) throw new Error(`${kind}: save|load: ${sl.stderr}`);
-    results[kind] = { pull, rebuild, saveLoad: performance.now() - t0 };
+    results[kind] = { firstPull: times[0], pull, rebuild, saveLoad: performance.now() - t0 };
   } finally {
     await stopDaemon(d);
   }
@@ -102,15 +117,16 @@ const k = results.dockerd;
 printComparison(
   (
     [
-      ['pull 4-layer 105 MB image, cold store', 'pull'],
-      ['rebuild 10-step Dockerfile, warm cache', 'rebuild'],
-      ['docker save | docker load of that image', 'saveLoad'],
+      [`pull 4-layer 105 MB image, cold store (median of ${pulls})`, 'pull', 'ratio <= 0.7'],
+      ['  the first of those pulls', 'firstPull', '(for information)'],
+      ['rebuild 10-step Dockerfile, warm cache', 'rebuild', 'ratio <= 0.7'],
+      ['docker save | docker load of that image', 'saveLoad', 'ratio <= 0.7'],
     ] as const
-  ).map(([metric, key]) => ({
+  ).map(([metric, key, target]) => ({
     metric,
     berthd: b[key],
     dockerd: k?.[key],
     unit: 'ms',
-    target: 'ratio <= 0.7',
+    target,
   })),
 );

@@ -101,11 +101,11 @@ async function download(
   desc: Descriptor,
   file: string,
   onBytes: (n: number) => void,
-): Promise<string> {
+): Promise<{ diffId: string; synced: Promise<void> }> {
   const { body } = await client.getBlob(repo, desc.digest);
   const digester = new LayerDigester(file, /gzip/.test(desc.mediaType));
   let got = 0;
-  let result: { digest: string; diffId: string };
+  let result: { digest: string; diffId: string; synced: Promise<void> };
   try {
     for await (const chunk of body as AsyncIterable<Uint8Array>) {
       got += chunk.byteLength;
@@ -124,7 +124,7 @@ async function download(
   }
   if (got !== desc.size || result.digest !== desc.digest)
     throw invalid(`filesystem layer verification failed for digest ${desc.digest}`);
-  return result.diffId;
+  return { diffId: result.diffId, synced: result.synced };
 }
 
 async function fetchConfig(client: RegistryClient, repo: string, desc: Descriptor): Promise<Buffer> {
@@ -220,7 +220,8 @@ async function fetchLayers(
   const distribution = DistributionMap.for(store.root);
   const limit = limiter(concurrency);
   const temps: string[] = [];
-  const downloads = new Map<string, Promise<{ file: string; diffId: string }>>();
+  type Fetched = { file: string; diffId: string; synced: Promise<void> };
+  const downloads = new Map<string, Promise<Fetched>>();
   const needed: boolean[] = [];
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i];
@@ -236,10 +237,10 @@ async function fetchLayers(
     temps.push(file);
     const p = limit(async () => {
       const sid = shortDigest(l.digest);
-      const diffId = await download(client, ref.path, l, file, throttled(sink, 'Downloading', sid, l.size));
+      const got = await download(client, ref.path, l, file, throttled(sink, 'Downloading', sid, l.size));
       sink(progress.layer('Verifying Checksum', sid));
       sink(progress.layer('Download complete', sid));
-      return { file, diffId };
+      return { file, ...got };
     });
     p.catch(() => undefined);
     downloads.set(l.digest, p);
@@ -250,19 +251,33 @@ async function fetchLayers(
     const extractOne = async (i: number) => {
       const l = layers[i];
       const sid = shortDigest(l.digest);
-      const fetched = await (downloads.get(l.digest) as Promise<{ file: string; diffId: string }>).catch(
-        (err) => {
-          throw new EngineError(
-            err instanceof EngineError ? err.kind : 'internal',
-            `failed to fetch layer ${l.digest}: ${(err as Error).message}`,
-          );
-        },
-      );
+      const fetched = await (downloads.get(l.digest) as Promise<Fetched>).catch((err) => {
+        throw new EngineError(
+          err instanceof EngineError ? err.kind : 'internal',
+          `failed to fetch layer ${l.digest}: ${(err as Error).message}`,
+        );
+      });
       sink(progress.bytes('Extracting', sid, 0, l.size));
       if (fetched.diffId !== diffIds[i])
         throw invalid(`invalid diffID for layer ${i}: expected "${diffIds[i]}", got "${fetched.diffId}"`);
-      if (!(await store.content.has(diffIds[i]))) await store.content.adopt(fetched.file, fetched.diffId);
-      await store.layers.ensure(store.content.path(diffIds[i]), diffIds[i], chains[i], chains[i - 1]);
+      // Extracted from the temp file while its fsync runs; it joins the content store once durable.
+      const stored = await store.content.has(diffIds[i]);
+      const source = stored ? store.content.path(diffIds[i]) : fetched.file;
+      const adopt = async () => {
+        await fetched.synced;
+        if (!stored && !(await store.content.has(diffIds[i])))
+          await store.content.adopt(fetched.file, fetched.diffId, { synced: true });
+      };
+      await store.layers.ensure(source, diffIds[i], chains[i], chains[i - 1], adopt);
+      // Present already (another pull made it meanwhile): the tar is still wanted in the store.
+      if (
+        !stored &&
+        (await fs.stat(fetched.file).then(
+          () => true,
+          () => false,
+        ))
+      )
+        await adopt();
       sink(progress.bytes('Extracting', sid, l.size, l.size));
       sink(progress.layer('Pull complete', sid));
     };
