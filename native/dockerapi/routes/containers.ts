@@ -12,7 +12,7 @@ import {
   unpauseContainer,
   waitContainer,
 } from '../../services/containers/lifecycle.ts';
-import { parseTimeNs, readLog } from '../../services/containers/log-file.ts';
+import { parseTimeNs, readLogBatches } from '../../services/containers/log-file.ts';
 import {
   containerChanges,
   exportContainer,
@@ -233,19 +233,34 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
     });
     ctx.lifecycle.once(`removed:${rec.Id}`, () => resolve());
   });
-  // Lines go out in writes of up to 64 KiB (one write per line costs both sides a chunk each); what
-  // is pending goes out as soon as the reader waits for more.
+  // Consecutive lines of one stream share a frame, and frames go out in writes of up to 64 KiB: a
+  // frame and a write per line cost both sides a million of each for a million lines. A record that
+  // continues a partial line starts a frame of its own (clients strip its timestamp there).
+  // What is pending goes out as soon as the reader waits for more.
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  let parts: string[] = [];
+  let runBytes = 0;
+  let runStream: 'stdout' | 'stderr' = 'stdout';
   let flushScheduled = false;
+  const closeRun = () => {
+    if (!parts.length) return;
+    const payload = Buffer.from(parts.join(''));
+    const chunk = tty ? payload : frame(runStream, payload);
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    parts = [];
+    runBytes = 0;
+  };
   const flush = () => {
     flushScheduled = false;
+    closeRun();
     if (!pendingBytes || out.closed) return;
     out.write(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes));
     pending = [];
     pendingBytes = 0;
   };
-  for await (const e of readLog(rec.LogPath, {
+  for await (const batch of readLogBatches(rec.LogPath, {
     follow: follow && running,
     tail,
     sinceNs,
@@ -253,13 +268,16 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
     until: stopFollowing,
   })) {
     if (out.closed) break;
-    if ((e.stream === 'stdout' && !stdout) || (e.stream === 'stderr' && !stderr)) continue;
-    const payload = Buffer.from(timestamps ? `${e.time} ${e.text}` : e.text);
-    const chunk = tty ? payload : frame(e.stream, payload);
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (pendingBytes >= 64 * 1024) flush();
-    else if (!flushScheduled) {
+    for (const e of batch) {
+      if ((e.stream === 'stdout' && !stdout) || (e.stream === 'stderr' && !stderr)) continue;
+      if (parts.length && (e.stream !== runStream || !parts[parts.length - 1].endsWith('\n'))) closeRun();
+      runStream = e.stream;
+      if (timestamps) parts.push(e.time, ' ');
+      parts.push(e.text);
+      runBytes += e.text.length;
+      if (runBytes + pendingBytes >= 64 * 1024) flush();
+    }
+    if (!flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);
     }

@@ -85,3 +85,52 @@ test('parseLogLine: conmon timestamps, other offsets, partial lines and garbage'
   assert.equal(parseLogLine('2026-11-30T14:04:36.427838793Z stdout X x'), undefined);
   assert.equal(parseLogLine('garbage'), undefined);
 });
+
+test('tail found from the end of the files matches tail over the whole log', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'logs-'));
+  const log = path.join(dir, 'c.log');
+  // Records of all sizes (some longer than the 64 KiB the scan reads at a time), partial runs,
+  // both streams, over two rotated files and the live one, which ends in a record being written.
+  let seed = 0x2545f491;
+  const rand = (n: number) => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const files = ['', '', ''];
+  let k = 0;
+  for (let f = 0; f < 3; f++) {
+    for (let i = 0; i < 700; i++) {
+      const size = rand(20) === 0 ? 70_000 + rand(5000) : rand(80);
+      const text = `${k++}:${'x'.repeat(size)}`;
+      files[f] += line(i % 60, rand(3) === 0 ? 'stderr' : 'stdout', text, rand(4) === 0 ? 'P' : 'F');
+    }
+  }
+  writeFileSync(`${log}.2`, files[0]);
+  writeFileSync(`${log}.1`, files[1]);
+  // The live file ends with a line still being written: partial records, then an unfinished one.
+  writeFileSync(
+    log,
+    `${files[2]}${line(1, 'stdout', 'part', 'P')}${line(1, 'stdout', 'more', 'P')}2026-01-01T00:00:01.000000000Z stdout F unfinished`,
+  );
+  const all: string[] = [];
+  for await (const e of readLog(log, { follow: false })) all.push(e.text);
+  const lastLines = (n: number) => {
+    if (n === 0) return [];
+    let lines = 0;
+    for (let i = all.length - 1; i >= 0; i--) {
+      if (all[i].endsWith('\n') && ++lines > n) return all.slice(i + 1);
+    }
+    return all;
+  };
+  for (const n of [0, 1, 2, 5, 17, 100, 400, 699, 700, 701, 1200, 1600, 2000, 5000]) {
+    const got: string[] = [];
+    for await (const e of readLog(log, { follow: false, tail: n })) got.push(e.text);
+    assert.deepEqual(
+      got.map((t) => t.slice(0, 12)),
+      lastLines(n).map((t) => t.slice(0, 12)),
+      `tail ${n}`,
+    );
+  }
+});

@@ -109,21 +109,86 @@ export interface ReadLogOptions {
 
 /** Yields log entries (complete lines), then, when following, new ones as they are written. */
 export async function* readLog(logPath: string, opts: ReadLogOptions): AsyncGenerator<LogEntry> {
-  const files = await logFiles(logPath);
-  let backlog: LogEntry[] = [];
-  let offset = 0;
-  for (const f of files) {
-    const r = await readEntries(f, 0);
-    // Not push(...entries): a spread of a few hundred thousand arguments overflows the stack.
-    for (const e of r.entries) backlog.push(e);
-    if (f === logPath) offset = r.offset;
+  for await (const batch of readLogBatches(logPath, opts)) yield* batch;
+}
+
+const readChunk = 1 << 20;
+
+/**
+ * Entries of [from, end of file) in batches, a MiB of the file at a time, so that a log of millions
+ * of lines is never held whole. `at.offset` ends just after the last complete record read.
+ */
+async function* entriesFrom(file: string, at: { offset: number }): AsyncGenerator<LogEntry[]> {
+  const fh = await fs.open(file, 'r').catch(() => undefined);
+  if (!fh) return;
+  try {
+    const { size } = await fh.stat();
+    if (size < at.offset) at.offset = 0; // truncated: start over
+    let pos = at.offset;
+    let carry = Buffer.alloc(0);
+    while (pos < size) {
+      const chunk = Buffer.allocUnsafe(Math.min(readChunk, size - pos));
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, pos);
+      if (bytesRead <= 0) break;
+      pos += bytesRead;
+      const buf = carry.length
+        ? Buffer.concat([carry, chunk.subarray(0, bytesRead)])
+        : chunk.subarray(0, bytesRead);
+      const lastNl = buf.lastIndexOf(0x0a);
+      if (lastNl < 0) {
+        carry = buf;
+        continue;
+      }
+      carry = Buffer.from(buf.subarray(lastNl + 1));
+      at.offset = pos - carry.length;
+      const entries: LogEntry[] = [];
+      for (const line of buf.subarray(0, lastNl).toString('utf8').split('\n')) {
+        const e = parseLogLine(line);
+        if (e) entries.push(e);
+      }
+      if (entries.length) yield entries;
+    }
+  } finally {
+    await fh.close();
   }
+}
+
+/** readLog in batches of entries (what one read of the files gave): a million yields cost seconds. */
+export async function* readLogBatches(logPath: string, opts: ReadLogOptions): AsyncGenerator<LogEntry[]> {
+  const files = await logFiles(logPath);
+  const tail = opts.tail !== undefined && opts.tail >= 0 ? opts.tail : undefined;
+  const filtered = opts.sinceNs !== undefined || opts.untilNs !== undefined;
   const keep = (e: LogEntry) =>
     (opts.sinceNs === undefined || e.timeNs >= opts.sinceNs) &&
     (opts.untilNs === undefined || e.timeNs <= opts.untilNs);
-  backlog = backlog.filter(keep);
-  if (opts.tail !== undefined && opts.tail >= 0) backlog = tailLines(backlog, opts.tail);
-  yield* backlog;
+  let offset = 0;
+  if (tail !== undefined && filtered) {
+    // The last n of the lines that pass the filters: the whole log is read.
+    let backlog: LogEntry[] = [];
+    for (const f of files) {
+      const at = { offset: 0 };
+      // Not push(...entries): a spread of a few hundred thousand arguments overflows the stack.
+      for await (const batch of entriesFrom(f, at)) for (const e of batch) if (keep(e)) backlog.push(e);
+      if (f === logPath) offset = at.offset;
+    }
+    backlog = tailLines(backlog, tail);
+    for (let i = 0; i < backlog.length; i += 8192) yield backlog.slice(i, i + 8192);
+  } else {
+    // Without time filters the last n lines are found from the end of the files: the first screen
+    // of a log of millions of lines costs what those lines cost, not what the whole log does.
+    const from = tail !== undefined ? await tailStart(files, tail) : { index: 0, offset: 0 };
+    // No lines: not even the partial records of a line still being written.
+    if (tail === 0) from.index = files.length;
+    offset = tail === 0 ? await endOfRecords(logPath) : 0;
+    for (let i = from.index; i < files.length; i++) {
+      const at = { offset: i === from.index ? from.offset : 0 };
+      for await (const batch of entriesFrom(files[i], at)) {
+        const kept = filtered ? batch.filter(keep) : batch;
+        if (kept.length) yield kept;
+      }
+      if (files[i] === logPath) offset = at.offset;
+    }
+  }
   if (!opts.follow) return;
 
   let stopped = false;
@@ -141,10 +206,17 @@ export async function* readLog(logPath: string, opts: ReadLogOptions): AsyncGene
     for (;;) {
       const r = await readEntries(logPath, offset);
       offset = r.offset;
+      const kept: LogEntry[] = [];
+      let past = false;
       for (const e of r.entries) {
-        if (opts.untilNs !== undefined && e.timeNs > opts.untilNs) return;
-        if (keep(e)) yield e;
+        if (opts.untilNs !== undefined && e.timeNs > opts.untilNs) {
+          past = true;
+          break;
+        }
+        if (keep(e)) kept.push(e);
       }
+      if (kept.length) yield kept;
+      if (past) return;
       const st = await fs.stat(logPath).catch(() => undefined);
       if (st && st.ino !== ino) {
         // Rotated: finish nothing more from the old file (conmon moved on), start the new one at 0.
@@ -154,7 +226,8 @@ export async function* readLog(logPath: string, opts: ReadLogOptions): AsyncGene
       }
       if (stopped) {
         const last = await readEntries(logPath, offset);
-        for (const e of last.entries) if (keep(e)) yield e;
+        const kept = last.entries.filter(keep);
+        if (kept.length) yield kept;
         return;
       }
       await new Promise<void>((resolve) => {
@@ -168,6 +241,90 @@ export async function* readLog(logPath: string, opts: ReadLogOptions): AsyncGene
   } finally {
     watcher?.close();
   }
+}
+
+const tailChunk = 64 * 1024;
+
+/**
+ * Where the last n lines of the files start (file index, byte offset), scanning backwards: a line is
+ * a complete (`F`) record with the partial (`P`) records before it, as tailLines counts them. Bytes
+ * after the live file's last newline (a record being written) are not counted.
+ */
+export async function tailStart(files: string[], n: number): Promise<{ index: number; offset: number }> {
+  let lines = 0;
+  for (let fi = files.length - 1; fi >= 0; fi--) {
+    const fh = await fs.open(files[fi], 'r').catch(() => undefined);
+    if (!fh) continue;
+    try {
+      const { size } = await fh.stat();
+      // The window holds bytes [winStart, winEnd); records end at recEnd (just after their newline).
+      let win = Buffer.alloc(0);
+      let winStart = size;
+      const grow = async () => {
+        const start = Math.max(0, winStart - tailChunk);
+        const chunk = Buffer.alloc(winStart - start);
+        await fh.read(chunk, 0, chunk.length, start);
+        win = win.length ? Buffer.concat([chunk, win]) : chunk;
+        winStart = start;
+      };
+      // The end of the last complete record.
+      let recEnd = -1;
+      while (recEnd < 0 && winStart > 0) {
+        await grow();
+        const nl = win.lastIndexOf(0x0a);
+        if (nl >= 0) recEnd = winStart + nl + 1;
+      }
+      while (recEnd > 0) {
+        // The newline before this record (or the start of the file).
+        let prev = -1;
+        for (;;) {
+          const at = recEnd - 2 - winStart;
+          prev = at >= 0 ? win.lastIndexOf(0x0a, at) : -1;
+          if (prev >= 0 || winStart === 0) break;
+          await grow();
+        }
+        const recStart = prev >= 0 ? winStart + prev + 1 : 0;
+        if (isFullRecord(win, recStart - winStart, recEnd - 1 - winStart)) {
+          lines++;
+          if (lines > n) return { index: fi, offset: recEnd };
+        }
+        recEnd = recStart;
+        // Keep the window from growing with the file: drop what lies after this record.
+        if (win.length > 4 * tailChunk && recEnd - winStart < win.length / 2)
+          win = win.subarray(0, recEnd - winStart);
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  return { index: 0, offset: 0 };
+}
+
+/** Just after the last newline of the file: where following starts when no backlog is wanted. */
+async function endOfRecords(file: string): Promise<number> {
+  const fh = await fs.open(file, 'r').catch(() => undefined);
+  if (!fh) return 0;
+  try {
+    const { size } = await fh.stat();
+    for (let end = size; end > 0; end -= tailChunk) {
+      const start = Math.max(0, end - tailChunk);
+      const buf = Buffer.alloc(end - start);
+      await fh.read(buf, 0, buf.length, start);
+      const nl = buf.lastIndexOf(0x0a);
+      if (nl >= 0) return start + nl + 1;
+    }
+    return 0;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Whether bytes [start, end) of buf are a `<time> <stream> F <text>` record. */
+function isFullRecord(buf: Buffer, start: number, end: number): boolean {
+  const a = buf.indexOf(0x20, start);
+  if (a < 0 || a >= end) return false;
+  const b = buf.indexOf(0x20, a + 1);
+  return b >= 0 && b + 1 < end && buf[b + 1] === 0x46; // 'F'
 }
 
 /** The last n lines, counting a run of partial records plus its end as one line. */
