@@ -11,6 +11,8 @@ import './logs.css';
 
 /** Lines kept (and asked for): the last million. */
 const maxLines = 1_000_000;
+/** The last lines, fetched first so that the view opens at once on a log of any length. */
+const previewLines = 1000;
 /** Must match `.log-view .log-line` in logs.css. */
 const lineHeight = 18;
 /** New lines show within this; a stream of batches costs a render per this, not per batch. */
@@ -57,6 +59,8 @@ export function LogsView({ id }: { id: string }) {
   const [error, setError] = useState<ContractError | null>(null);
   const [, setVersion] = useState(0);
   const [buffer, setBuffer] = useState(() => new LogBuffer(false, maxLines));
+  /** Showing the last lines while the whole log loads. */
+  const [loading, setLoading] = useState(true);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
   const box = useRef<HTMLDivElement>(null);
@@ -64,9 +68,15 @@ export function LogsView({ id }: { id: string }) {
   const stick = useRef(true);
 
   // Timestamps are asked for only while shown: they triple what the engine sends for a short line.
+  // The view opens on the last lines, fetched on their own (the engine finds them from the end of the
+  // log), while the whole log streams in beside them; it takes over once it has reached them.
   useEffect(() => {
-    const buf = new LogBuffer(timestamps, maxLines);
-    setBuffer(buf);
+    const preview = new LogBuffer(timestamps, maxLines);
+    const full = new LogBuffer(timestamps, maxLines);
+    let shown = preview;
+    let previewDone = false;
+    setBuffer(preview);
+    setLoading(true);
     setError(null);
     stick.current = true;
     // Lines arrive in many batches (a big log in hundreds): the view redraws on the next frame, but
@@ -80,17 +90,50 @@ export function LogsView({ id }: { id: string }) {
       last = performance.now();
       setVersion((v) => v + 1);
     };
+    const schedule = () => {
+      if (frame || timer) return;
+      const wait = last + redrawMs - performance.now();
+      if (wait > 0) timer = setTimeout(() => (frame = requestAnimationFrame(redraw)), wait);
+      else frame = requestAnimationFrame(redraw);
+    };
+    let stopPreview = () => {};
+    const takeOver = () => {
+      if (shown === full) return;
+      shown = full;
+      stopPreview();
+      setBuffer(full);
+      setLoading(false);
+    };
+    stopPreview = api().subscribe(
+      'containers.logs',
+      { id, follow: false, timestamps, tail: previewLines },
+      (m) => {
+        if (shown !== preview) return;
+        if (m.type === 'event') {
+          preview.append(m.event);
+          schedule();
+        } else {
+          previewDone = true;
+          if (m.error) setError(m.error);
+          else if (full.caughtUp(preview)) takeOver();
+        }
+      },
+    );
     const stop = api().subscribe('containers.logs', { id, follow, timestamps, tail: maxLines }, (m) => {
       if (m.type === 'event') {
-        buf.append(m.event);
-        if (frame || timer) return;
-        const wait = last + redrawMs - performance.now();
-        if (wait > 0) timer = setTimeout(() => (frame = requestAnimationFrame(redraw)), wait);
-        else frame = requestAnimationFrame(redraw);
-      } else if (m.error) setError(m.error);
+        const from = full.length;
+        full.append(m.event);
+        if (shown === preview && previewDone && full.caughtUp(preview, from)) takeOver();
+        if (shown === full) schedule();
+      } else {
+        // The whole log is in (not following), or the stream failed: show what there is.
+        takeOver();
+        if (m.error) setError(m.error);
+      }
     });
     return () => {
       stop();
+      stopPreview();
       cancelAnimationFrame(frame);
       clearTimeout(timer);
     };
@@ -206,6 +249,7 @@ export function LogsView({ id }: { id: string }) {
           <>
             <span className="muted" data-testid="log-matches">
               {matches.length.toLocaleString('en-US')} matching line(s)
+              {loading && ' so far'}
             </span>
             {matches.length > 0 && (
               <>
@@ -248,8 +292,10 @@ export function LogsView({ id }: { id: string }) {
         </div>
       </div>
       <div className="muted log-status" data-testid="log-count">
-        {count.toLocaleString('en-US')} lines
-        {buffer.dropped > 0 && ` (the last ${maxLines.toLocaleString('en-US')})`}
+        {loading
+          ? `last ${count.toLocaleString('en-US')} lines; loading the rest…`
+          : `${count.toLocaleString('en-US')} lines`}
+        {!loading && buffer.dropped > 0 && ` (the last ${maxLines.toLocaleString('en-US')})`}
       </div>
     </div>
   );

@@ -99,6 +99,24 @@ describe('LogBuffer', () => {
   });
 });
 
+test('caughtUp: the whole log has reached the end of the preview of its last lines', () => {
+  const preview = new LogBuffer(false);
+  preview.append(batch(['7', '8', '9']));
+  const full = new LogBuffer(false);
+  full.append(batch(['1', '2', '3', '7', '8']));
+  assert.equal(full.caughtUp(preview), false, 'not yet at the last line');
+  full.append(batch(['9']));
+  assert.equal(full.caughtUp(preview), true);
+  const moving = new LogBuffer(false);
+  moving.append(batch(['1', '7', '8', '9', '10', '11']));
+  assert.equal(moving.caughtUp(preview), true, 'lines written since the preview come after its end');
+  assert.equal(moving.caughtUp(preview, 5), false, 'only from where the last batch began');
+  const short = new LogBuffer(false);
+  short.append(batch(['8', '9']));
+  assert.equal(short.caughtUp(preview), false, 'fewer lines than the preview');
+  assert.equal(new LogBuffer(false).caughtUp(new LogBuffer(false)), true, 'empty logs');
+});
+
 describe('matchRanges and searchMode', () => {
   test('every occurrence, case by smart case', () => {
     assert.deepEqual(matchRanges('abcABCabc', 'abc'), [

@@ -72,6 +72,25 @@ export class LogBuffer {
     if (lines.length > this.maxLines + (this.maxLines >> 3)) this.drop(lines.length - this.maxLines);
   }
 
+  /**
+   * Whether this buffer holds everything `preview` (the last lines, fetched on their own) shows: the
+   * preview's last lines appear here, ending at or after line `from` (where the last batch began) and
+   * at least as far in as the preview is long. The log view shows the preview until then.
+   */
+  caughtUp(preview: LogBuffer, from = 0, compare = 8): boolean {
+    const pl = preview.lines;
+    if (pl.length === 0) return true;
+    const k = Math.min(compare, pl.length);
+    const last = pl[pl.length - 1];
+    for (let p = Math.max(from, pl.length - 1, k - 1); p < this.lines.length; p++) {
+      if (this.lines[p] !== last) continue;
+      let same = true;
+      for (let i = 1; i < k && same; i++) same = this.lines[p - i] === pl[pl.length - 1 - i];
+      if (same) return true;
+    }
+    return false;
+  }
+
   line(i: number): ShownLine {
     const raw = this.lines[i] ?? '';
     const stderr = i < this.stderr.length && this.stderr[i] === 1;
