@@ -243,6 +243,8 @@ export interface SettingsView {
 export interface ManagedEngineInfo {
   endpoint: string;
   running: boolean;
+  /** Spawned by the app and not answering yet. */
+  starting: boolean;
   pid?: number;
   logFile: string;
   /** Its containers, images, volumes and networks. */

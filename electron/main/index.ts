@@ -26,7 +26,7 @@ export function createHandlers(
   const terminals = new TerminalSessions(client);
   return {
     invoke: {
-      ...engineHandlers(client),
+      ...engineHandlers(client, app?.managed),
       ...containerHandlers(client),
       ...imageHandlers(client),
       ...volumeHandlers(client),

@@ -52,6 +52,7 @@ export class BerthdProcess implements ManagedEngine {
     return {
       endpoint: this.endpoint,
       running,
+      starting: this.starting !== null,
       ...(running && this.child?.pid ? { pid: this.child.pid } : {}),
       logFile: this.opts.logFile,
       dataRoot: this.opts.dataRoot,

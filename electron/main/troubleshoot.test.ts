@@ -32,6 +32,7 @@ class FakeEngine implements ManagedEngine {
     return {
       endpoint: this.endpoint,
       running: true,
+      starting: false,
       pid: 42,
       logFile: '/logs/berthd.log',
       dataRoot: '/var/lib/berth',

@@ -80,6 +80,7 @@ export function App() {
   const navigate = useStore((s) => s.navigate);
   const toggleTheme = useStore((s) => s.toggleTheme);
   const engineError = useStore((s) => s.engineError);
+  const starting = engineError?.code === 'engine.starting';
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -122,9 +123,9 @@ export function App() {
           </button>
         ))}
         <div className="spacer" />
-        <div className={engineError ? 'engine-status bad' : 'engine-status'} aria-live="polite">
-          <span className={engineError ? 'dot bad' : 'dot ok'} aria-hidden="true" />
-          {engineError ? 'Engine unreachable' : 'Engine running'}
+        <div className={engineError && !starting ? 'engine-status bad' : 'engine-status'} aria-live="polite">
+          <span className={starting ? 'dot' : engineError ? 'dot bad' : 'dot ok'} aria-hidden="true" />
+          {starting ? 'Engine starting…' : engineError ? 'Engine unreachable' : 'Engine running'}
         </div>
         <button
           type="button"

@@ -14,7 +14,14 @@ export function Dashboard() {
     <section aria-labelledby="dash-title">
       <h1 id="dash-title">Dashboard</h1>
       {!loaded && <p>Connecting to the engine…</p>}
-      {engineError && (
+      {engineError?.code === 'engine.starting' && (
+        <div className="card" role="status" data-testid="engine-starting">
+          <h2>Starting the engine…</h2>
+          <p>{engineError.message}</p>
+          <progress aria-label="Starting the engine" />
+        </div>
+      )}
+      {engineError && engineError.code !== 'engine.starting' && (
         <div className="card error-card" role="alert" data-testid="engine-unreachable">
           <h2>Engine unreachable</h2>
           <p>{engineError.message}</p>
