@@ -248,19 +248,21 @@ describe('networking: bridges, published ports, embedded DNS', () => {
       // The kernel destroys a stopped container's interfaces after berthd has let go of its namespace.
       const hostIfs = () => links().filter((l) => l.startsWith('ve'));
       const others = hostIfs();
-      ok([
-        'run',
-        '-d',
-        '--name',
-        'brief',
-        '--network',
-        'appnet',
-        '--ip',
-        '10.123.0.60',
-        'busybox',
-        'sleep',
-        '300',
-      ]);
+      const runAt60 = (name: string) =>
+        ok([
+          'run',
+          '-d',
+          '--name',
+          name,
+          '--network',
+          'appnet',
+          '--ip',
+          '10.123.0.60',
+          'busybox',
+          'sleep',
+          '300',
+        ]);
+      runAt60('brief');
       const mine = hostIfs().filter((l) => !others.includes(l));
       assert.equal(mine.length, 1, mine.join(' '));
       ok(['stop', '-t', '0', 'brief']);
@@ -272,19 +274,7 @@ describe('networking: bridges, published ports, embedded DNS', () => {
       );
       ok(['rm', '-f', 'brief']);
       // The static address is free for the next container straight away.
-      ok([
-        'run',
-        '-d',
-        '--name',
-        'brief2',
-        '--network',
-        'appnet',
-        '--ip',
-        '10.123.0.60',
-        'busybox',
-        'sleep',
-        '300',
-      ]);
+      runAt60('brief2');
       ok(['rm', '-f', 'brief2']);
       await eventually(() => hostIfs().every((l) => others.includes(l)), 5000, 'veths gone');
     },
