@@ -79,6 +79,11 @@ export async function configureSandbox(
   if (opts.create) {
     await fs.mkdir(path.dirname(ns), { recursive: true, mode: 0o700 });
     await fs.writeFile(ns, '', { mode: 0o600 });
+    // Only the namespace: no shell needed.
+    if (!opts.endpoints.length && !opts.loopback && !opts.hostRules) {
+      await runOk(sys, 'unshare', [`--net=${ns}`, 'true']);
+      return;
+    }
     script += `unshare --net=${ns} true\n`;
   }
   const host: string[] = [];

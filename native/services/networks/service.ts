@@ -509,9 +509,12 @@ export class NetworkService implements ContainerNetwork {
       const primary = nets[0];
       if (primary?.Driver === 'bridge') rec.PublishedPorts = await this.bindPorts(rec, primary);
       const rules = this.portRulesOf(rec, rec.PublishedPorts ?? []);
-      await this.writeEtc(rec, dnsOn);
-      // The namespace first (the runtime needs it); its interfaces are made while the runtime works.
-      await this.sandbox({ netns: ns, create: true, loopback: false, endpoints: [] });
+      // The namespace first (the runtime needs it), beside the container's /etc files; its interfaces
+      // are made while the runtime works.
+      await Promise.all([
+        this.writeEtc(rec, dnsOn),
+        this.sandbox({ netns: ns, create: true, loopback: false, endpoints: [] }),
+      ]);
       const ready = this.sandbox({
         netns: ns,
         create: false,
