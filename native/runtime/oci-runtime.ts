@@ -1,4 +1,4 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { closeSync, constants, existsSync, promises as fs, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { invalid } from '../core/errors.ts';
 import { runOk, type Sys } from '../core/sys.ts';
@@ -61,8 +61,20 @@ export class OciRuntime {
     return runOk(this.sys, this.path, [...this.globalArgs, ...args]);
   }
 
-  start(id: string): Promise<string> {
-    return this.cmd(['start', id]);
+  /**
+   * Starts a created container. With runc, berthd does what `runc start` does for a container without
+   * hooks (none of ours has any): read the `exec.fifo` that runc's init is blocked on, then remove it,
+   * which is also how runc tells created from running. One runc process (~8 ms here) less per start.
+   * `pid` is the container's init, so that a process that died before starting is not waited for.
+   */
+  async start(id: string, pid = 0): Promise<void> {
+    const fifo = path.join(this.stateRoot, id, 'exec.fifo');
+    if (this.name === 'runc' && pid > 0 && (await isFifo(fifo))) {
+      await readExecFifo(fifo, () => this.sys.alive(pid) && !isZombie(pid));
+      await fs.rm(fifo, { force: true });
+      return;
+    }
+    await this.cmd(['start', id]);
   }
 
   kill(id: string, signal: number, all = false): Promise<string> {
@@ -131,5 +143,47 @@ export class OciRuntime {
     const out = await runOk(this.sys, this.path, ['--version']);
     const m = /version\s+(\S+)/.exec(out);
     return m ? m[1] : out.split('\n')[0];
+  }
+}
+
+async function isFifo(file: string): Promise<boolean> {
+  return fs.lstat(file).then(
+    (st) => st.isFIFO(),
+    () => false,
+  );
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Opens the fifo without blocking (a blocking open would hold a thread of the pool forever if init
+ * died) and waits for the byte init writes once it sees a reader; init then execs the process.
+ */
+async function readExecFifo(fifo: string, initAlive: () => boolean): Promise<void> {
+  const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const buf = Buffer.alloc(16);
+    const deadline = Date.now() + 10_000;
+    for (let wait = 0; ; wait = Math.min(wait + 1, 10)) {
+      let n = 0;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      }
+      if (n > 0) return;
+      // Nothing yet: init has not reopened its end, or it is gone.
+      if (!initAlive()) throw new Error('container process is already dead');
+      if (Date.now() > deadline) throw new Error('the container process did not start in 10 s');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  } finally {
+    closeSync(fd);
   }
 }

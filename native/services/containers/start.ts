@@ -87,7 +87,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     await networkReady;
     lap('network');
     await Promise.all(waiting.map((connect) => connect()));
-    await ctx.runtime.start(rec.Id);
+    await ctx.runtime.start(rec.Id, pid);
     lap('start');
     rec.State = {
       ...rec.State,
