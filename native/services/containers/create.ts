@@ -324,7 +324,8 @@ async function writeEtcFiles(rec: ContainerRecord): Promise<void> {
   const fqdn = rec.Config.Domainname
     ? `${rec.Config.Hostname}.${rec.Config.Domainname}`
     : rec.Config.Hostname;
-  await writeFileAtomic(rec.HostnamePath, `${rec.Config.Hostname}\n`, 0o644);
+  // Not fsynced: every start rewrites what depends on the network; a crash mid-create leaves no record.
+  await writeFileAtomic(rec.HostnamePath, `${rec.Config.Hostname}\n`, 0o644, false);
   let hosts =
     '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
   for (const h of hc.ExtraHosts ?? []) {
@@ -335,8 +336,10 @@ async function writeEtcFiles(rec: ContainerRecord): Promise<void> {
   }
   if (hc.NetworkMode === 'host') hosts = await fs.readFile('/etc/hosts', 'utf8').catch(() => hosts);
   else hosts += `127.0.1.1\t${fqdn}${fqdn !== rec.Config.Hostname ? ` ${rec.Config.Hostname}` : ''}\n`;
-  await writeFileAtomic(rec.HostsPath, hosts, 0o644);
-  await writeFileAtomic(rec.ResolvConfPath, await resolvConf(hc), 0o644);
+  await Promise.all([
+    writeFileAtomic(rec.HostsPath, hosts, 0o644, false),
+    resolvConf(hc).then((text) => writeFileAtomic(rec.ResolvConfPath, text, 0o644, false)),
+  ]);
 }
 
 async function resolvConf(hc: HostConfig): Promise<string> {

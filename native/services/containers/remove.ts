@@ -58,15 +58,20 @@ export async function removeLocked(
   await ctx.store.save(rec).catch(() => undefined);
   if (await ctx.runtime.hasState(rec.Id)) await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
   if (rec.ConmonPid > 0 && ctx.sys.alive(rec.ConmonPid)) ctx.sys.kill(rec.ConmonPid, 'SIGKILL');
-  await unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id)));
-  await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
   ctx.health.stopped(rec);
-  await ctx.network.detach(rec).catch(() => undefined);
-  await ctx.network.release(rec);
-  await ctx.volumes.release(rec, opts.volumes);
-  await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true });
-  await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
-  await fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true });
+  // What the container holds does not depend on each other; its directory goes last.
+  await Promise.all([
+    unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))),
+    removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined),
+    ctx.network
+      .detach(rec)
+      .catch(() => undefined)
+      .then(() => ctx.network.release(rec)),
+    ctx.volumes.release(rec, opts.volumes),
+    fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true }),
+    fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }),
+    fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true }),
+  ]);
   await ctx.store.delete(rec);
   emitContainerEvent(ctx, rec, 'destroy');
   ctx.lifecycle.emit(`removed:${rec.Id}`);

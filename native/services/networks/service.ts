@@ -573,7 +573,11 @@ export class NetworkService implements ContainerNetwork {
     };
   }
 
-  /** /etc/hosts with the container's own address, /etc/resolv.conf pointing at the embedded DNS. */
+  /**
+   * /etc/hosts with the container's own address, /etc/resolv.conf pointing at the embedded DNS.
+   * Written in place, not renamed over: they are bind-mounted files (a new inode would not be seen
+   * through the mount), and neither needs to outlive a power loss (every start writes them again).
+   */
   private async writeEtc(rec: ContainerRecord, embeddedDns: boolean): Promise<void> {
     const first = Object.values(rec.Endpoints ?? {}).find((e) => e.IPAddress);
     if (first) {
@@ -588,7 +592,7 @@ export class NetworkService implements ContainerNetwork {
           (l) =>
             l !== '' && !/^127\.0\.1\.1\s/.test(l) && !l.endsWith(`\t${fqdn}`) && !l.includes(`\t${fqdn} `),
         );
-      await writeFileAtomic(rec.HostsPath, `${[...lines, own].join('\n')}\n`, 0o644);
+      await fs.writeFile(rec.HostsPath, `${[...lines, own].join('\n')}\n`, { mode: 0o644 });
     }
     if (embeddedDns) {
       const cur = parseResolvConf(await fs.readFile(rec.ResolvConfPath, 'utf8').catch(() => ''));
@@ -600,7 +604,7 @@ export class NetworkService implements ContainerNetwork {
         `options ${['ndots:0', ...opts].join(' ')}`,
         '',
       ].join('\n');
-      await writeFileAtomic(rec.ResolvConfPath, text, 0o644);
+      await fs.writeFile(rec.ResolvConfPath, text, { mode: 0o644 });
     }
   }
 
