@@ -288,8 +288,11 @@ describe('networking: bridges, published ports, embedded DNS', () => {
   });
 
   test('host, none and container: network modes', berthOnly, async () => {
+    // Veths of containers stopped just before may still be on their way out (the kernel removes them).
+    const steady = (names: string[]) => names.filter((l) => !l.startsWith('ve')).sort();
     const hostIfs = ok(['run', '--rm', '--network', 'host', 'busybox', 'ls', '/sys/class/net']).split(/\s+/);
-    assert.ok(hostIfs.includes('lo') && hostIfs.length === links().length, hostIfs.join(' '));
+    assert.ok(hostIfs.includes('lo'), hostIfs.join(' '));
+    assert.deepEqual(steady(hostIfs), steady(links()));
     assert.equal(ok(['run', '--rm', '--network', 'none', 'busybox', 'ls', '/sys/class/net']), 'lo');
     ok(['run', '-d', '--name', 'owner', 'busybox', 'sleep', '300']);
     const ip = ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'owner']);
