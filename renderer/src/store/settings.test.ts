@@ -140,6 +140,7 @@ describe('troubleshoot slice', () => {
     managed = {
       endpoint: 'unix:///x.sock',
       running: true,
+      starting: false,
       logFile: '/cfg/logs/berthd.log',
       dataRoot: '/var/lib/berth',
     };
