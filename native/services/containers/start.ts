@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { conflict, EngineError, errorMessage, invalid, notModified } from '../../core/errors.ts';
-import { writeJsonAtomic } from '../../core/fsutil.ts';
 import { ownBoundingSet } from '../../runtime/capabilities.ts';
 import { removeCgroup, swapLimitSupported } from '../../runtime/cgroups.ts';
 import { conmonCreate, RuntimeStartError } from '../../runtime/conmon.ts';
@@ -49,20 +48,24 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     const image = await ctx.images.resolve(rec.Image);
     if (!image) throw invalid(`image ${rec.Image} of container ${rec.Id.slice(0, 12)} is gone`);
     await prepareRootfs(dirs);
-    // The rootfs mount and the network namespace do not depend on each other.
+    // The rootfs mount, the network namespace and a fresh bundle do not depend on each other.
+    const freshBundle = async () => {
+      await fs.rm(bundle, { recursive: true, force: true });
+      await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
+      await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
+      if (await ctx.runtime.hasState(rec.Id)) await ctx.runtime.delete(rec.Id, true);
+    };
     const [, attached] = await Promise.all([
       mountRootfs(ctx.sys, dirs, image.layerDirs),
       ctx.network.attach(rec),
+      freshBundle(),
     ]);
     const networkReady = attached.ready ?? Promise.resolve();
     networkReady.catch(() => undefined);
     lap('mount+netns');
     const spec = await specFor(ctx, rec, dirs.merged, attached.network);
-    await fs.rm(bundle, { recursive: true, force: true });
-    await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
-    await writeJsonAtomic(path.join(bundle, 'config.json'), spec, false);
-    await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
-    if (await ctx.runtime.hasState(rec.Id)) await ctx.runtime.delete(rec.Id, true);
+    // A new file in a new directory: nothing can read a torn one.
+    await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
     lap('bundle');
 
     const { pid } = await conmonCreate({
