@@ -76,28 +76,6 @@ export async function logFiles(logPath: string): Promise<string[]> {
   return out;
 }
 
-async function readEntries(file: string, from: number): Promise<{ entries: LogEntry[]; offset: number }> {
-  const fh = await fs.open(file, 'r').catch(() => undefined);
-  if (!fh) return { entries: [], offset: from };
-  try {
-    const { size } = await fh.stat();
-    if (size < from) from = 0; // truncated: start over
-    if (size === from) return { entries: [], offset: from };
-    const buf = Buffer.alloc(size - from);
-    await fh.read(buf, 0, buf.length, from);
-    const lastNl = buf.lastIndexOf(0x0a);
-    if (lastNl < 0) return { entries: [], offset: from };
-    const entries: LogEntry[] = [];
-    for (const line of buf.subarray(0, lastNl).toString('utf8').split('\n')) {
-      const e = parseLogLine(line);
-      if (e) entries.push(e);
-    }
-    return { entries, offset: from + lastNl + 1 };
-  } finally {
-    await fh.close();
-  }
-}
-
 export interface ReadLogOptions {
   sinceNs?: bigint;
   untilNs?: bigint;
@@ -176,10 +154,14 @@ export async function* readLogBatches(logPath: string, opts: ReadLogOptions): As
   } else {
     // Without time filters the last n lines are found from the end of the files: the first screen
     // of a log of millions of lines costs what those lines cost, not what the whole log does.
-    const from = tail !== undefined ? await tailStart(files, tail) : { index: 0, offset: 0 };
-    // No lines: not even the partial records of a line still being written.
-    if (tail === 0) from.index = files.length;
-    offset = tail === 0 ? await endOfRecords(logPath) : 0;
+    // No lines for tail 0: not even the partial records of a line still being written.
+    const from =
+      tail === 0
+        ? { index: files.length, offset: 0 }
+        : tail !== undefined
+          ? await tailStart(files, tail)
+          : { index: 0, offset: 0 };
+    if (tail === 0) offset = await endOfRecords(logPath);
     for (let i = from.index; i < files.length; i++) {
       const at = { offset: i === from.index ? from.offset : 0 };
       for await (const batch of entriesFrom(files[i], at)) {
@@ -202,13 +184,13 @@ export async function* readLogBatches(logPath: string, opts: ReadLogOptions): As
     () => 0,
   );
   const watcher = safeWatch(logPath, () => wake());
-  try {
-    for (;;) {
-      const r = await readEntries(logPath, offset);
-      offset = r.offset;
+  // What the live file gained since `offset`; `past` once a record lies beyond `until`.
+  let past = false;
+  const newer = async function* (): AsyncGenerator<LogEntry[]> {
+    const at = { offset };
+    for await (const batch of entriesFrom(logPath, at)) {
       const kept: LogEntry[] = [];
-      let past = false;
-      for (const e of r.entries) {
+      for (const e of batch) {
         if (opts.untilNs !== undefined && e.timeNs > opts.untilNs) {
           past = true;
           break;
@@ -216,6 +198,13 @@ export async function* readLogBatches(logPath: string, opts: ReadLogOptions): As
         if (keep(e)) kept.push(e);
       }
       if (kept.length) yield kept;
+      if (past) return;
+    }
+    offset = at.offset;
+  };
+  try {
+    for (;;) {
+      yield* newer();
       if (past) return;
       const st = await fs.stat(logPath).catch(() => undefined);
       if (st && st.ino !== ino) {
@@ -225,9 +214,7 @@ export async function* readLogBatches(logPath: string, opts: ReadLogOptions): As
         continue;
       }
       if (stopped) {
-        const last = await readEntries(logPath, offset);
-        const kept = last.entries.filter(keep);
-        if (kept.length) yield kept;
+        yield* newer();
         return;
       }
       await new Promise<void>((resolve) => {
