@@ -26,6 +26,58 @@ function Legend({ items }: { items: { name: string; tone: 'a' | 'b'; value: stri
   );
 }
 
+interface RateSeries {
+  name: string;
+  /** Bytes a second, one a sample; the last is the current rate. */
+  values: number[];
+  /** Bytes since the container started, and what happened to them ("received", "written"). */
+  total: number;
+  verb: string;
+}
+
+/** Two byte rates of one resource (network in and out, block reads and writes) and their totals. */
+function RatesCard({
+  title,
+  id,
+  testId,
+  a,
+  b,
+}: {
+  title: string;
+  id: string;
+  testId: string;
+  a: RateSeries;
+  b: RateSeries;
+}) {
+  return (
+    <section className="card" aria-labelledby={`stat-${id}-title`}>
+      <div className="stat-head">
+        <h2 id={`stat-${id}-title`}>{title}</h2>
+        <Legend
+          items={[
+            { name: a.name, tone: 'a', value: rate(a.values.at(-1) ?? 0) },
+            { name: b.name, tone: 'b', value: rate(b.values.at(-1) ?? 0) },
+          ]}
+        />
+      </div>
+      <LineChart
+        label={title}
+        testId={testId}
+        series={[
+          { name: a.name, values: a.values, tone: 'a' },
+          { name: b.name, values: b.values, tone: 'b' },
+        ]}
+        max={rateAxis(a.values, b.values)}
+        capacity={windowSize}
+        format={rate}
+      />
+      <p className="muted small-print">
+        Total: {formatBytes(a.total)} {a.verb}, {formatBytes(b.total)} {b.verb}
+      </p>
+    </section>
+  );
+}
+
 export function StatsView({ id }: { id: string }) {
   const [samples, setSamples] = useState<ContainerStatsSample[]>([]);
   const [error, setError] = useState<ContractError | null>(null);
@@ -93,56 +145,20 @@ export function StatsView({ id }: { id: string }) {
               format={formatBytes}
             />
           </section>
-          <section className="card" aria-labelledby="stat-net-title">
-            <div className="stat-head">
-              <h2 id="stat-net-title">Network</h2>
-              <Legend
-                items={[
-                  { name: 'Received', tone: 'a', value: rate(last.networkRxRate) },
-                  { name: 'Sent', tone: 'b', value: rate(last.networkTxRate) },
-                ]}
-              />
-            </div>
-            <LineChart
-              label="Network"
-              testId="chart-network"
-              series={[
-                { name: 'Received', values: rx, tone: 'a' },
-                { name: 'Sent', values: tx, tone: 'b' },
-              ]}
-              max={rateAxis(rx, tx)}
-              capacity={windowSize}
-              format={rate}
-            />
-            <p className="muted small-print">
-              Total: {formatBytes(last.networkRx)} received, {formatBytes(last.networkTx)} sent
-            </p>
-          </section>
-          <section className="card" aria-labelledby="stat-blk-title">
-            <div className="stat-head">
-              <h2 id="stat-blk-title">Block I/O</h2>
-              <Legend
-                items={[
-                  { name: 'Read', tone: 'a', value: rate(last.blockReadRate) },
-                  { name: 'Write', tone: 'b', value: rate(last.blockWriteRate) },
-                ]}
-              />
-            </div>
-            <LineChart
-              label="Block I/O"
-              testId="chart-block-io"
-              series={[
-                { name: 'Read', values: read, tone: 'a' },
-                { name: 'Write', values: write, tone: 'b' },
-              ]}
-              max={rateAxis(read, write)}
-              capacity={windowSize}
-              format={rate}
-            />
-            <p className="muted small-print">
-              Total: {formatBytes(last.blockRead)} read, {formatBytes(last.blockWrite)} written
-            </p>
-          </section>
+          <RatesCard
+            title="Network"
+            id="net"
+            testId="chart-network"
+            a={{ name: 'Received', values: rx, total: last.networkRx, verb: 'received' }}
+            b={{ name: 'Sent', values: tx, total: last.networkTx, verb: 'sent' }}
+          />
+          <RatesCard
+            title="Block I/O"
+            id="blk"
+            testId="chart-block-io"
+            a={{ name: 'Read', values: read, total: last.blockRead, verb: 'read' }}
+            b={{ name: 'Write', values: write, total: last.blockWrite, verb: 'written' }}
+          />
         </div>
       )}
     </div>
