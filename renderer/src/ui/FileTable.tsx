@@ -1,5 +1,5 @@
 import type { VolumeFileEntry } from '../../../electron/contract/index.ts';
-import { childPath, parentPath } from '../features/volumes/paths.ts';
+import { childPath, crumbs, parentPath } from '../features/volumes/paths.ts';
 import { formatBytes, formatMode, formatTime } from './format.ts';
 
 /**
@@ -93,5 +93,41 @@ export function FileTable({
         ))}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * The folder shown, as a row of links to it and each folder above it. `rootName` names the root
+ * button for screen readers ("Container root", "Volume root").
+ */
+export function FolderCrumbs({
+  dir,
+  caption,
+  rootName,
+  onOpen,
+}: {
+  dir: string;
+  caption: string;
+  rootName: string;
+  onOpen: (path: string) => void;
+}) {
+  return (
+    <nav aria-label="Folder path" className="crumbs">
+      <span className="muted">{caption}:&nbsp;</span>
+      {crumbs(dir).map((c, i, all) => (
+        <span key={c.path}>
+          {i > 1 && <span className="muted"> / </span>}
+          <button
+            type="button"
+            className="link mono"
+            aria-current={i === all.length - 1 ? 'location' : undefined}
+            aria-label={c.path === '/' ? rootName : `Folder ${c.path}`}
+            onClick={() => onOpen(c.path)}
+          >
+            {c.label}
+          </button>
+        </span>
+      ))}
+    </nav>
   );
 }

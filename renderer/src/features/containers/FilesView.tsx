@@ -2,9 +2,9 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { ContainerFileListing, ContractError } from '../../../../electron/contract/index.ts';
 import { api } from '../../api/client.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
-import { FileTable } from '../../ui/FileTable.tsx';
+import { FileTable, FolderCrumbs } from '../../ui/FileTable.tsx';
 import { saveFile } from '../../ui/save-file.ts';
-import { base64ToBytes, crumbs, sortEntries } from '../volumes/paths.ts';
+import { base64ToBytes, sortEntries } from '../volumes/paths.ts';
 
 /** The container's filesystem through the archive API: folders, breadcrumb, a path box, downloads. */
 export function FilesView({ id }: { id: string }) {
@@ -73,23 +73,7 @@ export function FilesView({ id }: { id: string }) {
         </button>
         {loading && <span className="muted">Loading…</span>}
       </form>
-      <nav aria-label="Folder path" className="crumbs">
-        <span className="muted">Folder:&nbsp;</span>
-        {crumbs(shown).map((c, i, all) => (
-          <span key={c.path}>
-            {i > 1 && <span className="muted"> / </span>}
-            <button
-              type="button"
-              className="link mono"
-              aria-current={i === all.length - 1 ? 'location' : undefined}
-              aria-label={c.path === '/' ? 'Container root' : `Folder ${c.path}`}
-              onClick={() => setDir(c.path)}
-            >
-              {c.label}
-            </button>
-          </span>
-        ))}
-      </nav>
+      <FolderCrumbs dir={shown} caption="Folder" rootName="Container root" onOpen={setDir} />
       <ErrorBanner error={error} context={`Cannot list ${dir}`} />
       <ErrorBanner error={downloadError} context="Cannot download" />
       {listing?.truncated && (

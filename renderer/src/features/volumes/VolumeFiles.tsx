@@ -3,9 +3,9 @@ import type { ContractError, VolumeFileEntry } from '../../../../electron/contra
 import { api } from '../../api/client.ts';
 import { useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
-import { FileTable } from '../../ui/FileTable.tsx';
+import { FileTable, FolderCrumbs } from '../../ui/FileTable.tsx';
 import { saveFile } from '../../ui/save-file.ts';
-import { base64ToBytes, crumbs, sortEntries } from './paths.ts';
+import { base64ToBytes, sortEntries } from './paths.ts';
 
 /** Another Docker engine has no file API: say so, and how to look inside anyway. */
 function BrowseUnsupported({ name, message }: { name: string; message: string }) {
@@ -67,23 +67,7 @@ export function VolumeFiles({ name }: { name: string }) {
           Refresh
         </button>
       </div>
-      <nav aria-label="Folder path" className="crumbs">
-        <span className="muted">Path:&nbsp;</span>
-        {crumbs(dir).map((c, i, all) => (
-          <span key={c.path}>
-            {i > 1 && <span className="muted"> / </span>}
-            <button
-              type="button"
-              className="link mono"
-              aria-current={i === all.length - 1 ? 'location' : undefined}
-              aria-label={c.path === '/' ? 'Volume root' : `Folder ${c.path}`}
-              onClick={() => setDir(c.path)}
-            >
-              {c.label}
-            </button>
-          </span>
-        ))}
-      </nav>
+      <FolderCrumbs dir={dir} caption="Path" rootName="Volume root" onOpen={setDir} />
       {error?.kind === 'unsupported' ? (
         <BrowseUnsupported name={name} message={error.message} />
       ) : (
