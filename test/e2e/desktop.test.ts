@@ -11,8 +11,9 @@ import { DashboardPage } from './pages/dashboard.ts';
 import { ImagesPage } from './pages/images.ts';
 import { Shell } from './pages/shell.ts';
 import {
+  appViewport,
   hasChromium,
-  launchChromium,
+  launchAppPage,
   screenshotsDir,
   startBuiltWebServer,
   startWebMode,
@@ -34,9 +35,7 @@ describe('desktop UI in web mode', { skip }, () => {
     daemon = await startDaemon('berthd');
     await loadBusybox(daemon);
     web = await startWebMode(daemon.host);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1100, height: 680 }, colorScheme: 'dark' });
-    page.setDefaultTimeout(15_000);
+    ({ browser, page } = await launchAppPage());
     shell = new Shell(page);
   });
   after(async () => {
@@ -178,7 +177,7 @@ describe('desktop UI in web mode', { skip }, () => {
   test('an unreachable engine shows guidance, not a blank screen', async () => {
     const dead = await startBuiltWebServer('unix:///tmp/berth-e2e-no-engine.sock');
     try {
-      const p = await browser.newPage({ viewport: { width: 1100, height: 680 } });
+      const p = await browser.newPage({ viewport: appViewport });
       await p.goto(dead.url);
       const dash = new DashboardPage(p);
       await dash.unreachable.getByText('DOCKER_HOST').first().waitFor();

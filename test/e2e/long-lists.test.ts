@@ -7,7 +7,7 @@ import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon } from '.
 import { ContainersPage } from './pages/containers.ts';
 import { LogsPanel } from './pages/logs.ts';
 import { Shell } from './pages/shell.ts';
-import { hasChromium, launchChromium, startWebMode, type WebMode } from './web-mode.ts';
+import { hasChromium, launchAppPage, startWebMode, type WebMode } from './web-mode.ts';
 
 const skip = hasChromium ? false : 'no Chromium at /usr/bin/chromium: apt-get install -y chromium';
 const rowCount = 400;
@@ -35,9 +35,7 @@ describe('long lists in web mode', { skip }, () => {
     const chatty = daemon.docker(['run', '--name', 'chatty', 'busybox', 'seq', '1', '60000']);
     assert.equal(chatty.code, 0, chatty.stderr);
     web = await startWebMode(daemon.host);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1100, height: 680 }, colorScheme: 'dark' });
-    page.setDefaultTimeout(15_000);
+    ({ browser, page } = await launchAppPage());
     shell = new Shell(page);
     await shell.goto(web.url);
   });

@@ -20,7 +20,7 @@ import { Shell } from './pages/shell.ts';
 import { TroubleshootPage } from './pages/troubleshoot.ts';
 import {
   hasChromium,
-  launchChromium,
+  launchAppPage,
   screenshotsDir,
   startBuiltWebServer,
   startWebMode,
@@ -48,9 +48,7 @@ describe('settings and troubleshoot in web mode', { skip }, () => {
     daemon = await startDaemon('berthd');
     await loadBusybox(daemon);
     web = await startWebMode(daemon.host);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport, colorScheme: 'dark' });
-    page.setDefaultTimeout(15_000);
+    ({ browser, page } = await launchAppPage(viewport));
     shell = new Shell(page);
     await shell.goto(web.url);
   });
@@ -180,9 +178,7 @@ describe('troubleshoot with the berthd the app started', { skip }, () => {
       },
     });
     await eventually(() => docker(['version']).status === 0, 60_000, 'the app starts berthd');
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport, colorScheme: 'dark' });
-    page.setDefaultTimeout(30_000);
+    ({ browser, page } = await launchAppPage(viewport, 30_000));
     shell = new Shell(page);
     await shell.goto(web.url);
   });

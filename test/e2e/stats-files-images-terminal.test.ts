@@ -15,7 +15,7 @@ import { ImageDetailPage } from './pages/image-detail.ts';
 import { ImagesPage } from './pages/images.ts';
 import { Shell } from './pages/shell.ts';
 import { TerminalPane } from './pages/terminal.ts';
-import { hasChromium, launchChromium, screenshotsDir, startWebMode, type WebMode } from './web-mode.ts';
+import { hasChromium, launchAppPage, screenshotsDir, startWebMode, type WebMode } from './web-mode.ts';
 
 const skip = hasChromium ? false : 'no Chromium at /usr/bin/chromium: apt-get install -y chromium';
 
@@ -43,9 +43,7 @@ describe('stats, files, image transfers and the host terminal in web mode', { sk
     await loadBusybox(daemon);
     pulled = `${reg.host}/e2e/busybox:1`;
     web = await startWebMode(daemon.host);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1100, height: 680 }, colorScheme: 'dark' });
-    page.setDefaultTimeout(15_000);
+    ({ browser, page } = await launchAppPage());
     shell = new Shell(page);
     await shell.goto(web.url);
   });

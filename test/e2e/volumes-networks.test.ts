@@ -12,8 +12,9 @@ import { NetworksPage } from './pages/networks.ts';
 import { Shell } from './pages/shell.ts';
 import { VolumeFilesPage, VolumesPage } from './pages/volumes.ts';
 import {
+  appViewport,
   hasChromium,
-  launchChromium,
+  launchAppPage,
   screenshotsDir,
   startBuiltWebServer,
   startWebMode,
@@ -42,9 +43,7 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
     daemon = await startDaemon('berthd');
     await loadBusybox(daemon);
     web = await startWebMode(daemon.host);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1100, height: 680 }, colorScheme: 'dark' });
-    page.setDefaultTimeout(15_000);
+    ({ browser, page } = await launchAppPage());
     shell = new Shell(page);
     await shell.goto(web.url);
   });
@@ -243,7 +242,7 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
     assert.equal(r.code, 0, r.stderr);
     const server = await startBuiltWebServer(other.host);
     try {
-      const p = await browser.newPage({ viewport: { width: 1100, height: 680 } });
+      const p = await browser.newPage({ viewport: appViewport });
       await p.goto(`${server.url}#/volumes/elsewhere`);
       const files = new VolumeFilesPage(p);
       await files.unsupported.getByText("Browsing files needs Berth's engine").waitFor();

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { repoRoot } from '../conformance/harness.ts';
 
 export const chromiumPath = process.env.BERTH_CHROMIUM ?? '/usr/bin/chromium';
@@ -120,4 +120,18 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** The window size of the e2e tests (the screenshots in the README have it). */
+export const appViewport = { width: 1100, height: 680 };
+
+/** Chromium and a page on which the tests drive the app: dark theme, actions waiting up to `timeoutMs`. */
+export async function launchAppPage(
+  viewport = appViewport,
+  timeoutMs = 15_000,
+): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport, colorScheme: 'dark' });
+  page.setDefaultTimeout(timeoutMs);
+  return { browser, page };
 }
