@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { EngineError, invalid, notFound } from '../../core/errors.ts';
+import { exists } from '../../core/fsutil.ts';
 import type { Credentials } from '../../registry/auth.ts';
 import { RegistryClient, RegistryHttpError } from '../../registry/client.ts';
 import { pullEndpoints, type RegistryConfig } from '../../registry/endpoint.ts';
@@ -270,14 +271,7 @@ async function fetchLayers(
       };
       await store.layers.ensure(source, diffIds[i], chains[i], chains[i - 1], adopt);
       // Present already (another pull made it meanwhile): the tar is still wanted in the store.
-      if (
-        !stored &&
-        (await fs.stat(fetched.file).then(
-          () => true,
-          () => false,
-        ))
-      )
-        await adopt();
+      if (!stored && (await exists(fetched.file))) await adopt();
       sink(progress.bytes('Extracting', sid, l.size, l.size));
       sink(progress.layer('Pull complete', sid));
     };
