@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface RunResult {
   code: number;
@@ -82,4 +83,16 @@ export async function runOk(sys: Sys, cmd: string, args: string[], opts?: RunOpt
     throw new Error(`${cmd} ${args[0] ?? ''}: ${msg}`);
   }
   return r.stdout;
+}
+
+/**
+ * Whether a process has exited but is not reaped yet (a zombie, or dead), or is gone: `alive` still
+ * says yes for a zombie, which a child of ours stays until it is reaped.
+ */
+export function exited(pid: number): boolean {
+  try {
+    return /\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
 }

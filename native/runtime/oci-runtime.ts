@@ -1,7 +1,7 @@
-import { closeSync, constants, existsSync, promises as fs, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, promises as fs, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { invalid } from '../core/errors.ts';
-import { runOk, type Sys } from '../core/sys.ts';
+import { exited, runOk, type Sys } from '../core/sys.ts';
 
 export type RuntimeName = 'runc' | 'crun';
 
@@ -70,7 +70,7 @@ export class OciRuntime {
   async start(id: string, pid = 0): Promise<void> {
     const fifo = path.join(this.stateRoot, id, 'exec.fifo');
     if (this.name === 'runc' && pid > 0 && (await isFifo(fifo))) {
-      await readExecFifo(fifo, () => this.sys.alive(pid) && !isZombie(pid));
+      await readExecFifo(fifo, () => this.sys.alive(pid) && !exited(pid));
       await fs.rm(fifo, { force: true });
       return;
     }
@@ -151,14 +151,6 @@ async function isFifo(file: string): Promise<boolean> {
     (st) => st.isFIFO(),
     () => false,
   );
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    return /\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
-import { promises as fs, readFileSync, watch } from 'node:fs';
+import { promises as fs, watch } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
+import { exited } from '../../core/sys.ts';
 import { oomKillCount, removeCgroup } from '../../runtime/cgroups.ts';
 import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
@@ -269,16 +270,7 @@ async function oomKilled(ctx: ContainerContext, rec: ContainerRecord): Promise<b
 
 async function waitGone(ctx: ContainerContext, pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (pid > 0 && ctx.sys.alive(pid) && !isZombie(pid) && Date.now() < deadline) {
+  while (pid > 0 && ctx.sys.alive(pid) && !exited(pid) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-/** conmon is our child when we started it: once it exited it stays a zombie until reaped. */
-function isZombie(pid: number): boolean {
-  try {
-    return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
   }
 }
