@@ -11,6 +11,8 @@ import { TroubleshootScreen } from './features/troubleshoot/TroubleshootScreen.t
 import { VolumeFiles } from './features/volumes/VolumeFiles.tsx';
 import { VolumesList } from './features/volumes/VolumesList.tsx';
 import { parseRoute, type Route, useStore } from './store/index.ts';
+import { ConfirmHost } from './ui/ConfirmHost.tsx';
+import { Toasts } from './ui/Toasts.tsx';
 
 const pollMs = 2000;
 
@@ -141,6 +143,8 @@ export function App() {
           <Screen />
         </ErrorBoundary>
       </main>
+      <ConfirmHost />
+      <Toasts />
     </div>
   );
 }

@@ -10,7 +10,7 @@ import {
   type TransferKind,
   type TransferState,
 } from '../features/images/transfer-state.ts';
-import type { Slice } from './index.ts';
+import type { Slice } from './types.ts';
 
 export interface ImagesSlice {
   images: ImageSummary[];

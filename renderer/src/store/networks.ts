@@ -6,7 +6,7 @@ import type {
   NetworkSummary,
 } from '../../../electron/contract/index.ts';
 import { api } from '../api/client.ts';
-import type { Slice } from './index.ts';
+import type { Slice } from './types.ts';
 
 export interface NetworksSlice {
   networks: NetworkSummary[];

@@ -3,7 +3,7 @@
 // and start at login. The theme preference is cached in localStorage so the first paint is right.
 import type { ContractError, SettingsView, ThemePreference } from '../../../electron/contract/index.ts';
 import { api } from '../api/client.ts';
-import type { Slice, Theme } from './index.ts';
+import type { Slice, Theme } from './types.ts';
 
 export interface SettingsSlice {
   settings: SettingsView | null;

@@ -2,7 +2,7 @@
 // the reset to factory defaults (after which settings and lists are loaded afresh).
 import type { ContractError, EngineLogTail, TroubleshootInfo } from '../../../electron/contract/index.ts';
 import { api } from '../api/client.ts';
-import type { Slice } from './index.ts';
+import type { Slice } from './types.ts';
 
 export interface TroubleshootSlice {
   troubleshoot: TroubleshootInfo | null;

@@ -2,7 +2,7 @@
 // and the actions, which answer with the engine's error for the screen to show inline.
 import type { ContractError, VolumeSummary } from '../../../electron/contract/index.ts';
 import { api } from '../api/client.ts';
-import type { Slice } from './index.ts';
+import type { Slice } from './types.ts';
 
 export interface VolumesSlice {
   volumes: VolumeSummary[];

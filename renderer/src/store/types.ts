@@ -1,0 +1,24 @@
+// The store's shape, apart from its slices' code, so that each slice file can name the whole state
+// without importing the file that assembles it.
+import type { StateCreator } from 'zustand';
+import type { ContainersSlice } from './containers.ts';
+import type { EngineSlice } from './engine.ts';
+import type { ImagesSlice } from './images.ts';
+import type { NetworksSlice } from './networks.ts';
+import type { NoticesSlice } from './notices.ts';
+import type { SettingsSlice } from './settings.ts';
+import type { TroubleshootSlice } from './troubleshoot.ts';
+import type { UiSlice } from './ui.ts';
+import type { VolumesSlice } from './volumes.ts';
+
+export type State = EngineSlice &
+  ContainersSlice &
+  ImagesSlice &
+  VolumesSlice &
+  NetworksSlice &
+  SettingsSlice &
+  TroubleshootSlice &
+  NoticesSlice &
+  UiSlice;
+export type Slice<T> = StateCreator<State, [], [], T>;
+export type Theme = 'dark' | 'light';

@@ -1,0 +1,57 @@
+// The ui slice: which screen is shown, kept in the URL hash so that Back and a reload work.
+import type { Slice } from './types.ts';
+
+export type Route =
+  | { screen: 'dashboard' }
+  | { screen: 'containers' }
+  | { screen: 'container'; id: string }
+  | { screen: 'images' }
+  | { screen: 'image'; id: string }
+  | { screen: 'terminal' }
+  | { screen: 'volumes' }
+  | { screen: 'volume'; name: string }
+  | { screen: 'networks' }
+  | { screen: 'settings' }
+  | { screen: 'troubleshoot' };
+
+export interface UiSlice {
+  route: Route;
+  navigate(route: Route): void;
+}
+
+const listScreens = new Set([
+  'containers',
+  'images',
+  'volumes',
+  'networks',
+  'terminal',
+  'settings',
+  'troubleshoot',
+] as const);
+type ListScreen = typeof listScreens extends Set<infer S> ? S : never;
+
+export function parseRoute(hash: string): Route {
+  const [, screen, id] = hash.replace(/^#/, '').split('/');
+  if (screen === 'containers' && id) return { screen: 'container', id: decodeURIComponent(id) };
+  if (screen === 'volumes' && id) return { screen: 'volume', name: decodeURIComponent(id) };
+  if (screen === 'images' && id) return { screen: 'image', id: decodeURIComponent(id) };
+  if (listScreens.has(screen as ListScreen)) return { screen: screen as ListScreen };
+  return { screen: 'dashboard' };
+}
+
+export function routeHash(r: Route): string {
+  if (r.screen === 'container') return `#/containers/${encodeURIComponent(r.id)}`;
+  if (r.screen === 'volume') return `#/volumes/${encodeURIComponent(r.name)}`;
+  if (r.screen === 'image') return `#/images/${encodeURIComponent(r.id)}`;
+  return `#/${r.screen}`;
+}
+
+const inBrowser = typeof window !== 'undefined' && typeof localStorage !== 'undefined';
+
+export const uiSlice: Slice<UiSlice> = (set) => ({
+  route: inBrowser ? parseRoute(location.hash) : { screen: 'dashboard' },
+  navigate(route) {
+    if (inBrowser && location.hash !== routeHash(route)) history.pushState(null, '', routeHash(route));
+    set({ route });
+  },
+});
