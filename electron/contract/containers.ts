@@ -1,0 +1,127 @@
+// Containers: the list, actions, run, inspect, files, logs and stats.
+import type { FileDownload, VolumeFileEntry } from './volumes.ts';
+
+export interface PortMapping {
+  privatePort: number;
+  publicPort?: number;
+  type: string;
+  ip?: string;
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  state: ContainerState;
+  status: string;
+  created: number;
+  ports: PortMapping[];
+  composeProject?: string;
+}
+
+export interface RunContainerRequest {
+  image: string;
+  name?: string;
+  /** Command to run, split into argv; default is the image's. */
+  cmd?: string[];
+  /** `KEY=value` strings. */
+  env?: string[];
+  ports?: { containerPort: number; hostPort?: number; protocol?: 'tcp' | 'udp' }[];
+  /** A volume name or an absolute host path, mounted at an absolute path in the container. */
+  volumes?: { source: string; target: string; readOnly?: boolean }[];
+  tty?: boolean;
+}
+
+export interface IdRequest {
+  id: string;
+}
+
+/** One sample of a container's resource use, computed as `docker stats` computes it. */
+export interface ContainerStatsSample {
+  /** When the engine read it, ms since the epoch. */
+  time: number;
+  /** 100 is one CPU fully busy; up to 100 × onlineCpus. */
+  cpuPercent: number;
+  onlineCpus: number;
+  /** Bytes in use without the page cache (inactive files), as `docker stats` shows. */
+  memoryUsage: number;
+  memoryLimit: number;
+  memoryPercent: number;
+  /** Totals since the container started, over all its interfaces. */
+  networkRx: number;
+  networkTx: number;
+  blockRead: number;
+  blockWrite: number;
+  /** Bytes per second since the sample before (0 for the first one). */
+  networkRxRate: number;
+  networkTxRate: number;
+  blockReadRate: number;
+  blockWriteRate: number;
+  pids: number;
+}
+
+/** A folder of a container's filesystem, from the archive API. */
+export interface ContainerFileListing {
+  /** The folder listed, absolute. */
+  path: string;
+  entries: VolumeFileEntry[];
+  /** The folder was too big to list whole: some entries are missing. */
+  truncated: boolean;
+}
+
+/**
+ * Lines of a container's log, in order, batched for speed (a million lines must open at once): `text`
+ * holds `count` lines joined by '\n'. With timestamps asked for, each line starts with its RFC 3339
+ * timestamp and a space.
+ */
+export interface LogBatch {
+  text: string;
+  count: number;
+  /** The lines that came from stderr, as [start, end) index pairs within the batch, flattened. */
+  stderr: number[];
+}
+
+export interface ContainersInvoke {
+  'containers.list': { req: { all?: boolean }; res: ContainerSummary[] };
+  'containers.inspect': { req: IdRequest; res: Record<string, unknown> };
+  'containers.start': { req: IdRequest; res: undefined };
+  'containers.stop': { req: IdRequest & { timeoutSeconds?: number }; res: undefined };
+  'containers.restart': { req: IdRequest & { timeoutSeconds?: number }; res: undefined };
+  'containers.pause': { req: IdRequest; res: undefined };
+  'containers.unpause': { req: IdRequest; res: undefined };
+  'containers.remove': { req: IdRequest & { force?: boolean }; res: undefined };
+  'containers.run': { req: RunContainerRequest; res: { id: string } };
+  /** Lists a folder of a container (running or not); symbolic links to folders are followed. */
+  'containers.files': { req: IdRequest & { path: string }; res: ContainerFileListing };
+  'containers.download': { req: IdRequest & { path: string }; res: FileDownload };
+}
+
+export const containersChannels: Record<keyof ContainersInvoke, true> = {
+  'containers.list': true,
+  'containers.inspect': true,
+  'containers.start': true,
+  'containers.stop': true,
+  'containers.restart': true,
+  'containers.pause': true,
+  'containers.unpause': true,
+  'containers.remove': true,
+  'containers.run': true,
+  'containers.files': true,
+  'containers.download': true,
+};
+
+export interface ContainersEvents {
+  'containers.logs': {
+    params: { id: string; follow: boolean; tail?: number; timestamps?: boolean };
+    event: LogBatch;
+  };
+  /** One sample a second while the container runs. */
+  'containers.stats': { params: { id: string }; event: ContainerStatsSample };
+}
+
+export const containersEventChannels: Record<keyof ContainersEvents, true> = {
+  'containers.logs': true,
+  'containers.stats': true,
+};
