@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Runs every test suite with Node's test runner and prints one closing line:
-// `N passed, N failed, N skipped`, summed over the suites. Exits non-zero when anything failed.
+// `N passed, N failed, N skipped`, summed over the suites. Exits non-zero when anything failed. The counts
+// come from the runner's structured events (test/runner/results-reporter.mjs), never from text a test
+// or a daemon may print.
 //   node test/run.mjs            all suites
 //   node test/run.mjs unit       one suite (unit | conformance)
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { countResults } from './runner/count.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -29,7 +33,10 @@ function find(dir, pred, out = []) {
 
 const isTest = (p) => p.endsWith('.test.ts') || p.endsWith('.test.mjs');
 const suites = {
-  unit: () => ['native', 'electron', 'renderer', 'vm', 'build', 'test/unit'].flatMap((d) => find(d, isTest)),
+  unit: () =>
+    ['native', 'electron', 'renderer', 'vm', 'build', 'test/runner', 'test/unit'].flatMap((d) =>
+      find(d, isTest),
+    ),
   conformance: () => [...find('test/conformance', isTest), ...find('test/api', isTest)],
   e2e: () => find('test/e2e', isTest),
 };
@@ -84,36 +91,43 @@ if ((names.includes('conformance') || names.includes('e2e')) && process.env.BERT
   }
 }
 
+const reportDir = mkdtempSync(path.join(os.tmpdir(), 'berth-test-results-'));
+process.on('exit', () => rmSync(reportDir, { recursive: true, force: true }));
+
 function runSuite(name, files) {
   return new Promise((resolve) => {
     if (files.length === 0) return resolve({ pass: 0, fail: 0, skipped: 0 });
     console.log(`\n=== suite ${name}: ${files.length} files ===`);
+    const results = path.join(reportDir, `${name}.jsonl`);
     const args = [
       '--import',
       'tsx',
       '--test',
       '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${path.join(root, 'test/runner/results-reporter.mjs')}`,
+      `--test-reporter-destination=${results}`,
       '--test-timeout=600000',
       '--test-concurrency=1',
       ...files,
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      process.stdout.write(d);
-      out += d.toString();
-    });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('close', (code) => {
-      const num = (k) => {
-        const m = new RegExp(`^\\S*\\s*${k} (\\d+)\\s*$`, 'm').exec(out);
-        return m ? Number(m[1]) : 0;
-      };
-      const res = {
-        pass: num('pass'),
-        fail: num('fail') + num('cancelled'),
-        skipped: num('skipped') + num('todo'),
-      };
-      if (code !== 0 && res.fail === 0) res.fail = 1; // the runner itself failed
+      let jsonl = '';
+      try {
+        jsonl = readFileSync(results, 'utf8');
+      } catch {
+        // No results at all: the runner failed before any test reported.
+      }
+      const res = countResults(
+        jsonl,
+        files.map((f) => path.resolve(root, f)),
+      );
+      if (res.failures.length) console.log(`\nsuite ${name} failures:\n  ${res.failures.join('\n  ')}`);
+      if (code !== 0 && res.fail === 0) {
+        res.fail = 1;
+        console.log(`suite ${name}: the test runner exited with ${code}`);
+      }
       resolve(res);
     });
   });
