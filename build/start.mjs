@@ -143,13 +143,15 @@ async function ensureEngine() {
   return { BERTH_MANAGED_ENGINE: '1' };
 }
 
+/** Electron's binary, or why there is none (npm install may not have been able to download it). */
 function electronBinary() {
   try {
     const bin = createRequire(import.meta.url)('electron');
-    return typeof bin === 'string' && existsSync(bin) ? bin : null;
+    if (typeof bin === 'string' && existsSync(bin)) return { bin, why: '' };
   } catch {
-    return null;
+    // not installed
   }
+  return { bin: null, why: 'no Electron binary (npm install could not download it; see its output)' };
 }
 
 const hasDisplay = () =>
@@ -159,12 +161,12 @@ if (buildOnly || !upToDate()) await buildApp();
 if (buildOnly) process.exit(0);
 const { DOCKER_HOST: _inherited, ...rest } = process.env;
 const env = { ...rest, ...(await ensureEngine()) };
-const bin = forceWeb ? null : electronBinary();
+const { bin, why } = forceWeb ? { bin: null, why: '' } : electronBinary();
 let app;
 if (bin && hasDisplay()) {
   app = spawn(bin, [root], { stdio: 'inherit', env });
 } else {
-  if (!forceWeb) log(bin ? 'no display: starting web mode' : 'no Electron binary: starting web mode');
+  if (!forceWeb) log(`${bin ? 'no display' : why}: starting web mode`);
   app = spawn(process.execPath, [path.join(root, 'dist/web/main.mjs')], { stdio: 'inherit', env });
 }
 // The app stops the berthd it started when it exits; here only the signal is passed on.
