@@ -11,7 +11,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -20,40 +20,13 @@ const buildOnly = args.includes('--build');
 const berthdSocket = '/run/berth/docker.sock';
 const log = (m) => console.error(`berth: ${m}`);
 
-async function buildApp() {
-  // Loaded only when building: importing Vite alone costs a few hundred milliseconds of startup.
-  const [esbuild, { build: viteBuild }] = await Promise.all([import('esbuild'), import('vite')]);
-  await viteBuild({ configFile: path.join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });
-  const common = {
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  };
-  await Promise.all([
-    esbuild.build({
-      ...common,
-      entryPoints: [path.join(root, 'electron/main/app.ts')],
-      outfile: path.join(root, 'dist/electron/main.cjs'),
-      format: 'cjs',
-      external: ['electron'],
-    }),
-    esbuild.build({
-      ...common,
-      entryPoints: [path.join(root, 'electron/preload/index.ts')],
-      outfile: path.join(root, 'dist/electron/preload.cjs'),
-      format: 'cjs',
-      external: ['electron'],
-    }),
-    esbuild.build({
-      ...common,
-      entryPoints: [path.join(root, 'electron/web/main.ts')],
-      outfile: path.join(root, 'dist/web/main.mjs'),
-      format: 'esm',
-    }),
-  ]);
+/** Builds in a child process that exits, so Vite and esbuild do not stay loaded in this launcher. */
+function buildApp() {
+  const r = spawnSync(process.execPath, [path.join(root, 'build/build-app.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    log('the build failed (see above)');
+    process.exit(r.status ?? 1);
+  }
 }
 
 const outputs = [
@@ -157,18 +130,19 @@ function electronBinary() {
 const hasDisplay = () =>
   process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 
-if (buildOnly || !upToDate()) await buildApp();
+if (buildOnly || !upToDate()) buildApp();
 if (buildOnly) process.exit(0);
 const { DOCKER_HOST: _inherited, ...rest } = process.env;
 const env = { ...rest, ...(await ensureEngine()) };
 const { bin, why } = forceWeb ? { bin: null, why: '' } : electronBinary();
-let app;
 if (bin && hasDisplay()) {
-  app = spawn(bin, [root], { stdio: 'inherit', env });
+  const app = spawn(bin, [root], { stdio: 'inherit', env });
+  // The app stops the berthd it started when it exits; here only the signal is passed on.
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => app.kill(sig));
+  app.on('exit', (code) => process.exit(code ?? 0));
 } else {
   if (!forceWeb) log(`${bin ? 'no display' : why}: starting web mode`);
-  app = spawn(process.execPath, [path.join(root, 'dist/web/main.mjs')], { stdio: 'inherit', env });
+  // The web server runs in this process: one Node process fewer for as long as the app runs.
+  process.env = env;
+  await import(pathToFileURL(path.join(root, 'dist/web/main.mjs')).href);
 }
-// The app stops the berthd it started when it exits; here only the signal is passed on.
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => app.kill(sig));
-app.on('exit', (code) => process.exit(code ?? 0));
