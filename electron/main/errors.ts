@@ -25,6 +25,30 @@ const kindByStatus: Record<number, ErrorKind> = {
   409: 'conflict',
 };
 
+/**
+ * dockerode words a refused request `(HTTP code 409) unexpected - <engine's message> ` and, for streams,
+ * keeps no parsed body: the engine's own message is the part after the first ` - `.
+ */
+const modemMessage = /^\(HTTP code \d+\) [^-]*- ([\s\S]*?)\s*$/;
+
+function engineMessage(e: EngineErrorShape): string | undefined {
+  const fromBody = typeof e.json === 'object' && e.json !== null ? e.json.message : undefined;
+  if (typeof fromBody === 'string' && fromBody) return fromBody;
+  const m = modemMessage.exec(e.message ?? '');
+  if (!m) return e.message;
+  // A body that was not JSON is quoted whole; a JSON one that the modem did not parse, by its message.
+  try {
+    const parsed = JSON.parse(m[1]) as { message?: unknown };
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {}
+  return m[1] || undefined;
+}
+
+/** What the engine said, for an error wrapped in another message. */
+export function engineErrorMessage(err: unknown): string {
+  return toContractError(err).message;
+}
+
 export function toContractError(err: unknown): ContractError {
   if (err instanceof HandlerError) return { kind: err.kind, code: err.code, message: err.message };
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as EngineErrorShape;
@@ -36,7 +60,7 @@ export function toContractError(err: unknown): ContractError {
     };
   }
   if (typeof e.statusCode === 'number') {
-    const message = e.json?.message ?? e.message ?? `engine answered ${e.statusCode}`;
+    const message = engineMessage(e) ?? `the engine answered ${e.statusCode}`;
     return { kind: kindByStatus[e.statusCode] ?? 'internal', code: `http.${e.statusCode}`, message };
   }
   return { kind: 'internal', code: 'internal', message: e.message ?? 'unknown error' };
