@@ -80,6 +80,35 @@ describe('web mode server', () => {
     assert.ok(await refused(`ws://127.0.0.1:${url.port}/ws?token=${app.token}`, 'http://evil.example'));
   });
 
+  test('a browser with the cookie alone gets the page and its WebSocket; one without it is asked for the token', async () => {
+    const withCookie = { cookie: `berth_token=${app.token}`, origin: base() };
+    const opens = (u: string, headers: Record<string, string>) =>
+      new Promise<boolean>((resolve) => {
+        const ws = new WebSocket(u, { headers });
+        ws.on('open', () => {
+          ws.close();
+          resolve(true);
+        });
+        ws.on('error', () => resolve(false));
+      });
+    assert.ok(await opens(`ws://127.0.0.1:${url.port}/ws`, withCookie), 'cookie, no token in the URL');
+    assert.ok(await opens(`ws://127.0.0.1:${url.port}/ws?token=`, withCookie), 'cookie, an empty token');
+    assert.equal(await opens(`ws://127.0.0.1:${url.port}/ws?token=wrong`, withCookie), false);
+    assert.equal(
+      await opens(`ws://127.0.0.1:${url.port}/ws`, { cookie: 'berth_token=old', origin: base() }),
+      false,
+    );
+    const html = { accept: 'text/html,application/xhtml+xml' };
+    const page = await get(`${base()}/`, html);
+    assert.equal(page.status, 403);
+    assert.match(String(page.headers['content-type']), /text\/html/);
+    assert.match(page.body, /<form method="get" action="\/">/);
+    assert.match(page.body, /<input name="token"/);
+    assert.equal(page.headers['set-cookie'], undefined);
+    assert.equal((await get(`${base()}/`, { ...html, cookie: 'berth_token=old' })).status, 403);
+    assert.equal((await get(`${base()}/`, { ...html, host: 'evil.example' })).body.includes('<form'), false);
+  });
+
   test('WebSocket: invoke answers with a typed result (engine unreachable here)', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${url.port}/ws?token=${app.token}`, { origin: base() });
     await new Promise((r) => ws.on('open', r));

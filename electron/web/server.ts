@@ -48,6 +48,20 @@ const csp = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const tokenPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Berth: open with its token</title>
+<meta name="color-scheme" content="dark light">
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:560px;margin:12vh auto;padding:0 20px}
+input{font:inherit;padding:4px 8px;width:100%;box-sizing:border-box;margin:6px 0 10px}
+code{font-size:13px}</style></head>
+<body><main><h1>Berth needs its token</h1>
+<p>This address serves Berth only with the token that <code>npm start</code> printed with it:
+<code>http://127.0.0.1:PORT/?token=…</code>. Open that URL, or paste the token (what follows
+<code>token=</code>) here.</p>
+<form method="get" action="/"><label>Token<input name="token" autocomplete="off" required autofocus></label>
+<button type="submit">Open Berth</button></form></main></body></html>
+`;
+
 function sameToken(a: string | undefined, b: string): boolean {
   if (!a || a.length !== b.length) return false;
   return timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -66,26 +80,41 @@ export function createWebApp(opts: WebAppOptions): WebApp {
   const staticDir = path.resolve(opts.staticDir);
 
   /** Host and Origin must name this server on loopback: no other site and no DNS rebinding. */
-  const allowed = (req: http.IncomingMessage): boolean => {
+  const sameSite = (req: http.IncomingMessage): boolean => {
     const port = (server.address() as AddressInfo | null)?.port;
     const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
     if (!hosts.includes(req.headers.host ?? '')) return false;
     const origin = req.headers.origin;
-    if (origin !== undefined && !hosts.map((h) => `http://${h}`).includes(origin)) return false;
+    return origin === undefined || hosts.map((h) => `http://${h}`).includes(origin);
+  };
+  /** The token in the query, else the header, else the cookie (an empty `?token=` is no token). */
+  const hasToken = (req: http.IncomingMessage): boolean => {
     const url = new URL(req.url ?? '/', 'http://x');
     const given =
-      url.searchParams.get('token') ?? req.headers[tokenHeader]?.toString() ?? cookie(req, tokenCookie);
+      url.searchParams.get('token') || req.headers[tokenHeader]?.toString() || cookie(req, tokenCookie);
     return sameToken(given, token);
   };
+  const allowed = (req: http.IncomingMessage) => sameSite(req) && hasToken(req);
 
-  const deny = (res: http.ServerResponse) => {
+  const deny = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // A browser on this server without the token (or with an old one) is asked for it.
+    if (sameSite(req) && req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '')) {
+      res
+        .writeHead(403, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+          'cache-control': 'no-store',
+        })
+        .end(tokenPage);
+      return;
+    }
     res
       .writeHead(403, { 'content-type': 'text/plain' })
       .end('forbidden: open the URL printed by `npm start`\n');
   };
 
   const server = http.createServer(async (req, res) => {
-    if (!allowed(req)) return deny(res);
+    if (!allowed(req)) return deny(req, res);
     const url = new URL(req.url ?? '/', 'http://x');
     const headers: Record<string, string> = {
       'content-security-policy': csp,
@@ -102,7 +131,7 @@ export function createWebApp(opts: WebAppOptions): WebApp {
       staticDir,
       path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, ''),
     );
-    if (!file.startsWith(staticDir)) return deny(res);
+    if (!file.startsWith(staticDir)) return deny(req, res);
     try {
       if ((await fs.stat(file)).isDirectory()) file = path.join(file, 'index.html');
     } catch {

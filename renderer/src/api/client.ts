@@ -96,10 +96,11 @@ export function createWebSocketApi(url: string): BerthApi {
   };
 }
 
+/** With the page's token, or without one: the browser then sends the cookie the server set with the page. */
 function webSocketUrl(): string {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const token = new URLSearchParams(location.search).get('token');
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}/ws?token=${encodeURIComponent(token)}`;
+  return `${proto}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
 let current: BerthApi | null = null;
