@@ -36,6 +36,11 @@ export interface ManagedEngineInfo {
   logFile: string;
   /** Its containers, images, volumes and networks. */
   dataRoot: string;
+  /**
+   * After it died by itself: the app starts it again, `inMs` from now (0: starting now), waiting longer
+   * after each death (1 s, 2 s, 4 s … 30 s; back to 1 s once it stays up). `lastExit` says how it ended.
+   */
+  autoRestart?: { attempt: number; inMs: number; lastExit: string } | null;
 }
 
 export interface TroubleshootInfo {

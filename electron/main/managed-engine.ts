@@ -1,13 +1,15 @@
 // The berthd this app starts itself (when `npm start` found no engine and may run one): its process,
-// its log file, restart, and the reset that deletes its data. An engine the app did not start is never
-// touched: the app has no ManagedEngine for it.
+// its log file, restart (by the user, and by itself with back-off when it dies), and the reset that
+// deletes its data. An engine the app did not start is never touched: the app has no ManagedEngine for it.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, promises as fs, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { EngineLogTail, ManagedEngineInfo } from '../contract/index.ts';
+import type { Clock } from './clock.ts';
 import { createEngineClient } from './engine-client.ts';
 import { pingEndpoint } from './engine-endpoint.ts';
-import { HandlerError } from './errors.ts';
+import { engineErrorMessage, HandlerError } from './errors.ts';
+import { RestartBackoff, type RestartPolicy } from './restart-backoff.ts';
 
 export interface ManagedEngine {
   readonly endpoint: string;
@@ -32,6 +34,9 @@ export interface BerthdOptions {
   env?: NodeJS.ProcessEnv;
   extraArgs?: string[];
   readyTimeoutMs?: number;
+  /** The back-off of the automatic restarts (tests). */
+  clock?: Clock;
+  restartPolicy?: RestartPolicy;
 }
 
 /** The log is started afresh (the old one kept as .1) once it grows past this. */
@@ -42,9 +47,18 @@ export class BerthdProcess implements ManagedEngine {
   readonly endpoint: string;
   private child: ChildProcess | null = null;
   private starting: Promise<void> | null = null;
+  /** stop() asked for the exit under way: it is no death to restart from. */
+  private stopping = false;
+  private readonly restarts: RestartBackoff;
 
   constructor(private readonly opts: BerthdOptions) {
     this.endpoint = `unix://${path.join(opts.execRoot, 'docker.sock')}`;
+    this.restarts = new RestartBackoff(
+      () => this.start(),
+      opts.clock,
+      opts.restartPolicy,
+      (message) => this.note(message),
+    );
   }
 
   info(): ManagedEngineInfo {
@@ -56,18 +70,30 @@ export class BerthdProcess implements ManagedEngine {
       ...(running && this.child?.pid ? { pid: this.child.pid } : {}),
       logFile: this.opts.logFile,
       dataRoot: this.opts.dataRoot,
+      autoRestart: this.restarts.state(),
     };
   }
 
   start(): Promise<void> {
-    if (this.info().running) return Promise.resolve();
-    this.starting ??= this.spawn().finally(() => {
-      this.starting = null;
-    });
+    if (this.info().running && !this.starting) return Promise.resolve();
+    this.stopping = false;
+    this.starting ??= this.spawn()
+      .then(
+        () => this.restarts.up(),
+        (err: Error) => {
+          if (!this.stopping) this.restarts.died(startFailure(err));
+          throw err;
+        },
+      )
+      .finally(() => {
+        this.starting = null;
+      });
     return this.starting;
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.restarts.reset();
     await this.starting?.catch(() => undefined);
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -126,6 +152,13 @@ export class BerthdProcess implements ManagedEngine {
     }
   }
 
+  /** A line in the engine's log from the app (what happened to the process), best effort. */
+  private note(message: string): void {
+    fs.appendFile(this.opts.logFile, `--- ${message} (${new Date().toISOString()}) ---\n`).catch(
+      () => undefined,
+    );
+  }
+
   private async spawn(): Promise<void> {
     const o = this.opts;
     await fs.mkdir(path.dirname(o.logFile), { recursive: true });
@@ -160,9 +193,17 @@ export class BerthdProcess implements ManagedEngine {
           () => true,
           () => false,
         )
-      )
+      ) {
+        child.once('exit', (code, signal) => {
+          if (this.child === child && !this.stopping) {
+            this.restarts.died(code !== null ? `exited with code ${code}` : `was killed by ${signal}`);
+          }
+        });
         return;
+      }
       if (Date.now() > deadline) {
+        // One that never answers is ended, so that a restart can start a fresh one.
+        child.kill('SIGKILL');
         throw new HandlerError(
           'unreachable',
           'engine.start_timeout',
@@ -173,17 +214,24 @@ export class BerthdProcess implements ManagedEngine {
   }
 }
 
+/** `did not start: berthd exited (1) (<its last log line>)`, from spawn's error and the log's tail. */
+function startFailure(err: Error): string {
+  const [head, ...tail] = err.message.split('\n');
+  const last = tail.filter((l) => l.trim()).at(-1)?.trim();
+  return `did not start: ${head.replace(/:$/, '')}${last ? ` (${last})` : ''}`;
+}
+
 async function removeAllContainers(endpoint: string): Promise<void> {
   const { docker } = createEngineClient(endpoint);
   const all = await docker.listContainers({ all: true });
   const results = await Promise.allSettled(all.map((c) => docker.getContainer(c.Id).remove({ force: true })));
   const failed = results.findIndex((r) => r.status === 'rejected');
   if (failed >= 0) {
-    const reason = (results[failed] as PromiseRejectedResult).reason as { message?: string };
+    const reason = engineErrorMessage((results[failed] as PromiseRejectedResult).reason);
     throw new HandlerError(
       'conflict',
       'reset.container_busy',
-      `cannot remove container ${all[failed].Names?.[0] ?? all[failed].Id}: ${reason.message ?? reason}; nothing was deleted`,
+      `cannot remove container ${all[failed].Names?.[0] ?? all[failed].Id}: ${reason}; nothing was deleted`,
     );
   }
 }

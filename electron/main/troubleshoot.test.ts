@@ -6,10 +6,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { cleanupNetwork, fixturesOut, repoRoot } from '../../test/conformance/harness.ts';
+import { cleanupNetwork, eventually, fixturesOut, repoRoot } from '../../test/conformance/harness.ts';
 import { busyboxImageTar } from '../../test/fixtures/images.ts';
 import type { EngineLogTail, ManagedEngineInfo } from '../contract/index.ts';
 import { createAppServices } from './app-services.ts';
+import { pingEndpoint } from './engine-endpoint.ts';
 import { dispatchInvoke } from './handlers.ts';
 import { createHandlers } from './index.ts';
 import { unavailableLoginItems } from './login-items.ts';
@@ -184,5 +185,49 @@ describe('BerthdProcess against a real berthd', {
       extraArgs: ['--log-level', 'shouting'],
     });
     await assert.rejects(engine.start(), /berthd exited \(\d+\):[\s\S]*invalid argument "shouting"/);
+    assert.match(engine.info().autoRestart?.lastExit ?? '', /^did not start: berthd exited/);
+    await engine.stop();
+    assert.equal(engine.info().autoRestart, null, 'a stop cancels the next attempt');
+  });
+
+  test('killed, it is started again by itself after 1 s; stopped on purpose, it is not', async () => {
+    const root = tmp('/tmp/bp-');
+    const logFile = path.join(root, 'berthd.log');
+    const engine = new BerthdProcess({
+      command: process.execPath,
+      script: path.join(repoRoot, 'dist/berthd.js'),
+      dataRoot: path.join(root, 'data'),
+      execRoot: path.join(root, 'run'),
+      logFile,
+    });
+    try {
+      await engine.start();
+      const pid = engine.info().pid;
+      assert.ok(pid);
+      process.kill(pid, 'SIGKILL');
+      await eventually(
+        () => engine.info().autoRestart?.lastExit === 'was killed by SIGKILL',
+        5000,
+        'seen dead',
+      );
+      const pending = engine.info().autoRestart;
+      assert.ok(pending && pending.inMs <= 1000 && pending.attempt === 1, JSON.stringify(pending));
+      // Up again: a new process that answers, and nothing more pending.
+      await eventually(() => engine.info().running && !engine.info().autoRestart, 30_000, 'started again');
+      assert.notEqual(engine.info().pid, pid);
+      await pingEndpoint(engine.endpoint, 2000);
+      assert.equal(engine.info().autoRestart, null);
+      assert.match(
+        readFileSync(logFile, 'utf8'),
+        /--- berthd was killed by SIGKILL; Berth starts it again in 1 s/,
+      );
+      await engine.stop();
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.equal(engine.info().running, false, 'a stop on purpose is not undone');
+      assert.equal(engine.info().autoRestart, null);
+    } finally {
+      await engine.stop();
+      cleanupNetwork(path.join(root, 'run'));
+    }
   });
 });
