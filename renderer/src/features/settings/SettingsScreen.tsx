@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ContractError, SettingsView, ThemePreference } from '../../../../electron/contract/index.ts';
 import { useStore } from '../../store/index.ts';
+import { CodeText } from '../../ui/CodeText.tsx';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import './settings.css';
 
@@ -181,7 +182,7 @@ function LoginSettings({ view }: { view: SettingsView }) {
       </label>
       {!login.available && (
         <p id={reason} className="muted" data-testid="login-unavailable">
-          Unavailable: {login.reason}
+          Unavailable: <CodeText text={login.reason} />
         </p>
       )}
       <ErrorBanner error={error} context="Cannot change start at login" />

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ContractError } from '../../../../electron/contract/index.ts';
 import { useStore } from '../../store/index.ts';
+import { CodeText } from '../../ui/CodeText.tsx';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import '../settings/settings.css';
@@ -115,7 +116,7 @@ export function TroubleshootScreen() {
             </pre>
           </>
         ) : (
-          <p data-testid="logs-hint">{s.info?.logsHint ?? '…'}</p>
+          <p data-testid="logs-hint">{s.info ? <CodeText text={s.info.logsHint} /> : '…'}</p>
         )}
       </div>
       <div className="card settings-card">
