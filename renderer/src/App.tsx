@@ -5,6 +5,7 @@ import { Dashboard } from './features/dashboard/Dashboard.tsx';
 import { ImageDetail } from './features/images/ImageDetail.tsx';
 import { ImagesList } from './features/images/ImagesList.tsx';
 import { NetworksList } from './features/networks/NetworksList.tsx';
+import { SearchPalette } from './features/search/SearchPalette.tsx';
 import { SettingsScreen } from './features/settings/SettingsScreen.tsx';
 import { HostTerminal } from './features/terminal/HostTerminal.tsx';
 import { TroubleshootScreen } from './features/troubleshoot/TroubleshootScreen.tsx';
@@ -12,7 +13,10 @@ import { VolumeFiles } from './features/volumes/VolumeFiles.tsx';
 import { VolumesList } from './features/volumes/VolumesList.tsx';
 import { parseRoute, type Route, useStore } from './store/index.ts';
 import { ConfirmHost } from './ui/ConfirmHost.tsx';
+import { EngineBanner } from './ui/EngineBanner.tsx';
+import { IconButton } from './ui/IconButton.tsx';
 import { Toasts } from './ui/Toasts.tsx';
+import './app.css';
 
 const pollMs = 2000;
 
@@ -48,6 +52,41 @@ const nav: { route: Route; label: string }[] = [
   { route: { screen: 'troubleshoot' }, label: 'Troubleshoot' },
 ];
 
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+
+/** The engine's state in a word, and Restart when it is the berthd the app started and it is down. */
+function EngineStatusLine() {
+  const engineError = useStore((s) => s.engineError);
+  const managed = useStore((s) => s.engineStatus?.managed ?? null);
+  const restarting = useStore((s) => s.engineRestarting);
+  const restart = useStore((s) => s.restartManagedEngine);
+  const starting = engineError?.code === 'engine.starting';
+  const down = engineError !== null && !starting;
+  return (
+    <div className={down ? 'engine-status bad' : 'engine-status'} aria-live="polite">
+      <span className={starting ? 'dot' : down ? 'dot bad' : 'dot ok'} aria-hidden="true" />
+      <span className="engine-status-text">
+        {starting
+          ? 'Engine starting…'
+          : !down
+            ? 'Engine running'
+            : managed
+              ? 'Engine stopped'
+              : 'Engine unreachable'}
+      </span>
+      {down && managed && (
+        <IconButton
+          icon="restart"
+          label="Restart engine"
+          tip="Restart"
+          disabled={restarting}
+          onClick={() => void restart()}
+        />
+      )}
+    </div>
+  );
+}
+
 function Screen() {
   const route = useStore((s) => s.route);
   switch (route.screen) {
@@ -81,8 +120,7 @@ export function App() {
   const route = useStore((s) => s.route);
   const navigate = useStore((s) => s.navigate);
   const toggleTheme = useStore((s) => s.toggleTheme);
-  const engineError = useStore((s) => s.engineError);
-  const starting = engineError?.code === 'engine.starting';
+  const openPalette = useStore((s) => s.openPalette);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -97,10 +135,20 @@ export function App() {
     const timer = setInterval(refresh, pollMs);
     const onPop = () => useStore.setState({ route: parseRoute(location.hash) });
     window.addEventListener('popstate', onPop);
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        const st = useStore.getState();
+        if (st.paletteOpen) st.closePalette();
+        else st.openPalette();
+      }
+    };
+    window.addEventListener('keydown', onKey);
     return () => {
       unwatchTheme();
       clearInterval(timer);
       window.removeEventListener('popstate', onPop);
+      window.removeEventListener('keydown', onKey);
     };
   }, []);
 
@@ -113,6 +161,16 @@ export function App() {
     <div className="app">
       <nav className="sidebar" aria-label="Main">
         <div className="brand">⚓ Berth</div>
+        <button
+          type="button"
+          className="nav search-button"
+          onClick={openPalette}
+          aria-label="Search"
+          aria-keyshortcuts={isMac ? 'Meta+K' : 'Control+K'}
+        >
+          <span>Search</span>
+          <kbd>{isMac ? '⌘K' : 'Ctrl K'}</kbd>
+        </button>
         {nav.map((n) => (
           <button
             key={n.label}
@@ -125,10 +183,7 @@ export function App() {
           </button>
         ))}
         <div className="spacer" />
-        <div className={engineError && !starting ? 'engine-status bad' : 'engine-status'} aria-live="polite">
-          <span className={starting ? 'dot' : engineError ? 'dot bad' : 'dot ok'} aria-hidden="true" />
-          {starting ? 'Engine starting…' : engineError ? 'Engine unreachable' : 'Engine running'}
-        </div>
+        <EngineStatusLine />
         <button
           type="button"
           className="nav"
@@ -139,10 +194,12 @@ export function App() {
         </button>
       </nav>
       <main className="content">
+        <EngineBanner />
         <ErrorBoundary>
           <Screen />
         </ErrorBoundary>
       </main>
+      <SearchPalette screens={nav} />
       <ConfirmHost />
       <Toasts />
     </div>

@@ -180,7 +180,10 @@ describe('desktop UI in web mode', { skip }, () => {
       const p = await browser.newPage({ viewport: appViewport });
       await p.goto(dead.url);
       const dash = new DashboardPage(p);
-      await dash.unreachable.getByText('DOCKER_HOST').first().waitFor();
+      await dash.unreachable
+        .getByText('Berth did not start the engine at unix:///tmp/berth-e2e-no-engine.sock')
+        .waitFor();
+      await dash.unreachable.getByRole('button', { name: 'pick another endpoint in Settings' }).waitFor();
       await p.screenshot({ path: path.join(screenshotsDir, 'engine-unreachable.png') });
       await p.close();
     } finally {

@@ -1,10 +1,12 @@
 // One store of typed slices (one file each); components read it with selectors.
 import { create } from 'zustand';
 import { containersSlice } from './containers.ts';
+import { dashboardSlice } from './dashboard.ts';
 import { engineSlice } from './engine.ts';
 import { imagesSlice } from './images.ts';
 import { networksSlice } from './networks.ts';
 import { noticesSlice } from './notices.ts';
+import { paletteSlice } from './palette.ts';
 import { settingsSlice } from './settings.ts';
 import { troubleshootSlice } from './troubleshoot.ts';
 import type { State } from './types.ts';
@@ -12,6 +14,7 @@ import { uiSlice } from './ui.ts';
 import { volumesSlice } from './volumes.ts';
 
 export { filterContainers } from './containers.ts';
+export { engineDown, engineUp } from './engine.ts';
 export type { Slice, State, Theme } from './types.ts';
 export { parseRoute, type Route, routeHash } from './ui.ts';
 
@@ -25,4 +28,6 @@ export const useStore = create<State>()((...a) => ({
   ...troubleshootSlice(...a),
   ...noticesSlice(...a),
   ...uiSlice(...a),
+  ...dashboardSlice(...a),
+  ...paletteSlice(...a),
 }));

@@ -2,10 +2,12 @@
 // without importing the file that assembles it.
 import type { StateCreator } from 'zustand';
 import type { ContainersSlice } from './containers.ts';
+import type { DashboardSlice } from './dashboard.ts';
 import type { EngineSlice } from './engine.ts';
 import type { ImagesSlice } from './images.ts';
 import type { NetworksSlice } from './networks.ts';
 import type { NoticesSlice } from './notices.ts';
+import type { PaletteSlice } from './palette.ts';
 import type { SettingsSlice } from './settings.ts';
 import type { TroubleshootSlice } from './troubleshoot.ts';
 import type { UiSlice } from './ui.ts';
@@ -19,6 +21,8 @@ export type State = EngineSlice &
   SettingsSlice &
   TroubleshootSlice &
   NoticesSlice &
-  UiSlice;
+  UiSlice &
+  DashboardSlice &
+  PaletteSlice;
 export type Slice<T> = StateCreator<State, [], [], T>;
 export type Theme = 'dark' | 'light';

@@ -63,3 +63,16 @@ export function formatTime(iso: string | number | undefined): string {
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
+
+const decimalUnits = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+
+/** Bytes as the docker CLI writes them (go-units' HumanSize: four significant digits, `4.26MB`). */
+export function dockerSize(bytes: number): string {
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < decimalUnits.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number(v.toPrecision(4))}${decimalUnits[i]}`;
+}

@@ -1,8 +1,16 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
-/** The sidebar and theme toggle, shared by every screen. */
+/** The sidebar, the theme toggle and the engine banner, shared by every screen. */
 export class Shell {
-  constructor(readonly page: Page) {}
+  /** The one app-wide banner of an engine that does not answer. */
+  readonly engineBanner: Locator;
+  /** The sidebar's engine status (and its Restart when the app's own engine is down). */
+  readonly engineStatus: Locator;
+
+  constructor(readonly page: Page) {
+    this.engineBanner = page.getByTestId('engine-down');
+    this.engineStatus = page.getByRole('navigation', { name: 'Main' }).locator('.engine-status');
+  }
 
   async goto(url: string): Promise<void> {
     await this.page.goto(url);
