@@ -217,7 +217,10 @@ export class BerthdProcess implements ManagedEngine {
 /** `did not start: berthd exited (1) (<its last log line>)`, from spawn's error and the log's tail. */
 function startFailure(err: Error): string {
   const [head, ...tail] = err.message.split('\n');
-  const last = tail.filter((l) => l.trim()).at(-1)?.trim();
+  const last = tail
+    .filter((l) => l.trim())
+    .at(-1)
+    ?.trim();
   return `did not start: ${head.replace(/:$/, '')}${last ? ` (${last})` : ''}`;
 }
 
