@@ -1,30 +1,62 @@
-// Terminals: an exec TTY in a container or a shell on the user's machine.
+// Terminals: an exec TTY in a container or a shell on the user's machine. Sessions live in main while
+// the app runs, whether or not a view shows them: a view attaches (the scrollback, then live output)
+// and detaches; only `terminal.close`, the process's own exit or the app quitting ends one.
 
-/** A terminal session's events: it is ready for input and resize, then bytes of output. */
-export type TerminalEvent = { type: 'ready'; session: string } | { type: 'data'; data: string };
+export interface TerminalSessionInfo {
+  id: string;
+  kind: 'container' | 'host';
+  /** `web-1 · /bin/sh`, or `Host shell`. */
+  title: string;
+  /** The container the exec runs in (container sessions). */
+  container?: { id: string; name: string };
+  command: string[];
+  /** ISO 8601. */
+  startedAt: string;
+}
+
+export type TerminalTarget = { kind: 'container'; id: string; cmd?: string[] } | { kind: 'host' };
+
+/**
+ * What an attached view receives: first the session's scrollback (the last output it kept, replayed
+ * as it was written), then live output, then `exit` when the process ended (after which the stream
+ * ends). `exitCode` is null when the engine did not tell it.
+ */
+export type TerminalEvent =
+  | { type: 'scrollback'; data: string }
+  | { type: 'data'; data: string }
+  | { type: 'exit'; exitCode: number | null };
 
 export interface TerminalInvoke {
+  /** The open sessions, oldest first; with `container`, only those in that container (id or name). */
+  'terminal.list': { req: { container?: string }; res: TerminalSessionInfo[] };
+  /** Starts a session (an exec with a TTY in a running container, or a host shell) at this size. */
+  'terminal.open': {
+    req: { target: TerminalTarget; cols?: number; rows?: number };
+    res: TerminalSessionInfo;
+  };
+  /** Ends the session's process (and what it started in its terminal) for real. */
+  'terminal.close': { req: { session: string }; res: undefined };
   /** Sends input bytes (UTF-8 text) to an open terminal session. */
   'terminal.input': { req: { session: string; data: string }; res: undefined };
   'terminal.resize': { req: { session: string; cols: number; rows: number }; res: undefined };
 }
 
 export const terminalChannels: Record<keyof TerminalInvoke, true> = {
+  'terminal.list': true,
+  'terminal.open': true,
+  'terminal.close': true,
   'terminal.input': true,
   'terminal.resize': true,
 };
 
 export interface TerminalEvents {
-  /** Opens an exec session (with a TTY) in a running container; bytes flow both ways. */
-  'terminal.exec': {
-    params: { id: string; cmd?: string[]; cols?: number; rows?: number };
-    event: TerminalEvent;
-  };
-  /** Opens a shell on the user's machine with DOCKER_HOST set to the engine the app uses. */
-  'terminal.host': { params: { cols?: number; rows?: number }; event: TerminalEvent };
+  /** A view of a session; unsubscribing detaches the view and leaves the session running. */
+  'terminal.attach': { params: { session: string }; event: TerminalEvent };
+  /** The session list now and after every change (opened, closed, ended). */
+  'terminal.sessions': { params: { container?: string }; event: TerminalSessionInfo[] };
 }
 
 export const terminalEventChannels: Record<keyof TerminalEvents, true> = {
-  'terminal.exec': true,
-  'terminal.host': true,
+  'terminal.attach': true,
+  'terminal.sessions': true,
 };

@@ -3,7 +3,13 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, session, shell, Tray } from 'electron';
-import { type AppServices, createAppServices, createHandlers, startManagedEngine } from './index.ts';
+import {
+  type AppServices,
+  createAppServices,
+  createHandlers,
+  type Handlers,
+  startManagedEngine,
+} from './index.ts';
 import { registerIpc } from './ipc.ts';
 import { electronLoginItems, type LoginItems, xdgAutostartLoginItems } from './login-items.ts';
 
@@ -16,6 +22,7 @@ const csp =
 let win: BrowserWindow | null = null;
 let tray: Tray | null = null;
 let services: AppServices | null = null;
+let handlers: Handlers | null = null;
 
 /** Electron has login items on macOS and Windows; Linux desktops read XDG autostart entries. */
 function loginItems(): LoginItems {
@@ -81,11 +88,8 @@ if (!app.requestSingleInstanceLock()) {
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       },
     });
-    registerIpc(
-      ipcMain,
-      createHandlers(services.engine, { openExternal: (url) => shell.openExternal(url) }, services),
-      trusted,
-    );
+    handlers = createHandlers(services.engine, { openExternal: (url) => shell.openExternal(url) }, services);
+    registerIpc(ipcMain, handlers, trusted);
     startManagedEngine(services, (m) => console.error(`berth: ${m}`));
     Menu.setApplicationMenu(
       Menu.buildFromTemplate([
@@ -109,15 +113,19 @@ if (!app.requestSingleInstanceLock()) {
     showWindow();
     app.on('activate', showWindow);
   });
-  // The berthd the app started stops with it (its containers live on under conmon).
+  // Terminal sessions end with the app (their shells would live on in the containers), then the
+  // berthd the app started stops (its containers live on under conmon).
   let stopped = false;
   app.on('will-quit', (e) => {
-    if (stopped || !services?.managed?.info().running) return;
+    if (stopped) return;
     e.preventDefault();
-    void services.managed.stop().finally(() => {
-      stopped = true;
-      app.quit();
-    });
+    void Promise.resolve(handlers?.dispose?.())
+      .catch((err: Error) => console.error(`berth: closing terminals: ${err.message}`))
+      .then(() => (services?.managed?.info().running ? services.managed.stop() : undefined))
+      .finally(() => {
+        stopped = true;
+        app.quit();
+      });
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

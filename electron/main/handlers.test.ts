@@ -178,18 +178,22 @@ describe('handlers against berthd', () => {
     daemon.docker(['rm', '-f', 'unit-many-lines']);
   });
 
-  test('terminal.exec: echo hi comes back, resize works, input to an unknown session fails', async () => {
+  test('terminal: open an exec session, echo hi comes back, resize works, unknown sessions fail', async () => {
     const run = await dispatchInvoke(h, 'containers.run', { image: 'busybox', cmd: ['sleep', '300'] });
     assert.ok(run.ok);
-    let session = '';
-    let out = '';
-    const stop = dispatchStream(h, 'terminal.exec', { id: run.value.id, cols: 80, rows: 24 }, (m) => {
-      if (m.type !== 'event') return;
-      const e: EventPayload<'terminal.exec'> = m.event;
-      if (e.type === 'ready') session = e.session;
-      else out += e.data;
+    const opened = await dispatchInvoke(h, 'terminal.open', {
+      target: { kind: 'container', id: run.value.id },
+      cols: 80,
+      rows: 24,
     });
-    await eventually(() => session, 10_000, 'terminal ready');
+    assert.ok(opened.ok, JSON.stringify(opened));
+    const session = opened.value.id;
+    let out = '';
+    const stop = dispatchStream(h, 'terminal.attach', { session }, (m) => {
+      if (m.type !== 'event') return;
+      const e: EventPayload<'terminal.attach'> = m.event;
+      if (e.type !== 'exit') out += e.data;
+    });
     const rz = await dispatchInvoke(h, 'terminal.resize', { session, cols: 100, rows: 30 });
     assert.ok(rz.ok, JSON.stringify(rz));
     assert.ok((await dispatchInvoke(h, 'terminal.input', { session, data: 'echo h""i\r' })).ok);
@@ -199,6 +203,7 @@ describe('handlers against berthd', () => {
       `hi in terminal output (${JSON.stringify(out)})`,
     );
     stop();
+    assert.ok((await dispatchInvoke(h, 'terminal.close', { session })).ok);
     const bad = await dispatchInvoke(h, 'terminal.input', { session: 'nope', data: 'x' });
     assert.equal(bad.ok, false);
     await dispatchInvoke(h, 'containers.remove', { id: run.value.id, force: true });

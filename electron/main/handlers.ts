@@ -29,6 +29,8 @@ export type StreamHandlers = { [C in EventChannel]: StreamHandler<C> };
 export interface Handlers {
   invoke: InvokeHandlers;
   streams: StreamHandlers;
+  /** Ends what the handlers keep running on their own (terminal sessions) when the app quits. */
+  dispose?(): Promise<void>;
 }
 
 export async function dispatchInvoke<C extends InvokeChannel>(

@@ -1,6 +1,7 @@
 // The host terminal: a shell on the user's own machine in a pseudo-terminal, with DOCKER_HOST set to
 // the engine the app talks to. The pty is a seam (`PtySpawner`): node-pty in the app, a fake in tests.
 import os from 'node:os';
+import type { TerminalProcess } from './terminal-session.ts';
 
 export interface PtyProcess {
   onData(listener: (data: string) => void): void;
@@ -60,6 +61,44 @@ export function hostShellOptions(
       rows: size.rows && size.rows > 0 ? size.rows : 24,
       cwd: os.homedir(),
       env: hostShellEnv(endpoint),
+    },
+  };
+}
+
+/** A pty as a session's process: output kept until the session listens; kill hangs the shell up. */
+export function ptyTerminal(pty: PtyProcess, killGraceMs = 3000): TerminalProcess {
+  const early: string[] = [];
+  let dataListener: ((data: string) => void) | null = null;
+  let exitListener: ((code: number | null) => void) | null = null;
+  let exitCode: number | null | undefined;
+  let markGone = () => {};
+  const gone = new Promise<void>((resolve) => {
+    markGone = resolve;
+  });
+  pty.onData((d) => (dataListener ? dataListener(d) : early.push(d)));
+  pty.onExit((e) => {
+    exitCode = e.exitCode;
+    markGone();
+    exitListener?.(exitCode);
+  });
+  return {
+    onData(listener) {
+      dataListener = listener;
+      for (const d of early.splice(0)) listener(d);
+    },
+    onExit(listener) {
+      exitListener = listener;
+      if (exitCode !== undefined) listener(exitCode);
+    },
+    write: (data) => pty.write(data),
+    resize: async (cols, rows) => pty.resize(cols, rows),
+    async kill() {
+      if (exitCode !== undefined) return;
+      // node-pty's kill sends SIGHUP: what closing a terminal window does.
+      pty.kill();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([gone, new Promise((r) => (timer = setTimeout(r, killGraceMs)))]);
+      clearTimeout(timer);
     },
   };
 }

@@ -37,6 +37,7 @@ export function createHandlers(
       ...troubleshootHandlers(app),
     },
     streams: { ...containerStreams(client), ...imageTransferStreams(client), ...terminals.streams() },
+    dispose: () => terminals.closeAll(),
   };
 }
 

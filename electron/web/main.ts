@@ -19,14 +19,18 @@ const services = await createAppServices({
   ),
   berthd: { command: process.execPath, script: built('berthd.js') },
 });
-const app = createWebApp({ handlers: createHandlers(services.engine, undefined, services), staticDir });
+const handlers = createHandlers(services.engine, undefined, services);
+const app = createWebApp({ handlers, staticDir });
 const url = await app.listen(Number(process.env.BERTH_WEB_PORT ?? 0));
 console.log(`Berth UI: ${url}`);
 startManagedEngine(services, (m) => console.error(`berth: ${m}`));
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    void app
-      .close()
+    // Terminal sessions end first: their shells would outlive the app (and berthd needs to be up for
+    // that), then the server and the engine the app started.
+    void Promise.resolve(handlers.dispose?.())
+      .catch((err: Error) => console.error(`berth: closing terminals: ${err.message}`))
+      .then(() => app.close())
       .then(() => services.managed?.stop())
       .finally(() => process.exit(0));
   });
