@@ -5,7 +5,7 @@
 export interface TerminalSessionInfo {
   id: string;
   kind: 'container' | 'host';
-  /** `web-1 · /bin/sh`, or `Host shell`. */
+  /** `web-1 · /bin/sh`, or `Host shell`; a second one at once gets ` (2)`, and so on. */
   title: string;
   /** The container the exec runs in (container sessions). */
   container?: { id: string; name: string };

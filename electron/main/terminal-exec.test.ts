@@ -2,7 +2,7 @@
 // engine, and both leave an exec's shell running when its connection closes). Sessions outlive their
 // views, and closing one leaves no shell, job or conmon behind.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import {
   type Daemon,
@@ -20,8 +20,11 @@ import {
   type Handlers,
 } from './index.ts';
 
+const hasDockerd = spawnSync('dockerd', ['--version']).status === 0;
+
 for (const kind of ['berthd', 'dockerd'] as const) {
-  describe(`container terminals on ${kind}`, () => {
+  const skip = kind === 'dockerd' && !hasDockerd ? 'no dockerd: apt-get install -y docker.io' : false;
+  describe(`container terminals on ${kind}`, { skip }, () => {
     let daemon: Daemon;
     let h: Handlers;
     before(async () => {
@@ -143,6 +146,31 @@ for (const kind of ['berthd', 'dockerd'] as const) {
       assert.equal(refused.ok, false);
       if (!refused.ok) assert.equal(refused.error.message, 'container term-stop is not running');
       docker(['rm', '-f', 'term-stop']);
+    });
+
+    test('a paused container keeps its shell: close says why and keeps the session', async () => {
+      docker(['run', '-d', '--name', 'term-paused', 'busybox', 'sleep', '600']);
+      const s = await open('term-paused');
+      const v = attach(s.id);
+      await eventually(() => v.view.out.includes('# '), 10_000, 'a prompt');
+      docker(['pause', 'term-paused']);
+      const refused = await dispatchInvoke(h, 'terminal.close', { session: s.id });
+      assert.equal(refused.ok, false);
+      if (!refused.ok) {
+        assert.equal(refused.error.code, 'terminal.cannot_close');
+        assert.match(refused.error.message, /^cannot end the terminal session: .*paused/i);
+      }
+      const list = await dispatchInvoke(h, 'terminal.list', { container: 'term-paused' });
+      assert.ok(list.ok);
+      assert.deepEqual(
+        list.value.map((x) => x.id),
+        [s.id],
+      );
+      docker(['unpause', 'term-paused']);
+      assert.ok((await dispatchInvoke(h, 'terminal.close', { session: s.id })).ok);
+      assert.deepEqual(top('term-paused'), ['sleep 600']);
+      v.detach();
+      docker(['rm', '-f', 'term-paused']);
     });
 
     test('quitting the app (dispose) ends every session', async () => {

@@ -55,6 +55,11 @@ export class PidMarkerFilter {
   pid: number | null = null;
   private pending = '';
   private done = false;
+  private markSettled = () => {};
+  /** Resolves once the marker was found or can no longer come. */
+  readonly settled = new Promise<void>((resolve) => {
+    this.markSettled = resolve;
+  });
 
   take(data: string): string {
     if (this.done) return data;
@@ -75,6 +80,7 @@ export class PidMarkerFilter {
   private flush(out: string): string {
     this.done = true;
     this.pending = '';
+    this.markSettled();
     return out;
   }
 
@@ -186,32 +192,35 @@ class ExecProcess implements TerminalProcess {
 
   async kill(): Promise<void> {
     if (this.exitCode !== undefined) return;
+    // A session closed right after it opened: its pid may still be on the way.
+    await Promise.race([this.filter.settled, this.exited, sleep(5000)]);
     const pid = this.filter.pid;
-    if (pid !== null) {
+    const gone = (ms: number) => Promise.race([this.exited.then(() => true), sleep(ms).then(() => false)]);
+    let failure: unknown = null;
+    // A busy engine may fail an exec now and then: try again before giving up.
+    for (let attempt = 0; pid !== null && attempt < 3; attempt++) {
       try {
-        await runToEnd(this.docker, this.containerId, [
-          '/bin/sh',
-          '-c',
-          killSessionScript,
-          'sh',
-          String(pid),
-        ]);
+        const killer = ['/bin/sh', '-c', killSessionScript, 'sh', String(pid)];
+        await runToEnd(this.docker, this.containerId, killer);
+        failure = null;
+        if (await gone(3000)) break;
       } catch (err) {
-        // A stopped or removed container took the shell with it; a paused one keeps it: say so.
-        const gone = await Promise.race([this.exited.then(() => true), sleep(1000).then(() => false)]);
-        if (!gone) {
-          throw new HandlerError(
-            'conflict',
-            'terminal.cannot_close',
-            `cannot end the terminal session: ${toContractError(err).message}`,
-          );
-        }
+        failure = err;
+        // A stopped or removed container took the shell with it.
+        if (await gone(1000)) break;
       }
-      await Promise.race([this.exited, sleep(3000)]);
+    }
+    if (failure && this.exitCode === undefined) {
+      // A paused container keeps its shell, and so does an engine that went away: say so.
+      throw new HandlerError(
+        'conflict',
+        'terminal.cannot_close',
+        `cannot end the terminal session: ${toContractError(failure).message}`,
+      );
     }
     // Gone (its stream closes on its own), or nothing more can be done from here.
     this.stream.destroy();
-    await Promise.race([this.exited, sleep(3000)]);
+    await gone(3000);
   }
 
   private emit(data: string): void {

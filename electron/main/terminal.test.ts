@@ -260,6 +260,7 @@ describe('terminal sessions', () => {
     const web2 = await open(handlers, { kind: 'container', id: 'web' });
     const db = await open(handlers, { kind: 'container', id: 'db' });
     assert.equal(web.title, 'web · /bin/sh');
+    assert.equal(web2.title, 'web · /bin/sh (2)', 'two shells in one container are told apart');
     assert.deepEqual(web.container, { id: 'web-id', name: 'web' });
     assert.deepEqual(execs[0].cmd, ['/bin/sh']);
     assert.deepEqual(execs[0].size, { cols: 100, rows: 30 });

@@ -73,12 +73,13 @@ export class TerminalSessions {
       const spawn = this.opts.spawnExec ?? dockerExecSpawner;
       const exec = await spawn(this.client.docker, to.id, command, { cols, rows });
       process = exec.process;
-      const title = `${exec.container.name} · ${command.join(' ')}`;
+      const title = this.uniqueTitle(`${exec.container.name} · ${command.join(' ')}`);
       info = { id, kind: 'container', title, container: exec.container, command, startedAt };
     } else {
       const { file, args, opts } = hostShellOptions(this.client.endpoint, { cols, rows });
       process = ptyTerminal(await (this.opts.spawnPty ?? nodePtySpawner)(file, args, opts));
-      info = { id, kind: 'host', title: 'Host shell', command: [file, ...args], startedAt };
+      const title = this.uniqueTitle('Host shell');
+      info = { id, kind: 'host', title, command: [file, ...args], startedAt };
     }
     const session = new TerminalSession(info, process, (s) => this.forget(s), this.opts.scrollbackLimit);
     // A process that is already gone (a shell that could not start) is no session to keep.
@@ -159,6 +160,15 @@ export class TerminalSessions {
         });
       },
     };
+  }
+
+  /** Two shells in one container are told apart as terminal tabs are: `web · /bin/sh (2)`. */
+  private uniqueTitle(base: string): string {
+    const taken = new Set([...this.sessions.values()].map((s) => s.info.title));
+    if (!taken.has(base)) return base;
+    let n = 2;
+    while (taken.has(`${base} (${n})`)) n++;
+    return `${base} (${n})`;
   }
 
   private forget(session: TerminalSession): void {

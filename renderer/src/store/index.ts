@@ -8,6 +8,7 @@ import { networksSlice } from './networks.ts';
 import { noticesSlice } from './notices.ts';
 import { paletteSlice } from './palette.ts';
 import { settingsSlice } from './settings.ts';
+import { terminalsSlice } from './terminals.ts';
 import { troubleshootSlice } from './troubleshoot.ts';
 import type { State } from './types.ts';
 import { uiSlice } from './ui.ts';
@@ -15,6 +16,7 @@ import { volumesSlice } from './volumes.ts';
 
 export { filterContainers } from './containers.ts';
 export { engineDown, engineUp } from './engine.ts';
+export type { TerminalPlace } from './terminals.ts';
 export type { Slice, State, Theme } from './types.ts';
 export { parseRoute, type Route, routeHash } from './ui.ts';
 
@@ -26,6 +28,7 @@ export const useStore = create<State>()((...a) => ({
   ...networksSlice(...a),
   ...settingsSlice(...a),
   ...troubleshootSlice(...a),
+  ...terminalsSlice(...a),
   ...noticesSlice(...a),
   ...uiSlice(...a),
   ...dashboardSlice(...a),

@@ -9,6 +9,7 @@ import type { NetworksSlice } from './networks.ts';
 import type { NoticesSlice } from './notices.ts';
 import type { PaletteSlice } from './palette.ts';
 import type { SettingsSlice } from './settings.ts';
+import type { TerminalsSlice } from './terminals.ts';
 import type { TroubleshootSlice } from './troubleshoot.ts';
 import type { UiSlice } from './ui.ts';
 import type { VolumesSlice } from './volumes.ts';
@@ -20,6 +21,7 @@ export type State = EngineSlice &
   NetworksSlice &
   SettingsSlice &
   TroubleshootSlice &
+  TerminalsSlice &
   NoticesSlice &
   UiSlice &
   DashboardSlice &

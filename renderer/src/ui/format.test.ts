@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatMode, portLinks } from './format.ts';
+import { formatMode, humanDuration, portLinks } from './format.ts';
 
 test('portLinks: one entry per port, published TCP ports link to localhost, the rest do not', () => {
   const links = portLinks([
@@ -27,4 +27,20 @@ test('formatMode writes modes as ls -l does', () => {
   assert.equal(formatMode('dir', 0o1777), 'drwxrwxrwt');
   assert.equal(formatMode('file', 0o2640), '-rw-r-S---');
   assert.equal(formatMode('other', 0), '?---------');
+});
+
+test('humanDuration: the words of `docker ps`', () => {
+  const s = 1000;
+  const h = 3600 * s;
+  assert.equal(humanDuration(400), 'Less than a second');
+  assert.equal(humanDuration(1 * s), '1 second');
+  assert.equal(humanDuration(42 * s), '42 seconds');
+  assert.equal(humanDuration(90 * s), 'About a minute');
+  assert.equal(humanDuration(12 * 60 * s), '12 minutes');
+  assert.equal(humanDuration(70 * 60 * s), 'About an hour');
+  assert.equal(humanDuration(5 * h), '5 hours');
+  assert.equal(humanDuration(72 * h), '3 days');
+  assert.equal(humanDuration(21 * 24 * h), '3 weeks');
+  assert.equal(humanDuration(90 * 24 * h), '3 months');
+  assert.equal(humanDuration(3 * 365 * 24 * h), '3 years');
 });

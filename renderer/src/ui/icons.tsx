@@ -29,6 +29,7 @@ const paths: Record<string, ReactNode> = {
     </>
   ),
   open: <path d="M9 3h4v4M13 3 7.5 8.5M11 9.5V13H3V5h3.5" />,
+  close: <path d="M4.5 4.5l7 7M11.5 4.5l-7 7" />,
   logs: <path d="M3 4h10M3 7h10M3 10h7M3 13h5" />,
   copy: (
     <>

@@ -1,29 +1,89 @@
-import { useCallback, useState } from 'react';
-import { api } from '../../api/client.ts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { ContractError } from '../../../../electron/contract/index.ts';
 import { useStore } from '../../store/index.ts';
-import { type OpenTerminal, XtermSession } from '../../ui/XtermSession.tsx';
+import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
+import { TerminalSessionList } from '../../ui/TerminalSessionList.tsx';
+import { type TerminalSize, XtermSession } from '../../ui/XtermSession.tsx';
 
-/** A shell on the user's machine whose docker clients talk to the engine the app uses. */
+/**
+ * The Terminal screen: every open session (host shells and container execs), and the one shown here.
+ * Coming back shows the session shown before; the first visit opens a shell on this machine, whose
+ * docker clients talk to the engine the app uses.
+ */
 export function HostTerminal() {
   const endpoint = useStore((s) => s.engine?.endpoint);
-  // "New session" remounts the terminal, which opens a fresh shell.
-  const [generation, setGeneration] = useState(0);
-  const open = useCallback<OpenTerminal>(
-    (size, onMessage) => api().subscribe('terminal.host', size, onMessage),
-    [],
+  const { sessions, loaded, listError, focus } = useStore(
+    useShallow((s) => ({
+      sessions: s.terminalSessions,
+      loaded: s.terminalSessionsLoaded,
+      listError: s.terminalSessionsError,
+      focus: s.terminalFocus.screen,
+    })),
   );
+  const { watch, openTerminal, focusTerminal, closeTerminal } = useStore(
+    useShallow((s) => ({
+      watch: s.watchTerminalSessions,
+      openTerminal: s.openTerminal,
+      focusTerminal: s.focusTerminal,
+      closeTerminal: s.closeTerminal,
+    })),
+  );
+  const size = useRef<TerminalSize>({ cols: 80, rows: 24 });
+  const [openError, setOpenError] = useState<ContractError | null>(null);
+  const [arrived, setArrived] = useState(false);
+
+  useEffect(() => watch(), [watch]);
+
+  const openHost = useCallback(async () => {
+    setOpenError(null);
+    setOpenError(await openTerminal('screen', { kind: 'host' }, size.current));
+  }, [openTerminal]);
+
+  useEffect(() => {
+    if (!loaded || arrived) return;
+    setArrived(true);
+    if (focus && sessions.some((s) => s.id === focus)) return;
+    const host = sessions.filter((s) => s.kind === 'host').at(-1);
+    focusTerminal('screen', host?.id ?? null);
+    if (!host) void openHost();
+  }, [loaded, arrived, focus, sessions, focusTerminal, openHost]);
+
+  const shown = arrived ? (focus ?? null) : null;
+  const title = sessions.find((s) => s.id === shown)?.title;
   return (
-    <section aria-labelledby="terminal-title">
+    <section aria-labelledby="terminal-title" className="terminal-pane terminal-screen">
       <div className="toolbar">
         <h1 id="terminal-title">Terminal</h1>
         <span className="muted">
           A shell on this machine with <code>DOCKER_HOST={endpoint ?? '…'}</code>
         </span>
-        <button type="button" onClick={() => setGeneration((g) => g + 1)}>
+        <button type="button" onClick={() => void openHost()}>
           New session
         </button>
       </div>
-      <XtermSession key={generation} open={open} connectedLabel="Connected: host shell" />
+      <ErrorBanner error={listError} context="Cannot list terminal sessions" />
+      <ErrorBanner error={openError} context="Cannot open a terminal" />
+      {sessions.length > 0 ? (
+        <TerminalSessionList
+          label="Terminal sessions"
+          sessions={sessions}
+          current={shown ?? undefined}
+          showContainer
+          onOpen={(s) => focusTerminal('screen', s.id)}
+          onClose={(s) => void closeTerminal(s)}
+        />
+      ) : (
+        loaded && <p className="empty">No terminal sessions. Open one with New session.</p>
+      )}
+      <XtermSession
+        session={shown}
+        label={title ? `Connected: ${title}` : 'Connected'}
+        idleText={openError || (loaded && !shown) ? 'No session' : 'Connecting…'}
+        onSize={(s) => {
+          size.current = s;
+        }}
+      />
     </section>
   );
 }
