@@ -19,7 +19,40 @@ export interface ContainerSummary {
   created: number;
   ports: PortMapping[];
   composeProject?: string;
+  // --- Containers list, detail and compose projects (health, exit code, compose service) ---
+  /** The healthcheck's verdict; absent when the container has no healthcheck (or is not running). */
+  health?: ContainerHealth;
+  /** The last exit code, for an exited or restarting container. */
+  exitCode?: number;
+  /** `com.docker.compose.service`. */
+  composeService?: string;
+  /** `com.docker.compose.project.working_dir`: where the project's compose file is. */
+  composeWorkingDir?: string;
+  // --- end ---
 }
+
+// --- Containers list, detail and compose projects ---
+export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting';
+
+/** A running container's resource use now, for the list's CPU and memory columns. */
+export interface ContainerUsage {
+  id: string;
+  /** 100 is one CPU fully busy; null until a second sample gives a rate. */
+  cpuPercent: number | null;
+  /** Bytes in use without the page cache, as `docker stats` shows. */
+  memoryUsage: number;
+  memoryLimit: number;
+}
+
+/** How a removal kept for a while (so that it can be undone) ended. */
+export interface RemovalOutcome {
+  id: string;
+  name: string;
+  outcome: 'removed' | 'failed' | 'restored';
+  /** The engine's words, when it failed. */
+  message?: string;
+}
+// --- end ---
 
 export interface RunContainerRequest {
   image: string;
@@ -96,6 +129,18 @@ export interface ContainersInvoke {
   /** Lists a folder of a container (running or not); symbolic links to folders are followed. */
   'containers.files': { req: IdRequest & { path: string }; res: ContainerFileListing };
   'containers.download': { req: IdRequest & { path: string }; res: FileDownload };
+  // --- Containers list, detail and compose projects ---
+  /** Current CPU and memory of every running container, in one call (the list polls it). */
+  'containers.usage': { req: undefined; res: ContainerUsage[] };
+  /**
+   * Removes stopped containers after `delayMs`, in main (so it happens even if the page goes away);
+   * until then the list leaves them out and `containers.undoRemove` brings them back. A running one
+   * is refused: it takes `containers.remove` with force.
+   */
+  'containers.removeLater': { req: { ids: string[] }; res: { delayMs: number } };
+  /** The ids still waiting to be removed are kept; answers which were. */
+  'containers.undoRemove': { req: { ids: string[] }; res: { restored: string[] } };
+  // --- end ---
 }
 
 export const containersChannels: Record<keyof ContainersInvoke, true> = {
@@ -110,6 +155,9 @@ export const containersChannels: Record<keyof ContainersInvoke, true> = {
   'containers.run': true,
   'containers.files': true,
   'containers.download': true,
+  'containers.usage': true,
+  'containers.removeLater': true,
+  'containers.undoRemove': true,
 };
 
 export interface ContainersEvents {
@@ -119,9 +167,12 @@ export interface ContainersEvents {
   };
   /** One sample a second while the container runs. */
   'containers.stats': { params: { id: string }; event: ContainerStatsSample };
+  /** Each removal kept for undo, as it ends (removed, failed, or restored by undo). */
+  'containers.removals': { params: undefined; event: RemovalOutcome };
 }
 
 export const containersEventChannels: Record<keyof ContainersEvents, true> = {
   'containers.logs': true,
   'containers.stats': true,
+  'containers.removals': true,
 };

@@ -113,8 +113,9 @@ if (!app.requestSingleInstanceLock()) {
     showWindow();
     app.on('activate', showWindow);
   });
-  // Terminal sessions end with the app (their shells would live on in the containers), then the
-  // berthd the app started stops (its containers live on under conmon).
+  // Terminal sessions end with the app (their shells would live on in the containers) and removals
+  // waiting for their undo time happen now; then the berthd the app started stops (its containers
+  // live on under conmon).
   let stopped = false;
   app.on('will-quit', (e) => {
     if (stopped) return;

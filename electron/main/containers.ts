@@ -1,7 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { ContainerState, ContainerSummary, LogBatch, RunContainerRequest } from '../contract/index.ts';
+import type { ContainerSummary, LogBatch, RunContainerRequest } from '../contract/index.ts';
 import { containerFileHandlers } from './container-files.ts';
+import { engineRemovals, PendingRemovals } from './container-removals.ts';
 import { containerStatsStreams } from './container-stats.ts';
+import { toSummary } from './container-summary.ts';
+import { UsageSampler } from './container-usage.ts';
 import type { EngineClient } from './engine-client.ts';
 import { HandlerError } from './errors.ts';
 import type { InvokeHandlers, StreamHandlers } from './handlers.ts';
@@ -18,21 +21,10 @@ type ContainerChannels =
   | 'containers.remove'
   | 'containers.run'
   | 'containers.files'
-  | 'containers.download';
-
-const states: readonly ContainerState[] = [
-  'created',
-  'running',
-  'paused',
-  'restarting',
-  'removing',
-  'exited',
-  'dead',
-];
-
-function toState(s: string): ContainerState {
-  return (states as readonly string[]).includes(s) ? (s as ContainerState) : 'dead';
-}
+  | 'containers.download'
+  | 'containers.usage'
+  | 'containers.removeLater'
+  | 'containers.undoRemove';
 
 /** Bytes of a finished log handed to the decoder at a time (a batch each). */
 const logSlice = 1 << 20;
@@ -85,26 +77,27 @@ export function validateRun(req: RunContainerRequest): void {
   }
 }
 
-export function containerHandlers(client: EngineClient): Pick<InvokeHandlers, ContainerChannels> {
+/** `removals`: the removals kept for undo, shared with `containerStreams` (one per app). */
+export function containerHandlers(
+  client: EngineClient,
+  removals: PendingRemovals = new PendingRemovals(engineRemovals(client)),
+): Pick<InvokeHandlers, ContainerChannels> {
   const c = (id: string) => client.docker.getContainer(id);
+  const usage = new UsageSampler(client);
   return {
     async 'containers.list'({ all }): Promise<ContainerSummary[]> {
       const list = await client.docker.listContainers({ all: all ?? true });
-      return list.map((x) => ({
-        id: x.Id,
-        name: (x.Names?.[0] ?? x.Id.slice(0, 12)).replace(/^\//, ''),
-        image: x.Image,
-        state: toState(x.State),
-        status: x.Status,
-        created: x.Created,
-        ports: (x.Ports ?? []).map((p) => ({
-          privatePort: p.PrivatePort,
-          publicPort: p.PublicPort,
-          type: p.Type,
-          ip: p.IP,
-        })),
-        composeProject: x.Labels?.['com.docker.compose.project'],
-      }));
+      return list.filter((x) => !removals.isPending(x.Id)).map(toSummary);
+    },
+    async 'containers.usage'() {
+      return usage.sample();
+    },
+    async 'containers.removeLater'({ ids }) {
+      await removals.schedule(ids);
+      return { delayMs: removals.delayMs };
+    },
+    async 'containers.undoRemove'({ ids }) {
+      return { restored: removals.undo(ids) };
     },
     async 'containers.inspect'({ id }) {
       return (await c(id).inspect()) as unknown as Record<string, unknown>;
@@ -163,9 +156,18 @@ export function containerHandlers(client: EngineClient): Pick<InvokeHandlers, Co
 
 export function containerStreams(
   client: EngineClient,
-): Pick<StreamHandlers, 'containers.logs' | 'containers.stats'> {
+  removals: PendingRemovals,
+): Pick<StreamHandlers, 'containers.logs' | 'containers.stats' | 'containers.removals'> {
   return {
     ...containerStatsStreams(client),
+    async 'containers.removals'(_params, emit, signal) {
+      const off = removals.onOutcome(emit);
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      off();
+    },
     async 'containers.logs'({ id, follow, tail, timestamps }, emit, signal) {
       const container = client.docker.getContainer(id);
       const info = await container.inspect();

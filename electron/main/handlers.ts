@@ -29,7 +29,10 @@ export type StreamHandlers = { [C in EventChannel]: StreamHandler<C> };
 export interface Handlers {
   invoke: InvokeHandlers;
   streams: StreamHandlers;
-  /** Ends what the handlers keep running on their own (terminal sessions) when the app quits. */
+  /**
+   * Ends what the handlers keep running on their own (terminal sessions) and finishes what must not be
+   * lost (removals waiting for their undo time) when the app quits.
+   */
   dispose?(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 // Composes the per-domain handler modules. Electron main and web mode both call `createHandlers`.
 import type { AppServices } from './app-services.ts';
 import { type AppShell, appShellHandlers } from './app-shell.ts';
+import { engineRemovals, PendingRemovals } from './container-removals.ts';
 import { containerHandlers, containerStreams } from './containers.ts';
 import { engineHandlers } from './engine.ts';
 import { createEngineClient, type EngineClient } from './engine-client.ts';
@@ -24,10 +25,11 @@ export function createHandlers(
   app?: AppServices,
 ): Handlers {
   const terminals = new TerminalSessions(client);
+  const removals = new PendingRemovals(engineRemovals(client));
   return {
     invoke: {
       ...engineHandlers(client, app?.managed),
-      ...containerHandlers(client),
+      ...containerHandlers(client, removals),
       ...imageHandlers(client),
       ...volumeHandlers(client),
       ...networkHandlers(client),
@@ -36,8 +38,15 @@ export function createHandlers(
       ...settingsHandlers(app),
       ...troubleshootHandlers(app),
     },
-    streams: { ...containerStreams(client), ...imageTransferStreams(client), ...terminals.streams() },
-    dispose: () => terminals.closeAll(),
+    streams: {
+      ...containerStreams(client, removals),
+      ...imageTransferStreams(client),
+      ...terminals.streams(),
+    },
+    // Removals the user confirmed still happen when the app quits before their undo time is up.
+    dispose: async () => {
+      await Promise.all([removals.flush(), terminals.closeAll()]);
+    },
   };
 }
 

@@ -26,8 +26,8 @@ console.log(`Berth UI: ${url}`);
 startManagedEngine(services, (m) => console.error(`berth: ${m}`));
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    // Terminal sessions end first: their shells would outlive the app (and berthd needs to be up for
-    // that), then the server and the engine the app started.
+    // Terminal sessions end and pending removals happen first (berthd needs to be up for that), then
+    // the server and the engine the app started.
     void Promise.resolve(handlers.dispose?.())
       .catch((err: Error) => console.error(`berth: closing terminals: ${err.message}`))
       .then(() => app.close())
