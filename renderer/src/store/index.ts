@@ -14,7 +14,6 @@ import type { State } from './types.ts';
 import { uiSlice } from './ui.ts';
 import { volumesSlice } from './volumes.ts';
 
-export { filterContainers } from './containers.ts';
 export { engineDown, engineUp } from './engine.ts';
 export type { TerminalPlace } from './terminals.ts';
 export type { Slice, State, Theme } from './types.ts';

@@ -3,7 +3,8 @@ import type { Slice } from './types.ts';
 
 export type Route =
   | { screen: 'dashboard' }
-  | { screen: 'containers' }
+  /** With `project`: that compose project's view (its services, their containers and logs). */
+  | { screen: 'containers'; project?: string }
   | { screen: 'container'; id: string }
   | { screen: 'images' }
   | { screen: 'image'; id: string }
@@ -33,6 +34,7 @@ type ListScreen = typeof listScreens extends Set<infer S> ? S : never;
 export function parseRoute(hash: string): Route {
   const [, screen, id] = hash.replace(/^#/, '').split('/');
   if (screen === 'containers' && id) return { screen: 'container', id: decodeURIComponent(id) };
+  if (screen === 'projects' && id) return { screen: 'containers', project: decodeURIComponent(id) };
   if (screen === 'volumes' && id) return { screen: 'volume', name: decodeURIComponent(id) };
   if (screen === 'images' && id) return { screen: 'image', id: decodeURIComponent(id) };
   if (listScreens.has(screen as ListScreen)) return { screen: screen as ListScreen };
@@ -41,6 +43,7 @@ export function parseRoute(hash: string): Route {
 
 export function routeHash(r: Route): string {
   if (r.screen === 'container') return `#/containers/${encodeURIComponent(r.id)}`;
+  if (r.screen === 'containers' && r.project) return `#/projects/${encodeURIComponent(r.project)}`;
   if (r.screen === 'volume') return `#/volumes/${encodeURIComponent(r.name)}`;
   if (r.screen === 'image') return `#/images/${encodeURIComponent(r.id)}`;
   return `#/${r.screen}`;

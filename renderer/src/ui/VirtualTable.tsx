@@ -21,6 +21,9 @@ export interface Column {
   header: ReactNode;
   /** A CSS width for the column (the table lays out fixed, so rows never change its widths). */
   width?: string;
+  /** The column's sort order, for a column the list is sortable by. */
+  sort?: 'ascending' | 'descending' | 'none';
+  className?: string;
 }
 
 export interface VirtualTableProps<T> {
@@ -174,7 +177,7 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
           <tr aria-rowindex={1}>
             {columns.map((c, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed
-              <th key={i} scope="col">
+              <th key={i} scope="col" aria-sort={c.sort} className={c.className}>
                 {c.header}
               </th>
             ))}

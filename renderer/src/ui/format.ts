@@ -94,3 +94,8 @@ export function humanDuration(ms: number): string {
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
   return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
 }
+
+/** "5 minutes ago", as `docker ps` says how long ago (go-units' HumanDuration), from epoch seconds. */
+export function formatAgo(epochSeconds: number, nowMs = Date.now()): string {
+  return `${humanDuration(Math.max(0, nowMs - epochSeconds * 1000))} ago`;
+}

@@ -1,179 +1,280 @@
-import { useMemo, useRef, useState } from 'react';
+import { type ReactNode, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ContainerSummary, ContractError } from '../../../../electron/contract/index.ts';
-import { filterContainers, useStore } from '../../store/index.ts';
+import type { ContainerSummary, ContainerUsage } from '../../../../electron/contract/index.ts';
+import type { ContainerSortKey } from '../../store/containers.ts';
+import { useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
-import { shortId } from '../../ui/format.ts';
-import { VirtualTable } from '../../ui/VirtualTable.tsx';
+import { formatAgo, shortId } from '../../ui/format.ts';
+import { IconButton } from '../../ui/IconButton.tsx';
+import { usePolling } from '../../ui/use-polling.ts';
+import { useWidth } from '../../ui/use-width.ts';
+import { type Column, VirtualTable } from '../../ui/VirtualTable.tsx';
+import { ContainerActions, ProjectActions } from './ContainerActions.tsx';
+import { ContainersToolbar } from './ContainersToolbar.tsx';
+import { cpuText, filterContainers, type ListRow, listRows, memoryText, stateSummary } from './list-model.ts';
 import { PortLinks } from './PortLinks.tsx';
-import { RunForm } from './RunForm.tsx';
+import { ProjectView } from './ProjectView.tsx';
+import { HealthBadge, StateBadge } from './StateBadges.tsx';
+import { useEngineStale } from './use-engine-stale.ts';
+import './containers.css';
 
-type Action = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'remove';
+/** How often the CPU and memory columns are refreshed while the list is shown. */
+const usageMs = 3000;
 
-function actionsFor(c: ContainerSummary): Action[] {
-  if (c.state === 'running') return ['stop', 'restart', 'pause', 'remove'];
-  if (c.state === 'paused') return ['unpause', 'stop', 'remove'];
-  return ['start', 'remove'];
+/** The containers list, or a compose project's view when the route names one. */
+export function ContainersList() {
+  const project = useStore((s) => (s.route.screen === 'containers' ? s.route.project : undefined));
+  return project ? <ProjectView key={project} project={project} /> : <ContainersTable />;
 }
 
-export function ContainersList() {
-  const { containers, search, selected, busy, error, loaded } = useStore(
+function sumUsage(cs: ContainerSummary[], usage: Record<string, ContainerUsage>) {
+  const us = cs.flatMap((c) => usage[c.id] ?? []);
+  if (us.length === 0) return undefined;
+  return {
+    id: '',
+    cpuPercent: us.reduce((t, u) => t + (u.cpuPercent ?? 0), 0),
+    memoryUsage: us.reduce((t, u) => t + u.memoryUsage, 0),
+    memoryLimit: 0,
+  };
+}
+
+function ContainersTable() {
+  const s = useStore(
     useShallow((s) => ({
       containers: s.containers,
       search: s.search,
+      onlyRunning: s.onlyRunning,
+      health: s.healthFilter,
+      sort: s.containerSort,
+      collapsed: s.collapsedProjects,
       selected: s.selected,
-      busy: s.busy,
+      transitions: s.transitions,
+      usage: s.usage,
       error: s.containersError,
       loaded: s.containersLoaded,
     })),
   );
-  const { setSearch, toggleSelected, setSelected, containerAction, removeSelected, navigate } = useStore(
+  const { toggleSelected, setSelected, navigate, sortBy, toggleProject, refreshUsage } = useStore(
     useShallow((s) => ({
-      setSearch: s.setSearch,
       toggleSelected: s.toggleSelected,
       setSelected: s.setSelected,
-      containerAction: s.containerAction,
-      removeSelected: s.removeSelected,
       navigate: s.navigate,
+      sortBy: s.sortContainersBy,
+      toggleProject: s.toggleProject,
+      refreshUsage: s.refreshUsage,
     })),
   );
-  const [showRun, setShowRun] = useState(false);
-  const [actionError, setActionError] = useState<ContractError | null>(null);
+  const stale = useEngineStale();
+  usePolling(() => {
+    if (!stale) void refreshUsage();
+  }, usageMs);
   const listRef = useRef<HTMLDivElement>(null);
-  const visible = useMemo(() => filterContainers(containers, search), [containers, search]);
-  const selectedCount = Object.keys(selected).length;
-  const allVisibleSelected = visible.length > 0 && visible.every((c) => selected[c.id]);
+  const sectionRef = useRef<HTMLElement>(null);
+  const width = useWidth(sectionRef);
+  const visible = useMemo(
+    () => filterContainers(s.containers, { search: s.search, onlyRunning: s.onlyRunning, health: s.health }),
+    [s.containers, s.search, s.onlyRunning, s.health],
+  );
+  const rows = useMemo(
+    () => listRows(visible, { sort: s.sort, usage: s.usage, collapsed: s.collapsed }),
+    [visible, s.sort, s.usage, s.collapsed],
+  );
+  const allVisibleSelected = visible.length > 0 && visible.every((c) => s.selected[c.id]);
+  // Narrow windows drop the image column (it moves under the name) and the created column, so that
+  // the ports stay in view from 900 px up.
+  const showImage = width >= 1000;
+  const showCreated = width >= 1100;
 
-  const act = async (a: Action, id: string) => setActionError(await containerAction(a, id));
+  const sortHeader = (key: ContainerSortKey, label: string): Column => ({
+    header: (
+      <button type="button" className="sort-header" onClick={() => sortBy(key)}>
+        {label}
+        {s.sort.key === key ? (s.sort.descending ? ' ↑' : ' ↓') : ''}
+      </button>
+    ),
+    sort: s.sort.key === key ? (s.sort.descending ? 'descending' : 'ascending') : 'none',
+  });
+  const columns: Column[] = [
+    {
+      width: '36px',
+      header: (
+        <input
+          type="checkbox"
+          aria-label="Select all containers"
+          checked={allVisibleSelected}
+          onChange={() => setSelected(allVisibleSelected ? [] : visible.map((c) => c.id))}
+        />
+      ),
+    },
+    sortHeader('name', 'Name'),
+    { ...sortHeader('state', 'State'), width: '136px' },
+    ...(showImage ? [{ header: 'Image', width: '15%' }] : []),
+    { header: 'Ports' },
+    { ...sortHeader('cpu', 'CPU'), width: '68px', className: 'num' },
+    { ...sortHeader('memory', 'Memory'), width: '84px', className: 'num' },
+    ...(showCreated ? [{ ...sortHeader('created', 'Created'), width: '96px' }] : []),
+    { header: 'Actions', width: '140px' },
+  ];
+
+  const projectCells = (r: Extract<ListRow, { kind: 'project' }>): ReactNode => {
+    const ids = r.containers.map((c) => c.id);
+    const all = ids.every((id) => s.selected[id]);
+    const u = sumUsage(r.containers, s.usage);
+    return (
+      <>
+        <td>
+          <input
+            type="checkbox"
+            aria-label={`Select project ${r.project}`}
+            checked={all}
+            onChange={() => {
+              const next = { ...s.selected };
+              for (const id of ids) {
+                if (all) delete next[id];
+                else next[id] = true;
+              }
+              setSelected(Object.keys(next));
+            }}
+          />
+        </td>
+        <td>
+          <div className="project-name">
+            <IconButton
+              icon={r.collapsed ? 'chevronRight' : 'chevronDown'}
+              label={`${r.collapsed ? 'Expand' : 'Collapse'} project ${r.project}`}
+              tip={r.collapsed ? 'Expand' : 'Collapse'}
+              aria-expanded={!r.collapsed}
+              className="bare"
+              onClick={() => toggleProject(r.project)}
+            />
+            <div className="cell-text">
+              <button
+                type="button"
+                className="link"
+                onClick={() => navigate({ screen: 'containers', project: r.project })}
+                aria-label={`Open project ${r.project}`}
+              >
+                {r.project}
+              </button>
+              <div className="muted small-text">compose · {r.containers.length} containers</div>
+            </div>
+          </div>
+        </td>
+        <td className="muted small-text">{stateSummary(r.containers)}</td>
+        {showImage && <td />}
+        <td />
+        <td className="num">{cpuText(u)}</td>
+        <td className="num">{memoryText(u)}</td>
+        {showCreated && <td />}
+        <td>
+          <ProjectActions project={r.project} containers={r.containers} disabled={stale} />
+        </td>
+      </>
+    );
+  };
+
+  const containerCells = (c: ContainerSummary, inProject: boolean): ReactNode => (
+    <>
+      <td>
+        <input
+          type="checkbox"
+          aria-label={`Select ${c.name}`}
+          checked={!!s.selected[c.id]}
+          onChange={() => toggleSelected(c.id)}
+        />
+      </td>
+      <td className={inProject ? 'in-project' : undefined}>
+        <div className="cell-text">
+          <button
+            type="button"
+            className="link"
+            onClick={() => navigate({ screen: 'container', id: c.id })}
+            aria-label={`Open ${c.name}`}
+            title={c.name}
+          >
+            {c.name}
+          </button>
+          <div className="muted mono" title={c.image}>
+            {showImage ? shortId(c.id) : `${c.image} · ${shortId(c.id)}`}
+          </div>
+        </div>
+      </td>
+      <td title={c.status}>
+        <div className="badges">
+          <StateBadge c={c} transition={s.transitions[c.id]} />
+          <HealthBadge health={c.health} />
+        </div>
+        <div className="muted small-text cell-text">{c.status}</div>
+      </td>
+      {showImage && (
+        <td className="mono cell-text" title={c.image}>
+          {c.image}
+        </td>
+      )}
+      <td className="mono">
+        <PortLinks ports={c.ports} container={c.name} />
+      </td>
+      <td className="num">{cpuText(s.usage[c.id])}</td>
+      <td className="num">{memoryText(s.usage[c.id])}</td>
+      {showCreated && <td className="muted small-text">{formatAgo(c.created)}</td>}
+      <td>
+        <ContainerActions c={c} disabled={stale} />
+      </td>
+    </>
+  );
 
   return (
-    <section aria-labelledby="containers-title">
-      <div className="toolbar">
-        <h1 id="containers-title">Containers</h1>
-        <input
-          type="search"
-          aria-label="Search containers"
-          placeholder="Search by name, image, id or state"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'ArrowDown') {
-              e.preventDefault();
-              listRef.current?.focus();
-            }
-          }}
-        />
-        {containers.length > 0 && (
-          <span className="muted" data-testid="containers-shown">
-            {visible.length === containers.length
-              ? `${containers.length} containers`
-              : `${visible.length} of ${containers.length}`}
-          </span>
-        )}
-        <button
-          type="button"
-          className="primary"
-          onClick={() => setShowRun((v) => !v)}
-          aria-expanded={showRun}
-        >
-          Run container
-        </button>
-        <button
-          type="button"
-          className="danger"
-          disabled={selectedCount === 0}
-          onClick={async () => {
-            if (confirm(`Remove ${selectedCount} container(s)?`)) setActionError(await removeSelected());
-          }}
-        >
-          Remove selected ({selectedCount})
-        </button>
-      </div>
-      {showRun && <RunForm onDone={() => setShowRun(false)} />}
-      <ErrorBanner error={error} context="Cannot list containers" />
-      <ErrorBanner error={actionError} context="Action failed" />
-      {loaded && !error && visible.length === 0 && (
-        <p className="empty">
-          {search ? `No containers match "${search}".` : 'No containers yet. Run one above.'}
+    <section aria-labelledby="containers-title" ref={sectionRef}>
+      <ContainersToolbar shown={visible.length} total={s.containers.length} listRef={listRef} stale={stale} />
+      <ErrorBanner error={s.error} context="Cannot list containers" />
+      {stale && s.containers.length > 0 && (
+        <p className="muted" data-testid="containers-stale">
+          The engine does not answer: these are the containers as last seen, and they cannot be acted on until
+          it is back.
         </p>
       )}
-      {visible.length > 0 && (
+      {s.loaded && !s.error && visible.length === 0 && (
+        <p className="empty">
+          {s.containers.length > 0
+            ? s.search
+              ? `No containers match "${s.search}".`
+              : 'No containers match the filters.'
+            : 'No containers yet. Run one above.'}
+        </p>
+      )}
+      {rows.length > 0 && (
         <VirtualTable
-          items={visible}
+          items={rows}
           label="Containers"
           rowHeight={56}
           scrollerRef={listRef}
-          columns={[
-            {
-              width: '40px',
-              header: (
-                <input
-                  type="checkbox"
-                  aria-label="Select all containers"
-                  checked={allVisibleSelected}
-                  onChange={() => setSelected(allVisibleSelected ? [] : visible.map((c) => c.id))}
-                />
-              ),
-            },
-            { header: 'Name', width: '22%' },
-            { header: 'State', width: '168px' },
-            { header: 'Image', width: '16%' },
-            { header: 'Ports' },
-            { header: 'Actions', width: '252px' },
-          ]}
-          rowKey={(c) => c.id}
-          rowProps={(c) => ({ 'data-testid': 'container-row', 'data-name': c.name, 'data-state': c.state })}
-          onActivate={(c) => navigate({ screen: 'container', id: c.id })}
-          onToggle={(c) => toggleSelected(c.id)}
-          renderCells={(c) => (
-            <>
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={`Select ${c.name}`}
-                  checked={!!selected[c.id]}
-                  onChange={() => toggleSelected(c.id)}
-                />
-              </td>
-              <td>
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => navigate({ screen: 'container', id: c.id })}
-                  aria-label={`Open ${c.name}`}
-                >
-                  {c.name}
-                </button>
-                <div className="muted mono">{shortId(c.id)}</div>
-              </td>
-              <td title={c.status}>
-                <span className={`badge state-${c.state}`}>{c.state}</span>
-                <div className="muted small-text">{c.status}</div>
-              </td>
-              <td className="mono" title={c.image}>
-                {c.image}
-              </td>
-              <td className="mono">
-                <PortLinks ports={c.ports} container={c.name} />
-              </td>
-              <td>
-                <div className="actions">
-                  {actionsFor(c).map((a) => (
-                    <button
-                      key={a}
-                      type="button"
-                      className={a === 'remove' ? 'danger small' : 'small'}
-                      disabled={!!busy[c.id]}
-                      aria-label={`${a[0].toUpperCase()}${a.slice(1)} ${c.name}`}
-                      onClick={() => act(a, c.id)}
-                    >
-                      {a}
-                    </button>
-                  ))}
-                </div>
-              </td>
-            </>
-          )}
+          className={`containers-table${stale ? ' stale' : ''}`}
+          columns={columns}
+          rowKey={(r) => (r.kind === 'project' ? `project:${r.project}` : r.container.id)}
+          rowProps={(r) =>
+            r.kind === 'project'
+              ? {
+                  'data-testid': 'project-row',
+                  'data-project': r.project,
+                  ...(stale ? { 'data-stale': 'true' } : {}),
+                }
+              : {
+                  'data-testid': 'container-row',
+                  'data-name': r.container.name,
+                  'data-state': r.container.state,
+                  ...(r.container.composeProject ? { 'data-project': r.container.composeProject } : {}),
+                  ...(stale ? { 'data-stale': 'true' } : {}),
+                }
+          }
+          onActivate={(r) =>
+            r.kind === 'project'
+              ? navigate({ screen: 'containers', project: r.project })
+              : navigate({ screen: 'container', id: r.container.id })
+          }
+          onToggle={(r) => (r.kind === 'project' ? toggleProject(r.project) : toggleSelected(r.container.id))}
+          renderCells={(r) =>
+            r.kind === 'project' ? projectCells(r) : containerCells(r.container, r.inProject)
+          }
         />
       )}
     </section>
