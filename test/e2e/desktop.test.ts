@@ -9,6 +9,7 @@ import { ContainerDetailPage } from './pages/container-detail.ts';
 import { ContainersPage } from './pages/containers.ts';
 import { DashboardPage } from './pages/dashboard.ts';
 import { ImagesPage } from './pages/images.ts';
+import { Notices } from './pages/notices.ts';
 import { Shell } from './pages/shell.ts';
 import {
   appViewport,
@@ -28,6 +29,7 @@ describe('desktop UI in web mode', { skip }, () => {
   let browser: Browser;
   let page: Page;
   let shell: Shell;
+  let notices: Notices;
   const shot = (name: string) => page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) });
 
   before(async () => {
@@ -37,6 +39,7 @@ describe('desktop UI in web mode', { skip }, () => {
     web = await startWebMode(daemon.host);
     ({ browser, page } = await launchAppPage());
     shell = new Shell(page);
+    notices = new Notices(page);
   });
   after(async () => {
     await browser?.close();
@@ -88,7 +91,7 @@ describe('desktop UI in web mode', { skip }, () => {
     assert.match((await detail.logs.locator('.ts').first().textContent()) ?? '', /^\d{4}-\d\d-\d\dT/);
     await shot('container-logs');
     await detail.tab('Inspect');
-    await detail.inspectJson.getByText(/GREETING=hello/).waitFor();
+    await detail.inspectRow('env', 'GREETING').getByText('hello', { exact: true }).waitFor();
   });
 
   test('exec terminal: type `echo hi` and read `hi` back', async () => {
@@ -110,8 +113,14 @@ describe('desktop UI in web mode', { skip }, () => {
     await list.action('Stop', 'e2e-ticker');
     await list.row('e2e-ticker').and(page.locator('[data-state="exited"]')).waitFor();
     await list.action('Remove', 'e2e-ticker');
+    await notices.confirm('Remove');
     await list.row('e2e-ticker').waitFor({ state: 'detached' });
-    assert.doesNotMatch(daemon.docker(['ps', '-a', '--format', '{{.Names}}']).stdout, /e2e-ticker/);
+    // Kept for Undo a few seconds, then gone.
+    await eventually(
+      () => !/e2e-ticker/.test(daemon.docker(['ps', '-a', '--format', '{{.Names}}']).stdout),
+      15_000,
+      'e2e-ticker removed',
+    );
   });
 
   test('search filters the list; bulk select + remove removes exactly the selection', async () => {
@@ -130,6 +139,8 @@ describe('desktop UI in web mode', { skip }, () => {
     await list.select('alpha-1');
     await list.select('alpha-2');
     await list.removeSelected();
+    assert.deepEqual(await notices.dialogItems.allTextContents(), ['alpha-1', 'alpha-2']);
+    await notices.confirm('Stop and remove');
     await list.row('alpha-1').waitFor({ state: 'detached' });
     await list.row('alpha-2').waitFor({ state: 'detached' });
     await list.search.fill('');

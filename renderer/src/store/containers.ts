@@ -36,8 +36,12 @@ export interface ContainersSlice {
   transitions: Record<string, Transition>;
   /** CPU and memory of the running containers, by id. */
   usage: Record<string, ContainerUsage>;
-  /** Removals kept for undo: out of the list at once, before main's next list says so too. */
-  hiddenRemovals: Record<string, true>;
+  /**
+   * Removals kept for undo, out of the list at once, before main's lists say so too: by id, the number
+   * of the last list asked for before main took the removal on (Infinity until it answers). A list
+   * asked for later that still holds the container means main let it go (undone, or failed).
+   */
+  hiddenRemovals: Record<string, number>;
   refreshContainers(): Promise<void>;
   refreshUsage(): Promise<void>;
   setSearch(s: string): void;
@@ -93,6 +97,8 @@ export const containersSlice: Slice<ContainersSlice> = (set, get) => {
   /** The transport the removals are watched on (tests replace it). */
   let watchingRemovals: unknown = null;
   let usageInFlight = false;
+  /** Numbers the list requests, to tell which came after a removal was taken on. */
+  let listSeq = 0;
 
   const setTransitions = (ids: string[], t: Transition | null) => {
     const transitions = { ...get().transitions };
@@ -186,10 +192,12 @@ export const containersSlice: Slice<ContainersSlice> = (set, get) => {
     usage: {},
     hiddenRemovals: {},
     async refreshContainers() {
+      const seq = ++listSeq;
       const r = await api().invoke('containers.list', { all: true });
       if (!r.ok) return set({ containersError: r.error, containersLoaded: true });
       const hidden = get().hiddenRemovals;
-      const containers = r.value.filter((c) => !hidden[c.id]);
+      unhide(r.value.filter((c) => seq > (hidden[c.id] ?? Infinity)).map((c) => c.id));
+      const containers = r.value.filter((c) => get().hiddenRemovals[c.id] === undefined);
       const ids = new Set(containers.map((c) => c.id));
       const selected = Object.fromEntries(
         Object.keys(get().selected)
@@ -266,13 +274,13 @@ export const containersSlice: Slice<ContainersSlice> = (set, get) => {
       }
       watchRemovals();
       const hiddenRemovals = { ...get().hiddenRemovals };
-      for (const id of targetIds) hiddenRemovals[id] = true;
+      for (const id of targetIds) hiddenRemovals[id] = Infinity;
       set({
         hiddenRemovals,
-        containers: get().containers.filter((c) => !hiddenRemovals[c.id]),
+        containers: get().containers.filter((c) => hiddenRemovals[c.id] === undefined),
         selected: Object.fromEntries(
           Object.keys(get().selected)
-            .filter((id) => !hiddenRemovals[id])
+            .filter((id) => hiddenRemovals[id] === undefined)
             .map((id) => [id, true as const]),
         ),
       });
@@ -288,6 +296,9 @@ export const containersSlice: Slice<ContainersSlice> = (set, get) => {
         get().notify({ kind: 'error', message: `Could not remove ${what}`, detail: r.error.message });
         return false;
       }
+      const taken = { ...get().hiddenRemovals };
+      for (const id of targetIds) if (taken[id] !== undefined) taken[id] = listSeq;
+      set({ hiddenRemovals: taken });
       get().notify(
         {
           kind: 'success',

@@ -29,6 +29,8 @@ interface Fake {
   pushRemoval(o: RemovalOutcome): void;
   /** While set, `containers.stop` waits for it. */
   stopGate: Promise<void> | null;
+  /** Main lets a pending removal go without a word (as when another window undoes it). */
+  forget(id: string): void;
 }
 
 /** An engine in memory: a list of containers; anything done to `locked` fails; removals wait for undo. */
@@ -44,6 +46,7 @@ function fakeApi(containers: ContainerSummary[]): Fake {
     reqs: new Map(),
     stopGate: null,
     pushRemoval: (o) => removals?.({ type: 'event', event: o }),
+    forget: (id) => pending.delete(id),
     api: {} as BerthApi,
   };
   const find = (id: string) => containers.find((c) => c.id === id);
@@ -177,6 +180,16 @@ describe('store', () => {
     await tick();
     assert.deepEqual(s().hiddenRemovals, {});
     assert.equal(toasts().at(-1), 'error: Could not remove db (device busy)');
+  });
+
+  test('a removal main let go of unheard (undone in another window) comes back with the next list', async () => {
+    await answering(() => s().containerAction('remove', 'db-id'), true);
+    await s().refreshContainers();
+    assert.equal(names().includes('db'), false);
+    fake.forget('db-id');
+    await s().refreshContainers();
+    assert.ok(names().includes('db'));
+    assert.deepEqual(s().hiddenRemovals, {});
   });
 
   test('bulk removal lists the names; with a running one all go at once, failures named', async () => {

@@ -34,6 +34,41 @@ export class ContainerDetailPage {
     await this.page.keyboard.type(text);
   }
 
+  /** A header action ("Stop web"). */
+  async action(
+    action: 'Start' | 'Stop' | 'Restart' | 'Pause' | 'Unpause' | 'Remove',
+    name: string,
+  ): Promise<void> {
+    await this.page
+      .locator('.detail-header')
+      .getByRole('button', { name: `${action} ${name}`, exact: true })
+      .click();
+  }
+
+  get stateBadge(): Locator {
+    return this.page.locator('.detail-header').getByTestId('state-badge');
+  }
+
+  get status(): Locator {
+    return this.page.getByTestId('detail-status');
+  }
+
+  /** The structured inspect view's section ('env', 'mounts', 'ports', 'networks', 'labels', 'general'). */
+  inspectSection(id: string): Locator {
+    return this.page.getByTestId(`inspect-${id}`);
+  }
+
+  /** A key's row of a structured inspect section. */
+  inspectRow(id: string, key: string): Locator {
+    return this.inspectSection(id)
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('rowheader', { name: key, exact: true }) });
+  }
+
+  async inspectView(view: 'Structured' | 'Raw JSON'): Promise<void> {
+    await this.page.getByRole('group', { name: 'Inspect view' }).getByRole('button', { name: view }).click();
+  }
+
   async back(): Promise<void> {
     await this.page.getByRole('button', { name: 'Back to containers' }).click();
   }

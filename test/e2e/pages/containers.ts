@@ -53,9 +53,71 @@ export class ContainersPage {
     await this.page.getByRole('checkbox', { name: `Select ${name}`, exact: true }).check();
   }
 
+  async clearSelection(): Promise<void> {
+    const all = this.page.getByRole('checkbox', { name: 'Select all containers' });
+    await all.check();
+    await all.uncheck();
+  }
+
+  /** Asks; the caller answers the app's confirmation dialog (see Notices). */
   async removeSelected(): Promise<void> {
-    this.page.once('dialog', (d) => void d.accept());
     await this.page.getByRole('button', { name: /^Remove selected/ }).click();
+  }
+
+  async bulk(action: 'Start' | 'Stop' | 'Restart' | 'Pause' | 'Remove'): Promise<void> {
+    await this.page.getByRole('button', { name: new RegExp(`^${action} selected \\(`) }).click();
+  }
+
+  /** The state badge ("running", "exited (3)", "stopping…"). */
+  stateBadge(name: string): Locator {
+    return this.row(name).getByTestId('state-badge');
+  }
+
+  healthBadge(name: string): Locator {
+    return this.row(name).getByTestId('health-badge');
+  }
+
+  get onlyRunning(): Locator {
+    return this.page.getByRole('checkbox', { name: 'Only running' });
+  }
+
+  get healthFilter(): Locator {
+    return this.page.getByRole('combobox', { name: 'Health' });
+  }
+
+  projectRow(project: string): Locator {
+    return this.page.locator(`[data-testid="project-row"][data-project="${project}"]`);
+  }
+
+  /** The rows of a project's containers (shown while the project is expanded). */
+  projectContainers(project: string): Locator {
+    return this.page.locator(`[data-testid="container-row"][data-project="${project}"]`);
+  }
+
+  async projectAction(
+    action:
+      | 'Start project'
+      | 'Stop project'
+      | 'Restart project'
+      | 'Delete project'
+      | 'Collapse project'
+      | 'Expand project'
+      | 'Open project',
+    project: string,
+  ): Promise<void> {
+    await this.page.getByRole('button', { name: `${action} ${project}`, exact: true }).click();
+  }
+
+  async sortBy(column: 'Name' | 'State' | 'CPU' | 'Memory' | 'Created'): Promise<void> {
+    await this.page
+      .getByRole('columnheader')
+      .getByRole('button', { name: new RegExp(`^${column}`) })
+      .click();
+  }
+
+  /** The CPU and memory cells of a row. */
+  usage(name: string): Locator {
+    return this.row(name).locator('td.num');
   }
 
   /** The link a published TCP port shows as. */

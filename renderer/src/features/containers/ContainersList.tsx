@@ -32,7 +32,9 @@ function sumUsage(cs: ContainerSummary[], usage: Record<string, ContainerUsage>)
   if (us.length === 0) return undefined;
   return {
     id: '',
-    cpuPercent: us.reduce((t, u) => t + (u.cpuPercent ?? 0), 0),
+    cpuPercent: us.every((u) => u.cpuPercent === null)
+      ? null
+      : us.reduce((t, u) => t + (u.cpuPercent ?? 0), 0),
     memoryUsage: us.reduce((t, u) => t + u.memoryUsage, 0),
     memoryLimit: 0,
   };
@@ -84,15 +86,20 @@ function ContainersTable() {
   // the ports stay in view from 900 px up.
   const showImage = width >= 1000;
   const showCreated = width >= 1100;
+  // Below ~1000 px of window, CPU and memory share a column (memory under CPU).
+  const compactUsage = width > 0 && width < 720;
 
+  const ariaSort = (...keys: ContainerSortKey[]): Column['sort'] =>
+    keys.includes(s.sort.key) ? (s.sort.descending ? 'descending' : 'ascending') : 'none';
+  const sortButton = (key: ContainerSortKey, label: string) => (
+    <button type="button" className="sort-header" onClick={() => sortBy(key)}>
+      {label}
+      {s.sort.key === key ? (s.sort.descending ? ' ↑' : ' ↓') : ''}
+    </button>
+  );
   const sortHeader = (key: ContainerSortKey, label: string): Column => ({
-    header: (
-      <button type="button" className="sort-header" onClick={() => sortBy(key)}>
-        {label}
-        {s.sort.key === key ? (s.sort.descending ? ' ↑' : ' ↓') : ''}
-      </button>
-    ),
-    sort: s.sort.key === key ? (s.sort.descending ? 'descending' : 'ascending') : 'none',
+    header: sortButton(key, label),
+    sort: ariaSort(key),
   });
   const columns: Column[] = [
     {
@@ -107,14 +114,43 @@ function ContainersTable() {
       ),
     },
     sortHeader('name', 'Name'),
-    { ...sortHeader('state', 'State'), width: '136px' },
+    { ...sortHeader('state', 'State'), width: '156px' },
     ...(showImage ? [{ header: 'Image', width: '15%' }] : []),
     { header: 'Ports' },
-    { ...sortHeader('cpu', 'CPU'), width: '68px', className: 'num' },
-    { ...sortHeader('memory', 'Memory'), width: '84px', className: 'num' },
+    ...(compactUsage
+      ? [
+          {
+            header: (
+              <>
+                {sortButton('cpu', 'CPU')}
+                <br />
+                {sortButton('memory', 'Mem')}
+              </>
+            ),
+            sort: ariaSort('cpu', 'memory'),
+            width: '76px',
+            className: 'num',
+          },
+        ]
+      : [
+          { ...sortHeader('cpu', 'CPU'), width: '64px', className: 'num' },
+          { ...sortHeader('memory', 'Memory'), width: '80px', className: 'num' },
+        ]),
     ...(showCreated ? [{ ...sortHeader('created', 'Created'), width: '96px' }] : []),
-    { header: 'Actions', width: '140px' },
+    { header: 'Actions', width: '136px', className: 'actions-col' },
   ];
+  const usageCells = (u: ContainerUsage | undefined) =>
+    compactUsage ? (
+      <td className="num">
+        <div>{cpuText(u)}</div>
+        <div className="muted small-text">{memoryText(u)}</div>
+      </td>
+    ) : (
+      <>
+        <td className="num">{cpuText(u)}</td>
+        <td className="num">{memoryText(u)}</td>
+      </>
+    );
 
   const projectCells = (r: Extract<ListRow, { kind: 'project' }>): ReactNode => {
     const ids = r.containers.map((c) => c.id);
@@ -163,10 +199,9 @@ function ContainersTable() {
         <td className="muted small-text">{stateSummary(r.containers)}</td>
         {showImage && <td />}
         <td />
-        <td className="num">{cpuText(u)}</td>
-        <td className="num">{memoryText(u)}</td>
+        {usageCells(u)}
         {showCreated && <td />}
-        <td>
+        <td className="actions-col">
           <ProjectActions project={r.project} containers={r.containers} disabled={stale} />
         </td>
       </>
@@ -214,10 +249,9 @@ function ContainersTable() {
       <td className="mono">
         <PortLinks ports={c.ports} container={c.name} />
       </td>
-      <td className="num">{cpuText(s.usage[c.id])}</td>
-      <td className="num">{memoryText(s.usage[c.id])}</td>
+      {usageCells(s.usage[c.id])}
       {showCreated && <td className="muted small-text">{formatAgo(c.created)}</td>}
-      <td>
+      <td className="actions-col">
         <ContainerActions c={c} disabled={stale} />
       </td>
     </>

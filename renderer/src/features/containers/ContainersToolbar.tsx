@@ -41,7 +41,7 @@ export function ContainersToolbar({
   const ids = Object.keys(s.selected);
   return (
     <>
-      <div className="toolbar">
+      <div className="toolbar containers-toolbar">
         <h1 id="containers-title">Containers</h1>
         <input
           type="search"
@@ -76,9 +76,26 @@ export function ContainersToolbar({
         </select>
         {total > 0 && (
           <span className="muted" data-testid="containers-shown">
-            {shown === total ? `${total} containers` : `${shown} of ${total}`}
+            {shown === total ? `${total} container${total === 1 ? '' : 's'}` : `${shown} of ${total}`}
           </span>
         )}
+      </div>
+      <div className="toolbar bulk-bar">
+        <div className="bulk-actions" role="toolbar" aria-label="Selected containers">
+          <span className="muted">{ids.length > 0 ? `${ids.length} selected` : 'None selected'}</span>
+          {bulk.map(({ action, label }) => (
+            <button
+              key={action}
+              type="button"
+              className={action === 'remove' ? 'small danger' : 'small'}
+              disabled={ids.length === 0 || stale}
+              aria-label={`${label} selected (${ids.length})`}
+              onClick={() => void s.bulkAction(action, ids)}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
         <span className="spacer" />
         <button
           type="button"
@@ -88,23 +105,6 @@ export function ContainersToolbar({
         >
           Run container
         </button>
-      </div>
-      <div className="toolbar bulk-bar" role="toolbar" aria-label="Selected containers">
-        <span className="muted">
-          {ids.length > 0 ? `${ids.length} selected` : 'Select containers to act on several at once'}
-        </span>
-        {bulk.map(({ action, label }) => (
-          <button
-            key={action}
-            type="button"
-            className={action === 'remove' ? 'small danger' : 'small'}
-            disabled={ids.length === 0 || stale}
-            aria-label={`${label} selected (${ids.length})`}
-            onClick={() => void s.bulkAction(action, ids)}
-          >
-            {label}
-          </button>
-        ))}
       </div>
       {showRun && <RunForm onDone={() => setShowRun(false)} />}
     </>

@@ -25,7 +25,7 @@ export function StateBadge({ c, transition }: { c: ContainerSummary; transition?
 const healthWords: Record<ContainerHealth, string> = {
   healthy: 'healthy',
   unhealthy: 'unhealthy',
-  starting: 'health: starting',
+  starting: 'starting',
 };
 
 export function HealthBadge({ health }: { health?: ContainerHealth }) {
