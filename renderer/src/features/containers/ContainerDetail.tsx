@@ -115,7 +115,7 @@ export function ContainerDetail({ id }: { id: string }) {
       </div>
       <div role="tabpanel">
         {tab === 'logs' && <LogsView id={c.id} />}
-        {tab === 'inspect' && <InspectView key={`${c.id}:${c.state}`} id={c.id} />}
+        {tab === 'inspect' && <InspectView id={c.id} state={c.state} />}
         {tab === 'stats' &&
           (c.state === 'running' || c.state === 'paused' ? (
             <StatsView id={c.id} />

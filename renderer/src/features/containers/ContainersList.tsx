@@ -27,6 +27,10 @@ export function ContainersList() {
   return project ? <ProjectView key={project} project={project} /> : <ContainersTable />;
 }
 
+/** The health badge says it already. */
+const statusWithoutHealth = (status: string) =>
+  status.replace(/ \((healthy|unhealthy|health: starting)\)$/, '');
+
 function sumUsage(cs: ContainerSummary[], usage: Record<string, ContainerUsage>) {
   const us = cs.flatMap((c) => usage[c.id] ?? []);
   if (us.length === 0) return undefined;
@@ -85,7 +89,7 @@ function ContainersTable() {
   // Narrow windows drop the image column (it moves under the name) and the created column, so that
   // the ports stay in view from 900 px up.
   const showImage = width >= 1000;
-  const showCreated = width >= 1100;
+  const showCreated = width >= 840;
   // Below ~1000 px of window, CPU and memory share a column (memory under CPU).
   const compactUsage = width > 0 && width < 720;
 
@@ -114,7 +118,7 @@ function ContainersTable() {
       ),
     },
     sortHeader('name', 'Name'),
-    { ...sortHeader('state', 'State'), width: '156px' },
+    { ...sortHeader('state', 'State'), width: '166px' },
     ...(showImage ? [{ header: 'Image', width: '15%' }] : []),
     { header: 'Ports' },
     ...(compactUsage
@@ -239,7 +243,7 @@ function ContainersTable() {
           <StateBadge c={c} transition={s.transitions[c.id]} />
           <HealthBadge health={c.health} />
         </div>
-        <div className="muted small-text cell-text">{c.status}</div>
+        <div className="muted small-text cell-text">{statusWithoutHealth(c.status)}</div>
       </td>
       {showImage && (
         <td className="mono cell-text" title={c.image}>

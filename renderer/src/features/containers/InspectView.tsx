@@ -7,21 +7,25 @@ import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { IconButton } from '../../ui/IconButton.tsx';
 import { inspectSections, searchSections } from './inspect-sections.ts';
 
-/** `docker inspect` as sections (general, env, mounts, ports, networks, labels) with copy and search, or raw. */
-export function InspectView({ id }: { id: string }) {
+/**
+ * `docker inspect` as sections (general, env, mounts, ports, networks, labels) with copy and search, or
+ * raw. Read again when the container's `state` changes (a stop brings an exit code and a finish time).
+ */
+export function InspectView({ id, state }: { id: string; state: string }) {
   const [raw, setRaw] = useState<Record<string, unknown> | null>(null);
   const [error, setError] = useState<ContractError | null>(null);
   const [view, setView] = useState<'structured' | 'raw'>('structured');
   const [query, setQuery] = useState('');
   const notify = useStore((s) => s.notify);
   useEffect(() => {
+    void state;
     void api()
       .invoke('containers.inspect', { id })
       .then((r) => {
         if (r.ok) setRaw(r.value);
         else setError(r.error);
       });
-  }, [id]);
+  }, [id, state]);
   const sections = useMemo(() => (raw ? searchSections(inspectSections(raw), query) : []), [raw, query]);
   const json = useMemo(() => (raw ? JSON.stringify(raw, null, 2) : ''), [raw]);
 
