@@ -72,7 +72,7 @@ export function ContainersToolbar({
           <option value="any">Any health</option>
           <option value="healthy">Healthy</option>
           <option value="unhealthy">Unhealthy</option>
-          <option value="starting">Health starting</option>
+          <option value="starting">Starting</option>
         </select>
         {total > 0 && (
           <span className="muted" data-testid="containers-shown">
