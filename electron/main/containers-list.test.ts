@@ -37,7 +37,7 @@ describe('containers list channels against berthd', () => {
     h = createHandlers(createEngineClient(daemon.host));
   });
   after(async () => {
-    await h?.close?.();
+    await h?.dispose?.();
     if (daemon) await stopDaemon(daemon);
   });
 
