@@ -39,7 +39,7 @@ function createWindow(): BrowserWindow {
   const w = new BrowserWindow({
     width: 1200,
     height: 800,
-    minWidth: 800,
+    minWidth: 900,
     minHeight: 500,
     title: 'Berth',
     show: false,
