@@ -54,16 +54,26 @@ export interface RemovalOutcome {
 }
 // --- end ---
 
+export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
+
+/** `docker run -d`: what the run form asks for. */
 export interface RunContainerRequest {
   image: string;
   name?: string;
   /** Command to run, split into argv; default is the image's. */
   cmd?: string[];
+  /** Replaces the image's entrypoint, split into argv; default is the image's. */
+  entrypoint?: string[];
   /** `KEY=value` strings. */
   env?: string[];
+  /** One host port each; one container port may be published on several (`-p 8080:80 -p 8081:80`). */
   ports?: { containerPort: number; hostPort?: number; protocol?: 'tcp' | 'udp' }[];
   /** A volume name or an absolute host path, mounted at an absolute path in the container. */
   volumes?: { source: string; target: string; readOnly?: boolean }[];
+  /** A network's name or ID (`--network`); default is the engine's `bridge`. */
+  network?: string;
+  /** `--restart`; `maxRetries` only with `on-failure`. */
+  restart?: { name: RestartPolicyName; maxRetries?: number };
   tty?: boolean;
 }
 

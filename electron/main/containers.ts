@@ -1,12 +1,11 @@
 import type { Readable } from 'node:stream';
-import type { ContainerSummary, LogBatch, RunContainerRequest } from '../contract/index.ts';
+import type { ContainerSummary, LogBatch } from '../contract/index.ts';
 import { containerFileHandlers } from './container-files.ts';
 import { engineRemovals, PendingRemovals } from './container-removals.ts';
 import { containerStatsStreams } from './container-stats.ts';
 import { toSummary } from './container-summary.ts';
 import { UsageSampler } from './container-usage.ts';
 import type { EngineClient } from './engine-client.ts';
-import { HandlerError } from './errors.ts';
 import type { InvokeHandlers, StreamHandlers } from './handlers.ts';
 import { chunkGatherer, LogBatchDecoder } from './log-lines.ts';
 
@@ -19,7 +18,6 @@ type ContainerChannels =
   | 'containers.pause'
   | 'containers.unpause'
   | 'containers.remove'
-  | 'containers.run'
   | 'containers.files'
   | 'containers.download'
   | 'containers.usage'
@@ -28,54 +26,6 @@ type ContainerChannels =
 
 /** Bytes of a finished log handed to the decoder at a time (a batch each). */
 const logSlice = 1 << 20;
-
-const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-const volumeNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
-
-/** Checks a run request before it reaches the engine, so the UI gets a precise message. */
-export function validateRun(req: RunContainerRequest): void {
-  if (!req.image?.trim())
-    throw new HandlerError('invalid_argument', 'run.image_required', 'an image is required');
-  if (req.name && !namePattern.test(req.name)) {
-    throw new HandlerError(
-      'invalid_argument',
-      'run.bad_name',
-      `invalid container name "${req.name}": use letters, digits, _ . -`,
-    );
-  }
-  for (const e of req.env ?? []) {
-    if (!/^[^=\s]+=/.test(e)) {
-      throw new HandlerError(
-        'invalid_argument',
-        'run.bad_env',
-        `invalid environment entry "${e}": use KEY=value`,
-      );
-    }
-  }
-  for (const p of req.ports ?? []) {
-    for (const n of [p.containerPort, p.hostPort]) {
-      if (n !== undefined && !(Number.isInteger(n) && n > 0 && n < 65536)) {
-        throw new HandlerError('invalid_argument', 'run.bad_port', `invalid port ${n}`);
-      }
-    }
-  }
-  for (const v of req.volumes ?? []) {
-    if (!v.source.startsWith('/') && !volumeNamePattern.test(v.source)) {
-      throw new HandlerError(
-        'invalid_argument',
-        'run.bad_volume',
-        `invalid volume source "${v.source}": use a volume name or an absolute host path`,
-      );
-    }
-    if (!v.target.startsWith('/') || v.target.includes(':')) {
-      throw new HandlerError(
-        'invalid_argument',
-        'run.bad_volume',
-        `invalid mount path "${v.target}": it must be absolute in the container`,
-      );
-    }
-  }
-}
 
 /** `removals`: the removals kept for undo, shared with `containerStreams` (one per app). */
 export function containerHandlers(
@@ -119,36 +69,6 @@ export function containerHandlers(
     },
     async 'containers.remove'({ id, force }) {
       await c(id).remove({ force: force ?? false });
-    },
-    async 'containers.run'(req) {
-      validateRun(req);
-      const exposed: Record<string, object> = {};
-      const bindings: Record<string, { HostPort: string }[]> = {};
-      for (const p of req.ports ?? []) {
-        const key = `${p.containerPort}/${p.protocol ?? 'tcp'}`;
-        exposed[key] = {};
-        bindings[key] = [{ HostPort: p.hostPort ? String(p.hostPort) : '' }];
-      }
-      const created = await client.docker.createContainer({
-        Image: req.image.trim(),
-        name: req.name || undefined,
-        Cmd: req.cmd?.length ? req.cmd : undefined,
-        Env: req.env,
-        Tty: req.tty ?? false,
-        OpenStdin: req.tty ?? false,
-        ExposedPorts: exposed,
-        HostConfig: {
-          PortBindings: bindings,
-          Binds: req.volumes?.map((v) => `${v.source}:${v.target}${v.readOnly ? ':ro' : ''}`),
-        },
-      });
-      try {
-        await created.start();
-      } catch (err) {
-        await created.remove({ force: true }).catch(() => undefined);
-        throw err;
-      }
-      return { id: created.id };
     },
     ...containerFileHandlers(client),
   };

@@ -6,6 +6,7 @@ import type { EngineClient } from './engine-client.ts';
 import { HandlerError } from './errors.ts';
 import type { StreamHandlers } from './handlers.ts';
 import { forEachJsonLine } from './json-lines.ts';
+import type { RegistryCredentials } from './registry-auth.ts';
 
 export interface ImageRef {
   /** `registry/path/name` as written, without tag or digest. */
@@ -60,13 +61,30 @@ export interface EngineProgress {
   errorDetail?: { message?: string };
 }
 
+/**
+ * What a registry says when it wants a login, in the words of dockerd ("no basic auth credentials",
+ * "unauthorized: authentication required"), berthd and Docker Hub ("denied: requested access…").
+ */
+const authWords = /unauthorized|denied|authentication required|no basic auth credentials|status: 401/i;
+
 function failure(op: 'pull' | 'push', message: string): HandlerError {
-  const kind = /not found|manifest unknown|no such|does not exist/i.test(message)
-    ? 'not_found'
-    : /unauthorized|denied|authentication required/i.test(message)
-      ? 'forbidden'
+  const kind = authWords.test(message)
+    ? 'forbidden'
+    : /not found|manifest unknown|no such|does not exist/i.test(message)
+      ? 'not_found'
       : 'internal';
   return new HandlerError(kind, `image.${op}_failed`, message);
+}
+
+/** An engine that refuses before its stream starts answers with an HTTP error: the same words, the same kinds. */
+async function starting<T>(op: 'pull' | 'push', start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    const e = err as { statusCode?: number; json?: { message?: string } | null; message?: string };
+    if (typeof e.statusCode !== 'number') throw err;
+    throw failure(op, e.json?.message ?? e.message ?? `the engine answered ${e.statusCode}`);
+  }
 }
 
 /** What the screen draws from one engine message; undefined for messages with nothing to show. */
@@ -88,15 +106,19 @@ export function toTransferProgress(op: 'pull' | 'push', m: EngineProgress): Tran
 
 export function imageTransferStreams(
   client: EngineClient,
+  credentials: RegistryCredentials,
 ): Pick<StreamHandlers, 'images.pull' | 'images.push'> {
   return {
     async 'images.pull'({ ref }, emit, signal) {
       const r = parseImageRef(ref);
-      const stream = (await client.docker.createImage({
-        fromImage: r.digest ? `${r.repository}@${r.digest}` : r.repository,
-        ...(r.digest ? {} : { tag: r.tag ?? 'latest' }),
-        abortSignal: signal,
-      })) as unknown as Readable;
+      const stream = (await starting('pull', () =>
+        client.docker.createImage({
+          fromImage: r.digest ? `${r.repository}@${r.digest}` : r.repository,
+          ...(r.digest ? {} : { tag: r.tag ?? 'latest' }),
+          authconfig: { base64: credentials.header(r.repository) },
+          abortSignal: signal,
+        }),
+      )) as unknown as Readable;
       await forEachJsonLine<EngineProgress>(stream, signal, (m) => {
         const p = toTransferProgress('pull', m);
         if (p) emit(p);
@@ -105,10 +127,14 @@ export function imageTransferStreams(
     async 'images.push'({ ref }, emit, signal) {
       const r = parseImageRef(ref);
       if (r.digest) throw new HandlerError('invalid_argument', 'image.bad_ref', 'push a tag, not a digest');
-      // Engines want the auth header even for registries without auth; an empty one means anonymous.
-      const stream = (await client.docker
-        .getImage(r.repository)
-        .push({ tag: r.tag ?? 'latest', authconfig: {}, abortSignal: signal })) as unknown as Readable;
+      // Engines want the auth header even for registries without auth (dockerd refuses a push without).
+      const stream = (await starting('push', () =>
+        client.docker.getImage(r.repository).push({
+          tag: r.tag ?? 'latest',
+          authconfig: { base64: credentials.header(r.repository) },
+          abortSignal: signal,
+        }),
+      )) as unknown as Readable;
       await forEachJsonLine<EngineProgress>(stream, signal, (m) => {
         const p = toTransferProgress('push', m);
         if (p) emit(p);

@@ -61,10 +61,19 @@ describe('image references and progress', () => {
         }),
       (e: HandlerError) => e.kind === 'not_found' && e.code === 'image.pull_failed',
     );
-    assert.throws(
-      () => toTransferProgress('push', { error: 'unauthorized: authentication required' }),
-      (e: HandlerError) => e.kind === 'forbidden',
-    );
+    // A registry that wants a login, in dockerd's and berthd's words: forbidden, so the UI offers one.
+    for (const error of [
+      'unauthorized: authentication required',
+      'no basic auth credentials',
+      'denied: requested access to the resource is denied',
+      'Head "http://127.0.0.1:5000/v2/x/manifests/1": no basic auth credentials',
+    ]) {
+      assert.throws(
+        () => toTransferProgress('push', { error }),
+        (e: HandlerError) => e.kind === 'forbidden',
+        error,
+      );
+    }
   });
 });
 
@@ -155,6 +164,34 @@ describe('image handlers against berthd and a registry', () => {
     const missing = await dispatchInvoke(h, 'images.layers', { id: 'no-such-image' });
     assert.equal(missing.ok, false);
     if (!missing.ok) assert.equal(missing.error.kind, 'not_found');
+  });
+
+  test('list names the containers using each image; run defaults; disk usage', async () => {
+    const built = daemon.docker(['build', '-q', '-t', 'unit/exposed:1', '-'], {
+      input: `FROM ${ref}\nEXPOSE 80 53/udp\nENTRYPOINT ["httpd"]\nCMD ["-f", "-p", "80"]\n`,
+    });
+    assert.equal(built.code, 0, built.stderr);
+    assert.equal(daemon.docker(['create', '--name', 'unit-idle', 'unit/exposed:1']).code, 0);
+    assert.equal(daemon.docker(['run', '-d', '--name', 'unit-busy', 'unit/exposed:1']).code, 0);
+    const list = await dispatchInvoke(h, 'images.list', undefined);
+    assert.ok(list.ok);
+    const img = list.value.find((i) => i.tags.includes('unit/exposed:1'));
+    assert.deepEqual(img?.usedBy.map((u) => [u.name, u.running]).sort(), [
+      ['unit-busy', true],
+      ['unit-idle', false],
+    ]);
+    assert.deepEqual(list.value.find((i) => i.tags.includes(ref))?.usedBy, []);
+    const defaults = await dispatchInvoke(h, 'images.runDefaults', { id: 'unit/exposed:1' });
+    assert.deepEqual(defaults, {
+      ok: true,
+      value: { exposedPorts: ['80/tcp', '53/udp'], entrypoint: ['httpd'], cmd: ['-f', '-p', '80'] },
+    });
+    const missing = await dispatchInvoke(h, 'images.runDefaults', { id: 'no/such:image' });
+    assert.equal(missing.ok ? 'ok' : missing.error.kind, 'not_found');
+    const du = await dispatchInvoke(h, 'images.diskUsage', undefined);
+    assert.ok(du.ok && du.value.size > 0, JSON.stringify(du));
+    daemon.docker(['rm', '-f', 'unit-idle', 'unit-busy']);
+    daemon.docker(['rmi', 'unit/exposed:1']);
   });
 
   test('prune removes a dangling image and answers what it removed', async () => {

@@ -1,11 +1,19 @@
-// Images: list, remove, tag, prune, history, and the files each layer changes (berthd's own route).
-// Pull and push stream their progress: see image-transfers.ts.
-import type { ImageHistoryEntry, ImageLayerFiles, ImageSummary } from '../contract/index.ts';
+// Images: list (with the containers each one is used by), remove, tag, prune, history, the files each
+// layer changes (berthd's own route), run defaults, disk usage and registry login. Pull and push stream
+// their progress: see image-transfers.ts.
+import type {
+  ImageHistoryEntry,
+  ImageLayerFiles,
+  ImageRunDefaults,
+  ImageSummary,
+  ImageUser,
+} from '../contract/index.ts';
 import type { EngineClient } from './engine-client.ts';
 import { type DialError, dial, isBerthEngine } from './engine-dial.ts';
 import { HandlerError } from './errors.ts';
 import type { InvokeHandlers } from './handlers.ts';
 import { parseImageRef } from './image-transfers.ts';
+import type { RegistryCredentials } from './registry-auth.ts';
 
 type ImageChannels =
   | 'images.list'
@@ -13,7 +21,10 @@ type ImageChannels =
   | 'images.tag'
   | 'images.history'
   | 'images.layers'
-  | 'images.prune';
+  | 'images.prune'
+  | 'images.runDefaults'
+  | 'images.diskUsage'
+  | 'images.login';
 
 interface EngineHistory {
   Id: string;
@@ -24,16 +35,33 @@ interface EngineHistory {
   Tags?: string[] | null;
 }
 
-export function imageHandlers(client: EngineClient): Pick<InvokeHandlers, ImageChannels> {
+/** Every container (running or not) by the ID of the image it was made from. */
+async function usersByImage(client: EngineClient): Promise<Map<string, ImageUser[]>> {
+  const out = new Map<string, ImageUser[]>();
+  for (const c of await client.docker.listContainers({ all: true })) {
+    const user = {
+      id: c.Id,
+      name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
+      running: c.State === 'running' || c.State === 'paused' || c.State === 'restarting',
+    };
+    out.set(c.ImageID, [...(out.get(c.ImageID) ?? []), user]);
+  }
+  return out;
+}
+
+export function imageHandlers(
+  client: EngineClient,
+  credentials: RegistryCredentials,
+): Pick<InvokeHandlers, ImageChannels> {
   return {
     async 'images.list'(): Promise<ImageSummary[]> {
-      const images = await client.docker.listImages();
+      const [images, users] = await Promise.all([client.docker.listImages(), usersByImage(client)]);
       return images.map((i) => ({
         id: i.Id,
         tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
         size: i.Size,
         created: i.Created,
-        containers: i.Containers ?? 0,
+        usedBy: users.get(i.Id) ?? [],
       }));
     },
     async 'images.remove'({ id, force }) {
@@ -71,6 +99,26 @@ export function imageHandlers(client: EngineClient): Pick<InvokeHandlers, ImageC
         }
         throw err;
       }
+    },
+    async 'images.runDefaults'({ id }): Promise<ImageRunDefaults> {
+      const config = (await client.docker.getImage(id).inspect()).Config as {
+        ExposedPorts?: Record<string, object> | null;
+        Entrypoint?: string[] | string | null;
+        Cmd?: string[] | null;
+      };
+      const argv = (v: string[] | string | null | undefined) => (typeof v === 'string' ? [v] : (v ?? []));
+      return {
+        exposedPorts: Object.keys(config.ExposedPorts ?? {}),
+        entrypoint: argv(config.Entrypoint),
+        cmd: argv(config.Cmd),
+      };
+    },
+    async 'images.diskUsage'() {
+      const df = (await client.docker.df()) as { LayersSize?: number };
+      return { size: df.LayersSize ?? 0 };
+    },
+    async 'images.login'(req) {
+      return { server: await credentials.login(client, req) };
     },
     async 'images.prune'({ all }) {
       const res = await client.docker.pruneImages({

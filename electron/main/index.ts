@@ -2,6 +2,7 @@
 import type { AppServices } from './app-services.ts';
 import { type AppShell, appShellHandlers } from './app-shell.ts';
 import { engineRemovals, PendingRemovals } from './container-removals.ts';
+import { containerRunHandlers } from './container-run.ts';
 import { containerHandlers, containerStreams } from './containers.ts';
 import { engineHandlers } from './engine.ts';
 import { createEngineClient, type EngineClient } from './engine-client.ts';
@@ -9,6 +10,7 @@ import type { Handlers } from './handlers.ts';
 import { imageTransferStreams } from './image-transfers.ts';
 import { imageHandlers } from './images.ts';
 import { networkHandlers } from './networks.ts';
+import { RegistryCredentials } from './registry-auth.ts';
 import { settingsHandlers } from './settings.ts';
 import { TerminalSessions } from './terminal.ts';
 import { troubleshootHandlers } from './troubleshoot.ts';
@@ -26,11 +28,13 @@ export function createHandlers(
 ): Handlers {
   const terminals = new TerminalSessions(client);
   const removals = new PendingRemovals(engineRemovals(client));
+  const credentials = new RegistryCredentials();
   return {
     invoke: {
       ...engineHandlers(client, app?.managed),
       ...containerHandlers(client, removals),
-      ...imageHandlers(client),
+      ...containerRunHandlers(client),
+      ...imageHandlers(client, credentials),
       ...volumeHandlers(client),
       ...networkHandlers(client),
       ...appShellHandlers(shell),
@@ -40,7 +44,7 @@ export function createHandlers(
     },
     streams: {
       ...containerStreams(client, removals),
-      ...imageTransferStreams(client),
+      ...imageTransferStreams(client, credentials),
       ...terminals.streams(),
     },
     // Removals the user confirmed still happen when the app quits before their undo time is up.
