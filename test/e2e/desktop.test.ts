@@ -149,14 +149,18 @@ describe('desktop UI in web mode', { skip }, () => {
     assert.deepEqual(names, ['beta-1']);
   });
 
-  test('images list; removing an image in use shows an inline error', async () => {
+  test('images list; an image a running container uses is not removed, and the toast says which', async () => {
     await shell.open('Images');
     const images = new ImagesPage(page);
     await images.row('busybox:latest').waitFor();
+    assert.equal(await images.inUse('busybox:latest').getAttribute('title'), 'Used by beta-1 (running)');
     await shot('images');
     await images.remove('busybox:latest');
-    await page.getByRole('alert').getByText('Cannot remove the image').waitFor();
+    const toast = page.getByTestId('toast').filter({ hasText: 'Cannot remove image busybox:latest' });
+    await toast.getByText(/used by running container beta-1/).waitFor();
+    assert.equal(await images.dialog.isVisible(), false, 'nothing to confirm: it cannot go');
     await images.row('busybox:latest').waitFor();
+    await toast.getByRole('button', { name: 'Dismiss' }).click();
   });
 
   test('dark and light themes', async () => {

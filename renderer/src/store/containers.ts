@@ -58,6 +58,10 @@ export interface ContainersSlice {
   bulkAction(action: ContainerAction, ids: string[], project?: string): Promise<void>;
   /** Asks, then removes: stopped ones with Undo for a few seconds, running ones stopped and removed at once. */
   removeContainers(ids: string[], project?: string): Promise<boolean>;
+  /**
+   * `docker run -d`: an image the engine lacks is pulled first, with its progress in the images
+   * slice's transfer; a failed pull creates nothing. Ends in a toast.
+   */
   runContainer(req: RunContainerRequest): Promise<{ id: string } | ContractError>;
 }
 
@@ -326,8 +330,22 @@ export const containersSlice: Slice<ContainersSlice> = (set, get) => {
       return true;
     },
     async runContainer(req) {
-      const r = await api().invoke('containers.run', req);
+      const image = req.image.trim();
+      let r = await api().invoke('containers.run', req);
+      if (!r.ok && r.error.code === 'run.image_not_found') {
+        const pulled = await get().startTransfer('pull', image, { forRun: true });
+        // The pull's own toast says why it failed.
+        if (pulled.phase !== 'done')
+          return {
+            kind: pulled.error?.kind ?? 'internal',
+            code: 'run.pull_failed',
+            message: `${image} is not here and could not be pulled: ${pulled.error?.message ?? 'the pull did not finish'}`,
+          };
+        r = await api().invoke('containers.run', req);
+      }
       await get().refreshContainers();
+      const name = req.name?.trim() || (r.ok ? r.value.id.slice(0, 12) : image);
+      get().report(`Started container ${name} from ${image}`, r.ok ? null : r.error, `Cannot run ${image}`);
       return r.ok ? r.value : r.error;
     },
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatMode, humanDuration, portLinks } from './format.ts';
+import { formatAgo, formatMode, humanDuration, portLinks } from './format.ts';
 
 test('portLinks: one entry per port, published TCP ports link to localhost, the rest do not', () => {
   const links = portLinks([
@@ -43,4 +43,21 @@ test('humanDuration: the words of `docker ps`', () => {
   assert.equal(humanDuration(21 * 24 * h), '3 weeks');
   assert.equal(humanDuration(90 * 24 * h), '3 months');
   assert.equal(humanDuration(3 * 365 * 24 * h), '3 years');
+});
+
+test("formatAgo speaks as `docker images`' CREATED column", () => {
+  const now = 1_700_000_000_000;
+  const ago = (seconds: number) => formatAgo(now / 1000 - seconds, now);
+  assert.equal(ago(0), 'Less than a second ago');
+  assert.equal(ago(1), '1 second ago');
+  assert.equal(ago(59), '59 seconds ago');
+  assert.equal(ago(60), 'About a minute ago');
+  assert.equal(ago(150), '2 minutes ago');
+  assert.equal(ago(3599), '59 minutes ago');
+  assert.equal(ago(3600), 'About an hour ago');
+  assert.equal(ago(5 * 3600), '5 hours ago');
+  assert.equal(ago(3 * 86400), '3 days ago');
+  assert.equal(ago(20 * 86400), '2 weeks ago');
+  assert.equal(ago(100 * 86400), '3 months ago');
+  assert.equal(ago(3 * 365 * 86400), '3 years ago');
 });

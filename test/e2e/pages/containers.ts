@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
+import { RunFormPage, type RunOptions } from './run-form.ts';
 
 export class ContainersPage {
   readonly search: Locator;
@@ -22,24 +23,14 @@ export class ContainersPage {
     return this.page.locator(`[data-testid="container-row"][data-name="${name}"]`);
   }
 
-  async run(opts: {
-    image: string;
-    name: string;
-    cmd?: string;
-    env?: string;
-    ports?: string;
-    volumes?: string;
-  }): Promise<void> {
+  /** Opens the run form from the list's "Run container" button. */
+  async openRunForm(): Promise<RunFormPage> {
     await this.page.getByRole('button', { name: 'Run container' }).click();
-    const form = this.page.getByRole('form', { name: 'Run a new container' });
-    await form.getByLabel('Image').fill(opts.image);
-    await form.getByLabel('Name').fill(opts.name);
-    if (opts.cmd) await form.getByLabel('Command').fill(opts.cmd);
-    if (opts.env) await form.getByLabel('Environment').fill(opts.env);
-    if (opts.ports) await form.getByLabel('Ports').fill(opts.ports);
-    if (opts.volumes) await form.getByLabel('Volumes').fill(opts.volumes);
-    await form.getByRole('button', { name: 'Run', exact: true }).click();
-    await form.waitFor({ state: 'detached' });
+    return new RunFormPage(this.page);
+  }
+
+  async run(opts: RunOptions & { image: string; name: string }): Promise<void> {
+    await (await this.openRunForm()).run(opts);
   }
 
   async action(

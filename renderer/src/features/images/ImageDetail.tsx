@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type {
   ContractError,
@@ -7,9 +7,13 @@ import type {
   ImageSummary,
 } from '../../../../electron/contract/index.ts';
 import { api } from '../../api/client.ts';
+import { imageLabel } from '../../store/images.ts';
 import { useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { formatBytes, formatTime, shortId } from '../../ui/format.ts';
+import { IconButton } from '../../ui/IconButton.tsx';
+import { VirtualTable } from '../../ui/VirtualTable.tsx';
+import { RunForm } from '../containers/RunForm.tsx';
 import { TransferPanel } from './TransferPanel.tsx';
 
 /** Lists longer than this show their start and a count: a layer can change thousands of files. */
@@ -82,43 +86,46 @@ function History({ id }: { id: string }) {
       .invoke('images.history', { id })
       .then((r) => (r.ok ? setSteps(r.value) : setError(r.error)));
   }, [id]);
+  const rows = useMemo(() => (steps ?? []).map((s, i) => ({ ...s, key: String(i) })), [steps]);
   return (
     <>
       <ErrorBanner error={error} context="Cannot read the history" />
       {steps && (
-        <table className="list" aria-label="Image history">
-          <thead>
-            <tr>
-              <th scope="col">Created by</th>
-              <th scope="col">Size</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {steps.map((s, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: the steps of an image never reorder
-              <tr key={i} data-testid="history-step">
-                <td className="mono history-cmd">{s.createdBy || <span className="muted">—</span>}</td>
-                <td className="nowrap">
-                  {s.size ? formatBytes(s.size) : <span className="muted">0 B</span>}
-                </td>
-                <td className="muted nowrap">{s.created ? formatTime(s.created) : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <VirtualTable
+          items={rows}
+          label="Image history"
+          rowHeight={36}
+          className="history-table"
+          columns={[
+            { header: 'Created by' },
+            { header: 'Size', width: '96px' },
+            { header: 'Created', width: '180px' },
+          ]}
+          rowKey={(s) => s.key}
+          rowProps={() => ({ 'data-testid': 'history-step' })}
+          renderCells={(s) => (
+            <>
+              <td className="mono" title={s.createdBy}>
+                {s.createdBy || <span className="muted">—</span>}
+              </td>
+              <td>{s.size ? formatBytes(s.size) : <span className="muted">0 B</span>}</td>
+              <td className="muted">{s.created ? formatTime(s.created) : '—'}</td>
+            </>
+          )}
+        />
       )}
     </>
   );
 }
 
-function TagForm({ image, onError }: { image: ImageSummary; onError: (e: ContractError | null) => void }) {
+function TagForm({ image }: { image: ImageSummary }) {
   const tagImage = useStore((s) => s.tagImage);
   const [ref, setRef] = useState('');
+  const [error, setError] = useState<ContractError | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const err = await tagImage(image.id, ref);
-    onError(err);
+    setError(err);
     if (!err) setRef('');
   };
   return (
@@ -130,27 +137,29 @@ function TagForm({ image, onError }: { image: ImageSummary; onError: (e: Contrac
           value={ref}
           onChange={(e) => setRef(e.target.value)}
           placeholder="registry:5000/name:tag"
-          size={36}
+          size={30}
           required
           spellCheck={false}
         />
       </label>
       <button type="submit">Tag</button>
+      <ErrorBanner error={error} context="Cannot tag the image" />
     </form>
   );
 }
 
 export function ImageDetail({ id }: { id: string }) {
   const image = useStore((s) => s.images.find((i) => i.id === id || i.tags.includes(id)));
-  const { loaded, navigate, removeImage, startTransfer } = useStore(
+  const { loaded, navigate, removeImage, untagImage, startTransfer } = useStore(
     useShallow((s) => ({
       loaded: s.imagesLoaded,
       navigate: s.navigate,
       removeImage: s.removeImage,
+      untagImage: s.untagImage,
       startTransfer: s.startTransfer,
     })),
   );
-  const [failure, setFailure] = useState<{ context: string; error: ContractError } | null>(null);
+  const [running, setRunning] = useState(false);
   const back = () => navigate({ screen: 'images' });
 
   if (!image) {
@@ -164,15 +173,13 @@ export function ImageDetail({ id }: { id: string }) {
       </section>
     );
   }
-  const title = image.tags[0] ?? shortId(image.id);
-  const untag = async (tag: string) => {
-    const err = await removeImage(tag);
-    setFailure(err ? { context: `Cannot remove the tag ${tag}`, error: err } : null);
-  };
+  const title = imageLabel(image);
   const removeAll = async () => {
-    const err = await removeImage(image.id);
-    if (err) setFailure({ context: 'Cannot remove the image', error: err });
-    else back();
+    if (await removeImage(image)) back();
+  };
+  const untag = async (tag: string) => {
+    // The last tag takes the image with it: then there is nothing left to show here.
+    if ((await untagImage(image, tag)) && image.tags.length <= 1) back();
   };
   return (
     <section aria-labelledby="image-title">
@@ -186,34 +193,63 @@ export function ImageDetail({ id }: { id: string }) {
         <span className="muted mono">
           {shortId(image.id)} · {formatBytes(image.size)} · {formatTime(image.created)}
         </span>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => setRunning(true)}
+          aria-expanded={running}
+          aria-label={`Run ${title}`}
+        >
+          Run
+        </button>
         <button type="button" className="danger" onClick={removeAll}>
           Remove image
         </button>
       </div>
-      <ErrorBanner error={failure?.error ?? null} context={failure?.context} />
+      {running && <RunForm image={image.tags[0] ?? image.id} onDone={() => setRunning(false)} />}
+      {image.usedBy.length > 0 && (
+        <p className="used-by" data-testid="image-used-by">
+          Used by{' '}
+          {image.usedBy.map((u, i) => (
+            <span key={u.id}>
+              {i > 0 && ', '}
+              <button
+                type="button"
+                className="link"
+                aria-label={`Open container ${u.name}`}
+                onClick={() => navigate({ screen: 'container', id: u.id })}
+              >
+                {u.name}
+              </button>{' '}
+              <span className="muted">({u.running ? 'running' : 'stopped'})</span>
+            </span>
+          ))}
+        </p>
+      )}
       <ul className="image-tags" aria-label="Tags">
         {image.tags.length === 0 && <li className="muted">No tags.</li>}
         {image.tags.map((t) => (
           <li key={t} className="badge mono">
             <span>{t}</span>
-            <button
-              type="button"
-              className="small"
-              aria-label={`Push ${t}`}
-              onClick={() => startTransfer('push', t)}
-            >
-              push
-            </button>
-            <button type="button" className="small danger" aria-label={`Untag ${t}`} onClick={() => untag(t)}>
-              ×
-            </button>
+            <IconButton
+              icon="upload"
+              className="small-icon"
+              label={`Push ${t}`}
+              tip="Push"
+              onClick={() => void startTransfer('push', t)}
+            />
+            <IconButton
+              icon="clear"
+              className="small-icon"
+              label={`Untag ${t}`}
+              tip={image.tags.length > 1 ? 'Untag' : 'Untag (removes the image)'}
+              danger
+              onClick={() => void untag(t)}
+            />
           </li>
         ))}
       </ul>
-      <TagForm
-        image={image}
-        onError={(error) => setFailure(error ? { context: 'Cannot tag the image', error } : null)}
-      />
+      <TagForm image={image} />
       <TransferPanel kind="push" />
       <h2 className="section-title">History</h2>
       <History id={image.id} />

@@ -1,50 +1,137 @@
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ContractError } from '../../../../electron/contract/index.ts';
+import type { ImageSummary } from '../../../../electron/contract/index.ts';
+import { imageLabel } from '../../store/images.ts';
 import { useStore } from '../../store/index.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
-import { formatBytes, shortId } from '../../ui/format.ts';
+import { formatAgo, formatBytes, formatTime, shortId } from '../../ui/format.ts';
+import { IconButton } from '../../ui/IconButton.tsx';
 import { VirtualTable } from '../../ui/VirtualTable.tsx';
+import { RunForm } from '../containers/RunForm.tsx';
+import {
+  defaultView,
+  filterLabels,
+  type ImageFilter,
+  type ImageListView,
+  type ImageSortKey,
+  toggleSort,
+  visibleImages,
+} from './image-list.ts';
 import { PullForm } from './PullForm.tsx';
 import { TransferPanel } from './TransferPanel.tsx';
 
+/** "Used by web (running), cron": what the in-use marker says on hover. */
+export function usedByText(image: ImageSummary): string {
+  return `Used by ${image.usedBy.map((u) => `${u.name} (${u.running ? 'running' : 'stopped'})`).join(', ')}`;
+}
+
+function InUse({ image }: { image: ImageSummary }) {
+  if (image.usedBy.length === 0) return <span className="muted">Unused</span>;
+  return (
+    <span className="badge state-running" data-testid="in-use" title={usedByText(image)}>
+      In use ({image.usedBy.length})
+    </span>
+  );
+}
+
+function SortHeader({
+  label,
+  sortKey,
+  view,
+  onSort,
+}: {
+  label: string;
+  sortKey: ImageSortKey;
+  view: ImageListView;
+  onSort: (k: ImageSortKey) => void;
+}) {
+  const active = view.sort === sortKey;
+  return (
+    <button
+      type="button"
+      className="sort-header"
+      aria-label={`Sort by ${label.toLowerCase()}`}
+      onClick={() => onSort(sortKey)}
+    >
+      {label}
+      <span aria-hidden="true">{active ? (view.descending ? ' ▼' : ' ▲') : ''}</span>
+    </button>
+  );
+}
+
 export function ImagesList() {
-  const { images, error, loaded } = useStore(
-    useShallow((s) => ({ images: s.images, error: s.imagesError, loaded: s.imagesLoaded })),
+  const { images, error, loaded, diskUsage } = useStore(
+    useShallow((s) => ({
+      images: s.images,
+      error: s.imagesError,
+      loaded: s.imagesLoaded,
+      diskUsage: s.imagesDiskUsage,
+    })),
   );
-  const { removeImage, pruneImages, navigate } = useStore(
-    useShallow((s) => ({ removeImage: s.removeImage, pruneImages: s.pruneImages, navigate: s.navigate })),
+  const { removeImage, pruneImages, navigate, refreshDiskUsage } = useStore(
+    useShallow((s) => ({
+      removeImage: s.removeImage,
+      pruneImages: s.pruneImages,
+      navigate: s.navigate,
+      refreshDiskUsage: s.refreshImagesDiskUsage,
+    })),
   );
-  const [actionError, setActionError] = useState<{ context: string; error: ContractError } | null>(null);
+  const [view, setView] = useState<ImageListView>(defaultView);
   const [showPull, setShowPull] = useState(false);
+  const [runImage, setRunImage] = useState<string | null>(null);
   const [confirmPrune, setConfirmPrune] = useState(false);
   const [pruneAll, setPruneAll] = useState(false);
-  const [notice, setNotice] = useState('');
-
-  const remove = async (ref: string) => {
-    setNotice('');
-    const err = await removeImage(ref);
-    setActionError(err ? { context: 'Cannot remove the image', error: err } : null);
-  };
+  const visible = useMemo(() => visibleImages(images, view), [images, view]);
+  // The engine's figure counts each shared layer once; ask again only when the set of images changes.
+  const idsKey = images.map((i) => i.id).join();
+  useEffect(() => {
+    void idsKey;
+    void refreshDiskUsage();
+  }, [idsKey, refreshDiskUsage]);
 
   const prune = async () => {
     setConfirmPrune(false);
-    setNotice('');
-    const r = await pruneImages(pruneAll);
-    if ('kind' in r) return setActionError({ context: 'Cannot prune images', error: r });
-    setActionError(null);
-    setNotice(
-      r.deleted.length
-        ? `Removed ${r.deleted.length} image(s); reclaimed ${formatBytes(r.spaceReclaimed)}.`
-        : 'No unused images to remove.',
-    );
+    await pruneImages(pruneAll);
   };
+  const sortBy = (key: ImageSortKey) => setView((v) => toggleSort(v, key));
+  const ariaSort = (key: ImageSortKey) =>
+    view.sort === key ? (view.descending ? 'descending' : 'ascending') : 'none';
 
   return (
     <section aria-labelledby="images-title">
       <div className="toolbar">
         <h1 id="images-title">Images</h1>
+        {images.length > 0 && (
+          <span
+            className="muted"
+            data-testid="images-summary"
+            title="Disk space of all images, each shared layer counted once (docker system df)"
+          >
+            {visible.length === images.length
+              ? `${images.length} images`
+              : `${visible.length} of ${images.length}`}
+            {diskUsage !== null && ` · ${formatBytes(diskUsage)} total`}
+          </span>
+        )}
+        <input
+          type="search"
+          aria-label="Search images"
+          placeholder="Search by tag, ID or container"
+          value={view.search}
+          onChange={(e) => setView((v) => ({ ...v, search: e.target.value }))}
+        />
+        <select
+          aria-label="Show"
+          value={view.filter}
+          onChange={(e) => setView((v) => ({ ...v, filter: e.target.value as ImageFilter }))}
+        >
+          {(Object.keys(filterLabels) as ImageFilter[]).map((f) => (
+            <option key={f} value={f}>
+              {filterLabels[f]}
+            </option>
+          ))}
+        </select>
         <button
           type="button"
           className="primary"
@@ -59,31 +146,44 @@ export function ImagesList() {
       </div>
       {showPull && <PullForm onDone={() => setShowPull(false)} />}
       <TransferPanel kind="pull" />
+      {runImage !== null && <RunForm key={runImage} image={runImage} onDone={() => setRunImage(null)} />}
       <ErrorBanner error={error} context="Cannot list images" />
-      <ErrorBanner error={actionError?.error ?? null} context={actionError?.context} />
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
+      {loaded && !error && images.length === 0 && <p className="empty">No images. Pull one above.</p>}
+      {images.length > 0 && visible.length === 0 && (
+        <p className="empty">
+          No {view.filter === 'all' ? '' : `${filterLabels[view.filter].toLowerCase()} `}images
+          {view.search.trim() ? ` match "${view.search.trim()}"` : ''}.
         </p>
       )}
-      {loaded && !error && images.length === 0 && <p className="empty">No images. Pull one above.</p>}
-      {images.length > 0 && (
+      {visible.length > 0 && (
         <VirtualTable
-          items={images}
+          items={visible}
           label="Images"
           rowHeight={44}
           columns={[
-            { header: 'Tags' },
-            { header: 'ID', width: '130px' },
-            { header: 'Size', width: '96px' },
-            { header: 'Created', width: '200px' },
-            { header: 'Actions', width: '100px' },
+            {
+              header: <SortHeader label="Name" sortKey="name" view={view} onSort={sortBy} />,
+              sort: ariaSort('name'),
+            },
+            { header: 'ID', width: '118px' },
+            {
+              header: <SortHeader label="Size" sortKey="size" view={view} onSort={sortBy} />,
+              width: '90px',
+              sort: ariaSort('size'),
+            },
+            {
+              header: <SortHeader label="Created" sortKey="created" view={view} onSort={sortBy} />,
+              width: '150px',
+              sort: ariaSort('created'),
+            },
+            { header: 'Status', width: '104px' },
+            { header: 'Actions', width: '84px' },
           ]}
           rowKey={(i) => i.id}
-          rowProps={() => ({ 'data-testid': 'image-row' })}
+          rowProps={(i) => ({ 'data-testid': 'image-row', 'data-id': i.id })}
           onActivate={(i) => navigate({ screen: 'image', id: i.id })}
           renderCells={(i) => {
-            const label = i.tags[0] ?? shortId(i.id);
+            const label = imageLabel(i);
             return (
               <>
                 <td className="mono">
@@ -91,7 +191,7 @@ export function ImagesList() {
                     type="button"
                     className="link mono"
                     aria-label={`Open image ${label}`}
-                    title={i.tags.join(', ')}
+                    title={i.tags.join(', ') || shortId(i.id)}
                     onClick={() => navigate({ screen: 'image', id: i.id })}
                   >
                     {i.tags.length ? i.tags.join(', ') : '<none>'}
@@ -99,16 +199,28 @@ export function ImagesList() {
                 </td>
                 <td className="mono muted">{shortId(i.id)}</td>
                 <td>{formatBytes(i.size)}</td>
-                <td className="muted">{new Date(i.created * 1000).toLocaleString()}</td>
+                <td className="muted" title={formatTime(i.created)}>
+                  {formatAgo(i.created)}
+                </td>
                 <td>
-                  <button
-                    type="button"
-                    className="danger small"
-                    aria-label={`Remove image ${label}`}
-                    onClick={() => remove(i.tags[0] ?? i.id)}
-                  >
-                    remove
-                  </button>
+                  <InUse image={i} />
+                </td>
+                <td>
+                  <div className="actions">
+                    <IconButton
+                      icon="run"
+                      label={`Run ${label}`}
+                      tip="Run"
+                      onClick={() => setRunImage(i.tags[0] ?? i.id)}
+                    />
+                    <IconButton
+                      icon="remove"
+                      label={`Remove image ${label}`}
+                      tip="Remove"
+                      danger
+                      onClick={() => void removeImage(i)}
+                    />
+                  </div>
                 </td>
               </>
             );

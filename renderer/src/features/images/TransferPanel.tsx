@@ -3,6 +3,7 @@ import { useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { formatBytes } from '../../ui/format.ts';
 import './images.css';
+import { RegistryLogin, registryOf } from './RegistryLogin.tsx';
 import { overallFraction, type TransferKind } from './transfer-state.ts';
 
 function Bar({ label, fraction }: { label: string; fraction: number }) {
@@ -23,12 +24,28 @@ function Bar({ label, fraction }: { label: string; fraction: number }) {
 
 const verbs = { pull: ['Pulling', 'Pulled', 'Pull'], push: ['Pushing', 'Pushed', 'Push'] } as const;
 
-/** The pull or push in progress (or just ended) of the given kind: overall state and one bar per layer. */
-export function TransferPanel({ kind }: { kind: TransferKind }) {
-  const { transfer, clearTransfer } = useStore(
-    useShallow((s) => ({ transfer: s.transfer, clearTransfer: s.clearTransfer })),
+/**
+ * The pull or push in progress (or just ended) of the given kind: overall state and one bar per layer.
+ * `forRun`: the run form's own pull (shown in the form, not elsewhere). A transfer the registry refused
+ * for want of a login offers one; `onRetry` (default: the same transfer again) runs after it.
+ */
+export function TransferPanel({
+  kind,
+  forRun = false,
+  onRetry,
+}: {
+  kind: TransferKind;
+  forRun?: boolean;
+  onRetry?: () => void;
+}) {
+  const { transfer, clearTransfer, startTransfer } = useStore(
+    useShallow((s) => ({
+      transfer: s.transfer,
+      clearTransfer: s.clearTransfer,
+      startTransfer: s.startTransfer,
+    })),
   );
-  if (!transfer || transfer.kind !== kind) return null;
+  if (!transfer || transfer.kind !== kind || (transfer.forRun ?? false) !== forRun) return null;
   const [running, done, noun] = verbs[kind];
   const title =
     transfer.phase === 'running'
@@ -36,6 +53,8 @@ export function TransferPanel({ kind }: { kind: TransferKind }) {
       : transfer.phase === 'done'
         ? `${done} ${transfer.ref}`
         : `${noun} of ${transfer.ref} failed`;
+  const wantsLogin = transfer.phase === 'failed' && transfer.error?.kind === 'forbidden';
+  const retry = onRetry ?? (() => void startTransfer(kind, transfer.ref));
   return (
     <section
       className="card transfer"
@@ -51,15 +70,24 @@ export function TransferPanel({ kind }: { kind: TransferKind }) {
       </div>
       <Bar label="Overall progress" fraction={overallFraction(transfer)} />
       <ErrorBanner error={transfer.error} context={`Cannot ${kind} ${transfer.ref}`} />
+      {wantsLogin && (
+        <RegistryLogin key={transfer.ref} server={registryOf(transfer.ref)} onLoggedIn={retry} />
+      )}
       {transfer.layers.length > 0 && (
         <ul className="layers" aria-label="Layers">
           {transfer.layers.map((l) => (
-            <li key={l.id} data-testid="layer-progress" data-layer={l.id} data-status={l.status}>
+            <li
+              key={l.id}
+              data-testid="layer-progress"
+              data-layer={l.id}
+              data-status={l.status}
+              className={l.failed ? 'layer-failed' : undefined}
+            >
               <span className="mono">{l.id}</span>
               <Bar label={`Layer ${l.id}`} fraction={l.fraction} />
               <span className="layer-status">
                 {l.status}
-                {l.total && l.current !== undefined && !l.done
+                {l.total && l.current !== undefined && !l.done && !l.failed
                   ? ` ${formatBytes(l.current)} / ${formatBytes(l.total)}`
                   : ''}
               </span>

@@ -63,3 +63,32 @@ test('a failure keeps the bars and carries the error; done means 100 % whatever 
   assert.equal(overallFraction(newTransfer('pull', 'x')), 0);
   assert.equal(overallFraction(finishTransfer(newTransfer('pull', 'x'))), 1);
 });
+
+test('a failed push: the layers not done show as failed, not as still preparing; done ones stay done', () => {
+  const s = feed(
+    [
+      { status: 'The push refers to repository [reg:5000/x]' },
+      { status: 'Preparing', layer: a },
+      { status: 'Preparing', layer: b },
+      { status: 'Layer already exists', layer: b },
+      { status: 'Pushing', layer: a, current: 40, total: 100 },
+    ],
+    'push',
+  );
+  const failed = finishTransfer(s, {
+    kind: 'forbidden',
+    code: 'image.push_failed',
+    message: 'no basic auth credentials',
+  });
+  assert.deepEqual(
+    failed.layers.map((l) => [l.id, l.status, l.done, l.failed ?? false]),
+    [
+      [a, 'Failed', false, true],
+      [b, 'Layer already exists', true, false],
+    ],
+  );
+  assert.equal(failed.layers[0].fraction, 0.4, 'the bar keeps how far it got');
+  assert.equal(failed.layers[0].current, undefined, 'no byte counts of a transfer that stopped');
+  assert.ok(!failed.layers.some((l) => l.status === 'Preparing' || l.status === 'Pushing'));
+  assert.equal(finishTransfer(s).layers[0].status, 'Pushing', 'a success leaves the statuses alone');
+});

@@ -12,19 +12,23 @@ export interface LayerState {
   /** 0…1 of the layer's whole work. */
   fraction: number;
   done: boolean;
+  /** The transfer ended with an error before this layer was done: it is no longer in progress. */
+  failed?: boolean;
 }
 
 export interface TransferState {
   kind: TransferKind;
   ref: string;
+  /** A pull the run form started for an image the engine lacks: the form shows it, not the images screen. */
+  forRun?: boolean;
   phase: 'running' | 'done' | 'failed';
   layers: LayerState[];
   lines: string[];
   error: ContractError | null;
 }
 
-export function newTransfer(kind: TransferKind, ref: string): TransferState {
-  return { kind, ref, phase: 'running', layers: [], lines: [], error: null };
+export function newTransfer(kind: TransferKind, ref: string, forRun = false): TransferState {
+  return { kind, ref, ...(forRun ? { forRun } : {}), phase: 'running', layers: [], lines: [], error: null };
 }
 
 const doneStatuses = ['Pull complete', 'Already exists', 'Pushed', 'Layer already exists'];
@@ -79,8 +83,15 @@ export function applyProgress(state: TransferState, p: TransferProgress): Transf
   return { ...state, layers };
 }
 
+/** What a layer that was not done shows once the transfer failed (Docker leaves it on its last status). */
+export const failedStatus = 'Failed';
+
 export function finishTransfer(state: TransferState, error?: ContractError): TransferState {
-  return error ? { ...state, phase: 'failed', error } : { ...state, phase: 'done' };
+  if (!error) return { ...state, phase: 'done' };
+  const layers = state.layers.map((l) =>
+    l.done ? l : { id: l.id, status: failedStatus, fraction: l.fraction, done: false, failed: true },
+  );
+  return { ...state, phase: 'failed', error, layers };
 }
 
 /** The whole transfer, 0…1: the mean of its layers; a finished one is 1 whatever the layers said. */

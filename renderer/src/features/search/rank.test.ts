@@ -16,8 +16,14 @@ const container = (name: string, image = 'busybox', id = `${name}0123456789abcde
 const items = searchItems({
   containers: [container('web-server', 'nginx:1.27'), container('webhook'), container('db', 'postgres:16')],
   images: [
-    { id: 'sha256:aaaa1111', tags: ['busybox:1.36', 'busybox:latest'], size: 1, created: 0, containers: 0 },
-    { id: 'sha256:bbbb2222', tags: ['nginx:1.27'], size: 1, created: 0, containers: 1 },
+    { id: 'sha256:aaaa1111', tags: ['busybox:1.36', 'busybox:latest'], size: 1, created: 0, usedBy: [] },
+    {
+      id: 'sha256:bbbb2222',
+      tags: ['nginx:1.27'],
+      size: 1,
+      created: 0,
+      usedBy: [{ id: 'web-server-id', name: 'web-server', running: true }],
+    },
   ],
   volumes: [{ name: 'pgdata', driver: 'local', mountpoint: '/x', labels: {}, usedBy: ['db'] }],
   networks: [
