@@ -153,7 +153,11 @@ describe('desktop UI in web mode', { skip }, () => {
     await shell.open('Images');
     const images = new ImagesPage(page);
     await images.row('busybox:latest').waitFor();
-    assert.equal(await images.inUse('busybox:latest').getAttribute('title'), 'Used by beta-1 (running)');
+    await eventually(
+      async () => (await images.inUse('busybox:latest').getAttribute('title')) === 'Used by beta-1 (running)',
+      10_000,
+      'the in-use marker names the one container left',
+    );
     await shot('images');
     await images.remove('busybox:latest');
     const toast = page.getByTestId('toast').filter({ hasText: 'Cannot remove image busybox:latest' });

@@ -190,6 +190,10 @@ describe('images and the run form in web mode', { skip }, () => {
     await toast('Untagged e2e/chips:b').getByRole('button', { name: 'Undo' }).click();
     await detail.tag('e2e/chips:b').waitFor();
     assert.ok(tags().includes('e2e/chips:b'), 'Undo tags it again');
+    await assertLayout('image detail');
+    const form = await detail.run('e2e/chips:a');
+    assert.equal(await form.field('Image').inputValue(), 'e2e/chips:a', 'Run fills the image in');
+    await form.form.getByRole('button', { name: 'Cancel' }).click();
 
     await detail.remove();
     await detail.dialog.getByText('Remove image e2e/chips:a?').waitFor();
@@ -267,6 +271,7 @@ describe('images and the run form in web mode', { skip }, () => {
     await shell.open('Images');
     const again = await images.run(webRef);
     assert.equal(await again.field('Image').inputValue(), webRef);
+    assert.equal(await again.transfer.count(), 0, "the last form's finished pull is not shown again");
     await again.form.getByRole('button', { name: 'Publish 80/tcp' }).click();
     assert.equal(await again.field('Container port 1').inputValue(), '80');
     await assertLayout('run form on the images screen');

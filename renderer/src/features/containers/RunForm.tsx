@@ -92,6 +92,16 @@ export function RunForm({ onDone, image }: { onDone: () => void; image?: string 
     void refreshNetworks();
     void refreshVolumes();
   }, [refreshNetworks, refreshVolumes]);
+  // A finished pull of an earlier run form is not this one's to show; a running one goes on (and
+  // its run with it) when the form closes.
+  useEffect(() => {
+    const forgetFinished = () => {
+      const { transfer, clearTransfer } = useStore.getState();
+      if (transfer?.forRun && transfer.phase !== 'running') clearTransfer();
+    };
+    forgetFinished();
+    return forgetFinished;
+  }, []);
 
   const { onSubmit, ...submit } = useFormSubmit({
     parse: (): RunContainerRequest => {

@@ -69,8 +69,9 @@ export function ImagesList() {
       diskUsage: s.imagesDiskUsage,
     })),
   );
-  const { removeImage, pruneImages, navigate, refreshDiskUsage } = useStore(
+  const { refreshImages, removeImage, pruneImages, navigate, refreshDiskUsage } = useStore(
     useShallow((s) => ({
+      refreshImages: s.refreshImages,
       removeImage: s.removeImage,
       pruneImages: s.pruneImages,
       navigate: s.navigate,
@@ -83,6 +84,10 @@ export function ImagesList() {
   const [confirmPrune, setConfirmPrune] = useState(false);
   const [pruneAll, setPruneAll] = useState(false);
   const visible = useMemo(() => visibleImages(images, view), [images, view]);
+  // The app polls; opening the screen should not show what was true up to a poll ago.
+  useEffect(() => {
+    void refreshImages();
+  }, [refreshImages]);
   // The engine's figure counts each shared layer once; ask again only when the set of images changes.
   const idsKey = images.map((i) => i.id).join();
   useEffect(() => {
