@@ -2,6 +2,8 @@ import { pipeline } from 'node:stream/promises';
 import { invalid } from '../../core/errors.ts';
 import { parseFilters } from '../../services/containers/views.ts';
 import type { Engine } from '../../services/engine.ts';
+import { extractInto } from '../../services/volumes/extract.ts';
+import { archivePath, makeFolder, removePath } from '../../services/volumes/file-ops.ts';
 import { listVolumeFiles, openVolumeFile } from '../../services/volumes/files.ts';
 import type { CreateVolumeRequest } from '../../services/volumes/service.ts';
 import type { ApiRequest } from '../http.ts';
@@ -72,6 +74,60 @@ export function volumeRoutes(router: Router, engine: Engine): void {
         await handle.close();
       }
     });
+  });
+
+  // Berth's own changes: a tar of a path (the whole volume with path=/), a tar extracted into a folder
+  // (`empty=1`: only into an empty one), a deletion, a new folder, a copy as a new volume.
+  router.add('GET', '/volumes/{name}/archive', async (req) => {
+    const p = req.query.get('path') ?? '/';
+    await volumes.withData(req.params.name, async (dir) => {
+      const { stream, done } = await archivePath(dir, p);
+      const res = req.res;
+      if (!res) {
+        stream.destroy();
+        throw invalid('an archive is not sent over an upgraded connection');
+      }
+      req.stream('application/x-tar', 200);
+      try {
+        await pipeline(stream, res, { end: false });
+        await done;
+        res.end();
+      } catch {
+        // Headers are out: a cut-off response is how the client learns that the tar is not whole.
+        stream.destroy();
+        res.destroy();
+        await done.catch(() => undefined);
+      }
+    });
+  });
+
+  router.add('PUT', '/volumes/{name}/archive', async (req) => {
+    const p = req.query.get('path');
+    if (!p) throw invalid('missing path');
+    await volumes.withData(req.params.name, (dir) =>
+      extractInto(dir, p, req.raw, { requireEmpty: req.bool('empty') }),
+    );
+    req.send(200, '');
+  });
+
+  router.add('DELETE', '/volumes/{name}/files', async (req) => {
+    const p = req.query.get('path');
+    if (!p) throw invalid('missing path');
+    await volumes.withData(req.params.name, (dir) => removePath(dir, p));
+    req.send(204);
+  });
+
+  router.add('POST', '/volumes/{name}/mkdir', async (req) => {
+    const p = req.query.get('path');
+    if (!p) throw invalid('missing path');
+    await volumes.withData(req.params.name, (dir) => makeFolder(dir, p));
+    req.send(201, '');
+  });
+
+  router.add('POST', '/volumes/{name}/clone', async (req) => {
+    const body = ((await req.json()) ?? {}) as { Name?: unknown };
+    if (typeof body.Name !== 'string' || !body.Name) throw invalid('the new volume needs a Name');
+    req.send(201, await volumes.clone(req.params.name, body.Name));
   });
 
   router.add('GET', '/volumes/{name}', async (req) => {

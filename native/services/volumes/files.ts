@@ -1,8 +1,8 @@
 import { constants, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { invalid, notFound } from '../../core/errors.ts';
-import { secureJoin } from '../../core/securejoin.ts';
+import { invalid } from '../../core/errors.ts';
+import { openInside } from './inside.ts';
 
 /** One entry of a directory inside a volume, for the desktop app's file browser. */
 export interface VolumeFileEntry {
@@ -15,32 +15,6 @@ export interface VolumeFileEntry {
   mtime: string;
   /** Symlinks: where they point, as written (never followed). */
   linkTarget?: string;
-}
-
-/**
- * Opens `unsafe` inside `root` as if root were `/`: symlinks resolve inside the volume, and the
- * opened descriptor is checked to be inside root, so a path swapped for a symlink between resolving
- * and opening cannot lead out of it.
- */
-async function openInside(root: string, unsafe: string, flags: number): Promise<FileHandle> {
-  const resolved = await secureJoin(root, unsafe);
-  let fh: FileHandle;
-  try {
-    fh = await fs.open(resolved, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw notFound(`no such file or directory: ${unsafe}`);
-    if (code === 'ENOTDIR') throw invalid(`not a directory: ${unsafe}`);
-    if (code === 'ELOOP') throw invalid(`too many levels of symbolic links: ${unsafe}`);
-    throw err;
-  }
-  const real = await fs.readlink(`/proc/self/fd/${fh.fd}`).catch(() => '');
-  const realRoot = await fs.realpath(root);
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-    await fh.close();
-    throw invalid(`path escapes the volume: ${unsafe}`);
-  }
-  return fh;
 }
 
 function typeOf(st: Stats): VolumeFileEntry['type'] {

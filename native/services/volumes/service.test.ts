@@ -182,4 +182,29 @@ describe('volume service', () => {
     const [u] = await svc.usage();
     assert.deepEqual(u.UsageData, { Size: 3, RefCount: 1 });
   });
+  test('clone makes a new volume with the same files, owners and modes; names are checked', async () => {
+    const { svc, root, events } = await newVolumes();
+    await svc.create({ Name: 'src', Labels: { app: 'db' } });
+    const data = path.join(root, 'src/_data');
+    await fs.mkdir(path.join(data, 'sub'));
+    await fs.writeFile(path.join(data, 'sub/f'), 'rows\n');
+    await fs.chown(path.join(data, 'sub/f'), 999, 999);
+    await fs.chmod(data, 0o700);
+    await fs.symlink('sub/f', path.join(data, 'l'));
+    const v = await svc.clone('src', 'copy');
+    assert.equal(v.Name, 'copy');
+    assert.equal(v.Labels, null, 'labels stay with the original (compose owns them)');
+    const copy = path.join(root, 'copy/_data');
+    assert.equal(await fs.readFile(path.join(copy, 'sub/f'), 'utf8'), 'rows\n');
+    assert.equal((await fs.stat(path.join(copy, 'sub/f'))).uid, 999);
+    assert.equal((await fs.stat(copy)).mode & 0o777, 0o700);
+    assert.equal(await fs.readlink(path.join(copy, 'l')), 'sub/f');
+    await assert.rejects(svc.clone('src', 'copy'), /clone src: a volume named copy already exists/);
+    await assert.rejects(svc.clone('nope', 'other'), /get nope: no such volume/);
+    await assert.rejects(svc.clone('src', '-bad'), /create -bad: /);
+    assert.deepEqual(
+      actions(events).filter((a) => a.startsWith('create')),
+      ['create src', 'create copy'],
+    );
+  });
 });

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Clock } from '../../core/clock.ts';
-import { conflict, errorMessage, invalid, isEngineError, notFound } from '../../core/errors.ts';
+import { conflict, errorMessage, invalid, isEngineError, notFound, wrap } from '../../core/errors.ts';
 import { dirSize } from '../../core/fsutil.ts';
 import type { Logger } from '../../core/log.ts';
-import type { Sys } from '../../core/sys.ts';
+import { runOk, type Sys } from '../../core/sys.ts';
 import type { ContainerRecord } from '../containers/model.ts';
 import type { EventInput } from '../events.ts';
 import { labelsMatch } from '../filters.ts';
@@ -274,6 +274,27 @@ export class VolumeService {
     } finally {
       await this.unmount(name, user).catch(() => undefined);
     }
+  }
+
+  /**
+   * A new volume `target` with a copy of `source`'s data (owners, modes, times, links and xattrs kept),
+   * made while `source` may be in use; the new volume goes again when the copy fails.
+   */
+  async clone(source: string, target: string): Promise<VolumeView> {
+    this.get(source);
+    if (this.store.get(target)) throw conflict(`clone ${source}: a volume named ${target} already exists`);
+    const view = await this.create({ Name: target });
+    try {
+      await this.withData(source, (from) =>
+        this.withData(target, (to) =>
+          runOk(this.opts.sys, 'cp', ['-a', '--no-target-directory', '--', `${from}/.`, to]),
+        ),
+      );
+    } catch (err) {
+      await this.remove(target).catch(() => undefined);
+      throw wrap(`clone ${source} to ${target}`, err);
+    }
+    return view;
   }
 
   private view(rec: VolumeRecord): VolumeView {
