@@ -1,5 +1,6 @@
 // Containers: the list, actions, run, inspect, files, logs and stats.
-import type { FileDownload, VolumeFileEntry } from './volumes.ts';
+import type { TransferTicket } from './transfers.ts';
+import type { FilePreview, VolumeFileEntry } from './volumes.ts';
 
 export interface PortMapping {
   privatePort: number;
@@ -136,9 +137,16 @@ export interface ContainersInvoke {
   'containers.unpause': { req: IdRequest; res: undefined };
   'containers.remove': { req: IdRequest & { force?: boolean }; res: undefined };
   'containers.run': { req: RunContainerRequest; res: { id: string } };
-  /** Lists a folder of a container (running or not); symbolic links to folders are followed. */
+  // The Files tab, through the archive API (running or stopped containers alike), except deletion.
+  /** Lists a folder of a container; symbolic links to folders are followed. */
   'containers.files': { req: IdRequest & { path: string }; res: ContainerFileListing };
-  'containers.download': { req: IdRequest & { path: string }; res: FileDownload };
+  'containers.preview': { req: IdRequest & { path: string }; res: FilePreview };
+  'containers.download': { req: IdRequest & { path: string }; res: TransferTicket };
+  /** Starts an upload: the tar sent (transfers.write/finish) is extracted into the folder `path`. */
+  'containers.upload': { req: IdRequest & { path: string }; res: TransferTicket };
+  'containers.mkdir': { req: IdRequest & { path: string }; res: undefined };
+  /** Deletes a file or a folder (`rm -rf` run in the container): only while the container runs. */
+  'containers.deletePath': { req: IdRequest & { path: string }; res: undefined };
   // --- Containers list, detail and compose projects ---
   /** Current CPU and memory of every running container, in one call (the list polls it). */
   'containers.usage': { req: undefined; res: ContainerUsage[] };
@@ -164,10 +172,14 @@ export const containersChannels: Record<keyof ContainersInvoke, true> = {
   'containers.remove': true,
   'containers.run': true,
   'containers.files': true,
+  'containers.preview': true,
   'containers.download': true,
   'containers.usage': true,
   'containers.removeLater': true,
   'containers.undoRemove': true,
+  'containers.upload': true,
+  'containers.mkdir': true,
+  'containers.deletePath': true,
 };
 
 export interface ContainersEvents {

@@ -18,6 +18,7 @@ import {
   terminalChannels,
   terminalEventChannels,
 } from './terminal.ts';
+import { type TransfersInvoke, transfersChannels } from './transfers.ts';
 import { type VolumesInvoke, volumesChannels } from './volumes.ts';
 
 export * from './app.ts';
@@ -27,6 +28,7 @@ export * from './errors.ts';
 export * from './images.ts';
 export * from './networks.ts';
 export * from './terminal.ts';
+export * from './transfers.ts';
 export * from './volumes.ts';
 
 /** Request/response types of each invoke channel. */
@@ -37,6 +39,7 @@ export interface InvokeMap
     VolumesInvoke,
     NetworksInvoke,
     TerminalInvoke,
+    TransfersInvoke,
     AppInvoke {}
 export type InvokeChannel = keyof InvokeMap;
 export type InvokeRequest<C extends InvokeChannel> = InvokeMap[C]['req'];
@@ -62,6 +65,7 @@ const invokeChannelSet: Record<InvokeChannel, true> = {
   ...volumesChannels,
   ...networksChannels,
   ...terminalChannels,
+  ...transfersChannels,
   ...appChannels,
 };
 const eventChannelSet: Record<EventChannel, true> = {

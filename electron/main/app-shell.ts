@@ -5,6 +5,8 @@ import type { InvokeHandlers } from './handlers.ts';
 
 export interface AppShell {
   openExternal(url: string): Promise<void>;
+  /** Asks where to save a download (a save dialog); null when the user cancelled. */
+  chooseSavePath?(suggestedName: string): Promise<string | null>;
 }
 
 /** Only web pages: never file:, javascript: or an app's own scheme. */

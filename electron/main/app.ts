@@ -2,7 +2,7 @@
 // to main only through the contract's channels (see ../preload/index.ts).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, session, shell, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, session, shell, Tray } from 'electron';
 import {
   type AppServices,
   createAppServices,
@@ -88,7 +88,18 @@ if (!app.requestSingleInstanceLock()) {
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       },
     });
-    handlers = createHandlers(services.engine, { openExternal: (url) => shell.openExternal(url) }, services);
+    handlers = createHandlers(
+      services.engine,
+      {
+        openExternal: (url) => shell.openExternal(url),
+        chooseSavePath: async (name) => {
+          const opts = { defaultPath: path.join(app.getPath('downloads'), name) };
+          const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+          return r.canceled || !r.filePath ? null : r.filePath;
+        },
+      },
+      services,
+    );
     registerIpc(ipcMain, handlers, trusted);
     startManagedEngine(services, (m) => console.error(`berth: ${m}`));
     Menu.setApplicationMenu(

@@ -18,6 +18,7 @@ import {
   dispatchStream,
   type Handlers,
 } from './index.ts';
+import { readDownload, sendUpload, tarOf } from './transfer-test-helpers.ts';
 
 const stat = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
 
@@ -136,15 +137,19 @@ for (const kind of ['berthd', 'dockerd'] as const) {
       const hostname = await dispatchInvoke(h, 'containers.download', { id, path: '/etc/hostname' });
       assert.ok(hostname.ok, JSON.stringify(hostname));
       assert.equal(hostname.value.name, 'hostname');
-      assert.equal(Buffer.from(hostname.value.base64, 'base64').toString(), `${id.slice(0, 12)}\n`);
+      assert.equal((await readDownload(h, hostname.value)).toString(), `${id.slice(0, 12)}\n`);
     });
 
     test('containers.download: a file, through a symlink; missing paths and folders are errors', async () => {
       const link = await dispatchInvoke(h, 'containers.download', { id, path: '/data/link' });
       assert.ok(link.ok, JSON.stringify(link));
       assert.deepEqual(
-        { name: link.value.name, text: Buffer.from(link.value.base64, 'base64').toString() },
-        { name: 'hello.txt', text: 'hello\n' },
+        {
+          name: link.value.name,
+          size: link.value.size,
+          text: (await readDownload(h, link.value)).toString(),
+        },
+        { name: 'hello.txt', size: 6, text: 'hello\n' },
       );
       const missing = await dispatchInvoke(h, 'containers.files', { id, path: '/no/such/dir' });
       assert.equal(missing.ok, false);
@@ -156,10 +161,81 @@ for (const kind of ['berthd', 'dockerd'] as const) {
       assert.equal(notFolder.ok, false);
       const folder = await dispatchInvoke(h, 'containers.download', { id, path: '/etc' });
       assert.equal(folder.ok, false);
-      if (!folder.ok) assert.equal(folder.error.code, 'container.not_a_file');
+      if (!folder.ok) assert.equal(folder.error.code, 'files.not_a_file');
       const gone = await dispatchInvoke(h, 'containers.files', { id: 'no-such-container', path: '/' });
       assert.equal(gone.ok, false);
       if (!gone.ok) assert.equal(gone.error.kind, 'not_found');
+    });
+
+    test('containers.preview shows a text; upload by tar, new folder, delete while running', async () => {
+      const text = await dispatchInvoke(h, 'containers.preview', { id, path: '/data/link' });
+      assert.ok(text.ok, JSON.stringify(text));
+      assert.deepEqual(text.value, {
+        name: 'hello.txt',
+        size: 6,
+        kind: 'text',
+        text: 'hello\n',
+        truncated: false,
+      });
+      const up = await dispatchInvoke(h, 'containers.upload', { id, path: '/data/sub' });
+      assert.ok(up.ok, JSON.stringify(up));
+      const sent = await sendUpload(
+        h,
+        up.value,
+        await tarOf([
+          { name: 'up.txt', type: 'file', mode: 0o644, data: 'uploaded\n' },
+          { name: 'in/deep.txt', type: 'file', mode: 0o644, data: 'deep\n' },
+        ]),
+      );
+      assert.ok(sent.ok, JSON.stringify(sent));
+      const cat = daemon.docker(['exec', 'unit-files', 'cat', '/data/sub/up.txt', '/data/sub/in/deep.txt']);
+      assert.equal(cat.stdout, 'uploaded\ndeep\n', cat.stderr);
+      assert.ok((await dispatchInvoke(h, 'containers.mkdir', { id, path: '/data/made' })).ok);
+      const again = await dispatchInvoke(h, 'containers.mkdir', { id, path: '/data/made' });
+      assert.equal(again.ok, false);
+      if (!again.ok) assert.equal(again.error.message, '/data/made already exists');
+      assert.equal(daemon.docker(['exec', 'unit-files', 'test', '-d', '/data/made']).code, 0);
+      const del = await dispatchInvoke(h, 'containers.deletePath', { id, path: '/data/sub' });
+      assert.ok(del.ok, JSON.stringify(del));
+      assert.notEqual(daemon.docker(['exec', 'unit-files', 'test', '-e', '/data/sub']).code, 0);
+      const root = await dispatchInvoke(h, 'containers.deletePath', { id, path: '/' });
+      assert.equal(root.ok, false);
+      const missing = await dispatchInvoke(h, 'containers.deletePath', { id, path: '/data/nope' });
+      assert.equal(missing.ok, false);
+      if (!missing.ok) assert.equal(missing.error.kind, 'not_found');
+    });
+
+    test('a stopped container: upload and new folder work, delete says it must run', async () => {
+      const made = await dispatchInvoke(h, 'containers.run', {
+        image: 'busybox',
+        name: 'unit-stopped',
+        cmd: ['true'],
+      });
+      assert.ok(made.ok, JSON.stringify(made));
+      const stopped = made.value.id;
+      await eventually(
+        async () => daemon.docker(['inspect', '-f', '{{.State.Status}}', stopped]).stdout.trim() === 'exited',
+      );
+      assert.ok((await dispatchInvoke(h, 'containers.mkdir', { id: stopped, path: '/made' })).ok);
+      const up = await dispatchInvoke(h, 'containers.upload', { id: stopped, path: '/made' });
+      assert.ok(up.ok);
+      assert.ok((await sendUpload(h, up.value, await tarOf([{ name: 'f', type: 'file', data: 'x' }]))).ok);
+      const listed = await dispatchInvoke(h, 'containers.files', { id: stopped, path: '/made' });
+      assert.ok(listed.ok);
+      assert.deepEqual(
+        listed.value.entries.map((e) => e.name),
+        ['f'],
+      );
+      const del = await dispatchInvoke(h, 'containers.deletePath', { id: stopped, path: '/made/f' });
+      assert.equal(del.ok, false);
+      if (!del.ok) {
+        assert.equal(del.error.kind, 'conflict');
+        assert.match(
+          del.error.message,
+          /^unit-stopped is stopped: a container's files can be deleted only while it runs/,
+        );
+      }
+      daemon.docker(['rm', '-f', 'unit-stopped']);
     });
 
     test('containers.stats streams a sample a second with CPU, memory and rates', async () => {

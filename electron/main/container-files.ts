@@ -1,19 +1,25 @@
-// A container's files through the Docker archive API, which every engine has: `HEAD
-// /containers/{id}/archive?path=` stats a path (the X-Docker-Container-Path-Stat header), and `GET`
-// answers with a tar of it, whose entries list a folder or carry a file's bytes.
-import type { Readable } from 'node:stream';
+// A container's files through the Docker archive API, which every engine has, running container or
+// not: `HEAD /containers/{id}/archive?path=` stats a path (the X-Docker-Container-Path-Stat header),
+// `GET` answers with a tar of it, whose entries list a folder or carry a file's bytes, and `PUT`
+// extracts a tar into a folder. The volume browser uses the same on a helper container on engines
+// other than Berth's (see volume-helper.ts).
+import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
-import type { ContainerFileListing, FileDownload, VolumeFileEntry } from '../contract/index.ts';
+import type { ContainerFileListing, VolumeFileEntry } from '../contract/index.ts';
 import type { EngineClient } from './engine-client.ts';
 import { type DialError, dial } from './engine-dial.ts';
 import { HandlerError } from './errors.ts';
-import type { InvokeHandlers } from './handlers.ts';
-import { maxDownloadBytes, normalizeVolumePath } from './volume-files.ts';
 
 /** A folder's listing reads the tar of the whole subtree: stop past these and say it is partial. */
 export const maxListingBytes = 512 * 1024 * 1024;
 export const maxListingEntries = 10_000;
 const maxSymlinkHops = 8;
+
+/** `sub//dir/./x/` → `/sub/dir/x`: absolute, without empty or `.` parts (`..` is left as is). */
+export function normalizePath(p: string): string {
+  const parts = p.split('/').filter((s) => s && s !== '.');
+  return `/${parts.join('/')}`;
+}
 
 export interface PathStat {
   name: string;
@@ -105,7 +111,7 @@ export class TarFolderLister {
 
 /** Where a symbolic link at `path` points, as an absolute path in the container. */
 export function resolveLink(path: string, target: string): string {
-  if (target.startsWith('/')) return normalizeVolumePath(target);
+  if (target.startsWith('/')) return normalizePath(target);
   const parts = path.split('/').filter(Boolean).slice(0, -1);
   for (const p of target.split('/')) {
     if (p === '..') parts.pop();
@@ -114,132 +120,181 @@ export function resolveLink(path: string, target: string): string {
   return `/${parts.join('/')}`;
 }
 
-function tooLarge(name: string, size?: number): HandlerError {
-  const mb = (n: number) => `${Math.ceil(n / 1024 / 1024)} MB`;
-  const limit = mb(maxDownloadBytes);
-  return new HandlerError(
-    'invalid_argument',
-    'container.file_too_large',
-    `${name} is ${size === undefined ? `over ${limit}` : mb(size)}; files over ${limit} cannot be ` +
-      'downloaded here: copy it out with `docker cp CONTAINER:PATH .`',
+/** A container whose files are worked on, and how its paths and name are shown in messages. */
+export interface FilesTarget {
+  client: EngineClient;
+  id: string;
+  /** The path as the user knows it (a helper container shows paths inside its volume). */
+  shown(path: string): string;
+  /** `container web`, `volume data`: where a missing path is missing. */
+  place(): Promise<string>;
+}
+
+export function containerTarget(client: EngineClient, id: string): FilesTarget {
+  return {
+    client,
+    id,
+    shown: (p) => p,
+    // The container's own name: inspect throws not_found when the container is gone.
+    place: async () =>
+      `container ${(await client.docker.getContainer(id).inspect()).Name.replace(/^\//, '')}`,
+  };
+}
+
+const route = (t: FilesTarget) => `/containers/${encodeURIComponent(t.id)}/archive?`;
+
+/** A 404 (no body for HEAD): say what is missing, the container or the path. */
+async function explain404(t: FilesTarget, path: string, err: unknown): Promise<never> {
+  if ((err as DialError).statusCode !== 404) throw err;
+  const place = await t.place();
+  throw new HandlerError(
+    'not_found',
+    'files.path_not_found',
+    `No such file or folder ${t.shown(path)} in ${place}`,
   );
 }
 
-export function containerFileHandlers(
-  client: EngineClient,
-): Pick<InvokeHandlers, 'containers.files' | 'containers.download'> {
-  const route = (id: string) => `/containers/${encodeURIComponent(id)}/archive?`;
+export async function statPath(t: FilesTarget, path: string, shown = path): Promise<PathStat> {
+  try {
+    const res = await dial<Readable & { headers: Record<string, string | undefined> }>(t.client, {
+      method: 'HEAD',
+      path: route(t),
+      options: { path },
+      isStream: true,
+    });
+    res.resume();
+    const header = res.headers['x-docker-container-path-stat'];
+    if (!header) throw new HandlerError('internal', 'files.no_path_stat', 'the engine sent no path stat');
+    return decodePathStat(header);
+  } catch (err) {
+    return explain404(t, shown, err);
+  }
+}
 
-  /** A missing path answers 404 with no body (HEAD): name what is missing, the container or the path. */
-  const explain404 = async (id: string, path: string, err: unknown): Promise<never> => {
-    if ((err as DialError).statusCode !== 404) throw err;
-    const info = await client.docker.getContainer(id).inspect(); // not_found when the container is gone
-    throw new HandlerError(
-      'not_found',
-      'container.path_not_found',
-      `No such file or folder ${path} in container ${info.Name.replace(/^\//, '')}`,
-    );
+/** Whether a path exists (a 404 is no). */
+export async function pathExists(t: FilesTarget, path: string): Promise<boolean> {
+  try {
+    await statPath(t, path);
+    return true;
+  } catch (err) {
+    if (err instanceof HandlerError && err.kind === 'not_found') return false;
+    throw err;
+  }
+}
+
+/** The engine's tar of a path. */
+export async function archiveOf(t: FilesTarget, path: string): Promise<Readable> {
+  try {
+    return await dial<Readable>(t.client, { path: route(t), options: { path }, isStream: true });
+  } catch (err) {
+    return explain404(t, path, err);
+  }
+}
+
+/** A folder's entries; a symbolic link to a folder is followed. */
+export async function listFolder(t: FilesTarget, path: string): Promise<ContainerFileListing> {
+  const dir = normalizePath(path);
+  // A trailing slash makes the engine follow a symbolic link to the folder it names.
+  const asFolder = dir === '/' ? '/' : `${dir}/`;
+  const st = await statPath(t, asFolder, dir);
+  if (st.type !== 'dir') {
+    throw new HandlerError('invalid_argument', 'files.not_a_folder', `${t.shown(dir)} is not a folder`);
+  }
+  const body = await archiveOf(t, asFolder);
+  const lister = new TarFolderLister();
+  const extract = tarStream.extract();
+  let bytes = 0;
+  let truncated = false;
+  const stop = () => {
+    truncated = true;
+    body.destroy();
+    extract.destroy();
   };
-
-  /** `shown`: the path as the user wrote it, for the message when it is missing. */
-  const stat = async (id: string, path: string, shown = path): Promise<PathStat> => {
-    try {
-      const res = await dial<Readable & { headers: Record<string, string | undefined> }>(client, {
-        method: 'HEAD',
-        path: route(id),
-        options: { path },
-        isStream: true,
-      });
-      res.resume();
-      const header = res.headers['x-docker-container-path-stat'];
-      if (!header)
-        throw new HandlerError('internal', 'container.no_path_stat', 'the engine sent no path stat');
-      return decodePathStat(header);
-    } catch (err) {
-      return explain404(id, shown, err);
+  body.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > maxListingBytes && !truncated) stop();
+  });
+  body.on('error', (err) => extract.destroy(err));
+  body.pipe(extract);
+  try {
+    for await (const entry of extract) {
+      entry.resume();
+      if (!lister.add(entry.header)) {
+        stop();
+        break;
+      }
     }
-  };
+  } catch (err) {
+    if (!truncated) throw err;
+  }
+  return { path: dir, entries: lister.entries(), truncated };
+}
 
-  const archive = async (id: string, path: string): Promise<Readable> => {
-    try {
-      return await dial<Readable>(client, { path: route(id), options: { path }, isStream: true });
-    } catch (err) {
-      return explain404(id, path, err);
-    }
-  };
+/** A regular file's bytes as a stream, through symbolic links. */
+export async function openFile(
+  t: FilesTarget,
+  path: string,
+): Promise<{ name: string; size: number; stream: Readable }> {
+  let file = normalizePath(path);
+  if (file === '/') throw new HandlerError('invalid_argument', 'files.not_a_file', 'choose a file');
+  let st = await statPath(t, file);
+  for (let hops = 0; st.type === 'symlink' && hops < maxSymlinkHops; hops++) {
+    file = resolveLink(file, st.linkTarget);
+    st = await statPath(t, file);
+  }
+  if (st.type !== 'file') {
+    throw new HandlerError('invalid_argument', 'files.not_a_file', `${t.shown(file)} is not a regular file`);
+  }
+  const body = await archiveOf(t, file);
+  const extract = tarStream.extract();
+  body.on('error', (err) => extract.destroy(err));
+  body.pipe(extract);
+  const first = await extract[Symbol.asyncIterator]().next();
+  if (first.done) {
+    body.destroy();
+    throw new HandlerError('internal', 'files.empty_archive', `the engine sent no file for ${t.shown(file)}`);
+  }
+  const stream = Readable.from(first.value as AsyncIterable<Buffer>);
+  stream.on('close', () => body.destroy());
+  return { name: file.slice(file.lastIndexOf('/') + 1), size: st.size, stream };
+}
 
-  return {
-    async 'containers.files'({ id, path }): Promise<ContainerFileListing> {
-      const dir = normalizeVolumePath(path);
-      // A trailing slash makes the engine follow a symbolic link to the folder it names.
-      const asFolder = dir === '/' ? '/' : `${dir}/`;
-      const st = await stat(id, asFolder, dir);
-      if (st.type !== 'dir') {
-        throw new HandlerError('invalid_argument', 'container.not_a_folder', `${dir} is not a folder`);
-      }
-      const body = await archive(id, asFolder);
-      const lister = new TarFolderLister();
-      const extract = tarStream.extract();
-      let bytes = 0;
-      let truncated = false;
-      const stop = () => {
-        truncated = true;
-        body.destroy();
-        extract.destroy();
-      };
-      body.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes > maxListingBytes && !truncated) stop();
-      });
-      body.on('error', (err) => extract.destroy(err));
-      body.pipe(extract);
-      try {
-        for await (const entry of extract) {
-          entry.resume();
-          if (!lister.add(entry.header)) {
-            stop();
-            break;
-          }
-        }
-      } catch (err) {
-        if (!truncated) throw err;
-      }
-      return { path: dir, entries: lister.entries(), truncated };
-    },
+/** Extracts a tar into a folder; a file never replaces a folder nor a folder a file. */
+export async function putTar(t: FilesTarget, dir: string, tar: Readable | Buffer): Promise<void> {
+  try {
+    await t.client.docker
+      .getContainer(t.id)
+      .putArchive(tar as unknown as string, { path: dir, noOverwriteDirNonDir: true });
+  } catch (err) {
+    await explain404(t, dir, err);
+  }
+}
 
-    async 'containers.download'({ id, path }): Promise<FileDownload> {
-      let file = normalizeVolumePath(path);
-      if (file === '/') throw new HandlerError('invalid_argument', 'container.not_a_file', 'choose a file');
-      let st = await stat(id, file);
-      for (let hops = 0; st.type === 'symlink' && hops < maxSymlinkHops; hops++) {
-        file = resolveLink(file, st.linkTarget);
-        st = await stat(id, file);
-      }
-      if (st.type !== 'file') {
-        throw new HandlerError('invalid_argument', 'container.not_a_file', `${file} is not a regular file`);
-      }
-      const name = file.slice(file.lastIndexOf('/') + 1);
-      if (st.size > maxDownloadBytes) throw tooLarge(name, st.size);
-      const body = await archive(id, file);
-      const extract = tarStream.extract();
-      body.on('error', (err) => extract.destroy(err));
-      body.pipe(extract);
-      for await (const entry of extract) {
-        const chunks: Buffer[] = [];
-        let total = 0;
-        for await (const chunk of entry as AsyncIterable<Buffer>) {
-          total += chunk.length;
-          if (total > maxDownloadBytes) {
-            body.destroy();
-            throw tooLarge(name);
-          }
-          chunks.push(chunk);
-        }
-        body.destroy();
-        const data = Buffer.concat(chunks);
-        return { name, size: data.length, base64: data.toString('base64') };
-      }
-      throw new HandlerError('internal', 'container.empty_archive', `the engine sent no file for ${file}`);
-    },
-  };
+/** A tar of one empty folder named `name`. */
+export async function folderTar(name: string): Promise<Buffer> {
+  const pack = tarStream.pack();
+  pack.entry({ name: `${name}/`, type: 'directory', mode: 0o755, mtime: new Date() });
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Makes one folder (its parent must exist); a name already taken is a conflict. */
+export async function makeFolder(t: FilesTarget, path: string): Promise<void> {
+  const dir = normalizePath(path);
+  const cut = dir.lastIndexOf('/');
+  const name = dir.slice(cut + 1);
+  if (!name || name === '..') {
+    throw new HandlerError('invalid_argument', 'files.bad_name', 'a new folder needs a name');
+  }
+  const parent = dir.slice(0, cut) || '/';
+  const up = await statPath(t, parent === '/' ? '/' : `${parent}/`, parent);
+  if (up.type !== 'dir') {
+    throw new HandlerError('invalid_argument', 'files.not_a_folder', `${t.shown(parent)} is not a folder`);
+  }
+  if (await pathExists(t, dir)) {
+    throw new HandlerError('conflict', 'files.exists', `${t.shown(dir)} already exists`);
+  }
+  await putTar(t, parent, await folderTar(name));
 }

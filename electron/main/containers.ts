@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import type { ContainerSummary, LogBatch } from '../contract/index.ts';
-import { containerFileHandlers } from './container-files.ts';
 import { engineRemovals, PendingRemovals } from './container-removals.ts';
 import { containerStatsStreams } from './container-stats.ts';
 import { toSummary } from './container-summary.ts';
@@ -18,8 +17,6 @@ type ContainerChannels =
   | 'containers.pause'
   | 'containers.unpause'
   | 'containers.remove'
-  | 'containers.files'
-  | 'containers.download'
   | 'containers.usage'
   | 'containers.removeLater'
   | 'containers.undoRemove';
@@ -70,7 +67,6 @@ export function containerHandlers(
     async 'containers.remove'({ id, force }) {
       await c(id).remove({ force: force ?? false });
     },
-    ...containerFileHandlers(client),
   };
 }
 

@@ -1,5 +1,6 @@
 // Raw requests to the engine for the routes dockerode has no method for (or whose errors it words
 // wrongly), and the test for Berth's own engine that decides whether its extra routes exist.
+import type { Readable } from 'node:stream';
 import type { EngineClient } from './engine-client.ts';
 
 export interface DialError extends Error {
@@ -8,14 +9,19 @@ export interface DialError extends Error {
 }
 
 export interface DialOptions {
-  method?: 'GET' | 'HEAD' | 'POST';
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   path: string;
-  options?: Record<string, string>;
+  /** The query (a path ending in `?`); `{ _body }` is a POST's JSON body. */
+  options?: Record<string, unknown>;
   isStream?: boolean;
+  /** A request body sent as is (a tar). */
+  file?: Readable | Buffer;
 }
 
 const statusCodes = {
   200: true,
+  201: true,
+  204: true,
   400: 'bad parameter',
   404: 'not found',
   409: 'conflict',

@@ -12,6 +12,7 @@ import type {
   StreamMessage,
 } from '../contract/index.ts';
 import { toContractError } from './errors.ts';
+import type { Transfers } from './transfers.ts';
 
 export type InvokeHandlers = {
   [C in InvokeChannel]: (req: InvokeRequest<C>) => Promise<InvokeResponse<C>>;
@@ -34,6 +35,8 @@ export interface Handlers {
    * lost (removals waiting for their undo time) when the app quits.
    */
   dispose?(): Promise<void>;
+  /** Downloads the web server serves at /transfers/{id}. */
+  transfers?: Transfers;
 }
 
 export async function dispatchInvoke<C extends InvokeChannel>(

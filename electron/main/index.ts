@@ -1,6 +1,7 @@
 // Composes the per-domain handler modules. Electron main and web mode both call `createHandlers`.
 import type { AppServices } from './app-services.ts';
 import { type AppShell, appShellHandlers } from './app-shell.ts';
+import { containerFileHandlers } from './container-file-handlers.ts';
 import { engineRemovals, PendingRemovals } from './container-removals.ts';
 import { containerRunHandlers } from './container-run.ts';
 import { containerHandlers, containerStreams } from './containers.ts';
@@ -13,6 +14,7 @@ import { networkHandlers } from './networks.ts';
 import { RegistryCredentials } from './registry-auth.ts';
 import { settingsHandlers } from './settings.ts';
 import { TerminalSessions } from './terminal.ts';
+import { Transfers } from './transfers.ts';
 import { troubleshootHandlers } from './troubleshoot.ts';
 import { volumeHandlers } from './volumes.ts';
 
@@ -29,15 +31,19 @@ export function createHandlers(
   const terminals = new TerminalSessions(client);
   const removals = new PendingRemovals(engineRemovals(client));
   const credentials = new RegistryCredentials();
+  const transfers = new Transfers();
   return {
+    transfers,
     invoke: {
       ...engineHandlers(client, app?.managed),
       ...containerHandlers(client, removals),
       ...containerRunHandlers(client),
+      ...containerFileHandlers(client, transfers),
       ...imageHandlers(client, credentials),
-      ...volumeHandlers(client),
+      ...volumeHandlers(client, transfers),
       ...networkHandlers(client),
       ...appShellHandlers(shell),
+      ...transfers.handlers(shell?.chooseSavePath && ((name) => shell.chooseSavePath!(name))),
       ...terminals.invoke(),
       ...settingsHandlers(app),
       ...troubleshootHandlers(app),

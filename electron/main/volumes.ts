@@ -1,18 +1,18 @@
 // Volumes: list (with sizes from `system df` and users from the container list), create, remove, prune.
-// The file browser lives in volume-files.ts.
+// Their files, export, import and clone live in volume-files.ts.
 import type { VolumeSummary } from '../contract/index.ts';
 import type { EngineClient } from './engine-client.ts';
-import { HandlerError } from './errors.ts';
+import { HandlerError, toContractError } from './errors.ts';
 import type { InvokeHandlers } from './handlers.ts';
-import { volumeFileHandlers } from './volume-files.ts';
+import type { Transfers } from './transfers.ts';
+import { type VolumeFileChannels, volumeFileHandlers } from './volume-files.ts';
 
 type VolumeChannels =
   | 'volumes.list'
   | 'volumes.create'
   | 'volumes.remove'
   | 'volumes.prune'
-  | 'volumes.files'
-  | 'volumes.download';
+  | VolumeFileChannels;
 
 const volumeNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -59,7 +59,35 @@ async function volumeUsers(client: EngineClient): Promise<Map<string, string[]>>
   return users;
 }
 
-export function volumeHandlers(client: EngineClient): Pick<InvokeHandlers, VolumeChannels> {
+/**
+ * Docker refuses to remove a volume in use with the users' IDs (`volume is in use - [3f2a…]`): name the
+ * containers instead, which is what the user knows them by.
+ */
+export async function nameVolumeUsers(client: EngineClient, err: unknown): Promise<never> {
+  const e = toContractError(err);
+  const ids = e.kind === 'conflict' ? /volume is in use - \[([^\]]*)\]/.exec(e.message)?.[1] : undefined;
+  if (!ids) throw err;
+  const containers = await client.docker.listContainers({ all: true }).catch(() => []);
+  const names = ids
+    .split(/[ ,]+/)
+    .filter(Boolean)
+    .map((id) => {
+      const c = containers.find((x) => x.Id.startsWith(id) || id.startsWith(x.Id));
+      return c ? (c.Names?.[0] ?? id).replace(/^\//, '') : id.slice(0, 12);
+    });
+  const prefix = e.message.slice(0, e.message.indexOf('volume is in use'));
+  throw new HandlerError(
+    'conflict',
+    'volume.in_use',
+    `${prefix}volume is in use by ${names.length === 1 ? 'container' : 'containers'} ${names.join(', ')}`,
+  );
+}
+
+export function volumeHandlers(
+  client: EngineClient,
+  transfers: Transfers,
+): Pick<InvokeHandlers, VolumeChannels> {
+  const files = volumeFileHandlers(client, transfers);
   return {
     async 'volumes.list'(req): Promise<VolumeSummary[]> {
       const [res, users, sizes] = await Promise.all([
@@ -89,12 +117,27 @@ export function volumeHandlers(client: EngineClient): Pick<InvokeHandlers, Volum
       return { name: v.name };
     },
     async 'volumes.remove'({ name, force }) {
-      await client.docker.getVolume(name).remove({ force: force ?? false });
+      await client.docker
+        .getVolume(name)
+        .remove({ force: force ?? false })
+        .catch((err: unknown) => nameVolumeUsers(client, err));
     },
     async 'volumes.prune'({ all }) {
       const res = await client.docker.pruneVolumes(all ? { filters: { all: ['true'] } } : {});
       return { deleted: res.VolumesDeleted ?? [], spaceReclaimed: res.SpaceReclaimed ?? 0 };
     },
-    ...volumeFileHandlers(client),
+    ...files,
+    async 'volumes.import'(req) {
+      if (!req.name)
+        throw new HandlerError('invalid_argument', 'volume.name_required', 'name the volume to import into');
+      validateVolumeCreate({ name: req.name });
+      return files['volumes.import'](req);
+    },
+    async 'volumes.clone'(req) {
+      if (!req.target)
+        throw new HandlerError('invalid_argument', 'volume.name_required', 'name the new volume');
+      validateVolumeCreate({ name: req.target });
+      return files['volumes.clone'](req);
+    },
   };
 }

@@ -4,11 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../contract/index.ts';
-import { createEngineClient, createHandlers } from '../main/index.ts';
-import { createWebApp, type WebApp } from './server.ts';
+import { createEngineClient, createHandlers, dispatchInvoke, type Handlers } from '../main/index.ts';
+import { contentDisposition, createWebApp, type WebApp } from './server.ts';
 
 function get(
   url: string,
@@ -30,14 +31,13 @@ function get(
 describe('web mode server', () => {
   let app: WebApp;
   let url: URL;
+  let handlers: Handlers;
   before(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'berth-web-'));
     writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Berth</title>');
     // No engine behind it: the guard is what is under test, and the contract must still answer.
-    app = createWebApp({
-      handlers: createHandlers(createEngineClient('unix:///tmp/berth-no-engine.sock')),
-      staticDir: dir,
-    });
+    handlers = createHandlers(createEngineClient('unix:///tmp/berth-no-engine.sock'));
+    app = createWebApp({ handlers, staticDir: dir });
     url = new URL(await app.listen());
   });
   after(() => app.close());
@@ -64,6 +64,30 @@ describe('web mode server', () => {
     assert.equal((await get(`${base()}/`, { 'x-berth-token': app.token })).status, 200);
     assert.equal((await get(`${base()}/`, { cookie: `berth_token=${app.token}` })).status, 200);
     assert.equal((await get(url.href, { origin: base() })).status, 200);
+  });
+
+  test('a download offered by an action: once, with the token, named; transfers.wait tells it ended', async () => {
+    const transfers = handlers.transfers;
+    assert.ok(transfers);
+    const ticket = transfers.download({
+      name: 'data ü.tar',
+      size: 5,
+      body: Readable.from([Buffer.from('hello')]),
+    });
+    const waited = dispatchInvoke(handlers, 'transfers.wait', { id: ticket.id });
+    assert.equal((await get(`${base()}/transfers/${ticket.id}`)).status, 403, 'not without the token');
+    const r = await get(`${base()}/transfers/${ticket.id}`, { cookie: `berth_token=${app.token}` });
+    assert.equal(r.status, 200);
+    assert.equal(r.body, 'hello');
+    assert.equal(r.headers['content-length'], '5');
+    assert.equal(r.headers['content-disposition'], contentDisposition('data ü.tar'));
+    assert.deepEqual(await waited, { ok: true, value: { bytes: 5 } });
+    const twice = await get(`${base()}/transfers/${ticket.id}`, { cookie: `berth_token=${app.token}` });
+    assert.equal(twice.status, 404, 'a download is taken once');
+    assert.equal(
+      contentDisposition('data ü "x".tar'),
+      `attachment; filename="data _ _x_.tar"; filename*=UTF-8''data%20%C3%BC%20%22x%22.tar`,
+    );
   });
 
   test('WebSocket: refused without the token or from another Origin', async () => {

@@ -5,9 +5,11 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { WebSocketServer } from 'ws';
-import type { ServerMessage } from '../contract/index.ts';
+import { type ServerMessage, transferUrlPrefix } from '../contract/index.ts';
 import type { Handlers } from '../main/handlers.ts';
+import type { Transfers } from '../main/transfers.ts';
 import { ContractSession } from './session.ts';
 
 export const tokenCookie = 'berth_token';
@@ -75,6 +77,41 @@ function cookie(req: http.IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
+/** `attachment` with the name as is for browsers that read filename*, and an ASCII stand-in for others. */
+export function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** A download offered by an action (see main/transfers.ts), streamed to the browser once. */
+async function sendDownload(
+  transfers: Transfers | undefined,
+  id: string,
+  res: http.ServerResponse,
+  headers: Record<string, string>,
+): Promise<void> {
+  const t = transfers?.take(id);
+  if (!t) {
+    res
+      .writeHead(404, { ...headers, 'content-type': 'text/plain' })
+      .end('no such download: it finished or expired\n');
+    return;
+  }
+  res.writeHead(200, {
+    ...headers,
+    'content-type': t.contentType,
+    'content-disposition': contentDisposition(t.ticket.name),
+    ...(t.ticket.size === undefined ? {} : { 'content-length': String(t.ticket.size) }),
+  });
+  try {
+    await pipeline(t.body, t.counter, res);
+    t.finished();
+  } catch (err) {
+    t.failed(err);
+    res.destroy();
+  }
+}
+
 export function createWebApp(opts: WebAppOptions): WebApp {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const staticDir = path.resolve(opts.staticDir);
@@ -126,6 +163,14 @@ export function createWebApp(opts: WebAppOptions): WebApp {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end();
       return;
+    }
+    if (url.pathname.startsWith(transferUrlPrefix) && req.method === 'GET') {
+      return sendDownload(
+        opts.handlers.transfers,
+        url.pathname.slice(transferUrlPrefix.length),
+        res,
+        headers,
+      );
     }
     let file = path.join(
       staticDir,
