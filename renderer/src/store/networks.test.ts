@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import type { BerthApi, InvokeChannel, NetworkSummary, Result } from '../../../electron/contract/index.ts';
 import { setApi } from '../api/client.ts';
-import { useStore } from './index.ts';
+import { filterNetworks, type UseFilter, useStore } from './index.ts';
 
 const initial = useStore.getState();
 
@@ -58,5 +58,31 @@ describe('networks slice', () => {
   test('a failing prune is an error value, not a throw', async () => {
     const r = await useStore.getState().pruneNetworks();
     assert.ok('kind' in r && r.kind === 'unreachable');
+  });
+
+  test("the engine's own networks are never selected, one by one or all at once", async () => {
+    await useStore.getState().refreshNetworks();
+    useStore.getState().toggleNetwork('bridge-id');
+    assert.deepEqual(useStore.getState().selectedNetworks, {});
+    useStore.getState().setSelectedNetworks(['bridge-id', 'app-id']);
+    assert.deepEqual(useStore.getState().selectedNetworks, { 'app-id': true });
+  });
+});
+
+describe('filterNetworks', () => {
+  const withUser = {
+    ...network('web'),
+    subnet: '10.9.0.0/24',
+    containers: [{ containerId: 'c1', containerName: 'shop-web-1', ipv4: '10.9.0.2' }],
+  };
+  const list = [network('bridge', true), withUser, network('idle')];
+  test('searches names, subnets and containers; filters in use and unused', () => {
+    const names = (search: string, filter: UseFilter = 'all') =>
+      filterNetworks(list, search, filter).map((n) => n.name);
+    assert.deepEqual(names('shop'), ['web']);
+    assert.deepEqual(names('10.9.'), ['web']);
+    assert.deepEqual(names('BRIDGE'), ['bridge', 'web', 'idle'], 'the driver, as a word');
+    assert.deepEqual(names('', 'used'), ['web']);
+    assert.deepEqual(names('', 'unused'), ['bridge', 'idle']);
   });
 });

@@ -9,7 +9,7 @@ import type {
   VolumeSummary,
 } from '../../../electron/contract/index.ts';
 import { setApi } from '../api/client.ts';
-import { useStore } from './index.ts';
+import { filterVolumes, type UseFilter, useStore } from './index.ts';
 
 const initial = useStore.getState();
 
@@ -87,5 +87,49 @@ describe('volumes slice', () => {
     assert.deepEqual(r, { deleted: ['scratch'], spaceReclaimed: 7 });
     assert.deepEqual(calls, ['volumes.prune', 'volumes.list']);
     assert.equal(useStore.getState().volumes[0]?.size, 3);
+  });
+
+  test('bulk removal goes on past a refusal and says which went and which did not', async () => {
+    await useStore.getState().refreshVolumes();
+    useStore.getState().setSelectedVolumes(['data', 'scratch']);
+    const r = await useStore.getState().removeVolumes(['data', 'scratch']);
+    assert.deepEqual(r.done, ['scratch']);
+    assert.deepEqual(
+      r.failed.map((f) => [f.name, f.error.message]),
+      [['data', 'volume is in use']],
+    );
+    assert.deepEqual(
+      useStore.getState().selectedVolumes,
+      { data: true },
+      'what is gone is no longer selected',
+    );
+  });
+
+  test('volumeWithSize asks the engine for sizes only when the list has none', async () => {
+    await useStore.getState().refreshVolumes();
+    calls.length = 0;
+    assert.equal((await useStore.getState().volumeWithSize('scratch'))?.size, 5);
+    assert.deepEqual(calls, ['volumes.list']);
+    await useStore.getState().volumeWithSize('data');
+    assert.deepEqual(calls, ['volumes.list'], 'sizes known now: no second walk');
+  });
+});
+
+describe('filterVolumes', () => {
+  const list = [
+    { ...volume('db-data', 3, ['db']), labels: { 'com.docker.compose.project': 'shop' } },
+    volume('cache', 1),
+  ];
+  test('searches names, labels, mountpoints and users; filters in use and unused', () => {
+    const names = (search: string, filter: UseFilter = 'all') =>
+      filterVolumes(list, search, filter).map((v) => v.name);
+    assert.deepEqual(names(''), ['db-data', 'cache']);
+    assert.deepEqual(names('CACHE'), ['cache']);
+    assert.deepEqual(names('project=shop'), ['db-data']);
+    assert.deepEqual(names('/v/cache'), ['cache']);
+    assert.deepEqual(names('db'), ['db-data']);
+    assert.deepEqual(names('', 'used'), ['db-data']);
+    assert.deepEqual(names('', 'unused'), ['cache']);
+    assert.deepEqual(names('db', 'unused'), []);
   });
 });

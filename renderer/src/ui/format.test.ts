@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatAgo, formatMode, humanDuration, portLinks } from './format.ts';
+import { formatAge, formatAgo, formatMode, formatShortTime, humanDuration, portLinks } from './format.ts';
 
 test('portLinks: one entry per port, published TCP ports link to localhost, the rest do not', () => {
   const links = portLinks([
@@ -60,4 +60,20 @@ test("formatAgo speaks as `docker images`' CREATED column", () => {
   assert.equal(ago(20 * 86400), '2 weeks ago');
   assert.equal(ago(100 * 86400), '3 months ago');
   assert.equal(ago(3 * 365 * 86400), '3 years ago');
+});
+
+test('formatAge: how long ago an RFC 3339 time was, in the words of formatAgo', () => {
+  const now = Date.parse('2026-03-10T12:00:00Z');
+  assert.equal(formatAge('2026-03-10T11:59:30Z', now), '30 seconds ago');
+  assert.equal(formatAge('2026-03-10T11:15:00Z', now), '45 minutes ago');
+  assert.equal(formatAge('2026-03-10T02:00:00Z', now), '10 hours ago');
+  assert.equal(formatAge('2026-03-09T12:00:00Z', now), '24 hours ago');
+  assert.equal(formatAge('2026-01-09T12:00:00Z', now), '2 months ago');
+  assert.equal(formatAge(undefined, now), '—');
+});
+
+test('formatShortTime: date and minute, local', () => {
+  const d = new Date(2026, 2, 4, 5, 6, 7);
+  assert.equal(formatShortTime(d.toISOString()), '2026-03-04 05:06');
+  assert.equal(formatShortTime(''), '—');
 });

@@ -99,3 +99,20 @@ export function humanDuration(ms: number): string {
 export function formatAgo(epochSeconds: number, nowMs = Date.now()): string {
   return `${humanDuration(Math.max(0, nowMs - epochSeconds * 1000))} ago`;
 }
+
+/** formatAgo of an RFC 3339 time (volumes and networks give their creation so). */
+export function formatAge(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return iso;
+  return formatAgo(t / 1000, now);
+}
+
+/** `2026-03-10 14:05`, local time: short enough for a column of dates. */
+export function formatShortTime(iso: string | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}

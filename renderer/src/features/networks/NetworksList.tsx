@@ -1,57 +1,132 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ContractError } from '../../../../electron/contract/index.ts';
-import { useStore } from '../../store/index.ts';
-import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+import type { NetworkSummary } from '../../../../electron/contract/index.ts';
+import { filterNetworks, useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { shortId } from '../../ui/format.ts';
+import { IconButton } from '../../ui/IconButton.tsx';
+import { ListSearch } from '../../ui/ListSearch.tsx';
 import { usePolling } from '../../ui/use-polling.ts';
+import { VirtualTable } from '../../ui/VirtualTable.tsx';
 import { CreateNetworkForm } from './CreateNetworkForm.tsx';
 
 const pollMs = 2000;
 
+function attached(n: NetworkSummary): string {
+  return n.containers.map((c) => c.containerName).join(', ');
+}
+
 export function NetworksList() {
-  const { networks, error, loaded } = useStore(
-    useShallow((s) => ({ networks: s.networks, error: s.networksError, loaded: s.networksLoaded })),
+  const s = useStore(
+    useShallow((st) => ({
+      networks: st.networks,
+      error: st.networksError,
+      loaded: st.networksLoaded,
+      search: st.networkSearch,
+      filter: st.networkFilter,
+      selected: st.selectedNetworks,
+    })),
   );
-  const { refreshNetworks, removeNetwork, pruneNetworks, navigate } = useStore(
-    useShallow((s) => ({
-      refreshNetworks: s.refreshNetworks,
-      removeNetwork: s.removeNetwork,
-      pruneNetworks: s.pruneNetworks,
-      navigate: s.navigate,
+  const a = useStore(
+    useShallow((st) => ({
+      refreshNetworks: st.refreshNetworks,
+      setSearch: st.setNetworkSearch,
+      setFilter: st.setNetworkFilter,
+      toggle: st.toggleNetwork,
+      setSelected: st.setSelectedNetworks,
+      removeNetwork: st.removeNetwork,
+      removeNetworks: st.removeNetworks,
+      pruneNetworks: st.pruneNetworks,
+      navigate: st.navigate,
+      confirm: st.confirm,
+      notify: st.notify,
+      report: st.report,
     })),
   );
   const [showCreate, setShowCreate] = useState(false);
-  const [failure, setFailure] = useState<{ context: string; error: ContractError } | null>(null);
-  const [notice, setNotice] = useState('');
-  const [confirmPrune, setConfirmPrune] = useState(false);
-  usePolling(refreshNetworks, pollMs);
+  usePolling(a.refreshNetworks, pollMs);
+  const visible = useMemo(
+    () => filterNetworks(s.networks, s.search, s.filter),
+    [s.networks, s.search, s.filter],
+  );
+  const removable = visible.filter((n) => !n.builtin);
+  const selectedIds = Object.keys(s.selected);
+  const allSelected = removable.length > 0 && removable.every((n) => s.selected[n.id]);
 
-  const remove = async (id: string, name: string) => {
-    setNotice('');
-    const err = await removeNetwork(id);
-    setFailure(err ? { context: `Cannot remove network ${name}`, error: err } : null);
-    if (!err) setNotice(`Removed network ${name}.`);
+  const remove = async (n: NetworkSummary) => {
+    const ok = await a.confirm({
+      title: `Remove network ${n.name}?`,
+      body: (
+        <p>
+          {n.containers.length
+            ? `Containers attached: ${attached(n)}. The engine refuses to remove a network with containers attached: disconnect or remove them first.`
+            : 'No container is attached to it.'}
+        </p>
+      ),
+      confirmLabel: 'Remove',
+    });
+    if (!ok) return;
+    const err = await a.removeNetwork(n.id);
+    a.report(`Removed network ${n.name}.`, err, `Cannot remove network ${n.name}`);
+  };
+
+  const removeSelected = async () => {
+    const chosen = s.networks.filter((n) => s.selected[n.id]);
+    const ok = await a.confirm({
+      title: `Remove ${chosen.length} network${chosen.length === 1 ? '' : 's'}?`,
+      body: <p>The engine refuses to remove a network with containers attached.</p>,
+      items: chosen.map((n) => (n.containers.length ? `${n.name} (attached: ${attached(n)})` : n.name)),
+      confirmLabel: 'Remove',
+    });
+    if (!ok) return;
+    const r = await a.removeNetworks(chosen.map((n) => n.id));
+    if (r.failed.length === 0) a.notify({ kind: 'success', message: `Removed ${r.done.length} network(s).` });
+    else
+      a.notify({
+        kind: 'error',
+        message: `Cannot remove ${r.failed.length} of ${chosen.length} network(s)`,
+        detail: r.failed.map((f) => `${f.name}: ${f.error.message}`).join('; '),
+      });
   };
 
   const prune = async () => {
-    setConfirmPrune(false);
-    setNotice('');
-    const r = await pruneNetworks();
-    if ('kind' in r) return setFailure({ context: 'Cannot prune networks', error: r });
-    setFailure(null);
-    setNotice(
-      r.deleted.length
+    const going = s.networks.filter((n) => !n.builtin && n.containers.length === 0).map((n) => n.name);
+    const ok = await a.confirm({
+      title: 'Prune unused networks?',
+      body: (
+        <p>
+          Removes every network that no container is attached to. The engine's own networks (bridge, host,
+          none) stay.{going.length ? '' : ' No network would be removed now.'}
+        </p>
+      ),
+      items: going,
+      confirmLabel: 'Prune',
+    });
+    if (!ok) return;
+    const r = await a.pruneNetworks();
+    if ('kind' in r) return a.report('', r, 'Cannot prune networks');
+    a.notify({
+      kind: 'success',
+      message: r.deleted.length
         ? `Removed ${r.deleted.length} network(s): ${r.deleted.join(', ')}.`
         : 'No unused networks to remove.',
-    );
+    });
   };
 
   return (
     <section aria-labelledby="networks-title">
       <div className="toolbar">
         <h1 id="networks-title">Networks</h1>
+        <ListSearch
+          noun="networks"
+          search={s.search}
+          onSearch={a.setSearch}
+          filter={s.filter}
+          onFilter={a.setFilter}
+          shown={visible.length}
+          total={s.networks.length}
+        />
+        <span className="spacer" />
         <button
           type="button"
           className="primary"
@@ -60,85 +135,101 @@ export function NetworksList() {
         >
           Create network
         </button>
-        <button type="button" className="danger" onClick={() => setConfirmPrune(true)}>
+        <button type="button" className="danger" disabled={selectedIds.length === 0} onClick={removeSelected}>
+          Remove selected ({selectedIds.length})
+        </button>
+        <button type="button" className="danger" onClick={prune}>
           Prune unused
         </button>
       </div>
       {showCreate && <CreateNetworkForm onDone={() => setShowCreate(false)} />}
-      <ErrorBanner error={error} context="Cannot list networks" />
-      <ErrorBanner error={failure?.error ?? null} context={failure?.context} />
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
+      <ErrorBanner error={s.error} context="Cannot list networks" />
+      {s.loaded && !s.error && visible.length === 0 && (
+        <p className="empty">{s.networks.length ? 'No networks match.' : 'No networks.'}</p>
       )}
-      {loaded && !error && networks.length === 0 && <p className="empty">No networks.</p>}
-      {networks.length > 0 && (
-        <table className="list" aria-label="Networks">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Driver</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Subnet</th>
-              <th scope="col">Gateway</th>
-              <th scope="col">Internal</th>
-              <th scope="col">Containers</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {networks.map((n) => (
-              <tr key={n.id} data-testid="network-row" data-name={n.name}>
-                <td>
-                  <strong>{n.name}</strong> {n.builtin && <span className="badge">built-in</span>}
-                  <div className="muted mono">{shortId(n.id)}</div>
-                </td>
-                <td>{n.driver}</td>
-                <td>{n.scope}</td>
-                <td className="mono">{n.subnet ?? '—'}</td>
-                <td className="mono">{n.gateway ?? '—'}</td>
-                <td>{n.internal ? 'yes' : 'no'}</td>
-                <td>
-                  {n.containers.length === 0 && <span className="muted">—</span>}
+      {visible.length > 0 && (
+        <VirtualTable
+          items={visible}
+          label="Networks"
+          rowHeight={52}
+          columns={[
+            {
+              width: '36px',
+              header: (
+                <input
+                  type="checkbox"
+                  aria-label="Select all networks"
+                  checked={allSelected}
+                  disabled={removable.length === 0}
+                  onChange={() => a.setSelected(allSelected ? [] : removable.map((n) => n.id))}
+                />
+              ),
+            },
+            { header: 'Name', width: '24%' },
+            { header: 'Driver', width: '76px' },
+            { header: 'Subnet', width: '132px' },
+            { header: 'Gateway', width: '112px' },
+            { header: 'Containers' },
+            { header: 'Actions', width: '76px' },
+          ]}
+          rowKey={(n) => n.id}
+          rowProps={(n) => ({ 'data-testid': 'network-row', 'data-name': n.name })}
+          onToggle={(n) => a.toggle(n.id)}
+          renderCells={(n) => (
+            <>
+              <td>
+                {!n.builtin && (
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${n.name}`}
+                    checked={!!s.selected[n.id]}
+                    onChange={() => a.toggle(n.id)}
+                  />
+                )}
+              </td>
+              <td title={n.name}>
+                <div>
+                  <strong>{n.name}</strong> {n.builtin && <span className="badge">built-in</span>}{' '}
+                  {n.internal && <span className="badge">internal</span>}
+                </div>
+                <div className="muted mono small-text">{shortId(n.id)}</div>
+              </td>
+              <td>{n.driver}</td>
+              <td className="mono">{n.subnet ?? '—'}</td>
+              <td className="mono">{n.gateway ?? '—'}</td>
+              <td title={n.containers.map((c) => `${c.containerName} ${c.ipv4 ?? ''}`).join('\n')}>
+                {n.containers.length === 0 && <span className="muted">—</span>}
+                <div className="inline-list">
                   {n.containers.map((c) => (
-                    <div key={c.containerId} data-testid="network-container" data-name={c.containerName}>
+                    <span key={c.containerId} data-testid="network-container" data-name={c.containerName}>
                       <button
                         type="button"
                         className="link"
                         aria-label={`Open container ${c.containerName}`}
-                        onClick={() => navigate({ screen: 'container', id: c.containerId })}
+                        onClick={() => a.navigate({ screen: 'container', id: c.containerId })}
                       >
                         {c.containerName}
                       </button>{' '}
                       <span className="mono muted">{c.ipv4 ?? ''}</span>
-                    </div>
+                    </span>
                   ))}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="danger small"
-                    aria-label={`Remove network ${n.name}`}
-                    onClick={() => remove(n.id, n.name)}
-                  >
-                    remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </div>
+              </td>
+              <td>
+                {!n.builtin && (
+                  <IconButton
+                    icon="remove"
+                    danger
+                    label={`Remove network ${n.name}`}
+                    tip="Remove"
+                    onClick={() => void remove(n)}
+                  />
+                )}
+              </td>
+            </>
+          )}
+        />
       )}
-      <ConfirmDialog
-        open={confirmPrune}
-        title="Prune unused networks?"
-        confirmLabel="Prune"
-        onConfirm={prune}
-        onCancel={() => setConfirmPrune(false)}
-      >
-        <p>Removes every network that no container is attached to. The built-in networks stay.</p>
-      </ConfirmDialog>
     </section>
   );
 }

@@ -1,169 +1,301 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ContractError } from '../../../../electron/contract/index.ts';
-import { useStore } from '../../store/index.ts';
-import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+import type { VolumeSummary } from '../../../../electron/contract/index.ts';
+import { filterVolumes, type UseFilter, useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
-import { formatBytes, formatTime } from '../../ui/format.ts';
+import { formatAge, formatBytes, formatTime } from '../../ui/format.ts';
+import { IconButton } from '../../ui/IconButton.tsx';
+import { ListSearch } from '../../ui/ListSearch.tsx';
 import { usePolling } from '../../ui/use-polling.ts';
+import { VirtualTable } from '../../ui/VirtualTable.tsx';
 import { CreateVolumeForm } from './CreateVolumeForm.tsx';
+import { CloneVolumeForm, ImportVolumeForm } from './VolumeForms.tsx';
+import {
+  displayName,
+  PruneVolumesBody,
+  RemoveVolumeBody,
+  RemoveVolumesBody,
+  volumeItem,
+} from './volume-dialogs.tsx';
 
 const pollMs = 2000;
 /** Sizes cost the engine a walk of every volume: every fifth poll only. */
 const sizeEvery = 5;
 
-/** Anonymous volumes are named by 64 hex digits: show a prefix, as for ids. */
-function displayName(name: string): string {
-  return /^[0-9a-f]{64}$/.test(name) ? `${name.slice(0, 12)}…` : name;
-}
+type Form = { kind: 'create' } | { kind: 'import' } | { kind: 'clone'; name: string } | null;
 
 export function VolumesList() {
-  const { volumes, error, loaded } = useStore(
-    useShallow((s) => ({ volumes: s.volumes, error: s.volumesError, loaded: s.volumesLoaded })),
-  );
-  const { refreshVolumes, removeVolume, pruneVolumes, navigate } = useStore(
-    useShallow((s) => ({
-      refreshVolumes: s.refreshVolumes,
-      removeVolume: s.removeVolume,
-      pruneVolumes: s.pruneVolumes,
-      navigate: s.navigate,
+  const s = useStore(
+    useShallow((st) => ({
+      volumes: st.volumes,
+      error: st.volumesError,
+      loaded: st.volumesLoaded,
+      search: st.volumeSearch,
+      filter: st.volumeFilter,
+      selected: st.selectedVolumes,
     })),
   );
-  const [showCreate, setShowCreate] = useState(false);
-  const [failure, setFailure] = useState<{ context: string; error: ContractError } | null>(null);
-  const [notice, setNotice] = useState('');
-  const [confirmPrune, setConfirmPrune] = useState(false);
-  const [pruneAll, setPruneAll] = useState(false);
-  usePolling((tick) => refreshVolumes({ sizes: tick % sizeEvery === 0 }), pollMs);
+  const a = useStore(
+    useShallow((st) => ({
+      refreshVolumes: st.refreshVolumes,
+      setSearch: st.setVolumeSearch,
+      setFilter: st.setVolumeFilter,
+      toggle: st.toggleVolume,
+      setSelected: st.setSelectedVolumes,
+      volumeWithSize: st.volumeWithSize,
+      removeVolume: st.removeVolume,
+      removeVolumes: st.removeVolumes,
+      pruneVolumes: st.pruneVolumes,
+      exportVolume: st.exportVolume,
+      navigate: st.navigate,
+      confirm: st.confirm,
+      notify: st.notify,
+      report: st.report,
+    })),
+  );
+  const [form, setForm] = useState<Form>(null);
+  usePolling((tick) => a.refreshVolumes({ sizes: tick % sizeEvery === 0 }), pollMs);
+  const visible = useMemo(
+    () => filterVolumes(s.volumes, s.search, s.filter),
+    [s.volumes, s.search, s.filter],
+  );
+  const selectedNames = Object.keys(s.selected);
+  const allVisibleSelected = visible.length > 0 && visible.every((v) => s.selected[v.name]);
+  const browse = (name: string) => a.navigate({ screen: 'volume', name });
 
   const remove = async (name: string) => {
-    setNotice('');
-    const err = await removeVolume(name);
-    setFailure(err ? { context: `Cannot remove volume ${displayName(name)}`, error: err } : null);
-    if (!err) setNotice(`Removed volume ${displayName(name)}.`);
+    const v = await a.volumeWithSize(name);
+    if (!v) return;
+    const ok = await a.confirm({
+      title: `Remove volume ${displayName(name)}?`,
+      body: <RemoveVolumeBody volume={v} />,
+      confirmLabel: 'Remove',
+    });
+    if (!ok) return;
+    const err = await a.removeVolume(name);
+    a.report(`Removed volume ${displayName(name)}.`, err, `Cannot remove volume ${displayName(name)}`);
+  };
+
+  const removeSelected = async () => {
+    const sized = (list: VolumeSummary[]) => list.filter((v) => s.selected[v.name]);
+    if (sized(s.volumes).some((v) => v.size === undefined)) await a.refreshVolumes({ sizes: true });
+    const chosen = sized(useStore.getState().volumes);
+    const ok = await a.confirm({
+      title: `Remove ${chosen.length} volume${chosen.length === 1 ? '' : 's'}?`,
+      body: <RemoveVolumesBody volumes={chosen} />,
+      items: chosen.map(volumeItem),
+      confirmLabel: 'Remove',
+    });
+    if (!ok) return;
+    const r = await a.removeVolumes(chosen.map((v) => v.name));
+    if (r.failed.length === 0) a.notify({ kind: 'success', message: `Removed ${r.done.length} volume(s).` });
+    else
+      a.notify({
+        kind: 'error',
+        message: `Cannot remove ${r.failed.length} of ${chosen.length} volume(s)`,
+        detail: r.failed.map((f) => f.error.message).join('; '),
+      });
   };
 
   const prune = async () => {
-    setConfirmPrune(false);
-    setNotice('');
-    const r = await pruneVolumes(pruneAll);
-    if ('kind' in r) return setFailure({ context: 'Cannot prune volumes', error: r });
-    setFailure(null);
-    setNotice(
-      r.deleted.length
+    let all = false;
+    const ok = await a.confirm({
+      title: 'Prune unused volumes?',
+      body: (
+        <PruneVolumesBody
+          volumes={s.volumes}
+          onAll={(v) => {
+            all = v;
+          }}
+        />
+      ),
+      confirmLabel: 'Prune',
+    });
+    if (!ok) return;
+    const r = await a.pruneVolumes(all);
+    if ('kind' in r) return a.report('', r, 'Cannot prune volumes');
+    a.notify({
+      kind: 'success',
+      message: r.deleted.length
         ? `Removed ${r.deleted.length} volume(s): ${r.deleted.map(displayName).join(', ')}; reclaimed ${formatBytes(r.spaceReclaimed)}.`
         : 'No unused volumes to remove.',
-    );
+    });
   };
+
+  const exportTar = async (name: string) => {
+    a.notify({ kind: 'info', message: `Exporting volume ${name} to ${name}.tar…` });
+    const r = await a.exportVolume(name);
+    if (r === null) return;
+    if ('kind' in r) return a.report('', r, `Cannot export volume ${name}`);
+    a.notify({
+      kind: 'success',
+      message: `Exported volume ${name} to ${name}.tar (${formatBytes(r.bytes)})`,
+    });
+  };
+
+  const toggleForm = (f: Exclude<Form, null>) =>
+    setForm((cur) =>
+      cur?.kind === f.kind && (f.kind !== 'clone' || cur.kind !== 'clone' || cur.name === f.name) ? null : f,
+    );
 
   return (
     <section aria-labelledby="volumes-title">
       <div className="toolbar">
         <h1 id="volumes-title">Volumes</h1>
+        <ListSearch
+          noun="volumes"
+          search={s.search}
+          onSearch={a.setSearch}
+          filter={s.filter}
+          onFilter={(f: UseFilter) => a.setFilter(f)}
+          shown={visible.length}
+          total={s.volumes.length}
+        />
+        <span className="spacer" />
         <button
           type="button"
           className="primary"
-          onClick={() => setShowCreate((v) => !v)}
-          aria-expanded={showCreate}
+          onClick={() => toggleForm({ kind: 'create' })}
+          aria-expanded={form?.kind === 'create'}
         >
           Create volume
         </button>
-        <button type="button" className="danger" onClick={() => setConfirmPrune(true)}>
+        <button
+          type="button"
+          onClick={() => toggleForm({ kind: 'import' })}
+          aria-expanded={form?.kind === 'import'}
+        >
+          Import
+        </button>
+        <button
+          type="button"
+          className="danger"
+          disabled={selectedNames.length === 0}
+          onClick={removeSelected}
+        >
+          Remove selected ({selectedNames.length})
+        </button>
+        <button type="button" className="danger" onClick={prune}>
           Prune unused
         </button>
       </div>
-      {showCreate && <CreateVolumeForm onDone={() => setShowCreate(false)} />}
-      <ErrorBanner error={error} context="Cannot list volumes" />
-      <ErrorBanner error={failure?.error ?? null} context={failure?.context} />
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
+      {form?.kind === 'create' && <CreateVolumeForm onDone={() => setForm(null)} />}
+      {form?.kind === 'import' && <ImportVolumeForm onDone={() => setForm(null)} />}
+      {form?.kind === 'clone' && (
+        <CloneVolumeForm key={form.name} name={form.name} onDone={() => setForm(null)} />
+      )}
+      <ErrorBanner error={s.error} context="Cannot list volumes" />
+      {s.loaded && !s.error && visible.length === 0 && (
+        <p className="empty">
+          {s.volumes.length
+            ? 'No volumes match.'
+            : 'No volumes yet. Create one above, or run a container with a volume.'}
         </p>
       )}
-      {loaded && !error && volumes.length === 0 && (
-        <p className="empty">No volumes yet. Create one above, or run a container with a volume.</p>
-      )}
-      {volumes.length > 0 && (
-        <table className="list" aria-label="Volumes">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Driver</th>
-              <th scope="col">Mountpoint</th>
-              <th scope="col">Size</th>
-              <th scope="col">Used by</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {volumes.map((v) => (
-              <tr key={v.name} data-testid="volume-row" data-name={v.name}>
-                <td className="mono nowrap" title={v.name}>
-                  {displayName(v.name)}
-                  {Object.entries(v.labels).map(([k, val]) => (
-                    <div key={k} className="muted">
-                      {val ? `${k}=${val}` : k}
-                    </div>
-                  ))}
+      {visible.length > 0 && (
+        <VirtualTable
+          items={visible}
+          label="Volumes"
+          rowHeight={52}
+          columns={[
+            {
+              width: '36px',
+              header: (
+                <input
+                  type="checkbox"
+                  aria-label="Select all volumes"
+                  checked={allVisibleSelected}
+                  onChange={() => a.setSelected(allVisibleSelected ? [] : visible.map((v) => v.name))}
+                />
+              ),
+            },
+            { header: 'Name', width: '25%' },
+            { header: 'Mountpoint' },
+            { header: 'Size', width: '76px' },
+            { header: 'Used by', width: '15%' },
+            { header: 'Created', width: '92px' },
+            { header: 'Actions', width: '112px' },
+          ]}
+          rowKey={(v) => v.name}
+          rowProps={(v) => ({ 'data-testid': 'volume-row', 'data-name': v.name })}
+          onActivate={(v) => browse(v.name)}
+          onToggle={(v) => a.toggle(v.name)}
+          renderCells={(v: VolumeSummary) => {
+            const labels = Object.entries(v.labels).map(([k, val]) => (val ? `${k}=${val}` : k));
+            return (
+              <>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${v.name}`}
+                    checked={!!s.selected[v.name]}
+                    onChange={() => a.toggle(v.name)}
+                  />
                 </td>
-                <td>{v.driver}</td>
-                <td className="mono muted wrap">{v.mountpoint}</td>
+                <td title={v.name}>
+                  <button
+                    type="button"
+                    className="link mono"
+                    aria-label={`Browse files of ${v.name}`}
+                    onClick={() => browse(v.name)}
+                  >
+                    {displayName(v.name)}
+                  </button>
+                  <div className="muted small-text" title={labels.join('\n')}>
+                    {[v.driver, ...labels].join(' · ')}
+                  </div>
+                </td>
+                <td className="mono muted path-tail" title={v.mountpoint} data-testid="volume-mountpoint">
+                  <bdi>{v.mountpoint}</bdi>
+                </td>
                 <td>{v.size === undefined ? '—' : formatBytes(v.size)}</td>
-                <td className="nowrap">
+                <td title={v.usedBy.join(', ')}>
                   {v.usedBy.length === 0 && <span className="muted">—</span>}
-                  {v.usedBy.map((c) => (
-                    <div key={c}>
+                  <div className="inline-list">
+                    {v.usedBy.map((c) => (
                       <button
+                        key={c}
                         type="button"
                         className="link"
                         aria-label={`Open container ${c}`}
-                        onClick={() => navigate({ screen: 'container', id: c })}
+                        onClick={() => a.navigate({ screen: 'container', id: c })}
                       >
                         {c}
                       </button>
-                    </div>
-                  ))}
-                </td>
-                <td className="muted">{formatTime(v.created)}</td>
-                <td className="nowrap">
-                  <div className="actions">
-                    <button
-                      type="button"
-                      className="small"
-                      aria-label={`Browse files of ${v.name}`}
-                      onClick={() => navigate({ screen: 'volume', name: v.name })}
-                    >
-                      browse
-                    </button>
-                    <button
-                      type="button"
-                      className="danger small"
-                      aria-label={`Remove volume ${v.name}`}
-                      onClick={() => remove(v.name)}
-                    >
-                      remove
-                    </button>
+                    ))}
                   </div>
                 </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                <td className="muted" title={formatTime(v.created)}>
+                  {formatAge(v.created)}
+                </td>
+                <td>
+                  <div className="actions">
+                    <IconButton
+                      icon="export"
+                      label={`Export volume ${v.name}`}
+                      tip="Export to a tar"
+                      onClick={() => void exportTar(v.name)}
+                    />
+                    <IconButton
+                      icon="clone"
+                      label={`Clone volume ${v.name}`}
+                      tip="Clone"
+                      onClick={() => toggleForm({ kind: 'clone', name: v.name })}
+                    />
+                    <IconButton
+                      icon="remove"
+                      danger
+                      label={`Remove volume ${v.name}`}
+                      tip="Remove"
+                      onClick={() => void remove(v.name)}
+                    />
+                  </div>
+                </td>
+              </>
+            );
+          }}
+        />
       )}
-      <ConfirmDialog
-        open={confirmPrune}
-        title="Prune unused volumes?"
-        confirmLabel="Prune"
-        onConfirm={prune}
-        onCancel={() => setConfirmPrune(false)}
-      >
-        <p>Removes volumes that no container uses. Their data is lost.</p>
-        <label className="inline">
-          <input type="checkbox" checked={pruneAll} onChange={(e) => setPruneAll(e.target.checked)} /> Named
-          volumes too (otherwise only anonymous ones)
-        </label>
-      </ConfirmDialog>
     </section>
   );
 }

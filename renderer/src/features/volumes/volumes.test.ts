@@ -1,49 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { VolumeFileEntry } from '../../../../electron/contract/index.ts';
-import { base64ToBytes, childPath, crumbs, parentPath, sortEntries } from './paths.ts';
+import type { VolumeSummary } from '../../../../electron/contract/index.ts';
+import { displayName, isAnonymous, volumeItem } from './volume-dialogs.tsx';
 import { parseLabels } from './volume-request.ts';
-
-test('paths inside a volume: child, parent and breadcrumbs', () => {
-  assert.equal(childPath('/', 'a'), '/a');
-  assert.equal(childPath('/a', 'b c'), '/a/b c');
-  assert.equal(parentPath('/a/b'), '/a');
-  assert.equal(parentPath('/a'), '/');
-  assert.equal(parentPath('/'), '/');
-  assert.deepEqual(crumbs('/'), [{ label: '/', path: '/' }]);
-  assert.deepEqual(crumbs('/a/b'), [
-    { label: '/', path: '/' },
-    { label: 'a', path: '/a' },
-    { label: 'b', path: '/a/b' },
-  ]);
-});
-
-test('sortEntries puts folders first, then names in order', () => {
-  const e = (name: string, type: VolumeFileEntry['type']): VolumeFileEntry => ({
-    name,
-    type,
-    size: 0,
-    mode: 0o644,
-    mtime: '',
-  });
-  assert.deepEqual(
-    sortEntries([
-      e('b.txt', 'file'),
-      e('z', 'dir'),
-      e('a.txt', 'file'),
-      e('c', 'dir'),
-      e('l', 'symlink'),
-    ]).map((x) => x.name),
-    ['c', 'z', 'a.txt', 'b.txt', 'l'],
-  );
-});
-
-test('base64ToBytes decodes what volumes.download sends', () => {
-  assert.deepEqual(
-    [...base64ToBytes(Buffer.from('hi\n\u00ff').toString('base64'))],
-    [...Buffer.from('hi\n\u00ff')],
-  );
-});
 
 test('parseLabels reads KEY=value lines and refuses a line without a key', () => {
   assert.deepEqual(parseLabels('team=ui\n  env = dev \n\nflag'), { team: 'ui', env: 'dev', flag: '' });
@@ -51,4 +10,23 @@ test('parseLabels reads KEY=value lines and refuses a line without a key', () =>
   assert.deepEqual(parseLabels(''), {});
   assert.throws(() => parseLabels('=x'), /invalid label "=x"/);
   assert.throws(() => parseLabels('a b=x'), /invalid label/);
+});
+
+test('the remove dialogs name each volume with its size and users', () => {
+  const v = (name: string, extra: Partial<VolumeSummary> = {}): VolumeSummary => ({
+    name,
+    driver: 'local',
+    mountpoint: `/v/${name}`,
+    labels: {},
+    usedBy: [],
+    ...extra,
+  });
+  assert.equal(volumeItem(v('data', { size: 8, usedBy: ['web', 'db'] })), 'data (8 B, used by web, db)');
+  assert.equal(volumeItem(v('empty', { size: 0 })), 'empty (0 B)');
+  assert.equal(volumeItem(v('unsized')), 'unsized');
+  const anon = 'a'.repeat(64);
+  assert.equal(displayName(anon), `${'a'.repeat(12)}…`);
+  assert.equal(isAnonymous(v(anon)), true);
+  assert.equal(isAnonymous(v('x', { labels: { 'com.docker.volume.anonymous': '' } })), true);
+  assert.equal(isAnonymous(v('data')), false);
 });

@@ -1,5 +1,5 @@
-// Pure helpers of the volume file browser: paths inside a volume, entry order, downloaded bytes.
-import type { VolumeFileEntry } from '../../../../electron/contract/index.ts';
+// Pure helpers of the file browsers: paths inside a container or a volume, and the order of entries.
+import type { VolumeFileEntry } from '../../../electron/contract/index.ts';
 
 export function childPath(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
@@ -26,11 +26,4 @@ export function sortEntries(entries: VolumeFileEntry[]): VolumeFileEntry[] {
   return [...entries].sort(
     (a, b) => Number(b.type === 'dir') - Number(a.type === 'dir') || a.name.localeCompare(b.name),
   );
-}
-
-export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(base64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
 }
