@@ -202,6 +202,38 @@ describe('stats, files, image transfers and the host terminal in web mode', { sk
     const hostname = docker(['inspect', '-f', '{{.Config.Hostname}}', 'e2e-stats']);
     assert.deepEqual(await files.download('hostname'), { filename: 'hostname', text: `${hostname}\n` });
     await detail.back();
+  });
+
+  test('container files: preview a text, upload by dropping files, new folder, delete after asking', async () => {
+    const containers = new ContainersPage(page);
+    await containers.open('e2e-stats');
+    const detail = new ContainerDetailPage(page);
+    await detail.tab('Files');
+    const files = new ContainerFilesPage(page);
+    await files.goTo('/tmp');
+    await files.row('hello').waitFor();
+    assert.equal(await files.previewText('hello'), 'berth\n');
+    await files.drop([{ name: 'dropped.txt', text: 'dropped in\n' }]);
+    await page.getByTestId('toast').filter({ hasText: 'Uploaded dropped.txt to /tmp' }).waitFor();
+    await files.row('dropped.txt').waitFor();
+    assert.equal(docker(['exec', 'e2e-stats', 'cat', '/tmp/dropped.txt']), 'dropped in');
+    await files.newFolder('made');
+    await files.row('made').waitFor();
+    await files.drop([{ name: 'deeper.txt', text: 'deeper\n' }], 'made');
+    await page.getByTestId('toast').filter({ hasText: 'Uploaded deeper.txt to /tmp/made' }).waitFor();
+    assert.equal(docker(['exec', 'e2e-stats', 'cat', '/tmp/made/deeper.txt']), 'deeper');
+    await shot('container-files-actions');
+    const ask = await files.askDelete('made');
+    assert.match((await ask.textContent()) ?? '', /The folder \/tmp\/made and everything in it are deleted/);
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    assert.equal(daemon.docker(['exec', 'e2e-stats', 'test', '-d', '/tmp/made']).code, 0, 'Cancel keeps it');
+    await files.delete('made');
+    await files.delete('dropped.txt');
+    await files.row('made').waitFor({ state: 'detached' });
+    await files.row('dropped.txt').waitFor({ state: 'detached' });
+    assert.equal(docker(['exec', 'e2e-stats', 'ls', '/tmp']).split('\n').sort().join(' '), 'hello sum');
+    await detail.back();
     docker(['rm', '-f', 'e2e-stats']);
   });
 

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import tarStream from 'tar-stream';
 import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon } from '../conformance/harness.ts';
 import { ContainersPage } from './pages/containers.ts';
 import { NetworksPage } from './pages/networks.ts';
@@ -53,12 +54,26 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
     if (daemon) await stopDaemon(daemon);
   });
 
-  test('volumes: create in the UI, see it listed with its users, refuse removal in use', async () => {
+  /** What a container sees in a volume: every path, then every file's text. */
+  const contents = (volume: string) =>
+    docker([
+      'run',
+      '--rm',
+      '-v',
+      `${volume}:/v`,
+      'busybox',
+      'sh',
+      '-c',
+      'cd /v && find . | sort && for f in $(find . -type f | sort); do echo "$f: $(cat $f)"; done',
+    ]);
+  const toast = (text: string | RegExp) => page.getByTestId('toast').filter({ hasText: text });
+
+  test('volumes: removing one that holds data asks first, naming its size and users; Cancel keeps it; the refusal names the container', async () => {
     await shell.open('Volumes');
     const volumes = new VolumesPage(page);
     await volumes.create({ name: 'e2e-data', labels: 'team=e2e' });
     await volumes.row('e2e-data').waitFor();
-    assert.match((await volumes.row('e2e-data').textContent()) ?? '', /team=e2e.*local/);
+    assert.match((await volumes.row('e2e-data').textContent()) ?? '', /local · team=e2e/);
     docker(['run', '--rm', '-v', 'e2e-data:/data', 'busybox', 'sh', '-c', 'echo hi > /data/hello.txt']);
     docker([
       'run',
@@ -76,14 +91,102 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
     // Sizes come with every fifth poll: the 8 bytes written above show within ~10 s.
     await volumes.row('e2e-data').getByText('8 B').waitFor({ timeout: 20_000 });
     await shot('volumes');
+
+    const dialog = await volumes.askRemove('e2e-data');
+    assert.equal(
+      await dialog.getByTestId('confirm-volume-size').textContent(),
+      'Its data (8 B) is deleted for good.',
+    );
+    assert.match(
+      (await dialog.getByTestId('confirm-volume-users').textContent()) ?? '',
+      /Used by container e2e-user\./,
+    );
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await volumes.row('e2e-data').waitFor();
+    assert.match(docker(['volume', 'ls', '-q']), /e2e-data/, 'Cancel keeps it');
+
     await volumes.remove('e2e-data');
-    await alert('Cannot remove volume e2e-data')
-      .getByText(/volume is in use/)
-      .waitFor();
+    const refusal = alert('Cannot remove volume e2e-data');
+    await refusal.getByText('remove e2e-data: volume is in use by container e2e-user').waitFor();
+    assert.doesNotMatch((await refusal.textContent()) ?? '', /[0-9a-f]{12}/, 'no container IDs');
+    await refusal.getByRole('button', { name: 'Dismiss' }).click();
     await volumes.row('e2e-data').waitFor();
   });
 
-  test('volumes: browse folders, see mode and size, download a file', async () => {
+  test('volumes at 1000×700: every column in view, the mountpoint readable, the remove control whole, no sideways scroll', async () => {
+    await page.setViewportSize({ width: 1000, height: 700 });
+    try {
+      const volumes = new VolumesPage(page);
+      await volumes.row('e2e-data').waitFor();
+      const sideways = await page.evaluate<{ page: number; list: number }>(`(() => {
+        const list = document.querySelector('[aria-label^="Volumes:"]');
+        return {
+          page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          list: list.scrollWidth - list.clientWidth,
+        };
+      })()`);
+      assert.deepEqual(sideways, { page: 0, list: 0 }, 'nothing scrolls sideways');
+      const inView = (box: { x: number; y: number; width: number; height: number } | null, what: string) => {
+        assert.ok(box, what);
+        assert.ok(
+          box.x >= 0 && box.x + box.width <= 1000 && box.y + box.height <= 700,
+          `${what} ${JSON.stringify(box)}`,
+        );
+        return box;
+      };
+      const header = inView(
+        await page.getByRole('columnheader', { name: 'Mountpoint' }).boundingBox(),
+        'the column',
+      );
+      assert.ok(header.width >= 110, `the mountpoint column is ${header.width} px wide`);
+      const cell = inView(
+        await volumes.row('e2e-data').getByTestId('volume-mountpoint').boundingBox(),
+        'the cell',
+      );
+      assert.ok(cell.width >= 110);
+      assert.match(
+        (await volumes.row('e2e-data').getByTestId('volume-mountpoint').textContent()) ?? '',
+        /e2e-data\/_data$/,
+      );
+      const remove = inView(
+        await page.getByRole('button', { name: 'Remove volume e2e-data', exact: true }).boundingBox(),
+        'the remove control',
+      );
+      assert.ok(remove.width >= 24 && remove.height >= 24);
+      // The search box shows its whole placeholder.
+      const fits = await page.evaluate<boolean>(`(() => {
+        const input = document.querySelector('input[aria-label="Search volumes"]');
+        const style = getComputedStyle(input);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = style.fontSize + ' ' + style.fontFamily;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return ctx.measureText(input.placeholder).width <= room;
+      })()`);
+      assert.ok(fits, 'the placeholder is not cut off');
+      await page.screenshot({ path: path.join(screenshotsDir, 'volumes-narrow.png') });
+    } finally {
+      await page.setViewportSize(appViewport);
+    }
+  });
+
+  test('volumes: search and the in use / unused filter', async () => {
+    const volumes = new VolumesPage(page);
+    await volumes.search.fill('spare');
+    await volumes.row('e2e-data').waitFor({ state: 'detached' });
+    await volumes.row('e2e-spare').waitFor();
+    await volumes.search.fill('');
+    await volumes.filter.selectOption('used');
+    await volumes.row('e2e-spare').waitFor({ state: 'detached' });
+    await volumes.row('e2e-data').waitFor();
+    await volumes.filter.selectOption('unused');
+    await volumes.row('e2e-data').waitFor({ state: 'detached' });
+    await volumes.row('e2e-spare').waitFor();
+    await volumes.filter.selectOption('all');
+    await volumes.row('e2e-data').waitFor();
+  });
+
+  test('volumes: browse, preview a text, download; drop files on the folder and on a subfolder; new folder; delete after asking', async () => {
     const volumes = new VolumesPage(page);
     await volumes.browse('e2e-data');
     const files = new VolumeFilesPage(page);
@@ -100,13 +203,77 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
       .waitFor();
     await files.parent();
     await files.row('hello.txt').waitFor();
+    assert.equal(await files.previewText('hello.txt'), 'hi\n');
     await shot('volume-files');
-    const got = await files.download('hello.txt');
-    assert.deepEqual(got, { filename: 'hello.txt', text: 'hi\n' });
+    assert.deepEqual(await files.download('hello.txt'), { filename: 'hello.txt', text: 'hi\n' });
+    await toast('Downloaded hello.txt (3 B)').waitFor();
+
+    await files.drop([
+      { name: 'dropped.txt', text: 'dropped here\n' },
+      { name: 'second.txt', text: 'two\n' },
+    ]);
+    await toast('Uploaded 2 files to /').waitFor();
+    await files.row('dropped.txt').waitFor();
+    await files.drop([{ name: 'into-sub.txt', text: 'in sub\n' }], 'sub');
+    await toast('Uploaded into-sub.txt to /sub').waitFor();
+    await files.newFolder('made');
+    await toast('Made the folder /made').waitFor();
+    assert.equal(await files.row('made').getAttribute('data-type'), 'dir');
+    const seen = contents('e2e-data');
+    for (const line of [
+      './dropped.txt: dropped here',
+      './second.txt: two',
+      './sub/into-sub.txt: in sub',
+      './made\n',
+    ]) {
+      assert.ok(seen.includes(line), `${line} in\n${seen}`);
+    }
+
+    const ask = await files.askDelete('dropped.txt');
+    assert.match(
+      (await ask.textContent()) ?? '',
+      /The file \/dropped\.txt \(13 B\) is deleted from the volume e2e-data for good\./,
+    );
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    assert.match(contents('e2e-data'), /dropped\.txt/, 'Cancel keeps it');
+    await files.delete('dropped.txt');
+    await toast('Deleted /dropped.txt').waitFor();
+    await files.row('dropped.txt').waitFor({ state: 'detached' });
+    for (const name of ['second.txt', 'made']) await files.delete(name);
+    await files.openFolder('sub');
+    await files.delete('into-sub.txt');
+    assert.doesNotMatch(contents('e2e-data'), /dropped|second|made|into-sub/);
     await files.back();
   });
 
-  test('volumes: remove once unused; prune with confirmation', async () => {
+  test('volumes: export to a tar, import it into a new volume, clone; the contents match', async () => {
+    const volumes = new VolumesPage(page);
+    const tar = await volumes.export('e2e-data');
+    assert.equal(tar.filename, 'e2e-data.tar');
+    await toast(/^Exported volume e2e-data to e2e-data\.tar \(\d+(\.\d)? KB\)/).waitFor();
+    const extract = tarStream.extract();
+    extract.end(tar.bytes);
+    const names: string[] = [];
+    for await (const e of extract) {
+      names.push(e.header.name);
+      e.resume();
+    }
+    assert.deepEqual(names.sort(), ['./', './hello.txt', './sub/', './sub/deep.txt']);
+    await volumes.import({ name: tar.filename, bytes: tar.bytes }, 'e2e-imported');
+    await toast('Imported e2e-data.tar into volume e2e-imported').waitFor();
+    await volumes.row('e2e-imported').waitFor();
+    await volumes.clone('e2e-data', 'e2e-cloned');
+    await toast('Cloned volume e2e-data to e2e-cloned').waitFor();
+    await volumes.row('e2e-cloned').waitFor();
+    const original = contents('e2e-data');
+    assert.match(original, /\.\/hello\.txt: hi\n\.\/sub\/deep\.txt: deep/);
+    assert.equal(contents('e2e-imported'), original);
+    assert.equal(contents('e2e-cloned'), original);
+    docker(['volume', 'rm', 'e2e-imported', 'e2e-cloned']);
+  });
+
+  test('volumes: remove once unused; bulk removal lists the names; prune with confirmation', async () => {
     const volumes = new VolumesPage(page);
     docker(['rm', '-f', 'e2e-user']);
     await volumes.row('e2e-data').getByRole('button', { name: 'Open container e2e-user' }).waitFor({
@@ -116,18 +283,36 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
     await volumes.row('e2e-data').waitFor({ state: 'detached' });
     await volumes.notice.getByText('Removed volume e2e-data.').waitFor();
     assert.doesNotMatch(docker(['volume', 'ls', '-q']), /e2e-data/);
+    docker(['volume', 'create', 'e2e-bulk-1']);
+    docker(['volume', 'create', 'e2e-bulk-2']);
+    await volumes.row('e2e-bulk-2').waitFor();
+    for (const n of ['e2e-bulk-1', 'e2e-bulk-2'])
+      await page.getByRole('checkbox', { name: `Select ${n}` }).check();
+    await page.getByRole('button', { name: 'Remove selected (2)' }).click();
+    const bulk = page.getByRole('dialog', { name: 'Remove 2 volumes?' });
+    await bulk.getByTestId('confirm-items').waitFor();
+    assert.deepEqual(await bulk.getByTestId('confirm-items').getByRole('listitem').allTextContents(), [
+      'e2e-bulk-1 (0 B)',
+      'e2e-bulk-2 (0 B)',
+    ]);
+    await bulk.getByRole('button', { name: 'Remove', exact: true }).click();
+    await volumes.notice.getByText('Removed 2 volume(s).').waitFor();
     await volumes.prune({ all: true });
     await volumes.notice.getByText(/Removed 1 volume\(s\): e2e-spare/).waitFor();
     await volumes.row('e2e-spare').waitFor({ state: 'detached' });
     assert.equal(docker(['volume', 'ls', '-q']), '');
   });
 
-  test('networks: create with a subnet, see a container and its IP, refuse removal inline, remove', async () => {
+  test("networks: the engine's own offer no remove; removal asks, naming who is attached; the refusal says why; search and filter", async () => {
     const octet = 10 + Math.floor(Math.random() * 240);
     const subnet = `10.232.${octet}.0/24`;
     await shell.open('Networks');
     const networks = new NetworksPage(page);
     await networks.row('bridge').getByText('built-in').waitFor();
+    for (const name of ['bridge', 'host', 'none']) {
+      await networks.row(name).waitFor();
+      assert.equal(await networks.removeButton(name).count(), 0, `${name} has no remove button`);
+    }
     await networks.create({ name: 'e2e-net', subnet });
     const row = networks.row('e2e-net');
     await row.getByText(subnet).waitFor();
@@ -143,19 +328,25 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
     await networks.container('e2e-net', 'e2e-on-net').getByText(ip, { exact: true }).waitFor();
     await shot('networks');
 
-    await networks.remove('e2e-net');
+    await networks.search.fill('e2e-n');
+    await networks.row('bridge').waitFor({ state: 'detached' });
+    await row.waitFor();
+    await networks.search.fill('');
+    await networks.filter.selectOption('unused');
+    await row.waitFor({ state: 'detached' });
+    await networks.row('none').waitFor();
+    await networks.filter.selectOption('all');
+
+    const said = await networks.remove('e2e-net');
+    assert.match(said, /Containers attached: e2e-on-net\./);
     await alert('Cannot remove network e2e-net')
       .getByText(/has active endpoints/)
       .waitFor();
     await row.waitFor();
-    await networks.remove('bridge');
-    await alert('Cannot remove network bridge')
-      .getByText(/pre-defined network/)
-      .waitFor();
 
     docker(['rm', '-f', 'e2e-on-net']);
     await networks.container('e2e-net', 'e2e-on-net').waitFor({ state: 'detached' });
-    await networks.remove('e2e-net');
+    assert.match(await networks.remove('e2e-net'), /No container is attached to it\./);
     await row.waitFor({ state: 'detached' });
     await networks.notice.getByText('Removed network e2e-net.').waitFor();
 
@@ -234,7 +425,7 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
     await dialog.waitFor({ state: 'hidden' });
   });
 
-  test("browsing a volume on another engine says it needs Berth's engine", {
+  test('browsing a volume on another engine without any image says what it needs', {
     skip: !hasDockerd && 'no dockerd',
   }, async () => {
     const other = await startDaemon('dockerd');
@@ -245,7 +436,7 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
       const p = await browser.newPage({ viewport: appViewport });
       await p.goto(`${server.url}#/volumes/elsewhere`);
       const files = new VolumeFilesPage(p);
-      await files.unsupported.getByText("Browsing files needs Berth's engine").waitFor();
+      await files.unsupported.getByText("Browsing files needs Berth's engine or a helper image").waitFor();
       await files.unsupported.getByText('docker run --rm -v elsewhere:/data busybox ls -la /data').waitFor();
       await p.close();
     } finally {

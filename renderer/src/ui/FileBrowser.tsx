@@ -83,10 +83,14 @@ export function FileBrowser({
   const [dragging, setDragging] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
 
+  // The folder shown now: an answer for another one (the user moved on meanwhile) is dropped.
+  const current = useRef(dir);
+  current.current = dir;
   const load = useCallback(
     async (path: string) => {
       setLoading(true);
       const r = await source.list(path);
+      if (path !== current.current) return;
       setLoading(false);
       if (r.ok) {
         setListing({ ...r.value, entries: sortEntries(r.value.entries) });
@@ -181,10 +185,13 @@ export function FileBrowser({
       setProgress(null);
     }
     report(`Uploaded ${what} to ${target}`, err, `Cannot upload to ${target}`);
-    await load(dir);
+    await load(current.current);
   };
 
-  const drop = async (target: string, dt: DataTransfer) => upload(target, await itemsFromDataTransfer(dt));
+  const drop = async (target: string, dt: DataTransfer) => {
+    setDragging(false);
+    await upload(target, await itemsFromDataTransfer(dt));
+  };
 
   const makeFolder = async (e: FormEvent) => {
     e.preventDefault();
@@ -201,7 +208,7 @@ export function FileBrowser({
     const r = await source.mkdir(path);
     report(`Made the folder ${path}`, r.ok ? null : r.error, `Cannot make the folder ${path}`);
     if (r.ok) setFolderName(null);
-    await load(dir);
+    await load(current.current);
   };
 
   const remove = async (entry: VolumeFileEntry, path: string) => {
@@ -233,7 +240,7 @@ export function FileBrowser({
     const r = await source.remove(path);
     report(`Deleted ${path}`, r.ok ? null : r.error, `Cannot delete ${path}`);
     if (r.ok && preview?.path === path) setPreview(null);
-    await load(dir);
+    await load(current.current);
   };
 
   const dropZone = {
@@ -280,7 +287,7 @@ export function FileBrowser({
         >
           New folder
         </button>
-        <button type="button" onClick={() => void load(dir)}>
+        <button type="button" onClick={() => void load(current.current)}>
           Refresh
         </button>
         {loading && <span className="muted">Loading…</span>}

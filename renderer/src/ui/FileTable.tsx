@@ -57,12 +57,12 @@ export function FileTable(props: FileTableProps) {
       items={items}
       label={`Files in ${dir}`}
       className="file-table"
-      rowHeight={36}
+      rowHeight={42}
       columns={[
         { header: 'Name' },
         { header: 'Size', width: '88px' },
         { header: 'Mode', width: '108px' },
-        { header: 'Modified', width: '140px' },
+        { header: 'Modified', width: '156px' },
         { header: 'Actions', width: '116px' },
       ]}
       rowKey={(e) => (e === parentRow ? '..' : `/${e.name}`)}
@@ -121,7 +121,7 @@ export function FileTable(props: FileTableProps) {
               <div className="actions">
                 {reads(e) && (
                   <IconButton
-                    icon="open"
+                    icon="preview"
                     label={`Preview ${e.name}`}
                     tip="Preview"
                     onClick={() => onPreview(path)}

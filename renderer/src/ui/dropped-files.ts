@@ -38,9 +38,15 @@ export async function itemsFromDataTransfer(dt: DataTransfer): Promise<TarItem[]
   const entries = Array.from(dt.items ?? [])
     .filter((i) => i.kind === 'file')
     .map((i) => i.webkitGetAsEntry?.() ?? null);
-  if (entries.length === 0 || entries.some((e) => e === null)) return itemsFromFiles(dt.files);
+  const files = itemsFromFiles(dt.files);
+  if (entries.length === 0 || entries.some((e) => e === null)) return files;
   const out: TarItem[] = [];
-  for (const e of entries) if (e) await walk(e, '', out);
+  try {
+    for (const e of entries) if (e) await walk(e, '', out);
+  } catch {
+    // Files made in the page (not picked from the disk) have entries that cannot be read.
+    return files;
+  }
   return out;
 }
 

@@ -74,6 +74,12 @@ const paths: Record<string, ReactNode> = {
       <path d="M10.5 5.5V3H3v7.5h2.5M9.25 7.5v4M7.25 9.5h4" />
     </>
   ),
+  preview: (
+    <>
+      <path d="M1.5 8S4 3.5 8 3.5 14.5 8 14.5 8 12 12.5 8 12.5 1.5 8 1.5 8z" />
+      <circle cx="8" cy="8" r="2" />
+    </>
+  ),
   wrap: <path d="M2.5 4h11M2.5 8h9a2 2 0 0 1 0 4H8.5M10 10.5 8.5 12 10 13.5M2.5 12h4" />,
 };
 

@@ -3,10 +3,18 @@ import type { Locator, Page } from 'playwright-core';
 export class NetworksPage {
   readonly rows: Locator;
   readonly notice: Locator;
+  readonly search: Locator;
+  readonly filter: Locator;
 
   constructor(readonly page: Page) {
     this.rows = page.getByTestId('network-row');
     this.notice = page.getByRole('status');
+    this.search = page.getByRole('searchbox', { name: 'Search networks' });
+    this.filter = page.getByRole('combobox', { name: 'Show networks' });
+  }
+
+  removeButton(name: string): Locator {
+    return this.page.getByRole('button', { name: `Remove network ${name}`, exact: true });
   }
 
   row(name: string): Locator {
@@ -29,8 +37,15 @@ export class NetworksPage {
     await form.waitFor({ state: 'detached' });
   }
 
-  async remove(name: string): Promise<void> {
-    await this.page.getByRole('button', { name: `Remove network ${name}`, exact: true }).click();
+  /** Removes through the confirmation dialog, which names the containers attached. */
+  async remove(name: string): Promise<string> {
+    await this.removeButton(name).click();
+    const dialog = this.page.getByRole('dialog', { name: `Remove network ${name}?` });
+    await dialog.waitFor();
+    const said = (await dialog.textContent()) ?? '';
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    return said;
   }
 
   async prune(): Promise<void> {

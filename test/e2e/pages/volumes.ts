@@ -1,12 +1,17 @@
 import type { Locator, Page } from 'playwright-core';
+import { FileBrowserPage } from './file-browser.ts';
 
 export class VolumesPage {
   readonly rows: Locator;
   readonly notice: Locator;
+  readonly search: Locator;
+  readonly filter: Locator;
 
   constructor(readonly page: Page) {
     this.rows = page.getByTestId('volume-row');
     this.notice = page.getByRole('status');
+    this.search = page.getByRole('searchbox', { name: 'Search volumes' });
+    this.filter = page.getByRole('combobox', { name: 'Show volumes' });
   }
 
   row(name: string): Locator {
@@ -26,8 +31,19 @@ export class VolumesPage {
     await this.page.getByRole('button', { name: `Browse files of ${name}`, exact: true }).click();
   }
 
-  async remove(name: string): Promise<void> {
+  /** Clicks a volume's remove button and returns the confirmation dialog it opens. */
+  async askRemove(name: string): Promise<Locator> {
     await this.page.getByRole('button', { name: `Remove volume ${name}`, exact: true }).click();
+    const dialog = this.page.getByRole('dialog', { name: `Remove volume ${name}?` });
+    await dialog.waitFor();
+    return dialog;
+  }
+
+  /** Removes through the confirmation dialog. */
+  async remove(name: string): Promise<void> {
+    const dialog = await this.askRemove(name);
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
   }
 
   /** Prune through the confirmation dialog; `all` includes named volumes. */
@@ -38,39 +54,45 @@ export class VolumesPage {
     await dialog.getByRole('button', { name: 'Prune', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
   }
-}
 
-export class VolumeFilesPage {
-  readonly rows: Locator;
-  readonly unsupported: Locator;
-
-  constructor(readonly page: Page) {
-    this.rows = page.getByTestId('file-row');
-    this.unsupported = page.getByTestId('browse-unsupported');
-  }
-
-  row(name: string): Locator {
-    return this.page.locator(`[data-testid="file-row"][data-name="${name}"]`);
-  }
-
-  async openFolder(name: string): Promise<void> {
-    await this.page.getByRole('button', { name: `Open folder ${name}`, exact: true }).click();
-  }
-
-  async parent(): Promise<void> {
-    await this.page.getByRole('button', { name: 'Parent folder' }).click();
-  }
-
-  /** Downloads a file of the folder shown and returns its name and text. */
-  async download(name: string): Promise<{ filename: string; text: string }> {
+  /** Exports a volume; returns the downloaded tar's name and bytes. */
+  async export(name: string): Promise<{ filename: string; bytes: Buffer }> {
     const [download] = await Promise.all([
       this.page.waitForEvent('download'),
-      this.page.getByRole('button', { name: `Download ${name}`, exact: true }).click(),
+      this.page.getByRole('button', { name: `Export volume ${name}`, exact: true }).click(),
     ]);
-    const stream = await download.createReadStream();
-    let text = '';
-    for await (const chunk of stream) text += chunk.toString();
-    return { filename: download.suggestedFilename(), text };
+    const chunks: Buffer[] = [];
+    for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+    return { filename: download.suggestedFilename(), bytes: Buffer.concat(chunks) };
+  }
+
+  /** Imports a tar (given as its name and bytes) into the volume `into`. */
+  async import(tar: { name: string; bytes: Buffer }, into: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'Import', exact: true }).click();
+    const form = this.page.getByRole('form', { name: 'Import a volume' });
+    await form
+      .getByLabel('Tar file')
+      .setInputFiles({ name: tar.name, mimeType: 'application/x-tar', buffer: tar.bytes });
+    await form.getByLabel('Into volume').fill(into);
+    await form.getByRole('button', { name: 'Import', exact: true }).click();
+    await form.waitFor({ state: 'detached' });
+  }
+
+  async clone(name: string, target: string): Promise<void> {
+    await this.page.getByRole('button', { name: `Clone volume ${name}`, exact: true }).click();
+    const form = this.page.getByRole('form', { name: `Clone volume ${name}` });
+    await form.getByLabel('New volume name').fill(target);
+    await form.getByRole('button', { name: 'Clone', exact: true }).click();
+    await form.waitFor({ state: 'detached' });
+  }
+}
+
+export class VolumeFilesPage extends FileBrowserPage {
+  readonly unsupported: Locator;
+
+  constructor(page: Page) {
+    super(page);
+    this.unsupported = page.getByTestId('browse-unsupported');
   }
 
   async back(): Promise<void> {
