@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { CreateNetworkRequest } from '../../../../electron/contract/index.ts';
 import { useStore } from '../../store/index.ts';
 import { FormCard } from '../../ui/FormCard.tsx';
 import { TextField } from '../../ui/TextField.tsx';
@@ -7,6 +8,7 @@ import { useTextFields } from '../../ui/use-text-fields.ts';
 
 export function CreateNetworkForm({ onDone }: { onDone: () => void }) {
   const createNetwork = useStore((s) => s.createNetwork);
+  const notify = useStore((s) => s.notify);
   const { values, field } = useTextFields({ name: '', subnet: '', gateway: '' });
   const [internal, setInternal] = useState(false);
   const submit = useFormSubmit({
@@ -16,7 +18,11 @@ export function CreateNetworkForm({ onDone }: { onDone: () => void }) {
       gateway: values.gateway.trim() || undefined,
       internal,
     }),
-    send: createNetwork,
+    send: async (req: CreateNetworkRequest) => {
+      const err = await createNetwork(req);
+      if (!err) notify({ kind: 'success', message: `Created network ${req.name}` });
+      return err;
+    },
     onDone,
   });
 

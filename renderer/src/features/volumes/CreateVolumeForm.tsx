@@ -7,10 +7,16 @@ import { parseLabels } from './volume-request.ts';
 
 export function CreateVolumeForm({ onDone }: { onDone: () => void }) {
   const createVolume = useStore((s) => s.createVolume);
+  const notify = useStore((s) => s.notify);
   const { values, field } = useTextFields({ name: '', labels: '' });
   const submit = useFormSubmit({
     parse: () => ({ name: values.name.trim() || undefined, labels: parseLabels(values.labels) }),
-    send: createVolume,
+    send: async (req: { name?: string; labels: Record<string, string> }) => {
+      const err = await createVolume(req);
+      if (!err)
+        notify({ kind: 'success', message: req.name ? `Created volume ${req.name}` : 'Created a volume' });
+      return err;
+    },
     onDone,
   });
 
