@@ -15,9 +15,14 @@ export const tempMark = '.tmp-';
 /**
  * Blobs by sha256 digest under `<root>/blobs/sha256/<hex>`. A blob becomes visible only after its
  * bytes were hashed while streaming, matched the expected digest, were fsynced, and renamed into place.
+ * A blob being deleted is gone at once for `has`; writing it again waits for the deletion to finish,
+ * so that the deletion cannot take the new copy with it.
  */
 export class ContentStore {
   readonly dir: string;
+  private readonly doomed = new Map<string, Promise<void>>();
+  /** Bumped by every deletion, so that a `has` that raced one asks again. */
+  private deletions = 0;
 
   constructor(root: string) {
     this.dir = path.join(root, 'blobs', 'sha256');
@@ -36,11 +41,14 @@ export class ContentStore {
     return path.join(this.dir, hexOf(digest));
   }
 
-  has(digest: string): Promise<boolean> {
-    return fs.stat(this.path(digest)).then(
+  async has(digest: string): Promise<boolean> {
+    if (this.doomed.has(digest)) return false;
+    const seen = this.deletions;
+    const there = await fs.stat(this.path(digest)).then(
       () => true,
       () => false,
     );
+    return this.deletions === seen ? there : this.has(digest);
   }
 
   read(digest: string): Promise<Buffer> {
@@ -70,6 +78,7 @@ export class ContentStore {
       const digest = `sha256:${hash.digest('hex')}`;
       if (expected !== undefined && digest !== expected)
         throw invalid(`blob digest mismatch: expected ${expected}, got ${digest}`);
+      await this.doomed.get(digest);
       await fs.rename(tmp, this.path(digest));
       committed = true;
       return digest;
@@ -99,10 +108,33 @@ export class ContentStore {
         await fh.close();
       }
     }
+    await this.doomed.get(digest);
     await fs.rename(file, this.path(digest));
   }
 
-  async delete(digest: string): Promise<void> {
-    await fs.rm(this.path(digest), { force: true });
+  /**
+   * Deletes a blob: it is gone for `has` at once, and its file goes once `after` settles (the image
+   * store first makes the records that no longer use it durable).
+   */
+  delete(digest: string, after: Promise<unknown> = Promise.resolve()): Promise<void> {
+    const pending = this.doomed.get(digest);
+    if (pending) return pending;
+    const file = this.path(digest);
+    this.deletions++;
+    const done = (async () => {
+      await after.catch(() => undefined);
+      await fs.rm(file, { force: true });
+    })().finally(() => this.doomed.delete(digest));
+    // Waiters only need to know that it is over; the caller hears how it went.
+    this.doomed.set(
+      digest,
+      done.catch(() => undefined),
+    );
+    return done;
+  }
+
+  /** True while a deletion of the blob is under way. */
+  deleting(digest: string): boolean {
+    return this.doomed.has(digest);
   }
 }

@@ -1,17 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { invalid } from '../core/errors.ts';
+import { invalid, notFound } from '../core/errors.ts';
 import { readJson, writeJsonAtomic } from '../core/fsutil.ts';
+import { sha256 } from '../core/ids.ts';
 import type { Logger } from '../core/log.ts';
+import { KeyedQueue } from '../core/serial.ts';
 import type { Sys } from '../core/sys.ts';
 import { ContentStore, hexOf, tempMark } from './content-store.ts';
 import type { ImageConfig } from './image-config.ts';
+import { ImageGc } from './image-gc.ts';
 import { chainIds, LayerStore } from './layer-store.ts';
+import { Lease } from './leases.ts';
 import { parseReference, tagKey } from './reference.ts';
 
 export type { ImageConfig, ImageHistory, ImageRuntimeConfig } from './image-config.ts';
 export { chainIds } from './layer-store.ts';
+export type { Lease } from './leases.ts';
 
 export interface ImageRecord {
   /** `sha256:<hex>` of the config blob. */
@@ -33,10 +38,22 @@ export interface Lookup {
   byId: boolean;
 }
 
+/** What deleting an image record released. */
+export interface Unlinked {
+  /** Chain IDs of the layers deleted with it, top first (as dockerd lists them). */
+  layers: string[];
+  /** Settles when the record, the tags and the released layers and blobs are gone from disk. */
+  done: Promise<void>;
+}
+
 /**
  * Images on disk: the config blob in the content store, layers in the layer store, one record per
  * image under `images/`, and `repositories.json` mapping references to image IDs. Every file is
  * written to a temp name and renamed, so a crash leaves the old state or the new one.
+ *
+ * The records, tags and configs live in memory and change there at once (no await between a check
+ * and a change); the files follow, one write at a time per file, so the last write is the newest
+ * state. Operations in flight hold what they use through leases (`lease()`).
  */
 export class ImageStore {
   readonly content: ContentStore;
@@ -44,6 +61,8 @@ export class ImageStore {
   private readonly images = new Map<string, ImageRecord>();
   private readonly configs = new Map<string, ImageConfig>();
   private tags = new Map<string, string>();
+  private readonly writes = new KeyedQueue();
+  private readonly gc: ImageGc;
 
   constructor(
     readonly root: string,
@@ -52,6 +71,7 @@ export class ImageStore {
   ) {
     this.content = new ContentStore(root);
     this.layers = new LayerStore(root, sys, log);
+    this.gc = new ImageGc(this.content, this.layers, () => this.images.values(), log);
   }
 
   private get tmpDir(): string {
@@ -80,14 +100,24 @@ export class ImageStore {
     for (const f of await fs.readdir(path.join(this.root, 'images'))) {
       if (!f.endsWith('.json')) continue;
       const rec = await readJson<ImageRecord>(path.join(this.root, 'images', f)).catch(() => undefined);
-      if (!rec || !(await this.complete(rec))) {
+      const config = rec && (await this.complete(rec)) ? await this.readConfig(rec.id) : undefined;
+      if (!rec || !config) {
         this.log.warn('dropping incomplete image record', { file: f });
         continue;
       }
       this.images.set(rec.id, rec);
+      this.configs.set(rec.id, config);
     }
     const tags = (await readJson<Record<string, string>>(this.tagsFile)) ?? {};
     this.tags = new Map(Object.entries(tags).filter(([, id]) => this.images.has(id)));
+  }
+
+  private async readConfig(id: string): Promise<ImageConfig | undefined> {
+    try {
+      return JSON.parse((await this.content.read(id)).toString('utf8')) as ImageConfig;
+    } catch {
+      return undefined;
+    }
   }
 
   private async complete(rec: ImageRecord): Promise<boolean> {
@@ -105,8 +135,17 @@ export class ImageStore {
     return this.layers.diffDir(chainId);
   }
 
-  /** Records an image whose layers are already extracted; stores the config blob. */
-  async putImage(configBytes: Buffer, repoDigests: string[] = [], parent?: string): Promise<ImageRecord> {
+  /**
+   * Records an image whose layers are already extracted; stores the config blob. With a lease, the
+   * image is pinned (and its layers and blobs kept) before anything is checked, so that a prune cannot
+   * take it before its writer tags it or uses it.
+   */
+  async putImage(
+    configBytes: Buffer,
+    repoDigests: string[] = [],
+    parent?: string,
+    lease?: Lease,
+  ): Promise<ImageRecord> {
     let config: ImageConfig;
     try {
       config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
@@ -115,13 +154,15 @@ export class ImageStore {
     }
     const diffIds = config.rootfs?.diff_ids ?? [];
     const chains = chainIds(diffIds);
+    const id = sha256(configBytes);
+    lease?.reserve(id, chains, [...diffIds, id]);
     let size = 0;
     for (const c of chains) {
       const meta = await this.layers.meta(c);
       if (!meta) throw invalid(`layer ${c} is missing`);
       size += meta.size;
     }
-    const id = await this.content.write(configBytes);
+    await this.content.write(configBytes, id);
     const existing = this.images.get(id);
     const rec: ImageRecord = {
       id,
@@ -133,9 +174,9 @@ export class ImageStore {
       lastTagTime: existing?.lastTagTime,
       ...((existing?.parent ?? parent) ? { parent: existing?.parent ?? parent } : {}),
     };
-    await writeJsonAtomic(this.recordFile(id), rec);
     this.images.set(id, rec);
     this.configs.set(id, config);
+    await this.persistRecord(id);
     return rec;
   }
 
@@ -147,12 +188,30 @@ export class ImageStore {
     return this.images.get(id);
   }
 
+  /** Every image's config is in memory from init on: reading one never races its deletion. */
   async config(id: string): Promise<ImageConfig> {
-    const cached = this.configs.get(id);
-    if (cached) return cached;
-    const cfg = JSON.parse((await this.content.read(id)).toString('utf8')) as ImageConfig;
-    this.configs.set(id, cfg);
+    const cfg = this.configs.get(id);
+    if (!cfg) throw notFound(`No such image: ${id}`);
     return cfg;
+  }
+
+  configOf(id: string): ImageConfig | undefined {
+    return this.configs.get(id);
+  }
+
+  /** Images built or committed on this one. */
+  children(id: string): ImageRecord[] {
+    return this.all().filter((r) => r.parent === id);
+  }
+
+  /** True while an operation in flight pins the image (see Lease). */
+  pinned(id: string): boolean {
+    return this.gc.pinned(id);
+  }
+
+  /** A lease for an operation in flight; release it when the operation ends, whatever happens. */
+  lease(): Lease {
+    return new Lease(this.gc.leaseHost((id) => this.images.get(id)));
   }
 
   /** The familiar tags of an image (`busybox:latest`), sorted. */
@@ -167,33 +226,55 @@ export class ImageStore {
     return this.tags.get(key);
   }
 
-  /** Points `key` (a familiar `name:tag`) at an image; returns the image it pointed at before. */
+  /**
+   * Points `key` (a familiar `name:tag`) at an image; returns the image it pointed at before. The
+   * change is made at once; the promise settles when it is on disk.
+   */
   async setTag(key: string, id: string): Promise<string | undefined> {
+    const rec = this.images.get(id);
+    if (!rec) throw notFound(`No such image: ${id}`);
     const old = this.tags.get(key);
     this.tags.set(key, id);
-    const rec = this.images.get(id);
-    if (rec) {
-      rec.lastTagTime = new Date().toISOString();
-      await writeJsonAtomic(this.recordFile(id), rec);
-    }
-    await this.saveTags();
+    rec.lastTagTime = new Date().toISOString();
+    await Promise.all([this.persistRecord(id), this.saveTags()]);
     return old;
   }
 
+  /** Removes a tag at once; the promise settles when that is on disk. */
   async deleteTag(key: string): Promise<void> {
     this.tags.delete(key);
     await this.saveTags();
   }
 
-  private async saveTags(): Promise<void> {
-    await writeJsonAtomic(this.tagsFile, Object.fromEntries([...this.tags].sort()));
+  /** Writes the tags as they are when the write runs, after any write queued before it. */
+  private saveTags(): Promise<void> {
+    return this.writes.run('tags', () =>
+      writeJsonAtomic(this.tagsFile, Object.fromEntries([...this.tags].sort())),
+    );
+  }
+
+  /** Writes an image's record as it is when the write runs, or removes the file if it is gone. */
+  private persistRecord(id: string): Promise<void> {
+    return this.writes.run(`record:${id}`, async () => {
+      const rec = this.images.get(id);
+      if (rec) await writeJsonAtomic(this.recordFile(id), rec);
+      else await fs.rm(this.recordFile(id), { force: true });
+    });
   }
 
   async dropRepoDigest(id: string, digestRef: string): Promise<void> {
     const rec = this.images.get(id);
     if (!rec) return;
     rec.repoDigests = rec.repoDigests.filter((d) => d !== digestRef);
-    await writeJsonAtomic(this.recordFile(id), rec);
+    await this.persistRecord(id);
+  }
+
+  /** Adds repo digests (after a push) to an image that is still here. */
+  async addRepoDigests(id: string, refs: string[]): Promise<void> {
+    const rec = this.images.get(id);
+    if (!rec) return;
+    rec.repoDigests = [...new Set([...rec.repoDigests, ...refs])];
+    await this.persistRecord(id);
   }
 
   /** Full ID, `sha256:` ID, name, name:tag, name@digest, then a unique ID prefix, like Docker. */
@@ -226,25 +307,36 @@ export class ImageStore {
     return this.lookup(ref)?.rec;
   }
 
-  /** Deletes an image record, its tags, and every layer and blob no other image needs. */
-  async deleteImage(id: string): Promise<string[]> {
+  /**
+   * Deletes an image record and its tags at once, and with them every layer and blob that no other
+   * image and no lease needs (those a lease keeps go when it is released). Undefined when the image
+   * was already gone: deleting twice is not an error.
+   */
+  unlinkImage(id: string): Unlinked | undefined {
     const rec = this.images.get(id);
-    if (!rec) return [];
+    if (!rec) return undefined;
     this.images.delete(id);
     this.configs.delete(id);
-    for (const [k, v] of this.tags) if (v === id) this.tags.delete(k);
-    await this.saveTags();
-    await fs.rm(this.recordFile(id), { force: true });
-    await this.content.delete(id);
-    const usedChains = new Set(this.all().flatMap((r) => r.chainIds));
-    const removed: string[] = [];
-    for (const c of rec.chainIds) {
-      if (usedChains.has(c)) continue;
-      await this.layers.delete(c);
-      removed.push(c);
-    }
-    const usedDiffs = new Set(this.all().flatMap((r) => r.diffIds));
-    for (const d of rec.diffIds) if (!usedDiffs.has(d)) await this.content.delete(d);
-    return removed;
+    let tagged = false;
+    for (const [k, v] of this.tags)
+      if (v === id) {
+        this.tags.delete(k);
+        tagged = true;
+      }
+    // The record goes from disk before its layers, so a crash never leaves a record without them.
+    const unrecorded = Promise.all([this.persistRecord(id), tagged ? this.saveTags() : undefined]);
+    const released = this.gc.collect([...rec.chainIds].reverse(), [...rec.diffIds, id], unrecorded);
+    return {
+      layers: released.layers,
+      done: Promise.all([unrecorded, released.done]).then(() => undefined),
+    };
+  }
+
+  /** Deletes an image as unlinkImage does and waits for the disk; returns the layers deleted. */
+  async deleteImage(id: string): Promise<string[]> {
+    const unlinked = this.unlinkImage(id);
+    if (!unlinked) return [];
+    await unlinked.done;
+    return unlinked.layers;
   }
 }

@@ -12,7 +12,7 @@ export interface LayerMeta {
   diffId: string;
   chainId: string;
   parent: string | null;
-  /** Bytes of regular files extracted. */
+  /** Bytes of regular files and symlink targets extracted (see ExtractResult). */
   size: number;
 }
 
@@ -26,10 +26,15 @@ export function chainIds(diffIds: string[]): string[] {
 /**
  * Extracted layers, once per chain ID: `<root>/layers/<chainHex>/{diff,meta.json}`. A layer is
  * extracted into a temp dir and renamed into place, so a crash never leaves a half layer visible.
+ * A layer being deleted is gone at once for `has` and `meta`; extracting it again waits for the
+ * deletion to finish.
  */
 export class LayerStore {
   readonly dir: string;
   private readonly metas = new Map<string, LayerMeta>();
+  private readonly doomed = new Map<string, Promise<void>>();
+  /** Bumped by every deletion, so that a metadata read that raced one is not cached. */
+  private deletions = 0;
 
   constructor(
     root: string,
@@ -51,13 +56,21 @@ export class LayerStore {
   }
 
   async meta(chainId: string): Promise<LayerMeta | undefined> {
+    if (this.doomed.has(chainId)) return undefined;
     const cached = this.metas.get(chainId);
     if (cached) return cached;
+    const seen = this.deletions;
     const meta = await readJson<LayerMeta>(path.join(this.dir, hexOf(chainId), 'meta.json')).catch(
       () => undefined,
     );
+    if (this.deletions !== seen) return this.meta(chainId);
     if (meta) this.metas.set(chainId, meta);
     return meta;
+  }
+
+  /** The metadata already in memory (every layer an image record uses is), without I/O. */
+  known(chainId: string): LayerMeta | undefined {
+    return this.doomed.has(chainId) ? undefined : this.metas.get(chainId);
   }
 
   /** Bytes of file content in the layer, as recorded when it was extracted. */
@@ -81,6 +94,7 @@ export class LayerStore {
     parent: string | undefined,
     beforeCommit?: () => Promise<void>,
   ): Promise<LayerMeta> {
+    await this.doomed.get(chainId);
     const present = await this.meta(chainId);
     if (present) return present;
     const tmp = path.join(this.dir, `${tempMark}${randomBytes(8).toString('hex')}`);
@@ -96,6 +110,7 @@ export class LayerStore {
       const meta: LayerMeta = { diffId, chainId, parent: parent ?? null, size: res.size };
       await writeJsonAtomic(path.join(tmp, 'meta.json'), meta);
       await beforeCommit?.();
+      await this.doomed.get(chainId);
       await fs.rename(tmp, path.join(this.dir, hexOf(chainId)));
       this.metas.set(chainId, meta);
       return meta;
@@ -108,11 +123,32 @@ export class LayerStore {
     }
   }
 
-  async delete(chainId: string): Promise<void> {
+  /**
+   * Deletes a layer: it is gone for `has` and `meta` at once, and its directory goes once `after`
+   * settles (the image store first makes the records that no longer use it durable).
+   */
+  delete(chainId: string, after: Promise<unknown> = Promise.resolve()): Promise<void> {
+    const pending = this.doomed.get(chainId);
+    if (pending) return pending;
     this.metas.delete(chainId);
-    const doomed = path.join(this.dir, `${tempMark}${randomBytes(8).toString('hex')}`);
-    // Rename first so that a crash mid-delete leaves a temp dir (cleaned at init), not a torn layer.
-    await fs.rename(path.join(this.dir, hexOf(chainId)), doomed).catch(() => undefined);
-    await fs.rm(doomed, { recursive: true, force: true });
+    this.deletions++;
+    const done = (async () => {
+      await after.catch(() => undefined);
+      const doomed = path.join(this.dir, `${tempMark}${randomBytes(8).toString('hex')}`);
+      // Rename first so that a crash mid-delete leaves a temp dir (cleaned at init), not a torn layer.
+      await fs.rename(path.join(this.dir, hexOf(chainId)), doomed).catch(() => undefined);
+      await fs.rm(doomed, { recursive: true, force: true });
+    })().finally(() => this.doomed.delete(chainId));
+    // Waiters only need to know that it is over; the caller hears how it went.
+    this.doomed.set(
+      chainId,
+      done.catch(() => undefined),
+    );
+    return done;
+  }
+
+  /** True while a deletion of the layer is under way. */
+  deleting(chainId: string): boolean {
+    return this.doomed.has(chainId);
   }
 }
