@@ -8,7 +8,10 @@ const writeBatch = 1 << 20;
 import { runOk, type Sys } from '../core/sys.ts';
 
 export interface ExtractResult {
-  /** Bytes of regular file content written. */
+  /**
+   * Bytes of regular file content written plus the length of each symlink's target: what dockerd's
+   * directory.Size finds in a layer dir, and so the sizes `docker images` and prune report.
+   */
   size: number;
   /** Entries refused or neutralised, with why (path escapes, devices…). */
   refused: string[];
@@ -254,6 +257,7 @@ export async function extractLayer(sys: Sys, tar: Readable, dir: string): Promis
       }
       case 'symlink': {
         tree.made(rel, 'other');
+        result.size += Buffer.byteLength(h.linkname ?? '');
         const chown = !(fresh && (h.uid ?? 0) === uid && (h.gid ?? 0) === gid);
         const mtime = h.mtime ?? new Date(0);
         await background.run(rel, undefined, async () => {
