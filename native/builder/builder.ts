@@ -5,7 +5,7 @@ import { shortId } from '../core/ids.ts';
 import { resolveUser } from '../runtime/user.ts';
 import type { ContainerContext } from '../services/context.ts';
 import { commitImage, containerDiff } from '../services/images/commit.ts';
-import type { ImageStore } from '../storage/image-store.ts';
+import type { ImageStore, Lease } from '../storage/image-store.ts';
 import { LayerTarWriter } from '../storage/layer-tar.ts';
 import { BuildCache, cacheKey } from './cache.ts';
 import {
@@ -73,6 +73,8 @@ class Build {
     private readonly context: BuildContext,
     private readonly opts: BuildOptions,
     private readonly out: BuildProgress,
+    /** Pins every image the build starts from, reuses or makes, until its result is tagged. */
+    private readonly lease: Lease,
   ) {
     this.store = ctx.images.store;
   }
@@ -126,10 +128,10 @@ class Build {
     const stage = built.find((s) => s.name !== undefined && s.name.toLowerCase() === ref.toLowerCase());
     if (stage) imageId = stage.imageId;
     else if (ref !== 'scratch') {
-      let img = this.opts.alwaysPull ? undefined : await this.ctx.images.resolve(ref);
+      let img = this.opts.alwaysPull ? undefined : await this.ctx.images.resolve(ref, this.lease);
       if (!img && this.opts.pullImage) {
         await this.opts.pullImage(ref);
-        img = await this.ctx.images.resolve(ref);
+        img = await this.ctx.images.resolve(ref, this.lease);
       }
       if (!img)
         throw invalid(
@@ -194,7 +196,7 @@ class Build {
   private async fromCache(key: string, state: StageState): Promise<boolean> {
     if (this.opts.noCache) return false;
     const hit = this.cache.get(key);
-    if (!hit) return false;
+    if (!hit || !this.lease.use(hit)) return false;
     this.say(' ---> Using cache\n');
     state.imageId = hit;
     state.runtime = structuredClone((await this.store.config(hit)).config ?? {});
@@ -214,6 +216,7 @@ class Build {
       runtime: state.runtime,
       history: { created_by: createdBy, ...(layer ? {} : { empty_layer: true }) },
       author: state.author,
+      lease: this.lease,
     });
     state.imageId = rec.id;
     await this.cache.put(key, rec.id);
@@ -347,7 +350,7 @@ class Build {
 
   private async copySource(from: string): Promise<string | undefined> {
     if (this.builtStages.has(from.toLowerCase())) return this.builtStages.get(from.toLowerCase());
-    const img = await this.ctx.images.resolve(from);
+    const img = await this.ctx.images.resolve(from, this.lease);
     if (!img)
       throw invalid(`invalid from flag value ${from}: no stage or image of that name is present locally`);
     return img.id;
@@ -377,18 +380,18 @@ export async function buildImage(
   out: BuildProgress,
 ): Promise<string> {
   const context = await receiveContext(ctx.sys, ctx.images.store, body);
-  let id: string;
+  const lease = ctx.images.lease();
   try {
-    id = await new Build(ctx, context, opts, out).run();
+    const id = await new Build(ctx, context, opts, out, lease).run().finally(() => context.dispose());
+    out.aux({ ID: id });
+    if (opts.quiet) out.stream(`${id}\n`);
+    else out.stream(`Successfully built ${shortId(id)}\n`);
+    for (const t of opts.tags) {
+      await ctx.images.tag(id, t);
+      if (!opts.quiet) out.stream(`Successfully tagged ${t}\n`);
+    }
+    return id;
   } finally {
-    await context.dispose();
+    lease.release();
   }
-  out.aux({ ID: id });
-  if (opts.quiet) out.stream(`${id}\n`);
-  else out.stream(`Successfully built ${shortId(id)}\n`);
-  for (const t of opts.tags) {
-    await ctx.images.tag(id, t);
-    if (!opts.quiet) out.stream(`Successfully tagged ${t}\n`);
-  }
-  return id;
 }

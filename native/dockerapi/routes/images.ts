@@ -4,7 +4,7 @@ import { dirSize } from '../../core/fsutil.ts';
 import { parseFilters } from '../../services/containers/views.ts';
 import type { Engine } from '../../services/engine.ts';
 import { imageLayerFiles } from '../../services/images/layer-files.ts';
-import { pruneImages } from '../../services/images/prune.ts';
+import type { Lease } from '../../services/images/service.ts';
 import type { Router } from '../router.ts';
 
 export function imageRoutes(router: Router, engine: Engine): void {
@@ -53,8 +53,7 @@ export function imageRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('POST', '/images/prune', async (req) => {
-    const usedBy = (id: string) => engine.containers.store.all().filter((c) => c.Image === id);
-    req.send(200, await pruneImages(images, usedBy, parseFilters(req.query.get('filters'))));
+    req.send(200, await images.prune(parseFilters(req.query.get('filters'))));
   });
 
   // Berth's own: the files each layer adds, changes and deletes (for the desktop app's layer view).
@@ -85,8 +84,18 @@ export function imageRoutes(router: Router, engine: Engine): void {
 
 /** GET /images/{name}/history: newest first; layers that add files carry their size. */
 async function history(engine: Engine, ref: string) {
+  // Its layers stay while they are measured, even if the image is deleted meanwhile.
+  const lease = engine.images.lease();
+  try {
+    return await historyOf(engine, ref, lease);
+  } finally {
+    lease.release();
+  }
+}
+
+async function historyOf(engine: Engine, ref: string, lease: Lease) {
   const img = await engine.images.resolve(ref);
-  if (!img) throw notFound(`No such image: ${ref}`);
+  if (!img || !lease.read(img.id)) throw notFound(`No such image: ${ref}`);
   const entries = img.config.history ?? [];
   const sizes = await Promise.all(img.layerDirs.map((d) => dirSize(d)));
   let layer = 0;

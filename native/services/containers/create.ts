@@ -6,6 +6,7 @@ import { newId, randomName } from '../../core/ids.ts';
 import { hostResolvConf } from '../../network/resolv-conf.ts';
 import { applyCapChanges, defaultCapabilities } from '../../runtime/capabilities.ts';
 import { parseSignal } from '../../runtime/spec.ts';
+import type { Lease } from '../../storage/image-store.ts';
 import type { ContainerContext } from '../context.ts';
 import { mergeHealthcheck, validateHealthcheck } from './health-policy.ts';
 import {
@@ -183,6 +184,21 @@ export async function createContainer(
   ctx: ContainerContext,
   req: CreateRequest,
 ): Promise<{ Id: string; Warnings: string[] }> {
+  // The image stays pinned until the container record that uses it is stored: a prune or rmi in
+  // between cannot take it.
+  const lease = ctx.images.lease();
+  try {
+    return await create(ctx, req, lease);
+  } finally {
+    lease.release();
+  }
+}
+
+async function create(
+  ctx: ContainerContext,
+  req: CreateRequest,
+  lease: Lease,
+): Promise<{ Id: string; Warnings: string[] }> {
   const body = asObject(req.body, 'container config');
   const warnings: string[] = [];
   const hostConfig = normalizeHostConfig(
@@ -195,7 +211,7 @@ export async function createContainer(
   validateSecurityOpts(hostConfig.SecurityOpt);
   const imageRef = str(body.Image, 'Image');
   if (!imageRef) throw invalid('no image specified'); // wait: docker CLI always sends one
-  const image = await ctx.images.resolve(imageRef);
+  const image = await ctx.images.resolve(imageRef, lease);
   if (!image) throw notFound(`No such image: ${imageRef}`);
   const ic = image.config.config ?? {};
 

@@ -127,6 +127,7 @@ describe('upper dir to layer tar', () => {
       runtime: { Cmd: ['cat', '/f'] },
       history: { created_by: 'test', comment: 'c' },
       comment: 'c',
+      lease: svc.lease(),
     });
     assert.deepEqual(rec.diffIds, [diffId]);
     const cfg = await svc.store.config(rec.id);
@@ -148,6 +149,7 @@ describe('upper dir to layer tar', () => {
       parentId: rec.id,
       runtime: { Cmd: ['true'] },
       history: { created_by: '#(nop) CMD', empty_layer: true },
+      lease: svc.lease(),
     });
     assert.deepEqual(child.diffIds, [diffId]);
     assert.equal((await svc.store.config(child.id)).history?.length, 2);

@@ -10,6 +10,7 @@ import {
   type ImageRecord,
   type ImageRuntimeConfig,
   type ImageStore,
+  type Lease,
 } from '../../storage/image-store.ts';
 import { type DiffFilter, writeDiffTar } from '../../storage/layer-diff.ts';
 import { withTag } from '../../storage/reference.ts';
@@ -28,27 +29,34 @@ export interface NewImage {
   history: ImageHistory;
   author?: string;
   comment?: string;
+  /** Holds the new image (pinned until its writer tags or uses it) and what it is made of. */
+  lease: Lease;
 }
 
 /** Stores a layer tar by diffID and extracts it on top of the parent's layers. */
 async function storeLayer(
   store: ImageStore,
+  lease: Lease,
   file: string,
   diffId: string,
   parentDiffs: string[],
 ): Promise<void> {
+  const chains = chainIds([...parentDiffs, diffId]);
+  lease.keep([chains[chains.length - 1]], [diffId]);
   if (await store.content.has(diffId)) await fs.rm(file, { force: true });
   else await store.content.adopt(file, diffId);
-  const chains = chainIds([...parentDiffs, diffId]);
   await store.layers.ensure(store.content.path(diffId), diffId, chains[chains.length - 1], chains.at(-2));
 }
 
-/** Writes a new image config on top of a parent (and an optional new layer); returns its record. */
+/**
+ * Writes a new image config on top of a parent (and an optional new layer); returns its record. The
+ * parent must be held by the caller (a container using it, or the lease).
+ */
 export async function commitImage(store: ImageStore, img: NewImage): Promise<ImageRecord> {
   const parent: ImageConfig | undefined = img.parentId ? await store.config(img.parentId) : undefined;
   const diffIds = [...(parent?.rootfs?.diff_ids ?? [])];
   if (img.layerTar) {
-    await storeLayer(store, img.layerTar.file, img.layerTar.diffId, diffIds);
+    await storeLayer(store, img.lease, img.layerTar.file, img.layerTar.diffId, diffIds);
     diffIds.push(img.layerTar.diffId);
   }
   const created = img.history.created ?? new Date().toISOString();
@@ -63,7 +71,7 @@ export async function commitImage(store: ImageStore, img: NewImage): Promise<Ima
     rootfs: { type: 'layers', diff_ids: diffIds },
     history: [...(parent?.history ?? []), { ...img.history, created }],
   };
-  return store.putImage(Buffer.from(JSON.stringify(config)), [], img.parentId);
+  return store.putImage(Buffer.from(JSON.stringify(config)), [], img.parentId, img.lease);
 }
 
 /** Runtime mount points that runc creates in the upper dir; they belong to the container, not the image. */
@@ -125,6 +133,7 @@ export async function commitContainer(ctx: ContainerContext, req: CommitRequest)
   const store = ctx.images.store;
   const pause = req.pause && rec.State.Status === 'running';
   if (pause) await pauseContainer(ctx, rec.Id);
+  const lease = store.lease();
   // Like dockerd, the container stays paused until the image is recorded and its commit event sent.
   try {
     const diff = await containerDiff(ctx.sys, store, ctx.store.dir(rec.Id));
@@ -139,6 +148,7 @@ export async function commitContainer(ctx: ContainerContext, req: CommitRequest)
       },
       author: req.author,
       comment: req.comment,
+      lease,
     });
     const key = req.repo ? withTag(req.repo, req.tag || undefined) : undefined;
     if (key) await store.setTag(key, image.id);
@@ -156,6 +166,7 @@ export async function commitContainer(ctx: ContainerContext, req: CommitRequest)
     });
     return image.id;
   } finally {
+    lease.release();
     if (pause) await unpauseContainer(ctx, rec.Id).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { notFound } from '../../core/errors.ts';
 import { layerChanges } from '../../storage/layer-walk.ts';
-import type { ImageService } from './service.ts';
+import type { ImageService, Lease } from './service.ts';
 
 export interface LayerFiles {
   diffId: string;
@@ -18,9 +18,18 @@ const limitPerKind = 5000;
  * added when no lower layer has it, changed when one does, deleted when the layer whites it out.
  */
 export async function imageLayerFiles(images: ImageService, ref: string): Promise<LayerFiles[]> {
+  const lease = images.lease();
+  try {
+    return await layerFilesOf(images, ref, lease);
+  } finally {
+    lease.release();
+  }
+}
+
+async function layerFilesOf(images: ImageService, ref: string, lease: Lease): Promise<LayerFiles[]> {
   const img = await images.resolve(ref);
-  if (!img) throw notFound(`No such image: ${ref}`);
-  const rec = images.store.get(img.id)!;
+  const rec = img && images.store.get(img.id);
+  if (!img || !rec || !lease.read(img.id)) throw notFound(`No such image: ${ref}`);
   const history = (img.config.history ?? []).filter((h) => !h.empty_layer);
   const out: LayerFiles[] = [];
   for (let i = 0; i < img.layerDirs.length; i++) {

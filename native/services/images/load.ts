@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { invalid } from '../../core/errors.ts';
-import { chainIds, type ImageConfig, type ImageStore } from '../../storage/image-store.ts';
+import { chainIds, type ImageConfig, type ImageStore, type Lease } from '../../storage/image-store.ts';
 import { tagKey } from '../../storage/reference.ts';
 import { safeRelative } from '../../storage/tar-extract.ts';
 import { uncompressLayer } from './layer-file.ts';
@@ -103,7 +103,12 @@ interface Verified {
 }
 
 /** Uncompresses and checks every layer against the config's diff_ids before anything is committed. */
-async function verify(store: ImageStore, img: ArchiveImage, seen: Map<string, string>): Promise<Verified> {
+async function verify(
+  store: ImageStore,
+  img: ArchiveImage,
+  seen: Map<string, string>,
+  lease: Lease,
+): Promise<Verified> {
   const config = await fs.readFile(img.configFile);
   let parsed: ImageConfig;
   try {
@@ -115,6 +120,8 @@ async function verify(store: ImageStore, img: ArchiveImage, seen: Map<string, st
   if (diffIds.length !== img.layerFiles.length)
     throw invalid(`invalid manifest: ${img.layerFiles.length} layers for ${diffIds.length} diff IDs`);
   const chains = chainIds(diffIds);
+  // Kept before looking: what is here now stays until the image is recorded and tagged.
+  lease.keep(chains, diffIds);
   const pending = new Map<string, string>();
   for (let i = 0; i < diffIds.length; i++) {
     const known = seen.get(diffIds[i]);
@@ -122,7 +129,8 @@ async function verify(store: ImageStore, img: ArchiveImage, seen: Map<string, st
       pending.set(diffIds[i], known);
       continue;
     }
-    if ((await store.content.has(diffIds[i])) && (await store.layers.has(chains[i]))) continue;
+    // The layer is made from the stored tar when only that is here.
+    if (await store.content.has(diffIds[i])) continue;
     const tmp = store.newTempPath('layer');
     const { diffId } = await uncompressLayer(img.layerFiles[i], tmp);
     if (diffId !== diffIds[i]) {
@@ -135,14 +143,14 @@ async function verify(store: ImageStore, img: ArchiveImage, seen: Map<string, st
   return { config, diffIds, pending, tags: img.tags.map((t) => tagKey(t)) };
 }
 
-async function commit(store: ImageStore, v: Verified): Promise<string> {
+async function commit(store: ImageStore, v: Verified, lease: Lease): Promise<string> {
   const chains = chainIds(v.diffIds);
   for (let i = 0; i < v.diffIds.length; i++) {
     const tmp = v.pending.get(v.diffIds[i]);
     if (tmp && !(await store.content.has(v.diffIds[i]))) await store.content.adopt(tmp, v.diffIds[i]);
     await store.layers.ensure(store.content.path(v.diffIds[i]), v.diffIds[i], chains[i], chains[i - 1]);
   }
-  return (await store.putImage(v.config)).id;
+  return (await store.putImage(v.config, [], undefined, lease)).id;
 }
 
 /**
@@ -150,12 +158,20 @@ async function commit(store: ImageStore, v: Verified): Promise<string> {
  * OCI image layout (index.json) into the store. Several images per archive are fine. Every layer of
  * every image is verified before the first one is committed.
  */
-export async function loadArchive(store: ImageStore, body: NodeJS.ReadableStream): Promise<LoadedImage[]> {
+export async function loadArchive(
+  store: ImageStore,
+  body: NodeJS.ReadableStream,
+  lease: Lease,
+): Promise<LoadedImage[]> {
   const dir = store.newTempPath('load');
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   try {
-    const present = new Set(store.all().flatMap((r) => r.diffIds));
-    const archive = await stage(body, dir, (d) => present.has(d));
+    // A tar an image here already has is left unread, and kept in the store from that moment on.
+    const archive = await stage(body, dir, (d) => {
+      if (!store.all().some((r) => r.diffIds.includes(d))) return false;
+      lease.keep([], [d]);
+      return true;
+    });
     const has = (f: string) =>
       archive.file(f).then(
         () => true,
@@ -168,9 +184,9 @@ export async function loadArchive(store: ImageStore, body: NodeJS.ReadableStream
     const seen = new Map<string, string>();
     try {
       const verified: Verified[] = [];
-      for (const img of images) verified.push(await verify(store, img, seen));
+      for (const img of images) verified.push(await verify(store, img, seen, lease));
       const loaded: LoadedImage[] = [];
-      for (const v of verified) loaded.push({ id: await commit(store, v), tags: v.tags });
+      for (const v of verified) loaded.push({ id: await commit(store, v, lease), tags: v.tags });
       return loaded;
     } finally {
       for (const tmp of seen.values()) await fs.rm(tmp, { force: true });

@@ -15,7 +15,7 @@ import {
 } from '../../registry/manifest.ts';
 import { type ProgressSink, progress, shortDigest, throttled } from '../../registry/progress.ts';
 import { DistributionMap } from '../../storage/distribution-map.ts';
-import { chainIds, type ImageConfig, type ImageStore } from '../../storage/image-store.ts';
+import { chainIds, type ImageConfig, type ImageStore, type Lease } from '../../storage/image-store.ts';
 import { LayerDigester } from '../../storage/layer-digester.ts';
 import { familiarName, familiarString, parseReference, type Reference } from '../../storage/reference.ts';
 
@@ -185,6 +185,40 @@ export async function pullImage(store: ImageStore, opts: PullOptions): Promise<P
       );
   }
   const id = sha256(configBytes);
+  // Pinned and kept before anything is looked at: a prune cannot take the layers this pull finds
+  // present, nor the image before it is tagged.
+  const lease = store.lease();
+  try {
+    return await fetchAndRecord(
+      store,
+      opts,
+      { ref, client, manifest, configBytes, id, diffIds, manifestDigest },
+      lease,
+    );
+  } finally {
+    lease.release();
+  }
+}
+
+interface Fetched {
+  ref: Reference;
+  client: RegistryClient;
+  manifest: ImageManifest;
+  configBytes: Buffer;
+  id: string;
+  diffIds: string[];
+  manifestDigest: string;
+}
+
+async function fetchAndRecord(
+  store: ImageStore,
+  opts: PullOptions,
+  f: Fetched,
+  lease: Lease,
+): Promise<PullResult> {
+  const { ref, client, manifest, configBytes, id, diffIds, manifestDigest } = f;
+  const sink = opts.progress;
+  lease.reserve(id, chainIds(diffIds), [...diffIds, id]);
   const already = store.get(id);
   const tagKeyOf = ref.digest ? undefined : familiarString({ ...ref, digest: undefined });
   const upToDate =
@@ -196,7 +230,7 @@ export async function pullImage(store: ImageStore, opts: PullOptions): Promise<P
   if (!already) await fetchLayers(store, client, ref, manifest.layers, diffIds, sink, opts.concurrency ?? 3);
 
   const repoDigest = `${familiarName(ref)}@${manifestDigest}`;
-  await store.putImage(configBytes, [repoDigest]);
+  await store.putImage(configBytes, [repoDigest], undefined, lease);
   if (tagKeyOf) await store.setTag(tagKeyOf, id);
   sink(progress.status(`Digest: ${manifestDigest}`));
   const shown = familiarString(ref.digest ? { ...ref, tag: undefined } : ref);

@@ -151,7 +151,7 @@ async function pushOne(ctx: Ctx, tag: string, rec: ImageRecord): Promise<PushedT
   const bytes = Buffer.from(JSON.stringify(manifest, null, 3));
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
   await ctx.client.putManifest(ctx.ref.path, tag, mediaTypes.dockerManifest, bytes);
-  await ctx.store.putImage(configBytes, [`${familiarName(ctx.ref)}@${digest}`]);
+  await ctx.store.addRepoDigests(rec.id, [`${familiarName(ctx.ref)}@${digest}`]);
   sink(progress.status(`${tag}: digest: ${digest} size: ${bytes.length}`));
   sink(progress.aux({ Tag: tag, Digest: digest, Size: bytes.length }));
   return { tag, digest, size: bytes.length };
@@ -180,6 +180,22 @@ export async function pushImage(store: ImageStore, opts: PushOptions): Promise<P
   const images = tags.map((t) => ({ tag: t, rec: store.resolve(`${familiar}:${t}`) }));
   if (images.length === 0 || images.some((i) => !i.rec))
     throw notFound(`An image does not exist locally with the tag: ${familiar}`);
+  // The bytes being uploaded stay on disk even if the image is deleted meanwhile.
+  const lease = store.lease();
+  try {
+    for (const i of images) lease.read((i.rec as ImageRecord).id);
+    return await pushAll(store, opts, ref, images as Array<{ tag: string; rec: ImageRecord }>);
+  } finally {
+    lease.release();
+  }
+}
+
+async function pushAll(
+  store: ImageStore,
+  opts: PushOptions,
+  ref: Reference,
+  images: Array<{ tag: string; rec: ImageRecord }>,
+): Promise<PushedTag[]> {
   opts.progress(progress.status(`The push refers to repository [${fullName(ref)}]`));
   const ctx: Ctx = {
     store,
@@ -189,6 +205,6 @@ export async function pushImage(store: ImageStore, opts: PushOptions): Promise<P
     distribution: DistributionMap.for(store.root),
   };
   const pushed: PushedTag[] = [];
-  for (const { tag, rec } of images) pushed.push(await pushOne(ctx, tag, rec as ImageRecord));
+  for (const { tag, rec } of images) pushed.push(await pushOne(ctx, tag, rec));
   return pushed;
 }

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { after, beforeEach, test } from 'node:test';
 import { busyboxImageTar } from '../../../test/fixtures/images.ts';
 import { isEngineError } from '../../core/errors.ts';
-import { fixturesDir, loadFile, newService, type TestService } from './test-helpers.ts';
+import { fixturesDir, loadFile, newService, stepImage, type TestService } from './test-helpers.ts';
 
 const roots: string[] = [];
 let t: TestService;
@@ -101,4 +101,38 @@ test('removal by ID with one tag untags and deletes; the layer goes with the las
   assert.deepEqual(out.slice(0, 2), [{ Untagged: 'busybox:latest' }, { Deleted: id }]);
   assert.equal(out.length, 3, 'the busybox layer itself is reported deleted');
   assert.equal(out[2].Deleted?.startsWith('sha256:'), true);
+});
+
+test('removal deletes the untagged parents no other image or container needs, unless noprune', async () => {
+  const run = await stepImage(t.svc, id, 'run', { f: 'f\n' });
+  const env = await stepImage(t.svc, run.id, 'env');
+  const final = await stepImage(t.svc, env.id, 'run g', { g: 'g\n' });
+  const other = await stepImage(t.svc, run.id, 'cmd');
+  await t.svc.tag(final.id, 'f', '1');
+  await t.svc.tag(other.id, 'h', '1');
+  const top = (r: { chainIds: string[] }) => r.chainIds[r.chainIds.length - 1];
+  // The RUN step stays: h:1 builds on it.
+  assert.deepEqual(await t.svc.remove('f:1'), [
+    { Untagged: 'f:1' },
+    { Deleted: final.id },
+    { Deleted: top(final) },
+    { Deleted: env.id },
+  ]);
+  for (const force of [false, true]) {
+    await assert.rejects(
+      t.svc.remove(run.id, { force }),
+      conflictWith(
+        `conflict: unable to delete ${run.id.slice(7, 19)} (cannot be forced) - image has dependent child images`,
+      ),
+    );
+  }
+  assert.deepEqual(await t.svc.remove('h:1', { noprune: true }), [
+    { Untagged: 'h:1' },
+    { Deleted: other.id },
+  ]);
+  t.users.set(run.id, [{ id: container, running: false }]);
+  assert.deepEqual(await t.svc.prune({}), { ImagesDeleted: null, SpaceReclaimed: 0 });
+  t.users.delete(run.id);
+  assert.deepEqual((await t.svc.prune({})).ImagesDeleted, [{ Deleted: run.id }, { Deleted: top(run) }]);
+  assert.equal((await t.svc.resolve('busybox'))?.id, id, 'the tagged base stays');
 });

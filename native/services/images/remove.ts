@@ -1,98 +1,181 @@
-import { conflict, notFound } from '../../core/errors.ts';
+import { conflict, type EngineError, notFound } from '../../core/errors.ts';
 import { shortId } from '../../core/ids.ts';
 import type { ImageStore } from '../../storage/image-store.ts';
-import { tagKey } from '../../storage/reference.ts';
+import { familiarName, fullName, parseReference, tagKey } from '../../storage/reference.ts';
 
 export type DeleteRecord = { Untagged?: string; Deleted?: string };
 export type ContainerUse = { id: string; running: boolean };
 
-interface Ctx {
+export interface DeleteCtx {
   store: ImageStore;
   usedBy: (imageId: string) => ContainerUse[];
   emit: (action: string, id: string, name: string) => void;
 }
 
-/** Docker's imageDeleteConflict messages: hard conflicts cannot be forced, soft ones must be. */
-function deleteConflict(id: string, hard: boolean, message: string) {
-  return conflict(
-    `conflict: unable to delete ${shortId(id)} (${hard ? 'cannot be forced' : 'must be forced'}) - ${message}`,
-  );
+// dockerd's conflict kinds: hard ones cannot be forced, soft ones must be.
+const child = 1;
+const running = 2;
+const activeReference = 4;
+const stopped = 8;
+const hard = child | running;
+const soft = activeReference | stopped;
+
+interface Conflict {
+  error: EngineError;
+  /** A container or an operation in flight uses the image. */
+  used: boolean;
+}
+
+function deleteConflict(id: string, isHard: boolean, used: boolean, message: string): Conflict {
+  const how = isHard ? 'cannot be forced' : 'must be forced';
+  return { error: conflict(`conflict: unable to delete ${shortId(id)} (${how}) - ${message}`), used };
+}
+
+const isCanonical = (ref: string) => ref.includes('@');
+const repoOf = (ref: string) => familiarName(parseReference(ref));
+
+/** Tags and repo digests of an image, ordered as dockerd's reference store lists them. */
+export function referencesOf(store: ImageStore, id: string): string[] {
+  const full = (r: string) => {
+    const p = parseReference(r);
+    return `${fullName(p)}${p.tag ? `:${p.tag}` : ''}${p.digest ? `@${p.digest}` : ''}`;
+  };
+  const refs = [...store.tagsOf(id), ...(store.get(id)?.repoDigests ?? [])];
+  return refs.sort((a, b) => (full(a) < full(b) ? -1 : full(a) > full(b) ? 1 : 0));
+}
+
+/** All references are of one repository, with at most one tag (dockerd's isSingleReference). */
+function isSingleReference(refs: string[]): boolean {
+  if (refs.length <= 1) return refs.length === 1;
+  const tags = refs.filter((r) => !isCanonical(r));
+  if (tags.length > 1) return false;
+  const canonicalRepos = new Set(refs.filter(isCanonical).map(repoOf));
+  return canonicalRepos.size === 1 && canonicalRepos.has(repoOf(tags[0] ?? refs[0]));
 }
 
 function isIdPrefix(id: string, ref: string): boolean {
   return id.startsWith(ref) || id.slice('sha256:'.length).startsWith(ref);
 }
 
-async function untag(ctx: Ctx, id: string, key: string, out: DeleteRecord[]): Promise<void> {
-  await ctx.store.deleteTag(key);
-  ctx.emit('untag', id, key);
-  out.push({ Untagged: key });
+/**
+ * One deletion, decided and applied to the store in memory without awaiting anything, so that no
+ * other request sees it half done; `pending` collects the writes to disk that follow.
+ */
+class Deletion {
+  readonly records: DeleteRecord[] = [];
+  readonly pending: Promise<unknown>[] = [];
+
+  constructor(private readonly ctx: DeleteCtx) {}
+
+  private dropReference(id: string, ref: string): void {
+    const { store } = this.ctx;
+    this.pending.push(isCanonical(ref) ? store.dropRepoDigest(id, ref) : store.deleteTag(ref));
+    this.ctx.emit('untag', id, ref);
+    this.records.push({ Untagged: ref });
+  }
+
+  /** What keeps the image, in dockerd's order; a pin by an operation in flight counts as hard. */
+  private conflictOf(id: string, mask: number): Conflict | undefined {
+    const { store } = this.ctx;
+    if (mask & child && store.children(id).length > 0)
+      return deleteConflict(id, true, false, 'image has dependent child images');
+    const users = this.ctx.usedBy(id);
+    const run = users.find((u) => u.running);
+    if (mask & running && run)
+      return deleteConflict(id, true, true, `image is being used by running container ${shortId(run.id)}`);
+    if (mask & running && store.pinned(id))
+      return deleteConflict(id, true, true, 'image is being used by an operation in progress');
+    if (mask & activeReference && referencesOf(store, id).length > 0)
+      return deleteConflict(id, false, false, 'image is referenced in multiple repositories');
+    const stop = users.find((u) => !u.running);
+    if (mask & stopped && stop)
+      return deleteConflict(id, false, true, `image is being used by stopped container ${shortId(stop.id)}`);
+    return undefined;
+  }
+
+  private dangling(id: string): boolean {
+    return referencesOf(this.ctx.store, id).length === 0 && this.ctx.store.children(id).length === 0;
+  }
+
+  /** dockerd's ImageDelete. */
+  byReference(ref: string, force: boolean, prune: boolean): void {
+    const { store } = this.ctx;
+    const found = store.lookup(ref);
+    if (!found) throw notFound(`No such image: ${ref}`);
+    const id = found.rec.id;
+    let refs = referencesOf(store, id);
+    let quiet = false;
+    if (!(found.byId && isIdPrefix(id, ref))) {
+      const user = this.ctx.usedBy(id)[0];
+      const by = user
+        ? `container ${shortId(user.id)} is`
+        : store.pinned(id)
+          ? 'an operation in progress is'
+          : '';
+      if (!force && isSingleReference(refs) && by)
+        throw conflict(
+          `conflict: unable to remove repository reference "${ref}" (must force) - ${by} using its referenced image ${shortId(id)}`,
+        );
+      const key = tagKey(ref);
+      this.dropReference(id, key);
+      refs = referencesOf(store, id);
+      // With its last tag in a repository go the digests of that repository.
+      if (!isCanonical(key)) {
+        const repo = repoOf(key);
+        if (!refs.some((r) => !isCanonical(r) && repoOf(r) === repo)) {
+          for (const r of refs) if (isCanonical(r) && repoOf(r) === repo) this.dropReference(id, r);
+          refs = referencesOf(store, id);
+        }
+      }
+      if (refs.length > 0) return;
+      quiet = true;
+    } else if (isSingleReference(refs)) {
+      const blocked = this.conflictOf(id, force ? hard : hard | (soft & ~activeReference));
+      if (blocked) throw blocked.error;
+      for (const r of refs) this.dropReference(id, r);
+    }
+    this.image(id, force, prune, quiet);
+  }
+
+  /** dockerd's imageDeleteHelper: the image, then (pruning) its parents while nothing holds them. */
+  private image(id: string, force: boolean, prune: boolean, quiet: boolean): void {
+    const { store } = this.ctx;
+    const blocked = this.conflictOf(id, force ? hard : hard | soft);
+    if (blocked) {
+      if (quiet && (!this.dangling(id) || blocked.used)) return;
+      throw blocked.error;
+    }
+    const parent = store.get(id)?.parent;
+    for (const r of referencesOf(store, id)) this.dropReference(id, r);
+    // A forced delete leaves the image of a stopped container as dangling: its rootfs is made of the
+    // image's layer dirs.
+    if (this.ctx.usedBy(id).length > 0) return;
+    const unlinked = store.unlinkImage(id);
+    if (!unlinked) return;
+    this.pending.push(unlinked.done);
+    this.ctx.emit('delete', id, id);
+    this.records.push({ Deleted: id });
+    for (const c of unlinked.layers) this.records.push({ Deleted: c });
+    if (prune && parent) this.image(parent, false, true, true);
+  }
 }
 
 /**
- * `docker rmi`, following dockerd's ImageDelete: by name it untags, and deletes the image only when
- * that was its last reference; by ID it deletes the image and all its tags. Containers block it: a
- * running one always, a stopped one unless forced. Berth keeps a forced image that a stopped
- * container still uses (as dangling), because the container's rootfs is made of its layer dirs.
+ * `docker rmi`, as dockerd's ImageDelete: by name it untags, and deletes the image only when that was
+ * its last reference; by ID it deletes the image and all its tags. Children, containers and
+ * operations in flight (see Lease) block it. With `prune`, untagged parents that nothing else holds
+ * go too. The decision and the change in memory happen at once; then the disk catches up.
  */
 export async function removeImage(
-  ctx: Ctx,
+  ctx: DeleteCtx,
   ref: string,
-  opts: { force?: boolean; noprune?: boolean },
+  opts: { force?: boolean; prune?: boolean },
 ): Promise<DeleteRecord[]> {
-  const found = ctx.store.lookup(ref);
-  if (!found) throw notFound(`No such image: ${ref}`);
-  const id = found.rec.id;
-  const users = ctx.usedBy(id);
-  const running = users.find((u) => u.running);
-  const stopped = users.find((u) => !u.running);
-  const out: DeleteRecord[] = [];
-  let quiet = false;
-
-  if (!(found.byId && isIdPrefix(id, ref))) {
-    const tags = ctx.store.tagsOf(id);
-    if (!opts.force && users.length > 0 && tags.length === 1) {
-      throw conflict(
-        `conflict: unable to remove repository reference "${ref}" (must force) - container ${shortId(users[0].id)} is using its referenced image ${shortId(id)}`,
-      );
-    }
-    const key = tagKey(ref);
-    if (key.includes('@')) {
-      await ctx.store.dropRepoDigest(id, key);
-      out.push({ Untagged: key });
-    } else await untag(ctx, id, key, out);
-    if (ctx.store.tagsOf(id).length > 0) return out;
-    quiet = true;
-  } else if (ctx.store.tagsOf(id).length <= 1) {
-    if (running)
-      throw deleteConflict(id, true, `image is being used by running container ${shortId(running.id)}`);
-    if (stopped && !opts.force)
-      throw deleteConflict(id, false, `image is being used by stopped container ${shortId(stopped.id)}`);
-    for (const t of ctx.store.tagsOf(id)) await untag(ctx, id, t, out);
+  const deletion = new Deletion(ctx);
+  try {
+    deletion.byReference(ref, opts.force ?? false, opts.prune ?? true);
+  } finally {
+    await Promise.all(deletion.pending);
   }
-
-  // What dockerd's imageDeleteHelper checks; after an untag (`quiet`) a conflict just stops here.
-  const check = () => {
-    if (running)
-      return deleteConflict(id, true, `image is being used by running container ${shortId(running.id)}`);
-    if (!opts.force && ctx.store.tagsOf(id).length > 0)
-      return deleteConflict(id, false, 'image is referenced in multiple repositories');
-    if (!opts.force && stopped)
-      return deleteConflict(id, false, `image is being used by stopped container ${shortId(stopped.id)}`);
-    return undefined;
-  };
-  const blocked = check();
-  if (blocked) {
-    if (quiet) return out;
-    throw blocked;
-  }
-  for (const t of ctx.store.tagsOf(id)) await untag(ctx, id, t, out);
-  if (users.length > 0) return out;
-  const rec = ctx.store.get(id);
-  for (const d of rec?.repoDigests ?? []) out.push({ Untagged: d });
-  const removedLayers = await ctx.store.deleteImage(id);
-  ctx.emit('delete', id, id);
-  out.push({ Deleted: id });
-  for (const c of removedLayers) out.push({ Deleted: c });
-  return out;
+  return deletion.records;
 }

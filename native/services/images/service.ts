@@ -1,18 +1,21 @@
 import { promises as fs } from 'node:fs';
 import { invalid, notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
+import { KeyedQueue } from '../../core/serial.ts';
 import type { Sys } from '../../core/sys.ts';
 import { hostArchitecture } from '../../storage/image-config.ts';
-import { type ImageConfig, type ImageRecord, ImageStore } from '../../storage/image-store.ts';
+import { type ImageConfig, type ImageRecord, ImageStore, type Lease } from '../../storage/image-store.ts';
+import { chainIds } from '../../storage/layer-store.ts';
 import { parseReference, tagKey, withTag } from '../../storage/reference.ts';
 import { applyChanges } from './changes.ts';
 import { streamToUncompressed } from './layer-file.ts';
 import { loadArchive } from './load.ts';
-import { type ContainerUse, type DeleteRecord, removeImage } from './remove.ts';
+import { type PruneReport, pruneImages } from './prune.ts';
+import { type ContainerUse, type DeleteCtx, type DeleteRecord, removeImage } from './remove.ts';
 import { saveArchive } from './save.ts';
 import { inspectImage, listImages } from './views.ts';
 
-export type { ImageConfig } from '../../storage/image-store.ts';
+export type { ImageConfig, Lease } from '../../storage/image-store.ts';
 
 export interface ImageEvent {
   Type: 'image';
@@ -41,6 +44,8 @@ export interface ImageServiceOptions {
 /** Images as the Docker Engine API shows them; bytes on disk stay in native/storage. */
 export class ImageService {
   readonly store: ImageStore;
+  /** Prunes run one at a time: a second one waits and then finds what the first left. */
+  private readonly prunes = new KeyedQueue();
 
   constructor(private readonly opts: ImageServiceOptions) {
     this.store = new ImageStore(opts.root, opts.sys, opts.log);
@@ -60,12 +65,23 @@ export class ImageService {
     return rec;
   }
 
-  async resolve(ref: string): Promise<ResolvedImage | undefined> {
+  /** A lease for an operation in flight (see Lease); release it when the operation ends. */
+  lease(): Lease {
+    return this.store.lease();
+  }
+
+  /**
+   * The image `ref` names, as it is now. With a lease, the image is pinned in the same step, so that
+   * it stays (with its layers) until the lease is released.
+   */
+  async resolve(ref: string, lease?: Lease): Promise<ResolvedImage | undefined> {
     const rec = this.store.resolve(ref);
-    if (!rec) return undefined;
+    const config = rec && this.store.configOf(rec.id);
+    if (!rec || !config) return undefined;
+    lease?.use(rec.id);
     return {
       id: rec.id,
-      config: await this.store.config(rec.id),
+      config,
       layerDirs: rec.chainIds.map((c) => this.store.layerDir(c)),
       repoTags: this.store.tagsOf(rec.id),
     };
@@ -89,36 +105,41 @@ export class ImageService {
     this.emit('tag', rec.id, key);
   }
 
-  async remove(ref: string, opts: { force?: boolean; noprune?: boolean } = {}): Promise<DeleteRecord[]> {
-    const ctx = { store: this.store, usedBy: this.opts.usedBy, emit: this.emit.bind(this) };
-    const parent = this.store.lookup(ref)?.rec.parent;
-    const out = await removeImage(ctx, ref, opts);
-    if (!opts.noprune && out.some((o) => o.Deleted)) out.push(...(await this.pruneParents(parent)));
-    return out;
+  private get deleteCtx(): DeleteCtx {
+    return { store: this.store, usedBy: this.opts.usedBy, emit: this.emit.bind(this) };
   }
 
-  /** Like dockerd, deleting a built image also deletes the untagged intermediate images under it. */
-  private async pruneParents(id: string | undefined): Promise<DeleteRecord[]> {
-    const out: DeleteRecord[] = [];
-    while (id) {
-      const rec = this.store.get(id);
-      if (!rec || this.store.tagsOf(id).length > 0 || rec.repoDigests.length > 0) break;
-      if (this.opts.usedBy(id).length > 0 || this.store.all().some((r) => r.parent === id)) break;
-      const next = rec.parent;
-      out.push(
-        ...(await removeImage(
-          { store: this.store, usedBy: this.opts.usedBy, emit: this.emit.bind(this) },
-          id,
-          {},
-        )),
-      );
-      id = next;
-    }
-    return out;
+  /** `docker rmi`: like dockerd, deleting an image also deletes its untagged parents, unless noprune. */
+  async remove(ref: string, opts: { force?: boolean; noprune?: boolean } = {}): Promise<DeleteRecord[]> {
+    return removeImage(this.deleteCtx, ref, { force: opts.force, prune: !opts.noprune });
+  }
+
+  /** `docker image prune`; see pruneImages. */
+  prune(filters: Record<string, string[]>): Promise<PruneReport> {
+    return this.prunes.run('prune', async () => {
+      const report = await pruneImages({ ...this.deleteCtx, log: this.opts.log }, filters);
+      this.opts.emit({
+        Type: 'image',
+        Action: 'prune',
+        Actor: { ID: '', Attributes: { reclaimed: String(report.SpaceReclaimed) } },
+      });
+      return report;
+    });
   }
 
   async load(body: NodeJS.ReadableStream, progress: (msg: object) => void): Promise<void> {
-    const loaded = await loadArchive(this.store, body);
+    const lease = this.store.lease();
+    try {
+      await this.tagLoaded(await loadArchive(this.store, body, lease), progress);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async tagLoaded(
+    loaded: Array<{ id: string; tags: string[] }>,
+    progress: (msg: object) => void,
+  ): Promise<void> {
     for (const img of loaded) {
       if (img.tags.length === 0) progress({ stream: `Loaded image ID: ${img.id}\n` });
       for (const t of img.tags) {
@@ -136,10 +157,20 @@ export class ImageService {
   }
 
   async save(refs: string[], out: NodeJS.WritableStream): Promise<void> {
+    const lease = this.store.lease();
+    try {
+      await this.saveHeld(refs, out, lease);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async saveHeld(refs: string[], out: NodeJS.WritableStream, lease: Lease): Promise<void> {
     const images: Array<{ rec: ImageRecord; tags: string[] }> = [];
     for (const ref of refs) {
       const found = this.store.lookup(ref);
       if (!found) throw notFound(`No such image: ${ref}`);
+      lease.read(found.rec.id);
       // By name, the archive carries that tag; by ID, no tag (as docker save does).
       const tags = found.byId ? [] : [tagKey(ref)].filter((t) => !t.includes('@'));
       const same = images.find((i) => i.rec.id === found.rec.id);
@@ -157,17 +188,33 @@ export class ImageService {
   ): Promise<string> {
     const key = opts.repo ? withTag(opts.repo, opts.tag) : undefined;
     const runtime = applyChanges({}, opts.changes ?? []);
+    const lease = this.store.lease();
+    try {
+      return await this.importHeld(body, key, runtime, opts.message, lease);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async importHeld(
+    body: NodeJS.ReadableStream,
+    key: string | undefined,
+    runtime: ImageConfig['config'],
+    message: string | undefined,
+    lease: Lease,
+  ): Promise<string> {
     const tmp = this.store.newTempPath('import');
     let diffId: string;
     try {
       diffId = await streamToUncompressed(body, tmp);
+      lease.keep(chainIds([diffId]), [diffId]);
       if (!(await this.store.content.has(diffId))) await this.store.content.adopt(tmp, diffId);
     } finally {
       await fs.rm(tmp, { force: true });
     }
     await this.store.layers.ensure(this.store.content.path(diffId), diffId, diffId, undefined);
     const now = new Date().toISOString();
-    const comment = opts.message || 'Imported from -';
+    const comment = message || 'Imported from -';
     const config: ImageConfig = {
       architecture: hostArchitecture,
       os: 'linux',
@@ -177,7 +224,7 @@ export class ImageService {
       rootfs: { type: 'layers', diff_ids: [diffId] },
       history: [{ created: now, comment }],
     };
-    const rec = await this.store.putImage(Buffer.from(JSON.stringify(config)));
+    const rec = await this.store.putImage(Buffer.from(JSON.stringify(config)), [], undefined, lease);
     if (key) await this.store.setTag(key, rec.id);
     this.emit('import', rec.id, key ?? rec.id);
     return rec.id;

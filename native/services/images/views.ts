@@ -59,10 +59,12 @@ export async function listImages(
       .map((r) => r.parent)
       .filter((p): p is string => !!p),
   );
+  // One pass without awaiting: a deletion running alongside cannot leave a record without its config.
   for (const rec of store.all()) {
     const tags = store.tagsOf(rec.id);
     if (!all && tags.length === 0 && parents.has(rec.id)) continue;
-    const cfg = await store.config(rec.id);
+    const cfg = store.configOf(rec.id);
+    if (!cfg) continue;
     const labels = cfg.config?.Labels ?? {};
     const created = Date.parse(rec.created);
     if (dangling !== undefined && dangling !== (tags.length === 0 && rec.repoDigests.length === 0)) continue;
