@@ -52,7 +52,6 @@ export async function listImages(
   const until = filters.until?.length ? parseUntil(filters.until[0]) : undefined;
   const dangling = filters.dangling?.length ? boolFilter(filters.dangling[0]) : undefined;
   const out: Array<Record<string, unknown> & { Created: number }> = [];
-  // Like dockerd, `docker images` hides untagged intermediate images (those with children); -a shows them.
   const parents = new Set(
     store
       .all()
@@ -62,12 +61,17 @@ export async function listImages(
   // One pass without awaiting: a deletion running alongside cannot leave a record without its config.
   for (const rec of store.all()) {
     const tags = store.tagsOf(rec.id);
-    if (!all && tags.length === 0 && parents.has(rec.id)) continue;
+    const head = !parents.has(rec.id);
+    // As dockerd lists them: dangling means an untagged image no other image builds on (what prune
+    // takes); an image with neither tag nor digest is hidden when it has children (a build's
+    // intermediate steps) unless -a, and left out by dangling=false.
+    if (dangling === true && (!head || tags.length > 0)) continue;
+    if (tags.length === 0 && rec.repoDigests.length === 0 && ((!all && !head) || dangling === false))
+      continue;
     const cfg = store.configOf(rec.id);
     if (!cfg) continue;
     const labels = cfg.config?.Labels ?? {};
     const created = Date.parse(rec.created);
-    if (dangling !== undefined && dangling !== (tags.length === 0 && rec.repoDigests.length === 0)) continue;
     if (filters.reference?.length && !matchesReference(tags, filters.reference)) continue;
     if (filters.label?.length && !labelsMatch(labels, filters.label)) continue;
     if (before !== undefined && !(created < before)) continue;

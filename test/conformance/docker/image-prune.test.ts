@@ -96,7 +96,9 @@ describe(`image prune and rmi, as dockerd does them (${process.env.BERTH_TARGET 
     writeFileSync(path.join(dir, 'f'), 'v2 longer\n');
     const current = build(dir, 'app:1');
     assert.notEqual(current, old);
-    assert.equal(ok(['images', '-q', '--no-trunc', '-f', 'dangling=true']).trim(), old);
+    // What prune will take: dangling images are the untagged ones no other image builds on.
+    for (const all of [[], ['-a']])
+      assert.equal(ok(['images', ...all, '-q', '--no-trunc', '-f', 'dangling=true']).trim(), old);
     const survivors = allImages().filter((id) => ![old, oldLabel, oldCopy].includes(id));
 
     assert.equal(
