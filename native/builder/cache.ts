@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { readJson, writeJsonAtomic } from '../core/fsutil.ts';
 import { sha256 } from '../core/ids.ts';
+import { KeyedQueue } from '../core/serial.ts';
 import type { ImageStore } from '../storage/image-store.ts';
 
 /** What makes a build step reusable: its parent, its text, and what it read. */
@@ -17,6 +18,9 @@ export function cacheKey(parts: CacheKeyParts): string {
   const args = Object.fromEntries(Object.entries(parts.args).sort(([a], [b]) => a.localeCompare(b)));
   return sha256(JSON.stringify([parts.parent ?? 'scratch', parts.instruction, parts.sources ?? '', args]));
 }
+
+/** Builds running side by side add their entries one at a time, so that none is lost. */
+const writes = new KeyedQueue();
 
 /**
  * The build cache: step key → image ID, in one JSON file under the image root, written atomically.
@@ -41,11 +45,13 @@ export class BuildCache {
     return id && this.store.get(id) ? id : undefined;
   }
 
-  async put(key: string, imageId: string): Promise<void> {
-    // Re-read so that concurrent builds do not drop each other's entries.
-    const current = (await readJson<Record<string, string>>(this.file).catch(() => undefined)) ?? {};
-    const merged = { ...current, ...this.entries, [key]: imageId };
-    this.entries = Object.fromEntries(Object.entries(merged).filter(([, id]) => this.store.get(id)));
-    await writeJsonAtomic(this.file, this.entries);
+  put(key: string, imageId: string): Promise<void> {
+    return writes.run(this.file, async () => {
+      // Re-read: other builds wrote their entries since this one opened the cache.
+      const current = (await readJson<Record<string, string>>(this.file).catch(() => undefined)) ?? {};
+      const merged = { ...current, ...this.entries, [key]: imageId };
+      this.entries = Object.fromEntries(Object.entries(merged).filter(([, id]) => this.store.get(id)));
+      await writeJsonAtomic(this.file, this.entries);
+    });
   }
 }
