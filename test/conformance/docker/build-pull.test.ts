@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../harness.ts';
@@ -26,8 +26,9 @@ describe(`docker build pulls its base image (${process.env.BERTH_TARGET ?? 'bert
     await reg.stop();
   });
 
-  test('a missing FROM image is pulled; --pull pulls again', () => {
+  test('a missing FROM image is pulled; --pull pulls again', (t) => {
     const dir = mkdtempSync('/tmp/ctx-');
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${base}\nRUN echo pulled > /p\nCMD ["cat", "/p"]\n`);
     const b = dst.docker(['build', '-t', 'onpulled:1', dir]);
     assert.equal(b.code, 0, b.stderr);

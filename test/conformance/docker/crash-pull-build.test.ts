@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { busyboxEntries, dockerSaveTar, image } from '../../fixtures/images.ts';
@@ -85,8 +85,9 @@ describe('kill -9 of berthd during a pull and a build', {
     );
   });
 
-  test('build: no leftover containers or half images after restart', async () => {
+  test('build: no leftover containers or half images after restart', async (t) => {
     const dir = mkdtempSync('/tmp/ctx-');
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(
       path.join(dir, 'Dockerfile'),
       'FROM busybox\nRUN sleep 3 && echo slow > /slow\nCMD ["cat", "/slow"]\n',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -82,8 +82,9 @@ describe(`image management: history, prune, system df and prune (${process.env.B
     assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '');
   });
 
-  test('build intermediates are hidden from docker images and go with the image', () => {
+  test('build intermediates are hidden from docker images and go with the image', (t) => {
     const dir = mkdtempSync('/tmp/ctx-');
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(
       path.join(dir, 'Dockerfile'),
       'FROM busybox\nRUN echo 1 > /one\nRUN echo 2 > /two\nCMD ["cat", "/one", "/two"]\n',
