@@ -13,6 +13,7 @@ import { VolumeFiles } from './features/volumes/VolumeFiles.tsx';
 import { VolumesList } from './features/volumes/VolumesList.tsx';
 import { parseRoute, type Route, useStore } from './store/index.ts';
 import { ConfirmHost } from './ui/ConfirmHost.tsx';
+import { carriesFiles } from './ui/dropped-files.ts';
 import { EngineBanner } from './ui/EngineBanner.tsx';
 import { IconButton } from './ui/IconButton.tsx';
 import { Toasts } from './ui/Toasts.tsx';
@@ -144,10 +145,18 @@ export function App() {
       }
     };
     window.addEventListener('keydown', onKey);
+    // A file dropped anywhere but on a drop zone must not make the browser leave the app to open it.
+    const keepFiles = (e: DragEvent) => {
+      if (carriesFiles(e.dataTransfer)) e.preventDefault();
+    };
+    window.addEventListener('dragover', keepFiles);
+    window.addEventListener('drop', keepFiles);
     return () => {
       unwatchTheme();
       clearInterval(timer);
       window.removeEventListener('popstate', onPop);
+      window.removeEventListener('dragover', keepFiles);
+      window.removeEventListener('drop', keepFiles);
       window.removeEventListener('keydown', onKey);
     };
   }, []);

@@ -108,19 +108,6 @@ export function FileBrowser({
     void load(dir);
   }, [dir, load]);
 
-  // A file dropped just beside the folder must not make the browser leave the app to open it.
-  useEffect(() => {
-    const keep = (e: globalThis.DragEvent) => {
-      if (carriesFiles(e.dataTransfer)) e.preventDefault();
-    };
-    window.addEventListener('dragover', keep);
-    window.addEventListener('drop', keep);
-    return () => {
-      window.removeEventListener('dragover', keep);
-      window.removeEventListener('drop', keep);
-    };
-  }, []);
-
   const shown = listing?.path ?? dir;
 
   const openPreview = async (path: string) => {
