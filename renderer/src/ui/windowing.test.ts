@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { maxScrollHeight, moveIndex, scrollTopFor, totalHeight, visibleWindow } from './windowing.ts';
+import { RowOffsets } from './row-offsets.ts';
+import {
+  maxScrollHeight,
+  maxScrollTop,
+  moveIndex,
+  rowViewportTop,
+  rowWindow,
+  scrollTopFor,
+  scrollTopForRow,
+  scrollTopPlacing,
+  totalHeight,
+  visibleWindow,
+} from './windowing.ts';
 
 describe('visibleWindow', () => {
   const base = { count: 1000, rowHeight: 20, viewportHeight: 200, overscan: 2 };
@@ -114,5 +126,109 @@ describe('moveIndex', () => {
   test('other keys and empty lists do nothing', () => {
     assert.equal(moveIndex('a', 1, 10, 4), null);
     assert.equal(moveIndex('ArrowDown', 0, 0, 4), null);
+  });
+});
+
+describe('rows of different heights (RowOffsets)', () => {
+  // Estimates: 18 px a row, 54 for every tenth (a line wrapped onto three).
+  const estimate = (i: number) => (i % 10 === 0 ? 54 : 18);
+  const make = (count: number) => {
+    const rows = new RowOffsets();
+    rows.extend(count, estimate);
+    return rows;
+  };
+
+  test('tops are the sums of the heights above; indexAt finds the row a y falls in', () => {
+    const rows = make(100);
+    assert.equal(rows.offsetOf(0), 0);
+    assert.equal(rows.offsetOf(1), 54);
+    assert.equal(rows.offsetOf(10), 54 + 9 * 18);
+    assert.equal(rows.total, 10 * 54 + 90 * 18);
+    assert.equal(rows.indexAt(0), 0);
+    assert.equal(rows.indexAt(53.9), 0);
+    assert.equal(rows.indexAt(54), 1);
+    assert.equal(rows.indexAt(-5), 0);
+    assert.equal(rows.indexAt(1e9), 99);
+  });
+
+  test('the window draws what covers the viewport, placed at the real top of its first row', () => {
+    const rows = make(1000);
+    const w = rowWindow(rows, rows.offsetOf(20) + 5, 100, 0);
+    assert.equal(w.start, 20);
+    // 20 is 54 tall (ends 49 px into the viewport), then 18 px rows: 21, 22, 23 end at 103.
+    assert.equal(w.end, 24);
+    assert.equal(w.offset, rows.offsetOf(20));
+    const bottom = rowWindow(rows, 1e9, 100, 0);
+    assert.equal(bottom.end, 1000);
+    assert.equal(bottom.offset + rows.total - rows.offsetOf(bottom.start), bottom.totalHeight);
+  });
+
+  test('measured heights replace the estimates and move every row below', () => {
+    const rows = make(50);
+    const before = rows.offsetOf(30);
+    // Rows 5 and 12 turn out one line taller and row 40 (below the anchor) two lines shorter than thought.
+    const changed = rows.measure([
+      [5, 36],
+      [12, 36],
+      [40, 18],
+      [7, 18],
+    ]);
+    assert.equal(changed, 3, 'row 7 was right');
+    assert.equal(rows.offsetOf(30), before + 36);
+    assert.equal(rows.heightOf(5), 36);
+    assert.equal(rows.heightOf(40), 18);
+    assert.equal(rows.total, make(50).total + 36 - 36);
+    for (let i = 0; i < 50; i++) assert.equal(rows.offsetOf(i + 1) - rows.offsetOf(i), rows.heightOf(i));
+  });
+
+  test('truncate forgets changed rows; extend estimates them again and grows past its first capacity', () => {
+    const rows = make(10);
+    rows.measure([[9, 100]]);
+    rows.truncate(5);
+    assert.equal(rows.count, 5);
+    rows.extend(5000, estimate);
+    assert.equal(rows.heightOf(9), 18, 'row 9 estimated afresh');
+    assert.equal(rows.total, 500 * 54 + 4500 * 18);
+  });
+
+  test('jump to a row: centred, then held in place while rows above it are measured', () => {
+    const rows = make(100_000);
+    const vh = 400;
+    const target = 54_321;
+    const top = scrollTopForRow(rows, target, { scrollTop: 0, viewportHeight: vh, align: 'center' });
+    const at = rowViewportTop(rows, target, top, vh);
+    assert.equal(at, (vh - rows.heightOf(target)) / 2);
+    // The rows drawn above it measure taller: the row stays where it was put.
+    const w = rowWindow(rows, top, vh, 0);
+    rows.measure(Array.from({ length: target - w.start }, (_, k): [number, number] => [w.start + k, 36]));
+    const held = scrollTopPlacing(rows, target, at, vh);
+    assert.equal(rowViewportTop(rows, target, held, vh), at);
+    const again = rowWindow(rows, held, vh, 0);
+    assert.ok(target >= again.start && target < again.end);
+  });
+
+  test('a list taller than the browser allows: both ends and any row reachable', () => {
+    const rows = new RowOffsets();
+    rows.extend(1_000_000, (i) => (i % 3 === 0 ? 36 : 18));
+    const vh = 540;
+    assert.ok(rows.total > maxScrollHeight);
+    const end = rowWindow(rows, maxScrollTop(rows, vh), vh, 0);
+    assert.equal(end.end, 1_000_000);
+    assert.equal(end.offset + rows.total - rows.offsetOf(end.start), maxScrollHeight);
+    for (const index of [0, 333_333, 999_999]) {
+      const top = scrollTopForRow(rows, index, { scrollTop: 0, viewportHeight: vh, align: 'center' });
+      const w = rowWindow(rows, top, vh, 0);
+      assert.ok(index >= w.start && index < w.end, `${index} in [${w.start}, ${w.end})`);
+    }
+  });
+
+  test('nearest: a row below comes up to the bottom edge, one above down to the top', () => {
+    const rows = make(100);
+    const vh = 100;
+    const down = scrollTopForRow(rows, 20, { scrollTop: 0, viewportHeight: vh });
+    assert.equal(rowViewportTop(rows, 20, down, vh), vh - 54);
+    const up = scrollTopForRow(rows, 3, { scrollTop: 1000, viewportHeight: vh });
+    assert.equal(rowViewportTop(rows, 3, up, vh), 0);
+    assert.equal(scrollTopForRow(rows, 5, { scrollTop: up, viewportHeight: vh }), up, 'in view: no move');
   });
 });

@@ -1,5 +1,6 @@
-// Windowing math for virtualized lists of fixed-height rows: which rows to draw for a scroll position,
-// where to draw them, where to scroll to reveal a row, and where keyboard keys move the active row.
+// Windowing math for virtualized lists: which rows to draw for a scroll position, where to draw them,
+// where to scroll to reveal a row, and where keyboard keys move the active row. Rows have one height
+// (fixedRows) or each its own (RowOffsets in row-offsets.ts); the math is the same over `Rows`.
 // Pure functions, so they are tested without a DOM.
 
 /**
@@ -7,6 +8,26 @@
  * track of this height and maps the scroll position onto the rows proportionally.
  */
 export const maxScrollHeight = 15_000_000;
+
+/** Where a list's rows are, top to bottom, in px. */
+export interface Rows {
+  readonly count: number;
+  /** Sum of all the rows' heights. */
+  readonly total: number;
+  /** Top of row `i` (0 ≤ i ≤ count; count gives the total). */
+  offsetOf(i: number): number;
+  /** The row that `y` falls in (clamped to the rows). */
+  indexAt(y: number): number;
+}
+
+export function fixedRows(count: number, rowHeight: number): Rows {
+  return {
+    count,
+    total: count * rowHeight,
+    offsetOf: (i) => i * rowHeight,
+    indexAt: (y) => Math.min(Math.max(0, Math.floor(y / rowHeight)), Math.max(0, count - 1)),
+  };
+}
 
 export interface WindowInput {
   count: number;
@@ -31,15 +52,36 @@ export interface RowWindow {
 }
 
 /** Virtual px of the rows per px of scroll track: 1 unless the list is taller than the cap. */
-function scale(count: number, rowHeight: number, viewportHeight: number): number {
-  const virtual = count * rowHeight;
-  if (virtual <= maxScrollHeight) return 1;
+export function scrollScale(rows: Rows, viewportHeight: number): number {
+  if (rows.total <= maxScrollHeight) return 1;
   const track = maxScrollHeight - viewportHeight;
-  return track > 0 ? (virtual - viewportHeight) / track : 1;
+  return track > 0 ? (rows.total - viewportHeight) / track : 1;
 }
 
 export function totalHeight(count: number, rowHeight: number): number {
   return Math.min(count * rowHeight, maxScrollHeight);
+}
+
+/** The largest scrollTop: the end of the rows at the bottom of the viewport. */
+export function maxScrollTop(rows: Rows, viewportHeight: number): number {
+  return Math.max(0, Math.min(rows.total, maxScrollHeight) - viewportHeight);
+}
+
+/** The rows to draw for a scroll position, with `overscan` more on each side. */
+export function rowWindow(rows: Rows, scrollTop: number, viewportHeight: number, overscan = 6): RowWindow {
+  const { count } = rows;
+  const total = Math.min(rows.total, maxScrollHeight);
+  if (count <= 0 || rows.total <= 0) return { start: 0, end: 0, offset: 0, totalHeight: 0 };
+  const top = Math.min(Math.max(0, scrollTop), maxScrollTop(rows, viewportHeight));
+  const virtualTop = top * scrollScale(rows, viewportHeight);
+  const first = rows.indexAt(virtualTop);
+  const bottom = virtualTop + Math.max(viewportHeight, 0);
+  const atBottom = rows.indexAt(bottom);
+  const last = Math.min(count, rows.offsetOf(atBottom) < bottom ? atBottom + 1 : atBottom);
+  const start = Math.max(0, first - overscan);
+  const end = Math.min(count, Math.max(last, first + 1) + overscan);
+  // Row i shows at offsetOf(i) - virtualTop in the viewport, which is top + that in the content.
+  return { start, end, offset: top + rows.offsetOf(start) - virtualTop, totalHeight: total };
 }
 
 export function visibleWindow({
@@ -49,23 +91,50 @@ export function visibleWindow({
   viewportHeight,
   overscan = 6,
 }: WindowInput): RowWindow {
-  const total = totalHeight(count, rowHeight);
-  if (count <= 0 || rowHeight <= 0) return { start: 0, end: 0, offset: 0, totalHeight: 0 };
-  const maxTop = Math.max(0, total - viewportHeight);
-  const top = Math.min(Math.max(0, scrollTop), maxTop);
-  const virtualTop = top * scale(count, rowHeight, viewportHeight);
-  const first = Math.min(count - 1, Math.floor(virtualTop / rowHeight));
-  const last = Math.min(count, Math.ceil((virtualTop + Math.max(viewportHeight, 0)) / rowHeight));
-  const start = Math.max(0, first - overscan);
-  const end = Math.min(count, Math.max(last, first + 1) + overscan);
-  // Row i shows at i * rowHeight - virtualTop in the viewport, which is top + that in the content.
-  return { start, end, offset: top + start * rowHeight - virtualTop, totalHeight: total };
+  if (rowHeight <= 0) return { start: 0, end: 0, offset: 0, totalHeight: 0 };
+  return rowWindow(fixedRows(count, rowHeight), scrollTop, viewportHeight, overscan);
+}
+
+/** Where row `index`'s top is in the viewport (px from its top) at `scrollTop`. */
+export function rowViewportTop(rows: Rows, index: number, scrollTop: number, viewportHeight: number): number {
+  const top = Math.min(Math.max(0, scrollTop), maxScrollTop(rows, viewportHeight));
+  return rows.offsetOf(index) - top * scrollScale(rows, viewportHeight);
+}
+
+/** The scrollTop that puts row `index`'s top `at` px from the viewport's top, clamped to the track. */
+export function scrollTopPlacing(rows: Rows, index: number, at: number, viewportHeight: number): number {
+  if (rows.count <= 0) return 0;
+  const i = Math.min(Math.max(0, index), rows.count - 1);
+  const target = (rows.offsetOf(i) - at) / scrollScale(rows, viewportHeight);
+  return Math.min(Math.max(0, target), maxScrollTop(rows, viewportHeight));
 }
 
 /**
  * The scrollTop that brings row `index` into view: the least move (`nearest`), or with the row in the
  * middle (`center`). Returns the current scrollTop when the row is already in view for `nearest`.
  */
+export function scrollTopForRow(
+  rows: Rows,
+  index: number,
+  {
+    scrollTop,
+    viewportHeight,
+    align = 'nearest',
+  }: { scrollTop: number; viewportHeight: number; align?: 'nearest' | 'center' },
+): number {
+  const { count } = rows;
+  if (count <= 0) return 0;
+  const i = Math.min(Math.max(0, index), count - 1);
+  const height = rows.offsetOf(i + 1) - rows.offsetOf(i);
+  const at = rowViewportTop(rows, i, scrollTop, viewportHeight);
+  if (align === 'center') return scrollTopPlacing(rows, i, (viewportHeight - height) / 2, viewportHeight);
+  if (at < 0) return scrollTopPlacing(rows, i, 0, viewportHeight);
+  // A row taller than the viewport shows from its top.
+  if (at + height > viewportHeight)
+    return scrollTopPlacing(rows, i, Math.max(0, viewportHeight - height), viewportHeight);
+  return Math.min(Math.max(0, scrollTop), maxScrollTop(rows, viewportHeight));
+}
+
 export function scrollTopFor(
   index: number,
   {
@@ -76,17 +145,7 @@ export function scrollTopFor(
     align = 'nearest',
   }: Omit<WindowInput, 'overscan'> & { align?: 'nearest' | 'center' },
 ): number {
-  if (count <= 0) return 0;
-  const k = scale(count, rowHeight, viewportHeight);
-  const total = totalHeight(count, rowHeight);
-  const maxTop = Math.max(0, total - viewportHeight);
-  const virtualTop = Math.min(Math.max(0, scrollTop), maxTop) * k;
-  const rowTop = Math.min(Math.max(0, index), count - 1) * rowHeight;
-  let target = virtualTop;
-  if (align === 'center') target = rowTop - (viewportHeight - rowHeight) / 2;
-  else if (rowTop < virtualTop) target = rowTop;
-  else if (rowTop + rowHeight > virtualTop + viewportHeight) target = rowTop + rowHeight - viewportHeight;
-  return Math.min(Math.max(0, target / k), maxTop);
+  return scrollTopForRow(fixedRows(count, rowHeight), index, { scrollTop, viewportHeight, align });
 }
 
 /** Keys that move the active row of a list; returns the new index, or null for other keys. */
