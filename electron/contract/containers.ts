@@ -184,7 +184,14 @@ export const containersChannels: Record<keyof ContainersInvoke, true> = {
 
 export interface ContainersEvents {
   'containers.logs': {
-    params: { id: string; follow: boolean; tail?: number; timestamps?: boolean };
+    params: {
+      id: string;
+      follow: boolean;
+      tail?: number;
+      timestamps?: boolean;
+      /** Only lines from this time on: Docker's `since`, unix seconds with up to nine decimals. */
+      since?: string;
+    };
     event: LogBatch;
   };
   /** One sample a second while the container runs. */

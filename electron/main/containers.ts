@@ -5,6 +5,7 @@ import { containerStatsStreams } from './container-stats.ts';
 import { toSummary } from './container-summary.ts';
 import { UsageSampler } from './container-usage.ts';
 import type { EngineClient } from './engine-client.ts';
+import { HandlerError } from './errors.ts';
 import type { InvokeHandlers, StreamHandlers } from './handlers.ts';
 import { chunkGatherer, LogBatchDecoder } from './log-lines.ts';
 
@@ -84,14 +85,27 @@ export function containerStreams(
       });
       off();
     },
-    async 'containers.logs'({ id, follow, tail, timestamps }, emit, signal) {
+    async 'containers.logs'({ id, follow, tail, timestamps, since }, emit, signal) {
+      if (since !== undefined && !/^\d+(\.\d{1,9})?$/.test(since)) {
+        throw new HandlerError(
+          'invalid_argument',
+          'logs.bad_since',
+          `invalid "since" time "${since}": use unix seconds, e.g. 1700000000.5`,
+        );
+      }
       const container = client.docker.getContainer(id);
       const info = await container.inspect();
       const decoder = new LogBatchDecoder(!info.Config.Tty, timestamps ?? false);
       const send = (batch: LogBatch | null) => {
         if (batch) emit(batch);
       };
-      const opts = { stdout: true, stderr: true, timestamps: timestamps ?? false, tail: tail ?? 1000 };
+      const opts = {
+        stdout: true,
+        stderr: true,
+        timestamps: timestamps ?? false,
+        tail: tail ?? 1000,
+        ...(since ? { since } : {}),
+      };
       if (!follow) {
         const buf = (await container.logs({ ...opts, follow: false })) as unknown as Buffer;
         // In slices, so that a big log reaches the UI as several messages rather than one huge one.

@@ -178,6 +178,38 @@ describe('handlers against berthd', () => {
     daemon.docker(['rm', '-f', 'unit-many-lines']);
   });
 
+  test('containers.logs since: only the lines from then on; a malformed time is refused', async () => {
+    const r = daemon.docker([
+      'run',
+      '--name',
+      'unit-since',
+      'busybox',
+      'sh',
+      '-c',
+      'echo before; sleep 1; echo after',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const stamped = daemon.docker(['logs', '-t', 'unit-since']).stdout.trim().split('\n');
+    const [sec, frac] = /^(\S+?)(?:\.(\d+))?Z before$/.exec(stamped[0])?.slice(1) ?? [];
+    // A nanosecond after the first line, as Docker's unix seconds.
+    const ns = BigInt(Date.parse(`${sec}Z`)) * 1_000_000n + BigInt((frac ?? '').padEnd(9, '0')) + 1n;
+    const since = `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
+    const lines = async (req: { since: string }) => {
+      const got: string[] = [];
+      const end = await new Promise<StreamMessage<'containers.logs'>>((resolve) => {
+        dispatchStream(h, 'containers.logs', { id: 'unit-since', follow: false, ...req }, (m) => {
+          if (m.type === 'end') resolve(m);
+          else for (const l of batchLines(m.event)) got.push(l.text);
+        });
+      });
+      return { got, end };
+    };
+    assert.deepEqual((await lines({ since })).got, ['after']);
+    const bad = await lines({ since: 'yesterday' });
+    assert.equal(bad.end.type === 'end' && bad.end.error?.code, 'logs.bad_since');
+    daemon.docker(['rm', '-f', 'unit-since']);
+  });
+
   test('terminal: open an exec session, echo hi comes back, resize works, unknown sessions fail', async () => {
     const run = await dispatchInvoke(h, 'containers.run', { image: 'busybox', cmd: ['sleep', '300'] });
     assert.ok(run.ok);
