@@ -47,6 +47,13 @@ const paths: Record<string, ReactNode> = {
     </>
   ),
   clear: <path d="M4 4l8 8M12 4l-8 8" />,
+  /** Clear a view (a console's ⊘): nothing is deleted. */
+  clearView: (
+    <>
+      <circle cx="8" cy="8" r="5.5" />
+      <path d="M4.1 11.9l7.8-7.8" />
+    </>
+  ),
   search: (
     <>
       <circle cx="7" cy="7" r="4" />
@@ -61,6 +68,7 @@ const paths: Record<string, ReactNode> = {
   ),
   chevronRight: <path d="M6 3.5 10.5 8 6 12.5" />,
   chevronDown: <path d="M3.5 6 8 10.5 12.5 6" />,
+  chevronUp: <path d="M3.5 10 8 5.5 12.5 10" />,
   browse: (
     <>
       <path d="M2 4.5V12.5h12V5.5H7.5L6 4H2z" />

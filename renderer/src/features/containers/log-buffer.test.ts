@@ -99,6 +99,58 @@ describe('LogBuffer', () => {
   });
 });
 
+describe('coloured lines', () => {
+  const E = '\x1b';
+  test('kept as they read for search; as written, with the state before them, for drawing', () => {
+    const b = new LogBuffer(false);
+    b.append(batch([`${E}[31mred${E}[0m and plain`, 'no codes', `${E}[2K${E}]0;title\x07progress`]));
+    assert.deepEqual(b.line(0), {
+      text: 'red and plain',
+      styled: `${E}[31mred${E}[0m and plain`,
+      stderr: false,
+    });
+    assert.deepEqual(b.line(1), { text: 'no codes', stderr: false });
+    assert.equal(b.line(2).text, 'progress', 'erase line and an OSC title are dropped');
+    assert.deepEqual(b.search('red and'), [0], 'search reads the text without its escapes');
+    assert.deepEqual(b.search('31m'), [], 'escape sequences are not text');
+  });
+
+  test('the colour a line leaves carries to the lines after it, across batches, until reset', () => {
+    const b = new LogBuffer(true);
+    b.append(batch(['2026-01-01T00:00:00Z before', `2026-01-01T00:00:01Z ${E}[33mwarn starts`]));
+    b.append(batch(['2026-01-01T00:00:02Z still yellow', `2026-01-01T00:00:03Z ${E}[1mbold too${E}[0m`]));
+    b.append(batch(['2026-01-01T00:00:04Z plain again']));
+    assert.equal(b.line(0).sgr, undefined);
+    assert.equal(b.line(1).sgr, undefined, 'the line that sets it starts plain');
+    assert.equal(b.line(1).styled, `${E}[33mwarn starts`, 'the timestamp is not part of the styled text');
+    assert.deepEqual({ ...b.line(2).sgr }, { fg: 3 });
+    assert.equal(b.line(2).styled, undefined);
+    assert.deepEqual({ ...b.line(3).sgr }, { fg: 3 });
+    assert.equal(b.line(4).sgr, undefined);
+  });
+
+  test('dropping lines from the front keeps the state they left', () => {
+    const b = new LogBuffer(false, 8);
+    b.append(batch([`${E}[32mgreen from here`, ...Array.from({ length: 9 }, (_, i) => `line ${i}`)]));
+    assert.equal(b.dropped, 2);
+    assert.equal(b.line(0).text, 'line 1');
+    assert.deepEqual({ ...b.line(0).sgr }, { fg: 2 });
+    assert.equal(b.takeRewrite(), 0, 'a drop moves every row');
+    assert.equal(b.takeRewrite(), Number.POSITIVE_INFINITY);
+  });
+
+  test('a million plain lines cost no more than before; a hundred thousand coloured ones stay quick', () => {
+    const b = new LogBuffer(false);
+    const lines = Array.from({ length: 100_000 }, (_, i) => `${E}[3${i % 8}mline ${i}${E}[39m ok`);
+    const t0 = performance.now();
+    for (let i = 0; i < lines.length; i += 10_000) b.append(batch(lines.slice(i, i + 10_000)));
+    const ms = performance.now() - t0;
+    assert.equal(b.line(99_999).text, 'line 99999 ok');
+    assert.deepEqual(b.search('line 9999 ok'), [9999]);
+    assert.ok(ms < 1500, `${ms.toFixed(0)} ms for 100,000 coloured lines`);
+  });
+});
+
 test('caughtUp: the whole log has reached the end of the preview of its last lines', () => {
   const preview = new LogBuffer(false);
   preview.append(batch(['7', '8', '9']));

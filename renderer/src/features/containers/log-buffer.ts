@@ -1,12 +1,39 @@
 // The log view's lines: up to a million or so, kept as one array of strings (the timestamp, when there
 // is one, stays at the front of its line and is split off only for the rows on screen), with a search
 // that runs over the array and narrows the previous result while the user types.
+// Lines with terminal escapes are kept twice: as they read (in the array, so that search, copy and
+// download see plain text) and as written, with the colour state they leave for the next line, so
+// that a row on screen is drawn in colour from its own line alone.
 import type { LogBatch } from '../../../../electron/contract/index.ts';
+import { hasControls, plainState, type SgrState, stripTracking } from '../../ui/ansi.ts';
 
 export interface ShownLine {
   timestamp?: string;
+  /** What the line reads: without its timestamp and escape sequences. */
   text: string;
   stderr: boolean;
+  /** The text as written, escape sequences and all, when it has any. */
+  styled?: string;
+  /** The colours and attributes in force where the line starts, when lines before it left some. */
+  sgr?: SgrState;
+  /** Which source (of a merged view) the line is from. */
+  source?: number;
+}
+
+/** What the log view draws from: one container's buffer, or several merged. */
+export interface LogModel {
+  readonly length: number;
+  /** Lines dropped from the front to stay within the limit. */
+  readonly dropped: number;
+  /**
+   * The lowest row whose line changed since the last call (Infinity: none, lines were only added):
+   * what the view must measure again. One caller per model.
+   */
+  takeRewrite(): number;
+  line(i: number): ShownLine;
+  search(query: string): number[];
+  /** Characters line `i` shows (for its wrapped height), its timestamp counted when `withTimestamp`. */
+  shownLength(i: number, withTimestamp: boolean): number;
 }
 
 export interface SearchMode {
@@ -41,12 +68,22 @@ interface SearchCache {
   searched: number;
 }
 
-export class LogBuffer {
+export class LogBuffer implements LogModel {
   private lines: string[] = [];
   private stderr = new Uint8Array(1024);
   private cache: SearchCache | null = null;
+  /** Lines with escapes, by absolute index (counting dropped lines), ascending; their text as written. */
+  private styledAt: number[] = [];
+  private styledRaw: string[] = [];
+  /** The state each styled line leaves for the lines after it. */
+  private styledEnd: SgrState[] = [];
+  /** The state at the end of the last line appended, for the next batch. */
+  private sgr: SgrState = plainState;
+  /** The state where the first line kept starts (left by lines dropped from the front). */
+  private frontSgr: SgrState = plainState;
   /** Lines dropped from the front to stay within the limit. */
   dropped = 0;
+  private droppedSeen = 0;
 
   constructor(
     readonly timestamps: boolean,
@@ -57,11 +94,33 @@ export class LogBuffer {
     return this.lines.length;
   }
 
+  /** 0 when lines were dropped from the front since the last call (every row moved), else Infinity. */
+  takeRewrite(): number {
+    if (this.dropped === this.droppedSeen) return Number.POSITIVE_INFINITY;
+    this.droppedSeen = this.dropped;
+    return 0;
+  }
+
   append(batch: LogBatch): void {
     const from = this.lines.length;
     const parts = batch.text.split('\n');
     const lines = this.lines;
-    for (let i = 0; i < parts.length; i++) lines.push(parts[i]);
+    // One look at the whole batch: a log without escapes costs nothing more per line.
+    if (!hasControls(batch.text)) for (let i = 0; i < parts.length; i++) lines.push(parts[i]);
+    else
+      for (let i = 0; i < parts.length; i++) {
+        const raw = parts[i];
+        if (!hasControls(raw)) {
+          lines.push(raw);
+          continue;
+        }
+        const { text, end } = stripTracking(raw, this.sgr);
+        this.styledAt.push(this.dropped + lines.length);
+        this.styledRaw.push(raw);
+        this.styledEnd.push(end);
+        this.sgr = end;
+        lines.push(text);
+      }
     if (batch.stderr.length) {
       this.growFlags(lines.length);
       for (let i = 0; i < batch.stderr.length; i += 2) {
@@ -93,11 +152,49 @@ export class LogBuffer {
 
   line(i: number): ShownLine {
     const raw = this.lines[i] ?? '';
-    const stderr = i < this.stderr.length && this.stderr[i] === 1;
-    if (!this.timestamps) return { text: raw, stderr };
+    const out: ShownLine = { text: raw, stderr: i < this.stderr.length && this.stderr[i] === 1 };
+    let sp = -1;
+    if (this.timestamps) {
+      sp = raw.indexOf(' ');
+      if (sp >= 0) {
+        out.timestamp = raw.slice(0, sp);
+        out.text = raw.slice(sp + 1);
+      }
+    }
+    if (this.styledAt.length === 0 && this.frontSgr === plainState) return out;
+    // The last styled line at or before this one: this line itself, or the one whose state it starts in.
+    const abs = i + this.dropped;
+    const at = this.styledAt;
+    let lo = 0;
+    let hi = at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at[mid] <= abs) lo = mid + 1;
+      else hi = mid;
+    }
+    const k = lo - 1;
+    let before: SgrState;
+    if (k >= 0 && at[k] === abs) {
+      const styled = this.styledRaw[k];
+      out.styled = sp >= 0 ? styled.slice(styled.indexOf(' ') + 1) : styled;
+      before = k > 0 ? this.styledEnd[k - 1] : this.frontSgr;
+    } else before = k >= 0 ? this.styledEnd[k] : this.frontSgr;
+    if (before !== plainState) out.sgr = before;
+    return out;
+  }
+
+  /** How many characters line `i` shows: its text, and its timestamp when `withTimestamp`. */
+  shownLength(i: number, withTimestamp: boolean): number {
+    const raw = this.lines[i] ?? '';
+    return this.timestamps && !withTimestamp ? raw.length - raw.indexOf(' ') - 1 : raw.length;
+  }
+
+  /** The timestamp at the front of line `i` (empty without timestamps). */
+  timestamp(i: number): string {
+    if (!this.timestamps) return '';
+    const raw = this.lines[i] ?? '';
     const sp = raw.indexOf(' ');
-    if (sp < 0) return { text: raw, stderr };
-    return { timestamp: raw.slice(0, sp), text: raw.slice(sp + 1), stderr };
+    return sp < 0 ? '' : raw.slice(0, sp);
   }
 
   /** Indexes of the lines whose text (not timestamp) holds the query, ascending. */
@@ -161,6 +258,14 @@ export class LogBuffer {
     this.stderr.copyWithin(0, n);
     this.stderr.fill(0, Math.max(0, this.stderr.length - n));
     this.dropped += n;
+    let gone = 0;
+    while (gone < this.styledAt.length && this.styledAt[gone] < this.dropped) gone++;
+    if (gone) {
+      this.frontSgr = this.styledEnd[gone - 1];
+      this.styledAt.splice(0, gone);
+      this.styledRaw.splice(0, gone);
+      this.styledEnd.splice(0, gone);
+    }
     const c = this.cache;
     if (c) {
       const kept = c.matches.filter((i) => i >= n).map((i) => i - n);
