@@ -368,7 +368,7 @@ export function LogsPane(props: LogsViewProps & { aside?: ReactNode }) {
         <span data-testid="log-count">
           {loading
             ? `last ${count.toLocaleString('en-US')} lines; loading the rest…`
-            : `${count.toLocaleString('en-US')} lines`}
+            : `${count.toLocaleString('en-US')} line${count === 1 ? '' : 's'}`}
           {!loading && model.dropped > 0 && ` (the last ${maxLines.toLocaleString('en-US')})`}
         </span>
       </div>
