@@ -142,10 +142,14 @@ services:
       .locator('[data-testid="service-row"][data-service="web"]')
       .getByRole('link', { name: new RegExp(`^Open http://localhost:${port} `) })
       .waitFor();
-    await page
-      .getByRole('combobox', { name: 'Logs of' })
-      .selectOption({ label: `worker (${project}_worker_1)` });
-    await new LogsPanel(page).box.getByText('tick-from-worker').first().waitFor();
+    // Every service's lines in one view, each with its service's prefix.
+    const logs = new LogsPanel(page, 'Project logs');
+    await logs.box.getByText('tick-from-worker').first().waitFor();
+    await eventually(
+      async () => (await logs.texts()).some((t) => /^worker_1 +\| tick-from-worker/.test(t)),
+      10_000,
+      'a worker line with its prefix',
+    );
     await page.screenshot({ path: path.join(screenshotsDir, 'compose-project.png') });
   });
 

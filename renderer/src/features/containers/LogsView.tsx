@@ -9,9 +9,14 @@ import { LogsPane, type LogsViewProps } from './LogsPane.tsx';
 
 export type { LogsViewProps } from './LogsPane.tsx';
 
-/** Compose names containers <project>-<service>-<n>; the project is said once, not on every line. */
-const sourceLabel = (c: ContainerSummary, project: string) =>
-  c.name.startsWith(`${project}-`) ? c.name.slice(project.length + 1) : c.name;
+/**
+ * A container's label in its project's merged log. Compose names containers <project>-<service>-<n>
+ * (v1: with underscores); the project is said once, not on every line.
+ */
+export const sourceLabel = (c: ContainerSummary, project: string) =>
+  c.name.startsWith(`${project}-`) || c.name.startsWith(`${project}_`)
+    ? c.name.slice(project.length + 1)
+    : c.name;
 
 export function LogsView(props: LogsViewProps) {
   const id = 'id' in props ? props.id : undefined;

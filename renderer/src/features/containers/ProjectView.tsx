@@ -1,9 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../../store/index.ts';
 import { usePolling } from '../../ui/use-polling.ts';
 import { ContainerActions, ProjectActions } from './ContainerActions.tsx';
-import { LogsView } from './LogsView.tsx';
+import { LogsView, sourceLabel } from './LogsView.tsx';
 import { cpuText, memoryText, stateSummary } from './list-model.ts';
 import { PortLinks } from './PortLinks.tsx';
 import { HealthBadge, StateBadge } from './StateBadges.tsx';
@@ -35,9 +35,7 @@ export function ProjectView({ project }: { project: string }) {
         ),
     [all, project],
   );
-  const [logsOf, setLogsOf] = useState<string>('');
   const back = () => navigate({ screen: 'containers' });
-  const logsId = containers.some((c) => c.id === logsOf) ? logsOf : (containers[0]?.id ?? '');
 
   if (containers.length === 0) {
     return (
@@ -118,23 +116,12 @@ export function ProjectView({ project }: { project: string }) {
           ))}
         </tbody>
       </table>
-      <div className="toolbar project-logs">
-        <h2>Logs</h2>
-        <label className="inline">
-          Service
-          <select aria-label="Logs of" value={logsId} onChange={(e) => setLogsOf(e.target.value)}>
-            {containers.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.composeService ?? c.name} ({c.name})
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
-      {/* TODO(logs): once the multi-source log view lands, show every service at once:
-          <LogsView sources={containers.map((c) => ({ id: c.id, label: c.composeService ?? c.name }))} />
-          and drop the picker above. */}
-      {logsId && <LogsView key={logsId} id={logsId} />}
+      <h2 className="project-logs">Logs</h2>
+      {/* Every service's lines, merged in time order, as `docker-compose logs` shows them. */}
+      <LogsView
+        sources={containers.map((c) => ({ id: c.id, label: sourceLabel(c, project) }))}
+        name={project}
+      />
     </section>
   );
 }
