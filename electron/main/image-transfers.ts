@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import type { TransferProgress } from '../contract/index.ts';
 import type { EngineClient } from './engine-client.ts';
-import { HandlerError } from './errors.ts';
+import { engineErrorMessage, HandlerError } from './errors.ts';
 import type { StreamHandlers } from './handlers.ts';
 import { forEachJsonLine } from './json-lines.ts';
 import type { RegistryCredentials } from './registry-auth.ts';
@@ -81,9 +81,8 @@ async function starting<T>(op: 'pull' | 'push', start: () => Promise<T>): Promis
   try {
     return await start();
   } catch (err) {
-    const e = err as { statusCode?: number; json?: { message?: string } | null; message?: string };
-    if (typeof e.statusCode !== 'number') throw err;
-    throw failure(op, e.json?.message ?? e.message ?? `the engine answered ${e.statusCode}`);
+    if (typeof (err as { statusCode?: unknown }).statusCode !== 'number') throw err;
+    throw failure(op, engineErrorMessage(err));
   }
 }
 

@@ -2,7 +2,7 @@
 // sent to the engine in `X-Registry-Auth` the way the docker CLI sends them.
 import type { RegistryLoginRequest } from '../contract/index.ts';
 import type { EngineClient } from './engine-client.ts';
-import { HandlerError } from './errors.ts';
+import { engineErrorMessage, HandlerError } from './errors.ts';
 
 /** The docker CLI's key for Docker Hub in its config and in `serveraddress`. */
 export const dockerHubServer = 'https://index.docker.io/v1/';
@@ -68,9 +68,8 @@ export class RegistryCredentials {
     try {
       answer = (await client.docker.checkAuth(auth)) as { IdentityToken?: string };
     } catch (err) {
-      const e = err as { statusCode?: number; json?: { message?: string } | null; message?: string };
-      if (typeof e.statusCode !== 'number') throw err;
-      const message = e.json?.message ?? e.message ?? `login to ${domain} failed`;
+      if (typeof (err as { statusCode?: unknown }).statusCode !== 'number') throw err;
+      const message = engineErrorMessage(err);
       throw new HandlerError(
         /unauthorized|denied|incorrect|401/i.test(message) ? 'forbidden' : 'internal',
         'registry.login_failed',

@@ -15,39 +15,41 @@ function must(d: Daemon, args: string[]): string {
 }
 
 // Compose interpolates `$`: `$$` is a literal dollar for the shell.
-const composeFile = stringify({
-  version: '3.7',
-  services: {
-    web: {
-      image: 'busybox',
-      command: [
-        'sh',
-        '-c',
-        "mkdir -p /www && echo '<h1>shop</h1>' > /www/index.html && echo web listening && exec httpd -f -v -p 80 -h /www",
-      ],
-      ports: ['18080:80'],
-      healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1/'], interval: '2s' },
+const composeFile = (webPort: number) =>
+  stringify({
+    version: '3.7',
+    services: {
+      web: {
+        image: 'busybox',
+        command: [
+          'sh',
+          '-c',
+          "mkdir -p /www && echo '<h1>shop</h1>' > /www/index.html && echo web listening && exec httpd -f -v -p 80 -h /www",
+        ],
+        ports: [`${webPort}:80`],
+        healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1/'], interval: '2s' },
+      },
+      db: {
+        image: 'busybox',
+        command: ['sh', '-c', 'echo db ready; while true; do sleep 5; echo checkpoint $$(date +%s); done'],
+        volumes: ['shop-data:/data'],
+      },
+      worker: {
+        image: 'busybox',
+        command: [
+          'sh',
+          '-c',
+          "i=0; while true; do printf '\\033[32mINFO\\033[0m job %d done\\n' $$i; i=$$((i+1)); sleep 2; done",
+        ],
+      },
     },
-    db: {
-      image: 'busybox',
-      command: ['sh', '-c', 'echo db ready; while true; do sleep 5; echo checkpoint $$(date +%s); done'],
-      volumes: ['shop-data:/data'],
-    },
-    worker: {
-      image: 'busybox',
-      command: [
-        'sh',
-        '-c',
-        "i=0; while true; do printf '\\033[32mINFO\\033[0m job %d done\\n' $$i; i=$$((i+1)); sleep 2; done",
-      ],
-    },
-  },
-  volumes: { 'shop-data': {} },
-});
+    volumes: { 'shop-data': {} },
+  });
 
-export function seedDemoState(d: Daemon): void {
+/** `webPort`: where the compose project's web service is published on the host. */
+export function seedDemoState(d: Daemon, webPort: number): void {
   const dir = mkdtempSync('/tmp/berth-demo-');
-  writeFileSync(path.join(dir, 'docker-compose.yml'), composeFile);
+  writeFileSync(path.join(dir, 'docker-compose.yml'), composeFile(webPort));
   const up = spawnSync('docker-compose', ['-p', 'shop', 'up', '-d'], {
     cwd: dir,
     env: { ...process.env, DOCKER_HOST: d.host, COMPOSE_INTERACTIVE_NO_CLI: '1' },

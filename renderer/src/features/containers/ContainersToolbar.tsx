@@ -46,7 +46,8 @@ export function ContainersToolbar({
         <input
           type="search"
           aria-label="Search containers"
-          placeholder="Search name, image, project, state, health"
+          placeholder="Search containers"
+          title="Matches name, image, id, compose project, state and health"
           value={s.search}
           onChange={(e) => s.setSearch(e.target.value)}
           onKeyDown={(e) => {
