@@ -23,9 +23,9 @@ export class ImagesPage {
     return this.rows.filter({ hasText: tag });
   }
 
-  /** The tags of the rows, top to bottom (`<none>` for an untagged image). */
+  /** The first tag of each row, top to bottom (`<none>` for an untagged image). */
   async names(): Promise<string[]> {
-    return (await this.rows.locator('td:first-child').allTextContents()).map((t) => t.trim());
+    return (await this.rows.locator('td:first-child button').allTextContents()).map((t) => t.trim());
   }
 
   inUse(tag: string): Locator {

@@ -140,7 +140,7 @@ function ContainersTable() {
           { ...sortHeader('cpu', 'CPU'), width: '64px', className: 'num' },
           { ...sortHeader('memory', 'Memory'), width: '80px', className: 'num' },
         ]),
-    ...(showCreated ? [{ ...sortHeader('created', 'Created'), width: '96px' }] : []),
+    ...(showCreated ? [{ ...sortHeader('created', 'Created'), width: '132px' }] : []),
     { header: 'Actions', width: '136px', className: 'actions-col' },
   ];
   const usageCells = (u: ContainerUsage | undefined) =>

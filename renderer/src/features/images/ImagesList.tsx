@@ -1,12 +1,12 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ImageSummary } from '../../../../electron/contract/index.ts';
 import { imageLabel } from '../../store/images.ts';
 import { useStore } from '../../store/index.ts';
-import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { formatAgo, formatBytes, formatTime, shortId } from '../../ui/format.ts';
 import { IconButton } from '../../ui/IconButton.tsx';
+import { useWidth } from '../../ui/use-width.ts';
 import { VirtualTable } from '../../ui/VirtualTable.tsx';
 import { RunForm } from '../containers/RunForm.tsx';
 import {
@@ -61,6 +61,9 @@ function SortHeader({
 }
 
 export function ImagesList() {
+  const sectionRef = useRef<HTMLElement>(null);
+  // Narrow windows give the ID's room to the name (the ID is in the name's tooltip).
+  const showId = useWidth(sectionRef) >= 720;
   const { images, error, loaded, diskUsage } = useStore(
     useShallow((s) => ({
       images: s.images,
@@ -69,8 +72,9 @@ export function ImagesList() {
       diskUsage: s.imagesDiskUsage,
     })),
   );
-  const { refreshImages, removeImage, pruneImages, navigate, refreshDiskUsage } = useStore(
+  const { refreshImages, removeImage, pruneImages, navigate, refreshDiskUsage, confirm } = useStore(
     useShallow((s) => ({
+      confirm: s.confirm,
       refreshImages: s.refreshImages,
       removeImage: s.removeImage,
       pruneImages: s.pruneImages,
@@ -81,8 +85,6 @@ export function ImagesList() {
   const [view, setView] = useState<ImageListView>(defaultView);
   const [showPull, setShowPull] = useState(false);
   const [runImage, setRunImage] = useState<string | null>(null);
-  const [confirmPrune, setConfirmPrune] = useState(false);
-  const [pruneAll, setPruneAll] = useState(false);
   const visible = useMemo(() => visibleImages(images, view), [images, view]);
   // The app polls; opening the screen should not show what was true up to a poll ago.
   useEffect(() => {
@@ -96,15 +98,30 @@ export function ImagesList() {
   }, [idsKey, refreshDiskUsage]);
 
   const prune = async () => {
-    setConfirmPrune(false);
-    await pruneImages(pruneAll);
+    // Dangling as `docker images` lists them: no tag, and (here) no container either.
+    const dangling = images.filter((i) => i.tags.length === 0 && i.usedBy.length === 0).length;
+    let all = false;
+    const ok = await confirm({
+      title: 'Prune unused images?',
+      confirmLabel: 'Prune',
+      body: (
+        <>
+          <p>
+            Removes dangling images (no tag, no container): {dangling === 0 ? 'none now' : `${dangling} now`}.
+            Images that tagged images are built on, and the build cache, stay.
+          </p>
+          <PruneAllChoice onChange={(v) => (all = v)} />
+        </>
+      ),
+    });
+    if (ok) await pruneImages(all);
   };
   const sortBy = (key: ImageSortKey) => setView((v) => toggleSort(v, key));
   const ariaSort = (key: ImageSortKey) =>
     view.sort === key ? (view.descending ? 'descending' : 'ascending') : 'none';
 
   return (
-    <section aria-labelledby="images-title">
+    <section aria-labelledby="images-title" ref={sectionRef}>
       <div className="toolbar">
         <h1 id="images-title">Images</h1>
         {images.length > 0 && (
@@ -145,7 +162,7 @@ export function ImagesList() {
         >
           Pull image
         </button>
-        <button type="button" className="danger" onClick={() => setConfirmPrune(true)}>
+        <button type="button" className="danger" onClick={() => void prune()}>
           Prune unused
         </button>
       </div>
@@ -170,7 +187,7 @@ export function ImagesList() {
               header: <SortHeader label="Name" sortKey="name" view={view} onSort={sortBy} />,
               sort: ariaSort('name'),
             },
-            { header: 'ID', width: '118px' },
+            ...(showId ? [{ header: 'ID', width: '118px' }] : []),
             {
               header: <SortHeader label="Size" sortKey="size" view={view} onSort={sortBy} />,
               width: '90px',
@@ -196,13 +213,18 @@ export function ImagesList() {
                     type="button"
                     className="link mono"
                     aria-label={`Open image ${label}`}
-                    title={i.tags.join(', ') || shortId(i.id)}
+                    title={`${i.tags.join(', ') || '<none>'} · ${shortId(i.id)}`}
                     onClick={() => navigate({ screen: 'image', id: i.id })}
                   >
-                    {i.tags.length ? i.tags.join(', ') : '<none>'}
+                    {i.tags[0] ?? '<none>'}
                   </button>
+                  {i.tags.length > 1 && (
+                    <div className="muted small-text" title={i.tags.slice(1).join('\n')}>
+                      also {i.tags.slice(1).join(', ')}
+                    </div>
+                  )}
                 </td>
-                <td className="mono muted">{shortId(i.id)}</td>
+                {showId && <td className="mono muted">{shortId(i.id)}</td>}
                 <td>{formatBytes(i.size)}</td>
                 <td className="muted" title={formatTime(i.created)}>
                   {formatAgo(i.created)}
@@ -232,19 +254,24 @@ export function ImagesList() {
           }}
         />
       )}
-      <ConfirmDialog
-        open={confirmPrune}
-        title="Prune unused images?"
-        confirmLabel="Prune"
-        onConfirm={prune}
-        onCancel={() => setConfirmPrune(false)}
-      >
-        <p>Removes dangling images (no tag, no container).</p>
-        <label className="inline">
-          <input type="checkbox" checked={pruneAll} onChange={(e) => setPruneAll(e.target.checked)} /> Every
-          image no container uses, tagged or not
-        </label>
-      </ConfirmDialog>
     </section>
+  );
+}
+
+/** The prune dialog's choice: dangling images only (`docker image prune`), or `-a`. */
+function PruneAllChoice({ onChange }: { onChange: (all: boolean) => void }) {
+  const [all, setAll] = useState(false);
+  return (
+    <label className="inline">
+      <input
+        type="checkbox"
+        checked={all}
+        onChange={(e) => {
+          setAll(e.target.checked);
+          onChange(e.target.checked);
+        }}
+      />{' '}
+      Every image no container uses, tagged or not
+    </label>
   );
 }

@@ -167,8 +167,7 @@ export function NetworksList() {
             },
             { header: 'Name', width: '24%' },
             { header: 'Driver', width: '76px' },
-            { header: 'Subnet', width: '132px' },
-            { header: 'Gateway', width: '112px' },
+            { header: 'Subnet · gateway', width: '140px' },
             { header: 'Containers' },
             { header: 'Actions', width: '76px' },
           ]}
@@ -195,25 +194,27 @@ export function NetworksList() {
                 <div className="muted mono small-text">{shortId(n.id)}</div>
               </td>
               <td>{n.driver}</td>
-              <td className="mono">{n.subnet ?? '—'}</td>
-              <td className="mono">{n.gateway ?? '—'}</td>
+              <td className="mono">
+                {n.subnet ?? '—'}
+                {n.gateway && <div className="muted small-text">{n.gateway}</div>}
+              </td>
               <td title={n.containers.map((c) => `${c.containerName} ${c.ipv4 ?? ''}`).join('\n')}>
                 {n.containers.length === 0 && <span className="muted">—</span>}
-                <div className="inline-list">
-                  {n.containers.map((c) => (
-                    <span key={c.containerId} data-testid="network-container" data-name={c.containerName}>
-                      <button
-                        type="button"
-                        className="link"
-                        aria-label={`Open container ${c.containerName}`}
-                        onClick={() => a.navigate({ screen: 'container', id: c.containerId })}
-                      >
-                        {c.containerName}
-                      </button>{' '}
-                      <span className="mono muted">{c.ipv4 ?? ''}</span>
-                    </span>
-                  ))}
-                </div>
+                {/* The first one, and how many more: every name and address is in the tooltip. */}
+                {n.containers.slice(0, 1).map((c) => (
+                  <span key={c.containerId} data-testid="network-container" data-name={c.containerName}>
+                    <button
+                      type="button"
+                      className="link"
+                      aria-label={`Open container ${c.containerName}`}
+                      onClick={() => a.navigate({ screen: 'container', id: c.containerId })}
+                    >
+                      {c.containerName}
+                    </button>{' '}
+                    <span className="mono muted">{c.ipv4 ?? ''}</span>
+                  </span>
+                ))}
+                {n.containers.length > 1 && <span className="muted"> +{n.containers.length - 1} more</span>}
               </td>
               <td>
                 {!n.builtin && (

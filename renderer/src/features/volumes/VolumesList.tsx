@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { VolumeSummary } from '../../../../electron/contract/index.ts';
 import { filterVolumes, type UseFilter, useStore } from '../../store/index.ts';
@@ -7,6 +7,7 @@ import { formatAge, formatBytes, formatTime } from '../../ui/format.ts';
 import { IconButton } from '../../ui/IconButton.tsx';
 import { ListSearch } from '../../ui/ListSearch.tsx';
 import { usePolling } from '../../ui/use-polling.ts';
+import { useWidth } from '../../ui/use-width.ts';
 import { VirtualTable } from '../../ui/VirtualTable.tsx';
 import { CreateVolumeForm } from './CreateVolumeForm.tsx';
 import { CloneVolumeForm, ImportVolumeForm } from './VolumeForms.tsx';
@@ -25,6 +26,9 @@ const sizeEvery = 5;
 type Form = { kind: 'create' } | { kind: 'import' } | { kind: 'clone'; name: string } | null;
 
 export function VolumesList() {
+  const sectionRef = useRef<HTMLElement>(null);
+  // Narrow windows give the creation time's room to the names (it stays in the name's tooltip).
+  const showCreated = useWidth(sectionRef) >= 760;
   const s = useStore(
     useShallow((st) => ({
       volumes: st.volumes,
@@ -139,7 +143,7 @@ export function VolumesList() {
     );
 
   return (
-    <section aria-labelledby="volumes-title">
+    <section aria-labelledby="volumes-title" ref={sectionRef}>
       <div className="toolbar">
         <h1 id="volumes-title">Volumes</h1>
         <ListSearch
@@ -209,11 +213,11 @@ export function VolumesList() {
                 />
               ),
             },
-            { header: 'Name', width: '25%' },
+            { header: 'Name', width: '22%' },
             { header: 'Mountpoint' },
             { header: 'Size', width: '76px' },
-            { header: 'Used by', width: '15%' },
-            { header: 'Created', width: '92px' },
+            { header: 'Used by', width: '16%' },
+            ...(showCreated ? [{ header: 'Created', width: '124px' }] : []),
             { header: 'Actions', width: '112px' },
           ]}
           rowKey={(v) => v.name}
@@ -232,7 +236,7 @@ export function VolumesList() {
                     onChange={() => a.toggle(v.name)}
                   />
                 </td>
-                <td title={v.name}>
+                <td title={`${v.name}\ncreated ${formatTime(v.created)}`}>
                   <button
                     type="button"
                     className="link mono"
@@ -265,9 +269,11 @@ export function VolumesList() {
                     ))}
                   </div>
                 </td>
-                <td className="muted" title={formatTime(v.created)}>
-                  {formatAge(v.created)}
-                </td>
+                {showCreated && (
+                  <td className="muted small-text" title={formatTime(v.created)}>
+                    {formatAge(v.created)}
+                  </td>
+                )}
                 <td>
                   <div className="actions">
                     <IconButton
