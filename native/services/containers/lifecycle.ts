@@ -1,4 +1,4 @@
-import { conflict, invalid, notModified } from '../../core/errors.ts';
+import { conflict, invalid, isEngineError, notModified } from '../../core/errors.ts';
 import { parseSignal } from '../../runtime/spec.ts';
 import { type ContainerContext, withLock } from '../context.ts';
 import { emitContainerEvent } from './create.ts';
@@ -132,7 +132,15 @@ export async function unpauseContainer(ctx: ContainerContext, ref: string): Prom
 export async function renameContainer(ctx: ContainerContext, ref: string, newName: string): Promise<void> {
   if (!newName) throw invalid('Neither old nor new names may be empty');
   const rec = ctx.store.get(ref);
-  const full = ctx.store.checkName(newName, rec.Id);
+  let full: string;
+  try {
+    full = ctx.store.checkName(newName, rec.Id);
+  } catch (err) {
+    // dockerd says where the conflict came from.
+    if (isEngineError(err, 'conflict'))
+      throw conflict(`Error when allocating new name: ${err.message}`);
+    throw err;
+  }
   if (full === rec.Name) throw conflict(`Renaming a container with the same name as its current name`);
   const old = rec.Name;
   ctx.store.rename(rec, full);
