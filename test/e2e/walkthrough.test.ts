@@ -28,7 +28,8 @@ const screens: { name: string; hash: string; ready: (p: Page) => Promise<unknown
   {
     name: 'dashboard',
     hash: '#/dashboard',
-    ready: (p) => p.getByText('Total', { exact: true }).first().waitFor(),
+    // Measured as soon as the page knows the engine is up, not a 15 s poll later.
+    ready: (p) => p.getByText('Total', { exact: true }).first().waitFor({ timeout: 5000 }),
   },
   {
     name: 'containers',

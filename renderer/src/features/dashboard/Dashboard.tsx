@@ -2,7 +2,7 @@
 // its containers, images, volumes and networks (each opening its screen), and its disk use by type.
 // Live while shown: resources every 3 s, disk use every 15 s (the engine measures every container's
 // writable layer for it).
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Route } from '../../store/index.ts';
 import { engineUp, useStore } from '../../store/index.ts';
@@ -77,6 +77,13 @@ export function Dashboard() {
   usePolling(() => {
     if (engineUp(useStore.getState())) return useStore.getState().refreshDiskUsage();
   }, diskUsageMs);
+  // The polls skip while the engine is not known to be up (a fresh page, a restart): measure as soon
+  // as it is, not a poll later.
+  useEffect(() => {
+    if (!s.up) return;
+    void useStore.getState().refreshResources();
+    void useStore.getState().refreshDiskUsage();
+  }, [s.up]);
 
   const { engine, resources: r } = s;
   const counts = r?.counts;
