@@ -137,8 +137,7 @@ export async function renameContainer(ctx: ContainerContext, ref: string, newNam
     full = ctx.store.checkName(newName, rec.Id);
   } catch (err) {
     // dockerd says where the conflict came from.
-    if (isEngineError(err, 'conflict'))
-      throw conflict(`Error when allocating new name: ${err.message}`);
+    if (isEngineError(err, 'conflict')) throw conflict(`Error when allocating new name: ${err.message}`);
     throw err;
   }
   if (full === rec.Name) throw conflict(`Renaming a container with the same name as its current name`);
