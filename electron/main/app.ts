@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, session, shell, Tray } from 'electron';
+import { appResources } from './app-resources.ts';
 import {
   type AppServices,
   createAppServices,
@@ -14,6 +15,12 @@ import { registerIpc } from './ipc.ts';
 import { electronLoginItems, type LoginItems, xdgAutostartLoginItems } from './login-items.ts';
 
 const rendererDir = path.join(app.getAppPath(), 'dist/renderer');
+const resources = appResources({
+  packaged: app.isPackaged,
+  appPath: app.getAppPath(),
+  resourcesPath: process.resourcesPath,
+  platform: process.platform,
+});
 const indexFile = path.join(rendererDir, 'index.html');
 const csp =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
@@ -42,6 +49,7 @@ function createWindow(): BrowserWindow {
     minWidth: 900,
     minHeight: 500,
     title: 'Berth',
+    icon: resources.windowIcon,
     show: false,
     webPreferences: {
       preload: path.join(app.getAppPath(), 'dist/electron/preload.cjs'),
@@ -84,7 +92,7 @@ if (!app.requestSingleInstanceLock()) {
       // Electron's binary runs berthd as plain Node.
       berthd: {
         command: process.execPath,
-        script: path.join(app.getAppPath(), 'dist/berthd.js'),
+        script: resources.berthdScript,
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       },
     });
@@ -111,7 +119,8 @@ if (!app.requestSingleInstanceLock()) {
         { role: 'windowMenu' },
       ]),
     );
-    tray = new Tray(nativeImage.createEmpty());
+    // createFromPath picks tray@2x.png (or trayTemplate@2x.png) on high-density screens by itself.
+    tray = new Tray(nativeImage.createFromPath(resources.trayIcon));
     tray.setToolTip('Berth');
     tray.setContextMenu(
       Menu.buildFromTemplate([

@@ -1,0 +1,33 @@
+// Files the Electron shell reads at run time, in a checkout (`npm start`) and in a package. Where a package
+// puts them is build/electron-builder.yml's `files` (inside the app) and `extraResources` (beside it);
+// build/packaging/builder-run.test.ts packs the app and finds each of these paths in the result.
+import path from 'node:path';
+
+export interface AppLocation {
+  /** app.isPackaged */
+  packaged: boolean;
+  /** app.getAppPath(): the checkout, or the package's app.asar */
+  appPath: string;
+  /** process.resourcesPath: the package's resources folder */
+  resourcesPath: string;
+  platform: NodeJS.Platform;
+}
+
+export interface AppResources {
+  /** berthd's bundle; a package keeps it outside the asar, with the native module it loads. */
+  berthdScript: string;
+  /** macOS tints a black "Template" image for its menu bar; elsewhere the coloured mark. */
+  trayIcon: string;
+  windowIcon: string;
+}
+
+export function appResources(l: AppLocation): AppResources {
+  const icons = path.join(l.appPath, 'build/icons');
+  return {
+    berthdScript: l.packaged
+      ? path.join(l.resourcesPath, 'berthd/berthd.mjs')
+      : path.join(l.appPath, 'dist/berthd.js'),
+    trayIcon: path.join(icons, l.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
+    windowIcon: path.join(icons, 'png/256x256.png'),
+  };
+}
