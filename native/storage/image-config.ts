@@ -20,6 +20,8 @@ export interface ImageRuntimeConfig {
   OnBuild?: string[] | null;
   Shell?: string[] | null;
   ArgsEscaped?: boolean;
+  /** The image the config was made from, as dockerd's builder records it (its parent's ID). */
+  Image?: string;
 }
 
 export interface ImageHistory {
@@ -38,6 +40,8 @@ export interface ImageConfig {
   created?: string;
   author?: string;
   comment?: string;
+  /** The container `docker commit` (or a build step) made the image from. */
+  container?: string;
   config?: ImageRuntimeConfig;
   rootfs: { type: 'layers'; diff_ids: string[] };
   history?: ImageHistory[];

@@ -12,7 +12,7 @@ import type { ImageConfig } from './image-config.ts';
 import { ImageGc } from './image-gc.ts';
 import { chainIds, LayerStore } from './layer-store.ts';
 import { Lease } from './leases.ts';
-import { parseReference, tagKey } from './reference.ts';
+import { byFullName, parseReference, tagKey } from './reference.ts';
 
 export type { ImageConfig, ImageHistory, ImageRuntimeConfig } from './image-config.ts';
 export { chainIds } from './layer-store.ts';
@@ -214,12 +214,12 @@ export class ImageStore {
     return new Lease(this.gc.leaseHost((id) => this.images.get(id)));
   }
 
-  /** The familiar tags of an image (`busybox:latest`), sorted. */
+  /** The familiar tags of an image (`busybox:latest`), in dockerd's order (by fully qualified name). */
   tagsOf(id: string): string[] {
     return [...this.tags.entries()]
       .filter(([, v]) => v === id)
       .map(([k]) => k)
-      .sort();
+      .sort(byFullName);
   }
 
   tagTarget(key: string): string | undefined {

@@ -65,7 +65,13 @@ export async function writeDiffTar(
   const links = new Map<string, string>();
 
   const walk = async (rel: string): Promise<void> => {
-    const names = (await fs.readdir(path.join(upper, rel))).sort();
+    // A container that never ran has no upper dir yet: its diff is empty.
+    const names = (
+      await fs.readdir(path.join(upper, rel)).catch((err: NodeJS.ErrnoException) => {
+        if (rel === '' && err.code === 'ENOENT') return [] as string[];
+        throw err;
+      })
+    ).sort();
     for (const name of names) {
       const r = rel ? `${rel}/${name}` : name;
       const full = path.join(upper, r);

@@ -56,10 +56,9 @@ test('tags and names are validated by Docker rules', () => {
 test("bad references get Docker's messages", () => {
   assert.throws(
     () => parseReference('Busybox'),
-    (e: Error) =>
-      e.message === 'invalid reference format: repository name (library/Busybox) must be lowercase',
+    (e: Error) => e.message === 'invalid reference format: repository name must be lowercase',
   );
-  assert.throws(() => parseReference('me/App:1'), /repository name \(me\/App\) must be lowercase/);
+  assert.throws(() => parseReference('me/App:1'), /repository name must be lowercase/);
   assert.throws(() => parseReference('b'.repeat(64)), /cannot specify 64-byte hexadecimal strings/);
   assert.throws(() => withTag('x', 'bad tag'), /invalid tag format/);
   assert.throws(() => withTag(`x@${digest}`, undefined), /digest/);

@@ -1,4 +1,4 @@
-import { invalid } from '../core/errors.ts';
+import { type EngineError, invalid, notFound } from '../core/errors.ts';
 
 /** A normalised Docker image reference. */
 export interface Reference {
@@ -52,7 +52,7 @@ export function parseReference(input: string): Reference {
   const colon = remainder.indexOf(':');
   const remoteName = colon >= 0 ? remainder.slice(0, colon) : remainder;
   if (remoteName.toLowerCase() !== remoteName)
-    throw invalid(`invalid reference format: repository name (${remoteName}) must be lowercase`);
+    throw invalid('invalid reference format: repository name must be lowercase');
 
   let rest = remainder;
   let digest: string | undefined;
@@ -115,4 +115,26 @@ export function withTag(repo: string, tag: string | undefined): string {
   }
   ref.tag ??= 'latest';
   return familiarString(ref);
+}
+
+/**
+ * dockerd's "No such image" for what the user typed, named as it looked the name up: `nope` is
+ * `nope:latest`, 64 hex digits are `sha256:…`. A malformed name gets the parse error instead.
+ */
+export function noSuchImage(input: string): EngineError {
+  if (idRe.test(input)) return notFound(`No such image: sha256:${input}`);
+  const ref = parseReference(input);
+  if (!ref.tag && !ref.digest) ref.tag = 'latest';
+  return notFound(`No such image: ${familiarString(ref)}`);
+}
+
+/** How dockerd's reference store orders an image's references: by their fully qualified form. */
+export function byFullName(a: string, b: string): number {
+  const full = (r: string) => {
+    const p = parseReference(r);
+    return `${fullName(p)}${p.tag ? `:${p.tag}` : ''}${p.digest ? `@${p.digest}` : ''}`;
+  };
+  const fa = full(a);
+  const fb = full(b);
+  return fa < fb ? -1 : fa > fb ? 1 : 0;
 }

@@ -1,10 +1,11 @@
 import { Writable } from 'node:stream';
 import { invalid, notFound } from '../../core/errors.ts';
-import { dirSize } from '../../core/fsutil.ts';
 import { parseFilters } from '../../services/containers/views.ts';
 import type { Engine } from '../../services/engine.ts';
 import { imageLayerFiles } from '../../services/images/layer-files.ts';
 import type { Lease } from '../../services/images/service.ts';
+import type { ImageRecord } from '../../storage/image-store.ts';
+import { noSuchImage } from '../../storage/reference.ts';
 import type { Router } from '../router.ts';
 
 export function imageRoutes(router: Router, engine: Engine): void {
@@ -94,10 +95,13 @@ async function history(engine: Engine, ref: string) {
 }
 
 async function historyOf(engine: Engine, ref: string, lease: Lease) {
-  const img = await engine.images.resolve(ref);
-  if (!img || !lease.read(img.id)) throw notFound(`No such image: ${ref}`);
-  const entries = img.config.history ?? [];
-  const sizes = await Promise.all(img.layerDirs.map((d) => dirSize(d)));
+  const store = engine.images.store;
+  const rec = store.resolve(ref);
+  if (!rec || !lease.read(rec.id)) throw noSuchImage(ref);
+  const config = await store.config(rec.id);
+  const entries = config.history ?? [];
+  // As dockerd measures a layer: the bytes its own diff adds (what `docker images` sums up).
+  const sizes = await Promise.all(rec.chainIds.map((c) => store.layers.size(c)));
   let layer = 0;
   const out = entries.map((h) => {
     const empty = h.empty_layer === true;
@@ -122,8 +126,15 @@ async function historyOf(engine: Engine, ref: string, lease: Lease) {
     });
   }
   out.reverse();
-  out[0].Id = img.id;
-  out[0].Tags = img.repoTags.length ? img.repoTags : null;
+  // Like dockerd: from the top, each entry is the next image down the parent chain while it is here.
+  let img: ImageRecord | undefined = rec;
+  for (const entry of out) {
+    if (!img) break;
+    const tags = store.tagsOf(img.id);
+    entry.Id = img.id;
+    entry.Tags = tags.length ? tags : null;
+    img = img.parent ? store.get(img.parent) : undefined;
+  }
   return out;
 }
 

@@ -121,12 +121,19 @@ export function statusText(rec: ContainerRecord, now: number): string {
   }
 }
 
+/** The name the container was made from, while it still names the container's image (as dockerd shows it). */
+function imageName(ctx: ContainerContext, rec: ContainerRecord): string | undefined {
+  const name = rec.Config.Image;
+  if (!name || name === rec.Image) return name;
+  return ctx.images.store.resolve(name)?.id === rec.Image ? name : undefined;
+}
+
 function summary(ctx: ContainerContext, rec: ContainerRecord, imageTags: Map<string, string>) {
   const mode = rec.HostConfig.NetworkMode;
   return {
     Id: rec.Id,
     Names: [rec.Name],
-    Image: rec.Config.Image || imageTags.get(rec.Image) || rec.Image,
+    Image: imageName(ctx, rec) || imageTags.get(rec.Image) || rec.Image,
     ImageID: rec.Image,
     Command: [rec.Path, ...rec.Args].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' '),
     Created: Math.floor(Date.parse(rec.Created) / 1000),
@@ -206,10 +213,11 @@ export async function listContainers(ctx: ContainerContext, q: ListQuery) {
   for (const h of f.health ?? []) {
     if (!healthFilterValues.has(h)) throw invalid(`Unrecognised filter value for health: ${h}`);
   }
+  // Like dockerd: an image matches the containers of itself and of every image built on it.
   const ancestors = new Set<string>();
   for (const a of f.ancestor ?? []) {
     const img = await ctx.images.resolve(a).catch(() => undefined);
-    if (img) ancestors.add(img.id);
+    if (img) for (const id of ctx.images.descendants(img.id)) ancestors.add(id);
   }
   const all = q.all || (q.limit ?? 0) > 0 || !!f.status?.length || !!f.exited?.length;
   let recs = ctx.store

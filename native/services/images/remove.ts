@@ -1,7 +1,7 @@
-import { conflict, type EngineError, notFound } from '../../core/errors.ts';
+import { conflict, type EngineError } from '../../core/errors.ts';
 import { shortId } from '../../core/ids.ts';
 import type { ImageStore } from '../../storage/image-store.ts';
-import { familiarName, fullName, parseReference, tagKey } from '../../storage/reference.ts';
+import { byFullName, familiarName, noSuchImage, parseReference, tagKey } from '../../storage/reference.ts';
 
 export type DeleteRecord = { Untagged?: string; Deleted?: string };
 export type ContainerUse = { id: string; running: boolean };
@@ -36,12 +36,7 @@ const repoOf = (ref: string) => familiarName(parseReference(ref));
 
 /** Tags and repo digests of an image, ordered as dockerd's reference store lists them. */
 export function referencesOf(store: ImageStore, id: string): string[] {
-  const full = (r: string) => {
-    const p = parseReference(r);
-    return `${fullName(p)}${p.tag ? `:${p.tag}` : ''}${p.digest ? `@${p.digest}` : ''}`;
-  };
-  const refs = [...store.tagsOf(id), ...(store.get(id)?.repoDigests ?? [])];
-  return refs.sort((a, b) => (full(a) < full(b) ? -1 : full(a) > full(b) ? 1 : 0));
+  return [...store.tagsOf(id), ...(store.get(id)?.repoDigests ?? [])].sort(byFullName);
 }
 
 /** All references are of one repository, with at most one tag (dockerd's isSingleReference). */
@@ -101,7 +96,7 @@ class Deletion {
   byReference(ref: string, force: boolean, prune: boolean): void {
     const { store } = this.ctx;
     const found = store.lookup(ref);
-    if (!found) throw notFound(`No such image: ${ref}`);
+    if (!found) throw noSuchImage(ref);
     const id = found.rec.id;
     let refs = referencesOf(store, id);
     let quiet = false;

@@ -56,7 +56,7 @@ test('list shows ImageSummary fields and applies filters', async () => {
   assert.equal(await count({ dangling: ['false'] }), 1);
   assert.equal(await count({ label: ['x'] }), 0);
   assert.equal(await count({ before: ['busybox'] }), 0);
-  await assert.rejects(t.svc.list({ filters: { bogus: ['1'] } }), /invalid filter 'bogus'/);
+  await assert.rejects(t.svc.list({ filters: { bogus: ['1'] } }), /Invalid filter 'bogus'/);
 });
 
 test('inspect gives the Docker shape with overlay dirs', async () => {
@@ -81,7 +81,7 @@ test('inspect gives the Docker shape with overlay dirs', async () => {
   assert.notEqual(img.Metadata.LastTagTime, '0001-01-01T00:00:00Z');
   await assert.rejects(
     t.svc.inspect('nope'),
-    (e) => isEngineError(e, 'not-found') && e.message === 'No such image: nope',
+    (e) => isEngineError(e, 'not-found') && e.message === 'no such image: nope: No such image: nope:latest',
   );
 });
 
@@ -117,10 +117,11 @@ test('resolve accepts IDs, prefixes, names, tags and gives layer dirs for overla
 test('tag adds a reference and emits tag; bad names are refused', async () => {
   await t.svc.tag('busybox', 'mine/box', 'v1');
   await t.svc.tag(id, 'localhost:5000/x:2');
+  // In dockerd's order: by fully qualified name (docker.io/… before localhost:5000/…).
   assert.deepEqual((await t.svc.resolve('mine/box:v1'))?.repoTags, [
     'busybox:latest',
-    'localhost:5000/x:2',
     'mine/box:v1',
+    'localhost:5000/x:2',
   ]);
   assert.deepEqual(t.events.at(-1), {
     Type: 'image',
@@ -169,7 +170,7 @@ test('remove untags while other tags remain, then deletes the image and its laye
   );
   await assert.rejects(
     t.svc.remove('busybox', {}),
-    (e) => isEngineError(e, 'not-found') && e.message === 'No such image: busybox',
+    (e) => isEngineError(e, 'not-found') && e.message === 'No such image: busybox:latest',
   );
 });
 

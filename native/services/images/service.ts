@@ -1,12 +1,12 @@
 import { promises as fs } from 'node:fs';
-import { invalid, notFound } from '../../core/errors.ts';
+import { invalid, notFound, wrap } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { KeyedQueue } from '../../core/serial.ts';
 import type { Sys } from '../../core/sys.ts';
 import { hostArchitecture } from '../../storage/image-config.ts';
 import { type ImageConfig, type ImageRecord, ImageStore, type Lease } from '../../storage/image-store.ts';
 import { chainIds } from '../../storage/layer-store.ts';
-import { parseReference, tagKey, withTag } from '../../storage/reference.ts';
+import { noSuchImage, parseReference, tagKey, withTag } from '../../storage/reference.ts';
 import { applyChanges } from './changes.ts';
 import { streamToUncompressed } from './layer-file.ts';
 import { loadArchive } from './load.ts';
@@ -61,8 +61,24 @@ export class ImageService {
 
   private get(ref: string): ImageRecord {
     const rec = this.store.resolve(ref);
-    if (!rec) throw notFound(`No such image: ${ref}`);
+    if (!rec) throw noSuchImage(ref);
     return rec;
+  }
+
+  /** The image and every image built on it, at any depth (what `ps --filter ancestor=` matches). */
+  descendants(id: string): Set<string> {
+    const out = new Set([id]);
+    const children = new Map<string, string[]>();
+    for (const r of this.store.all())
+      if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r.id]);
+    const todo = [id];
+    for (let next = todo.pop(); next; next = todo.pop())
+      for (const c of children.get(next) ?? [])
+        if (!out.has(c)) {
+          out.add(c);
+          todo.push(c);
+        }
+    return out;
   }
 
   /** A lease for an operation in flight (see Lease); release it when the operation ends. */
@@ -94,7 +110,14 @@ export class ImageService {
   }
 
   async inspect(ref: string): Promise<object> {
-    return inspectImage(this.store, this.get(ref));
+    let rec: ImageRecord;
+    try {
+      rec = this.get(ref);
+    } catch (err) {
+      // dockerd names what was asked for before why it was not found.
+      throw wrap(`no such image: ${ref}`, err);
+    }
+    return inspectImage(this.store, rec);
   }
 
   async tag(source: string, repo: string, tag?: string): Promise<void> {

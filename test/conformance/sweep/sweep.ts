@@ -82,7 +82,9 @@ export function sweep(area: string, scenarios: Scenario[]): void {
   describe(`sweep: ${area} (${target})`, () => {
     let d: Daemon;
     let ctx: Ctx;
-    let baseline: { images: Set<string>; volumes: Set<string>; networks: Set<string> };
+    let baseline: { images: Set<string>; tags: Set<string>; volumes: Set<string>; networks: Set<string> };
+    const tags = () =>
+      [...names(d, ['images', '--format', '{{.Repository}}:{{.Tag}}'])].filter((t) => t !== '<none>:<none>');
     before(async () => {
       d = await startDaemon();
       await loadBusybox(d);
@@ -99,6 +101,7 @@ export function sweep(area: string, scenarios: Scenario[]): void {
       };
       baseline = {
         images: names(d, ['images', '-aq', '--no-trunc']),
+        tags: new Set(tags()),
         volumes: names(d, ['volume', 'ls', '-q']),
         networks: names(d, ['network', 'ls', '-q', '--no-trunc']),
       };
@@ -124,6 +127,9 @@ export function sweep(area: string, scenarios: Scenario[]): void {
         const base = [...baseline.images][0];
         if (base) d.docker(['tag', base, 'busybox:latest']);
       }
+      // Tags a scenario put on the images that stay.
+      const extra = tags().filter((t) => !baseline.tags.has(t));
+      if (extra.length) d.docker(['rmi', ...extra]);
     };
 
     for (const s of scenarios) {
