@@ -1,6 +1,5 @@
 import { promises as fs, type Stats } from 'node:fs';
-import path from 'node:path';
-import { errorMessage, invalid } from '../core/errors.ts';
+import { invalid } from '../core/errors.ts';
 import { shortId } from '../core/ids.ts';
 import { resolveUser } from '../runtime/user.ts';
 import type { ContainerContext } from '../services/context.ts';
@@ -15,7 +14,8 @@ import {
   receiveContext,
   withImageRootfs,
 } from './context.ts';
-import { expandSource, hashSources, writeCopyLayer, writeDirEntries } from './copy.ts';
+import { writeDirEntries } from './copy.ts';
+import { type PreparedCopy, prepareCopy, refuseRemoteSources } from './copy-step.ts';
 import {
   applyMetadata,
   argValues,
@@ -25,11 +25,12 @@ import {
   stageLookup,
 } from './instructions.ts';
 import { type Instruction, parseDockerfile, parseError, parseInstruction } from './parser.ts';
-import { CommandFailedError, removeStepContainer, runStep } from './run.ts';
+import { CommandFailedError, createStepContainer, removeStepContainer, runStep } from './run.ts';
 import { planStages } from './stages.ts';
 import { type Lookup, splitWords } from './words.ts';
 
 export interface BuildOptions {
+  /** The Dockerfile's path in the context (`Dockerfile` unless -f). */
   dockerfile: string;
   /** Tag keys (already normalised) to point at the result. */
   tags: string[];
@@ -38,7 +39,7 @@ export interface BuildOptions {
   labels: Record<string, string>;
   noCache: boolean;
   quiet: boolean;
-  /** Remove intermediate containers after a successful step (they always go after a failed one). */
+  /** Remove each step's container once the step succeeded (a failed step's goes in any case). */
   rm: boolean;
   /** Aborts when the client went away. */
   signal?: AbortSignal;
@@ -48,7 +49,10 @@ export interface BuildOptions {
 }
 
 export interface BuildProgress {
+  /** The build's output; with -q the transport holds it back unless the build fails. */
   stream(text: string): void;
+  /** What -q prints: the image ID alone. */
+  result(text: string): void;
   aux(value: object): void;
 }
 
@@ -57,9 +61,15 @@ const predefinedArgs = new Set(
   ['HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY', 'ALL_PROXY'].flatMap((a) => [a, a.toLowerCase()]),
 );
 
+const buildKitFlag = (flag: string) =>
+  invalid(
+    `the --${flag} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled`,
+  );
+
 /**
- * The classic builder: runs a Dockerfile step by step, each step an image (RUN in a container
- * without network, COPY/ADD written straight into a layer), reusing earlier steps from the cache.
+ * The classic builder, step for step as dockerd 20.10's: each step an image; metadata steps and RUN
+ * each through a container (" ---> Running in …"), COPY/ADD written straight into a layer; history
+ * lines as dockerd words them; steps reused from the cache.
  */
 class Build {
   private readonly store: ImageStore;
@@ -67,6 +77,7 @@ class Build {
   private cache!: BuildCache;
   private escape = '\\';
   private readonly globals = new Map<string, string | undefined>();
+  private readonly builtStages = new Map<string, string | undefined>();
 
   constructor(
     private readonly ctx: ContainerContext,
@@ -80,11 +91,12 @@ class Build {
   }
 
   private say(text: string): void {
-    if (!this.opts.quiet) this.out.stream(text);
+    this.out.stream(text);
   }
 
   async run(): Promise<string> {
-    const df = parseDockerfile(await readDockerfile(this.context, this.opts.dockerfile));
+    const dockerfile = await readDockerfile(this.context, this.opts.dockerfile || 'Dockerfile');
+    const df = parseDockerfile(dockerfile.text, dockerfile.name);
     this.escape = df.escape;
     this.cache = await BuildCache.open(this.store);
     const { metaArgs, stages } = planStages(df.instructions, this.opts.target, this.opts.labels);
@@ -102,17 +114,19 @@ class Build {
     for (const stage of stages) {
       announce(stage.from);
       const state = await this.from(stage.from, metaLookup, built);
-      for (const ins of await this.triggers(state)) await this.step(ins, state);
+      for (const ins of this.triggers(state)) await this.step(ins, state);
+      this.say(` ---> ${shortId(state.imageId ?? '')}\n`);
       for (const ins of stage.body) {
         announce(ins);
         await this.step(ins, state);
+        this.say(` ---> ${shortId(state.imageId ?? '')}\n`);
       }
       built.push(state);
       this.recordStage(built.length - 1, state);
     }
-    const unused = Object.keys(this.opts.buildArgs).filter(
-      (a) => !this.consumed.has(a) && !predefinedArgs.has(a),
-    );
+    const unused = Object.keys(this.opts.buildArgs)
+      .filter((a) => !this.consumed.has(a) && !predefinedArgs.has(a))
+      .sort();
     if (unused.length) this.say(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
     const final = built[built.length - 1].imageId;
     if (!final) throw invalid('No image was generated. Is your Dockerfile empty?');
@@ -140,11 +154,17 @@ class Build {
       imageId = img.id;
     }
     const config = imageId ? await this.store.config(imageId) : undefined;
-    if (imageId) this.say(` ---> ${shortId(imageId)}\n`);
+    const runtime = structuredClone(config?.config ?? {});
+    // Like dockerd: every stage has a PATH.
+    if (!(runtime.Env ?? []).some((e) => e.startsWith('PATH=')))
+      runtime.Env = [
+        ...(runtime.Env ?? []),
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      ];
     return {
       name: words[2]?.toLowerCase(),
       imageId,
-      runtime: structuredClone(config?.config ?? {}),
+      runtime,
       args: new Map(),
       globals: this.globals,
       cmdSet: false,
@@ -152,7 +172,7 @@ class Build {
   }
 
   /** ONBUILD triggers of the base image run first; the new image does not inherit them. */
-  private async triggers(state: StageState): Promise<Instruction[]> {
+  private triggers(state: StageState): Instruction[] {
     const list = state.runtime.OnBuild ?? [];
     if (list.length === 0) return [];
     state.runtime.OnBuild = null;
@@ -160,37 +180,51 @@ class Build {
     return list.map((t) => parseInstruction(t, 0));
   }
 
-  private async step(ins: Instruction, state: StageState): Promise<void> {
-    if (this.opts.signal?.aborted) throw invalid('the build was cancelled: the client went away');
-    try {
-      if (ins.cmd === 'FROM') throw parseError(ins.line, 'FROM inside a stage');
-      if (ins.cmd === 'RUN') return await this.runInstruction(ins, state);
-      if (ins.cmd === 'COPY' || ins.cmd === 'ADD') return await this.copyInstruction(ins, state);
-      const createdBy = applyMetadata(ins, state, this.escape, this.opts.buildArgs, this.consumed);
-      const key = this.key(ins, state);
-      if (await this.fromCache(key, state)) return;
-      let layer: { file: string; diffId: string } | undefined;
-      if (
-        ins.cmd === 'WORKDIR' &&
-        state.imageId &&
-        !(await probeLayers(this.store, state.imageId, state.runtime.WorkingDir ?? '/'))
-      )
-        layer = await this.writeLayer(
-          (tar, probe) =>
-            writeDirEntries(tar, state.runtime.WorkingDir ?? '/', true, probe, new Set(), { uid: 0, gid: 0 }),
-          state,
-        );
-      await this.commit(state, key, createdBy, layer);
-    } catch (err) {
-      const plain = err instanceof CommandFailedError;
-      if (ins.line > 0 && !plain && !errorMessage(err).startsWith('dockerfile parse error'))
-        throw invalid(`Dockerfile line ${ins.line}: ${ins.cmd}: ${errorMessage(err)}`);
-      throw err;
-    }
+  private shell(state: StageState): string[] {
+    return state.runtime.Shell?.length ? state.runtime.Shell : defaultShell;
   }
 
-  private key(ins: Instruction, state: StageState, sources?: string): string {
-    return cacheKey({ parent: state.imageId, instruction: ins.original, sources, args: argValues(state) });
+  private async step(ins: Instruction, state: StageState): Promise<void> {
+    if (this.opts.signal?.aborted) throw invalid('the build was cancelled: the client went away');
+    if (ins.cmd === 'FROM') throw parseError(ins.line, 'FROM inside a stage');
+    if (ins.cmd === 'RUN') return this.runInstruction(ins, state);
+    if (ins.cmd === 'COPY' || ins.cmd === 'ADD') return this.copyInstruction(ins, state);
+    const applied = applyMetadata(ins, state, this.escape, this.opts.buildArgs, this.consumed);
+    if (applied.note) this.say(applied.note);
+    // WORKDIR (like COPY and ADD) has its comment as one word after the shell; the rest as two.
+    const cmd =
+      ins.cmd === 'WORKDIR'
+        ? [...this.shell(state), `#(nop) ${applied.comment}`]
+        : [...this.shell(state), '#(nop) ', applied.comment];
+    const key = this.key(cmd, state);
+    if (await this.fromCache(key, state)) return;
+    const cid = await createStepContainer(this.ctx, state.imageId, state.runtime, cmd);
+    this.say(` ---> Running in ${shortId(cid)}\n`);
+    let layer: { file: string; diffId: string } | undefined;
+    const workdir = state.runtime.WorkingDir ?? '/';
+    if (ins.cmd === 'WORKDIR' && state.imageId && !(await probeLayers(this.store, state.imageId, workdir)))
+      layer = await this.writeLayer(
+        (tar, probe) => writeDirEntries(tar, workdir, true, probe, new Set(), { uid: 0, gid: 0 }),
+        state,
+      );
+    await this.commit(state, key, cmd.join(' '), layer, cid);
+    await this.removeContainer(cid);
+  }
+
+  /** Removes a succeeded step's container unless --rm=false, saying so as dockerd does. */
+  private async removeContainer(id: string): Promise<void> {
+    if (!this.opts.rm) return;
+    await removeStepContainer(this.ctx, id);
+    this.say(`Removing intermediate container ${shortId(id)}\n`);
+  }
+
+  private key(cmd: string[], state: StageState, sources?: string): string {
+    return cacheKey({
+      parent: state.imageId,
+      instruction: JSON.stringify(cmd),
+      sources,
+      args: argValues(state),
+    });
   }
 
   private async fromCache(key: string, state: StageState): Promise<boolean> {
@@ -200,7 +234,6 @@ class Build {
     this.say(' ---> Using cache\n');
     state.imageId = hit;
     state.runtime = structuredClone((await this.store.config(hit)).config ?? {});
-    this.say(` ---> ${shortId(hit)}\n`);
     return true;
   }
 
@@ -209,18 +242,22 @@ class Build {
     key: string,
     createdBy: string,
     layer: { file: string; diffId: string } | undefined,
+    container?: string,
   ): Promise<void> {
+    // dockerd's builder records the image each step started from as the config's Image.
+    state.runtime.Image = state.imageId ?? '';
     const rec = await commitImage(this.store, {
       parentId: state.imageId,
       layerTar: layer,
       runtime: state.runtime,
       history: { created_by: createdBy, ...(layer ? {} : { empty_layer: true }) },
       author: state.author,
+      container,
       lease: this.lease,
     });
     state.imageId = rec.id;
+    state.runtime = structuredClone(state.runtime);
     await this.cache.put(key, rec.id);
-    this.say(` ---> ${shortId(rec.id)}\n`);
   }
 
   private async writeLayer(
@@ -240,13 +277,19 @@ class Build {
   }
 
   private async runInstruction(ins: Instruction, state: StageState): Promise<void> {
+    const [flag] = Object.keys(ins.flags);
+    if (flag) throw buildKitFlag(flag);
     const rt = state.runtime;
-    const argv = ins.json ?? [...(rt.Shell ?? defaultShell), ins.args];
+    const argv = ins.json ?? [...this.shell(state), ins.args];
     const args = argValues(state);
+    // Like dockerd: the build args the command sees (those not shadowed by ENV), sorted, prefix its
+    // history as `|N k=v …`, so that a change of their values misses the cache.
     const env = Object.entries(args)
-      .filter(([k]) => !(rt.Env ?? []).some((e) => e.startsWith(`${k}=`)))
-      .map(([k, v]) => `${k}=${v}`);
-    const key = this.key(ins, state);
+      .filter(([k]) => !(rt.Env ?? []).some((e) => e === k || e.startsWith(`${k}=`)))
+      .map(([k, v]) => `${k}=${v}`)
+      .sort();
+    const saved = env.length ? [`|${env.length}`, ...env, ...argv] : argv;
+    const key = this.key(saved, state);
     if (await this.fromCache(key, state)) return;
     if (!state.imageId)
       throw invalid(`The command '${argv.join(' ')}' cannot run in an empty (scratch) stage`);
@@ -263,7 +306,8 @@ class Build {
           id = cid;
           this.say(` ---> Running in ${shortId(cid)}\n`);
         },
-        output: (text) => this.say(text),
+        // dockerd marks a step's stderr red.
+        output: (text, stream) => this.say(stream === 'stderr' ? `\u001b[91m${text}\u001b[0m` : text),
         signal: this.opts.signal,
       });
       if (code !== 0)
@@ -271,82 +315,49 @@ class Build {
           `The command '${argv.join(' ')}' returned a non-zero code: ${code}`,
           code,
         );
-      layer = await containerDiff(this.ctx.sys, this.store, this.ctx.store.dir(id as string));
-      if (this.opts.rm) {
-        await removeStepContainer(this.ctx, id as string);
-        this.say(`Removing intermediate container ${shortId(id as string)}\n`);
-      }
+      const cid = id as string;
+      layer = await containerDiff(this.ctx.sys, this.store, this.ctx.store.dir(cid));
+      await this.commit(state, key, saved.join(' '), layer, cid);
+      layer = undefined;
       id = undefined;
+      await this.removeContainer(cid);
     } catch (err) {
       if (layer) await fs.rm(layer.file, { force: true });
       throw err;
     } finally {
+      // A failed step's container goes too (dockerd keeps it unless --force-rm).
       if (id) await removeStepContainer(this.ctx, id).catch(() => undefined);
     }
-    // Like dockerd: the build args the command saw (those not shadowed by ENV) prefix its history.
-    const createdBy = env.length ? `|${env.length} ${env.join(' ')} ${argv.join(' ')}` : argv.join(' ');
-    await this.commit(state, key, createdBy, layer);
   }
 
   private async copyInstruction(ins: Instruction, state: StageState): Promise<void> {
     const words = ins.json ?? splitWords(ins.args, stageLookup(state), this.escape);
-    if (words.length < 2) throw invalid(`${ins.cmd} requires at least two arguments`);
-    const sources = words.slice(0, -1);
-    for (const s of sources)
-      if (/^(https?|git|ssh):\/\//i.test(s) || s.startsWith('git@'))
-        throw invalid(`remote source ${s} is not supported: berthd builds have no network access`);
-    const rawDest = words[words.length - 1];
-    const wd = state.runtime.WorkingDir || '/';
-    let dest = path.posix.resolve(wd, rawDest);
-    if ((rawDest.endsWith('/') || rawDest === '.' || rawDest.endsWith('/.')) && dest !== '/') dest += '/';
-    const chmod = ins.flags.chmod;
-    if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod))
-      throw invalid(`invalid chmod parameter: ${chmod}`);
-    const from = ins.flags.from;
-    const copy = async (srcRoot: string, fromId: string | undefined) => {
-      const expanded: string[] = [];
-      for (const pattern of sources) {
-        const found = await expandSource(srcRoot, pattern);
-        if (found.length === 0)
-          throw invalid(
-            fromId
-              ? `COPY failed: stat ${pattern}: file does not exist`
-              : `COPY failed: file not found in build context or excluded by .dockerignore: stat ${pattern}: file does not exist`,
-          );
-        expanded.push(...found);
-      }
-      const digest = fromId ? `${fromId}:${expanded.join('\0')}` : await hashSources(srcRoot, expanded);
-      const key = this.key(ins, state, digest);
-      if (await this.fromCache(key, state)) return;
-      const chown = ins.flags.chown ? await this.owner(ins.flags.chown, state) : undefined;
-      const layer = await this.writeLayer(
-        (tar, probe) =>
-          writeCopyLayer(tar, {
-            srcRoot,
-            sources: expanded,
-            dest,
-            chown,
-            chmod: chmod === undefined ? undefined : Number.parseInt(chmod, 8),
-            extractArchives: ins.cmd === 'ADD' && !fromId,
-            probe,
-          }),
-        state,
-      );
-      const single = expanded.length === 1 ? await fs.lstat(path.join(srcRoot, expanded[0])) : undefined;
-      const what = single ? (single.isDirectory() ? 'dir' : 'file') : 'multi';
-      await this.commit(
-        state,
-        key,
-        `/bin/sh -c #(nop) ${ins.cmd} ${what}:${digest.slice(-64)} in ${rawDest} `,
-        layer,
-      );
+    refuseRemoteSources(ins, words);
+    const chown = ins.flags.chown ? await this.owner(ins.flags.chown, state) : undefined;
+    const copy = async (srcRoot: string, sums: Map<string, string> | undefined) => {
+      const prepared = await prepareCopy({
+        ins,
+        words,
+        workingDir: state.runtime.WorkingDir ?? '/',
+        srcRoot,
+        sums,
+        chown,
+      });
+      await this.writeCopy(prepared, state);
     };
-    if (!from) return copy(this.context.dir, undefined);
+    const from = ins.flags.from;
+    if (!from) return copy(this.context.dir, this.context.sums);
     const fromId = await this.copySource(from);
-    await withImageRootfs(this.ctx.sys, this.store, fromId, (rootfs) => copy(rootfs, fromId ?? 'scratch'));
+    await withImageRootfs(this.ctx.sys, this.store, fromId, (rootfs) => copy(rootfs, undefined));
   }
 
-  private builtStages = new Map<string, string | undefined>();
+  private async writeCopy(prepared: PreparedCopy, state: StageState): Promise<void> {
+    const cmd = [...this.shell(state), `#(nop) ${prepared.comment}`];
+    const key = this.key(cmd, state);
+    if (await this.fromCache(key, state)) return;
+    const layer = await this.writeLayer((tar, probe) => prepared.write(tar, probe), state);
+    await this.commit(state, key, cmd.join(' '), layer);
+  }
 
   private async copySource(from: string): Promise<string | undefined> {
     if (this.builtStages.has(from.toLowerCase())) return this.builtStages.get(from.toLowerCase());
@@ -357,7 +368,7 @@ class Build {
   }
 
   /** Records a finished stage for `COPY --from=<name|index>`. */
-  recordStage(index: number, state: StageState): void {
+  private recordStage(index: number, state: StageState): void {
     this.builtStages.set(String(index), state.imageId);
     if (state.name) this.builtStages.set(state.name, state.imageId);
   }
@@ -384,7 +395,7 @@ export async function buildImage(
   try {
     const id = await new Build(ctx, context, opts, out, lease).run().finally(() => context.dispose());
     out.aux({ ID: id });
-    if (opts.quiet) out.stream(`${id}\n`);
+    if (opts.quiet) out.result(`${id}\n`);
     else out.stream(`Successfully built ${shortId(id)}\n`);
     for (const t of opts.tags) {
       await ctx.images.tag(id, t);

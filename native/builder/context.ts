@@ -7,14 +7,22 @@ import { streamToUncompressed } from '../services/images/layer-file.ts';
 import { mountRootfs, prepareRootfs, rootfsDirs, unmountRootfs } from '../storage/container-rootfs.ts';
 import type { ImageStore } from '../storage/image-store.ts';
 import { extractLayer } from '../storage/tar-extract.ts';
+import { ignored, readDockerignore } from './dockerignore.ts';
+import { contextSums } from './tarsum.ts';
 
 /** The build context, unpacked in the image store's temp dir for the length of one build. */
 export interface BuildContext {
   dir: string;
+  /** tarsum of each entry the client sent, by path (see contextSums). */
+  sums: Map<string, string>;
   dispose(): Promise<void>;
 }
 
-/** Unpacks the context tar (plain or gzip) the client sent as the request body. */
+/**
+ * Unpacks the context tar (plain or gzip) the client sent as the request body. The docker CLI ends
+ * the tar it rewrites for `-f -` or a Dockerfile outside the context without the last entry's padding
+ * and the end blocks; Go's reader takes that, so the missing zeros are added here.
+ */
 export async function receiveContext(
   sys: Sys,
   store: ImageStore,
@@ -29,11 +37,16 @@ export async function receiveContext(
   };
   try {
     await streamToUncompressed(body, tar);
+    let sums = new Map<string, string>();
     // `docker build - < Dockerfile` sends the Dockerfile itself, not a tar.
-    if (await isTar(tar)) await extractLayer(sys, createReadStream(tar), dir);
-    else await fs.rename(tar, path.join(dir, 'Dockerfile'));
+    if (await isTar(tar)) {
+      const { size } = await fs.stat(tar);
+      if (size > 0) await fs.appendFile(tar, Buffer.alloc(((512 - (size % 512)) % 512) + 1024));
+      sums = await contextSums(tar);
+      await extractLayer(sys, createReadStream(tar), dir);
+    } else await fs.rename(tar, path.join(dir, 'Dockerfile'));
     await fs.rm(tar, { force: true });
-    return { dir, dispose };
+    return { dir, sums, dispose };
   } catch (err) {
     await dispose();
     throw invalid(`cannot read the build context: ${(err as Error).message}`);
@@ -52,18 +65,31 @@ async function isTar(file: string): Promise<boolean> {
   }
 }
 
-/** Reads the Dockerfile named by the `dockerfile` parameter from the context. */
-export async function readDockerfile(ctx: BuildContext, name: string): Promise<string> {
-  const file = await secureJoin(ctx.dir, name || 'Dockerfile');
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch {
-    if (!name || name === 'Dockerfile') {
-      const lower = await fs.readFile(path.join(ctx.dir, 'dockerfile'), 'utf8').catch(() => undefined);
-      if (lower !== undefined) return lower;
-    }
-    throw invalid(`Cannot locate specified Dockerfile: ${name || 'Dockerfile'}`);
+/**
+ * Reads the Dockerfile the `dockerfile` parameter names (`dockerfile` when `Dockerfile` is not
+ * there), then, as dockerd does, drops it and .dockerignore from the context when .dockerignore lists
+ * them: the CLI sends both whatever .dockerignore says, and COPY must not see them.
+ */
+export async function readDockerfile(
+  ctx: BuildContext,
+  name: string,
+): Promise<{ text: string; name: string }> {
+  const file = await secureJoin(ctx.dir, name);
+  let text = await fs.readFile(file, 'utf8').catch(() => undefined);
+  let used = name;
+  if (text === undefined && name === 'Dockerfile') {
+    text = await fs.readFile(path.join(ctx.dir, 'dockerfile'), 'utf8').catch(() => undefined);
+    used = 'dockerfile';
   }
+  if (text === undefined) throw invalid(`Cannot locate specified Dockerfile: ${name}`);
+  const ignore = await fs.readFile(path.join(ctx.dir, '.dockerignore'), 'utf8').catch(() => undefined);
+  if (ignore !== undefined) {
+    const rules = readDockerignore(ignore);
+    for (const f of ['.dockerignore', used])
+      if (ignored(f, rules))
+        await fs.rm(await secureJoin(ctx.dir, f, false), { recursive: true, force: true });
+  }
+  return { text, name: used };
 }
 
 /** The image's entry at an absolute path, looking through its layers from the top (whiteouts hide). */

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { expandSource, hashSources } from './copy.ts';
+import { copySourcesHash, expandSource } from './copy.ts';
 
 describe('COPY sources', () => {
   let root: string;
@@ -30,12 +30,20 @@ describe('COPY sources', () => {
     assert.deepEqual(await expandSource(root, 'sub/../a.cfg'), ['a.cfg']);
   });
 
-  test('the source digest follows content, not times', async () => {
-    const h1 = await hashSources(root, ['sub']);
+  test('the source hash follows content, not times, and names its kind', async () => {
+    const h1 = await copySourcesHash(root, ['sub']);
+    assert.match(h1, /^dir:[0-9a-f]{64}$/);
     const t = new Date('2001-01-01T00:00:00Z');
     await fs.utimes(path.join(root, 'sub/x.cfg'), t, t);
-    assert.equal(await hashSources(root, ['sub']), h1);
+    assert.equal(await copySourcesHash(root, ['sub']), h1);
     await fs.writeFile(path.join(root, 'sub/x.cfg'), 'changed');
-    assert.notEqual(await hashSources(root, ['sub']), h1);
+    assert.notEqual(await copySourcesHash(root, ['sub']), h1);
+    assert.match(await copySourcesHash(root, ['a.cfg']), /^file:[0-9a-f]{64}$/);
+    assert.match(await copySourcesHash(root, ['a.cfg', 'sub']), /^multi:[0-9a-f]{64}$/);
+  });
+
+  test('a context file’s hash is the sum the client’s tar gave it', async () => {
+    const sums = new Map([['a.cfg', 'f'.repeat(64)]]);
+    assert.equal(await copySourcesHash(root, ['a.cfg'], sums), `file:${'f'.repeat(64)}`);
   });
 });

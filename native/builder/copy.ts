@@ -5,8 +5,10 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { invalid } from '../core/errors.ts';
+import { secureJoin } from '../core/securejoin.ts';
 import type { LayerTarWriter } from '../storage/layer-tar.ts';
 import { safeRelative } from '../storage/tar-extract.ts';
+import { fileSum } from './tarsum.ts';
 
 export interface CopyOptions {
   /** Where sources are read: the build context or another stage's filesystem. */
@@ -68,22 +70,47 @@ export async function expandSource(root: string, pattern: string): Promise<strin
   return found.map((f) => f || '.');
 }
 
-/** A digest of the sources' names, modes and bytes (not their times), for the build cache. */
-export async function hashSources(root: string, rels: string[]): Promise<string> {
-  const h = createHash('sha256');
-  const visit = async (rel: string): Promise<void> => {
-    const full = path.join(root, rel);
-    const st = await fs.lstat(full);
-    h.update(`${rel}\0${st.mode}\0${st.size}\0`);
-    if (st.isSymbolicLink()) h.update(await fs.readlink(full));
-    else if (st.isFile()) for await (const chunk of createReadStream(full)) h.update(chunk as Buffer);
-    else if (st.isDirectory())
-      for (const n of (await fs.readdir(full)).sort()) await visit(rel === '.' ? n : `${rel}/${n}`);
-    h.update('\0');
+/**
+ * dockerd's name for what a COPY or ADD reads, which its history shows and its cache keys on:
+ * `file:<tarsum>` for a file, `dir:<sha256 of its entries' sums>` for a directory, and
+ * `multi:<sha256 of those>` for several sources. Sums come from the context tar the client sent
+ * (`sums`), or, for another stage or image, from the files themselves.
+ */
+export async function copySourcesHash(
+  root: string,
+  rels: string[],
+  sums?: Map<string, string>,
+): Promise<string> {
+  const sumOf = async (rel: string): Promise<string> => {
+    const full = await secureJoin(root, rel);
+    const resolved = path.relative(root, full) || '.';
+    if (sums) return sums.get(resolved) ?? rel;
+    const st = await fs.lstat(full).catch(() => undefined);
+    return st ? fileSum(full, resolved, st) : rel;
   };
-  for (const r of rels) await visit(r);
-  return `sha256:${h.digest('hex')}`;
+  const one = async (rel: string): Promise<string> => {
+    const full = await secureJoin(root, rel);
+    const st = await fs.stat(full).catch(() => undefined);
+    if (!st?.isDirectory()) return `file:${await sumOf(rel)}`;
+    // Like dockerd's walk: the directory's own sum is one of them, unless it is the context root.
+    const top = path.relative(root, full) || '.';
+    const entries: string[] = top === '.' ? [] : [await sumOf(top)];
+    const walk = async (dir: string): Promise<void> => {
+      for (const n of (await fs.readdir(path.join(root, dir))).sort()) {
+        const r = dir === '.' ? n : `${dir}/${n}`;
+        entries.push(await sumOf(r));
+        if ((await fs.lstat(path.join(root, r))).isDirectory()) await walk(r);
+      }
+    };
+    await walk(top);
+    return `dir:${sha256hex(entries.sort().join(','))}`;
+  };
+  const hashes: string[] = [];
+  for (const r of rels) hashes.push(await one(r));
+  return hashes.length === 1 ? hashes[0] : `multi:${sha256hex(hashes.join(','))}`;
 }
+
+const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
 async function isArchive(file: string): Promise<'tar' | 'gzip' | undefined> {
   const fh = await fs.open(file, 'r');

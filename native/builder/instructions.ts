@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { invalid } from '../core/errors.ts';
+import { parseSignal } from '../runtime/signals.ts';
 import type { ImageRuntimeConfig } from '../storage/image-config.ts';
+import { goDuration, goList, goQuote, goQuotedList, goQuoteRune } from './go-text.ts';
 import { type Instruction, jsonArgs, knownInstructions } from './parser.ts';
 import { expandText, keyValuePairs, type Lookup, splitWords } from './words.ts';
 
@@ -38,9 +40,12 @@ export function argValues(state: StageState): Record<string, string> {
   return out;
 }
 
+/** ENV replaces a variable where it is (dockerd keeps the order), or appends a new one. */
 function setEnv(env: string[], key: string, value: string): string[] {
-  const out = env.filter((e) => e !== key && !e.startsWith(`${key}=`));
-  out.push(`${key}=${value}`);
+  const out = [...env];
+  const i = out.findIndex((e) => e === key || e.startsWith(`${key}=`));
+  if (i >= 0) out[i] = `${key}=${value}`;
+  else out.push(`${key}=${value}`);
   return out;
 }
 
@@ -57,9 +62,6 @@ export function parseDuration(s: string, what: string): number {
   if (s === '' || pos !== s.length) throw invalid(`invalid value for --${what}: ${s}`);
   return Math.round(total);
 }
-
-/** How Docker's history prints a string list (Go's %v of a []string, quoted). */
-const goList = (list: string[]) => `[${list.map((x) => JSON.stringify(x)).join(' ')}]`;
 
 function commandOf(ins: Instruction, shell: string[]): string[] {
   return ins.json ?? [...shell, ins.args];
@@ -84,9 +86,35 @@ export function declareArgs(
   }
 }
 
+/** What a metadata instruction leaves for its history line, and a note to print before it commits. */
+export interface Applied {
+  /** The text after `#(nop)` in the history (dockerd's commit comment). */
+  comment: string;
+  note?: string;
+}
+
+/** nat.ParsePortSpecs for EXPOSE: `80`, `53/UDP`, `8000-8001` → `80/tcp`, `53/udp`, `8000/tcp`, `8001/tcp`. */
+function exposedPorts(spec: string): string[] {
+  const m = /^(\d+)(?:-(\d+))?(?:\/([A-Za-z]+))?$/.exec(spec);
+  if (!m) throw invalid(`Invalid containerPort: ${spec}`);
+  const proto = (m[3] ?? 'tcp').toLowerCase();
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  if (to < from) throw invalid(`Invalid containerPort: ${spec}`);
+  const out: string[] = [];
+  for (let p = from; p <= to; p++) out.push(`${p}/${proto}`);
+  return out;
+}
+
+/** Go's `%q` of a HealthConfig pointer, as dockerd's history holds it. */
+function healthcheckText(hc: NonNullable<ImageRuntimeConfig['Healthcheck']>): string {
+  const d = (ns: number | undefined) => goQuote(goDuration(ns ?? 0));
+  return `&{${goQuotedList(hc.Test ?? [])} ${d(hc.Interval)} ${d(hc.Timeout)} ${d(hc.StartPeriod)} ${goQuoteRune(hc.Retries ?? 0)}}`;
+}
+
 /**
- * Applies a metadata instruction to the stage (its image config or its ARGs) and returns the
- * history text for it. Throws `invalid` for malformed arguments.
+ * Applies a metadata instruction to the stage (its image config or its ARGs) and returns dockerd's
+ * commit comment for it. Throws `invalid` for malformed arguments.
  */
 export function applyMetadata(
   ins: Instruction,
@@ -94,73 +122,83 @@ export function applyMetadata(
   esc: string,
   buildArgs: Record<string, string | null>,
   consumed: Set<string>,
-): string {
+): Applied {
   const lookup = stageLookup(state);
   const rt = state.runtime;
   const words = () => splitWords(ins.args, lookup, esc);
-  let shown = `${ins.cmd} ${ins.args}`;
   switch (ins.cmd) {
-    case 'ARG':
-      declareArgs(words(), state.args, buildArgs, consumed, state.globals);
-      break;
+    case 'ARG': {
+      const list = words();
+      declareArgs(list, state.args, buildArgs, consumed, state.globals);
+      return { comment: `ARG ${list.join(' ')}` };
+    }
     case 'ENV':
     case 'LABEL': {
       const pairs = keyValuePairs(ins.args, lookup, esc, ins.cmd);
       if (ins.cmd === 'ENV') for (const [k, v] of pairs) rt.Env = setEnv(rt.Env ?? [], k, v);
       else rt.Labels = { ...(rt.Labels ?? {}), ...Object.fromEntries(pairs) };
-      shown = `${ins.cmd} ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`;
-      break;
+      return { comment: `${ins.cmd} ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}` };
     }
     case 'MAINTAINER':
       state.author = expandText(ins.args, lookup, esc);
-      break;
+      return { comment: `MAINTAINER ${state.author}` };
     case 'EXPOSE': {
+      // dockerd sorts the words as written, then expands each (a variable may hold several ports).
+      const written = ins.args.trim().split(/\s+/).sort();
+      const specs = written.flatMap((w) =>
+        splitWords(w, lookup, esc).flatMap((x) => x.split(/\s+/).filter(Boolean)),
+      );
       const ports = { ...(rt.ExposedPorts ?? {}) };
-      for (const p of words()) {
-        if (!/^\d+(-\d+)?(\/(tcp|udp|sctp))?$/i.test(p)) throw invalid(`invalid containerPort: ${p}`);
-        ports[p.includes('/') ? p.toLowerCase() : `${p}/tcp`] = {};
-      }
+      for (const p of specs.flatMap(exposedPorts)) ports[p] = {};
       rt.ExposedPorts = ports;
-      break;
+      return { comment: `EXPOSE ${specs.join(' ')}` };
     }
     case 'USER':
       rt.User = words().join(' ');
-      break;
+      return { comment: `USER ${rt.User}` };
     case 'WORKDIR': {
       const dir = words().join(' ');
       rt.WorkingDir = path.posix.resolve(rt.WorkingDir || '/', dir);
-      return `/bin/sh -c #(nop) WORKDIR ${rt.WorkingDir}`;
+      return { comment: `WORKDIR ${rt.WorkingDir}` };
     }
     case 'VOLUME': {
+      const list = ins.json ?? words();
       const vols = { ...(rt.Volumes ?? {}) };
-      for (const v of ins.json ?? words()) {
+      for (const v of list) {
         if (!v) throw invalid('VOLUME specified can not be an empty string');
         vols[v] = {};
       }
       rt.Volumes = vols;
-      break;
+      return { comment: `VOLUME ${goList(list)}` };
     }
-    case 'STOPSIGNAL':
-      rt.StopSignal = words().join(' ');
-      break;
+    case 'STOPSIGNAL': {
+      const sig = words().join(' ');
+      parseSignal(sig);
+      rt.StopSignal = sig;
+      return { comment: `STOPSIGNAL ${sig}` };
+    }
     case 'CMD':
       rt.Cmd = commandOf(ins, rt.Shell ?? defaultShell);
-      state.cmdSet = true;
-      shown = `CMD ${goList(rt.Cmd)}`;
-      break;
+      if (rt.Cmd.length > 0) state.cmdSet = true;
+      return { comment: `CMD ${goQuotedList(rt.Cmd)}` };
     case 'ENTRYPOINT':
       rt.Entrypoint = ins.args === '' ? null : commandOf(ins, rt.Shell ?? defaultShell);
       if (!state.cmdSet) rt.Cmd = null;
-      shown = `ENTRYPOINT ${goList(rt.Entrypoint ?? [])}`;
-      break;
+      return { comment: `ENTRYPOINT ${goQuotedList(rt.Entrypoint ?? [])}` };
     case 'SHELL':
       if (!ins.json || ins.json.length === 0)
         throw invalid('SHELL requires the arguments to be in JSON form');
       rt.Shell = ins.json;
-      break;
-    case 'HEALTHCHECK':
+      return { comment: `SHELL ${goList(rt.Shell)}` };
+    case 'HEALTHCHECK': {
+      const old = rt.Healthcheck?.Test;
+      const note =
+        old && old.length > 0 && old[0] !== 'NONE'
+          ? `Note: overriding previous HEALTHCHECK: ${goList(old)}\n`
+          : undefined;
       rt.Healthcheck = healthcheck(ins);
-      break;
+      return { comment: `HEALTHCHECK ${healthcheckText(rt.Healthcheck ?? {})}`, note };
+    }
     case 'ONBUILD': {
       const trigger = /^\s*(\S+)/.exec(ins.args)?.[1]?.toUpperCase() ?? '';
       if (trigger === 'ONBUILD') throw invalid("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
@@ -168,12 +206,11 @@ export function applyMetadata(
         throw invalid(`${trigger} isn't allowed as an ONBUILD trigger`);
       if (!knownInstructions.has(trigger)) throw invalid(`unknown instruction: ${trigger}`);
       rt.OnBuild = [...(rt.OnBuild ?? []), ins.args.trim()];
-      break;
+      return { comment: `ONBUILD ${ins.args.trim()}` };
     }
     default:
       throw invalid(`${ins.cmd} is not a metadata instruction`);
   }
-  return `/bin/sh -c #(nop)  ${shown}`;
 }
 
 function healthcheck(ins: Instruction): ImageRuntimeConfig['Healthcheck'] {

@@ -58,7 +58,11 @@ describe('Dockerfile parser', () => {
       () => parseDockerfile('FROM busybox\n\nCOPY --from /a /b\n'),
       /line 3: missing a value on flag/,
     );
-    assert.throws(() => parseDockerfile('# only a comment\n'), /cannot be empty/);
+    assert.throws(
+      () => parseDockerfile('# only a comment\n'),
+      /failed to parse Dockerfile: file with no instructions/,
+    );
+    assert.throws(() => parseDockerfile('', 'Other'), /the Dockerfile \(Other\) cannot be empty/);
   });
 });
 

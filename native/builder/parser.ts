@@ -110,7 +110,8 @@ export function parseInstruction(text: string, line: number): Instruction {
  * end of a line; comment and blank lines inside a continuation are skipped), instructions with
  * their flags and exec/shell forms. Errors name the line.
  */
-export function parseDockerfile(text: string): Dockerfile {
+export function parseDockerfile(text: string, name = 'Dockerfile'): Dockerfile {
+  if (text === '') throw invalid(`the Dockerfile (${name}) cannot be empty`);
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const dir = directives(lines);
   const esc = dir.values.escape ?? '\\';
@@ -134,6 +135,6 @@ export function parseDockerfile(text: string): Dockerfile {
     buf = '';
   }
   if (buf.trim() !== '') instructions.push(parseInstruction(buf, start));
-  if (instructions.length === 0) throw invalid('the Dockerfile (Dockerfile) cannot be empty');
+  if (instructions.length === 0) throw invalid(`failed to parse ${name}: file with no instructions`);
   return { escape: esc, instructions };
 }

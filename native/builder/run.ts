@@ -1,10 +1,12 @@
-import { EngineError } from '../core/errors.ts';
+import { EngineError, isEngineError } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
 import { createContainer } from '../services/containers/create.ts';
 import { killContainer, waitContainer } from '../services/containers/lifecycle.ts';
 import { readLog } from '../services/containers/log-file.ts';
 import { removeContainer } from '../services/containers/remove.ts';
 import { startContainer } from '../services/containers/start.ts';
 import type { ContainerContext } from '../services/context.ts';
+import type { ImageRuntimeConfig } from '../storage/image-config.ts';
 
 /** A RUN command exited non-zero; the docker CLI exits with the same code. */
 export class CommandFailedError extends EngineError {
@@ -25,7 +27,7 @@ export interface RunStep {
   workdir: string;
   /** Called with the container's ID once it exists (so a failing build can remove it). */
   created: (id: string) => void;
-  output: (text: string) => void;
+  output: (text: string, stream: 'stdout' | 'stderr') => void;
   /** Aborts when the client went away: the command is killed. */
   signal?: AbortSignal;
 }
@@ -60,10 +62,41 @@ export async function runStep(ctx: ContainerContext, step: RunStep): Promise<num
   step.signal?.addEventListener('abort', kill, { once: true });
   exited.finally(() => step.signal?.removeEventListener('abort', kill));
   if (step.signal?.aborted) kill();
-  for await (const e of readLog(rec.LogPath, { follow: true, until: exited })) step.output(e.text);
+  for await (const e of readLog(rec.LogPath, { follow: true, until: exited })) step.output(e.text, e.stream);
   return (await exited).StatusCode;
 }
 
+/**
+ * The container of a metadata step, created and never started, as dockerd makes one: its ID is what
+ * " ---> Running in" names and what `--rm=false` leaves. A scratch stage has no image to make one
+ * from, so its steps get an ID alone.
+ */
+export async function createStepContainer(
+  ctx: ContainerContext,
+  imageId: string | undefined,
+  rt: ImageRuntimeConfig,
+  cmd: string[],
+): Promise<string> {
+  if (!imageId) return newId();
+  const { Id } = await createContainer(ctx, {
+    body: {
+      Image: imageId,
+      Cmd: cmd,
+      Entrypoint: rt.Entrypoint ?? [],
+      Env: rt.Env ?? [],
+      User: rt.User ?? '',
+      WorkingDir: rt.WorkingDir ?? '',
+      Healthcheck: { Test: ['NONE'] },
+      Labels: { ...(rt.Labels ?? {}), [buildStepLabel]: 'true' },
+      HostConfig: { NetworkMode: 'none', LogConfig: { Type: 'k8s-file', Config: {} } },
+    },
+  });
+  return Id;
+}
+
 export async function removeStepContainer(ctx: ContainerContext, id: string): Promise<void> {
-  await removeContainer(ctx, id, { force: true, volumes: true });
+  await removeContainer(ctx, id, { force: true, volumes: true }).catch((err) => {
+    // The ID of a scratch stage's step names no container.
+    if (!isEngineError(err, 'not-found')) throw err;
+  });
 }

@@ -25,12 +25,13 @@ describe('build stages', () => {
   });
 
   test('--target stops at the named stage (any case) and --label lands in it', () => {
-    const plan = planStages(df.instructions, 'two', { 'a.b': 'c d' });
+    const plan = planStages(df.instructions, 'two', { z: '1', 'a.b': 'c d' });
     assert.equal(plan.stages.length, 2);
     assert.deepEqual(
       plan.stages[1].body.map((i) => i.original),
-      ['RUN b', 'LABEL "a.b"="c d"'],
+      ['RUN b', 'LABEL a.b=c d', 'LABEL z=1'],
     );
+    assert.equal(plan.stages[1].body[1].args, '"a.b"="c d"');
     assert.throws(() => planStages(df.instructions, 'nope', {}), /failed to reach build target nope/);
   });
 

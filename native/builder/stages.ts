@@ -19,8 +19,8 @@ export function stageName(from: Instruction): string | undefined {
 }
 
 /**
- * Splits a Dockerfile into stages, stops at the `--target` stage, and adds the `--label`s as a
- * LABEL step at the end of the stage that becomes the image (as the classic builder does).
+ * Splits a Dockerfile into stages, stops at the `--target` stage, and adds the `--label`s as LABEL
+ * steps at the end of the stage that becomes the image (as the classic builder does).
  */
 export function planStages(
   instructions: Instruction[],
@@ -42,12 +42,13 @@ export function planStages(
     if (idx < 0) throw invalid(`failed to reach build target ${target} in Dockerfile`);
     stages = stages.slice(0, idx + 1);
   }
-  const pairs = Object.entries(labels);
-  if (pairs.length) {
-    const last = stages[stages.length - 1];
-    const text = pairs.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ');
-    const line = (last.body.at(-1) ?? last.from).line;
-    last.body.push(parseInstruction(`LABEL ${text}`, line));
+  // Like dockerd: one LABEL step per --label, sorted by key, shown as `LABEL key=value` (not expanded).
+  const last = stages[stages.length - 1];
+  const line = (last.body.at(-1) ?? last.from).line;
+  const quote = (x: string) => `"${x.replace(/[\\"$]/g, '\\$&')}"`;
+  for (const key of Object.keys(labels).sort()) {
+    const ins = parseInstruction(`LABEL ${quote(key)}=${quote(labels[key])}`, line);
+    last.body.push({ ...ins, original: `LABEL ${key}=${labels[key]}` });
   }
   return { metaArgs, stages };
 }

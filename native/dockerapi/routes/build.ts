@@ -54,14 +54,25 @@ export function buildRoutes(router: Router, engine: Engine): void {
     req.res?.on('close', () => {
       if (!req.res?.writableFinished) cancelled.abort();
     });
+    const quiet = req.bool('q');
+    // The response starts with the first message: errors before it (a parse error, a missing
+    // Dockerfile) are plain API errors, as dockerd answers them.
+    let out: ClientStream | undefined;
+    const write = (msg: object) => {
+      out ??= req.stream('application/json');
+      out.write(`${JSON.stringify(msg)}\n`);
+    };
+    // With -q, dockerd holds the output back, and sends it before the error if the build fails.
+    const held: object[] = [];
+    const progress = (msg: object) => (quiet ? held.push(msg) : write(msg));
     const opts = {
-      dockerfile: q.get('dockerfile') ?? '',
+      dockerfile: q.get('dockerfile') || 'Dockerfile',
       tags,
       buildArgs: jsonParam<Record<string, string | null>>(req, 'buildargs', {}),
       target: q.get('target') || undefined,
       labels: jsonParam<Record<string, string>>(req, 'labels', {}),
       noCache: req.bool('nocache'),
-      quiet: req.bool('q'),
+      quiet,
       rm: req.bool('rm', true),
       signal: cancelled.signal,
       alwaysPull: req.bool('pull'),
@@ -72,26 +83,20 @@ export function buildRoutes(router: Router, engine: Engine): void {
           creds: decodeRegistryAuth(undefined),
           config: registryConfigFromEnv(),
           progress: (m) => {
-            if (!quietPull && typeof m.status === 'string' && !m.progressDetail)
-              write({ stream: `${m.id ? `${m.id}: ` : ''}${m.status}\n` });
+            if (typeof m.status === 'string' && !m.progressDetail)
+              progress({ stream: `${m.id ? `${m.id}: ` : ''}${m.status}\n` });
           },
         });
       },
     };
-    const quietPull = req.bool('q');
-    // The response starts with the first message: errors before it (a parse error, a missing
-    // Dockerfile) are plain API errors, as dockerd answers them.
-    let out: ClientStream | undefined;
-    const write = (msg: object) => {
-      out ??= req.stream('application/json');
-      out.write(`${JSON.stringify(msg)}\n`);
-    };
     try {
       await buildImage(engine.containers, req.raw, opts, {
-        stream: (text) => write({ stream: text }),
+        stream: (text) => progress({ stream: text }),
+        result: (text) => write({ stream: text }),
         aux: (value) => write({ aux: value }),
       });
     } catch (err) {
+      for (const msg of held) write(msg);
       if (!out) throw err;
       const message = errorMessage(err);
       const code = err instanceof CommandFailedError ? { code: err.exitCode } : {};

@@ -29,6 +29,8 @@ export interface NewImage {
   history: ImageHistory;
   author?: string;
   comment?: string;
+  /** The container the image was made from (`docker commit`, a build step), as dockerd records it. */
+  container?: string;
   /** Holds the new image (pinned until its writer tags or uses it) and what it is made of. */
   lease: Lease;
 }
@@ -67,6 +69,7 @@ export async function commitImage(store: ImageStore, img: NewImage): Promise<Ima
     created,
     ...(img.author ? { author: img.author } : {}),
     ...(img.comment ? { comment: img.comment } : {}),
+    ...(img.container ? { container: img.container } : {}),
     config: img.runtime,
     rootfs: { type: 'layers', diff_ids: diffIds },
     history: [...(parent?.history ?? []), { ...img.history, created }],
@@ -148,6 +151,7 @@ export async function commitContainer(ctx: ContainerContext, req: CommitRequest)
       },
       author: req.author,
       comment: req.comment,
+      container: rec.Id,
       lease,
     });
     const key = req.repo ? withTag(req.repo, req.tag || undefined) : undefined;

@@ -214,5 +214,7 @@ describe('volumes-from and modes', () => {
       CopyData: true,
       Anonymous: true,
     });
+    // dockerd takes a relative one (shell-form `VOLUME [/logs]` makes `[/logs]`) from the root.
+    assert.equal(anonymousVolumePoint('[/logs]').Destination, '/[/logs]');
   });
 });

@@ -285,17 +285,16 @@ export function parseVolumesFrom(raw: string): { ref: string; rw: boolean } {
   return { ref: raw.slice(0, i), rw: readWrite(mode) };
 }
 
-/** A mount point for an anonymous volume of the image's (or the request's) `Volumes`. */
+/**
+ * A mount point for an anonymous volume of the image's (or the request's) `Volumes`. Like dockerd, a
+ * relative path (`VOLUME [/logs]` in shell form gives `[/logs]`) is taken from the root.
+ */
 export function anonymousVolumePoint(destination: string): MountPoint {
-  if (!destination.startsWith('/'))
-    throw invalid(
-      `invalid mount config for type "volume": invalid mount path: '${destination}' mount path must be absolute`,
-    );
   return {
     Type: 'volume',
     Name: '',
     Source: '',
-    Destination: cleanPath(destination),
+    Destination: cleanPath(destination.startsWith('/') ? destination : `/${destination}`),
     Driver: 'local',
     Mode: '',
     RW: true,

@@ -135,6 +135,8 @@ export function sweep(area: string, scenarios: Scenario[]): void {
     for (const s of scenarios) {
       const skip = s.only && s.only.engine !== target ? `${s.only.engine} only: ${s.only.why}` : false;
       test(s.name, { skip }, async () => {
+        // The commands run synchronously: let the daemon's log pipe drain first (a full one blocks dockerd).
+        await new Promise((r) => setImmediate(r));
         try {
           for (const step of s.setup ?? []) {
             if (typeof step === 'function') await step(ctx);
