@@ -5,6 +5,7 @@ import { login } from '../../registry/login.ts';
 import { type ProgressMessage, type ProgressSink, progress } from '../../registry/progress.ts';
 import { searchImages } from '../../registry/search.ts';
 import type { Engine } from '../../services/engine.ts';
+import { applyChanges } from '../../services/images/changes.ts';
 import { pullImage } from '../../services/images/pull.ts';
 import { pushImage } from '../../services/images/push.ts';
 import type { ApiRequest, ClientStream } from '../http.ts';
@@ -76,12 +77,15 @@ export function registryRoutes(router: Router, engine: Engine): void {
     }
     if (fromSrc !== '-')
       throw invalid('importing from a URL is not supported yet; use `docker import -` with a tar on stdin');
+    // Like dockerd, bad --change lines are refused before the tar is read, as a plain API error.
+    const changes = req.query.getAll('changes');
+    applyChanges({}, changes);
     const out = req.stream('application/json');
     try {
       const id = await images.import(req.raw, {
         repo: req.query.get('repo') ?? undefined,
         tag: req.query.get('tag') ?? undefined,
-        changes: req.query.getAll('changes'),
+        changes,
         message: req.query.get('message') ?? undefined,
       });
       out.write(`${JSON.stringify({ status: id })}\n`);

@@ -77,13 +77,12 @@ function mergeVolumes(
   return Object.keys(out).length ? out : null;
 }
 
-function mergeEnv(base: string[], over: string[]): string[] {
-  const out = new Map<string, string>();
-  for (const e of [...base, ...over]) {
-    const i = e.indexOf('=');
-    out.set(i >= 0 ? e.slice(0, i) : e, e);
-  }
-  return [...out.values()];
+/** dockerd's merge: the request's variables as given, then the image's that the request does not set. */
+function mergeEnv(image: string[], user: string[]): string[] {
+  if (user.length === 0) return image;
+  const key = (e: string) => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
+  const set = new Set(user.map(key));
+  return [...user, ...image.filter((e) => !set.has(key(e)))];
 }
 
 /**

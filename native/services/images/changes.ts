@@ -53,7 +53,10 @@ export function applyChanges(config: ImageRuntimeConfig, changes: string[]): Ima
     if (!m) continue;
     const instr = m[1].toUpperCase();
     const arg = m[2];
-    if (!allowed.has(instr)) throw invalid(`${instr} is not a valid change command`);
+    // dockerd's words: the instruction as its parser keeps it (lower case).
+    if (!allowed.has(instr)) throw invalid(`${instr.toLowerCase()} is not a valid change command`);
+    if (arg.trim() === '' && instr !== 'CMD' && instr !== 'ENTRYPOINT')
+      throw invalid(`${instr} requires at least one argument`);
     switch (instr) {
       case 'CMD':
         c.Cmd = jsonOrShell(arg);

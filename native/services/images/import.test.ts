@@ -37,7 +37,7 @@ test('--change lines in Dockerfile syntax build the runtime config', () => {
   assert.deepEqual(c.Volumes, { '/data': {}, '/logs': {} });
   assert.equal(c.StopSignal, 'SIGINT');
   assert.deepEqual(c.OnBuild, ['RUN make']);
-  assert.throws(() => applyChanges({}, ['RUN rm -rf /']), /RUN is not a valid change command/);
+  assert.throws(() => applyChanges({}, ['RUN rm -rf /']), /run is not a valid change command/);
 });
 
 test('import makes a one-layer image from a gzip tar with changes and a message', async () => {

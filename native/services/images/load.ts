@@ -52,8 +52,9 @@ async function stage(
         (err: Error) => extract.destroy(err),
       );
   });
-  await pipeline(body, extract).catch((err: Error) => {
-    throw invalid(`invalid archive: ${err.message}`);
+  await pipeline(body, extract).catch(() => {
+    // dockerd's words for a body that is not a (whole) tar: its untar helper's exit and Go's EOF.
+    throw invalid('Error processing tar file(exit status 1): unexpected EOF');
   });
   return {
     dir,
