@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { context } from './image-helpers.ts';
+import { context, sh } from './image-helpers.ts';
 import { type Ctx, type Scenario, sweep } from './sweep.ts';
 
 /** Builds `dockerfile` (context: `files`) as `img`, then runs the command. */
@@ -299,6 +299,30 @@ const scenarios: Scenario[] = [
       return { code: r.code || h.code, stdout: r.stdout + h.stdout.split('\n')[0], stderr: r.stderr };
     },
     expect: { code: 0, stdout: 'inside\n/bin/sh -c #(nop) ADD file:<id> in /opt/ ', stderr: '' },
+  },
+  {
+    name: 'LABEL lines and --label: one set of labels, --label last',
+    setup: [
+      (c) =>
+        void c.must(
+          ['build', '-q', '-t', 'img', '--label', 'b=from-flag', '--label', 'c=3', '-'],
+          'FROM busybox\nLABEL a=1 b=2\n',
+        ),
+    ],
+    run: inspect('{{json .Config.Labels}}'),
+    expect: { code: 0, stdout: '{"a":"1","b":"from-flag","c":"3"}\n', stderr: '' },
+  },
+  {
+    name: 'the saved config marks each step without a layer as an empty layer',
+    setup: built('FROM busybox\nENV A=1\nRUN echo x > /x\nWORKDIR /tmp\nCMD ["sh"]\n'),
+    run: (c) => {
+      const id = c.must(['image', 'inspect', '-f', '{{.Id}}', 'img']).trim().slice(7);
+      return sh(
+        c,
+        `docker save img | tar -xOf - ${id}.json | grep -o '"empty_layer":true' | wc -l; docker history -q img | wc -l`,
+      );
+    },
+    expect: { code: 0, stdout: '3\n5\n', stderr: '' },
   },
 ];
 

@@ -285,6 +285,17 @@ const scenarios: Scenario[] = [
       stderr: 'invalid reference format: repository name (library/Bad) must be lowercase\n',
     },
   },
+  {
+    name: 'commit of a running container: paused for the commit, running after; --pause=false too',
+    setup: [['run', '-d', '--name', 'live', 'busybox', 'sh', '-c', 'echo live > /live; sleep 60']],
+    run: (c) => {
+      c.must(['commit', 'live', 'snap:1']);
+      c.must(['commit', '--pause=false', 'live', 'snap:2']);
+      const state = c.docker(['inspect', '-f', '{{.State.Status}}', 'live']);
+      return both(state, c.docker(['run', '--rm', 'snap:2', 'cat', '/live']));
+    },
+    expect: { code: 0, stdout: 'running\nlive\n', stderr: '' },
+  },
 ];
 
 sweep('tag, rmi and commit', scenarios);
