@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { invalid } from '../../core/errors.ts';
 import { resizeTerminal } from '../../runtime/conmon.ts';
-import { archiveGet, archivePut, archiveStat } from '../../services/containers/archive.ts';
+import { archiveGet, archivePut, archiveStat, exportContainer } from '../../services/containers/archive.ts';
 import { attachContainer } from '../../services/containers/attach.ts';
 import { createContainer } from '../../services/containers/create.ts';
 import {
@@ -15,7 +17,6 @@ import {
 import { parseTimeNs, readLogBatches } from '../../services/containers/log-file.ts';
 import {
   containerChanges,
-  exportContainer,
   pruneContainers,
   topContainer,
   updateContainer,
@@ -173,7 +174,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('GET', '/containers/{id}/export', async (req) => {
-    await exportContainer(ctx, req.params.id, req);
+    await exportContainer(ctx, req.params.id, (tar) => sendTar(req, tar));
   });
 
   router.add('POST', '/containers/{id}/update', async (req) => {
@@ -190,7 +191,9 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('GET', '/containers/{id}/archive', async (req) => {
-    await archiveGet(ctx, req.params.id, req.query.get('path') ?? '', req);
+    await archiveGet(ctx, req.params.id, req.query.get('path') ?? '', (stat, tar) =>
+      sendTar(req, tar, { 'X-Docker-Container-Path-Stat': stat }),
+    );
   });
 
   router.add('PUT', '/containers/{id}/archive', async (req) => {
@@ -198,11 +201,26 @@ export function containerRoutes(router: Router, engine: Engine): void {
       ctx,
       req.params.id,
       req.query.get('path') ?? '',
-      req.bool('noOverwriteDirNonDir'),
+      { noOverwriteDirNonDir: req.bool('noOverwriteDirNonDir'), copyUIDGID: req.bool('copyUIDGID') },
       req.raw,
     );
     req.send(200, '');
   });
+}
+
+/** Streams a tar as the response; a failure once the headers are out cuts the response short. */
+async function sendTar(req: ApiRequest, tar: AsyncIterable<Buffer>, headers: Record<string, string> = {}) {
+  const out = req.stream('application/x-tar', 200, headers);
+  const source = Readable.from(tar);
+  try {
+    if (req.res) await pipeline(source, req.res, { end: false });
+    else for await (const chunk of source) out.write(chunk as Buffer);
+    out.end();
+  } catch {
+    source.destroy();
+    req.res?.destroy();
+    req.socket?.destroy();
+  }
 }
 
 async function logs(engine: Engine, req: ApiRequest): Promise<void> {

@@ -1,13 +1,19 @@
-import { spawn } from 'node:child_process';
-import { promises as fs, type Stats } from 'node:fs';
+// docker cp: the stat, the tar of a path and the extraction of a tar into a container, as dockerd's
+// containerStatPath, containerArchivePath and containerExtractToDir answer them. The container is seen
+// as dockerd's cp sees it: its root filesystem with its volumes, binds and /etc network files in
+// place (not its tmpfs mounts, /dev/shm or the kernel's /proc and /sys), through ContainerFs, which
+// keeps every path inside the container even while the container changes its files.
+import { existsSync, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tarStream from 'tar-stream';
-import { invalid, notFound } from '../../core/errors.ts';
+import type { Readable } from 'node:stream';
+import { EngineError, invalid, notFound } from '../../core/errors.ts';
 import { secureJoin } from '../../core/securejoin.ts';
-import type { ApiRequest } from '../../dockerapi/http.ts';
+import { runOk } from '../../core/sys.ts';
 import type { ContainerContext } from '../context.ts';
+import { extractTar } from './archive-extract.ts';
+import { idNames, readContainerFile, tarOf } from './archive-tar.ts';
+import { ContainerFs, errCode, type FsMount, goBase, type Place, preservedPath } from './container-fs.ts';
+import { emitContainerEvent } from './create.ts';
 import type { ContainerRecord } from './model.ts';
 import { withRootfs } from './ops.ts';
 
@@ -28,177 +34,258 @@ function goFileMode(st: Stats): number {
 
 function checkPath(p: string): void {
   if (!p) throw invalid('path cannot be empty');
-  if (!p.startsWith('/')) throw invalid(`path must be absolute: ${p}`);
 }
 
-async function statIn(rootfs: string, p: string, containerId: string) {
-  const followLast = p.endsWith('/') || p.endsWith('/.');
-  const full = await secureJoin(rootfs, p, followLast);
-  // The root itself may be /proc/<pid>/root, a link to follow; everything below it is taken as is.
-  const st = await (full === rootfs ? fs.stat(full) : fs.lstat(full)).catch(() => undefined);
-  if (!st) throw notFound(`Could not find the file ${p} in container ${containerId}`);
-  const linkTarget = st.isSymbolicLink() ? await fs.readlink(full) : '';
+const running = (rec: ContainerRecord) => rec.State.Status === 'running' || rec.State.Status === 'paused';
+
+/** The mounts cp sees through: volumes and binds, and the /etc files once the container has run. */
+async function cpMounts(rec: ContainerRecord): Promise<FsMount[]> {
+  const out: FsMount[] = [];
+  const started = running(rec) || (rec.State.StartedAt !== '' && !rec.State.StartedAt.startsWith('0001-'));
+  if (started) {
+    const files: [string, string][] = [
+      ['/etc/resolv.conf', rec.ResolvConfPath],
+      ['/etc/hostname', rec.HostnamePath],
+      ['/etc/hosts', rec.HostsPath],
+    ];
+    for (const [destination, source] of files)
+      if (source && existsSync(source)) out.push({ destination, source });
+  }
+  for (const m of rec.MountPoints ?? []) {
+    if (m.Type === 'tmpfs' || !m.Source) continue;
+    const source = m.Subpath ? await secureJoin(m.Source, m.Subpath) : m.Source;
+    out.push({ destination: path.posix.normalize(m.Destination), source });
+  }
+  return out;
+}
+
+/**
+ * Makes the mount points of a stopped container's volumes and binds in its root filesystem, as
+ * dockerd does when it mounts them for a copy (they show in `docker diff` after).
+ */
+async function makeMountPoints(view: ContainerFs, rec: ContainerRecord): Promise<void> {
+  const dests = new Set((rec.MountPoints ?? []).filter((m) => m.Type !== 'tmpfs').map((m) => m.Destination));
+  for (const m of view.mountPoints()) {
+    if (!dests.has(m.destination) || m.destination === '/') continue;
+    const parent = await view.locate(path.posix.dirname(m.destination), true, true).catch(() => undefined);
+    if (!parent || parent.name) {
+      if (parent) await view.release(parent);
+      continue;
+    }
+    try {
+      const at = `${view.hostPath(parent)}/${path.posix.basename(m.destination)}`;
+      if (await fs.lstat(at).catch(() => undefined)) continue;
+      if ((await fs.stat(m.source)).isDirectory()) await fs.mkdir(at, { mode: 0o755 });
+      else await (await fs.open(at, 'wx', 0o755)).close();
+    } catch {
+      // A mount point that cannot be made leaves the copy to fail on its own words.
+    } finally {
+      await view.release(parent);
+    }
+  }
+}
+
+/** Runs fn over the container's files as cp sees them. */
+async function withView<T>(
+  ctx: ContainerContext,
+  rec: ContainerRecord,
+  fn: (view: ContainerFs) => Promise<T>,
+) {
+  const mounts = await cpMounts(rec);
+  return withRootfs(ctx, rec, async (rootfs) => {
+    const view = await ContainerFs.open(rootfs, mounts);
+    try {
+      if (!running(rec)) await makeMountPoints(view, rec);
+      return await fn(view);
+    } finally {
+      await view.close();
+    }
+  });
+}
+
+function notADirectory(abs: string): EngineError {
+  return new EngineError('internal', `lstat ${abs}: not a directory`);
+}
+
+/** dockerd's ResolvePath + StatPath: the folder part followed, the last name not (unless `/` or `/.`). */
+async function statPath(view: ContainerFs, p: string, ref: string) {
+  const abs = preservedPath(p);
+  const wantDir = abs.endsWith('/') || abs.endsWith('/.');
+  const missing = () => notFound(`Could not find the file ${p} in container ${ref}`);
+  let place: Place;
+  try {
+    place = await view.locate(abs, wantDir);
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') throw missing();
+    if (errCode(err) === 'ENOTDIR') throw notADirectory(abs);
+    throw err;
+  }
+  const st = await view.lstat(place).catch(async (err) => {
+    await view.release(place);
+    throw err;
+  });
+  if (!st || (wantDir && !st.isDirectory())) {
+    await view.release(place);
+    throw st ? notADirectory(abs) : missing();
+  }
+  let linkTarget = '';
+  if (st.isSymbolicLink()) {
+    // The link fully resolved inside the container, as dockerd's GetResourcePath gives it.
+    linkTarget = await view
+      .locate(abs, true)
+      .then(async (to) => {
+        await view.release(to);
+        return to.path;
+      })
+      .catch(async () =>
+        path.posix.resolve(path.posix.dirname(abs), await fs.readlink(view.hostPath(place))),
+      );
+  }
   const header = Buffer.from(
     JSON.stringify({
-      name: path.basename(p) || '/',
+      name: goBase(abs),
       size: st.size,
       mode: goFileMode(st),
       mtime: st.mtime.toISOString(),
       linkTarget,
     }),
   ).toString('base64');
-  return { full, st, header };
+  return { place, abs, header };
 }
 
-/** docker cp sees what the container sees: its volumes, binds and /etc files too. */
-function liveRootfs<T>(
-  ctx: ContainerContext,
-  rec: ContainerRecord,
-  p: string,
-  fn: (rootfs: string) => Promise<T>,
-): Promise<T> {
-  // /proc, /sys and /dev of the live view are the kernel's, not files of the container.
-  const kernel = /^\/+(proc|sys|dev)(\/|$)/.test(path.posix.normalize(p));
-  return withRootfs(ctx, rec, fn, kernel ? 'rootfs' : 'live');
-}
-
+/** HEAD /containers/{id}/archive: the X-Docker-Container-Path-Stat header of a path. */
 export async function archiveStat(ctx: ContainerContext, ref: string, p: string): Promise<string> {
   checkPath(p);
   const rec = ctx.store.get(ref);
-  return liveRootfs(ctx, rec, p, async (rootfs) => (await statIn(rootfs, p, ref)).header);
+  return withView(ctx, rec, async (view) => {
+    const { place, header } = await statPath(view, p, ref);
+    await view.release(place);
+    return header;
+  });
 }
 
-/** GET /containers/{id}/archive: a tar whose single top entry is the path's base name. */
+/**
+ * GET /containers/{id}/archive: `send` gets the path-stat header and the tar, whose entries are named
+ * from the path as given (`d/…` for /d and /d/, `./…` for /d/., `/…` for /), whatever links it went
+ * through.
+ */
 export async function archiveGet(
   ctx: ContainerContext,
   ref: string,
   p: string,
-  req: ApiRequest,
+  send: (stat: string, tar: AsyncIterable<Buffer>) => Promise<void>,
 ): Promise<void> {
   checkPath(p);
   const rec = ctx.store.get(ref);
-  await liveRootfs(ctx, rec, p, async (rootfs) => {
-    const { full, header } = await statIn(rootfs, p, ref);
-    const out = req.stream('application/x-tar', 200, { 'X-Docker-Container-Path-Stat': header });
-    await new Promise<void>((resolve, reject) => {
-      const tar = spawn(
-        'tar',
-        full === rootfs
-          ? // The live root has the kernel's file systems mounted: their contents are not the container's.
-            [
-              '--numeric-owner',
-              '--exclude=./proc/*',
-              '--exclude=./sys/*',
-              '--exclude=./dev/*',
-              '-C',
-              full,
-              '-cf',
-              '-',
-              '.',
-            ]
-          : ['--numeric-owner', '-C', path.dirname(full), '-cf', '-', path.basename(full)],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      tar.stdout.on('data', (d: Buffer) => out.write(d));
-      tar.on('error', reject);
-      tar.on('close', () => resolve());
-      out.onClose(() => tar.kill());
-    });
-    out.end();
+  await withView(ctx, rec, async (view) => {
+    const { place, abs, header } = await statPath(view, p, ref);
+    try {
+      const ids = await idNames(view);
+      emitContainerEvent(ctx, rec, 'archive-path');
+      await send(header, tarOf(view, place, { name: goBase(abs), ids }));
+    } finally {
+      await view.release(place);
+    }
   });
 }
 
-/** PUT /containers/{id}/archive: extracts a tar into a directory, never writing outside the rootfs. */
+export interface PutOptions {
+  noOverwriteDirNonDir: boolean;
+  /** `docker cp -a`: everything owned by the container's user. */
+  copyUIDGID: boolean;
+}
+
+/** Whether `p` is at or under `dest` (Docker's HasResource). */
+function under(dest: string, p: string): boolean {
+  const rel = path.posix.relative(dest, p);
+  return rel !== '..' && !rel.startsWith('../');
+}
+
+/** The container's user for `cp -a`, looked up by name or uid in the container's own /etc/passwd. */
+async function containerUser(view: ContainerFs, user: string): Promise<{ uid: number; gid: number }> {
+  for (const line of (await readContainerFile(view, '/etc/passwd')).split('\n')) {
+    const [name, , uid, gid] = line.split(':');
+    if (
+      name !== undefined &&
+      (name === user || uid === user) &&
+      /^\d+$/.test(uid ?? '') &&
+      /^\d+$/.test(gid ?? '')
+    )
+      return { uid: Number(uid), gid: Number(gid) };
+  }
+  throw invalid(`getent unable to find entry ${JSON.stringify(user)} in passwd database`);
+}
+
+/** PUT /containers/{id}/archive: extracts a tar into a folder of the container. */
 export async function archivePut(
   ctx: ContainerContext,
   ref: string,
   p: string,
-  noOverwriteDirNonDir: boolean,
-  body: NodeJS.ReadableStream,
+  opts: PutOptions,
+  body: Readable,
 ): Promise<void> {
   checkPath(p);
   const rec = ctx.store.get(ref);
-  await liveRootfs(ctx, rec, p, async (rootfs) => {
-    const dest = await secureJoin(rootfs, p, true);
-    const st = await fs.stat(dest).catch(() => undefined);
-    if (!st) throw notFound(`Could not find the file ${p} in container ${ref}`);
-    if (!st.isDirectory()) throw invalid(`extraction point is not a directory`);
-    if (rec.HostConfig.ReadonlyRootfs) throw invalid('container rootfs is marked read-only');
-    const rel = path.relative(rootfs, dest);
-    const extract = tarStream.extract();
-    extract.on('entry', (h, stream, next) => {
-      const done = (err?: unknown) => (err ? extract.destroy(err as Error) : next());
-      writeEntry(rootfs, rel, h, stream as unknown as NodeJS.ReadableStream, noOverwriteDirNonDir).then(
-        () => done(),
-        done,
-      );
+  await withView(ctx, rec, async (view) => {
+    const abs = preservedPath(p);
+    const place = await view.locate(abs, true).catch((err) => {
+      if (errCode(err) === 'ENOENT') throw notFound(`Could not find the file ${p} in container ${ref}`);
+      if (errCode(err) === 'ENOTDIR') throw notADirectory(abs);
+      throw err;
     });
-    await pipeline(body as NodeJS.ReadableStream & AsyncIterable<Buffer>, extract);
+    try {
+      const st = await view.lstat(place);
+      if (!st) throw notFound(`Could not find the file ${p} in container ${ref}`);
+      if (!st.isDirectory()) throw invalid('extraction point is not a directory');
+      let toVolume = false;
+      for (const m of rec.MountPoints ?? []) {
+        if (!under(m.Destination, place.path)) continue;
+        toVolume = true;
+        if (m.RW) break;
+        throw invalid('mounted volume is marked read-only');
+      }
+      if (!toVolume && rec.HostConfig.ReadonlyRootfs) throw invalid('container rootfs is marked read-only');
+      const chown =
+        opts.copyUIDGID && rec.Config.User ? await containerUser(view, rec.Config.User) : undefined;
+      const dest = await view.openDir(place);
+      try {
+        await extractTar(view, dest, body, {
+          noOverwriteDirNonDir: opts.noOverwriteDirNonDir,
+          chown,
+          mknod: async (at, type, major, minor, mode) => {
+            const m = (mode & 0o7777).toString(8);
+            await runOk(
+              ctx.sys,
+              'mknod',
+              type === 'p' ? ['-m', m, at, 'p'] : ['-m', m, at, type, String(major), String(minor)],
+            );
+          },
+        });
+      } finally {
+        await dest.fh.close();
+      }
+    } finally {
+      await view.release(place);
+    }
   });
+  emitContainerEvent(ctx, rec, 'extract-to-dir');
 }
 
-async function writeEntry(
-  rootfs: string,
-  destRel: string,
-  h: tarStream.Header,
-  stream: NodeJS.ReadableStream | import('node:stream').Readable,
-  noOverwriteDirNonDir: boolean,
+/** GET /containers/{id}/export: the container's root filesystem (no mounts) as dockerd's tar of it. */
+export async function exportContainer(
+  ctx: ContainerContext,
+  ref: string,
+  send: (tar: AsyncIterable<Buffer>) => Promise<void>,
 ): Promise<void> {
-  const drain = () =>
-    new Promise<void>((r) => {
-      stream.on('end', r);
-      stream.resume();
-    });
-  const name = path.posix.join('/', destRel, h.name);
-  const target = await secureJoin(rootfs, name, false);
-  if (target === rootfs) return drain();
-  const existing = await fs.lstat(target).catch(() => undefined);
-  if (noOverwriteDirNonDir && existing) {
-    if (existing.isDirectory() && h.type !== 'directory')
-      throw invalid(`cannot overwrite directory "${name}" with non-directory`);
-    if (!existing.isDirectory() && h.type === 'directory')
-      throw invalid(`cannot overwrite non-directory "${name}" with directory`);
-  }
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const mode = (h.mode ?? 0o644) & 0o7777;
-  switch (h.type) {
-    case 'directory':
-      if (!existing?.isDirectory()) {
-        if (existing) await fs.rm(target, { recursive: true, force: true });
-        await fs.mkdir(target, { mode });
-      }
-      await fs.chmod(target, mode);
-      break;
-    case 'symlink':
-      if (existing) await fs.rm(target, { recursive: true, force: true });
-      await fs.symlink(h.linkname ?? '', target);
-      break;
-    case 'link': {
-      const src = await secureJoin(rootfs, path.posix.join('/', destRel, h.linkname ?? ''), false);
-      if (existing) await fs.rm(target, { recursive: true, force: true });
-      await fs.link(src, target);
-      break;
+  const rec = ctx.store.get(ref);
+  await withRootfs(ctx, rec, async (rootfs) => {
+    const view = await ContainerFs.open(rootfs);
+    try {
+      const ids = await idNames(view);
+      await send(tarOf(view, { dir: view.root, name: '', path: '/' }, { name: '', ids }));
+    } finally {
+      await view.close();
     }
-    case 'file':
-    case 'contiguous-file': {
-      if (existing) await fs.rm(target, { recursive: true, force: true });
-      const fh = await fs.open(target, 'wx', mode);
-      await pipeline(
-        stream as NodeJS.ReadableStream & AsyncIterable<Buffer>,
-        new Writable({
-          write(chunk: Buffer, _enc, cb) {
-            fh.write(chunk).then(() => cb(), cb);
-          },
-        }),
-      );
-      await fh.close();
-      await fs.chmod(target, mode);
-      break;
-    }
-    default:
-      return drain(); // devices and fifos are not created by cp
-  }
-  await fs.lchown(target, h.uid ?? 0, h.gid ?? 0).catch(() => undefined);
-  if (h.mtime && h.type !== 'symlink') await fs.utimes(target, h.mtime, h.mtime).catch(() => undefined);
-  if (h.type !== 'file' && h.type !== 'contiguous-file') await drain();
+  });
+  emitContainerEvent(ctx, rec, 'export');
 }

@@ -1,15 +1,14 @@
-import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { conflict, errorMessage, invalid } from '../../core/errors.ts';
 import { dirSize } from '../../core/fsutil.ts';
 import { runOk } from '../../core/sys.ts';
-import type { ApiRequest } from '../../dockerapi/http.ts';
 import { swapLimitSupported } from '../../runtime/cgroups.ts';
 import { mountRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
-import { layerChanges } from '../../storage/layer-walk.ts';
+import { rwLayerChanges } from '../../storage/rw-changes.ts';
 import { type ContainerContext, withLock } from '../context.ts';
 import { labelsMatch } from '../filters.ts';
 import { emitContainerEvent } from './create.ts';
+import { containerLayers, initLayerDir } from './init-layer.ts';
 import { hostLimits, verifyResources } from './limits.ts';
 import type { ContainerRecord, RestartPolicy } from './model.ts';
 import { removeLocked } from './remove.ts';
@@ -44,22 +43,16 @@ export async function withRootfs<T>(
   ctx: ContainerContext,
   rec: ContainerRecord,
   fn: (rootfs: string) => Promise<T>,
-  view: 'rootfs' | 'live' = 'rootfs',
 ): Promise<T> {
   const dirs = rootfsDirs(ctx.store.dir(rec.Id));
-  if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
-    // `live`: the container's own view, with its volumes, binds and /etc files (docker cp);
-    // `rootfs`: the overlay alone (docker export leaves mounts out).
-    if (view === 'live' && rec.State.Pid > 0) return fn(`/proc/${rec.State.Pid}/root`);
-    return fn(dirs.merged);
-  }
+  if (rec.State.Status === 'running' || rec.State.Status === 'paused') return fn(dirs.merged);
   return withLock(ctx, rec.Id, async () => {
     const image = await ctx.images.resolve(rec.Image);
     if (!image) throw invalid(`image of container ${rec.Id} is gone`);
     await fs.mkdir(dirs.upper, { recursive: true });
     await fs.mkdir(dirs.work, { recursive: true });
     await fs.mkdir(dirs.merged, { recursive: true });
-    await mountRootfs(ctx.sys, dirs, image.layerDirs);
+    await mountRootfs(ctx.sys, dirs, await containerLayers(ctx.store.dir(rec.Id), image.layerDirs));
     try {
       return await fn(dirs.merged);
     } finally {
@@ -74,29 +67,13 @@ export async function withRootfs<T>(
 export async function containerChanges(ctx: ContainerContext, ref: string) {
   const rec = ctx.store.get(ref);
   const image = await ctx.images.resolve(rec.Image);
-  const lowers = [...(image?.layerDirs ?? [])].reverse();
+  const dir = ctx.store.dir(rec.Id);
+  // The init layer, once made, is below the container's changes, as dockerd's `<id>-init` is.
+  const init = initLayerDir(dir);
+  const layers = [...(image?.layerDirs ?? []), ...(existsSync(init) ? [init] : [])];
   const kinds = { changed: 0, added: 1, deleted: 2 } as const;
-  const changes = await layerChanges(rootfsDirs(ctx.store.dir(rec.Id)).upper, lowers);
+  const changes = await rwLayerChanges(rootfsDirs(dir).upper, layers.reverse());
   return changes.map((c) => ({ Path: c.path, Kind: kinds[c.kind] }));
-}
-
-/** GET /containers/{id}/export: the container's filesystem as a tar stream. */
-export async function exportContainer(ctx: ContainerContext, ref: string, req: ApiRequest): Promise<void> {
-  const rec = ctx.store.get(ref);
-  await withRootfs(ctx, rec, async (rootfs) => {
-    const out = req.stream('application/x-tar');
-    await new Promise<void>((resolve, reject) => {
-      const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-cf', '-', '.'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      tar.stdout.on('data', (d: Buffer) => out.write(d));
-      tar.on('error', reject);
-      tar.on('close', () => resolve());
-      out.onClose(() => tar.kill());
-    });
-    out.end();
-  });
-  emitContainerEvent(ctx, rec, 'export');
 }
 
 /** POST /containers/{id}/update: resource limits and restart policy, live when running. */

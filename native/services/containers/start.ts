@@ -10,6 +10,7 @@ import { resolveUser } from '../../runtime/user.ts';
 import { mountRootfs, prepareRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
 import { emitContainerEvent } from './create.ts';
+import { containerLayers } from './init-layer.ts';
 import { rlimitsOf } from './limits.ts';
 import { type ContainerRecord, can, type HostConfig } from './model.ts';
 import { removeLocked } from './remove.ts';
@@ -56,7 +57,9 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
       if (await ctx.runtime.hasState(rec.Id)) await ctx.runtime.delete(rec.Id, true);
     };
     const [, attached] = await Promise.all([
-      mountRootfs(ctx.sys, dirs, image.layerDirs),
+      containerLayers(ctx.store.dir(rec.Id), image.layerDirs).then((layers) =>
+        mountRootfs(ctx.sys, dirs, layers),
+      ),
       ctx.network.attach(rec),
       freshBundle(),
     ]);
