@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, promises as fs, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  promises as fs,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,7 +96,18 @@ export async function startDaemon(
   mkdirSync(execRoot, { recursive: true });
   const socket = path.join(execRoot, 'docker.sock');
   let child: ChildProcess;
-  let out = '';
+  // The daemon logs to a file, not a pipe: a test blocked in spawnSync reads no pipe, and a dockerd
+  // whose log pipe is full stops handling containerd's events (containers never seen to exit).
+  const logFile = path.join(root, 'daemon.log');
+  const out = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const spawnLogged = (cmd: string, args: string[]) => {
+    const fd = openSync(logFile, 'a');
+    try {
+      return spawn(cmd, args, { stdio: ['ignore', fd, fd] });
+    } finally {
+      closeSync(fd);
+    }
+  };
   const launch = async () => {
     if (kind === 'berthd') {
       const args = [
@@ -103,7 +122,7 @@ export async function startDaemon(
         'debug',
         ...extraArgs,
       ];
-      child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawnLogged(process.execPath, args);
     } else {
       const bridge = `dk${path
         .basename(root)
@@ -130,15 +149,9 @@ export async function startDaemon(
         `${bridge}p`,
         ...extraArgs,
       ];
-      child = spawn('dockerd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawnLogged('dockerd', args);
     }
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    await waitReady(socket, child, () => out);
+    await waitReady(socket, child, out);
   };
   await launch();
   const env = (extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
@@ -209,7 +222,7 @@ export async function startDaemon(
     async restart() {
       await launch();
     },
-    log: () => out,
+    log: out,
     pid: () => child.pid ?? 0,
   };
   return daemon;
