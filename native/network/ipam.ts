@@ -84,6 +84,8 @@ export function makePool(subnet: string, gateway?: string, ipRange?: string): Po
     const g = parseIPv4(gateway);
     if (g === undefined) throw invalid(`invalid gateway address ${gateway}`);
     if (!contains(subnetPrefix, g)) throw invalid(`no matching subnet for gateway ${gateway}`);
+    if (g === sn.base || g === sn.base + size(subnetPrefix) - 1)
+      throw invalid(`failed to allocate gateway (${gateway}): Address already in use`);
     gw = g;
   }
   let range = subnetPrefix;

@@ -1,12 +1,12 @@
 import { invalid } from '../../core/errors.ts';
 import { parseFilters } from '../../services/containers/views.ts';
 import type { Engine } from '../../services/engine.ts';
-import { labelsMatch } from '../../services/filters.ts';
+import { labelsMatch, untilMs } from '../../services/filters.ts';
 import { type NetworkRecord, predefined } from '../../services/networks/store.ts';
 import type { Router } from '../router.ts';
-import { timeParam } from './containers.ts';
 
 const listFilters = new Set(['driver', 'id', 'label', 'label!', 'name', 'scope', 'type', 'dangling']);
+const pruneFilters = new Set(['until', 'label', 'label!']);
 
 /** Docker's network list filters: id and name match substrings (id a prefix), label, driver, type. */
 export function networkMatches(
@@ -32,14 +32,18 @@ export function networkMatches(
 
 export function networkRoutes(router: Router, engine: Engine): void {
   const svc = engine.networks;
-  const inUse = (n: NetworkRecord) =>
-    engine.containers.store
-      .all()
-      .some((c) => Object.values(c.Endpoints ?? {}).some((e) => e.NetworkID === n.Id));
+  // In use means an active endpoint, as for rm and prune: a container that was only created has none.
+  const inUse = (n: NetworkRecord) => svc.usersOf(n).length > 0;
 
   router.add('GET', '/networks', async (req) => {
     const f = parseFilters(req.query.get('filters'));
-    for (const k of Object.keys(f)) if (!listFilters.has(k)) throw invalid(`invalid filter '${k}'`);
+    for (const k of Object.keys(f)) if (!listFilters.has(k)) throw invalid(`Invalid filter '${k}'`);
+    for (const t of f.type ?? [])
+      if (t !== 'custom' && t !== 'builtin') throw invalid(`invalid filter: 'type'='${t}'`);
+    if ((f.dangling?.length ?? 0) > 1) throw invalid('got more than one value for filter key "dangling"');
+    for (const v of f.dangling ?? [])
+      if (!['true', '1', 'false', '0'].includes(v))
+        throw invalid(`invalid value for filter 'dangling', must be "true" (or "1"), or "false" (or "0")`);
     const list = svc.networks
       .all()
       .filter((n) => networkMatches(n, f, inUse))
@@ -77,9 +81,10 @@ export function networkRoutes(router: Router, engine: Engine): void {
 
   router.add('POST', '/networks/prune', async (req) => {
     const f = parseFilters(req.query.get('filters'));
-    const untilNs = f.until?.[0] ? timeParam(f.until[0]) : undefined;
+    for (const k of Object.keys(f)) if (!pruneFilters.has(k)) throw invalid(`Invalid filter '${k}'`);
+    const before = f.until?.[0] ? untilMs(f.until[0], Date.now()) : undefined;
     const deleted = await svc.prune((n) => {
-      if (untilNs !== undefined && BigInt(Date.parse(n.Created)) * 1_000_000n >= untilNs) return false;
+      if (before !== undefined && Date.parse(n.Created) >= before) return false;
       return labelsMatch(n.Labels ?? {}, f.label ?? [], f['label!'] ?? []);
     });
     req.send(200, { NetworksDeleted: deleted });

@@ -159,7 +159,11 @@ function eventMatches(e: EngineEvent, f: Record<string, string[]>): boolean {
       if (i < 0 ? !(l in attr) : attr[l.slice(0, i)] !== l.slice(i + 1)) return false;
     }
   }
-  if (f.volume?.length && (e.Type !== 'volume' || !f.volume.includes(e.Actor.ID))) return false;
+  // dockerd's FuzzyMatch: the ID or the name starts with a value given.
+  const fuzzy = (values: string[]) =>
+    values.some((v) => e.Actor.ID.startsWith(v) || attr.name?.startsWith(v) === true);
+  if (f.volume?.length && (e.Type !== 'volume' || !fuzzy(f.volume))) return false;
+  if (f.network?.length && (e.Type !== 'network' || !fuzzy(f.network))) return false;
   if (f.scope?.length && !f.scope.includes('local')) return false;
   return true;
 }

@@ -49,9 +49,12 @@ export function volumeRoutes(router: Router, engine: Engine): void {
 
   router.add('POST', '/volumes/prune', async (req) => {
     const filters = parseFilters(req.query.get('filters'));
-    // Before API 1.42 prune removed named volumes too.
+    // Before API 1.42 prune removed named volumes too, and had no `all` filter to ask for it.
     const v = requestVersion(req);
-    if (v && (v[0] < 1 || (v[0] === 1 && v[1] < 42)) && !filters.all) filters.all = ['true'];
+    if (v && (v[0] < 1 || (v[0] === 1 && v[1] < 42))) {
+      if (filters.all) throw invalid(`Invalid filter 'all'`);
+      filters.all = ['true'];
+    }
     req.send(200, await volumes.prune(filters));
   });
 

@@ -41,11 +41,21 @@ export async function readContainerFile(view: ContainerFs, p: string, limit = 4 
   }
 }
 
+/**
+ * dockerd looks names up with the C library inside the container's root, where what the files do not
+ * name falls to nss-systemd, which makes up root (0) and nobody/nogroup (65534) on Debian's dockerd.
+ */
 export async function idNames(view: ContainerFs): Promise<IdNames> {
-  return {
-    users: parseIds(await readContainerFile(view, '/etc/passwd')),
-    groups: parseIds(await readContainerFile(view, '/etc/group')),
-  };
+  const users = parseIds(await readContainerFile(view, '/etc/passwd'));
+  const groups = parseIds(await readContainerFile(view, '/etc/group'));
+  for (const [map, id, name] of [
+    [users, 0, 'root'],
+    [users, 65534, 'nobody'],
+    [groups, 0, 'root'],
+    [groups, 65534, 'nogroup'],
+  ] as const)
+    if (!map.has(id)) map.set(id, name);
+  return { users, groups };
 }
 
 function tarType(st: Stats): TarType | undefined {

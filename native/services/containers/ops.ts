@@ -6,7 +6,7 @@ import { swapLimitSupported } from '../../runtime/cgroups.ts';
 import { mountRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { rwLayerChanges } from '../../storage/rw-changes.ts';
 import { type ContainerContext, withLock } from '../context.ts';
-import { labelsMatch } from '../filters.ts';
+import { labelsMatch, untilMs } from '../filters.ts';
 import { emitContainerEvent } from './create.ts';
 import { containerLayers, initLayerDir } from './init-layer.ts';
 import { hostLimits, verifyResources } from './limits.ts';
@@ -176,14 +176,17 @@ function liveResources(
 
 /** POST /containers/prune: removes stopped containers (filters: until, label). */
 export async function pruneContainers(ctx: ContainerContext, filters: Record<string, string[]>) {
+  // A filter it does not know removes nothing (dockerd checks them before anything goes).
+  for (const k of Object.keys(filters))
+    if (!['until', 'label', 'label!'].includes(k)) throw invalid(`Invalid filter '${k}'`);
   const deleted: string[] = [];
   let reclaimed = 0;
   const until = filters.until?.[0];
-  const untilMs = until ? (/^\d+$/.test(until) ? Number(until) * 1000 : Date.parse(until)) : undefined;
+  const before = until ? untilMs(until, ctx.clock.now()) : undefined;
   for (const rec of ctx.store.all()) {
     if (rec.State.Status !== 'exited' && rec.State.Status !== 'created' && rec.State.Status !== 'dead')
       continue;
-    if (untilMs !== undefined && Date.parse(rec.Created) >= untilMs) continue;
+    if (before !== undefined && Date.parse(rec.Created) >= before) continue;
     if (!labelsMatch(rec.Config.Labels ?? {}, filters.label ?? [], filters['label!'] ?? [])) continue;
     reclaimed += await dirSize(rootfsDirs(ctx.store.dir(rec.Id)).upper);
     await withLock(ctx, rec.Id, () => removeLocked(ctx, rec, { force: false, volumes: false }));

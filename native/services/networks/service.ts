@@ -521,10 +521,16 @@ export class NetworkService implements ContainerNetwork {
         loopback: true,
         endpoints: links,
         hostRules: rules.length ? restoreInput('-A', rules) : undefined,
-      }).catch(async (err) => {
-        await this.detach(rec).catch(() => undefined);
-        throw err;
-      });
+      }).then(
+        () => {
+          // dockerd's `network connect` of each network a starting container joins.
+          for (const n of nets) if (n.Driver === 'bridge') this.emit(n, 'connect', { container: rec.Id });
+        },
+        async (err) => {
+          await this.detach(rec).catch(() => undefined);
+          throw err;
+        },
+      );
       return { network: { mode: 'path', path: ns }, ready };
     } catch (err) {
       await this.detach(rec).catch(() => undefined);
@@ -620,6 +626,8 @@ export class NetworkService implements ContainerNetwork {
       };
       if (ep.HostIf) vanishing.push({ hostIf: ep.HostIf, release });
       else release();
+      // dockerd's `network disconnect` of each network a stopping container leaves.
+      if (n && ep.IPAddress) this.emit(n, 'disconnect', { container: rec.Id });
       ep.IPAddress = '';
       ep.IPPrefixLen = 0;
       ep.Gateway = '';
@@ -952,7 +960,19 @@ export class NetworkService implements ContainerNetwork {
       Config?: Array<Record<string, string>>;
       Options?: Record<string, string>;
     };
-    const cfgIn = Array.isArray(ipamIn.Config) ? ipamIn.Config.filter((c) => !c.Subnet?.includes(':')) : [];
+    const all = Array.isArray(ipamIn.Config) ? ipamIn.Config : [];
+    const v6 = all.filter((c) => c.Subnet?.includes(':'));
+    // No IPv6 here yet: said plainly, rather than making an IPv4 network of an IPv6 one.
+    if (v6.length)
+      throw new EngineError(
+        'not-implemented',
+        `berthd does not support IPv6 networks yet (subnet ${v6[0].Subnet})`,
+      );
+    if (body.EnableIPv6 === true)
+      throw invalid(
+        'could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network',
+      );
+    const cfgIn = all;
     if (cfgIn.length > 1) throw invalid('berth supports one IPv4 subnet per network');
     const used = await this.usedPrefixes();
     let subnet: Prefix;
@@ -1005,6 +1025,7 @@ export class NetworkService implements ContainerNetwork {
       Options: options,
       Labels: (body.Labels ?? {}) as Record<string, string>,
       UserSubnet: userSubnet,
+      AutoGateway: userSubnet && !c0.Gateway,
       BridgeName: bridgeName,
     };
     try {
@@ -1027,6 +1048,11 @@ export class NetworkService implements ContainerNetwork {
       Action: action,
       Actor: { ID: n.Id, Attributes: { name: n.Name, type: n.Driver, ...extra } },
     });
+  }
+
+  /** The containers with an active endpoint on a network (what stops rm and prune). */
+  usersOf(n: NetworkRecord): ContainerRecord[] {
+    return this.users(n);
   }
 
   private users(n: NetworkRecord): ContainerRecord[] {
@@ -1081,8 +1107,15 @@ export class NetworkService implements ContainerNetwork {
         IPv6Address: '',
       };
     }
-    const { UserSubnet: _u, BridgeName: _b, ...pub } = n;
-    return { ...pub, Containers: containers };
+    // dockerd's key order (the CLI prints the JSON as it comes), and the IPAM config as it was asked
+    // for: a gateway berthd chose for a given subnet is not shown.
+    const { UserSubnet: _u, BridgeName: _b, AutoGateway: auto, Options, Labels, ...head } = n;
+    const config = n.IPAM.Config.map((c) => ({
+      Subnet: c.Subnet,
+      ...(c.IPRange ? { IPRange: c.IPRange } : {}),
+      ...(auto ? {} : { Gateway: c.Gateway }),
+    }));
+    return { ...head, IPAM: { ...n.IPAM, Config: config }, Containers: containers, Options, Labels };
   }
 
   async connect(ref: string, body: Record<string, unknown>): Promise<void> {
@@ -1096,6 +1129,11 @@ export class NetworkService implements ContainerNetwork {
         `container sharing network namespace with another container or host cannot be connected to any other network`,
       );
     }
+    if (n.Driver === 'null')
+      throw new EngineError(
+        'forbidden',
+        'container cannot be connected to multiple networks with one of the networks in private (none) mode',
+      );
     if (n.Driver !== 'bridge')
       throw new EngineError(
         'forbidden',
@@ -1136,7 +1174,9 @@ export class NetworkService implements ContainerNetwork {
       }
     }
     await this.deps.store.save(rec);
-    this.emit(n, 'connect', { container: rec.Id });
+    // As dockerd: a container that is not running joins at its start, which is when the event comes.
+    if (rec.State.Status === 'running' || rec.State.Status === 'paused')
+      this.emit(n, 'connect', { container: rec.Id });
   }
 
   async disconnect(ref: string, body: Record<string, unknown>): Promise<void> {
@@ -1161,6 +1201,8 @@ export class NetworkService implements ContainerNetwork {
     if (ep.HostIf) await deleteLink(this.deps.sys, ep.HostIf).catch(() => undefined);
     if (rec.Endpoints) delete rec.Endpoints[name];
     await this.deps.store.save(rec);
+    // dockerd reports a live endpoint's leave and then the disconnect itself: two events.
+    if (ep.IPAddress) this.emit(n, 'disconnect', { container: rec.Id });
     this.emit(n, 'disconnect', { container: rec.Id });
   }
 }

@@ -26,6 +26,8 @@ export interface NetworkRecord {
   Labels: Record<string, string>;
   /** Whether the subnet was given by the user (static addresses are allowed only then). */
   UserSubnet?: boolean;
+  /** The gateway was chosen by berthd for a subnet given without one: inspect leaves it out, as dockerd does. */
+  AutoGateway?: boolean;
   /** The Linux bridge (bridge driver only). */
   BridgeName?: string;
 }

@@ -85,12 +85,15 @@ export class VolumeService {
         `create ${name}: error looking up volume plugin ${driver}: plugin ${JSON.stringify(driver)} not found`,
       );
     const options = req.DriverOpts ?? null;
-    const optErr = localOptionsError(options ?? {});
-    if (optErr) throw invalid(`create ${name}: ${optErr}`);
     const view = await this.locked(name, async () => {
       let rec = this.store.get(name);
+      // As in dockerd, a volume that exists is returned as it is, whatever options come with the name.
       if (!rec) {
-        const labels = { ...(req.Labels ?? {}), ...(anonymous ? { [anonymousLabel]: '' } : {}) };
+        const optErr = localOptionsError(options ?? {});
+        if (optErr) throw invalid(`create ${name}: ${optErr}`);
+        // A volume made without a name is anonymous, whoever asks (dockerd ≥ 23; `volume prune` takes it).
+        const anon = anonymous || !req.Name;
+        const labels = { ...(req.Labels ?? {}), ...(anon ? { [anonymousLabel]: '' } : {}) };
         rec = {
           Name: name,
           Driver: 'local',
@@ -138,12 +141,14 @@ export class VolumeService {
 
   list(filters: Record<string, string[]>): { Volumes: VolumeView[]; Warnings: null } {
     const known = new Set(['dangling', 'name', 'driver', 'label', 'label!']);
-    for (const k of Object.keys(filters)) if (!known.has(k)) throw invalid(`invalid filter '${k}'`);
+    for (const k of Object.keys(filters)) if (!known.has(k)) throw invalid(`Invalid filter '${k}'`);
     let dangling: boolean | undefined;
-    for (const v of filters.dangling ?? []) {
-      if (['true', '1'].includes(v.toLowerCase())) dangling = true;
-      else if (['false', '0'].includes(v.toLowerCase())) dangling = false;
-      else throw invalid(`invalid filter 'dangling=${v}'`);
+    const d = filters.dangling;
+    if (d?.length) {
+      // dockerd's order: any true wins, then any false; the values are printed as Go prints a slice.
+      if (d.includes('true') || d.includes('1')) dangling = true;
+      else if (d.includes('false') || d.includes('0')) dangling = false;
+      else throw invalid(`Invalid filter 'dangling=[${d.join(' ')}]'`);
     }
     const matchesName = (name: string) =>
       (filters.name ?? []).some((n) => {
@@ -186,7 +191,7 @@ export class VolumeService {
     filters: Record<string, string[]>,
   ): Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }> {
     const known = new Set(['label', 'label!', 'all']);
-    for (const k of Object.keys(filters)) if (!known.has(k)) throw invalid(`invalid filter '${k}'`);
+    for (const k of Object.keys(filters)) if (!known.has(k)) throw invalid(`Invalid filter '${k}'`);
     let all = false;
     for (const v of filters.all ?? []) {
       if (['true', '1'].includes(v.toLowerCase())) all = true;
