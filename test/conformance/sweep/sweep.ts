@@ -73,6 +73,12 @@ export function checkResult(r: RunResult, e: Expect, what = 'the command'): void
   assert.equal(r.code, e.code, `${what}: exit code (stderr: ${r.stderr})`);
 }
 
+/** The engine's own directories in output (volume mount points, host paths) as `<data-root>` and `<root>`. */
+export function localPaths(d: Daemon, r: RunResult): RunResult {
+  const local = (s: string) => s.replaceAll(d.dataRoot, '<data-root>').replaceAll(d.root, '<root>');
+  return { code: r.code, stdout: local(r.stdout), stderr: local(r.stderr) };
+}
+
 function names(d: Daemon, args: string[]): Set<string> {
   return new Set(d.docker(args).stdout.split('\n').filter(Boolean));
 }
@@ -142,10 +148,14 @@ export function sweep(area: string, scenarios: Scenario[]): void {
             if (typeof step === 'function') await step(ctx);
             else ctx.must(step);
           }
-          const r = typeof s.run === 'function' ? await s.run(ctx) : ctx.docker(s.run, s.input);
+          const r = localPaths(
+            d,
+            typeof s.run === 'function' ? await s.run(ctx) : ctx.docker(s.run, s.input),
+          );
           if (typeof s.expect === 'function') await s.expect(r, ctx);
           else checkResult(r, s.expect, `docker ${typeof s.run === 'function' ? '…' : s.run.join(' ')}`);
-          for (const t of s.then ?? []) checkResult(ctx.docker(t.run), t.expect, `docker ${t.run.join(' ')}`);
+          for (const t of s.then ?? [])
+            checkResult(localPaths(d, ctx.docker(t.run)), t.expect, `docker ${t.run.join(' ')}`);
         } finally {
           reset();
         }
