@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { invalid } from '../../core/errors.ts';
+import { errorMessage, invalid } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 import { resizeTerminal } from '../../runtime/conmon.ts';
 import { archiveGet, archivePut, archiveStat, exportContainer } from '../../services/containers/archive.ts';
 import { attachContainer } from '../../services/containers/attach.ts';
@@ -174,7 +175,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('GET', '/containers/{id}/export', async (req) => {
-    await exportContainer(ctx, req.params.id, (tar) => sendTar(req, tar));
+    await exportContainer(ctx, req.params.id, (tar) => sendTar(ctx.log, req, tar));
   });
 
   router.add('POST', '/containers/{id}/update', async (req) => {
@@ -192,7 +193,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
 
   router.add('GET', '/containers/{id}/archive', async (req) => {
     await archiveGet(ctx, req.params.id, req.query.get('path') ?? '', (stat, tar) =>
-      sendTar(req, tar, { 'X-Docker-Container-Path-Stat': stat }),
+      sendTar(ctx.log, req, tar, { 'X-Docker-Container-Path-Stat': stat }),
     );
   });
 
@@ -209,14 +210,22 @@ export function containerRoutes(router: Router, engine: Engine): void {
 }
 
 /** Streams a tar as the response; a failure once the headers are out cuts the response short. */
-async function sendTar(req: ApiRequest, tar: AsyncIterable<Buffer>, headers: Record<string, string> = {}) {
+async function sendTar(
+  log: Logger,
+  req: ApiRequest,
+  tar: AsyncIterable<Buffer>,
+  headers: Record<string, string> = {},
+) {
   const out = req.stream('application/x-tar', 200, headers);
   const source = Readable.from(tar);
   try {
     if (req.res) await pipeline(source, req.res, { end: false });
     else for await (const chunk of source) out.write(chunk as Buffer);
     out.end();
-  } catch {
+  } catch (err) {
+    // A client that went away is not worth a word; the engine failing to read a file is.
+    if (!req.res?.destroyed)
+      log.warn('a tar was cut short', { path: req.url.pathname, error: errorMessage(err) });
     source.destroy();
     req.res?.destroy();
     req.socket?.destroy();

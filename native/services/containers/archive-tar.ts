@@ -77,9 +77,13 @@ class Chunker {
   private parts: Buffer[] = [];
   private size = 0;
 
-  push(b: Buffer): Buffer | undefined {
+  push(b: Buffer): void {
     this.parts.push(b);
     this.size += b.length;
+  }
+
+  /** What is batched, once there is enough of it to write. */
+  ready(): Buffer | undefined {
     return this.size >= 65536 ? this.flush() : undefined;
   }
 
@@ -141,7 +145,8 @@ export async function* tarOf(view: ContainerFs, place: Place, opts: TarOptions):
     }
     if (rel !== '' || opts.name !== '') {
       if (e.type === 'file') e.size = st.size;
-      const out = chunks.push(tarHeader(e));
+      chunks.push(tarHeader(e));
+      const out = chunks.ready();
       if (out) yield out;
     }
     if (e.type === 'file') {
@@ -169,7 +174,8 @@ export async function* tarOf(view: ContainerFs, place: Place, opts: TarOptions):
         const { bytesRead } = await fh.read(buf, 0, buf.length, null);
         if (bytesRead === 0) break;
         left -= bytesRead;
-        const out = chunks.push(buf.subarray(0, bytesRead));
+        chunks.push(buf.subarray(0, bytesRead));
+        const out = chunks.ready();
         if (out) yield out;
       }
     } finally {
@@ -177,6 +183,8 @@ export async function* tarOf(view: ContainerFs, place: Place, opts: TarOptions):
     }
     if (left > 0) chunks.push(Buffer.alloc(left));
     chunks.push(padding(size));
+    const out = chunks.ready();
+    if (out) yield out;
   }
   yield* entry(place, '');
   chunks.push(tarTrailer);
