@@ -159,6 +159,16 @@ const scenarios: Scenario[] = [
     { run: tree('ct', '/fl'), expect: listing(['/fl symbolic link 777 0:0 2 /f']) },
     { run: ['exec', 'ct', 'cat', '/f'], expect: { code: 0, stdout: 'file\n' } },
   ]),
+  into('file into a folder reached through a link in the middle of the path', 'file', 'ct:/dl/e', ok, [
+    {
+      run: tree('ct', '/d/e'),
+      expect: listing([
+        '/d/e directory 755 0:0 4096 ',
+        '/d/e/file regular file 644 0:0 5 ',
+        '/d/e/g regular file 644 0:0 3 ',
+      ]),
+    },
+  ]),
   into('a symlink is copied as a link', 'link', 'ct:/lnk', ok, [
     { run: tree('ct', '/lnk'), expect: listing(['/lnk symbolic link 777 0:0 4 file']) },
   ]),

@@ -200,6 +200,28 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'export: a folder of 2000 small files comes out whole',
+    setup: [
+      [
+        'run',
+        '--name',
+        'ex',
+        'busybox',
+        'sh',
+        '-c',
+        'mkdir /many && cd /many && for i in $(seq 1 2000); do echo $i > f$i; done',
+      ],
+    ],
+    run: async (c) => {
+      const r = dockerBytes(c, ['export', 'ex']);
+      if (r.code !== 0) return { code: r.code, stdout: '', stderr: r.stderr };
+      const many = (await listTar(r.stdout, true)).split('\n').filter((l) => l.startsWith('many/'));
+      const wrong = many.filter((l, i) => i > 0 && !/^many\/f(\d+) file 644 root:root \d+ "\1\\n"$/.test(l));
+      return { code: 0, stdout: `${many.length} entries\n${wrong.slice(0, 3).join('\n')}`, stderr: r.stderr };
+    },
+    expect: { code: 0, stdout: '2001 entries\n', stderr: '' },
+  },
+  {
     name: 'export -o: the same tar in a file',
     setup: [['create', '--name', 'ex', 'busybox', 'true']],
     run: async (c) => {
