@@ -17,6 +17,14 @@ export interface DaemonFlags {
   iptables: boolean;
   /** Default DNS servers of containers (dockerd's --dns). */
   dns: string[];
+  /** Run the orchestrator's Kubernetes API server. */
+  kubernetes: boolean;
+  /** Its port on 127.0.0.1. */
+  kubeApiPort: number;
+  /** Merge the berth cluster, user and context into this kubeconfig (true: the user's default one). */
+  kubeconfigMerge?: string | true;
+  /** With kubeconfigMerge: also make berth the current context. */
+  kubeconfigUseContext: boolean;
   help: boolean;
   version: boolean;
 }
@@ -24,6 +32,15 @@ export interface DaemonFlags {
 export class FlagError extends Error {}
 
 const levels = new Set(['debug', 'info', 'warn', 'error', 'fatal']);
+
+function parseBool(flag: string, value: string | undefined): boolean {
+  const v = value ?? 'true';
+  if (v !== 'true' && v !== 'false')
+    throw new FlagError(
+      `invalid argument "${v}" for "${flag}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`,
+    );
+  return v === 'true';
+}
 
 /** Parses dockerd's own flag names (`--flag value` and `--flag=value`). */
 export function parseDaemonFlags(argv: string[]): DaemonFlags {
@@ -36,6 +53,9 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
     execRoot: '/run/berth',
     hosts: [],
     logLevel: 'info',
+    kubernetes: false,
+    kubeApiPort: 6443,
+    kubeconfigUseContext: false,
     help: false,
     version: false,
   };
@@ -102,15 +122,27 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
       case '--dns':
         flags.dns.push(take());
         break;
-      case '--iptables': {
-        const v = value ?? 'true';
-        if (v !== 'true' && v !== 'false')
-          throw new FlagError(
-            `invalid argument "${v}" for "--iptables" flag: strconv.ParseBool: parsing "${v}": invalid syntax`,
-          );
-        flags.iptables = v === 'true';
+      case '--iptables':
+        flags.iptables = parseBool(arg, value);
+        break;
+      case '--kubernetes':
+        flags.kubernetes = parseBool(arg, value);
+        break;
+      case '--kube-api-port': {
+        const v = take();
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n < 1 || n > 65535)
+          throw new FlagError(`invalid argument "${v}" for "--kube-api-port" flag: not a valid port`);
+        flags.kubeApiPort = n;
         break;
       }
+      case '--kubeconfig-merge':
+        // Only the --flag=PATH form takes a path: a bare flag must not swallow the next argument.
+        flags.kubeconfigMerge = value ?? true;
+        break;
+      case '--kubeconfig-use-context':
+        flags.kubeconfigUseContext = parseBool(arg, value);
+        break;
       case '-h':
       case '--help':
         flags.help = true;
@@ -149,5 +181,9 @@ Options:
       --bip string          Specify network bridge IP
       --dns list            DNS server to use
       --iptables            Enable addition of iptables rules (default true)
+      --kubernetes          Run the Kubernetes API server (certificates and admin.kubeconfig in <data-root>/kubernetes)
+      --kube-api-port int   Port of the Kubernetes API on 127.0.0.1 (default 6443)
+      --kubeconfig-merge[=path]  Merge the berth cluster, user and context into ~/.kube/config (or path)
+      --kubeconfig-use-context   With --kubeconfig-merge, make berth the current context
   -v, --version             Print version information and quit
 `;

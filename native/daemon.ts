@@ -40,6 +40,14 @@ async function main(): Promise<void> {
     return;
   }
   const log = createLogger(flags.logLevel);
+  if (flags.kubeconfigMerge && !flags.kubernetes) {
+    // Merge from the admin kubeconfig a running (or earlier) berthd wrote, then exit.
+    const { mergeFromAdmin } = await import('./orchestrator/apiserver/merge-command.ts');
+    process.stdout.write(
+      await mergeFromAdmin(flags.dataRoot, flags.kubeconfigMerge, flags.kubeconfigUseContext),
+    );
+    return;
+  }
   // The registry client reads its configuration from the environment; flags add to it.
   if (flags.insecureRegistries.length) {
     process.env.BERTH_INSECURE_REGISTRIES = [
@@ -79,6 +87,23 @@ async function main(): Promise<void> {
     servers.push(s);
   }
   log.info('API listen on ' + sockets.join(', '), { runtime: engine.runtime.name, root: flags.dataRoot });
+  // The orchestrator loads only when enabled: berthd's idle memory stays the engine's alone otherwise.
+  let kubernetes: { close(): Promise<void> } | undefined;
+  if (flags.kubernetes) {
+    const { startKubernetes } = await import('./orchestrator/apiserver/main.ts');
+    const { userKubeconfigPath } = await import('./orchestrator/apiserver/kubeconfig.ts');
+    kubernetes = await startKubernetes({
+      dataRoot: flags.dataRoot,
+      port: flags.kubeApiPort,
+      log,
+      mergeKubeconfig: flags.kubeconfigMerge
+        ? {
+            file: flags.kubeconfigMerge === true ? userKubeconfigPath() : flags.kubeconfigMerge,
+            useContext: flags.kubeconfigUseContext,
+          }
+        : undefined,
+    });
+  }
   log.info('Daemon has completed initialization');
 
   let stopping = false;
@@ -87,6 +112,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`Processing signal '${signal}'`);
     engine.shutdown();
+    await kubernetes?.close();
     for (const s of servers) {
       s.close();
       s.closeAllConnections();

@@ -1,0 +1,54 @@
+// Admission: checks (and, later, mutations) every create, update and delete passes after validation
+// and before it is stored. Plugins throw an ApiError to refuse. NamespaceLifecycle is the first;
+// service-account, limit-range and the like slot in beside it.
+import type { Store } from '../store/store.ts';
+import type { UserInfo } from './authn.ts';
+import { type KubeObject, type Operation, type ResourceDef, storeKey } from './registry.ts';
+import { forbidden, notFound } from './status.ts';
+
+export interface AdmissionRequest {
+  operation: Operation;
+  def: ResourceDef;
+  namespace?: string;
+  name: string;
+  subresource?: string;
+  /** The object as it will be stored (CREATE, UPDATE); plugins may change it. */
+  object?: KubeObject;
+  oldObject?: KubeObject;
+  dryRun: boolean;
+  user: UserInfo;
+}
+
+export interface AdmissionPlugin {
+  name: string;
+  admit(req: AdmissionRequest): Promise<void>;
+}
+
+/** Namespaces that always exist and may not be deleted. */
+export const immortalNamespaces = ['default', 'kube-system', 'kube-public'];
+
+/** No new content in a namespace that does not exist or is going away; the system ones stay. */
+export function namespaceLifecycle(store: Store, namespaceDef: ResourceDef): AdmissionPlugin {
+  return {
+    name: 'NamespaceLifecycle',
+    async admit(req) {
+      const q = { group: req.def.group, resource: req.def.plural };
+      if (req.operation === 'DELETE' && req.def === namespaceDef && immortalNamespaces.includes(req.name))
+        throw forbidden(q, req.name, 'this namespace may not be deleted');
+      if (req.operation !== 'CREATE' || !req.def.namespaced || !req.namespace) return;
+      const ns = await store.get(storeKey(namespaceDef, undefined, req.namespace));
+      if (!ns) throw notFound({ group: '', resource: 'namespaces' }, req.namespace);
+      const meta = (ns.value as KubeObject).metadata;
+      if (meta?.deletionTimestamp)
+        throw forbidden(
+          q,
+          req.name,
+          `unable to create new content in namespace ${req.namespace} because it is being terminated`,
+        );
+    },
+  };
+}
+
+export async function admit(plugins: AdmissionPlugin[], req: AdmissionRequest): Promise<void> {
+  for (const p of plugins) await p.admit(req);
+}

@@ -1,0 +1,241 @@
+// The API server as a request handler, built apart from listening (main.ts serves it over TLS; tests
+// serve it over plain HTTP on 127.0.0.1 with their own authenticator).
+import type http from 'node:http';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Store } from '../store/store.ts';
+import { namespaceLifecycle } from './admission.ts';
+import type { Authenticator } from './authn.ts';
+import type { ApiContext, Scope } from './context.ts';
+import {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  wantsAggregated,
+} from './discovery.ts';
+import { negotiateObject, parseAccept, readObject, readOptionalObject, sendError, sendJson } from './http.ts';
+import { unknownFields } from './openapi/fields.ts';
+import { OpenApi } from './openapi/openapi.ts';
+import type { Registry, ResourceDef } from './registry.ts';
+import { deleteCollection, deletedStatus, deleteObject, deleteOptions } from './rest/delete.ts';
+import { getObject, listObjects, renderList, renderObject } from './rest/read.ts';
+import { getScale, updateScale } from './rest/scale.ts';
+import { createObject, updateObject } from './rest/write.ts';
+import {
+  methodNotAllowed,
+  notAcceptable,
+  resourceNotFound,
+  toApiError,
+  unauthorized,
+  unsupportedMediaType,
+} from './status.ts';
+import { serveWatch } from './watch.ts';
+
+export const patchTypes = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
+
+export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-berth' };
+
+export interface KubeApiOptions {
+  store: Store;
+  registry: Registry;
+  clock: Clock;
+  log: Logger;
+  authenticate: Authenticator;
+  /** host:port clients reach the server at (for /api's serverAddressByClientCIDRs). */
+  serverAddress: string;
+  bookmarkIntervalMs?: number;
+}
+
+export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+export function createKubeApi(opts: KubeApiOptions): RequestHandler {
+  const namespaceDef = opts.registry.byKind('', 'Namespace')!;
+  const openapi = new OpenApi(opts.registry);
+  const ctx: ApiContext = {
+    store: opts.store,
+    registry: opts.registry,
+    clock: opts.clock,
+    log: opts.log,
+    admission: [namespaceLifecycle(opts.store, namespaceDef)],
+    unknownFields: (def, obj) => unknownFields(openapi, def, obj),
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+  };
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const user = opts.authenticate(req);
+    if (!user) throw unauthorized();
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const accept = parseAccept(req.headers.accept);
+    const segs = path.split('/').filter(Boolean);
+    if (req.method !== 'GET' && segs[0] !== 'api' && segs[0] !== 'apis') throw methodNotAllowed();
+    switch (path) {
+      case '/version':
+        return sendJson(res, 200, {
+          ...kubernetesVersion,
+          platform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+          goVersion: 'node' + process.versions.node,
+          compiler: 'berth',
+          gitCommit: '',
+          gitTreeState: 'clean',
+          buildDate: '',
+        });
+      case '/healthz':
+      case '/livez':
+      case '/readyz':
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+        return void res.end('ok');
+      case '/openapi/v2':
+        // kubectl asks for protobuf here; a 404 makes it fall back to v3 (JSON labelled as protobuf breaks it).
+        throw resourceNotFound();
+      case '/openapi/v3':
+        return sendJson(res, 200, openapi.root());
+      case '/api':
+      case '/apis': {
+        const core = path === '/api';
+        const v = wantsAggregated(accept);
+        if (v)
+          return sendJson(res, 200, aggregatedDiscovery(opts.registry, core, v), aggregatedContentType(v));
+        return sendJson(res, 200, core ? apiVersions(opts.serverAddress) : apiGroupList(opts.registry));
+      }
+    }
+    if (segs[0] === 'openapi' && segs[1] === 'v3') {
+      const doc = openapi.document(segs.slice(2).join('/'));
+      if (!doc) throw resourceNotFound();
+      res.setHeader(
+        'Cache-Control',
+        url.searchParams.has('hash') ? 'public, immutable' : 'no-cache, private',
+      );
+      return sendJson(res, 200, doc);
+    }
+    // /api/v1/… or /apis/<group>/<version>/…
+    let group: string;
+    let version: string;
+    let rest: string[];
+    if (segs[0] === 'api' && segs[1] === 'v1') [group, version, rest] = ['', 'v1', segs.slice(2)];
+    else if (segs[0] === 'apis' && segs.length >= 2) {
+      const versions = opts.registry.groups().get(segs[1]);
+      if (!versions || segs[1] === '') throw resourceNotFound();
+      if (segs.length === 2) return sendJson(res, 200, apiGroup(segs[1], versions));
+      if (!versions.includes(segs[2])) throw resourceNotFound();
+      [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
+    } else throw resourceNotFound();
+    if (rest.length === 0) {
+      if (req.method !== 'GET') throw methodNotAllowed();
+      return sendJson(res, 200, apiResourceList(opts.registry, group, version));
+    }
+    const target = resolve(opts.registry, group, version, rest);
+    if (!target) throw resourceNotFound();
+    const rendering = negotiateObject(accept, url.searchParams);
+    if (!rendering) throw notAcceptable(['application/json', 'application/yaml']);
+    const scope: Scope = { ...target, query: url.searchParams, user, rendering, warnings: [] };
+    await serveResource(ctx, scope, req, res);
+  };
+  return (req, res) => {
+    handle(req, res).catch((err) => {
+      const apiErr = toApiError(err);
+      if (apiErr.code >= 500)
+        opts.log.error('request failed', { method: req.method, url: req.url, error: String(err) });
+      if (res.headersSent) return void res.end();
+      sendError(res, apiErr);
+    });
+  };
+}
+
+interface Target {
+  def: ResourceDef;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+/** [plural], [plural, name, sub?], or [namespaces, ns, plural, name?, sub?]. */
+function resolve(registry: Registry, group: string, version: string, rest: string[]): Target | undefined {
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const def = registry.lookup(group, version, rest[2]);
+    if (def?.namespaced) {
+      if (rest.length > 5) return undefined;
+      return { def, namespace: rest[1], name: rest[3], subresource: rest[4] };
+    }
+    if (rest.length > 3 || group !== '') return undefined;
+  }
+  const def = registry.lookup(group, version, rest[0]);
+  if (!def || rest.length > 3) return undefined;
+  if (def.namespaced && rest.length > 1) return undefined;
+  return { def, name: rest[1], subresource: rest[2] };
+}
+
+const subresourceAllowed = (def: ResourceDef, sub: string) =>
+  (sub === 'status' && def.subresources?.status) ||
+  (sub === 'scale' && def.subresources?.scale) ||
+  (sub === 'finalize' && def.kind === 'Namespace' && def.group === '');
+
+async function serveResource(
+  ctx: ApiContext,
+  scope: Scope,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+) {
+  const { def, name, subresource: sub } = scope;
+  const method = req.method ?? 'GET';
+  const send = (code: number, body: unknown) => {
+    if (scope.warnings.length)
+      res.setHeader(
+        'Warning',
+        scope.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+      );
+    sendJson(res, code, body);
+  };
+  if (sub && !subresourceAllowed(def, sub)) throw resourceNotFound();
+  if (method === 'PATCH') {
+    // Patches arrive with the patch-type content types; until they are supported, say which will be.
+    throw unsupportedMediaType(req.headers['content-type'] ?? '', patchTypes);
+  }
+  if (name === undefined) {
+    switch (method) {
+      case 'GET': {
+        const w = scope.query.get('watch');
+        if (w === 'true' || w === '1') return serveWatch(ctx, scope, req, res);
+        return send(200, renderList(ctx, scope, await listObjects(ctx, scope)));
+      }
+      case 'POST': {
+        if (def.namespaced && !scope.namespace) throw methodNotAllowed();
+        const obj = await createObject(ctx, { ...scope, rendering: { as: 'object' } }, await readObject(req));
+        return send(201, renderObject(ctx, scope, obj));
+      }
+      case 'DELETE': {
+        const items = await deleteCollection(ctx, scope, deleteOptions(scope, await readOptionalObject(req)));
+        return send(200, renderList(ctx, scope, { items, revision: await ctx.store.revision() }));
+      }
+      default:
+        throw methodNotAllowed();
+    }
+  }
+  if (sub === 'scale') {
+    if (method === 'GET') return send(200, await getScale(ctx, scope));
+    if (method === 'PUT') return send(200, await updateScale(ctx, scope, await readObject(req)));
+    throw methodNotAllowed();
+  }
+  switch (method) {
+    case 'GET':
+      if (sub === 'finalize') throw methodNotAllowed();
+      return send(200, renderObject(ctx, scope, await getObject(ctx, scope)));
+    case 'PUT':
+      return send(200, renderObject(ctx, scope, await updateObject(ctx, scope, await readObject(req))));
+    case 'DELETE': {
+      if (sub) throw methodNotAllowed();
+      const r = await deleteObject(ctx, scope, deleteOptions(scope, await readOptionalObject(req)));
+      if (r.gone && def.kind !== 'Pod') return send(200, deletedStatus(scope, r.object));
+      return send(200, renderObject(ctx, scope, r.object));
+    }
+    default:
+      throw methodNotAllowed();
+  }
+}

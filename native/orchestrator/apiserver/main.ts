@@ -1,0 +1,137 @@
+// Starts the orchestrator's API server inside berthd (`--kubernetes`): certificates and the admin
+// kubeconfig in <data-root>/kubernetes/, the default namespaces, HTTPS on 127.0.0.1:<port> with
+// client-certificate authentication. berthd loads this module only when Kubernetes is enabled.
+import https from 'node:https';
+import path from 'node:path';
+import { type Clock, systemClock } from '../../core/clock.ts';
+import { writeFileAtomic } from '../../core/fsutil.ts';
+import type { Logger } from '../../core/log.ts';
+import { InterimMemoryStore } from '../store/interim-memory.ts';
+import type { Store } from '../store/store.ts';
+import { createKubeApi } from './app.ts';
+import { type Authenticator, clientCertAuthenticator } from './authn.ts';
+import { ensureCerts } from './certs.ts';
+import type { ApiContext } from './context.ts';
+import { adminEntries, adminKubeconfig, type KubeconfigEntries, mergeIntoFile } from './kubeconfig.ts';
+import type { Registry } from './registry.ts';
+import { defaultRegistry } from './resources/index.ts';
+import { createObject } from './rest/write.ts';
+import { ApiError } from './status.ts';
+
+export const defaultNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export interface KubernetesOptions {
+  dataRoot: string;
+  port: number;
+  host?: string;
+  log: Logger;
+  /** Defaults to the interim in-memory store until the SQLite backend lands. */
+  store?: Store;
+  clock?: Clock;
+  /** Merge the berth entries into this kubeconfig once the server is up. */
+  mergeKubeconfig?: { file: string; useContext: boolean };
+}
+
+export interface RunningKubernetes {
+  server: https.Server;
+  port: number;
+  adminKubeconfig: string;
+  entries: KubeconfigEntries;
+  close(): Promise<void>;
+}
+
+export const kubernetesDir = (dataRoot: string) => path.join(dataRoot, 'kubernetes');
+
+/** The namespaces every cluster has, created through the same path as a user's (defaults, labels). */
+export async function bootstrap(
+  ctx: Pick<ApiContext, 'store' | 'registry' | 'clock' | 'log'>,
+  registry: Registry,
+) {
+  const def = registry.byKind('', 'Namespace')!;
+  const full: ApiContext = { ...ctx, admission: [], bookmarkIntervalMs: 60_000 };
+  for (const name of defaultNamespaces) {
+    try {
+      await createObject(
+        full,
+        {
+          def,
+          query: new URLSearchParams(),
+          user: { name: 'system:apiserver', groups: ['system:masters'] },
+          rendering: { as: 'object' },
+          warnings: [],
+        },
+        { metadata: { name } },
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+    }
+  }
+}
+
+export async function startKubernetes(opts: KubernetesOptions): Promise<RunningKubernetes> {
+  const dir = kubernetesDir(opts.dataRoot);
+  const certs = await ensureCerts(dir);
+  const host = opts.host ?? '127.0.0.1';
+  const store = opts.store ?? new InterimMemoryStore();
+  const clock = opts.clock ?? systemClock;
+  const registry = defaultRegistry();
+  await bootstrap({ store, registry, clock, log: opts.log }, registry);
+  const authenticate: Authenticator = clientCertAuthenticator;
+  let port = opts.port;
+  const handler = createKubeApi({
+    store,
+    registry,
+    clock,
+    log: opts.log,
+    authenticate,
+    get serverAddress() {
+      return `${host}:${port}`;
+    },
+  });
+  const server = https.createServer(
+    {
+      key: certs.serverKey,
+      cert: certs.serverCert,
+      ca: certs.caCert,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    handler,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as { port: number }).port;
+  const entries = adminEntries(`https://${host}:${port}`, certs);
+  const adminFile = path.join(dir, 'admin.kubeconfig');
+  await writeFileAtomic(adminFile, adminKubeconfig(entries), 0o600);
+  if (opts.mergeKubeconfig)
+    await mergeIntoFile(opts.mergeKubeconfig.file, entries, { useContext: opts.mergeKubeconfig.useContext });
+  // History older than five minutes goes, as the real API server compacts etcd.
+  let lastRevision = await store.revision();
+  const compactor = setInterval(() => {
+    const target = lastRevision;
+    void store.revision().then((r) => {
+      lastRevision = r;
+      return target > 0 ? store.compact(target) : undefined;
+    });
+  }, 5 * 60_000);
+  compactor.unref();
+  opts.log.info(`Kubernetes API listen on https://${host}:${port}`, { kubeconfig: adminFile });
+  return {
+    server,
+    port,
+    adminKubeconfig: adminFile,
+    entries,
+    async close() {
+      clearInterval(compactor);
+      server.close();
+      server.closeAllConnections();
+      await store.close();
+    },
+  };
+}

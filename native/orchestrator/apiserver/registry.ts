@@ -1,0 +1,198 @@
+// The registry of resources the API server serves. Each kind is a ResourceDef: its names for discovery,
+// its storage, and a strategy of hooks (defaulting, validation, what an update may change, table
+// columns, field selectors, subresources) that the generic REST handler calls. Patch, apply and the
+// controllers read the same definitions.
+import type { FieldError } from './status.ts';
+
+/** A Kubernetes object as JSON. */
+export type KubeObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+} & Record<string, unknown>;
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+  managedFields?: unknown[];
+  selfLink?: string;
+}
+
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: 'name' | string;
+  description: string;
+  /** 0: always shown; 1: only with -o wide. */
+  priority: 0 | 1;
+  cell(obj: KubeObject, now: number): string | number | boolean | null;
+}
+
+export interface ScaleSubresource {
+  /** Paths in the object, dotted. */
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath: string;
+}
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
+
+export interface Strategy {
+  /** Fills defaults before validation, as the API's defaulting functions do. */
+  defaults?(obj: KubeObject): void;
+  /** Kind-specific checks; metadata (names, labels) is checked for every kind by the handler. */
+  validate?(obj: KubeObject, old?: KubeObject): FieldError[];
+  /** The status a new object starts with (only kinds with a status subresource reset it). */
+  initialStatus?(obj: KubeObject): Record<string, unknown>;
+  /** Seconds an object lingers with deletionTimestamp before it goes (pods on a node); 0: at once. */
+  gracePeriod?(obj: KubeObject, requested: number | undefined): number;
+  /** What deletion does before the object goes (namespaces: mark Terminating, add their finalizer). */
+  onDelete?(obj: KubeObject): void;
+  /** Whether something besides metadata.finalizers still holds the object (a namespace's spec.finalizers). */
+  finalizing?(obj: KubeObject): boolean;
+}
+
+export interface ResourceDef {
+  group: string;
+  version: string;
+  kind: string;
+  /** The URL segment: `pods`. */
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  verbs?: string[];
+  subresources?: { status?: boolean; scale?: ScaleSubresource };
+  /**
+   * Where it is stored: `/registry/<storageResource>/…`. Kinds served by two groups (core and
+   * events.k8s.io Events) share one and convert to and from the stored form.
+   */
+  storage?: {
+    resource: string;
+    fromStored(stored: KubeObject): KubeObject;
+    toStored(obj: KubeObject): KubeObject;
+  };
+  /** Field selector paths beyond metadata.name and metadata.namespace. */
+  fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
+  table: TableColumn[];
+  strategy: Strategy;
+  /** metadata.generation counts changes of the spec (workloads); other kinds leave it unset. */
+  tracksGeneration?: boolean;
+  /** The name must be a DNS label (services, namespaces) rather than a subdomain. */
+  nameIsLabel?: boolean;
+}
+
+export const defaultVerbs = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
+
+export const apiVersionOf = (def: Pick<ResourceDef, 'group' | 'version'>) =>
+  def.group ? `${def.group}/${def.version}` : def.version;
+
+export class Registry {
+  private readonly defs: ResourceDef[] = [];
+
+  add(...defs: ResourceDef[]): this {
+    this.defs.push(...defs);
+    return this;
+  }
+
+  all(): readonly ResourceDef[] {
+    return this.defs;
+  }
+
+  /** The resource a URL names (`apps`, `v1`, `deployments`). */
+  lookup(group: string, version: string, plural: string): ResourceDef | undefined {
+    return this.defs.find((d) => d.group === group && d.version === version && d.plural === plural);
+  }
+
+  byKind(group: string, kind: string): ResourceDef | undefined {
+    return this.defs.find((d) => d.group === group && d.kind === kind);
+  }
+
+  /** Group → versions, in the order they were added. */
+  groups(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const d of this.defs) {
+      const vs = out.get(d.group) ?? [];
+      if (!vs.includes(d.version)) vs.push(d.version);
+      out.set(d.group, vs);
+    }
+    return out;
+  }
+
+  inGroupVersion(group: string, version: string): ResourceDef[] {
+    return this.defs.filter((d) => d.group === group && d.version === version);
+  }
+}
+
+export function storageResource(def: ResourceDef): string {
+  return def.storage?.resource ?? (def.group ? `${def.group}/${def.plural}` : def.plural);
+}
+
+/** The store key of one object, or (name undefined) the prefix of a list. */
+export function storeKey(def: ResourceDef, namespace: string | undefined, name?: string): string {
+  let key = `/registry/${storageResource(def)}/`;
+  if (def.namespaced && namespace) key += `${namespace}/`;
+  if (name !== undefined) key += name;
+  return key;
+}
+
+/** Reads a dotted path (`spec.replicas`). */
+export function getPath(obj: unknown, dotted: string): unknown {
+  let cur: unknown = obj;
+  for (const p of dotted.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+export function setPath(obj: Record<string, unknown>, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (cur[p] === null || typeof cur[p] !== 'object') cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+/** obj[key] as an object, made empty when it is missing (defaulting fills nested structs). */
+export function child(obj: Record<string, unknown>, key: string): Record<string, unknown> {
+  const v = obj[key];
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  const made: Record<string, unknown> = {};
+  obj[key] = made;
+  return made;
+}

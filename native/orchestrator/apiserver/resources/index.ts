@@ -1,0 +1,20 @@
+// Every kind the API server serves, in discovery order.
+import { Registry } from '../registry.ts';
+import { appsDefs } from './apps.ts';
+import { batchDefs } from './batch.ts';
+import { coreDefs } from './core.ts';
+import { eventDef, eventsV1Def } from './events.ts';
+import { miscDefs } from './misc.ts';
+import { podDef } from './pod.ts';
+
+export function defaultRegistry(): Registry {
+  return new Registry().add(
+    ...coreDefs,
+    podDef,
+    eventDef,
+    ...appsDefs,
+    ...batchDefs,
+    ...miscDefs,
+    eventsV1Def,
+  );
+}
