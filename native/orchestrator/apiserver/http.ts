@@ -2,6 +2,7 @@
 // aggregated discovery types), bodies in JSON or YAML, and responses.
 import type http from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeKubeProtobuf, protobufContentType } from './protobuf/decode.ts';
 import { ApiError, badRequest, unsupportedMediaType } from './status.ts';
 
 export interface MediaType {
@@ -66,7 +67,7 @@ export function sendJson(
   res.writeHead(code, {
     'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(data),
-    'Cache-Control': 'no-cache, private',
+    'Cache-Control': res.getHeader('Cache-Control') ?? 'no-cache, private',
   });
   res.end(data);
 }
@@ -91,14 +92,16 @@ export async function readRaw(req: http.IncomingMessage): Promise<Buffer> {
 
 /** The request's object: JSON (what kubectl and client-node send) or YAML. */
 export async function readObject(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const raw = (await readRaw(req)).toString('utf8');
+  const body = await readRaw(req);
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+  if (type === protobufContentType) return decodeKubeProtobuf(body);
+  const raw = body.toString('utf8');
   let value: unknown;
   try {
     if (type === 'application/json' || type === '') value = JSON.parse(raw || 'null');
     else if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml')
       value = parseYaml(raw);
-    else throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
+    else throw unsupportedMediaType(type, ['application/json', 'application/yaml', protobufContentType]);
   } catch (err) {
     if (err instanceof ApiError) throw err;
     throw badRequest(`the object provided is unrecognized: ${(err as Error).message}`);
@@ -110,7 +113,10 @@ export async function readObject(req: http.IncomingMessage): Promise<Record<stri
 
 /** An optional body (DeleteOptions): absent or empty is {}. */
 export async function readOptionalObject(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const raw = (await readRaw(req)).toString('utf8').trim();
+  const body = await readRaw(req);
+  if (body.length && req.headers['content-type']?.startsWith(protobufContentType))
+    return decodeKubeProtobuf(body);
+  const raw = body.toString('utf8').trim();
   if (!raw) return {};
   try {
     const v = JSON.parse(raw) as unknown;

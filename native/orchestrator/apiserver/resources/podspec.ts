@@ -34,7 +34,6 @@ export function defaultPodSpec(spec: Obj): void {
   spec.schedulerName ??= 'default-scheduler';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.securityContext ??= {};
-  spec.enableServiceLinks ??= true;
   for (const c of [...asList(spec.initContainers), ...asList(spec.containers)]) defaultContainer(c);
   for (const v of asList(spec.volumes)) {
     if (

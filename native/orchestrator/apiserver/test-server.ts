@@ -1,0 +1,166 @@
+// For tests: the API server app over plain HTTP on 127.0.0.1 (an ephemeral port), with a bearer
+// token as its authenticator, a manual clock and the interim in-memory store.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger } from '../../core/log.ts';
+import { ManualClock } from '../../core/manual-clock.ts';
+import { InterimMemoryStore } from '../store/interim-memory.ts';
+import type { Store } from '../store/store.ts';
+import { createKubeApi } from './app.ts';
+import { tokenAuthenticator } from './authn.ts';
+import { bootstrap } from './main.ts';
+import { defaultRegistry } from './resources/index.ts';
+
+export const testToken = 'test-token';
+
+export interface TestServer {
+  url: string;
+  store: Store;
+  clock: ManualClock;
+  /** A request with the test token; the body is JSON unless a Buffer or string. */
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{
+    status: number;
+    headers: http.IncomingHttpHeaders;
+    text: string;
+    json: () => Record<string, unknown>;
+  }>;
+  /** Opens a watch and collects its events. */
+  watch(path: string): Promise<WatchStream>;
+  close(): Promise<void>;
+}
+
+export interface WatchStream {
+  status: number;
+  events: { type: string; object: Record<string, unknown> }[];
+  /** Resolves when `n` events have arrived (or rejects after a timeout). */
+  waitFor(n: number, timeoutMs?: number): Promise<void>;
+  ended: Promise<void>;
+  close(): void;
+}
+
+export async function startTestServer(opts: { bookmarkIntervalMs?: number } = {}): Promise<TestServer> {
+  const store = new InterimMemoryStore();
+  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+  const registry = defaultRegistry();
+  await bootstrap({ store, registry, clock, log: silentLogger }, registry);
+  const handler = createKubeApi({
+    store,
+    registry,
+    clock,
+    log: silentLogger,
+    authenticate: tokenAuthenticator(new Map([[testToken, { name: 'tester', groups: ['system:masters'] }]])),
+    serverAddress: '127.0.0.1:6443',
+    bookmarkIntervalMs: opts.bookmarkIntervalMs,
+  });
+  const server = http.createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const auth = { authorization: `Bearer ${testToken}` };
+  const request: TestServer['request'] = (method, path, body, headers = {}) =>
+    new Promise((resolve, reject) => {
+      const data =
+        body === undefined
+          ? undefined
+          : Buffer.isBuffer(body) || typeof body === 'string'
+            ? body
+            : JSON.stringify(body);
+      const req = http.request(
+        `${url}${path}`,
+        {
+          method,
+          headers: {
+            ...auth,
+            ...(data !== undefined
+              ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) }
+              : {}),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text,
+              json: () => JSON.parse(text),
+            });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(data);
+    });
+  const watch = (path: string): Promise<WatchStream> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(`${url}${path}`, { headers: auth }, (res) => {
+        const events: WatchStream['events'] = [];
+        const waiters: { n: number; resolve: () => void }[] = [];
+        let buffered = '';
+        let endResolve: () => void = () => undefined;
+        const ended = new Promise<void>((r) => {
+          endResolve = r;
+        });
+        res.on('data', (c: Buffer) => {
+          buffered += c.toString();
+          let nl = buffered.indexOf('\n');
+          while (nl >= 0) {
+            const line = buffered.slice(0, nl).trim();
+            buffered = buffered.slice(nl + 1);
+            if (line) events.push(JSON.parse(line));
+            nl = buffered.indexOf('\n');
+          }
+          for (const w of waiters.filter((x) => events.length >= x.n)) w.resolve();
+        });
+        res.on('end', () => {
+          if (buffered.trim() && res.statusCode !== 200) events.push(JSON.parse(buffered));
+          endResolve();
+        });
+        res.on('error', () => endResolve());
+        resolve({
+          status: res.statusCode ?? 0,
+          events,
+          ended,
+          waitFor(n, timeoutMs = 3000) {
+            if (events.length >= n) return Promise.resolve();
+            return new Promise((ok, fail) => {
+              const t = setTimeout(
+                () => fail(new Error(`got ${events.length} of ${n} events: ${JSON.stringify(events)}`)),
+                timeoutMs,
+              );
+              waiters.push({
+                n,
+                resolve: () => {
+                  clearTimeout(t);
+                  ok();
+                },
+              });
+            });
+          },
+          close: () => req.destroy(),
+        });
+      });
+      req.on('error', (err) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(err);
+      });
+      req.end();
+    });
+  return {
+    url,
+    store,
+    clock,
+    request,
+    watch,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
