@@ -94,7 +94,8 @@ test('WatchList: the initial objects, then the k8s.io/initial-events-end bookmar
   await w.waitFor(count + 2);
   w.close();
   const added = w.events.slice(count + 1).find((e) => e.type === 'ADDED');
-  assert.equal((added?.object.metadata as { name: string }).name, 'after-initial');
+  assert.ok(added);
+  assert.equal((added.object.metadata as { name: string }).name, 'after-initial');
 });
 
 test('with a selector, objects entering it are ADDED and leaving it DELETED', async () => {
@@ -120,8 +121,6 @@ test('with a selector, objects entering it are ADDED and leaving it DELETED', as
 
 test('a watch asked as Table sends Table rows', async () => {
   const from = await s.store.revision();
-  const w = await s.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}`);
-  w.close();
   const table = await new Promise<{ type: string; object: Record<string, unknown> }>((resolve, reject) => {
     const req = fetch(`${s.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}`, {
       headers: { authorization: 'Bearer test-token', accept: 'application/json;as=Table;g=meta.k8s.io;v=v1' },

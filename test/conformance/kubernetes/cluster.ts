@@ -1,0 +1,84 @@
+// A real berthd with --kubernetes on a free port, and the real kubectl against its admin kubeconfig
+// (each test file its own HOME, so that kubectl's discovery cache starts empty).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { type Daemon, type RunResult, startDaemon, stopDaemon } from '../harness.ts';
+import { freePort } from '../net.ts';
+
+export interface Cluster {
+  daemon: Daemon;
+  port: number;
+  kubeconfig: string;
+  home: string;
+  kubectl(args: string[], opts?: { input?: string; home?: string }): RunResult;
+  /** Starts kubectl and returns it with its output so far. */
+  kubectlAsync(args: string[]): { stdout: () => string; stderr: () => string; stop: () => Promise<void> };
+  stop(): Promise<void>;
+}
+
+export async function startCluster(): Promise<Cluster> {
+  const port = await freePort();
+  const daemon = await startDaemon('berthd', ['--kubernetes', '--kube-api-port', String(port)]);
+  const kubeconfig = path.join(daemon.dataRoot, 'kubernetes', 'admin.kubeconfig');
+  const home = mkdtempSync('/tmp/bt-kube-home-');
+  const kubectl: Cluster['kubectl'] = (args, opts = {}) => {
+    const r = spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+      env: { ...process.env, HOME: opts.home ?? home, KUBECONFIG: '' },
+      input: opts.input,
+      timeout: 60_000,
+    });
+    return { code: r.status ?? 1, stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '' };
+  };
+  // The Kubernetes API comes up just after the Docker API berthd's readiness is checked on.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (existsSync(kubeconfig) && kubectl(['get', '--raw', '/readyz']).code === 0) break;
+    if (Date.now() > deadline) throw new Error(`the Kubernetes API did not come up:\n${daemon.log()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    daemon,
+    port,
+    kubeconfig,
+    home,
+    kubectl,
+    kubectlAsync(args) {
+      const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+        env: { ...process.env, HOME: home, KUBECONFIG: '' },
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      return {
+        stdout: () => out,
+        stderr: () => err,
+        stop: async () => {
+          if (child.exitCode !== null) return;
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await exited;
+        },
+      };
+    },
+    async stop() {
+      await stopDaemon(daemon);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns true or `ms` pass. */
+export async function eventually(check: () => boolean, ms = 10_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
+}

@@ -1,0 +1,273 @@
+// The real kubectl 1.32 against berthd --kubernetes.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { repoRoot } from '../harness.ts';
+import { type Cluster, eventually, startCluster } from './cluster.ts';
+
+let c: Cluster;
+before(async () => {
+  c = await startCluster();
+});
+after(() => c?.stop());
+
+const ok = (args: string[], input?: string) => {
+  const r = c.kubectl(args, { input });
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+
+describe('discovery', () => {
+  test('a first kubectl (empty cache) finds everything without a 406 or a fallback', () => {
+    const home = mkdtempSync('/tmp/bt-kube-v6-');
+    try {
+      const r = c.kubectl(['get', 'pods', '--v=6'], { home });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /GET https:\/\/127\.0\.0\.1:\d+\/api\?timeout=32s 200 OK/);
+      assert.match(r.stderr, /GET https:\/\/127\.0\.0\.1:\d+\/apis\?timeout=32s 200 OK/);
+      assert.doesNotMatch(r.stderr, / 406 |fallback|falling back|Failed|failed|couldn't get/i);
+      // Aggregated discovery answered both: no per-group-version requests were needed.
+      assert.doesNotMatch(r.stderr, /GET [^ ]*\/apis\/apps\/v1\?/);
+      assert.match(r.stderr, /No resources found in default namespace\./);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test('api-resources lists every kind with its short names', () => {
+    const out = ok(['api-resources']);
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/));
+    assert.deepEqual(rows[0], ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND']);
+    const find = (name: string, version: string) => rows.find((r) => r[0] === name && r.includes(version));
+    assert.deepEqual(find('pods', 'v1'), ['pods', 'po', 'v1', 'true', 'Pod']);
+    assert.deepEqual(find('deployments', 'apps/v1'), [
+      'deployments',
+      'deploy',
+      'apps/v1',
+      'true',
+      'Deployment',
+    ]);
+    assert.deepEqual(find('namespaces', 'v1'), ['namespaces', 'ns', 'v1', 'false', 'Namespace']);
+    assert.deepEqual(find('leases', 'coordination.k8s.io/v1'), [
+      'leases',
+      'coordination.k8s.io/v1',
+      'true',
+      'Lease',
+    ]);
+    for (const kind of [
+      'Node',
+      'Service',
+      'Endpoints',
+      'EndpointSlice',
+      'ConfigMap',
+      'Secret',
+      'ServiceAccount',
+      'Event',
+      'ReplicaSet',
+      'StatefulSet',
+      'DaemonSet',
+      'Job',
+      'CronJob',
+      'PersistentVolumeClaim',
+      'StorageClass',
+    ])
+      assert.ok(
+        rows.some((r) => r[r.length - 1] === kind),
+        kind,
+      );
+  });
+
+  test('api-versions', () => {
+    assert.deepEqual(ok(['api-versions']).trim().split('\n'), [
+      'apps/v1',
+      'batch/v1',
+      'coordination.k8s.io/v1',
+      'discovery.k8s.io/v1',
+      'events.k8s.io/v1',
+      'storage.k8s.io/v1',
+      'v1',
+    ]);
+  });
+
+  test('explain reads the OpenAPI v3 documents', () => {
+    const out = ok(['explain', 'pod.spec.containers']);
+    assert.match(out, /^KIND:\s+Pod\nVERSION:\s+v1\n/);
+    assert.match(out, /FIELD: containers <\[\]Container>/);
+    assert.match(out, /imagePullPolicy\t<string>/);
+    assert.match(ok(['explain', 'deployments.spec.strategy']), /GROUP:\s+apps/);
+  });
+
+  test('an anonymous request is 401', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      https
+        .get({ host: '127.0.0.1', port: c.port, path: '/api', rejectUnauthorized: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
+    });
+    assert.equal(status, 401);
+  });
+});
+
+describe('objects', () => {
+  test('the default namespaces, printed as a real cluster prints them', () => {
+    const out = ok(['get', 'ns']);
+    const lines = out.trim().split('\n');
+    assert.match(lines[0], /^NAME\s+STATUS\s+AGE$/);
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2)),
+      [
+        ['default', 'Active'],
+        ['kube-node-lease', 'Active'],
+        ['kube-public', 'Active'],
+        ['kube-system', 'Active'],
+      ],
+    );
+  });
+
+  test('get pods in an empty namespace', () => {
+    const r = c.kubectl(['get', 'pods']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'No resources found in default namespace.\n');
+  });
+
+  test('create ns, then get it as YAML', () => {
+    assert.equal(ok(['create', 'ns', 'team-a']), 'namespace/team-a created\n');
+    const ns = parse(ok(['get', 'ns', 'team-a', '-o', 'yaml']));
+    assert.equal(ns.kind, 'Namespace');
+    assert.equal(ns.metadata.name, 'team-a');
+    assert.equal(ns.metadata.labels['kubernetes.io/metadata.name'], 'team-a');
+    assert.equal(ns.status.phase, 'Active');
+    assert.match(ns.metadata.uid, /^[0-9a-f-]{36}$/);
+    const again = c.kubectl(['create', 'ns', 'team-a']);
+    assert.equal(again.code, 1);
+    assert.equal(again.stderr, 'Error from server (AlreadyExists): namespaces "team-a" already exists\n');
+  });
+
+  test('create configmap, get cm -A, delete', () => {
+    assert.equal(
+      ok([
+        'create',
+        'configmap',
+        'settings',
+        '-n',
+        'team-a',
+        '--from-literal=mode=fast',
+        '--from-literal=level=3',
+      ]),
+      'configmap/settings created\n',
+    );
+    const all = ok(['get', 'cm', '-A']);
+    assert.match(all.split('\n')[0], /^NAMESPACE\s+NAME\s+DATA\s+AGE$/);
+    assert.match(all, /\nteam-a\s+settings\s+2\s+\d+s\n/);
+    const cm = JSON.parse(ok(['get', 'cm', 'settings', '-n', 'team-a', '-o', 'json']));
+    assert.deepEqual(cm.data, { level: '3', mode: 'fast' });
+    assert.equal(ok(['delete', 'cm', 'settings', '-n', 'team-a']), 'configmap "settings" deleted\n');
+    const gone = c.kubectl(['get', 'cm', 'settings', '-n', 'team-a']);
+    assert.equal(gone.code, 1);
+    assert.equal(gone.stderr, 'Error from server (NotFound): configmaps "settings" not found\n');
+  });
+
+  test('get cm -w prints a change as it happens', async () => {
+    const w = c.kubectlAsync(['get', 'cm', '-n', 'team-a', '-w', '--v=6']);
+    try {
+      // --v=6 logs the watch request once the server answered it.
+      assert.ok(
+        await eventually(() => /configmaps\?[^ ]*watch=true[^ ]* 200 OK/.test(w.stderr())),
+        w.stderr(),
+      );
+      ok(
+        ['create', '-f', '-'],
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched, namespace: team-a}\ndata: {a: b}\n',
+      );
+      assert.ok(
+        await eventually(() => /watched\s+1\s+\d+s/.test(w.stdout())),
+        `watch printed: ${w.stdout()}`,
+      );
+      assert.match(w.stdout(), /^NAME\s+DATA\s+AGE\n/);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('create deployment (a protobuf body) and get it -o wide', () => {
+    assert.equal(
+      ok(['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2', '-n', 'team-a']),
+      'deployment.apps/web created\n',
+    );
+    const out = ok(['get', 'deploy', '-n', 'team-a', '-o', 'wide']);
+    assert.match(out, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\n/);
+    assert.match(out, /\nweb\s+0\/2\s+0\s+0\s+\d+s\s+nginx\s+nginx:1\.27\s+app=web\n/);
+    const d = JSON.parse(ok(['get', 'deploy', 'web', '-n', 'team-a', '-o', 'json']));
+    assert.equal(d.spec.template.spec.containers[0].imagePullPolicy, 'IfNotPresent');
+    assert.equal(d.metadata.generation, 1);
+  });
+
+  test('a manifest with an unknown field is refused (server-side strict validation)', () => {
+    const r = c.kubectl(['create', '-f', '-'], {
+      input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typo, namespace: team-a}\ndatta: {a: b}\n',
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /strict decoding error: unknown field "datta"/);
+  });
+
+  test('an invalid object is refused naming the field', () => {
+    const r = c.kubectl(['create', 'configmap', 'Bad_Name', '-n', 'team-a']);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /^error: failed to create configmap: ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,
+    );
+    const f = c.kubectl(['create', '-f', '-'], {
+      input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name, namespace: team-a}\n',
+    });
+    assert.equal(f.code, 1);
+    assert.match(
+      f.stderr,
+      /^The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": /,
+    );
+  });
+});
+
+describe('kubeconfig merge', () => {
+  test('berthd --kubeconfig-merge adds berth beside another current context, comments intact', () => {
+    const dir = mkdtempSync('/tmp/bt-kube-merge-');
+    try {
+      const file = path.join(dir, 'config');
+      const original =
+        '# mine\napiVersion: v1\nkind: Config\nclusters:\n  - name: other # keep me\n    cluster: {server: "https://10.0.0.1:6443"}\ncontexts:\n  - name: other\n    context: {cluster: other, user: other}\nusers:\n  - name: other\n    user: {token: t}\ncurrent-context: other\n';
+      writeFileSync(file, original);
+      const r = spawnSync(process.execPath, [
+        path.join(repoRoot, 'dist/berthd.js'),
+        '--data-root',
+        c.daemon.dataRoot,
+        `--kubeconfig-merge=${file}`,
+      ]);
+      assert.equal(r.status, 0, r.stderr.toString());
+      assert.equal(r.stdout.toString(), `Merged cluster, user and context "berth" into ${file}\n`);
+      const text = readFileSync(file, 'utf8');
+      assert.ok(text.startsWith('# mine\n'));
+      assert.ok(text.includes('- name: other # keep me'));
+      assert.equal(parse(text)['current-context'], 'other');
+      const viaMerged = spawnSync(
+        'kubectl',
+        ['--kubeconfig', file, '--context', 'berth', 'get', 'ns', 'default', '-o', 'name'],
+        {
+          env: { ...process.env, HOME: c.home },
+        },
+      );
+      assert.equal(viaMerged.stdout.toString(), 'namespace/default\n', viaMerged.stderr.toString());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
