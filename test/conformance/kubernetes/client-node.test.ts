@@ -1,0 +1,106 @@
+// @kubernetes/client-node against berthd --kubernetes: typed calls and a list-watch informer.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { AppsV1Api, CoreV1Api, KubeConfig, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
+import { type Cluster, eventually, startCluster } from './cluster.ts';
+
+let c: Cluster;
+let kc: KubeConfig;
+before(async () => {
+  c = await startCluster();
+  kc = new KubeConfig();
+  kc.loadFromFile(c.kubeconfig);
+});
+after(() => c?.stop());
+
+test('an informer lists, then sees additions, updates and deletions', async () => {
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespacedConfigMap({
+    namespace: 'default',
+    body: { metadata: { name: 'existing' }, data: { a: '1' } },
+  });
+  const informer = makeInformer<V1ConfigMap>(kc, '/api/v1/namespaces/default/configmaps', () =>
+    core.listNamespacedConfigMap({ namespace: 'default' }),
+  );
+  const seen: string[] = [];
+  informer.on('add', (o) => seen.push(`add ${o.metadata?.name}`));
+  informer.on('update', (o) => seen.push(`update ${o.metadata?.name} ${o.data?.a}`));
+  informer.on('delete', (o) => seen.push(`delete ${o.metadata?.name}`));
+  const errors: unknown[] = [];
+  informer.on('error', (e) => errors.push(e));
+  await informer.start();
+  try {
+    assert.ok(await eventually(() => seen.includes('add existing')), seen.join('; '));
+    // Give the watch a moment to be established after the list.
+    await new Promise((r) => setTimeout(r, 300));
+    const made = await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'live' }, data: { a: '1' } },
+    });
+    await core.replaceNamespacedConfigMap({
+      namespace: 'default',
+      name: 'live',
+      body: { ...made, data: { a: '2' } },
+    });
+    await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'live' });
+    assert.ok(await eventually(() => seen.includes('delete live')), seen.join('; '));
+    assert.deepEqual(
+      seen.filter((s) => s.includes('live')),
+      ['add live', 'update live 2', 'delete live'],
+    );
+    assert.deepEqual(
+      informer.list('default').map((o) => o.metadata?.name),
+      ['existing'],
+    );
+    assert.deepEqual(errors, []);
+  } finally {
+    await informer.stop();
+  }
+});
+
+test('typed calls: a stale update is a 409, a missing object a 404, a deployment’s scale', async () => {
+  const core = kc.makeApiClient(CoreV1Api);
+  const cm = await core.createNamespacedConfigMap({
+    namespace: 'default',
+    body: { metadata: { name: 'cas' }, data: { v: '1' } },
+  });
+  await core.replaceNamespacedConfigMap({
+    namespace: 'default',
+    name: 'cas',
+    body: { ...cm, data: { v: '2' } },
+  });
+  await assert.rejects(
+    core.replaceNamespacedConfigMap({ namespace: 'default', name: 'cas', body: { ...cm, data: { v: '3' } } }),
+    (e: { code?: number }) => e.code === 409,
+  );
+  await assert.rejects(
+    core.readNamespacedConfigMap({ namespace: 'default', name: 'nope' }),
+    (e: { code?: number }) => e.code === 404,
+  );
+  const apps = kc.makeApiClient(AppsV1Api);
+  await apps.createNamespacedDeployment({
+    namespace: 'default',
+    body: {
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'nginx' }] },
+        },
+      },
+    },
+  });
+  const scale = await apps.readNamespacedDeploymentScale({ namespace: 'default', name: 'web' });
+  assert.equal(scale.spec?.replicas, 1);
+  await apps.replaceNamespacedDeploymentScale({
+    namespace: 'default',
+    name: 'web',
+    body: { ...scale, spec: { replicas: 3 } },
+  });
+  assert.equal(
+    (await apps.readNamespacedDeployment({ namespace: 'default', name: 'web' })).spec?.replicas,
+    3,
+  );
+});
