@@ -15,4 +15,27 @@ const common = {
   },
 };
 
-await build({ ...common, entryPoints: ['native/daemon.ts'], outfile: 'dist/berthd.js' });
+// The orchestrator is a file of its own that berthd imports only with --kubernetes, so that its code
+// (certificates, schemas, YAML) costs the engine's idle memory nothing. The name ends in .mjs so that it
+// loads as an ES module beside dist/berthd.js and beside the packaged berthd.mjs alike.
+const kubernetesChunk = 'berthd-kubernetes.mjs';
+const orchestratorApart = {
+  name: 'orchestrator-apart',
+  setup(b) {
+    b.onResolve({ filter: /orchestrator\/apiserver\/main\.ts$/ }, (args) =>
+      args.importer.endsWith('daemon.ts') ? { path: `./${kubernetesChunk}`, external: true } : undefined,
+    );
+  },
+};
+
+await build({
+  ...common,
+  entryPoints: ['native/daemon.ts'],
+  outfile: 'dist/berthd.js',
+  plugins: [orchestratorApart],
+});
+await build({
+  ...common,
+  entryPoints: ['native/orchestrator/apiserver/main.ts'],
+  outfile: `dist/${kubernetesChunk}`,
+});

@@ -48,3 +48,31 @@ test('bad flags are refused with dockerd-like messages', () => {
   assert.throws(() => parseDaemonFlags(['--data-root']), /flag needs an argument/);
   assert.throws(() => parseDaemonFlags(['-H', 'tcp://0.0.0.0:2375']), /only unix:\/\/ sockets/);
 });
+
+test('Kubernetes: off by default, port 6443, kubeconfig merge with or without a path', () => {
+  const d = parseDaemonFlags([]);
+  assert.equal(d.kubernetes, false);
+  assert.equal(d.kubeApiPort, 6443);
+  assert.equal(d.kubeconfigMerge, undefined);
+  const f = parseDaemonFlags([
+    '--kubernetes',
+    '--kube-api-port',
+    '16443',
+    '--kubeconfig-merge',
+    '--kubeconfig-use-context',
+  ]);
+  assert.equal(f.kubernetes, true);
+  assert.equal(f.kubeApiPort, 16443);
+  assert.equal(f.kubeconfigMerge, true);
+  assert.equal(f.kubeconfigUseContext, true);
+  assert.equal(
+    parseDaemonFlags(['--kubeconfig-merge=/home/u/.kube/config']).kubeconfigMerge,
+    '/home/u/.kube/config',
+  );
+  assert.equal(parseDaemonFlags(['--kubernetes=false']).kubernetes, false);
+  assert.throws(
+    () => parseDaemonFlags(['--kube-api-port', '70000']),
+    (e: unknown) => e instanceof FlagError && /not a valid port/.test(e.message),
+  );
+  assert.throws(() => parseDaemonFlags(['--kubernetes=maybe']), FlagError);
+});

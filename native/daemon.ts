@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const log = createLogger(flags.logLevel);
   if (flags.kubeconfigMerge && !flags.kubernetes) {
     // Merge from the admin kubeconfig a running (or earlier) berthd wrote, then exit.
-    const { mergeFromAdmin } = await import('./orchestrator/apiserver/merge-command.ts');
+    const { mergeFromAdmin } = await import('./orchestrator/apiserver/main.ts');
     process.stdout.write(
       await mergeFromAdmin(flags.dataRoot, flags.kubeconfigMerge, flags.kubeconfigUseContext),
     );
@@ -90,8 +90,7 @@ async function main(): Promise<void> {
   // The orchestrator loads only when enabled: berthd's idle memory stays the engine's alone otherwise.
   let kubernetes: { close(): Promise<void> } | undefined;
   if (flags.kubernetes) {
-    const { startKubernetes } = await import('./orchestrator/apiserver/main.ts');
-    const { userKubeconfigPath } = await import('./orchestrator/apiserver/kubeconfig.ts');
+    const { startKubernetes, userKubeconfigPath } = await import('./orchestrator/apiserver/main.ts');
     kubernetes = await startKubernetes({
       dataRoot: flags.dataRoot,
       port: flags.kubeApiPort,

@@ -18,6 +18,10 @@ import { defaultRegistry } from './resources/index.ts';
 import { createObject } from './rest/write.ts';
 import { ApiError } from './status.ts';
 
+// What berthd's flags reach for, from the one module it loads for Kubernetes.
+export { userKubeconfigPath } from './kubeconfig.ts';
+export { mergeFromAdmin } from './merge-command.ts';
+
 export const defaultNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export interface KubernetesOptions {

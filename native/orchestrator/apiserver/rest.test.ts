@@ -532,3 +532,54 @@ describe('authentication and negotiation', () => {
     assert.equal(warn.headers.warning, '299 - "unknown field \\"spec.containers[0].imagePullPolicyy\\""');
   });
 });
+
+describe('events, one storage under two APIs', () => {
+  test('a core/v1 event reads as events.k8s.io/v1 and back', async () => {
+    const core = await s.request('POST', '/api/v1/namespaces/default/events', {
+      metadata: { name: 'web.1' },
+      involvedObject: { kind: 'Pod', name: 'web', namespace: 'default' },
+      reason: 'Pulled',
+      message: 'Image pulled',
+      type: 'Normal',
+      source: { component: 'kubelet', host: 'berth' },
+      count: 2,
+    });
+    assert.equal(core.status, 201);
+    const v1 = (await s.request('GET', '/apis/events.k8s.io/v1/namespaces/default/events/web.1')).json();
+    assert.equal(v1.apiVersion, 'events.k8s.io/v1');
+    assert.equal(v1.note, 'Image pulled');
+    assert.deepEqual(v1.regarding, { kind: 'Pod', name: 'web', namespace: 'default' });
+    assert.deepEqual(v1.deprecatedSource, { component: 'kubelet', host: 'berth' });
+    assert.equal(v1.deprecatedCount, 2);
+    const made = await s.request('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      metadata: { name: 'web.2' },
+      eventTime: '2026-01-01T00:00:00.000000Z',
+      reportingController: 'berth.dev/kubelet',
+      reportingInstance: 'berth',
+      action: 'Pulling',
+      reason: 'Pulling',
+      regarding: { kind: 'Pod', name: 'web', namespace: 'default' },
+      note: 'Pulling image',
+      type: 'Normal',
+    });
+    assert.equal(made.status, 201, made.text);
+    const back = (await s.request('GET', '/api/v1/namespaces/default/events/web.2')).json();
+    assert.equal(back.message, 'Pulling image');
+    assert.equal(back.reportingComponent, 'berth.dev/kubelet');
+    const picked = (
+      await s.request(
+        'GET',
+        '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dweb,reason%3DPulled',
+      )
+    ).json();
+    assert.deepEqual(
+      (picked.items as { metadata: { name: string } }[]).map((e) => e.metadata.name),
+      ['web.1'],
+    );
+    const missing = await s.request('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      metadata: { name: 'web.3' },
+      note: 'x',
+    });
+    assert.equal(missing.status, 422);
+  });
+});
