@@ -169,7 +169,8 @@ export class OpenApi {
     const collection = def.namespaced
       ? `${base}/namespaces/{namespace}/${def.plural}`
       : `${base}/${def.plural}`;
-    const gvk = { group: def.group, version: def.version, kind: def.kind };
+    const own = { group: def.group, version: def.version, kind: def.kind };
+    let gvk = own;
     const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
     const op = (action: string, schema: string, params: string[] = []): Json => ({
       operationId: `${action}${def.kind}`,
@@ -238,8 +239,11 @@ export class OpenApi {
         get: op('list', `${full}List`, ['labelSelector', 'fieldSelector', 'limit', 'continue', 'watch']),
       };
     if (def.subresources?.status) out[`${collection}/{name}/status`] = item(full, true);
-    if (def.subresources?.scale)
+    if (def.subresources?.scale) {
+      gvk = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
       out[`${collection}/{name}/scale`] = item(this.catalog.forKind('autoscaling', 'v1', 'Scale')!, true);
+      gvk = own;
+    }
     return out;
   }
 }
