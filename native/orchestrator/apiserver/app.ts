@@ -19,7 +19,7 @@ import {
 import { negotiateObject, parseAccept, readObject, readOptionalObject, sendError, sendJson } from './http.ts';
 import { unknownFields } from './openapi/fields.ts';
 import { OpenApi } from './openapi/openapi.ts';
-import type { Registry, ResourceDef } from './registry.ts';
+import { defaultVerbs, type Registry, type ResourceDef } from './registry.ts';
 import { deleteCollection, deletedStatus, deleteObject, deleteOptions } from './rest/delete.ts';
 import { getObject, listObjects, renderList, renderObject } from './rest/read.ts';
 import { getScale, updateScale } from './rest/scale.ts';
@@ -196,7 +196,7 @@ async function serveResource(
   if (sub && !subresourceAllowed(def, sub)) throw resourceNotFound();
   if (method === 'PATCH') {
     // Patches arrive with the patch-type content types; until they are supported, say which will be.
-    throw unsupportedMediaType(req.headers['content-type'] ?? '', patchTypes);
+    throw unsupportedMediaType(patchTypes);
   }
   if (name === undefined) {
     switch (method) {
@@ -211,6 +211,7 @@ async function serveResource(
         return send(201, renderObject(ctx, scope, obj));
       }
       case 'DELETE': {
+        if (!(def.verbs ?? defaultVerbs).includes('deletecollection')) throw methodNotAllowed();
         const items = await deleteCollection(ctx, scope, deleteOptions(scope, await readOptionalObject(req)));
         return send(200, renderList(ctx, scope, { items, revision: await ctx.store.revision() }));
       }

@@ -101,7 +101,7 @@ export async function readObject(req: http.IncomingMessage): Promise<Record<stri
     if (type === 'application/json' || type === '') value = JSON.parse(raw || 'null');
     else if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml')
       value = parseYaml(raw);
-    else throw unsupportedMediaType(type, ['application/json', 'application/yaml', protobufContentType]);
+    else throw unsupportedMediaType(['application/json', 'application/yaml', protobufContentType]);
   } catch (err) {
     if (err instanceof ApiError) throw err;
     throw badRequest(`the object provided is unrecognized: ${(err as Error).message}`);

@@ -465,6 +465,13 @@ describe('REST: delete', () => {
       ['dc-3'],
     );
   });
+
+  test('namespaces have no deletecollection: 405', async () => {
+    const r = await s.request('DELETE', '/api/v1/namespaces');
+    assert.equal(r.status, 405);
+    assert.equal(r.json().reason, 'MethodNotAllowed');
+    assert.equal((await s.request('GET', '/api/v1/namespaces/kube-system')).status, 200);
+  });
 });
 
 describe('authentication and negotiation', () => {

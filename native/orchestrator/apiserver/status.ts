@@ -116,11 +116,11 @@ export const notAcceptable = (accepted: string[]) =>
     `the server was unable to respond with a content type that the client supports (accepted: ${accepted.join(', ')})`,
   );
 
-export const unsupportedMediaType = (contentType: string, accepted: string[]) =>
+export const unsupportedMediaType = (accepted: string[]) =>
   new ApiError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format (${contentType || 'none'}) - accepted media types include: ${accepted.join(', ')}`,
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
   );
 
 /** One invalid field, as field.ErrorList holds them. */

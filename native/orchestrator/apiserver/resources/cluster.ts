@@ -13,6 +13,7 @@ export const namespaceDef: ResourceDef = {
   singular: 'namespace',
   namespaced: false,
   shortNames: ['ns'],
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   nameIsLabel: true,
   subresources: { status: true },
   fieldSelectors: { 'status.phase': fieldPath('status.phase') },
