@@ -193,6 +193,8 @@ async function serveResource(
       );
     sendJson(res, code, body);
   };
+  const handler = sub ? def.handlers?.[sub] : undefined;
+  if (handler && name !== undefined) return handler.serve(ctx, scope, req, res);
   if (sub && !subresourceAllowed(def, sub)) throw resourceNotFound();
   if (method === 'PATCH') {
     // Patches arrive with the patch-type content types; until they are supported, say which will be.

@@ -146,3 +146,28 @@ test('PATCH operations declare fieldValidation (kubectl then leaves validation t
   const item = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'];
   assert.ok(item.patch.parameters?.some((p) => p.name === 'fieldValidation'));
 });
+
+test('a subresource another part serves (the kubelet’s pods/log) is listed and routed with the object’s scope', async () => {
+  const t = await startTestServer({
+    configure: (registry) =>
+      registry.serveSubresource('', 'pods', 'log', {
+        kind: { group: '', version: 'v1', kind: 'Pod' },
+        verbs: ['get'],
+        async serve(_ctx, scope, _req, res) {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end(`log of ${scope.namespace}/${scope.name} tail=${scope.query.get('tailLines')}`);
+        },
+      }),
+  });
+  try {
+    const r = await t.request('GET', '/api/v1/namespaces/default/pods/web/log?tailLines=5');
+    assert.equal(r.text, 'log of default/web tail=5');
+    const rl = (await t.request('GET', '/api/v1')).json() as {
+      resources: { name: string; verbs: string[] }[];
+    };
+    assert.deepEqual(rl.resources.find((x) => x.name === 'pods/log')?.verbs, ['get']);
+    assert.equal((await t.request('GET', '/api/v1/namespaces/default/pods/web/exec')).status, 404);
+  } finally {
+    await t.close();
+  }
+});

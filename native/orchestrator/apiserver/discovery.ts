@@ -16,7 +16,7 @@ interface Subresource {
   verbs: string[];
 }
 
-/** Subresources of a kind; the kubelet's (log, exec, attach, portforward, binding) come with it. */
+/** Subresources of a kind: its own, and those other parts serve (the kubelet's log, exec…). */
 function subresourcesOf(def: ResourceDef): Subresource[] {
   const own = { group: def.group, version: def.version, kind: def.kind };
   const out: Subresource[] = [];
@@ -28,6 +28,8 @@ function subresourcesOf(def: ResourceDef): Subresource[] {
       verbs: subresourceVerbs,
     });
   if (def.kind === 'Namespace' && !def.group) out.push({ name: 'finalize', kind: own, verbs: ['update'] });
+  for (const [name, h] of Object.entries(def.handlers ?? {}))
+    out.push({ name, kind: h.kind, verbs: h.verbs });
   return out;
 }
 

@@ -2,6 +2,8 @@
 // its storage, and a strategy of hooks (defaulting, validation, what an update may change, table
 // columns, field selectors, subresources) that the generic REST handler calls. Patch, apply and the
 // controllers read the same definitions.
+import type http from 'node:http';
+import type { ApiContext, Scope } from './context.ts';
 import type { FieldError } from './status.ts';
 
 /** A Kubernetes object as JSON. */
@@ -74,6 +76,18 @@ export interface Strategy {
   finalizing?(obj: KubeObject): boolean;
 }
 
+/**
+ * A subresource served by another part of the orchestrator: the kubelet's log, exec, attach and
+ * portforward, a pod's binding or eviction. It gets the request once the object's scope is resolved
+ * (and authenticated); upgrades (exec, port-forward) will come through the same handler.
+ */
+export interface SubresourceHandler {
+  /** What discovery lists for it. */
+  kind: { group: string; version: string; kind: string };
+  verbs: string[];
+  serve(ctx: ApiContext, scope: Scope, req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+}
+
 export interface ResourceDef {
   group: string;
   version: string;
@@ -86,6 +100,8 @@ export interface ResourceDef {
   categories?: string[];
   verbs?: string[];
   subresources?: { status?: boolean; scale?: ScaleSubresource };
+  /** Subresources others serve, by name (`log`, `exec`…); see Registry.serveSubresource. */
+  handlers?: Record<string, SubresourceHandler>;
   /**
    * Where it is stored: `/registry/<storageResource>/…`. Kinds served by two groups (core and
    * events.k8s.io Events) share one and convert to and from the stored form.
@@ -134,6 +150,13 @@ export class Registry {
   /** The resource a URL names (`apps`, `v1`, `deployments`). */
   lookup(group: string, version: string, plural: string): ResourceDef | undefined {
     return this.defs.find((d) => d.group === group && d.version === version && d.plural === plural);
+  }
+
+  /** Lets another part of the orchestrator serve `<plural>/<name>` of a kind (the kubelet's pods/log…). */
+  serveSubresource(group: string, plural: string, name: string, handler: SubresourceHandler): void {
+    const def = this.defs.find((d) => d.group === group && d.plural === plural);
+    if (!def) throw new Error(`no resource ${plural} in group "${group}"`);
+    def.handlers = { ...def.handlers, [name]: handler };
   }
 
   byKind(group: string, kind: string): ResourceDef | undefined {

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.ts';
 import { createKubeApi } from './app.ts';
 import { tokenAuthenticator } from './authn.ts';
 import { bootstrap } from './main.ts';
+import type { Registry } from './registry.ts';
 import { defaultRegistry } from './resources/index.ts';
 
 export const testToken = 'test-token';
@@ -43,10 +44,13 @@ export interface WatchStream {
   close(): void;
 }
 
-export async function startTestServer(opts: { bookmarkIntervalMs?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { bookmarkIntervalMs?: number; configure?: (registry: Registry) => void } = {},
+): Promise<TestServer> {
   const store = new InterimMemoryStore();
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   const registry = defaultRegistry();
+  opts.configure?.(registry);
   await bootstrap({ store, registry, clock, log: silentLogger }, registry);
   const handler = createKubeApi({
     store,
