@@ -271,3 +271,17 @@ describe('kubeconfig merge', () => {
     }
   });
 });
+
+describe('restart', () => {
+  test('after a restart the same CA and admin kubeconfig still work', async () => {
+    const before = readFileSync(c.kubeconfig, 'utf8');
+    await c.daemon.stop();
+    await c.daemon.restart();
+    assert.ok(
+      await eventually(() => c.kubectl(['get', '--raw', '/readyz']).code === 0, 30_000),
+      c.daemon.log(),
+    );
+    assert.equal(readFileSync(c.kubeconfig, 'utf8'), before);
+    assert.match(ok(['get', 'ns', 'default', '-o', 'name']), /^namespace\/default\n$/);
+  });
+});
