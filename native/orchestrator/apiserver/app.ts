@@ -1,6 +1,7 @@
 // The API server as a request handler, built apart from listening (main.ts serves it over TLS; tests
 // serve it over plain HTTP on 127.0.0.1 with their own authenticator).
-import type http from 'node:http';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Store } from '../store/store.ts';
@@ -25,6 +26,7 @@ import { getObject, listObjects, renderList, renderObject } from './rest/read.ts
 import { getScale, updateScale } from './rest/scale.ts';
 import { createObject, updateObject } from './rest/write.ts';
 import {
+  type ApiError,
   methodNotAllowed,
   notAcceptable,
   resourceNotFound,
@@ -56,7 +58,11 @@ export interface KubeApiOptions {
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-export function createKubeApi(opts: KubeApiOptions): RequestHandler {
+export type KubeApi = RequestHandler & {
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+};
+
+export function createKubeApi(opts: KubeApiOptions): KubeApi {
   const namespaceDef = opts.registry.byKind('', 'Namespace')!;
   const openapi = new OpenApi(opts.registry);
   const ctx: ApiContext = {
@@ -138,7 +144,7 @@ export function createKubeApi(opts: KubeApiOptions): RequestHandler {
     const scope: Scope = { ...target, query: url.searchParams, user, rendering, warnings: [] };
     await serveResource(ctx, scope, req, res);
   };
-  return (req, res) => {
+  const onRequest: RequestHandler = (req, res) => {
     handle(req, res).catch((err) => {
       const apiErr = toApiError(err);
       if (apiErr.code >= 500)
@@ -147,6 +153,35 @@ export function createKubeApi(opts: KubeApiOptions): RequestHandler {
       sendError(res, apiErr);
     });
   };
+  // Upgrades (exec, attach, port-forward) go to the subresource's handler; one nothing serves fails at
+  // the upgrade with a Status, since a client left waiting on an unanswered upgrade hangs.
+  const upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const fail = (err: ApiError) => {
+      const body = JSON.stringify(err.toStatus());
+      socket.end(
+        `HTTP/1.1 ${err.code} ${http.STATUS_CODES[err.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    };
+    const user = opts.authenticate(req);
+    if (!user) return fail(unauthorized());
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const segs = url.pathname.split('/').filter(Boolean);
+    const gv = segs[0] === 'api' ? ['', segs[1], segs.slice(2)] : ['', '', []];
+    if (segs[0] === 'apis') [gv[0], gv[1], gv[2]] = [segs[1], segs[2], segs.slice(3)];
+    const target = resolve(opts.registry, gv[0] as string, gv[1] as string, gv[2] as string[]);
+    const handler = target?.subresource ? target.def.handlers?.[target.subresource] : undefined;
+    if (!target || !handler?.upgrade || target.name === undefined) return fail(resourceNotFound());
+    const scope: Scope = {
+      ...target,
+      query: url.searchParams,
+      user,
+      rendering: { as: 'object' },
+      warnings: [],
+    };
+    handler.upgrade(ctx, scope, req, socket, head).catch((err) => fail(toApiError(err)));
+  };
+  return Object.assign(onRequest, { upgrade });
 }
 
 interface Target {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { OpenApi } from './openapi/openapi.ts';
 import { defaultRegistry } from './resources/index.ts';
@@ -170,4 +171,26 @@ test('a subresource another part serves (the kubelet’s pods/log) is listed and
   } finally {
     await t.close();
   }
+});
+
+test('an upgrade nothing serves (exec before the kubelet) fails at once with a Status, never hangs', async () => {
+  const raw = (headers: string) =>
+    new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(new URL(s.url).port), '127.0.0.1', () => {
+        sock.write(
+          `GET /api/v1/namespaces/default/pods/web/exec?command=sh HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${headers}\r\n`,
+        );
+      });
+      let out = '';
+      sock.on('data', (d) => {
+        out += d.toString();
+      });
+      sock.on('end', () => resolve(out));
+      sock.on('error', reject);
+    });
+  const anonymous = await raw('');
+  assert.match(anonymous, /^HTTP\/1\.1 401 Unauthorized\r\n/);
+  const authed = await raw('Authorization: Bearer test-token\r\n');
+  assert.match(authed, /^HTTP\/1\.1 404 Not Found\r\n/);
+  assert.match(authed, /"reason":"NotFound"/);
 });

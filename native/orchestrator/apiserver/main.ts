@@ -102,6 +102,7 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
     },
     handler,
   );
+  server.on('upgrade', handler.upgrade);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, host, () => {

@@ -3,6 +3,7 @@
 // columns, field selectors, subresources) that the generic REST handler calls. Patch, apply and the
 // controllers read the same definitions.
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ApiContext, Scope } from './context.ts';
 import type { FieldError } from './status.ts';
 
@@ -79,13 +80,21 @@ export interface Strategy {
 /**
  * A subresource served by another part of the orchestrator: the kubelet's log, exec, attach and
  * portforward, a pod's binding or eviction. It gets the request once the object's scope is resolved
- * (and authenticated); upgrades (exec, port-forward) will come through the same handler.
+ * and the client authenticated.
  */
 export interface SubresourceHandler {
   /** What discovery lists for it. */
   kind: { group: string; version: string; kind: string };
   verbs: string[];
   serve(ctx: ApiContext, scope: Scope, req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+  /** A connection upgrade (exec and attach over WebSocket, port-forward). */
+  upgrade?(
+    ctx: ApiContext,
+    scope: Scope,
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void>;
 }
 
 export interface ResourceDef {

@@ -62,6 +62,7 @@ export async function startTestServer(
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
   });
   const server = http.createServer(handler);
+  server.on('upgrade', handler.upgrade);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const auth = { authorization: `Bearer ${testToken}` };
