@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { StoredObject } from '../store/store.ts';
 import type { Scope } from './context.ts';
-import { apiVersionOf, type KubeObject, type ResourceDef } from './registry.ts';
+import { apiVersionOf, canonical, type KubeObject, type ResourceDef, sameJson } from './registry.ts';
 import { badRequest } from './status.ts';
 
 export function fromStored(def: ResourceDef, stored: StoredObject): KubeObject {
@@ -63,11 +63,11 @@ export function generateSuffix(): string {
 
 export const specPart = (o: KubeObject): string => {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
-  return JSON.stringify(rest);
+  return canonical(rest);
 };
 
 /** Equal once resourceVersion (and managedFields' times) are left aside: a no-op write is skipped. */
 export function sameObject(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+  return sameJson(strip(a), strip(b));
 }

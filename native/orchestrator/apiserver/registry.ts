@@ -228,3 +228,17 @@ export function child(obj: Record<string, unknown>, key: string): Record<string,
   obj[key] = made;
   return made;
 }
+
+/** JSON with object keys sorted: two values are equal when their canonical forms are. */
+export function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : x,
+  );
+}
+
+/** Deep equality of JSON values, whatever the order of their keys. */
+export const sameJson = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);

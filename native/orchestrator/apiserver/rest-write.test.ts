@@ -99,6 +99,20 @@ describe('REST: update, status, scale', () => {
     assert.equal(respec.status.readyReplicas, 1, 'a spec update leaves status alone');
   });
 
+  test('the same spec with its keys in another order is no new generation', async () => {
+    const current = (await s.request('GET', '/apis/apps/v1/namespaces/default/deployments/web')).json() as {
+      metadata: { generation: number };
+      spec: Record<string, unknown>;
+    };
+    const reordered = Object.fromEntries(Object.entries(current.spec).reverse());
+    const r = await s.request('PUT', '/apis/apps/v1/namespaces/default/deployments/web', {
+      ...current,
+      spec: reordered,
+    });
+    assert.equal(r.status, 200);
+    assert.equal((r.json().metadata as { generation: number }).generation, current.metadata.generation);
+  });
+
   test('the scale subresource reads and sets spec.replicas', async () => {
     const scale = (
       await s.request('GET', '/apis/apps/v1/namespaces/default/deployments/web/scale')

@@ -1,7 +1,6 @@
 // apps/v1: Deployment, ReplicaSet, StatefulSet, DaemonSet. Their controllers come later; here they are
 // stored, defaulted, validated, printed and scaled.
-import type { KubeObject, ResourceDef, ScaleSubresource } from '../registry.ts';
-import { child } from '../registry.ts';
+import { child, type KubeObject, type ResourceDef, type ScaleSubresource, sameJson } from '../registry.ts';
 import { labelSelectorString } from '../selectors.ts';
 import type { FieldError } from '../status.ts';
 import { ageColumn, column, nameColumn } from '../table.ts';
@@ -37,7 +36,7 @@ function validateWorkload(
   if (opts.replicas) errs.push(...nonNegative('spec.replicas', s.replicas));
   errs.push(...validateSelector(s.selector, 'spec.selector'));
   errs.push(...validateTemplate(s.template, s.selector, 'spec.template', ['Always']));
-  if (old && JSON.stringify(asObj(old.spec).selector) !== JSON.stringify(s.selector))
+  if (old && !sameJson(asObj(old.spec).selector, s.selector))
     errs.push(invalidValue('spec.selector', s.selector, 'field is immutable'));
   return errs;
 }

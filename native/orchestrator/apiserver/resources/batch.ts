@@ -1,6 +1,5 @@
 // batch/v1: Job and CronJob (their controllers come later).
-import type { KubeObject, ResourceDef } from '../registry.ts';
-import { child } from '../registry.ts';
+import { child, type KubeObject, type ResourceDef, sameJson } from '../registry.ts';
 import { labelSelectorString } from '../selectors.ts';
 import type { FieldError } from '../status.ts';
 import { ageColumn, column, humanDuration, nameColumn, since } from '../table.ts';
@@ -114,11 +113,7 @@ export const jobDef: ResourceDef = {
     validate: (o, old) => {
       const s = asObj(o.spec);
       const errs = validateJobSpec(s, 'spec', true);
-      if (
-        old &&
-        JSON.stringify(asObj(old.spec).template) !== JSON.stringify(s.template) &&
-        !asObj(old.spec).suspend
-      )
+      if (old && !sameJson(asObj(old.spec).template, s.template) && !asObj(old.spec).suspend)
         errs.push(invalidValue('spec.template', '', 'field is immutable'));
       return errs;
     },

@@ -1,6 +1,5 @@
 // core/v1 configuration and storage kinds: ConfigMap, Secret, ServiceAccount, PersistentVolumeClaim.
-import type { KubeObject, ResourceDef } from '../registry.ts';
-import { child } from '../registry.ts';
+import { child, type KubeObject, type ResourceDef, sameJson } from '../registry.ts';
 import { fieldPath } from '../selectors.ts';
 import type { FieldError } from '../status.ts';
 import { ageColumn, column, nameColumn } from '../table.ts';
@@ -23,9 +22,7 @@ function validateKeys(map: unknown, path: string): FieldError[] {
 
 const immutableData = (o: KubeObject, old: KubeObject | undefined): FieldError[] => {
   if (old?.immutable !== true) return [];
-  const same =
-    JSON.stringify(o.data ?? {}) === JSON.stringify(old.data ?? {}) &&
-    JSON.stringify(o.binaryData ?? {}) === JSON.stringify(old.binaryData ?? {});
+  const same = sameJson(o.data ?? {}, old.data ?? {}) && sameJson(o.binaryData ?? {}, old.binaryData ?? {});
   const errs: FieldError[] = [];
   if (!same)
     errs.push({

@@ -1,6 +1,6 @@
 // The smaller groups: discovery.k8s.io EndpointSlice, storage.k8s.io StorageClass,
 // coordination.k8s.io Lease.
-import type { KubeObject, ResourceDef } from '../registry.ts';
+import { type KubeObject, type ResourceDef, sameJson } from '../registry.ts';
 import type { FieldError } from '../status.ts';
 import { ageColumn, column, nameColumn } from '../table.ts';
 import { invalidValue, notSupported, required } from '../validation.ts';
@@ -97,7 +97,7 @@ export const storageClassDef: ResourceDef = {
         errs.push(notSupported('volumeBindingMode', o.volumeBindingMode, modes));
       if (old) {
         for (const f of ['provisioner', 'parameters', 'reclaimPolicy', 'volumeBindingMode'])
-          if (JSON.stringify(old[f]) !== JSON.stringify(o[f]))
+          if (!sameJson(old[f], o[f]))
             errs.push({
               field: f,
               type: 'FieldValueForbidden',
