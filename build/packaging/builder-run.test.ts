@@ -51,7 +51,7 @@ before(async () => {
 after(() => new Promise<void>((r) => server.close(() => r())));
 
 /** The project as build/build-app.mjs and build/bundle.mjs leave it, in miniature. */
-function project(name: string, o: { vmImage?: boolean; berthd?: string } = {}): string {
+function project(name: string, o: { vmImage?: boolean; berthd?: string; kubernetes?: string } = {}): string {
   const dir = path.join(scratch, name);
   const write = (rel: string, text: string) => {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -68,6 +68,7 @@ function project(name: string, o: { vmImage?: boolean; berthd?: string } = {}): 
   write('dist/electron/preload.cjs', '// preload\n');
   write('dist/renderer/index.html', '<!doctype html>\n');
   write('dist/berthd.js', o.berthd ?? `// berthd ${name}\n`);
+  if (o.kubernetes) write('dist/berthd-kubernetes.mjs', o.kubernetes);
   write('dist/berthd.js.map', '{}');
   if (o.vmImage) {
     write('dist/vm/vmlinuz', 'kernel');
@@ -134,14 +135,18 @@ test('a package holds the app, berthd with its native module, the icons the app 
   skip,
 }, async () => {
   // The real bundle, to run from where the package puts it.
-  if (!existsSync(path.join(root, 'dist/berthd.js')))
+  if (
+    !existsSync(path.join(root, 'dist/berthd.js')) ||
+    !existsSync(path.join(root, 'dist/berthd-kubernetes.mjs'))
+  )
     assert.equal(
       spawnSync(process.execPath, ['build/bundle.mjs'], { cwd: root }).status,
       0,
       'bundling berthd',
     );
   const berthd = readFileSync(path.join(root, 'dist/berthd.js'), 'utf8');
-  const dir = project('plain', { berthd });
+  const kubernetes = readFileSync(path.join(root, 'dist/berthd-kubernetes.mjs'), 'utf8');
+  const dir = project('plain', { berthd, kubernetes });
   const r = await pack(dir, ['dir', `-c.electronDist=${path.join(dir, 'electron')}`], {
     ELECTRON_MIRROR: mirror,
   });
@@ -156,6 +161,25 @@ test('a package holds the app, berthd with its native module, the icons the app 
     encoding: 'utf8',
   });
   assert.match(run.stdout, /^Berth engine version /, run.stderr);
+  // The orchestrator ships beside berthd.mjs and loads from there (here: it reports the missing admin kubeconfig).
+  assert.equal(readFileSync(path.join(resourcesPath, 'berthd/berthd-kubernetes.mjs'), 'utf8'), kubernetes);
+  const merge = spawnSync(
+    process.execPath,
+    [
+      where.berthdScript,
+      '--data-root',
+      path.join(scratch, 'no-root'),
+      `--kubeconfig-merge=${path.join(scratch, 'kubeconfig')}`,
+    ],
+    {
+      cwd: scratch,
+      encoding: 'utf8',
+    },
+  );
+  assert.match(
+    merge.stderr,
+    /no admin kubeconfig at .*admin\.kubeconfig: start berthd with --kubernetes first/,
+  );
   for (const m of ['node-unix-socket', `node-unix-socket-linux-${arch}-gnu`])
     assert.ok(
       existsSync(path.join(resourcesPath, 'berthd/node_modules', m, 'package.json')),
