@@ -110,6 +110,7 @@ export const replicaSetDef: ResourceDef = {
   plural: 'replicasets',
   singular: 'replicaset',
   namespaced: true,
+  fieldSelectors: { 'status.replicas': (o) => String(num(status(o).replicas)) },
   shortNames: ['rs'],
   categories: ['all'],
   tracksGeneration: true,

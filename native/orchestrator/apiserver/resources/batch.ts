@@ -73,6 +73,7 @@ export const jobDef: ResourceDef = {
   plural: 'jobs',
   singular: 'job',
   namespaced: true,
+  fieldSelectors: { 'status.successful': (o) => String(Number(asObj(o.status).succeeded ?? 0)) },
   categories: ['all'],
   tracksGeneration: true,
   subresources: { status: true },
