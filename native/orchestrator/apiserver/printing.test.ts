@@ -44,6 +44,8 @@ test('field selectors per kind: pods know spec.nodeName and status.phase, secret
   const reqs = parseFieldSelector(pods, 'spec.nodeName=n1,status.phase!=Failed');
   assert.equal(reqs.length, 2);
   assert.ok(parseFieldSelector(registry.lookup('', 'v1', 'secrets')!, 'type=Opaque'));
+  assert.ok(parseFieldSelector(registry.lookup('apps', 'v1', 'replicasets')!, 'status.replicas=0'));
+  assert.ok(parseFieldSelector(registry.lookup('batch', 'v1', 'jobs')!, 'status.successful=1'));
   assert.ok(
     parseFieldSelector(
       registry.lookup('', 'v1', 'events')!,
