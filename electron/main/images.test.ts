@@ -184,7 +184,7 @@ describe('image handlers against berthd and a registry', () => {
     const defaults = await dispatchInvoke(h, 'images.runDefaults', { id: 'unit/exposed:1' });
     assert.deepEqual(defaults, {
       ok: true,
-      value: { exposedPorts: ['80/tcp', '53/udp'], entrypoint: ['httpd'], cmd: ['-f', '-p', '80'] },
+      value: { exposedPorts: ['53/udp', '80/tcp'], entrypoint: ['httpd'], cmd: ['-f', '-p', '80'] },
     });
     const missing = await dispatchInvoke(h, 'images.runDefaults', { id: 'no/such:image' });
     assert.equal(missing.ok ? 'ok' : missing.error.kind, 'not_found');

@@ -313,10 +313,12 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
       await networks.row(name).waitFor();
       assert.equal(await networks.removeButton(name).count(), 0, `${name} has no remove button`);
     }
-    await networks.create({ name: 'e2e-net', subnet });
+    // A gateway the user chose is shown; one the engine picked is not reported (dockerd's inspect
+    // lists the IPAM config as asked).
+    await networks.create({ name: 'e2e-net', subnet, gateway: `10.232.${octet}.254` });
     const row = networks.row('e2e-net');
     await row.getByText(subnet).waitFor();
-    await row.getByText(`10.232.${octet}.1`, { exact: true }).waitFor();
+    await row.getByText(`10.232.${octet}.254`, { exact: true }).waitFor();
     docker(['run', '-d', '--name', 'e2e-on-net', '--network', 'e2e-net', 'busybox', 'sleep', '300']);
     const ip = docker([
       'inspect',
