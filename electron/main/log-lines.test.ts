@@ -85,12 +85,11 @@ describe('LogBatchDecoder', () => {
     );
   });
 
-  test('a million one-line frames decode in well under a second', () => {
+  test('a million one-line frames decode across 64 KiB reads (timed in test/bench/logs.bench.ts)', () => {
     const frames: Buffer[] = [];
     for (let i = 1; i <= 1_000_000; i++) frames.push(frame(1, `2026-01-01T00:00:00.000000000Z ${i}\n`));
     const all = Buffer.concat(frames);
     const d = new LogBatchDecoder(true);
-    const t0 = performance.now();
     let count = 0;
     let last = '';
     for (let o = 0; o < all.length; o += 65_536) {
@@ -100,10 +99,8 @@ describe('LogBatchDecoder', () => {
         last = b.text.slice(b.text.lastIndexOf('\n') + 1);
       }
     }
-    const ms = performance.now() - t0;
     assert.equal(count, 1_000_000);
     assert.equal(last, '2026-01-01T00:00:00.000000000Z 1000000');
-    assert.ok(ms < 1500, `${ms.toFixed(0)} ms`);
   });
 });
 

@@ -72,30 +72,18 @@ describe('LogBuffer', () => {
     );
   });
 
-  test('a million lines: appended and searched in well under the 300 ms budget', () => {
+  test('a million lines: appended and searched (timed in test/bench/logs.bench.ts)', () => {
     const b = new LogBuffer(true);
     const ts = '2026-01-01T00:00:00.000000000Z';
     const chunk = 20_000;
-    const t0 = performance.now();
     for (let start = 1; start <= 1_000_000; start += chunk) {
       const lines: string[] = [];
       for (let i = start; i < start + chunk; i++) lines.push(`${ts} ${i}`);
       b.append(batch(lines));
     }
-    const built = performance.now() - t0;
     assert.equal(b.length, 1_000_000);
-    const t1 = performance.now();
-    const hits = b.search('99999');
-    const searched = performance.now() - t1;
-    assert.equal(hits.length, 19); // 99999, 199999 … 999999, and 999990 … 999998
-    const t2 = performance.now();
+    assert.equal(b.search('99999').length, 19); // 99999, 199999 … 999999, and 999990 … 999998
     assert.equal(b.search('error').length, 0);
-    const insensitive = performance.now() - t2;
-    assert.ok(
-      searched < 300 && insensitive < 300,
-      `search ${searched.toFixed(0)} / ${insensitive.toFixed(0)} ms`,
-    );
-    assert.ok(built < 3000, `append ${built.toFixed(0)} ms (includes making the test lines)`);
   });
 });
 
@@ -139,15 +127,12 @@ describe('coloured lines', () => {
     assert.equal(b.takeRewrite(), Number.POSITIVE_INFINITY);
   });
 
-  test('a million plain lines cost no more than before; a hundred thousand coloured ones stay quick', () => {
+  test('a hundred thousand coloured lines: text and search (timed in test/bench/logs.bench.ts)', () => {
     const b = new LogBuffer(false);
     const lines = Array.from({ length: 100_000 }, (_, i) => `${E}[3${i % 8}mline ${i}${E}[39m ok`);
-    const t0 = performance.now();
     for (let i = 0; i < lines.length; i += 10_000) b.append(batch(lines.slice(i, i + 10_000)));
-    const ms = performance.now() - t0;
     assert.equal(b.line(99_999).text, 'line 99999 ok');
     assert.deepEqual(b.search('line 9999 ok'), [9999]);
-    assert.ok(ms < 1500, `${ms.toFixed(0)} ms for 100,000 coloured lines`);
   });
 });
 
