@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { daemonTag } from '../../../native/services/networks/service.ts';
 import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon, target } from '../harness.ts';
 import { freePort, httpGet as get } from '../net.ts';
 
@@ -13,6 +14,14 @@ const berthOnly = { skip: target === 'dockerd' ? 'needs the default bridge and i
 
 const iptablesSave = () => execFileSync('iptables-save', { encoding: 'utf8' });
 const links = () => readdirSync('/sys/class/net');
+/** Whether a link is enslaved to the bridge (read from sysfs; a link gone meanwhile is not). */
+const onBridge = (link: string, bridge: string) => {
+  try {
+    return path.basename(readlinkSync(`/sys/class/net/${link}/master`)) === bridge;
+  } catch {
+    return false;
+  }
+};
 
 describe('networking: bridges, published ports, embedded DNS', () => {
   let d: Daemon;
@@ -146,7 +155,13 @@ describe('networking: bridges, published ports, embedded DNS', () => {
     const port = await freePort();
     const blocker = net.createServer().listen(port, '0.0.0.0');
     await new Promise((r) => blocker.once('listening', r));
-    const before = iptablesSave();
+    // This daemon's rules only (its chains carry its tag): other engines on the host change theirs.
+    const tag = daemonTag(d.execRoot);
+    const mine = () =>
+      iptablesSave()
+        .split('\n')
+        .filter((l) => l.includes(tag));
+    const before = mine();
     try {
       const r = d.docker(['run', '-d', '--name', 'clash', '-p', `${port}:80`, 'busybox', 'sleep', '60']);
       assert.equal(r.code, 125);
@@ -158,7 +173,7 @@ describe('networking: bridges, published ports, embedded DNS', () => {
       );
       assert.equal(ok(['inspect', '-f', '{{.State.Status}}', 'clash']), 'created');
       assert.equal(iptablesSave().includes(`--dport ${port}`), false);
-      assert.equal(iptablesSave().split('\n').length, before.split('\n').length);
+      assert.deepEqual(mine(), before);
     } finally {
       blocker.close();
     }
@@ -246,7 +261,9 @@ describe('networking: bridges, published ports, embedded DNS', () => {
     berthOnly,
     async () => {
       // The kernel destroys a stopped container's interfaces after berthd has let go of its namespace.
-      const hostIfs = () => links().filter((l) => l.startsWith('ve'));
+      // Only this network's bridge is looked at: other engines on the host make veths of their own.
+      const bridge = `br-${ok(['network', 'inspect', '-f', '{{.Id}}', 'appnet']).slice(0, 12)}`;
+      const hostIfs = () => links().filter((l) => l.startsWith('ve') && onBridge(l, bridge));
       const others = hostIfs();
       const runAt60 = (name: string) =>
         ok([
