@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every test suite with Node's test runner and prints one closing line:
-// `N passed, N failed, N skipped`, summed over the suites. Exits non-zero when anything failed. The counts
+// `N passed, N failed, N skipped`, summed over the suites and the host-state check. Exits non-zero when anything failed. The counts
 // come from the runner's structured events (test/runner/results-reporter.mjs), never from text a test
 // or a daemon may print.
 //   node test/run.mjs            all suites
@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { countResults } from './runner/count.mjs';
+import { checkHost, snapshot } from './runner/host-state.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -133,11 +134,17 @@ function runSuite(name, files) {
   });
 }
 
+// Tests start daemons that make bridges, veths and iptables chains: after all suites, the host's links
+// and rules must be the ones found before (one more test, listing what differs).
+const hostBefore = snapshot();
 let pass = 0;
 let fail = 0;
 let skipped = 0;
-for (const n of names) {
-  const r = n === 'static' ? runStatic() : await runSuite(n, suites[n]());
+const suiteResults = [];
+for (const n of names) suiteResults.push(n === 'static' ? runStatic() : await runSuite(n, suites[n]()));
+console.log('\n=== host state ===');
+suiteResults.push(checkHost(hostBefore));
+for (const r of suiteResults) {
   pass += r.pass;
   fail += r.fail;
   skipped += r.skipped;

@@ -5,13 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
-import {
-  cleanupDockerdNetwork,
-  type Daemon,
-  loadBusybox,
-  startDaemon,
-  stopDaemon,
-} from '../conformance/harness.ts';
+import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../conformance/harness.ts';
+import { scopeDockerdFirewall } from '../conformance/host-net.ts';
 import { printComparison } from './table.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 20);
@@ -76,20 +71,17 @@ try {
 const hasDockerd = spawnSync('sh', ['-c', 'command -v dockerd']).status === 0;
 if (hasDockerd) {
   console.log('starting Debian dockerd on a temporary root and socket for comparison');
-  // With its default bridge, as users run it: berthd's containers get one too.
-  const policy = /-P FORWARD (\w+)/.exec(spawnSync('iptables', ['-S', 'FORWARD']).stdout.toString())?.[1];
-  const dockerd = await startDaemon('dockerd', [
-    '--bridge',
-    'docker0',
-    '--iptables=true',
-    '--ip-forward=true',
-    '--ip-masq=true',
-  ]);
+  // With a default bridge (the test's own, never docker0) and iptables, as users run it, when that
+  // leaves the host's own Docker alone: berthd's containers get the same.
+  const firewall = scopeDockerdFirewall();
+  if (!firewall.iptables) console.log(`reference dockerd without iptables: ${firewall.why}`);
+  const on = firewall.iptables;
+  const dockerd = await startDaemon('dockerd', [`--iptables=${on}`, `--ip-forward=${on}`, `--ip-masq=${on}`]);
   try {
     results.dockerd = await measure(dockerd);
   } finally {
     await stopDaemon(dockerd);
-    cleanupDockerdNetwork(policy);
+    firewall.restore(dockerd.bridge ?? '');
   }
 } else {
   console.log('dockerd is not installed (apt-get install docker.io): printing berthd figures only');

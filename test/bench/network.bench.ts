@@ -5,13 +5,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import {
-  cleanupDockerdNetwork,
-  type Daemon,
-  loadBusybox,
-  startDaemon,
-  stopDaemon,
-} from '../conformance/harness.ts';
+import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../conformance/harness.ts';
+import { scopeDockerdFirewall } from '../conformance/host-net.ts';
 import { printComparison } from './table.ts';
 
 const count = Number(process.env.BENCH_CONTAINERS ?? 50);
@@ -169,14 +164,18 @@ try {
 }
 if (spawnSync('sh', ['-c', 'command -v dockerd']).status === 0) {
   console.log('starting Debian dockerd (with iptables and its userland proxy) for comparison');
-  const policy = /-P FORWARD (\w+)/.exec(spawnSync('iptables', ['-S', 'FORWARD']).stdout.toString())?.[1];
-  const dockerd = await startDaemon('dockerd', ['--iptables=true', '--ip-forward=true', '--ip-masq=true']);
+  // dockerd may set the FORWARD policy to DROP and leaves its chains: the scope notes what it found
+  // and removes only what this dockerd added (with iptables only if the host's own Docker is apart).
+  const firewall = scopeDockerdFirewall();
+  if (!firewall.iptables)
+    console.log(`reference dockerd without iptables (ports through its proxy): ${firewall.why}`);
+  const on = firewall.iptables;
+  const dockerd = await startDaemon('dockerd', [`--iptables=${on}`, `--ip-forward=${on}`, `--ip-masq=${on}`]);
   try {
     results.dockerd = await measure(dockerd);
   } finally {
     await stopDaemon(dockerd);
-    // dockerd sets the FORWARD policy to DROP and leaves its chains: put the host back as it was.
-    cleanupDockerdNetwork(policy);
+    firewall.restore(dockerd.bridge ?? '');
   }
 } else {
   console.log('dockerd is not installed (apt-get install docker.io): printing berthd figures only');

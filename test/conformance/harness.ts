@@ -11,8 +11,10 @@ import {
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { daemonTag } from '../../native/services/networks/service.ts';
 import { busyboxImageTar } from '../fixtures/images.ts';
+import { cleanupNetwork, createTestBridge, removeLink } from './host-net.ts';
+
+export { cleanupNetwork } from './host-net.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesOut = path.join(repoRoot, 'test/fixtures/out');
@@ -36,6 +38,8 @@ export interface Daemon {
   execRoot: string;
   socket: string;
   host: string;
+  /** The bridge the test made for a reference dockerd (`--bridge`), removed by stopDaemon. */
+  bridge?: string;
   docker(
     args: string[],
     opts?: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number },
@@ -85,6 +89,9 @@ async function waitReady(
   throw new Error(`daemon not ready after ${timeoutMs} ms:\n${logs()}`);
 }
 
+/** The clean-up each running test daemon leaves for the process's exit, by root. */
+const exitHooks = new Map<string, () => void>();
+
 /** Starts a daemon on fresh temporary roots. Short paths: unix socket paths are limited to 108 bytes. */
 export async function startDaemon(
   kind: 'berthd' | 'dockerd' = target,
@@ -108,6 +115,15 @@ export async function startDaemon(
       closeSync(fd);
     }
   };
+  // A reference dockerd gets a bridge of the test's own: with `--bridge none` it would delete the
+  // host's docker0 at start, and with docker0 it would share the host's Docker's.
+  const tag = path
+    .basename(root)
+    .slice(3, 10)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+  const ownBridge = kind === 'dockerd' && !extraArgs.includes('--bridge') ? `dk${tag}` : undefined;
+  if (ownBridge) createTestBridge(ownBridge);
   const launch = async () => {
     if (kind === 'berthd') {
       const args = [
@@ -124,11 +140,6 @@ export async function startDaemon(
       ];
       child = spawnLogged(process.execPath, args);
     } else {
-      const bridge = `dk${path
-        .basename(root)
-        .slice(3, 10)
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, '')}`;
       const args = [
         '--data-root',
         dataRoot,
@@ -138,21 +149,29 @@ export async function startDaemon(
         `unix://${socket}`,
         '--pidfile',
         path.join(execRoot, 'dockerd.pid'),
-        '--bridge',
-        'none',
+        ...(ownBridge ? ['--bridge', ownBridge] : []),
         '--iptables=false',
         '--ip-forward=false',
         '--ip-masq=false',
         '--containerd-namespace',
-        bridge,
+        `dk${tag}`,
         '--containerd-plugins-namespace',
-        `${bridge}p`,
+        `dk${tag}p`,
         ...extraArgs,
       ];
       child = spawnLogged('dockerd', args);
     }
     await waitReady(socket, child, out);
   };
+  // A test file that ends without stopDaemon (an error in a hook, an early exit) still leaves the host
+  // as it found it: the daemon dies and its network goes.
+  const onExit = () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (kind === 'berthd') cleanupNetwork(execRoot, dataRoot);
+    if (ownBridge) removeLink(ownBridge);
+  };
+  process.on('exit', onExit);
+  exitHooks.set(root, onExit);
   await launch();
   const env = (extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
     ...process.env,
@@ -168,6 +187,7 @@ export async function startDaemon(
     execRoot,
     socket,
     host: `unix://${socket}`,
+    bridge: ownBridge,
     docker(args, opts = {}) {
       const r = spawnSync('docker', args, {
         env: env(opts.env),
@@ -228,52 +248,22 @@ export async function startDaemon(
   return daemon;
 }
 
-/** Removes every container and stops the daemon; for the berthd target also removes its roots. */
+/**
+ * Removes every container and stops the daemon, then what it left on the host: a berthd's bridges and
+ * chains, a reference dockerd's bridge; and the roots.
+ */
 export async function stopDaemon(d: Daemon): Promise<void> {
   const ids = d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
   if (ids.length) d.docker(['rm', '-f', ...ids]);
   d.docker(['network', 'prune', '-f']);
   await d.stop();
   if (d.kind === 'dockerd') spawnSync('umount', ['-R', d.dataRoot]);
-  else cleanupNetwork(d.execRoot);
+  else cleanupNetwork(d.execRoot, d.dataRoot);
+  if (d.bridge) removeLink(d.bridge);
+  const hook = exitHooks.get(d.root);
+  if (hook) process.off('exit', hook);
+  exitHooks.delete(d.root);
   await fs.rm(d.root, { recursive: true, force: true }).catch(() => undefined);
-}
-
-/**
- * Removes what a test daemon's networking leaves on the host once it stopped (berthd, like dockerd,
- * keeps its bridges and iptables chains across restarts): bridges, veths, chains and jumps of its tag.
- */
-export function cleanupNetwork(execRoot: string): void {
-  const tag = daemonTag(execRoot);
-  if (!tag) return;
-  const script = `
-for t in nat filter; do
-  iptables -w -t $t -S | grep -E -- "^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD) .*-j BERTH[A-Z0-9-]*${tag}$" | sed 's/^-A/-D/' | while read -r r; do iptables -w -t $t $r; done
-  for c in $(iptables -w -t $t -S | awk '/^-N BERTH/ {print $2}' | grep -E -- "${tag}$"); do iptables -w -t $t -F $c; done
-  for c in $(iptables -w -t $t -S | awk '/^-N BERTH/ {print $2}' | grep -E -- "${tag}$"); do iptables -w -t $t -X $c; done
-done
-ip link del bt0${tag} 2>/dev/null || true
-`;
-  spawnSync('sh', ['-c', script]);
-  const netns = path.join(execRoot, 'netns');
-  if (existsSync(netns)) spawnSync('sh', ['-c', `for f in ${netns}/*; do umount -l "$f" 2>/dev/null; done`]);
-}
-
-/**
- * After a reference dockerd that ran with iptables (the benchmarks): its DOCKER chains, jumps and
- * docker0 go, and the FORWARD policy it set to DROP goes back to `policy`.
- */
-export function cleanupDockerdNetwork(policy = 'ACCEPT'): void {
-  const script = `
-for t in nat filter; do
-  iptables -w -t $t -S | grep -E -- "^-A (PREROUTING|OUTPUT|POSTROUTING|FORWARD) .*-j DOCKER" | sed 's/^-A/-D/' | while read -r r; do iptables -w -t $t $r; done
-  for c in $(iptables -w -t $t -S | awk '/^-N DOCKER/ {print $2}'); do iptables -w -t $t -F $c; done
-  for c in $(iptables -w -t $t -S | awk '/^-N DOCKER/ {print $2}'); do iptables -w -t $t -X $c; done
-done
-ip link del docker0 2>/dev/null || true
-iptables -w -P FORWARD ${policy}
-`;
-  spawnSync('sh', ['-c', script]);
 }
 
 /** Loads the busybox fixture image (built from Debian's busybox-static) into the daemon. */

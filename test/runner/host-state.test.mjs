@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkHost, differences, linkNames } from './host-state.mjs';
+
+test('link names come from ip -o link show, without the peer suffix', () => {
+  const text =
+    '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT\\    link/loopback 00:00:00:00:00:00\n' +
+    '7: vethab12@if6: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master bt0-1a2b3c\n' +
+    '3: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500\n';
+  assert.deepEqual(linkNames(text), ['eth0', 'lo', 'vethab12']);
+});
+
+test('every link, rule and chain that appeared or went is listed; the same state lists nothing', () => {
+  const before = {
+    links: ['eth0', 'lo'],
+    filter: ['-P FORWARD ACCEPT', '-N BERTH-1'],
+    nat: ['-P PREROUTING ACCEPT'],
+  };
+  assert.deepEqual(differences(before, structuredClone(before)), []);
+  const after = {
+    links: ['eth0', 'lo', 'bt0-abc'],
+    filter: ['-P FORWARD DROP', '-N BERTH-1'],
+    nat: ['-P PREROUTING ACCEPT', '-A POSTROUTING -j BERTH-POST-abc'],
+  };
+  assert.deepEqual(differences(before, after), [
+    '+ link: bt0-abc',
+    '- iptables: -P FORWARD ACCEPT',
+    '+ iptables: -P FORWARD DROP',
+    '+ iptables -t nat: -A POSTROUTING -j BERTH-POST-abc',
+  ]);
+  assert.deepEqual(checkHost(before, after), { pass: 0, fail: 1, skipped: 0 });
+  assert.deepEqual(checkHost(before, structuredClone(before)), { pass: 1, fail: 0, skipped: 0 });
+  assert.deepEqual(checkHost({ unavailable: 'not root' }, before), { pass: 0, fail: 0, skipped: 1 });
+});
