@@ -64,19 +64,26 @@ describe('kill -9 of berthd during a pull and a build', {
     assert.equal(d.docker(['run', '--rm', 'busybox', 'echo', 'ok']).stdout, 'ok\n');
   };
 
+  // Each kill lands at a different point of the pull, after it began writing into the store and while
+  // the CLI still waits: the CLI fails, and after the restart no image shows, half or whole.
   test('pull: no half image after restart, and the pull then completes', async () => {
-    const pull = d.dockerAsync(['pull', ref]);
-    await new Promise((r) => setTimeout(r, 300));
-    await d.kill9();
-    await pull.done;
-    await d.restart();
-    const listed = d.docker(['images', '-q', ref]).stdout.trim();
-    if (listed)
-      assert.equal(
-        d.docker(['run', '--rm', ref, 'sh', '-c', 'test -s /big.bin && echo whole']).stdout,
-        'whole\n',
+    const tmp = path.join(d.dataRoot, 'image', 'tmp');
+    for (const delay of [0, 150, 400]) {
+      const pull = d.dockerAsync(['pull', ref]);
+      await eventually(() => readdirSync(tmp).length > 0, 30_000, 'the pull writing into the store');
+      await new Promise((r) => setTimeout(r, delay));
+      const midway = pull.child.exitCode === null && readdirSync(tmp).length > 0;
+      await d.kill9();
+      const r = await pull.done;
+      assert.ok(
+        midway,
+        `the kill ${delay} ms into the pull landed while it ran (else make the image bigger)`,
       );
-    clean();
+      assert.notEqual(r.code, 0, `the interrupted pull (${delay} ms) failed: ${r.stdout}`);
+      await d.restart();
+      assert.equal(d.docker(['images', '-q', ref]).stdout, '', `no image after a pull killed ${delay} ms in`);
+      clean();
+    }
     const again = d.docker(['pull', ref]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(
@@ -85,6 +92,7 @@ describe('kill -9 of berthd during a pull and a build', {
     );
   });
 
+  // The RUN step sleeps 3 s: kills right as its container appears and 1.5 s later both land in it.
   test('build: no leftover containers or half images after restart', async (t) => {
     const dir = mkdtempSync('/tmp/ctx-');
     t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,14 +100,20 @@ describe('kill -9 of berthd during a pull and a build', {
       path.join(dir, 'Dockerfile'),
       'FROM busybox\nRUN sleep 3 && echo slow > /slow\nCMD ["cat", "/slow"]\n',
     );
-    const build = d.dockerAsync(['build', '-t', 'crash/build:1', dir]);
-    await eventually(() => d.docker(['ps', '-q']).stdout.trim() !== '', 10_000, 'the RUN container');
-    await d.kill9();
-    await build.done;
-    await d.restart();
-    assert.equal(d.docker(['images', '-q', 'crash/build:1']).stdout.trim(), '');
-    assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '', 'the dead build left no containers');
-    clean();
+    for (const delay of [0, 1500]) {
+      const build = d.dockerAsync(['build', '-t', 'crash/build:1', dir]);
+      await eventually(() => d.docker(['ps', '-q']).stdout.trim() !== '', 10_000, 'the RUN container');
+      await new Promise((r) => setTimeout(r, delay));
+      const midway = build.child.exitCode === null && d.docker(['ps', '-q']).stdout.trim() !== '';
+      await d.kill9();
+      const r = await build.done;
+      assert.ok(midway, `the kill ${delay} ms into the RUN step landed while it ran`);
+      assert.notEqual(r.code, 0, `the interrupted build (${delay} ms) failed: ${r.stdout}`);
+      await d.restart();
+      assert.equal(d.docker(['images', '-q', 'crash/build:1']).stdout.trim(), '');
+      assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '', 'the dead build left no containers');
+      clean();
+    }
     const again = d.docker(['build', '-t', 'crash/build:1', dir]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(d.docker(['run', '--rm', 'crash/build:1']).stdout, 'slow\n');

@@ -4,7 +4,15 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { busyboxEntries, dockerSaveTar, image } from '../../fixtures/images.ts';
-import { type Daemon, fixturesOut, loadBusybox, startDaemon, stopDaemon, target } from '../harness.ts';
+import {
+  type Daemon,
+  eventually,
+  fixturesOut,
+  loadBusybox,
+  startDaemon,
+  stopDaemon,
+  target,
+} from '../harness.ts';
 
 /** A busybox image with a large, incompressible second layer, so that loading it takes a while. */
 async function bigImageTar(): Promise<string> {
@@ -40,24 +48,32 @@ describe('kill -9 of berthd in the middle of a load', {
   });
   after(async () => stopDaemon(d));
 
+  // The kill lands at several points of the load, each after the load began writing into the store
+  // (its temp files are there and the CLI still waits): the CLI must fail, and no image may show.
   test('leaves no half image visible, and the store works after restart', async () => {
     const tar = await bigImageTar();
-    const load = d.dockerAsync(['load', '-i', tar]);
-    await new Promise((r) => setTimeout(r, 400));
-    await d.kill9();
-    await load.done;
-    await d.restart();
-    const images = d.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']).stdout.trim().split('\n');
-    assert.ok(
-      !images.includes('berth-test/big:1') ||
-        d.docker(['run', '--rm', 'berth-test/big:1', 'test', '-s', '/blob.bin']).code === 0,
-      'a listed image is whole',
-    );
-    assert.deepEqual(
-      readdirSync(path.join(d.dataRoot, 'image', 'tmp')),
-      [],
-      'temp files are cleaned at start',
-    );
+    const tmp = path.join(d.dataRoot, 'image', 'tmp');
+    for (const delay of [0, 250, 600]) {
+      const load = d.dockerAsync(['load', '-i', tar]);
+      await eventually(() => readdirSync(tmp).length > 0, 30_000, 'the load writing into the store');
+      await new Promise((r) => setTimeout(r, delay));
+      const midway = load.child.exitCode === null && readdirSync(tmp).length > 0;
+      await d.kill9();
+      const r = await load.done;
+      assert.ok(
+        midway,
+        `the kill ${delay} ms into the load landed while it ran (else make the image bigger)`,
+      );
+      assert.notEqual(r.code, 0, `the interrupted load (${delay} ms) failed: ${r.stdout}`);
+      assert.doesNotMatch(r.stdout, /Loaded image/);
+      await d.restart();
+      assert.equal(
+        d.docker(['images', '-q', 'berth-test/big:1']).stdout,
+        '',
+        `no image after a load killed ${delay} ms in`,
+      );
+      assert.deepEqual(readdirSync(tmp), [], 'temp files are cleaned at start');
+    }
     const again = d.docker(['load', '-i', tar]);
     assert.equal(again.code, 0, again.stderr);
     const run = d.docker(['run', '--rm', 'berth-test/big:1', 'sh', '-c', 'wc -c < /blob.bin']);
