@@ -8,17 +8,8 @@ import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../cont
 import { actorAttributes, emitContainerEvent } from './create.ts';
 import type { ContainerRecord } from './model.ts';
 import { removeLocked } from './remove.ts';
+import { RestartBackoff } from './restart-backoff.ts';
 import { startLocked } from './start.ts';
-
-/** Docker's restart backoff: 100 ms doubling up to a minute; reset after 10 s of running. */
-const backoffStartMs = 100;
-const backoffMaxMs = 60_000;
-const resetAfterMs = 10_000;
-
-interface RestartState {
-  delayMs: number;
-  timer?: { cancel(): void };
-}
 
 /**
  * Watches conmon's exit files and turns each into a container exit: state, events, cleanup, then the
@@ -27,10 +18,12 @@ interface RestartState {
 export class ExitMonitor {
   private watcher?: ReturnType<typeof watch>;
   private poll?: NodeJS.Timeout;
-  private readonly restarts = new Map<string, RestartState>();
+  private readonly restarts: RestartBackoff;
   private readonly handling = new Set<string>();
 
-  constructor(private readonly ctx: ContainerContext) {}
+  constructor(private readonly ctx: ContainerContext) {
+    this.restarts = new RestartBackoff(ctx.clock);
+  }
 
   async start(): Promise<void> {
     await fs.mkdir(this.ctx.paths.exits, { recursive: true, mode: 0o700 });
@@ -50,7 +43,7 @@ export class ExitMonitor {
     this.ctx.lifecycle.off('started', this.onStarted);
     this.watcher?.close();
     if (this.poll) clearInterval(this.poll);
-    for (const r of this.restarts.values()) r.timer?.cancel();
+    this.restarts.cancelAll();
   }
 
   /** Live restore: running containers stay running; ones that exited while we were away get their exit. */
@@ -75,14 +68,14 @@ export class ExitMonitor {
         ).catch(() => undefined);
       }
     }
-    // Docker restarts `always` containers (and `unless-stopped` ones not stopped by the user) at daemon start.
+    // Docker restarts `always` containers at daemon start, even ones the user stopped, and
+    // `unless-stopped` ones the user did not stop (its restart manager ignores the manual stop for
+    // `always`, and a start clears it).
     for (const rec of this.ctx.store.all()) {
       const policy = rec.HostConfig.RestartPolicy.Name;
-      if (
-        rec.State.Status === 'exited' &&
-        !rec.ManuallyStopped &&
-        (policy === 'always' || policy === 'unless-stopped')
-      ) {
+      if (rec.State.Status !== 'exited') continue;
+      if (policy === 'always' || (policy === 'unless-stopped' && !rec.ManuallyStopped)) {
+        rec.ManuallyStopped = false;
         this.scheduleRestart(rec, 0);
       }
     }
@@ -164,11 +157,7 @@ export class ExitMonitor {
     });
     ctx.lifecycle.emit(`exit:${rec.Id}`, code);
     if (restart) {
-      const state = this.restarts.get(rec.Id) ?? { delayMs: backoffStartMs };
-      if (finished - startedAt >= resetAfterMs) state.delayMs = backoffStartMs;
-      this.restarts.set(rec.Id, state);
-      this.scheduleRestart(rec, state.delayMs);
-      state.delayMs = Math.min(state.delayMs * 2, backoffMaxMs);
+      this.restarts.afterExit(rec.Id, finished - startedAt, () => this.restartNow(rec));
     } else if (rec.HostConfig.AutoRemove) {
       const t1 = performance.now();
       await removeLocked(ctx, rec, { force: true, volumes: true }).catch((err) =>
@@ -197,34 +186,28 @@ export class ExitMonitor {
   }
 
   private scheduleRestart(rec: ContainerRecord, delayMs: number): void {
-    const state = this.restarts.get(rec.Id) ?? { delayMs: backoffStartMs };
-    state.timer?.cancel();
-    state.timer = this.ctx.clock.setTimeout(() => {
-      void withLock(this.ctx, rec.Id, async () => {
-        const cur = this.ctx.store.find(rec.Id);
-        if (
-          !cur ||
-          (cur.State.Status !== 'restarting' && cur.State.Status !== 'exited') ||
-          cur.ManuallyStopped
-        )
-          return;
-        cur.RestartCount++;
-        try {
-          await startLocked(this.ctx, cur);
-        } catch (err) {
-          this.ctx.log.warn('restart failed', { id: cur.Id, error: errorMessage(err) });
-          cur.State.Status = 'exited';
-          await this.ctx.store.save(cur);
-        }
-      });
-    }, delayMs);
-    this.restarts.set(rec.Id, state);
+    this.restarts.schedule(rec.Id, delayMs, () => this.restartNow(rec));
+  }
+
+  private restartNow(rec: ContainerRecord): void {
+    void withLock(this.ctx, rec.Id, async () => {
+      const cur = this.ctx.store.find(rec.Id);
+      if (!cur || (cur.State.Status !== 'restarting' && cur.State.Status !== 'exited') || cur.ManuallyStopped)
+        return;
+      cur.RestartCount++;
+      try {
+        await startLocked(this.ctx, cur);
+      } catch (err) {
+        this.ctx.log.warn('restart failed', { id: cur.Id, error: errorMessage(err) });
+        cur.State.Status = 'exited';
+        await this.ctx.store.save(cur);
+      }
+    });
   }
 
   /** Forgets restart state: a user stop/remove cancels a pending restart. */
   cancelRestart(id: string): void {
-    this.restarts.get(id)?.timer?.cancel();
-    this.restarts.delete(id);
+    this.restarts.cancel(id);
   }
 
   private async cleanupRuntime(rec: ContainerRecord): Promise<void> {

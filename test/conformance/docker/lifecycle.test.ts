@@ -217,23 +217,108 @@ describe(`container lifecycle (${process.env.BERTH_TARGET ?? 'berthd'})`, () => 
     d.docker(['rm', '-f', 'upd']);
   });
 
+  /** The container's `start` and `die` events so far, with their times in ms. */
+  const startsAndDies = (name: string, since: string) =>
+    d
+      .docker([
+        'events',
+        '--since',
+        since,
+        '--until',
+        String(Math.ceil(Date.now() / 1000) + 1),
+        '--filter',
+        `container=${name}`,
+        '--filter',
+        'event=start',
+        '--filter',
+        'event=die',
+        '--format',
+        '{{.Action}} {{.TimeNano}}',
+      ])
+      .stdout.trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [action, ns] = l.split(' ');
+        return { action, ms: Number(BigInt(ns) / 1_000_000n) };
+      });
+
+  // The back-off itself is measured on a manual clock (native/services/containers/restart-backoff.test.ts);
+  // here, on the real engine, each restart waits at least its delay: 100 ms, then 200, then 400.
   test('restart policy on-failure restarts with backoff and counts', async () => {
-    d.docker(['run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 1']);
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const r = d.docker([
+      'run',
+      '-d',
+      '--name',
+      'flaky',
+      '--restart',
+      'on-failure:3',
+      'busybox',
+      'sh',
+      '-c',
+      'exit 1',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
     await eventually(
       () =>
         d.docker(['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'flaky']).stdout.trim() ===
-        '2 exited',
-      20_000,
-      'two restarts',
+        '3 exited',
+      30_000,
+      'three restarts',
     );
+    const events = startsAndDies('flaky', since);
+    assert.deepEqual(
+      events.map((e) => e.action),
+      ['start', 'die', 'start', 'die', 'start', 'die', 'start', 'die'],
+    );
+    const gaps = [1, 3, 5].map((i) => events[i + 1].ms - events[i].ms);
+    // 5 ms of slack: the die and start times come from different clocks of the engine.
+    for (const [i, g] of gaps.entries())
+      assert.ok(g >= 100 * 2 ** i - 5, `restart ${i + 1} after ${g} ms: ${gaps}`);
     d.docker(['rm', '-f', 'flaky']);
   });
 
+  test('restart policies always and unless-stopped: any exit restarts; a stop holds until the daemon restarts, for always only', async () => {
+    const run = (name: string, policy: string, ...cmd: string[]) => {
+      const r = d.docker(['run', '-d', '--name', name, '--restart', policy, 'busybox', ...cmd]);
+      assert.equal(r.code, 0, r.stderr);
+    };
+    const inspect = (name: string) =>
+      d.docker(['inspect', '-f', '{{.State.Status}} {{.RestartCount}}', name]).stdout.trim().split(' ');
+    // Exit 0 and exit 3 both restart.
+    run('al-loop', 'always', 'true');
+    run('us-loop', 'unless-stopped', 'sh', '-c', 'exit 3');
+    for (const name of ['al-loop', 'us-loop'])
+      await eventually(() => Number(inspect(name)[1]) >= 2, 30_000, `${name} restarted twice`);
+    // Stopped by the user: neither starts again by itself.
+    run('al', 'always', 'sleep', '300');
+    run('us', 'unless-stopped', 'sleep', '300');
+    for (const name of ['al-loop', 'us-loop', 'al', 'us']) {
+      const r = d.docker(['stop', '-t', '1', name]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const name of ['al', 'us']) assert.equal(inspect(name)[0], 'exited', `${name} stays stopped`);
+    // A daemon restart starts `always` containers again, stopped or not; `unless-stopped` stays stopped.
+    await d.stop();
+    await d.restart();
+    await eventually(() => inspect('al')[0] === 'running', 30_000, 'al running after the daemon restart');
+    assert.equal(inspect('us')[0], 'exited');
+    d.docker(['rm', '-f', 'al-loop', 'us-loop', 'al', 'us']);
+  });
+
   test('--rm removes the container when it exits', async () => {
-    d.docker(['run', '-d', '--rm', '--name', 'gone', 'busybox', 'true']);
+    const fg = d.docker(['run', '--rm', '--name', 'gone-fg', 'busybox', 'sh', '-c', 'echo hi; exit 3']);
+    assert.deepEqual([fg.code, fg.stdout], [3, 'hi\n'], fg.stderr);
+    assert.equal(d.docker(['ps', '-aq', '-f', 'name=gone-fg']).stdout, '', 'gone when the CLI returns');
+    const bg = d.docker(['run', '-d', '--rm', '--name', 'gone', 'busybox', 'sleep', '2']);
+    assert.equal(bg.code, 0, bg.stderr);
+    assert.match(bg.stdout, /^[0-9a-f]{64}\n$/);
+    assert.equal(d.docker(['inspect', '-f', '{{.State.Status}}', 'gone']).stdout, 'running\n');
     await eventually(
       () => d.docker(['ps', '-aq', '-f', 'name=gone']).stdout.trim() === '',
-      10_000,
+      15_000,
       'auto-remove',
     );
   });
