@@ -289,15 +289,26 @@ export async function eventually<T>(
   throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
+/**
+ * Where a container's cgroup would be in each cgroup hierarchy of the host: every cgroup or cgroup2
+ * mount in /proc/self/mountinfo, under `berth/<id>` (cgroupsPath in native/services/context.ts).
+ */
+export function cgroupDirsOf(id: string): string[] {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' - '))
+    .filter(([, fsPart]) => /^cgroup2? /.test(fsPart ?? ''))
+    .map(([head]) => head.split(' ')[4]);
+  return [...new Set(mounts)].map((m) => path.join(m, 'berth', id));
+}
+
 /** What a container leaves on the host, for checks that `rm -f` leaves nothing behind. */
 export function leftovers(d: Daemon, id: string): string[] {
   const found: string[] = [];
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
   if (mounts.includes(id)) found.push('mount');
-  for (const ctl of ['memory', 'pids', 'cpu', 'unified', '']) {
-    const p = path.join('/sys/fs/cgroup', ctl, 'berth', id);
-    if (existsSync(p)) found.push(`cgroup ${p}`);
-  }
+  // Every hierarchy the host mounts (v1 has one per controller, v2 one at the root, hybrid both).
+  for (const p of cgroupDirsOf(id)) if (existsSync(p)) found.push(`cgroup ${p}`);
   const ps = spawnSync('pgrep', ['-af', `conmon.*${id}`])
     .stdout?.toString()
     .trim();

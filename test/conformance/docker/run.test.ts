@@ -160,6 +160,13 @@ describe(`docker run (${process.env.BERTH_TARGET ?? 'berthd'})`, () => {
       d.docker(['inspect', '-f', '{{.State.Status}} {{.State.Running}} {{.Name}}', 'sleeper']).stdout.trim(),
       'running true /sleeper',
     );
+    // While it runs, the check sees it (its cgroups in the host's hierarchies, its mount, its monitor):
+    // an empty list after rm then means removed, not looked for in the wrong place.
+    if (d.kind === 'berthd') {
+      const running = leftovers(d, id);
+      assert.ok(running.filter((l) => l.startsWith('cgroup ')).length >= 1, running.join('\n'));
+      assert.ok(running.includes('mount'), running.join('\n'));
+    }
     const rm = d.docker(['rm', '-f', 'sleeper']);
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal(rm.stdout.trim(), 'sleeper');
