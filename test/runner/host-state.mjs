@@ -49,18 +49,19 @@ export function differences(before, after) {
 /**
  * The closing check as one test: `{ pass, fail, skipped }` and the line printed for it.
  * @param {ReturnType<typeof snapshot>} before
+ * @param {(line: string) => void} print where the result line goes
  */
-export function checkHost(before, after = snapshot()) {
+export function checkHost(before, after = snapshot(), print = console.log) {
   const name = 'the host is left as found (ip link, iptables filter and nat)';
   if (before.unavailable || after.unavailable) {
-    console.log(`﹣ ${name} # SKIP ${before.unavailable ?? after.unavailable}`);
+    print(`﹣ ${name} # SKIP ${before.unavailable ?? after.unavailable}`);
     return { pass: 0, fail: 0, skipped: 1 };
   }
   const diff = differences(before, after);
   if (diff.length === 0) {
-    console.log(`✔ ${name}`);
+    print(`✔ ${name}`);
     return { pass: 1, fail: 0, skipped: 0 };
   }
-  console.log(`✖ ${name}: ${diff.length} difference(s)\n  ${diff.join('\n  ')}`);
+  print(`✖ ${name}: ${diff.length} difference(s)\n  ${diff.join('\n  ')}`);
   return { pass: 0, fail: 1, skipped: 0 };
 }

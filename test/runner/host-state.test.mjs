@@ -28,7 +28,11 @@ test('every link, rule and chain that appeared or went is listed; the same state
     '+ iptables: -P FORWARD DROP',
     '+ iptables -t nat: -A POSTROUTING -j BERTH-POST-abc',
   ]);
-  assert.deepEqual(checkHost(before, after), { pass: 0, fail: 1, skipped: 0 });
-  assert.deepEqual(checkHost(before, structuredClone(before)), { pass: 1, fail: 0, skipped: 0 });
-  assert.deepEqual(checkHost({ unavailable: 'not root' }, before), { pass: 0, fail: 0, skipped: 1 });
+  const printed = [];
+  const print = (l) => printed.push(l);
+  assert.deepEqual(checkHost(before, after, print), { pass: 0, fail: 1, skipped: 0 });
+  assert.match(printed[0], /^✖ the host is left as found .*: 4 difference\(s\)\n {2}\+ link: bt0-abc\n/);
+  assert.deepEqual(checkHost(before, structuredClone(before), print), { pass: 1, fail: 0, skipped: 0 });
+  assert.deepEqual(checkHost({ unavailable: 'not root' }, before, print), { pass: 0, fail: 0, skipped: 1 });
+  assert.match(printed[2], /# SKIP not root$/);
 });
