@@ -3,7 +3,7 @@
 // host's links and iptables rules as they found them (test/runner/host-state.mjs). Exits non-zero when
 // a benchmark failed or the host differs.
 //   node test/bench/run.mjs              all benchmarks
-//   node test/bench/run.mjs network      some of them (engine | images | network | app)
+//   node test/bench/run.mjs network      some of them (engine | images | network | app | logs)
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
