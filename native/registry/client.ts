@@ -1,6 +1,7 @@
 import { EngineError, errorMessage, invalid } from '../core/errors.ts';
 import { basicHeader, type Challenge, type Credentials, parseWwwAuthenticate } from './auth.ts';
 import { resolveLocation, v2Path } from './endpoint.ts';
+import { type HttpResponse, httpRequest } from './http.ts';
 import { manifestAccept } from './manifest.ts';
 
 export interface RequestOptions {
@@ -98,7 +99,7 @@ export class RegistryClient {
       this.tokens.set(scope, this.creds.registrytoken);
       return;
     }
-    let res: Response;
+    let res: HttpResponse;
     if (this.creds.identitytoken) {
       const form = new URLSearchParams({
         grant_type: 'refresh_token',
@@ -132,19 +133,16 @@ export class RegistryClient {
     this.tokens.set(scope, token);
   }
 
-  private async raw(url: string, opts: RequestOptions = {}): Promise<Response> {
+  private async raw(url: string, opts: RequestOptions = {}): Promise<HttpResponse> {
     try {
-      return await fetch(url, {
-        method: opts.method ?? 'GET',
+      return await httpRequest(url, {
+        method: opts.method,
         headers: opts.headers,
         body: opts.body,
-        redirect: 'follow',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        idleTimeoutMs: this.timeoutMs,
       });
     } catch (err) {
-      const cause = (err as { cause?: unknown }).cause;
-      const why = cause ? errorMessage(cause) : errorMessage(err);
-      throw new EngineError('unavailable', `Get "${url}": ${why}`);
+      throw new EngineError('unavailable', `Get "${url}": ${errorMessage(err)}`);
     }
   }
 
@@ -152,7 +150,7 @@ export class RegistryClient {
    * Sends a request to the registry; on 401 answers the challenge once and retries. Bodies are
    * buffers, so a retry can send them again.
    */
-  async request(pathOrUrl: string, scope: string, opts: RequestOptions = {}): Promise<Response> {
+  async request(pathOrUrl: string, scope: string, opts: RequestOptions = {}): Promise<HttpResponse> {
     const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : this.url(pathOrUrl);
     for (let attempt = 0; ; attempt++) {
       const headers = { ...(opts.headers ?? {}) };
@@ -163,7 +161,7 @@ export class RegistryClient {
         const challenges = parseWwwAuthenticate(res.headers.get('www-authenticate') ?? '');
         const ch =
           challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
-        await res.arrayBuffer().catch(() => undefined);
+        await res.drain().catch(() => undefined);
         if (!ch) throw new RegistryHttpError(401, '', 'unauthorized: authentication required');
         this.challenge = ch;
         if (ch.scheme === 'basic' && !basicHeader(this.creds))
@@ -188,7 +186,7 @@ export class RegistryClient {
   /** GET /v2/: checks that this is a registry and that the credentials are good. */
   async ping(): Promise<void> {
     const res = await this.request('/v2/', '');
-    await res.arrayBuffer();
+    await res.drain();
   }
 
   async getManifest(
@@ -198,7 +196,7 @@ export class RegistryClient {
     const res = await this.request(v2Path(repo, 'manifests', reference), pullScope(repo), {
       headers: { Accept: manifestAccept },
     });
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const bytes = await res.buffer();
     return {
       bytes,
       contentType: res.headers.get('content-type'),
@@ -210,12 +208,11 @@ export class RegistryClient {
   async getBlob(
     repo: string,
     digest: string,
-  ): Promise<{ body: AsyncIterable<Uint8Array>; length: number | undefined }> {
+  ): Promise<{ body: AsyncIterable<Buffer>; length: number | undefined }> {
     const res = await this.request(v2Path(repo, 'blobs', digest), pullScope(repo));
-    if (!res.body) throw invalid(`blob ${digest}: empty response`);
     const len = res.headers.get('content-length');
     return {
-      body: res.body as unknown as AsyncIterable<Uint8Array>,
+      body: res.body,
       length: len === null ? undefined : Number(len),
     };
   }
@@ -238,7 +235,7 @@ export class RegistryClient {
       method: 'POST',
       expect: [401, 403, 404],
     });
-    await res.arrayBuffer().catch(() => undefined);
+    await res.drain().catch(() => undefined);
     if (res.status === 201) return true;
     const loc = res.headers.get('location');
     if (res.status === 202 && loc)
@@ -246,7 +243,7 @@ export class RegistryClient {
         method: 'DELETE',
         expect: [400, 404, 405],
       })
-        .then((r) => r.arrayBuffer())
+        .then((r) => r.drain())
         .catch(() => undefined);
     return false;
   }
@@ -266,7 +263,7 @@ export class RegistryClient {
     const scope = pushScope(repo);
     const start = this.url(`/v2/${repo}/blobs/uploads/`);
     let res = await this.request(start, scope, { method: 'POST', headers: { 'Content-Length': '0' } });
-    await res.arrayBuffer();
+    await res.drain();
     let location = nextLocation(res, start);
     let offset = 0;
     if (size > chunkSize) {
@@ -281,7 +278,7 @@ export class RegistryClient {
           },
           body: chunk,
         });
-        await res.arrayBuffer();
+        await res.drain();
         location = nextLocation(res, location.toString());
         offset += len;
         onProgress(offset);
@@ -294,7 +291,7 @@ export class RegistryClient {
       headers: { 'Content-Type': 'application/octet-stream' },
       body: rest,
     });
-    await res.arrayBuffer();
+    await res.drain();
     onProgress(size);
   }
 
@@ -309,12 +306,12 @@ export class RegistryClient {
       headers: { 'Content-Type': mediaType },
       body: bytes,
     });
-    await res.arrayBuffer();
+    await res.drain();
     return res.headers.get('docker-content-digest');
   }
 }
 
-function nextLocation(res: Response, requestUrl: string): URL {
+function nextLocation(res: HttpResponse, requestUrl: string): URL {
   const loc = res.headers.get('location');
   if (!loc) throw invalid('registry answered an upload without a Location header');
   return resolveLocation(loc, requestUrl);

@@ -17,6 +17,7 @@ import { type ProgressSink, progress, shortDigest, throttled } from '../../regis
 import { DistributionMap } from '../../storage/distribution-map.ts';
 import { chainIds, type ImageConfig, type ImageStore, type Lease } from '../../storage/image-store.ts';
 import { LayerDigester } from '../../storage/layer-digester.ts';
+import { layerWorkers } from '../../storage/layer-workers.ts';
 import { familiarName, familiarString, parseReference, type Reference } from '../../storage/reference.ts';
 
 export interface PullOptions {
@@ -131,7 +132,7 @@ async function download(
 async function fetchConfig(client: RegistryClient, repo: string, desc: Descriptor): Promise<Buffer> {
   const { body } = await client.getBlob(repo, desc.digest);
   const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(Buffer.from(c));
+  for await (const c of body) chunks.push(c);
   const bytes = Buffer.concat(chunks);
   if (sha256(bytes) !== desc.digest)
     throw invalid(`image config verification failed for digest ${desc.digest}`);
@@ -148,6 +149,8 @@ export async function pullImage(store: ImageStore, opts: PullOptions): Promise<P
   if (!ref.tag && !ref.digest) ref.tag = 'latest';
   const sink = opts.progress;
   const repo = ref.path;
+  // A layer worker boots while the manifest and config come (jobs run on this thread until it is up).
+  layerWorkers.warm();
   const { client, bytes: top, contentType } = await fetchManifest(ref, opts);
   const manifestDigest = sha256(top);
   if (ref.digest && ref.digest !== manifestDigest)
