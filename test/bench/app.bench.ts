@@ -4,11 +4,13 @@
 //  (b) 1,000 containers: frame times while scrolling the list, and filtering it by a search term
 //  (c) a container that printed 1,000,000 lines: the log view opening on its latest lines, loading all
 //      of them behind, and searching them
+//  (d) the resident memory at idle of what `npm start -- --web` leaves running (npm, its shell, the
+//      launcher that serves the app), berthd apart, once the UI has loaded and the app sat idle
 // Page-side timings use performance.now() and requestAnimationFrame inside the page (a result counts
 // once it is painted); the renderer's own share of (c) is Chromium's TaskDuration (CDP), the web
 // server's is its CPU time from /proc.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -124,6 +126,72 @@ async function millionLines(d: Daemon): Promise<{ id: string; note?: string }> {
     id: 'million-rotated',
     note: `berthd failed to serve the plain 1,000,000-line log (${probe.error ?? `${probe.bytes} bytes`}); measured on rotated log files`,
   };
+}
+
+/** Every process under `pid` (itself included), from /proc. */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  for (let todo = [pid], next = todo.pop(); next !== undefined; next = todo.pop()) {
+    out.push(next);
+    todo.push(...(children.get(next) ?? []));
+  }
+  return out;
+}
+
+/** A process's command line, short, and resident memory in MB. */
+function residentMb(pid: number): { what: string; mb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const what = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  return {
+    what: what.replace(repoRoot, '.').slice(0, 60),
+    mb: Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024,
+  };
+}
+
+/**
+ * (d) `npm start -- --web` as a user runs it (the UI built already), the containers screen loaded once,
+ * then 10 s of idle: the resident memory of every process it left running.
+ */
+async function idleMemory(page: Page, dockerHost: string): Promise<Array<{ what: string; mb: number }>> {
+  const configDir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
+  const child = spawn('npm', ['start', '--', '--web'], {
+    cwd: repoRoot,
+    env: { ...process.env, DOCKER_HOST: dockerHost, BERTH_CONFIG_DIR: configDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (b: Buffer) => {
+        out += b.toString();
+        const m = /^Berth UI: (\S+)$/m.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.stderr?.resume();
+      child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${out}`)));
+    });
+    await page.goto(`${url}#/containers`, { waitUntil: 'commit' });
+    await page.locator('[data-testid="container-row"]').first().waitFor();
+    await new Promise((r) => setTimeout(r, 10_000));
+    return processTree(child.pid ?? 0).map(residentMb);
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    // Its own process group (detached): npm, the shell and the launcher end together.
+    process.kill(-(child.pid ?? 0), 'SIGTERM');
+    await exited;
+    rmSync(configDir, { recursive: true, force: true });
+  }
 }
 
 /** Spawns `node build/start.mjs --web` and times it to the containers screen showing rows. */
@@ -249,6 +317,18 @@ try {
     value: ms(median(starts.map((s) => s.url))),
     target: '(information)',
   });
+
+  console.log('(d) idle memory of npm start');
+  const procs = await idleMemory(page, daemon.host);
+  const resident = procs.reduce((a, p) => a + p.mb, 0);
+  results.push({
+    name: 'idle resident memory of `npm start -- --web` (npm + shell + launcher/server)',
+    value: `${resident.toFixed(1)} MB`,
+    target: '≤ 150 MB',
+    ok: resident <= 150,
+  });
+  for (const p of procs)
+    results.push({ name: `  ${p.what}`, value: `${p.mb.toFixed(1)} MB`, target: '(information)' });
 
   console.log('(b) the containers list');
   // (b) and (c) against one web server, whose CPU time we can read.
