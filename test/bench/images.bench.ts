@@ -97,22 +97,6 @@ function rssMb(pid: number): number {
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * A bridge of the bench's own for the reference dockerd (with `--bridge none` dockerd deletes docker0
- * as it starts): made here, removed at the end, on an address that no route on the host covers.
- */
-function ownBridge(): { name: string; remove(): void } {
-  const name = `bkimg${process.pid % 100000}`;
-  const routes = spawnSync('ip', ['-4', 'route']).stdout.toString();
-  const third = [...Array(200).keys()].map((i) => i + 40).find((n) => !routes.includes(`10.231.${n}.`));
-  const made = spawnSync('sh', [
-    '-c',
-    `ip link add ${name} type bridge && ip addr add 10.231.${third}.1/24 dev ${name} && ip link set ${name} up`,
-  ]);
-  if (made.status !== 0) throw new Error(`cannot make bridge ${name}: ${made.stderr}`);
-  return { name, remove: () => void spawnSync('ip', ['link', 'del', name]) };
-}
-
 const results: Record<string, { firstPull: number; pull: number; rebuild: number; saveLoad: number }> = {};
 const memory: { started: number; settled: number } = { started: 0, settled: 0 };
 const kinds: Array<'berthd' | 'dockerd'> = ['berthd'];
@@ -121,9 +105,9 @@ if (spawnSync('sh', ['-c', 'command -v dockerd']).status === 0) {
   kinds.push('dockerd');
 }
 const ctx = dockerfileContext();
-const bridge = kinds.includes('dockerd') ? ownBridge() : undefined;
 const daemonArgs = (kind: 'berthd' | 'dockerd') =>
-  kind === 'dockerd' ? ['--insecure-registry', registry.host, '--bridge', bridge?.name ?? ''] : [];
+  // The harness gives each reference dockerd a bridge of its own (never docker0).
+  kind === 'dockerd' ? ['--insecure-registry', registry.host] : [];
 
 /** A daemon started on fresh roots, given busybox, and timed on its first pull. */
 async function firstPullOfFreshDaemon(kind: 'berthd' | 'dockerd'): Promise<number> {
@@ -176,7 +160,6 @@ try {
     }
   }
 } finally {
-  bridge?.remove();
 }
 await registry.stop();
 
