@@ -1,0 +1,36 @@
+// The layering of the code base, as forbidden import edges. A rule is one line: files matching `from`
+// must not import files matching `to` (repository paths; a bare name is a package), and `message` says
+// where the thing belongs instead. Globs: `**` any folders, `*` part of a name, `{a,b}` either.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { describeViolation, type ImportRule, treeEdges, violations } from './imports.ts';
+
+const rules: readonly ImportRule[] = [
+  {
+    from: 'renderer/src/ui/**',
+    to: 'renderer/src/features/**',
+    message: 'ui holds the shared pieces features are built from: move what both need into ui or store',
+  },
+];
+
+/** The folders whose files the rules look at. */
+const scanned = ['native', 'electron', 'renderer/src', 'vm', 'build', 'test'];
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+test('no file imports across a forbidden edge', () => {
+  const edges = treeEdges(root, scanned);
+  // A scan that finds nothing proves nothing: the tree has imports, and the rules' folders have files.
+  assert.ok(edges.length > 1000, `only ${edges.length} imports found`);
+  for (const rule of rules) {
+    const from = new RegExp(`^${rule.from.split('*')[0]}`);
+    assert.ok(
+      edges.some((e) => from.test(e.from)),
+      `no file under ${rule.from}: fix the rule`,
+    );
+  }
+  const found = violations(edges, rules);
+  assert.deepEqual(found.map(describeViolation), []);
+});
