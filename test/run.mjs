@@ -4,7 +4,10 @@
 // come from the runner's structured events (test/runner/results-reporter.mjs), never from text a test
 // or a daemon may print.
 //   node test/run.mjs            all suites
-//   node test/run.mjs unit       one suite (unit | conformance)
+//   node test/run.mjs unit       one suite (unit | integration | conformance | e2e)
+// unit: the tests beside the source, with seams and no engine; integration: the app's main process
+// (electron/main) against a real berthd, a registry and dockerd (test/integration); conformance: the
+// engine against the docker CLI and dockerode; e2e: the UI in Chromium.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -38,6 +41,7 @@ const suites = {
     ['native', 'electron', 'renderer', 'vm', 'build', 'test/runner', 'test/unit'].flatMap((d) =>
       find(d, isTest),
     ),
+  integration: () => find('test/integration', isTest),
   conformance: () => [...find('test/conformance', isTest), ...find('test/api', isTest)],
   e2e: () => find('test/e2e', isTest),
 };
@@ -80,7 +84,8 @@ for (const n of names) {
   }
 }
 
-if ((names.includes('conformance') || names.includes('e2e')) && process.env.BERTH_SKIP_SETUP !== '1') {
+const needSetup = ['integration', 'conformance', 'e2e'];
+if (names.some((n) => needSetup.includes(n)) && process.env.BERTH_SKIP_SETUP !== '1') {
   const r = spawnSync('sh', ['build/setup.sh'], {
     stdio: 'inherit',
     env: { ...process.env, BERTH_SETUP_TESTS: '1' },

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../test/conformance/harness.ts';
-import type { ManagedEngineInfo } from '../contract/index.ts';
-import { engineHandlers } from './engine.ts';
-import { createEngineClient } from './engine-client.ts';
-import { HandlerError } from './errors.ts';
-import { dispatchInvoke, type Handlers } from './handlers.ts';
-import { createHandlers } from './index.ts';
-import type { ManagedEngine } from './managed-engine.ts';
+import type { ManagedEngineInfo } from '../../../electron/contract/index.ts';
+import { engineHandlers } from '../../../electron/main/engine.ts';
+import { createEngineClient } from '../../../electron/main/engine-client.ts';
+import { HandlerError } from '../../../electron/main/errors.ts';
+import { dispatchInvoke, type Handlers } from '../../../electron/main/handlers.ts';
+import { createHandlers } from '../../../electron/main/index.ts';
+import type { ManagedEngine } from '../../../electron/main/managed-engine.ts';
+import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 const endpoint = 'unix:///tmp/berth-engine-test-no-such.sock';
 

@@ -2,22 +2,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import {
-  type Daemon,
-  eventually,
-  loadBusybox,
-  startDaemon,
-  stopDaemon,
-} from '../../test/conformance/harness.ts';
-import type { ContainerStatsSample } from '../contract/index.ts';
-import { decodePathStat, resolveLink, TarFolderLister } from './container-files.ts';
+import type { ContainerStatsSample } from '../../../electron/contract/index.ts';
+import { decodePathStat, resolveLink, TarFolderLister } from '../../../electron/main/container-files.ts';
 import {
   createEngineClient,
   createHandlers,
   dispatchInvoke,
   dispatchStream,
   type Handlers,
-} from './index.ts';
+} from '../../../electron/main/index.ts';
+import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 import { readDownload, sendUpload, tarOf } from './transfer-test-helpers.ts';
 
 const stat = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');

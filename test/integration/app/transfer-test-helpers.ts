@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
-import type { Result, TransferTicket } from '../contract/index.ts';
-import { dispatchInvoke, type Handlers } from './handlers.ts';
+import type { Result, TransferTicket } from '../../../electron/contract/index.ts';
+import { dispatchInvoke, type Handlers } from '../../../electron/main/handlers.ts';
 
 /** The bytes of a download. */
 export async function readDownload(h: Handlers, ticket: TransferTicket): Promise<Buffer> {

@@ -1,22 +1,16 @@
 // The handler modules against a real berthd on a temporary root and socket.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  type Daemon,
-  eventually,
-  loadBusybox,
-  startDaemon,
-  stopDaemon,
-} from '../../test/conformance/harness.ts';
-import type { EventPayload, StreamMessage } from '../contract/index.ts';
+import type { EventPayload, StreamMessage } from '../../../electron/contract/index.ts';
 import {
   createEngineClient,
   createHandlers,
   dispatchInvoke,
   dispatchStream,
   type Handlers,
-} from './index.ts';
-import { batchLines } from './log-lines.ts';
+} from '../../../electron/main/index.ts';
+import { batchLines } from '../../../electron/main/log-lines.ts';
+import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 describe('handlers against berthd', () => {
   let daemon: Daemon;

@@ -2,9 +2,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../test/conformance/harness.ts';
-import { createEngineClient, createHandlers, dispatchInvoke, type Handlers } from './index.ts';
-import { normalizeVolumePath } from './volume-files.ts';
+import {
+  createEngineClient,
+  createHandlers,
+  dispatchInvoke,
+  type Handlers,
+} from '../../../electron/main/index.ts';
+import { normalizeVolumePath } from '../../../electron/main/volume-files.ts';
+import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 test('normalizeVolumePath makes one absolute path without empty or dot parts', () => {
   assert.equal(normalizeVolumePath(''), '/');

@@ -6,15 +6,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { cleanupNetwork, eventually, fixturesOut, repoRoot } from '../../test/conformance/harness.ts';
-import { busyboxImageTar } from '../../test/fixtures/images.ts';
-import type { EngineLogTail, ManagedEngineInfo } from '../contract/index.ts';
-import { createAppServices } from './app-services.ts';
-import { pingEndpoint } from './engine-endpoint.ts';
-import { dispatchInvoke } from './handlers.ts';
-import { createHandlers } from './index.ts';
-import { unavailableLoginItems } from './login-items.ts';
-import { BerthdProcess, type ManagedEngine } from './managed-engine.ts';
+import type { EngineLogTail, ManagedEngineInfo } from '../../../electron/contract/index.ts';
+import { createAppServices } from '../../../electron/main/app-services.ts';
+import { pingEndpoint } from '../../../electron/main/engine-endpoint.ts';
+import { dispatchInvoke } from '../../../electron/main/handlers.ts';
+import { createHandlers } from '../../../electron/main/index.ts';
+import { unavailableLoginItems } from '../../../electron/main/login-items.ts';
+import { BerthdProcess, type ManagedEngine } from '../../../electron/main/managed-engine.ts';
+import { cleanupNetwork, eventually, fixturesOut, repoRoot } from '../../conformance/harness.ts';
+import { busyboxImageTar } from '../../fixtures/images.ts';
 
 const made: string[] = [];
 const tmp = (prefix = path.join(os.tmpdir(), 'berth-ts-')) => {

@@ -2,18 +2,23 @@
 // prune against a real berthd and Debian's docker-registry on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../test/conformance/harness.ts';
-import { type Registry, startRegistry } from '../../test/conformance/registry.ts';
-import type { ContractError, EventChannel, EventParams, TransferProgress } from '../contract/index.ts';
-import { HandlerError } from './errors.ts';
-import { parseImageRef, toTransferProgress } from './image-transfers.ts';
+import type {
+  ContractError,
+  EventChannel,
+  EventParams,
+  TransferProgress,
+} from '../../../electron/contract/index.ts';
+import { HandlerError } from '../../../electron/main/errors.ts';
+import { parseImageRef, toTransferProgress } from '../../../electron/main/image-transfers.ts';
 import {
   createEngineClient,
   createHandlers,
   dispatchInvoke,
   dispatchStream,
   type Handlers,
-} from './index.ts';
+} from '../../../electron/main/index.ts';
+import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
+import { type Registry, startRegistry } from '../../conformance/registry.ts';
 
 describe('image references and progress', () => {
   test('parseImageRef splits registry, path, tag and digest', () => {

@@ -2,21 +2,15 @@
 // memory of running containers in one call, and removals kept for undo.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  type Daemon,
-  eventually,
-  loadBusybox,
-  startDaemon,
-  stopDaemon,
-} from '../../test/conformance/harness.ts';
-import type { RemovalOutcome } from '../contract/index.ts';
+import type { RemovalOutcome } from '../../../electron/contract/index.ts';
 import {
   createEngineClient,
   createHandlers,
   dispatchInvoke,
   dispatchStream,
   type Handlers,
-} from './index.ts';
+} from '../../../electron/main/index.ts';
+import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 describe('containers list channels against berthd', () => {
   let daemon: Daemon;

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../test/conformance/harness.ts';
-import { createEngineClient, type EngineClient } from './engine-client.ts';
-import { HandlerError, toContractError } from './errors.ts';
+import { createEngineClient, type EngineClient } from '../../../electron/main/engine-client.ts';
+import { HandlerError, toContractError } from '../../../electron/main/errors.ts';
+import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 async function thrown(p: Promise<unknown>): Promise<unknown> {
   try {

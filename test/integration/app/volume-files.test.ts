@@ -2,8 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../test/conformance/harness.ts';
-import { createEngineClient, createHandlers, dispatchInvoke, type Handlers } from './index.ts';
+import {
+  createEngineClient,
+  createHandlers,
+  dispatchInvoke,
+  type Handlers,
+} from '../../../electron/main/index.ts';
+import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 import { readDownload, sendUpload, tarNames, tarOf } from './transfer-test-helpers.ts';
 
 const hasDockerd = spawnSync('dockerd', ['--version']).status === 0;

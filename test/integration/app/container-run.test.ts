@@ -1,16 +1,15 @@
 // The run handler: its checks alone, then against a real berthd (ports answered over 127.0.0.1).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { portBindings, validateRun } from '../../../electron/main/container-run.ts';
+import { HandlerError } from '../../../electron/main/errors.ts';
 import {
-  type Daemon,
-  eventually,
-  loadBusybox,
-  startDaemon,
-  stopDaemon,
-} from '../../test/conformance/harness.ts';
-import { portBindings, validateRun } from './container-run.ts';
-import { HandlerError } from './errors.ts';
-import { createEngineClient, createHandlers, dispatchInvoke, type Handlers } from './index.ts';
+  createEngineClient,
+  createHandlers,
+  dispatchInvoke,
+  type Handlers,
+} from '../../../electron/main/index.ts';
+import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 const code = (fn: () => void) => {
   try {

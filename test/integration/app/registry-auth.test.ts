@@ -9,17 +9,22 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../test/conformance/harness.ts';
-import { type Registry, startRegistry } from '../../test/conformance/registry.ts';
-import type { ContractError, EventChannel, EventParams, TransferProgress } from '../contract/index.ts';
+import type {
+  ContractError,
+  EventChannel,
+  EventParams,
+  TransferProgress,
+} from '../../../electron/contract/index.ts';
 import {
   createEngineClient,
   createHandlers,
   dispatchInvoke,
   dispatchStream,
   type Handlers,
-} from './index.ts';
-import { registryDomain, registryOfRepository } from './registry-auth.ts';
+} from '../../../electron/main/index.ts';
+import { registryDomain, registryOfRepository } from '../../../electron/main/registry-auth.ts';
+import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
+import { type Registry, startRegistry } from '../../conformance/registry.ts';
 
 /** Runs a stream to its end: its events and its error. */
 const transfer = <C extends EventChannel>(h: Handlers, channel: C, params: EventParams<C>) =>

@@ -4,21 +4,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import {
-  type Daemon,
-  eventually,
-  loadBusybox,
-  startDaemon,
-  stopDaemon,
-} from '../../test/conformance/harness.ts';
-import type { TerminalEvent } from '../contract/index.ts';
+import type { TerminalEvent } from '../../../electron/contract/index.ts';
 import {
   createEngineClient,
   createHandlers,
   dispatchInvoke,
   dispatchStream,
   type Handlers,
-} from './index.ts';
+} from '../../../electron/main/index.ts';
+import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 const hasDockerd = spawnSync('dockerd', ['--version']).status === 0;
 

@@ -1,9 +1,14 @@
 // The network handlers against a real berthd.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../test/conformance/harness.ts';
-import { createEngineClient, createHandlers, dispatchInvoke, type Handlers } from './index.ts';
-import { validateNetworkCreate } from './networks.ts';
+import {
+  createEngineClient,
+  createHandlers,
+  dispatchInvoke,
+  type Handlers,
+} from '../../../electron/main/index.ts';
+import { validateNetworkCreate } from '../../../electron/main/networks.ts';
+import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 test('validateNetworkCreate: name, IPv4 CIDR subnet, gateway only with a subnet', () => {
   const code = (f: () => void) => {
