@@ -1,48 +1,11 @@
-// engine.info while the app's own berthd is still starting (`engine.starting`, not `unreachable`); and
-// the dashboard's channels against a real berthd, compared with what the docker CLI says.
+// The dashboard's channels against a real berthd, compared with what the docker CLI says.
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import type { ManagedEngineInfo } from '../../../electron/contract/index.ts';
-import { engineHandlers } from '../../../electron/main/engine.ts';
 import { createEngineClient } from '../../../electron/main/engine-client.ts';
-import { HandlerError } from '../../../electron/main/errors.ts';
 import { dispatchInvoke, type Handlers } from '../../../electron/main/handlers.ts';
 import { createHandlers } from '../../../electron/main/index.ts';
-import type { ManagedEngine } from '../../../electron/main/managed-engine.ts';
 import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
-
-const endpoint = 'unix:///tmp/berth-engine-test-no-such.sock';
-
-function managed(starting: boolean, at = endpoint): ManagedEngine {
-  const info: ManagedEngineInfo = { endpoint: at, running: starting, starting, logFile: '', dataRoot: '' };
-  const nothing = async () => undefined;
-  return {
-    endpoint: at,
-    info: () => info,
-    start: nothing,
-    stop: nothing,
-    restart: nothing,
-    resetData: async () => [],
-    readLog: async () => ({ file: '', lines: [], truncated: false }),
-  };
-}
-
-const code = async (m?: ManagedEngine) => {
-  try {
-    await engineHandlers(createEngineClient(endpoint), m)['engine.info'](undefined);
-    return 'answered';
-  } catch (err) {
-    return err instanceof HandlerError ? err.code : String((err as Error).message);
-  }
-};
-
-test('the app starting its own engine says so; otherwise a silent engine is an error as before', async () => {
-  assert.equal(await code(managed(true)), 'engine.starting');
-  assert.notEqual(await code(managed(false)), 'engine.starting');
-  assert.notEqual(await code(managed(true, 'unix:///tmp/another.sock')), 'engine.starting');
-  assert.notEqual(await code(undefined), 'engine.starting');
-});
 
 describe('engine handlers against berthd', () => {
   let daemon: Daemon;

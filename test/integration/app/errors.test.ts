@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createEngineClient, type EngineClient } from '../../../electron/main/engine-client.ts';
-import { HandlerError, toContractError } from '../../../electron/main/errors.ts';
+import { toContractError } from '../../../electron/main/errors.ts';
 import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 async function thrown(p: Promise<unknown>): Promise<unknown> {
@@ -72,17 +72,5 @@ describe('toContractError with dockerode errors from berthd', () => {
     );
     assert.equal(stream.kind, 'not_found');
     assert.equal(stream.message, plain.message);
-  });
-
-  test('an engine that is not there, and the app’s own errors, keep their words', () => {
-    const refused = toContractError(Object.assign(new Error('connect ENOENT /x.sock'), { code: 'ENOENT' }));
-    assert.equal(refused.kind, 'unreachable');
-    assert.equal(refused.code, 'engine.enoent');
-    const own = toContractError(new HandlerError('invalid_argument', 'x.bad', 'bad (HTTP code 400) - kept'));
-    assert.equal(own.message, 'bad (HTTP code 400) - kept');
-    const text = toContractError(
-      Object.assign(new Error('(HTTP code 503) unexpected - engine is shutting down '), { statusCode: 503 }),
-    );
-    assert.deepEqual(text, { kind: 'internal', code: 'http.503', message: 'engine is shutting down' });
   });
 });

@@ -22,7 +22,6 @@ import {
   dispatchStream,
   type Handlers,
 } from '../../../electron/main/index.ts';
-import { registryDomain, registryOfRepository } from '../../../electron/main/registry-auth.ts';
 import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 import { type Registry, startRegistry } from '../../conformance/registry.ts';
 
@@ -35,16 +34,6 @@ const transfer = <C extends EventChannel>(h: Handlers, channel: C, params: Event
       else resolve({ events, error: m.error });
     });
   });
-
-test('registry names: Docker Hub under its aliases, other hosts as written (lowercase)', () => {
-  assert.equal(registryDomain('https://index.docker.io/v1/'), 'docker.io');
-  assert.equal(registryDomain('docker.io'), 'docker.io');
-  assert.equal(registryDomain('http://Reg.Example:5000/v2/'), 'reg.example:5000');
-  assert.equal(registryOfRepository('busybox'), 'docker.io');
-  assert.equal(registryOfRepository('library/busybox'), 'docker.io');
-  assert.equal(registryOfRepository('127.0.0.1:5000/x/y'), '127.0.0.1:5000');
-  assert.equal(registryOfRepository('localhost/x'), 'localhost');
-});
 
 describe('X-Registry-Auth as the docker CLI sends it', () => {
   let server: http.Server;

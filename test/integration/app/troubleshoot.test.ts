@@ -1,18 +1,13 @@
-// Troubleshoot handlers: with a fake ManagedEngine (the seam) for what they decide, and the real
-// BerthdProcess against a real berthd on temporary roots for what it does.
+// The real BerthdProcess against a real berthd on temporary roots: what the troubleshoot screen's
+// restart and reset do. (What the handlers decide, with a fake engine: electron/main/troubleshoot.test.ts.)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { EngineLogTail, ManagedEngineInfo } from '../../../electron/contract/index.ts';
-import { createAppServices } from '../../../electron/main/app-services.ts';
 import { pingEndpoint } from '../../../electron/main/engine-endpoint.ts';
-import { dispatchInvoke } from '../../../electron/main/handlers.ts';
-import { createHandlers } from '../../../electron/main/index.ts';
-import { unavailableLoginItems } from '../../../electron/main/login-items.ts';
-import { BerthdProcess, type ManagedEngine } from '../../../electron/main/managed-engine.ts';
+import { BerthdProcess } from '../../../electron/main/managed-engine.ts';
 import { cleanupNetwork, eventually, fixturesOut, repoRoot } from '../../conformance/harness.ts';
 import { busyboxImageTar } from '../../fixtures/images.ts';
 
@@ -24,92 +19,6 @@ const tmp = (prefix = path.join(os.tmpdir(), 'berth-ts-')) => {
 };
 after(() => {
   for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-
-class FakeEngine implements ManagedEngine {
-  readonly endpoint = 'unix:///tmp/berth-fake-managed.sock';
-  calls: string[] = [];
-  info(): ManagedEngineInfo {
-    return {
-      endpoint: this.endpoint,
-      running: true,
-      starting: false,
-      pid: 42,
-      logFile: '/logs/berthd.log',
-      dataRoot: '/var/lib/berth',
-    };
-  }
-  async start() {
-    this.calls.push('start');
-  }
-  async stop() {
-    this.calls.push('stop');
-  }
-  async restart() {
-    this.calls.push('restart');
-  }
-  async resetData() {
-    this.calls.push('resetData');
-    return ['/var/lib/berth'];
-  }
-  async readLog(maxLines: number): Promise<EngineLogTail> {
-    this.calls.push(`readLog ${maxLines}`);
-    return { file: '/logs/berthd.log', lines: ['ready'], truncated: false };
-  }
-}
-
-async function setup(managed: ManagedEngine | null, env: NodeJS.ProcessEnv = {}) {
-  const app = await createAppServices({
-    env: { BERTH_CONFIG_DIR: tmp(), DOCKER_HOST: 'unix:///tmp/berth-ts-elsewhere.sock', ...env },
-    loginItems: unavailableLoginItems('tests'),
-    managed,
-  });
-  return { app, h: createHandlers(app.engine, undefined, app) };
-}
-
-describe('troubleshoot handlers', () => {
-  test('an engine Berth did not start: a hint for its logs; no restart; reset deletes only the settings', async () => {
-    const { app, h } = await setup(null);
-    await app.settings.update({ theme: 'dark' });
-    const info = await dispatchInvoke(h, 'troubleshoot.info', undefined);
-    assert.ok(info.ok);
-    assert.equal(info.value.managed, null);
-    assert.match(
-      info.value.logsHint,
-      /Berth did not start the engine at unix:\/\/\/tmp\/berth-ts-elsewhere\.sock/,
-    );
-    assert.match(info.value.logsHint, /journalctl/);
-    const logs = await dispatchInvoke(h, 'troubleshoot.engineLogs', {});
-    assert.equal(logs.ok, false);
-    if (!logs.ok) assert.equal(logs.error.kind, 'unsupported');
-    const restart = await dispatchInvoke(h, 'troubleshoot.restartEngine', undefined);
-    assert.equal(restart.ok, false);
-    if (!restart.ok) assert.equal(restart.error.code, 'engine.not_managed');
-    const reset = await dispatchInvoke(h, 'troubleshoot.reset', undefined);
-    assert.ok(reset.ok);
-    assert.deepEqual(reset.value.deleted, [app.paths.settingsFile]);
-    assert.equal(existsSync(app.paths.settingsFile), false);
-  });
-
-  test('the engine Berth started: its log, restart, and a reset that wipes it first and goes back to it', async () => {
-    const fake = new FakeEngine();
-    const { app, h } = await setup(fake, { DOCKER_HOST: '' });
-    assert.equal(app.engine.endpoint, fake.endpoint, 'the default is the engine Berth manages');
-    await app.settings.update({ endpoint: 'unix:///tmp/berth-ts-other.sock' });
-    app.engine.switchTo('unix:///tmp/berth-ts-other.sock');
-    const info = await dispatchInvoke(h, 'troubleshoot.info', undefined);
-    assert.ok(info.ok);
-    assert.equal(info.value.managed?.dataRoot, '/var/lib/berth');
-    const logs = await dispatchInvoke(h, 'troubleshoot.engineLogs', { lines: 10_000_000 });
-    assert.ok(logs.ok);
-    assert.deepEqual(logs.value.lines, ['ready']);
-    assert.ok((await dispatchInvoke(h, 'troubleshoot.restartEngine', undefined)).ok);
-    const reset = await dispatchInvoke(h, 'troubleshoot.reset', undefined);
-    assert.ok(reset.ok);
-    assert.deepEqual(reset.value.deleted, ['/var/lib/berth', app.paths.settingsFile]);
-    assert.deepEqual(fake.calls, ['readLog 20000', 'restart', 'resetData']);
-    assert.equal(app.engine.endpoint, fake.endpoint, 'back on the default endpoint');
-  });
 });
 
 describe('BerthdProcess against a real berthd', {

@@ -8,14 +8,7 @@ import {
   dispatchInvoke,
   type Handlers,
 } from '../../../electron/main/index.ts';
-import { normalizeVolumePath } from '../../../electron/main/volume-files.ts';
 import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
-
-test('normalizeVolumePath makes one absolute path without empty or dot parts', () => {
-  assert.equal(normalizeVolumePath(''), '/');
-  assert.equal(normalizeVolumePath('sub//dir/./x/'), '/sub/dir/x');
-  assert.equal(normalizeVolumePath('/'), '/');
-});
 
 describe('volume handlers against berthd', () => {
   let daemon: Daemon;
