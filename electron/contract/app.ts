@@ -1,4 +1,5 @@
 // The app itself: its settings, the engine it manages, troubleshooting, and the desktop shell.
+import type { ChannelList } from './channel-list.ts';
 
 export type ThemePreference = 'light' | 'dark' | 'system';
 
@@ -79,7 +80,7 @@ export interface AppInvoke {
   'troubleshoot.reset': { req: undefined; res: { deleted: string[] } };
 }
 
-export const appChannels: Record<keyof AppInvoke, true> = {
+export const appChannels: ChannelList<AppInvoke> = {
   'app.openExternal': true,
   'settings.get': true,
   'settings.setTheme': true,

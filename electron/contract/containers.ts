@@ -1,4 +1,5 @@
 // Containers: the list, actions, run, inspect, files, logs and stats.
+import type { ChannelList } from './channel-list.ts';
 import type { TransferTicket } from './transfers.ts';
 import type { FilePreview, VolumeFileEntry } from './volumes.ts';
 
@@ -161,7 +162,7 @@ export interface ContainersInvoke {
   // --- end ---
 }
 
-export const containersChannels: Record<keyof ContainersInvoke, true> = {
+export const containersChannels: ChannelList<ContainersInvoke> = {
   'containers.list': true,
   'containers.inspect': true,
   'containers.start': true,
@@ -200,7 +201,7 @@ export interface ContainersEvents {
   'containers.removals': { params: undefined; event: RemovalOutcome };
 }
 
-export const containersEventChannels: Record<keyof ContainersEvents, true> = {
+export const containersEventChannels: ChannelList<ContainersEvents> = {
   'containers.logs': true,
   'containers.stats': true,
   'containers.removals': true,

@@ -1,5 +1,6 @@
 // The engine as the app sees it: what it is, whether the app runs it, what it uses, and cleaning it up.
 import type { ManagedEngineInfo } from './app.ts';
+import type { ChannelList } from './channel-list.ts';
 
 export interface EngineInfo {
   reachable: true;
@@ -77,7 +78,7 @@ export interface EngineInvoke {
   'engine.prune': { req: undefined; res: PruneReport };
 }
 
-export const engineChannels: Record<keyof EngineInvoke, true> = {
+export const engineChannels: ChannelList<EngineInvoke> = {
   'engine.info': true,
   'engine.status': true,
   'engine.resources': true,

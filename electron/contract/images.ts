@@ -1,4 +1,5 @@
 // Images: the list, remove, tag, prune, history, layers, pull and push.
+import type { ChannelList } from './channel-list.ts';
 import type { IdRequest } from './containers.ts';
 
 /** A container made from an image, running or not. */
@@ -86,7 +87,7 @@ export interface ImagesInvoke {
   'images.prune': { req: { all?: boolean }; res: { deleted: string[]; spaceReclaimed: number } };
 }
 
-export const imagesChannels: Record<keyof ImagesInvoke, true> = {
+export const imagesChannels: ChannelList<ImagesInvoke> = {
   'images.list': true,
   'images.remove': true,
   'images.tag': true,
@@ -105,7 +106,7 @@ export interface ImagesEvents {
   'images.push': { params: { ref: string }; event: TransferProgress };
 }
 
-export const imagesEventChannels: Record<keyof ImagesEvents, true> = {
+export const imagesEventChannels: ChannelList<ImagesEvents> = {
   'images.pull': true,
   'images.push': true,
 };

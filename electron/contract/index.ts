@@ -1,7 +1,10 @@
 // The typed contract between the UI and main (Electron IPC or web mode). Channel names and types live
-// in one file per domain and are assembled here; the channel lists are derived from the maps, so a
-// channel missing from a list is a type error. No runtime dependencies: only types and constant sets.
+// in one file per domain and are assembled here; the channel lists are `ChannelList`s of the maps, so a
+// channel missing from a list is a type error (channels.test.ts holds the proof). No runtime
+// dependencies: only types and constant sets.
+
 import { type AppInvoke, appChannels } from './app.ts';
+import type { ChannelList } from './channel-list.ts';
 import {
   type ContainersEvents,
   type ContainersInvoke,
@@ -22,6 +25,7 @@ import { type TransfersInvoke, transfersChannels } from './transfers.ts';
 import { type VolumesInvoke, volumesChannels } from './volumes.ts';
 
 export * from './app.ts';
+export * from './channel-list.ts';
 export * from './containers.ts';
 export * from './engine.ts';
 export * from './errors.ts';
@@ -58,7 +62,7 @@ export type StreamMessage<C extends EventChannel> =
   | { type: 'event'; event: EventPayload<C> }
   | { type: 'end'; error?: ContractError };
 
-const invokeChannelSet: Record<InvokeChannel, true> = {
+const invokeChannelSet: ChannelList<InvokeMap> = {
   ...engineChannels,
   ...containersChannels,
   ...imagesChannels,
@@ -68,7 +72,7 @@ const invokeChannelSet: Record<InvokeChannel, true> = {
   ...transfersChannels,
   ...appChannels,
 };
-const eventChannelSet: Record<EventChannel, true> = {
+const eventChannelSet: ChannelList<EventMap> = {
   ...containersEventChannels,
   ...imagesEventChannels,
   ...terminalEventChannels,

@@ -1,4 +1,5 @@
 // Networks: the list, create, remove and prune.
+import type { ChannelList } from './channel-list.ts';
 import type { IdRequest } from './containers.ts';
 
 export interface NetworkEndpoint {
@@ -38,7 +39,7 @@ export interface NetworksInvoke {
   'networks.prune': { req: undefined; res: { deleted: string[] } };
 }
 
-export const networksChannels: Record<keyof NetworksInvoke, true> = {
+export const networksChannels: ChannelList<NetworksInvoke> = {
   'networks.list': true,
   'networks.create': true,
   'networks.remove': true,

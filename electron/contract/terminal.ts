@@ -1,6 +1,7 @@
 // Terminals: an exec TTY in a container or a shell on the user's machine. Sessions live in main while
 // the app runs, whether or not a view shows them: a view attaches (the scrollback, then live output)
 // and detaches; only `terminal.close`, the process's own exit or the app quitting ends one.
+import type { ChannelList } from './channel-list.ts';
 
 export interface TerminalSessionInfo {
   id: string;
@@ -41,7 +42,7 @@ export interface TerminalInvoke {
   'terminal.resize': { req: { session: string; cols: number; rows: number }; res: undefined };
 }
 
-export const terminalChannels: Record<keyof TerminalInvoke, true> = {
+export const terminalChannels: ChannelList<TerminalInvoke> = {
   'terminal.list': true,
   'terminal.open': true,
   'terminal.close': true,
@@ -56,7 +57,7 @@ export interface TerminalEvents {
   'terminal.sessions': { params: { container?: string }; event: TerminalSessionInfo[] };
 }
 
-export const terminalEventChannels: Record<keyof TerminalEvents, true> = {
+export const terminalEventChannels: ChannelList<TerminalEvents> = {
   'terminal.attach': true,
   'terminal.sessions': true,
 };

@@ -1,6 +1,7 @@
 // Byte streams too big for one message: a download the renderer fetches (web mode) or main saves
 // (desktop app), and an upload the renderer sends in chunks. An action that moves bytes (a download,
 // an export, an upload, an import) answers with a ticket; the bytes then go through these channels.
+import type { ChannelList } from './channel-list.ts';
 
 export interface TransferTicket {
   id: string;
@@ -29,7 +30,7 @@ export interface TransfersInvoke {
   'transfers.save': { req: { id: string }; res: { path: string; bytes: number } | null };
 }
 
-export const transfersChannels: Record<keyof TransfersInvoke, true> = {
+export const transfersChannels: ChannelList<TransfersInvoke> = {
   'transfers.write': true,
   'transfers.finish': true,
   'transfers.cancel': true,

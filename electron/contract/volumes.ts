@@ -1,4 +1,5 @@
 // Volumes: the list, create, remove, prune, export, import and clone, and their files.
+import type { ChannelList } from './channel-list.ts';
 import type { TransferTicket } from './transfers.ts';
 
 export interface VolumeSummary {
@@ -82,7 +83,7 @@ export interface VolumesInvoke {
   'volumes.clone': { req: { name: string; target: string }; res: { name: string } };
 }
 
-export const volumesChannels: Record<keyof VolumesInvoke, true> = {
+export const volumesChannels: ChannelList<VolumesInvoke> = {
   'volumes.list': true,
   'volumes.create': true,
   'volumes.remove': true,
