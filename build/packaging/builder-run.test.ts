@@ -1,6 +1,6 @@
 // electron-builder itself, run on a small copy of the project with build/electron-builder.yml: what a
-// package holds (found where the app looks for it, electron/main/app-resources.ts), with and without a VM
-// image; and its failures to download, told in one line. A stand-in Electron (a shell script) takes the
+// package holds (found where the app looks for it, electron/main/app/app-resources.ts), with and without
+// a VM image; and its failures to download, told in one line. A stand-in Electron (a shell script) takes the
 // place of the binary that cannot be downloaded here; downloads go to a mirror on 127.0.0.1 that has
 // nothing. Linux only: the resources' layout tested is Linux's.
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { appResources } from '../../electron/main/app-resources.ts';
+import { appResources } from '../../electron/main/app/app-resources.ts';
 import { runElectronBuilder } from './builder-run.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, session, shell, Tray } from 'electron';
-import { appResources } from './app-resources.ts';
+import { appResources } from './app/app-resources.ts';
+import { electronLoginItems, type LoginItems, xdgAutostartLoginItems } from './app/login-items.ts';
 import {
   type AppServices,
   createAppServices,
@@ -11,8 +12,7 @@ import {
   type Handlers,
   startManagedEngine,
 } from './index.ts';
-import { registerIpc } from './ipc.ts';
-import { electronLoginItems, type LoginItems, xdgAutostartLoginItems } from './login-items.ts';
+import { registerIpc } from './ipc/electron-ipc.ts';
 
 const rendererDir = path.join(app.getAppPath(), 'dist/renderer');
 const resources = appResources({

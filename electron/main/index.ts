@@ -1,22 +1,22 @@
 // Composes the per-domain handler modules. Electron main and web mode both call `createHandlers`.
-import type { AppServices } from './app-services.ts';
-import { type AppShell, appShellHandlers } from './app-shell.ts';
-import { containerFileHandlers } from './container-file-handlers.ts';
-import { engineRemovals, PendingRemovals } from './container-removals.ts';
-import { containerRunHandlers } from './container-run.ts';
-import { containerHandlers, containerStreams } from './containers.ts';
-import { engineHandlers } from './engine.ts';
-import { createEngineClient, type EngineClient } from './engine-client.ts';
-import type { Handlers } from './handlers.ts';
-import { imageTransferStreams } from './image-transfers.ts';
-import { imageHandlers } from './images.ts';
-import { networkHandlers } from './networks.ts';
-import { RegistryCredentials } from './registry-auth.ts';
-import { settingsHandlers } from './settings.ts';
-import { TerminalSessions } from './terminal.ts';
-import { Transfers } from './transfers.ts';
-import { troubleshootHandlers } from './troubleshoot.ts';
-import { volumeHandlers } from './volumes.ts';
+import type { AppServices } from './app/app-services.ts';
+import { type AppShell, appShellHandlers } from './app/app-shell.ts';
+import { settingsHandlers } from './app/settings.ts';
+import { troubleshootHandlers } from './app/troubleshoot.ts';
+import { engineRemovals, PendingRemovals } from './containers/container-removals.ts';
+import { containerRunHandlers } from './containers/container-run.ts';
+import { containerHandlers, containerStreams } from './containers/containers.ts';
+import { engineHandlers } from './engine/engine.ts';
+import { createEngineClient, type EngineClient } from './engine/engine-client.ts';
+import { containerFileHandlers } from './files/container-file-handlers.ts';
+import { Transfers } from './files/transfers.ts';
+import { imageTransferStreams } from './images/image-transfers.ts';
+import { imageHandlers } from './images/images.ts';
+import { RegistryCredentials } from './images/registry-auth.ts';
+import type { Handlers } from './ipc/handlers.ts';
+import { networkHandlers } from './networks/networks.ts';
+import { TerminalSessions } from './terminals/terminal.ts';
+import { volumeHandlers } from './volumes/volumes.ts';
 
 /**
  * `shell`: the desktop shell's abilities (Electron); web mode has none. `app`: settings, start at login
@@ -60,10 +60,10 @@ export function createHandlers(
   };
 }
 
-export type { AppServices } from './app-services.ts';
-export { createAppServices, startManagedEngine } from './app-services.ts';
-export type { AppShell } from './app-shell.ts';
-export type { EngineClient } from './engine-client.ts';
-export { createEngineClient, resolveEndpoint } from './engine-client.ts';
-export type { Handlers } from './handlers.ts';
-export { dispatchInvoke, dispatchStream } from './handlers.ts';
+export type { AppServices } from './app/app-services.ts';
+export { createAppServices, startManagedEngine } from './app/app-services.ts';
+export type { AppShell } from './app/app-shell.ts';
+export type { EngineClient } from './engine/engine-client.ts';
+export { createEngineClient, resolveEndpoint } from './engine/engine-client.ts';
+export type { Handlers } from './ipc/handlers.ts';
+export { dispatchInvoke, dispatchStream } from './ipc/handlers.ts';

@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unavailableLoginItems } from '../main/app/login-items.ts';
 import { createAppServices, createHandlers, startManagedEngine } from '../main/index.ts';
-import { unavailableLoginItems } from '../main/login-items.ts';
 import { createWebApp } from './server.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

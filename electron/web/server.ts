@@ -8,8 +8,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer } from 'ws';
 import { type ServerMessage, transferUrlPrefix } from '../contract/index.ts';
-import type { Handlers } from '../main/handlers.ts';
-import type { Transfers } from '../main/transfers.ts';
+import type { Transfers } from '../main/files/transfers.ts';
+import type { Handlers } from '../main/ipc/handlers.ts';
 import { ContractSession } from './session.ts';
 
 export const tokenCookie = 'berth_token';
@@ -83,7 +83,7 @@ export function contentDisposition(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-/** A download offered by an action (see main/transfers.ts), streamed to the browser once. */
+/** A download offered by an action (see main/files/transfers.ts), streamed to the browser once. */
 async function sendDownload(
   transfers: Transfers | undefined,
   id: string,

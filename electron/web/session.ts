@@ -7,7 +7,7 @@ import {
   type Result,
   type ServerMessage,
 } from '../contract/index.ts';
-import { dispatchInvoke, dispatchStream, type Handlers } from '../main/handlers.ts';
+import { dispatchInvoke, dispatchStream, type Handlers } from '../main/ipc/handlers.ts';
 
 export class ContractSession {
   private readonly streams = new Map<number, () => void>();

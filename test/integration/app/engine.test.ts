@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { createEngineClient } from '../../../electron/main/engine-client.ts';
-import { dispatchInvoke, type Handlers } from '../../../electron/main/handlers.ts';
+import { createEngineClient } from '../../../electron/main/engine/engine-client.ts';
 import { createHandlers } from '../../../electron/main/index.ts';
+import { dispatchInvoke, type Handlers } from '../../../electron/main/ipc/handlers.ts';
 import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 describe('engine handlers against berthd', () => {

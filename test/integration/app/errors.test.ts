@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createEngineClient, type EngineClient } from '../../../electron/main/engine-client.ts';
-import { toContractError } from '../../../electron/main/errors.ts';
+import { createEngineClient, type EngineClient } from '../../../electron/main/engine/engine-client.ts';
+import { toContractError } from '../../../electron/main/ipc/errors.ts';
 import { type Daemon, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 async function thrown(p: Promise<unknown>): Promise<unknown> {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { EventPayload, StreamMessage } from '../../../electron/contract/index.ts';
+import { batchLines } from '../../../electron/main/containers/log-lines.ts';
 import {
   createEngineClient,
   createHandlers,
@@ -9,7 +10,6 @@ import {
   dispatchStream,
   type Handlers,
 } from '../../../electron/main/index.ts';
-import { batchLines } from '../../../electron/main/log-lines.ts';
 import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon } from '../../conformance/harness.ts';
 
 describe('handlers against berthd', () => {

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import type { Result, TransferTicket } from '../../../electron/contract/index.ts';
-import { dispatchInvoke, type Handlers } from '../../../electron/main/handlers.ts';
+import { dispatchInvoke, type Handlers } from '../../../electron/main/ipc/handlers.ts';
 
 /** The bytes of a download. */
 export async function readDownload(h: Handlers, ticket: TransferTicket): Promise<Buffer> {

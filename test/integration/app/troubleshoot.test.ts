@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { pingEndpoint } from '../../../electron/main/engine-endpoint.ts';
-import { BerthdProcess } from '../../../electron/main/managed-engine.ts';
+import { pingEndpoint } from '../../../electron/main/engine/engine-endpoint.ts';
+import { BerthdProcess } from '../../../electron/main/managed-engine/managed-engine.ts';
 import { cleanupNetwork, eventually, fixturesOut, repoRoot } from '../../conformance/harness.ts';
 import { busyboxImageTar } from '../../fixtures/images.ts';
 
