@@ -17,6 +17,7 @@ import {
   type Transition,
   transitionOf,
 } from './container-states.ts';
+import { kept, type Selection, selectionOf, toggled } from './lists.ts';
 import type { ConfirmRequest } from './notices.ts';
 import type { Slice } from './types.ts';
 
@@ -31,7 +32,7 @@ export interface ContainersSlice {
   healthFilter: ContainerHealth | 'any';
   containerSort: { key: ContainerSortKey; descending: boolean };
   collapsedProjects: Record<string, true>;
-  selected: Record<string, true>;
+  selected: Selection;
   /** Actions under way, by container id: the list shows "stopping…" in place of the state. */
   transitions: Record<string, Transition>;
   /** CPU and memory of the running containers, by id. */
@@ -203,11 +204,7 @@ export const containersSlice: Slice<ContainersSlice> = (set, get) => {
       unhide(r.value.filter((c) => seq > (hidden[c.id] ?? Infinity)).map((c) => c.id));
       const containers = r.value.filter((c) => get().hiddenRemovals[c.id] === undefined);
       const ids = new Set(containers.map((c) => c.id));
-      const selected = Object.fromEntries(
-        Object.keys(get().selected)
-          .filter((id) => ids.has(id))
-          .map((id) => [id, true as const]),
-      );
+      const selected = kept(get().selected, (id) => ids.has(id));
       set({ containers, containersError: null, containersLoaded: true, selected });
     },
     async refreshUsage() {
@@ -233,13 +230,8 @@ export const containersSlice: Slice<ContainersSlice> = (set, get) => {
       else collapsedProjects[project] = true;
       set({ collapsedProjects });
     },
-    toggleSelected(id) {
-      const selected = { ...get().selected };
-      if (selected[id]) delete selected[id];
-      else selected[id] = true;
-      set({ selected });
-    },
-    setSelected: (ids) => set({ selected: Object.fromEntries(ids.map((id) => [id, true as const])) }),
+    toggleSelected: (id) => set({ selected: toggled(get().selected, id) }),
+    setSelected: (ids) => set({ selected: selectionOf(ids) }),
     async containerAction(action, id) {
       if (action === 'remove') {
         await get().removeContainers([id]);
@@ -282,11 +274,7 @@ export const containersSlice: Slice<ContainersSlice> = (set, get) => {
       set({
         hiddenRemovals,
         containers: get().containers.filter((c) => hiddenRemovals[c.id] === undefined),
-        selected: Object.fromEntries(
-          Object.keys(get().selected)
-            .filter((id) => hiddenRemovals[id] === undefined)
-            .map((id) => [id, true as const]),
-        ),
+        selected: kept(get().selected, (id) => hiddenRemovals[id] === undefined),
       });
       const r = await api().invoke('containers.removeLater', { ids: targetIds });
       const what = project

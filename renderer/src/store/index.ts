@@ -15,11 +15,12 @@ import { uiSlice } from './ui.ts';
 import { volumesSlice } from './volumes.ts';
 
 export { engineDown, engineUp } from './engine.ts';
+export type { BulkOutcome, Selection, UseFilter } from './lists.ts';
 export { filterNetworks } from './networks.ts';
 export type { TerminalPlace } from './terminals.ts';
 export type { Slice, State, Theme } from './types.ts';
 export { parseRoute, type Route, routeHash } from './ui.ts';
-export { type BulkOutcome, filterVolumes, type UseFilter } from './volumes.ts';
+export { filterVolumes } from './volumes.ts';
 
 export const useStore = create<State>()((...a) => ({
   ...engineSlice(...a),

@@ -6,8 +6,8 @@ import type {
   NetworkSummary,
 } from '../../../electron/contract/index.ts';
 import { api } from '../api/client.ts';
+import { type BulkOutcome, kept, type Selection, selectionOf, toggled, type UseFilter } from './lists.ts';
 import type { Slice } from './types.ts';
-import type { BulkOutcome, UseFilter } from './volumes.ts';
 
 export interface NetworksSlice {
   networks: NetworkSummary[];
@@ -16,7 +16,7 @@ export interface NetworksSlice {
   networkSearch: string;
   networkFilter: UseFilter;
   /** By id; the engine's own networks (bridge, host, none) are never selected. */
-  selectedNetworks: Record<string, true>;
+  selectedNetworks: Selection;
   refreshNetworks(): Promise<void>;
   setNetworkSearch(s: string): void;
   setNetworkFilter(f: UseFilter): void;
@@ -58,21 +58,14 @@ export const networksSlice: Slice<NetworksSlice> = (set, get) => ({
     const r = await api().invoke('networks.list', undefined);
     if (!r.ok) return set({ networksError: r.error, networksLoaded: true });
     const ids = new Set(r.value.filter((n) => !n.builtin).map((n) => n.id));
-    const selectedNetworks = Object.fromEntries(
-      Object.keys(get().selectedNetworks)
-        .filter((id) => ids.has(id))
-        .map((id) => [id, true as const]),
-    );
+    const selectedNetworks = kept(get().selectedNetworks, (id) => ids.has(id));
     set({ networks: r.value, networksError: null, networksLoaded: true, selectedNetworks });
   },
   setNetworkSearch: (networkSearch) => set({ networkSearch }),
   setNetworkFilter: (networkFilter) => set({ networkFilter }),
   toggleNetwork(id) {
     if (get().networks.find((n) => n.id === id)?.builtin) return;
-    const selectedNetworks = { ...get().selectedNetworks };
-    if (selectedNetworks[id]) delete selectedNetworks[id];
-    else selectedNetworks[id] = true;
-    set({ selectedNetworks });
+    set({ selectedNetworks: toggled(get().selectedNetworks, id) });
   },
   setSelectedNetworks(ids) {
     const builtin = new Set(
@@ -80,11 +73,7 @@ export const networksSlice: Slice<NetworksSlice> = (set, get) => ({
         .networks.filter((n) => n.builtin)
         .map((n) => n.id),
     );
-    set({
-      selectedNetworks: Object.fromEntries(
-        ids.filter((id) => !builtin.has(id)).map((id) => [id, true as const]),
-      ),
-    });
+    set({ selectedNetworks: selectionOf(ids.filter((id) => !builtin.has(id))) });
   },
   async createNetwork(req) {
     const r = await api().invoke('networks.create', req);

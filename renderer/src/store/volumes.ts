@@ -4,14 +4,8 @@
 import type { ContractError, VolumeSummary } from '../../../electron/contract/index.ts';
 import { api } from '../api/client.ts';
 import { receive, send } from '../api/transfers.ts';
+import { type BulkOutcome, kept, type Selection, selectionOf, toggled, type UseFilter } from './lists.ts';
 import type { Slice } from './types.ts';
-
-export type UseFilter = 'all' | 'used' | 'unused';
-
-export interface BulkOutcome {
-  done: string[];
-  failed: { name: string; error: ContractError }[];
-}
 
 export interface VolumesSlice {
   volumes: VolumeSummary[];
@@ -19,7 +13,7 @@ export interface VolumesSlice {
   volumesLoaded: boolean;
   volumeSearch: string;
   volumeFilter: UseFilter;
-  selectedVolumes: Record<string, true>;
+  selectedVolumes: Selection;
   /** Without `sizes`, each volume keeps the size it had. */
   refreshVolumes(opts?: { sizes?: boolean }): Promise<void>;
   setVolumeSearch(s: string): void;
@@ -75,23 +69,13 @@ export const volumesSlice: Slice<VolumesSlice> = (set, get) => ({
       ? r.value
       : r.value.map((v) => (known.get(v.name) === undefined ? v : { ...v, size: known.get(v.name) }));
     const names = new Set(volumes.map((v) => v.name));
-    const selectedVolumes = Object.fromEntries(
-      Object.keys(get().selectedVolumes)
-        .filter((n) => names.has(n))
-        .map((n) => [n, true as const]),
-    );
+    const selectedVolumes = kept(get().selectedVolumes, (n) => names.has(n));
     set({ volumes, volumesError: null, volumesLoaded: true, selectedVolumes });
   },
   setVolumeSearch: (volumeSearch) => set({ volumeSearch }),
   setVolumeFilter: (volumeFilter) => set({ volumeFilter }),
-  toggleVolume(name) {
-    const selectedVolumes = { ...get().selectedVolumes };
-    if (selectedVolumes[name]) delete selectedVolumes[name];
-    else selectedVolumes[name] = true;
-    set({ selectedVolumes });
-  },
-  setSelectedVolumes: (names) =>
-    set({ selectedVolumes: Object.fromEntries(names.map((n) => [n, true as const])) }),
+  toggleVolume: (name) => set({ selectedVolumes: toggled(get().selectedVolumes, name) }),
+  setSelectedVolumes: (names) => set({ selectedVolumes: selectionOf(names) }),
   async volumeWithSize(name) {
     const known = get().volumes.find((v) => v.name === name);
     if (known?.size !== undefined) return known;
