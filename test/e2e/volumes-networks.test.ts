@@ -184,6 +184,20 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
     await volumes.row('e2e-spare').waitFor();
     await volumes.filter.selectOption('all');
     await volumes.row('e2e-data').waitFor();
+
+    // The keyboard, as in the containers list: from the search box into the list, onto a row, Space
+    // selects it and Space again lets it go.
+    await volumes.search.focus();
+    await page.keyboard.press('ArrowDown');
+    assert.ok(await volumes.list.evaluate((el) => el.matches(':focus')), 'the list has the focus');
+    await page.keyboard.press('ArrowDown');
+    const name = await volumes.activeRow.getAttribute('data-name');
+    assert.ok(name, 'a row is active');
+    await page.keyboard.press(' ');
+    await page.getByRole('button', { name: 'Remove selected (1)' }).waitFor();
+    assert.ok(await page.getByRole('checkbox', { name: `Select ${name}`, exact: true }).isChecked());
+    await page.keyboard.press(' ');
+    await page.getByRole('button', { name: 'Remove selected (0)' }).waitFor();
   });
 
   test('volumes: browse, preview a text, download; drop files on the folder and on a subfolder; new folder; delete after asking', async () => {
@@ -338,6 +352,9 @@ describe('volumes, networks and ports in web mode', { skip }, () => {
     await row.waitFor({ state: 'detached' });
     await networks.row('none').waitFor();
     await networks.filter.selectOption('all');
+    await networks.search.focus();
+    await page.keyboard.press('ArrowDown');
+    assert.ok(await networks.list.evaluate((el) => el.matches(':focus')), 'Arrow Down moves into the list');
 
     const said = await networks.remove('e2e-net');
     assert.match(said, /Containers attached: e2e-on-net\./);

@@ -2,6 +2,7 @@
 // back), and the one confirmation dialog every destructive action goes through.
 import type { ReactNode } from 'react';
 import type { ContractError } from '../../../electron/contract/index.ts';
+import type { BulkOutcome } from './lists.ts';
 import type { Slice } from './types.ts';
 
 export interface Toast {
@@ -30,6 +31,8 @@ export interface NoticesSlice {
   dismissToast(id: number): void;
   /** The action's outcome as a toast: `success` when `error` is null, else the error. */
   report(success: string, error: ContractError | null, failure: string): void;
+  /** A bulk removal as one toast: how many went, or how many of them the engine refused, and why. */
+  reportRemovals(outcome: BulkOutcome, noun: string): void;
   confirming: (ConfirmRequest & { resolve(ok: boolean): void }) | null;
   /** Asks in the app's dialog; resolves true when confirmed. One question at a time: a new one cancels the old. */
   confirm(req: ConfirmRequest): Promise<boolean>;
@@ -62,6 +65,15 @@ export const noticesSlice: Slice<NoticesSlice> = (set, get) => ({
   report(success, error, failure) {
     if (error) get().notify({ kind: 'error', message: failure, detail: error.message });
     else get().notify({ kind: 'success', message: success });
+  },
+  reportRemovals({ done, failed }, noun) {
+    if (failed.length === 0) get().notify({ kind: 'success', message: `Removed ${done.length} ${noun}(s).` });
+    else
+      get().notify({
+        kind: 'error',
+        message: `Cannot remove ${failed.length} of ${done.length + failed.length} ${noun}(s)`,
+        detail: failed.map((f) => `${f.name}: ${f.error.message}`).join('; '),
+      });
   },
   confirming: null,
   confirm(req) {

@@ -103,6 +103,14 @@ describe('volumes slice', () => {
       { data: true },
       'what is gone is no longer selected',
     );
+    useStore.getState().reportRemovals(r, 'volume');
+    const [toast] = useStore.getState().toasts.slice(-1);
+    assert.equal(toast.kind, 'error');
+    assert.equal(toast.message, 'Cannot remove 1 of 2 volume(s)');
+    assert.equal(toast.detail, 'data: volume is in use');
+    useStore.getState().reportRemovals({ done: ['scratch'], failed: [] }, 'volume');
+    assert.equal(useStore.getState().toasts.at(-1)?.message, 'Removed 1 volume(s).');
+    for (const t of useStore.getState().toasts) useStore.getState().dismissToast(t.id);
   });
 
   test('volumeWithSize asks the engine for sizes only when the list has none', async () => {

@@ -1,3 +1,4 @@
+import type { RefObject } from 'react';
 import type { UseFilter } from '../store/index.ts';
 import './lists.css';
 
@@ -7,7 +8,10 @@ const filters: { value: UseFilter; label: string }[] = [
   { value: 'unused', label: 'Unused' },
 ];
 
-/** A list's search box, its in use / unused filter, and how many of the list are shown. */
+/**
+ * A list's search box, its in use / unused filter, and how many of the list are shown. Arrow Down in the
+ * box moves to the list (`listRef`, the VirtualTable's scroll box), as in the containers list.
+ */
 export function ListSearch({
   noun,
   placeholder,
@@ -17,6 +21,7 @@ export function ListSearch({
   onFilter,
   shown,
   total,
+  listRef,
 }: {
   /** Plural: `volumes`. */
   noun: string;
@@ -27,6 +32,7 @@ export function ListSearch({
   onFilter: (f: UseFilter) => void;
   shown: number;
   total: number;
+  listRef?: RefObject<HTMLDivElement | null>;
 }) {
   return (
     <div className="list-search">
@@ -36,6 +42,12 @@ export function ListSearch({
         placeholder={placeholder ?? `Search ${noun}`}
         value={search}
         onChange={(e) => onSearch(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown' && listRef?.current) {
+            e.preventDefault();
+            listRef.current.focus();
+          }
+        }}
       />
       <select
         aria-label={`Show ${noun}`}

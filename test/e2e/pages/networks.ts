@@ -5,12 +5,18 @@ export class NetworksPage {
   readonly notice: Locator;
   readonly search: Locator;
   readonly filter: Locator;
+  /** The list's scroll box, which takes the keyboard. */
+  readonly list: Locator;
+  /** The row the keyboard is on. */
+  readonly activeRow: Locator;
 
   constructor(readonly page: Page) {
     this.rows = page.getByTestId('network-row');
     this.notice = page.getByRole('status');
     this.search = page.getByRole('searchbox', { name: 'Search networks' });
     this.filter = page.getByRole('combobox', { name: 'Show networks' });
+    this.list = page.getByRole('group', { name: /^Networks: arrow keys move/ });
+    this.activeRow = this.rows.and(page.locator('.active'));
   }
 
   removeButton(name: string): Locator {

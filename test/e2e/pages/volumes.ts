@@ -6,12 +6,18 @@ export class VolumesPage {
   readonly notice: Locator;
   readonly search: Locator;
   readonly filter: Locator;
+  /** The list's scroll box, which takes the keyboard. */
+  readonly list: Locator;
+  /** The row the keyboard is on. */
+  readonly activeRow: Locator;
 
   constructor(readonly page: Page) {
     this.rows = page.getByTestId('volume-row');
     this.notice = page.getByRole('status');
     this.search = page.getByRole('searchbox', { name: 'Search volumes' });
     this.filter = page.getByRole('combobox', { name: 'Show volumes' });
+    this.list = page.getByRole('group', { name: /^Volumes: arrow keys move/ });
+    this.activeRow = this.rows.and(page.locator('.active'));
   }
 
   row(name: string): Locator {

@@ -6,6 +6,7 @@ import { useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { formatAgo, shortId } from '../../ui/format.ts';
 import { IconButton } from '../../ui/IconButton.tsx';
+import { SelectCell, selectionColumn } from '../../ui/SelectionColumn.tsx';
 import { usePolling } from '../../ui/use-polling.ts';
 import { useWidth } from '../../ui/use-width.ts';
 import { type Column, VirtualTable } from '../../ui/VirtualTable.tsx';
@@ -85,7 +86,6 @@ function ContainersTable() {
     () => listRows(visible, { sort: s.sort, usage: s.usage, collapsed: s.collapsed }),
     [visible, s.sort, s.usage, s.collapsed],
   );
-  const allVisibleSelected = visible.length > 0 && visible.every((c) => s.selected[c.id]);
   // Narrow windows drop the image column (it moves under the name) and the created column, so that
   // the ports stay in view from 900 px up.
   const showImage = width >= 1000;
@@ -106,17 +106,12 @@ function ContainersTable() {
     sort: ariaSort(key),
   });
   const columns: Column[] = [
-    {
-      width: '36px',
-      header: (
-        <input
-          type="checkbox"
-          aria-label="Select all containers"
-          checked={allVisibleSelected}
-          onChange={() => setSelected(allVisibleSelected ? [] : visible.map((c) => c.id))}
-        />
-      ),
-    },
+    selectionColumn({
+      noun: 'containers',
+      keys: visible.map((c) => c.id),
+      selected: s.selected,
+      onSelect: setSelected,
+    }),
     sortHeader('name', 'Name'),
     { ...sortHeader('state', 'State'), width: '166px' },
     ...(showImage ? [{ header: 'Image', width: '15%' }] : []),
@@ -214,14 +209,7 @@ function ContainersTable() {
 
   const containerCells = (c: ContainerSummary, inProject: boolean): ReactNode => (
     <>
-      <td>
-        <input
-          type="checkbox"
-          aria-label={`Select ${c.name}`}
-          checked={!!s.selected[c.id]}
-          onChange={() => toggleSelected(c.id)}
-        />
-      </td>
+      <SelectCell name={c.name} checked={!!s.selected[c.id]} onToggle={() => toggleSelected(c.id)} />
       <td className={inProject ? 'in-project' : undefined}>
         <div className="cell-text">
           <button

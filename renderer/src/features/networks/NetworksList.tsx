@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetworkSummary } from '../../../../electron/contract/index.ts';
 import { filterNetworks, useStore } from '../../store/index.ts';
@@ -6,6 +6,7 @@ import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { shortId } from '../../ui/format.ts';
 import { IconButton } from '../../ui/IconButton.tsx';
 import { ListSearch } from '../../ui/ListSearch.tsx';
+import { SelectCell, selectionColumn } from '../../ui/SelectionColumn.tsx';
 import { usePolling } from '../../ui/use-polling.ts';
 import { VirtualTable } from '../../ui/VirtualTable.tsx';
 import { CreateNetworkForm } from './CreateNetworkForm.tsx';
@@ -41,17 +42,17 @@ export function NetworksList() {
       confirm: st.confirm,
       notify: st.notify,
       report: st.report,
+      reportRemovals: st.reportRemovals,
     })),
   );
   const [showCreate, setShowCreate] = useState(false);
+  const listRef = useRef<HTMLDivElement>(null);
   usePolling(a.refreshNetworks, pollMs);
   const visible = useMemo(
     () => filterNetworks(s.networks, s.search, s.filter),
     [s.networks, s.search, s.filter],
   );
-  const removable = visible.filter((n) => !n.builtin);
   const selectedIds = Object.keys(s.selected);
-  const allSelected = removable.length > 0 && removable.every((n) => s.selected[n.id]);
 
   const remove = async (n: NetworkSummary) => {
     const ok = await a.confirm({
@@ -79,14 +80,7 @@ export function NetworksList() {
       confirmLabel: 'Remove',
     });
     if (!ok) return;
-    const r = await a.removeNetworks(chosen.map((n) => n.id));
-    if (r.failed.length === 0) a.notify({ kind: 'success', message: `Removed ${r.done.length} network(s).` });
-    else
-      a.notify({
-        kind: 'error',
-        message: `Cannot remove ${r.failed.length} of ${chosen.length} network(s)`,
-        detail: r.failed.map((f) => `${f.name}: ${f.error.message}`).join('; '),
-      });
+    a.reportRemovals(await a.removeNetworks(chosen.map((n) => n.id)), 'network');
   };
 
   const prune = async () => {
@@ -125,6 +119,7 @@ export function NetworksList() {
           onFilter={a.setFilter}
           shown={visible.length}
           total={s.networks.length}
+          listRef={listRef}
         />
         <span className="spacer" />
         <button
@@ -152,19 +147,15 @@ export function NetworksList() {
           items={visible}
           label="Networks"
           rowHeight={52}
+          scrollerRef={listRef}
           columns={[
-            {
-              width: '36px',
-              header: (
-                <input
-                  type="checkbox"
-                  aria-label="Select all networks"
-                  checked={allSelected}
-                  disabled={removable.length === 0}
-                  onChange={() => a.setSelected(allSelected ? [] : removable.map((n) => n.id))}
-                />
-              ),
-            },
+            // The engine's own networks cannot be removed, so they are never selected.
+            selectionColumn({
+              noun: 'networks',
+              keys: visible.filter((n) => !n.builtin).map((n) => n.id),
+              selected: s.selected,
+              onSelect: a.setSelected,
+            }),
             { header: 'Name', width: '24%' },
             { header: 'Driver', width: '76px' },
             { header: 'Subnet · gateway', width: '140px' },
@@ -176,16 +167,11 @@ export function NetworksList() {
           onToggle={(n) => a.toggle(n.id)}
           renderCells={(n) => (
             <>
-              <td>
-                {!n.builtin && (
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${n.name}`}
-                    checked={!!s.selected[n.id]}
-                    onChange={() => a.toggle(n.id)}
-                  />
-                )}
-              </td>
+              {n.builtin ? (
+                <td />
+              ) : (
+                <SelectCell name={n.name} checked={!!s.selected[n.id]} onToggle={() => a.toggle(n.id)} />
+              )}
               <td title={n.name}>
                 <div>
                   <strong>{n.name}</strong> {n.builtin && <span className="badge">built-in</span>}{' '}

@@ -6,6 +6,7 @@ import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { formatAge, formatBytes, formatTime } from '../../ui/format.ts';
 import { IconButton } from '../../ui/IconButton.tsx';
 import { ListSearch } from '../../ui/ListSearch.tsx';
+import { SelectCell, selectionColumn } from '../../ui/SelectionColumn.tsx';
 import { usePolling } from '../../ui/use-polling.ts';
 import { useWidth } from '../../ui/use-width.ts';
 import { VirtualTable } from '../../ui/VirtualTable.tsx';
@@ -27,6 +28,7 @@ type Form = { kind: 'create' } | { kind: 'import' } | { kind: 'clone'; name: str
 
 export function VolumesList() {
   const sectionRef = useRef<HTMLElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   // Narrow windows give the creation time's room to the names (it stays in the name's tooltip).
   const showCreated = useWidth(sectionRef) >= 760;
   const s = useStore(
@@ -55,6 +57,7 @@ export function VolumesList() {
       confirm: st.confirm,
       notify: st.notify,
       report: st.report,
+      reportRemovals: st.reportRemovals,
     })),
   );
   const [form, setForm] = useState<Form>(null);
@@ -64,7 +67,6 @@ export function VolumesList() {
     [s.volumes, s.search, s.filter],
   );
   const selectedNames = Object.keys(s.selected);
-  const allVisibleSelected = visible.length > 0 && visible.every((v) => s.selected[v.name]);
   const browse = (name: string) => a.navigate({ screen: 'volume', name });
 
   const remove = async (name: string) => {
@@ -91,14 +93,7 @@ export function VolumesList() {
       confirmLabel: 'Remove',
     });
     if (!ok) return;
-    const r = await a.removeVolumes(chosen.map((v) => v.name));
-    if (r.failed.length === 0) a.notify({ kind: 'success', message: `Removed ${r.done.length} volume(s).` });
-    else
-      a.notify({
-        kind: 'error',
-        message: `Cannot remove ${r.failed.length} of ${chosen.length} volume(s)`,
-        detail: r.failed.map((f) => f.error.message).join('; '),
-      });
+    a.reportRemovals(await a.removeVolumes(chosen.map((v) => v.name)), 'volume');
   };
 
   const prune = async () => {
@@ -154,6 +149,7 @@ export function VolumesList() {
           onFilter={(f: UseFilter) => a.setFilter(f)}
           shown={visible.length}
           total={s.volumes.length}
+          listRef={listRef}
         />
         <span className="spacer" />
         <button
@@ -201,18 +197,14 @@ export function VolumesList() {
           items={visible}
           label="Volumes"
           rowHeight={52}
+          scrollerRef={listRef}
           columns={[
-            {
-              width: '36px',
-              header: (
-                <input
-                  type="checkbox"
-                  aria-label="Select all volumes"
-                  checked={allVisibleSelected}
-                  onChange={() => a.setSelected(allVisibleSelected ? [] : visible.map((v) => v.name))}
-                />
-              ),
-            },
+            selectionColumn({
+              noun: 'volumes',
+              keys: visible.map((v) => v.name),
+              selected: s.selected,
+              onSelect: a.setSelected,
+            }),
             { header: 'Name', width: '22%' },
             { header: 'Mountpoint' },
             { header: 'Size', width: '76px' },
@@ -228,14 +220,7 @@ export function VolumesList() {
             const labels = Object.entries(v.labels).map(([k, val]) => (val ? `${k}=${val}` : k));
             return (
               <>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${v.name}`}
-                    checked={!!s.selected[v.name]}
-                    onChange={() => a.toggle(v.name)}
-                  />
-                </td>
+                <SelectCell name={v.name} checked={!!s.selected[v.name]} onToggle={() => a.toggle(v.name)} />
                 <td title={`${v.name}\ncreated ${formatTime(v.created)}`}>
                   <button
                     type="button"
