@@ -5,7 +5,7 @@
 // lines stream in). The correctness of the same workloads is pinned by the unit tests beside the code.
 
 import type { LogBatch } from '../../electron/contract/index.ts';
-import { LogBatchDecoder } from '../../electron/main/log-lines.ts';
+import { LogBatchDecoder } from '../../electron/main/containers/log-lines.ts';
 import { LogBuffer } from '../../renderer/src/features/containers/log-buffer.ts';
 import { MergedLog } from '../../renderer/src/features/containers/log-merge.ts';
 
