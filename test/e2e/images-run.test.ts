@@ -88,8 +88,15 @@ describe('images and the run form in web mode', { skip }, () => {
     assert.equal(await images.inUse('e2e/big:1').count(), 0);
 
     // The total counts busybox's layer once, though two images stand on it (`docker system df`).
+    // The disk use comes from the engine after the list: wait for it.
+    const totalLine = /^3 images · ([\d.]+) (KB|MB) total$/;
+    await eventually(
+      async () => totalLine.test((await images.summary.textContent()) ?? ''),
+      10_000,
+      'the total disk use',
+    );
     const summary = (await images.summary.textContent()) ?? '';
-    const m = /^3 images · ([\d.]+) (KB|MB) total$/.exec(summary);
+    const m = totalLine.exec(summary);
     assert.ok(m, summary);
     const total = Number(m[1]) * (m[2] === 'MB' ? 1e6 : 1e3);
     const sizes = (await images.rows.locator('td:nth-child(3)').allTextContents()).map((t) => {
