@@ -100,11 +100,29 @@ if (names.some((n) => needSetup.includes(n)) && process.env.BERTH_SKIP_SETUP !==
 const reportDir = mkdtempSync(path.join(os.tmpdir(), 'berth-test-results-'));
 process.on('exit', () => rmSync(reportDir, { recursive: true, force: true }));
 
-function runSuite(name, files) {
+/**
+ * Runs a suite one file at a time, so that every result belongs to the file that ran (a test a helper
+ * module defines reports the helper's path), and sums them.
+ */
+async function runSuite(name, files) {
+  const sum = { pass: 0, fail: 0, skipped: 0 };
+  if (files.length === 0) return sum;
+  console.log(`\n=== suite ${name}: ${files.length} files ===`);
+  const failures = [];
+  for (const [i, file] of files.entries()) {
+    const r = await runFile(`${name}-${i}`, file);
+    sum.pass += r.pass;
+    sum.fail += r.fail;
+    sum.skipped += r.skipped;
+    failures.push(...r.failures);
+  }
+  if (failures.length) console.log(`\nsuite ${name} failures:\n  ${failures.join('\n  ')}`);
+  return sum;
+}
+
+function runFile(key, file) {
   return new Promise((resolve) => {
-    if (files.length === 0) return resolve({ pass: 0, fail: 0, skipped: 0 });
-    console.log(`\n=== suite ${name}: ${files.length} files ===`);
-    const results = path.join(reportDir, `${name}.jsonl`);
+    const results = path.join(reportDir, `${key}.jsonl`);
     const args = [
       '--import',
       'tsx',
@@ -114,8 +132,7 @@ function runSuite(name, files) {
       `--test-reporter=${path.join(root, 'test/runner/results-reporter.mjs')}`,
       `--test-reporter-destination=${results}`,
       '--test-timeout=600000',
-      '--test-concurrency=1',
-      ...files,
+      file,
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('close', (code) => {
@@ -125,14 +142,10 @@ function runSuite(name, files) {
       } catch {
         // No results at all: the runner failed before any test reported.
       }
-      const res = countResults(
-        jsonl,
-        files.map((f) => path.resolve(root, f)),
-      );
-      if (res.failures.length) console.log(`\nsuite ${name} failures:\n  ${res.failures.join('\n  ')}`);
+      const res = countResults(jsonl, [path.resolve(root, file)]);
       if (code !== 0 && res.fail === 0) {
         res.fail = 1;
-        console.log(`suite ${name}: the test runner exited with ${code}`);
+        res.failures.push(`${file}: the test runner exited with ${code}`);
       }
       resolve(res);
     });

@@ -1,13 +1,19 @@
-// Sums the results that results-reporter.mjs wrote. Suites are not tests (their tests are counted); a
+// Sums the results that results-reporter.mjs wrote (test/run.mjs runs one file at a time). Suites are not tests (their tests are counted); a
 // file that reported no test of its own — it registered none, or exited before its tests reported
 // (the runner then stands in one result named after the file) — is a failure, whatever its exit code.
 
 /** @param {string} jsonl the reporter's output; @param {string[]} files the test files that were run */
 export function countResults(jsonl, files) {
+  // A test defined in a helper module (the sweep's scenarios) reports the helper's path as its file.
+  // With one file per run every result is that file's, so the rows are put back under it.
+  const only = files.length === 1 ? files[0] : null;
   const rows = jsonl
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l));
+    .map((l) => JSON.parse(l))
+    .map((r) =>
+      only && r.file !== null ? { ...r, file: only, name: r.name === r.file ? only : r.name } : r,
+    );
   let pass = 0;
   let fail = 0;
   let skipped = 0;

@@ -12,7 +12,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-runner-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(files) {
+function run(files, helpers = {}) {
+  for (const [name, body] of Object.entries(helpers)) writeFileSync(path.join(dir, name), body);
   const paths = Object.entries(files).map(([name, body]) => {
     const p = path.join(dir, name);
     writeFileSync(p, `import { test, describe, before } from 'node:test';\n${body}\n`);
@@ -77,4 +78,17 @@ test('a skipped suite counts as one skipped test', () => {
     'skipsuite.test.mjs': `describe('s', { skip: 'no binary' }, () => { test('p', () => {}); });`,
   });
   assert.deepEqual([r.pass, r.fail, r.skipped], [0, 0, 1]);
+});
+
+test("tests a helper module defines are the file's own, when one file runs", () => {
+  const r = run(
+    { 'uses-helper.test.mjs': `import { scenarios } from './helper.mjs';\nscenarios(['x', 'y']);` },
+    {
+      'helper.mjs': `import { describe, test } from 'node:test';
+export function scenarios(names) {
+  describe('area', () => { for (const n of names) test(n, () => {}); });
+}`,
+    },
+  );
+  assert.deepEqual(r, { pass: 2, fail: 0, skipped: 0, failures: [] });
 });
