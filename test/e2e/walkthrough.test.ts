@@ -28,8 +28,9 @@ const screens: { name: string; hash: string; ready: (p: Page) => Promise<unknown
   {
     name: 'dashboard',
     hash: '#/dashboard',
-    // Measured as soon as the page knows the engine is up, not a 15 s poll later.
-    ready: (p) => p.getByText('Total', { exact: true }).first().waitFor({ timeout: 5000 }),
+    // Measured as soon as the page knows the engine is up, not a 15 s poll later (the engine's disk
+    // use can take a few seconds on a busy machine).
+    ready: (p) => p.getByText('Total', { exact: true }).first().waitFor({ timeout: 10_000 }),
   },
   {
     name: 'containers',
