@@ -53,6 +53,16 @@ export interface ContainerSpecInput {
   cgroupsPath: string;
   /** `none`: a new network namespace with loopback only; `path`: join an existing one. */
   network: { mode: 'host' } | { mode: 'none' } | { mode: 'path'; path: string };
+  /**
+   * The ipc, pid and uts namespaces: a new one (absent, the default), the host's, or another
+   * container's (`path`, /proc/<pid>/ns/<type>).
+   */
+  shared?: Partial<Record<'ipc' | 'pid' | 'uts', { mode: 'host' } | { mode: 'path'; path: string }>>;
+  /**
+   * /dev/shm: a tmpfs of the container's own (absent, the default), a bind of a host directory (a
+   * shareable container's, its donor's, or the host's /dev/shm), or none at all (`--ipc none`).
+   */
+  shm?: { mode: 'bind'; source: string } | { mode: 'none' };
   /** Host path of an init (tini-static), mounted at /sbin/docker-init. */
   init?: string;
   extraMounts?: OciMount[];
@@ -231,6 +241,15 @@ function mountsOf(input: ContainerSpecInput): OciMount[] {
     ...defaultMounts({ shmSize: input.shmSize, privileged: input.privileged }),
     ...etcMounts(input.files, input.readonlyRootfs),
   ];
+  const shm = mounts.findIndex((m) => m.destination === '/dev/shm');
+  if (input.shm?.mode === 'none') mounts.splice(shm, 1);
+  else if (input.shm?.mode === 'bind')
+    mounts.splice(shm, 1, {
+      destination: '/dev/shm',
+      type: 'bind',
+      source: input.shm.source,
+      options: ['rbind', 'nosuid', 'noexec', 'nodev'],
+    });
   // A user mount at a default destination (--tmpfs /dev/shm, -v x:/etc/hosts) replaces the default.
   const put = (m: OciMount) => {
     const i = mounts.findIndex((x) => x.destination === m.destination);
@@ -259,12 +278,13 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
     ? allCapabilities.filter((c) => !input.hostCapabilities || input.hostCapabilities.includes(c))
     : applyCapChanges(defaultCapabilities, input.capAdd, input.capDrop);
 
-  const namespaces: Array<{ type: string; path?: string }> = [
-    { type: 'pid' },
-    { type: 'ipc' },
-    { type: 'uts' },
-    { type: 'mount' },
-  ];
+  const namespaces: Array<{ type: string; path?: string }> = [];
+  for (const type of ['pid', 'ipc', 'uts'] as const) {
+    const shared = input.shared?.[type];
+    if (!shared) namespaces.push({ type });
+    else if (shared.mode === 'path') namespaces.push({ type, path: shared.path });
+  }
+  namespaces.push({ type: 'mount' });
   if (input.network.mode === 'none') namespaces.push({ type: 'network' });
   else if (input.network.mode === 'path') namespaces.push({ type: 'network', path: input.network.path });
   if (input.cgroupV2) namespaces.push({ type: 'cgroup' });
@@ -287,7 +307,8 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
       oomScoreAdj: 0,
     },
     root: { path: input.rootfs, readonly: input.readonlyRootfs },
-    hostname: input.hostname,
+    // Without a UTS namespace of its own the runtime may not set a hostname (that would be the host's).
+    hostname: input.shared?.uts ? '' : input.hostname,
     mounts: mountsOf(input),
     linux: {
       namespaces,
@@ -297,7 +318,7 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
     },
   };
   if (input.rlimits?.length) spec.process.rlimits = input.rlimits.map((r) => ({ ...r }));
-  if (input.domainname) spec.domainname = input.domainname;
+  if (input.domainname && !input.shared?.uts) spec.domainname = input.domainname;
   if (input.network.mode === 'none') {
     // Docker's defaults in a network namespace of the container's own: low ports and ICMP sockets for all.
     spec.linux.sysctl = {

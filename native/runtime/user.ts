@@ -104,3 +104,32 @@ export async function resolveUser(rootfs: string, user: string): Promise<Resolve
   }
   return { uid, gid, additionalGids: [...new Set(additionalGids)], home: entry?.home || '/' };
 }
+
+/**
+ * The identity dockerd gives a container's (or an exec's) process: the user of `-u` resolved as above,
+ * with the primary group first among the supplementary groups (dockerd has done so since 20.10.18, so
+ * `id` prints `groups=1000(app)`), then the user's groups from /etc/group, then `--group-add`.
+ */
+export async function processUser(
+  rootfs: string,
+  user: string,
+  groupAdd: readonly string[] = [],
+): Promise<ResolvedUser> {
+  const u = await resolveUser(rootfs, user);
+  const added = groupAdd.length
+    ? additionalGroups(parseGroup(await readInRootfs(rootfs, '/etc/group')), groupAdd)
+    : [];
+  return { ...u, additionalGids: [u.gid, ...u.additionalGids, ...added] };
+}
+
+/** `--group-add`: names or gids looked up in /etc/group; a number needs no entry (libcontainer's rule). */
+function additionalGroups(groups: GroupEntry[], wanted: readonly string[]): number[] {
+  const gids = new Set<number>();
+  for (const w of wanted) {
+    const g = groups.find((x) => x.name === w || String(x.gid) === w);
+    if (g) gids.add(g.gid);
+    else if (isNum(w)) gids.add(checkRange(Number(w)));
+    else throw invalid(`Unable to find group ${w}: no matching entries in group file`);
+  }
+  return [...gids];
+}

@@ -24,6 +24,7 @@ import {
   type HostConfig,
   zeroTime,
 } from './model.ts';
+import { defaultHostname, resolveSharing } from './namespaces.ts';
 
 export interface CreateRequest {
   name?: string;
@@ -205,6 +206,7 @@ async function create(
     hostLimits(ctx.cgroups),
     warnings,
   );
+  resolveSharing(ctx, hostConfig, str(body.Hostname, 'Config.Hostname'));
   const userHealthcheck = (body.Healthcheck ?? undefined) as HealthConfig | undefined;
   validateHealthcheck(userHealthcheck);
   validateSecurityOpts(hostConfig.SecurityOpt);
@@ -232,7 +234,7 @@ async function create(
   await fs.mkdir(dir, { recursive: true, mode: 0o710 });
 
   const config: ContainerConfig = {
-    Hostname: str(body.Hostname, 'Config.Hostname') || id.slice(0, 12),
+    Hostname: str(body.Hostname, 'Config.Hostname') || defaultHostname(hostConfig, id),
     Domainname: str(body.Domainname, 'Config.Domainname'),
     User: str(body.User, 'Config.User') || ic.User || '',
     AttachStdin: bool(body.AttachStdin, 'Config.AttachStdin'),
@@ -336,9 +338,6 @@ export function emitContainerEvent(
 
 async function writeEtcFiles(rec: ContainerRecord): Promise<void> {
   const hc = rec.HostConfig;
-  const fqdn = rec.Config.Domainname
-    ? `${rec.Config.Hostname}.${rec.Config.Domainname}`
-    : rec.Config.Hostname;
   // Not fsynced: every start rewrites what depends on the network; a crash mid-create leaves no record.
   await writeFileAtomic(rec.HostnamePath, `${rec.Config.Hostname}\n`, 0o644, false);
   let hosts =
@@ -349,8 +348,9 @@ async function writeEtcFiles(rec: ContainerRecord): Promise<void> {
       throw invalid(`invalid argument "${h}" for "--add-host" flag: invalid IP address in add-host: ""`);
     hosts += `${h.slice(i + 1).replace(/^\[|\]$/g, '')}\t${h.slice(0, i)}\n`;
   }
+  // The container's own address is added when it gets one (at start); none, or the host's files, in
+  // the host's network.
   if (hc.NetworkMode === 'host') hosts = await fs.readFile('/etc/hosts', 'utf8').catch(() => hosts);
-  else hosts += `127.0.1.1\t${fqdn}${fqdn !== rec.Config.Hostname ? ` ${rec.Config.Hostname}` : ''}\n`;
   await Promise.all([
     writeFileAtomic(rec.HostsPath, hosts, 0o644, false),
     resolvConf(hc).then((text) => writeFileAtomic(rec.ResolvConfPath, text, 0o644, false)),

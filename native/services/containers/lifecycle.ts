@@ -1,4 +1,4 @@
-import { conflict, invalid, isEngineError, notModified } from '../../core/errors.ts';
+import { conflict, EngineError, invalid, isEngineError, notModified } from '../../core/errors.ts';
 import { parseSignal } from '../../runtime/spec.ts';
 import { type ContainerContext, withLock } from '../context.ts';
 import { emitContainerEvent } from './create.ts';
@@ -80,16 +80,36 @@ export async function stopContainer(
 }
 
 export async function killContainer(ctx: ContainerContext, ref: string, signalName?: string): Promise<void> {
-  const rec = ctx.store.get(ref);
-  const sig = parseSignal(signalName || 'SIGKILL');
+  // dockerd words every refusal of a kill after the container it was asked about.
+  const refused = (err: unknown): never => {
+    if (err instanceof EngineError)
+      throw new EngineError(err.kind, `Cannot kill container: ${ref}: ${err.message}`);
+    throw err;
+  };
+  let rec: ContainerRecord;
+  try {
+    rec = ctx.store.get(ref);
+  } catch (err) {
+    return refused(err);
+  }
+  const wanted = signalName || 'SIGKILL';
+  let sig: number;
+  try {
+    sig = parseSignal(wanted);
+  } catch (err) {
+    if (!/^\d+$/.test(wanted)) throw err;
+    return refused(invalid(`The linux daemon does not support signal ${wanted}`));
+  }
   if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') {
-    throw conflict(`cannot kill container: ${ref}: container ${rec.Id} is not running`);
+    refused(conflict(`Container ${rec.Id} is not running`));
   }
   if (sig === 9 || sig === 15) {
     ctx.cancelRestart(rec.Id);
   }
   if (rec.State.Status === 'paused' && sig === 9) await ctx.runtime.resume(rec.Id).catch(() => undefined);
   await signal(ctx, rec, sig);
+  // dockerd's SIGKILL returns once the container is seen to exit: a `ps` right after shows it exited.
+  if (sig === 9) await waitForExit(ctx, rec, 10_000);
 }
 
 export async function restartContainer(
@@ -109,8 +129,8 @@ export async function restartContainer(
 export async function pauseContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const rec = ctx.store.get(ref);
   await withLock(ctx, rec.Id, async () => {
-    if (rec.State.Status === 'paused') throw conflict(`container ${rec.Id} is already paused`);
-    if (!can.pause(rec.State.Status)) throw conflict(`container ${rec.Id} is not running`);
+    if (rec.State.Status === 'paused') throw conflict(`Container ${rec.Id} is already paused`);
+    if (!can.pause(rec.State.Status)) throw conflict(`Container ${rec.Id} is not running`);
     await ctx.runtime.pause(rec.Id);
     rec.State.Status = 'paused';
     await ctx.store.save(rec);
@@ -121,7 +141,7 @@ export async function pauseContainer(ctx: ContainerContext, ref: string): Promis
 export async function unpauseContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const rec = ctx.store.get(ref);
   await withLock(ctx, rec.Id, async () => {
-    if (!can.unpause(rec.State.Status)) throw conflict(`container ${rec.Id} is not paused`);
+    if (!can.unpause(rec.State.Status)) throw conflict(`Container ${rec.Id} is not paused`);
     await ctx.runtime.resume(rec.Id);
     rec.State.Status = 'running';
     await ctx.store.save(rec);

@@ -7,6 +7,7 @@ import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
 import { actorAttributes, emitContainerEvent } from './create.ts';
 import type { ContainerRecord } from './model.ts';
+import { unmountShm } from './namespaces.ts';
 import { removeLocked } from './remove.ts';
 import { RestartBackoff } from './restart-backoff.ts';
 import { startLocked } from './start.ts';
@@ -224,6 +225,7 @@ export class ExitMonitor {
         .detach(rec)
         .catch((err) => ctx.log.warn('network teardown failed', { id: rec.Id, error: errorMessage(err) })),
       unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))).catch(() => undefined),
+      unmountShm(ctx, rec).catch(() => undefined),
       fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }).catch(() => undefined),
       fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true }).catch(() => undefined),
     ]);

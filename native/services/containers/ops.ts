@@ -17,7 +17,7 @@ import { removeLocked } from './remove.ts';
 export async function topContainer(ctx: ContainerContext, ref: string, psArgs: string) {
   const rec = ctx.store.get(ref);
   if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') {
-    throw conflict(`container ${rec.Id} is not running`);
+    throw conflict(`Container ${rec.Id} is not running`);
   }
   const pids = new Set((await ctx.runtime.ps(rec.Id)).map(String));
   const args = (psArgs || '-ef').split(/\s+/).filter(Boolean);

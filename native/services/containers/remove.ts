@@ -7,6 +7,7 @@ import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../cont
 import { emitContainerEvent } from './create.ts';
 import { waitForExit } from './lifecycle.ts';
 import { type ContainerRecord, can } from './model.ts';
+import { unmountShm } from './namespaces.ts';
 
 export interface RemoveOptions {
   force: boolean;
@@ -32,15 +33,17 @@ export async function removeLocked(
   const status = rec.State.Status;
   if (!opts.force && !can.removeWithoutForce(status)) {
     if (status === 'paused') {
-      throw conflict(`cannot remove container "${rec.Name}": container is paused and must be unpaused first`);
+      throw conflict(
+        `You cannot remove a paused container ${rec.Id}. Unpause and then stop the container before attempting removal or force remove`,
+      );
     }
     if (status === 'restarting') {
       throw conflict(
-        `cannot remove container "${rec.Name}": container is restarting: stop the container before removing or force remove`,
+        `You cannot remove a restarting container ${rec.Id}. Stop the container before attempting removal or force remove`,
       );
     }
     throw conflict(
-      `cannot remove container "${rec.Name}": container is running: stop the container before removing or force remove`,
+      `You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`,
     );
   }
   ctx.cancelRestart(rec.Id);
@@ -62,6 +65,7 @@ export async function removeLocked(
   // What the container holds does not depend on each other; its directory goes last.
   await Promise.all([
     unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))),
+    unmountShm(ctx, rec).catch(() => undefined),
     removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined),
     ctx.network
       .detach(rec)

@@ -6,13 +6,14 @@ import { removeCgroup, swapLimitSupported } from '../../runtime/cgroups.ts';
 import { conmonCreate, RuntimeStartError } from '../../runtime/conmon.ts';
 import { devicesFromPath, throttleDevices } from '../../runtime/devices.ts';
 import { buildSpec, type ContainerSpecInput } from '../../runtime/spec.ts';
-import { resolveUser } from '../../runtime/user.ts';
+import { processUser } from '../../runtime/user.ts';
 import { mountRootfs, prepareRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
 import { emitContainerEvent } from './create.ts';
 import { containerLayers } from './init-layer.ts';
 import { rlimitsOf } from './limits.ts';
 import { type ContainerRecord, can, type HostConfig } from './model.ts';
+import { joinDonorNetworkFiles, sharedNamespaces, unmountShm } from './namespaces.ts';
 import { removeLocked } from './remove.ts';
 
 const hostCaps = ownBoundingSet();
@@ -49,6 +50,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     const image = await ctx.images.resolve(rec.Image);
     if (!image) throw invalid(`image ${rec.Image} of container ${rec.Id.slice(0, 12)} is gone`);
     await prepareRootfs(dirs);
+    joinDonorNetworkFiles(ctx, rec);
     // The rootfs mount, the network namespace and a fresh bundle do not depend on each other.
     const freshBundle = async () => {
       await fs.rm(bundle, { recursive: true, force: true });
@@ -125,7 +127,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     if (err instanceof RuntimeStartError) {
       throw new EngineError(
         /not found|no such file|permission denied|not a directory/i.test(msg) ? 'invalid' : 'internal',
-        `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg}: unknown`,
+        `failed to create shim task: OCI runtime create failed: ${msg}: unknown`,
       );
     }
     throw err;
@@ -148,10 +150,17 @@ async function cleanupAfterFailedStart(
   await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
   await ctx.network.detach(rec).catch(() => undefined);
   await unmountRootfs(ctx.sys, dirs).catch(() => undefined);
+  await unmountShm(ctx, rec).catch(() => undefined);
   await removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined);
   await fs.rm(bundle, { recursive: true, force: true }).catch(() => undefined);
   await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }).catch(() => undefined);
   await fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true }).catch(() => undefined);
+}
+
+/** `--group-add` of a container, for its process and for its execs. */
+export function groupAdd(rec: ContainerRecord): string[] {
+  const g = rec.HostConfig.GroupAdd;
+  return Array.isArray(g) ? g.filter((x): x is string => typeof x === 'string') : [];
 }
 
 function securityOpt(rec: ContainerRecord, key: string): string | undefined {
@@ -169,7 +178,7 @@ export async function specFor(
   rootfs: string,
   network: ContainerSpecInput['network'],
 ) {
-  const user = await resolveUser(rootfs, rec.Config.User);
+  const user = await processUser(rootfs, rec.Config.User, groupAdd(rec));
   let env = [...rec.Config.Env];
   const has = (k: string) => env.some((e) => e.startsWith(`${k}=`));
   if (!has('PATH')) env.unshift(defaultPath);
@@ -186,7 +195,9 @@ export async function specFor(
     init = ctx.initBinary;
   }
   const seccomp = securityOpt(rec, 'seccomp') === 'unconfined' ? 'unconfined' : 'default';
+  const sharing = await sharedNamespaces(ctx, rec);
   return buildSpec({
+    ...sharing,
     id: rec.Id,
     rootfs,
     readonlyRootfs: hc.ReadonlyRootfs,
@@ -273,7 +284,7 @@ async function ensureDirInRootfs(rootfs: string, dir: string, uid: number, gid: 
     } else if (st.isSymbolicLink()) {
       return; // leave symlinked paths to the runtime, which resolves them inside the rootfs
     } else if (!st.isDirectory()) {
-      throw invalid(`the working directory '${dir}' is not a directory`);
+      throw invalid(`Cannot mkdir: ${dir} is not a directory`);
     }
     cur = next;
   }

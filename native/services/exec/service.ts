@@ -1,17 +1,18 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { conflict, errorMessage, invalid, notFound } from '../../core/errors.ts';
+import { conflict, EngineError, errorMessage, invalid, isEngineError, notFound } from '../../core/errors.ts';
 import { writeJsonAtomic } from '../../core/fsutil.ts';
 import { newId } from '../../core/ids.ts';
 import { frame } from '../../dockerapi/framing.ts';
 import type { ClientStream } from '../../dockerapi/http.ts';
 import { allCapabilities, applyCapChanges } from '../../runtime/capabilities.ts';
 import { attachSocket, conmonExec, resizeTerminal } from '../../runtime/conmon.ts';
-import { resolveUser } from '../../runtime/user.ts';
+import { processUser } from '../../runtime/user.ts';
 import { rootfsDirs } from '../../storage/container-rootfs.ts';
 import { parseDetachKeys, pumpInput } from '../containers/attach.ts';
 import { emitContainerEvent } from '../containers/create.ts';
 import { LimitedOutput } from '../containers/health-policy.ts';
+import { groupAdd } from '../containers/start.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
 
 export interface ExecConfig {
@@ -74,8 +75,8 @@ export class ExecService {
   create(ref: string, body: Partial<ExecConfig> | undefined): string {
     const rec = this.ctx.store.get(ref);
     if (rec.State.Status === 'paused')
-      throw conflict(`Container ${rec.Id} is paused, unpause the container before exec`);
-    if (rec.State.Status !== 'running') throw conflict(`container ${rec.Id} is not running`);
+      throw conflict(`Container ${ref} is paused, unpause the container before exec`);
+    if (rec.State.Status !== 'running') throw conflict(`Container ${rec.Id} is not running`);
     const cmd = body?.Cmd;
     if (!Array.isArray(cmd) || cmd.length === 0) throw invalid('No exec command specified');
     const id = newId();
@@ -154,7 +155,7 @@ export class ExecService {
     };
     const base = spec.process;
     const user = s.config.User
-      ? await resolveUser(rootfsDirs(ctx.store.dir(rec.Id)).merged, s.config.User)
+      ? await processUser(rootfsDirs(ctx.store.dir(rec.Id)).merged, s.config.User, groupAdd(rec))
       : undefined;
     const env = new Map<string, string>();
     for (const e of [...base.env, ...s.config.Env]) {
@@ -192,7 +193,6 @@ export class ExecService {
     const dir = path.join(ctx.paths.execBundles, id);
     await fs.mkdir(path.join(dir, 'exit'), { recursive: true, mode: 0o700 });
     const specPath = path.join(dir, 'process.json');
-    await writeJsonAtomic(specPath, await this.processSpec(s));
     const tty = s.config.Tty;
     const send = (stream: 'stdout' | 'stderr', data: Buffer) => {
       if (
@@ -204,7 +204,12 @@ export class ExecService {
       client.write(tty ? data : frame(stream, data));
     };
     let closedAttach: Promise<void> = Promise.resolve();
+    // What the runtime says is dockerd's "OCI runtime exec failed"; a user that cannot be resolved is
+    // reported as it is.
+    let runtimeFailed = false;
     try {
+      await writeJsonAtomic(specPath, await this.processSpec(s));
+      runtimeFailed = true;
       const handle = await conmonExec(
         {
           conmon: ctx.conmon,
@@ -266,17 +271,22 @@ export class ExecService {
       client?.end();
     } catch (err) {
       s.running = false;
-      s.exitCode = /not found|no such file/i.test(errorMessage(err)) ? 127 : 126;
+      // dockerd 20.10 gives every exec that could not start 126, a missing command included.
+      s.exitCode = 126;
       s.markDone();
       await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      const why = errorMessage(err);
+      const reason = runtimeFailed
+        ? `OCI runtime exec failed: ${why.startsWith('exec failed: ') ? why : `exec failed: ${why}`}: unknown`
+        : why;
       if (client && !detach) {
         // Docker reports an exec that could not start on the stream's stdout, then closes it.
-        const msg = `OCI runtime exec failed: exec failed: ${errorMessage(err)}: unknown\r\n`;
+        const msg = `${reason}\r\n`;
         client.write(tty ? Buffer.from(msg) : frame('stdout', Buffer.from(msg)));
         client.end();
         return;
       }
-      throw err;
+      throw runtimeFailed ? new EngineError(isEngineError(err) ? err.kind : 'internal', reason) : err;
     }
   }
 

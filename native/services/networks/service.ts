@@ -405,10 +405,10 @@ export class NetworkService implements ContainerNetwork {
         : '';
     if (mac && !isValidMac(mac)) throw invalid(`invalid MAC address: ${mac}`);
     if (mode.startsWith('container:')) {
+      // dockerd looks for the other container only at start (a 404 then).
       const other = this.deps.store.find(mode.slice('container:'.length));
-      if (!other) throw notFound(`No such container: ${mode.slice('container:'.length)}`);
-      if (other.Id === rec.Id) throw invalid('cannot join own network');
-      rec.HostConfig.NetworkMode = `container:${other.Id}`;
+      if (other?.Id === rec.Id) throw invalid('cannot join own network');
+      if (other) rec.HostConfig.NetworkMode = `container:${other.Id}`;
       rec.Endpoints = {};
       return;
     }
