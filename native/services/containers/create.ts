@@ -363,9 +363,9 @@ async function resolvConf(hc: HostConfig): Promise<string> {
   if (hc.Dns?.length) servers = hc.Dns;
   if (hc.DnsSearch?.length) search = hc.DnsSearch;
   if (hc.DnsOptions?.length) options = hc.DnsOptions;
-  let out = '';
+  // dockerd's order: search, nameservers, options.
+  let out = search.length ? `search ${search.join(' ')}\n` : '';
   for (const s of servers) out += `nameserver ${s}\n`;
-  if (search.length) out += `search ${search.join(' ')}\n`;
   if (options.length) out += `options ${options.join(' ')}\n`;
   return out;
 }

@@ -1,5 +1,5 @@
 import { existsSync, promises as fs } from 'node:fs';
-import { conflict, errorMessage, invalid } from '../../core/errors.ts';
+import { conflict, errorMessage, internal, invalid } from '../../core/errors.ts';
 import { dirSize } from '../../core/fsutil.ts';
 import { runOk } from '../../core/sys.ts';
 import { swapLimitSupported } from '../../runtime/cgroups.ts';
@@ -13,27 +13,50 @@ import { hostLimits, verifyResources } from './limits.ts';
 import type { ContainerRecord, RestartPolicy } from './model.ts';
 import { removeLocked } from './remove.ts';
 
-/** GET /containers/{id}/top: `ps` on the host, filtered to the container's processes. */
+/**
+ * GET /containers/{id}/top, as dockerd runs it: `ps <args> -q<pids of the container>` (the container's
+ * processes chosen explicitly, so those with a terminal or another user are listed whatever ps would
+ * select by default), again without `-q` when ps refuses the pair, then the rows of the container's
+ * pids (and the thread rows under them).
+ */
 export async function topContainer(ctx: ContainerContext, ref: string, psArgs: string) {
   const rec = ctx.store.get(ref);
   if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') {
     throw conflict(`Container ${rec.Id} is not running`);
   }
-  const pids = new Set((await ctx.runtime.ps(rec.Id)).map(String));
-  const args = (psArgs || '-ef').split(/\s+/).filter(Boolean);
-  const out = await runOk(ctx.sys, 'ps', args);
-  const lines = out.split('\n').filter((l) => l.trim());
-  const titles = lines[0].trim().split(/\s+/);
+  const args = psArgs || '-ef';
+  for (const [, k, v] of args.matchAll(/\s+([^\s]*)=\s*(PID[^\s]*)/g)) {
+    if (k !== 'pid') throw invalid(`specifying "${k}=${v}" is not allowed`);
+  }
+  const pids = await ctx.runtime.ps(rec.Id);
+  const argv = args.split(' ');
+  let r = await ctx.sys.run('ps', [...argv, `-q${pids.join(',')}`]);
+  if (r.code !== 0) r = await ctx.sys.run('ps', argv);
+  if (r.code !== 0) throw internal(`ps: ${r.stderr.split('\n')[0] || `exit status ${r.code}`}`);
+  return parsePsOutput(r.stdout, new Set(pids.map(String)));
+}
+
+/** The titles of ps's output and the rows of the given pids; a thread row (`-` as pid) goes with its process. */
+export function parsePsOutput(output: string, pids: Set<string>) {
+  const lines = output.split('\n');
+  const fields = (l: string) => l.split(/[ \t\n\v\f\r]+/).filter(Boolean);
+  const titles = fields(lines[0] ?? '');
   const pidCol = titles.indexOf('PID');
-  if (pidCol < 0) throw invalid(`Couldn't find PID field in ps output`);
+  if (pidCol < 0) throw internal(`Couldn't find PID field in ps output`);
   const processes: string[][] = [];
+  let inContainer = false;
   for (const line of lines.slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    if (!pids.has(fields[pidCol])) continue;
+    if (!line) continue;
+    const f = fields(line);
+    const pid = f[pidCol];
+    if (pid === '-') {
+      if (!inContainer) continue;
+    } else {
+      inContainer = pids.has(pid);
+      if (!inContainer) continue;
+    }
     // The last column (CMD) may contain spaces: keep it whole.
-    const row = fields.slice(0, titles.length - 1);
-    row.push(fields.slice(titles.length - 1).join(' '));
-    processes.push(row);
+    processes.push([...f.slice(0, titles.length - 1), f.slice(titles.length - 1).join(' ')]);
   }
   return { Titles: titles, Processes: processes };
 }

@@ -187,7 +187,8 @@ export async function specFor(
   if (!has('HOME')) env.push(`HOME=${user.home || '/'}`);
   env = env.filter((e) => e.includes('='));
   const cwd = rec.Config.WorkingDir || '/';
-  if (cwd !== '/') await ensureDirInRootfs(rootfs, cwd, user.uid, user.gid);
+  // dockerd 20.10 makes a missing working directory as root, whatever the user.
+  if (cwd !== '/') await ensureDirInRootfs(rootfs, cwd, 0, 0);
   const hc = rec.HostConfig;
   let init: string | undefined;
   if (hc.Init) {
