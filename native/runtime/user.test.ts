@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { resolveUser } from './user.ts';
+import { processUser, resolveUser } from './user.ts';
 
 function rootfs(): string {
   const r = mkdtempSync(path.join(os.tmpdir(), 'rootfs-'));
@@ -62,5 +62,20 @@ test('an /etc/passwd symlink is followed inside the rootfs, never on the host', 
   await assert.rejects(
     resolveUser(r2, 'daemon'),
     /unable to find user daemon|too many levels of symbolic links/,
+  );
+});
+
+test("a process's groups: the primary group first, the user's groups, then --group-add", async () => {
+  const r = rootfs();
+  assert.deepEqual((await processUser(r, '')).additionalGids, [0]);
+  assert.deepEqual((await processUser(r, 'app')).additionalGids, [1000, 10, 50]);
+  assert.deepEqual((await processUser(r, '4242:4242')).additionalGids, [4242]);
+  assert.deepEqual(
+    (await processUser(r, 'app', ['staff', '777', '50'])).additionalGids,
+    [1000, 10, 50, 50, 777],
+  );
+  await assert.rejects(
+    processUser(r, '', ['audio']),
+    /^EngineError: Unable to find group audio: no matching entries in group file$/,
   );
 });

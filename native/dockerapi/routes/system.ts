@@ -220,7 +220,9 @@ export function systemRoutes(router: Router, engine: Engine): void {
     const sinceNs = timeParam(req.query.get('since'), Date.now(), true);
     const untilNs = timeParam(req.query.get('until'));
     if (sinceNs !== undefined && untilNs !== undefined && untilNs < sinceNs)
-      throw invalid('`since` time must be before `until` time');
+      throw invalid(
+        `\`since\` time (${req.query.get('since')}) cannot be after \`until\` time (${req.query.get('until')})`,
+      );
     const out = req.stream('application/json');
     const send = (e: EngineEvent) => {
       if (eventMatches(e, filters)) out.write(`${JSON.stringify(e)}\n`);

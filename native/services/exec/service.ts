@@ -107,7 +107,8 @@ export class ExecService {
       done,
       markDone,
     });
-    emitContainerEvent(this.ctx, rec, `exec_create: ${cmd.join(' ')}`, { execID: id });
+    // dockerd's action: the entrypoint, a space, the arguments (so `true` gives `exec_create: true `).
+    emitContainerEvent(this.ctx, rec, `exec_create: ${cmd[0]} ${cmd.slice(1).join(' ')}`, { execID: id });
     return id;
   }
 
@@ -255,7 +256,9 @@ export class ExecService {
       );
       s.pid = handle.pid;
       s.running = true;
-      emitContainerEvent(ctx, rec, `exec_start: ${s.config.Cmd.join(' ')}`, { execID: id });
+      emitContainerEvent(ctx, rec, `exec_start: ${s.config.Cmd[0]} ${s.config.Cmd.slice(1).join(' ')}`, {
+        execID: id,
+      });
       capture?.started?.(handle.pid);
       const finish = handle.exit.then(async (code) => {
         s.exitCode = code;
@@ -271,8 +274,8 @@ export class ExecService {
       client?.end();
     } catch (err) {
       s.running = false;
-      // dockerd 20.10 gives every exec that could not start 126, a missing command included.
-      s.exitCode = 126;
+      // A missing command is 127 as in Docker 23+ (and as `docker run` has it); dockerd 20.10 said 126.
+      s.exitCode = /not found|no such file/i.test(errorMessage(err)) ? 127 : 126;
       s.markDone();
       await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
       const why = errorMessage(err);
