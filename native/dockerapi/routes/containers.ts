@@ -240,6 +240,7 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
   if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
   const follow = req.bool('follow');
   const timestamps = req.bool('timestamps');
+  const details = req.bool('details');
   const tailRaw = req.query.get('tail');
   let tail: number | undefined;
   if (tailRaw && tailRaw !== 'all') {
@@ -300,6 +301,8 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
       if (parts.length && (e.stream !== runStream || !parts[parts.length - 1].endsWith('\n'))) closeRun();
       runStream = e.stream;
       if (timestamps) parts.push(e.time, ' ');
+      // --details: the line's attributes (none here: no log-opt labels or env are kept) and a space.
+      if (details) parts.push(' ');
       parts.push(e.text);
       runBytes += e.text.length;
       if (runBytes + pendingBytes >= 64 * 1024) flush();

@@ -97,14 +97,12 @@ export function normalizeHostConfig(
 ): HostConfig {
   const rp = asObject(raw.RestartPolicy, 'RestartPolicy');
   const rpName = str(rp.Name, 'RestartPolicy.Name');
-  if (!restartNames.has(rpName))
-    throw invalid(
-      `invalid restart policy: unknown policy '${rpName}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
-    );
+  if (!restartNames.has(rpName)) throw invalid(`invalid restart policy '${rpName}'`);
   const maxRetry = num(rp.MaximumRetryCount, 'RestartPolicy.MaximumRetryCount');
-  if (maxRetry < 0) throw invalid('invalid restart policy: maximum retry count must be a positive integer');
+  // dockerd 20.10's words.
+  if (maxRetry < 0) throw invalid('maximum retry count cannot be negative');
   if (maxRetry > 0 && rpName !== 'on-failure')
-    throw invalid(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+    throw invalid(`maximum retry count cannot be used with restart policy '${rpName}'`);
   const autoRemove = bool(raw.AutoRemove, 'AutoRemove');
   if (autoRemove && rpName !== '' && rpName !== 'no') {
     throw invalid(`conflicting options: cannot specify both --restart and --rm`);

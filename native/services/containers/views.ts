@@ -205,9 +205,10 @@ export async function listContainers(ctx: ContainerContext, q: ListQuery) {
     'expose',
     'is-task',
   ]);
-  for (const k of Object.keys(f)) if (!known.has(k)) throw invalid(`invalid filter '${k}'`);
+  // dockerd 20.10's words, capital I.
+  for (const k of Object.keys(f)) if (!known.has(k)) throw invalid(`Invalid filter '${k}'`);
   for (const s of f.status ?? []) {
-    if (!validStatus.has(s as ContainerStatus)) throw invalid(`invalid filter 'status=${s}'`);
+    if (!validStatus.has(s as ContainerStatus)) throw invalid(`Invalid filter 'status=${s}'`);
   }
   for (const e of f.exited ?? []) if (!/^-?\d+$/.test(e)) throw invalid(`invalid filter 'exited=${e}'`);
   for (const h of f.health ?? []) {
