@@ -42,7 +42,10 @@ function memoryEngine(containers: Map<string, { name: string; running: boolean }
       if (c?.running) {
         throw Object.assign(new Error('conflict'), {
           statusCode: 409,
-          json: { message: `cannot remove container "${c.name}": container is running` },
+          // dockerd 20.10's words, as berthd gives them.
+          json: {
+            message: `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`,
+          },
         });
       }
       containers.delete(id);
@@ -124,7 +127,8 @@ describe('PendingRemovals', () => {
         id: 'a',
         name: 'web',
         outcome: 'failed',
-        message: 'cannot remove container "web": container is running',
+        message:
+          'You cannot remove a running container a. Stop the container before attempting removal or force remove',
       },
     ]);
   });

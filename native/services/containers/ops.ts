@@ -1,7 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { conflict, errorMessage, internal, invalid } from '../../core/errors.ts';
 import { dirSize } from '../../core/fsutil.ts';
-import { runOk } from '../../core/sys.ts';
 import { swapLimitSupported } from '../../runtime/cgroups.ts';
 import { mountRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { rwLayerChanges } from '../../storage/rw-changes.ts';
