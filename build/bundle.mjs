@@ -9,7 +9,7 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
   // Native addons stay outside the bundle and load from node_modules.
-  external: ['node-unix-socket'],
+  external: ['node-unix-socket', 'better-sqlite3'],
   banner: {
     js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
   },

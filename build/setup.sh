@@ -5,8 +5,8 @@ set -u
 
 # command:package pairs
 needs="runc:runc crun:crun conmon:conmon busybox:busybox-static iptables:iptables mount:mount setfattr:attr getfattr:attr tar:tar ps:procps tini-static:tini ip:iproute2"
-# Test-only tools: the reference dockerd, docker-compose, Chromium.
-test_needs="dockerd:docker.io docker-compose:docker-compose docker-registry:docker-registry htpasswd:apache2-utils chromium:chromium"
+# Test-only tools: the reference dockerd, docker-compose, Chromium, etcd (the orchestrator store's backend).
+test_needs="dockerd:docker.io docker-compose:docker-compose docker-registry:docker-registry htpasswd:apache2-utils chromium:chromium etcd:etcd-server"
 
 missing=""
 for pair in $needs ${BERTH_SETUP_TESTS:+$test_needs}; do

@@ -76,3 +76,20 @@ test('Kubernetes: off by default, port 6443, kubeconfig merge with or without a 
   );
   assert.throws(() => parseDaemonFlags(['--kubernetes=maybe']), FlagError);
 });
+
+test('Kubernetes store: SQLite by default, etcd by endpoint, memory by name', () => {
+  assert.equal(parseDaemonFlags([]).kubeStore, 'sqlite');
+  assert.equal(parseDaemonFlags(['--kube-store=memory']).kubeStore, 'memory');
+  const e = parseDaemonFlags(['--kube-etcd-endpoint', 'http://127.0.0.1:2379,http://127.0.0.1:22379']);
+  assert.equal(e.kubeStore, 'etcd');
+  assert.equal(e.kubeEtcdEndpoint, 'http://127.0.0.1:2379,http://127.0.0.1:22379');
+  const k3sName = parseDaemonFlags(['--kube-store=etcd', '--datastore-endpoint=http://10.0.0.1:2379']);
+  assert.equal(k3sName.kubeEtcdEndpoint, 'http://10.0.0.1:2379');
+  assert.throws(() => parseDaemonFlags(['--kube-store=etcd']), /needs --kube-etcd-endpoint/);
+  assert.throws(() => parseDaemonFlags(['--kube-store', 'postgres']), /must be one of sqlite, etcd, memory/);
+  assert.throws(
+    () => parseDaemonFlags(['--kube-store=sqlite', '--kube-etcd-endpoint=http://a:1']),
+    FlagError,
+  );
+  assert.throws(() => parseDaemonFlags(['--kube-etcd-endpoint=127.0.0.1:2379']), /not an etcd client URL/);
+});

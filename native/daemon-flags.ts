@@ -1,4 +1,5 @@
 import type { LogLevel } from './core/log.ts';
+import type { StoreKind } from './orchestrator/store/open.ts';
 
 export interface DaemonFlags {
   dataRoot: string;
@@ -21,6 +22,10 @@ export interface DaemonFlags {
   kubernetes: boolean;
   /** Its port on 127.0.0.1. */
   kubeApiPort: number;
+  /** Its store: SQLite in the data root (default), etcd, or memory (nothing kept). */
+  kubeStore: StoreKind;
+  /** etcd's client URLs, comma-separated (with kubeStore etcd). */
+  kubeEtcdEndpoint?: string;
   /** Merge the berth cluster, user and context into this kubeconfig (true: the user's default one). */
   kubeconfigMerge?: string | true;
   /** With kubeconfigMerge: also make berth the current context. */
@@ -44,6 +49,7 @@ function parseBool(flag: string, value: string | undefined): boolean {
 
 /** Parses dockerd's own flag names (`--flag value` and `--flag=value`). */
 export function parseDaemonFlags(argv: string[]): DaemonFlags {
+  let kubeStore: string | undefined;
   const flags: DaemonFlags = {
     insecureRegistries: [],
     registryMirrors: [],
@@ -55,6 +61,7 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
     logLevel: 'info',
     kubernetes: false,
     kubeApiPort: 6443,
+    kubeStore: 'sqlite',
     kubeconfigUseContext: false,
     help: false,
     version: false,
@@ -136,6 +143,24 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
         flags.kubeApiPort = n;
         break;
       }
+      case '--kube-store':
+        kubeStore = take();
+        if (!['sqlite', 'etcd', 'memory'].includes(kubeStore))
+          throw new FlagError(
+            `invalid argument "${kubeStore}" for "--kube-store" flag: must be one of sqlite, etcd, memory`,
+          );
+        break;
+      case '--kube-etcd-endpoint':
+      case '--datastore-endpoint': {
+        const v = take();
+        for (const u of v.split(','))
+          if (!/^https?:\/\/[^/]+\/?$/.test(u.trim()))
+            throw new FlagError(
+              `invalid argument "${v}" for "${arg}" flag: not an etcd client URL (http://host:port)`,
+            );
+        flags.kubeEtcdEndpoint = v;
+        break;
+      }
       case '--kubeconfig-merge':
         // Only the --flag=PATH form takes a path: a bare flag must not swallow the next argument.
         flags.kubeconfigMerge = value ?? true;
@@ -155,6 +180,12 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
         throw new FlagError(`unknown flag: ${arg}`);
     }
   }
+  // An etcd endpoint alone chooses etcd; etcd without one is a mistake.
+  flags.kubeStore = (kubeStore ?? (flags.kubeEtcdEndpoint ? 'etcd' : 'sqlite')) as StoreKind;
+  if (flags.kubeStore === 'etcd' && !flags.kubeEtcdEndpoint)
+    throw new FlagError('--kube-store=etcd needs --kube-etcd-endpoint');
+  if (flags.kubeStore !== 'etcd' && flags.kubeEtcdEndpoint)
+    throw new FlagError(`--kube-etcd-endpoint is for --kube-store=etcd, not ${flags.kubeStore}`);
   if (flags.hosts.length === 0) flags.hosts.push(`unix://${flags.execRoot}/docker.sock`);
   for (const h of flags.hosts) {
     if (!h.startsWith('unix://'))
@@ -183,6 +214,8 @@ Options:
       --iptables            Enable addition of iptables rules (default true)
       --kubernetes          Run the Kubernetes API server (certificates and admin.kubeconfig in <data-root>/kubernetes)
       --kube-api-port int   Port of the Kubernetes API on 127.0.0.1 (default 6443)
+      --kube-store string   Kubernetes state: "sqlite" (<data-root>/kubernetes/state.db), "etcd" or "memory" (default "sqlite")
+      --kube-etcd-endpoint string  etcd client URLs for --kube-store=etcd (alias --datastore-endpoint)
       --kubeconfig-merge[=path]  Merge the berth cluster, user and context into ~/.kube/config (or path)
       --kubeconfig-use-context   With --kubeconfig-merge, make berth the current context
   -v, --version             Print version information and quit

@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     kubernetes = await startKubernetes({
       dataRoot: flags.dataRoot,
       port: flags.kubeApiPort,
+      storeConfig: { kind: flags.kubeStore, etcdEndpoint: flags.kubeEtcdEndpoint },
       log,
       mergeKubeconfig: flags.kubeconfigMerge
         ? {

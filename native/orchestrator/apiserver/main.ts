@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type Clock, systemClock } from '../../core/clock.ts';
 import { writeFileAtomic } from '../../core/fsutil.ts';
 import type { Logger } from '../../core/log.ts';
-import { InterimMemoryStore } from '../store/interim-memory.ts';
+import { openStore, type StoreConfig } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { createKubeApi } from './app.ts';
 import { type Authenticator, clientCertAuthenticator } from './authn.ts';
@@ -29,7 +29,9 @@ export interface KubernetesOptions {
   port: number;
   host?: string;
   log: Logger;
-  /** Defaults to the interim in-memory store until the SQLite backend lands. */
+  /** Which store to open (default: SQLite, `<data-root>/kubernetes/state.db`). */
+  storeConfig?: StoreConfig;
+  /** A store already open, instead of storeConfig's. */
   store?: Store;
   clock?: Clock;
   /** Merge the berth entries into this kubeconfig once the server is up. */
@@ -76,10 +78,16 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
   const dir = kubernetesDir(opts.dataRoot);
   const certs = await ensureCerts(dir);
   const host = opts.host ?? '127.0.0.1';
-  const store = opts.store ?? new InterimMemoryStore();
+  const storeConfig = opts.storeConfig ?? { kind: 'sqlite' };
+  const store = opts.store ?? openStore(storeConfig, dir);
   const clock = opts.clock ?? systemClock;
   const registry = defaultRegistry();
-  await bootstrap({ store, registry, clock, log: opts.log }, registry);
+  try {
+    await bootstrap({ store, registry, clock, log: opts.log }, registry);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const authenticate: Authenticator = clientCertAuthenticator;
   let port = opts.port;
   const handler = createKubeApi({
@@ -109,6 +117,9 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err) => {
+    await store.close();
+    throw err;
   });
   port = (server.address() as { port: number }).port;
   const entries = adminEntries(`https://${host}:${port}`, certs);
@@ -120,13 +131,19 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
   let lastRevision = await store.revision();
   const compactor = setInterval(() => {
     const target = lastRevision;
-    void store.revision().then((r) => {
-      lastRevision = r;
-      return target > 0 ? store.compact(target) : undefined;
-    });
+    void store
+      .revision()
+      .then((r) => {
+        lastRevision = r;
+        return target > 0 ? store.compact(target) : undefined;
+      })
+      .catch((err) => opts.log.warn('cannot compact the Kubernetes store', { error: String(err) }));
   }, 5 * 60_000);
   compactor.unref();
-  opts.log.info(`Kubernetes API listen on https://${host}:${port}`, { kubeconfig: adminFile });
+  opts.log.info(`Kubernetes API listen on https://${host}:${port}`, {
+    kubeconfig: adminFile,
+    store: opts.store ? 'given' : storeConfig.kind,
+  });
   return {
     server,
     port,

@@ -1,10 +1,16 @@
 // For tests: the API server app over plain HTTP on 127.0.0.1 (an ephemeral port), with a bearer
-// token as its authenticator, a manual clock and the interim in-memory store.
+// token as its authenticator, a manual clock and berthd's default store, SQLite, in a directory of
+// its own. BERTH_KUBE_STORE=memory|etcd runs the same tests on another backend (etcd: a private
+// etcd-server per test server).
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { silentLogger } from '../../core/log.ts';
 import { ManualClock } from '../../core/manual-clock.ts';
-import { InterimMemoryStore } from '../store/interim-memory.ts';
+import { startEtcd } from '../store/etcd-process.ts';
+import { openStore, type StoreKind, storeKinds } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { createKubeApi } from './app.ts';
 import { tokenAuthenticator } from './authn.ts';
@@ -47,7 +53,7 @@ export interface WatchStream {
 export async function startTestServer(
   opts: { bookmarkIntervalMs?: number; configure?: (registry: Registry) => void } = {},
 ): Promise<TestServer> {
-  const store = new InterimMemoryStore();
+  const { store, cleanup } = await openTestStore();
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   const registry = defaultRegistry();
   opts.configure?.(registry);
@@ -166,6 +172,24 @@ export async function startTestServer(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      await cleanup();
+    },
+  };
+}
+
+/** The store of BERTH_KUBE_STORE (default sqlite), new and empty. */
+export async function openTestStore(): Promise<{ store: Store; cleanup(): Promise<void> }> {
+  const kind = (process.env.BERTH_KUBE_STORE || 'sqlite') as StoreKind;
+  if (!storeKinds.includes(kind)) throw new Error(`BERTH_KUBE_STORE: not one of ${storeKinds.join(', ')}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-kube-store-'));
+  const etcd = kind === 'etcd' ? await startEtcd() : undefined;
+  const store = openStore({ kind, etcdEndpoint: etcd?.endpoint }, dir);
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await etcd?.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
