@@ -1,14 +1,21 @@
 // A real berthd with --kubernetes on a free port, and the real kubectl against its admin kubeconfig
-// (each test file its own HOME, so that kubectl's discovery cache starts empty).
+// (each test file its own HOME, so that kubectl's discovery cache starts empty). The store is berthd's
+// default (SQLite) unless asked, or BERTH_KUBE_STORE=etcd|memory says otherwise (etcd: a private
+// etcd-server for the cluster).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { type EtcdProcess, startEtcd } from '../../../native/orchestrator/store/etcd-process.ts';
+import type { StoreKind } from '../../../native/orchestrator/store/open.ts';
 import { type Daemon, type RunResult, startDaemon, stopDaemon } from '../harness.ts';
 import { freePort } from '../net.ts';
 
 export interface Cluster {
   daemon: Daemon;
   port: number;
+  store: StoreKind;
+  /** With the etcd store: the etcd berthd uses. */
+  etcd?: EtcdProcess;
   kubeconfig: string;
   home: string;
   kubectl(args: string[], opts?: { input?: string; home?: string }): RunResult;
@@ -17,9 +24,20 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(opts: { store?: StoreKind } = {}): Promise<Cluster> {
   const port = await freePort();
-  const daemon = await startDaemon('berthd', ['--kubernetes', '--kube-api-port', String(port)]);
+  const store = opts.store ?? ((process.env.BERTH_KUBE_STORE || 'sqlite') as StoreKind);
+  const etcd = store === 'etcd' ? await startEtcd() : undefined;
+  const storeArgs = etcd ? [`--kube-etcd-endpoint=${etcd.endpoint}`] : [`--kube-store=${store}`];
+  const daemon = await startDaemon('berthd', [
+    '--kubernetes',
+    '--kube-api-port',
+    String(port),
+    ...storeArgs,
+  ]).catch(async (err) => {
+    await etcd?.stop();
+    throw err;
+  });
   const kubeconfig = path.join(daemon.dataRoot, 'kubernetes', 'admin.kubeconfig');
   const home = mkdtempSync('/tmp/bt-kube-home-');
   const kubectl: Cluster['kubectl'] = (args, opts = {}) => {
@@ -40,6 +58,8 @@ export async function startCluster(): Promise<Cluster> {
   return {
     daemon,
     port,
+    store,
+    etcd,
     kubeconfig,
     home,
     kubectl,
@@ -68,6 +88,7 @@ export async function startCluster(): Promise<Cluster> {
     },
     async stop() {
       await stopDaemon(daemon);
+      await etcd?.stop();
       rmSync(home, { recursive: true, force: true });
     },
   };
