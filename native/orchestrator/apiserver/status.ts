@@ -101,6 +101,13 @@ export const forbidden = (q: Qualified, name: string, why: string) =>
 
 export const gone = (message: string) => new ApiError(410, 'Expired', message);
 
+/** A resourceVersion the store has not reached, answered as the real API server does after its wait. */
+export const tooLargeResourceVersion = (rv: number, current: number) =>
+  new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
+
 export const unauthorized = () => new ApiError(401, 'Unauthorized', 'Unauthorized');
 
 export const methodNotAllowed = () =>

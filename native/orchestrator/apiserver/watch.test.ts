@@ -65,6 +65,23 @@ test('a compacted resourceVersion is 410 Gone', async () => {
   assert.equal(list.json().reason, 'Expired');
 });
 
+test('a resourceVersion the store has not reached is 504 Too large resource version', async () => {
+  const now = await s.store.revision();
+  const w = await s.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${now + 1000}`);
+  await w.ended;
+  assert.equal(w.status, 504);
+  const list = await s.request(
+    'GET',
+    `/api/v1/namespaces/default/configmaps?resourceVersion=${now + 1000}&resourceVersionMatch=Exact`,
+  );
+  assert.equal(list.status, 504);
+  assert.equal(list.json().reason, 'Timeout');
+  assert.match(
+    list.json().message as string,
+    new RegExp(`Too large resource version: ${now + 1000}, current: ${now}`),
+  );
+});
+
 test('BOOKMARK events come when asked, with the newest resourceVersion', async () => {
   const now = await s.store.revision();
   const w = await s.watch(

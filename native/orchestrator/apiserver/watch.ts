@@ -8,7 +8,7 @@ import type { ApiContext, Scope } from './context.ts';
 import { fromStored } from './objects.ts';
 import { apiVersionOf, type KubeObject, storeKey } from './registry.ts';
 import { listObjects, renderObject, selectorFilter } from './rest/read.ts';
-import { badRequest, gone } from './status.ts';
+import { badRequest, gone, tooLargeResourceVersion } from './status.ts';
 
 interface OutEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -49,18 +49,21 @@ export async function serveWatch(
     after = page.revision;
   } else {
     after = Number(rv);
-    // What matched at that version, so that objects leaving the selection are seen as DELETED.
-    if (selective) {
-      try {
-        const at = await ctx.store.list(prefix, { revision: after });
+    // A list at that version tells a compacted one (410) before the 200 goes out, whichever the store;
+    // with selectors it also gives what matched then, so that objects leaving the selection are
+    // seen as DELETED.
+    try {
+      const at = await ctx.store.list(prefix, { revision: after, limit: selective ? undefined : 1 });
+      if (selective)
         for (const s of at.items) {
           const o = fromStored(scope.def, s);
           if (filter(o)) matched.add(keyOf(o));
         }
-      } catch (err) {
-        if (err instanceof StoreError && err.kind === 'gone') throw tooOld(after);
-        throw err;
-      }
+    } catch (err) {
+      if (err instanceof StoreError && err.kind === 'gone') throw tooOld(after);
+      if (err instanceof StoreError && err.kind === 'invalid')
+        throw tooLargeResourceVersion(after, await ctx.store.revision());
+      throw err;
     }
   }
   const events = ctx.store

@@ -1,6 +1,7 @@
 // The orchestrator's storage interface: what the API server needs from a key-value store with one
-// global, monotonic revision (Kubernetes' resourceVersion). Backends: embedded SQLite (the default,
-// in the data root) and etcd; both pass the same conformance suite (store.conformance.ts).
+// global, monotonic revision (Kubernetes' resourceVersion). Backends: embedded SQLite (sqlite.ts, the
+// default, <data-root>/kubernetes/state.db), etcd (etcd.ts) and memory (memory.ts, nothing kept); all
+// three pass one conformance suite (store.conformance.ts); open.ts chooses one from berthd's flags.
 //
 // Keys are paths such as `/registry/pods/default/web-1`; values are the objects as JSON. Every write
 // gets a new revision, greater than every revision before it in this store; an object's

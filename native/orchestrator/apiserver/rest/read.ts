@@ -5,7 +5,7 @@ import type { ApiContext, Scope } from '../context.ts';
 import { fromStored } from '../objects.ts';
 import { apiVersionOf, type KubeObject, storeKey } from '../registry.ts';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from '../selectors.ts';
-import { ApiError, badRequest, gone, notFound } from '../status.ts';
+import { ApiError, badRequest, gone, notFound, tooLargeResourceVersion } from '../status.ts';
 import { toTable } from '../table.ts';
 
 export const qualified = (scope: Scope) => ({ group: scope.def.group, resource: scope.def.plural });
@@ -103,7 +103,9 @@ export async function listObjects(
           )
         : gone(`The resourceVersion for the provided list is too old.`);
     if (err instanceof StoreError && err.kind === 'invalid')
-      throw badRequest(`invalid continue token: ${err.message}`);
+      throw q.get('continue')
+        ? badRequest(`invalid continue token: ${err.message}`)
+        : tooLargeResourceVersion(revision ?? 0, await ctx.store.revision());
     throw err;
   }
   return { items, revision: page.revision, continue: cont, remaining: filtered ? undefined : page.remaining };
