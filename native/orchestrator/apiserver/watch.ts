@@ -130,6 +130,8 @@ export async function serveWatch(
   } finally {
     if (timer) clearTimeout(timer);
     abort.abort();
+    // The loop above leaves the store's iterator without a for-await's return(): close it here.
+    void events.return?.().catch(() => undefined);
     res.end();
   }
 }

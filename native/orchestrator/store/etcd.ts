@@ -174,9 +174,6 @@ export class EtcdStore implements Store {
   ): AsyncIterable<WatchEvent> {
     if (signal.aborted) return;
     const abort = new AbortController();
-    const onAbort = () => abort.abort();
-    signal.addEventListener('abort', onAbort);
-    this.watches.add(abort);
     const queue: WatchEvent[] = [];
     let failure: unknown;
     let ended = false;
@@ -185,6 +182,18 @@ export class EtcdStore implements Store {
       queue.push(e);
       wake?.();
     };
+    let timer: NodeJS.Timeout | undefined;
+    // Released on abort or close, not only when the generator next resumes (see local-watch.ts).
+    const onAbort = () => abort.abort();
+    abort.signal.addEventListener('abort', () => {
+      if (timer) clearInterval(timer);
+      this.watches.delete(abort);
+      signal.removeEventListener('abort', onAbort);
+      queue.length = 0;
+      wake?.();
+    });
+    signal.addEventListener('abort', onAbort);
+    this.watches.add(abort);
     // Every change up to `seen` has been delivered (in revision order, as etcd sends them).
     let seen = after;
     const pump = async () => {
@@ -253,11 +262,10 @@ export class EtcdStore implements Store {
         wake?.();
       },
     );
-    const timer = opts.progressMs
-      ? setInterval(() => {
-          if (queue.length === 0) push({ type: 'PROGRESS', revision: seen });
-        }, opts.progressMs)
-      : undefined;
+    if (opts.progressMs)
+      timer = setInterval(() => {
+        if (queue.length === 0) push({ type: 'PROGRESS', revision: seen });
+      }, opts.progressMs);
     try {
       while (!abort.signal.aborted) {
         const e = queue.shift();
@@ -273,10 +281,7 @@ export class EtcdStore implements Store {
         wake = undefined;
       }
     } finally {
-      if (timer) clearInterval(timer);
       abort.abort();
-      this.watches.delete(abort);
-      signal.removeEventListener('abort', onAbort);
     }
   }
 

@@ -15,6 +15,8 @@ export interface Change {
 
 export class LocalWatchers {
   private readonly listeners = new Set<(c: Change) => void>();
+  private readonly enders = new Set<() => void>();
+  private closed = false;
 
   /** Live watches, for tests and for the benchmark's fan-out figures. */
   get count(): number {
@@ -23,6 +25,12 @@ export class LocalWatchers {
 
   publish(change: Change): void {
     for (const l of this.listeners) l(change);
+  }
+
+  /** Ends every watch (the store is closing) and refuses new ones. */
+  close(): void {
+    this.closed = true;
+    for (const end of this.enders) end();
   }
 
   /**
@@ -36,7 +44,7 @@ export class LocalWatchers {
     current: () => Revision,
     progressMs?: number,
   ): AsyncIterable<WatchEvent> {
-    if (signal.aborted) return;
+    if (signal.aborted || this.closed) return;
     const queue: WatchEvent[] = [];
     let wake: (() => void) | undefined;
     const push = (e: WatchEvent) => {
@@ -48,16 +56,29 @@ export class LocalWatchers {
       if (c.key.startsWith(prefix)) push(toEvent(c));
     };
     this.listeners.add(listener);
-    const onAbort = () => wake?.();
-    signal.addEventListener('abort', onAbort);
+    // Everything the watch holds is released on abort or close, not only when the generator next
+    // resumes: a consumer that stops reading without return() must not leave a timer behind.
+    let ended = false;
+    let timer: NodeJS.Timeout | undefined;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      if (timer) clearInterval(timer);
+      this.listeners.delete(listener);
+      this.enders.delete(end);
+      signal.removeEventListener('abort', end);
+      queue.length = 0;
+      wake?.();
+    };
+    this.enders.add(end);
+    signal.addEventListener('abort', end);
     // An empty queue means every change so far has been delivered: the current revision is seen.
-    const timer = progressMs
-      ? setInterval(() => {
-          if (queue.length === 0) push({ type: 'PROGRESS', revision: current() });
-        }, progressMs)
-      : undefined;
+    if (progressMs)
+      timer = setInterval(() => {
+        if (queue.length === 0) push({ type: 'PROGRESS', revision: current() });
+      }, progressMs);
     try {
-      while (!signal.aborted) {
+      while (!ended) {
         const e = queue.shift();
         if (e) {
           yield e;
@@ -69,9 +90,7 @@ export class LocalWatchers {
         wake = undefined;
       }
     } finally {
-      if (timer) clearInterval(timer);
-      this.listeners.delete(listener);
-      signal.removeEventListener('abort', onAbort);
+      end();
     }
   }
 }

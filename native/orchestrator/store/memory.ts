@@ -143,6 +143,7 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.watchers.close();
   }
 
   private check() {

@@ -277,6 +277,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     if (this.pending.length) this.flush();
     this.closed = true;
+    this.watchers.close();
     this.db.close();
   }
 

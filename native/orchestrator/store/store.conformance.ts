@@ -371,6 +371,28 @@ export function storeConformance(name: string, open: () => Promise<Backend>) {
       assert.equal(new Set(revisions).size, writers * each, 'every write has a revision of its own');
     });
 
+    it('ends its watches when it closes', async () => {
+      // A store of its own: this one closes.
+      const other = await open();
+      try {
+        const abort = new AbortController();
+        const w = other.store
+          .watch('/c/close/', await other.store.revision(), abort.signal)
+          [Symbol.asyncIterator]();
+        const next = w.next();
+        await other.store.create('/c/close/a', {});
+        assert.equal(((await next).value as WatchEvent).type, 'ADDED');
+        await other.store.close();
+        const end = await Promise.race([
+          w.next(),
+          new Promise((r) => setTimeout(() => r('still open'), 3000)),
+        ]);
+        assert.equal((end as IteratorResult<WatchEvent>).done, true, 'the watch ended');
+      } finally {
+        await other.cleanup();
+      }
+    });
+
     it('compacts: older revisions are gone for lists, continues and watches; newer ones work', async () => {
       await s.create('/c/compact/a', { v: 1 });
       const old = await s.update('/c/compact/a', { v: 2 });
