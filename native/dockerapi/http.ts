@@ -1,6 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import { EngineError, type ErrorKind, errorMessage, invalid } from '../core/errors.ts';
+import type { StdioSession } from '../services/stdio.ts';
+import { sendStdio, stdioContentType } from './streams.ts';
 
 export const statusOf: Record<ErrorKind, number> = {
   invalid: 400,
@@ -24,6 +26,22 @@ export interface ClientStream {
   readonly closed: boolean;
 }
 
+/**
+ * What a route reads of a request: its line, its headers and its body as a byte stream. Node's
+ * IncomingMessage is one; so is a plain object made by `inject` (routes are tested without a socket).
+ */
+export interface RequestLike extends Readable {
+  method?: string;
+  url?: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** What a response is written to: Node's ServerResponse, or an injected one that records it. */
+export interface ResponseLike extends Writable {
+  writeHead(status: number, headers: Record<string, string | number>): unknown;
+  flushHeaders(): void;
+}
+
 export class ApiRequest {
   readonly url: URL;
   params: Record<string, string> = {};
@@ -31,8 +49,8 @@ export class ApiRequest {
   private responded = false;
 
   constructor(
-    readonly raw: IncomingMessage,
-    readonly res: ServerResponse | undefined,
+    readonly raw: RequestLike,
+    readonly res: ResponseLike | undefined,
     readonly socket: Duplex | undefined,
     private readonly head: Buffer | undefined,
   ) {
@@ -41,6 +59,12 @@ export class ApiRequest {
 
   get method(): string {
     return this.raw.method ?? 'GET';
+  }
+
+  /** A request header's (first) value. */
+  header(name: string): string | undefined {
+    const h = this.raw.headers[name.toLowerCase()];
+    return Array.isArray(h) ? h[0] : h;
   }
 
   get query(): URLSearchParams {
@@ -183,6 +207,17 @@ export class ApiRequest {
     res.writeHead(200, { 'Content-Type': contentType, 'Api-Version': apiVersion, Server: serverHeader });
     res.flushHeaders();
     return clientStream(res, this.raw);
+  }
+
+  /**
+   * Connects a client to a service's stdio (attach, exec): the service is opened with the client's
+   * input (paused until the service wires it) and may refuse with a plain error; then the connection
+   * is taken over and the session's chunks go out as Docker streams them.
+   */
+  async attachStdio(open: (input: NodeJS.ReadableStream | undefined) => StdioSession): Promise<void> {
+    this.socket?.pause();
+    const session = open(this.socket ?? this.raw);
+    await sendStdio(this.hijack(stdioContentType(session.tty)), session);
   }
 }
 

@@ -31,9 +31,7 @@ import type { Engine } from '../../services/engine.ts';
 import { frame } from '../framing.ts';
 import type { ApiRequest } from '../http.ts';
 import type { Router } from '../router.ts';
-
-const rawStream = 'application/vnd.docker.raw-stream';
-const muxStream = 'application/vnd.docker.multiplexed-stream';
+import { muxStream, rawStream, sendJsonLines } from '../streams.ts';
 
 /** Docker's `since`/`until`: unix seconds (with fraction), RFC 3339, or a duration relative to now. */
 export function timeParam(v: string | null, nowMs = Date.now(), zeroIsEpoch = false): bigint | undefined {
@@ -135,21 +133,15 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('POST', '/containers/{id}/attach', async (req) => {
-    const rec = ctx.store.get(req.params.id);
-    const client = req.hijack(rec.Config.Tty ? rawStream : muxStream);
-    await attachContainer(
-      ctx,
-      rec.Id,
-      {
-        stdin: req.bool('stdin'),
-        stdout: req.bool('stdout'),
-        stderr: req.bool('stderr'),
-        stream: req.bool('stream'),
-        logs: req.bool('logs'),
-        detachKeys: req.query.get('detachKeys') ?? undefined,
-      },
-      client,
-    );
+    const opts = {
+      stdin: req.bool('stdin'),
+      stdout: req.bool('stdout'),
+      stderr: req.bool('stderr'),
+      stream: req.bool('stream'),
+      logs: req.bool('logs'),
+      detachKeys: req.query.get('detachKeys') ?? undefined,
+    };
+    await req.attachStdio((input) => attachContainer(ctx, req.params.id, opts, input));
   });
 
   router.add('POST', '/containers/{id}/resize', async (req) => {
@@ -167,7 +159,15 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('GET', '/containers/{id}/stats', async (req) => {
-    await containerStats(ctx, req.params.id, req.bool('stream', true), req.bool('one-shot'), req);
+    const stop = new AbortController();
+    const samples = containerStats(ctx, req.params.id, {
+      stream: req.bool('stream', true),
+      oneShot: req.bool('one-shot'),
+      signal: stop.signal,
+    });
+    const out = req.stream('application/json');
+    out.onClose(() => stop.abort());
+    await sendJsonLines(out, samples);
   });
 
   router.add('GET', '/containers/{id}/changes', async (req) => {

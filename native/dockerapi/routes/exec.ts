@@ -13,17 +13,14 @@ export function execRoutes(router: Router, engine: Engine): void {
   router.add('POST', '/exec/{id}/start', async (req) => {
     const body =
       (await req.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] }>()) ?? {};
-    const session = engine.exec.get(req.params.id);
-    if (body.ConsoleSize && session.config.Tty) session.config.ConsoleSize = body.ConsoleSize;
     if (body.Detach) {
-      await engine.exec.start(req.params.id, true);
+      await engine.exec.startDetached(req.params.id);
       req.send(200, '');
       return;
     }
-    const client = req.hijack(
-      session.config.Tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',
+    await req.attachStdio((input) =>
+      engine.exec.startAttached(req.params.id, { input, consoleSize: body.ConsoleSize }),
     );
-    await engine.exec.start(req.params.id, false, client);
   });
 
   router.add('POST', '/exec/{id}/resize', async (req) => {

@@ -1,8 +1,7 @@
-import { invalid } from '../../core/errors.ts';
-import { frame } from '../../dockerapi/framing.ts';
-import type { ClientStream } from '../../dockerapi/http.ts';
+import { errorMessage, invalid } from '../../core/errors.ts';
 import { type Attachment, attachSocket } from '../../runtime/conmon.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
+import { ChunkStream, type StdioChunk, type StdioSession } from '../stdio.ts';
 import { readLog } from './log-file.ts';
 
 export interface AttachOptions {
@@ -71,61 +70,68 @@ export function pumpInput(
   input.resume();
 }
 
-/** Connects a client to a container's stdio, now if it runs, or at its next start. */
-export async function attachContainer(
+/**
+ * Connects to a container's stdio, now if it runs, or at its next start (`docker run` attaches before
+ * it starts). Output comes as tagged chunks; `input` (the client's bytes) is copied to the
+ * container's stdin until it ends or the detach keys are typed, which end the session.
+ * A container that is not running is registered for its next start before this returns.
+ */
+export function attachContainer(
   ctx: ContainerContext,
   ref: string,
   opts: AttachOptions,
-  client: ClientStream,
-): Promise<void> {
+  input?: NodeJS.ReadableStream,
+): StdioSession {
   const rec = ctx.store.get(ref);
-  const tty = rec.Config.Tty;
   const keys = parseDetachKeys(opts.detachKeys);
+  const out = new ChunkStream<StdioChunk>();
   const send = (stream: 'stdout' | 'stderr', data: Buffer) => {
     if ((stream === 'stdout' && !opts.stdout) || (stream === 'stderr' && !opts.stderr)) return;
-    client.write(tty ? data : frame(stream, data));
+    out.push({ stream, data });
   };
-  if (opts.logs) {
-    for await (const e of readLog(rec.LogPath, { follow: false })) send(e.stream, Buffer.from(e.text));
-  }
-  if (!opts.stream) {
-    client.end();
-    return;
-  }
   let attachment: Attachment | undefined;
   const connect = async () => {
-    if (client.closed) return;
+    if (out.closed) return;
     const a = await attachSocket(bundleDir(ctx, rec.Id));
     attachment = a;
     a.onOutput(send);
-    a.onClose(() => client.end());
-    client.onClose(() => a.close());
+    a.onClose(() => out.end());
+    out.onClose(() => a.close());
     if (opts.stdin && rec.Config.OpenStdin) {
       pumpInput(
-        client.input,
+        input,
         keys,
         (d) => a.write(d),
         () => {
           a.endInput();
           // Docker ends a `docker attach` session with its input when the container keeps stdin open.
-          if (!rec.Config.StdinOnce) client.end();
+          if (!rec.Config.StdinOnce) out.end();
         },
         () => {
           a.close();
-          client.end();
+          out.end();
         },
       );
     } else {
-      client.input?.resume();
+      input?.resume();
     }
   };
-  if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
-    await connect();
-  } else {
+  const begin = async () => {
+    if (opts.logs) {
+      for await (const e of readLog(rec.LogPath, { follow: false })) send(e.stream, Buffer.from(e.text));
+    }
+    if (!opts.stream) {
+      out.end();
+      return;
+    }
+    if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
+      await connect();
+      return;
+    }
     const list = ctx.pendingAttach.get(rec.Id) ?? [];
     list.push(connect);
     ctx.pendingAttach.set(rec.Id, list);
-    client.onClose(() => {
+    out.onClose(() => {
       const cur = ctx.pendingAttach.get(rec.Id);
       if (cur)
         ctx.pendingAttach.set(
@@ -135,6 +141,13 @@ export async function attachContainer(
       attachment?.close();
     });
     // A container that exits without ever starting our attachment (start failed) ends the stream.
-    ctx.lifecycle.once(`removed:${rec.Id}`, () => client.end());
-  }
+    ctx.lifecycle.once(`removed:${rec.Id}`, () => out.end());
+  };
+  // Without logs to replay, `begin` registers for the next start before its first await, so before
+  // the caller answers the client.
+  void begin().catch((err) => {
+    ctx.log.warn('attach failed', { id: rec.Id, error: errorMessage(err) });
+    out.end();
+  });
+  return { tty: rec.Config.Tty, output: out };
 }

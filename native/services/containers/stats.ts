@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import type { ApiRequest } from '../../dockerapi/http.ts';
 import { readStats } from '../../runtime/cgroups.ts';
 import { type ContainerContext, cgroupsPath } from '../context.ts';
 import type { ContainerRecord } from './model.ts';
@@ -56,37 +55,65 @@ async function sample(ctx: ContainerContext, rec: ContainerRecord): Promise<Samp
   return { ...base, ...s, ...(networks ? { networks } : {}) };
 }
 
-/** GET /containers/{id}/stats: one sample (with precpu) or a stream, one JSON object a second. */
-export async function containerStats(
+export interface StatsOptions {
+  /** One sample a second until the container is removed or the caller stops; else one sample. */
+  stream: boolean;
+  /** A single sample without the second one that fills `precpu_stats`. */
+  oneShot: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * A container's resource usage as Docker's stats objects: one sample (with precpu, a second apart)
+ * or one a second. The container is looked up now, so that a missing one fails before any sample.
+ */
+export function containerStats(
   ctx: ContainerContext,
   ref: string,
-  stream: boolean,
-  oneShot: boolean,
-  req: ApiRequest,
-): Promise<void> {
+  opts: StatsOptions,
+): AsyncIterable<Record<string, unknown>> {
   const rec = ctx.store.get(ref);
+  return samples(ctx, rec, opts);
+}
+
+async function* samples(
+  ctx: ContainerContext,
+  rec: ContainerRecord,
+  { stream, oneShot, signal }: StatsOptions,
+): AsyncGenerator<Record<string, unknown>> {
   const empty = {
     cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 },
     throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
   };
-  const out = req.stream('application/json');
   let prev: Sample | undefined;
   if (!stream && !oneShot && (rec.State.Status === 'running' || rec.State.Status === 'paused')) {
     prev = await sample(ctx, rec);
-    await new Promise((r) => setTimeout(r, 1000));
+    await pause(1000, signal);
   }
   for (;;) {
+    if (signal?.aborted) return;
     const cur = await sample(ctx, rec);
-    const msg = {
+    yield {
       ...cur,
       preread: prev?.read ?? '0001-01-01T00:00:00Z',
       precpu_stats: prev?.cpu_stats ?? { ...empty, online_cpus: os.cpus().length },
     };
-    out.write(`${JSON.stringify(msg)}\n`);
-    if (!stream || out.closed) break;
+    if (!stream || signal?.aborted) return;
     prev = cur;
-    await new Promise((r) => setTimeout(r, 1000));
-    if (out.closed || !ctx.store.find(rec.Id)) break;
+    await pause(1000, signal);
+    if (signal?.aborted || !ctx.store.find(rec.Id)) return;
   }
-  out.end();
+}
+
+/** Waits, or less when the caller stops listening. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

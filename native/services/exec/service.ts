@@ -3,8 +3,6 @@ import path from 'node:path';
 import { conflict, EngineError, errorMessage, invalid, isEngineError, notFound } from '../../core/errors.ts';
 import { writeJsonAtomic } from '../../core/fsutil.ts';
 import { newId } from '../../core/ids.ts';
-import { frame } from '../../dockerapi/framing.ts';
-import type { ClientStream } from '../../dockerapi/http.ts';
 import { allCapabilities, applyCapChanges } from '../../runtime/capabilities.ts';
 import { attachSocket, conmonExec, resizeTerminal } from '../../runtime/conmon.ts';
 import { processUser } from '../../runtime/user.ts';
@@ -14,6 +12,7 @@ import { emitContainerEvent } from '../containers/create.ts';
 import { LimitedOutput } from '../containers/health-policy.ts';
 import { groupAdd } from '../containers/start.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
+import { ChunkStream, type StdioChunk, type StdioSession } from '../stdio.ts';
 
 export interface ExecConfig {
   Cmd: string[];
@@ -66,7 +65,7 @@ interface OciProcess {
   consoleSize?: { height: number; width: number };
 }
 
-/** Exec sessions: created by POST /containers/{id}/exec, run under conmon on start. */
+/** Exec sessions: created against a running container, run under conmon (once) when started. */
 export class ExecService {
   private readonly sessions = new Map<string, ExecSession>();
 
@@ -181,34 +180,72 @@ export class ExecService {
     return proc;
   }
 
-  /**
-   * Starts an exec; with a client (or a capture), streams its stdio and resolves when it has exited.
-   */
-  async start(id: string, detach: boolean, client?: ClientStream, capture?: ExecCapture): Promise<void> {
+  /** Claims a session for its one start; the checks fail here, before any output. */
+  private claim(id: string): ExecSession {
     const s = this.get(id);
     if (s.started) throw conflict(`Error: Exec command ${id} has already run`);
-    const ctx = this.ctx;
-    const rec = ctx.store.get(s.containerId);
+    const rec = this.ctx.store.get(s.containerId);
     if (rec.State.Status !== 'running') throw conflict(`container ${rec.Id} is not running`);
     s.started = true;
+    return s;
+  }
+
+  /** Starts an exec without its stdio; resolves once it runs. */
+  async startDetached(id: string): Promise<void> {
+    await this.run(this.claim(id), true);
+  }
+
+  /**
+   * Starts an exec attached: its output as tagged chunks, ending with `{stream: 'exit'}` (carrying the
+   * reason when it could not start); `input`, when the exec was created with stdin, becomes its stdin
+   * (detach keys end the session). `consoleSize` ([height, width]) sizes its TTY from the start.
+   */
+  startAttached(
+    id: string,
+    opts: { input?: NodeJS.ReadableStream; consoleSize?: [number, number] } = {},
+  ): StdioSession {
+    const s = this.claim(id);
+    if (opts.consoleSize && s.config.Tty) s.config.ConsoleSize = opts.consoleSize;
+    const out = new ChunkStream<StdioChunk>();
+    void this.run(s, false, { out, input: opts.input }).catch((err) => {
+      this.ctx.log.warn('exec failed', { id, error: errorMessage(err) });
+      out.end();
+    });
+    return { tty: s.config.Tty, output: out };
+  }
+
+  /**
+   * Runs a claimed exec under conmon; with `io` (or a capture) its stdio is wired and this resolves
+   * when it has exited, without either once it runs.
+   */
+  private async run(
+    s: ExecSession,
+    detach: boolean,
+    io?: { out: ChunkStream<StdioChunk>; input?: NodeJS.ReadableStream },
+    capture?: ExecCapture,
+  ): Promise<void> {
+    const id = s.id;
+    const ctx = this.ctx;
+    const rec = ctx.store.get(s.containerId);
     const dir = path.join(ctx.paths.execBundles, id);
-    await fs.mkdir(path.join(dir, 'exit'), { recursive: true, mode: 0o700 });
     const specPath = path.join(dir, 'process.json');
     const tty = s.config.Tty;
     const send = (stream: 'stdout' | 'stderr', data: Buffer) => {
       if (
-        !client ||
+        !io ||
         (stream === 'stdout' && !s.config.AttachStdout) ||
         (stream === 'stderr' && !s.config.AttachStderr)
       )
         return;
-      client.write(tty ? data : frame(stream, data));
+      io.out.push({ stream, data });
     };
     let closedAttach: Promise<void> = Promise.resolve();
     // What the runtime says is dockerd's "OCI runtime exec failed"; a user that cannot be resolved is
     // reported as it is.
     let runtimeFailed = false;
     try {
+      // Inside the try: a user that does not resolve fails the exec as a process that cannot start.
+      await fs.mkdir(path.join(dir, 'exit'), { recursive: true, mode: 0o700 });
       await writeJsonAtomic(specPath, await this.processSpec(s));
       runtimeFailed = true;
       const handle = await conmonExec(
@@ -234,21 +271,22 @@ export class ExecService {
             a.onOutput((stream, data) => capture.output(stream, data));
             return;
           }
-          if (!client) return;
+          if (!io) return;
+          const { out, input } = io;
           const a = await attachSocket(dir);
           closedAttach = new Promise((resolve) => a.onClose(resolve));
           a.onOutput(send);
-          client.onClose(() => a.close());
-          if (!s.config.AttachStdin) client.input?.resume();
+          out.onClose(() => a.close());
+          if (!s.config.AttachStdin) input?.resume();
           else {
             pumpInput(
-              client.input,
+              input,
               parseDetachKeys(s.config.DetachKeys || undefined),
               (d) => a.write(d),
               () => a.endInput(),
               () => {
                 a.close();
-                client.end();
+                out.end();
               },
             );
           }
@@ -268,10 +306,11 @@ export class ExecService {
         await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
         await fs.rm(path.join(ctx.paths.sockets, id), { force: true }).catch(() => undefined);
       });
-      if (detach || (!client && !capture)) return;
+      if (detach || (!io && !capture)) return;
       await finish;
       await Promise.race([closedAttach, new Promise((r) => setTimeout(r, 2000))]);
-      client?.end();
+      io?.out.push({ stream: 'exit', code: s.exitCode ?? -1 });
+      io?.out.end();
     } catch (err) {
       s.running = false;
       // A missing command is 127 as in Docker 23+ (and as `docker run` has it); dockerd 20.10 said 126.
@@ -282,11 +321,9 @@ export class ExecService {
       const reason = runtimeFailed
         ? `OCI runtime exec failed: ${why.startsWith('exec failed: ') ? why : `exec failed: ${why}`}: unknown`
         : why;
-      if (client && !detach) {
-        // Docker reports an exec that could not start on the stream's stdout, then closes it.
-        const msg = `${reason}\r\n`;
-        client.write(tty ? Buffer.from(msg) : frame('stdout', Buffer.from(msg)));
-        client.end();
+      if (io && !detach) {
+        io.out.push({ stream: 'exit', code: s.exitCode, error: reason });
+        io.out.end();
         return;
       }
       throw runtimeFailed ? new EngineError(isEngineError(err) ? err.kind : 'internal', reason) : err;
@@ -304,7 +341,7 @@ export class ExecService {
     let timedOut = false;
     let timer: { cancel(): void } | undefined;
     try {
-      await this.start(id, false, undefined, {
+      await this.run(this.claim(id), false, undefined, {
         output: (_stream, data) => output.write(data),
         started: (pid) => {
           timer = this.ctx.clock.setTimeout(() => {
