@@ -4,9 +4,9 @@ import { errorMessage } from './core/errors.ts';
 import { createLogger } from './core/log.ts';
 import { hostSys } from './core/sys.ts';
 import { FlagError, parseDaemonFlags, usage } from './daemon-flags.ts';
-import { berthVersion } from './dockerapi/routes/system.ts';
 import { createDockerApiServer, listenUnix } from './dockerapi/server.ts';
 import { Engine } from './services/engine.ts';
+import { berthVersion } from './services/system/info.ts';
 
 async function claimPidfile(file: string): Promise<void> {
   const old = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());

@@ -28,10 +28,12 @@ export function buildRouter(engine: Engine): Router {
   return router;
 }
 
-/** Builds the Docker Engine API server; listening is separate (see listenUnix). */
-export function createDockerApiServer(engine: Engine, log: Logger): http.Server {
-  const router = buildRouter(engine);
-  const dispatch = async (req: ApiRequest) => {
+/**
+ * Answers one request: matches a route, runs it, and turns what it throws into Docker's error body
+ * (`{"message": …}` with the status of its kind). Server and `inject` both go through here.
+ */
+export function dispatcher(router: Router, log: Logger): (req: ApiRequest) => Promise<void> {
+  return async (req: ApiRequest) => {
     const m = router.match(req.method, req.url.pathname);
     if (m === undefined) return req.send(404, { message: `page not found` });
     if (m === 'method') return req.send(405, { message: `method not allowed` });
@@ -45,6 +47,11 @@ export function createDockerApiServer(engine: Engine, log: Logger): http.Server 
       else req.res?.destroy();
     }
   };
+}
+
+/** Builds the Docker Engine API server; listening is separate (see listenUnix). */
+export function createDockerApiServer(engine: Engine, log: Logger): http.Server {
+  const dispatch = dispatcher(buildRouter(engine), log);
   const server = http.createServer({ keepAliveTimeout: 60_000 }, (raw, res) => {
     void dispatch(new ApiRequest(raw, res, undefined, undefined));
   });

@@ -14,6 +14,7 @@ import { ContainerStore } from './containers/store.ts';
 import { type ContainerContext, type EnginePaths, enginePaths } from './context.ts';
 import { EventBus } from './events.ts';
 import { ExecService } from './exec/service.ts';
+import { RegistryService } from './images/registry.ts';
 import { ImageService } from './images/service.ts';
 import { type NetworkOptions, NetworkService } from './networks/service.ts';
 import { ContainerMounts } from './volumes/container-mounts.ts';
@@ -34,6 +35,7 @@ export class Engine {
   readonly paths: EnginePaths;
   readonly events = new EventBus();
   readonly images: ImageService;
+  readonly registry: RegistryService;
   readonly containers: ContainerContext;
   readonly exec: ExecService;
   readonly networks: NetworkService;
@@ -62,6 +64,7 @@ export class Engine {
           .filter((c) => c.Image === imageId)
           .map((c) => ({ id: c.Id, running: c.State.Status === 'running' || c.State.Status === 'paused' })),
     });
+    this.registry = new RegistryService(this.images, (e) => this.events.emit(e));
     this.networks = new NetworkService({
       sys: opts.sys,
       log: opts.log,

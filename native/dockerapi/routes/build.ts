@@ -1,24 +1,11 @@
 import { buildImage } from '../../builder/builder.ts';
 import { CommandFailedError } from '../../builder/run.ts';
 import { errorMessage, invalid } from '../../core/errors.ts';
-import { decodeRegistryAuth } from '../../registry/auth.ts';
-import { registryConfigFromEnv } from '../../registry/endpoint.ts';
 import type { Engine } from '../../services/engine.ts';
 import { commitContainer } from '../../services/images/commit.ts';
-import { pullImage } from '../../services/images/pull.ts';
-import { tagKey } from '../../storage/reference.ts';
-import type { ApiRequest, ClientStream } from '../http.ts';
+import type { ClientStream } from '../http.ts';
+import { jsonParam } from '../params.ts';
 import type { Router } from '../router.ts';
-
-function jsonParam<T>(req: ApiRequest, name: string, dflt: T): T {
-  const v = req.query.get(name);
-  if (!v) return dflt;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    throw invalid(`invalid ${name} parameter: not JSON`);
-  }
-}
 
 /** POST /build (the classic builder) and POST /commit. */
 export function buildRoutes(router: Router, engine: Engine): void {
@@ -43,13 +30,7 @@ export function buildRoutes(router: Router, engine: Engine): void {
       throw invalid(
         `remote build contexts (${remote}) are not supported: berthd builds have no network access`,
       );
-    const tags = q.getAll('t').map((t) => {
-      try {
-        return tagKey(t);
-      } catch (err) {
-        throw invalid(`invalid tag ${JSON.stringify(t)}: ${errorMessage(err)}`);
-      }
-    });
+    const tags = engine.images.tagKeys(q.getAll('t'));
     const cancelled = new AbortController();
     req.res?.on('close', () => {
       if (!req.res?.writableFinished) cancelled.abort();
@@ -68,9 +49,9 @@ export function buildRoutes(router: Router, engine: Engine): void {
     const opts = {
       dockerfile: q.get('dockerfile') || 'Dockerfile',
       tags,
-      buildArgs: jsonParam<Record<string, string | null>>(req, 'buildargs', {}),
+      buildArgs: jsonParam<Record<string, string | null>>(q, 'buildargs', {}),
       target: q.get('target') || undefined,
-      labels: jsonParam<Record<string, string>>(req, 'labels', {}),
+      labels: jsonParam<Record<string, string>>(q, 'labels', {}),
       noCache: req.bool('nocache'),
       quiet,
       rm: req.bool('rm', true),
@@ -78,10 +59,10 @@ export function buildRoutes(router: Router, engine: Engine): void {
       alwaysPull: req.bool('pull'),
       // Like dockerd's classic builder: a FROM image that is not here is pulled (anonymously).
       pullImage: async (ref: string) => {
-        await pullImage(engine.images.store, {
+        await engine.registry.pull({
           ref,
-          creds: decodeRegistryAuth(undefined),
-          config: registryConfigFromEnv(),
+          creds: {},
+          quiet: true,
           progress: (m) => {
             if (typeof m.status === 'string' && !m.progressDetail)
               progress({ stream: `${m.id ? `${m.id}: ` : ''}${m.status}\n` });

@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errorMessage, invalid } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { resizeTerminal } from '../../runtime/conmon.ts';
 import { archiveGet, archivePut, archiveStat, exportContainer } from '../../services/containers/archive.ts';
 import { attachContainer } from '../../services/containers/attach.ts';
 import { createContainer } from '../../services/containers/create.ts';
@@ -15,7 +14,7 @@ import {
   unpauseContainer,
   waitContainer,
 } from '../../services/containers/lifecycle.ts';
-import { parseTimeNs, readLogBatches } from '../../services/containers/log-file.ts';
+import { readLogBatches } from '../../services/containers/log-file.ts';
 import {
   containerChanges,
   pruneContainers,
@@ -23,29 +22,16 @@ import {
   updateContainer,
 } from '../../services/containers/ops.ts';
 import { removeContainer } from '../../services/containers/remove.ts';
+import { resizeContainer } from '../../services/containers/resize.ts';
 import { startContainer } from '../../services/containers/start.ts';
 import { containerStats } from '../../services/containers/stats.ts';
 import { inspectContainer, listContainers, parseFilters } from '../../services/containers/views.ts';
-import { bundleDir } from '../../services/context.ts';
 import type { Engine } from '../../services/engine.ts';
 import { frame } from '../framing.ts';
 import type { ApiRequest } from '../http.ts';
+import { timeParam } from '../params.ts';
 import type { Router } from '../router.ts';
 import { muxStream, rawStream, sendJsonLines } from '../streams.ts';
-
-/** Docker's `since`/`until`: unix seconds (with fraction), RFC 3339, or a duration relative to now. */
-export function timeParam(v: string | null, nowMs = Date.now(), zeroIsEpoch = false): bigint | undefined {
-  if (v === '0' && zeroIsEpoch) return 0n;
-  if (v === null || v === '' || v === '0') return undefined;
-  const dur = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
-  if (dur) {
-    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-    return BigInt(Math.round(nowMs - Number(dur[1]) * mult[dur[2]])) * 1_000_000n;
-  }
-  const ns = parseTimeNs(v);
-  if (ns === 0n) throw invalid(`invalid value for time: ${v}`);
-  return ns;
-}
 
 export function containerRoutes(router: Router, engine: Engine): void {
   const ctx = engine.containers;
@@ -145,10 +131,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('POST', '/containers/{id}/resize', async (req) => {
-    const rec = ctx.store.get(req.params.id);
-    if (rec.State.Status !== 'running')
-      throw invalid(`cannot resize a stopped container: container ${rec.Id} is not running`);
-    if (rec.Config.Tty) await resizeTerminal(bundleDir(ctx, rec.Id), req.int('h') ?? 0, req.int('w') ?? 0);
+    await resizeContainer(ctx, req.params.id, req.int('h') ?? 0, req.int('w') ?? 0);
     req.send(200, '');
   });
 

@@ -1,13 +1,7 @@
 import { errorMessage, invalid } from '../../core/errors.ts';
-import { decodeRegistryAuth } from '../../registry/auth.ts';
-import { registryConfigFromEnv } from '../../registry/endpoint.ts';
-import { login } from '../../registry/login.ts';
-import { type ProgressMessage, type ProgressSink, progress } from '../../registry/progress.ts';
-import { searchImages } from '../../registry/search.ts';
 import type { Engine } from '../../services/engine.ts';
 import { applyChanges } from '../../services/images/changes.ts';
-import { pullImage } from '../../services/images/pull.ts';
-import { pushImage } from '../../services/images/push.ts';
+import type { ProgressMessage, ProgressSink } from '../../services/images/registry.ts';
 import type { ApiRequest, ClientStream } from '../http.ts';
 import type { Router } from '../router.ts';
 
@@ -25,7 +19,8 @@ function lazyStream(req: ApiRequest): { sink: ProgressSink; fail(err: unknown): 
     sink: write,
     fail(err) {
       if (!out) throw err;
-      write(progress.error(errorMessage(err)));
+      const message = errorMessage(err);
+      write({ errorDetail: { message }, error: message });
     },
     end() {
       out?.end();
@@ -42,11 +37,8 @@ function pullReference(image: string, tag: string | null): string {
 /** POST /images/create (pull, or import with fromSrc), push, auth and search. */
 export function registryRoutes(router: Router, engine: Engine): void {
   const images = engine.images;
-  const config = registryConfigFromEnv();
-  const auth = (req: ApiRequest) => {
-    const h = req.raw.headers['x-registry-auth'];
-    return decodeRegistryAuth(Array.isArray(h) ? h[0] : h);
-  };
+  const registry = engine.registry;
+  const auth = (req: ApiRequest) => registry.credentials(req.header('x-registry-auth'));
 
   router.add('POST', '/images/create', async (req) => {
     const fromSrc = req.query.get('fromSrc');
@@ -57,17 +49,11 @@ export function registryRoutes(router: Router, engine: Engine): void {
       const creds = auth(req);
       const stream = lazyStream(req);
       try {
-        const res = await pullImage(images.store, {
+        await registry.pull({
           ref,
           platform: req.query.get('platform') ?? undefined,
           creds,
-          config,
           progress: stream.sink,
-        });
-        engine.events.emit({
-          Type: 'image',
-          Action: 'pull',
-          Actor: { ID: res.reference, Attributes: { name: res.reference } },
         });
       } catch (err) {
         stream.fail(err);
@@ -100,17 +86,12 @@ export function registryRoutes(router: Router, engine: Engine): void {
     const creds = auth(req);
     const stream = lazyStream(req);
     try {
-      const pushed = await pushImage(images.store, {
+      await registry.push({
         name: req.params.name,
         tag: req.query.get('tag') ?? undefined,
         creds,
-        config,
         progress: stream.sink,
       });
-      for (const p of pushed) {
-        const name = `${req.params.name.replace(/:[^:/]*$/, '')}:${p.tag}`;
-        engine.events.emit({ Type: 'image', Action: 'push', Actor: { ID: name, Attributes: { name } } });
-      }
     } catch (err) {
       stream.fail(err);
     }
@@ -119,13 +100,12 @@ export function registryRoutes(router: Router, engine: Engine): void {
 
   router.add('POST', '/auth', async (req) => {
     const body = (await req.json<Record<string, unknown>>()) ?? {};
-    const creds = decodeRegistryAuth(Buffer.from(JSON.stringify(body)).toString('base64'));
-    req.send(200, await login(creds, config));
+    req.send(200, await registry.login(registry.credentialsOf(body)));
   });
 
   router.add('GET', '/images/search', async (req) => {
     const term = req.query.get('term') ?? '';
     if (!term) throw invalid('search term is required');
-    req.send(200, await searchImages(term, req.int('limit'), config));
+    req.send(200, await registry.search(term, req.int('limit')));
   });
 }

@@ -38,6 +38,9 @@ interface ExecSession {
   pid: number;
   done: Promise<void>;
   markDone: () => void;
+  /** Settles once the process runs, or has failed to. */
+  launched: Promise<void>;
+  markLaunched: () => void;
 }
 
 /** Output of an exec taken in-process rather than streamed to a client (health probes). */
@@ -80,6 +83,10 @@ export class ExecService {
     if (!Array.isArray(cmd) || cmd.length === 0) throw invalid('No exec command specified');
     const id = newId();
     let markDone: () => void = () => {};
+    let markLaunched: () => void = () => {};
+    const launched = new Promise<void>((r) => {
+      markLaunched = r;
+    });
     const done = new Promise<void>((r) => {
       markDone = r;
     });
@@ -105,6 +112,8 @@ export class ExecService {
       pid: 0,
       done,
       markDone,
+      launched,
+      markLaunched,
     });
     // dockerd's action: the entrypoint, a space, the arguments (so `true` gives `exec_create: true `).
     emitContainerEvent(this.ctx, rec, `exec_create: ${cmd[0]} ${cmd.slice(1).join(' ')}`, { execID: id });
@@ -142,6 +151,9 @@ export class ExecService {
 
   async resize(id: string, height: number, width: number): Promise<void> {
     const s = this.get(id);
+    // As dockerd: a resize right after the start waits (10 s at most) for the process to be up.
+    if (s.started && !s.running && s.exitCode === null)
+      await Promise.race([s.launched, new Promise((r) => setTimeout(r, 10_000).unref())]);
     if (!s.running) throw conflict(`exec ${id} is not running`);
     await resizeTerminal(path.join(this.ctx.paths.execBundles, id), height, width);
   }
@@ -294,6 +306,7 @@ export class ExecService {
       );
       s.pid = handle.pid;
       s.running = true;
+      s.markLaunched();
       emitContainerEvent(ctx, rec, `exec_start: ${s.config.Cmd[0]} ${s.config.Cmd.slice(1).join(' ')}`, {
         execID: id,
       });
@@ -316,6 +329,7 @@ export class ExecService {
       // A missing command is 127 as in Docker 23+ (and as `docker run` has it); dockerd 20.10 said 126.
       s.exitCode = /not found|no such file/i.test(errorMessage(err)) ? 127 : 126;
       s.markDone();
+      s.markLaunched();
       await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
       const why = errorMessage(err);
       const reason = runtimeFailed

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { invalid, notFound, wrap } from '../../core/errors.ts';
+import { errorMessage, invalid, notFound, wrap } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { KeyedQueue } from '../../core/serial.ts';
 import type { Sys } from '../../core/sys.ts';
@@ -8,6 +8,7 @@ import { type ImageConfig, type ImageRecord, ImageStore, type Lease } from '../.
 import { chainIds } from '../../storage/layer-store.ts';
 import { noSuchImage, parseReference, tagKey, withTag } from '../../storage/reference.ts';
 import { applyChanges } from './changes.ts';
+import { type HistoryEntry, imageHistory } from './history.ts';
 import { streamToUncompressed } from './layer-file.ts';
 import { loadArchive } from './load.ts';
 import { type PruneReport, pruneImages } from './prune.ts';
@@ -118,6 +119,22 @@ export class ImageService {
       throw wrap(`no such image: ${ref}`, err);
     }
     return inspectImage(this.store, rec);
+  }
+
+  /** Normalises the tags a build is to get (`name` → `name:latest`), refusing one that is not a name. */
+  tagKeys(tags: string[]): string[] {
+    return tags.map((t) => {
+      try {
+        return tagKey(t);
+      } catch (err) {
+        throw invalid(`invalid tag ${JSON.stringify(t)}: ${errorMessage(err)}`);
+      }
+    });
+  }
+
+  /** `docker history`: newest first, with the size of each layer an entry adds. */
+  history(ref: string): Promise<HistoryEntry[]> {
+    return imageHistory(this.store, ref);
   }
 
   async tag(source: string, repo: string, tag?: string): Promise<void> {
