@@ -13,6 +13,17 @@ const rules: readonly ImportRule[] = [
     to: 'renderer/src/features/**',
     message: 'ui holds the shared pieces features are built from: move what both need into ui or store',
   },
+  {
+    from: 'native/services/**',
+    to: 'native/dockerapi/**',
+    message:
+      'services know no transport: take typed arguments, return values, async iterables or tagged chunks (services/stdio.ts); HTTP and framing live in dockerapi',
+  },
+  {
+    from: 'native/dockerapi/routes/**',
+    to: 'native/{runtime,storage,registry,network}/**',
+    message: 'routes parse, call one service and encode: engine work belongs in native/services',
+  },
 ];
 
 /** The folders whose files the rules look at. */
