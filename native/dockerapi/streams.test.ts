@@ -41,7 +41,11 @@ test('without a TTY, chunks go out in Docker frames; a failed start is reported 
   const k = client();
   out.push({ stream: 'stdout', data: Buffer.from('out') });
   out.push({ stream: 'stderr', data: Buffer.from('err') });
-  out.push({ stream: 'exit', code: 126, error: 'no such user' });
+  out.push({
+    stream: 'exit',
+    code: 126,
+    error: 'OCI runtime exec failed: exec failed: no such user: unknown',
+  });
   out.end();
   await sendStdio(k.c, { tty: false, output: out });
   const frames = new FrameDecoder().push(Buffer.concat(k.written));
