@@ -17,7 +17,7 @@ async function feed(d: LayerDigester, data: Buffer, chunk = 65536) {
   for (let o = 0; o < data.length; o += chunk) await d.write(new Uint8Array(data.subarray(o, o + chunk)));
 }
 
-test('digests, diffID and file of gzip and plain blobs, one worker after another', async () => {
+test('digests, diffID and file of gzip and plain blobs, one after another', async () => {
   const tar = Buffer.alloc(3 << 20, 7);
   for (let i = 0; i < 5; i++) {
     const gzip = i % 2 === 0;

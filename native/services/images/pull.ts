@@ -17,7 +17,6 @@ import { type ProgressSink, progress, shortDigest, throttled } from '../../regis
 import { DistributionMap } from '../../storage/distribution-map.ts';
 import { chainIds, type ImageConfig, type ImageStore, type Lease } from '../../storage/image-store.ts';
 import { LayerDigester } from '../../storage/layer-digester.ts';
-import { layerWorkers } from '../../storage/layer-workers.ts';
 import { familiarName, familiarString, parseReference, type Reference } from '../../storage/reference.ts';
 
 export interface PullOptions {
@@ -94,7 +93,7 @@ async function fetchManifest(
 
 /**
  * Fetches a layer blob and, in the same pass, verifies its digest and size and writes it out
- * uncompressed, returning the diffID. Hashing and decompression run on a worker thread. The file is a
+ * uncompressed, returning the diffID (see LayerDigester). The file is a
  * temp file: nothing reaches the store before the digests are checked.
  */
 async function download(
@@ -149,8 +148,6 @@ export async function pullImage(store: ImageStore, opts: PullOptions): Promise<P
   if (!ref.tag && !ref.digest) ref.tag = 'latest';
   const sink = opts.progress;
   const repo = ref.path;
-  // A layer worker boots while the manifest and config come (jobs run on this thread until it is up).
-  layerWorkers.warm();
   const { client, bytes: top, contentType } = await fetchManifest(ref, opts);
   const manifestDigest = sha256(top);
   if (ref.digest && ref.digest !== manifestDigest)
