@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -34,4 +43,24 @@ test('a container whose init died before the start is an error, not a hang', asy
   const exited = new Promise((r) => child.once('exit', r));
   await assert.rejects(rt.start('c2', child.pid ?? 0), /already dead/);
   await exited;
+});
+
+test('a process that ran and exited between two looks has started: its byte is read, not lost', async () => {
+  const dir = path.join(root, 'c3');
+  mkdirSync(dir);
+  const fifo = path.join(dir, 'exec.fifo');
+  execFileSync('mkfifo', [fifo]);
+  // The first look at init finds it gone, having written its byte just before (a `RUN exit 3`).
+  const sys = {
+    ...hostSys,
+    alive: () => {
+      const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      writeSync(fd, '0');
+      closeSync(fd);
+      return false;
+    },
+  };
+  const rt = new OciRuntime('runc', '/nonexistent/runc', root, sys);
+  await rt.start('c3', 4_000_000);
+  assert.equal(existsSync(fifo), false);
 });

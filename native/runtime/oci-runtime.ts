@@ -162,16 +162,23 @@ async function readExecFifo(fifo: string, initAlive: () => boolean): Promise<voi
   try {
     const buf = Buffer.alloc(16);
     const deadline = Date.now() + 10_000;
-    for (let wait = 0; ; wait = Math.min(wait + 1, 10)) {
-      let n = 0;
+    const read = () => {
       try {
-        n = readSync(fd, buf, 0, buf.length, null);
+        return readSync(fd, buf, 0, buf.length, null);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        return 0;
       }
-      if (n > 0) return;
-      // Nothing yet: init has not reopened its end, or it is gone.
-      if (!initAlive()) throw new Error('container process is already dead');
+    };
+    for (let wait = 0; ; wait = Math.min(wait + 1, 10)) {
+      if (read() > 0) return;
+      // Nothing yet: init has not reopened its end, or it is gone. A process that ran and exited
+      // between the read and this look (a build's `RUN exit 3`) left its byte behind: read once more
+      // before calling it dead.
+      if (!initAlive()) {
+        if (read() > 0) return;
+        throw new Error('container process is already dead');
+      }
       if (Date.now() > deadline) throw new Error('the container process did not start in 10 s');
       await new Promise((r) => setTimeout(r, wait));
     }
