@@ -10,6 +10,7 @@ import { HealthMonitor } from './containers/health.ts';
 import { noHealth } from './containers/hooks.ts';
 import { LogRotator } from './containers/log-rotate.ts';
 import { ExitMonitor } from './containers/monitor.ts';
+import { hasProcess } from './containers/state.ts';
 import { ContainerStore } from './containers/store.ts';
 import { type ContainerContext, type EnginePaths, enginePaths } from './context.ts';
 import { EventBus } from './events.ts';
@@ -62,7 +63,7 @@ export class Engine {
         store
           .all()
           .filter((c) => c.Image === imageId)
-          .map((c) => ({ id: c.Id, running: c.State.Status === 'running' || c.State.Status === 'paused' })),
+          .map((c) => ({ id: c.Id, running: hasProcess(c.State.Status) })),
     });
     this.registry = new RegistryService(this.images, (e) => this.events.emit(e));
     this.networks = new NetworkService({

@@ -24,6 +24,7 @@ import {
 import { removeContainer } from '../../services/containers/remove.ts';
 import { resizeContainer } from '../../services/containers/resize.ts';
 import { startContainer } from '../../services/containers/start.ts';
+import { isActive } from '../../services/containers/state.ts';
 import { containerStats } from '../../services/containers/stats.ts';
 import { inspectContainer, listContainers, parseFilters } from '../../services/containers/views.ts';
 import type { Engine } from '../../services/engine.ts';
@@ -234,8 +235,7 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
   const untilNs = timeParam(req.query.get('until'));
   const tty = rec.Config.Tty;
   const out = req.stream(tty ? rawStream : muxStream);
-  const running =
-    rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting';
+  const running = isActive(rec.State.Status);
   const stopFollowing = new Promise<void>((resolve) => {
     out.onClose(resolve);
     if (!running) resolve();

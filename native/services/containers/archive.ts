@@ -16,6 +16,7 @@ import { ContainerFs, errCode, type FsMount, goBase, type Place, preservedPath }
 import { emitContainerEvent } from './create.ts';
 import type { ContainerRecord } from './model.ts';
 import { withRootfs } from './ops.ts';
+import { hasProcess } from './state.ts';
 
 /** Go's os.FileMode bits, which the docker CLI decodes from the path-stat header. */
 function goFileMode(st: Stats): number {
@@ -36,7 +37,7 @@ function checkPath(p: string): void {
   if (!p) throw invalid('path cannot be empty');
 }
 
-const running = (rec: ContainerRecord) => rec.State.Status === 'running' || rec.State.Status === 'paused';
+const running = (rec: ContainerRecord) => hasProcess(rec.State.Status);
 
 /** The mounts cp sees through: volumes and binds, and the /etc files once the container has run. */
 async function cpMounts(rec: ContainerRecord): Promise<FsMount[]> {

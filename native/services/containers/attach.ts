@@ -3,6 +3,7 @@ import { type Attachment, attachSocket } from '../../runtime/conmon.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
 import { ChunkStream, type StdioChunk, type StdioSession } from '../stdio.ts';
 import { readLog } from './log-file.ts';
+import { hasProcess } from './state.ts';
 
 export interface AttachOptions {
   stdin: boolean;
@@ -124,7 +125,7 @@ export function attachContainer(
       out.end();
       return;
     }
-    if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
+    if (hasProcess(rec.State.Status)) {
       await connect();
       return;
     }

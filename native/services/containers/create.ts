@@ -17,14 +17,9 @@ import {
   verifyResources,
 } from './limits.ts';
 import { logLimits } from './log-rotate.ts';
-import {
-  type ContainerConfig,
-  type ContainerRecord,
-  type HealthConfig,
-  type HostConfig,
-  zeroTime,
-} from './model.ts';
+import type { ContainerConfig, ContainerRecord, HealthConfig, HostConfig } from './model.ts';
 import { defaultHostname, resolveSharing } from './namespaces.ts';
+import { createdState } from './state.ts';
 
 export interface CreateRequest {
   name?: string;
@@ -275,15 +270,7 @@ async function create(
     Config: config,
     HostConfig: hostConfig,
     Image: image.id,
-    State: {
-      Status: 'created',
-      Pid: 0,
-      ExitCode: 0,
-      Error: '',
-      OOMKilled: false,
-      StartedAt: zeroTime,
-      FinishedAt: zeroTime,
-    },
+    State: createdState(),
     RestartCount: 0,
     ManuallyStopped: false,
     HostnamePath: path.join(dir, 'hostname'),

@@ -1,15 +1,16 @@
-import { conflict, EngineError, invalid, isEngineError, notModified } from '../../core/errors.ts';
+import { conflict, EngineError, invalid, isEngineError } from '../../core/errors.ts';
 import { parseSignal } from '../../runtime/spec.ts';
 import { type ContainerContext, withLock } from '../context.ts';
 import { emitContainerEvent } from './create.ts';
-import { type ContainerRecord, can } from './model.ts';
+import type { ContainerRecord } from './model.ts';
 import { startLocked } from './start.ts';
+import { guard, hasProcess, isActive, transition } from './state.ts';
 
 const defaultStopTimeoutS = 10;
 
 /** Resolves when the container leaves running/paused, or after `ms` (false). */
 export function waitForExit(ctx: ContainerContext, rec: ContainerRecord, ms: number): Promise<boolean> {
-  if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') return Promise.resolve(true);
+  if (!hasProcess(rec.State.Status)) return Promise.resolve(true);
   return new Promise((resolve) => {
     const onExit = () => {
       clearTimeout(timer);
@@ -43,12 +44,12 @@ export async function stopLocked(
 ): Promise<void> {
   ctx.cancelRestart(rec.Id);
   if (rec.State.Status === 'restarting') {
-    rec.State.Status = 'exited';
+    transition.restartCancelled(rec);
     rec.ManuallyStopped = true;
     await ctx.store.save(rec);
     return;
   }
-  if (!can.stop(rec.State.Status)) throw notModified();
+  guard.stop(rec);
   rec.ManuallyStopped = true;
   await ctx.store.save(rec);
   if (rec.State.Status === 'paused') await ctx.runtime.resume(rec.Id).catch(() => undefined);
@@ -100,8 +101,10 @@ export async function killContainer(ctx: ContainerContext, ref: string, signalNa
     if (!/^\d+$/.test(wanted)) throw err;
     return refused(invalid(`The linux daemon does not support signal ${wanted}`));
   }
-  if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') {
-    refused(conflict(`Container ${rec.Id} is not running`));
+  try {
+    guard.signal(rec);
+  } catch (err) {
+    refused(err);
   }
   if (sig === 9 || sig === 15) {
     ctx.cancelRestart(rec.Id);
@@ -120,7 +123,7 @@ export async function restartContainer(
 ): Promise<void> {
   const rec = ctx.store.get(ref);
   await withLock(ctx, rec.Id, async () => {
-    if (can.stop(rec.State.Status)) await stopLocked(ctx, rec, timeoutS, signalName);
+    if (isActive(rec.State.Status)) await stopLocked(ctx, rec, timeoutS, signalName);
     await startLocked(ctx, rec);
   });
   emitContainerEvent(ctx, rec, 'restart');
@@ -129,10 +132,9 @@ export async function restartContainer(
 export async function pauseContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const rec = ctx.store.get(ref);
   await withLock(ctx, rec.Id, async () => {
-    if (rec.State.Status === 'paused') throw conflict(`Container ${rec.Id} is already paused`);
-    if (!can.pause(rec.State.Status)) throw conflict(`Container ${rec.Id} is not running`);
+    guard.pause(rec);
     await ctx.runtime.pause(rec.Id);
-    rec.State.Status = 'paused';
+    transition.paused(rec);
     await ctx.store.save(rec);
     emitContainerEvent(ctx, rec, 'pause');
   });
@@ -141,9 +143,9 @@ export async function pauseContainer(ctx: ContainerContext, ref: string): Promis
 export async function unpauseContainer(ctx: ContainerContext, ref: string): Promise<void> {
   const rec = ctx.store.get(ref);
   await withLock(ctx, rec.Id, async () => {
-    if (!can.unpause(rec.State.Status)) throw conflict(`Container ${rec.Id} is not paused`);
+    guard.unpause(rec);
     await ctx.runtime.resume(rec.Id);
-    rec.State.Status = 'running';
+    transition.unpaused(rec);
     await ctx.store.save(rec);
     emitContainerEvent(ctx, rec, 'unpause');
   });
@@ -185,12 +187,7 @@ export async function waitContainer(
       return result();
     };
   }
-  if (
-    cond === 'next-exit' ||
-    rec.State.Status === 'running' ||
-    rec.State.Status === 'paused' ||
-    rec.State.Status === 'restarting'
-  ) {
+  if (cond === 'next-exit' || isActive(rec.State.Status)) {
     const exited = new Promise<void>((resolve) => ctx.lifecycle.once(`exit:${rec.Id}`, () => resolve()));
     return async () => {
       await exited;

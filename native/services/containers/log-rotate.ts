@@ -3,6 +3,7 @@ import { invalid } from '../../core/errors.ts';
 import { reopenLog } from '../../runtime/conmon.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
 import type { ContainerRecord } from './model.ts';
+import { hasProcess } from './state.ts';
 
 /** Docker's size strings for --log-opt max-size: binary units (k, m, g), optional b suffix. */
 export function parseSize(s: string): number {
@@ -61,7 +62,7 @@ export class LogRotator {
     this.busy = true;
     try {
       for (const rec of this.ctx.store.all()) {
-        if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') continue;
+        if (!hasProcess(rec.State.Status)) continue;
         const limits = logLimits(rec.HostConfig.LogConfig.Config ?? {});
         if (limits.maxSize > 0) await this.rotateIfNeeded(rec, limits).catch(() => undefined);
       }

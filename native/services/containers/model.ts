@@ -205,18 +205,3 @@ export interface PublishedPort {
 }
 
 export const zeroTime = '0001-01-01T00:00:00Z';
-
-/** The state guards of the container state machine, in one place. */
-export const can = {
-  start: (s: ContainerStatus) => s === 'created' || s === 'exited' || s === 'dead' || s === 'restarting',
-  stop: (s: ContainerStatus) => s === 'running' || s === 'paused' || s === 'restarting',
-  signal: (s: ContainerStatus) => s === 'running',
-  pause: (s: ContainerStatus) => s === 'running',
-  unpause: (s: ContainerStatus) => s === 'paused',
-  exec: (s: ContainerStatus) => s === 'running',
-  removeWithoutForce: (s: ContainerStatus) => s === 'created' || s === 'exited' || s === 'dead',
-};
-
-export function isRunningLike(s: ContainerStatus): boolean {
-  return s === 'running' || s === 'paused' || s === 'restarting';
-}

@@ -11,6 +11,7 @@ import { unmountShm } from './namespaces.ts';
 import { removeLocked } from './remove.ts';
 import { RestartBackoff } from './restart-backoff.ts';
 import { startLocked } from './start.ts';
+import { hasProcess, transition } from './state.ts';
 
 /**
  * Watches conmon's exit files and turns each into a container exit: state, events, cleanup, then the
@@ -57,10 +58,10 @@ export class ExitMonitor {
         ).catch(() => undefined);
         continue;
       }
-      if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
+      if (hasProcess(rec.State.Status)) {
         await this.check(rec.Id);
         // Still running after the check: its healthcheck resumes, from `starting` as in dockerd.
-        if (rec.State.Status === 'running' || rec.State.Status === 'paused') this.ctx.health.started(rec);
+        if (hasProcess(rec.State.Status)) this.ctx.health.started(rec);
       } else if (rec.State.Status === 'restarting') {
         this.scheduleRestart(rec, 0);
       } else if (rec.State.Status === 'removing') {
@@ -84,7 +85,7 @@ export class ExitMonitor {
 
   private async sweep(): Promise<void> {
     for (const rec of this.ctx.store.all()) {
-      if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') continue;
+      if (!hasProcess(rec.State.Status)) continue;
       if (rec.State.Pid > 0 && this.ctx.sys.alive(rec.State.Pid)) continue;
       await this.check(rec.Id);
     }
@@ -93,7 +94,7 @@ export class ExitMonitor {
   async check(id: string): Promise<void> {
     const rec = this.ctx.store.find(id);
     if (!rec || this.handling.has(rec.Id)) return;
-    if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') return;
+    if (!hasProcess(rec.State.Status)) return;
     // Claimed before the first await: the watcher and the start path may check at the same moment.
     this.handling.add(rec.Id);
     const code = await this.exitCode(rec).catch(() => undefined);
@@ -123,7 +124,7 @@ export class ExitMonitor {
   }
 
   private async handleExit(rec: ContainerRecord, code: number): Promise<void> {
-    if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') return;
+    if (!hasProcess(rec.State.Status)) return;
     const ctx = this.ctx;
     const startedAt = Date.parse(rec.State.StartedAt);
     const finished = ctx.clock.now();
@@ -131,18 +132,11 @@ export class ExitMonitor {
     // conmon writes the exit file, then drains the last output into the log and exits: once it is
     // gone the log is complete, as `docker logs` after `docker wait` expects.
     await waitGone(ctx, rec.ConmonPid, 2000);
-    rec.State.OOMKilled = await oomKilled(ctx, rec);
+    const oom = await oomKilled(ctx, rec);
     await this.cleanupRuntime(rec);
-    rec.State = {
-      ...rec.State,
-      Status: 'exited',
-      Pid: 0,
-      ExitCode: code,
-      FinishedAt: new Date(finished).toISOString(),
-    };
-    rec.ConmonPid = 0;
     const restart = this.shouldRestart(rec, code);
-    if (restart) rec.State.Status = 'restarting';
+    transition.exited(rec, { code, finishedMs: finished, oomKilled: oom, restarting: restart });
+    rec.ConmonPid = 0;
     await ctx.store.save(rec);
     if (rec.State.OOMKilled) emitContainerEvent(ctx, rec, 'oom');
     ctx.events.emit({
@@ -200,7 +194,7 @@ export class ExitMonitor {
         await startLocked(this.ctx, cur);
       } catch (err) {
         this.ctx.log.warn('restart failed', { id: cur.Id, error: errorMessage(err) });
-        cur.State.Status = 'exited';
+        if (cur.State.Status === 'restarting') transition.restartCancelled(cur);
         await this.ctx.store.save(cur);
       }
     });

@@ -12,6 +12,7 @@ import type { ContainerSpecInput } from '../../runtime/spec.ts';
 import { isMounted } from '../../storage/container-rootfs.ts';
 import type { ContainerContext } from '../context.ts';
 import type { ContainerRecord, HostConfig } from './model.ts';
+import { hasProcess } from './state.ts';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const donorOf = (mode: string) =>
@@ -70,8 +71,7 @@ export async function sharedNamespaces(
     const refused = `can't join IPC of container ${ipcDonor}`;
     const donor = ctx.store.find(ipcDonor);
     if (!donor) throw notFound(`${refused}: No such container: ${ipcDonor}`);
-    if (donor.State.Status !== 'running' && donor.State.Status !== 'paused')
-      throw internal(`${refused}: container ${donor.Id} is not running`);
+    if (!hasProcess(donor.State.Status)) throw internal(`${refused}: container ${donor.Id} is not running`);
     const source = shmSource(ctx, donor);
     if (!source || !(await isMounted(source)))
       throw internal(`${refused}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
@@ -105,8 +105,7 @@ export async function sharedNamespaces(
   const pidDonor = donorOf(pid);
   if (pidDonor !== undefined) {
     const donor = ctx.store.get(pidDonor);
-    if (donor.State.Status !== 'running' && donor.State.Status !== 'paused')
-      throw internal(`container ${donor.Id} is not running`);
+    if (!hasProcess(donor.State.Status)) throw internal(`container ${donor.Id} is not running`);
     shared.pid = { mode: 'path', path: `/proc/${donor.State.Pid}/ns/pid` };
   } else if (pid === 'host') {
     shared.pid = { mode: 'host' };
@@ -143,7 +142,7 @@ export function joinDonorNetworkFiles(ctx: ContainerContext, rec: ContainerRecor
   const ref = donorOf(rec.HostConfig.NetworkMode);
   if (ref === undefined) return;
   const donor = ctx.store.get(ref);
-  if (donor.State.Status !== 'running' && donor.State.Status !== 'paused')
+  if (!hasProcess(donor.State.Status))
     throw conflict(`cannot join network of a non running container: ${donor.Id}`);
   rec.Config.Hostname = donor.Config.Hostname;
   rec.Config.Domainname = donor.Config.Domainname;

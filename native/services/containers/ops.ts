@@ -1,5 +1,5 @@
 import { existsSync, promises as fs } from 'node:fs';
-import { conflict, errorMessage, internal, invalid } from '../../core/errors.ts';
+import { errorMessage, internal, invalid } from '../../core/errors.ts';
 import { dirSize } from '../../core/fsutil.ts';
 import { swapLimitSupported } from '../../runtime/cgroups.ts';
 import { mountRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
@@ -11,6 +11,7 @@ import { containerLayers, initLayerDir } from './init-layer.ts';
 import { hostLimits, verifyResources } from './limits.ts';
 import type { ContainerRecord, RestartPolicy } from './model.ts';
 import { removeLocked } from './remove.ts';
+import { guard, hasProcess, isStopped } from './state.ts';
 
 /**
  * GET /containers/{id}/top, as dockerd runs it: `ps <args> -q<pids of the container>` (the container's
@@ -20,9 +21,7 @@ import { removeLocked } from './remove.ts';
  */
 export async function topContainer(ctx: ContainerContext, ref: string, psArgs: string) {
   const rec = ctx.store.get(ref);
-  if (rec.State.Status !== 'running' && rec.State.Status !== 'paused') {
-    throw conflict(`Container ${rec.Id} is not running`);
-  }
+  guard.top(rec);
   const args = psArgs || '-ef';
   for (const [, k, v] of args.matchAll(/\s+([^\s]*)=\s*(PID[^\s]*)/g)) {
     if (k !== 'pid') throw invalid(`specifying "${k}=${v}" is not allowed`);
@@ -67,7 +66,7 @@ export async function withRootfs<T>(
   fn: (rootfs: string) => Promise<T>,
 ): Promise<T> {
   const dirs = rootfsDirs(ctx.store.dir(rec.Id));
-  if (rec.State.Status === 'running' || rec.State.Status === 'paused') return fn(dirs.merged);
+  if (hasProcess(rec.State.Status)) return fn(dirs.merged);
   return withLock(ctx, rec.Id, async () => {
     const image = await ctx.images.resolve(rec.Image);
     if (!image) throw invalid(`image of container ${rec.Id} is gone`);
@@ -78,7 +77,7 @@ export async function withRootfs<T>(
     try {
       return await fn(dirs.merged);
     } finally {
-      if (ctx.store.find(rec.Id) && rec.State.Status !== 'running' && rec.State.Status !== 'paused') {
+      if (ctx.store.find(rec.Id) && !hasProcess(rec.State.Status)) {
         await unmountRootfs(ctx.sys, dirs);
       }
     }
@@ -152,7 +151,7 @@ export async function updateContainer(ctx: ContainerContext, ref: string, body: 
   const next = { ...hc };
   for (const [k, v] of Object.entries(u)) if (v !== undefined) (next as Record<string, unknown>)[k] = v;
   if (restartPolicy) next.RestartPolicy = restartPolicy;
-  if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
+  if (hasProcess(rec.State.Status)) {
     const resources = liveResources(next, u, swapLimitSupported(ctx.cgroups));
     if (Object.keys(resources).length) {
       try {
@@ -206,8 +205,7 @@ export async function pruneContainers(ctx: ContainerContext, filters: Record<str
   const until = filters.until?.[0];
   const before = until ? untilMs(until, ctx.clock.now()) : undefined;
   for (const rec of ctx.store.all()) {
-    if (rec.State.Status !== 'exited' && rec.State.Status !== 'created' && rec.State.Status !== 'dead')
-      continue;
+    if (!isStopped(rec.State.Status)) continue;
     if (before !== undefined && Date.parse(rec.Created) >= before) continue;
     if (!labelsMatch(rec.Config.Labels ?? {}, filters.label ?? [], filters['label!'] ?? [])) continue;
     reclaimed += await dirSize(rootfsDirs(ctx.store.dir(rec.Id)).upper);

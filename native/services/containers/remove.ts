@@ -1,13 +1,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { conflict } from '../../core/errors.ts';
 import { removeCgroup } from '../../runtime/cgroups.ts';
 import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
 import { emitContainerEvent } from './create.ts';
 import { waitForExit } from './lifecycle.ts';
-import { type ContainerRecord, can } from './model.ts';
+import type { ContainerRecord } from './model.ts';
 import { unmountShm } from './namespaces.ts';
+import { guard, hasProcess, transition } from './state.ts';
 
 export interface RemoveOptions {
   force: boolean;
@@ -31,24 +31,10 @@ export async function removeLocked(
 ): Promise<void> {
   if (!ctx.store.find(rec.Id)) return;
   const status = rec.State.Status;
-  if (!opts.force && !can.removeWithoutForce(status)) {
-    if (status === 'paused') {
-      throw conflict(
-        `You cannot remove a paused container ${rec.Id}. Unpause and then stop the container before attempting removal or force remove`,
-      );
-    }
-    if (status === 'restarting') {
-      throw conflict(
-        `You cannot remove a restarting container ${rec.Id}. Stop the container before attempting removal or force remove`,
-      );
-    }
-    throw conflict(
-      `You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`,
-    );
-  }
+  guard.remove(rec, opts.force);
   ctx.cancelRestart(rec.Id);
   rec.ManuallyStopped = true;
-  if (status === 'running' || status === 'paused') {
+  if (hasProcess(status)) {
     if (status === 'paused') await ctx.runtime.resume(rec.Id).catch(() => undefined);
     await ctx.runtime.kill(rec.Id, 9, true).catch(() => undefined);
     emitContainerEvent(ctx, rec, 'kill', { signal: '9' });
@@ -57,7 +43,7 @@ export async function removeLocked(
       ctx.log.warn('container did not report its exit after SIGKILL; cleaning up', { id: rec.Id });
     }
   }
-  rec.State.Status = 'removing';
+  transition.removing(rec);
   await ctx.store.save(rec).catch(() => undefined);
   if (await ctx.runtime.hasState(rec.Id)) await ctx.runtime.delete(rec.Id, true).catch(() => undefined);
   if (rec.ConmonPid > 0 && ctx.sys.alive(rec.ConmonPid)) ctx.sys.kill(rec.ConmonPid, 'SIGKILL');

@@ -1,6 +1,6 @@
-import { invalid } from '../../core/errors.ts';
 import { resizeTerminal } from '../../runtime/conmon.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
+import { guard } from './state.ts';
 
 /**
  * Sets the size of a running container's terminal (through conmon's ctl fifo). Without a TTY there
@@ -13,7 +13,6 @@ export async function resizeContainer(
   width: number,
 ): Promise<void> {
   const rec = ctx.store.get(ref);
-  if (rec.State.Status !== 'running')
-    throw invalid(`cannot resize a stopped container: container ${rec.Id} is not running`);
+  guard.resize(rec);
   if (rec.Config.Tty) await resizeTerminal(bundleDir(ctx, rec.Id), height, width);
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { conflict, EngineError, errorMessage, invalid, notModified } from '../../core/errors.ts';
+import { EngineError, errorMessage, invalid } from '../../core/errors.ts';
 import { ownBoundingSet } from '../../runtime/capabilities.ts';
 import { removeCgroup, swapLimitSupported } from '../../runtime/cgroups.ts';
 import { conmonCreate, RuntimeStartError } from '../../runtime/conmon.ts';
@@ -12,9 +12,10 @@ import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../cont
 import { emitContainerEvent } from './create.ts';
 import { containerLayers } from './init-layer.ts';
 import { rlimitsOf } from './limits.ts';
-import { type ContainerRecord, can, type HostConfig } from './model.ts';
+import type { ContainerRecord, HostConfig } from './model.ts';
 import { joinDonorNetworkFiles, sharedNamespaces, unmountShm } from './namespaces.ts';
 import { removeLocked } from './remove.ts';
+import { guard, transition } from './state.ts';
 
 const hostCaps = ownBoundingSet();
 
@@ -37,10 +38,7 @@ export async function startContainer(ctx: ContainerContext, ref: string): Promis
 
 /** Starts a container; the caller holds the container's lock. Used by start, restart and the restart policy. */
 export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
-  if (rec.State.Status === 'running' || rec.State.Status === 'paused') throw notModified();
-  if (rec.State.Status === 'removing')
-    throw conflict(`container is marked for removal and cannot be started`);
-  if (!can.start(rec.State.Status)) throw conflict(`cannot start a container in state ${rec.State.Status}`);
+  guard.start(rec);
   const dirs = rootfsDirs(ctx.store.dir(rec.Id));
   const bundle = bundleDir(ctx, rec.Id);
   try {
@@ -97,15 +95,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     await Promise.all(waiting.map((connect) => connect()));
     await ctx.runtime.start(rec.Id, pid);
     lap('start');
-    rec.State = {
-      ...rec.State,
-      Status: 'running',
-      Pid: pid,
-      ExitCode: 0,
-      Error: '',
-      OOMKilled: false,
-      StartedAt: new Date(ctx.clock.now()).toISOString(),
-    };
+    transition.started(rec, pid, ctx.clock.now());
     rec.RuntimeName = ctx.runtime.name;
     rec.ManuallyStopped = false;
     await ctx.store.save(rec);
@@ -119,10 +109,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
   } catch (err) {
     await cleanupAfterFailedStart(ctx, rec, bundle, dirs);
     const msg = errorMessage(err);
-    rec.State.Error = msg;
-    rec.State.ExitCode = exitCodeForStartError(msg);
-    rec.State.Pid = 0;
-    if (rec.State.Status !== 'created') rec.State.Status = 'exited';
+    transition.startFailed(rec, msg, exitCodeForStartError(msg));
     await ctx.store.save(rec).catch(() => undefined);
     if (err instanceof RuntimeStartError) {
       throw new EngineError(

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { readStats } from '../../runtime/cgroups.ts';
 import { type ContainerContext, cgroupsPath } from '../context.ts';
 import type { ContainerRecord } from './model.ts';
+import { hasProcess } from './state.ts';
 
 type Sample = Record<string, unknown> & { read: string };
 
@@ -29,7 +30,7 @@ async function networkStats(pid: number): Promise<Record<string, object> | undef
 }
 
 async function sample(ctx: ContainerContext, rec: ContainerRecord): Promise<Sample> {
-  const running = rec.State.Status === 'running' || rec.State.Status === 'paused';
+  const running = hasProcess(rec.State.Status);
   const base: Sample = {
     read: new Date().toISOString(),
     name: rec.Name,
@@ -86,7 +87,7 @@ async function* samples(
     throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
   };
   let prev: Sample | undefined;
-  if (!stream && !oneShot && (rec.State.Status === 'running' || rec.State.Status === 'paused')) {
+  if (!stream && !oneShot && hasProcess(rec.State.Status)) {
     prev = await sample(ctx, rec);
     await pause(1000, signal);
   }

@@ -4,12 +4,13 @@ import { rootfsDirs } from '../../storage/container-rootfs.ts';
 import type { ContainerContext } from '../context.ts';
 import { labelsMatch } from '../filters.ts';
 import { type ContainerRecord, type ContainerStatus, zeroTime } from './model.ts';
+import { hasProcess, isActive } from './state.ts';
 
 function stateView(rec: ContainerRecord) {
   const s = rec.State;
   return {
     Status: s.Status,
-    Running: s.Status === 'running' || s.Status === 'paused',
+    Running: hasProcess(s.Status),
     Paused: s.Status === 'paused',
     Restarting: s.Status === 'restarting',
     OOMKilled: s.OOMKilled,
@@ -231,13 +232,7 @@ export async function listContainers(ctx: ContainerContext, q: ListQuery) {
   const before = f.before?.[0] ? pos(f.before[0]) : undefined;
   const since = f.since?.[0] ? pos(f.since[0]) : undefined;
   recs = recs.filter((rec) => {
-    if (
-      !all &&
-      rec.State.Status !== 'running' &&
-      rec.State.Status !== 'paused' &&
-      rec.State.Status !== 'restarting'
-    )
-      return false;
+    if (!all && !isActive(rec.State.Status)) return false;
     if (f.status?.length && !f.status.includes(rec.State.Status)) return false;
     if (f.name?.length && !f.name.some((n) => new RegExp(n.replace(/^\//, '')).test(rec.Name.slice(1))))
       return false;

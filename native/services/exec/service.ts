@@ -11,6 +11,7 @@ import { parseDetachKeys, pumpInput } from '../containers/attach.ts';
 import { emitContainerEvent } from '../containers/create.ts';
 import { LimitedOutput } from '../containers/health-policy.ts';
 import { groupAdd } from '../containers/start.ts';
+import { guard } from '../containers/state.ts';
 import { bundleDir, type ContainerContext } from '../context.ts';
 import { ChunkStream, type StdioChunk, type StdioSession } from '../stdio.ts';
 
@@ -76,9 +77,7 @@ export class ExecService {
 
   create(ref: string, body: Partial<ExecConfig> | undefined): string {
     const rec = this.ctx.store.get(ref);
-    if (rec.State.Status === 'paused')
-      throw conflict(`Container ${ref} is paused, unpause the container before exec`);
-    if (rec.State.Status !== 'running') throw conflict(`Container ${rec.Id} is not running`);
+    guard.exec(rec, ref);
     const cmd = body?.Cmd;
     if (!Array.isArray(cmd) || cmd.length === 0) throw invalid('No exec command specified');
     const id = newId();
@@ -197,7 +196,7 @@ export class ExecService {
     const s = this.get(id);
     if (s.started) throw conflict(`Error: Exec command ${id} has already run`);
     const rec = this.ctx.store.get(s.containerId);
-    if (rec.State.Status !== 'running') throw conflict(`container ${rec.Id} is not running`);
+    guard.exec(rec);
     s.started = true;
     return s;
   }

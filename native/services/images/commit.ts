@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import { conflict } from '../../core/errors.ts';
 import type { Sys } from '../../core/sys.ts';
 import { rootfsDirs } from '../../storage/container-rootfs.ts';
 import { hostArchitecture } from '../../storage/image-config.ts';
@@ -17,6 +16,7 @@ import { withTag } from '../../storage/reference.ts';
 import { actorAttributes } from '../containers/create.ts';
 import { pauseContainer, unpauseContainer } from '../containers/lifecycle.ts';
 import type { ContainerRecord } from '../containers/model.ts';
+import { guard } from '../containers/state.ts';
 import type { ContainerContext } from '../context.ts';
 import { applyChanges } from './changes.ts';
 
@@ -131,7 +131,7 @@ export interface CommitRequest {
 /** POST /commit: the container's changes as a new image on top of its own. */
 export async function commitContainer(ctx: ContainerContext, req: CommitRequest): Promise<string> {
   const rec = ctx.store.get(req.container);
-  if (rec.State.Status === 'removing') throw conflict(`container ${rec.Id} is marked for removal`);
+  guard.commit(rec);
   const runtime = applyChanges(runtimeOf(rec), req.changes);
   const store = ctx.images.store;
   const pause = req.pause && rec.State.Status === 'running';

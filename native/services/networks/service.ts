@@ -38,6 +38,7 @@ import { hostResolvConf, parseResolvConf } from '../../network/resolv-conf.ts';
 import type { ContainerSpecInput } from '../../runtime/spec.ts';
 import type { ContainerNetwork } from '../containers/hooks.ts';
 import type { ContainerRecord, EndpointState, PublishedPort } from '../containers/model.ts';
+import { hasProcess } from '../containers/state.ts';
 import type { ContainerStore } from '../containers/store.ts';
 import type { EventBus } from '../events.ts';
 import { type NetworkRecord, NetworkStore, predefined } from './store.ts';
@@ -185,7 +186,7 @@ export class NetworkService implements ContainerNetwork {
     await this.startDns();
     // Live restore: running containers keep their addresses, ports and DNS.
     for (const rec of this.deps.store.all()) {
-      const running = rec.State.Status === 'running' || rec.State.Status === 'paused';
+      const running = hasProcess(rec.State.Status);
       if (!running) continue;
       for (const [name, ep] of Object.entries(rec.Endpoints ?? {})) {
         const n = this.networks.find(ep.NetworkID) ?? this.networks.find(name);
@@ -865,7 +866,7 @@ export class NetworkService implements ContainerNetwork {
   ports(rec: ContainerRecord): object[] {
     const out: object[] = [];
     const published = rec.PublishedPorts ?? [];
-    const running = rec.State.Status === 'running' || rec.State.Status === 'paused';
+    const running = hasProcess(rec.State.Status);
     for (const key of Object.keys(rec.Config.ExposedPorts ?? {})) {
       const { port, proto } = parsePortKey(key);
       if (!running || !published.some((p) => p.containerPort === port && p.proto === proto))
@@ -878,7 +879,7 @@ export class NetworkService implements ContainerNetwork {
   }
 
   view(rec: ContainerRecord): object {
-    const running = rec.State.Status === 'running' || rec.State.Status === 'paused';
+    const running = hasProcess(rec.State.Status);
     const ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> = {};
     if (running) {
       for (const key of Object.keys(rec.Config.ExposedPorts ?? {})) {
@@ -1155,7 +1156,7 @@ export class NetworkService implements ContainerNetwork {
     await this.prepare(tmp as ContainerRecord, { EndpointsConfig: { [n.Name]: body.EndpointConfig ?? {} } });
     const ep = tmp.Endpoints[n.Name];
     rec.Endpoints = { ...(rec.Endpoints ?? {}), [n.Name]: ep };
-    if (rec.State.Status === 'running' || rec.State.Status === 'paused') {
+    if (hasProcess(rec.State.Status)) {
       const ifName = `eth${Object.keys(rec.Endpoints).length - 1}`;
       const hadDns = Object.values(rec.Endpoints).some(
         (e) =>
@@ -1177,8 +1178,7 @@ export class NetworkService implements ContainerNetwork {
     }
     await this.deps.store.save(rec);
     // As dockerd: a container that is not running joins at its start, which is when the event comes.
-    if (rec.State.Status === 'running' || rec.State.Status === 'paused')
-      this.emit(n, 'connect', { container: rec.Id });
+    if (hasProcess(rec.State.Status)) this.emit(n, 'connect', { container: rec.Id });
   }
 
   async disconnect(ref: string, body: Record<string, unknown>): Promise<void> {

@@ -5,6 +5,7 @@ import { dirSize } from '../../core/fsutil.ts';
 import type { Logger } from '../../core/log.ts';
 import { runOk, type Sys } from '../../core/sys.ts';
 import type { ContainerRecord } from '../containers/model.ts';
+import { hasProcess } from '../containers/state.ts';
 import type { EventInput } from '../events.ts';
 import { labelsMatch } from '../filters.ts';
 import { localOptionsError, mountLocal, needsMount, unmountLocal } from './local-driver.ts';
@@ -58,7 +59,7 @@ export class VolumeService {
   async init(containers: ContainerRecord[]): Promise<void> {
     await this.store.load();
     for (const c of containers) {
-      const running = c.State.Status === 'running' || c.State.Status === 'paused';
+      const running = hasProcess(c.State.Status);
       for (const m of c.MountPoints ?? []) {
         if (m.Type !== 'volume' || !m.Name) continue;
         add(this.refs, m.Name, c.Id);
