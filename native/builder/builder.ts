@@ -1,19 +1,11 @@
 import { promises as fs, type Stats } from 'node:fs';
 import { invalid } from '../core/errors.ts';
 import { shortId } from '../core/ids.ts';
-import { resolveUser } from '../runtime/user.ts';
-import type { ContainerContext } from '../services/context.ts';
-import { commitImage, containerDiff } from '../services/images/commit.ts';
-import type { ImageStore, Lease } from '../storage/image-store.ts';
+import type { ContainerOperations } from '../services/containers/operations.ts';
+import type { HeldImages, ImageOperations } from '../services/images/operations.ts';
 import { LayerTarWriter } from '../storage/layer-tar.ts';
 import { BuildCache, cacheKey } from './cache.ts';
-import {
-  type BuildContext,
-  probeLayers,
-  readDockerfile,
-  receiveContext,
-  withImageRootfs,
-} from './context.ts';
+import { type BuildContext, readDockerfile, receiveContext } from './context.ts';
 import { writeDirEntries } from './copy.ts';
 import { type PreparedCopy, prepareCopy, refuseRemoteSources } from './copy-step.ts';
 import {
@@ -48,6 +40,15 @@ export interface BuildOptions {
   alwaysPull?: boolean;
 }
 
+/**
+ * What the builder needs of the engine, as Moby's builder has its Backend: the container interface the
+ * Docker routes and the kubelet call too, and the image side.
+ */
+export interface BuildBackend {
+  containers: ContainerOperations;
+  images: ImageOperations;
+}
+
 export interface BuildProgress {
   /** The build's output; with -q the transport holds it back unless the build fails. */
   stream(text: string): void;
@@ -72,7 +73,7 @@ const buildKitFlag = (flag: string) =>
  * lines as dockerd words them; steps reused from the cache.
  */
 class Build {
-  private readonly store: ImageStore;
+  private readonly containers: ContainerOperations;
   private readonly consumed = new Set<string>();
   private cache!: BuildCache;
   private escape = '\\';
@@ -80,14 +81,14 @@ class Build {
   private readonly builtStages = new Map<string, string | undefined>();
 
   constructor(
-    private readonly ctx: ContainerContext,
+    private readonly backend: BuildBackend,
     private readonly context: BuildContext,
     private readonly opts: BuildOptions,
     private readonly out: BuildProgress,
-    /** Pins every image the build starts from, reuses or makes, until its result is tagged. */
-    private readonly lease: Lease,
+    /** Every image the build starts from, reuses or makes, pinned until its result is tagged. */
+    private readonly held: HeldImages,
   ) {
-    this.store = ctx.images.store;
+    this.containers = backend.containers;
   }
 
   private say(text: string): void {
@@ -98,7 +99,7 @@ class Build {
     const dockerfile = await readDockerfile(this.context, this.opts.dockerfile || 'Dockerfile');
     const df = parseDockerfile(dockerfile.text, dockerfile.name);
     this.escape = df.escape;
-    this.cache = await BuildCache.open(this.store);
+    this.cache = await BuildCache.open(this.backend.images.buildCacheFile, (id) => this.held.has(id));
     const { metaArgs, stages } = planStages(df.instructions, this.opts.target, this.opts.labels);
     const total = metaArgs.length + stages.reduce((n, s) => n + 1 + s.body.length, 0);
     let step = 0;
@@ -142,10 +143,10 @@ class Build {
     const stage = built.find((s) => s.name !== undefined && s.name.toLowerCase() === ref.toLowerCase());
     if (stage) imageId = stage.imageId;
     else if (ref !== 'scratch') {
-      let img = this.opts.alwaysPull ? undefined : await this.ctx.images.resolve(ref, this.lease);
+      let img = this.opts.alwaysPull ? undefined : await this.held.resolve(ref);
       if (!img && this.opts.pullImage) {
         await this.opts.pullImage(ref);
-        img = await this.ctx.images.resolve(ref, this.lease);
+        img = await this.held.resolve(ref);
       }
       if (!img)
         throw invalid(
@@ -153,7 +154,7 @@ class Build {
         );
       imageId = img.id;
     }
-    const config = imageId ? await this.store.config(imageId) : undefined;
+    const config = imageId ? await this.held.config(imageId) : undefined;
     const runtime = structuredClone(config?.config ?? {});
     // Like dockerd: every stage has a PATH.
     if (!(runtime.Env ?? []).some((e) => e.startsWith('PATH=')))
@@ -198,23 +199,23 @@ class Build {
         : [...this.shell(state), '#(nop) ', applied.comment];
     const key = this.key(cmd, state);
     if (await this.fromCache(key, state)) return;
-    const cid = await createStepContainer(this.ctx, state.imageId, state.runtime, cmd);
+    const cid = await createStepContainer(this.containers, state.imageId, state.runtime, cmd);
     this.say(` ---> Running in ${shortId(cid)}\n`);
     let layer: { file: string; diffId: string } | undefined;
     const workdir = state.runtime.WorkingDir ?? '/';
-    if (ins.cmd === 'WORKDIR' && state.imageId && !(await probeLayers(this.store, state.imageId, workdir)))
+    if (ins.cmd === 'WORKDIR' && state.imageId && !(await this.held.probe(state.imageId, workdir)))
       layer = await this.writeLayer(
         (tar, probe) => writeDirEntries(tar, workdir, true, probe, new Set(), { uid: 0, gid: 0 }),
         state,
       );
-    await this.commit(state, key, cmd.join(' '), layer, cid);
+    await this.commit(state, key, cmd.join(' '), { layer, container: cid });
     await this.removeContainer(cid);
   }
 
   /** Removes a succeeded step's container unless --rm=false, saying so as dockerd does. */
   private async removeContainer(id: string): Promise<void> {
     if (!this.opts.rm) return;
-    await removeStepContainer(this.ctx, id);
+    await removeStepContainer(this.containers, id);
     this.say(`Removing intermediate container ${shortId(id)}\n`);
   }
 
@@ -230,44 +231,56 @@ class Build {
   private async fromCache(key: string, state: StageState): Promise<boolean> {
     if (this.opts.noCache) return false;
     const hit = this.cache.get(key);
-    if (!hit || !this.lease.use(hit)) return false;
+    if (!hit || !this.held.use(hit)) return false;
     this.say(' ---> Using cache\n');
     state.imageId = hit;
-    state.runtime = structuredClone((await this.store.config(hit)).config ?? {});
+    state.runtime = structuredClone((await this.held.config(hit)).config ?? {});
     return true;
   }
 
+  /**
+   * Makes the step's image: from a new layer (COPY, ADD, WORKDIR), from a RUN container's changes
+   * (`run`), or of metadata alone; the step's container, if any, is recorded as the image's.
+   */
   private async commit(
     state: StageState,
     key: string,
     createdBy: string,
-    layer: { file: string; diffId: string } | undefined,
-    container?: string,
+    from: { layer?: { file: string; diffId: string }; container?: string; run?: boolean },
   ): Promise<void> {
     // dockerd's builder records the image each step started from as the config's Image.
     state.runtime.Image = state.imageId ?? '';
-    const rec = await commitImage(this.store, {
-      parentId: state.imageId,
-      layerTar: layer,
-      runtime: state.runtime,
-      history: { created_by: createdBy, ...(layer ? {} : { empty_layer: true }) },
-      author: state.author,
-      container,
-      lease: this.lease,
-    });
-    state.imageId = rec.id;
+    const id =
+      from.run && from.container
+        ? await this.containers.commit(from.container, {
+            pause: false,
+            config: state.runtime,
+            createdBy,
+            author: state.author,
+            into: this.held,
+            event: false,
+          })
+        : await this.held.commit({
+            parentId: state.imageId,
+            layerTar: from.layer,
+            runtime: state.runtime,
+            history: { created_by: createdBy, ...(from.layer ? {} : { empty_layer: true }) },
+            author: state.author,
+            container: from.container,
+          });
+    state.imageId = id;
     state.runtime = structuredClone(state.runtime);
-    await this.cache.put(key, rec.id);
+    await this.cache.put(key, id);
   }
 
   private async writeLayer(
     fill: (tar: LayerTarWriter, probe: (abs: string) => Promise<Stats | undefined>) => Promise<void>,
     state: StageState,
   ): Promise<{ file: string; diffId: string }> {
-    const file = this.store.newTempPath('layer');
+    const file = this.backend.images.tempPath('layer');
     const tar = new LayerTarWriter(file);
     try {
-      await fill(tar, (abs) => probeLayers(this.store, state.imageId, abs));
+      await fill(tar, (abs) => this.held.probe(state.imageId, abs));
       return { file, diffId: await tar.finish() };
     } catch (err) {
       await tar.abort(err as Error);
@@ -294,9 +307,8 @@ class Build {
     if (!state.imageId)
       throw invalid(`The command '${argv.join(' ')}' cannot run in an empty (scratch) stage`);
     let id: string | undefined;
-    let layer: { file: string; diffId: string } | undefined;
     try {
-      const code = await runStep(this.ctx, {
+      const code = await runStep(this.containers, {
         imageId: state.imageId,
         argv,
         env,
@@ -316,17 +328,12 @@ class Build {
           code,
         );
       const cid = id as string;
-      layer = await containerDiff(this.ctx.sys, this.store, this.ctx.store.dir(cid));
-      await this.commit(state, key, saved.join(' '), layer, cid);
-      layer = undefined;
+      await this.commit(state, key, saved.join(' '), { container: cid, run: true });
       id = undefined;
       await this.removeContainer(cid);
-    } catch (err) {
-      if (layer) await fs.rm(layer.file, { force: true });
-      throw err;
     } finally {
       // A failed step's container goes too (dockerd keeps it unless --force-rm).
-      if (id) await removeStepContainer(this.ctx, id).catch(() => undefined);
+      if (id) await removeStepContainer(this.containers, id).catch(() => undefined);
     }
   }
 
@@ -348,7 +355,7 @@ class Build {
     const from = ins.flags.from;
     if (!from) return copy(this.context.dir, this.context.sums);
     const fromId = await this.copySource(from);
-    await withImageRootfs(this.ctx.sys, this.store, fromId, (rootfs) => copy(rootfs, undefined));
+    await this.held.withRootfs(fromId, (rootfs) => copy(rootfs, undefined));
   }
 
   private async writeCopy(prepared: PreparedCopy, state: StageState): Promise<void> {
@@ -356,12 +363,12 @@ class Build {
     const key = this.key(cmd, state);
     if (await this.fromCache(key, state)) return;
     const layer = await this.writeLayer((tar, probe) => prepared.write(tar, probe), state);
-    await this.commit(state, key, cmd.join(' '), layer);
+    await this.commit(state, key, cmd.join(' '), { layer });
   }
 
   private async copySource(from: string): Promise<string | undefined> {
     if (this.builtStages.has(from.toLowerCase())) return this.builtStages.get(from.toLowerCase());
-    const img = await this.ctx.images.resolve(from, this.lease);
+    const img = await this.held.resolve(from);
     if (!img)
       throw invalid(`invalid from flag value ${from}: no stage or image of that name is present locally`);
     return img.id;
@@ -373,36 +380,31 @@ class Build {
     if (state.name) this.builtStages.set(state.name, state.imageId);
   }
 
-  private async owner(spec: string, state: StageState): Promise<{ uid: number; gid: number }> {
-    const m = /^(\d+)(?::(\d+))?$/.exec(spec);
-    if (m) return { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) };
-    const u = await withImageRootfs(this.ctx.sys, this.store, state.imageId, (rootfs) =>
-      resolveUser(rootfs, spec),
-    );
-    return { uid: u.uid, gid: u.gid };
+  private owner(spec: string, state: StageState): Promise<{ uid: number; gid: number }> {
+    return this.held.userOf(state.imageId, spec);
   }
 }
 
 /** POST /build: builds from the context tar in `body`; returns the image ID after tagging it. */
 export async function buildImage(
-  ctx: ContainerContext,
+  backend: BuildBackend,
   body: NodeJS.ReadableStream,
   opts: BuildOptions,
   out: BuildProgress,
 ): Promise<string> {
-  const context = await receiveContext(ctx.sys, ctx.images.store, body);
-  const lease = ctx.images.lease();
+  const context = await receiveContext(backend.images, body);
+  const held = backend.images.hold();
   try {
-    const id = await new Build(ctx, context, opts, out, lease).run().finally(() => context.dispose());
+    const id = await new Build(backend, context, opts, out, held).run().finally(() => context.dispose());
     out.aux({ ID: id });
     if (opts.quiet) out.result(`${id}\n`);
     else out.stream(`Successfully built ${shortId(id)}\n`);
     for (const t of opts.tags) {
-      await ctx.images.tag(id, t);
+      await backend.images.tag(id, t);
       if (!opts.quiet) out.stream(`Successfully tagged ${t}\n`);
     }
     return id;
   } finally {
-    lease.release();
+    held.release();
   }
 }

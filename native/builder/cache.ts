@@ -1,8 +1,6 @@
-import path from 'node:path';
 import { readJson, writeJsonAtomic } from '../core/fsutil.ts';
 import { sha256 } from '../core/ids.ts';
 import { KeyedQueue } from '../core/serial.ts';
-import type { ImageStore } from '../storage/image-store.ts';
 
 /** What makes a build step reusable: its parent, its text, and what it read. */
 export interface CacheKeyParts {
@@ -31,18 +29,19 @@ export class BuildCache {
 
   private constructor(
     private readonly file: string,
-    private readonly store: ImageStore,
+    private readonly exists: (imageId: string) => boolean,
   ) {}
 
-  static async open(store: ImageStore): Promise<BuildCache> {
-    const cache = new BuildCache(path.join(store.root, 'build-cache.json'), store);
+  /** Opens the cache kept in `file`; `exists` says whether an image is still in the store. */
+  static async open(file: string, exists: (imageId: string) => boolean): Promise<BuildCache> {
+    const cache = new BuildCache(file, exists);
     cache.entries = (await readJson<Record<string, string>>(cache.file).catch(() => undefined)) ?? {};
     return cache;
   }
 
   get(key: string): string | undefined {
     const id = this.entries[key];
-    return id && this.store.get(id) ? id : undefined;
+    return id && this.exists(id) ? id : undefined;
   }
 
   put(key: string, imageId: string): Promise<void> {
@@ -50,7 +49,7 @@ export class BuildCache {
       // Re-read: other builds wrote their entries since this one opened the cache.
       const current = (await readJson<Record<string, string>>(this.file).catch(() => undefined)) ?? {};
       const merged = { ...current, ...this.entries, [key]: imageId };
-      this.entries = Object.fromEntries(Object.entries(merged).filter(([, id]) => this.store.get(id)));
+      this.entries = Object.fromEntries(Object.entries(merged).filter(([, id]) => this.exists(id)));
       await writeJsonAtomic(this.file, this.entries);
     });
   }

@@ -1,12 +1,8 @@
-import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { invalid } from '../core/errors.ts';
 import { secureJoin } from '../core/securejoin.ts';
-import type { Sys } from '../core/sys.ts';
-import { streamToUncompressed } from '../services/images/layer-file.ts';
-import { mountRootfs, prepareRootfs, rootfsDirs, unmountRootfs } from '../storage/container-rootfs.ts';
-import type { ImageStore } from '../storage/image-store.ts';
-import { extractLayer } from '../storage/tar-extract.ts';
+import type { ImageOperations } from '../services/images/operations.ts';
 import { ignored, readDockerignore } from './dockerignore.ts';
 import { contextSums } from './tarsum.ts';
 
@@ -24,11 +20,10 @@ export interface BuildContext {
  * and the end blocks; Go's reader takes that, so the missing zeros are added here.
  */
 export async function receiveContext(
-  sys: Sys,
-  store: ImageStore,
+  images: ImageOperations,
   body: NodeJS.ReadableStream,
 ): Promise<BuildContext> {
-  const dir = store.newTempPath('context');
+  const dir = images.tempPath('context');
   const tar = `${dir}.tar`;
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const dispose = async () => {
@@ -36,14 +31,14 @@ export async function receiveContext(
     await fs.rm(tar, { force: true });
   };
   try {
-    await streamToUncompressed(body, tar);
+    await images.receive(body, tar);
     let sums = new Map<string, string>();
     // `docker build - < Dockerfile` sends the Dockerfile itself, not a tar.
     if (await isTar(tar)) {
       const { size } = await fs.stat(tar);
       if (size > 0) await fs.appendFile(tar, Buffer.alloc(((512 - (size % 512)) % 512) + 1024));
       sums = await contextSums(tar);
-      await extractLayer(sys, createReadStream(tar), dir);
+      await images.extract(tar, dir);
     } else await fs.rename(tar, path.join(dir, 'Dockerfile'));
     await fs.rm(tar, { force: true });
     return { dir, sums, dispose };
@@ -90,42 +85,4 @@ export async function readDockerfile(
         await fs.rm(await secureJoin(ctx.dir, f, false), { recursive: true, force: true });
   }
   return { text, name: used };
-}
-
-/** The image's entry at an absolute path, looking through its layers from the top (whiteouts hide). */
-export async function probeLayers(
-  store: ImageStore,
-  imageId: string | undefined,
-  abs: string,
-): Promise<Stats | undefined> {
-  const rec = imageId ? store.get(imageId) : undefined;
-  for (const chain of [...(rec?.chainIds ?? [])].reverse()) {
-    const st = await fs.lstat(path.join(store.layerDir(chain), abs)).catch(() => undefined);
-    if (st) return st.isCharacterDevice() && st.rdev === 0 ? undefined : st;
-  }
-  return undefined;
-}
-
-/** Runs fn with an image's merged filesystem mounted (read through an overlay with a scratch upper dir). */
-export async function withImageRootfs<T>(
-  sys: Sys,
-  store: ImageStore,
-  imageId: string | undefined,
-  fn: (rootfs: string) => Promise<T>,
-): Promise<T> {
-  const rec = imageId ? store.get(imageId) : undefined;
-  const base = store.newTempPath('view');
-  const dirs = rootfsDirs(base);
-  await prepareRootfs(dirs);
-  try {
-    await mountRootfs(
-      sys,
-      dirs,
-      (rec?.chainIds ?? []).map((c) => store.layerDir(c)),
-    );
-    return await fn(dirs.merged);
-  } finally {
-    await unmountRootfs(sys, dirs).catch(() => undefined);
-    await fs.rm(base, { recursive: true, force: true });
-  }
 }

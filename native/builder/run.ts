@@ -1,11 +1,6 @@
 import { EngineError, isEngineError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { createContainer } from '../services/containers/create.ts';
-import { killContainer, waitContainer } from '../services/containers/lifecycle.ts';
-import { readLog } from '../services/containers/log-file.ts';
-import { removeContainer } from '../services/containers/remove.ts';
-import { startContainer } from '../services/containers/start.ts';
-import type { ContainerContext } from '../services/context.ts';
+import type { ContainerOperations } from '../services/containers/operations.ts';
 import type { ImageRuntimeConfig } from '../storage/image-config.ts';
 
 /** A RUN command exited non-zero; the docker CLI exits with the same code. */
@@ -32,16 +27,16 @@ export interface RunStep {
   signal?: AbortSignal;
 }
 
+/** Marks RUN containers, so that those of a build that died with berthd are removed at start-up. */
+export const buildStepLabel = 'com.berth.build-step';
+
 /**
  * Runs one RUN command in a container of the step's parent image, without network, streaming its
  * output; resolves with its exit code once the container has exited (its upper dir stays for commit).
  */
-/** Marks RUN containers, so that those of a build that died with berthd are removed at start-up. */
-export const buildStepLabel = 'com.berth.build-step';
-
-export async function runStep(ctx: ContainerContext, step: RunStep): Promise<number> {
-  const { Id } = await createContainer(ctx, {
-    body: {
+export async function runStep(containers: ContainerOperations, step: RunStep): Promise<number> {
+  const { Id } = await containers.create({
+    config: {
       Image: step.imageId,
       Cmd: step.argv,
       Entrypoint: [],
@@ -54,15 +49,13 @@ export async function runStep(ctx: ContainerContext, step: RunStep): Promise<num
     },
   });
   step.created(Id);
-  const rec = ctx.store.get(Id);
-  const wait = await waitContainer(ctx, Id, 'next-exit');
-  const exited = wait();
-  await startContainer(ctx, Id);
-  const kill = () => void killContainer(ctx, Id, 'SIGKILL').catch(() => undefined);
+  const { exited } = await containers.wait(Id, 'next-exit');
+  await containers.start(Id);
+  const kill = () => void containers.kill(Id, 'SIGKILL').catch(() => undefined);
   step.signal?.addEventListener('abort', kill, { once: true });
   exited.finally(() => step.signal?.removeEventListener('abort', kill));
   if (step.signal?.aborted) kill();
-  for await (const e of readLog(rec.LogPath, { follow: true, until: exited })) step.output(e.text, e.stream);
+  for await (const e of containers.logs(Id, { follow: true })) step.output(e.text, e.stream);
   return (await exited).StatusCode;
 }
 
@@ -72,14 +65,14 @@ export async function runStep(ctx: ContainerContext, step: RunStep): Promise<num
  * from, so its steps get an ID alone.
  */
 export async function createStepContainer(
-  ctx: ContainerContext,
+  containers: ContainerOperations,
   imageId: string | undefined,
   rt: ImageRuntimeConfig,
   cmd: string[],
 ): Promise<string> {
   if (!imageId) return newId();
-  const { Id } = await createContainer(ctx, {
-    body: {
+  const { Id } = await containers.create({
+    config: {
       Image: imageId,
       Cmd: cmd,
       Entrypoint: rt.Entrypoint ?? [],
@@ -94,8 +87,8 @@ export async function createStepContainer(
   return Id;
 }
 
-export async function removeStepContainer(ctx: ContainerContext, id: string): Promise<void> {
-  await removeContainer(ctx, id, { force: true, volumes: true }).catch((err) => {
+export async function removeStepContainer(containers: ContainerOperations, id: string): Promise<void> {
+  await containers.remove(id, { force: true, volumes: true }).catch((err) => {
     // The ID of a scratch stage's step names no container.
     if (!isEngineError(err, 'not-found')) throw err;
   });

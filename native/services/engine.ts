@@ -6,15 +6,19 @@ import type { Logger } from '../core/log.ts';
 import type { Sys } from '../core/sys.ts';
 import { type CgroupInfo, detectCgroups } from '../runtime/cgroups.ts';
 import { detectRuntime, findBinary, OciRuntime } from '../runtime/oci-runtime.ts';
+import { EngineContainerOperations } from './containers/engine-operations.ts';
 import { HealthMonitor } from './containers/health.ts';
 import { noHealth } from './containers/hooks.ts';
 import { LogRotator } from './containers/log-rotate.ts';
 import { ExitMonitor } from './containers/monitor.ts';
+import type { ContainerOperations } from './containers/operations.ts';
 import { hasProcess } from './containers/state.ts';
 import { ContainerStore } from './containers/store.ts';
 import { type ContainerContext, type EnginePaths, enginePaths } from './context.ts';
 import { EventBus } from './events.ts';
 import { ExecService } from './exec/service.ts';
+import { EngineImages } from './images/engine-images.ts';
+import type { ImageOperations } from './images/operations.ts';
 import { RegistryService } from './images/registry.ts';
 import { ImageService } from './images/service.ts';
 import { type NetworkOptions, NetworkService } from './networks/service.ts';
@@ -39,6 +43,10 @@ export class Engine {
   readonly registry: RegistryService;
   readonly containers: ContainerContext;
   readonly exec: ExecService;
+  /** The container interface every front end calls: the Docker routes, the builder, the kubelet. */
+  readonly containerOps: ContainerOperations;
+  /** The image side of the builder's backend. */
+  readonly imageOps: ImageOperations;
   readonly networks: NetworkService;
   readonly volumes: VolumeService;
   readonly cgroups: CgroupInfo;
@@ -111,6 +119,8 @@ export class Engine {
     };
     this.monitor = new ExitMonitor(this.containers);
     this.exec = new ExecService(this.containers);
+    this.containerOps = new EngineContainerOperations(this.containers, this.exec);
+    this.imageOps = new EngineImages(opts.sys, this.images);
     // Probes run as execs, so the health monitor comes once the exec service exists.
     this.health = new HealthMonitor(this.containers, this.exec);
     this.containers.health = this.health;

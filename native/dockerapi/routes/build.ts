@@ -2,7 +2,6 @@ import { buildImage } from '../../builder/builder.ts';
 import { CommandFailedError } from '../../builder/run.ts';
 import { errorMessage, invalid } from '../../core/errors.ts';
 import type { Engine } from '../../services/engine.ts';
-import { commitContainer } from '../../services/images/commit.ts';
 import type { ClientStream } from '../http.ts';
 import { jsonParam } from '../params.ts';
 import type { Router } from '../router.ts';
@@ -11,8 +10,7 @@ import type { Router } from '../router.ts';
 export function buildRoutes(router: Router, engine: Engine): void {
   router.add('POST', '/commit', async (req) => {
     const q = req.query;
-    const id = await commitContainer(engine.containers, {
-      container: q.get('container') ?? '',
+    const id = await engine.containerOps.commit(q.get('container') ?? '', {
       repo: q.get('repo') ?? undefined,
       tag: q.get('tag') ?? undefined,
       comment: q.get('comment') ?? undefined,
@@ -71,7 +69,7 @@ export function buildRoutes(router: Router, engine: Engine): void {
       },
     };
     try {
-      await buildImage(engine.containers, req.raw, opts, {
+      await buildImage({ containers: engine.containerOps, images: engine.imageOps }, req.raw, opts, {
         stream: (text) => progress({ stream: text }),
         result: (text) => write({ stream: text }),
         aux: (value) => write({ aux: value }),

@@ -2,28 +2,23 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errorMessage, invalid } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { archiveGet, archivePut, archiveStat, exportContainer } from '../../services/containers/archive.ts';
+import { archiveStat, exportContainer } from '../../services/containers/archive.ts';
 import { attachContainer } from '../../services/containers/attach.ts';
-import { createContainer } from '../../services/containers/create.ts';
 import {
-  killContainer,
   pauseContainer,
   renameContainer,
   restartContainer,
-  stopContainer,
   unpauseContainer,
-  waitContainer,
 } from '../../services/containers/lifecycle.ts';
 import { readLogBatches } from '../../services/containers/log-file.ts';
+import type { WaitCondition } from '../../services/containers/operations.ts';
 import {
   containerChanges,
   pruneContainers,
   topContainer,
   updateContainer,
 } from '../../services/containers/ops.ts';
-import { removeContainer } from '../../services/containers/remove.ts';
 import { resizeContainer } from '../../services/containers/resize.ts';
-import { startContainer } from '../../services/containers/start.ts';
 import { isActive } from '../../services/containers/state.ts';
 import { containerStats } from '../../services/containers/stats.ts';
 import { inspectContainer, listContainers, parseFilters } from '../../services/containers/views.ts';
@@ -36,6 +31,7 @@ import { muxStream, rawStream, sendJsonLines } from '../streams.ts';
 
 export function containerRoutes(router: Router, engine: Engine): void {
   const ctx = engine.containers;
+  const ops = engine.containerOps;
 
   router.add('GET', '/containers/json', async (req) => {
     req.send(
@@ -53,7 +49,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
     const body = await req.json();
     if (body === undefined) throw invalid('config cannot be empty in order to create a container');
     const name = req.query.get('name') ?? undefined;
-    req.send(201, await createContainer(ctx, { name: name || undefined, body }));
+    req.send(201, await ops.create({ name: name || undefined, config: body }));
   });
 
   router.add('GET', '/containers/{id}/json', async (req) => {
@@ -61,17 +57,15 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('POST', '/containers/{id}/start', async (req) => {
-    await startContainer(ctx, req.params.id);
+    await ops.start(req.params.id);
     req.send(204);
   });
 
   router.add('POST', '/containers/{id}/stop', async (req) => {
-    await stopContainer(
-      ctx,
-      req.params.id,
-      req.int('t') ?? req.int('timeout'),
-      req.query.get('signal') ?? undefined,
-    );
+    await ops.stop(req.params.id, {
+      timeoutS: req.int('t') ?? req.int('timeout'),
+      signal: req.query.get('signal') ?? undefined,
+    });
     req.send(204);
   });
 
@@ -86,7 +80,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('POST', '/containers/{id}/kill', async (req) => {
-    await killContainer(ctx, req.params.id, req.query.get('signal') ?? undefined);
+    await ops.kill(req.params.id, req.query.get('signal') ?? undefined);
     req.send(204);
   });
 
@@ -106,15 +100,17 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('DELETE', '/containers/{id}', async (req) => {
-    await removeContainer(ctx, req.params.id, { force: req.bool('force'), volumes: req.bool('v') });
+    await ops.remove(req.params.id, { force: req.bool('force'), volumes: req.bool('v') });
     req.send(204);
   });
 
   router.add('POST', '/containers/{id}/wait', async (req) => {
-    const waiter = await waitContainer(ctx, req.params.id, req.query.get('condition') ?? '');
+    // The service refuses a condition it does not know, in dockerd's words.
+    const condition = (req.query.get('condition') || 'not-running') as WaitCondition;
+    const { exited } = await ops.wait(req.params.id, condition);
     // Headers go out at once: `docker run` waits for them before it starts the container.
     const out = req.stream('application/json');
-    const result = await waiter();
+    const result = await exited;
     out.write(`${JSON.stringify(result)}\n`);
     out.end();
   });
@@ -176,19 +172,16 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.add('GET', '/containers/{id}/archive', async (req) => {
-    await archiveGet(ctx, req.params.id, req.query.get('path') ?? '', (stat, tar) =>
+    await ops.archiveGet(req.params.id, req.query.get('path') ?? '', (stat, tar) =>
       sendTar(ctx.log, req, tar, { 'X-Docker-Container-Path-Stat': stat }),
     );
   });
 
   router.add('PUT', '/containers/{id}/archive', async (req) => {
-    await archivePut(
-      ctx,
-      req.params.id,
-      req.query.get('path') ?? '',
-      { noOverwriteDirNonDir: req.bool('noOverwriteDirNonDir'), copyUIDGID: req.bool('copyUIDGID') },
-      req.raw,
-    );
+    await ops.archivePut(req.params.id, req.query.get('path') ?? '', req.raw, {
+      noOverwriteDirNonDir: req.bool('noOverwriteDirNonDir'),
+      copyUIDGID: req.bool('copyUIDGID'),
+    });
     req.send(200, '');
   });
 }

@@ -19,6 +19,7 @@ import type { ContainerRecord } from '../containers/model.ts';
 import { guard } from '../containers/state.ts';
 import type { ContainerContext } from '../context.ts';
 import { applyChanges } from './changes.ts';
+import type { HeldImages } from './operations.ts';
 
 export interface NewImage {
   /** The image this one builds on; undefined for `scratch`. */
@@ -126,51 +127,66 @@ export interface CommitRequest {
   author?: string;
   pause: boolean;
   changes: string[];
+  /** The image's runtime config, instead of the container's own with `changes` applied. */
+  config?: ImageRuntimeConfig;
+  /** The history line's created_by, instead of the container's command. */
+  createdBy?: string;
+  /** Store the image in this held set (a build's) rather than under a lease of its own. */
+  into?: HeldImages;
+  /** Send the container's `commit` event (default true). */
+  event?: boolean;
 }
 
-/** POST /commit: the container's changes as a new image on top of its own. */
+/** POST /commit and a build's RUN step: the container's changes as a new image on top of its own. */
 export async function commitContainer(ctx: ContainerContext, req: CommitRequest): Promise<string> {
   const rec = ctx.store.get(req.container);
   guard.commit(rec);
-  const runtime = applyChanges(runtimeOf(rec), req.changes);
+  const runtime = req.config ?? applyChanges(runtimeOf(rec), req.changes);
   const store = ctx.images.store;
   const pause = req.pause && rec.State.Status === 'running';
   if (pause) await pauseContainer(ctx, rec.Id);
-  const lease = store.lease();
+  const lease = req.into ? undefined : store.lease();
   // Like dockerd, the container stays paused until the image is recorded and its commit event sent.
+  let diff: { file: string; diffId: string } | undefined;
   try {
-    const diff = await containerDiff(ctx.sys, store, ctx.store.dir(rec.Id));
-    const image = await commitImage(store, {
+    diff = await containerDiff(ctx.sys, store, ctx.store.dir(rec.Id));
+    const spec = {
       parentId: rec.Image,
       layerTar: diff,
       runtime,
       history: {
-        created_by: [rec.Path, ...rec.Args].join(' '),
+        created_by: req.createdBy ?? [rec.Path, ...rec.Args].join(' '),
         ...(req.comment ? { comment: req.comment } : {}),
         ...(req.author ? { author: req.author } : {}),
       },
       author: req.author,
       comment: req.comment,
       container: rec.Id,
-      lease,
-    });
+    };
+    const imageId = req.into
+      ? await req.into.commit(spec)
+      : (await commitImage(store, { ...spec, lease: lease as Lease })).id;
+    diff = undefined;
     const key = req.repo ? withTag(req.repo, req.tag || undefined) : undefined;
-    if (key) await store.setTag(key, image.id);
-    ctx.events.emit({
-      Type: 'container',
-      Action: 'commit',
-      Actor: {
-        ID: rec.Id,
-        Attributes: actorAttributes(rec, {
-          comment: req.comment ?? '',
-          imageID: image.id,
-          imageRef: key ?? '',
-        }),
-      },
-    });
-    return image.id;
+    if (key) await store.setTag(key, imageId);
+    if (req.event !== false)
+      ctx.events.emit({
+        Type: 'container',
+        Action: 'commit',
+        Actor: {
+          ID: rec.Id,
+          Attributes: actorAttributes(rec, {
+            comment: req.comment ?? '',
+            imageID: imageId,
+            imageRef: key ?? '',
+          }),
+        },
+      });
+    return imageId;
   } finally {
-    lease.release();
+    // A layer that was not stored goes (a stored one was moved into the store).
+    if (diff) await fs.rm(diff.file, { force: true }).catch(() => undefined);
+    lease?.release();
     if (pause) await unpauseContainer(ctx, rec.Id).catch(() => undefined);
   }
 }
