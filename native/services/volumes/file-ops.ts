@@ -1,10 +1,13 @@
 // The desktop app's changes to a volume's files: a new folder, a deletion, a tar of a path. Each one is
-// anchored to a folder descriptor checked to be inside the volume (see inside.ts); `rm` and `tar` get
-// that descriptor as their fd 3 and name paths under /proc/self/fd/3, so they too stay inside.
+// anchored to a folder descriptor checked to be inside the volume (see inside.ts); `rm` gets that
+// descriptor as its fd 3 and names paths under /proc/self/fd/3, and the tar is walked under the
+// descriptor's own /proc/self/fd link, so they too stay inside.
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tarStream from 'tar-stream';
 import { conflict, internal, invalid } from '../../core/errors.ts';
 import { fdPath, openChildDir, openDirInside, pathError, splitVolumePath } from './inside.ts';
 
@@ -61,9 +64,9 @@ export async function removePath(root: string, p: string): Promise<void> {
 }
 
 export interface PathArchive {
-  /** The tar, as GNU tar writes it. */
+  /** The tar (ustar, numeric owners, as GNU tar --numeric-owner writes it). */
   stream: Readable;
-  /** Settles when tar has finished; rejects when it failed. */
+  /** Settles when the whole tree has been written; rejects when it could not be read. */
   done: Promise<void>;
 }
 
@@ -91,19 +94,103 @@ export async function archivePath(root: string, p: string): Promise<PathArchive>
       if (what === '.') await up.close();
     }
   }
-  const { out, done } = runWithDir(
-    'tar',
-    ['--numeric-owner', '-C', '/proc/self/fd/3', '-cf', '-', '--', what],
-    dir,
-    'pipe',
-  );
-  return {
-    stream: out as Readable,
-    // Exit 1 is "a file changed as it was read": the tar is whole, only that file may be torn.
-    done: done
-      .then(({ code, stderr }) => {
-        if (code > 1) throw internal(`cannot archive ${path}: ${stderr || `tar exited with ${code}`}`);
-      })
-      .finally(() => dir.close()),
+  const pack = tarStream.pack();
+  const done = writeTree(pack, dir, what)
+    .then(() => void pack.finalize())
+    .catch((err: unknown) => {
+      pack.destroy(err as Error);
+      throw internal(`cannot archive ${path}: ${(err as Error).message}`);
+    })
+    .finally(() => dir.close());
+  done.catch(() => undefined);
+  return { stream: pack as unknown as Readable, done };
+}
+
+/**
+ * Writes `what` (`.` for the folder itself) of the folder held by `dir` and everything below it, in
+ * byte order of names, never following a symlink: every path is taken under the descriptor's
+ * /proc/self/fd link, so the walk stays inside the folder that was checked.
+ */
+async function writeTree(pack: tarStream.Pack, dir: FileHandle, what: string): Promise<void> {
+  const links = new Map<string, string>();
+  /** `rel`: the entry's name; `sub`: its path under the folder ('' for the folder itself). */
+  const walk = async (rel: string, sub: string): Promise<void> => {
+    // The descriptor's own link is a symlink to lstat: its `.` is the folder.
+    const abs = fdPath(dir, sub === '' ? '.' : sub);
+    const st = await fs.lstat(abs).catch((err: NodeJS.ErrnoException) => {
+      // Gone since its folder was read: GNU tar warns and goes on.
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (!st) return;
+    const header: Header = {
+      name: st.isDirectory() ? `${rel}/` : rel,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      mtime: new Date(Math.floor(st.mtimeMs / 1000) * 1000),
+      size: 0,
+    };
+    if (st.isDirectory()) {
+      await entry(pack, { ...header, type: 'directory' });
+      const names = (await fs.readdir(abs)).sort(byteOrder);
+      for (const n of names) await walk(`${rel}/${n}`, sub === '' ? n : `${sub}/${n}`);
+    } else if (st.isSymbolicLink()) {
+      await entry(pack, { ...header, type: 'symlink', linkname: await fs.readlink(abs) });
+    } else if (st.isFile()) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = st.nlink > 1 ? links.get(key) : undefined;
+      if (first !== undefined) return entry(pack, { ...header, type: 'link', linkname: first });
+      if (st.nlink > 1) links.set(key, rel);
+      await fileEntry(pack, { ...header, type: 'file', size: st.size }, abs);
+    } else if (st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice()) {
+      const type = st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'character-device' : 'block-device';
+      await entry(pack, { ...header, type, devmajor: major(st.rdev), devminor: minor(st.rdev) });
+    }
+    // Sockets are left out, as GNU tar leaves them ("socket ignored").
   };
+  await walk(what, what === '.' ? '' : what);
+}
+
+type Header = Partial<tarStream.Header> & { name: string };
+
+function entry(pack: tarStream.Pack, header: Header): Promise<void> {
+  return new Promise((resolve, reject) =>
+    pack.entry(header as tarStream.Header, (err) => (err ? reject(err) : resolve())),
+  );
+}
+
+/** A file's content, cut or padded to the size its header gave (a file that changes while read). */
+async function fileEntry(pack: tarStream.Pack, header: Header, abs: string): Promise<void> {
+  const fh = await fs.open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const sink = pack.entry(header as tarStream.Header, (err) => (err ? reject(err) : resolve()));
+      const source = Readable.from(
+        (async function* () {
+          let left = header.size ?? 0;
+          while (left > 0) {
+            const buf = Buffer.alloc(Math.min(left, 1 << 20));
+            const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+            if (bytesRead === 0) break;
+            left -= bytesRead;
+            yield buf.subarray(0, bytesRead);
+          }
+          if (left > 0) yield Buffer.alloc(left);
+        })(),
+      );
+      pipeline(source, sink).catch(reject);
+    });
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Linux's major/minor of a device number. */
+const major = (rdev: number) => Number(((BigInt(rdev) >> 8n) & 0xfffn) | ((BigInt(rdev) >> 32n) & ~0xfffn));
+const minor = (rdev: number) => Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn));
+
+/** Names in byte order, as GNU tar --sort=name orders them (not by locale). */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
