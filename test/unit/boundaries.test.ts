@@ -24,6 +24,20 @@ const rules: readonly ImportRule[] = [
     to: 'native/{runtime,storage,registry,network}/**',
     message: 'routes parse, call one service and encode: engine work belongs in native/services',
   },
+  {
+    from: 'native/builder/**',
+    to: 'native/services/{context,engine,*/{create,start,lifecycle,remove,log-file,commit,layer-file,service,store,engine-operations,engine-images}}.ts',
+    except: 'native/builder/*.test.ts',
+    message:
+      'the builder calls the engine through services/containers/operations.ts and services/images/operations.ts only (its Backend)',
+  },
+  {
+    from: 'native/builder/**',
+    to: 'native/{runtime/user,storage/{image-store,container-rootfs,layer-store}}.ts',
+    except: 'native/builder/*.test.ts',
+    message:
+      'image files, rootfs mounts and users are the image side of the backend (services/images/operations.ts)',
+  },
 ];
 
 /** The folders whose files the rules look at. */
