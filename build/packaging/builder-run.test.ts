@@ -78,8 +78,8 @@ function project(name: string, o: { vmImage?: boolean; berthd?: string; kubernet
   cpSync(path.join(root, 'build/icons'), path.join(dir, 'build/icons'), { recursive: true });
   mkdirSync(path.join(dir, 'node_modules'));
   // Copies: electron-builder does not follow a symlinked folder.
-  for (const m of readdirSync(path.join(root, 'node_modules')).filter((m) =>
-    m.startsWith('node-unix-socket'),
+  for (const m of readdirSync(path.join(root, 'node_modules')).filter(
+    (m) => m.startsWith('node-unix-socket') || ['better-sqlite3', 'bindings', 'file-uri-to-path'].includes(m),
   ))
     cpSync(path.join(root, 'node_modules', m), path.join(dir, 'node_modules', m), {
       recursive: true,
@@ -180,7 +180,13 @@ test('a package holds the app, berthd with its native module, the icons the app 
     merge.stderr,
     /no admin kubeconfig at .*admin\.kubeconfig: start berthd with --kubernetes first/,
   );
-  for (const m of ['node-unix-socket', `node-unix-socket-linux-${arch}-gnu`])
+  assert.ok(
+    existsSync(
+      path.join(resourcesPath, 'berthd/node_modules/better-sqlite3/build/Release/better_sqlite3.node'),
+    ),
+    "the orchestrator store's addon beside berthd",
+  );
+  for (const m of ['node-unix-socket', `node-unix-socket-linux-${arch}-gnu`, 'bindings', 'file-uri-to-path'])
     assert.ok(
       existsSync(path.join(resourcesPath, 'berthd/node_modules', m, 'package.json')),
       `${m} beside berthd`,

@@ -11,8 +11,9 @@
 // commit): one sync for a burst of writers instead of one each. berthd is the database's only user:
 // the file is locked exclusively, and watches are served from this process.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { decodeContinue, encodeContinue, encodeValue, rangeEnd } from './keys.ts';
 import { type Change, LocalWatchers } from './local-watch.ts';
 import {
@@ -53,6 +54,14 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+/**
+ * better-sqlite3 is loaded when a store is opened, not when this module is: commands that never open
+ * one (`berthd --kubeconfig-merge`) run without the native module.
+ */
+function loadDriver(): typeof Database {
+  return createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private rev: Revision;
@@ -67,7 +76,7 @@ export class SqliteStore implements Store {
     let db: Database.Database;
     try {
       // A moment's wait for the lock, not better-sqlite3's five seconds: a second berthd should fail fast.
-      db = new Database(file, { timeout: 200 });
+      db = new (loadDriver())(file, { timeout: 200 });
     } catch (err) {
       throw new StoreError('unavailable', `cannot open ${file}: ${(err as Error).message}`);
     }
