@@ -51,9 +51,14 @@ export class EmbeddedDns {
 
   /** Reads the upstreams of the host and listens on every user-defined bridge. */
   async start(): Promise<void> {
-    this.hostDns = (await this.ctx.host.resolvConf()).nameservers.filter((s) => s !== dnsAddress);
+    await this.readHostUpstreams();
     this.savedPort = Number((await fs.readFile(this.portFile, 'utf8').catch(() => '')).trim()) || 0;
     for (const n of this.ctx.networks.all()) if (hasEmbeddedDns(n)) await this.listen(n);
+  }
+
+  /** The host's name servers, for containers without --dns of their own (never ourselves). */
+  async readHostUpstreams(): Promise<void> {
+    this.hostDns = (await this.ctx.host.resolvConf()).nameservers.filter((s) => s !== dnsAddress);
   }
 
   /** Serves the network's gateway, on the saved port when it can (another when that one is taken). */
