@@ -8,9 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import {
   answerRecord,
+  buildResponse,
   type DnsQuestion,
   DnsServer,
   frame,
+  loadCodec,
   parseQuery,
   Rcode,
   type Resolution,
@@ -53,16 +55,24 @@ const rcodeOf = (m: Buffer) => m[3] & 0x0f;
 const answersOf = (m: Buffer) => m.readUInt16BE(6);
 const truncated = (m: Buffer) => (m[2] & 0x02) !== 0;
 
-/** The IPv4 addresses of the A records of a response (owner names compressed to C00C, as this server writes). */
+/** The offset just past a name at `off`, compressed or not. */
+function skipName(m: Buffer, off: number): number {
+  while (m[off] !== 0) {
+    if ((m[off] & 0xc0) === 0xc0) return off + 2;
+    off += m[off] + 1;
+  }
+  return off + 1;
+}
+
+/** The IPv4 addresses of the A records of a response, read by hand. */
 function aRecords(m: Buffer): string[] {
-  let off = 12;
-  while (m[off] !== 0) off += m[off] + 1;
-  off += 5;
+  let off = skipName(m, 12) + 4;
   const out: string[] = [];
   for (let i = 0; i < answersOf(m); i++) {
-    const rdlength = m.readUInt16BE(off + 10);
-    if (m.readUInt16BE(off + 2) === 1) out.push([...m.subarray(off + 12, off + 16)].join('.'));
-    off += 12 + rdlength;
+    off = skipName(m, off);
+    const rdlength = m.readUInt16BE(off + 8);
+    if (m.readUInt16BE(off) === 1) out.push([...m.subarray(off + 10, off + 14)].join('.'));
+    off += 10 + rdlength;
   }
   return out;
 }
@@ -456,6 +466,8 @@ describe('DnsServer listening', () => {
 });
 
 describe('DNS codec', () => {
+  before(() => loadCodec());
+
   test('tolerates records with compressed owner names after the question', () => {
     const q = query('web', 'A', { edns: true });
     q.writeUInt16BE(1, 6); // one answer record: C00C A IN ttl 4 bytes
@@ -476,14 +488,26 @@ describe('DNS codec', () => {
   });
 
   test('encodes AAAA values in every IPv6 spelling', () => {
-    const hex = (value: string) => answerRecord({ type: 'AAAA', value }).rdata.toString('hex');
+    const q = parseQuery(query('x', 'AAAA'));
+    const hex = (value: string) => {
+      const reply = buildResponse(q, Rcode.NOERROR, [answerRecord(q, { type: 'AAAA', value })]);
+      assert.equal(reply.readUInt16BE(reply.length - 18), 16, 'RDLENGTH');
+      return reply.subarray(reply.length - 16).toString('hex');
+    };
     assert.equal(hex('fd00:18::3'), 'fd000018000000000000000000000003');
     assert.equal(hex('::'), '0'.repeat(32));
     assert.equal(hex('1::'), '0001' + '0'.repeat(28));
     assert.equal(hex('::ffff:172.18.0.2'), '00000000000000000000ffffac120002');
     assert.equal(hex('1:2:3:4:5:6:7:8'), '00010002000300040005000600070008');
-    assert.throws(() => answerRecord({ type: 'A', value: 'fd00::1' }), /invalid A record/);
-    assert.equal(answerRecord({ type: 'A', value: '1.2.3.4', ttl: 5 }).ttl, 5);
+    assert.throws(() => answerRecord(q, { type: 'A', value: 'fd00::1' }), /invalid A record/);
+    assert.throws(() => answerRecord(q, { type: 'PTR', value: 'a..b' }), /invalid DNS name/);
+    assert.deepEqual(answerRecord(q, { type: 'A', value: '1.2.3.4', ttl: 5 }), {
+      type: 'A',
+      name: 'x',
+      ttl: 5,
+      class: 'IN',
+      data: '1.2.3.4',
+    });
   });
 
   test('rejects an OPT record outside the additional section', () => {

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import type DnsPacket from 'dns-packet';
 import { conflict, errorMessage, invalid, wrap } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 
@@ -47,156 +48,104 @@ export const containerTtl = 600;
 
 export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 
-const typeCodes: Record<RecordType, number> = { A: 1, PTR: 12, AAAA: 28 };
-const typeNames: Record<number, string> = {
-  ...{ 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV' },
-  ...{ 64: 'SVCB', 65: 'HTTPS', 255: 'ANY' },
-};
-const TYPE_OPT = 41;
-const CLASS_IN = 1;
 const HEADER = 12;
 const QR = 0x8000;
-const RD = 0x0100;
-const RA = 0x0080;
-const TC = 0x0200;
 /** UDP payload size this server advertises in its own OPT record. */
 const ednsSize = 1232;
 /** Docker's cap on concurrent forwarded queries: past it, a flood of lookups fails fast. */
 const maxForwarding = 100;
 const tcpIdleMs = 10_000;
 
+type Codec = typeof DnsPacket;
+let codec: Codec | undefined;
+
+/**
+ * The wire format is dns-packet's. It is evaluated with the first listener (or a test's call), not
+ * when berthd starts: a daemon without user-defined networks never serves DNS, and evaluating the
+ * codec costs about 4 ms of CPU (measured in isolation, bundled).
+ */
+export async function loadCodec(): Promise<Codec> {
+  codec ??= (await import('dns-packet')).default;
+  return codec;
+}
+
+function wire(): Codec {
+  if (!codec) throw new Error('the DNS codec is not loaded (loadCodec)');
+  return codec;
+}
+
 export class DnsFormatError extends Error {
   override name = 'DnsFormatError';
 }
 
+/** A query as this server needs it; the wire format itself is dns-packet's. */
 export interface DnsQuery {
   id: number;
   opcode: number;
   rd: boolean;
-  /** The question name as sent, case preserved, so that the answer echoes it exactly. */
-  labels: Buffer[];
+  /** The question as sent (case preserved), so that the answer echoes it. */
+  question: DnsPacket.Question;
+  /** Presentation form, lowercased, a dot or odd byte inside a label escaped (`a\.b`, `\001`). */
   name: string;
-  qtype: number;
-  qclass: number;
+  /** 'A', 'AAAA', 'PTR', other mnemonics ('MX', 'SRV'…), or 'TYPE<n>'. */
+  type: string;
   /** The UDP payload size from the client's EDNS OPT record; undefined when it sent none. */
   udpSize: number | undefined;
 }
 
-export interface AnswerRecord {
-  type: number;
-  ttl: number;
-  rdata: Buffer;
-}
+export type AnswerRecord = DnsPacket.Answer;
 
-function need(msg: Buffer, off: number, len: number): void {
-  if (off + len > msg.length) throw new DnsFormatError(`message ends at ${msg.length}, before ${off + len}`);
-}
-
-/** Reads a possibly compressed name; pointers must go strictly backwards, so a loop cannot exist. */
-function readName(msg: Buffer, start: number): { labels: Buffer[]; end: number } {
-  const labels: Buffer[] = [];
-  let off = start;
-  let floor = start;
-  let end = -1;
-  let length = 1;
-  for (;;) {
-    need(msg, off, 1);
-    const len = msg[off];
-    if (len === 0) break;
-    if ((len & 0xc0) === 0xc0) {
-      need(msg, off, 2);
-      const target = msg.readUInt16BE(off) & 0x3fff;
-      if (target >= floor) throw new DnsFormatError(`compression pointer at ${off} does not point backwards`);
-      if (end < 0) end = off + 2;
-      off = floor = target;
-      continue;
-    }
-    if (len & 0xc0) throw new DnsFormatError(`unknown label type at ${off}`);
-    need(msg, off + 1, len);
-    length += len + 1;
-    if (length > 255) throw new DnsFormatError('name longer than 255 bytes');
-    labels.push(msg.subarray(off + 1, off + 1 + len));
-    off += 1 + len;
+/**
+ * The question name for matching: dns-packet's own decoder in its `mail` mode keeps a dot inside a
+ * label apart from the label boundaries (so `web.app` sent as one label never matches `web` on `app`);
+ * names compare ASCII case-insensitively; control and non-ASCII characters are escaped.
+ */
+function presentName(msg: Buffer): string {
+  const raw = wire().name.decode(msg, HEADER, { mail: true });
+  let out = '';
+  for (const ch of raw === '.' ? '' : raw) {
+    const c = ch.charCodeAt(0);
+    if (c >= 0x41 && c <= 0x5a) out += String.fromCharCode(c + 32);
+    else if (c > 0x20 && c < 0x7f) out += ch;
+    else for (const b of Buffer.from(ch)) out += `\\${String(b).padStart(3, '0')}`;
   }
-  return { labels, end: end < 0 ? off + 1 : end };
-}
-
-/** Presentation form, lowercased (DNS names compare ASCII case-insensitively), odd bytes escaped. */
-function presentName(labels: Buffer[]): string {
-  return labels
-    .map((label) => {
-      let s = '';
-      for (const b of label) {
-        if (b >= 0x41 && b <= 0x5a) s += String.fromCharCode(b + 32);
-        else if (b === 0x2e || b === 0x5c) s += '\\' + String.fromCharCode(b);
-        else if (b > 0x20 && b < 0x7f) s += String.fromCharCode(b);
-        else s += '\\' + String(b).padStart(3, '0');
-      }
-      return s;
-    })
-    .join('.');
-}
-
-function encodeName(name: string): Buffer {
-  const trimmed = name.endsWith('.') ? name.slice(0, -1) : name;
-  const labels = trimmed === '' ? [] : trimmed.split('.').map((l) => Buffer.from(l, 'latin1'));
-  if (labels.some((l) => l.length === 0 || l.length > 63)) throw invalid(`invalid DNS name ${name}`);
-  const out = Buffer.concat([...labels.flatMap((l) => [Buffer.of(l.length), l]), Buffer.of(0)]);
-  if (out.length > 255) throw invalid(`DNS name longer than 255 bytes: ${name}`);
   return out;
 }
 
-/** Parses a query; throws DnsFormatError on anything malformed. Answer and authority records are skipped. */
+/** Parses a query; throws DnsFormatError on anything malformed. */
 export function parseQuery(msg: Buffer): DnsQuery {
-  need(msg, 0, HEADER);
-  const flags = msg.readUInt16BE(2);
-  const qdcount = msg.readUInt16BE(4);
-  if (qdcount !== 1) throw new DnsFormatError(`${qdcount} questions, expected 1`);
-  const question = readName(msg, HEADER);
-  let off = question.end;
-  need(msg, off, 4);
-  const qtype = msg.readUInt16BE(off);
-  const qclass = msg.readUInt16BE(off + 2);
-  off += 4;
-  const before = msg.readUInt16BE(6) + msg.readUInt16BE(8);
-  const records = before + msg.readUInt16BE(10);
-  let udpSize: number | undefined;
-  for (let i = 0; i < records; i++) {
-    const owner = readName(msg, off);
-    off = owner.end;
-    need(msg, off, 10);
-    if (msg.readUInt16BE(off) === TYPE_OPT) {
-      if (i < before || owner.labels.length > 0 || udpSize !== undefined)
-        throw new DnsFormatError('misplaced or repeated OPT record');
-      udpSize = msg.readUInt16BE(off + 2);
-    }
-    const rdlength = msg.readUInt16BE(off + 8);
-    need(msg, off + 10, rdlength);
-    off += 10 + rdlength;
+  let p: DnsPacket.DecodedPacket;
+  try {
+    p = wire().decode(msg);
+  } catch (err) {
+    throw new DnsFormatError(errorMessage(err));
   }
+  if (p.questions?.length !== 1)
+    throw new DnsFormatError(`${p.questions?.length ?? 0} questions, expected 1`);
+  const opts = (p.additionals ?? []).filter((r) => r.type === 'OPT');
+  const misplaced = [...(p.answers ?? []), ...(p.authorities ?? [])].some((r) => r.type === 'OPT');
+  if (misplaced || opts.length > 1 || (opts[0] && opts[0].name !== '.'))
+    throw new DnsFormatError('misplaced or repeated OPT record');
+  const question = p.questions[0];
+  const type = question.type.startsWith('UNKNOWN_') ? `TYPE${question.type.slice(8)}` : question.type;
   return {
-    id: msg.readUInt16BE(0),
-    opcode: (flags >> 11) & 0x0f,
-    rd: (flags & RD) !== 0,
-    labels: question.labels,
-    name: presentName(question.labels),
-    qtype,
-    qclass,
-    udpSize,
+    id: p.id ?? 0,
+    opcode: ((p.flags ?? 0) >> 11) & 0x0f,
+    rd: p.flag_rd,
+    question,
+    name: presentName(msg),
+    type,
+    udpSize: (opts[0] as DnsPacket.OptAnswer | undefined)?.udpPayloadSize,
   };
 }
 
-function header(id: number, opcode: number, rd: boolean, rcode: number, counts: number[]): Buffer {
-  const h = Buffer.alloc(HEADER);
-  h.writeUInt16BE(id, 0);
-  h.writeUInt16BE(QR | (opcode << 11) | (rd ? RD : 0) | RA | rcode, 2);
-  for (const [i, n] of counts.entries()) h.writeUInt16BE(n, 4 + i * 2);
-  return h;
+function flags(opcode: number, rd: boolean, rcode: number): number {
+  return (opcode << 11) | (rd ? wire().RECURSION_DESIRED : 0) | wire().RECURSION_AVAILABLE | rcode;
 }
 
 /**
- * A response echoing the question; answers point at the question name (offset 12). When it does not fit
- * in maxSize, the answers are dropped and TC set, so the client asks again over TCP.
+ * A response echoing the question. When it does not fit in maxSize, the answers are dropped and TC
+ * set, so the client asks again over TCP.
  */
 export function buildResponse(
   q: DnsQuery,
@@ -204,67 +153,59 @@ export function buildResponse(
   answers: AnswerRecord[] = [],
   maxSize = 65535,
 ): Buffer {
-  const question = Buffer.alloc(q.labels.reduce((n, l) => n + 1 + l.length, 1) + 4);
-  let off = 0;
-  for (const label of q.labels) off = question.writeUInt8(label.length, off) + label.copy(question, off + 1);
-  question.writeUInt16BE(q.qtype, off + 1);
-  question.writeUInt16BE(q.qclass, off + 3);
-  const rrs = answers.map((a) => {
-    const rr = Buffer.alloc(12 + a.rdata.length);
-    rr.writeUInt16BE(0xc000 | HEADER, 0);
-    rr.writeUInt16BE(a.type, 2);
-    rr.writeUInt16BE(CLASS_IN, 4);
-    rr.writeUInt32BE(a.ttl, 6);
-    rr.writeUInt16BE(a.rdata.length, 10);
-    a.rdata.copy(rr, 12);
-    return rr;
-  });
-  const opt =
+  const additionals: DnsPacket.Answer[] =
     q.udpSize === undefined
       ? []
-      : [Buffer.from([0, 0, TYPE_OPT, ednsSize >> 8, ednsSize & 0xff, 0, 0, 0, 0, 0, 0])];
-  const counts = (n: number) => [1, n, 0, opt.length];
-  const full = Buffer.concat([
-    header(q.id, q.opcode, q.rd, rcode, counts(rrs.length)),
-    question,
-    ...rrs,
-    ...opt,
-  ]);
-  if (full.length <= maxSize) return full;
-  const truncated = Buffer.concat([header(q.id, q.opcode, q.rd, rcode, counts(0)), question, ...opt]);
-  truncated.writeUInt16BE(truncated.readUInt16BE(2) | TC, 2);
-  return truncated;
+      : [
+          {
+            type: 'OPT',
+            name: '.',
+            udpPayloadSize: ednsSize,
+            extendedRcode: 0,
+            ednsVersion: 0,
+            flags: 0,
+            flag_do: false,
+            options: [],
+          },
+        ];
+  const response = (answers: AnswerRecord[], tc: boolean): Buffer =>
+    wire().encode({
+      id: q.id,
+      type: 'response',
+      flags: flags(q.opcode, q.rd, rcode) | (tc ? wire().TRUNCATED_RESPONSE : 0),
+      questions: [q.question],
+      answers,
+      additionals,
+    });
+  const full = response(answers, false);
+  return full.length <= maxSize ? full : response([], true);
 }
 
 /** A response to a query whose question could not be read: the header alone, with its id and opcode. */
 export function headerOnlyResponse(msg: Buffer, rcode: number): Buffer {
-  const flags = msg.readUInt16BE(2);
-  return header(msg.readUInt16BE(0), (flags >> 11) & 0x0f, (flags & RD) !== 0, rcode, [0, 0, 0, 0]);
+  const word = msg.readUInt16BE(2);
+  return wire().encode({
+    id: msg.readUInt16BE(0),
+    type: 'response',
+    flags: flags((word >> 11) & 0x0f, (word & wire().RECURSION_DESIRED) !== 0, rcode),
+  });
 }
 
-function ipv6Bytes(ip: string): Buffer {
-  let s = ip.split('%')[0];
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
-  if (v4) {
-    const b = v4.slice(1).map(Number);
-    s = s.slice(0, v4.index) + ((b[0] << 8) | b[1]).toString(16) + ':' + ((b[2] << 8) | b[3]).toString(16);
-  }
-  const [head, tail] = s.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  const out = Buffer.alloc(16);
-  for (const [i, g] of groups.entries()) out.writeUInt16BE(Number.parseInt(g, 16), i * 2);
-  return out;
-}
-
-export function answerRecord(a: { type: RecordType; value: string; ttl?: number }): AnswerRecord {
+/** An answer record of the question's name; the value is checked, since the resolver's data may be bad. */
+export function answerRecord(
+  q: Pick<DnsQuery, 'question'>,
+  a: { type: RecordType; value: string; ttl?: number },
+): AnswerRecord {
   const ttl = a.ttl ?? containerTtl;
-  if (a.type === 'A' && net.isIPv4(a.value))
-    return { type: typeCodes.A, ttl, rdata: Buffer.from(a.value.split('.').map(Number)) };
-  if (a.type === 'AAAA' && net.isIPv6(a.value))
-    return { type: typeCodes.AAAA, ttl, rdata: ipv6Bytes(a.value) };
-  if (a.type === 'PTR') return { type: typeCodes.PTR, ttl, rdata: encodeName(a.value) };
+  const name = q.question.name;
+  if ((a.type === 'A' && net.isIPv4(a.value)) || (a.type === 'AAAA' && net.isIPv6(a.value)))
+    return { type: a.type, name, ttl, class: 'IN', data: a.value.split('%')[0] };
+  if (a.type === 'PTR') {
+    const labels = a.value.replace(/\.$/, '').split('.');
+    if (labels.some((l) => l.length === 0 || Buffer.byteLength(l) > 63) || Buffer.byteLength(a.value) > 253)
+      throw invalid(`invalid DNS name ${a.value}`);
+    return { type: 'PTR', name, ttl, class: 'IN', data: a.value };
+  }
   throw invalid(`invalid ${a.type} record value ${a.value}`);
 }
 
@@ -322,6 +263,7 @@ export class DnsServer {
   listen(address: string, port: number): Promise<void> {
     return this.#inTurn(async () => {
       if (this.#closed) throw invalid('DNS server is closed');
+      await loadCodec();
       if (!net.isIP(address)) throw invalid(`invalid DNS listen address ${address}`);
       if (this.#endpoints.has(address)) throw conflict(`DNS server already listens on ${address}`);
       if (this.#port !== 0 && port !== 0 && port !== this.#port)
@@ -423,15 +365,15 @@ export class DnsServer {
       return headerOnlyResponse(msg, Rcode.FORMERR);
     }
     if (q.opcode !== 0) return buildResponse(q, Rcode.NOTIMP);
-    if (q.qclass !== CLASS_IN) return buildResponse(q, Rcode.REFUSED);
+    if (q.question.class !== 'IN') return buildResponse(q, Rcode.REFUSED);
     const limit =
       transport === 'tcp' ? 65535 : q.udpSize === undefined ? 512 : Math.min(Math.max(q.udpSize, 512), 4096);
-    const type = typeNames[q.qtype] ?? `TYPE${q.qtype}`;
+    const type = q.type;
     try {
       const res = await this.#resolve({ name: q.name, type, client, local });
       if ('forward' in res) return await this.#forward(msg, q, res.forward, transport);
       if ('nxdomain' in res) return buildResponse(q, Rcode.NXDOMAIN);
-      const records = res.answer.filter((a) => typeCodes[a.type] === q.qtype).map(answerRecord);
+      const records = res.answer.filter((a) => a.type === type).map((a) => answerRecord(q, a));
       return buildResponse(q, Rcode.NOERROR, records, limit);
     } catch (err) {
       this.#log.warn('cannot answer DNS query', { name: q.name, type, client, error: errorMessage(err) });
@@ -459,7 +401,8 @@ export class DnsServer {
         }
         try {
           let reply = await this.#exchange('udp', up, msg);
-          if (transport === 'tcp' && reply.readUInt16BE(2) & TC) reply = await this.#exchange('tcp', up, msg);
+          if (transport === 'tcp' && reply.readUInt16BE(2) & wire().TRUNCATED_RESPONSE)
+            reply = await this.#exchange('tcp', up, msg);
           const rcode = reply[3] & 0x0f;
           if (rcode !== Rcode.SERVFAIL && rcode !== Rcode.REFUSED) return withId(reply, q.id);
           failure = reply;
