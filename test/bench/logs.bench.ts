@@ -6,6 +6,7 @@
 
 import type { LogBatch } from '../../electron/contract/index.ts';
 import { LogBatchDecoder } from '../../electron/main/containers/log-lines.ts';
+import { frame } from '../../native/dockerapi/framing.ts';
 import { LogBuffer } from '../../renderer/src/features/containers/log-buffer.ts';
 import { MergedLog } from '../../renderer/src/features/containers/log-merge.ts';
 
@@ -25,14 +26,6 @@ function timed(fn: () => void): number {
 
 const batch = (lines: string[]): LogBatch => ({ text: lines.join('\n'), count: lines.length, stderr: [] });
 
-function frame(stream: 1 | 2, s: string): Buffer {
-  const body = Buffer.from(s);
-  const head = Buffer.alloc(8);
-  head[0] = stream;
-  head.writeUInt32BE(body.length, 4);
-  return Buffer.concat([head, body]);
-}
-
 const ts = '2026-01-01T00:00:00.000000000Z';
 const million = Array.from({ length: 20 }, (_, c) =>
   batch(Array.from({ length: 50_000 }, (_, i) => `${ts} ${c * 50_000 + i + 1}`)),
@@ -40,7 +33,9 @@ const million = Array.from({ length: 20 }, (_, c) =>
 const coloured = Array.from({ length: 10 }, (_, c) =>
   batch(Array.from({ length: 10_000 }, (_, i) => `${E}[3${i % 8}mline ${c * 10_000 + i}${E}[39m ok`)),
 );
-const frames = Buffer.concat(Array.from({ length: 1_000_000 }, (_, i) => frame(1, `${ts} ${i + 1}\n`)));
+const frames = Buffer.concat(
+  Array.from({ length: 1_000_000 }, (_, i) => frame('stdout', Buffer.from(`${ts} ${i + 1}\n`))),
+);
 const mergeSources = [0, 1].map((odd) =>
   Array.from({ length: 5 }, (_, k) =>
     batch(
