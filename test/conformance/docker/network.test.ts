@@ -411,11 +411,7 @@ describe('networking: bridges, published ports, embedded DNS', () => {
     assert.equal(
       links()
         .filter((l) => l.startsWith('ve'))
-        .some((l) =>
-          execFileSync('ip', ['-o', 'link', 'show', l], { encoding: 'utf8' }).includes(
-            `br-${netId.slice(0, 12)}`,
-          ),
-        ),
+        .some((l) => onBridge(l, `br-${netId.slice(0, 12)}`)),
       false,
     );
     const nsDir = path.join(d.execRoot, 'netns');
