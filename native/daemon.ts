@@ -96,6 +96,7 @@ async function main(): Promise<void> {
       port: flags.kubeApiPort,
       storeConfig: { kind: flags.kubeStore, etcdEndpoint: flags.kubeEtcdEndpoint },
       log,
+      engine: { containers: engine.containerOps, images: engine.imageOps },
       mergeKubeconfig: flags.kubeconfigMerge
         ? {
             file: flags.kubeconfigMerge === true ? userKubeconfigPath() : flags.kubeconfigMerge,

@@ -60,6 +60,8 @@ export type RequestHandler = (req: http.IncomingMessage, res: http.ServerRespons
 
 export type KubeApi = RequestHandler & {
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** The handlers' context: the orchestrator's own parts write through it (client/client.ts). */
+  context: ApiContext;
 };
 
 export function createKubeApi(opts: KubeApiOptions): KubeApi {
@@ -181,7 +183,7 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
     };
     handler.upgrade(ctx, scope, req, socket, head).catch((err) => fail(toApiError(err)));
   };
-  return Object.assign(onRequest, { upgrade });
+  return Object.assign(onRequest, { upgrade, context: ctx });
 }
 
 interface Target {

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { type Clock, systemClock } from '../../core/clock.ts';
 import { writeFileAtomic } from '../../core/fsutil.ts';
 import type { Logger } from '../../core/log.ts';
+import { LocalClient } from '../client/client.ts';
+import { Informers } from '../client/informer.ts';
+import { type ClusterPart, clusterParts, type PartEnv } from '../parts.ts';
 import { openStore, type StoreConfig } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { createKubeApi } from './app.ts';
@@ -36,6 +39,10 @@ export interface KubernetesOptions {
   clock?: Clock;
   /** Merge the berth entries into this kubeconfig once the server is up. */
   mergeKubeconfig?: { file: string; useContext: boolean };
+  /** The engine the kubelet runs pods with (absent: an API server and controllers only). */
+  engine?: PartEnv['engine'];
+  /** The parts beside the API server (default: clusterParts()). */
+  parts?: ClusterPart[];
 }
 
 export interface RunningKubernetes {
@@ -122,6 +129,11 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
     throw err;
   });
   port = (server.address() as { port: number }).port;
+  const client = new LocalClient(handler.context);
+  const informers = new Informers(client, opts.log);
+  const parts = opts.parts ?? clusterParts();
+  const env: PartEnv = { client, informers, registry, clock, log: opts.log, dir, engine: opts.engine };
+  for (const part of parts) await part.start(env);
   const entries = adminEntries(`https://${host}:${port}`, certs);
   const adminFile = path.join(dir, 'admin.kubeconfig');
   await writeFileAtomic(adminFile, adminKubeconfig(entries), 0o600);
@@ -151,6 +163,8 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
     entries,
     async close() {
       clearInterval(compactor);
+      for (const part of [...parts].reverse()) await part.stop();
+      informers.stop();
       server.close();
       server.closeAllConnections();
       await store.close();

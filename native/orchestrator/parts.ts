@@ -1,0 +1,37 @@
+// The orchestrator's parts beside the API server — controllers, the scheduler, the kubelet — and
+// what each is handed when the cluster starts. Every part reads objects through the shared informers
+// and writes them through the in-process client, so it sees and makes exactly what kubectl would;
+// the kubelet also holds the engine's container and image interfaces (never the service files
+// behind them), as the builder does.
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/log.ts';
+import type { ContainerOperations } from '../services/containers/operations.ts';
+import type { ImageOperations } from '../services/images/operations.ts';
+import type { Registry } from './apiserver/registry.ts';
+import type { KubeClient } from './client/client.ts';
+import type { Informers } from './client/informer.ts';
+
+export interface PartEnv {
+  client: KubeClient;
+  informers: Informers;
+  registry: Registry;
+  clock: Clock;
+  log: Logger;
+  /** `<data-root>/kubernetes`: where a part keeps files of its own. */
+  dir: string;
+  /** The engine, when the cluster runs inside berthd (absent in API-only tests): the kubelet's runtime. */
+  engine?: { containers: ContainerOperations; images: ImageOperations };
+}
+
+export interface ClusterPart {
+  readonly name: string;
+  /** Registers its informer handlers and starts its workers; resolves once it is running. */
+  start(env: PartEnv): Promise<void> | void;
+  /** Stops its workers; what it made in the engine stays (pods keep running across a restart). */
+  stop(): Promise<void> | void;
+}
+
+/** Every part the cluster runs, in start order. */
+export function clusterParts(): ClusterPart[] {
+  return [];
+}
