@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import tarStream from 'tar-stream';
 import { busyboxImageTar } from '../../test/fixtures/images.ts';
-import { isEngineError, notFound } from '../core/errors.ts';
+import { CommandFailedError, isEngineError, notFound } from '../core/errors.ts';
 import { hostSys } from '../core/sys.ts';
 import type {
   CommitOptions,
@@ -23,7 +23,6 @@ import { EngineImages } from '../services/images/engine-images.ts';
 import type { ImageService } from '../services/images/service.ts';
 import { fixturesDir, loadFile, newService } from '../services/images/test-helpers.ts';
 import { type BuildOptions, buildImage } from './builder.ts';
-import { CommandFailedError } from './run.ts';
 
 /** What a RUN command does in the fake: its output and its exit code. */
 interface Script {

@@ -1,5 +1,5 @@
 import { promises as fs, type Stats } from 'node:fs';
-import { invalid } from '../core/errors.ts';
+import { CommandFailedError, invalid } from '../core/errors.ts';
 import { shortId } from '../core/ids.ts';
 import type { ContainerOperations } from '../services/containers/operations.ts';
 import type { HeldImages, ImageOperations } from '../services/images/operations.ts';
@@ -17,7 +17,7 @@ import {
   stageLookup,
 } from './instructions.ts';
 import { type Instruction, parseDockerfile, parseError, parseInstruction } from './parser.ts';
-import { CommandFailedError, createStepContainer, removeStepContainer, runStep } from './run.ts';
+import { createStepContainer, removeStepContainer, runStep } from './run.ts';
 import { planStages } from './stages.ts';
 import { type Lookup, splitWords } from './words.ts';
 

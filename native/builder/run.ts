@@ -1,17 +1,7 @@
-import { EngineError, isEngineError } from '../core/errors.ts';
+import { isEngineError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { ContainerOperations } from '../services/containers/operations.ts';
 import type { ImageRuntimeConfig } from '../storage/image-config.ts';
-
-/** A RUN command exited non-zero; the docker CLI exits with the same code. */
-export class CommandFailedError extends EngineError {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super('invalid', message, { code: 'command-failed' });
-  }
-}
 
 export interface RunStep {
   imageId: string;

@@ -49,3 +49,13 @@ export function wrap(what: string, err: unknown): EngineError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A command (a build's RUN) exited non-zero; the docker CLI exits with the same code. */
+export class CommandFailedError extends EngineError {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super('invalid', message, { code: 'command-failed' });
+  }
+}

@@ -21,7 +21,7 @@ const rules: readonly ImportRule[] = [
   },
   {
     from: 'native/dockerapi/routes/**',
-    to: 'native/{runtime,storage,registry,network}/**',
+    to: 'native/{runtime,storage,registry,network,builder}/**',
     message: 'routes parse, call one service and encode: engine work belongs in native/services',
   },
   {

@@ -1,6 +1,4 @@
-import { buildImage } from '../../builder/builder.ts';
-import { CommandFailedError } from '../../builder/run.ts';
-import { errorMessage, invalid } from '../../core/errors.ts';
+import { CommandFailedError, errorMessage, invalid } from '../../core/errors.ts';
 import type { Engine } from '../../services/engine.ts';
 import type { ClientStream } from '../http.ts';
 import { jsonParam } from '../params.ts';
@@ -28,7 +26,6 @@ export function buildRoutes(router: Router, engine: Engine): void {
       throw invalid(
         `remote build contexts (${remote}) are not supported: berthd builds have no network access`,
       );
-    const tags = engine.images.tagKeys(q.getAll('t'));
     const cancelled = new AbortController();
     req.res?.on('close', () => {
       if (!req.res?.writableFinished) cancelled.abort();
@@ -46,7 +43,7 @@ export function buildRoutes(router: Router, engine: Engine): void {
     const progress = (msg: object) => (quiet ? held.push(msg) : write(msg));
     const opts = {
       dockerfile: q.get('dockerfile') || 'Dockerfile',
-      tags,
+      tags: q.getAll('t'),
       buildArgs: jsonParam<Record<string, string | null>>(q, 'buildargs', {}),
       target: q.get('target') || undefined,
       labels: jsonParam<Record<string, string>>(q, 'labels', {}),
@@ -55,21 +52,9 @@ export function buildRoutes(router: Router, engine: Engine): void {
       rm: req.bool('rm', true),
       signal: cancelled.signal,
       alwaysPull: req.bool('pull'),
-      // Like dockerd's classic builder: a FROM image that is not here is pulled (anonymously).
-      pullImage: async (ref: string) => {
-        await engine.registry.pull({
-          ref,
-          creds: {},
-          quiet: true,
-          progress: (m) => {
-            if (typeof m.status === 'string' && !m.progressDetail)
-              progress({ stream: `${m.id ? `${m.id}: ` : ''}${m.status}\n` });
-          },
-        });
-      },
     };
     try {
-      await buildImage({ containers: engine.containerOps, images: engine.imageOps }, req.raw, opts, {
+      await engine.builds.build(req.raw, opts, {
         stream: (text) => progress({ stream: text }),
         result: (text) => write({ stream: text }),
         aux: (value) => write({ aux: value }),

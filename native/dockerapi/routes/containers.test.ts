@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { importImage, type RouteHarness, routeHarness } from './test-engine.ts';
 
@@ -61,6 +62,34 @@ describe('container routes by injection (a created container; nothing runs)', ()
     assert.equal(logs.status, 400);
     assert.match(message(logs), /choose at least one stream/);
     assert.equal((await h.call('/containers/web/logs?stdout=1&tail=some')).status, 400);
+  });
+
+  test('logs of a stopped container: its log file, tail and timestamps; follow ends at once', async () => {
+    const rec = h.engine.containers.store.get('web');
+    await writeFile(
+      rec.LogPath,
+      [
+        '2026-01-01T00:00:01.000000001Z stdout F one',
+        '2026-01-01T00:00:02.000000002Z stderr F two',
+        '2026-01-01T00:00:03.000000003Z stdout P thr',
+        '2026-01-01T00:00:03.100000000Z stdout F ee',
+        '',
+      ].join('\n'),
+    );
+    // A TTY container's log is one raw stream.
+    const all = await h.call('/containers/web/logs?stdout=1&stderr=1');
+    assert.equal(all.status, 200);
+    assert.equal(all.headers['content-type'], 'application/vnd.docker.raw-stream');
+    assert.equal(all.text(), 'one\ntwo\nthree\n');
+    assert.equal((await h.call('/containers/web/logs?stdout=1')).text(), 'one\nthree\n');
+    assert.equal((await h.call('/containers/web/logs?stdout=1&stderr=1&tail=1')).text(), 'three\n');
+    assert.equal(
+      (await h.call('/containers/web/logs?stderr=1&timestamps=1')).text(),
+      '2026-01-01T00:00:02.000000002Z two\n',
+    );
+    const follow = await h.call('/containers/web/logs?stdout=1&follow=1');
+    assert.equal(follow.text(), 'one\nthree\n', 'a container that does not run is not followed');
+    await writeFile(rec.LogPath, '');
   });
 
   test('attach: refusals come as plain errors, before the connection is taken over', async () => {

@@ -10,7 +10,7 @@ import {
   restartContainer,
   unpauseContainer,
 } from '../../services/containers/lifecycle.ts';
-import { readLogBatches } from '../../services/containers/log-file.ts';
+import { containerLog } from '../../services/containers/logs.ts';
 import type { WaitCondition } from '../../services/containers/operations.ts';
 import {
   containerChanges,
@@ -19,8 +19,6 @@ import {
   updateContainer,
 } from '../../services/containers/ops.ts';
 import { resizeContainer } from '../../services/containers/resize.ts';
-import { isActive } from '../../services/containers/state.ts';
-import { containerStats } from '../../services/containers/stats.ts';
 import { inspectContainer, listContainers, parseFilters } from '../../services/containers/views.ts';
 import type { Engine } from '../../services/engine.ts';
 import { frame } from '../framing.ts';
@@ -140,7 +138,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
 
   router.add('GET', '/containers/{id}/stats', async (req) => {
     const stop = new AbortController();
-    const samples = containerStats(ctx, req.params.id, {
+    const samples = ops.stats(req.params.id, {
       stream: req.bool('stream', true),
       oneShot: req.bool('one-shot'),
       signal: stop.signal,
@@ -210,12 +208,9 @@ async function sendTar(
 }
 
 async function logs(engine: Engine, req: ApiRequest): Promise<void> {
-  const ctx = engine.containers;
-  const rec = ctx.store.get(req.params.id);
   const stdout = req.bool('stdout');
   const stderr = req.bool('stderr');
   if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
-  const follow = req.bool('follow');
   const timestamps = req.bool('timestamps');
   const details = req.bool('details');
   const tailRaw = req.query.get('tail');
@@ -224,19 +219,17 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
     tail = Number(tailRaw);
     if (!Number.isInteger(tail)) throw invalid(`invalid value for "tail": "${tailRaw}"`);
   }
-  const sinceNs = timeParam(req.query.get('since'));
-  const untilNs = timeParam(req.query.get('until'));
-  const tty = rec.Config.Tty;
-  const out = req.stream(tty ? rawStream : muxStream);
-  const running = isActive(rec.State.Status);
-  const stopFollowing = new Promise<void>((resolve) => {
-    out.onClose(resolve);
-    if (!running) resolve();
-    ctx.lifecycle.once(`exit:${rec.Id}`, () => {
-      if (rec.HostConfig.RestartPolicy.Name === 'no' || rec.HostConfig.RestartPolicy.Name === '') resolve();
-    });
-    ctx.lifecycle.once(`removed:${rec.Id}`, () => resolve());
+  const gone = new AbortController();
+  const log = containerLog(engine.containers, req.params.id, {
+    follow: req.bool('follow'),
+    tail,
+    sinceNs: timeParam(req.query.get('since')),
+    untilNs: timeParam(req.query.get('until')),
+    signal: gone.signal,
   });
+  const tty = log.tty;
+  const out = req.stream(tty ? rawStream : muxStream);
+  out.onClose(() => gone.abort());
   // Consecutive lines of one stream share a frame, and frames go out in writes of up to 64 KiB: a
   // frame and a write per line cost both sides a million of each for a million lines. A record that
   // continues a partial line starts a frame of its own (clients strip its timestamp there).
@@ -264,13 +257,7 @@ async function logs(engine: Engine, req: ApiRequest): Promise<void> {
     pending = [];
     pendingBytes = 0;
   };
-  for await (const batch of readLogBatches(rec.LogPath, {
-    follow: follow && running,
-    tail,
-    sinceNs,
-    untilNs,
-    until: stopFollowing,
-  })) {
+  for await (const batch of log.batches) {
     if (out.closed) break;
     for (const e of batch) {
       if ((e.stream === 'stdout' && !stdout) || (e.stream === 'stderr' && !stderr)) continue;

@@ -9,7 +9,7 @@ import { archiveGet, archivePut } from './archive.ts';
 import { attachContainer } from './attach.ts';
 import { createContainer } from './create.ts';
 import { killContainer, stopContainer, waitContainer } from './lifecycle.ts';
-import { readLog } from './log-file.ts';
+import { containerLog } from './logs.ts';
 import type {
   ArchivePutOptions,
   AttachOptions,
@@ -28,7 +28,6 @@ import type {
 } from './operations.ts';
 import { removeContainer } from './remove.ts';
 import { startContainer } from './start.ts';
-import { hasProcess } from './state.ts';
 import { containerStats } from './stats.ts';
 
 export class EngineContainerOperations implements ContainerOperations {
@@ -97,35 +96,16 @@ export class EngineContainerOperations implements ContainerOperations {
   }
 
   async *logs(id: string, opts: LogsOptions = {}): AsyncIterable<LogChunk> {
-    const ctx = this.ctx;
-    const rec = ctx.store.get(id);
-    const follow = !!opts.follow && hasProcess(rec.State.Status);
-    let stop = () => {};
-    const exited = new Promise<void>((resolve) => {
-      stop = resolve;
-    });
-    if (follow) {
-      ctx.lifecycle.once(`exit:${rec.Id}`, stop);
-      ctx.lifecycle.once(`removed:${rec.Id}`, stop);
-    } else stop();
-    try {
-      for await (const e of readLog(rec.LogPath, {
-        follow,
-        tail: opts.tail,
-        sinceNs: opts.sinceNs,
-        untilNs: opts.untilNs,
-        until: exited,
-      }))
-        yield { stream: e.stream, text: e.text, time: e.time };
-    } finally {
-      ctx.lifecycle.off(`exit:${rec.Id}`, stop);
-      ctx.lifecycle.off(`removed:${rec.Id}`, stop);
-      stop();
-    }
+    for await (const batch of containerLog(this.ctx, id, opts).batches)
+      for (const e of batch) yield { stream: e.stream, text: e.text, time: e.time };
   }
 
   stats(id: string, opts: StatsOptions): AsyncIterable<Record<string, unknown>> {
-    return containerStats(this.ctx, id, { stream: opts.stream, oneShot: false });
+    return containerStats(this.ctx, id, {
+      stream: opts.stream,
+      oneShot: !!opts.oneShot,
+      signal: opts.signal,
+    });
   }
 
   archiveGet(

@@ -69,6 +69,10 @@ export interface LogsOptions {
 export interface StatsOptions {
   /** One sample a second until the container is removed or the caller stops reading. */
   stream: boolean;
+  /** Without streaming: one sample at once, without waiting a second for a CPU delta (precpu_stats empty). */
+  oneShot?: boolean;
+  /** Stops a stream (the reader went away). */
+  signal?: AbortSignal;
 }
 
 export interface ArchivePutOptions {

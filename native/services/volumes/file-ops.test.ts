@@ -85,8 +85,13 @@ test('removePath deletes a folder with its files, or a link itself, never what a
   assert.ok(existsSync(path.join(outside, 'keep.txt')));
   await assert.rejects(removePath(root, '/'), /root folder of a volume cannot be deleted/);
   await assert.rejects(removePath(root, '/..'), /root folder of a volume cannot be deleted/);
+  // A folder whose tree holds a link out: the link goes, what it points to stays.
+  mkdirSync(path.join(root, 'sub/deep/er'), { recursive: true });
+  writeFileSync(path.join(root, 'sub/deep/er/file'), 'x');
+  symlinkSync(outside, path.join(root, 'sub/deep/escape'));
   await removePath(root, '/sub');
   assert.ok(!existsSync(path.join(root, 'sub')));
+  assert.ok(existsSync(path.join(outside, 'keep.txt')), 'nothing outside the volume is deleted');
   await assert.rejects(removePath(root, '/sub'), /no such file or directory: \/sub/);
   // A name that looks like an option is a name.
   writeFileSync(path.join(root, '-rf'), 'x');

@@ -1,8 +1,7 @@
 // The desktop app's changes to a volume's files: a new folder, a deletion, a tar of a path. Each one is
-// anchored to a folder descriptor checked to be inside the volume (see inside.ts); `rm` gets that
-// descriptor as its fd 3 and names paths under /proc/self/fd/3, and the tar is walked under the
-// descriptor's own /proc/self/fd link, so they too stay inside.
-import { spawn } from 'node:child_process';
+// anchored to a folder descriptor checked to be inside the volume (see inside.ts), and deletion and
+// the tar walk every folder below it through descriptors opened without following links, so they too
+// stay inside. No child process: the tar is written with tar-stream, as everywhere in the engine.
 import { constants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -26,25 +25,6 @@ export async function makeFolder(root: string, p: string, mode = 0o755): Promise
   }
 }
 
-/** Runs a tool with `dir` as its fd 3; resolves with its exit code and stderr. */
-function runWithDir(
-  cmd: string,
-  args: string[],
-  dir: FileHandle,
-  stdout: 'ignore' | 'pipe',
-): { out: Readable | null; done: Promise<{ code: number; stderr: string }> } {
-  const child = spawn(cmd, args, { stdio: ['ignore', stdout, 'pipe', dir.fd] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    if (stderr.length < 4096) stderr += d.toString();
-  });
-  const done = new Promise<{ code: number; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stderr: stderr.trim() }));
-  });
-  return { out: child.stdout, done };
-}
-
 /** Deletes a file or a folder with everything in it. The volume's root itself is refused. */
 export async function removePath(root: string, p: string): Promise<void> {
   const { parent, name, path } = splitVolumePath(p);
@@ -54,13 +34,41 @@ export async function removePath(root: string, p: string): Promise<void> {
     await fs.lstat(fdPath(dir, name)).catch((err) => {
       throw pathError(err, path);
     });
-    // GNU rm never follows a symlink it meets on the way down, even one swapped in while it works.
-    const { code, stderr } = await runWithDir('rm', ['-rf', '--', `/proc/self/fd/3/${name}`], dir, 'ignore')
-      .done;
-    if (code !== 0) throw internal(`cannot delete ${path}: ${stderr || `rm exited with ${code}`}`);
+    await removeEntry(dir, name).catch((err: NodeJS.ErrnoException) => {
+      throw internal(`cannot delete ${path}: ${err.message}`);
+    });
   } finally {
     await dir.close();
   }
+}
+
+/**
+ * Removes `name` in the folder held by `dir`, depth first, never following a symlink: each folder is
+ * opened with O_NOFOLLOW and its entries named under that descriptor, so a folder swapped for a link
+ * while the walk runs fails (ELOOP, ENOTDIR) instead of leading out of the volume, and a link is
+ * unlinked itself. Something already gone is not an error.
+ */
+async function removeEntry(dir: FileHandle, name: string): Promise<void> {
+  const at = fdPath(dir, name);
+  const st = await fs.lstat(at).catch(ignoreGone);
+  if (!st) return;
+  if (!st.isDirectory()) {
+    await fs.unlink(at).catch(ignoreGone);
+    return;
+  }
+  const sub = await openChildDir(dir, name).catch(ignoreGone);
+  if (!sub) return;
+  try {
+    for (const child of await fs.readdir(fdPath(sub))) await removeEntry(sub, child);
+  } finally {
+    await sub.close();
+  }
+  await fs.rmdir(at).catch(ignoreGone);
+}
+
+function ignoreGone(err: NodeJS.ErrnoException): undefined {
+  if (err.code === 'ENOENT') return undefined;
+  throw err;
 }
 
 export interface PathArchive {
