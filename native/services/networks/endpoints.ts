@@ -1,6 +1,7 @@
 import { EngineError, invalid, notFound } from '../../core/errors.ts';
 import { contains, isValidMac, parseCidr, parseIPv4 } from '../../network/ipam.ts';
 import type { ContainerRecord, EndpointState } from '../containers/model.ts';
+import { hasProcess } from '../containers/state.ts';
 import type { NetworkContext } from './context.ts';
 import { validatePorts } from './ports.ts';
 import { isDefaultBridge } from './predefined.ts';
@@ -98,7 +99,7 @@ export class Endpoints {
     await this.prepare(tmp as ContainerRecord, { EndpointsConfig: { [n.Name]: body.EndpointConfig ?? {} } });
     const ep = tmp.Endpoints[n.Name];
     rec.Endpoints = { ...(rec.Endpoints ?? {}), [n.Name]: ep };
-    const running = rec.State.Status === 'running' || rec.State.Status === 'paused';
+    const running = hasProcess(rec.State.Status);
     if (running) {
       try {
         await this.sandboxes.plug(rec, n, ep);

@@ -2,6 +2,7 @@ import { EngineError, errorMessage, invalid } from '../../core/errors.ts';
 import { portRules, type Rule } from '../../network/firewall.ts';
 import type { PortProxy } from '../../network/proxy.ts';
 import type { ContainerRecord, PublishedPort } from '../containers/model.ts';
+import { hasProcess } from '../containers/state.ts';
 import type { NetworkContext } from './context.ts';
 import type { NetworkRecord } from './store.ts';
 
@@ -70,7 +71,7 @@ export function validatePorts(rec: ContainerRecord): void {
   for (const spec of portSpecs(rec)) for (const b of spec.bindings) hostPortRange(b.HostPort ?? '');
 }
 
-const isRunning = (rec: ContainerRecord) => rec.State.Status === 'running' || rec.State.Status === 'paused';
+const isRunning = (rec: ContainerRecord) => hasProcess(rec.State.Status);
 
 /** `Ports` of `docker ps`: exposed ports without a host side, then the published ones (while running). */
 export function portList(rec: ContainerRecord): object[] {

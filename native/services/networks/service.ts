@@ -9,6 +9,7 @@ import { parseIPv4 } from '../../network/ipam.ts';
 import type { ContainerSpecInput } from '../../runtime/spec.ts';
 import type { ContainerNetwork } from '../containers/hooks.ts';
 import type { ContainerRecord } from '../containers/model.ts';
+import { hasProcess } from '../containers/state.ts';
 import type { ContainerStore } from '../containers/store.ts';
 import type { EventBus } from '../events.ts';
 import { NetworkContext, type NetworkOptions, type PacketFilter } from './context.ts';
@@ -116,7 +117,7 @@ export class NetworkService implements ContainerNetwork {
     await this.dns.start();
     // Live restore: running containers keep their addresses, ports and DNS.
     for (const rec of ctx.store.all()) {
-      const running = rec.State.Status === 'running' || rec.State.Status === 'paused';
+      const running = hasProcess(rec.State.Status);
       if (!running) continue;
       for (const [name, ep] of Object.entries(rec.Endpoints ?? {})) {
         const n = this.networks.find(ep.NetworkID) ?? this.networks.find(name);

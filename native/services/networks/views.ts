@@ -1,12 +1,13 @@
 import { sha256 } from '../../core/ids.ts';
 import type { ContainerRecord } from '../containers/model.ts';
+import { hasProcess } from '../containers/state.ts';
 import type { NetworkContext } from './context.ts';
 import { portMap } from './ports.ts';
 import { dnsNames, hasEmbeddedDns } from './resolver.ts';
 
 /** `NetworkSettings` of `docker inspect`, in dockerd's key order (the CLI's templates read it as is). */
 export function networkSettings(ctx: NetworkContext, rec: ContainerRecord): object {
-  const running = rec.State.Status === 'running' || rec.State.Status === 'paused';
+  const running = hasProcess(rec.State.Status);
   const networks: Record<string, object> = {};
   const mode = rec.HostConfig.NetworkMode === 'default' ? 'bridge' : rec.HostConfig.NetworkMode;
   for (const [name, ep] of Object.entries(rec.Endpoints ?? {})) {
