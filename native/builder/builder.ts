@@ -2,6 +2,7 @@ import { promises as fs, type Stats } from 'node:fs';
 import { CommandFailedError, invalid } from '../core/errors.ts';
 import { shortId } from '../core/ids.ts';
 import type { ContainerOperations } from '../services/containers/operations.ts';
+import type { BuildProgress, BuildRequest } from '../services/images/build.ts';
 import type { HeldImages, ImageOperations } from '../services/images/operations.ts';
 import { LayerTarWriter } from '../storage/layer-tar.ts';
 import { BuildCache, cacheKey } from './cache.ts';
@@ -21,23 +22,10 @@ import { createStepContainer, removeStepContainer, runStep } from './run.ts';
 import { planStages } from './stages.ts';
 import { type Lookup, splitWords } from './words.ts';
 
-export interface BuildOptions {
-  /** The Dockerfile's path in the context (`Dockerfile` unless -f). */
-  dockerfile: string;
-  /** Tag keys (already normalised) to point at the result. */
-  tags: string[];
-  buildArgs: Record<string, string | null>;
-  target?: string;
-  labels: Record<string, string>;
-  noCache: boolean;
-  quiet: boolean;
-  /** Remove each step's container once the step succeeded (a failed step's goes in any case). */
-  rm: boolean;
-  /** Aborts when the client went away. */
-  signal?: AbortSignal;
+/** A build as the builder runs it: the request with its tags normalised and a way to pull FROM images. */
+export interface BuildOptions extends BuildRequest {
   /** Pulls an image for FROM: used when it is missing, and always with `--pull`. */
   pullImage?: (ref: string) => Promise<void>;
-  alwaysPull?: boolean;
 }
 
 /**
@@ -47,14 +35,6 @@ export interface BuildOptions {
 export interface BuildBackend {
   containers: ContainerOperations;
   images: ImageOperations;
-}
-
-export interface BuildProgress {
-  /** The build's output; with -q the transport holds it back unless the build fails. */
-  stream(text: string): void;
-  /** What -q prints: the image ID alone. */
-  result(text: string): void;
-  aux(value: object): void;
 }
 
 /** Args every build accepts without an ARG line (Docker's predefined proxy args). */

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { ClassicBuilder } from '../builder/service.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Engine } from '../services/engine.ts';
@@ -15,6 +16,25 @@ import { registryRoutes } from './routes/registry.ts';
 import { systemRoutes } from './routes/system.ts';
 import { volumeRoutes } from './routes/volumes.ts';
 
+/** The classic builder over the engine's container and image interfaces, pulling FROM images anonymously. */
+function classicBuilder(engine: Engine): ClassicBuilder {
+  return new ClassicBuilder({
+    backend: { containers: engine.containerOps, images: engine.imageOps },
+    tagKeys: (tags) => engine.images.tagKeys(tags),
+    pull: async (ref, status) => {
+      await engine.registry.pull({
+        ref,
+        creds: {},
+        quiet: true,
+        progress: (m) => {
+          if (typeof m.status === 'string' && !m.progressDetail)
+            status(`${m.id ? `${m.id}: ` : ''}${m.status}`);
+        },
+      });
+    },
+  });
+}
+
 export function buildRouter(engine: Engine): Router {
   const router = new Router();
   systemRoutes(router, engine);
@@ -22,7 +42,7 @@ export function buildRouter(engine: Engine): Router {
   execRoutes(router, engine);
   imageRoutes(router, engine);
   registryRoutes(router, engine);
-  buildRoutes(router, engine);
+  buildRoutes(router, engine, classicBuilder(engine));
   networkRoutes(router, engine);
   volumeRoutes(router, engine);
   return router;

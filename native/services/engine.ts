@@ -17,7 +17,6 @@ import { ContainerStore } from './containers/store.ts';
 import { type ContainerContext, type EnginePaths, enginePaths } from './context.ts';
 import { EventBus } from './events.ts';
 import { ExecService } from './exec/service.ts';
-import { BuildService } from './images/build.ts';
 import { EngineImages } from './images/engine-images.ts';
 import type { ImageOperations } from './images/operations.ts';
 import { RegistryService } from './images/registry.ts';
@@ -48,8 +47,6 @@ export class Engine {
   readonly containerOps: ContainerOperations;
   /** The image side of the builder's backend. */
   readonly imageOps: ImageOperations;
-  /** docker build: the classic builder over containerOps and imageOps. */
-  readonly builds: BuildService;
   readonly networks: NetworkService;
   readonly volumes: VolumeService;
   readonly cgroups: CgroupInfo;
@@ -124,7 +121,6 @@ export class Engine {
     this.exec = new ExecService(this.containers);
     this.containerOps = new EngineContainerOperations(this.containers, this.exec);
     this.imageOps = new EngineImages(opts.sys, this.images);
-    this.builds = new BuildService(this.containerOps, this.imageOps, this.images, this.registry);
     // Probes run as execs, so the health monitor comes once the exec service exists.
     this.health = new HealthMonitor(this.containers, this.exec);
     this.containers.health = this.health;

@@ -20,6 +20,12 @@ const rules: readonly ImportRule[] = [
       'services know no transport: take typed arguments, return values, async iterables or tagged chunks (services/stdio.ts); HTTP and framing live in dockerapi',
   },
   {
+    from: 'native/services/**',
+    to: 'native/{builder,orchestrator}/**',
+    message:
+      'services sit under the front ends (dockerapi, builder, orchestrator): declare the interface in services and let the wiring hand in the implementation',
+  },
+  {
     from: 'native/dockerapi/routes/**',
     to: 'native/{runtime,storage,registry,network,builder}/**',
     message: 'routes parse, call one service and encode: engine work belongs in native/services',

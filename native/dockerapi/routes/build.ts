@@ -1,11 +1,12 @@
 import { CommandFailedError, errorMessage, invalid } from '../../core/errors.ts';
 import type { Engine } from '../../services/engine.ts';
+import type { ImageBuilder } from '../../services/images/build.ts';
 import type { ClientStream } from '../http.ts';
 import { jsonParam } from '../params.ts';
 import type { Router } from '../router.ts';
 
 /** POST /build (the classic builder) and POST /commit. */
-export function buildRoutes(router: Router, engine: Engine): void {
+export function buildRoutes(router: Router, engine: Engine, builder: ImageBuilder): void {
   router.add('POST', '/commit', async (req) => {
     const q = req.query;
     const id = await engine.containerOps.commit(q.get('container') ?? '', {
@@ -54,7 +55,7 @@ export function buildRoutes(router: Router, engine: Engine): void {
       alwaysPull: req.bool('pull'),
     };
     try {
-      await engine.builds.build(req.raw, opts, {
+      await builder.build(req.raw, opts, {
         stream: (text) => progress({ stream: text }),
         result: (text) => write({ stream: text }),
         aux: (value) => write({ aux: value }),
