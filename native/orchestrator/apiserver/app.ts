@@ -25,6 +25,7 @@ import { deleteCollection, deletedStatus, deleteObject, deleteOptions } from './
 import { getObject, listObjects, renderList, renderObject } from './rest/read.ts';
 import { getScale, updateScale } from './rest/scale.ts';
 import { createObject, updateObject } from './rest/write.ts';
+import { defaultServiceRanges, type ServiceRanges, serviceAllocation } from './service-alloc.ts';
 import {
   type ApiError,
   methodNotAllowed,
@@ -54,6 +55,8 @@ export interface KubeApiOptions {
   /** host:port clients reach the server at (for /api's serverAddressByClientCIDRs). */
   serverAddress: string;
   bookmarkIntervalMs?: number;
+  /** Where ClusterIPs and node ports come from (default: 10.96.0.0/12, 30000–32767). */
+  serviceRanges?: ServiceRanges;
 }
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -72,7 +75,14 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
     registry: opts.registry,
     clock: opts.clock,
     log: opts.log,
-    admission: [namespaceLifecycle(opts.store, namespaceDef)],
+    admission: [
+      namespaceLifecycle(opts.store, namespaceDef),
+      serviceAllocation(
+        opts.store,
+        opts.registry.byKind('', 'Service')!,
+        opts.serviceRanges ?? defaultServiceRanges,
+      ),
+    ],
     unknownFields: (def, obj) => unknownFields(openapi, def, obj),
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
   };

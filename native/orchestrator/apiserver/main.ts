@@ -16,9 +16,11 @@ import { type Authenticator, clientCertAuthenticator } from './authn.ts';
 import { ensureCerts } from './certs.ts';
 import type { ApiContext } from './context.ts';
 import { adminEntries, adminKubeconfig, type KubeconfigEntries, mergeIntoFile } from './kubeconfig.ts';
-import type { Registry } from './registry.ts';
+import type { KubeObject, Registry } from './registry.ts';
 import { defaultRegistry } from './resources/index.ts';
 import { createObject } from './rest/write.ts';
+import { apiServiceIP, defaultServiceRanges, type ServiceRanges } from './service-alloc.ts';
+import { serviceCidrFor } from './service-range.ts';
 import { ApiError } from './status.ts';
 
 // What berthd's flags reach for, from the one module it loads for Kubernetes.
@@ -55,29 +57,53 @@ export interface RunningKubernetes {
 
 export const kubernetesDir = (dataRoot: string) => path.join(dataRoot, 'kubernetes');
 
-/** The namespaces every cluster has, created through the same path as a user's (defaults, labels). */
+/**
+ * What every cluster has, created through the same path as a user's objects (defaults, labels): the
+ * default namespaces and, given the service range, the `kubernetes` Service in `default` on the
+ * range's first address, as kube-apiserver makes it.
+ */
 export async function bootstrap(
   ctx: Pick<ApiContext, 'store' | 'registry' | 'clock' | 'log'>,
   registry: Registry,
+  ranges?: ServiceRanges,
 ) {
-  const def = registry.byKind('', 'Namespace')!;
   const full: ApiContext = { ...ctx, admission: [], bookmarkIntervalMs: 60_000 };
-  for (const name of defaultNamespaces) {
+  const make = async (kind: string, namespace: string | undefined, body: KubeObject) => {
     try {
       await createObject(
         full,
         {
-          def,
+          def: registry.byKind('', kind)!,
+          namespace,
           query: new URLSearchParams(),
           user: { name: 'system:apiserver', groups: ['system:masters'] },
           rendering: { as: 'object' },
           warnings: [],
         },
-        { metadata: { name } },
+        body,
       );
     } catch (err) {
       if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
     }
+  };
+  for (const name of defaultNamespaces) await make('Namespace', undefined, { metadata: { name } });
+  if (ranges) {
+    const ip = apiServiceIP(ranges);
+    await make('Service', 'default', {
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { component: 'apiserver', provider: 'kubernetes' },
+      },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: ip,
+        clusterIPs: [ip],
+        ipFamilies: ['IPv4'],
+        ipFamilyPolicy: 'SingleStack',
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+      },
+    });
   }
 }
 
@@ -89,8 +115,9 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
   const store = opts.store ?? openStore(storeConfig, dir);
   const clock = opts.clock ?? systemClock;
   const registry = defaultRegistry();
+  const serviceRanges: ServiceRanges = { ...defaultServiceRanges, serviceCidr: await serviceCidrFor(dir) };
   try {
-    await bootstrap({ store, registry, clock, log: opts.log }, registry);
+    await bootstrap({ store, registry, clock, log: opts.log }, registry, serviceRanges);
   } catch (err) {
     await store.close();
     throw err;
@@ -103,6 +130,7 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
     clock,
     log: opts.log,
     authenticate,
+    serviceRanges,
     get serverAddress() {
       return `${host}:${port}`;
     },

@@ -65,6 +65,11 @@ export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
 export interface Strategy {
   /** Fills defaults before validation, as the API's defaulting functions do. */
   defaults?(obj: KubeObject): void;
+  /**
+   * Carries over, on an update, what the client may leave out and the server keeps (a Service's
+   * ClusterIP and node ports), before validation — as Kubernetes' PrepareForUpdate does.
+   */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Kind-specific checks; metadata (names, labels) is checked for every kind by the handler. */
   validate?(obj: KubeObject, old?: KubeObject): FieldError[];
   /** The status a new object starts with (only kinds with a status subresource reset it). */

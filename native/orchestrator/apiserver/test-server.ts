@@ -17,6 +17,7 @@ import { tokenAuthenticator } from './authn.ts';
 import { bootstrap } from './main.ts';
 import type { Registry } from './registry.ts';
 import { defaultRegistry } from './resources/index.ts';
+import type { ServiceRanges } from './service-alloc.ts';
 
 export const testToken = 'test-token';
 
@@ -51,13 +52,17 @@ export interface WatchStream {
 }
 
 export async function startTestServer(
-  opts: { bookmarkIntervalMs?: number; configure?: (registry: Registry) => void } = {},
+  opts: {
+    bookmarkIntervalMs?: number;
+    configure?: (registry: Registry) => void;
+    serviceRanges?: ServiceRanges;
+  } = {},
 ): Promise<TestServer> {
   const { store, cleanup } = await openTestStore();
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   const registry = defaultRegistry();
   opts.configure?.(registry);
-  await bootstrap({ store, registry, clock, log: silentLogger }, registry);
+  await bootstrap({ store, registry, clock, log: silentLogger }, registry, opts.serviceRanges);
   const handler = createKubeApi({
     store,
     registry,
@@ -66,6 +71,7 @@ export async function startTestServer(
     authenticate: tokenAuthenticator(new Map([[testToken, { name: 'tester', groups: ['system:masters'] }]])),
     serverAddress: '127.0.0.1:6443',
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    serviceRanges: opts.serviceRanges,
   });
   const server = http.createServer(handler);
   server.on('upgrade', handler.upgrade);

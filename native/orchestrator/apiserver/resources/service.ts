@@ -113,6 +113,15 @@ export const serviceDef: ResourceDef = {
         p.targetPort ??= p.port;
       }
     },
+    prepareForUpdate: (o, old) => {
+      const spec = child(o, 'spec');
+      const was = asObj(old.spec);
+      if (spec.type === 'ExternalName') return;
+      if ((spec.clusterIP === undefined || spec.clusterIP === '') && was.clusterIP) {
+        spec.clusterIP = was.clusterIP;
+        spec.clusterIPs = was.clusterIPs;
+      }
+    },
     validate: validateService,
     initialStatus: () => ({ loadBalancer: {} }),
   },

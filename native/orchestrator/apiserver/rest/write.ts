@@ -183,6 +183,7 @@ export async function updateObject(
     const obj = mergeUpdate(scope, old, structuredClone(bodyObj));
     obj.apiVersion = old.apiVersion;
     obj.kind = old.kind;
+    if (!scope.subresource) def.strategy.prepareForUpdate?.(obj, old);
     def.strategy.defaults?.(obj);
     if (def.tracksGeneration && specPart(obj) !== specPart(old))
       obj.metadata!.generation = (old.metadata?.generation ?? 0) + 1;

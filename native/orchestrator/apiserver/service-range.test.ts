@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { chooseServiceCidr, overlaps, parseRouteTable, serviceCidrFor } from './service-range.ts';
+
+// What /proc/net/route says on a host with a default route, a Docker bridge and a VPN on 10.96/16.
+const table = `Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0
+docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
+tun0\t0000600A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0
+eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
+`;
+
+test('the route table as CIDRs, without the default route', () => {
+  assert.deepEqual(parseRouteTable(table), ['172.17.0.0/16', '10.96.0.0/16', '192.0.2.0/24']);
+  assert.deepEqual(parseRouteTable(''), []);
+});
+
+test('a range a route overlaps is passed over', () => {
+  assert.ok(overlaps('10.96.0.0/12', '10.96.0.0/16'));
+  assert.ok(overlaps('10.96.0.0/16', '10.96.0.0/12'));
+  assert.ok(!overlaps('10.96.0.0/12', '10.112.0.0/16'));
+  assert.equal(chooseServiceCidr([]), '10.96.0.0/12');
+  assert.equal(chooseServiceCidr(parseRouteTable(table)), '10.43.0.0/16');
+  assert.equal(chooseServiceCidr(['10.0.0.0/8']), '172.29.0.0/16');
+});
+
+test('the choice is kept in the data root and used again whatever the routes are then', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-svc-range-'));
+  try {
+    const routes = path.join(dir, 'route');
+    writeFileSync(routes, table);
+    assert.equal(await serviceCidrFor(dir, routes), '10.43.0.0/16');
+    assert.equal(readFileSync(path.join(dir, 'service-cidr'), 'utf8'), '10.43.0.0/16\n');
+    writeFileSync(routes, '');
+    assert.equal(await serviceCidrFor(dir, routes), '10.43.0.0/16');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

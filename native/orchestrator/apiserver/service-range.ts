@@ -1,0 +1,50 @@
+// The cluster's service range, chosen once per data root clear of the host's routes (a VPN's or a
+// Docker network's 10.96.0.0/12 would otherwise swallow ClusterIPs) and kept in
+// <data-root>/kubernetes/service-cidr, since stored Services carry addresses from it.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../../core/fsutil.ts';
+import { parseCidr } from './service-alloc.ts';
+
+/** Kubernetes' default first, then k3s's, then two private ranges rarely routed. */
+export const serviceCidrCandidates = ['10.96.0.0/12', '10.43.0.0/16', '172.29.0.0/16', '192.168.240.0/20'];
+
+/** The destinations of /proc/net/route (hex, little-endian) as CIDRs; the default route is left out. */
+export function parseRouteTable(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 8) continue;
+    const dest = Number.parseInt(f[1], 16);
+    const mask = Number.parseInt(f[7], 16);
+    if (!mask) continue;
+    const ip = [0, 8, 16, 24].map((s) => (dest >>> s) & 0xff).join('.');
+    const bits = [0, 8, 16, 24].reduce((n, s) => n + popcount((mask >>> s) & 0xff), 0);
+    out.push(`${ip}/${bits}`);
+  }
+  return out;
+}
+
+const popcount = (b: number) => b.toString(2).replace(/0/g, '').length;
+
+export function overlaps(a: string, b: string): boolean {
+  const x = parseCidr(a);
+  const y = parseCidr(b);
+  return x.base < y.base + y.size && y.base < x.base + x.size;
+}
+
+/** The first candidate no route overlaps (the first one if all are taken: it still works in pods). */
+export function chooseServiceCidr(routes: string[], candidates = serviceCidrCandidates): string {
+  return candidates.find((c) => !routes.some((r) => overlaps(c, r))) ?? candidates[0];
+}
+
+/** The range this data root uses: the one kept, or a new choice, kept. */
+export async function serviceCidrFor(dir: string, routeTable = '/proc/net/route'): Promise<string> {
+  const file = path.join(dir, 'service-cidr');
+  const kept = await fs.readFile(file, 'utf8').catch(() => '');
+  if (kept.trim()) return kept.trim();
+  const routes = parseRouteTable(await fs.readFile(routeTable, 'utf8').catch(() => ''));
+  const chosen = chooseServiceCidr(routes);
+  await writeFileAtomic(file, `${chosen}\n`, 0o644);
+  return chosen;
+}
