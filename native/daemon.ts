@@ -6,6 +6,7 @@ import { hostSys } from './core/sys.ts';
 import { FlagError, parseDaemonFlags, usage } from './daemon-flags.ts';
 import { createDockerApiServer, listenUnix } from './dockerapi/server.ts';
 import { Engine } from './services/engine.ts';
+import { daemonTag } from './services/networks/service.ts';
 import { berthVersion } from './services/system/info.ts';
 
 async function claimPidfile(file: string): Promise<void> {
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
       storeConfig: { kind: flags.kubeStore, etcdEndpoint: flags.kubeEtcdEndpoint },
       log,
       engine: { containers: engine.containerOps, images: engine.imageOps },
+      // Named per daemon like its bridges, so that test daemons never share one.
+      serviceInterface: flags.execRoot === '/run/berth' ? 'berth-svc' : `bks${daemonTag(flags.execRoot)}`,
       mergeKubeconfig: flags.kubeconfigMerge
         ? {
             file: flags.kubeconfigMerge === true ? userKubeconfigPath() : flags.kubeconfigMerge,

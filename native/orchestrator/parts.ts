@@ -5,11 +5,13 @@
 // behind them), as the builder does.
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
+import type { Sys } from '../core/sys.ts';
 import type { ContainerOperations } from '../services/containers/operations.ts';
 import type { ImageOperations } from '../services/images/operations.ts';
 import type { Registry } from './apiserver/registry.ts';
 import type { KubeClient } from './client/client.ts';
 import type { Informers } from './client/informer.ts';
+import { ServiceProxy } from './proxy/part.ts';
 
 export interface PartEnv {
   client: KubeClient;
@@ -21,6 +23,10 @@ export interface PartEnv {
   dir: string;
   /** The engine, when the cluster runs inside berthd (absent in API-only tests): the kubelet's runtime. */
   engine?: { containers: ContainerOperations; images: ImageOperations };
+  /** Commands on the host (ip): the real host unless a test passes a fake. */
+  sys: Sys;
+  /** The link that holds ClusterIPs, named per daemon like its bridges (absent: ClusterIPs not served). */
+  serviceInterface?: string;
 }
 
 export interface ClusterPart {
@@ -33,5 +39,5 @@ export interface ClusterPart {
 
 /** Every part the cluster runs, in start order. */
 export function clusterParts(): ClusterPart[] {
-  return [];
+  return [new ServiceProxy()];
 }

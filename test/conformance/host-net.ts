@@ -105,7 +105,7 @@ for t in nat filter; do
 done
 `;
   spawnSync('sh', ['-c', script]);
-  for (const name of new Set([`bt0${tag}`, ...berthdBridges(dataRoot)])) removeLink(name);
+  for (const name of new Set([`bt0${tag}`, `bks${tag}`, ...berthdBridges(dataRoot)])) removeLink(name);
   const netns = path.join(execRoot, 'netns');
   if (existsSync(netns)) spawnSync('sh', ['-c', `for f in ${netns}/*; do umount -l "$f" 2>/dev/null; done`]);
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type Clock, systemClock } from '../../core/clock.ts';
 import { writeFileAtomic } from '../../core/fsutil.ts';
 import type { Logger } from '../../core/log.ts';
+import { hostSys, type Sys } from '../../core/sys.ts';
 import { LocalClient } from '../client/client.ts';
 import { Informers } from '../client/informer.ts';
 import { type ClusterPart, clusterParts, type PartEnv } from '../parts.ts';
@@ -43,6 +44,9 @@ export interface KubernetesOptions {
   mergeKubeconfig?: { file: string; useContext: boolean };
   /** The engine the kubelet runs pods with (absent: an API server and controllers only). */
   engine?: PartEnv['engine'];
+  /** The link that holds ClusterIPs (see PartEnv). */
+  serviceInterface?: string;
+  sys?: Sys;
   /** The parts beside the API server (default: clusterParts()). */
   parts?: ClusterPart[];
 }
@@ -160,7 +164,17 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
   const client = new LocalClient(handler.context);
   const informers = new Informers(client, opts.log);
   const parts = opts.parts ?? clusterParts();
-  const env: PartEnv = { client, informers, registry, clock, log: opts.log, dir, engine: opts.engine };
+  const env: PartEnv = {
+    client,
+    informers,
+    registry,
+    clock,
+    log: opts.log,
+    dir,
+    engine: opts.engine,
+    sys: opts.sys ?? hostSys,
+    serviceInterface: opts.serviceInterface,
+  };
   for (const part of parts) await part.start(env);
   const entries = adminEntries(`https://${host}:${port}`, certs);
   const adminFile = path.join(dir, 'admin.kubeconfig');
