@@ -20,8 +20,11 @@ import {
 import { negotiateObject, parseAccept, readObject, readOptionalObject, sendError, sendJson } from './http.ts';
 import { unknownFields } from './openapi/fields.ts';
 import { OpenApi } from './openapi/openapi.ts';
-import { defaultVerbs, type Registry, type ResourceDef } from './registry.ts';
+import { FieldManager } from './patch/apply/field-manager.ts';
+import { Shapes } from './patch/shape.ts';
+import { defaultVerbs, type KubeObject, type Registry, type ResourceDef } from './registry.ts';
 import { deleteCollection, deletedStatus, deleteObject, deleteOptions } from './rest/delete.ts';
+import { patchResource } from './rest/patch.ts';
 import { getObject, listObjects, renderList, renderObject } from './rest/read.ts';
 import { getScale, updateScale } from './rest/scale.ts';
 import { createObject, updateObject } from './rest/write.ts';
@@ -33,16 +36,8 @@ import {
   resourceNotFound,
   toApiError,
   unauthorized,
-  unsupportedMediaType,
 } from './status.ts';
 import { serveWatch } from './watch.ts';
-
-export const patchTypes = [
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-  'application/apply-patch+yaml',
-];
 
 export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-berth' };
 
@@ -84,6 +79,7 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
       ),
     ],
     unknownFields: (def, obj) => unknownFields(openapi, def, obj),
+    fields: new FieldManager(new Shapes(openapi.catalog)),
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
   };
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -153,7 +149,14 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
     if (!target) throw resourceNotFound();
     const rendering = negotiateObject(accept, url.searchParams);
     if (!rendering) throw notAcceptable(['application/json', 'application/yaml']);
-    const scope: Scope = { ...target, query: url.searchParams, user, rendering, warnings: [] };
+    const scope: Scope = {
+      ...target,
+      query: url.searchParams,
+      user,
+      rendering,
+      warnings: [],
+      userAgent: req.headers['user-agent'],
+    };
     await serveResource(ctx, scope, req, res);
   };
   const onRequest: RequestHandler = (req, res) => {
@@ -244,8 +247,10 @@ async function serveResource(
   if (handler && name !== undefined) return handler.serve(ctx, scope, req, res);
   if (sub && !subresourceAllowed(def, sub)) throw resourceNotFound();
   if (method === 'PATCH') {
-    // Patches arrive with the patch-type content types; until they are supported, say which will be.
-    throw unsupportedMediaType(patchTypes);
+    if (name === undefined || sub === 'finalize') throw methodNotAllowed();
+    const r = await patchResource(ctx, { ...scope, rendering: { as: 'object' } }, req);
+    if (sub === 'scale') return send(r.code, r.object);
+    return send(r.code, renderObject(ctx, scope, r.object as KubeObject));
   }
   if (name === undefined) {
     switch (method) {

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.ts';
 import type { AdmissionPlugin } from './admission.ts';
 import type { UserInfo } from './authn.ts';
 import type { Rendering } from './http.ts';
+import type { FieldManager } from './patch/apply/field-manager.ts';
 import type { Registry, ResourceDef } from './registry.ts';
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
@@ -19,6 +20,8 @@ export interface ApiContext {
   admission: AdmissionPlugin[];
   log: Logger;
   unknownFields?: UnknownFieldFinder;
+  /** Keeps metadata.managedFields; without it writes leave them as they are. */
+  fields?: FieldManager;
   /** How often an idle watch that asked for bookmarks gets one. */
   bookmarkIntervalMs: number;
 }
@@ -34,6 +37,24 @@ export interface Scope {
   rendering: Rendering;
   /** Warning headers to send (`299 - "…"`), filled by the handlers. */
   warnings: string[];
+  /** The client's User-Agent: the field manager of a write that names none. */
+  userAgent?: string;
 }
 
 export const isDryRun = (scope: Scope) => scope.query.getAll('dryRun').includes('All');
+
+/**
+ * Who manages what a write sets: the fieldManager parameter, else the client's User-Agent up to its
+ * first `/` (kubectl/v1.32.0 … → kubectl), printable characters only, at most 128 bytes.
+ */
+export function fieldManagerOf(scope: Scope): string {
+  const named = scope.query.get('fieldManager');
+  if (named) return named;
+  let out = '';
+  for (const ch of (scope.userAgent ?? '').split('/')[0]) {
+    if (!/\p{L}|\p{N}|\p{P}|\p{S}|\p{Zs}/u.test(ch)) continue;
+    if (Buffer.byteLength(out + ch) > 128) break;
+    out += ch;
+  }
+  return out;
+}

@@ -156,9 +156,9 @@ describe('REST: update, status, scale', () => {
     );
   });
 
-  test('PATCH is 415 listing the patch types', async () => {
+  test('PATCH with a content type that is no patch type is 415 listing the patch types', async () => {
     const r = await s.request('PATCH', '/api/v1/namespaces/default/configmaps/cas', '{}', {
-      'content-type': 'application/merge-patch+json',
+      'content-type': 'application/json',
     });
     assert.equal(r.status, 415);
     assert.equal(r.json().reason, 'UnsupportedMediaType');

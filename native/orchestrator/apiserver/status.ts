@@ -47,9 +47,9 @@ export class ApiError extends Error {
       status: 'Failure',
       message: this.message,
       reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };
-    if (this.details) s.details = this.details;
     return s;
   }
 }

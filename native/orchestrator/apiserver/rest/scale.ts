@@ -1,11 +1,11 @@
 // The scale subresource (autoscaling/v1 Scale) of deployments, replicasets and statefulsets.
 import type { ApiContext, Scope } from '../context.ts';
-import { fromStored, toStored } from '../objects.ts';
-import { getPath, type KubeObject, setPath, storeKey } from '../registry.ts';
+import { getPath, type KubeObject, setPath } from '../registry.ts';
 import { type LabelSelectorObject, labelSelectorString } from '../selectors.ts';
 import { badRequest, invalid, staleObject } from '../status.ts';
 import { nonNegative } from '../validation.ts';
 import { getObject, qualified } from './read.ts';
+import { updateObjectWith } from './write.ts';
 
 export interface ScaleObject {
   kind: 'Scale';
@@ -48,32 +48,34 @@ export async function updateScale(
   scope: Scope,
   body: Record<string, unknown>,
 ): Promise<ScaleObject> {
-  const scale = body as Partial<ScaleObject>;
-  const name = scale.metadata?.name;
-  if (name !== scope.name)
-    throw badRequest(
-      `the name of the object (${String(name ?? '')}) does not match the name on the URL (${scope.name})`,
-    );
-  const replicas = scale.spec?.replicas;
-  const errs = replicas === undefined ? [] : nonNegative('spec.replicas', replicas);
-  if (errs.length) throw invalid('Scale', 'autoscaling', scope.name!, errs);
-  const obj = await getObject(ctx, scope);
-  const wanted = scale.metadata?.resourceVersion;
-  if (wanted && wanted !== obj.metadata?.resourceVersion) throw staleObject(qualified(scope), scope.name!);
+  return writeScale(ctx, scope, () => body as Partial<ScaleObject>);
+}
+
+/**
+ * Writes the replicas of the Scale that `build` makes from the current one (a PUT's body, a patch
+ * applied to it) into the object, through the same update path as any other write (managedFields
+ * record it as the `scale` subresource's).
+ */
+export async function writeScale(
+  ctx: ApiContext,
+  scope: Scope,
+  build: (current: ScaleObject) => Partial<ScaleObject>,
+): Promise<ScaleObject> {
   const sub = scope.def.subresources!.scale!;
-  if (getPath(obj, sub.specReplicasPath) === (replicas ?? 0)) return toScale(scope, obj);
-  setPath(obj, sub.specReplicasPath, replicas ?? 0);
-  if (scope.def.tracksGeneration) obj.metadata!.generation = (obj.metadata?.generation ?? 0) + 1;
-  if (scope.query.getAll('dryRun').includes('All')) return toScale(scope, obj);
-  const key = storeKey(scope.def, scope.namespace, scope.name!);
-  try {
-    const stored = await ctx.store.update(
-      key,
-      toStored(scope.def, obj),
-      Number(obj.metadata?.resourceVersion),
-    );
-    return toScale(scope, fromStored(scope.def, stored));
-  } catch {
-    throw staleObject(qualified(scope), scope.name!);
-  }
+  const obj = await updateObjectWith(ctx, scope, (old) => {
+    const scale = build(toScale(scope, old));
+    const name = scale.metadata?.name;
+    if (name !== scope.name)
+      throw badRequest(
+        `the name of the object (${String(name ?? '')}) does not match the name on the URL (${scope.name})`,
+      );
+    const replicas = scale.spec?.replicas;
+    const errs = replicas === undefined ? [] : nonNegative('spec.replicas', replicas);
+    if (errs.length) throw invalid('Scale', 'autoscaling', scope.name!, errs);
+    const wanted = scale.metadata?.resourceVersion;
+    if (wanted && wanted !== old.metadata?.resourceVersion) throw staleObject(qualified(scope), scope.name!);
+    setPath(old, sub.specReplicasPath, replicas ?? 0);
+    return old;
+  });
+  return toScale(scope, obj);
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '../../store/store.ts';
 import { admit } from '../admission.ts';
-import { type ApiContext, isDryRun, type Scope } from '../context.ts';
+import { type ApiContext, fieldManagerOf, isDryRun, type Scope } from '../context.ts';
 import {
   checkTypeMeta,
   fromStored,
@@ -24,7 +24,7 @@ export const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOS
 export const timestamp = (ctx: ApiContext) => iso(ctx.clock.now());
 
 /** Unknown fields under fieldValidation: Strict fail the request, Warn (the default) warn. */
-function checkFields(ctx: ApiContext, scope: Scope, body: Record<string, unknown>): void {
+export function checkFields(ctx: ApiContext, scope: Scope, body: Record<string, unknown>): void {
   const mode = scope.query.get('fieldValidation') ?? 'Warn';
   if (!['Ignore', 'Warn', 'Strict'].includes(mode))
     throw badRequest(`fieldValidation parameter unsupported: ${mode}. Must be one of Ignore, Warn or Strict`);
@@ -80,14 +80,34 @@ async function admitChange(
   });
 }
 
+export interface WriteOptions {
+  /** managedFields are already what they should be (an apply settled them), not an Update to record. */
+  settledFields?: boolean;
+}
+
+/** An Update by the request's field manager, recorded in managedFields (when the server keeps them). */
+function recordUpdate(ctx: ApiContext, scope: Scope, old: KubeObject | undefined, obj: KubeObject): void {
+  const manager = fieldManagerOf(scope);
+  if (!ctx.fields || !manager) return;
+  const entries = ctx.fields.update(
+    { def: scope.def, subresource: scope.subresource, manager, time: timestamp(ctx) },
+    old,
+    obj,
+  );
+  obj.metadata ??= {};
+  if (entries.length) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
+}
+
 export async function createObject(
   ctx: ApiContext,
   scope: Scope,
   body: Record<string, unknown>,
+  opts: WriteOptions = {},
 ): Promise<KubeObject> {
   const def = scope.def;
   checkTypeMeta(def, body);
-  checkFields(ctx, scope, body);
+  if (!opts.settledFields) checkFields(ctx, scope, body);
   const obj = structuredClone(body) as KubeObject;
   obj.apiVersion = apiVersionOf(def);
   obj.kind = def.kind;
@@ -110,6 +130,7 @@ export async function createObject(
   for (let attempt = 0; ; attempt++) {
     if (generated) meta.name = meta.generateName + generateSuffix();
     def.strategy.defaults?.(obj);
+    if (!opts.settledFields) recordUpdate(ctx, scope, undefined, obj);
     validate(scope, obj);
     await admitChange(ctx, scope, 'CREATE', obj);
     if (isDryRun(scope)) {
@@ -162,31 +183,49 @@ export async function updateObject(
   scope: Scope,
   body: Record<string, unknown>,
 ): Promise<KubeObject> {
-  const def = scope.def;
-  checkTypeMeta(def, body);
+  checkTypeMeta(scope.def, body);
   if (!scope.subresource) checkFields(ctx, scope, body);
-  const bodyObj = body as KubeObject;
-  const name = bodyObj.metadata?.name;
-  if (name !== scope.name)
-    throw badRequest(
-      `the name of the object (${name ?? ''}) does not match the name on the URL (${scope.name})`,
-    );
-  if (def.namespaced && bodyObj.metadata?.namespace && bodyObj.metadata.namespace !== scope.namespace)
-    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-  const wanted = bodyObj.metadata?.resourceVersion;
+  return updateObjectWith(ctx, scope, () => structuredClone(body) as KubeObject);
+}
+
+/**
+ * An update whose new object `build` makes from the stored one (a PUT's body, a patch applied to it),
+ * again from a fresh copy when another write got in first. A resourceVersion in the new object is a
+ * precondition. Then the same path for every update: defaults, managedFields, validation, admission,
+ * and the store unless nothing changed.
+ */
+export async function updateObjectWith(
+  ctx: ApiContext,
+  scope: Scope,
+  build: (old: KubeObject) => KubeObject,
+  opts: WriteOptions = {},
+): Promise<KubeObject> {
+  const def = scope.def;
   const key = storeKey(def, scope.namespace, scope.name!);
   for (let attempt = 0; ; attempt++) {
     const current = await ctx.store.get(key);
     if (!current) throw notFound(qualified(scope), scope.name!);
-    if (wanted && String(current.revision) !== wanted) throw staleObject(qualified(scope), scope.name!);
     const old = fromStored(def, current);
-    const obj = mergeUpdate(scope, old, structuredClone(bodyObj));
+    const bodyObj = build(structuredClone(old));
+    const name = bodyObj.metadata?.name;
+    if (name !== scope.name)
+      throw badRequest(
+        `the name of the object (${name ?? ''}) does not match the name on the URL (${scope.name})`,
+      );
+    if (def.namespaced && bodyObj.metadata?.namespace && bodyObj.metadata.namespace !== scope.namespace)
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    const wanted = bodyObj.metadata?.resourceVersion;
+    if (wanted && String(current.revision) !== wanted) throw staleObject(qualified(scope), scope.name!);
+    const obj = mergeUpdate(scope, old, bodyObj);
     obj.apiVersion = old.apiVersion;
     obj.kind = old.kind;
     if (!scope.subresource) def.strategy.prepareForUpdate?.(obj, old);
     def.strategy.defaults?.(obj);
     if (def.tracksGeneration && specPart(obj) !== specPart(old))
       obj.metadata!.generation = (old.metadata?.generation ?? 0) + 1;
+    if (!opts.settledFields) recordUpdate(ctx, scope, old, obj);
     validate(scope, obj, old);
     await admitChange(ctx, scope, 'UPDATE', obj, old);
     obj.metadata!.resourceVersion = old.metadata?.resourceVersion;
@@ -205,7 +244,8 @@ export async function updateObject(
         ? { ...obj, metadata: { ...obj.metadata, resourceVersion: String(stored.revision) } }
         : fromStored(def, stored);
     } catch (err) {
-      if (err instanceof StoreError && err.kind === 'conflict' && !wanted && attempt < 5) continue;
+      // Another write got in first: build again on it (a stated resourceVersion then fails above).
+      if (err instanceof StoreError && err.kind === 'conflict' && attempt < 5) continue;
       if (err instanceof StoreError && err.kind === 'conflict')
         throw staleObject(qualified(scope), scope.name!);
       if (err instanceof StoreError && err.kind === 'not-found') continue;
