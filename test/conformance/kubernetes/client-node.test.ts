@@ -1,7 +1,15 @@
 // @kubernetes/client-node against berthd --kubernetes: typed calls and a list-watch informer.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AppsV1Api, CoreV1Api, KubeConfig, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  makeInformer,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1ConfigMap,
+} from '@kubernetes/client-node';
 import { type Cluster, eventually, startCluster } from './cluster.ts';
 
 let c: Cluster;
@@ -102,5 +110,48 @@ test('typed calls: a stale update is a 409, a missing object a 404, a deployment
   assert.equal(
     (await apps.readNamespacedDeployment({ namespace: 'default', name: 'web' })).spec?.replicas,
     3,
+  );
+});
+
+test('patches of each type and server-side apply, with the content type set through setHeaderOptions', async () => {
+  const core = kc.makeApiClient(CoreV1Api);
+  const name = 'patched';
+  const at = { namespace: 'default', name };
+  await core.createNamespacedConfigMap({
+    namespace: 'default',
+    body: { metadata: { name }, data: { a: '1' } },
+  });
+  await core.patchNamespacedConfigMap(
+    { ...at, body: [{ op: 'add', path: '/data/b', value: '2' }] },
+    setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+  );
+  await core.patchNamespacedConfigMap(
+    { ...at, body: { data: { a: null } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+  const patched = await core.patchNamespacedConfigMap(
+    { ...at, body: { metadata: { labels: { x: 'y' } } } },
+    setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+  );
+  assert.deepEqual(patched.data, { b: '2' });
+  assert.equal(patched.metadata?.labels?.x, 'y');
+
+  const config = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { b: '7' } };
+  await assert.rejects(
+    core.patchNamespacedConfigMap(
+      { ...at, body: config, fieldManager: 'operator' },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    ),
+    (e: { code?: number; body?: string }) =>
+      e.code === 409 &&
+      /Apply failed with 1 conflict: conflict with \\"[^"\\]+\\" using v1: \.data\.b/.test(String(e.body)),
+  );
+  const applied = await core.patchNamespacedConfigMap(
+    { ...at, body: config, fieldManager: 'operator', force: true },
+    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+  );
+  assert.equal(applied.data?.b, '7');
+  assert.ok(
+    applied.metadata?.managedFields?.some((m) => m.manager === 'operator' && m.operation === 'Apply'),
   );
 });

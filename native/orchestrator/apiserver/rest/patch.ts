@@ -44,10 +44,11 @@ const invalidOptions = (field: string, type: 'FieldValueRequired' | 'FieldValueF
 
 /** Go's encoding/json words for a body that is not JSON, which kubectl prints as they come. */
 function goJsonError(raw: string, err: unknown): string {
-  const m = /position (\d+)/.exec(String((err as Error).message));
-  const at = m ? Number(m[1]) : raw.trimEnd().length;
-  if (at >= raw.trimEnd().length) return 'unexpected end of JSON input';
-  return `invalid character '${raw[at]}' looking for beginning of value`;
+  const msg = String((err as Error).message);
+  const token =
+    /Unexpected token '?(.)'?,/.exec(msg)?.[1] ?? raw[Number(/position (\d+)/.exec(msg)?.[1] ?? -1)];
+  if (!token || /end of JSON input/.test(msg)) return 'unexpected end of JSON input';
+  return `invalid character '${token}' looking for beginning of value`;
 }
 
 function parseJson(raw: string): Json {
