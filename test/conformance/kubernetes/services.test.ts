@@ -73,7 +73,10 @@ test('two LoadBalancer services both answer on port 80, each at an address of it
   assert.match(green, /^127\./);
   assert.notEqual(blue, green);
   const wide = ok(['get', 'svc', 'blue']);
-  assert.match(wide, new RegExp(`blue\\s+LoadBalancer\\s+[\\d.]+\\s+${blue.replace(/\./g, '\\.')}\\s+80:3\\d{4}/TCP`));
+  assert.match(
+    wide,
+    new RegExp(`blue\\s+LoadBalancer\\s+[\\d.]+\\s+${blue.replace(/\./g, '\\.')}\\s+80:3\\d{4}/TCP`),
+  );
   assert.equal(await read(blue, 80), 'blue');
   assert.equal(await read(green, 80), 'green');
   const nodePort = Number(ok(['get', 'svc', 'blue', '-o', 'jsonpath={.spec.ports[0].nodePort}']));
