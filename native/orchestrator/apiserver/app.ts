@@ -7,6 +7,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Store } from '../store/store.ts';
 import { namespaceLifecycle } from './admission.ts';
 import type { Authenticator } from './authn.ts';
+import { WatchCache } from './cache.ts';
 import type { ApiContext, Scope } from './context.ts';
 import {
   aggregatedContentType,
@@ -52,6 +53,8 @@ export interface KubeApiOptions {
   bookmarkIntervalMs?: number;
   /** Where ClusterIPs and node ports come from (default: 10.96.0.0/12, 30000–32767). */
   serviceRanges?: ServiceRanges;
+  /** Serve lists from a watch cache (default true). */
+  watchCache?: boolean;
 }
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -60,6 +63,8 @@ export type KubeApi = RequestHandler & {
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
   /** The handlers' context: the orchestrator's own parts write through it (client/client.ts). */
   context: ApiContext;
+  /** Stops what the API runs besides requests (the watch cache's watch). */
+  close(): void;
 };
 
 export function createKubeApi(opts: KubeApiOptions): KubeApi {
@@ -82,6 +87,14 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
     fields: new FieldManager(new Shapes(openapi.catalog)),
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
   };
+  if (opts.watchCache !== false) {
+    ctx.cache = new WatchCache(opts.store, opts.log);
+    void ctx.cache.start().catch((err) => {
+      opts.log.warn('the watch cache did not start; lists go to the store', { error: String(err) });
+      ctx.cache?.stop();
+      ctx.cache = undefined;
+    });
+  }
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const user = opts.authenticate(req);
@@ -196,7 +209,7 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
     };
     handler.upgrade(ctx, scope, req, socket, head).catch((err) => fail(toApiError(err)));
   };
-  return Object.assign(onRequest, { upgrade, context: ctx });
+  return Object.assign(onRequest, { upgrade, context: ctx, close: () => ctx.cache?.stop() });
 }
 
 interface Target {

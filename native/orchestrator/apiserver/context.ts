@@ -4,6 +4,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Store } from '../store/store.ts';
 import type { AdmissionPlugin } from './admission.ts';
 import type { UserInfo } from './authn.ts';
+import type { WatchCache } from './cache.ts';
 import type { Rendering } from './http.ts';
 import type { FieldManager } from './patch/apply/field-manager.ts';
 import type { Registry, ResourceDef } from './registry.ts';
@@ -22,6 +23,8 @@ export interface ApiContext {
   unknownFields?: UnknownFieldFinder;
   /** Keeps metadata.managedFields; without it writes leave them as they are. */
   fields?: FieldManager;
+  /** Lists at the latest revision are served from here when it can (see cache.ts). */
+  cache?: WatchCache;
   /** How often an idle watch that asked for bookmarks gets one. */
   bookmarkIntervalMs: number;
 }

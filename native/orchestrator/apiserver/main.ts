@@ -207,6 +207,7 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
       clearInterval(compactor);
       for (const part of [...parts].reverse()) await part.stop();
       informers.stop();
+      handler.close();
       server.close();
       server.closeAllConnections();
       await store.close();

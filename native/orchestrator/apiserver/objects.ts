@@ -6,8 +6,12 @@ import type { Scope } from './context.ts';
 import { apiVersionOf, canonical, type KubeObject, type ResourceDef, sameJson } from './registry.ts';
 import { badRequest } from './status.ts';
 
-export function fromStored(def: ResourceDef, stored: StoredObject): KubeObject {
-  let value = structuredClone(stored.value) as KubeObject;
+/**
+ * The object as the API serves it. With `shared`, the stored value is the watch cache's and is not
+ * copied: the result shares its parts, and must only be read.
+ */
+export function fromStored(def: ResourceDef, stored: StoredObject, shared = false): KubeObject {
+  let value = (shared && !def.storage ? stored.value : structuredClone(stored.value)) as KubeObject;
   if (def.storage) value = def.storage.fromStored(value);
   const { apiVersion: _a, kind: _k, metadata, ...rest } = value;
   return {

@@ -176,6 +176,7 @@ export async function startTestServer(
     request,
     watch,
     async close() {
+      handler.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await cleanup();

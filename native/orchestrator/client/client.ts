@@ -130,7 +130,8 @@ export class LocalClient implements KubeClient {
       this.ctx,
       this.scope(this.def(kind), opts.namespace, undefined, { query }),
     );
-    return { items: page.items, resourceVersion: String(page.revision) };
+    // Listed objects may be the watch cache's own: the caller gets copies it may change.
+    return { items: page.items.map((o) => structuredClone(o)), resourceVersion: String(page.revision) };
   }
 
   create(kind: KindRef, obj: KubeObject): Promise<KubeObject> {

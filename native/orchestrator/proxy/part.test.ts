@@ -65,7 +65,7 @@ async function cluster(sys: Sys, serviceInterface?: string) {
     await new Promise((r) => setTimeout(r, 20));
     await proxy.idle();
   };
-  return { client, informers, proxy, settle };
+  return { client, informers, proxy, settle, api };
 }
 
 const service = (name: string, spec: Record<string, unknown>): KubeObject => ({
@@ -88,7 +88,7 @@ after(() => {
 });
 
 test('two LoadBalancer services both on port 80, each on an address of its own; node ports on 127.0.0.1', async () => {
-  const { client, informers, proxy, settle } = await cluster(hostSys);
+  const { client, informers, proxy, settle, api } = await cluster(hostSys);
   try {
     await client.create(Kinds.Service, service('web', { type: 'LoadBalancer', ports: [{ port: 80 }] }));
     await client.create(Kinds.Service, service('api', { type: 'LoadBalancer', ports: [{ port: 80 }] }));
@@ -127,6 +127,7 @@ test('two LoadBalancer services both on port 80, each on an address of its own; 
   } finally {
     await proxy.stop();
     informers.stop();
+    api.close();
   }
 });
 
@@ -134,7 +135,7 @@ test('ClusterIPs live on an interface of the cluster, which goes at stop', {
   skip: process.getuid?.() !== 0 && 'needs root for an interface',
 }, async () => {
   const iface = `bkt${process.pid % 100_000}`;
-  const { client, informers, proxy, settle } = await cluster(hostSys, iface);
+  const { client, informers, proxy, settle, api } = await cluster(hostSys, iface);
   try {
     const made = await client.create(Kinds.Service, service('db', { ports: [{ name: 'pg', port: 5432 }] }));
     await client.create(Kinds.Endpoints, endpoints('db', [c.port], 'pg'));
@@ -147,6 +148,7 @@ test('ClusterIPs live on an interface of the cluster, which goes at stop', {
   } finally {
     await proxy.stop();
     informers.stop();
+    api.close();
   }
   assert.notEqual((await hostSys.run('ip', ['link', 'show', iface])).code, 0, 'the interface is gone');
 });

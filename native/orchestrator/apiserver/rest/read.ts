@@ -82,13 +82,12 @@ export async function listObjects(
   const filtered = q.has('labelSelector') || q.has('fieldSelector');
   try {
     do {
-      page = await ctx.store.list(prefix, {
-        limit: limit ? limit - items.length : undefined,
-        continue: cont,
-        revision: cont ? undefined : revision,
-      });
+      const want = { limit: limit ? limit - items.length : undefined, continue: cont };
+      // The watch cache answers lists of the latest revision (and their next pages while it stays).
+      const cached = revision === undefined ? await ctx.cache?.list(prefix, want) : undefined;
+      page = cached ?? (await ctx.store.list(prefix, { ...want, revision: cont ? undefined : revision }));
       for (const s of page.items) {
-        const obj = fromStored(scope.def, s);
+        const obj = fromStored(scope.def, s, cached !== undefined);
         if (filter(obj)) items.push(obj);
       }
       cont = page.continue;
