@@ -11,6 +11,7 @@ import { CommandFailedError, isEngineError, notFound } from '../core/errors.ts';
 import { hostSys } from '../core/sys.ts';
 import type {
   CommitOptions,
+  ContainerInfo,
   ContainerOperations,
   CreateOptions,
   ExecOptions,
@@ -58,6 +59,14 @@ class FakeContainers implements ContainerOperations {
     const c = this.containers.get(id);
     if (!c) throw notFound(`No such container: ${id}`);
     return c;
+  }
+
+  async list(): Promise<ContainerInfo[]> {
+    throw new Error('the builder never lists containers');
+  }
+
+  async inspect(): Promise<ContainerInfo> {
+    throw new Error('the builder never inspects containers');
   }
 
   async create(opts: CreateOptions): Promise<{ Id: string; Warnings: string[] }> {

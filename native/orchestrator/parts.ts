@@ -11,6 +11,7 @@ import type { ImageOperations } from '../services/images/operations.ts';
 import type { Registry } from './apiserver/registry.ts';
 import type { KubeClient } from './client/client.ts';
 import type { Informers } from './client/informer.ts';
+import { Kubelet } from './kubelet/kubelet.ts';
 import { ServiceProxy } from './proxy/part.ts';
 
 export interface PartEnv {
@@ -22,7 +23,12 @@ export interface PartEnv {
   /** `<data-root>/kubernetes`: where a part keeps files of its own. */
   dir: string;
   /** The engine, when the cluster runs inside berthd (absent in API-only tests): the kubelet's runtime. */
-  engine?: { containers: ContainerOperations; images: ImageOperations };
+  engine?: {
+    containers: ContainerOperations;
+    images: ImageOperations;
+    /** The engine's version: the Node's containerRuntimeVersion is `berth://<version>`. */
+    version: string;
+  };
   /** Commands on the host (ip): the real host unless a test passes a fake. */
   sys: Sys;
   /** The link that holds ClusterIPs, named per daemon like its bridges (absent: ClusterIPs not served). */
@@ -39,5 +45,5 @@ export interface ClusterPart {
 
 /** Every part the cluster runs, in start order. */
 export function clusterParts(): ClusterPart[] {
-  return [new ServiceProxy()];
+  return [new Kubelet(), new ServiceProxy()];
 }

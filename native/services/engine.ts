@@ -120,7 +120,7 @@ export class Engine {
     this.monitor = new ExitMonitor(this.containers);
     this.exec = new ExecService(this.containers);
     this.containerOps = new EngineContainerOperations(this.containers, this.exec);
-    this.imageOps = new EngineImages(opts.sys, this.images);
+    this.imageOps = new EngineImages(opts.sys, this.images, this.registry);
     // Probes run as execs, so the health monitor comes once the exec service exists.
     this.health = new HealthMonitor(this.containers, this.exec);
     this.containers.health = this.health;

@@ -44,6 +44,14 @@ const rules: readonly ImportRule[] = [
     message:
       'image files, rootfs mounts and users are the image side of the backend (services/images/operations.ts)',
   },
+  {
+    from: 'native/orchestrator/**',
+    to: 'native/{services,runtime,storage,network}/**',
+    allow: 'native/services/{containers/operations,images/operations,stdio}.ts',
+    except: 'native/orchestrator/**/*.test.ts',
+    message:
+      'the orchestrator (the kubelet as a CRI client) reaches the engine through services/containers/operations.ts and services/images/operations.ts only, handed to it in PartEnv.engine',
+  },
 ];
 
 /** The folders whose files the rules look at. */

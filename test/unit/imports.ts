@@ -13,6 +13,8 @@ export interface ImportRule {
   message: string;
   /** Files matching `from` that the rule leaves alone (the folder's own tests, say). */
   except?: string;
+  /** Targets the rule lets through (the one interface a layer may reach into a folder for). */
+  allow?: string;
 }
 
 export interface ImportEdge {
@@ -97,11 +99,17 @@ export function violations(edges: Iterable<ImportEdge>, rules: readonly ImportRu
     from: globToRegExp(rule.from),
     to: globToRegExp(rule.to),
     except: rule.except ? globToRegExp(rule.except) : null,
+    allow: rule.allow ? globToRegExp(rule.allow) : null,
   }));
   const out: Violation[] = [];
   for (const edge of edges) {
     for (const r of compiled) {
-      if (r.from.test(edge.from) && !r.except?.test(edge.from) && r.to.test(edge.to))
+      if (
+        r.from.test(edge.from) &&
+        !r.except?.test(edge.from) &&
+        r.to.test(edge.to) &&
+        !r.allow?.test(edge.to)
+      )
         out.push({ ...edge, rule: r.rule });
     }
   }

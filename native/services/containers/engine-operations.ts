@@ -10,13 +10,16 @@ import { attachContainer } from './attach.ts';
 import { createContainer } from './create.ts';
 import { killContainer, stopContainer, waitContainer } from './lifecycle.ts';
 import { containerLog } from './logs.ts';
+import type { ContainerRecord } from './model.ts';
 import type {
   ArchivePutOptions,
   AttachOptions,
   CommitOptions,
+  ContainerInfo,
   ContainerOperations,
   CreateOptions,
   ExecOptions,
+  ListFilter,
   LogChunk,
   LogsOptions,
   OutputChunk,
@@ -28,6 +31,7 @@ import type {
 } from './operations.ts';
 import { removeContainer } from './remove.ts';
 import { startContainer } from './start.ts';
+import { hasProcess } from './state.ts';
 import { containerStats } from './stats.ts';
 
 export class EngineContainerOperations implements ContainerOperations {
@@ -35,6 +39,18 @@ export class EngineContainerOperations implements ContainerOperations {
     private readonly ctx: ContainerContext,
     private readonly execs: ExecService,
   ) {}
+
+  async list(filter: ListFilter = {}): Promise<ContainerInfo[]> {
+    const want = Object.entries(filter.labels ?? {});
+    return this.ctx.store
+      .all()
+      .filter((rec) => want.every(([k, v]) => rec.Config.Labels?.[k] === v))
+      .map(infoOf);
+  }
+
+  async inspect(id: string): Promise<ContainerInfo> {
+    return infoOf(this.ctx.store.get(id));
+  }
 
   create(opts: CreateOptions): Promise<{ Id: string; Warnings: string[] }> {
     return createContainer(this.ctx, { name: opts.name, body: opts.config });
@@ -146,4 +162,27 @@ export class EngineContainerOperations implements ContainerOperations {
       event: opts.event,
     });
   }
+}
+
+function infoOf(rec: ContainerRecord): ContainerInfo {
+  const s = rec.State;
+  const ip = Object.values(rec.Endpoints ?? {}).find((e) => e.IPAddress)?.IPAddress ?? '';
+  return {
+    Id: rec.Id,
+    Name: rec.Name.replace(/^\//, ''),
+    Image: rec.Image,
+    ImageRef: rec.Config.Image,
+    Labels: { ...(rec.Config.Labels ?? {}) },
+    Created: rec.Created,
+    State: {
+      Status: s.Status,
+      Pid: s.Pid,
+      ExitCode: s.ExitCode,
+      OOMKilled: s.OOMKilled,
+      Error: s.Error,
+      StartedAt: s.StartedAt,
+      FinishedAt: s.FinishedAt,
+    },
+    IPAddress: hasProcess(s.Status) ? ip : '',
+  };
 }

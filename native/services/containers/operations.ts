@@ -21,6 +21,38 @@ export interface LogChunk {
   time: string;
 }
 
+/**
+ * What a front end that manages containers of its own (the kubelet) needs to know of one: who it is,
+ * how it is labelled, what it runs and how it is doing. Narrower than `docker inspect`, on purpose.
+ */
+export interface ContainerInfo {
+  Id: string;
+  /** Without Docker's leading slash. */
+  Name: string;
+  /** The image ID it runs. */
+  Image: string;
+  /** The image reference it was created from (Config.Image). */
+  ImageRef: string;
+  Labels: Record<string, string>;
+  Created: string;
+  State: {
+    Status: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+    Pid: number;
+    ExitCode: number;
+    OOMKilled: boolean;
+    Error: string;
+    StartedAt: string;
+    FinishedAt: string;
+  };
+  /** Its address on the first network that gave it one ('' when none, or while stopped). */
+  IPAddress: string;
+}
+
+export interface ListFilter {
+  /** Only containers with every one of these labels (and values). */
+  labels?: Record<string, string>;
+}
+
 export interface CreateOptions {
   name?: string;
   /** Docker's container create body (Config with HostConfig and NetworkingConfig), validated as dockerd does. */
@@ -106,6 +138,9 @@ export interface CommitOptions {
  * conflict for one in a state that refuses the operation (see state.ts).
  */
 export interface ContainerOperations {
+  /** Every container (running or not) that matches the filter. */
+  list(filter?: ListFilter): Promise<ContainerInfo[]>;
+  inspect(id: string): Promise<ContainerInfo>;
   create(opts: CreateOptions): Promise<{ Id: string; Warnings: string[] }>;
   /** Starts the container's process; resolves once it runs. A running container: not-modified. */
   start(id: string): Promise<void>;

@@ -7,7 +7,8 @@ import type { ImageConfig, ImageStore, Lease } from '../../storage/image-store.t
 import { extractLayer } from '../../storage/tar-extract.ts';
 import { commitImage } from './commit.ts';
 import { streamToUncompressed } from './layer-file.ts';
-import type { HeldImages, ImageOperations, NewImageSpec } from './operations.ts';
+import type { HeldImages, ImageOperations, ImageSummary, NewImageSpec } from './operations.ts';
+import type { RegistryService } from './registry.ts';
 import type { ImageService } from './service.ts';
 
 /** The engine's ImageOperations: the image service and its store. */
@@ -15,10 +16,24 @@ export class EngineImages implements ImageOperations {
   constructor(
     private readonly sys: Sys,
     private readonly images: ImageService,
+    /** Absent: find only (pull refuses). */
+    private readonly registry?: RegistryService,
   ) {}
 
   private get store(): ImageStore {
     return this.images.store;
+  }
+
+  async find(ref: string): Promise<ImageSummary | undefined> {
+    const rec = this.store.resolve(ref);
+    return rec && { id: rec.id, repoDigests: [...rec.repoDigests] };
+  }
+
+  async pull(ref: string): Promise<ImageSummary> {
+    if (!this.registry) throw new Error(`cannot pull ${ref}: this engine has no registry client`);
+    const res = await this.registry.pull({ ref, creds: {}, progress: () => {} });
+    const rec = this.store.get(res.id);
+    return { id: res.id, repoDigests: [...(rec?.repoDigests ?? [])] };
   }
 
   get buildCacheFile(): string {

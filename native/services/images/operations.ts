@@ -42,8 +42,19 @@ export interface HeldImages {
   release(): void;
 }
 
+/** An image in the store, as a front end that only runs images (the kubelet) sees it. */
+export interface ImageSummary {
+  id: string;
+  /** `name@sha256:…` for each registry it was pulled from; none for an image built or loaded here. */
+  repoDigests: string[];
+}
+
 export interface ImageOperations {
   hold(): HeldImages;
+  /** The image a reference names now; undefined when the engine has none. */
+  find(ref: string): Promise<ImageSummary | undefined>;
+  /** Pulls through the engine's registry client (its mirrors and insecure registries), anonymously. */
+  pull(ref: string): Promise<ImageSummary>;
   tag(imageId: string, key: string): Promise<void>;
   /** A fresh path in the store's scratch space (same filesystem as the store: renames are cheap). */
   tempPath(prefix: string): string;

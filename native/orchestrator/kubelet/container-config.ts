@@ -1,0 +1,110 @@
+// The engine's create bodies for a pod's sandbox and containers: what `docker run` flags a
+// Docker-backed kubelet (cri-dockerd) would have passed. The sandbox holds the pod's network and IPC
+// namespaces and its hostname; each container joins them (`--network container:<sandbox>`,
+// `--ipc container:<sandbox>`, and its PID namespace with shareProcessNamespace); resources become
+// cgroup limits (limits.cpu → NanoCpus, requests.cpu → CpuShares, limits.memory → Memory).
+import type { KubeObject } from '../apiserver/registry.ts';
+import { bytes, milliCpu } from './quantity.ts';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+const strings = (v: unknown): string[] | null => (Array.isArray(v) ? v.map(String) : null);
+
+export function sandboxConfig(pod: KubeObject, image: string, labels: Record<string, string>): Obj {
+  const spec = obj(pod.spec);
+  const hostNetwork = spec.hostNetwork === true;
+  const extraHosts = list(spec.hostAliases).flatMap((a) =>
+    (strings(a.hostnames) ?? []).map((h) => `${h}:${a.ip}`),
+  );
+  return {
+    Image: image,
+    Hostname: hostNetwork ? '' : String(spec.hostname ?? pod.metadata?.name),
+    Domainname: '',
+    Labels: labels,
+    Env: [],
+    HostConfig: {
+      NetworkMode: hostNetwork ? 'host' : 'bridge',
+      IpcMode: spec.hostIPC === true ? 'host' : 'shareable',
+      PidMode: spec.hostPID === true ? 'host' : '',
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      ExtraHosts: extraHosts.length ? extraHosts : null,
+      // A sandbox is a few KiB of memory; its cgroup still counts, so give it a small share.
+      CpuShares: 2,
+    },
+  };
+}
+
+/** The cgroup values of a container's resources. */
+export function resourcesOf(container: Obj): { NanoCpus: number; CpuShares: number; Memory: number } {
+  const r = obj(container.resources);
+  const limits = obj(r.limits);
+  const requests = obj(r.requests);
+  const cpuLimit = milliCpu(limits.cpu);
+  const cpuRequest = milliCpu(requests.cpu ?? limits.cpu);
+  const memory = bytes(limits.memory);
+  return {
+    NanoCpus: cpuLimit ? cpuLimit * 1_000_000 : 0,
+    // The kubelet's MilliCPUToShares: at least 2, 1024 per core; 2 for a container that asks for nothing.
+    CpuShares: cpuRequest ? Math.max(2, Math.floor((cpuRequest * 1024) / 1000)) : 2,
+    Memory: memory ?? 0,
+  };
+}
+
+export interface ContainerConfigInput {
+  pod: KubeObject;
+  container: Obj;
+  sandboxId: string;
+  env: string[];
+  binds: string[];
+  labels: Record<string, string>;
+}
+
+export function containerConfig(input: ContainerConfigInput): Obj {
+  const { pod, container: c, sandboxId } = input;
+  const spec = obj(pod.spec);
+  const sc = obj(c.securityContext);
+  const psc = obj(spec.securityContext);
+  const uid = sc.runAsUser ?? psc.runAsUser;
+  const gid = sc.runAsGroup ?? psc.runAsGroup;
+  const user = uid === undefined ? '' : gid === undefined ? String(uid) : `${uid}:${gid}`;
+  const caps = obj(sc.capabilities);
+  const hostNetwork = spec.hostNetwork === true;
+  const grace = Number(spec.terminationGracePeriodSeconds ?? 30);
+  return {
+    Image: String(c.image),
+    // command replaces the image's ENTRYPOINT (and then its CMD too), args its CMD: Docker's merge
+    // of Entrypoint and Cmd at create is the same rule.
+    Entrypoint: strings(c.command),
+    Cmd: strings(c.args),
+    Env: input.env,
+    WorkingDir: String(c.workingDir ?? ''),
+    User: user,
+    Tty: c.tty === true,
+    OpenStdin: c.stdin === true,
+    StdinOnce: c.stdinOnce === true,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    Labels: input.labels,
+    StopTimeout: grace,
+    ExposedPorts: list(c.ports).length
+      ? Object.fromEntries(
+          list(c.ports).map((p) => [`${p.containerPort}/${String(p.protocol ?? 'TCP').toLowerCase()}`, {}]),
+        )
+      : null,
+    HostConfig: {
+      NetworkMode: hostNetwork ? 'host' : `container:${sandboxId}`,
+      IpcMode: spec.hostIPC === true ? 'host' : `container:${sandboxId}`,
+      PidMode:
+        spec.hostPID === true ? 'host' : spec.shareProcessNamespace === true ? `container:${sandboxId}` : '',
+      Binds: input.binds.length ? input.binds : null,
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      Privileged: sc.privileged === true,
+      ReadonlyRootfs: sc.readOnlyRootFilesystem === true,
+      CapAdd: strings(caps.add),
+      CapDrop: strings(caps.drop),
+      ...resourcesOf(c),
+    },
+  };
+}

@@ -1,0 +1,141 @@
+// The kubelet, in process: the cluster part that registers this machine as the Node and runs the pods
+// bound to it (spec.nodeName) as engine containers, through the engine's container and image
+// interfaces only (as a kubelet reaches its runtime through CRI). Pods come from the shared pod
+// informer into a work queue, one pass per pod at a time (pod-sync.ts); an exit, a back-off or a probe
+// queues the pod again. At start, containers of pods that still exist are adopted as they run (live
+// restore) and those of pods that are gone are removed.
+
+import path from 'node:path';
+import type { ContainerInfo } from '../../services/containers/operations.ts';
+import type { KubeObject } from '../apiserver/registry.ts';
+import { Kinds } from '../client/client.ts';
+import { type Informer, keyOf } from '../client/informer.ts';
+import { WorkQueue } from '../client/queue.ts';
+import type { ClusterPart, PartEnv } from '../parts.ts';
+import { EventRecorder } from './events.ts';
+import { logHandler } from './logs.ts';
+import { Label } from './names.ts';
+import { type MachineInfo, machineInfo, NodeAgent } from './node.ts';
+import { ensurePauseImage } from './pause.ts';
+import { PodSyncer } from './pod-sync.ts';
+import { engineProbeTransport, type ProbeTransport } from './probes.ts';
+
+export interface KubeletOptions {
+  /** The machine as the Node reports it (default: read from this host). */
+  machine?: MachineInfo;
+  probeTransport?: ProbeTransport;
+  /** Pods worked on at once. */
+  workers?: number;
+}
+
+export class Kubelet implements ClusterPart {
+  readonly name = 'kubelet';
+  private node?: NodeAgent;
+  private queue?: WorkQueue;
+  private syncer?: PodSyncer;
+  private pods?: Informer;
+  recorder?: EventRecorder;
+
+  constructor(private readonly opts: KubeletOptions = {}) {}
+
+  get nodeName(): string | undefined {
+    return this.node?.name;
+  }
+
+  async start(env: PartEnv): Promise<void> {
+    if (!env.engine) {
+      env.log.info('kubelet: no engine; the cluster runs no pods');
+      return;
+    }
+    const { containers: ops, images } = env.engine;
+    const machine = this.opts.machine ?? (await machineInfo(path.dirname(env.dir)));
+    const node = new NodeAgent({
+      client: env.client,
+      clock: env.clock,
+      log: env.log,
+      machine,
+      runtimeVersion: `berth://${env.engine.version}`,
+    });
+    this.node = node;
+    await node.start();
+    const sandboxImage = await ensurePauseImage(images).then(
+      () => 'berth.local/pause:3.10',
+      (err) => {
+        env.log.warn('kubelet: cannot make the pause image', { error: String(err) });
+        return 'berth.local/pause:3.10';
+      },
+    );
+    const recorder = new EventRecorder(env.client, env.clock, env.log, node.name);
+    this.recorder = recorder;
+    const pods = env.informers.for(Kinds.Pod);
+    this.pods = pods;
+    const queue = new WorkQueue('kubelet', (key) => this.sync(key), {
+      clock: env.clock,
+      log: env.log,
+      workers: this.opts.workers ?? 4,
+      baseDelayMs: 50,
+      maxDelayMs: 10_000,
+    });
+    this.queue = queue;
+    this.syncer = new PodSyncer({
+      ops,
+      images,
+      client: env.client,
+      clock: env.clock,
+      log: env.log,
+      recorder,
+      nodeName: node.name,
+      hostIP: machine.internalIP,
+      allocatable: { cpu: machine.cpus, memory: machine.memoryBytes },
+      root: env.dir,
+      sandboxImage,
+      probeTransport: this.opts.probeTransport ?? engineProbeTransport(ops),
+      requeue: (key, ms) => (ms ? queue.addAfter(key, ms) : queue.add(key)),
+    });
+    env.registry.serveSubresource(
+      '',
+      'pods',
+      'log',
+      logHandler({ ops, clock: env.clock, pod: async (ns, name) => env.client.get(Kinds.Pod, ns, name) }),
+    );
+    const mine = (o: KubeObject) => (o.spec as { nodeName?: string } | undefined)?.nodeName === node.name;
+    pods.on({
+      add: (o) => mine(o) && queue.add(keyOf(o)),
+      update: (o, old) => (mine(o) || mine(old)) && queue.add(keyOf(o)),
+      delete: (o) => mine(o) && queue.add(keyOf(o)),
+    });
+    await pods.synced;
+    await this.restore(ops.list.bind(ops));
+  }
+
+  /**
+   * Live restore: every pod container the engine has is either its pod's (queued: the pass adopts
+   * what runs, restarts nothing that runs) or an orphan's (queued too: the pass finds no pod and
+   * removes it).
+   */
+  private async restore(list: () => Promise<ContainerInfo[]>): Promise<void> {
+    const keys = new Set<string>();
+    for (const c of await list()) {
+      const ns = c.Labels[Label.podNamespace];
+      const name = c.Labels[Label.podName];
+      if (ns && name && c.Labels[Label.type]) keys.add(`${ns}/${name}`);
+    }
+    for (const k of keys) this.queue?.add(k);
+  }
+
+  private async sync(key: string): Promise<void> {
+    const [ns, name] = key.split('/') as [string, string];
+    await this.syncer?.sync(key, this.pods?.get(ns, name));
+  }
+
+  /** Resolves when no pod is being worked on (tests). */
+  idle(): Promise<void> {
+    return this.queue?.idle() ?? Promise.resolve();
+  }
+
+  stop(): void {
+    this.node?.stop();
+    this.queue?.stop();
+    this.syncer?.stop();
+  }
+}

@@ -1,0 +1,607 @@
+// One pass of the kubelet over one pod (its SyncPod): make the engine's containers what the pod asks
+// for, then write what they are to the pod's status. A sandbox first (the pause container holding the
+// pod's network and IPC namespaces), init containers one at a time in order, then the app containers;
+// exited containers restart by the restart policy after the CrashLoopBackOff delay; a pod being
+// deleted has its containers stopped with its grace period and is then deleted for good. Everything
+// that happens later (an exit, a back-off running out, a probe) comes back as another pass.
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
+import type { ContainerInfo, ContainerOperations } from '../../services/containers/operations.ts';
+import type { ImageOperations } from '../../services/images/operations.ts';
+import type { KubeObject } from '../apiserver/registry.ts';
+import { ApiError } from '../apiserver/status.ts';
+import { Kinds, type KubeClient } from '../client/client.ts';
+import { Backoff, goDuration } from './backoff.ts';
+import { containerConfig, sandboxConfig } from './container-config.ts';
+import { ContainerConfigError, containerEnv } from './env.ts';
+import type { Recorder } from './events.ts';
+import {
+  appLabels,
+  attemptOf,
+  containerName,
+  Label,
+  type PodRef,
+  podRef,
+  sandboxContainerName,
+  sandboxLabels,
+} from './names.ts';
+import { ContainerProber, type ProbeTransport } from './probes.ts';
+import { attemptsOf, hasExited, podStatus, type Waiting } from './status.ts';
+import { bindsFor, type PreparedVolumes, prepareVolumes, removePodDir } from './volumes.ts';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+
+export interface SyncDeps {
+  ops: ContainerOperations;
+  images: ImageOperations;
+  client: KubeClient;
+  clock: Clock;
+  log: Logger;
+  recorder: Recorder;
+  nodeName: string;
+  hostIP: string;
+  allocatable: { cpu: number; memory: number };
+  /** `<data-root>/kubernetes`: pods' volumes live under pods/<uid>/. */
+  root: string;
+  sandboxImage: string;
+  probeTransport: ProbeTransport;
+  /** Sync the pod of `key` again (after `ms`). */
+  requeue(key: string, ms?: number): void;
+}
+
+/** What the kubelet keeps of a pod between passes (lost on restart, rebuilt from the engine). */
+interface PodState {
+  uid: string;
+  startTime: string;
+  waiting: Map<string, Waiting>;
+  volumes?: PreparedVolumes;
+}
+
+class ImagePullError extends Error {}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+const isRunning = (c: ContainerInfo) => c.State.Status === 'running' || c.State.Status === 'paused';
+
+export class PodSyncer {
+  private readonly pods = new Map<string, PodState>();
+  private readonly probers = new Map<string, ContainerProber>();
+  private readonly watched = new Set<string>();
+  private readonly terminating = new Set<string>();
+  readonly backoff: Backoff;
+  private readonly pullBackoff: Backoff;
+
+  constructor(private readonly d: SyncDeps) {
+    this.backoff = new Backoff(d.clock);
+    this.pullBackoff = new Backoff(d.clock);
+  }
+
+  /** Probe results of a container, for the pod's status. */
+  probeState(id: string): { ready: boolean; started: boolean } | undefined {
+    const p = this.probers.get(id);
+    return p && { ready: p.ready, started: p.started };
+  }
+
+  stop(): void {
+    for (const p of this.probers.values()) p.stop();
+    this.probers.clear();
+  }
+
+  /** The pod's containers in the engine: by its namespace and name (every incarnation of the name). */
+  private async containersOf(namespace: string, name: string): Promise<ContainerInfo[]> {
+    return this.d.ops.list({ labels: { [Label.podNamespace]: namespace, [Label.podName]: name } });
+  }
+
+  /** A pass over the pod `key`; `pod` is the informer's object, undefined when it is gone. */
+  async sync(key: string, pod: KubeObject | undefined): Promise<void> {
+    const [namespace, name] = key.split('/') as [string, string];
+    if (this.terminating.has(key)) return;
+    const all = await this.containersOf(namespace, name);
+    if (!pod || obj(pod.spec).nodeName !== this.d.nodeName) {
+      // Gone (or moved): nothing of it may keep running.
+      await this.removeContainers(all);
+      const state = this.pods.get(key);
+      if (state) await this.forget(key, state.uid);
+      return;
+    }
+    const ref = podRef(pod);
+    // Containers of an earlier pod of the same name go.
+    const stale = all.filter((c) => c.Labels[Label.podUid] !== ref.uid);
+    if (stale.length) await this.removeContainers(stale);
+    const mine = all.filter((c) => c.Labels[Label.podUid] === ref.uid);
+    let state = this.pods.get(key);
+    if (!state || state.uid !== ref.uid) {
+      if (state) await this.forget(key, state.uid);
+      state = {
+        uid: ref.uid,
+        startTime: String(obj(pod.status).startTime ?? iso(this.d.clock.now())),
+        waiting: new Map(),
+      };
+      this.pods.set(key, state);
+    }
+    if (pod.metadata?.deletionTimestamp) {
+      this.terminate(key, pod, mine);
+      return;
+    }
+    const phase = obj(pod.status).phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      await this.stopAll(pod, mine, 0);
+      return;
+    }
+    await this.run(key, pod, ref, state, mine);
+    const after = (await this.containersOf(namespace, name)).filter(
+      (c) => c.Labels[Label.podUid] === ref.uid,
+    );
+    const status = await this.writeStatus(pod, state, after);
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') await this.stopAll(pod, after, 0);
+  }
+
+  private async run(key: string, pod: KubeObject, ref: PodRef, state: PodState, mine: ContainerInfo[]) {
+    const spec = obj(pod.spec);
+    const policy = String(spec.restartPolicy ?? 'Always');
+    const sandboxes = mine
+      .filter((c) => c.Labels[Label.type] === 'podsandbox')
+      .sort((a, b) => attemptOf(b.Labels) - attemptOf(a.Labels));
+    let sandbox = sandboxes[0];
+    for (const c of mine) if (isRunning(c)) this.watchExit(key, c.Id);
+    if (!sandbox || !isRunning(sandbox)) {
+      const ranBefore = mine.some((c) => c.Labels[Label.type] === 'container');
+      // A sandbox that died took its pod's network with it: what still runs in it stops too.
+      await this.stopAll(
+        pod,
+        mine.filter((c) => c.Labels[Label.type] === 'container'),
+        0,
+      );
+      if (sandbox && ranBefore && policy === 'Never') return;
+      state.volumes = undefined;
+      const attempt = sandbox ? attemptOf(sandbox.Labels) + 1 : 0;
+      const made = await this.startSandbox(pod, ref, state, attempt);
+      if (!made) return;
+      sandbox = made;
+      for (const old of sandboxes) await this.d.ops.remove(old.Id, { force: true }).catch(() => undefined);
+    }
+    if (!state.volumes) {
+      try {
+        state.volumes = await prepareVolumes(this.d.root, pod, await this.sources(pod, sandbox));
+      } catch (err) {
+        if (!(err instanceof ContainerConfigError)) throw err;
+        for (const c of [...list(spec.initContainers), ...list(spec.containers)])
+          state.waiting.set(String(c.name), { reason: 'CreateContainerConfigError', message: err.message });
+        this.d.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
+        this.d.requeue(key, 10_000);
+        return;
+      }
+    }
+    const inSandbox = mine.filter((c) => c.Labels[Label.sandboxId] === sandbox.Id);
+    for (const c of list(spec.initContainers)) {
+      const cname = String(c.name);
+      const latest = attemptsOf(inSandbox, cname, 'init')[0];
+      if (!latest) {
+        await this.startContainer(
+          key,
+          pod,
+          ref,
+          state,
+          sandbox,
+          c,
+          'init',
+          this.nextAttempt(mine, cname, 'init'),
+        );
+        return;
+      }
+      if (isRunning(latest) || (latest.State.Status === 'created' && !latest.State.Error)) return;
+      if (latest.State.ExitCode === 0 && latest.State.Status === 'exited') continue;
+      if (policy === 'Never') return;
+      await this.restart(key, pod, ref, state, sandbox, c, 'init', latest, mine);
+      return;
+    }
+    for (const c of list(spec.containers)) {
+      const cname = String(c.name);
+      const latest = attemptsOf(inSandbox, cname, 'app')[0];
+      if (!latest) {
+        await this.startContainer(
+          key,
+          pod,
+          ref,
+          state,
+          sandbox,
+          c,
+          'app',
+          this.nextAttempt(mine, cname, 'app'),
+        );
+        continue;
+      }
+      if (isRunning(latest)) {
+        state.waiting.delete(cname);
+        this.ensureProber(key, pod, latest, c, sandbox);
+        continue;
+      }
+      if (!hasExited(latest)) continue;
+      const failed = latest.State.ExitCode !== 0 || latest.State.Status !== 'exited';
+      if (policy === 'Always' || (policy === 'OnFailure' && failed))
+        await this.restart(key, pod, ref, state, sandbox, c, 'app', latest, mine);
+      else state.waiting.delete(cname);
+    }
+    await this.pruneDead(mine);
+  }
+
+  private nextAttempt(mine: ContainerInfo[], name: string, role: 'init' | 'app'): number {
+    const latest = attemptsOf(mine, name, role)[0];
+    return latest ? attemptOf(latest.Labels) + 1 : 0;
+  }
+
+  /** Keeps the newest two containers of each name (the current and the previous, for `logs -p`). */
+  private async pruneDead(mine: ContainerInfo[]): Promise<void> {
+    const names = new Set(mine.map((c) => `${c.Labels[Label.role]}/${c.Labels[Label.containerName]}`));
+    for (const n of names) {
+      const [role, name] = n.split('/') as ['init' | 'app', string];
+      if (name === sandboxContainerName) continue;
+      for (const old of attemptsOf(mine, name, role).slice(2))
+        if (!isRunning(old)) await this.d.ops.remove(old.Id, { force: true }).catch(() => undefined);
+    }
+  }
+
+  private async restart(
+    key: string,
+    pod: KubeObject,
+    ref: PodRef,
+    state: PodState,
+    sandbox: ContainerInfo,
+    c: Obj,
+    role: 'init' | 'app',
+    latest: ContainerInfo,
+    mine: ContainerInfo[],
+  ): Promise<void> {
+    const cname = String(c.name);
+    const bkey = `${ref.uid}/${role}/${cname}`;
+    const finished = Date.parse(latest.State.FinishedAt) || this.d.clock.now();
+    const left = this.backoff.remaining(bkey, finished);
+    if (left > 0) {
+      const delay = goDuration(this.backoff.delay(bkey));
+      state.waiting.set(cname, {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${delay} restarting failed container=${cname} pod=${ref.name}_${ref.namespace}(${ref.uid})`,
+      });
+      this.d.recorder.event(
+        pod,
+        'Warning',
+        'BackOff',
+        `Back-off restarting failed container ${cname} in pod ${ref.name}_${ref.namespace}(${ref.uid})`,
+        `spec.${role === 'init' ? 'initContainers' : 'containers'}{${cname}}`,
+      );
+      this.d.requeue(key, left);
+      return;
+    }
+    this.backoff.next(bkey, finished);
+    await this.startContainer(key, pod, ref, state, sandbox, c, role, this.nextAttempt(mine, cname, role));
+  }
+
+  private async sources(pod: KubeObject, sandbox: ContainerInfo | undefined) {
+    const namespace = String(pod.metadata?.namespace);
+    const hostNetwork = obj(pod.spec).hostNetwork === true;
+    const ip = sandbox ? (await this.d.ops.inspect(sandbox.Id).catch(() => sandbox)).IPAddress : '';
+    return {
+      lookup: (kind: 'ConfigMap' | 'Secret', name: string) => this.d.client.get(Kinds[kind], namespace, name),
+      podIP: hostNetwork ? this.d.hostIP : ip,
+      hostIP: this.d.hostIP,
+      allocatable: this.d.allocatable,
+    };
+  }
+
+  private async startSandbox(
+    pod: KubeObject,
+    ref: PodRef,
+    state: PodState,
+    attempt: number,
+  ): Promise<ContainerInfo | undefined> {
+    const labels = sandboxLabels(ref, attempt, pod.metadata?.labels ?? {});
+    const { Id } = await this.d.ops.create({
+      name: containerName(ref, sandboxContainerName, attempt),
+      config: sandboxConfig(pod, this.d.sandboxImage, labels),
+    });
+    try {
+      await this.d.ops.start(Id);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.d.recorder.event(
+        pod,
+        'Warning',
+        'FailedCreatePodSandBox',
+        `Failed to create pod sandbox: ${message}`,
+      );
+      await this.d.ops.remove(Id, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    this.watchExit(`${ref.namespace}/${ref.name}`, Id);
+    state.waiting.clear();
+    return this.d.ops.inspect(Id);
+  }
+
+  /** Makes sure the image is there, by the pull policy; an image the engine has is used as it is. */
+  private async ensureImage(pod: KubeObject, ref: PodRef, c: Obj, fieldPath: string): Promise<void> {
+    const image = String(c.image);
+    const policy = String(c.imagePullPolicy ?? 'IfNotPresent');
+    const have = await this.d.images.find(image);
+    // Built or loaded here (no registry it came from): there is nothing to pull it from.
+    if (have && (policy !== 'Always' || have.repoDigests.length === 0)) {
+      this.d.recorder.event(
+        pod,
+        'Normal',
+        'Pulled',
+        `Container image "${image}" already present on machine`,
+        fieldPath,
+      );
+      return;
+    }
+    if (policy === 'Never') {
+      throw new ImagePullError(`Container image "${image}" is not present with pull policy of Never`);
+    }
+    const bkey = `${ref.uid}/pull/${c.name}`;
+    if (this.pullBackoff.remaining(bkey, this.d.clock.now()) > 0 && !have)
+      throw new ImagePullError(`Back-off pulling image "${image}"`);
+    this.d.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath);
+    const t0 = this.d.clock.now();
+    try {
+      await this.d.images.pull(image);
+      this.pullBackoff.reset(bkey);
+      const took = ((this.d.clock.now() - t0) / 1000).toFixed(3);
+      this.d.recorder.event(
+        pod,
+        'Normal',
+        'Pulled',
+        `Successfully pulled image "${image}" in ${took}s`,
+        fieldPath,
+      );
+    } catch (err) {
+      if (have) return; // Offline with the image at hand: run what is here.
+      this.pullBackoff.next(bkey);
+      const message = `Failed to pull image "${image}": ${err instanceof Error ? err.message : String(err)}`;
+      this.d.recorder.event(pod, 'Warning', 'Failed', message, fieldPath);
+      throw new ImagePullError(message);
+    }
+  }
+
+  private async startContainer(
+    key: string,
+    pod: KubeObject,
+    ref: PodRef,
+    state: PodState,
+    sandbox: ContainerInfo,
+    c: Obj,
+    role: 'init' | 'app',
+    attempt: number,
+  ): Promise<void> {
+    const cname = String(c.name);
+    const fieldPath = `spec.${role === 'init' ? 'initContainers' : 'containers'}{${cname}}`;
+    try {
+      await this.ensureImage(pod, ref, c, fieldPath);
+    } catch (err) {
+      if (!(err instanceof ImagePullError)) throw err;
+      const backingOff =
+        err.message.startsWith('Back-off') || state.waiting.get(cname)?.reason === 'ErrImagePull';
+      const reason = err.message.includes('pull policy of Never')
+        ? 'ErrImageNeverPull'
+        : backingOff
+          ? 'ImagePullBackOff'
+          : 'ErrImagePull';
+      state.waiting.set(cname, { reason, message: err.message });
+      if (reason === 'ImagePullBackOff')
+        this.d.recorder.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`, fieldPath);
+      this.d.requeue(
+        key,
+        Math.max(1000, this.pullBackoff.remaining(`${ref.uid}/pull/${cname}`, this.d.clock.now())),
+      );
+      return;
+    }
+    let id: string;
+    try {
+      const src = await this.sources(pod, sandbox);
+      const env = await containerEnv(pod, c, src);
+      const binds = bindsFor(c, state.volumes ?? new Map());
+      const config = containerConfig({
+        pod,
+        container: c,
+        sandboxId: sandbox.Id,
+        env,
+        binds,
+        labels: appLabels(ref, cname, attempt, sandbox.Id, role),
+      });
+      const name = containerName(ref, cname, attempt);
+      await this.d.ops.remove(name, { force: true }).catch(() => undefined);
+      id = (await this.d.ops.create({ name, config })).Id;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const reason = err instanceof ContainerConfigError ? err.reason : 'CreateContainerError';
+      state.waiting.set(cname, { reason, message });
+      this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath);
+      this.d.requeue(key, 10_000);
+      return;
+    }
+    state.waiting.delete(cname);
+    this.d.recorder.event(pod, 'Normal', 'Created', `Created container ${cname}`, fieldPath);
+    try {
+      await this.d.ops.start(id);
+    } catch (err) {
+      // The engine keeps the container with its error: the status shows it as StartError.
+      this.d.recorder.event(
+        pod,
+        'Warning',
+        'Failed',
+        `Error: ${err instanceof Error ? err.message : err}`,
+        fieldPath,
+      );
+      this.d.requeue(key);
+      return;
+    }
+    this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${cname}`, fieldPath);
+    this.watchExit(key, id);
+    if (role === 'app') this.ensureProber(key, pod, await this.d.ops.inspect(id), c, sandbox);
+  }
+
+  private ensureProber(
+    key: string,
+    pod: KubeObject,
+    info: ContainerInfo,
+    c: Obj,
+    sandbox: ContainerInfo,
+  ): void {
+    if (this.probers.has(info.Id)) return;
+    if (!c.livenessProbe && !c.readinessProbe && !c.startupProbe) return;
+    const cname = String(c.name);
+    const fieldPath = `spec.containers{${cname}}`;
+    let ip = '';
+    void this.d.ops.inspect(sandbox.Id).then(
+      (s) => {
+        ip = s.IPAddress;
+      },
+      () => undefined,
+    );
+    const hostNetwork = obj(pod.spec).hostNetwork === true;
+    const prober = new ContainerProber(
+      info.Id,
+      c,
+      () => (hostNetwork ? this.d.hostIP : ip || sandbox.IPAddress),
+      this.d.clock,
+      this.d.probeTransport,
+      {
+        changed: () => this.d.requeue(key),
+        unhealthy: (_kind, message) => this.d.recorder.event(pod, 'Warning', 'Unhealthy', message, fieldPath),
+        kill: (_kind, message) => {
+          prober.stop();
+          this.probers.delete(info.Id);
+          this.d.recorder.event(pod, 'Normal', 'Killing', message, fieldPath);
+          const grace = Number(obj(pod.spec).terminationGracePeriodSeconds ?? 30);
+          void this.d.ops
+            .stop(info.Id, { timeoutS: grace })
+            .catch((err) => this.d.log.warn('cannot stop a container', { id: info.Id, error: String(err) }));
+        },
+      },
+    );
+    this.probers.set(info.Id, prober);
+  }
+
+  /** Syncs the pod again when the container exits (each container watched once). */
+  private watchExit(key: string, id: string): void {
+    if (this.watched.has(id)) return;
+    this.watched.add(id);
+    void this.d.ops
+      .wait(id, 'not-running')
+      .then((w) => w.exited)
+      .catch(() => undefined)
+      .then(() => {
+        this.watched.delete(id);
+        this.probers.get(id)?.stop();
+        this.probers.delete(id);
+        this.d.requeue(key);
+      });
+  }
+
+  private async writeStatus(pod: KubeObject, state: PodState, containers: ContainerInfo[]): Promise<Obj> {
+    const sandbox = containers
+      .filter((c) => c.Labels[Label.type] === 'podsandbox')
+      .sort((a, b) => attemptOf(b.Labels) - attemptOf(a.Labels))[0];
+    const hostNetwork = obj(pod.spec).hostNetwork === true;
+    const imageIDs = new Map<string, string>();
+    for (const c of containers) {
+      if (imageIDs.has(c.Image)) continue;
+      const img = await this.d.images.find(c.Image).catch(() => undefined);
+      imageIDs.set(
+        c.Image,
+        img?.repoDigests[0] ? `docker-pullable://${img.repoDigests[0]}` : `docker://${c.Image}`,
+      );
+    }
+    const probes = new Map<string, { ready: boolean; started: boolean }>();
+    for (const c of containers) {
+      const p = this.probeState(c.Id);
+      if (p) probes.set(c.Id, p);
+    }
+    const status = podStatus({
+      pod,
+      containers,
+      sandbox,
+      podIP: sandbox && isRunning(sandbox) ? (hostNetwork ? this.d.hostIP : sandbox.IPAddress) : '',
+      hostIP: this.d.hostIP,
+      waiting: state.waiting,
+      probes,
+      imageIDs,
+      now: iso(this.d.clock.now()),
+      startTime: state.startTime,
+    });
+    if (JSON.stringify(status) !== JSON.stringify(pod.status ?? {})) {
+      await this.d.client.updateStatus(Kinds.Pod, { ...pod, status });
+    }
+    return status;
+  }
+
+  /** Stops what runs of the pod; the sandbox last. */
+  private async stopAll(pod: KubeObject, containers: ContainerInfo[], graceS: number, events = false) {
+    const running = containers.filter(isRunning);
+    const apps = running.filter((c) => c.Labels[Label.type] === 'container');
+    await Promise.all(
+      apps.map(async (c) => {
+        const cname = c.Labels[Label.containerName];
+        if (events)
+          this.d.recorder.event(
+            pod,
+            'Normal',
+            'Killing',
+            `Stopping container ${cname}`,
+            `spec.containers{${cname}}`,
+          );
+        this.probers.get(c.Id)?.stop();
+        this.probers.delete(c.Id);
+        await this.d.ops.stop(c.Id, { timeoutS: graceS }).catch(() => undefined);
+      }),
+    );
+    for (const c of running.filter((x) => x.Labels[Label.type] === 'podsandbox'))
+      await this.d.ops.stop(c.Id, { timeoutS: 0 }).catch(() => undefined);
+  }
+
+  private async removeContainers(containers: ContainerInfo[]): Promise<void> {
+    const order = [...containers].sort((a) => (a.Labels[Label.type] === 'podsandbox' ? 1 : -1));
+    for (const c of order) {
+      this.probers.get(c.Id)?.stop();
+      this.probers.delete(c.Id);
+      await this.d.ops.remove(c.Id, { force: true }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Graceful deletion: SIGTERM, the grace period, SIGKILL for each container (in the background: a
+   * long grace period holds no worker), the sandbox, then the pod object itself with grace 0, as a
+   * kubelet finishes a deletion the API server only marked.
+   */
+  private terminate(key: string, pod: KubeObject, mine: ContainerInfo[]): void {
+    this.terminating.add(key);
+    const meta = pod.metadata ?? {};
+    const grace = Number(
+      meta.deletionGracePeriodSeconds ?? obj(pod.spec).terminationGracePeriodSeconds ?? 30,
+    );
+    void (async () => {
+      try {
+        await this.stopAll(pod, mine, grace, true);
+        await this.removeContainers(mine);
+        await this.d.client.delete(Kinds.Pod, String(meta.namespace), String(meta.name), {
+          gracePeriodSeconds: 0,
+          preconditions: { uid: String(meta.uid) },
+        });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.reason === 'Conflict'))
+          this.d.log.warn('cannot finish deleting a pod', { pod: key, error: String(err) });
+      } finally {
+        this.terminating.delete(key);
+        await this.forget(key, String(meta.uid));
+        this.d.requeue(key);
+      }
+    })();
+  }
+
+  private async forget(key: string, uid: string): Promise<void> {
+    const state = this.pods.get(key);
+    if (state?.uid === uid) this.pods.delete(key);
+    this.backoff.forget(`${uid}/`);
+    this.pullBackoff.forget(`${uid}/`);
+    await removePodDir(this.d.root, uid).catch(() => undefined);
+  }
+}
