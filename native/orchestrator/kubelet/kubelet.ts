@@ -20,6 +20,19 @@ import { ensurePauseImage } from './pause.ts';
 import { PodSyncer } from './pod-sync.ts';
 import { engineProbeTransport, type ProbeTransport } from './probes.ts';
 
+/** Whether a pod's change is one the kubelet acts on (spec, deletion, identity), not only its status. */
+function asksForSync(o: KubeObject, old: KubeObject): boolean {
+  const m = o.metadata ?? {};
+  const p = old.metadata ?? {};
+  return (
+    m.uid !== p.uid ||
+    m.deletionTimestamp !== p.deletionTimestamp ||
+    JSON.stringify(o.spec) !== JSON.stringify(old.spec) ||
+    JSON.stringify(m.labels) !== JSON.stringify(p.labels) ||
+    JSON.stringify(m.annotations) !== JSON.stringify(p.annotations)
+  );
+}
+
 export interface KubeletOptions {
   /** The machine as the Node reports it (default: read from this host). */
   machine?: MachineInfo;
@@ -101,7 +114,8 @@ export class Kubelet implements ClusterPart {
     const mine = (o: KubeObject) => (o.spec as { nodeName?: string } | undefined)?.nodeName === node.name;
     pods.on({
       add: (o) => mine(o) && queue.add(keyOf(o)),
-      update: (o, old) => (mine(o) || mine(old)) && queue.add(keyOf(o)),
+      // The kubelet's own status writes come back here too: only what it acts on syncs the pod again.
+      update: (o, old) => (mine(o) || mine(old)) && asksForSync(o, old) && queue.add(keyOf(o)),
       delete: (o) => mine(o) && queue.add(keyOf(o)),
     });
     await pods.synced;

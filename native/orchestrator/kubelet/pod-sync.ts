@@ -388,10 +388,9 @@ export class PodSyncer {
       state.waiting.set(cname, { reason, message: err.message });
       if (reason === 'ImagePullBackOff')
         this.d.recorder.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`, fieldPath);
-      this.d.requeue(
-        key,
-        Math.max(1000, this.pullBackoff.remaining(`${ref.uid}/pull/${cname}`, this.d.clock.now())),
-      );
+      // ErrImagePull shows for a moment, then ImagePullBackOff until the back-off lets a pull try again.
+      const left = this.pullBackoff.remaining(`${ref.uid}/pull/${cname}`, this.d.clock.now());
+      this.d.requeue(key, reason === 'ErrImagePull' ? 1000 : Math.max(1000, left));
       return;
     }
     let id: string;

@@ -1,0 +1,588 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, test } from 'node:test';
+import { silentLogger } from '../../core/log.ts';
+import { ManualClock } from '../../core/manual-clock.ts';
+import type { ApiContext } from '../apiserver/context.ts';
+import { bootstrap } from '../apiserver/main.ts';
+import type { KubeObject } from '../apiserver/registry.ts';
+import { defaultRegistry } from '../apiserver/resources/index.ts';
+import { Kinds, LocalClient } from '../client/client.ts';
+import { Informers } from '../client/informer.ts';
+import { MemoryStore } from '../store/memory.ts';
+import { FakeContainers, FakeImages } from './fake-engine.ts';
+import { Kubelet } from './kubelet.ts';
+import { Label } from './names.ts';
+import type { MachineInfo } from './node.ts';
+import { pauseImage } from './pause.ts';
+
+const machine: MachineInfo = {
+  hostname: 'Dev-Box',
+  cpus: 4,
+  memoryBytes: 8 * 2 ** 30,
+  storageBytes: 100 * 2 ** 30,
+  internalIP: '192.168.5.15',
+  osImage: 'Debian GNU/Linux 12 (bookworm)',
+  kernelVersion: '6.1.0',
+  arch: 'amd64',
+  machineID: 'abc',
+  bootID: 'def',
+};
+
+interface Cond {
+  type: string;
+  status: string;
+  reason?: string;
+}
+/** What the tests read of a container state (a field a state lacks reads as undefined). */
+interface CState {
+  running: object;
+  waiting: { reason: string; message: string };
+  terminated: { exitCode: number; reason: string };
+}
+interface CStatus {
+  state: CState;
+  lastState: CState;
+  ready: boolean;
+  restartCount: number;
+  containerID: string;
+}
+interface PodStatus {
+  phase: string;
+  podIP: string;
+  hostIP: string;
+  conditions: Cond[];
+  containerStatuses: [CStatus, ...CStatus[]];
+  initContainerStatuses: [CStatus, ...CStatus[]];
+}
+interface NodeStatus {
+  capacity: Record<string, string>;
+  nodeInfo: Record<string, string>;
+  conditions: Cond[];
+  addresses: { type: string; address: string }[];
+}
+type LeaseSpec = { renewTime: string };
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const f of cleanups.splice(0).reverse()) await f();
+});
+
+async function setup(opts: { before?: (ops: FakeContainers, images: FakeImages) => void } = {}) {
+  const store = new MemoryStore();
+  const registry = defaultRegistry();
+  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+  const ctx: ApiContext = {
+    store,
+    registry,
+    clock,
+    admission: [],
+    log: silentLogger,
+    bookmarkIntervalMs: 60_000,
+  };
+  await bootstrap(ctx, registry);
+  const client = new LocalClient(ctx);
+  const informers = new Informers(client, silentLogger, 5);
+  const ops = new FakeContainers(() => clock.now());
+  const images = new FakeImages();
+  images.images.set(pauseImage, { id: `sha256:${'p'.repeat(64)}`, repoDigests: [] });
+  images.images.set('busybox:latest', { id: `sha256:${'b'.repeat(64)}`, repoDigests: [] });
+  const dir = mkdtempSync('/tmp/bt-kubelet-');
+  const kubelet = new Kubelet({ machine });
+  const env = {
+    client,
+    informers,
+    registry,
+    clock,
+    log: silentLogger,
+    dir,
+    engine: { containers: ops, images, version: '0.1.0' },
+  };
+  return {
+    store,
+    clock,
+    client,
+    ops,
+    images,
+    dir,
+    kubelet,
+    async start() {
+      opts.before?.(ops, images);
+      await kubelet.start(env);
+      cleanups.push(() => {
+        kubelet.stop();
+        informers.stop();
+        rmSync(dir, { recursive: true, force: true });
+      });
+    },
+  };
+}
+
+type Env = Awaited<ReturnType<typeof setup>>;
+
+/** Runs pending work (informer events, the queue, timers due now) until the kubelet is idle. */
+async function settle(e: Env, rounds = 20) {
+  for (let i = 0; i < rounds; i++) {
+    await e.clock.advance(0);
+    await new Promise((r) => setTimeout(r, 2));
+    await e.kubelet.idle();
+  }
+  await e.kubelet.recorder?.flush();
+}
+
+const podOf = (name: string, spec: Record<string, unknown>): KubeObject => ({
+  metadata: { name, namespace: 'default' },
+  spec: { nodeName: 'dev-box', ...spec },
+});
+
+const app = (extra: Record<string, unknown> = {}) => ({ name: 'app', image: 'busybox:latest', ...extra });
+const get = async (e: Env, name: string) => (await e.client.get(Kinds.Pod, 'default', name))!;
+const status = async (e: Env, name: string) => (await get(e, name)).status as unknown as PodStatus;
+const events = async (e: Env) =>
+  (await e.client.list(Kinds.Event, { namespace: 'default' })).items.map((x) => `${x.reason}: ${x.message}`);
+
+test('registers the node with the machine, the control-plane role and a lease renewed every 10 s', async () => {
+  const e = await setup();
+  await e.start();
+  const node = (await e.client.get(Kinds.Node, undefined, 'dev-box'))!;
+  const st = node.status as unknown as NodeStatus;
+  assert.equal(node.metadata?.labels?.['node-role.kubernetes.io/control-plane'], '');
+  assert.equal(node.metadata?.labels?.['kubernetes.io/hostname'], 'dev-box');
+  assert.equal(node.metadata?.labels?.['kubernetes.io/arch'], 'amd64');
+  assert.deepEqual(st.capacity, {
+    cpu: '4',
+    memory: `${8 * 2 ** 20}Ki`,
+    'ephemeral-storage': `${100 * 2 ** 20}Ki`,
+    pods: '110',
+    'hugepages-2Mi': '0',
+  });
+  assert.equal(st.nodeInfo.containerRuntimeVersion, 'berth://0.1.0');
+  assert.equal(st.nodeInfo.kubeletVersion, 'v1.32.0-berth');
+  assert.deepEqual(
+    st.conditions.map((c) => `${c.type}=${c.status}`),
+    ['MemoryPressure=False', 'DiskPressure=False', 'PIDPressure=False', 'Ready=True'],
+  );
+  assert.deepEqual(st.addresses, [
+    { type: 'InternalIP', address: '192.168.5.15' },
+    { type: 'Hostname', address: 'dev-box' },
+  ]);
+  const lease1 = (await e.client.get(Kinds.Lease, 'kube-node-lease', 'dev-box'))!;
+  await e.clock.advance(10_000);
+  await settle(e, 3);
+  const lease2 = (await e.client.get(Kinds.Lease, 'kube-node-lease', 'dev-box'))!;
+  assert.notEqual((lease2.spec as LeaseSpec).renewTime, (lease1.spec as LeaseSpec).renewTime);
+  assert.equal(
+    Date.parse((lease2.spec as LeaseSpec).renewTime) - Date.parse((lease1.spec as LeaseSpec).renewTime),
+    10_000,
+  );
+});
+
+test('a bound pod runs: sandbox then container, joined to its namespaces, named as cri-dockerd names them', async () => {
+  const e = await setup();
+  await e.start();
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('web', {
+      containers: [app({ command: ['sleep', '1'], resources: { limits: { cpu: '500m', memory: '64Mi' } } })],
+    }),
+  );
+  await settle(e);
+  const uid = made.metadata?.uid;
+  const sandbox = e.ops.byName(`k8s_POD_web_default_${uid}_0`)[0]!;
+  const container = e.ops.byName(`k8s_app_web_default_${uid}_0`)[0]!;
+  assert.ok(sandbox && container, e.ops.calls.join('\n'));
+  assert.equal(sandbox.Labels[Label.type], 'podsandbox');
+  assert.equal(container.Labels[Label.podUid], uid);
+  assert.equal(container.Labels[Label.containerName], 'app');
+  const sc = e.ops.configOf(sandbox.Id);
+  assert.equal(sc.Image, pauseImage);
+  assert.equal(sc.Hostname, 'web');
+  const cc = e.ops.configOf(container.Id);
+  assert.equal(cc.HostConfig?.NetworkMode, `container:${sandbox.Id}`);
+  assert.equal(cc.HostConfig?.IpcMode, `container:${sandbox.Id}`);
+  assert.equal(cc.HostConfig?.Memory, 64 * 2 ** 20);
+  assert.equal(cc.HostConfig?.NanoCpus, 500_000_000);
+  assert.equal(cc.HostConfig?.CpuShares, 512);
+  assert.deepEqual(cc.Entrypoint, ['sleep', '1']);
+  const st = await status(e, 'web');
+  assert.equal(st.phase, 'Running');
+  assert.equal(st.podIP, sandbox.IPAddress);
+  assert.equal(st.hostIP, '192.168.5.15');
+  assert.equal(st.containerStatuses[0].containerID, `docker://${container.Id}`);
+  assert.equal(st.containerStatuses[0].ready, true);
+  assert.deepEqual(
+    st.conditions.map((c) => `${c.type}=${c.status}`),
+    [
+      'PodReadyToStartContainers=True',
+      'Initialized=True',
+      'Ready=True',
+      'ContainersReady=True',
+      'PodScheduled=True',
+    ],
+  );
+  const ev = await events(e);
+  assert.ok(
+    ev.includes('Pulled: Container image "busybox:latest" already present on machine'),
+    ev.join('\n'),
+  );
+  assert.ok(ev.includes('Started: Started container app'));
+  // busybox:latest defaults to Always, but the engine's image has no registry: nothing is pulled.
+  assert.deepEqual(e.images.pulls, []);
+});
+
+test('a pod of another node is left alone', async () => {
+  const e = await setup();
+  await e.start();
+  await e.client.create(Kinds.Pod, {
+    ...podOf('elsewhere', { containers: [app()] }),
+    spec: { nodeName: 'other', containers: [app()] },
+  });
+  await settle(e);
+  assert.deepEqual(e.ops.calls, []);
+});
+
+test('a crash restarts at once, then waits 10 s, then 20 s (CrashLoopBackOff), counting restarts', async () => {
+  const e = await setup();
+  await e.start();
+  const made = await e.client.create(Kinds.Pod, podOf('crash', { containers: [app()] }));
+  const uid = made.metadata?.uid;
+  await settle(e);
+  const crash = async (attempt: number) => {
+    const c = e.ops.byName(`k8s_app_crash_default_${uid}_${attempt}`)[0];
+    assert.ok(c, `attempt ${attempt} was made: ${e.ops.calls.join(', ')}`);
+    e.ops.exit(c.Id, 2);
+    await settle(e);
+  };
+  await crash(0);
+  assert.equal(e.ops.byName(`k8s_app_crash_default_${uid}_1`).length, 1, 'the first restart is at once');
+  await crash(1);
+  let st = await status(e, 'crash');
+  assert.equal(st.containerStatuses[0].state.waiting.reason, 'CrashLoopBackOff');
+  assert.match(
+    st.containerStatuses[0].state.waiting.message,
+    /^back-off 10s restarting failed container=app pod=crash_default/,
+  );
+  assert.equal(st.containerStatuses[0].lastState.terminated.exitCode, 2);
+  assert.equal(st.containerStatuses[0].lastState.terminated.reason, 'Error');
+  assert.equal(st.containerStatuses[0].restartCount, 1);
+  assert.equal(st.phase, 'Running');
+  await e.clock.advance(9_000);
+  await settle(e);
+  assert.equal(e.ops.byName(`k8s_app_crash_default_${uid}_2`).length, 0, 'not before 10 s');
+  await e.clock.advance(1_000);
+  await settle(e);
+  assert.equal(e.ops.byName(`k8s_app_crash_default_${uid}_2`).length, 1, 'at 10 s');
+  st = await status(e, 'crash');
+  assert.ok(st.containerStatuses[0].state.running);
+  assert.equal(st.containerStatuses[0].restartCount, 2);
+  await crash(2);
+  await e.clock.advance(19_000);
+  await settle(e);
+  assert.equal(e.ops.byName(`k8s_app_crash_default_${uid}_3`).length, 0, 'the delay doubled');
+  await e.clock.advance(1_000);
+  await settle(e);
+  assert.equal(e.ops.byName(`k8s_app_crash_default_${uid}_3`).length, 1);
+  // Only the current and the previous attempt are kept.
+  assert.equal(e.ops.byName(`k8s_app_crash_default_${uid}_0`).length, 0);
+  assert.ok((await events(e)).some((x) => x.startsWith('BackOff: Back-off restarting failed container app')));
+});
+
+test('restartPolicy Never: init containers in order, then the app; exit 0 is Succeeded, and the sandbox stops', async () => {
+  const e = await setup();
+  await e.start();
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('job', {
+      restartPolicy: 'Never',
+      initContainers: [app({ name: 'one' }), app({ name: 'two' })],
+      containers: [app()],
+    }),
+  );
+  const uid = made.metadata?.uid;
+  await settle(e);
+  assert.equal((await status(e, 'job')).phase, 'Pending');
+  assert.equal(e.ops.byName(`k8s_two_`).length, 0, 'the second init waits for the first');
+  e.ops.exit(e.ops.byName(`k8s_one_job_default_${uid}_0`)[0]!.Id, 0);
+  await settle(e);
+  assert.equal(e.ops.byName(`k8s_app_`).length, 0, 'the app waits for every init');
+  e.ops.exit(e.ops.byName(`k8s_two_job_default_${uid}_0`)[0]!.Id, 0);
+  await settle(e);
+  const appC = e.ops.byName(`k8s_app_job_default_${uid}_0`)[0]!;
+  assert.equal((await status(e, 'job')).phase, 'Running');
+  e.ops.exit(appC.Id, 0);
+  await settle(e);
+  const st = await status(e, 'job');
+  assert.equal(st.phase, 'Succeeded');
+  assert.equal(st.containerStatuses[0].state.terminated.reason, 'Completed');
+  assert.deepEqual(
+    st.initContainerStatuses.map((s) => s.state.terminated.reason),
+    ['Completed', 'Completed'],
+  );
+  assert.equal(e.ops.byName(`k8s_POD_job_`)[0]!.State.Status, 'exited');
+});
+
+test('restartPolicy Never: a failed container fails the pod without a restart', async () => {
+  const e = await setup();
+  await e.start();
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('fail', { restartPolicy: 'Never', containers: [app()] }),
+  );
+  await settle(e);
+  e.ops.exit(e.ops.byName(`k8s_app_fail_default_${made.metadata?.uid}_0`)[0]!.Id, 1, true);
+  await settle(e);
+  const st = await status(e, 'fail');
+  assert.equal(st.phase, 'Failed');
+  assert.equal(st.containerStatuses[0].state.terminated.reason, 'OOMKilled');
+  assert.equal(e.ops.byName('k8s_app_fail_').length, 1);
+});
+
+test('env from a configmap, a secret, fields and resources; volumes written and bound', async () => {
+  const e = await setup();
+  await e.start();
+  await e.client.create(Kinds.ConfigMap, {
+    metadata: { name: 'cfg', namespace: 'default' },
+    data: { color: 'blue', size: 'L' },
+  });
+  await e.client.create(Kinds.Secret, {
+    metadata: { name: 'sec', namespace: 'default' },
+    data: { pw: Buffer.from('s3cret').toString('base64') },
+  });
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('envy', {
+      containers: [
+        app({
+          env: [
+            { name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'color' } } },
+            { name: 'PW', valueFrom: { secretKeyRef: { name: 'sec', key: 'pw' } } },
+            { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+            { name: 'SAY', value: '$(COLOR) and $$(COLOR)' },
+          ],
+          envFrom: [{ prefix: 'X_', configMapRef: { name: 'cfg' } }],
+          resources: { limits: { memory: '128Mi' } },
+          volumeMounts: [
+            { name: 'c', mountPath: '/etc/c' },
+            { name: 'scratch', mountPath: '/scratch' },
+          ],
+        }),
+      ],
+      volumes: [
+        { name: 'c', configMap: { name: 'cfg', items: [{ key: 'color', path: 'sub/colour' }] } },
+        { name: 'scratch', emptyDir: {} },
+      ],
+    }),
+  );
+  await settle(e);
+  const uid = String(made.metadata?.uid);
+  const c = e.ops.byName(`k8s_app_envy_default_${uid}_0`)[0]!;
+  const sandbox = e.ops.byName(`k8s_POD_envy_default_${uid}_0`)[0]!;
+  const cfg = e.ops.configOf(c.Id);
+  assert.deepEqual(cfg.Env, [
+    'X_color=blue',
+    'X_size=L',
+    'COLOR=blue',
+    'PW=s3cret',
+    'POD=envy',
+    `IP=${sandbox.IPAddress}`,
+    'MEM=128',
+    'SAY=blue and $(COLOR)',
+  ]);
+  const vol = path.join(e.dir, 'pods', uid, 'volumes');
+  assert.equal(readFileSync(path.join(vol, 'kubernetes.io~configmap', 'c', 'sub', 'colour'), 'utf8'), 'blue');
+  assert.deepEqual(cfg.HostConfig?.Binds, [
+    `${path.join(vol, 'kubernetes.io~configmap', 'c')}:/etc/c:ro`,
+    `${path.join(vol, 'kubernetes.io~empty-dir', 'scratch')}:/scratch:rw`,
+  ]);
+});
+
+test('a missing configmap leaves the container waiting with CreateContainerConfigError until it exists', async () => {
+  const e = await setup();
+  await e.start();
+  await e.client.create(
+    Kinds.Pod,
+    podOf('wants', {
+      containers: [
+        app({ env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'later', key: 'a' } } }] }),
+      ],
+    }),
+  );
+  await settle(e);
+  let st = await status(e, 'wants');
+  assert.deepEqual(st.containerStatuses[0].state.waiting, {
+    reason: 'CreateContainerConfigError',
+    message: 'configmap "later" not found',
+  });
+  assert.equal(st.phase, 'Pending');
+  await e.client.create(Kinds.ConfigMap, {
+    metadata: { name: 'later', namespace: 'default' },
+    data: { a: '1' },
+  });
+  await e.clock.advance(10_000);
+  await settle(e);
+  st = await status(e, 'wants');
+  assert.ok(st.containerStatuses[0].state.running, JSON.stringify(st.containerStatuses[0]));
+});
+
+test('an absent image is pulled; one no registry has is ErrImagePull, then ImagePullBackOff', async () => {
+  const e = await setup();
+  await e.start();
+  e.images.pullable.set('registry.example/app:1', {
+    id: `sha256:${'c'.repeat(64)}`,
+    repoDigests: ['registry.example/app@sha256:1'],
+  });
+  await e.client.create(
+    Kinds.Pod,
+    podOf('pulls', { containers: [app({ image: 'registry.example/app:1' })] }),
+  );
+  await e.client.create(
+    Kinds.Pod,
+    podOf('nope', { containers: [app({ image: 'registry.example/missing:1' })] }),
+  );
+  await settle(e);
+  assert.deepEqual(e.images.pulls.sort(), ['registry.example/app:1', 'registry.example/missing:1']);
+  assert.equal((await status(e, 'pulls')).phase, 'Running');
+  let st = await status(e, 'nope');
+  assert.equal(st.containerStatuses[0].state.waiting.reason, 'ErrImagePull');
+  await e.clock.advance(1_000);
+  await settle(e);
+  st = await status(e, 'nope');
+  assert.equal(st.containerStatuses[0].state.waiting.reason, 'ImagePullBackOff');
+  assert.equal(e.images.pulls.length, 2, 'no pull during the back-off');
+  const ev = await events(e);
+  assert.ok(ev.includes('Pulling: Pulling image "registry.example/app:1"'));
+  assert.ok(ev.some((x) => x.startsWith('Failed: Failed to pull image "registry.example/missing:1"')));
+});
+
+test('a failing liveness probe kills the container (Killing, Unhealthy) and it restarts', async () => {
+  const e = await setup();
+  await e.start();
+  const probe = { exec: { command: ['check'] }, periodSeconds: 5, failureThreshold: 2 };
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('sick', {
+      containers: [
+        app({ livenessProbe: probe, readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 5 } }),
+      ],
+    }),
+  );
+  const uid = made.metadata?.uid;
+  await settle(e);
+  let st = await status(e, 'sick');
+  assert.equal(st.containerStatuses[0].ready, true, 'the readiness probe passed at once');
+  e.ops.execCode.set('check', 1);
+  await e.clock.advance(5_000);
+  await settle(e);
+  assert.equal(e.ops.byName(`k8s_app_sick_default_${uid}_1`).length, 0, 'one failure is below the threshold');
+  await e.clock.advance(5_000);
+  await settle(e);
+  assert.ok(e.ops.calls.includes(`stop k8s_app_sick_default_${uid}_0 30`), e.ops.calls.join('\n'));
+  assert.equal(e.ops.byName(`k8s_app_sick_default_${uid}_1`).length, 1, 'restarted');
+  st = await status(e, 'sick');
+  assert.equal(st.containerStatuses[0].restartCount, 1);
+  const ev = await events(e);
+  assert.ok(ev.includes('Killing: Container app failed liveness probe, will be restarted'), ev.join('\n'));
+  assert.ok(ev.includes('Unhealthy: Liveness probe failed: check failed'), ev.join('\n'));
+});
+
+test('a failing readiness probe makes the pod unready without a restart', async () => {
+  const e = await setup();
+  await e.start();
+  e.ops.execCode.set('ready', 1);
+  await e.client.create(
+    Kinds.Pod,
+    podOf('shy', {
+      containers: [app({ readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1 } })],
+    }),
+  );
+  await settle(e);
+  let st = await status(e, 'shy');
+  assert.equal(st.phase, 'Running');
+  assert.equal(st.containerStatuses[0].ready, false);
+  assert.equal(st.conditions.find((c) => c.type === 'Ready')?.reason, 'ContainersNotReady');
+  e.ops.execCode.set('ready', 0);
+  await e.clock.advance(1_000);
+  await settle(e);
+  st = await status(e, 'shy');
+  assert.equal(st.containerStatuses[0].ready, true);
+});
+
+test('graceful deletion stops the containers with the grace period, removes them, then deletes the pod', async () => {
+  const e = await setup();
+  await e.start();
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('bye', { terminationGracePeriodSeconds: 7, containers: [app()] }),
+  );
+  const uid = made.metadata?.uid;
+  await settle(e);
+  await e.client.delete(Kinds.Pod, 'default', 'bye');
+  await settle(e);
+  assert.ok(e.ops.calls.includes(`stop k8s_app_bye_default_${uid}_0 7`), e.ops.calls.join('\n'));
+  assert.deepEqual(e.ops.byName('k8s_'), []);
+  assert.equal(await e.client.get(Kinds.Pod, 'default', 'bye'), undefined);
+  assert.ok((await events(e)).includes('Killing: Stopping container app'));
+});
+
+test('live restore: running containers of existing pods are adopted, those of gone pods removed', async () => {
+  const first = await setup();
+  await first.start();
+  const made = await first.client.create(Kinds.Pod, podOf('keep', { containers: [app()] }));
+  const uid = made.metadata?.uid;
+  await settle(first);
+  const before = first.ops
+    .byName('k8s_')
+    .map((c) => c.Id)
+    .sort();
+  // A second kubelet over the same store and engine, as after a restart of berthd; plus an orphan.
+  first.kubelet.stop();
+  const orphan = await first.ops.create({
+    name: 'k8s_app_gone_default_0000_0',
+    config: {
+      Image: 'busybox:latest',
+      Labels: {
+        [Label.podName]: 'gone',
+        [Label.podNamespace]: 'default',
+        [Label.podUid]: '0000',
+        [Label.type]: 'container',
+      },
+    },
+  });
+  await first.ops.start(orphan.Id);
+  first.ops.calls.length = 0;
+  const second = new Kubelet({ machine });
+  const informers = new Informers(first.client, silentLogger, 5);
+  await second.start({
+    client: first.client,
+    informers,
+    registry: defaultRegistry(),
+    clock: first.clock,
+    log: silentLogger,
+    dir: first.dir,
+    engine: { containers: first.ops, images: first.images, version: '0.1.0' },
+  });
+  cleanups.push(() => {
+    second.stop();
+    informers.stop();
+  });
+  for (let i = 0; i < 10; i++) {
+    await first.clock.advance(0);
+    await new Promise((r) => setTimeout(r, 2));
+    await second.idle();
+  }
+  assert.deepEqual(first.ops.calls, ['remove k8s_app_gone_default_0000_0']);
+  assert.deepEqual(
+    first.ops
+      .byName('k8s_')
+      .map((c) => c.Id)
+      .sort(),
+    before,
+  );
+  assert.equal(
+    (await status(first, 'keep')).containerStatuses[0].containerID,
+    `docker://${first.ops.byName(`k8s_app_keep_default_${uid}_0`)[0]!.Id}`,
+  );
+});
