@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { silentLogger } from '../../core/log.ts';
 import { ManualClock } from '../../core/manual-clock.ts';
+import type { Sys } from '../../core/sys.ts';
 import type { ApiContext } from '../apiserver/context.ts';
 import { bootstrap } from '../apiserver/main.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
@@ -16,6 +17,13 @@ import { Kubelet } from './kubelet.ts';
 import { Label } from './names.ts';
 import type { MachineInfo } from './node.ts';
 import { pauseImage } from './pause.ts';
+
+/** The kubelet runs nothing on the host itself: a command here is a test failure. */
+const noHost: Sys = {
+  run: async (cmd, args) => assert.fail(`the kubelet ran ${cmd} ${args.join(' ')} on the host`),
+  kill: () => false,
+  alive: () => false,
+};
 
 const machine: MachineInfo = {
   hostname: 'Dev-Box',
@@ -98,6 +106,7 @@ async function setup(opts: { before?: (ops: FakeContainers, images: FakeImages) 
     log: silentLogger,
     dir,
     engine: { containers: ops, images, version: '0.1.0' },
+    sys: noHost,
   };
   return {
     store,
@@ -563,6 +572,7 @@ test('live restore: running containers of existing pods are adopted, those of go
     log: silentLogger,
     dir: first.dir,
     engine: { containers: first.ops, images: first.images, version: '0.1.0' },
+    sys: noHost,
   });
   cleanups.push(() => {
     second.stop();
