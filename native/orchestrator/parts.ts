@@ -11,6 +11,7 @@ import type { ImageOperations } from '../services/images/operations.ts';
 import type { Registry } from './apiserver/registry.ts';
 import type { KubeClient } from './client/client.ts';
 import type { Informers } from './client/informer.ts';
+import { ClusterDns } from './dns/part.ts';
 import { Kubelet } from './kubelet/kubelet.ts';
 import { ServiceProxy } from './proxy/part.ts';
 
@@ -33,6 +34,8 @@ export interface PartEnv {
   sys: Sys;
   /** The link that holds ClusterIPs, named per daemon like its bridges (absent: ClusterIPs not served). */
   serviceInterface?: string;
+  /** The cluster DNS: the kube-dns Service's address and the cluster domain (absent: pods use the host's). */
+  clusterDNS?: { ip: string; domain: string };
 }
 
 export interface ClusterPart {
@@ -45,5 +48,5 @@ export interface ClusterPart {
 
 /** Every part the cluster runs, in start order. */
 export function clusterParts(): ClusterPart[] {
-  return [new Kubelet(), new ServiceProxy()];
+  return [new ServiceProxy(), new ClusterDns(), new Kubelet()];
 }

@@ -20,7 +20,13 @@ import { adminEntries, adminKubeconfig, type KubeconfigEntries, mergeIntoFile } 
 import type { KubeObject, Registry } from './registry.ts';
 import { defaultRegistry } from './resources/index.ts';
 import { createObject } from './rest/write.ts';
-import { apiServiceIP, defaultServiceRanges, type ServiceRanges } from './service-alloc.ts';
+import {
+  apiServiceIP,
+  clusterDnsIP,
+  defaultServiceRanges,
+  type ServiceRanges,
+  servedInProcess,
+} from './service-alloc.ts';
 import { serviceCidrFor } from './service-range.ts';
 import { ApiError } from './status.ts';
 
@@ -108,6 +114,26 @@ export async function bootstrap(
         ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
       },
     });
+    const dns = clusterDnsIP(ranges);
+    await make('Service', 'kube-system', {
+      metadata: {
+        name: 'kube-dns',
+        namespace: 'kube-system',
+        labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS' },
+        annotations: { [servedInProcess]: 'cluster-dns' },
+      },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: dns,
+        clusterIPs: [dns],
+        ipFamilies: ['IPv4'],
+        ipFamilyPolicy: 'SingleStack',
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        ],
+      },
+    });
   }
 }
 
@@ -174,6 +200,9 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
     engine: opts.engine,
     sys: opts.sys ?? hostSys,
     serviceInterface: opts.serviceInterface,
+    clusterDNS: opts.serviceInterface
+      ? { ip: clusterDnsIP(serviceRanges), domain: 'cluster.local' }
+      : undefined,
   };
   for (const part of parts) await part.start(env);
   const entries = adminEntries(`https://${host}:${port}`, certs);

@@ -33,6 +33,14 @@ export function parseCidr(cidr: string): { base: number; size: number } {
 const isIPv4 = (s: string) =>
   /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && s.split('.').every((o) => Number(o) <= 255);
 
+/** The address of the cluster DNS (the kube-dns Service in kube-system): the range's tenth, as kubeadm's. */
+export function clusterDnsIP(ranges: ServiceRanges): string {
+  return intToIp(parseCidr(ranges.serviceCidr).base + 10);
+}
+
+/** Services whose ClusterIP is served by the orchestrator itself (the cluster DNS), not by the proxy. */
+export const servedInProcess = 'berth.dev/served-in-process';
+
 /** The address a `kubernetes` Service in `default` has: the range's first usable one. */
 export function apiServiceIP(ranges: ServiceRanges): string {
   return intToIp(parseCidr(ranges.serviceCidr).base + 1);

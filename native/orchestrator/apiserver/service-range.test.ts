@@ -32,10 +32,15 @@ test('the choice is kept in the data root and used again whatever the routes are
   try {
     const routes = path.join(dir, 'route');
     writeFileSync(routes, table);
-    assert.equal(await serviceCidrFor(dir, routes), '10.43.0.0/16');
+    assert.equal(await serviceCidrFor(dir, routes, []), '10.43.0.0/16');
     assert.equal(readFileSync(path.join(dir, 'service-cidr'), 'utf8'), '10.43.0.0/16\n');
     writeFileSync(routes, '');
-    assert.equal(await serviceCidrFor(dir, routes), '10.43.0.0/16');
+    assert.equal(await serviceCidrFor(dir, routes, []), '10.43.0.0/16');
+    // Another cluster on the host holds 10.43.0.10 (and the VPN 10.96/16): the next range.
+    const other = mkdtempSync(path.join(os.tmpdir(), 'berth-svc-range-'));
+    writeFileSync(routes, table);
+    assert.equal(await serviceCidrFor(other, routes, ['10.43.0.10/32']), '172.29.0.0/16');
+    rmSync(other, { recursive: true, force: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

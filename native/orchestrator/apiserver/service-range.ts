@@ -2,12 +2,21 @@
 // Docker network's 10.96.0.0/12 would otherwise swallow ClusterIPs) and kept in
 // <data-root>/kubernetes/service-cidr, since stored Services carry addresses from it.
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/fsutil.ts';
 import { parseCidr } from './service-alloc.ts';
 
-/** Kubernetes' default first, then k3s's, then two private ranges rarely routed. */
-export const serviceCidrCandidates = ['10.96.0.0/12', '10.43.0.0/16', '172.29.0.0/16', '192.168.240.0/20'];
+/** Kubernetes' default first, then k3s's, then private ranges rarely routed. */
+export const serviceCidrCandidates = [
+  '10.96.0.0/12',
+  '10.43.0.0/16',
+  '172.29.0.0/16',
+  '10.152.0.0/16',
+  '10.245.0.0/16',
+  '172.26.0.0/16',
+  '192.168.240.0/20',
+];
 
 /** The destinations of /proc/net/route (hex, little-endian) as CIDRs; the default route is left out. */
 export function parseRouteTable(text: string): string[] {
@@ -38,12 +47,28 @@ export function chooseServiceCidr(routes: string[], candidates = serviceCidrCand
   return candidates.find((c) => !routes.some((r) => overlaps(c, r))) ?? candidates[0];
 }
 
-/** The range this data root uses: the one kept, or a new choice, kept. */
-export async function serviceCidrFor(dir: string, routeTable = '/proc/net/route'): Promise<string> {
+/** Every IPv4 address of the host's links as a /32 (another cluster's ClusterIPs among them). */
+export function localAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => `${a!.address}/32`);
+}
+
+/**
+ * The range this data root uses: the one kept, or a new choice, kept. The choice stays clear of the
+ * host's routes and of every address the host has — so a second cluster on the machine (another
+ * data root) picks a range of its own.
+ */
+export async function serviceCidrFor(
+  dir: string,
+  routeTable = '/proc/net/route',
+  addresses = localAddresses(),
+): Promise<string> {
   const file = path.join(dir, 'service-cidr');
   const kept = await fs.readFile(file, 'utf8').catch(() => '');
   if (kept.trim()) return kept.trim();
-  const routes = parseRouteTable(await fs.readFile(routeTable, 'utf8').catch(() => ''));
+  const routes = [...parseRouteTable(await fs.readFile(routeTable, 'utf8').catch(() => '')), ...addresses];
   const chosen = chooseServiceCidr(routes);
   await writeFileAtomic(file, `${chosen}\n`, 0o644);
   return chosen;

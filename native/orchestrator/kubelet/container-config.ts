@@ -11,9 +11,15 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 const strings = (v: unknown): string[] | null => (Array.isArray(v) ? v.map(String) : null);
 
-export function sandboxConfig(pod: KubeObject, image: string, labels: Record<string, string>): Obj {
+export function sandboxConfig(
+  pod: KubeObject,
+  image: string,
+  labels: Record<string, string>,
+  clusterDNS?: { ip: string; domain: string },
+): Obj {
   const spec = obj(pod.spec);
   const hostNetwork = spec.hostNetwork === true;
+  const dns = podDns(pod, clusterDNS);
   const extraHosts = list(spec.hostAliases).flatMap((a) =>
     (strings(a.hostnames) ?? []).map((h) => `${h}:${a.ip}`),
   );
@@ -29,10 +35,50 @@ export function sandboxConfig(pod: KubeObject, image: string, labels: Record<str
       PidMode: spec.hostPID === true ? 'host' : '',
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
       ExtraHosts: extraHosts.length ? extraHosts : null,
+      ...dns,
       // A sandbox is a few KiB of memory; its cgroup still counts, so give it a small share.
       CpuShares: 2,
     },
   };
+}
+
+/**
+ * The pod's resolv.conf as the kubelet writes it: for ClusterFirst (the default) the cluster DNS with
+ * Kubernetes' search list (`<ns>.svc.<domain> svc.<domain> <domain>`) and ndots:5; for Default, the
+ * host's (the engine's own); for None, only what dnsConfig says. dnsConfig's nameservers, searches and
+ * options are added to any policy's.
+ */
+export function podDns(
+  pod: KubeObject,
+  clusterDNS: { ip: string; domain: string } | undefined,
+): { Dns?: string[]; DnsSearch?: string[]; DnsOptions?: string[] } {
+  const spec = obj(pod.spec);
+  const policy = String(spec.dnsPolicy ?? 'ClusterFirst');
+  const cfg = obj(spec.dnsConfig);
+  const extra = {
+    servers: strings(cfg.nameservers) ?? [],
+    searches: strings(cfg.searches) ?? [],
+    options: list(cfg.options).map((o) => (o.value !== undefined ? `${o.name}:${o.value}` : String(o.name))),
+  };
+  const clusterFirst =
+    clusterDNS &&
+    (policy === 'ClusterFirst' ? spec.hostNetwork !== true : policy === 'ClusterFirstWithHostNet');
+  if (clusterFirst) {
+    const ns = pod.metadata?.namespace ?? 'default';
+    const d = clusterDNS.domain;
+    return {
+      Dns: [clusterDNS.ip, ...extra.servers],
+      DnsSearch: [`${ns}.svc.${d}`, `svc.${d}`, d, ...extra.searches],
+      DnsOptions: ['ndots:5', ...extra.options.filter((o) => !o.startsWith('ndots'))],
+    };
+  }
+  if (policy === 'None' || extra.servers.length || extra.searches.length || extra.options.length)
+    return {
+      ...(extra.servers.length ? { Dns: extra.servers } : {}),
+      ...(extra.searches.length ? { DnsSearch: extra.searches } : {}),
+      ...(extra.options.length ? { DnsOptions: extra.options } : {}),
+    };
+  return {};
 }
 
 /** The cgroup values of a container's resources. */

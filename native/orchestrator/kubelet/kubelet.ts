@@ -102,6 +102,7 @@ export class Kubelet implements ClusterPart {
       allocatable: { cpu: machine.cpus, memory: machine.memoryBytes },
       root: env.dir,
       sandboxImage,
+      clusterDNS: env.clusterDNS,
       probeTransport: this.opts.probeTransport ?? engineProbeTransport(ops),
       requeue: (key, ms) => (ms ? queue.addAfter(key, ms) : queue.add(key)),
     });

@@ -46,6 +46,8 @@ export interface SyncDeps {
   /** `<data-root>/kubernetes`: pods' volumes live under pods/<uid>/. */
   root: string;
   sandboxImage: string;
+  /** Where ClusterFirst pods resolve names (absent: the engine's resolv.conf, the host's). */
+  clusterDNS?: { ip: string; domain: string };
   probeTransport: ProbeTransport;
   /** Sync the pod of `key` again (after `ms`). */
   requeue(key: string, ms?: number): void;
@@ -298,7 +300,7 @@ export class PodSyncer {
     const labels = sandboxLabels(ref, attempt, pod.metadata?.labels ?? {});
     const { Id } = await this.d.ops.create({
       name: containerName(ref, sandboxContainerName, attempt),
-      config: sandboxConfig(pod, this.d.sandboxImage, labels),
+      config: sandboxConfig(pod, this.d.sandboxImage, labels, this.d.clusterDNS),
     });
     try {
       await this.d.ops.start(Id);

@@ -7,6 +7,7 @@
 // in turn. Event-driven: a Service or Endpoints change reconciles that Service alone.
 import type { KubeObject } from '../apiserver/registry.ts';
 import { asList, asObj } from '../apiserver/resources/podspec.ts';
+import { servedInProcess } from '../apiserver/service-alloc.ts';
 import { Kinds } from '../client/client.ts';
 import { type Informer, keyOf, splitKey } from '../client/informer.ts';
 import { WorkQueue } from '../client/queue.ts';
@@ -76,6 +77,8 @@ export class ServiceProxy implements ClusterPart {
     if (svc) {
       const lbIP = asObj(svc.spec).type === 'LoadBalancer' ? await this.loadBalancerIP(svc) : undefined;
       wanted = frontends(svc, lbIP).filter((f) => this.env.serviceInterface || !this.isClusterIP(svc, f));
+      // The cluster DNS listens on its ClusterIP itself; the proxy only keeps the address there.
+      if (svc.metadata?.annotations?.[servedInProcess]) wanted = [];
     }
     await this.placeClusterIP(key, svc);
     const pools = svc ? backends(svc, this.endpoints.get(namespace, name)) : new Map();
@@ -119,7 +122,7 @@ export class ServiceProxy implements ClusterPart {
       }
     if (want && !this.addresses.has(want)) {
       const r = await this.env.sys.run('ip', ['addr', 'add', `${want}/32`, 'dev', iface]);
-      if (r.code !== 0 && !/exists/i.test(r.stderr))
+      if (r.code !== 0 && !/exists|already assigned/i.test(r.stderr))
         throw new Error(`cannot add ${want}: ${r.stderr.trim()}`);
       this.addresses.set(want, key);
     }

@@ -4,12 +4,14 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
+import { loadBusybox } from '../harness.ts';
 import { type Cluster, eventually, startCluster } from './cluster.ts';
 
 let c: Cluster;
 const servers: net.Server[] = [];
 before(async () => {
   c = await startCluster();
+  await loadBusybox(c.daemon);
 });
 after(async () => {
   for (const s of servers) s.close();
@@ -100,4 +102,54 @@ test('a ClusterIP answers on the host through the cluster interface', async () =
   const clash = c.kubectl(['create', 'service', 'clusterip', 'again', '--tcp=80', `--clusterip=${ip}`]);
   assert.notEqual(clash.code, 0);
   assert.match(clash.stderr, /provided IP is already allocated/);
+});
+
+test('pods resolve Services through the cluster DNS: full names, the search list, ndots:5', async () => {
+  ok(['apply', '-f', '-'], manifest('named', 'ClusterIP', await serve('named')));
+  const ip = ok(['get', 'svc', 'named', '-o', 'jsonpath={.spec.clusterIP}']).trim();
+  const dnsIP = ok([
+    'get',
+    'svc',
+    '-n',
+    'kube-system',
+    'kube-dns',
+    '-o',
+    'jsonpath={.spec.clusterIP}',
+  ]).trim();
+  ok(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'resolver' },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'c',
+            image: 'busybox:latest',
+            command: [
+              'sh',
+              '-c',
+              'cat /etc/resolv.conf; nslookup named.default.svc.cluster.local; nslookup named; nslookup nope.default.svc.cluster.local; true',
+            ],
+          },
+        ],
+      },
+    }),
+  );
+  assert.ok(
+    await eventually(
+      () => /Succeeded/.test(ok(['get', 'pod', 'resolver', '-o', 'jsonpath={.status.phase}'])),
+      60_000,
+    ),
+    'the resolver pod finished',
+  );
+  const out = ok(['logs', 'resolver']);
+  assert.match(out, new RegExp(`nameserver ${dnsIP.replace(/\./g, '\\.')}`));
+  assert.match(out, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
+  assert.match(out, /options ndots:5/);
+  const answers = out.match(new RegExp(`Address(?: 1)?:\\s+${ip.replace(/\./g, '\\.')}`, 'g')) ?? [];
+  assert.equal(answers.length, 2, `both lookups answer ${ip}:\n${out}`);
+  assert.match(out, /NXDOMAIN|can't find nope/);
 });
