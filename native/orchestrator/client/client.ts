@@ -9,6 +9,7 @@ import type { ApiContext, Scope } from '../apiserver/context.ts';
 import { fromStored } from '../apiserver/objects.ts';
 import type { KubeObject, ResourceDef } from '../apiserver/registry.ts';
 import { storeKey } from '../apiserver/registry.ts';
+import { bindPod } from '../apiserver/rest/binding.ts';
 import { type DeleteOptions, deleteObject } from '../apiserver/rest/delete.ts';
 import { getObject, listObjects } from '../apiserver/rest/read.ts';
 import { createObject, updateObject } from '../apiserver/rest/write.ts';
@@ -70,6 +71,11 @@ export interface KubeClient {
   update(kind: KindRef, obj: KubeObject): Promise<KubeObject>;
   /** A PUT of the status subresource. */
   updateStatus(kind: KindRef, obj: KubeObject): Promise<KubeObject>;
+  /**
+   * A POST of a core/v1 Binding to pods/binding (client-go's Pods().Bind): assigns the pod named by
+   * its metadata to target.name; Conflict when the pod already has a node or is being deleted.
+   */
+  bind(binding: KubeObject): Promise<void>;
   /** Deletes (or marks for deletion: finalizers, grace periods); resolves when done, also when already gone. */
   delete(kind: KindRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<void>;
   /**
@@ -151,6 +157,12 @@ export class LocalClient implements KubeClient {
       this.scope(def, obj.metadata?.namespace, obj.metadata?.name, { subresource: 'status' }),
       obj,
     );
+  }
+
+  async bind(binding: KubeObject): Promise<void> {
+    const def = this.def(Kinds.Pod);
+    const meta = binding.metadata ?? {};
+    await bindPod(this.ctx, this.scope(def, meta.namespace, meta.name, { subresource: 'binding' }), binding);
   }
 
   async delete(

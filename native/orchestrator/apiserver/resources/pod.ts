@@ -1,6 +1,7 @@
 // Pods: defaulting, validation, the STATUS a real cluster prints, and the field selectors the kubelet
 // and kubectl use (spec.nodeName, status.phase).
 import type { KubeObject, ResourceDef } from '../registry.ts';
+import { bindingHandler } from '../rest/binding.ts';
 import { fieldPath } from '../selectors.ts';
 import { ageColumn, column, nameColumn, since } from '../table.ts';
 import { asList, asObj, defaultPodSpec, validatePodSpec } from './podspec.ts';
@@ -102,6 +103,7 @@ export const podDef: ResourceDef = {
   shortNames: ['po'],
   categories: ['all'],
   subresources: { status: true },
+  handlers: { binding: bindingHandler },
   fieldSelectors: {
     'spec.nodeName': fieldPath('spec.nodeName'),
     'spec.restartPolicy': fieldPath('spec.restartPolicy'),
