@@ -14,6 +14,7 @@ import type { Informers } from './client/informer.ts';
 import { ClusterDns } from './dns/part.ts';
 import { Kubelet } from './kubelet/kubelet.ts';
 import { ServiceProxy } from './proxy/part.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 
 export interface PartEnv {
   client: KubeClient;
@@ -48,5 +49,5 @@ export interface ClusterPart {
 
 /** Every part the cluster runs, in start order. */
 export function clusterParts(): ClusterPart[] {
-  return [new ServiceProxy(), new ClusterDns(), new Kubelet()];
+  return [new ServiceProxy(), new ClusterDns(), new Scheduler(), new Kubelet()];
 }
