@@ -15,6 +15,7 @@ import { ClusterDns } from './dns/part.ts';
 import { Kubelet } from './kubelet/kubelet.ts';
 import { ServiceProxy } from './proxy/part.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { TaintEviction } from './scheduler/taint-eviction.ts';
 
 export interface PartEnv {
   client: KubeClient;
@@ -49,5 +50,5 @@ export interface ClusterPart {
 
 /** Every part the cluster runs, in start order. */
 export function clusterParts(): ClusterPart[] {
-  return [new ServiceProxy(), new ClusterDns(), new Scheduler(), new Kubelet()];
+  return [new ServiceProxy(), new ClusterDns(), new Scheduler(), new TaintEviction(), new Kubelet()];
 }
