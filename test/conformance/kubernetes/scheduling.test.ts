@@ -175,5 +175,8 @@ test('a pod asking for more cpu than the node has: Insufficient cpu', async () =
     '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
   );
   const wide = ok(['get', 'events', '--field-selector', 'reason=FailedScheduling', '-o', 'wide']);
-  assert.match(wide, /pod\/hungry\s+default-scheduler, default-scheduler-\S+\s+0\/1 nodes are available: 1 Insufficient cpu\./);
+  assert.match(
+    wide,
+    /pod\/hungry\s+default-scheduler, default-scheduler-\S+\s+0\/1 nodes are available: 1 Insufficient cpu\./,
+  );
 });
