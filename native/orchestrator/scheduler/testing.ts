@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../core/log.ts';
 import { ManualClock } from '../../core/manual-clock.ts';
+import type { Sys } from '../../core/sys.ts';
 import type { ApiContext } from '../apiserver/context.ts';
 import { bootstrap } from '../apiserver/main.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
@@ -11,6 +12,15 @@ import { Kinds, LocalClient } from '../client/client.ts';
 import { Informers } from '../client/informer.ts';
 import type { ClusterPart, PartEnv } from '../parts.ts';
 import { MemoryStore } from '../store/memory.ts';
+
+/** The scheduler's parts run nothing on the host: a command is a test failure. */
+const noCommands: Sys = {
+  run: async (cmd) => {
+    throw new Error(`unexpected host command: ${cmd}`);
+  },
+  kill: () => false,
+  alive: () => false,
+};
 
 export async function testCluster(parts: ClusterPart[]) {
   const store = new MemoryStore();
@@ -27,7 +37,15 @@ export async function testCluster(parts: ClusterPart[]) {
   await bootstrap(ctx, registry);
   const client = new LocalClient(ctx);
   const informers = new Informers(client, silentLogger, 5);
-  const env: PartEnv = { client, informers, registry, clock, log: silentLogger, dir: '/nonexistent' };
+  const env: PartEnv = {
+    client,
+    informers,
+    registry,
+    clock,
+    log: silentLogger,
+    dir: '/nonexistent',
+    sys: noCommands,
+  };
   for (const p of parts) await p.start(env);
   return {
     client,
