@@ -104,7 +104,7 @@ test('a ClusterIP answers on the host through the cluster interface', async () =
   assert.match(clash.stderr, /provided IP is already allocated/);
 });
 
-test('pods resolve Services through the cluster DNS: full names, the search list, ndots:5', async () => {
+test('pods resolve Services through the cluster DNS (full names, the search list, ndots:5) and reach them', async () => {
   ok(['apply', '-f', '-'], manifest('named', 'ClusterIP', await serve('named')));
   const ip = ok(['get', 'svc', 'named', '-o', 'jsonpath={.spec.clusterIP}']).trim();
   const dnsIP = ok([
@@ -131,7 +131,7 @@ test('pods resolve Services through the cluster DNS: full names, the search list
             command: [
               'sh',
               '-c',
-              'cat /etc/resolv.conf; nslookup named.default.svc.cluster.local; nslookup named; nslookup nope.default.svc.cluster.local; true',
+              'cat /etc/resolv.conf; nslookup named.default.svc.cluster.local; nslookup named; nslookup nope.default.svc.cluster.local; echo reply: $(sleep 2 | nc named 80); true',
             ],
           },
         ],
@@ -152,4 +152,5 @@ test('pods resolve Services through the cluster DNS: full names, the search list
   const answers = out.match(new RegExp(`Address(?: 1)?:\\s+${ip.replace(/\./g, '\\.')}`, 'g')) ?? [];
   assert.equal(answers.length, 2, `both lookups answer ${ip}:\n${out}`);
   assert.match(out, /NXDOMAIN|can't find nope/);
+  assert.match(out, /reply: named/, 'the pod reaches the Service by name, through its ClusterIP');
 });
