@@ -70,6 +70,8 @@ test('Kubernetes: off by default, port 6443, kubeconfig merge with or without a 
     '/home/u/.kube/config',
   );
   assert.equal(parseDaemonFlags(['--kubernetes=false']).kubernetes, false);
+  assert.equal(d.kubeReset, false);
+  assert.equal(parseDaemonFlags(['--kubernetes', '--kube-reset']).kubeReset, true);
   assert.throws(
     () => parseDaemonFlags(['--kube-api-port', '70000']),
     (e: unknown) => e instanceof FlagError && /not a valid port/.test(e.message),

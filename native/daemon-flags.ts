@@ -30,6 +30,8 @@ export interface DaemonFlags {
   kubeconfigMerge?: string | true;
   /** With kubeconfigMerge: also make berth the current context. */
   kubeconfigUseContext: boolean;
+  /** Wipe the cluster (its state and pod containers; images stay) before starting. */
+  kubeReset: boolean;
   help: boolean;
   version: boolean;
 }
@@ -63,6 +65,7 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
     kubeApiPort: 6443,
     kubeStore: 'sqlite',
     kubeconfigUseContext: false,
+    kubeReset: false,
     help: false,
     version: false,
   };
@@ -168,6 +171,9 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
       case '--kubeconfig-use-context':
         flags.kubeconfigUseContext = parseBool(arg, value);
         break;
+      case '--kube-reset':
+        flags.kubeReset = parseBool(arg, value);
+        break;
       case '-h':
       case '--help':
         flags.help = true;
@@ -218,5 +224,6 @@ Options:
       --kube-etcd-endpoint string  etcd client URLs for --kube-store=etcd (alias --datastore-endpoint)
       --kubeconfig-merge[=path]  Merge the berth cluster, user and context into ~/.kube/config (or path)
       --kubeconfig-use-context   With --kubeconfig-merge, make berth the current context
+      --kube-reset          Wipe the cluster (state, certificates, pod containers; images stay) before starting
   -v, --version             Print version information and quit
 `;

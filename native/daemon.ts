@@ -5,6 +5,7 @@ import { createLogger } from './core/log.ts';
 import { hostSys } from './core/sys.ts';
 import { FlagError, parseDaemonFlags, usage } from './daemon-flags.ts';
 import { createDockerApiServer, listenUnix } from './dockerapi/server.ts';
+import { resetCluster, stopClusterPods } from './orchestrator/lifecycle.ts';
 import { Engine } from './services/engine.ts';
 import { daemonTag } from './services/networks/service.ts';
 import { berthVersion } from './services/system/info.ts';
@@ -88,6 +89,13 @@ async function main(): Promise<void> {
     servers.push(s);
   }
   log.info('API listen on ' + sockets.join(', '), { runtime: engine.runtime.name, root: flags.dataRoot });
+  // The cluster's life: reset wipes it; off (no --kubernetes) stops its pods and keeps its state.
+  if (flags.kubeReset) await resetCluster(engine.containerOps, path.join(flags.dataRoot, 'kubernetes'), log);
+  // Stopping gives each container its grace period: done in the background, not before berthd answers.
+  if (!flags.kubernetes)
+    void stopClusterPods(engine.containerOps, log).catch((err) =>
+      log.warn('cannot stop the pods of the cluster that is off', { error: errorMessage(err) }),
+    );
   // The orchestrator loads only when enabled: berthd's idle memory stays the engine's alone otherwise.
   let kubernetes: { close(): Promise<void> } | undefined;
   if (flags.kubernetes) {

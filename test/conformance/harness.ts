@@ -52,8 +52,8 @@ export interface Daemon {
   stop(): Promise<void>;
   /** SIGKILL, no cleanup: for live-restore tests. */
   kill9(): Promise<void>;
-  /** Starts the daemon again on the same roots. */
-  restart(): Promise<void>;
+  /** Starts the daemon again on the same roots (with other flags when given). */
+  restart(args?: string[]): Promise<void>;
   /** Everything the daemon logged so far. */
   log(): string;
   pid(): number;
@@ -239,7 +239,8 @@ export async function startDaemon(
       child.kill('SIGKILL');
       await exited;
     },
-    async restart() {
+    async restart(args?: string[]) {
+      if (args) extraArgs = args;
       await launch();
     },
     log: out,

@@ -18,6 +18,10 @@ export interface Cluster {
   etcd?: EtcdProcess;
   kubeconfig: string;
   home: string;
+  /** berthd's flags for this cluster (for a restart with other ones). */
+  args: string[];
+  /** Waits until the Kubernetes API answers (after a restart). */
+  ready(): Promise<void>;
   kubectl(args: string[], opts?: { input?: string; home?: string }): RunResult;
   /** Starts kubectl and returns it with its output so far. */
   kubectlAsync(args: string[]): { stdout: () => string; stderr: () => string; stop: () => Promise<void> };
@@ -29,12 +33,8 @@ export async function startCluster(opts: { store?: StoreKind } = {}): Promise<Cl
   const store = opts.store ?? ((process.env.BERTH_KUBE_STORE || 'sqlite') as StoreKind);
   const etcd = store === 'etcd' ? await startEtcd() : undefined;
   const storeArgs = etcd ? [`--kube-etcd-endpoint=${etcd.endpoint}`] : [`--kube-store=${store}`];
-  const daemon = await startDaemon('berthd', [
-    '--kubernetes',
-    '--kube-api-port',
-    String(port),
-    ...storeArgs,
-  ]).catch(async (err) => {
+  const args = ['--kubernetes', '--kube-api-port', String(port), ...storeArgs];
+  const daemon = await startDaemon('berthd', args).catch(async (err) => {
     await etcd?.stop();
     throw err;
   });
@@ -49,12 +49,15 @@ export async function startCluster(opts: { store?: StoreKind } = {}): Promise<Cl
     return { code: r.status ?? 1, stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '' };
   };
   // The Kubernetes API comes up just after the Docker API berthd's readiness is checked on.
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (existsSync(kubeconfig) && kubectl(['get', '--raw', '/readyz']).code === 0) break;
-    if (Date.now() > deadline) throw new Error(`the Kubernetes API did not come up:\n${daemon.log()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const ready = async () => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (existsSync(kubeconfig) && kubectl(['get', '--raw', '/readyz']).code === 0) break;
+      if (Date.now() > deadline) throw new Error(`the Kubernetes API did not come up:\n${daemon.log()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await ready();
   return {
     daemon,
     port,
@@ -62,6 +65,8 @@ export async function startCluster(opts: { store?: StoreKind } = {}): Promise<Cl
     etcd,
     kubeconfig,
     home,
+    args,
+    ready,
     kubectl,
     kubectlAsync(args) {
       const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], {
