@@ -105,7 +105,12 @@ async function main(): Promise<void> {
       port: flags.kubeApiPort,
       storeConfig: { kind: flags.kubeStore, etcdEndpoint: flags.kubeEtcdEndpoint },
       log,
-      engine: { containers: engine.containerOps, images: engine.imageOps, version: berthVersion },
+      engine: {
+        containers: engine.containerOps,
+        images: engine.imageOps,
+        volumes: engine.volumeOps,
+        version: berthVersion,
+      },
       // Named per daemon like its bridges, so that test daemons never share one.
       serviceInterface: flags.execRoot === '/run/berth' ? 'berth-svc' : `bks${daemonTag(flags.execRoot)}`,
       mergeKubeconfig: flags.kubeconfigMerge

@@ -8,6 +8,7 @@ import type { Logger } from '../core/log.ts';
 import type { Sys } from '../core/sys.ts';
 import type { ContainerOperations } from '../services/containers/operations.ts';
 import type { ImageOperations } from '../services/images/operations.ts';
+import type { VolumeOperations } from '../services/volumes/operations.ts';
 import type { Registry } from './apiserver/registry.ts';
 import type { KubeClient } from './client/client.ts';
 import type { Informers } from './client/informer.ts';
@@ -16,6 +17,7 @@ import { Kubelet } from './kubelet/kubelet.ts';
 import { ServiceProxy } from './proxy/part.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { TaintEviction } from './scheduler/taint-eviction.ts';
+import { LocalPathProvisioner } from './volumes/provisioner.ts';
 
 export interface PartEnv {
   client: KubeClient;
@@ -29,6 +31,8 @@ export interface PartEnv {
   engine?: {
     containers: ContainerOperations;
     images: ImageOperations;
+    /** Engine volumes, for the default StorageClass's claims (absent: claims stay Pending). */
+    volumes?: VolumeOperations;
     /** The engine's version: the Node's containerRuntimeVersion is `berth://<version>`. */
     version: string;
   };
@@ -50,5 +54,12 @@ export interface ClusterPart {
 
 /** Every part the cluster runs, in start order. */
 export function clusterParts(): ClusterPart[] {
-  return [new ServiceProxy(), new ClusterDns(), new Scheduler(), new TaintEviction(), new Kubelet()];
+  return [
+    new ServiceProxy(),
+    new ClusterDns(),
+    new Scheduler(),
+    new TaintEviction(),
+    new LocalPathProvisioner(),
+    new Kubelet(),
+  ];
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type Clock, systemClock } from '../core/clock.ts';
+import { isEngineError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Sys } from '../core/sys.ts';
 import { type CgroupInfo, detectCgroups } from '../runtime/cgroups.ts';
@@ -23,6 +24,7 @@ import { RegistryService } from './images/registry.ts';
 import { ImageService } from './images/service.ts';
 import { type NetworkOptions, NetworkService } from './networks/service.ts';
 import { ContainerMounts } from './volumes/container-mounts.ts';
+import type { VolumeOperations } from './volumes/operations.ts';
 import { VolumeService } from './volumes/service.ts';
 
 export interface EngineOptions {
@@ -47,6 +49,8 @@ export class Engine {
   readonly containerOps: ContainerOperations;
   /** The image side of the builder's backend. */
   readonly imageOps: ImageOperations;
+  /** Named volumes as the orchestrator's storage holds them. */
+  readonly volumeOps: VolumeOperations;
   readonly networks: NetworkService;
   readonly volumes: VolumeService;
   readonly cgroups: CgroupInfo;
@@ -120,6 +124,16 @@ export class Engine {
     this.monitor = new ExitMonitor(this.containers);
     this.exec = new ExecService(this.containers);
     this.containerOps = new EngineContainerOperations(this.containers, this.exec);
+    this.volumeOps = {
+      create: (name, labels) => this.volumes.create({ Name: name, Labels: labels }),
+      remove: async (name) => {
+        try {
+          await this.volumes.remove(name);
+        } catch (err) {
+          if (!isEngineError(err, 'not-found')) throw err;
+        }
+      },
+    };
     this.imageOps = new EngineImages(opts.sys, this.images, this.registry);
     // Probes run as execs, so the health monitor comes once the exec service exists.
     this.health = new HealthMonitor(this.containers, this.exec);

@@ -48,7 +48,8 @@ const rules: readonly ImportRule[] = [
     from: 'native/orchestrator/**',
     to: 'native/{services,runtime,storage,network}/**',
     // The DNS wire server is a protocol library (no engine state): the cluster DNS serves through it.
-    allow: 'native/{services/{containers/operations,images/operations,stdio},network/dns}.ts',
+    allow:
+      'native/{services/{containers/operations,images/operations,volumes/operations,stdio},network/dns}.ts',
     except: 'native/orchestrator/**/*.test.ts',
     message:
       'the orchestrator (the kubelet as a CRI client) reaches the engine through services/containers/operations.ts and services/images/operations.ts only, handed to it in PartEnv.engine',

@@ -52,3 +52,31 @@ export function namespaceLifecycle(store: Store, namespaceDef: ResourceDef): Adm
 export async function admit(plugins: AdmissionPlugin[], req: AdmissionRequest): Promise<void> {
   for (const p of plugins) await p.admit(req);
 }
+
+/**
+ * DefaultStorageClass: a claim that names no storage class (the field absent, not "") gets the class
+ * annotated as the default, as the admission plugin of the same name does.
+ */
+export function defaultStorageClass(
+  store: Store,
+  claimDef: ResourceDef,
+  classDef: ResourceDef,
+): AdmissionPlugin {
+  return {
+    name: 'DefaultStorageClass',
+    async admit(req) {
+      if (req.operation !== 'CREATE' || req.def !== claimDef || !req.object) return;
+      req.object.spec ??= {};
+      const spec = req.object.spec;
+      if (spec.storageClassName !== undefined) return;
+      const classes = await store.list(storeKey(classDef, undefined));
+      const defaults = classes.items
+        .map((s) => s.value as KubeObject)
+        .filter((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')
+        .sort((a, b) =>
+          String(b.metadata?.creationTimestamp).localeCompare(String(a.metadata?.creationTimestamp)),
+        );
+      if (defaults[0]?.metadata?.name) spec.storageClassName = defaults[0].metadata.name;
+    },
+  };
+}

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Store } from '../store/store.ts';
-import { namespaceLifecycle } from './admission.ts';
+import { defaultStorageClass, namespaceLifecycle } from './admission.ts';
 import type { Authenticator } from './authn.ts';
 import { WatchCache } from './cache.ts';
 import type { ApiContext, Scope } from './context.ts';
@@ -81,6 +81,11 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
         opts.store,
         opts.registry.byKind('', 'Service')!,
         opts.serviceRanges ?? defaultServiceRanges,
+      ),
+      defaultStorageClass(
+        opts.store,
+        opts.registry.byKind('', 'PersistentVolumeClaim')!,
+        opts.registry.byKind('storage.k8s.io', 'StorageClass')!,
       ),
     ],
     unknownFields: (def, obj) => unknownFields(openapi, def, obj),

@@ -12,6 +12,7 @@ import { Informers } from '../client/informer.ts';
 import { type ClusterPart, clusterParts, type PartEnv } from '../parts.ts';
 import { openStore, type StoreConfig } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
+import { localPathClass, localPathProvisioner } from '../volumes/provisioner.ts';
 import { createKubeApi } from './app.ts';
 import { type Authenticator, clientCertAuthenticator } from './authn.ts';
 import { ensureCerts } from './certs.ts';
@@ -83,7 +84,7 @@ export async function bootstrap(
       await createObject(
         full,
         {
-          def: registry.byKind('', kind)!,
+          def: registry.all().find((d) => d.kind === kind)!,
           namespace,
           query: new URLSearchParams(),
           user: { name: 'system:apiserver', groups: ['system:masters'] },
@@ -97,6 +98,16 @@ export async function bootstrap(
     }
   };
   for (const name of defaultNamespaces) await make('Namespace', undefined, { metadata: { name } });
+  // The default StorageClass: claims get engine volumes (volumes/provisioner.ts).
+  await make('StorageClass', undefined, {
+    metadata: {
+      name: localPathClass,
+      annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+    },
+    provisioner: localPathProvisioner,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'Immediate',
+  });
   if (ranges) {
     const ip = apiServiceIP(ranges);
     await make('Service', 'default', {

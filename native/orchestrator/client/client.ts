@@ -33,6 +33,8 @@ export const Kinds = {
   ServiceAccount: { group: '', kind: 'ServiceAccount' },
   Event: { group: '', kind: 'Event' },
   PersistentVolumeClaim: { group: '', kind: 'PersistentVolumeClaim' },
+  PersistentVolume: { group: '', kind: 'PersistentVolume' },
+  StorageClass: { group: 'storage.k8s.io', kind: 'StorageClass' },
   EndpointSlice: { group: 'discovery.k8s.io', kind: 'EndpointSlice' },
   Deployment: { group: 'apps', kind: 'Deployment' },
   ReplicaSet: { group: 'apps', kind: 'ReplicaSet' },

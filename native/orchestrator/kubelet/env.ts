@@ -22,6 +22,13 @@ export interface EnvSources {
 /** Why a container cannot be made: the waiting reason and message the pod's status shows. */
 export class ContainerConfigError extends Error {
   readonly reason = 'CreateContainerConfigError';
+  constructor(
+    message: string,
+    /** How soon to try again (a claim about to be bound: soon). */
+    readonly retryMs = 10_000,
+  ) {
+    super(message);
+  }
 }
 
 /** The value a fieldRef names; also used by downwardAPI volumes. */

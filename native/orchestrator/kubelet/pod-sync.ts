@@ -171,7 +171,7 @@ export class PodSyncer {
         for (const c of [...list(spec.initContainers), ...list(spec.containers)])
           state.waiting.set(String(c.name), { reason: 'CreateContainerConfigError', message: err.message });
         this.d.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
-        this.d.requeue(key, 10_000);
+        this.d.requeue(key, err.retryMs);
         return;
       }
     }
@@ -284,7 +284,8 @@ export class PodSyncer {
     const hostNetwork = obj(pod.spec).hostNetwork === true;
     const ip = sandbox ? (await this.d.ops.inspect(sandbox.Id).catch(() => sandbox)).IPAddress : '';
     return {
-      lookup: (kind: 'ConfigMap' | 'Secret', name: string) => this.d.client.get(Kinds[kind], namespace, name),
+      lookup: (kind: 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim' | 'PersistentVolume', name: string) =>
+        this.d.client.get(Kinds[kind], kind === 'PersistentVolume' ? undefined : namespace, name),
       podIP: hostNetwork ? this.d.hostIP : ip,
       hostIP: this.d.hostIP,
       allocatable: this.d.allocatable,

@@ -12,14 +12,23 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 
 export interface VolumeSources {
-  lookup(kind: 'ConfigMap' | 'Secret', name: string): Promise<KubeObject | undefined>;
+  lookup(
+    kind: 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim' | 'PersistentVolume',
+    name: string,
+  ): Promise<KubeObject | undefined>;
   podIP: string;
   hostIP: string;
   allocatable: { cpu: number; memory: number };
 }
 
-/** Where each of the pod's volumes is on the host, by volume name, and whether it is read-only. */
+/**
+ * Where each of the pod's volumes is on the host (or, for a claim's, the engine volume's name), by
+ * volume name, and whether it is read-only.
+ */
 export type PreparedVolumes = Map<string, { source: string; readOnly: boolean }>;
+
+/** The engine volume behind a PersistentVolume the default StorageClass made. */
+const engineVolumeAnnotation = 'berth.dev/engine-volume';
 
 export const podDir = (root: string, uid: string) => path.join(root, 'pods', uid);
 
@@ -154,8 +163,25 @@ export async function prepareVolumes(
       const dir = at('projected');
       await writeFiles(dir, files, modeOf(src));
       out.set(name, { source: dir, readOnly: true });
+    } else if (v.persistentVolumeClaim) {
+      const src = obj(v.persistentVolumeClaim);
+      const claimName = String(src.claimName);
+      const claim = await sources.lookup('PersistentVolumeClaim', claimName);
+      if (!claim) throw new ContainerConfigError(`persistentvolumeclaim "${claimName}" not found`, 2000);
+      const volumeName = obj(claim.spec).volumeName;
+      if (obj(claim.status).phase !== 'Bound' || typeof volumeName !== 'string')
+        throw new ContainerConfigError(`persistentvolumeclaim "${claimName}" is not bound`, 500);
+      const pv = await sources.lookup('PersistentVolume', volumeName);
+      const pvSpec = obj(pv?.spec);
+      const engineVolume = pv?.metadata?.annotations?.[engineVolumeAnnotation];
+      const local = obj(pvSpec.local).path ?? obj(pvSpec.hostPath).path;
+      // An engine volume is mounted by name (the engine keeps its data); a local or hostPath one by path.
+      const source = engineVolume ?? (typeof local === 'string' ? local : undefined);
+      if (!source)
+        throw new ContainerConfigError(`persistentvolume "${volumeName}" has no source this node can mount`);
+      out.set(name, { source, readOnly: src.readOnly === true });
     }
-    // persistentVolumeClaim, ephemeral and the rest: not yet (the container then fails to mount it).
+    // ephemeral and the rest: not yet (the container then fails to mount it).
   }
   return out;
 }

@@ -200,6 +200,74 @@ export const persistentVolumeClaimDef: ResourceDef = {
   },
 };
 
+export const persistentVolumeDef: ResourceDef = {
+  ...core,
+  kind: 'PersistentVolume',
+  plural: 'persistentvolumes',
+  singular: 'persistentvolume',
+  namespaced: false,
+  shortNames: ['pv'],
+  subresources: { status: true },
+  table: [
+    nameColumn,
+    column('Capacity', (o) => String(asObj(asObj(o.spec).capacity).storage ?? ''), 'The size of the volume.'),
+    column(
+      'Access Modes',
+      (o) =>
+        (asList(asObj(o.spec).accessModes) as unknown as string[])
+          .map((m) => accessModeShort[m] ?? m)
+          .join(','),
+      'How the volume may be mounted.',
+    ),
+    column(
+      'Reclaim Policy',
+      (o) => String(asObj(o.spec).persistentVolumeReclaimPolicy ?? ''),
+      'What happens to the volume when its claim goes.',
+    ),
+    column(
+      'Status',
+      (o) => (o.metadata?.deletionTimestamp ? 'Terminating' : String(asObj(o.status).phase ?? '')),
+      'The phase of the volume.',
+    ),
+    column(
+      'Claim',
+      (o) => {
+        const ref = asObj(asObj(o.spec).claimRef);
+        return ref.name ? `${ref.namespace}/${ref.name}` : '';
+      },
+      'The claim bound to the volume.',
+    ),
+    column('StorageClass', (o) => String(asObj(o.spec).storageClassName ?? ''), 'The storage class.'),
+    column(
+      'VolumeAttributesClass',
+      (o) => String(asObj(o.spec).volumeAttributesClassName ?? '<unset>'),
+      'The volume attributes class.',
+    ),
+    column('Reason', (o) => String(asObj(o.status).reason ?? ''), 'Why the volume is in its phase.'),
+    ageColumn,
+    column('VolumeMode', (o) => String(asObj(o.spec).volumeMode ?? ''), 'Filesystem or Block.', {
+      wide: true,
+    }),
+  ],
+  strategy: {
+    defaults: (o) => {
+      const spec = child(o, 'spec');
+      spec.volumeMode ??= 'Filesystem';
+      spec.persistentVolumeReclaimPolicy ??= 'Retain';
+    },
+    validate: (o) => {
+      const spec = asObj(o.spec);
+      const errs: FieldError[] = [];
+      if (asList(spec.accessModes).length === 0) errs.push(required('spec.accessModes'));
+      if (asObj(spec.capacity).storage === undefined) errs.push(required('spec.capacity'));
+      const sources = ['hostPath', 'local', 'csi', 'nfs'].filter((k) => spec[k] !== undefined);
+      if (sources.length === 0) errs.push(required('spec.persistentvolumesource'));
+      return errs;
+    },
+    initialStatus: () => ({ phase: 'Pending' }),
+  },
+};
+
 export const coreDefs = [
   namespaceDef,
   nodeDef,
@@ -208,5 +276,6 @@ export const coreDefs = [
   configMapDef,
   secretDef,
   serviceAccountDef,
+  persistentVolumeDef,
   persistentVolumeClaimDef,
 ];

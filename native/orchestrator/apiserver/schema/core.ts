@@ -163,6 +163,46 @@ export const corePackage: SchemaPackage = {
         fieldPath: f('string', 'A part of the object, such as spec.containers{web}.'),
       },
     },
+    PersistentVolume: k(
+      'PersistentVolume',
+      'A piece of storage in the cluster, made for a claim or by hand.',
+      {
+        spec: f('PersistentVolumeSpec', 'The storage and how it may be used.'),
+        status: f('PersistentVolumeStatus', 'Whether the volume is Available, Bound, Released or Failed.'),
+      },
+    ),
+    PersistentVolumeSpec: {
+      desc: 'The spec of a persistent volume.',
+      fields: {
+        capacity: f('{}Quantity', 'storage: the size of the volume.'),
+        accessModes: f('[]string', 'ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod.', {
+          atomic: true,
+        }),
+        claimRef: f('ObjectReference', 'The claim bound to the volume.'),
+        persistentVolumeReclaimPolicy: f(
+          'string',
+          'Retain, Recycle or Delete: what happens when the claim goes.',
+        ),
+        storageClassName: f('string', 'The storage class the volume belongs to.'),
+        volumeMode: f('string', 'Filesystem or Block.'),
+        mountOptions: f('[]string', 'Mount options.', { atomic: true }),
+        nodeAffinity: f('object', 'The nodes the volume can be used from.'),
+        hostPath: f('object', 'A path on the node.'),
+        local: f('object', 'A local path on the node (path, fsType).'),
+        csi: f('object', 'A volume of a CSI driver.'),
+        nfs: f('object', 'An NFS export.'),
+        volumeAttributesClassName: f('string', 'The volume attributes class.'),
+      },
+    },
+    PersistentVolumeStatus: {
+      desc: 'The state of a persistent volume.',
+      fields: {
+        phase: f('string', 'Pending, Available, Bound, Released or Failed.'),
+        message: f('string', 'Why the volume is in its phase.'),
+        reason: f('string', 'A short reason for the phase.'),
+        lastPhaseTransitionTime: f('Time', 'When the phase last changed.'),
+      },
+    },
     PersistentVolumeClaim: k('PersistentVolumeClaim', 'A request for storage.', {
       spec: f('PersistentVolumeClaimSpec', 'The storage wanted.'),
       status: f('PersistentVolumeClaimStatus', 'The state of the claim.'),
