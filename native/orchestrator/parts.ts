@@ -12,6 +12,7 @@ import type { VolumeOperations } from '../services/volumes/operations.ts';
 import type { Registry } from './apiserver/registry.ts';
 import type { KubeClient } from './client/client.ts';
 import type { Informers } from './client/informer.ts';
+import { NamespaceDefaults } from './controllers/namespace-defaults.ts';
 import { ClusterDns } from './dns/part.ts';
 import { Kubelet } from './kubelet/kubelet.ts';
 import { ServiceProxy } from './proxy/part.ts';
@@ -60,6 +61,7 @@ export function clusterParts(): ClusterPart[] {
     new Scheduler(),
     new TaintEviction(),
     new LocalPathProvisioner(),
+    new NamespaceDefaults(),
     new Kubelet(),
   ];
 }
