@@ -10,6 +10,7 @@ import type { ContainerOperations } from '../services/containers/operations.ts';
 import type { ImageOperations } from '../services/images/operations.ts';
 import type { VolumeOperations } from '../services/volumes/operations.ts';
 import type { Registry } from './apiserver/registry.ts';
+import type { TokenRequest } from './apiserver/serviceaccount/tokens.ts';
 import type { KubeClient } from './client/client.ts';
 import type { Informers } from './client/informer.ts';
 import { NamespaceDefaults } from './controllers/namespace-defaults.ts';
@@ -41,6 +42,8 @@ export interface PartEnv {
   sys: Sys;
   /** The link that holds ClusterIPs, named per daemon like its bridges (absent: ClusterIPs not served). */
   serviceInterface?: string;
+  /** Issues service-account tokens (serviceaccount/tokens.ts) for the pods' kube-api-access volumes. */
+  tokens?: { issue(req: TokenRequest): { token: string } };
   /** The cluster DNS: the kube-dns Service's address and the cluster domain (absent: pods use the host's). */
   clusterDNS?: { ip: string; domain: string };
 }

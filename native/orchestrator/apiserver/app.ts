@@ -30,6 +30,7 @@ import { getObject, listObjects, renderList, renderObject } from './rest/read.ts
 import { getScale, updateScale } from './rest/scale.ts';
 import { createObject, updateObject } from './rest/write.ts';
 import { defaultServiceRanges, type ServiceRanges, serviceAllocation } from './service-alloc.ts';
+import { serviceAccountAdmission } from './serviceaccount/admission.ts';
 import {
   type ApiError,
   methodNotAllowed,
@@ -81,6 +82,11 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
         opts.store,
         opts.registry.byKind('', 'Service')!,
         opts.serviceRanges ?? defaultServiceRanges,
+      ),
+      serviceAccountAdmission(
+        opts.store,
+        opts.registry.byKind('', 'Pod')!,
+        opts.registry.byKind('', 'ServiceAccount')!,
       ),
       defaultStorageClass(
         opts.store,

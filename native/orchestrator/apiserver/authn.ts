@@ -43,3 +43,27 @@ export function firstOf(...authenticators: Authenticator[]): Authenticator {
     return undefined;
   };
 }
+
+/**
+ * Service-account tokens the cluster issued (serviceaccount/tokens.ts): the account's user and groups
+ * as Kubernetes names them.
+ */
+export function serviceAccountAuthenticator(
+  verify: (token: string) =>
+    | {
+        'kubernetes.io': { namespace: string; serviceaccount: { name: string } };
+      }
+    | undefined,
+): Authenticator {
+  return (req) => {
+    const h = req.headers.authorization;
+    if (!h?.startsWith('Bearer ')) return undefined;
+    const claims = verify(h.slice('Bearer '.length).trim());
+    if (!claims) return undefined;
+    const { namespace, serviceaccount } = claims['kubernetes.io'];
+    return {
+      name: `system:serviceaccount:${namespace}:${serviceaccount.name}`,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+    };
+  };
+}

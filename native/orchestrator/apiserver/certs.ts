@@ -85,6 +85,7 @@ async function makeLeaf(
   subject: string,
   usage: 'server' | 'client',
   now: number,
+  serverIPs: string[] = [],
 ): Promise<{ cert: string; key: string }> {
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
   const extensions: x509.Extension[] = [
@@ -111,7 +112,10 @@ async function makeLeaf(
     extensions.push(
       new x509.SubjectAlternativeNameExtension([
         ...[...new Set(dns)].map((value) => ({ type: 'dns' as const, value })),
-        ...['127.0.0.1', '::1', '10.96.0.1'].map((value) => ({ type: 'ip' as const, value })),
+        ...[...new Set(['127.0.0.1', '::1', '10.96.0.1', ...serverIPs])].map((value) => ({
+          type: 'ip' as const,
+          value,
+        })),
       ]),
     );
   }
@@ -129,8 +133,28 @@ async function makeLeaf(
   return { cert: cert.toString('pem'), key: await exportKey(keys.privateKey) };
 }
 
-/** Reads the certificates in `dir`, making whatever is missing or about to expire. */
-export async function ensureCerts(dir: string, now = Date.now()): Promise<ClusterCerts> {
+/** Whether a certificate names every one of these IP addresses among its SANs. */
+function namesIPs(pem: string, ips: string[]): boolean {
+  if (!ips.length) return true;
+  try {
+    const san = new x509.X509Certificate(pem).getExtension(x509.SubjectAlternativeNameExtension);
+    const have = new Set(san?.names.items.filter((n) => n.type === 'ip').map((n) => n.value) ?? []);
+    return ips.every((ip) => have.has(ip));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads the certificates in `dir`, making whatever is missing or about to expire. The serving
+ * certificate also names `serverIPs` (the `kubernetes` Service's ClusterIP, which pods reach the API
+ * at); one that does not is made again.
+ */
+export async function ensureCerts(
+  dir: string,
+  now = Date.now(),
+  serverIPs: string[] = [],
+): Promise<ClusterCerts> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = (k: keyof typeof certFiles) => path.join(dir, certFiles[k]);
   let caPem = await read(file('caCert'));
@@ -153,8 +177,9 @@ export async function ensureCerts(dir: string, now = Date.now()): Promise<Cluste
   ) => {
     const cert = await read(file(certKey));
     const key = await read(file(keyKey));
-    if (!caRenewed && fresh(cert, now) && key) return { cert: cert!, key };
-    const made = await makeLeaf(ca, subject, usage, now);
+    const sans = usage === 'server' ? serverIPs : [];
+    if (!caRenewed && fresh(cert, now) && key && namesIPs(cert!, sans)) return { cert: cert!, key };
+    const made = await makeLeaf(ca, subject, usage, now, sans);
     await writeFileAtomic(file(keyKey), made.key, 0o600);
     await writeFileAtomic(file(certKey), made.cert, 0o644);
     return made;

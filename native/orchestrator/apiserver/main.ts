@@ -1,20 +1,26 @@
 // Starts the orchestrator's API server inside berthd (`--kubernetes`): certificates and the admin
 // kubeconfig in <data-root>/kubernetes/, the default namespaces, HTTPS on 127.0.0.1:<port> with
 // client-certificate authentication. berthd loads this module only when Kubernetes is enabled.
+import { promises as fs } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { type Clock, systemClock } from '../../core/clock.ts';
 import { writeFileAtomic } from '../../core/fsutil.ts';
 import type { Logger } from '../../core/log.ts';
 import { hostSys, type Sys } from '../../core/sys.ts';
-import { LocalClient } from '../client/client.ts';
+import { Kinds, LocalClient } from '../client/client.ts';
 import { Informers } from '../client/informer.ts';
 import { type ClusterPart, clusterParts, type PartEnv } from '../parts.ts';
 import { openStore, type StoreConfig } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { localPathClass, localPathProvisioner } from '../volumes/provisioner.ts';
 import { createKubeApi } from './app.ts';
-import { type Authenticator, clientCertAuthenticator } from './authn.ts';
+import {
+  type Authenticator,
+  clientCertAuthenticator,
+  firstOf,
+  serviceAccountAuthenticator,
+} from './authn.ts';
 import { ensureCerts } from './certs.ts';
 import type { ApiContext } from './context.ts';
 import { adminEntries, adminKubeconfig, type KubeconfigEntries, mergeIntoFile } from './kubeconfig.ts';
@@ -29,6 +35,7 @@ import {
   servedInProcess,
 } from './service-alloc.ts';
 import { serviceCidrFor } from './service-range.ts';
+import { TokenIssuer } from './serviceaccount/tokens.ts';
 import { ApiError } from './status.ts';
 
 // What berthd's flags reach for, from the one module it loads for Kubernetes.
@@ -148,22 +155,49 @@ export async function bootstrap(
   }
 }
 
+/**
+ * The `kubernetes` Service's endpoints: the API server itself, on the host's 127.0.0.1 (the service
+ * proxy relays pods' connections to the ClusterIP there).
+ */
+async function publishApiEndpoints(client: LocalClient, port: number): Promise<void> {
+  const subsets = [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
+  const current = await client.get(Kinds.Endpoints, 'default', 'kubernetes');
+  if (!current)
+    await client.create(Kinds.Endpoints, {
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+      },
+      subsets,
+    });
+  else if (JSON.stringify(current.subsets) !== JSON.stringify(subsets))
+    await client.update(Kinds.Endpoints, { ...current, subsets });
+}
+
 export async function startKubernetes(opts: KubernetesOptions): Promise<RunningKubernetes> {
   const dir = kubernetesDir(opts.dataRoot);
-  const certs = await ensureCerts(dir);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  // The service range first: the serving certificate names the kubernetes Service's address in it.
+  const serviceRanges: ServiceRanges = { ...defaultServiceRanges, serviceCidr: await serviceCidrFor(dir) };
+  const certs = await ensureCerts(dir, Date.now(), [apiServiceIP(serviceRanges)]);
+  const tokens = await TokenIssuer.open(dir);
   const host = opts.host ?? '127.0.0.1';
   const storeConfig = opts.storeConfig ?? { kind: 'sqlite' };
   const store = opts.store ?? openStore(storeConfig, dir);
   const clock = opts.clock ?? systemClock;
   const registry = defaultRegistry();
-  const serviceRanges: ServiceRanges = { ...defaultServiceRanges, serviceCidr: await serviceCidrFor(dir) };
   try {
     await bootstrap({ store, registry, clock, log: opts.log }, registry, serviceRanges);
   } catch (err) {
     await store.close();
     throw err;
   }
-  const authenticate: Authenticator = clientCertAuthenticator;
+  // Client certificates (the admin kubeconfig), and the service-account tokens pods mount.
+  const authenticate: Authenticator = firstOf(
+    clientCertAuthenticator,
+    serviceAccountAuthenticator((t) => tokens.verify(t)),
+  );
   let port = opts.port;
   const handler = createKubeApi({
     store,
@@ -211,10 +245,12 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
     engine: opts.engine,
     sys: opts.sys ?? hostSys,
     serviceInterface: opts.serviceInterface,
+    tokens,
     clusterDNS: opts.serviceInterface
       ? { ip: clusterDnsIP(serviceRanges), domain: 'cluster.local' }
       : undefined,
   };
+  await publishApiEndpoints(client, port);
   for (const part of parts) await part.start(env);
   const entries = adminEntries(`https://${host}:${port}`, certs);
   const adminFile = path.join(dir, 'admin.kubeconfig');

@@ -17,6 +17,41 @@ export interface EnvSources {
   hostIP: string;
   /** The node's allocatable, for resourceFieldRef of a limit the container does not set. */
   allocatable: { cpu: number; memory: number };
+  /**
+   * The Services whose variables the container gets: those of the pod's namespace (with
+   * enableServiceLinks) and the API's own `kubernetes` Service in default (always).
+   */
+  services?(links: boolean): Promise<KubeObject[]>;
+}
+
+/**
+ * Docker-links-style variables of Services, as the kubelet sets them: `<NAME>_SERVICE_HOST`,
+ * `<NAME>_SERVICE_PORT[_<PORT NAME>]`, `<NAME>_PORT` and `<NAME>_PORT_<port>_<PROTO>[_PROTO|_PORT|_ADDR]`.
+ */
+export function serviceEnv(services: KubeObject[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const svc of services) {
+    const spec = obj(svc.spec);
+    const ip = spec.clusterIP;
+    const ports = list(spec.ports);
+    if (typeof ip !== 'string' || !ip || ip === 'None' || !ports.length) continue;
+    const name = String(svc.metadata?.name).toUpperCase().replace(/-/g, '_');
+    out.set(`${name}_SERVICE_HOST`, ip);
+    out.set(`${name}_SERVICE_PORT`, String(ports[0].port));
+    for (const p of ports)
+      if (p.name)
+        out.set(`${name}_SERVICE_PORT_${String(p.name).toUpperCase().replace(/-/g, '_')}`, String(p.port));
+    const proto = (p: Obj) => String(p.protocol ?? 'TCP');
+    out.set(`${name}_PORT`, `${proto(ports[0]).toLowerCase()}://${ip}:${ports[0].port}`);
+    for (const p of ports) {
+      const base = `${name}_PORT_${p.port}_${proto(p)}`;
+      out.set(base, `${proto(p).toLowerCase()}://${ip}:${p.port}`);
+      out.set(`${base}_PROTO`, proto(p).toLowerCase());
+      out.set(`${base}_PORT`, String(p.port));
+      out.set(`${base}_ADDR`, ip);
+    }
+  }
+  return out;
 }
 
 /** Why a container cannot be made: the waiting reason and message the pod's status shows. */
@@ -109,7 +144,9 @@ function dataOf(o: KubeObject, kind: 'ConfigMap' | 'Secret'): Map<string, string
 
 /** `NAME=value` lines for the engine, in the order Kubernetes defines them. */
 export async function containerEnv(pod: KubeObject, container: Obj, sources: EnvSources): Promise<string[]> {
-  const vars = new Map<string, string>();
+  // Service variables come first, so that env can refer to them with $(VAR).
+  const links = obj(pod.spec).enableServiceLinks !== false;
+  const vars = sources.services ? serviceEnv(await sources.services(links)) : new Map<string, string>();
   const lower = (k: 'ConfigMap' | 'Secret') => (k === 'ConfigMap' ? 'configmap' : 'secret');
   const source = async (kind: 'ConfigMap' | 'Secret', name: string, optional: boolean) => {
     const o = await sources.lookup(kind, name);

@@ -103,6 +103,7 @@ export class Kubelet implements ClusterPart {
       root: env.dir,
       sandboxImage,
       clusterDNS: env.clusterDNS,
+      tokens: env.tokens,
       probeTransport: this.opts.probeTransport ?? engineProbeTransport(ops),
       requeue: (key, ms) => (ms ? queue.addAfter(key, ms) : queue.add(key)),
     });

@@ -11,6 +11,7 @@ import type { ImageOperations } from '../../services/images/operations.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
 import { ApiError } from '../apiserver/status.ts';
 import { Kinds, type KubeClient } from '../client/client.ts';
+import type { PartEnv } from '../parts.ts';
 import { Backoff, goDuration } from './backoff.ts';
 import { containerConfig, sandboxConfig } from './container-config.ts';
 import { ContainerConfigError, containerEnv } from './env.ts';
@@ -46,6 +47,8 @@ export interface SyncDeps {
   /** `<data-root>/kubernetes`: pods' volumes live under pods/<uid>/. */
   root: string;
   sandboxImage: string;
+  /** Issues service-account tokens for kube-api-access volumes (absent: pods that mount one wait). */
+  tokens?: PartEnv['tokens'];
   /** Where ClusterFirst pods resolve names (absent: the engine's resolv.conf, the host's). */
   clusterDNS?: { ip: string; domain: string };
   probeTransport: ProbeTransport;
@@ -286,6 +289,23 @@ export class PodSyncer {
     return {
       lookup: (kind: 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim' | 'PersistentVolume', name: string) =>
         this.d.client.get(Kinds[kind], kind === 'PersistentVolume' ? undefined : namespace, name),
+      serviceAccountToken: this.d.tokens
+        ? (audience: string | undefined, seconds: number) =>
+            this.d.tokens!.issue({
+              namespace,
+              serviceAccount: { name: String(obj(pod.spec).serviceAccountName ?? 'default') },
+              pod: { name: String(pod.metadata?.name), uid: pod.metadata?.uid },
+              audiences: audience ? [audience] : undefined,
+              expirationSeconds: seconds,
+            }).token
+        : undefined,
+      services: async (links: boolean) => {
+        const own = links ? (await this.d.client.list(Kinds.Service, { namespace })).items : [];
+        const api = own.some((s) => s.metadata?.name === 'kubernetes' && namespace === 'default')
+          ? undefined
+          : await this.d.client.get(Kinds.Service, 'default', 'kubernetes');
+        return api ? [...own, api] : own;
+      },
       podIP: hostNetwork ? this.d.hostIP : ip,
       hostIP: this.d.hostIP,
       allocatable: this.d.allocatable,

@@ -19,6 +19,8 @@ export interface VolumeSources {
   podIP: string;
   hostIP: string;
   allocatable: { cpu: number; memory: number };
+  /** A token for the pod's service account (projected serviceAccountToken sources). */
+  serviceAccountToken?(audience: string | undefined, expirationSeconds: number): string;
 }
 
 /**
@@ -57,7 +59,11 @@ async function keyFiles(
   const what = kind === 'ConfigMap' ? 'configmap' : 'secret';
   if (!o) {
     if (src.optional === true) return;
-    throw new ContainerConfigError(`${what} "${name}" not found`);
+    // The cluster CA's map is made with its namespace, a moment after: look again soon.
+    throw new ContainerConfigError(
+      `${what} "${name}" not found`,
+      name === 'kube-root-ca.crt' ? 500 : undefined,
+    );
   }
   const data = keyed(o, kind);
   const items = list(src.items);
@@ -159,6 +165,17 @@ export async function prepareVolumes(
           await keyFiles(obj(s.configMap), 'ConfigMap', String(obj(s.configMap).name), sources, files);
         if (s.secret) await keyFiles(obj(s.secret), 'Secret', String(obj(s.secret).name), sources, files);
         if (s.downwardAPI) downwardFiles(pod, list(obj(s.downwardAPI).items), sources, files);
+        if (s.serviceAccountToken) {
+          const t = obj(s.serviceAccountToken);
+          if (!sources.serviceAccountToken)
+            throw new ContainerConfigError('service account tokens are not issued on this cluster');
+          const seconds = typeof t.expirationSeconds === 'number' ? t.expirationSeconds : 3607;
+          const audience = typeof t.audience === 'string' && t.audience ? t.audience : undefined;
+          files.set(String(t.path ?? 'token'), {
+            data: Buffer.from(sources.serviceAccountToken(audience, seconds)),
+            mode: 0o600,
+          });
+        }
       }
       const dir = at('projected');
       await writeFiles(dir, files, modeOf(src));

@@ -1,0 +1,107 @@
+// In-cluster access: a pod runs as its namespace's default ServiceAccount, gets a bound token, the
+// cluster CA and its namespace at /var/run/secrets/kubernetes.io/serviceaccount and the KUBERNETES_*
+// variables, and reaches the API at https://kubernetes.default.svc. (busybox's TLS client offers no
+// ECDSA signature scheme, so the HTTPS call with the pod's token and CA is made from the host, to the
+// same ClusterIP, verifying the serving certificate against the CA the pod got.)
+import assert from 'node:assert/strict';
+import https from 'node:https';
+import { after, before, test } from 'node:test';
+import { loadBusybox } from '../harness.ts';
+import { type Cluster, eventually, startCluster } from './cluster.ts';
+
+let c: Cluster;
+before(async () => {
+  c = await startCluster();
+  await loadBusybox(c.daemon);
+});
+after(() => c?.stop());
+
+const ok = (args: string[], input?: string) => {
+  const r = c.kubectl(args, { input });
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+
+test('a pod reaches the API as its ServiceAccount through the kubernetes Service', async () => {
+  const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const script = [
+    `ls ${sa}`,
+    `echo ns=$(cat ${sa}/namespace)`,
+    'env | grep ^KUBERNETES_SERVICE | sort',
+    `echo token=$(cat ${sa}/token)`,
+    `echo ca=$(base64 ${sa}/ca.crt | tr -d '\\n')`,
+    'sleep 1 | nc kubernetes.default.svc 443 >/dev/null && echo reached the API',
+  ].join('; ');
+  ok(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'incluster' },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [{ name: 'c', image: 'busybox:latest', command: ['sh', '-c', script] }],
+      },
+    }),
+  );
+  const spec = JSON.parse(ok(['get', 'pod', 'incluster', '-o', 'json'])).spec;
+  assert.equal(spec.serviceAccountName, 'default');
+  const volume = spec.volumes.find((v: { name: string }) => v.name.startsWith('kube-api-access-'));
+  assert.ok(volume?.projected, 'the kube-api-access volume is added');
+  assert.deepEqual(spec.containers[0].volumeMounts, [{ name: volume.name, readOnly: true, mountPath: sa }]);
+  assert.ok(
+    await eventually(
+      () => /Succeeded|Failed/.test(ok(['get', 'pod', 'incluster', '-o', 'jsonpath={.status.phase}'])),
+      60_000,
+    ),
+  );
+  const out = ok(['logs', 'incluster']);
+  assert.match(out, /ca\.crt\s+namespace\s+token/);
+  assert.match(out, /ns=default/);
+  const apiIP = ok(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']).trim();
+  assert.match(out, new RegExp(`KUBERNETES_SERVICE_HOST=${apiIP.replace(/\./g, '\\.')}`));
+  assert.match(out, /KUBERNETES_SERVICE_PORT=443/);
+  assert.match(out, /KUBERNETES_SERVICE_PORT_HTTPS=443/);
+  assert.match(out, /reached the API/, 'the pod reaches the kubernetes Service by name');
+  const token = /token=(\S+)/.exec(out)?.[1] ?? '';
+  const ca = Buffer.from(/ca=(\S+)/.exec(out)?.[1] ?? '', 'base64').toString();
+  const call = (headers: Record<string, string>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = https.request(
+        {
+          host: apiIP,
+          port: 443,
+          path: '/api/v1/namespaces/default/pods/incluster',
+          ca,
+          servername: 'kubernetes.default.svc',
+          headers,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  const withToken = await call({ Authorization: `Bearer ${token}` });
+  assert.equal(withToken.status, 200, withToken.body);
+  assert.equal(JSON.parse(withToken.body).metadata.name, 'incluster');
+  assert.equal((await call({})).status, 401, 'without a token: 401');
+  assert.equal(
+    (await call({ Authorization: `Bearer ${token.slice(0, -4)}AAAA` })).status,
+    401,
+    'a forged token: 401',
+  );
+});
+
+test('every namespace has its default ServiceAccount and the cluster CA', async () => {
+  ok(['create', 'namespace', 'team']);
+  assert.ok(await eventually(() => c.kubectl(['get', 'sa', 'default', '-n', 'team']).code === 0, 10_000));
+  assert.ok(
+    await eventually(() => c.kubectl(['get', 'cm', 'kube-root-ca.crt', '-n', 'team']).code === 0, 10_000),
+  );
+});
