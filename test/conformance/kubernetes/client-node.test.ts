@@ -56,9 +56,13 @@ test('an informer lists, then sees additions, updates and deletions', async () =
       seen.filter((s) => s.includes('live')),
       ['add live', 'update live 2', 'delete live'],
     );
+    // Every namespace also holds the cluster CA's map, as on a real cluster.
     assert.deepEqual(
-      informer.list('default').map((o) => o.metadata?.name),
-      ['existing'],
+      informer
+        .list('default')
+        .map((o) => o.metadata?.name)
+        .sort(),
+      ['existing', 'kube-root-ca.crt'],
     );
     assert.deepEqual(errors, []);
   } finally {
