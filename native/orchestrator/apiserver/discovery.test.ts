@@ -97,6 +97,11 @@ test('plain discovery answers clients that do not ask for the aggregated form (n
     preferredVersion: { groupVersion: string };
   };
   assert.equal(group.preferredVersion.groupVersion, 'batch/v1');
+  // Resources by name, as kube-apiserver lists them: `kubectl get all` prints pods before services.
+  const core = (await s.request('GET', '/api/v1')).json() as { resources: { name: string }[] };
+  const top = core.resources.map((r) => r.name).filter((n) => !n.includes('/'));
+  assert.deepEqual(top, [...top].sort());
+  assert.ok(top.indexOf('pods') < top.indexOf('services'));
 });
 
 test('/openapi/v2 is 404 (kubectl then uses v3); /openapi/v3 lists every group-version with a hash', async () => {

@@ -188,8 +188,12 @@ export class Registry {
     return out;
   }
 
+  /** The resources of a group version by name, as kube-apiserver's discovery lists them (and so
+   * `kubectl get all` prints pods before services). */
   inGroupVersion(group: string, version: string): ResourceDef[] {
-    return this.defs.filter((d) => d.group === group && d.version === version);
+    return this.defs
+      .filter((d) => d.group === group && d.version === version)
+      .sort((a, b) => (a.plural < b.plural ? -1 : a.plural > b.plural ? 1 : 0));
   }
 }
 
