@@ -4,6 +4,7 @@
 // etcd-server per test server).
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { openStore, type StoreKind, storeKinds } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { createKubeApi } from './app.ts';
 import { tokenAuthenticator } from './authn.ts';
+import { ensureCerts } from './certs.ts';
 import { bootstrap } from './main.ts';
 import type { Registry } from './registry.ts';
 import { defaultRegistry } from './resources/index.ts';
@@ -23,6 +25,8 @@ export const testToken = 'test-token';
 
 export interface TestServer {
   url: string;
+  /** With `tls`: the CA that signed the server's certificate (kubectl sends a token only over TLS). */
+  caCert?: string;
   store: Store;
   clock: ManualClock;
   /** A request with the test token; the body is JSON unless a Buffer or string. */
@@ -56,6 +60,8 @@ export async function startTestServer(
     bookmarkIntervalMs?: number;
     configure?: (registry: Registry) => void;
     serviceRanges?: ServiceRanges;
+    /** HTTPS with a certificate from a CA of its own (the bearer token still authenticates). */
+    tls?: boolean;
   } = {},
 ): Promise<TestServer> {
   const { store, cleanup } = await openTestStore();
@@ -73,11 +79,19 @@ export async function startTestServer(
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     serviceRanges: opts.serviceRanges,
   });
-  const server = http.createServer(handler);
+  const certDir = opts.tls ? mkdtempSync(path.join(os.tmpdir(), 'berth-kube-certs-')) : undefined;
+  const certs = certDir ? await ensureCerts(certDir) : undefined;
+  const server = certs
+    ? https.createServer({ key: certs.serverKey, cert: certs.serverCert }, handler)
+    : http.createServer(handler);
   server.on('upgrade', handler.upgrade);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${certs ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const auth = { authorization: `Bearer ${testToken}` };
+  const client = {
+    request: (target: string, options: https.RequestOptions, cb: (res: http.IncomingMessage) => void) =>
+      certs ? https.request(target, { ...options, ca: certs.caCert }, cb) : http.request(target, options, cb),
+  };
   const request: TestServer['request'] = (method, path, body, headers = {}) =>
     new Promise((resolve, reject) => {
       const data =
@@ -86,7 +100,7 @@ export async function startTestServer(
           : Buffer.isBuffer(body) || typeof body === 'string'
             ? body
             : JSON.stringify(body);
-      const req = http.request(
+      const req = client.request(
         `${url}${path}`,
         {
           method,
@@ -117,7 +131,7 @@ export async function startTestServer(
     });
   const watch = (path: string): Promise<WatchStream> =>
     new Promise((resolve, reject) => {
-      const req = http.request(`${url}${path}`, { headers: auth }, (res) => {
+      const req = client.request(`${url}${path}`, { headers: auth }, (res) => {
         const events: WatchStream['events'] = [];
         const waiters: { n: number; resolve: () => void }[] = [];
         let buffered = '';
@@ -171,6 +185,7 @@ export async function startTestServer(
     });
   return {
     url,
+    caCert: certs?.caCert,
     store,
     clock,
     request,
@@ -180,6 +195,7 @@ export async function startTestServer(
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await cleanup();
+      if (certDir) rmSync(certDir, { recursive: true, force: true });
     },
   };
 }
