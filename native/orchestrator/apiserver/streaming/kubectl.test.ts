@@ -11,32 +11,12 @@ import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer, testToken } from '../test-server.ts';
 import { HostBackend } from './host-backend.ts';
 import { registerStreaming } from './index.ts';
+import { makePod } from './test-pods.ts';
 
 let s: TestServer;
 let home: string;
 let kubeconfig: string;
 const backend = new HostBackend();
-
-export async function makePod(
-  server: TestServer,
-  name: string,
-  opts: { phase?: string; containers?: Record<string, unknown>[]; nodeName?: string } = {},
-): Promise<void> {
-  const created = await server.request('POST', '/api/v1/namespaces/default/pods', {
-    metadata: { name },
-    spec: {
-      ...(opts.nodeName === '' ? {} : { nodeName: opts.nodeName ?? 'berth' }),
-      containers: opts.containers ?? [{ name: 'main', image: 'busybox', command: ['sh'] }],
-    },
-  });
-  assert.equal(created.status, 201, created.text);
-  const pod = created.json();
-  const status = await server.request('PUT', `/api/v1/namespaces/default/pods/${name}/status`, {
-    ...pod,
-    status: { phase: opts.phase ?? 'Running' },
-  });
-  assert.equal(status.status, 200, status.text);
-}
 
 before(async () => {
   s = await startTestServer({
