@@ -8,6 +8,7 @@
 import path from 'node:path';
 import type { ContainerInfo } from '../../services/containers/operations.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
+import { registerStreaming } from '../apiserver/streaming/index.ts';
 import { Kinds } from '../client/client.ts';
 import { type Informer, keyOf } from '../client/informer.ts';
 import { WorkQueue } from '../client/queue.ts';
@@ -19,6 +20,7 @@ import { type MachineInfo, machineInfo, NodeAgent } from './node.ts';
 import { ensurePauseImage } from './pause.ts';
 import { PodSyncer } from './pod-sync.ts';
 import { engineProbeTransport, type ProbeTransport } from './probes.ts';
+import { portForwardBackend, remoteCommandBackend } from './streaming.ts';
 
 /** Whether a pod's change is one the kubelet acts on (spec, deletion, identity), not only its status. */
 function asksForSync(o: KubeObject, old: KubeObject): boolean {
@@ -113,6 +115,10 @@ export class Kubelet implements ClusterPart {
       'log',
       logHandler({ ops, clock: env.clock, pod: async (ns, name) => env.client.get(Kinds.Pod, ns, name) }),
     );
+    registerStreaming(env.registry, {
+      remoteCommand: remoteCommandBackend(ops),
+      portForward: portForwardBackend,
+    });
     const mine = (o: KubeObject) => (o.spec as { nodeName?: string } | undefined)?.nodeName === node.name;
     pods.on({
       add: (o) => mine(o) && queue.add(keyOf(o)),

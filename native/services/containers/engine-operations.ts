@@ -90,10 +90,23 @@ export class EngineContainerOperations implements ContainerOperations {
       AttachStderr: true,
     });
     const session = this.execs.startAttached(execId, { input: opts.stdin && Readable.from(opts.stdin) });
+    if (opts.tty && opts.resize) void this.follow(execId, opts.resize);
     try {
       yield* session.output;
     } finally {
       session.output.close();
+    }
+  }
+
+  /** Passes a terminal's sizes to the exec's TTY while it runs. */
+  private async follow(
+    execId: string,
+    sizes: AsyncIterable<{ width: number; height: number }>,
+  ): Promise<void> {
+    try {
+      for await (const s of sizes) await this.execs.resize(execId, s.height, s.width).catch(() => undefined);
+    } catch {
+      // The client went away: nothing to resize.
     }
   }
 

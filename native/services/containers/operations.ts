@@ -81,6 +81,8 @@ export interface ExecOptions {
   workdir?: string;
   tty?: boolean;
   privileged?: boolean;
+  /** With a TTY: the terminal's sizes as the client's window changes. */
+  resize?: AsyncIterable<{ width: number; height: number }>;
 }
 
 export interface AttachOptions {
