@@ -115,6 +115,18 @@ test('two LoadBalancer services both on port 80, each on an address of its own; 
     const got = new Set([await read(ingress(web), 80), await read(ingress(web), 80)]);
     assert.deepEqual([...got].sort(), ['a', 'c']);
 
+    // An endpoint that refuses (its pod just went) is passed over: no connection fails.
+    const gone = await backend('gone');
+    gone.close();
+    const withDead = (await client.get(Kinds.Endpoints, 'default', 'web'))!;
+    await client.update(Kinds.Endpoints, {
+      ...withDead,
+      subsets: endpoints('web', [gone.port, a.port]).subsets,
+    });
+    await settle();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => read(ingress(web), 80)));
+    assert.deepEqual([...new Set(answers)], ['a']);
+
     // No ready endpoint: a connection is reset at once, not left hanging.
     await client.delete(Kinds.Endpoints, 'default', 'web');
     await settle();

@@ -1,6 +1,6 @@
 // One listening address of the service proxy: each TCP connection goes to the next ready backend in
-// turn; with none, the connection is reset at once (as kube-proxy's REJECT answers), never left
-// hanging. UDP datagrams go to a backend chosen per client address, with replies sent back from the
+// turn (the next again when one refuses); with none, the connection is reset at once (as kube-proxy's
+// REJECT answers), never left hanging. UDP datagrams go to a backend chosen per client address, with replies sent back from the
 // service's address. Backends change under a running listener without dropping open connections.
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -24,17 +24,33 @@ async function startTcp(frontend: Frontend, initial: Backend[]): Promise<Relay> 
     open.add(client);
     client.on('close', () => open.delete(client));
     client.on('error', () => undefined);
-    if (!pool.length) {
-      client.resetAndDestroy();
-      return;
-    }
-    const b = pool[next++ % pool.length];
-    const upstream = net.connect({ host: b.ip, port: b.port });
-    open.add(upstream);
-    upstream.on('close', () => open.delete(upstream));
-    upstream.on('error', () => client.resetAndDestroy());
-    client.on('error', () => upstream.destroy());
-    client.pipe(upstream).pipe(client);
+    client.pause();
+    // A backend that refuses (a pod going away before the endpoints say so) is passed over for the
+    // next one, as kube-proxy's userspace mode retried: the client sees a failure only when none takes it.
+    const first = next++;
+    const tryBackend = (attempt: number) => {
+      if (client.destroyed) return;
+      if (!pool.length || attempt >= Math.min(pool.length, 3)) {
+        client.resetAndDestroy();
+        return;
+      }
+      const b = pool[(first + attempt) % pool.length];
+      const upstream = net.connect({ host: b.ip, port: b.port });
+      let connected = false;
+      upstream.once('connect', () => {
+        connected = true;
+        open.add(upstream);
+        upstream.on('close', () => open.delete(upstream));
+        client.on('error', () => upstream.destroy());
+        client.pipe(upstream).pipe(client);
+        client.resume();
+      });
+      upstream.on('error', () => {
+        if (connected) client.resetAndDestroy();
+        else tryBackend(attempt + 1);
+      });
+    };
+    tryBackend(0);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
