@@ -1,0 +1,142 @@
+// A developer's day against the local cluster with the real kubectl: a Deployment with a Service, a
+// ConfigMap and a Secret; rollout status; a rolling update by `set image` while requests go to the
+// Service without one failing; history and undo; scale; deleting the Deployment takes its pods and
+// their engine containers.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import { loadBusybox } from '../harness.ts';
+import { type Cluster, eventually, startCluster } from './cluster.ts';
+
+let c: Cluster;
+before(async () => {
+  c = await startCluster();
+  await loadBusybox(c.daemon);
+  assert.equal(c.daemon.docker(['tag', 'busybox:latest', 'busybox:v2']).code, 0);
+});
+after(() => c?.stop());
+
+const ok = (args: string[], input?: string) => {
+  const r = c.kubectl(args, { input });
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+
+const manifest = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config}
+data: {GREETING: hello}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: web-secret}
+stringData: {TOKEN: s3cret}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+      - name: web
+        image: busybox:latest
+        command: [sh, -c, 'mkdir -p /www && echo "$GREETING $TOKEN $(hostname)" > /www/index.html && exec httpd -f -p 8080 -h /www']
+        envFrom: [{configMapRef: {name: web-config}}, {secretRef: {name: web-secret}}]
+        ports: [{containerPort: 8080, name: http}]
+        readinessProbe: {httpGet: {path: /, port: http}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+`;
+
+/** One HTTP/1.0 GET through a raw socket: the body, or why it failed. */
+function get(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    let got = '';
+    s.setTimeout(5000, () => s.destroy(new Error('timeout')));
+    s.on('connect', () => s.write('GET / HTTP/1.0\r\n\r\n'));
+    s.on('data', (d) => {
+      got += d;
+    });
+    s.on('end', () => resolve(got.split('\r\n\r\n')[1] ?? `no body: ${got}`));
+    s.on('error', (e) => resolve(`error: ${e.message}`));
+  });
+}
+
+test('apply, rollout status, a rolling update with no failed request, history, undo, scale, delete', async () => {
+  ok(['apply', '-f', '-'], manifest);
+  assert.match(ok(['rollout', 'status', 'deployment/web', '--timeout=55s']), /successfully rolled out/);
+  const ip = ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']).trim();
+  assert.ok(
+    await eventually(
+      () =>
+        ok(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}']).split(' ').length ===
+        3,
+      20_000,
+    ),
+  );
+  assert.match(await get(ip, 80), /^hello s3cret web-/);
+
+  // Requests all through the update: none may fail.
+  let stop = false;
+  const results: string[] = [];
+  const load = (async () => {
+    while (!stop) {
+      results.push(await get(ip, 80));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  ok(['set', 'image', 'deployment/web', 'web=busybox:v2']);
+  assert.match(ok(['rollout', 'status', 'deployment/web', '--timeout=55s']), /successfully rolled out/);
+  stop = true;
+  await load;
+  const failed = results.filter((r) => !r.startsWith('hello s3cret'));
+  assert.ok(results.length > 20, `${results.length} requests during the update`);
+  assert.deepEqual(failed, [], `${failed.length} of ${results.length} requests failed`);
+  const images = ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.containers[0].image}']);
+  assert.deepEqual([...new Set(images.split(' '))], ['busybox:v2']);
+
+  const history = ok(['rollout', 'history', 'deployment/web']);
+  assert.match(history, /REVISION\s+CHANGE-CAUSE\s+1\s+<none>\s+2\s+<none>/);
+  ok(['rollout', 'undo', 'deployment/web']);
+  assert.match(ok(['rollout', 'status', 'deployment/web', '--timeout=55s']), /successfully rolled out/);
+  assert.equal(
+    ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']),
+    'busybox:latest',
+  );
+
+  ok(['scale', 'deployment/web', '--replicas=5']);
+  assert.match(ok(['rollout', 'status', 'deployment/web', '--timeout=55s']), /successfully rolled out/);
+  assert.match(ok(['get', 'deployment', 'web']), /web\s+5\/5\s+5\s+5/);
+
+  ok(['delete', 'deployment', 'web']);
+  assert.ok(
+    await eventually(
+      () => c.kubectl(['get', 'pods', '-l', 'app=web', '-o', 'name']).stdout.trim() === '',
+      60_000,
+    ),
+    'the pods go with their Deployment',
+  );
+  assert.ok(
+    await eventually(
+      () =>
+        c.daemon
+          .docker(['ps', '-aq', '--filter', 'label=io.kubernetes.pod.namespace=default'])
+          .stdout.trim() === '',
+      60_000,
+    ),
+    'and so do their engine containers',
+  );
+});
