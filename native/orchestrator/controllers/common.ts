@@ -218,7 +218,7 @@ export abstract class Controller implements ClusterPart {
 
   async start(env: PartEnv): Promise<void> {
     this.env = env;
-    this.queue = new WorkQueue(this.name, (key) => this.sync(key), { clock: env.clock, log: env.log });
+    this.queue = new WorkQueue(this.name, (key) => this.syncOrWait(key), { clock: env.clock, log: env.log });
     this.register();
     await env.informers.synced();
   }
@@ -234,6 +234,20 @@ export abstract class Controller implements ClusterPart {
 
   protected enqueue(obj: KubeObject): void {
     this.queue.add(keyOf(obj));
+  }
+
+  /**
+   * A conflict means a newer version of what was written is on its way through an informer, whose
+   * handler brings the key back: nothing to retry until then (a retry now would meet the same stale
+   * cache).
+   */
+  private async syncOrWait(key: string): Promise<void> {
+    try {
+      await this.sync(key);
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      this.env.log.debug(`${this.name}: ${key} changed meanwhile; syncing on its next event`);
+    }
   }
 
   /** Adds the informer handlers. */
