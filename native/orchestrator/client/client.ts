@@ -78,6 +78,11 @@ export interface KubeClient {
    * its metadata to target.name; Conflict when the pod already has a node or is being deleted.
    */
   bind(binding: KubeObject): Promise<void>;
+  /**
+   * A PUT of a namespace's finalize subresource: its spec.finalizers become the object's; the last one
+   * gone from a namespace being deleted deletes it.
+   */
+  finalize(obj: KubeObject): Promise<KubeObject>;
   /** Deletes (or marks for deletion: finalizers, grace periods); resolves when done, also when already gone. */
   delete(kind: KindRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<void>;
   /**
@@ -165,6 +170,15 @@ export class LocalClient implements KubeClient {
     const def = this.def(Kinds.Pod);
     const meta = binding.metadata ?? {};
     await bindPod(this.ctx, this.scope(def, meta.namespace, meta.name, { subresource: 'binding' }), binding);
+  }
+
+  finalize(obj: KubeObject): Promise<KubeObject> {
+    const def = this.def(Kinds.Namespace);
+    return updateObject(
+      this.ctx,
+      this.scope(def, undefined, obj.metadata?.name, { subresource: 'finalize' }),
+      obj,
+    );
   }
 
   async delete(
