@@ -109,7 +109,9 @@ test('typed calls: a stale update is a 409, a missing object a 404, a deployment
   await apps.replaceNamespacedDeploymentScale({
     namespace: 'default',
     name: 'web',
-    body: { ...scale, spec: { replicas: 3 } },
+    // Without its resourceVersion (an unconditional write, as kubectl scale makes): the Deployment
+    // controller writes the Deployment meanwhile, so the version just read may be stale already.
+    body: { ...scale, metadata: { ...scale.metadata, resourceVersion: undefined }, spec: { replicas: 3 } },
   });
   assert.equal(
     (await apps.readNamespacedDeployment({ namespace: 'default', name: 'web' })).spec?.replicas,
