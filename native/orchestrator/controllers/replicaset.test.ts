@@ -50,6 +50,14 @@ test('a ReplicaSet gets its pods from the template, owned by it, and their count
   );
   const st = (await t.client.get(Kinds.ReplicaSet, 'default', 'web'))!.status;
   assert.deepEqual(st, { replicas: 3, fullyLabeledReplicas: 3, observedGeneration: 1 });
+  const events = await eventually(async () => {
+    const e = (await t.client.list(Kinds.Event, { namespace: 'default' })).items;
+    return e.length === 3 && e;
+  }, 'three events');
+  assert.deepEqual(
+    events.map((e) => [e.reason, e.message, (e.involvedObject as { name: string }).name]).sort(),
+    pods.map((p) => ['SuccessfulCreate', `Created pod: ${p.metadata?.name}`, 'web']).sort(),
+  );
 
   // Ready pods count as ready and (minReadySeconds 0) available.
   for (const p of pods.slice(0, 2)) await runPod(t, p);

@@ -24,6 +24,7 @@ import {
   spec,
   writeStatus,
 } from './common.ts';
+import { EventRecorder } from './events.ts';
 import { Expectations } from './expectations.ts';
 import { podsToDelete } from './pod-ranking.ts';
 
@@ -33,6 +34,7 @@ const burstReplicas = 500;
 export class ReplicaSetController extends Controller {
   readonly name = 'replicaset-controller';
   private expectations!: Expectations;
+  private events!: EventRecorder;
 
   private get sets() {
     return this.env.informers.for(Kinds.ReplicaSet);
@@ -44,6 +46,7 @@ export class ReplicaSetController extends Controller {
 
   protected register(): void {
     this.expectations = new Expectations(this.clock);
+    this.events = new EventRecorder(this.client, this.clock, this.name);
     this.sets.on({
       add: (rs) => this.enqueue(rs),
       update: (rs) => this.enqueue(rs),
@@ -140,7 +143,10 @@ export class ReplicaSetController extends Controller {
       for (let batch = 1; made < n; batch *= 2) {
         const size = Math.min(batch, n - made);
         const results = await Promise.allSettled(
-          Array.from({ length: size }, () => this.client.create(Kinds.Pod, podFromTemplate(rs))),
+          Array.from({ length: size }, async () => {
+            const pod = await this.client.create(Kinds.Pod, podFromTemplate(rs));
+            this.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
+          }),
         );
         made += size;
         const failed = results.filter((r) => r.status === 'rejected');
@@ -149,6 +155,7 @@ export class ReplicaSetController extends Controller {
           for (let i = 0; i < failed.length + (n - made); i++) this.expectations.creationObserved(key);
           const err = (failed[0] as PromiseRejectedResult).reason;
           if (isNamespaceTerminating(err)) return;
+          this.events.record(rs, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
           throw err;
         }
       }
@@ -160,13 +167,14 @@ export class ReplicaSetController extends Controller {
       const victims = podsToDelete(pods, related, n, this.clock.now());
       this.expectations.expectDeletions(key, victims.map(keyOf));
       const results = await Promise.allSettled(
-        victims.map((p) =>
-          ignoreGone(
+        victims.map(async (p) => {
+          await ignoreGone(
             this.client.delete(Kinds.Pod, p.metadata?.namespace, p.metadata!.name!, {
               preconditions: { uid: p.metadata?.uid },
             }),
-          ),
-        ),
+          );
+          this.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
+        }),
       );
       const failed = results.findIndex((r) => r.status === 'rejected');
       if (failed >= 0) {
