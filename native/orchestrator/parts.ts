@@ -13,7 +13,15 @@ import type { Registry } from './apiserver/registry.ts';
 import type { TokenRequest } from './apiserver/serviceaccount/tokens.ts';
 import type { KubeClient } from './client/client.ts';
 import type { Informers } from './client/informer.ts';
+import { CronJobController } from './controllers/cronjob.ts';
+import { DeploymentController } from './controllers/deployment.ts';
+import { EndpointsController } from './controllers/endpoints.ts';
+import { EndpointSliceController } from './controllers/endpointslice.ts';
+import { GarbageCollector } from './controllers/gc.ts';
+import { JobController } from './controllers/job.ts';
+import { NamespaceController } from './controllers/namespace.ts';
 import { NamespaceDefaults } from './controllers/namespace-defaults.ts';
+import { ReplicaSetController } from './controllers/replicaset.ts';
 import { ClusterDns } from './dns/part.ts';
 import { Kubelet } from './kubelet/kubelet.ts';
 import { ServiceProxy } from './proxy/part.ts';
@@ -59,6 +67,14 @@ export interface ClusterPart {
 /** Every part the cluster runs, in start order. */
 export function clusterParts(): ClusterPart[] {
   return [
+    new ReplicaSetController(),
+    new DeploymentController(),
+    new GarbageCollector(),
+    new NamespaceController(),
+    new EndpointsController(),
+    new EndpointSliceController(),
+    new JobController(),
+    new CronJobController(),
     new ServiceProxy(),
     new ClusterDns(),
     new Scheduler(),

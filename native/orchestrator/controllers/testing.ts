@@ -40,7 +40,20 @@ export async function testCluster(): Promise<TestCluster> {
   await bootstrap(ctx, registry);
   const client = new LocalClient(ctx);
   const informers = new Informers(client, silentLogger, 5);
-  const env: PartEnv = { client, informers, registry, clock, log: silentLogger, dir: '/nonexistent' };
+  const env: PartEnv = {
+    client,
+    informers,
+    registry,
+    clock,
+    log: silentLogger,
+    dir: '/nonexistent',
+    // Controllers run nothing on the host: a command here fails the test.
+    sys: {
+      run: async (cmd, args) => assert.fail(`a controller ran ${cmd} ${args.join(' ')} on the host`),
+      kill: () => false,
+      alive: () => false,
+    },
+  };
   const started: ClusterPart[] = [];
   return {
     ctx,

@@ -7,12 +7,15 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { loadBusybox } from '../harness.ts';
 import { type Cluster, startCluster } from './cluster.ts';
 
 let c: Cluster;
 let scratch: string;
 before(async () => {
   c = await startCluster();
+  // The Deployments' pods run nginx:1.26, here the local busybox under that name: never pulled.
+  await loadBusybox(c.daemon, 'nginx:1.26');
   scratch = mkdtempSync('/tmp/bt-kube-apply-');
 });
 after(async () => {

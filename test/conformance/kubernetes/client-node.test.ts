@@ -99,7 +99,7 @@ test('typed calls: a stale update is a 409, a missing object a 404, a deployment
         selector: { matchLabels: { app: 'web' } },
         template: {
           metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', image: 'nginx' }] },
+          spec: { containers: [{ name: 'web', image: '127.0.0.1:1/nginx' }] },
         },
       },
     },

@@ -201,14 +201,14 @@ describe('objects', () => {
 
   test('create deployment (a protobuf body) and get it -o wide', async () => {
     assert.equal(
-      ok(['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2', '-n', 'team-a']),
+      ok(['create', 'deployment', 'web', '--image=127.0.0.1:1/nginx:1.27', '--replicas=2', '-n', 'team-a']),
       'deployment.apps/web created\n',
     );
     const wide = () => ok(['get', 'deploy', '-n', 'team-a', '-o', 'wide']);
     assert.match(wide(), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\n/);
     // The Deployment controller makes the ReplicaSet and its pods: both up to date (none ready
     // without a kubelet).
-    const row = /\nweb\s+0\/2\s+2\s+0\s+\d+s\s+nginx\s+nginx:1\.27\s+app=web\n/;
+    const row = /\nweb\s+0\/2\s+2\s+0\s+\d+s\s+nginx\s+127\.0\.0\.1:1\/nginx:1\.27\s+app=web\n/;
     assert.ok(await eventually(() => row.test(wide())), wide());
     const d = JSON.parse(ok(['get', 'deploy', 'web', '-n', 'team-a', '-o', 'json']));
     assert.equal(d.spec.template.spec.containers[0].imagePullPolicy, 'IfNotPresent');

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { after, before, test } from 'node:test';
+import { loadBusybox } from '../harness.ts';
 import { type Cluster, eventually, startCluster } from './cluster.ts';
 
 let c: Cluster;
@@ -19,6 +20,8 @@ const ok = (args: string[], input?: string) => {
 
 before(async () => {
   c = await startCluster();
+  // Pods run: their image is the local busybox, never pulled.
+  await loadBusybox(c.daemon);
   const names = ok(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}']).trim();
   if (names) node = names.split(' ')[0];
   else {
