@@ -14,6 +14,7 @@ import type { TokenRequest } from './apiserver/serviceaccount/tokens.ts';
 import type { KubeClient } from './client/client.ts';
 import type { Informers } from './client/informer.ts';
 import { CronJobController } from './controllers/cronjob.ts';
+import { DaemonSetController } from './controllers/daemonset.ts';
 import { DeploymentController } from './controllers/deployment.ts';
 import { EndpointsController } from './controllers/endpoints.ts';
 import { EndpointSliceController } from './controllers/endpointslice.ts';
@@ -22,6 +23,7 @@ import { JobController } from './controllers/job.ts';
 import { NamespaceController } from './controllers/namespace.ts';
 import { NamespaceDefaults } from './controllers/namespace-defaults.ts';
 import { ReplicaSetController } from './controllers/replicaset.ts';
+import { StatefulSetController } from './controllers/statefulset.ts';
 import { ClusterDns } from './dns/part.ts';
 import { Kubelet } from './kubelet/kubelet.ts';
 import { ServiceProxy } from './proxy/part.ts';
@@ -69,6 +71,8 @@ export function clusterParts(): ClusterPart[] {
   return [
     new ReplicaSetController(),
     new DeploymentController(),
+    new StatefulSetController(),
+    new DaemonSetController(),
     new GarbageCollector(),
     new NamespaceController(),
     new EndpointsController(),

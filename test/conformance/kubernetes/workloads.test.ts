@@ -148,3 +148,101 @@ test('apply, rollout status, a rolling update with no failed request, history, u
     'and so do their engine containers',
   );
 });
+
+test('a StatefulSet: ordinal names in order, a claim each, stable DNS names; scaled down from the top', async () => {
+  ok(
+    ['apply', '-f', '-'],
+    `
+apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec: {clusterIP: None, selector: {app: db}, ports: [{port: 5432}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: db
+        image: busybox:latest
+        command: [sh, -c, 'echo $(hostname) > /data/who; exec sleep 3600']
+        readinessProbe: {exec: {command: ['true']}, periodSeconds: 1}
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`,
+  );
+  assert.match(
+    ok(['rollout', 'status', 'statefulset/db', '--timeout=55s']),
+    /partitioned roll out complete|rolling update complete|roll out complete/,
+  );
+  const pods = ok([
+    'get',
+    'pods',
+    '-l',
+    'app=db',
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.name} {.status.startTime}{"\\n"}{end}',
+  ]);
+  assert.deepEqual(
+    pods
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]),
+    ['db-0', 'db-1'],
+  );
+  assert.match(ok(['get', 'pvc']), /data-db-0\s+Bound[\s\S]*data-db-1\s+Bound/);
+  assert.equal(ok(['exec', 'db-1', '--', 'cat', '/data/who']).trim(), 'db-1');
+  const ip0 = ok(['get', 'pod', 'db-0', '-o', 'jsonpath={.status.podIP}']).trim();
+  assert.ok(
+    await eventually(
+      () => c.kubectl(['exec', 'db-1', '--', 'nslookup', 'db-0.db.default.svc.cluster.local']).stdout.includes(`Address: ${ip0}`),
+      20_000,
+    ),
+    'db-0.db.default.svc.cluster.local resolves from db-1',
+  );
+  ok(['scale', 'statefulset/db', '--replicas=1']);
+  assert.ok(await eventually(() => c.kubectl(['get', 'pod', 'db-1']).code !== 0, 30_000), 'db-1 goes');
+  assert.match(ok(['get', 'pvc', 'data-db-1']), /Bound/, 'its claim stays');
+  assert.match(ok(['get', 'sts', 'db']), /db\s+1\/1/);
+});
+
+test('a DaemonSet: one pod on the node, pinned there, status as kubectl prints it', async () => {
+  ok(
+    ['apply', '-f', '-'],
+    `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{name: agent, image: busybox:latest, command: [sleep, '3600']}]
+`,
+  );
+  assert.match(ok(['rollout', 'status', 'daemonset/agent', '--timeout=55s']), /successfully rolled out/);
+  const node = ok(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).trim();
+  assert.equal(
+    ok(['get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={.items[*].spec.nodeName}']).trim(),
+    node,
+  );
+  assert.match(ok(['get', 'ds', 'agent']), /agent\s+1\s+1\s+1\s+1\s+1\s+<none>/);
+  ok(['delete', 'ds', 'agent']);
+  assert.ok(
+    await eventually(
+      () => c.kubectl(['get', 'pods', '-l', 'app=agent', '-o', 'name']).stdout.trim() === '',
+      30_000,
+    ),
+  );
+});

@@ -164,7 +164,23 @@ export const statefulSetDef: ResourceDef = {
       if (us.type === 'RollingUpdate') child(us, 'rollingUpdate').partition ??= 0;
       s.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
     },
-    validate: (o, old) => validateWorkload(o, old, { replicas: true }),
+    // A mount may name a volumeClaimTemplate: each pod gets that volume from its own claim.
+    validate: (o, old) => {
+      const claims = new Set(
+        (Array.isArray(spec(o).volumeClaimTemplates)
+          ? (spec(o).volumeClaimTemplates as Record<string, unknown>[])
+          : []
+        ).map((t) => String((t.metadata as Record<string, unknown> | undefined)?.name)),
+      );
+      return validateWorkload(o, old, { replicas: true }).filter(
+        (e) =>
+          !(
+            e.type === 'FieldValueNotFound' &&
+            /\.volumeMounts\[\d+\]\.name$/.test(e.field) &&
+            claims.has(String(e.value))
+          ),
+      );
+    },
     initialStatus: () => ({ replicas: 0, availableReplicas: 0 }),
   },
 };

@@ -1,0 +1,205 @@
+// The DaemonSet controller: one pod of the template on every node it fits — the template's
+// nodeSelector matches the node's labels and every NoSchedule/NoExecute taint is tolerated — pinned
+// to that node with required node affinity on metadata.name, as the real controller pins them (the
+// scheduler then binds it there). DaemonSet pods get the tolerations the real controller adds
+// (not-ready, unreachable, disk/memory/pid pressure, unschedulable), so a cordoned node keeps its
+// daemons. RollingUpdate replaces pods of an old template up to maxUnavailable at a time; OnDelete
+// leaves that to the user. Status: desired, current, ready, available, updated and misscheduled counts.
+import type { KubeObject } from '../apiserver/registry.ts';
+import { Kinds } from '../client/client.ts';
+import { splitKey } from '../client/informer.ts';
+import {
+  asList,
+  asObj,
+  Controller,
+  controllerRef,
+  ignoreGone,
+  isNamespaceTerminating,
+  isPodReady,
+  type Obj,
+  spec,
+  writeStatus,
+} from './common.ts';
+import { scaled, templateHash } from './deployment-util.ts';
+import { EventRecorder } from './events.ts';
+
+const generationLabel = 'controller-revision-hash';
+
+/** The tolerations the DaemonSet controller adds to its pods. */
+const daemonTolerations: Obj[] = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+];
+
+function tolerates(tolerations: Obj[], taint: Obj): boolean {
+  return tolerations.some((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (t.operator === 'Exists') return !t.key || t.key === taint.key;
+    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
+  });
+}
+
+/** Whether the template's pods belong on the node (selector and taints; the pod's own tolerations too). */
+export function fitsNode(template: Obj, node: KubeObject): boolean {
+  const podSpec = asObj(template.spec);
+  const labels = node.metadata?.labels ?? {};
+  const selector = asObj(podSpec.nodeSelector) as Record<string, string>;
+  if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return false;
+  const tolerations = [...asList(podSpec.tolerations), ...daemonTolerations];
+  return asList(spec(node).taints)
+    .filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')
+    .every((t) => tolerates(tolerations, t));
+}
+
+const pinnedNode = (pod: KubeObject): string | undefined => {
+  const terms = asList(
+    asObj(asObj(asObj(asObj(pod.spec).affinity).nodeAffinity).requiredDuringSchedulingIgnoredDuringExecution)
+      .nodeSelectorTerms,
+  );
+  const field = asList(terms[0]?.matchFields).find((f) => f.key === 'metadata.name');
+  return (field?.values as string[] | undefined)?.[0] ?? ((asObj(pod.spec).nodeName as string) || undefined);
+};
+
+export class DaemonSetController extends Controller {
+  readonly name = 'daemonset-controller';
+  private events!: EventRecorder;
+
+  private get sets() {
+    return this.env.informers.for(Kinds.DaemonSet);
+  }
+
+  private get pods() {
+    return this.env.informers.for(Kinds.Pod);
+  }
+
+  private get nodes() {
+    return this.env.informers.for(Kinds.Node);
+  }
+
+  protected register(): void {
+    this.events = new EventRecorder(this.client, this.clock, this.name);
+    this.sets.on({
+      add: (s) => this.enqueue(s),
+      update: (s) => this.enqueue(s),
+      delete: (s) => this.enqueue(s),
+    });
+    const owner = (pod: KubeObject) => {
+      const ref = controllerRef(pod);
+      if (ref?.kind === 'DaemonSet') this.queue.add(`${pod.metadata?.namespace}/${ref.name}`);
+    };
+    this.pods.on({ add: owner, update: owner, delete: owner });
+    // A node that comes, goes or changes labels and taints may change where daemons belong.
+    const all = () => {
+      for (const s of this.sets.list()) this.enqueue(s);
+    };
+    this.nodes.on({
+      add: all,
+      delete: all,
+      update: (n, old) => {
+        if (
+          JSON.stringify([n.metadata?.labels, spec(n).taints]) !==
+          JSON.stringify([old.metadata?.labels, spec(old).taints])
+        )
+          all();
+      },
+    });
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const set = this.sets.get(namespace, name);
+    if (!set || set.metadata?.deletionTimestamp) return;
+    const template = asObj(spec(set).template);
+    const hash = templateHash(template);
+    const pods = this.pods
+      .list(namespace)
+      .filter((p) => controllerRef(p)?.uid === set.metadata?.uid && !p.metadata?.deletionTimestamp);
+    const nodes = this.nodes.list();
+    const wanted = nodes.filter((n) => fitsNode(template, n)).map((n) => n.metadata!.name!);
+    const strategy = asObj(spec(set).updateStrategy);
+    const maxUnavailable = Math.max(
+      1,
+      scaled(asObj(strategy.rollingUpdate).maxUnavailable ?? 1, wanted.length, true),
+    );
+    try {
+      for (const node of wanted) {
+        if (pods.some((p) => pinnedNode(p) === node)) continue;
+        const made = await this.client.create(Kinds.Pod, this.podFor(set, node, hash));
+        this.events.record(set, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata?.name}`);
+      }
+      // Daemons on nodes they no longer fit go.
+      for (const pod of pods.filter((p) => !wanted.includes(pinnedNode(p) ?? ''))) {
+        await ignoreGone(this.client.delete(Kinds.Pod, namespace, pod.metadata!.name!));
+        this.events.record(set, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name}`);
+      }
+      if (strategy.type !== 'OnDelete') {
+        const unavailable = pods.filter((p) => !isPodReady(p)).length;
+        const stale = pods.filter((p) => p.metadata?.labels?.[generationLabel] !== hash);
+        for (const pod of stale.slice(0, Math.max(0, maxUnavailable - unavailable))) {
+          await ignoreGone(this.client.delete(Kinds.Pod, namespace, pod.metadata!.name!));
+          this.events.record(set, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name}`);
+        }
+      }
+    } catch (err) {
+      if (isNamespaceTerminating(err)) return;
+      throw err;
+    }
+    const onWanted = pods.filter((p) => wanted.includes(pinnedNode(p) ?? ''));
+    const ready = onWanted.filter(isPodReady).length;
+    await writeStatus(this.client, Kinds.DaemonSet, set, {
+      observedGeneration: set.metadata?.generation,
+      desiredNumberScheduled: wanted.length,
+      currentNumberScheduled: onWanted.length,
+      numberMisscheduled: pods.length - onWanted.length,
+      numberReady: ready,
+      numberAvailable: ready,
+      numberUnavailable: Math.max(0, wanted.length - ready),
+      updatedNumberScheduled: onWanted.filter((p) => p.metadata?.labels?.[generationLabel] === hash).length,
+    });
+  }
+
+  private podFor(set: KubeObject, node: string, hash: string): KubeObject {
+    const template = asObj(spec(set).template);
+    const meta = asObj(template.metadata);
+    const podSpec = structuredClone(asObj(template.spec)) as Obj;
+    const affinity = asObj(podSpec.affinity);
+    podSpec.affinity = {
+      ...affinity,
+      nodeAffinity: {
+        ...asObj(affinity.nodeAffinity),
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }],
+        },
+      },
+    };
+    const own = asList(podSpec.tolerations);
+    podSpec.tolerations = [...own, ...daemonTolerations.filter((t) => !own.some((o) => o.key === t.key))];
+    return {
+      metadata: {
+        generateName: `${set.metadata?.name}-`,
+        namespace: set.metadata?.namespace,
+        labels: {
+          ...(meta.labels as Record<string, string>),
+          [generationLabel]: hash,
+          'pod-template-generation': String(set.metadata?.generation ?? 1),
+        },
+        ...(meta.annotations ? { annotations: { ...(meta.annotations as Record<string, string>) } } : {}),
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'DaemonSet',
+            name: set.metadata!.name!,
+            uid: set.metadata!.uid!,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      spec: podSpec,
+    };
+  }
+}
