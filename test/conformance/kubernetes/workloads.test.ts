@@ -204,7 +204,10 @@ spec:
   const ip0 = ok(['get', 'pod', 'db-0', '-o', 'jsonpath={.status.podIP}']).trim();
   assert.ok(
     await eventually(
-      () => c.kubectl(['exec', 'db-1', '--', 'nslookup', 'db-0.db.default.svc.cluster.local']).stdout.includes(`Address: ${ip0}`),
+      () =>
+        c
+          .kubectl(['exec', 'db-1', '--', 'nslookup', 'db-0.db.default.svc.cluster.local'])
+          .stdout.includes(`Address: ${ip0}`),
       20_000,
     ),
     'db-0.db.default.svc.cluster.local resolves from db-1',
