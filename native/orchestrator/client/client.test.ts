@@ -2,30 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { silentLogger } from '../../core/log.ts';
 import { ManualClock } from '../../core/manual-clock.ts';
-import type { ApiContext } from '../apiserver/context.ts';
-import { bootstrap } from '../apiserver/main.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
-import { defaultRegistry } from '../apiserver/resources/index.ts';
 import { ApiError } from '../apiserver/status.ts';
-import { MemoryStore } from '../store/memory.ts';
-import { Kinds, type KubeClient, LocalClient } from './client.ts';
+import { testApi } from '../testing.ts';
+import { Kinds, type KubeClient } from './client.ts';
 import { Informers, keyOf } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 
 async function cluster() {
-  const store = new MemoryStore();
-  const registry = defaultRegistry();
-  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
-  const ctx: ApiContext = {
-    store,
-    registry,
-    clock,
-    admission: [],
-    log: silentLogger,
-    bookmarkIntervalMs: 60_000,
-  };
-  await bootstrap(ctx, registry);
-  return { ctx, store, clock, client: new LocalClient(ctx) };
+  const t = await testApi();
+  return { ctx: t.ctx, store: t.store, clock: t.clock, client: t.client };
 }
 
 const cm = (name: string, data: Record<string, string> = {}): KubeObject => ({

@@ -76,6 +76,14 @@ export function ownerRefTo(owner: KubeObject, kind: KindRef, version = 'v1'): Ow
   };
 }
 
+/** An informer handler that brings back the owner (of `ownerKind`) of the object that changed. */
+export function queueOwner(queue: WorkQueue, ownerKind: string): (obj: KubeObject) => void {
+  return (obj) => {
+    const ref = controllerRef(obj);
+    if (ref?.kind === ownerKind) queue.add(`${obj.metadata?.namespace}/${ref.name}`);
+  };
+}
+
 const reason = (err: unknown) => (err instanceof ApiError ? err.reason : undefined);
 export const isNotFound = (err: unknown) => reason(err) === 'NotFound';
 export const isConflict = (err: unknown) => reason(err) === 'Conflict';

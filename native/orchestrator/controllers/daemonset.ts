@@ -17,6 +17,8 @@ import {
   isNamespaceTerminating,
   isPodReady,
   type Obj,
+  ownerRefTo,
+  queueOwner,
   spec,
   writeStatus,
 } from './common.ts';
@@ -87,10 +89,7 @@ export class DaemonSetController extends Controller {
       update: (s) => this.enqueue(s),
       delete: (s) => this.enqueue(s),
     });
-    const owner = (pod: KubeObject) => {
-      const ref = controllerRef(pod);
-      if (ref?.kind === 'DaemonSet') this.queue.add(`${pod.metadata?.namespace}/${ref.name}`);
-    };
+    const owner = queueOwner(this.queue, 'DaemonSet');
     this.pods.on({ add: owner, update: owner, delete: owner });
     // A node that comes, goes or changes labels and taints may change where daemons belong.
     const all = () => {
@@ -188,16 +187,7 @@ export class DaemonSetController extends Controller {
           'pod-template-generation': String(set.metadata?.generation ?? 1),
         },
         ...(meta.annotations ? { annotations: { ...(meta.annotations as Record<string, string>) } } : {}),
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'DaemonSet',
-            name: set.metadata!.name!,
-            uid: set.metadata!.uid!,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [ownerRefTo(set, Kinds.DaemonSet)],
       },
       spec: podSpec,
     };

@@ -4,40 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { systemClock } from '../../core/clock.ts';
-import { silentLogger } from '../../core/log.ts';
-import type { Sys } from '../../core/sys.ts';
-import { createKubeApi } from '../apiserver/app.ts';
-import { bootstrap } from '../apiserver/main.ts';
-import { defaultRegistry } from '../apiserver/resources/index.ts';
-import { Kinds, LocalClient } from '../client/client.ts';
-import { Informers } from '../client/informer.ts';
-import { MemoryStore } from '../store/memory.ts';
+import { Kinds } from '../client/client.ts';
+import { testApi } from '../testing.ts';
 import { NamespaceDefaults, rootCaConfigMap } from './namespace-defaults.ts';
-
-const noHost: Sys = {
-  run: async () => assert.fail('no host commands'),
-  kill: () => false,
-  alive: () => false,
-};
 
 test('every namespace gets the default ServiceAccount and kube-root-ca.crt, again when they are deleted', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-nsdefaults-'));
   writeFileSync(path.join(dir, 'ca.crt'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-  const store = new MemoryStore();
-  const registry = defaultRegistry();
-  await bootstrap({ store, registry, clock: systemClock, log: silentLogger }, registry);
-  const api = createKubeApi({
-    store,
-    registry,
-    clock: systemClock,
-    log: silentLogger,
-    authenticate: () => undefined,
-    serverAddress: '127.0.0.1:1',
-  });
-  const client = new LocalClient(api.context);
-  const informers = new Informers(client, silentLogger, 5);
+  const t = await testApi({ clock: systemClock, admission: 'api', env: { dir } });
+  const { client, informers } = t;
   const part = new NamespaceDefaults();
-  await part.start({ client, informers, registry, clock: systemClock, log: silentLogger, dir, sys: noHost });
+  await part.start(t.env);
   const settle = async () => {
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 10));
@@ -62,8 +39,7 @@ test('every namespace gets the default ServiceAccount and kube-root-ca.crt, agai
     assert.ok(await client.get(Kinds.ConfigMap, 'team', rootCaConfigMap), 'made again');
   } finally {
     part.stop();
-    informers.stop();
-    api.close();
+    t.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

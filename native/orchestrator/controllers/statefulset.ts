@@ -20,6 +20,8 @@ import {
   isNamespaceTerminating,
   isPodReady,
   type Obj,
+  ownerRefTo,
+  queueOwner,
   spec,
   writeStatus,
 } from './common.ts';
@@ -69,10 +71,7 @@ export class StatefulSetController extends Controller {
       update: (s) => this.enqueue(s),
       delete: (s) => this.enqueue(s),
     });
-    const owner = (pod: KubeObject) => {
-      const ref = controllerRef(pod);
-      if (ref?.kind === 'StatefulSet') this.queue.add(`${pod.metadata?.namespace}/${ref.name}`);
-    };
+    const owner = queueOwner(this.queue, 'StatefulSet');
     this.pods.on({ add: owner, update: owner, delete: owner });
     // Claims are read from their informer (started here with the others).
     void this.claims;
@@ -227,16 +226,7 @@ export class StatefulSetController extends Controller {
           [podIndexLabel]: String(ordinal),
         },
         ...(meta.annotations ? { annotations: { ...(meta.annotations as Record<string, string>) } } : {}),
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'StatefulSet',
-            name: set.metadata!.name!,
-            uid: set.metadata!.uid!,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [ownerRefTo(set, Kinds.StatefulSet)],
       },
       spec: podSpec,
     };

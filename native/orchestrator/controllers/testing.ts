@@ -2,17 +2,14 @@
 // NamespaceLifecycle admission berthd runs), the in-process client, shared informers, a ManualClock,
 // and the kubelet's part played by hand (a pod's status written through the status subresource).
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../core/log.ts';
-import { ManualClock } from '../../core/manual-clock.ts';
+import type { ManualClock } from '../../core/manual-clock.ts';
 import { namespaceLifecycle } from '../apiserver/admission.ts';
 import type { ApiContext } from '../apiserver/context.ts';
-import { bootstrap } from '../apiserver/main.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
-import { defaultRegistry } from '../apiserver/resources/index.ts';
-import { Kinds, LocalClient } from '../client/client.ts';
-import { Informers } from '../client/informer.ts';
+import { Kinds, type LocalClient } from '../client/client.ts';
+import type { Informers } from '../client/informer.ts';
 import type { ClusterPart, PartEnv } from '../parts.ts';
-import { MemoryStore } from '../store/memory.ts';
+import { testApi } from '../testing.ts';
 import { iso } from './common.ts';
 
 export interface TestCluster {
@@ -26,34 +23,11 @@ export interface TestCluster {
 }
 
 export async function testCluster(): Promise<TestCluster> {
-  const store = new MemoryStore();
-  const registry = defaultRegistry();
-  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
-  const ctx: ApiContext = {
-    store,
-    registry,
-    clock,
-    admission: [namespaceLifecycle(store, registry.byKind('', 'Namespace')!)],
-    log: silentLogger,
-    bookmarkIntervalMs: 60_000,
-  };
-  await bootstrap(ctx, registry);
-  const client = new LocalClient(ctx);
-  const informers = new Informers(client, silentLogger, 5);
-  const env: PartEnv = {
-    client,
-    informers,
-    registry,
-    clock,
-    log: silentLogger,
-    dir: '/nonexistent',
-    // Controllers run nothing on the host: a command here fails the test.
-    sys: {
-      run: async (cmd, args) => assert.fail(`a controller ran ${cmd} ${args.join(' ')} on the host`),
-      kill: () => false,
-      alive: () => false,
-    },
-  };
+  const api = await testApi({
+    admission: (store, registry) => [namespaceLifecycle(store, registry.byKind('', 'Namespace')!)],
+  });
+  const { ctx, client, informers, env } = api;
+  const clock = api.clock as ManualClock;
   const started: ClusterPart[] = [];
   return {
     ctx,
@@ -69,7 +43,7 @@ export async function testCluster(): Promise<TestCluster> {
     },
     async stop() {
       for (const p of started.reverse()) await p.stop();
-      informers.stop();
+      api.close();
     },
   };
 }

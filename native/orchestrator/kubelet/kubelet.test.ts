@@ -3,15 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { silentLogger } from '../../core/log.ts';
-import { ManualClock } from '../../core/manual-clock.ts';
+import type { ManualClock } from '../../core/manual-clock.ts';
 import type { Sys } from '../../core/sys.ts';
-import type { ApiContext } from '../apiserver/context.ts';
-import { bootstrap } from '../apiserver/main.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
 import { defaultRegistry } from '../apiserver/resources/index.ts';
-import { Kinds, LocalClient } from '../client/client.ts';
+import { Kinds } from '../client/client.ts';
 import { Informers } from '../client/informer.ts';
-import { MemoryStore } from '../store/memory.ts';
+import { testApi } from '../testing.ts';
 import { FakeContainers, FakeImages } from './fake-engine.ts';
 import { Kubelet } from './kubelet.ts';
 import { Label } from './names.ts';
@@ -78,20 +76,9 @@ afterEach(async () => {
 });
 
 async function setup(opts: { before?: (ops: FakeContainers, images: FakeImages) => void } = {}) {
-  const store = new MemoryStore();
-  const registry = defaultRegistry();
-  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
-  const ctx: ApiContext = {
-    store,
-    registry,
-    clock,
-    admission: [],
-    log: silentLogger,
-    bookmarkIntervalMs: 60_000,
-  };
-  await bootstrap(ctx, registry);
-  const client = new LocalClient(ctx);
-  const informers = new Informers(client, silentLogger, 5);
+  const api = await testApi();
+  const { store, client, informers, registry } = api;
+  const clock = api.clock as ManualClock;
   const ops = new FakeContainers(() => clock.now());
   const images = new FakeImages();
   images.images.set(pauseImage, { id: `sha256:${'p'.repeat(64)}`, repoDigests: [] });
@@ -121,7 +108,7 @@ async function setup(opts: { before?: (ops: FakeContainers, images: FakeImages) 
       await kubelet.start(env);
       cleanups.push(() => {
         kubelet.stop();
-        informers.stop();
+        api.close();
         rmSync(dir, { recursive: true, force: true });
       });
     },

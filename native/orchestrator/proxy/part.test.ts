@@ -2,15 +2,10 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { systemClock } from '../../core/clock.ts';
-import { silentLogger } from '../../core/log.ts';
 import { hostSys, type Sys } from '../../core/sys.ts';
-import { createKubeApi } from '../apiserver/app.ts';
-import { bootstrap } from '../apiserver/main.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
-import { defaultRegistry } from '../apiserver/resources/index.ts';
-import { Kinds, LocalClient } from '../client/client.ts';
-import { Informers } from '../client/informer.ts';
-import { MemoryStore } from '../store/memory.ts';
+import { Kinds } from '../client/client.ts';
+import { testApi } from '../testing.ts';
 import { ServiceProxy } from './part.ts';
 
 /** A TCP server on 127.0.0.1 that answers every connection with its name: a pod behind a Service. */
@@ -34,38 +29,22 @@ function read(ip: string, port: number): Promise<string> {
 }
 
 async function cluster(sys: Sys, serviceInterface?: string) {
-  const store = new MemoryStore();
-  const registry = defaultRegistry();
   const ranges = { serviceCidr: '10.250.0.0/24', nodePorts: [30000, 32767] as [number, number] };
-  await bootstrap({ store, registry, clock: systemClock, log: silentLogger }, registry);
-  const api = createKubeApi({
-    store,
-    registry,
+  const api = await testApi({
     clock: systemClock,
-    log: silentLogger,
-    authenticate: () => undefined,
-    serverAddress: '127.0.0.1:1',
+    admission: 'api',
     serviceRanges: ranges,
+    env: { sys, serviceInterface },
   });
-  const client = new LocalClient(api.context);
-  const informers = new Informers(client, silentLogger, 5);
+  const { client, informers } = api;
   const proxy = new ServiceProxy({ loadBalancerRange: { first: '127.42.7.1', count: 4 } });
-  await proxy.start({
-    client,
-    informers,
-    registry,
-    clock: systemClock,
-    log: silentLogger,
-    dir: '/nonexistent',
-    sys,
-    serviceInterface,
-  });
+  await proxy.start(api.env);
   await informers.synced();
   const settle = async () => {
     await new Promise((r) => setTimeout(r, 20));
     await proxy.idle();
   };
-  return { client, informers, proxy, settle, api };
+  return { client, proxy, settle, api };
 }
 
 const service = (name: string, spec: Record<string, unknown>): KubeObject => ({
@@ -88,7 +67,7 @@ after(() => {
 });
 
 test('two LoadBalancer services both on port 80, each on an address of its own; node ports on 127.0.0.1', async () => {
-  const { client, informers, proxy, settle, api } = await cluster(hostSys);
+  const { client, proxy, settle, api } = await cluster(hostSys);
   try {
     await client.create(Kinds.Service, service('web', { type: 'LoadBalancer', ports: [{ port: 80 }] }));
     await client.create(Kinds.Service, service('api', { type: 'LoadBalancer', ports: [{ port: 80 }] }));
@@ -138,7 +117,6 @@ test('two LoadBalancer services both on port 80, each on an address of its own; 
     assert.equal(await read(ingress(api), 80), 'reset');
   } finally {
     await proxy.stop();
-    informers.stop();
     api.close();
   }
 });
@@ -147,7 +125,7 @@ test('ClusterIPs live on an interface of the cluster, which goes at stop', {
   skip: process.getuid?.() !== 0 && 'needs root for an interface',
 }, async () => {
   const iface = `bkt${process.pid % 100_000}`;
-  const { client, informers, proxy, settle, api } = await cluster(hostSys, iface);
+  const { client, proxy, settle, api } = await cluster(hostSys, iface);
   try {
     const made = await client.create(Kinds.Service, service('db', { ports: [{ name: 'pg', port: 5432 }] }));
     await client.create(Kinds.Endpoints, endpoints('db', [c.port], 'pg'));
@@ -159,7 +137,6 @@ test('ClusterIPs live on an interface of the cluster, which goes at stop', {
     assert.equal(await read(ip, 5432), 'c');
   } finally {
     await proxy.stop();
-    informers.stop();
     api.close();
   }
   assert.notEqual((await hostSys.run('ip', ['link', 'show', iface])).code, 0, 'the interface is gone');

@@ -1,51 +1,16 @@
 // A cluster for the scheduler's part tests: the API server's handlers over the memory store with a
 // manual clock, the in-process client and shared informers, as berthd hands them to its parts.
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../core/log.ts';
-import { ManualClock } from '../../core/manual-clock.ts';
-import type { Sys } from '../../core/sys.ts';
-import type { ApiContext } from '../apiserver/context.ts';
-import { bootstrap } from '../apiserver/main.ts';
+import type { ManualClock } from '../../core/manual-clock.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
-import { defaultRegistry } from '../apiserver/resources/index.ts';
-import { Kinds, LocalClient } from '../client/client.ts';
-import { Informers } from '../client/informer.ts';
-import type { ClusterPart, PartEnv } from '../parts.ts';
-import { MemoryStore } from '../store/memory.ts';
-
-/** The scheduler's parts run nothing on the host: a command is a test failure. */
-const noCommands: Sys = {
-  run: async (cmd) => {
-    throw new Error(`unexpected host command: ${cmd}`);
-  },
-  kill: () => false,
-  alive: () => false,
-};
+import { Kinds } from '../client/client.ts';
+import type { ClusterPart } from '../parts.ts';
+import { testApi } from '../testing.ts';
 
 export async function testCluster(parts: ClusterPart[]) {
-  const store = new MemoryStore();
-  const registry = defaultRegistry();
-  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
-  const ctx: ApiContext = {
-    store,
-    registry,
-    clock,
-    admission: [],
-    log: silentLogger,
-    bookmarkIntervalMs: 60_000,
-  };
-  await bootstrap(ctx, registry);
-  const client = new LocalClient(ctx);
-  const informers = new Informers(client, silentLogger, 5);
-  const env: PartEnv = {
-    client,
-    informers,
-    registry,
-    clock,
-    log: silentLogger,
-    dir: '/nonexistent',
-    sys: noCommands,
-  };
+  const api = await testApi();
+  const { client, informers, env } = api;
+  const clock = api.clock as ManualClock;
   for (const p of parts) await p.start(env);
   return {
     client,
@@ -62,7 +27,7 @@ export async function testCluster(parts: ClusterPart[]) {
     },
     async stop() {
       for (const p of parts) await p.stop();
-      informers.stop();
+      api.close();
     },
   };
 }

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { systemClock } from '../../core/clock.ts';
-import { silentLogger } from '../../core/log.ts';
-import type { Sys } from '../../core/sys.ts';
 import type { VolumeOperations } from '../../services/volumes/operations.ts';
-import { createKubeApi } from '../apiserver/app.ts';
-import { bootstrap } from '../apiserver/main.ts';
-import { defaultRegistry } from '../apiserver/resources/index.ts';
-import { Kinds, LocalClient } from '../client/client.ts';
-import { Informers } from '../client/informer.ts';
-import type { PartEnv } from '../parts.ts';
-import { MemoryStore } from '../store/memory.ts';
+import { Kinds } from '../client/client.ts';
+import { testApi } from '../testing.ts';
 import { engineVolumeAnnotation, LocalPathProvisioner } from './provisioner.ts';
 
 class FakeVolumes implements VolumeOperations {
@@ -24,39 +17,17 @@ class FakeVolumes implements VolumeOperations {
   }
 }
 
-const noHost: Sys = {
-  run: async () => assert.fail('the provisioner runs nothing on the host'),
-  kill: () => false,
-  alive: () => false,
-};
-
 async function cluster() {
-  const store = new MemoryStore();
-  const registry = defaultRegistry();
   const ranges = { serviceCidr: '10.250.0.0/24', nodePorts: [30000, 32767] as [number, number] };
-  await bootstrap({ store, registry, clock: systemClock, log: silentLogger }, registry, ranges);
-  const api = createKubeApi({
-    store,
-    registry,
-    clock: systemClock,
-    log: silentLogger,
-    authenticate: () => undefined,
-    serverAddress: '127.0.0.1:1',
-  });
-  const client = new LocalClient(api.context);
-  const informers = new Informers(client, silentLogger, 5);
   const volumes = new FakeVolumes();
-  const part = new LocalPathProvisioner();
-  const env: PartEnv = {
-    client,
-    informers,
-    registry,
+  const t = await testApi({
     clock: systemClock,
-    log: silentLogger,
-    dir: '/nonexistent',
-    sys: noHost,
-    engine: { containers: {} as never, images: {} as never, volumes, version: 'test' },
-  };
+    admission: 'api',
+    serviceRanges: ranges,
+    env: { engine: { containers: {} as never, images: {} as never, volumes, version: 'test' } },
+  });
+  const { client, informers, env } = t;
+  const part = new LocalPathProvisioner();
   part.start(env);
   await informers.synced();
   const settle = async () => {
@@ -71,8 +42,7 @@ async function cluster() {
     settle,
     close: () => {
       part.stop();
-      informers.stop();
-      api.close();
+      t.close();
     },
   };
 }

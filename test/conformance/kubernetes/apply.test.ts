@@ -23,11 +23,7 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const ok = (args: string[], input?: string) => {
-  const r = c.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => c.ok(args, input);
 const fails = (args: string[], input?: string) => {
   const r = c.kubectl(args, { input });
   assert.notEqual(r.code, 0, `kubectl ${args.join(' ')} should fail: ${r.stdout}`);

@@ -2,6 +2,7 @@
 // (each test file its own HOME, so that kubectl's discovery cache starts empty). The store is berthd's
 // default (SQLite) unless asked, or BERTH_KUBE_STORE=etcd|memory says otherwise (etcd: a private
 // etcd-server for the cluster).
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,8 @@ export interface Cluster {
   /** Waits until the Kubernetes API answers (after a restart). */
   ready(): Promise<void>;
   kubectl(args: string[], opts?: { input?: string; home?: string }): RunResult;
+  /** kubectl that must succeed: its stdout, or the test fails with its stderr. */
+  ok(args: string[], input?: string): string;
   /** Starts kubectl and returns it with its output so far. */
   kubectlAsync(args: string[]): { stdout: () => string; stderr: () => string; stop: () => Promise<void> };
   stop(): Promise<void>;
@@ -68,6 +71,11 @@ export async function startCluster(opts: { store?: StoreKind } = {}): Promise<Cl
     args,
     ready,
     kubectl,
+    ok(args, input) {
+      const r = kubectl(args, { input });
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    },
     kubectlAsync(args) {
       const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], {
         env: { ...process.env, HOME: home, KUBECONFIG: '' },

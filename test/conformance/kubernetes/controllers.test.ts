@@ -16,11 +16,7 @@ before(async () => {
 });
 after(() => c?.stop());
 
-const ok = (args: string[], input?: string) => {
-  const r = c.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => c.ok(args, input);
 
 /** The fields of kubectl's JSON these tests read. */
 interface Item {

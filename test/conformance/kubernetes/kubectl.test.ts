@@ -15,11 +15,7 @@ before(async () => {
 });
 after(() => c?.stop());
 
-const ok = (args: string[], input?: string) => {
-  const r = c.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => c.ok(args, input);
 
 describe('discovery', () => {
   test('a first kubectl (empty cache) finds everything without a 406 or a fallback', () => {

@@ -19,11 +19,7 @@ before(async () => {
 });
 after(() => c?.stop());
 
-const ok = (args: string[], input?: string) => {
-  const r = c.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => c.ok(args, input);
 const json = (args: string[]) => JSON.parse(ok([...args, '-o', 'json']));
 
 /** A pod manifest bound to the node. */

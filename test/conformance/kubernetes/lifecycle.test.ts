@@ -14,11 +14,7 @@ before(async () => {
 });
 after(() => c?.stop());
 
-const ok = (args: string[], input?: string) => {
-  const r = c.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => c.ok(args, input);
 const podContainers = (all = false) =>
   c.daemon
     .docker(['ps', ...(all ? ['-a'] : []), '-q', '--filter', 'label=io.kubernetes.pod.name=keep'])

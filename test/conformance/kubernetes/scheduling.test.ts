@@ -12,11 +12,7 @@ import { type Cluster, eventually, startCluster } from './cluster.ts';
 let c: Cluster;
 let node: string;
 
-const ok = (args: string[], input?: string) => {
-  const r = c.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => c.ok(args, input);
 
 before(async () => {
   c = await startCluster();

@@ -18,11 +18,7 @@ after(async () => {
   await c?.stop();
 });
 
-const ok = (args: string[], input?: string) => {
-  const r = c.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => c.ok(args, input);
 
 async function serve(name: string): Promise<number> {
   const s = net.createServer((sock) => sock.end(`${name}\n`));

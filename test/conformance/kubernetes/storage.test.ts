@@ -12,11 +12,7 @@ before(async () => {
 });
 after(() => c?.stop());
 
-const ok = (args: string[], input?: string) => {
-  const r = c.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const ok = (args: string[], input?: string) => c.ok(args, input);
 const get = (args: string[]) => c.kubectl(args).stdout.trim();
 
 const pod = (name: string, script: string) =>
