@@ -39,13 +39,14 @@ function read(host: string, port: number): Promise<string> {
   });
 }
 
+// A Service without a selector: its Endpoints are the test's own (the endpoints controller leaves
+// such a Service alone), pointing at a TCP server on the host.
 const manifest = (name: string, type: string, backendPort: number) => `
 apiVersion: v1
 kind: Service
 metadata: {name: ${name}}
 spec:
   type: ${type}
-  selector: {app: ${name}}
   ports: [{port: 80, targetPort: ${backendPort}}]
 ---
 apiVersion: v1
