@@ -54,6 +54,8 @@ export interface Daemon {
   kill9(): Promise<void>;
   /** Starts the daemon again on the same roots (with other flags when given). */
   restart(args?: string[]): Promise<void>;
+  /** The flags it runs with now. */
+  args(): string[];
   /** Everything the daemon logged so far. */
   log(): string;
   pid(): number;
@@ -243,6 +245,7 @@ export async function startDaemon(
       if (args) extraArgs = args;
       await launch();
     },
+    args: () => extraArgs,
     log: out,
     pid: () => child.pid ?? 0,
   };
@@ -254,6 +257,12 @@ export async function startDaemon(
  * chains, a reference dockerd's bridge; and the roots.
  */
 export async function stopDaemon(d: Daemon): Promise<void> {
+  // A cluster's kubelet makes again the pods' containers removed under it: the daemon comes back
+  // without Kubernetes first (its pods stopped), so that what is removed stays removed.
+  if (d.kind === 'berthd' && d.args().includes('--kubernetes') && d.pid()) {
+    await d.stop();
+    await d.restart(d.args().filter((a) => a !== '--kubernetes'));
+  }
   const ids = d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
   if (ids.length) d.docker(['rm', '-f', ...ids]);
   d.docker(['network', 'prune', '-f']);

@@ -29,10 +29,14 @@ interface Item {
   spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
 }
 
-/** A read-modify-replace of the Deployment `web` (a PUT, which needs no PATCH support). */
+/**
+ * A read-modify-replace of the Deployment `web` (a PUT). Without its resourceVersion the PUT is
+ * unconditional: the controller writing the status in between does not make it a conflict.
+ */
 const edit = (change: (d: Item) => void) => {
   const d = JSON.parse(ok(['get', 'deployment', 'web', '-o', 'json']));
   change(d);
+  delete d.metadata.resourceVersion;
   ok(['replace', '-f', '-'], JSON.stringify(d));
 };
 
