@@ -28,9 +28,13 @@ async function signal(ctx: ContainerContext, rec: ContainerRecord, sig: number):
   try {
     await ctx.runtime.kill(rec.Id, sig, true);
   } catch (err) {
-    // The process may have exited between the check and the signal; that is not an error.
-    if (!/not running|does not exist|container not running|process already finished/i.test(String(err)))
-      throw err;
+    // The process may have exited between the check and the signal; that is not an error. runc then
+    // says so in several ways — also as a cgroup it cannot read any more (`kill --all` walks it) — so
+    // a process that is gone settles it whatever the words.
+    if (/not running|does not exist|container not running|process already finished/i.test(String(err)))
+      return;
+    if (rec.State.Pid > 0 && !ctx.sys.alive(rec.State.Pid)) return;
+    throw err;
   }
   emitContainerEvent(ctx, rec, 'kill', { signal: String(sig) });
 }
