@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { runOk, type Sys } from '../core/sys.ts';
@@ -26,10 +27,46 @@ async function sysctl(key: string, value: string): Promise<void> {
   await fs.writeFile(`/proc/sys/${key.replaceAll('.', '/')}`, value).catch(() => undefined);
 }
 
-/** A Linux bridge with the gateway address, up. Existing bridges are reused (daemon restart). */
+/** A random locally administered unicast MAC address. */
+export function randomMac(): string {
+  const b = randomBytes(6);
+  b[0] = (b[0] & 0xfc) | 0x02;
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+/** `addr_assign_type` of a link whose address was set by the user (NET_ADDR_SET). */
+const addrSet = '3';
+
+/**
+ * A Linux bridge with the gateway address, up. Existing bridges are reused (daemon restart).
+ *
+ * The bridge's MAC address is fixed, as Docker's: a bridge whose address the kernel chose takes the
+ * lowest address among its ports, so a container joining with a lower one would change the gateway's
+ * address under every other container, whose ARP caches then send to the old one for many seconds
+ * (their DNS queries to the gateway time out meanwhile).
+ */
 export async function ensureBridge(sys: Sys, name: string, gatewayCidr: string, mtu = 1500): Promise<void> {
   if (!(await linkExists(name))) {
-    await runOk(sys, 'ip', ['link', 'add', 'name', name, 'mtu', String(mtu), 'type', 'bridge']);
+    await runOk(sys, 'ip', [
+      'link',
+      'add',
+      'name',
+      name,
+      'mtu',
+      String(mtu),
+      'address',
+      randomMac(),
+      'type',
+      'bridge',
+    ]);
+  } else {
+    // A bridge made before its address was fixed: pin the one it has now.
+    const dir = `/sys/class/net/${name}`;
+    const assigned = (await fs.readFile(`${dir}/addr_assign_type`, 'utf8').catch(() => addrSet)).trim();
+    if (assigned !== addrSet) {
+      const mac = (await fs.readFile(`${dir}/address`, 'utf8')).trim();
+      await runOk(sys, 'ip', ['link', 'set', 'dev', name, 'address', mac]);
+    }
   }
   await runOk(sys, 'ip', ['addr', 'replace', gatewayCidr, 'dev', name]);
   await runOk(sys, 'ip', ['link', 'set', name, 'up']);

@@ -37,12 +37,8 @@ describe('docker-compose 1.29 project end to end', {
     assert.equal(r.code, 0, `docker-compose ${args.join(' ')}:\n${r.stdout}${r.stderr}`);
     return r.stdout;
   };
-  // A lookup that times out is asked again (twice at most): on a loaded CI machine busybox's
-  // nslookup has once given up on the embedded DNS (see the closing notes); a wrong answer still fails.
   const lookup = (service: string, name: string) => {
-    let r = compose(['exec', '-T', service, 'nslookup', name]);
-    for (let i = 0; i < 2 && r.code !== 0 && /timed out/.test(r.stdout + r.stderr); i++)
-      r = compose(['exec', '-T', service, 'nslookup', name]);
+    const r = compose(['exec', '-T', service, 'nslookup', name]);
     assert.equal(r.code, 0, `nslookup ${name} in ${service}:\n${r.stdout}${r.stderr}`);
     return r.stdout;
   };

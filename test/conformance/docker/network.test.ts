@@ -257,6 +257,29 @@ describe('networking: bridges, published ports, embedded DNS', () => {
   });
 
   test(
+    "a bridge keeps its MAC address as containers join (the gateway's ARP entry stays right)",
+    berthOnly,
+    async () => {
+      const bridge = `br-${ok(['network', 'inspect', '-f', '{{.Id}}', 'appnet']).slice(0, 12)}`;
+      const mac = () =>
+        execFileSync('cat', [`/sys/class/net/${bridge}/address`], { encoding: 'utf8' }).trim();
+      // NET_ADDR_SET: the kernel no longer takes the lowest port's address for the bridge.
+      assert.equal(
+        execFileSync('cat', [`/sys/class/net/${bridge}/addr_assign_type`], { encoding: 'utf8' }).trim(),
+        '3',
+      );
+      const first = mac();
+      const names = ['j1', 'j2', 'j3', 'j4', 'j5', 'j6'];
+      for (const n of names) ok(['run', '-d', '--name', n, '--network', 'appnet', 'busybox', 'sleep', '300']);
+      assert.equal(mac(), first);
+      // What a container that was there before sees for its gateway, after the others joined.
+      ok(['exec', 'db', 'ping', '-c1', '-W2', '10.123.0.254']);
+      assert.match(ok(['exec', 'db', 'ip', 'neigh', 'show', '10.123.0.254']), new RegExp(first));
+      ok(['rm', '-f', ...names]);
+    },
+  );
+
+  test(
     "a stopped container's veth goes by itself; its address and names are free at once",
     berthOnly,
     async () => {
