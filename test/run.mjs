@@ -4,7 +4,7 @@
 // come from the runner's structured events (test/runner/results-reporter.mjs), never from text a test
 // or a daemon may print.
 //   node test/run.mjs            all suites
-//   node test/run.mjs unit       one suite (unit | integration | conformance | e2e)
+//   node test/run.mjs unit       one suite (unit | integration | conformance | conformance-etcd | e2e)
 // unit: the tests beside the source, with seams and no engine; integration: the app's main process
 // (electron/main) against a real berthd, a registry and dockerd (test/integration); conformance: the
 // engine against the docker CLI and dockerode; e2e: the UI in Chromium.
@@ -43,8 +43,14 @@ const suites = {
     ),
   integration: () => find('test/integration', isTest),
   conformance: () => [...find('test/conformance', isTest), ...find('test/api', isTest)],
+  // The cluster's scenarios again on the etcd store (the conformance suite runs them on SQLite), so both
+  // backends meet the real kubectl and client-node: the ones that write most through the API.
+  'conformance-etcd': () =>
+    ['kubectl', 'client-node', 'apply', 'workloads'].map((f) => `test/conformance/kubernetes/${f}.test.ts`),
   e2e: () => find('test/e2e', isTest),
 };
+/** Environment a suite's files run with, beyond the runner's own. */
+const suiteEnv = { 'conformance-etcd': { BERTH_KUBE_STORE: 'etcd' } };
 
 /** Type checking and lint count as one test each: the tree must stay clean. */
 function runStatic() {
@@ -84,7 +90,7 @@ for (const n of names) {
   }
 }
 
-const needSetup = ['integration', 'conformance', 'e2e'];
+const needSetup = ['integration', 'conformance', 'conformance-etcd', 'e2e'];
 if (names.some((n) => needSetup.includes(n)) && process.env.BERTH_SKIP_SETUP !== '1') {
   const r = spawnSync('sh', ['build/setup.sh'], {
     stdio: 'inherit',
@@ -110,7 +116,7 @@ async function runSuite(name, files) {
   console.log(`\n=== suite ${name}: ${files.length} files ===`);
   const failures = [];
   for (const [i, file] of files.entries()) {
-    const r = await runFile(`${name}-${i}`, file);
+    const r = await runFile(`${name}-${i}`, file, suiteEnv[name]);
     sum.pass += r.pass;
     sum.fail += r.fail;
     sum.skipped += r.skipped;
@@ -120,7 +126,7 @@ async function runSuite(name, files) {
   return sum;
 }
 
-function runFile(key, file) {
+function runFile(key, file, env = {}) {
   return new Promise((resolve) => {
     const results = path.join(reportDir, `${key}.jsonl`);
     const args = [
@@ -134,7 +140,10 @@ function runFile(key, file) {
       '--test-timeout=600000',
       file,
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     child.on('close', (code) => {
       let jsonl = '';
       try {

@@ -136,6 +136,53 @@ test('kubectl cordon leaves new pods Pending; uncordon lets them in', async () =
   await boundToNode('during-cordon');
 });
 
+test('kubectl drain evicts the pods through pods/eviction; their Deployment waits for uncordon', async () => {
+  const spec = {
+    terminationGracePeriodSeconds: 1,
+    containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }],
+  };
+  ok(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'drained' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'drained' } },
+        template: { metadata: { labels: { app: 'drained' } }, spec },
+      },
+    }),
+  );
+  ok(['create', '-f', '-'], podYaml('loner', { terminationGracePeriodSeconds: 1 }));
+  ok(['rollout', 'status', 'deployment/drained', '--timeout=60s']);
+  const first = ok(['get', 'pods', '-l', 'app=drained', '-o', 'name']).trim().split('\n');
+  assert.equal(first.length, 2);
+
+  const r = c.kubectl(['drain', node, '--ignore-daemonsets', '--force', '--timeout=90s']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  // Evicted, not deleted: kubectl deletes only where the server has no eviction subresource.
+  assert.match(r.stdout, new RegExp(`node/${node} cordoned`));
+  assert.match(r.stdout, /pod\/loner evicted/);
+  for (const p of first) assert.match(r.stdout, new RegExp(`${p} evicted`));
+  assert.match(r.stdout, new RegExp(`node/${node} drained`));
+  assert.match(r.stderr, /Warning: deleting Pods that declare no controller.*default\/loner/);
+
+  assert.equal(c.kubectl(['get', 'pod', 'loner']).code, 1, 'the unmanaged pod is gone');
+  // The Deployment's replacements cannot go anywhere while the node is cordoned.
+  const replaced = () =>
+    ok(['get', 'pods', '-l', 'app=drained', '-o', 'name'])
+      .trim()
+      .split('\n')
+      .filter((p) => p && !first.includes(p));
+  assert.ok(await eventually(() => replaced().length === 2, 20_000), 'two replacements');
+  const replacements = replaced();
+  await pendingSaying(replacements[0].slice('pod/'.length), '1 node(s) were unschedulable');
+  changeNode(['uncordon', node]);
+  ok(['rollout', 'status', 'deployment/drained', '--timeout=60s']);
+  ok(['delete', 'deployment', 'drained']);
+});
+
 test('a pod asking for more cpu than the node has: Insufficient cpu', async () => {
   ok(
     ['create', '-f', '-'],

@@ -82,6 +82,7 @@ test('apply, rollout status, a rolling update with no failed request, history, u
         3,
       20_000,
     ),
+    `three endpoints:\n${ok(['get', 'endpoints,endpointslices,pods', '-o', 'wide'])}`,
   );
   assert.match(await get(ip, 80), /^hello s3cret web-/);
 

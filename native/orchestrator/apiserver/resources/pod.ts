@@ -2,6 +2,7 @@
 // and kubectl use (spec.nodeName, status.phase).
 import type { KubeObject, ResourceDef } from '../registry.ts';
 import { bindingHandler } from '../rest/binding.ts';
+import { evictionHandler } from '../rest/eviction.ts';
 import { fieldPath } from '../selectors.ts';
 import { ageColumn, column, nameColumn, since } from '../table.ts';
 import { asList, asObj, defaultPodSpec, validatePodSpec } from './podspec.ts';
@@ -103,7 +104,7 @@ export const podDef: ResourceDef = {
   shortNames: ['po'],
   categories: ['all'],
   subresources: { status: true },
-  handlers: { binding: bindingHandler },
+  handlers: { binding: bindingHandler, eviction: evictionHandler },
   fieldSelectors: {
     'spec.nodeName': fieldPath('spec.nodeName'),
     'spec.restartPolicy': fieldPath('spec.restartPolicy'),
