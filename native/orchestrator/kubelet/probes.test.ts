@@ -17,6 +17,11 @@ function transport(results: Map<string, boolean>, seen: string[]): ProbeTranspor
       seen.push(`${host}:${port}`);
       return { ok: true, output: '' };
     },
+    async grpc(host, port, service, timeoutMs) {
+      seen.push(`grpc ${host}:${port} "${service}" ${timeoutMs}ms`);
+      const ok = results.get(`grpc ${service}`) ?? true;
+      return { ok, output: ok ? 'service healthy' : 'service unhealthy (responded with "NOT_SERVING")' };
+    },
   };
 }
 
@@ -72,4 +77,48 @@ test('a startup probe that never passes kills the container after failureThresho
   assert.deepEqual(killed, []);
   await clock.advance(1);
   assert.deepEqual(killed, ['Container app failed startup probe, will be restarted']);
+});
+
+test('a gRPC probe asks the pod IP on its port for its service ("" when unset) within timeoutSeconds', async () => {
+  const clock = new ManualClock(0);
+  const results = new Map([['grpc db', false]]);
+  const seen: string[] = [];
+  const events: string[] = [];
+  const prober = new ContainerProber(
+    'c1',
+    {
+      name: 'app',
+      livenessProbe: { grpc: { port: 9090 }, periodSeconds: 10 },
+      readinessProbe: { grpc: { port: 9091, service: 'db' }, timeoutSeconds: 3, periodSeconds: 10 },
+    },
+    () => '10.1.0.7',
+    clock,
+    transport(results, seen),
+    { changed: () => events.push('changed'), unhealthy: (_k, m) => events.push(m), kill: () => {} },
+  );
+  await clock.advance(0);
+  assert.deepEqual(seen, ['grpc 10.1.0.7:9090 "" 1000ms', 'grpc 10.1.0.7:9091 "db" 3000ms']);
+  assert.equal(prober.ready, false);
+  assert.deepEqual(events, ['Readiness probe failed: service unhealthy (responded with "NOT_SERVING")']);
+  results.set('grpc db', true);
+  await clock.advance(10_000);
+  assert.equal(prober.ready, true);
+  prober.stop();
+});
+
+test('a probe with no handler is an error, never a pass', async () => {
+  const clock = new ManualClock(0);
+  const events: string[] = [];
+  const prober = new ContainerProber(
+    'c1',
+    { name: 'app', readinessProbe: { periodSeconds: 1 } },
+    () => '10.1.0.7',
+    clock,
+    transport(new Map(), []),
+    { changed: () => events.push('changed'), unhealthy: (_k, m) => events.push(m), kill: () => {} },
+  );
+  await clock.advance(0);
+  assert.equal(prober.ready, false);
+  assert.deepEqual(events, ['Readiness probe errored: missing probe handler for app']);
+  prober.stop();
 });

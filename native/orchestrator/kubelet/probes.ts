@@ -3,12 +3,13 @@
 // successThreshold and failureThreshold, and tells the kubelet when readiness or started changes and
 // when the container must be killed (liveness or startup failed). Liveness and readiness wait for the
 // startup probe to succeed, as in Kubernetes. How a probe reaches the container (exec through the
-// engine, HTTP and TCP to the pod's IP) is a ProbeTransport, so tests give their own.
+// engine, HTTP, TCP and gRPC health checks to the pod's IP) is a ProbeTransport, so tests give their own.
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { Clock } from '../../core/clock.ts';
 import type { ContainerOperations } from '../../services/containers/operations.ts';
+import { grpcHealthProbe } from './grpc-health.ts';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -18,12 +19,16 @@ export interface ProbeResult {
   ok: boolean;
   /** What a failure says (the Unhealthy event's tail). */
   output: string;
+  /** The probe could not be run at all: the kubelet's "probe errored", not "probe failed". */
+  errored?: boolean;
 }
 
 export interface ProbeTransport {
   exec(containerId: string, cmd: string[], timeoutMs: number): Promise<ProbeResult>;
   http(url: string, headers: Record<string, string>, timeoutMs: number): Promise<ProbeResult>;
   tcp(host: string, port: number, timeoutMs: number): Promise<ProbeResult>;
+  /** grpc.health.v1.Health/Check of `service` ("" asks about the server as a whole). */
+  grpc(host: string, port: number, service: string, timeoutMs: number): Promise<ProbeResult>;
 }
 
 export type ProbeKind = 'liveness' | 'readiness' | 'startup';
@@ -92,7 +97,9 @@ export class ContainerProber {
     let failures = 0;
     let successes = 0;
     const tick = async () => {
-      const r = await this.probe(probe).catch((err): ProbeResult => ({ ok: false, output: String(err) }));
+      const r = await this.probe(probe).catch(
+        (err): ProbeResult => ({ ok: false, output: String(err), errored: true }),
+      );
       if (this.stopped) return;
       if (r.ok) {
         failures = 0;
@@ -112,7 +119,8 @@ export class ContainerProber {
       } else {
         successes = 0;
         failures++;
-        this.hooks.unhealthy(kind, `${label[kind]} probe failed: ${r.output}`.trimEnd());
+        const verb = r.errored ? 'errored' : 'failed';
+        this.hooks.unhealthy(kind, `${label[kind]} probe ${verb}: ${r.output}`.trimEnd());
         if (failures >= failureThreshold) {
           if (kind === 'readiness') {
             if (this.ready) {
@@ -156,11 +164,22 @@ export class ContainerProber {
       const t = obj(probe.tcpSocket);
       return this.transport.tcp(String(t.host || this.podIP()), portOf(this.container, t.port), timeout);
     }
-    return Promise.resolve({ ok: true, output: '' });
+    if (probe.grpc) {
+      // No host field and no named ports: always the pod's IP and a number, as the kubelet does.
+      const g = obj(probe.grpc);
+      return this.transport.grpc(this.podIP(), Number(g.port), String(g.service ?? ''), timeout);
+    }
+    // A probe with no handler the API server let through (an object stored before validation):
+    // the kubelet counts it as a failure it could not run.
+    return Promise.resolve({
+      ok: false,
+      errored: true,
+      output: `missing probe handler for ${String(this.container.name)}`,
+    });
   }
 }
 
-/** Probes as a kubelet makes them: exec through the engine, HTTP and TCP from the host to the pod. */
+/** Probes as a kubelet makes them: exec through the engine, HTTP, TCP and gRPC from the host to the pod. */
 export function engineProbeTransport(ops: ContainerOperations): ProbeTransport {
   return {
     async exec(containerId, cmd, timeoutMs) {
@@ -211,5 +230,6 @@ export function engineProbeTransport(ops: ContainerOperations): ProbeTransport {
         s.once('error', (err) => resolve({ ok: false, output: `dial tcp ${host}:${port}: ${err.message}` }));
       });
     },
+    grpc: grpcHealthProbe,
   };
 }
