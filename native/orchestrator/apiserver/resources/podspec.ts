@@ -3,7 +3,15 @@
 import type { KubeObject, TableColumn } from '../registry.ts';
 import type { FieldError } from '../status.ts';
 import { column } from '../table.ts';
-import { invalidValue, isLabel, labelMsg, notSupported, required, validateLabels } from '../validation.ts';
+import {
+  invalidValue,
+  isLabel,
+  labelMsg,
+  nonNegative,
+  notSupported,
+  required,
+  validateLabels,
+} from '../validation.ts';
 
 type Obj = Record<string, unknown>;
 const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -21,10 +29,12 @@ function defaultContainer(c: Obj): void {
   for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
     if (!probe || typeof probe !== 'object') continue;
     const pr = probe as Obj;
-    pr.timeoutSeconds ??= 1;
-    pr.periodSeconds ??= 10;
-    pr.successThreshold ??= 1;
-    pr.failureThreshold ??= 3;
+    // 0 is Go's unset: it takes the default too.
+    pr.timeoutSeconds ||= 1;
+    pr.periodSeconds ||= 10;
+    pr.successThreshold ||= 1;
+    pr.failureThreshold ||= 3;
+    if (pr.grpc && typeof pr.grpc === 'object') (pr.grpc as Obj).service ??= '';
   }
 }
 
@@ -54,6 +64,67 @@ export function defaultPodSpec(spec: Obj): void {
 
 const restartPolicies = ['Always', 'OnFailure', 'Never'];
 
+const portRange = 'must be between 1 and 65535, inclusive';
+const inPortRange = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+
+/**
+ * A port as a number or an IANA service name (httpGet, tcpSocket), with the API's messages. A
+ * gRPC port is a number only (int32 in GRPCAction).
+ */
+function portProblems(port: unknown, field: string): FieldError[] {
+  if (typeof port !== 'string') return inPortRange(port) ? [] : [invalidValue(field, port ?? 0, portRange)];
+  const why: string[] = [];
+  if (port.length > 15) why.push('must be no more than 15 characters');
+  if (!/^[-a-z0-9]+$/.test(port))
+    why.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  if (!/[a-z]/.test(port)) why.push('must contain at least one letter (a-z)');
+  if (port.includes('--')) why.push('must not contain consecutive hyphens');
+  if (port.startsWith('-') || port.endsWith('-')) why.push('must not begin or end with a hyphen');
+  return why.map((w) => invalidValue(field, port, w));
+}
+
+/**
+ * A probe as the API checks it: exactly one handler (exec, httpGet, tcpSocket, grpc; the later ones
+ * Forbidden), each handler's own fields, the timings not negative, and a liveness or startup probe's
+ * successThreshold exactly 1 (only readiness may want several successes).
+ */
+function probeProblems(probe: Obj, path: string, kind: 'liveness' | 'readiness' | 'startup'): FieldError[] {
+  const errs: FieldError[] = [];
+  let handlers = 0;
+  for (const h of ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const) {
+    if (probe[h] === undefined || probe[h] === null) continue;
+    const hp = `${path}.${h}`;
+    if (handlers++ > 0) {
+      errs.push({
+        field: hp,
+        type: 'FieldValueForbidden',
+        detail: 'may not specify more than 1 handler type',
+      });
+      continue;
+    }
+    const action = asObj(probe[h]);
+    if (h === 'exec' && asList(action.command).length === 0) errs.push(required(`${hp}.command`));
+    if (h === 'httpGet' || h === 'tcpSocket') errs.push(...portProblems(action.port, `${hp}.port`));
+    if (h === 'httpGet' && action.scheme !== undefined && !['HTTP', 'HTTPS'].includes(String(action.scheme)))
+      errs.push(notSupported(`${hp}.scheme`, action.scheme, ['HTTP', 'HTTPS']));
+    if (h === 'grpc' && !inPortRange(action.port))
+      errs.push(invalidValue(`${hp}.port`, action.port ?? 0, portRange));
+  }
+  if (handlers === 0)
+    errs.push({ field: path, type: 'FieldValueRequired', detail: 'must specify a handler type' });
+  for (const f of [
+    'initialDelaySeconds',
+    'timeoutSeconds',
+    'periodSeconds',
+    'successThreshold',
+    'failureThreshold',
+  ])
+    errs.push(...nonNegative(`${path}.${f}`, probe[f]));
+  if (kind !== 'readiness' && probe.successThreshold !== undefined && probe.successThreshold !== 1)
+    errs.push(invalidValue(`${path}.successThreshold`, probe.successThreshold, 'must be 1'));
+  return errs;
+}
+
 function validateContainers(list: Obj[], path: string, errs: FieldError[], names: Set<string>): void {
   list.forEach((c, i) => {
     const p = `${path}[${i}]`;
@@ -76,6 +147,11 @@ function validateContainers(list: Obj[], path: string, errs: FieldError[], names
       !['Always', 'IfNotPresent', 'Never'].includes(String(c.imagePullPolicy))
     )
       errs.push(notSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
+    for (const kind of ['liveness', 'readiness', 'startup'] as const) {
+      const probe = c[`${kind}Probe`];
+      if (probe && typeof probe === 'object')
+        errs.push(...probeProblems(probe as Obj, `${p}.${kind}Probe`, kind));
+    }
   });
 }
 
