@@ -3,6 +3,8 @@
 // Pods are created with spec.nodeName set (bound as a scheduler would bind them).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cgroupDirsOf, loadBusybox } from '../harness.ts';
@@ -210,6 +212,101 @@ describe('pods', () => {
     const events = ok(['get', 'events', '--field-selector', 'involvedObject.name=sick']);
     assert.match(events, /Liveness probe failed/);
     assert.match(events, /failed liveness probe, will be restarted/);
+  });
+
+  test('a gRPC readiness probe of a hostNetwork pod follows its health server: NOT_SERVING is not Ready, SERVING is again', async () => {
+    // A hostNetwork pod's IP is the node's InternalIP, so the health server this test runs on the
+    // node's address is the pod's own port as the kubelet sees it.
+    const nodeIP = ok([
+      'get',
+      'node',
+      node,
+      '-o',
+      'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}',
+    ]);
+    assert.match(nodeIP, /^\d+\.\d+\.\d+\.\d+$/);
+    let serving = 1;
+    const calls: { service: string; userAgent: string }[] = [];
+    const server = http2.createServer();
+    const sessions = new Set<http2.ServerHttp2Session>();
+    server.on('session', (s) => {
+      sessions.add(s);
+      s.on('close', () => sessions.delete(s));
+    });
+    server.on('stream', (stream, headers) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (d: Buffer) => chunks.push(d));
+      stream.on('end', () => {
+        // HealthCheckRequest{service = 1} after the 5-byte gRPC prefix; names here are short.
+        const msg = Buffer.concat(chunks).subarray(5);
+        const service = msg.length ? msg.subarray(2).toString() : '';
+        calls.push({ service, userAgent: String(headers['user-agent']) });
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(Buffer.from([0, 0, 0, 0, 2, 0x08, serving]));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, nodeIP, r));
+    const port = (server.address() as AddressInfo).port;
+    const readyOf = () =>
+      c.kubectl([
+        'get',
+        'pod',
+        'grpc-ready',
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+      ]).stdout;
+    try {
+      ok(
+        ['apply', '-f', '-'],
+        pod('grpc-ready', {
+          hostNetwork: true,
+          containers: [
+            busybox('app', {
+              command: ['sleep', '1000'],
+              readinessProbe: {
+                grpc: { port, service: 'berth.test.Orders' },
+                periodSeconds: 1,
+                failureThreshold: 1,
+              },
+            }),
+          ],
+        }),
+      );
+      assert.ok(
+        await eventually(() => readyOf() === 'True', 40_000),
+        JSON.stringify(podJson('grpc-ready').status),
+      );
+      const p = podJson('grpc-ready');
+      assert.equal(p.status.podIP, nodeIP);
+      assert.deepEqual(p.spec.containers[0].readinessProbe.grpc, { port, service: 'berth.test.Orders' });
+      assert.deepEqual(calls[0], { service: 'berth.test.Orders', userAgent: 'kube-probe/1.32' });
+
+      serving = 2;
+      assert.ok(await eventually(() => readyOf() === 'False', 20_000), 'NOT_SERVING makes the pod not Ready');
+      assert.equal(podJson('grpc-ready').status.containerStatuses[0].ready, false);
+      assert.equal(phaseOf('grpc-ready'), 'Running');
+      const messages = () =>
+        json(['get', 'events', '--field-selector', 'involvedObject.name=grpc-ready']).items.map(
+          (e: { reason: string; message: string }) => `${e.reason}: ${e.message}`,
+        ) as string[];
+      assert.ok(
+        await eventually(() =>
+          messages().includes(
+            'Unhealthy: Readiness probe failed: service unhealthy (responded with "NOT_SERVING")',
+          ),
+        ),
+        messages().join('\n'),
+      );
+
+      serving = 1;
+      assert.ok(await eventually(() => readyOf() === 'True', 20_000), 'SERVING makes it Ready again');
+      assert.equal(podJson('grpc-ready').status.containerStatuses[0].ready, true);
+    } finally {
+      c.kubectl(['delete', 'pod', 'grpc-ready', '--wait=true', '--timeout=60s']);
+      for (const s of sessions) s.destroy();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test('limits land in the container cgroup settings', async () => {
