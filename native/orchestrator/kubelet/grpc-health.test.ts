@@ -41,6 +41,7 @@ async function h2Server(handler: Handler): Promise<{ port: number; seen: http2.I
   });
   server.on('stream', (stream, headers) => {
     seen.push(headers);
+    stream.on('error', () => {});
     const chunks: Buffer[] = [];
     stream.on('data', (d: Buffer) => chunks.push(d));
     stream.on('end', () => handler(stream, headers, serviceOf(Buffer.concat(chunks))));
@@ -143,6 +144,15 @@ test('gRPC errors: an unregistered service, an unimplemented health service, a s
   });
 });
 
+test('a stream the server resets is an error with the HTTP/2 code named', async () => {
+  const { port } = await h2Server((stream) => stream.close(http2.constants.NGHTTP2_REFUSED_STREAM));
+  assert.deepEqual(await grpcHealthProbe('127.0.0.1', port, '', 1000), {
+    ok: false,
+    output:
+      'error: health rpc probe failed: rpc error: code = Unavailable desc = stream terminated by RST_STREAM with error code: REFUSED_STREAM',
+  });
+});
+
 test('an HTTP/2 server that is not gRPC: its HTTP status and content-type are the error', async () => {
   const { port } = await h2Server((stream) => {
     stream.respond({ ':status': 404, 'content-type': 'text/plain' });
@@ -199,6 +209,15 @@ test('a refused port keeps being redialled until the deadline, then fails as a c
   assert.deepEqual(r, {
     ok: false,
     output: `timeout: failed to connect service "127.0.0.1:${port}" within 1s: context deadline exceeded`,
+  });
+  assert.ok(ms >= 950 && ms < 2500, `took ${ms}ms`);
+});
+
+test('no host to dial (a pod IP not known yet) fails as the connect timeout, as in kubelet', async () => {
+  const [r, ms] = await timed(grpcHealthProbe('', 32, '', 1000));
+  assert.deepEqual(r, {
+    ok: false,
+    output: 'timeout: failed to connect service ":32" within 1s: context deadline exceeded',
   });
   assert.ok(ms >= 950 && ms < 2500, `took ${ms}ms`);
 });

@@ -184,14 +184,21 @@ function dial(authority: string, deadline: number): Promise<http2.ClientHttp2Ses
       resolve(r);
     };
     const overall = setTimeout(() => finish('timeout'), Math.max(0, deadline - Date.now()));
+    const again = () => {
+      if (done) return;
+      redial = setTimeout(attempt, backoff * (0.8 + Math.random() * 0.4));
+      backoff *= 1.6;
+    };
     const attempt = () => {
-      const session = http2.connect(`http://${authority}`);
+      let session: http2.ClientHttp2Session;
+      try {
+        session = http2.connect(`http://${authority}`);
+      } catch {
+        // No address to dial (a pod without its IP yet): grpc-go's resolver fails the same way, and
+        // waits out the deadline as well.
+        return again();
+      }
       current = session;
-      const again = () => {
-        if (done) return;
-        redial = setTimeout(attempt, backoff * (0.8 + Math.random() * 0.4));
-        backoff *= 1.6;
-      };
       session.on('error', () => {});
       session.once('close', again);
       session.once('remoteSettings', () => {
@@ -219,8 +226,7 @@ export async function grpcHealthProbe(
       ok: false,
       output: `timeout: failed to connect service "${addr}" within ${within}: context deadline exceeded`,
     };
-  session.on('error', () => {});
-  const answer = await new Promise<Answer | 'timeout'>((resolve) => {
+  const call = new Promise<Answer | 'timeout'>((resolve) => {
     const left = Math.max(1, deadline - Date.now());
     const stream = session.request({
       ':method': 'POST',
@@ -249,25 +255,27 @@ export async function grpcHealthProbe(
     stream.on('data', (d: Buffer) => chunks.push(d));
     stream.on('error', () => {});
     stream.on('close', () => {
-      if (headers[':status'] === undefined) {
-        const rst = stream.rstCode ?? 0;
-        const message =
-          rst && rst !== http2.constants.NGHTTP2_NO_ERROR
-            ? `stream terminated by RST_STREAM with error code: ${rstName(rst)}`
-            : 'error reading from server: EOF';
-        const code =
-          rst === http2.constants.NGHTTP2_REFUSED_STREAM || !rst
-            ? UNAVAILABLE
-            : rst === http2.constants.NGHTTP2_CANCEL
-              ? 1
-              : INTERNAL;
-        return settle({ code, message, body: Buffer.alloc(0) });
-      }
+      const rst = stream.rstCode ?? 0;
+      if (rst !== http2.constants.NGHTTP2_NO_ERROR)
+        return settle({
+          code: codeOfRstStream(rst),
+          message: `stream terminated by RST_STREAM with error code: ${rstName(rst)}`,
+          body: Buffer.alloc(0),
+        });
+      if (headers[':status'] === undefined)
+        return settle({
+          code: UNAVAILABLE,
+          message: 'error reading from server: EOF',
+          body: Buffer.alloc(0),
+        });
       settle(answerOf(headers, trailers, Buffer.concat(chunks)));
     });
     stream.end(encodeCheckRequest(service));
   });
-  session.destroy();
+  // A session the server closed just after its SETTINGS refuses new streams at once.
+  const answer = await call
+    .catch((err: Error): Answer => ({ code: UNAVAILABLE, message: err.message, body: Buffer.alloc(0) }))
+    .finally(() => session.destroy());
   if (answer === 'timeout')
     return { ok: false, output: `timeout: health rpc did not complete within ${within}` };
   const failed = (code: number, message: string): GrpcProbeResult => {
@@ -300,23 +308,32 @@ export async function grpcHealthProbe(
   return { ok: true, output: 'service healthy' };
 }
 
+const rstNames = [
+  'NO_ERROR',
+  'PROTOCOL_ERROR',
+  'INTERNAL_ERROR',
+  'FLOW_CONTROL_ERROR',
+  'SETTINGS_TIMEOUT',
+  'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR',
+  'REFUSED_STREAM',
+  'CANCEL',
+  'COMPRESSION_ERROR',
+  'CONNECT_ERROR',
+  'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY',
+  'HTTP_1_1_REQUIRED',
+];
+
 /** HTTP/2 error code names, as Go's http2.ErrCode prints them. */
-function rstName(code: number): string {
-  const names = [
-    'NO_ERROR',
-    'PROTOCOL_ERROR',
-    'INTERNAL_ERROR',
-    'FLOW_CONTROL_ERROR',
-    'SETTINGS_TIMEOUT',
-    'STREAM_CLOSED',
-    'FRAME_SIZE_ERROR',
-    'REFUSED_STREAM',
-    'CANCEL',
-    'COMPRESSION_ERROR',
-    'CONNECT_ERROR',
-    'ENHANCE_YOUR_CALM',
-    'INADEQUATE_SECURITY',
-    'HTTP_1_1_REQUIRED',
-  ];
-  return names[code] ?? `unknown error code 0x${code.toString(16)}`;
+const rstName = (code: number) => rstNames[code] ?? `unknown error code 0x${code.toString(16)}`;
+
+/** The code grpc-go gives a stream the server reset (its http2ErrConvTab). */
+function codeOfRstStream(code: number): number {
+  const name = rstNames[code];
+  if (name === 'REFUSED_STREAM') return UNAVAILABLE;
+  if (name === 'CANCEL') return 1;
+  if (name === 'FLOW_CONTROL_ERROR' || name === 'ENHANCE_YOUR_CALM') return 8;
+  if (name === 'INADEQUATE_SECURITY') return 7;
+  return name === undefined ? UNKNOWN : INTERNAL;
 }
