@@ -5,7 +5,8 @@ import { createLogger } from './core/log.ts';
 import { hostSys } from './core/sys.ts';
 import { FlagError, parseDaemonFlags, usage } from './daemon-flags.ts';
 import { createDockerApiServer, listenUnix } from './dockerapi/server.ts';
-import { resetCluster, stopClusterPods } from './orchestrator/lifecycle.ts';
+import { hostMemoryMounts } from './orchestrator/kubelet/memory-volumes.ts';
+import { releaseMemoryVolumes, resetCluster, stopClusterPods } from './orchestrator/lifecycle.ts';
 import { Engine } from './services/engine.ts';
 import { daemonTag } from './services/networks/service.ts';
 import { berthVersion } from './services/system/info.ts';
@@ -79,6 +80,11 @@ async function main(): Promise<void> {
     log,
   });
   await engine.init();
+  const clusterDir = path.join(flags.dataRoot, 'kubernetes');
+  const mounts = hostMemoryMounts(hostSys);
+  // A cluster that is off keeps no pod's memory volume (before the API answers, so none is left to a
+  // client that removes the pods' containers and stops berthd at once).
+  if (!flags.kubernetes) await releaseMemoryVolumes(clusterDir, mounts, log);
   const server = createDockerApiServer(engine, log);
   const sockets = flags.hosts.map((h) => h.slice('unix://'.length));
   const servers = [server];
@@ -90,7 +96,7 @@ async function main(): Promise<void> {
   }
   log.info('API listen on ' + sockets.join(', '), { runtime: engine.runtime.name, root: flags.dataRoot });
   // The cluster's life: reset wipes it; off (no --kubernetes) stops its pods and keeps its state.
-  if (flags.kubeReset) await resetCluster(engine.containerOps, path.join(flags.dataRoot, 'kubernetes'), log);
+  if (flags.kubeReset) await resetCluster(engine.containerOps, clusterDir, log, mounts);
   // Stopping gives each container its grace period: done in the background, not before berthd answers.
   if (!flags.kubernetes)
     void stopClusterPods(engine.containerOps, log).catch((err) =>

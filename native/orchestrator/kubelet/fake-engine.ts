@@ -2,6 +2,7 @@
 // seam, as the builder's tests fake the same interface. Containers start and stay running until a test
 // makes them exit (`exit`) or the kubelet stops, kills or removes them; a sandbox (bridge network)
 // gets an address; exec answers from `execCode`.
+import path from 'node:path';
 import { conflict, notFound } from '../../core/errors.ts';
 import type {
   ContainerInfo,
@@ -15,6 +16,7 @@ import type {
   WaitResult,
 } from '../../services/containers/operations.ts';
 import type { HeldImages, ImageOperations, ImageSummary } from '../../services/images/operations.ts';
+import type { MemoryMounts } from './memory-volumes.ts';
 
 interface FakeContainer {
   info: ContainerInfo;
@@ -227,4 +229,34 @@ export class FakeImages implements ImageOperations {
   }
 
   readonly buildCacheFile = '';
+}
+
+/**
+ * A mount table in memory for the kubelet's memory-backed volumes: what is mounted where, with its
+ * size, and every mount and unmount in order.
+ */
+export class FakeMounts implements MemoryMounts {
+  readonly mounted = new Map<string, number | undefined>();
+  readonly calls: string[] = [];
+
+  async isTmpfs(dir: string): Promise<boolean> {
+    return this.mounted.has(path.resolve(dir));
+  }
+
+  async mount(dir: string, sizeBytes: number | undefined): Promise<void> {
+    this.calls.push(`mount ${dir} ${sizeBytes}`);
+    this.mounted.set(path.resolve(dir), sizeBytes);
+  }
+
+  async under(dir: string): Promise<string[]> {
+    const at = path.resolve(dir);
+    return [...this.mounted.keys()]
+      .filter((p) => p === at || p.startsWith(at + path.sep))
+      .sort((a, b) => b.length - a.length);
+  }
+
+  async unmount(dir: string): Promise<void> {
+    this.calls.push(`umount ${dir}`);
+    this.mounted.delete(path.resolve(dir));
+  }
 }

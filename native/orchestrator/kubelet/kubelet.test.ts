@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { silentLogger } from '../../core/log.ts';
@@ -10,7 +10,7 @@ import { defaultRegistry } from '../apiserver/resources/index.ts';
 import { Kinds } from '../client/client.ts';
 import { Informers } from '../client/informer.ts';
 import { testApi } from '../testing.ts';
-import { FakeContainers, FakeImages } from './fake-engine.ts';
+import { FakeContainers, FakeImages, FakeMounts } from './fake-engine.ts';
 import { Kubelet } from './kubelet.ts';
 import { Label } from './names.ts';
 import type { MachineInfo } from './node.ts';
@@ -84,7 +84,8 @@ async function setup(opts: { before?: (ops: FakeContainers, images: FakeImages) 
   images.images.set(pauseImage, { id: `sha256:${'p'.repeat(64)}`, repoDigests: [] });
   images.images.set('busybox:latest', { id: `sha256:${'b'.repeat(64)}`, repoDigests: [] });
   const dir = mkdtempSync('/tmp/bt-kubelet-');
-  const kubelet = new Kubelet({ machine });
+  const mounts = new FakeMounts();
+  const kubelet = new Kubelet({ machine, mounts });
   const env = {
     client,
     informers,
@@ -102,6 +103,7 @@ async function setup(opts: { before?: (ops: FakeContainers, images: FakeImages) 
     ops,
     images,
     dir,
+    mounts,
     kubelet,
     async start() {
       opts.before?.(ops, images);
@@ -582,4 +584,182 @@ test('live restore: running containers of existing pods are adopted, those of go
     (await status(first, 'keep')).containerStatuses[0].containerID,
     `docker://${first.ops.byName(`k8s_app_keep_default_${uid}_0`)[0]!.Id}`,
   );
+});
+
+test('a Memory emptyDir is a tmpfs sized by its sizeLimit, shared, mounted once across a restart, unmounted with the pod', async () => {
+  const e = await setup();
+  await e.start();
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('mem', {
+      containers: [
+        app({ volumeMounts: [{ name: 'cache', mountPath: '/cache' }] }),
+        app({ name: 'side', volumeMounts: [{ name: 'cache', mountPath: '/data' }] }),
+      ],
+      volumes: [
+        { name: 'cache', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+        { name: 'big', emptyDir: { medium: 'Memory' } },
+      ],
+    }),
+  );
+  await settle(e);
+  const uid = String(made.metadata?.uid);
+  const vols = path.join(e.dir, 'pods', uid, 'volumes');
+  const cache = path.join(vols, 'kubernetes.io~empty-dir', 'cache');
+  // Without a sizeLimit (and no memory limits on the pod): the node's allocatable memory, as kubelet.
+  assert.equal(e.mounts.mounted.get(cache), 64 * 2 ** 20);
+  assert.equal(e.mounts.mounted.get(path.join(vols, 'kubernetes.io~empty-dir', 'big')), machine.memoryBytes);
+  for (const name of ['app', 'side']) {
+    const c = e.ops.byName(`k8s_${name}_mem_default_${uid}_0`)[0]!;
+    const target = name === 'app' ? '/cache' : '/data';
+    assert.deepEqual(e.ops.configOf(c.Id).HostConfig?.Binds, [`${cache}:${target}:rw`]);
+  }
+  // A second kubelet (berthd restarted, the pod still running) finds the mounts and mounts nothing.
+  e.kubelet.stop();
+  const mountsBefore = e.mounts.calls.length;
+  const second = new Kubelet({ machine, mounts: e.mounts });
+  const informers = new Informers(e.client, silentLogger, 5);
+  await second.start({
+    client: e.client,
+    informers,
+    registry: defaultRegistry(),
+    clock: e.clock,
+    log: silentLogger,
+    dir: e.dir,
+    engine: { containers: e.ops, images: e.images, version: '0.1.0' },
+    sys: noHost,
+  });
+  cleanups.push(() => {
+    second.stop();
+    informers.stop();
+  });
+  const settle2 = async () => {
+    for (let i = 0; i < 20; i++) {
+      await e.clock.advance(0);
+      await new Promise((r) => setTimeout(r, 2));
+      await second.idle();
+    }
+  };
+  await settle2();
+  assert.equal(e.mounts.calls.length, mountsBefore, e.mounts.calls.join('\n'));
+  await e.client.delete(Kinds.Pod, 'default', 'mem');
+  await settle2();
+  assert.equal(await e.client.get(Kinds.Pod, 'default', 'mem'), undefined);
+  assert.deepEqual([...e.mounts.mounted.keys()], []);
+  assert.ok(e.mounts.calls.includes(`umount ${cache}`), e.mounts.calls.join('\n'));
+  assert.equal(existsSync(path.join(e.dir, 'pods', uid)), false);
+});
+
+test("a Memory emptyDir's default size is the pod's memory limit when every container has one", async () => {
+  const e = await setup();
+  await e.start();
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('lim', {
+      containers: [
+        app({ resources: { limits: { memory: '100Mi' } } }),
+        app({ name: 'b', resources: { limits: { memory: '28Mi' } } }),
+      ],
+      volumes: [
+        { name: 'm', emptyDir: { medium: 'Memory' } },
+        { name: 'n', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } },
+      ],
+    }),
+  );
+  await settle(e);
+  const base = path.join(e.dir, 'pods', String(made.metadata?.uid), 'volumes', 'kubernetes.io~empty-dir');
+  assert.equal(e.mounts.mounted.get(path.join(base, 'm')), 128 * 2 ** 20);
+  // A sizeLimit above the pod's limit does not raise it.
+  assert.equal(e.mounts.mounted.get(path.join(base, 'n')), 128 * 2 ** 20);
+});
+
+test('configMap, secret and downwardAPI volumes follow their sources (..data swapped); subPath copies and env do not', async () => {
+  const e = await setup();
+  await e.start();
+  await e.client.create(Kinds.ConfigMap, {
+    metadata: { name: 'cfg', namespace: 'default' },
+    data: { key: 'one', other: 'x' },
+  });
+  await e.client.create(Kinds.Secret, {
+    metadata: { name: 'sec', namespace: 'default' },
+    data: { pw: Buffer.from('old').toString('base64') },
+  });
+  const made = await e.client.create(Kinds.Pod, {
+    ...podOf('follow', {
+      containers: [
+        app({
+          env: [{ name: 'KEY', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'key' } } }],
+          volumeMounts: [
+            { name: 'cfg', mountPath: '/etc/cfg' },
+            { name: 'cfg', mountPath: '/etc/key', subPath: 'key' },
+            { name: 'sec', mountPath: '/etc/sec' },
+            { name: 'info', mountPath: '/etc/info' },
+          ],
+        }),
+      ],
+      volumes: [
+        { name: 'cfg', configMap: { name: 'cfg' } },
+        { name: 'sec', secret: { secretName: 'sec' } },
+        {
+          name: 'info',
+          downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] },
+        },
+      ],
+    }),
+    metadata: { name: 'follow', namespace: 'default', labels: { tier: 'a' } },
+  });
+  await settle(e);
+  const uid = String(made.metadata?.uid);
+  const vols = path.join(e.dir, 'pods', uid, 'volumes');
+  const cfgDir = path.join(vols, 'kubernetes.io~configmap', 'cfg');
+  const data1 = readlinkSync(path.join(cfgDir, '..data'));
+  assert.match(data1, /^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.\d+$/);
+  assert.equal(readlinkSync(path.join(cfgDir, 'key')), '..data/key');
+  assert.equal(readFileSync(path.join(cfgDir, 'key'), 'utf8'), 'one');
+  // Secrets and the downward API live in memory, as kubelet keeps them; configMaps on disk.
+  const secDir = path.join(vols, 'kubernetes.io~secret', 'sec');
+  assert.ok(e.mounts.mounted.has(secDir));
+  assert.ok(e.mounts.mounted.has(path.join(vols, 'kubernetes.io~downward-api', 'info')));
+  assert.equal(e.mounts.mounted.has(cfgDir), false);
+  const c = e.ops.byName(`k8s_app_follow_default_${uid}_0`)[0]!;
+  const binds = e.ops.configOf(c.Id).HostConfig?.Binds as string[];
+  const subSource = binds[1]!.split(':')[0]!;
+  assert.equal(subSource, path.join(e.dir, 'pods', uid, 'volume-subpaths', 'cfg', 'app', '1'));
+  assert.equal(readFileSync(subSource, 'utf8'), 'one');
+
+  const cm = (await e.client.get(Kinds.ConfigMap, 'default', 'cfg'))!;
+  await e.client.update(Kinds.ConfigMap, { ...cm, data: { key: 'two' } });
+  const sec = (await e.client.get(Kinds.Secret, 'default', 'sec'))!;
+  await e.client.update(Kinds.Secret, { ...sec, data: { pw: Buffer.from('new').toString('base64') } });
+  const pod = (await e.client.get(Kinds.Pod, 'default', 'follow'))!;
+  await e.client.update(Kinds.Pod, { ...pod, metadata: { ...pod.metadata, labels: { tier: 'b' } } });
+  await settle(e);
+  assert.equal(readFileSync(path.join(cfgDir, 'key'), 'utf8'), 'two');
+  // A key that went takes its link with it; the old timestamped folder is gone.
+  assert.equal(existsSync(path.join(cfgDir, 'other')), false);
+  assert.notEqual(readlinkSync(path.join(cfgDir, '..data')), data1);
+  assert.equal(existsSync(path.join(cfgDir, data1)), false);
+  assert.equal(readFileSync(path.join(secDir, 'pw'), 'utf8'), 'new');
+  assert.equal(
+    readFileSync(path.join(vols, 'kubernetes.io~downward-api', 'info', 'labels'), 'utf8'),
+    'tier="b"',
+  );
+  assert.equal(readFileSync(subSource, 'utf8'), 'one');
+  // The same container runs on, with the environment it started with.
+  assert.deepEqual(
+    e.ops.byName('k8s_app_follow').map((x) => x.Id),
+    [c.Id],
+  );
+  assert.deepEqual(e.ops.configOf(c.Id).Env, ['KEY=one']);
+});
+
+test('folders of pods deleted while the kubelet was away go at its start, their memory volumes unmounted', async () => {
+  const e = await setup();
+  const gone = path.join(e.dir, 'pods', '1234', 'volumes', 'kubernetes.io~empty-dir', 'm');
+  mkdirSync(gone, { recursive: true });
+  await e.mounts.mount(gone, 1);
+  await e.start();
+  await settle(e);
+  assert.deepEqual([...e.mounts.mounted.keys()], []);
+  assert.equal(existsSync(path.join(e.dir, 'pods', '1234')), false);
 });

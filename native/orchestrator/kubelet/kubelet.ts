@@ -15,12 +15,14 @@ import { WorkQueue } from '../client/queue.ts';
 import type { ClusterPart, PartEnv } from '../parts.ts';
 import { EventRecorder } from './events.ts';
 import { logHandler } from './logs.ts';
+import { hostMemoryMounts, type MemoryMounts } from './memory-volumes.ts';
 import { Label } from './names.ts';
 import { type MachineInfo, machineInfo, NodeAgent } from './node.ts';
 import { ensurePauseImage } from './pause.ts';
 import { PodSyncer } from './pod-sync.ts';
 import { engineProbeTransport, type ProbeTransport } from './probes.ts';
 import { portForwardBackend, remoteCommandBackend } from './streaming.ts';
+import { podDirs, removePodDir } from './volumes.ts';
 
 /** Whether a pod's change is one the kubelet acts on (spec, deletion, identity), not only its status. */
 function asksForSync(o: KubeObject, old: KubeObject): boolean {
@@ -41,6 +43,23 @@ export interface KubeletOptions {
   probeTransport?: ProbeTransport;
   /** Pods worked on at once. */
   workers?: number;
+  /** The host's mount table (default: the real one, through the part's Sys). */
+  mounts?: MemoryMounts;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+
+/** Whether the pod has a volume made from the configMap or secret `name` (a projected one included). */
+function usesSource(pod: KubeObject, kind: 'ConfigMap' | 'Secret', name: string): boolean {
+  const named = (v: Obj) =>
+    kind === 'ConfigMap' ? obj(v.configMap).name === name : obj(v.secret).name === name;
+  return list(obj(pod.spec).volumes).some(
+    (v) =>
+      (kind === 'Secret' ? obj(v.secret).secretName === name : named(v)) ||
+      list(obj(v.projected).sources).some(named),
+  );
 }
 
 export class Kubelet implements ClusterPart {
@@ -49,6 +68,7 @@ export class Kubelet implements ClusterPart {
   private queue?: WorkQueue;
   private syncer?: PodSyncer;
   private pods?: Informer;
+  private mounts?: MemoryMounts;
   recorder?: EventRecorder;
 
   constructor(private readonly opts: KubeletOptions = {}) {}
@@ -63,6 +83,8 @@ export class Kubelet implements ClusterPart {
       return;
     }
     const { containers: ops, images } = env.engine;
+    const mounts = this.opts.mounts ?? hostMemoryMounts(env.sys);
+    this.mounts = mounts;
     const machine = this.opts.machine ?? (await machineInfo(path.dirname(env.dir)));
     const node = new NodeAgent({
       client: env.client,
@@ -107,6 +129,7 @@ export class Kubelet implements ClusterPart {
       clusterDNS: env.clusterDNS,
       tokens: env.tokens,
       probeTransport: this.opts.probeTransport ?? engineProbeTransport(ops),
+      mounts,
       requeue: (key, ms) => (ms ? queue.addAfter(key, ms) : queue.add(key)),
     });
     env.registry.serveSubresource(
@@ -126,8 +149,18 @@ export class Kubelet implements ClusterPart {
       update: (o, old) => (mine(o) || mine(old)) && asksForSync(o, old) && queue.add(keyOf(o)),
       delete: (o) => mine(o) && queue.add(keyOf(o)),
     });
+    // A configMap or secret that changes is written again into the volumes of the pods here that use
+    // it (at once, where kubelet waits for its sync period and cache).
+    for (const kind of ['ConfigMap', 'Secret'] as const) {
+      const follow = (o: KubeObject) => {
+        const ns = String(o.metadata?.namespace);
+        const name = String(o.metadata?.name);
+        for (const p of pods.list(ns)) if (mine(p) && usesSource(p, kind, name)) queue.add(keyOf(p));
+      };
+      env.informers.for(Kinds[kind]).on({ add: follow, update: follow, delete: follow });
+    }
     await pods.synced;
-    await this.restore(ops.list.bind(ops));
+    await this.restore(ops.list.bind(ops), env.dir);
   }
 
   /**
@@ -135,7 +168,12 @@ export class Kubelet implements ClusterPart {
    * what runs, restarts nothing that runs) or an orphan's (queued too: the pass finds no pod and
    * removes it).
    */
-  private async restore(list: () => Promise<ContainerInfo[]>): Promise<void> {
+  private async restore(list: () => Promise<ContainerInfo[]>, dir: string): Promise<void> {
+    // Folders of pods that are gone (deleted while berthd was down), as kubelet's orphaned pod dirs.
+    const folders = await podDirs(dir);
+    const known = new Set((this.pods?.list() ?? []).map((p) => p.metadata?.uid));
+    for (const uid of folders)
+      if (!known.has(uid) && this.mounts) await removePodDir(dir, uid, this.mounts).catch(() => undefined);
     const keys = new Set<string>();
     for (const c of await list()) {
       const ns = c.Labels[Label.podNamespace];

@@ -16,6 +16,7 @@ import { Backoff, goDuration } from './backoff.ts';
 import { containerConfig, sandboxConfig } from './container-config.ts';
 import { ContainerConfigError, containerEnv } from './env.ts';
 import type { Recorder } from './events.ts';
+import type { MemoryMounts } from './memory-volumes.ts';
 import {
   appLabels,
   attemptOf,
@@ -52,6 +53,8 @@ export interface SyncDeps {
   /** Where ClusterFirst pods resolve names (absent: the engine's resolv.conf, the host's). */
   clusterDNS?: { ip: string; domain: string };
   probeTransport: ProbeTransport;
+  /** The host's mount table, for memory-backed volumes. */
+  mounts: MemoryMounts;
   /** Sync the pod of `key` again (after `ms`). */
   requeue(key: string, ms?: number): void;
 }
@@ -62,6 +65,8 @@ interface PodState {
   startTime: string;
   waiting: Map<string, Waiting>;
   volumes?: PreparedVolumes;
+  /** Service-account tokens in its projected volumes, by audience and lifetime, kept until 80% of it. */
+  tokens: Map<string, { token: string; issued: number }>;
 }
 
 class ImagePullError extends Error {}
@@ -108,6 +113,10 @@ export class PodSyncer {
       await this.removeContainers(all);
       const state = this.pods.get(key);
       if (state) await this.forget(key, state.uid);
+      // A pod deleted while berthd was down: its folder (and memory volumes) go with its containers.
+      for (const uid of new Set(all.map((c) => c.Labels[Label.podUid])))
+        if (uid && uid !== state?.uid)
+          await removePodDir(this.d.root, uid, this.d.mounts).catch(() => undefined);
       return;
     }
     const ref = podRef(pod);
@@ -122,6 +131,7 @@ export class PodSyncer {
         uid: ref.uid,
         startTime: String(obj(pod.status).startTime ?? iso(this.d.clock.now())),
         waiting: new Map(),
+        tokens: new Map(),
       };
       this.pods.set(key, state);
     }
@@ -168,7 +178,9 @@ export class PodSyncer {
     }
     if (!state.volumes) {
       try {
-        state.volumes = await prepareVolumes(this.d.root, pod, await this.sources(pod, sandbox));
+        state.volumes = await prepareVolumes(this.d.root, pod, await this.sources(pod, sandbox, state), {
+          mounts: this.d.mounts,
+        });
       } catch (err) {
         if (!(err instanceof ContainerConfigError)) throw err;
         for (const c of [...list(spec.initContainers), ...list(spec.containers)])
@@ -177,7 +189,7 @@ export class PodSyncer {
         this.d.requeue(key, err.retryMs);
         return;
       }
-    }
+    } else await this.refreshVolumes(key, pod, sandbox, state);
     const inSandbox = mine.filter((c) => c.Labels[Label.sandboxId] === sandbox.Id);
     for (const c of list(spec.initContainers)) {
       const cname = String(c.name);
@@ -231,6 +243,24 @@ export class PodSyncer {
     await this.pruneDead(mine);
   }
 
+  /**
+   * Writes again the volumes that follow their sources (a configMap or secret changed, the pod's
+   * labels or annotations did): running containers see the new files through `..data`. A source that
+   * is gone now leaves the files as they were, as kubelet does.
+   */
+  private async refreshVolumes(key: string, pod: KubeObject, sandbox: ContainerInfo, state: PodState) {
+    try {
+      await prepareVolumes(this.d.root, pod, await this.sources(pod, sandbox, state), {
+        mounts: this.d.mounts,
+        refresh: true,
+      });
+    } catch (err) {
+      if (!(err instanceof ContainerConfigError)) throw err;
+      this.d.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
+      this.d.requeue(key, err.retryMs);
+    }
+  }
+
   private nextAttempt(mine: ContainerInfo[], name: string, role: 'init' | 'app'): number {
     const latest = attemptsOf(mine, name, role)[0];
     return latest ? attemptOf(latest.Labels) + 1 : 0;
@@ -282,7 +312,7 @@ export class PodSyncer {
     await this.startContainer(key, pod, ref, state, sandbox, c, role, this.nextAttempt(mine, cname, role));
   }
 
-  private async sources(pod: KubeObject, sandbox: ContainerInfo | undefined) {
+  private async sources(pod: KubeObject, sandbox: ContainerInfo | undefined, state?: PodState) {
     const namespace = String(pod.metadata?.namespace);
     const hostNetwork = obj(pod.spec).hostNetwork === true;
     const ip = sandbox ? (await this.d.ops.inspect(sandbox.Id).catch(() => sandbox)).IPAddress : '';
@@ -290,14 +320,23 @@ export class PodSyncer {
       lookup: (kind: 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim' | 'PersistentVolume', name: string) =>
         this.d.client.get(Kinds[kind], kind === 'PersistentVolume' ? undefined : namespace, name),
       serviceAccountToken: this.d.tokens
-        ? (audience: string | undefined, seconds: number) =>
-            this.d.tokens!.issue({
+        ? (audience: string | undefined, seconds: number) => {
+            // The same token until 80% of its life is over (kubelet's rotation), not one per pass.
+            const tkey = `${audience ?? ''}/${seconds}`;
+            const now = this.d.clock.now();
+            const kept = state?.tokens.get(tkey);
+            if (kept && now - kept.issued < seconds * 800) return kept.token;
+            const { token } = this.d.tokens!.issue({
               namespace,
               serviceAccount: { name: String(obj(pod.spec).serviceAccountName ?? 'default') },
               pod: { name: String(pod.metadata?.name), uid: pod.metadata?.uid },
               audiences: audience ? [audience] : undefined,
               expirationSeconds: seconds,
-            }).token
+            });
+            state?.tokens.set(tkey, { token, issued: now });
+            if (state) this.d.requeue(`${namespace}/${pod.metadata?.name}`, seconds * 800 + 1000);
+            return token;
+          }
         : undefined,
       services: async (links: boolean) => {
         const own = links ? (await this.d.client.list(Kinds.Service, { namespace })).items : [];
@@ -420,7 +459,7 @@ export class PodSyncer {
     try {
       const src = await this.sources(pod, sandbox);
       const env = await containerEnv(pod, c, src);
-      const binds = bindsFor(c, state.volumes ?? new Map());
+      const binds = await bindsFor(this.d.root, ref.uid, c, state.volumes ?? new Map());
       const config = containerConfig({
         pod,
         container: c,
@@ -624,6 +663,8 @@ export class PodSyncer {
     if (state?.uid === uid) this.pods.delete(key);
     this.backoff.forget(`${uid}/`);
     this.pullBackoff.forget(`${uid}/`);
-    await removePodDir(this.d.root, uid).catch(() => undefined);
+    await removePodDir(this.d.root, uid, this.d.mounts).catch((err) =>
+      this.d.log.warn("cannot remove a pod's volumes", { uid, error: String(err) }),
+    );
   }
 }

@@ -1,11 +1,15 @@
 // A pod's volumes on the host, under `<data-root>/kubernetes/pods/<uid>/volumes/<plugin>/<name>`, and
-// the bind mounts that put them into its containers. emptyDir is a folder the pod's containers share;
-// configMap, secret, downwardAPI and projected volumes are files the kubelet writes once, before the
-// sandbox starts (items, paths, modes as Kubernetes lays them out); hostPath is the host's own path.
+// the bind mounts that put them into its containers. emptyDir is a folder the pod's containers share
+// (a tmpfs with medium Memory); configMap, secret, downwardAPI and projected volumes are files the
+// kubelet writes before the sandbox starts and again whenever their sources change (items, paths,
+// modes and the `..data` layout as Kubernetes has them; secret, downwardAPI and projected ones on a
+// tmpfs, as kubelet keeps them); hostPath is the host's own path.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../apiserver/registry.ts';
+import { type Files, writeAtomic } from './atomic-writer.ts';
 import { ContainerConfigError, fieldValue, resourceValue } from './env.ts';
+import { type MemoryMounts, memoryVolumeSize, unmountUnder } from './memory-volumes.ts';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -25,16 +29,15 @@ export interface VolumeSources {
 
 /**
  * Where each of the pod's volumes is on the host (or, for a claim's, the engine volume's name), by
- * volume name, and whether it is read-only.
+ * volume name, whether it is read-only, and whether it is written in the `..data` layout (its
+ * subPaths are then copied, as Kubernetes' subPath mounts of them do not follow updates).
  */
-export type PreparedVolumes = Map<string, { source: string; readOnly: boolean }>;
+export type PreparedVolumes = Map<string, { source: string; readOnly: boolean; atomic?: boolean }>;
 
 /** The engine volume behind a PersistentVolume the default StorageClass made. */
 const engineVolumeAnnotation = 'berth.dev/engine-volume';
 
 export const podDir = (root: string, uid: string) => path.join(root, 'pods', uid);
-
-type Files = Map<string, { data: Buffer; mode?: number }>;
 
 function keyed(o: KubeObject, kind: 'ConfigMap' | 'Secret'): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
@@ -98,38 +101,56 @@ function downwardFiles(pod: KubeObject, items: Obj[], sources: VolumeSources, fi
   }
 }
 
-async function writeFiles(dir: string, files: Files, defaultMode: number): Promise<void> {
-  await fs.rm(dir, { recursive: true, force: true });
+const modeOf = (v: Obj) => (typeof v.defaultMode === 'number' ? v.defaultMode : 0o644);
+
+/** The tmpfs of a memory-backed volume on `dir`: the one already there (a restart of berthd) or a new one. */
+async function memoryDir(mounts: MemoryMounts, dir: string, size: number): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-  for (const [rel, f] of files) {
-    const file = path.resolve(dir, rel);
-    if (!file.startsWith(dir + path.sep)) throw new ContainerConfigError(`invalid volume path: ${rel}`);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, f.data, { mode: f.mode ?? defaultMode });
-    await fs.chmod(file, f.mode ?? defaultMode);
-  }
+  if (!(await mounts.isTmpfs(dir))) await mounts.mount(dir, size);
 }
 
-const modeOf = (v: Obj) => (typeof v.defaultMode === 'number' ? v.defaultMode : 0o644);
+export interface PrepareOptions {
+  mounts: MemoryMounts;
+  /**
+   * Only rewrite the volumes that follow their sources (configMap, secret, downwardAPI, projected) in
+   * place, for a pod that runs: the others are left as they are.
+   */
+  refresh?: boolean;
+}
 
 /** Makes every volume of the pod on the host; throws ContainerConfigError for a missing source. */
 export async function prepareVolumes(
   root: string,
   pod: KubeObject,
   sources: VolumeSources,
+  opts: PrepareOptions,
 ): Promise<PreparedVolumes> {
   const uid = String(pod.metadata?.uid);
+  const spec = obj(pod.spec);
   const base = path.join(podDir(root, uid), 'volumes');
   const out: PreparedVolumes = new Map();
-  for (const v of list(obj(pod.spec).volumes)) {
+  const refresh = opts.refresh === true;
+  // Secrets, downward API and projected volumes live in memory, as kubelet keeps them.
+  const inMemory = async (dir: string) => {
+    if (!refresh)
+      await memoryDir(opts.mounts, dir, memoryVolumeSize(spec, undefined, sources.allocatable.memory));
+  };
+  for (const v of list(spec.volumes)) {
     const name = String(v.name);
     const at = (plugin: string) => path.join(base, `kubernetes.io~${plugin}`, name);
     if (v.emptyDir) {
+      if (refresh) continue;
+      const ed = obj(v.emptyDir);
       const dir = at('empty-dir');
-      await fs.mkdir(dir, { recursive: true });
-      await fs.chmod(dir, 0o777);
+      if (ed.medium === 'Memory') {
+        await memoryDir(opts.mounts, dir, memoryVolumeSize(spec, ed.sizeLimit, sources.allocatable.memory));
+      } else {
+        await fs.mkdir(dir, { recursive: true });
+        await fs.chmod(dir, 0o777);
+      }
       out.set(name, { source: dir, readOnly: false });
     } else if (v.hostPath) {
+      if (refresh) continue;
       const hp = obj(v.hostPath);
       const p = String(hp.path);
       if (hp.type === 'DirectoryOrCreate') await fs.mkdir(p, { recursive: true, mode: 0o755 });
@@ -148,15 +169,17 @@ export async function prepareVolumes(
       const files: Files = new Map();
       await keyFiles(src, kind, String(src.name ?? src.secretName), sources, files);
       const dir = at(kind === 'ConfigMap' ? 'configmap' : 'secret');
-      await writeFiles(dir, files, modeOf(src));
-      out.set(name, { source: dir, readOnly: true });
+      if (kind === 'Secret') await inMemory(dir);
+      await writeAtomic(dir, files, modeOf(src));
+      out.set(name, { source: dir, readOnly: true, atomic: true });
     } else if (v.downwardAPI) {
       const src = obj(v.downwardAPI);
       const files: Files = new Map();
       downwardFiles(pod, list(src.items), sources, files);
       const dir = at('downward-api');
-      await writeFiles(dir, files, modeOf(src));
-      out.set(name, { source: dir, readOnly: true });
+      await inMemory(dir);
+      await writeAtomic(dir, files, modeOf(src));
+      out.set(name, { source: dir, readOnly: true, atomic: true });
     } else if (v.projected) {
       const src = obj(v.projected);
       const files: Files = new Map();
@@ -178,9 +201,11 @@ export async function prepareVolumes(
         }
       }
       const dir = at('projected');
-      await writeFiles(dir, files, modeOf(src));
-      out.set(name, { source: dir, readOnly: true });
+      await inMemory(dir);
+      await writeAtomic(dir, files, modeOf(src));
+      out.set(name, { source: dir, readOnly: true, atomic: true });
     } else if (v.persistentVolumeClaim) {
+      if (refresh) continue;
       const src = obj(v.persistentVolumeClaim);
       const claimName = String(src.claimName);
       const claim = await sources.lookup('PersistentVolumeClaim', claimName);
@@ -203,22 +228,67 @@ export async function prepareVolumes(
   return out;
 }
 
+/**
+ * A subPath of a volume in the `..data` layout, as the container gets it: a copy of what the path
+ * holds now, under the pod's `volume-subpaths/<volume>/<container>/<mount index>`, so that it keeps
+ * what it had when an update replaces the folder the path led to (Kubernetes' subPath mounts of
+ * these volumes do not follow updates either; a new container gets the current files).
+ */
+async function subPathCopy(
+  root: string,
+  uid: string,
+  volume: string,
+  v: { source: string },
+  c: string,
+  index: number,
+  sub: string,
+) {
+  const from = await fs.realpath(path.join(v.source, sub)).catch(() => undefined);
+  const inside = await fs.realpath(v.source).catch(() => v.source);
+  if (!from || !(from === inside || from.startsWith(inside + path.sep)))
+    throw new ContainerConfigError(`subPath "${sub}" of volume "${volume}" is not in the volume`);
+  const to = path.join(podDir(root, uid), 'volume-subpaths', volume, c, String(index));
+  await fs.mkdir(path.dirname(to), { recursive: true, mode: 0o700 });
+  await fs.rm(to, { recursive: true, force: true });
+  await fs.cp(from, to, { recursive: true, dereference: true, preserveTimestamps: true });
+  return to;
+}
+
 /** HostConfig.Binds for a container's volumeMounts. */
-export function bindsFor(container: Obj, volumes: PreparedVolumes): string[] {
+export async function bindsFor(
+  root: string,
+  uid: string,
+  container: Obj,
+  volumes: PreparedVolumes,
+): Promise<string[]> {
   const binds: string[] = [];
-  for (const m of list(container.volumeMounts)) {
+  const mounts = list(container.volumeMounts);
+  for (const [i, m] of mounts.entries()) {
     const v = volumes.get(String(m.name));
     if (!v)
       throw new ContainerConfigError(
         `cannot find volume "${m.name}" to mount into container "${container.name}"`,
       );
-    const source = m.subPath ? path.join(v.source, String(m.subPath)) : v.source;
+    const sub = m.subPath ? String(m.subPath) : '';
+    const source = !sub
+      ? v.source
+      : v.atomic
+        ? await subPathCopy(root, uid, String(m.name), v, String(container.name), i, sub)
+        : path.join(v.source, sub);
     const ro = v.readOnly || m.readOnly === true;
     binds.push(`${source}:${m.mountPath}:${ro ? 'ro' : 'rw'}`);
   }
   return binds;
 }
 
-export async function removePodDir(root: string, uid: string): Promise<void> {
-  await fs.rm(podDir(root, uid), { recursive: true, force: true });
+/** Removes the pod's folder, its memory-backed volumes unmounted first. */
+export async function removePodDir(root: string, uid: string, mounts: MemoryMounts): Promise<void> {
+  const dir = podDir(root, uid);
+  await unmountUnder(mounts, dir);
+  await fs.rm(dir, { recursive: true, force: true });
+}
+
+/** The pods that have a folder here, by uid (those the kubelet has not removed yet). */
+export async function podDirs(root: string): Promise<string[]> {
+  return fs.readdir(path.join(root, 'pods')).catch(() => []);
 }
