@@ -170,6 +170,7 @@ export async function startDaemon(
   const onExit = () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     if (kind === 'berthd') cleanupNetwork(execRoot, dataRoot);
+    if (kind === 'berthd') unmountUnder(root);
     if (ownBridge) removeLink(ownBridge);
   };
   process.on('exit', onExit);
@@ -269,11 +270,25 @@ export async function stopDaemon(d: Daemon): Promise<void> {
   await d.stop();
   if (d.kind === 'dockerd') spawnSync('umount', ['-R', d.dataRoot]);
   else cleanupNetwork(d.execRoot, d.dataRoot);
+  // berthd unmounts what it mounted (pods' memory volumes included): say so when it did not.
+  const left = d.kind === 'berthd' ? unmountUnder(d.root) : [];
+  if (left.length) console.warn(`berthd left mounts under ${d.root} (now unmounted):\n${left.join('\n')}`);
   if (d.bridge) removeLink(d.bridge);
   const hook = exitHooks.get(d.root);
   if (hook) process.off('exit', hook);
   exitHooks.delete(d.root);
   await fs.rm(d.root, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** Lazily unmounts every mount under `root` (deepest first); returns their paths. */
+function unmountUnder(root: string): string[] {
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((p) => p.startsWith(root + path.sep))
+    .sort((a, b) => b.length - a.length);
+  for (const p of points) spawnSync('umount', ['-l', p]);
+  return points;
 }
 
 /** Loads the busybox fixture image (built from Debian's busybox-static) into the daemon. */

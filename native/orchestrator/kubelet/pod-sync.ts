@@ -189,7 +189,7 @@ export class PodSyncer {
         this.d.requeue(key, err.retryMs);
         return;
       }
-    } else await this.refreshVolumes(key, pod, sandbox, state);
+    } else await this.refreshVolumes(pod, sandbox, state);
     const inSandbox = mine.filter((c) => c.Labels[Label.sandboxId] === sandbox.Id);
     for (const c of list(spec.initContainers)) {
       const cname = String(c.name);
@@ -246,9 +246,10 @@ export class PodSyncer {
   /**
    * Writes again the volumes that follow their sources (a configMap or secret changed, the pod's
    * labels or annotations did): running containers see the new files through `..data`. A source that
-   * is gone now leaves the files as they were, as kubelet does.
+   * is gone now leaves the files as they were, as kubelet does (its return is an informer event that
+   * syncs the pod again).
    */
-  private async refreshVolumes(key: string, pod: KubeObject, sandbox: ContainerInfo, state: PodState) {
+  private async refreshVolumes(pod: KubeObject, sandbox: ContainerInfo, state: PodState) {
     try {
       await prepareVolumes(this.d.root, pod, await this.sources(pod, sandbox, state), {
         mounts: this.d.mounts,
@@ -257,7 +258,6 @@ export class PodSyncer {
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
       this.d.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
-      this.d.requeue(key, err.retryMs);
     }
   }
 
