@@ -1,8 +1,8 @@
 // The kubelet's memory-backed and source-following volumes against a real berthd and kubectl: an
 // `emptyDir: {medium: Memory}` is a tmpfs of its sizeLimit that the pod's containers share, that
-// outlives a kill -9 of berthd unmounted-not and mounted-not-twice, and that goes with its pod, its
-// namespace and a cluster turned off; configMap volumes follow edits within seconds through `..data`,
-// subPath mounts of them do not.
+// survives a kill -9 of berthd (found again, not mounted twice), and that goes with its pod, its
+// namespace, a cluster turned off and a reset; configMap volumes follow edits within seconds through
+// `..data`, subPath mounts of them do not.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
