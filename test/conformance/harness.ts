@@ -140,7 +140,9 @@ export async function startDaemon(
         'debug',
         ...extraArgs,
       ];
-      child = spawnLogged(process.execPath, args);
+      // BERTH_DAEMON_NODE_ARGS: flags for the daemon's Node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+      const nodeArgs = (process.env.BERTH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      child = spawnLogged(process.execPath, [...nodeArgs, ...args]);
     } else {
       const args = [
         '--data-root',
