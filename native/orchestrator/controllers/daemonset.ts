@@ -4,7 +4,9 @@
 // scheduler then binds it there). DaemonSet pods get the tolerations the real controller adds
 // (not-ready, unreachable, disk/memory/pid pressure, unschedulable), so a cordoned node keeps its
 // daemons. RollingUpdate replaces pods of an old template up to maxUnavailable at a time; OnDelete
-// leaves that to the user. Status: desired, current, ready, available, updated and misscheduled counts.
+// leaves that to the user. Each template is a ControllerRevision (history.ts) whose hash the pods carry
+// as controller-revision-hash, for `kubectl rollout history|undo daemonset/…`. Status: desired,
+// current, ready, available, updated and misscheduled counts.
 import type { KubeObject } from '../apiserver/registry.ts';
 import { Kinds } from '../client/client.ts';
 import { splitKey } from '../client/informer.ts';
@@ -14,6 +16,7 @@ import {
   Controller,
   controllerRef,
   ignoreGone,
+  int,
   isNamespaceTerminating,
   isPodReady,
   type Obj,
@@ -22,10 +25,15 @@ import {
   spec,
   writeStatus,
 } from './common.ts';
-import { scaled, templateHash } from './deployment-util.ts';
+import { scaled } from './deployment-util.ts';
 import { EventRecorder } from './events.ts';
-
-const generationLabel = 'controller-revision-hash';
+import {
+  ensureRevision,
+  revisionHashLabel as generationLabel,
+  ownedRevisions,
+  pruneRevisions,
+  revisionHash,
+} from './history.ts';
 
 /** The tolerations the DaemonSet controller adds to its pods. */
 const daemonTolerations: Obj[] = [
@@ -82,6 +90,10 @@ export class DaemonSetController extends Controller {
     return this.env.informers.for(Kinds.Node);
   }
 
+  private get revisions() {
+    return this.env.informers.for(Kinds.ControllerRevision);
+  }
+
   protected register(): void {
     this.events = new EventRecorder(this.client, this.clock, this.name);
     this.sets.on({
@@ -91,6 +103,7 @@ export class DaemonSetController extends Controller {
     });
     const owner = queueOwner(this.queue, 'DaemonSet');
     this.pods.on({ add: owner, update: owner, delete: owner });
+    this.revisions.on({ add: owner, update: owner, delete: owner });
     // A node that comes, goes or changes labels and taints may change where daemons belong.
     const all = () => {
       for (const s of this.sets.list()) this.enqueue(s);
@@ -113,7 +126,21 @@ export class DaemonSetController extends Controller {
     const set = this.sets.get(namespace, name);
     if (!set || set.metadata?.deletionTimestamp) return;
     const template = asObj(spec(set).template);
-    const hash = templateHash(template);
+    const revisions = ownedRevisions(this.revisions.list(namespace), set);
+    let history: Awaited<ReturnType<typeof ensureRevision>>;
+    try {
+      history = await ensureRevision(
+        this.client,
+        set,
+        Kinds.DaemonSet,
+        revisions,
+        int(asObj(set.status).collisionCount, 0),
+      );
+    } catch (err) {
+      if (isNamespaceTerminating(err)) return;
+      throw err;
+    }
+    const hash = revisionHash(history.revision);
     const pods = this.pods
       .list(namespace)
       .filter((p) => controllerRef(p)?.uid === set.metadata?.uid && !p.metadata?.deletionTimestamp);
@@ -158,7 +185,10 @@ export class DaemonSetController extends Controller {
       numberAvailable: ready,
       numberUnavailable: Math.max(0, wanted.length - ready),
       updatedNumberScheduled: onWanted.filter((p) => p.metadata?.labels?.[generationLabel] === hash).length,
+      ...(history.collisionCount ? { collisionCount: history.collisionCount } : {}),
     });
+    const inUse = new Set([hash, ...pods.map((p) => p.metadata?.labels?.[generationLabel])]);
+    await pruneRevisions(this.client, set, revisions, (r) => inUse.has(revisionHash(r)));
   }
 
   private podFor(set: KubeObject, node: string, hash: string): KubeObject {

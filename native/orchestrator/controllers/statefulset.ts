@@ -5,8 +5,9 @@
 // time in ordinal order, each once the ones before it are Running and Ready, and removes them from the
 // highest down; Parallel makes and removes them all at once. RollingUpdate replaces pods of an old
 // revision from the highest ordinal down (those at or above the partition), one at a time once the
-// rest are Ready; OnDelete leaves that to the user. Status carries the counts and the current and
-// update revisions that `kubectl rollout status statefulset/…` reads.
+// rest are Ready; OnDelete leaves that to the user. Each template is a ControllerRevision (history.ts)
+// whose name the pods carry as controller-revision-hash; status carries the counts and the current
+// and update revisions that `kubectl rollout status|history|undo statefulset/…` read.
 import type { KubeObject } from '../apiserver/registry.ts';
 import { Kinds } from '../client/client.ts';
 import { splitKey } from '../client/informer.ts';
@@ -25,10 +26,14 @@ import {
   spec,
   writeStatus,
 } from './common.ts';
-import { templateHash } from './deployment-util.ts';
 import { EventRecorder } from './events.ts';
+import {
+  ensureRevision,
+  ownedRevisions,
+  pruneRevisions,
+  revisionHashLabel as revisionLabel,
+} from './history.ts';
 
-const revisionLabel = 'controller-revision-hash';
 const podNameLabel = 'statefulset.kubernetes.io/pod-name';
 const podIndexLabel = 'apps.kubernetes.io/pod-index';
 
@@ -39,11 +44,6 @@ const ordinalOf = (set: KubeObject, pod: KubeObject): number | undefined => {
   const n = Number(name.slice(prefix.length));
   return Number.isInteger(n) && n >= 0 && String(n) === name.slice(prefix.length) ? n : undefined;
 };
-
-/** The set's revision name for its current template, as `<set>-<hash>`. */
-export function setRevision(set: KubeObject): string {
-  return `${set.metadata?.name}-${templateHash(spec(set).template)}`;
-}
 
 const isRunningAndReady = (pod: KubeObject) =>
   asObj(pod.status).phase === 'Running' && isPodReady(pod) && !pod.metadata?.deletionTimestamp;
@@ -64,6 +64,10 @@ export class StatefulSetController extends Controller {
     return this.env.informers.for(Kinds.PersistentVolumeClaim);
   }
 
+  private get revisions() {
+    return this.env.informers.for(Kinds.ControllerRevision);
+  }
+
   protected register(): void {
     this.events = new EventRecorder(this.client, this.clock, this.name);
     this.sets.on({
@@ -73,6 +77,7 @@ export class StatefulSetController extends Controller {
     });
     const owner = queueOwner(this.queue, 'StatefulSet');
     this.pods.on({ add: owner, update: owner, delete: owner });
+    this.revisions.on({ add: owner, update: owner, delete: owner });
     // Claims are read from their informer (started here with the others).
     void this.claims;
   }
@@ -87,7 +92,21 @@ export class StatefulSetController extends Controller {
     const strategy = asObj(s.updateStrategy);
     const rolling = strategy.type !== 'OnDelete';
     const partition = int(asObj(strategy.rollingUpdate).partition, 0);
-    const revision = setRevision(set);
+    const revisions = ownedRevisions(this.revisions.list(namespace), set);
+    let history: Awaited<ReturnType<typeof ensureRevision>>;
+    try {
+      history = await ensureRevision(
+        this.client,
+        set,
+        Kinds.StatefulSet,
+        revisions,
+        int(asObj(set.status).collisionCount, 0),
+      );
+    } catch (err) {
+      if (isNamespaceTerminating(err)) return;
+      throw err;
+    }
+    const revision = history.revision.metadata!.name!;
     const pods = this.pods
       .list(namespace)
       .filter((p) => controllerRef(p)?.uid === set.metadata?.uid && ordinalOf(set, p) !== undefined);
@@ -169,8 +188,14 @@ export class StatefulSetController extends Controller {
       updatedReplicas: updated,
       currentRevision,
       updateRevision: revision,
-      collisionCount: 0,
+      collisionCount: history.collisionCount,
     });
+    const inUse = new Set([
+      currentRevision,
+      revision,
+      ...pods.map((p) => p.metadata?.labels?.[revisionLabel]),
+    ]);
+    await pruneRevisions(this.client, set, revisions, (r) => inUse.has(r.metadata?.name ?? ''));
   }
 
   /** The claims of an ordinal's volumeClaimTemplates, made when missing (they stay when the pod goes). */

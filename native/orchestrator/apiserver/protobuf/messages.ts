@@ -9,6 +9,11 @@
 export type ProtoField = [number, string, string, number];
 
 export const protoMessages: Record<string, ProtoField[]> = {
+  'apps.ControllerRevision': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'data', 'R', 2],
+    [3, 'revision', 'l', 0],
+  ],
   'apps.DaemonSet': [
     [1, 'metadata', 'm:meta.ObjectMeta', 2],
     [2, 'spec', 'm:apps.DaemonSetSpec', 2],

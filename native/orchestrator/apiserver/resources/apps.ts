@@ -1,10 +1,10 @@
-// apps/v1: Deployment, ReplicaSet, StatefulSet, DaemonSet. Their controllers come later; here they are
-// stored, defaulted, validated, printed and scaled.
+// apps/v1: Deployment, ReplicaSet, StatefulSet, DaemonSet and ControllerRevision. Their controllers
+// live under controllers/; here they are stored, defaulted, validated, printed and scaled.
 import { child, type KubeObject, type ResourceDef, type ScaleSubresource, sameJson } from '../registry.ts';
 import { labelSelectorString } from '../selectors.ts';
 import type { FieldError } from '../status.ts';
 import { ageColumn, column, nameColumn } from '../table.ts';
-import { invalidValue, nonNegative } from '../validation.ts';
+import { invalidValue, nonNegative, required } from '../validation.ts';
 import { asObj, defaultTemplate, templateColumns, validateSelector, validateTemplate } from './podspec.ts';
 
 const apps = { group: 'apps', version: 'v1' } as const;
@@ -246,4 +246,46 @@ export const daemonSetDef: ResourceDef = {
   },
 };
 
-export const appsDefs = [deploymentDef, replicaSetDef, statefulSetDef, daemonSetDef];
+/** `statefulset.apps/web`: the controller column of a ControllerRevision, as kube-apiserver prints it. */
+function controllerOf(o: KubeObject): string {
+  const ref = o.metadata?.ownerReferences?.find((r) => r.controller);
+  if (!ref) return '<none>';
+  const group = ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
+  return `${ref.kind.toLowerCase()}${group ? `.${group}` : ''}/${ref.name}`;
+}
+
+/**
+ * A snapshot of a StatefulSet's or DaemonSet's template (`data`, the strategic merge patch that puts it
+ * back) and its place in the owner's history (`revision`): what `kubectl rollout history` lists and
+ * `kubectl rollout undo` applies. The data never changes once written (Kubernetes' validation);
+ * the revision may, as a controller renumbers a template that comes back.
+ */
+export const controllerRevisionDef: ResourceDef = {
+  ...apps,
+  kind: 'ControllerRevision',
+  plural: 'controllerrevisions',
+  singular: 'controllerrevision',
+  namespaced: true,
+  table: [
+    nameColumn,
+    column('Controller', controllerOf, 'Controller of the object'),
+    column('Revision', (o) => num((o as { revision?: unknown }).revision), 'Revision of the state.', {
+      type: 'integer',
+    }),
+    ageColumn,
+  ],
+  strategy: {
+    validate: (o, old) => {
+      const r = o as KubeObject & { data?: unknown; revision?: unknown };
+      const errs: FieldError[] = [];
+      if (r.data === undefined || r.data === null) errs.push(required('data'));
+      if (r.revision === undefined || r.revision === null) errs.push(required('revision'));
+      else errs.push(...nonNegative('revision', r.revision));
+      if (old && !sameJson((old as { data?: unknown }).data, r.data))
+        errs.push(invalidValue('data', r.data, 'field is immutable'));
+      return errs;
+    },
+  },
+};
+
+export const appsDefs = [deploymentDef, replicaSetDef, statefulSetDef, daemonSetDef, controllerRevisionDef];

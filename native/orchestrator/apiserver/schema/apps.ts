@@ -1,4 +1,4 @@
-// apps/v1: Deployment, ReplicaSet, StatefulSet, DaemonSet.
+// apps/v1: Deployment, ReplicaSet, StatefulSet, DaemonSet, ControllerRevision.
 import { f, kind, type SchemaPackage } from './dsl.ts';
 
 const workloadStatus = {
@@ -113,6 +113,16 @@ export const appsPackage: SchemaPackage = {
         collisionCount: f('int32', 'Hash collisions of the template.'),
       },
     },
+    ControllerRevision: kind(
+      'apps',
+      'v1',
+      'ControllerRevision',
+      'An immutable snapshot of state data. StatefulSets and DaemonSets keep their template history in them, for rollout history and undo.',
+      {
+        data: f('object', 'The state: the strategic merge patch that restores the template.'),
+        revision: f('int64', 'The revision this state is, among those of its owner.', { required: true }),
+      },
+    ),
     DaemonSet: kind('apps', 'v1', 'DaemonSet', 'One pod on every (selected) node.', {
       spec: f('DaemonSetSpec', 'The pod to run and where.'),
       status: f('DaemonSetStatus', 'Where it runs.'),
