@@ -38,7 +38,7 @@ const historyRows = (ref: string) =>
   ok(['rollout', 'history', ref])
     .trim()
     .split('\n')
-    .slice(1)
+    .slice(2) // `statefulset.apps/hist`, then REVISION CHANGE-CAUSE
     .map((l) => l.trim().split(/\s{2,}/));
 
 test('a StatefulSet: rollout history lists its revisions, undo brings an earlier image back', async () => {
@@ -113,6 +113,12 @@ spec:
     newest,
   );
   assert.equal(ok(['get', 'sts', 'hist', '-o', 'jsonpath={.status.updateRevision}']), newest);
+
+  assert.match(
+    ok(['api-resources', '--api-group=apps']),
+    /controllerrevisions\s+apps\/v1\s+true\s+ControllerRevision/,
+  );
+  assert.match(ok(['explain', 'controllerrevision.revision']), /FIELD:\s+revision <integer>/);
 
   ok(['delete', 'statefulset', 'hist']);
   assert.ok(
