@@ -7,6 +7,7 @@ import type { KubeObject } from '../apiserver/registry.ts';
 import { SchemaCatalog } from '../apiserver/schema/index.ts';
 import { type KindRef, Kinds } from '../client/client.ts';
 import { DaemonSetController } from './daemonset.ts';
+import { templateHash } from './deployment-util.ts';
 import { StatefulSetController } from './statefulset.ts';
 import { eventually, podsOf, runPod, type TestCluster, template, testCluster } from './testing.ts';
 
@@ -272,6 +273,33 @@ test('a ControllerRevision needs data and a revision; its data never changes', a
       t.client.update(Kinds.ControllerRevision, { ...renumbered, data: { a: 2 } }),
       /data: Invalid value.*field is immutable/,
     );
+  } finally {
+    await t.stop();
+  }
+});
+
+test('a name taken by another template (a hash collision) moves to the next collision count', async () => {
+  const t = await testCluster();
+  try {
+    const set = await t.client.create(Kinds.StatefulSet, sts('db'));
+    const taken = `db-${templateHash(set.spec!.template)}`;
+    await t.client.create(Kinds.ControllerRevision, {
+      metadata: { name: taken, namespace: 'default' },
+      data: { other: true },
+      revision: 1,
+    });
+    await t.start(new StatefulSetController());
+    const st = await eventually(async () => {
+      const s = (await t.client.get(Kinds.StatefulSet, 'default', 'db'))?.status;
+      return s?.updateRevision ? s : undefined;
+    }, 'an update revision');
+    assert.equal(st.collisionCount, 1);
+    assert.equal(st.updateRevision, `db-${templateHash(set.spec!.template, 1)}`);
+    const mine = (await t.client.get(Kinds.ControllerRevision, 'default', String(st.updateRevision)))!;
+    assert.equal(mine.metadata?.ownerReferences?.[0]?.uid, set.metadata?.uid);
+    assert.equal(mine.revision, 1);
+    const [pod] = await eventually(() => podsOf(t.client).then((p) => p.length === 1 && p), 'db-0');
+    assert.equal(pod.metadata?.labels?.['controller-revision-hash'], st.updateRevision);
   } finally {
     await t.stop();
   }
