@@ -30,6 +30,8 @@ export class FakeContainers implements ContainerOperations {
   readonly calls: string[] = [];
   /** Exit code of an exec, by its command joined with spaces (default 0). */
   readonly execCode = new Map<string, number>();
+  /** An exec of this command (joined with spaces) ends only when the promise settles. */
+  readonly execHold = new Map<string, Promise<void>>();
   private next = 0;
   private ip = 1;
 
@@ -156,7 +158,10 @@ export class FakeContainers implements ContainerOperations {
   }
 
   async *exec(id: string, opts: { cmd: string[] }): AsyncIterable<ProcessChunk> {
-    this.find(id);
+    const c = this.find(id);
+    if (c.info.State.Status !== 'running') throw conflict(`container ${id} is not running`);
+    this.calls.push(`exec ${c.info.Name} ${opts.cmd.join(' ')}`);
+    await this.execHold.get(opts.cmd.join(' '));
     const code = this.execCode.get(opts.cmd.join(' ')) ?? 0;
     if (code) yield { stream: 'stderr', data: Buffer.from(`${opts.cmd[0]} failed\n`) };
     yield { stream: 'exit', code };

@@ -394,6 +394,7 @@ test('env from a configmap, a secret, fields and resources; volumes written and 
   assert.deepEqual(cfg.HostConfig?.Binds, [
     `${path.join(vol, 'kubernetes.io~configmap', 'c')}:/etc/c:ro`,
     `${path.join(vol, 'kubernetes.io~empty-dir', 'scratch')}:/scratch:rw`,
+    `${path.join(e.dir, 'pods', uid, 'containers', 'app', '0')}:/dev/termination-log:rw`,
   ]);
 });
 
@@ -612,7 +613,10 @@ test('a Memory emptyDir is a tmpfs sized by its sizeLimit, shared, mounted once 
   for (const name of ['app', 'side']) {
     const c = e.ops.byName(`k8s_${name}_mem_default_${uid}_0`)[0]!;
     const target = name === 'app' ? '/cache' : '/data';
-    assert.deepEqual(e.ops.configOf(c.Id).HostConfig?.Binds, [`${cache}:${target}:rw`]);
+    assert.deepEqual(e.ops.configOf(c.Id).HostConfig?.Binds, [
+      `${cache}:${target}:rw`,
+      `${path.join(e.dir, 'pods', uid, 'containers', name, '0')}:/dev/termination-log:rw`,
+    ]);
   }
   // A second kubelet (berthd restarted, the pod still running) finds the mounts and mounts nothing.
   e.kubelet.stop();

@@ -16,6 +16,7 @@ import { Backoff, goDuration } from './backoff.ts';
 import { containerConfig, sandboxConfig } from './container-config.ts';
 import { ContainerConfigError, containerEnv } from './env.ts';
 import type { Recorder } from './events.ts';
+import { runHook } from './hooks.ts';
 import type { MemoryMounts } from './memory-volumes.ts';
 import {
   appLabels,
@@ -29,6 +30,7 @@ import {
 } from './names.ts';
 import { ContainerProber, type ProbeTransport } from './probes.ts';
 import { attemptsOf, hasExited, podStatus, type Waiting } from './status.ts';
+import { terminationBind, terminationMessage } from './termination-message.ts';
 import { bindsFor, type PreparedVolumes, prepareVolumes, removePodDir } from './volumes.ts';
 
 type Obj = Record<string, unknown>;
@@ -79,6 +81,8 @@ export class PodSyncer {
   private readonly probers = new Map<string, ContainerProber>();
   private readonly watched = new Set<string>();
   private readonly terminating = new Set<string>();
+  /** Containers whose postStart hook runs: not Running yet, and the pod's next containers wait. */
+  private readonly postStarting = new Set<string>();
   readonly backoff: Backoff;
   private readonly pullBackoff: Backoff;
 
@@ -208,6 +212,7 @@ export class PodSyncer {
         return;
       }
       if (isRunning(latest) || (latest.State.Status === 'created' && !latest.State.Error)) return;
+      if (this.postStarting.has(latest.Id)) return;
       if (latest.State.ExitCode === 0 && latest.State.Status === 'exited') continue;
       if (policy === 'Never') return;
       await this.restart(key, pod, ref, state, sandbox, c, 'init', latest, mine);
@@ -217,7 +222,7 @@ export class PodSyncer {
       const cname = String(c.name);
       const latest = attemptsOf(inSandbox, cname, 'app')[0];
       if (!latest) {
-        await this.startContainer(
+        const holds = await this.startContainer(
           key,
           pod,
           ref,
@@ -227,8 +232,11 @@ export class PodSyncer {
           'app',
           this.nextAttempt(mine, cname, 'app'),
         );
+        if (holds) return;
         continue;
       }
+      // As kubelet's SyncPod blocks on a postStart hook, the containers after this one wait for it.
+      if (this.postStarting.has(latest.Id)) return;
       if (isRunning(latest)) {
         state.waiting.delete(cname);
         this.ensureProber(key, pod, latest, c, sandbox);
@@ -433,7 +441,7 @@ export class PodSyncer {
     c: Obj,
     role: 'init' | 'app',
     attempt: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const cname = String(c.name);
     const fieldPath = `spec.${role === 'init' ? 'initContainers' : 'containers'}{${cname}}`;
     try {
@@ -453,13 +461,15 @@ export class PodSyncer {
       // ErrImagePull shows for a moment, then ImagePullBackOff until the back-off lets a pull try again.
       const left = this.pullBackoff.remaining(`${ref.uid}/pull/${cname}`, this.d.clock.now());
       this.d.requeue(key, reason === 'ErrImagePull' ? 1000 : Math.max(1000, left));
-      return;
+      return false;
     }
     let id: string;
     try {
       const src = await this.sources(pod, sandbox);
       const env = await containerEnv(pod, c, src);
       const binds = await bindsFor(this.d.root, ref.uid, c, state.volumes ?? new Map());
+      const message = await terminationBind(this.d.root, ref.uid, c, attempt);
+      if (message) binds.push(message);
       const config = containerConfig({
         pod,
         container: c,
@@ -477,7 +487,7 @@ export class PodSyncer {
       state.waiting.set(cname, { reason, message });
       this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath);
       this.d.requeue(key, 10_000);
-      return;
+      return false;
     }
     state.waiting.delete(cname);
     this.d.recorder.event(pod, 'Normal', 'Created', `Created container ${cname}`, fieldPath);
@@ -493,11 +503,119 @@ export class PodSyncer {
         fieldPath,
       );
       this.d.requeue(key);
-      return;
+      return false;
     }
     this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${cname}`, fieldPath);
     this.watchExit(key, id);
+    const postStart = obj(obj(c.lifecycle).postStart);
+    if (Object.keys(postStart).length) {
+      this.postStart(key, pod, state, sandbox, c, id, postStart, fieldPath);
+      return true;
+    }
     if (role === 'app') this.ensureProber(key, pod, await this.d.ops.inspect(id), c, sandbox);
+    return false;
+  }
+
+  /**
+   * Runs the container's postStart hook in the background (a long hook holds no worker): until it
+   * ends, the container shows as ContainerCreating and the pod's later containers wait. A failed hook
+   * kills the container (its preStop runs first, as kubelet's killContainer does) and leaves it
+   * waiting with PostStartHookError until the restart policy and back-off bring it back.
+   */
+  private postStart(
+    key: string,
+    pod: KubeObject,
+    state: PodState,
+    sandbox: ContainerInfo,
+    c: Obj,
+    id: string,
+    handler: Obj,
+    fieldPath: string,
+  ): void {
+    const cname = String(c.name);
+    this.postStarting.add(id);
+    state.waiting.set(cname, { reason: 'ContainerCreating' });
+    void (async () => {
+      const failure = await runHook(handler, {
+        ops: this.d.ops,
+        clock: this.d.clock,
+        pod,
+        container: c,
+        containerId: id,
+        podIP: await this.podIP(pod, sandbox),
+      }).catch((err) => String(err));
+      this.postStarting.delete(id);
+      if (this.terminating.has(key) || this.pods.get(key) !== state) return;
+      if (failure === undefined) {
+        if (state.waiting.get(cname)?.reason === 'ContainerCreating') state.waiting.delete(cname);
+        return;
+      }
+      this.d.recorder.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed', fieldPath);
+      const info = await this.d.ops.inspect(id).catch(() => undefined);
+      if (info && isRunning(info)) {
+        this.d.recorder.event(pod, 'Normal', 'Killing', 'FailedPostStartHook', fieldPath);
+        await this.killContainer(pod, info, c, this.graceOf(pod));
+      }
+      state.waiting.set(cname, { reason: 'PostStartHookError', message: failure });
+    })()
+      .catch((err) => this.d.log.warn('a postStart hook went wrong', { id, error: String(err) }))
+      .finally(() => this.d.requeue(key));
+  }
+
+  private async podIP(pod: KubeObject, sandbox: ContainerInfo): Promise<string> {
+    if (obj(pod.spec).hostNetwork === true) return this.d.hostIP;
+    return (await this.d.ops.inspect(sandbox.Id).catch(() => sandbox)).IPAddress;
+  }
+
+  /** The pod's grace period: the deletion's when it is being deleted, else its spec's. */
+  private graceOf(pod: KubeObject): number {
+    return Number(
+      pod.metadata?.deletionGracePeriodSeconds ?? obj(pod.spec).terminationGracePeriodSeconds ?? 30,
+    );
+  }
+
+  /**
+   * kubelet's killContainer: the preStop hook first, inside the grace period (its time counts against
+   * it; a hook still running when the grace is spent is left behind), then SIGTERM with what is left
+   * of the grace (never under 2 s once a hook ran), then SIGKILL.
+   */
+  private async killContainer(pod: KubeObject, info: ContainerInfo, c: Obj | undefined, graceS: number) {
+    let grace = graceS;
+    const preStop = obj(obj(c?.lifecycle).preStop);
+    if (c && grace > 0 && Object.keys(preStop).length) {
+      const t0 = this.d.clock.now();
+      const sandboxId = info.Labels[Label.sandboxId];
+      const sandbox = sandboxId ? await this.d.ops.inspect(sandboxId).catch(() => undefined) : undefined;
+      const hook = runHook(preStop, {
+        ops: this.d.ops,
+        clock: this.d.clock,
+        pod,
+        container: c,
+        containerId: info.Id,
+        podIP: sandbox ? await this.podIP(pod, sandbox) : '',
+      })
+        .catch((err) => String(err))
+        .then((failure) => {
+          if (failure !== undefined)
+            this.d.recorder.event(pod, 'Warning', 'FailedPreStopHook', failure, `spec.containers{${c.name}}`);
+        });
+      let timer: { cancel(): void } | undefined;
+      await Promise.race([
+        hook,
+        new Promise<void>((resolve) => {
+          timer = this.d.clock.setTimeout(resolve, grace * 1000);
+        }),
+      ]);
+      timer?.cancel();
+      grace = Math.max(2, grace - Math.floor((this.d.clock.now() - t0) / 1000));
+    }
+    await this.d.ops.stop(info.Id, { timeoutS: grace }).catch(() => undefined);
+  }
+
+  /** The spec of a pod's container, by the engine container's labels. */
+  private specOf(pod: KubeObject, info: ContainerInfo): Obj | undefined {
+    const role = info.Labels[Label.role] === 'init' ? 'initContainers' : 'containers';
+    return list(obj(pod.spec)[role]).find((x) => x.name === info.Labels[Label.containerName]);
   }
 
   private ensureProber(
@@ -533,9 +651,9 @@ export class PodSyncer {
           this.probers.delete(info.Id);
           this.d.recorder.event(pod, 'Normal', 'Killing', message, fieldPath);
           const grace = Number(obj(pod.spec).terminationGracePeriodSeconds ?? 30);
-          void this.d.ops
-            .stop(info.Id, { timeoutS: grace })
-            .catch((err) => this.d.log.warn('cannot stop a container', { id: info.Id, error: String(err) }));
+          void this.killContainer(pod, info, c, grace).catch((err) =>
+            this.d.log.warn('cannot stop a container', { id: info.Id, error: String(err) }),
+          );
         },
       },
     );
@@ -577,7 +695,15 @@ export class PodSyncer {
       const p = this.probeState(c.Id);
       if (p) probes.set(c.Id, p);
     }
+    const messages = new Map<string, string>();
+    for (const c of containers) {
+      if (c.Labels[Label.type] !== 'container' || !hasExited(c)) continue;
+      const spec = this.specOf(pod, c);
+      const message = spec ? await terminationMessage(this.d.ops, this.d.root, c, spec) : '';
+      if (message) messages.set(c.Id, message);
+    }
     const status = podStatus({
+      messages,
       pod,
       containers,
       sandbox,
@@ -612,7 +738,7 @@ export class PodSyncer {
           );
         this.probers.get(c.Id)?.stop();
         this.probers.delete(c.Id);
-        await this.d.ops.stop(c.Id, { timeoutS: graceS }).catch(() => undefined);
+        await this.killContainer(pod, c, this.specOf(pod, c), graceS);
       }),
     );
     for (const c of running.filter((x) => x.Labels[Label.type] === 'podsandbox'))

@@ -5,6 +5,7 @@
 import type { ContainerInfo } from '../../services/containers/operations.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
 import { attemptOf, Label } from './names.ts';
+import { maxPodMessageBytes, truncateBytes } from './termination-message.ts';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -32,6 +33,8 @@ export interface StatusInput {
   now: string;
   /** The time the kubelet first saw the pod (status.startTime). */
   startTime: string;
+  /** Termination messages of exited containers, by container ID (termination-message.ts). */
+  messages?: Map<string, string>;
 }
 
 const zero = '0001-01-01T00:00:00Z';
@@ -58,8 +61,13 @@ export function hasExited(c: ContainerInfo): boolean {
   );
 }
 
-export function terminatedOf(c: ContainerInfo): Obj {
+/**
+ * The terminated state of an exited container; `message` (its termination message) follows the
+ * engine's error, as kubelet appends it (`<error>: <message>`), cut to `maxMessage` bytes.
+ */
+export function terminatedState(c: ContainerInfo, message = '', maxMessage = maxPodMessageBytes): Obj {
   const s = c.State;
+  const full = [s.Error, message].filter(Boolean).join(': ');
   const neverRan = s.Status === 'created' || (!time(s.StartedAt) && !!s.Error);
   const exitCode = neverRan ? 128 : s.ExitCode;
   const reason = neverRan ? 'StartError' : s.OOMKilled ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
@@ -67,7 +75,7 @@ export function terminatedOf(c: ContainerInfo): Obj {
     terminated: {
       exitCode,
       reason,
-      ...(s.Error ? { message: s.Error } : {}),
+      ...(full ? { message: truncateBytes(full, maxMessage) } : {}),
       startedAt: time(s.StartedAt) ?? time(c.Created),
       finishedAt: time(s.FinishedAt) ?? time(c.Created),
       containerID: `docker://${c.Id}`,
@@ -77,6 +85,12 @@ export function terminatedOf(c: ContainerInfo): Obj {
 
 function containerStatus(input: StatusInput, spec: Obj, role: 'init' | 'app', initDone: boolean): Obj {
   const name = String(spec.name);
+  const spec0 = obj(input.pod.spec);
+  // Each container's share of the pod's 12 KiB of messages.
+  const share = Math.floor(
+    maxPodMessageBytes / Math.max(1, list(spec0.containers).length + list(spec0.initContainers).length),
+  );
+  const terminatedOf = (c: ContainerInfo) => terminatedState(c, input.messages?.get(c.Id), share);
   const all = attemptsOf(input.containers, name, role);
   const latest = all[0];
   const previous = all[1];
