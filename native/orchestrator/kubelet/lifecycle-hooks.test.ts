@@ -260,14 +260,15 @@ test('preStop: a sleep hook delays the SIGTERM and its time counts against the g
   assert.equal(await e.client.get(Kinds.Pod, 'default', 'slow'), undefined);
 });
 
-test('preStop: a hook longer than the grace period is cut off, and the stop still gets 2 s', async () => {
+test("preStop: a hook longer than the deletion's grace period is cut off, and the stop still gets 2 s", async () => {
   const e = await start();
   const uid = await e.create('long', {
-    terminationGracePeriodSeconds: 5,
-    containers: [app({ lifecycle: { preStop: { sleep: { seconds: 100 } } } })],
+    terminationGracePeriodSeconds: 30,
+    containers: [app({ lifecycle: { preStop: { sleep: { seconds: 20 } } } })],
   });
   await e.settle();
-  await e.client.delete(Kinds.Pod, 'default', 'long');
+  // kubectl delete --grace-period=5: the deletion's grace period, shorter than the hook.
+  await e.client.delete(Kinds.Pod, 'default', 'long', { gracePeriodSeconds: 5 });
   await e.settle();
   await e.clock.advance(5_000);
   await e.settle();

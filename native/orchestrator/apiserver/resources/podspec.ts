@@ -125,7 +125,51 @@ function probeProblems(probe: Obj, path: string, kind: 'liveness' | 'readiness' 
   return errs;
 }
 
-function validateContainers(list: Obj[], path: string, errs: FieldError[], names: Set<string>): void {
+/**
+ * A postStart or preStop handler: exactly one of exec, httpGet, tcpSocket (deprecated, accepted) and
+ * sleep; a sleep within the pod's grace period.
+ */
+function hookProblems(handler: Obj, path: string, grace: unknown): FieldError[] {
+  const errs: FieldError[] = [];
+  let handlers = 0;
+  for (const h of ['exec', 'httpGet', 'tcpSocket', 'sleep'] as const) {
+    if (handler[h] === undefined || handler[h] === null) continue;
+    const hp = `${path}.${h}`;
+    if (handlers++ > 0) {
+      errs.push({
+        field: hp,
+        type: 'FieldValueForbidden',
+        detail: 'may not specify more than 1 handler type',
+      });
+      continue;
+    }
+    const action = asObj(handler[h]);
+    if (h === 'exec' && asList(action.command).length === 0) errs.push(required(`${hp}.command`));
+    if (h === 'httpGet' || h === 'tcpSocket') errs.push(...portProblems(action.port, `${hp}.port`));
+    if (h === 'httpGet' && action.scheme !== undefined && !['HTTP', 'HTTPS'].includes(String(action.scheme)))
+      errs.push(notSupported(`${hp}.scheme`, action.scheme, ['HTTP', 'HTTPS']));
+    const seconds = Number(action.seconds ?? 0);
+    if (h === 'sleep' && typeof grace === 'number' && (seconds <= 0 || seconds > grace))
+      errs.push(
+        invalidValue(
+          hp,
+          seconds,
+          `must be greater than 0 and less than terminationGracePeriodSeconds (${grace}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`,
+        ),
+      );
+  }
+  if (handlers === 0)
+    errs.push({ field: path, type: 'FieldValueRequired', detail: 'must specify a handler type' });
+  return errs;
+}
+
+function validateContainers(
+  list: Obj[],
+  path: string,
+  errs: FieldError[],
+  names: Set<string>,
+  grace?: unknown,
+): void {
   list.forEach((c, i) => {
     const p = `${path}[${i}]`;
     if (typeof c.name !== 'string' || !c.name) errs.push(required(`${p}.name`));
@@ -147,6 +191,14 @@ function validateContainers(list: Obj[], path: string, errs: FieldError[], names
       !['Always', 'IfNotPresent', 'Never'].includes(String(c.imagePullPolicy))
     )
       errs.push(notSupported(`${p}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
+    const policy = c.terminationMessagePolicy;
+    if (policy !== undefined && !['File', 'FallbackToLogsOnError'].includes(String(policy)))
+      errs.push(notSupported(`${p}.terminationMessagePolicy`, policy, ['File', 'FallbackToLogsOnError']));
+    for (const hook of ['postStart', 'preStop'] as const) {
+      const handler = asObj(c.lifecycle)[hook];
+      if (handler && typeof handler === 'object')
+        errs.push(...hookProblems(handler as Obj, `${p}.lifecycle.${hook}`, grace));
+    }
     for (const kind of ['liveness', 'readiness', 'startup'] as const) {
       const probe = c[`${kind}Probe`];
       if (probe && typeof probe === 'object')
@@ -161,8 +213,14 @@ export function validatePodSpec(spec: Obj | undefined, path: string): FieldError
   const containers = asList(s.containers);
   if (containers.length === 0) errs.push(required(`${path}.containers`));
   const names = new Set<string>();
-  validateContainers(asList(s.initContainers), `${path}.initContainers`, errs, names);
-  validateContainers(containers, `${path}.containers`, errs, names);
+  validateContainers(
+    asList(s.initContainers),
+    `${path}.initContainers`,
+    errs,
+    names,
+    s.terminationGracePeriodSeconds,
+  );
+  validateContainers(containers, `${path}.containers`, errs, names, s.terminationGracePeriodSeconds);
   if (s.restartPolicy !== undefined && !restartPolicies.includes(String(s.restartPolicy)))
     errs.push(notSupported(`${path}.restartPolicy`, s.restartPolicy, restartPolicies));
   const volumes = new Set<string>();
