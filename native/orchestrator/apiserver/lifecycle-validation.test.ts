@@ -68,3 +68,28 @@ test('a hook with two handlers, one with none and a sleep past the grace period 
     'Pod "t6" is invalid: spec.containers[0].lifecycle.postStart.exec.command: Required value',
   );
 });
+
+test('an init container may not have hooks or probes', async () => {
+  const r = await s.request('POST', '/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 't7' },
+    spec: {
+      initContainers: [
+        {
+          name: 'i',
+          image: 'busybox',
+          lifecycle: { postStart: { exec: { command: ['true'] } } },
+          readinessProbe: { exec: { command: ['true'] } },
+        },
+      ],
+      containers: [{ name: 'c', image: 'busybox' }],
+    },
+  });
+  assert.equal(r.status, 422, r.text);
+  assert.equal(
+    message(r),
+    'Pod "t7" is invalid: [spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always, ' +
+      'spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always]',
+  );
+});

@@ -221,6 +221,17 @@ export function validatePodSpec(spec: Obj | undefined, path: string): FieldError
     s.terminationGracePeriodSeconds,
   );
   validateContainers(containers, `${path}.containers`, errs, names, s.terminationGracePeriodSeconds);
+  // Hooks and probes belong to containers that keep running (sidecars, restartPolicy Always, aside).
+  asList(s.initContainers).forEach((c, i) => {
+    if (c.restartPolicy === 'Always') return;
+    for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'])
+      if (c[f] !== undefined && c[f] !== null)
+        errs.push({
+          field: `${path}.initContainers[${i}].${f}`,
+          type: 'FieldValueForbidden',
+          detail: 'may not be set for init containers without restartPolicy=Always',
+        });
+  });
   if (s.restartPolicy !== undefined && !restartPolicies.includes(String(s.restartPolicy)))
     errs.push(notSupported(`${path}.restartPolicy`, s.restartPolicy, restartPolicies));
   const volumes = new Set<string>();
