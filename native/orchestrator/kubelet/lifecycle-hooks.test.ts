@@ -275,7 +275,7 @@ test("preStop: a hook longer than the deletion's grace period is cut off, and th
   assert.ok(e.ops.calls.includes(`stop k8s_app_long_default_${uid}_0 2`), e.ops.calls.join('\n'));
 });
 
-test('preStop: a failing hook is a FailedPreStopHook event and the container still stops; a liveness kill runs it too', async () => {
+test("preStop: a failing hook is a FailedPreStopHook event and the container still stops; a liveness kill runs it too, with the probe's grace period", async () => {
   const e = await start();
   e.ops.execCode.set('drain', 2);
   e.ops.execCode.set('alive', 1);
@@ -283,7 +283,12 @@ test('preStop: a failing hook is a FailedPreStopHook event and the container sti
     containers: [
       app({
         lifecycle: { preStop: { exec: { command: ['drain'] } } },
-        livenessProbe: { exec: { command: ['alive'] }, periodSeconds: 1, failureThreshold: 1 },
+        livenessProbe: {
+          exec: { command: ['alive'] },
+          periodSeconds: 1,
+          failureThreshold: 1,
+          terminationGracePeriodSeconds: 12,
+        },
       }),
     ],
   });
@@ -292,7 +297,8 @@ test('preStop: a failing hook is a FailedPreStopHook event and the container sti
   await e.settle();
   const name = `k8s_app_sick_default_${uid}_0`;
   const exec = e.ops.calls.indexOf(`exec ${name} drain`);
-  assert.ok(exec >= 0 && e.ops.calls.indexOf(`stop ${name} 30`) > exec, e.ops.calls.join('\n'));
+  // The probe's own grace period, not the pod's 30 s.
+  assert.ok(exec >= 0 && e.ops.calls.indexOf(`stop ${name} 12`) > exec, e.ops.calls.join('\n'));
   const ev = await e.events();
   assert.ok(
     ev.includes(

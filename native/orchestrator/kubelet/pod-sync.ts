@@ -646,11 +646,16 @@ export class PodSyncer {
       {
         changed: () => this.d.requeue(key),
         unhealthy: (_kind, message) => this.d.recorder.event(pod, 'Warning', 'Unhealthy', message, fieldPath),
-        kill: (_kind, message) => {
+        kill: (kind, message) => {
           prober.stop();
           this.probers.delete(info.Id);
           this.d.recorder.event(pod, 'Normal', 'Killing', message, fieldPath);
-          const grace = Number(obj(pod.spec).terminationGracePeriodSeconds ?? 30);
+          // A liveness or startup probe's own terminationGracePeriodSeconds wins over the pod's.
+          const grace = Number(
+            obj(c[`${kind}Probe`]).terminationGracePeriodSeconds ??
+              obj(pod.spec).terminationGracePeriodSeconds ??
+              30,
+          );
           void this.killContainer(pod, info, c, grace).catch((err) =>
             this.d.log.warn('cannot stop a container', { id: info.Id, error: String(err) }),
           );
