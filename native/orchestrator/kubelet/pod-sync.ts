@@ -69,6 +69,8 @@ interface PodState {
   volumes?: PreparedVolumes;
   /** Service-account tokens in its projected volumes, by audience and lifetime, kept until 80% of it. */
   tokens: Map<string, { token: string; issued: number }>;
+  /** Termination messages of exited containers, by ID: read once (an exited container writes no more). */
+  messages: Map<string, string>;
 }
 
 class ImagePullError extends Error {}
@@ -136,6 +138,7 @@ export class PodSyncer {
         startTime: String(obj(pod.status).startTime ?? iso(this.d.clock.now())),
         waiting: new Map(),
         tokens: new Map(),
+        messages: new Map(),
       };
       this.pods.set(key, state);
     }
@@ -703,10 +706,17 @@ export class PodSyncer {
     const messages = new Map<string, string>();
     for (const c of containers) {
       if (c.Labels[Label.type] !== 'container' || !hasExited(c)) continue;
-      const spec = this.specOf(pod, c);
-      const message = spec ? await terminationMessage(this.d.ops, this.d.root, c, spec) : '';
+      let message = state.messages.get(c.Id);
+      if (message === undefined) {
+        const spec = this.specOf(pod, c);
+        message = spec ? await terminationMessage(this.d.ops, this.d.root, c, spec) : '';
+        // Nothing found is asked again: a log the engine is still flushing may show it next pass.
+        if (message) state.messages.set(c.Id, message);
+      }
       if (message) messages.set(c.Id, message);
     }
+    for (const id of state.messages.keys())
+      if (!containers.some((c) => c.Id === id)) state.messages.delete(id);
     const status = podStatus({
       messages,
       pod,
