@@ -43,7 +43,10 @@ const edit = (change: (d: Item) => void) => {
 const items = (args: string[]) => (JSON.parse(ok([...args, '-o', 'json'])) as { items: Item[] }).items;
 
 test('create deployment makes a ReplicaSet and its pods; scale; get rs columns; rollout history', async () => {
-  ok(['create', 'deployment', 'web', '--image=busybox', '--replicas=3']);
+  // An image the engine lacks and cannot pull (nothing listens on 127.0.0.1:1): the pods never become
+  // ready, so rollout status below has something to wait for. (busybox's sh would exit at once and
+  // crash-loop, Ready for a moment now and then: the rollout could count all three available.)
+  ok(['create', 'deployment', 'web', '--image=127.0.0.1:1/absent:1', '--replicas=3']);
   assert.ok(
     await eventually(
       () =>
@@ -68,7 +71,7 @@ test('create deployment makes a ReplicaSet and its pods; scale; get rs columns; 
     ok(['get', 'rs']),
   );
 
-  // Without a kubelet the pods stay Pending: rollout status waits, reading the status we write.
+  // The pods cannot start: rollout status waits, reading the status the controller writes.
   const status = c.kubectl(['rollout', 'status', 'deployment/web', '--timeout=2s']);
   assert.notEqual(status.code, 0);
   assert.match(
