@@ -16,7 +16,6 @@ import {
   Controller,
   controllerRef,
   ignoreGone,
-  int,
   isNamespaceTerminating,
   isPodReady,
   type Obj,
@@ -28,11 +27,11 @@ import {
 import { scaled } from './deployment-util.ts';
 import { EventRecorder } from './events.ts';
 import {
-  ensureRevision,
   revisionHashLabel as generationLabel,
   ownedRevisions,
   pruneRevisions,
   revisionHash,
+  syncRevision,
 } from './history.ts';
 
 /** The tolerations the DaemonSet controller adds to its pods. */
@@ -127,19 +126,8 @@ export class DaemonSetController extends Controller {
     if (!set || set.metadata?.deletionTimestamp) return;
     const template = asObj(spec(set).template);
     const revisions = ownedRevisions(this.revisions.list(namespace), set);
-    let history: Awaited<ReturnType<typeof ensureRevision>>;
-    try {
-      history = await ensureRevision(
-        this.client,
-        set,
-        Kinds.DaemonSet,
-        revisions,
-        int(asObj(set.status).collisionCount, 0),
-      );
-    } catch (err) {
-      if (isNamespaceTerminating(err)) return;
-      throw err;
-    }
+    const history = await syncRevision(this.client, set, Kinds.DaemonSet, revisions);
+    if (!history) return;
     const hash = revisionHash(history.revision);
     const pods = this.pods
       .list(namespace)

@@ -9,7 +9,16 @@ import type { KubeObject } from '../apiserver/registry.ts';
 import { sameJson } from '../apiserver/registry.ts';
 import { ApiError } from '../apiserver/status.ts';
 import { type KindRef, Kinds, type KubeClient } from '../client/client.ts';
-import { asObj, controllerRef, ignoreGone, int, type Obj, ownerRefTo, spec } from './common.ts';
+import {
+  asObj,
+  controllerRef,
+  ignoreGone,
+  int,
+  isNamespaceTerminating,
+  type Obj,
+  ownerRefTo,
+  spec,
+} from './common.ts';
 import { templateHash } from './deployment-util.ts';
 
 export const revisionHashLabel = 'controller-revision-hash';
@@ -88,6 +97,30 @@ export async function ensureRevision(
 }
 
 /** The controller-revision-hash a revision stands for (its label; its name's tail for old ones). */
+/**
+ * ensureRevision as a sync calls it: from the collision count the owner's status records; undefined
+ * when the owner's namespace is being torn down (nothing may be created in it).
+ */
+export async function syncRevision(
+  client: KubeClient,
+  owner: KubeObject,
+  ownerKind: KindRef,
+  revisions: KubeObject[],
+): Promise<{ revision: KubeObject; collisionCount: number } | undefined> {
+  try {
+    return await ensureRevision(
+      client,
+      owner,
+      ownerKind,
+      revisions,
+      int(asObj(owner.status).collisionCount, 0),
+    );
+  } catch (err) {
+    if (isNamespaceTerminating(err)) return undefined;
+    throw err;
+  }
+}
+
 export const revisionHash = (r: KubeObject): string =>
   r.metadata?.labels?.[revisionHashLabel] ??
   String(r.metadata?.name).slice(String(r.metadata?.name).lastIndexOf('-') + 1);

@@ -28,10 +28,10 @@ import {
 } from './common.ts';
 import { EventRecorder } from './events.ts';
 import {
-  ensureRevision,
   ownedRevisions,
   pruneRevisions,
   revisionHashLabel as revisionLabel,
+  syncRevision,
 } from './history.ts';
 
 const podNameLabel = 'statefulset.kubernetes.io/pod-name';
@@ -93,19 +93,8 @@ export class StatefulSetController extends Controller {
     const rolling = strategy.type !== 'OnDelete';
     const partition = int(asObj(strategy.rollingUpdate).partition, 0);
     const revisions = ownedRevisions(this.revisions.list(namespace), set);
-    let history: Awaited<ReturnType<typeof ensureRevision>>;
-    try {
-      history = await ensureRevision(
-        this.client,
-        set,
-        Kinds.StatefulSet,
-        revisions,
-        int(asObj(set.status).collisionCount, 0),
-      );
-    } catch (err) {
-      if (isNamespaceTerminating(err)) return;
-      throw err;
-    }
+    const history = await syncRevision(this.client, set, Kinds.StatefulSet, revisions);
+    if (!history) return;
     const revision = history.revision.metadata!.name!;
     const pods = this.pods
       .list(namespace)

@@ -84,15 +84,19 @@ function portProblems(port: unknown, field: string): FieldError[] {
 }
 
 /**
- * A probe as the API checks it: exactly one handler (exec, httpGet, tcpSocket, grpc; the later ones
- * Forbidden), each handler's own fields, the timings not negative, and a liveness or startup probe's
- * successThreshold exactly 1 (only readiness may want several successes).
+ * The handler of a probe or a lifecycle hook: exactly one of `kinds` (the later ones Forbidden, none
+ * Required), with the checks exec, httpGet and tcpSocket share; `own` checks the rest (grpc, sleep).
  */
-function probeProblems(probe: Obj, path: string, kind: 'liveness' | 'readiness' | 'startup'): FieldError[] {
+function handlerProblems(
+  handler: Obj,
+  path: string,
+  kinds: readonly string[],
+  own: (kind: string, action: Obj, path: string) => FieldError[],
+): FieldError[] {
   const errs: FieldError[] = [];
   let handlers = 0;
-  for (const h of ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const) {
-    if (probe[h] === undefined || probe[h] === null) continue;
+  for (const h of kinds) {
+    if (handler[h] === undefined || handler[h] === null) continue;
     const hp = `${path}.${h}`;
     if (handlers++ > 0) {
       errs.push({
@@ -102,16 +106,29 @@ function probeProblems(probe: Obj, path: string, kind: 'liveness' | 'readiness' 
       });
       continue;
     }
-    const action = asObj(probe[h]);
+    const action = asObj(handler[h]);
     if (h === 'exec' && asList(action.command).length === 0) errs.push(required(`${hp}.command`));
     if (h === 'httpGet' || h === 'tcpSocket') errs.push(...portProblems(action.port, `${hp}.port`));
     if (h === 'httpGet' && action.scheme !== undefined && !['HTTP', 'HTTPS'].includes(String(action.scheme)))
       errs.push(notSupported(`${hp}.scheme`, action.scheme, ['HTTP', 'HTTPS']));
-    if (h === 'grpc' && !inPortRange(action.port))
-      errs.push(invalidValue(`${hp}.port`, action.port ?? 0, portRange));
+    errs.push(...own(h, action, hp));
   }
   if (handlers === 0)
     errs.push({ field: path, type: 'FieldValueRequired', detail: 'must specify a handler type' });
+  return errs;
+}
+
+/**
+ * A probe as the API checks it: exactly one handler (exec, httpGet, tcpSocket, grpc; the later ones
+ * Forbidden), each handler's own fields, the timings not negative, and a liveness or startup probe's
+ * successThreshold exactly 1 (only readiness may want several successes).
+ */
+function probeProblems(probe: Obj, path: string, kind: 'liveness' | 'readiness' | 'startup'): FieldError[] {
+  const errs = handlerProblems(probe, path, ['exec', 'httpGet', 'tcpSocket', 'grpc'], (h, action, hp) =>
+    h === 'grpc' && !inPortRange(action.port)
+      ? [invalidValue(`${hp}.port`, action.port ?? 0, portRange)]
+      : [],
+  );
   for (const f of [
     'initialDelaySeconds',
     'timeoutSeconds',
@@ -130,37 +147,17 @@ function probeProblems(probe: Obj, path: string, kind: 'liveness' | 'readiness' 
  * sleep; a sleep within the pod's grace period.
  */
 function hookProblems(handler: Obj, path: string, grace: unknown): FieldError[] {
-  const errs: FieldError[] = [];
-  let handlers = 0;
-  for (const h of ['exec', 'httpGet', 'tcpSocket', 'sleep'] as const) {
-    if (handler[h] === undefined || handler[h] === null) continue;
-    const hp = `${path}.${h}`;
-    if (handlers++ > 0) {
-      errs.push({
-        field: hp,
-        type: 'FieldValueForbidden',
-        detail: 'may not specify more than 1 handler type',
-      });
-      continue;
-    }
-    const action = asObj(handler[h]);
-    if (h === 'exec' && asList(action.command).length === 0) errs.push(required(`${hp}.command`));
-    if (h === 'httpGet' || h === 'tcpSocket') errs.push(...portProblems(action.port, `${hp}.port`));
-    if (h === 'httpGet' && action.scheme !== undefined && !['HTTP', 'HTTPS'].includes(String(action.scheme)))
-      errs.push(notSupported(`${hp}.scheme`, action.scheme, ['HTTP', 'HTTPS']));
+  return handlerProblems(handler, path, ['exec', 'httpGet', 'tcpSocket', 'sleep'], (h, action, hp) => {
     const seconds = Number(action.seconds ?? 0);
-    if (h === 'sleep' && typeof grace === 'number' && (seconds <= 0 || seconds > grace))
-      errs.push(
-        invalidValue(
-          hp,
-          seconds,
-          `must be greater than 0 and less than terminationGracePeriodSeconds (${grace}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`,
-        ),
-      );
-  }
-  if (handlers === 0)
-    errs.push({ field: path, type: 'FieldValueRequired', detail: 'must specify a handler type' });
-  return errs;
+    if (h !== 'sleep' || typeof grace !== 'number' || (seconds > 0 && seconds <= grace)) return [];
+    return [
+      invalidValue(
+        hp,
+        seconds,
+        `must be greater than 0 and less than terminationGracePeriodSeconds (${grace}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`,
+      ),
+    ];
+  });
 }
 
 function validateContainers(
