@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from './core/errors.ts';
 import { createLogger } from './core/log.ts';
+import { ShellSpawner } from './core/spawner.ts';
 import { hostSys } from './core/sys.ts';
 import { FlagError, parseDaemonFlags, usage } from './daemon-flags.ts';
 import { createDockerApiServer, listenUnix } from './dockerapi/server.ts';
@@ -71,17 +72,19 @@ async function main(): Promise<void> {
   }
   await fs.mkdir(flags.execRoot, { recursive: true, mode: 0o700 });
   await claimPidfile(flags.pidfile!);
+  // Short commands (mount, ip, runc…) start from a small shell rather than by forking berthd itself.
+  const sys = new ShellSpawner(path.join(flags.execRoot, 'spawn'));
   const engine = new Engine({
     dataRoot: flags.dataRoot,
     execRoot: flags.execRoot,
     runtime: flags.runtime,
     network: { bridge: flags.bridge, bip: flags.bip, iptables: flags.iptables, dns: flags.dns },
-    sys: hostSys,
+    sys,
     log,
   });
   await engine.init();
   const clusterDir = path.join(flags.dataRoot, 'kubernetes');
-  const mounts = hostMemoryMounts(hostSys);
+  const mounts = hostMemoryMounts(sys);
   // A cluster that is off keeps no pod's memory volume (before the API answers, so none is left to a
   // client that removes the pods' containers and stops berthd at once).
   if (!flags.kubernetes) await releaseMemoryVolumes(clusterDir, mounts, log);
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
       port: flags.kubeApiPort,
       storeConfig: { kind: flags.kubeStore, etcdEndpoint: flags.kubeEtcdEndpoint },
       log,
+      sys,
       engine: {
         containers: engine.containerOps,
         images: engine.imageOps,

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ShellSpawner, shellQuote } from './spawner.ts';
+import type { RunOptions, RunResult, Sys } from './sys.ts';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'berth-spawner-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+const made: ShellSpawner[] = [];
+after(() => {
+  for (const s of made) s.close();
+});
+
+function spawner(fallback?: Sys): { sys: ShellSpawner; dir: string } {
+  const dir = path.join(root, `s${dirs++}`);
+  const sys = new ShellSpawner(dir, fallback);
+  made.push(sys);
+  return { sys, dir };
+}
+
+/** The processes whose parent is pid. */
+function children(pid: number): number[] {
+  const out: number[] = [];
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    const list = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
+    if (list) out.push(...list.split(' ').map(Number));
+  }
+  return out;
+}
+
+describe('ShellSpawner', () => {
+  test('a command gives its exit status, output and errors', async () => {
+    const { sys } = spawner();
+    const r = await sys.run('sh', ['-c', 'echo out; echo err >&2; exit 3']);
+    assert.deepEqual(r, { code: 3, stdout: 'out\n', stderr: 'err\n' });
+    assert.deepEqual(await sys.run('true', []), { code: 0, stdout: '', stderr: '' });
+  });
+
+  test('arguments reach the command byte for byte, whatever the shell would make of them', async () => {
+    const { sys } = spawner();
+    const args = ["it's", '$HOME', '`id`', '"a b"', 'two\nlines', '*', '; rm -rf /', '\\', ''];
+    const r = await sys.run('printf', ['%s\\0', ...args]);
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.stdout.split('\0').slice(0, -1), args);
+    assert.equal(shellQuote("a'b"), `'a'\\''b'`);
+  });
+
+  test('input goes to the command on its stdin; without input it reads nothing', async () => {
+    const { sys } = spawner();
+    const data = Buffer.from(`line 1\n${'x'.repeat(200_000)}\n`);
+    const r = await sys.run('cat', [], { input: data });
+    assert.equal(r.stdout, data.toString());
+    assert.equal((await sys.run('cat', [])).stdout, '');
+  });
+
+  test('a command that does not exist is rejected as a spawn would reject it (ENOENT)', async () => {
+    const { sys } = spawner();
+    await assert.rejects(sys.run('no-such-command-berth', []), { code: 'ENOENT' });
+    await assert.rejects(sys.run('/nonexistent/bin/x', []), { code: 'ENOENT' });
+  });
+
+  test('commands run side by side: one waits for what a later one does', async () => {
+    const { sys, dir } = spawner();
+    const flag = path.join(dir, '..', `flag-${process.pid}`);
+    const waiting = sys.run('sh', ['-c', `while [ ! -e '${flag}' ]; do sleep 0.01; done; echo seen`]);
+    await sys.run('touch', [flag]);
+    assert.equal((await waiting).stdout, 'seen\n');
+    rmSync(flag);
+  });
+
+  test('a timeout ends the command (SIGTERM: status 143)', async () => {
+    const { sys } = spawner();
+    const r = await sys.run('sleep', ['30'], { timeoutMs: 100 });
+    assert.equal(r.code, 143);
+  });
+
+  test('nothing is left behind: no files in its folder, no child of the shell to reap', async () => {
+    const { sys, dir } = spawner();
+    await Promise.all(Array.from({ length: 30 }, (_, i) => sys.run('echo', [String(i)], { input: 'x' })));
+    // Files go once each caller has its answer.
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(readdirSync(dir), []);
+    const pid = sys.shellPid();
+    assert.ok(pid);
+    assert.deepEqual(children(pid), []);
+  });
+
+  test('a shell that dies fails what was in flight with a message, and the next command starts a new one', async () => {
+    const { sys } = spawner();
+    const inFlight = sys.run('sleep', ['5']);
+    await new Promise((r) => setTimeout(r, 50));
+    const first = sys.shellPid();
+    assert.ok(first);
+    process.kill(first, 'SIGKILL');
+    await assert.rejects(inFlight, /sleep: the engine's command shell exited/);
+    assert.equal((await sys.run('echo', ['again'])).stdout, 'again\n');
+    assert.notEqual(sys.shellPid(), first);
+  });
+
+  test('a command with its own environment or working directory goes to the fallback', async () => {
+    const calls: [string, string[], RunOptions | undefined][] = [];
+    const fallback: Sys = {
+      run: async (cmd, args, opts): Promise<RunResult> => {
+        calls.push([cmd, args, opts]);
+        return { code: 0, stdout: 'fallback', stderr: '' };
+      },
+      kill: () => true,
+      alive: () => true,
+    };
+    const { sys } = spawner(fallback);
+    assert.equal((await sys.run('env', [], { env: { A: '1' } })).stdout, 'fallback');
+    assert.equal((await sys.run('pwd', [], { cwd: '/' })).stdout, 'fallback');
+    assert.equal((await sys.run('echo', ['shell'])).stdout, 'shell\n');
+    assert.deepEqual(
+      calls.map((c) => c[0]),
+      ['env', 'pwd'],
+    );
+  });
+
+  test('without a shell every command goes to the fallback', async () => {
+    const dir = path.join(root, 'noshell');
+    const sys = new ShellSpawner(dir, undefined, '/nonexistent/sh');
+    assert.equal((await sys.run('echo', ['direct'])).stdout, 'direct\n');
+    assert.equal(sys.shellPid(), undefined);
+    assert.ok(existsSync(dir));
+  });
+});

@@ -1,0 +1,221 @@
+// A Sys whose commands a small shell kept beside the engine starts, instead of berthd forking itself.
+//
+// Node starts every child with a full fork(2) of its own process: page tables of a 100 MB heap copied,
+// then torn down again by the child's exec. On a virtualised host that is most of the cost of a short
+// command (6–8 ms of berthd's CPU each, on its one JavaScript thread), and a pod start runs a dozen of
+// them (mount, ip, unshare, nsenter, runc). /bin/sh is a process of a megabyte: its fork is a fraction
+// of that. The shell reads one line per command from its stdin and answers on its stdout with lines of
+// its own:
+//   p <n> <pid>     command n started as pid (so that a timeout can kill it)
+//   x <n> <status>  command n ended with this status (128+signal when a signal ended it)
+// Each command runs in a subshell that forks twice — the shell waits for the first, which exits at
+// once, so it never keeps a child to reap; the second waits for the command and reports. The
+// command's input, output and errors are files in this spawner's folder, read and removed on `x`.
+// A command that needs its own environment or working directory goes to the fallback Sys; so does
+// everything when the shell cannot run.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, promises as fs, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { hostSys, type RunOptions, type RunResult, type Sys } from './sys.ts';
+
+/** Single-quotes a word for sh: nothing inside single quotes is special but the quote itself. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The line that runs command n with its files in dir (the protocol above). */
+export function commandLine(n: number, dir: string, file: string, args: string[], input: boolean): string {
+  const base = path.join(dir, String(n));
+  const words = [file, ...args].map(shellQuote).join(' ');
+  const stdin = input ? shellQuote(`${base}.i`) : '/dev/null';
+  return `( ( ${words} <${stdin} >${shellQuote(`${base}.o`)} 2>${shellQuote(`${base}.e`)} & echo "p ${n} $!"; wait $!; echo "x ${n} $?" ) & )\n`;
+}
+
+interface Pending {
+  resolve(r: RunResult): void;
+  reject(err: Error): void;
+  file: string;
+  input: boolean;
+  pid?: number;
+  timer?: NodeJS.Timeout;
+}
+
+function notFound(cmd: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`spawn ${cmd} ENOENT`);
+  err.code = 'ENOENT';
+  err.errno = -2;
+  err.syscall = `spawn ${cmd}`;
+  err.path = cmd;
+  return err;
+}
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ShellSpawner implements Sys {
+  private shell?: ChildProcess;
+  private next = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly paths = new Map<string, string>();
+  private buffered = '';
+  private broken = false;
+
+  /** dir is the spawner's own folder (emptied now): each command's input and output go there. */
+  constructor(
+    private readonly dir: string,
+    private readonly fallback: Sys = hostSys,
+    private readonly sh = '/bin/sh',
+  ) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  kill(pid: number, signal: NodeJS.Signals | number): boolean {
+    return this.fallback.kill(pid, signal);
+  }
+
+  alive(pid: number): boolean {
+    return this.fallback.alive(pid);
+  }
+
+  async run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    if (opts.env || opts.cwd || this.broken) return this.fallback.run(cmd, args, opts);
+    const file = this.resolve(cmd);
+    if (!file) throw notFound(cmd);
+    const shell = this.ensureShell();
+    if (!shell) return this.fallback.run(cmd, args, opts);
+    const n = this.next++;
+    const input = opts.input !== undefined;
+    if (input) await fs.writeFile(path.join(this.dir, `${n}.i`), opts.input as string | Buffer);
+    return new Promise<RunResult>((resolve, reject) => {
+      const p: Pending = { resolve, reject, file, input };
+      if (opts.timeoutMs)
+        p.timer = setTimeout(() => {
+          if (p.pid) this.fallback.kill(p.pid, 'SIGTERM');
+        }, opts.timeoutMs);
+      this.pending.set(n, p);
+      if (this.pending.size === 1) this.hold(true);
+      shell.stdin?.write(commandLine(n, this.dir, file, args, input));
+    });
+  }
+
+  /** The shell's pid while it runs. */
+  shellPid(): number | undefined {
+    return this.shell?.pid;
+  }
+
+  /** Ends the shell (what still runs is answered as lost); later commands go to the fallback. */
+  close(): void {
+    this.broken = true;
+    this.shell?.stdin?.end();
+  }
+
+  /** The executable a command names, looked up in PATH as execvp would (found paths are kept). */
+  private resolve(cmd: string): string | undefined {
+    if (cmd.includes('/')) return executable(cmd) ? cmd : undefined;
+    const known = this.paths.get(cmd);
+    if (known) return known;
+    for (const d of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+      if (!d) continue;
+      const f = path.join(d, cmd);
+      if (executable(f)) {
+        this.paths.set(cmd, f);
+        return f;
+      }
+    }
+    return undefined;
+  }
+
+  private ensureShell(): ChildProcess | undefined {
+    if (this.shell) return this.shell;
+    if (!executable(this.sh)) {
+      this.broken = true;
+      return undefined;
+    }
+    // Its own session: a ^C meant for berthd must not end the shell berthd still needs to stop cleanly.
+    const shell = spawn(this.sh, [], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    shell.stdout?.setEncoding('utf8');
+    shell.stdout?.on('data', (chunk: string) => this.read(chunk));
+    shell.stdin?.on('error', () => undefined);
+    shell.on('error', () => this.lost(shell));
+    shell.on('exit', () => this.lost(shell));
+    this.shell = shell;
+    this.hold(false);
+    return shell;
+  }
+
+  /** The shell keeps the process alive only while a command is in flight. */
+  private hold(on: boolean) {
+    const s = this.shell;
+    if (!s) return;
+    for (const h of [s, s.stdout, s.stdin] as ({ ref?(): void; unref?(): void } | null)[]) {
+      if (on) h?.ref?.();
+      else h?.unref?.();
+    }
+  }
+
+  private lost(shell: ChildProcess) {
+    if (this.shell === shell) this.shell = undefined;
+    // Its commands' reporters may still hold the pipe open; nothing more is read from it.
+    shell.stdout?.destroy();
+    shell.stdin?.destroy();
+    // What was in flight cannot be told apart from what never ran: say so to each caller.
+    for (const [n, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error(`${path.basename(p.file)}: the engine's command shell exited`));
+      this.pending.delete(n);
+      void this.cleanup(n, p.input);
+    }
+  }
+
+  private read(chunk: string) {
+    this.buffered += chunk;
+    let nl = this.buffered.indexOf('\n');
+    while (nl >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      nl = this.buffered.indexOf('\n');
+      const [kind, id, value] = line.split(' ');
+      const n = Number(id);
+      const p = this.pending.get(n);
+      if (!p) continue;
+      if (kind === 'p') p.pid = Number(value);
+      else if (kind === 'x') {
+        this.pending.delete(n);
+        clearTimeout(p.timer);
+        if (!this.pending.size) this.hold(false);
+        void this.finish(n, p, Number(value));
+      }
+    }
+  }
+
+  private async finish(n: number, p: Pending, status: number) {
+    const base = path.join(this.dir, String(n));
+    try {
+      const [stdout, stderr] = await Promise.all([
+        fs.readFile(`${base}.o`, 'utf8').catch(() => ''),
+        fs.readFile(`${base}.e`, 'utf8').catch(() => ''),
+      ]);
+      // The file went between lookup and exec: the same error a spawn would give.
+      if (status === 127 && !executable(p.file)) {
+        for (const [k, f] of this.paths) if (f === p.file) this.paths.delete(k);
+        p.reject(notFound(p.file));
+      } else p.resolve({ code: status, stdout, stderr });
+    } finally {
+      await this.cleanup(n, p.input);
+    }
+  }
+
+  private async cleanup(n: number, input: boolean) {
+    const base = path.join(this.dir, String(n));
+    await Promise.all(
+      [`${base}.o`, `${base}.e`, ...(input ? [`${base}.i`] : [])].map((f) => fs.rm(f, { force: true })),
+    );
+  }
+}
