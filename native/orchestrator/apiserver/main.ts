@@ -115,6 +115,24 @@ export async function bootstrap(
     reclaimPolicy: 'Delete',
     volumeBindingMode: 'Immediate',
   });
+  // The superuser role and its binding to system:masters, as every cluster has them: charts and
+  // `kubectl create clusterrolebinding --clusterrole=cluster-admin` name it.
+  const rbacDefaults = {
+    labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+    annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
+  };
+  await make('ClusterRole', undefined, {
+    metadata: { name: 'cluster-admin', ...rbacDefaults },
+    rules: [
+      { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+      { nonResourceURLs: ['*'], verbs: ['*'] },
+    ],
+  });
+  await make('ClusterRoleBinding', undefined, {
+    metadata: { name: 'cluster-admin', ...rbacDefaults },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
+  });
   if (ranges) {
     const ip = apiServiceIP(ranges);
     await make('Service', 'default', {

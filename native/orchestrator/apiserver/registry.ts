@@ -2,10 +2,12 @@
 // its storage, and a strategy of hooks (defaulting, validation, what an update may change, table
 // columns, field selectors, subresources) that the generic REST handler calls. Patch, apply and the
 // controllers read the same definitions.
+
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiContext, Scope } from './context.ts';
 import type { FieldError } from './status.ts';
+import type { NameRule } from './validation.ts';
 
 /** A Kubernetes object as JSON. */
 export type KubeObject = {
@@ -133,6 +135,8 @@ export interface ResourceDef {
   tracksGeneration?: boolean;
   /** The name must be a DNS label (services, namespaces) rather than a subdomain. */
   nameIsLabel?: boolean;
+  /** A name rule of its own (RBAC's path segment names), over nameIsLabel and the subdomain default. */
+  nameRule?: NameRule;
 }
 
 export const defaultVerbs = [

@@ -143,12 +143,15 @@ export interface FieldError {
     | 'FieldValueNotFound';
   /** The bad value, for Invalid/NotSupported/Duplicate. */
   value?: unknown;
+  /** The value as Go's %#v prints it (a struct, a []string), when JSON would not read the same. */
+  goValue?: string;
   detail?: string;
 }
 
 function describe(e: FieldError): string {
   const shown =
-    e.value === undefined ? '' : typeof e.value === 'string' ? `"${e.value}"` : JSON.stringify(e.value);
+    e.goValue ??
+    (e.value === undefined ? '' : typeof e.value === 'string' ? `"${e.value}"` : JSON.stringify(e.value));
   switch (e.type) {
     case 'FieldValueRequired':
       return `Required value${e.detail ? `: ${e.detail}` : ''}`;

@@ -16,10 +16,16 @@ export const labelMsg =
 export const label1035Msg =
   "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
-export type NameRule = 'subdomain' | 'label' | 'label1035';
+/** pathSegment: any name usable as one URL path segment (RBAC's `system:masters`). */
+export type NameRule = 'subdomain' | 'label' | 'label1035' | 'pathSegment';
 
 /** Why `name` is not a valid name under `rule`, or undefined. */
 export function nameProblem(name: string, rule: NameRule): string | undefined {
+  if (rule === 'pathSegment') {
+    if (name === '.' || name === '..') return `may not be '${name}'`;
+    for (const c of ['/', '%']) if (name.includes(c)) return `may not contain '${c}'`;
+    return undefined;
+  }
   if (rule === 'subdomain') {
     if (name.length > 253) return 'must be no more than 253 characters';
     return subdomainRe.test(name) ? undefined : subdomainMsg;

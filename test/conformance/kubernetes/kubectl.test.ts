@@ -87,6 +87,7 @@ describe('discovery', () => {
       'coordination.k8s.io/v1',
       'discovery.k8s.io/v1',
       'events.k8s.io/v1',
+      'rbac.authorization.k8s.io/v1',
       'storage.k8s.io/v1',
       'v1',
     ]);
@@ -233,6 +234,140 @@ describe('objects', () => {
     assert.match(
       f.stderr,
       /^The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": /,
+    );
+  });
+});
+
+describe('RBAC objects', () => {
+  // What charts carry beside their workloads: an account, a role and its binding, a cluster-wide pair.
+  const chart = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app, namespace: rbac-demo}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pod-reader, namespace: rbac-demo}
+rules:
+- apiGroups: [""]
+  resources: [pods, pods/log]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: app-reads-pods, namespace: rbac-demo}
+subjects:
+- {kind: ServiceAccount, name: app, namespace: rbac-demo}
+- {kind: User, name: jane, apiGroup: rbac.authorization.k8s.io}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "rbac-demo:node-viewer"}
+rules:
+- {apiGroups: [""], resources: [nodes], verbs: [get, list]}
+- {nonResourceURLs: ["/healthz"], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "rbac-demo:node-viewer"}
+subjects:
+- {kind: Group, name: "system:authenticated", apiGroup: rbac.authorization.k8s.io}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "rbac-demo:node-viewer"}
+`;
+
+  test('a chart-like manifest applies, applies again unchanged, and prints as a real cluster prints it', () => {
+    ok(['create', 'namespace', 'rbac-demo']);
+    assert.deepEqual(ok(['apply', '-f', '-'], chart).trim().split('\n'), [
+      'serviceaccount/app created',
+      'role.rbac.authorization.k8s.io/pod-reader created',
+      'rolebinding.rbac.authorization.k8s.io/app-reads-pods created',
+      'clusterrole.rbac.authorization.k8s.io/rbac-demo:node-viewer created',
+      'clusterrolebinding.rbac.authorization.k8s.io/rbac-demo:node-viewer created',
+    ]);
+    assert.match(
+      ok(['apply', '-f', '-'], chart),
+      /rolebinding.rbac.authorization.k8s.io\/app-reads-pods unchanged/,
+    );
+    const wide = ok(['get', 'rolebindings', '-n', 'rbac-demo', '-o', 'wide']).trim().split('\n');
+    assert.deepEqual(wide[0].split(/\s+/), ['NAME', 'ROLE', 'AGE', 'USERS', 'GROUPS', 'SERVICEACCOUNTS']);
+    const row = wide[1].split(/\s+/);
+    assert.deepEqual(
+      [row[0], row[1], row[3], row[4], row[5]],
+      ['app-reads-pods', 'Role/pod-reader', 'jane', '<none>', 'rbac-demo/app'],
+    );
+    const roles = ok(['get', 'clusterroles']).trim().split('\n');
+    assert.deepEqual(roles[0].split(/\s{2,}/), ['NAME', 'CREATED AT']);
+    assert.ok(roles.some((l) => /^cluster-admin\s+\d{4}-\d\d-\d\dT/.test(l)));
+    assert.ok(roles.some((l) => l.startsWith('rbac-demo:node-viewer ')));
+    const described = ok(['describe', 'role', 'pod-reader', '-n', 'rbac-demo']);
+    assert.match(described, /pods\/log\s+\[\]\s+\[\]\s+\[get list watch\]/);
+    assert.match(ok(['explain', 'clusterrolebinding.roleRef']), /GROUP:\s+rbac.authorization.k8s.io/);
+  });
+
+  test('kubectl create role / rolebinding / clusterrolebinding (protobuf bodies)', () => {
+    ok([
+      'create',
+      'role',
+      'deployer',
+      '-n',
+      'rbac-demo',
+      '--verb=get,list,update',
+      '--resource=deployments.apps,pods',
+    ]);
+    ok([
+      'create',
+      'rolebinding',
+      'deployer',
+      '-n',
+      'rbac-demo',
+      '--role=deployer',
+      '--serviceaccount=rbac-demo:app',
+    ]);
+    ok(['create', 'clusterrolebinding', 'rbac-demo-admin', '--clusterrole=cluster-admin', '--user=bob']);
+    const role = parse(ok(['get', 'role', 'deployer', '-n', 'rbac-demo', '-o', 'yaml']));
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'update'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'update'] },
+    ]);
+    const crb = parse(ok(['get', 'clusterrolebinding', 'rbac-demo-admin', '-o', 'yaml']));
+    assert.deepEqual(crb.subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' }]);
+    ok(['delete', 'clusterrolebinding', 'rbac-demo-admin']);
+  });
+
+  test("a binding's roleRef cannot change; a namespaced role cannot name URLs", () => {
+    const r = c.kubectl([
+      'patch',
+      'rolebinding',
+      'app-reads-pods',
+      '-n',
+      'rbac-demo',
+      '--type=merge',
+      '-p',
+      '{"roleRef":{"name":"other"}}',
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /The RoleBinding "app-reads-pods" is invalid: roleRef: Invalid value: rbac.RoleRef\{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"other"\}: cannot change roleRef/,
+    );
+    const bad = c.kubectl(['apply', '-f', '-'], {
+      input:
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: urls, namespace: rbac-demo}\nrules:\n- {nonResourceURLs: ["/metrics"], verbs: [get]}\n',
+    });
+    assert.equal(bad.code, 1);
+    assert.match(
+      bad.stderr,
+      /rules\[0\].nonResourceURLs: Invalid value: \[\]string\{"\/metrics"\}: namespaced rules cannot apply to non-resource URLs/,
+    );
+  });
+
+  test('deleting the namespace takes its roles and bindings; cluster-wide ones stay until deleted', async () => {
+    ok(['delete', 'namespace', 'rbac-demo', '--wait=true', '--timeout=60s']);
+    assert.match(c.kubectl(['get', 'roles,rolebindings', '-n', 'rbac-demo']).stderr, /No resources found/);
+    assert.match(ok(['get', 'clusterrole', 'rbac-demo:node-viewer']), /rbac-demo:node-viewer/);
+    ok(['delete', '-f', '-'], chart.split('---\n').slice(3).join('---\n'));
+    assert.ok(
+      await eventually(() => c.kubectl(['get', 'clusterrolebinding', 'rbac-demo:node-viewer']).code === 1),
     );
   });
 });

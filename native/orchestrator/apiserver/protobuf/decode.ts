@@ -17,6 +17,7 @@ const packageOfGroup: Record<string, string> = {
   'coordination.k8s.io': 'coordination',
   'events.k8s.io': 'events',
   autoscaling: 'autoscaling',
+  'rbac.authorization.k8s.io': 'rbac',
   'meta.k8s.io': 'meta',
 };
 

@@ -1515,6 +1515,44 @@ export const protoMessages: Record<string, ProtoField[]> = {
     [5, 'retryAfterSeconds', 'i', 2],
     [6, 'uid', 's', 2],
   ],
+  'rbac.AggregationRule': [[1, 'clusterRoleSelectors', '[]m:meta.LabelSelector', 2]],
+  'rbac.ClusterRole': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'rules', '[]m:rbac.PolicyRule', 0],
+    [3, 'aggregationRule', 'm:rbac.AggregationRule', 3],
+  ],
+  'rbac.ClusterRoleBinding': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'subjects', '[]m:rbac.Subject', 2],
+    [3, 'roleRef', 'm:rbac.RoleRef', 0],
+  ],
+  'rbac.PolicyRule': [
+    [1, 'verbs', '[]s', 0],
+    [2, 'apiGroups', '[]s', 2],
+    [3, 'resources', '[]s', 2],
+    [4, 'resourceNames', '[]s', 2],
+    [5, 'nonResourceURLs', '[]s', 2],
+  ],
+  'rbac.Role': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'rules', '[]m:rbac.PolicyRule', 0],
+  ],
+  'rbac.RoleBinding': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'subjects', '[]m:rbac.Subject', 2],
+    [3, 'roleRef', 'm:rbac.RoleRef', 0],
+  ],
+  'rbac.RoleRef': [
+    [1, 'apiGroup', 's', 0],
+    [2, 'kind', 's', 0],
+    [3, 'name', 's', 0],
+  ],
+  'rbac.Subject': [
+    [1, 'kind', 's', 0],
+    [2, 'apiGroup', 's', 2],
+    [3, 'name', 's', 0],
+    [4, 'namespace', 's', 2],
+  ],
   'storage.StorageClass': [
     [1, 'metadata', 'm:meta.ObjectMeta', 2],
     [2, 'provisioner', 's', 0],

@@ -6,6 +6,7 @@ import { coreDefs } from './core.ts';
 import { eventDef, eventsV1Def } from './events.ts';
 import { miscDefs } from './misc.ts';
 import { podDef } from './pod.ts';
+import { rbacDefs } from './rbac.ts';
 
 export function defaultRegistry(): Registry {
   return new Registry().add(
@@ -16,5 +17,6 @@ export function defaultRegistry(): Registry {
     ...batchDefs,
     ...miscDefs,
     eventsV1Def,
+    ...rbacDefs,
   );
 }

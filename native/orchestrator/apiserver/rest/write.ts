@@ -42,7 +42,7 @@ function validate(scope: Scope, obj: KubeObject, old?: KubeObject): void {
     ...validateMeta(
       def,
       obj.metadata ?? {},
-      def.nameIsLabel ? (def.kind === 'Service' ? 'label1035' : 'label') : 'subdomain',
+      def.nameRule ?? (def.nameIsLabel ? (def.kind === 'Service' ? 'label1035' : 'label') : 'subdomain'),
     ),
     ...(def.strategy.validate?.(obj, old) ?? []),
   ];
