@@ -35,6 +35,7 @@ test('aggregated discovery (v2, then v2beta1) lists every group with verbs, shor
     'coordination.k8s.io',
     'discovery.k8s.io',
     'events.k8s.io',
+    'networking.k8s.io',
     'rbac.authorization.k8s.io',
     'storage.k8s.io',
   ]);

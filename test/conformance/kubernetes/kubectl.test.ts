@@ -87,6 +87,7 @@ describe('discovery', () => {
       'coordination.k8s.io/v1',
       'discovery.k8s.io/v1',
       'events.k8s.io/v1',
+      'networking.k8s.io/v1',
       'rbac.authorization.k8s.io/v1',
       'storage.k8s.io/v1',
       'v1',
@@ -369,6 +370,82 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "rbac-de
     assert.ok(
       await eventually(() => c.kubectl(['get', 'clusterrolebinding', 'rbac-demo:node-viewer']).code === 1),
     );
+  });
+});
+
+describe('networking objects', () => {
+  const manifest = `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: demo-nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: default}
+spec:
+  ingressClassName: demo-nginx
+  tls: [{hosts: [web.example.com], secretName: web-tls}]
+  rules:
+  - host: web.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+      - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {name: http}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-from-web, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: web}}}]
+    ports: [{port: 8080, protocol: TCP}]
+`;
+
+  test('Ingress, IngressClass and NetworkPolicy apply, print and describe as on a real cluster', () => {
+    assert.deepEqual(ok(['apply', '-f', '-'], manifest).trim().split('\n'), [
+      'ingressclass.networking.k8s.io/demo-nginx created',
+      'ingress.networking.k8s.io/web created',
+      'networkpolicy.networking.k8s.io/api-from-web created',
+    ]);
+    assert.match(ok(['apply', '-f', '-'], manifest), /ingress.networking.k8s.io\/web unchanged/);
+    const ing = ok(['get', 'ingress']).trim().split('\n');
+    assert.deepEqual(ing[0].split(/\s+/), ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE']);
+    assert.match(ing[1], /^web\s+demo-nginx\s+web\.example\.com\s+80, 443\s+\d+s$/);
+    assert.match(ok(['get', 'netpol']), /^NAME\s+POD-SELECTOR\s+AGE\napi-from-web\s+app=api\s+/);
+    assert.match(ok(['get', 'ingressclass', 'demo-nginx']), /demo-nginx\s+k8s.io\/ingress-nginx\s+<none>/);
+    const described = ok(['describe', 'ingress', 'web']);
+    assert.match(described, /Ingress Class:\s+demo-nginx/);
+    assert.match(described, /web-tls terminates web.example.com/);
+    assert.match(described, /\/api\s+api:http/);
+  });
+
+  test('kubectl create ingress (a protobuf body), and an invalid one refused naming the field', () => {
+    ok(['create', 'ingress', 'simple', '--class=demo-nginx', '--rule=foo.example.com/bar*=svc1:8080']);
+    const got = parse(ok(['get', 'ingress', 'simple', '-o', 'yaml']));
+    assert.deepEqual(got.spec.rules, [
+      {
+        host: 'foo.example.com',
+        http: {
+          paths: [
+            {
+              path: '/bar',
+              pathType: 'Prefix',
+              backend: { service: { name: 'svc1', port: { number: 8080 } } },
+            },
+          ],
+        },
+      },
+    ]);
+    const bad = c.kubectl(['create', 'ingress', 'bad', '--rule=Foo.com/x=svc:80']);
+    assert.equal(bad.code, 1);
+    assert.match(
+      bad.stderr,
+      /Ingress "bad" is invalid: spec.rules\[0\].host: Invalid value: "Foo.com": a lowercase RFC 1123 subdomain/,
+    );
+    ok(['delete', 'ingress', 'simple', 'web']);
+    ok(['delete', 'netpol', 'api-from-web']);
+    ok(['delete', 'ingressclass', 'demo-nginx']);
   });
 });
 

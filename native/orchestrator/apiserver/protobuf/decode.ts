@@ -17,6 +17,7 @@ const packageOfGroup: Record<string, string> = {
   'coordination.k8s.io': 'coordination',
   'events.k8s.io': 'events',
   autoscaling: 'autoscaling',
+  'networking.k8s.io': 'networking',
   'rbac.authorization.k8s.io': 'rbac',
   'meta.k8s.io': 'meta',
 };

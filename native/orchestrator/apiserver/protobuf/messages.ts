@@ -1515,6 +1515,56 @@ export const protoMessages: Record<string, ProtoField[]> = {
     [5, 'retryAfterSeconds', 'i', 2],
     [6, 'uid', 's', 2],
   ],
+  'networking.HTTPIngressPath': [
+    [1, 'path', 's', 2],
+    [2, 'backend', 'm:networking.IngressBackend', 0],
+    [3, 'pathType', 's', 1],
+  ],
+  'networking.HTTPIngressRuleValue': [[1, 'paths', '[]m:networking.HTTPIngressPath', 0]],
+  'networking.Ingress': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'spec', 'm:networking.IngressSpec', 2],
+    [3, 'status', 'm:networking.IngressStatus', 2],
+  ],
+  'networking.IngressBackend': [
+    [3, 'resource', 'm:core.TypedLocalObjectReference', 3],
+    [4, 'service', 'm:networking.IngressServiceBackend', 3],
+  ],
+  'networking.IngressLoadBalancerIngress': [
+    [1, 'ip', 's', 2],
+    [2, 'hostname', 's', 2],
+    [4, 'ports', '[]m:networking.IngressPortStatus', 2],
+  ],
+  'networking.IngressLoadBalancerStatus': [[1, 'ingress', '[]m:networking.IngressLoadBalancerIngress', 2]],
+  'networking.IngressPortStatus': [
+    [1, 'port', 'i', 0],
+    [2, 'protocol', 's', 0],
+    [3, 'error', 's', 3],
+  ],
+  'networking.IngressRule': [
+    [1, 'host', 's', 2],
+    [2, 'ingressRuleValue', 'm:networking.IngressRuleValue', 4],
+  ],
+  'networking.IngressRuleValue': [[1, 'http', 'm:networking.HTTPIngressRuleValue', 3]],
+  'networking.IngressServiceBackend': [
+    [1, 'name', 's', 0],
+    [2, 'port', 'm:networking.ServiceBackendPort', 2],
+  ],
+  'networking.IngressSpec': [
+    [1, 'defaultBackend', 'm:networking.IngressBackend', 3],
+    [2, 'tls', '[]m:networking.IngressTLS', 2],
+    [3, 'rules', '[]m:networking.IngressRule', 2],
+    [4, 'ingressClassName', 's', 3],
+  ],
+  'networking.IngressStatus': [[1, 'loadBalancer', 'm:networking.IngressLoadBalancerStatus', 2]],
+  'networking.IngressTLS': [
+    [1, 'hosts', '[]s', 2],
+    [2, 'secretName', 's', 2],
+  ],
+  'networking.ServiceBackendPort': [
+    [1, 'name', 's', 2],
+    [2, 'number', 'i', 2],
+  ],
   'rbac.AggregationRule': [[1, 'clusterRoleSelectors', '[]m:meta.LabelSelector', 2]],
   'rbac.ClusterRole': [
     [1, 'metadata', 'm:meta.ObjectMeta', 2],

@@ -5,6 +5,7 @@ import { batchDefs } from './batch.ts';
 import { coreDefs } from './core.ts';
 import { eventDef, eventsV1Def } from './events.ts';
 import { miscDefs } from './misc.ts';
+import { networkingDefs } from './networking.ts';
 import { podDef } from './pod.ts';
 import { rbacDefs } from './rbac.ts';
 
@@ -17,6 +18,7 @@ export function defaultRegistry(): Registry {
     ...batchDefs,
     ...miscDefs,
     eventsV1Def,
+    ...networkingDefs,
     ...rbacDefs,
   );
 }
