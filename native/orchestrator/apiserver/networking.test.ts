@@ -90,7 +90,7 @@ test('Ingress validation speaks as Kubernetes does', async () => {
     /^spec.rules\[1\].host: Invalid value: "foo.\*.com": a wildcard DNS-1123 subdomain must start with '\*.'/,
   ];
   assert.equal(got.length, expect.length, got.join('\n'));
-  expect.forEach((re, i) => assert.match(got[i], re));
+  for (const [i, re] of expect.entries()) assert.match(got[i], re);
   const empty = await s.request('POST', `${net}/namespaces/default/ingresses`, {
     metadata: { name: 'e' },
     spec: {},
