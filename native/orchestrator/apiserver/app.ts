@@ -26,7 +26,7 @@ import { Shapes } from './patch/shape.ts';
 import { defaultVerbs, type KubeObject, type Registry, type ResourceDef } from './registry.ts';
 import { deleteCollection, deletedStatus, deleteObject, deleteOptions } from './rest/delete.ts';
 import { patchResource } from './rest/patch.ts';
-import { getObject, listObjects, renderList, renderObject } from './rest/read.ts';
+import { getObject, listObjects, qualified, renderList, renderObject, selectorFilter } from './rest/read.ts';
 import { getScale, updateScale } from './rest/scale.ts';
 import { createObject, updateObject } from './rest/write.ts';
 import { defaultServiceRanges, type ServiceRanges, serviceAllocation } from './service-alloc.ts';
@@ -35,6 +35,7 @@ import {
   type ApiError,
   methodNotAllowed,
   notAcceptable,
+  notFound,
   resourceNotFound,
   toApiError,
   unauthorized,
@@ -251,6 +252,25 @@ const subresourceAllowed = (def: ResourceDef, sub: string) =>
   (sub === 'scale' && def.subresources?.scale) ||
   (sub === 'finalize' && def.kind === 'Namespace' && def.group === '');
 
+/** A get or list of a computed resource, with the label selector applied as for stored ones. */
+async function readVirtual(
+  ctx: ApiContext,
+  scope: Scope,
+  method: string,
+  source: NonNullable<ResourceDef['virtual']>,
+): Promise<unknown> {
+  const w = scope.query.get('watch');
+  if (method !== 'GET' || scope.subresource || w === 'true' || w === '1') throw methodNotAllowed();
+  const filter = selectorFilter(scope);
+  const items = (await source.list(ctx, scope)).filter(
+    (o) => filter(o) && (scope.name === undefined || o.metadata?.name === scope.name),
+  );
+  if (scope.name === undefined)
+    return renderList(ctx, scope, { items, revision: await ctx.store.revision() });
+  if (!items[0]) throw notFound(qualified(scope), scope.name);
+  return renderObject(ctx, scope, items[0]);
+}
+
 async function serveResource(
   ctx: ApiContext,
   scope: Scope,
@@ -269,6 +289,7 @@ async function serveResource(
   };
   const handler = sub ? def.handlers?.[sub] : undefined;
   if (handler && name !== undefined) return handler.serve(ctx, scope, req, res);
+  if (def.virtual) return send(200, await readVirtual(ctx, scope, method, def.virtual));
   if (sub && !subresourceAllowed(def, sub)) throw resourceNotFound();
   if (method === 'PATCH') {
     if (name === undefined || sub === 'finalize') throw methodNotAllowed();

@@ -10,6 +10,8 @@ import type { Logger } from '../../core/log.ts';
 import { hostSys, type Sys } from '../../core/sys.ts';
 import { Kinds, LocalClient } from '../client/client.ts';
 import { Informers } from '../client/informer.ts';
+import { metricsDefs } from '../metrics/resources.ts';
+import { engineReader, UsageMeter } from '../metrics/usage.ts';
 import { type ClusterPart, clusterParts, type PartEnv } from '../parts.ts';
 import { openStore, type StoreConfig } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
@@ -205,6 +207,11 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
   const store = opts.store ?? openStore(storeConfig, dir);
   const clock = opts.clock ?? systemClock;
   const registry = defaultRegistry();
+  // `kubectl top`: metrics.k8s.io from the engine's stats, when there is an engine to ask.
+  if (opts.engine)
+    registry.add(
+      ...metricsDefs(opts.engine.containers, new UsageMeter(engineReader(opts.engine.containers))),
+    );
   try {
     await bootstrap({ store, registry, clock, log: opts.log }, registry, serviceRanges);
   } catch (err) {

@@ -137,6 +137,11 @@ export interface ResourceDef {
   nameIsLabel?: boolean;
   /** A name rule of its own (RBAC's path segment names), over nameIsLabel and the subdomain default. */
   nameRule?: NameRule;
+  /**
+   * A read-only resource computed when asked (metrics.k8s.io): gets and lists come from here, never
+   * from the store, and nothing else may be done with it.
+   */
+  virtual?: { list(ctx: ApiContext, scope: Scope): Promise<KubeObject[]> };
 }
 
 export const defaultVerbs = [

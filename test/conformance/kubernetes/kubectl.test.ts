@@ -87,6 +87,7 @@ describe('discovery', () => {
       'coordination.k8s.io/v1',
       'discovery.k8s.io/v1',
       'events.k8s.io/v1',
+      'metrics.k8s.io/v1beta1',
       'networking.k8s.io/v1',
       'rbac.authorization.k8s.io/v1',
       'storage.k8s.io/v1',

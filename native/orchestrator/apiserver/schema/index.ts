@@ -9,6 +9,7 @@ import { discoveryPackage } from './discovery.ts';
 import { primitives, type SchemaPackage, type TypeSchema } from './dsl.ts';
 import { eventsPackage } from './events.ts';
 import { metaPackage, scalarsPackage } from './meta.ts';
+import { metricsPackage } from './metrics.ts';
 import { networkingPackage } from './networking.ts';
 import { rbacPackage } from './rbac.ts';
 import { storagePackage } from './storage.ts';
@@ -26,6 +27,7 @@ export const schemaPackages: SchemaPackage[] = [
   autoscalingPackage,
   networkingPackage,
   rbacPackage,
+  metricsPackage,
 ];
 
 export type TypeRef =

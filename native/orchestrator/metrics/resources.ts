@@ -1,0 +1,147 @@
+// metrics.k8s.io/v1beta1 served by berthd itself, as metrics-server serves it on other clusters (kind
+// and Docker Desktop's cluster have none until one is installed): `kubectl top pod` and `kubectl top
+// node` work on a new cluster. NodeMetrics and PodMetrics are computed when asked (read-only
+// resources), from the engine's container stats and the machine's counters (usage.ts).
+import type { ContainerOperations } from '../../services/containers/operations.ts';
+import type { ApiContext, Scope } from '../apiserver/context.ts';
+import type { KubeObject, ResourceDef } from '../apiserver/registry.ts';
+import { listObjects } from '../apiserver/rest/read.ts';
+import { column, nameColumn } from '../apiserver/table.ts';
+import { Label } from '../kubelet/names.ts';
+import { cpuQuantity, goSeconds, memoryQuantity, type Usage, type UsageMeter } from './usage.ts';
+
+const metrics = { group: 'metrics.k8s.io', version: 'v1beta1' } as const;
+
+type Obj = Record<string, unknown>;
+const usageOf = (o: KubeObject): Obj => (o.usage ?? {}) as Obj;
+
+/** Every object of a kind in the scope's namespace (or all), from the store or its cache. */
+async function listKind(ctx: ApiContext, scope: Scope, group: string, kind: string): Promise<KubeObject[]> {
+  const def = ctx.registry.byKind(group, kind);
+  if (!def) return [];
+  const page = await listObjects(ctx, {
+    ...scope,
+    def,
+    name: undefined,
+    subresource: undefined,
+    query: new URLSearchParams(),
+    rendering: { as: 'object' },
+  });
+  return page.items;
+}
+
+const stamp = (u: Usage) => ({
+  timestamp: new Date(u.atMs).toISOString().replace(/\.\d+Z$/, 'Z'),
+  window: goSeconds(u.windowMs),
+});
+
+function table(cpu: (o: KubeObject) => string, memory: (o: KubeObject) => string) {
+  return [
+    nameColumn,
+    column('CPU', cpu, 'CPU use in cores.'),
+    column('Memory', memory, 'Memory use (working set).'),
+    column('Window', (o) => String(o.window ?? ''), 'The interval the use is averaged over.'),
+  ];
+}
+
+function podCpu(o: KubeObject): string {
+  const n = ((o.containers ?? []) as Obj[]).reduce(
+    (s, c) => s + Number.parseInt(String((c.usage as Obj)?.cpu ?? '0'), 10),
+    0,
+  );
+  return cpuQuantity(n);
+}
+
+function podMemory(o: KubeObject): string {
+  const ki = ((o.containers ?? []) as Obj[]).reduce(
+    (s, c) => s + Number.parseInt(String((c.usage as Obj)?.memory ?? '0'), 10),
+    0,
+  );
+  return `${ki}Ki`;
+}
+
+export function metricsDefs(containers: ContainerOperations, meter: UsageMeter): ResourceDef[] {
+  const readOnly = { verbs: ['get', 'list'], strategy: {} };
+  const nodes: ResourceDef = {
+    ...metrics,
+    ...readOnly,
+    kind: 'NodeMetrics',
+    plural: 'nodes',
+    singular: '',
+    namespaced: false,
+    table: table(
+      (o) => String(usageOf(o).cpu ?? ''),
+      (o) => String(usageOf(o).memory ?? ''),
+    ),
+    virtual: {
+      async list(ctx, scope) {
+        const found = await listKind(ctx, scope, '', 'Node');
+        if (!found.length) return [];
+        const u = (await meter.usage(['node'])).get('node');
+        if (!u) return [];
+        return found.map((n) => ({
+          kind: 'NodeMetrics',
+          apiVersion: 'metrics.k8s.io/v1beta1',
+          metadata: {
+            name: n.metadata?.name,
+            labels: n.metadata?.labels,
+            creationTimestamp: new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+          },
+          ...stamp(u),
+          usage: { cpu: cpuQuantity(u.cpuNanoCores), memory: memoryQuantity(u.memoryBytes) },
+        }));
+      },
+    },
+  };
+  const pods: ResourceDef = {
+    ...metrics,
+    ...readOnly,
+    kind: 'PodMetrics',
+    plural: 'pods',
+    singular: '',
+    namespaced: true,
+    table: table(podCpu, podMemory),
+    virtual: {
+      async list(ctx, scope) {
+        const running = (await listKind(ctx, scope, '', 'Pod')).filter(
+          (p) => (p.status as Obj | undefined)?.phase === 'Running',
+        );
+        if (!running.length) return [];
+        const byUid = new Map<string, { id: string; name: string }[]>();
+        for (const c of await containers.list({ labels: { [Label.type]: 'container' } })) {
+          if (c.State.Status !== 'running') continue;
+          const uid = c.Labels[Label.podUid];
+          byUid.set(uid, [...(byUid.get(uid) ?? []), { id: c.Id, name: c.Labels[Label.containerName] }]);
+        }
+        const ids = running.flatMap((p) => (byUid.get(String(p.metadata?.uid)) ?? []).map((c) => c.id));
+        const usage = await meter.usage(ids);
+        const out: KubeObject[] = [];
+        for (const p of running) {
+          const mine = (byUid.get(String(p.metadata?.uid)) ?? []).filter((c) => usage.has(c.id));
+          if (!mine.length) continue;
+          const first = usage.get(mine[0].id)!;
+          out.push({
+            kind: 'PodMetrics',
+            apiVersion: 'metrics.k8s.io/v1beta1',
+            metadata: {
+              name: p.metadata?.name,
+              namespace: p.metadata?.namespace,
+              labels: p.metadata?.labels,
+              creationTimestamp: new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+            },
+            ...stamp(first),
+            containers: mine.map((c) => {
+              const u = usage.get(c.id)!;
+              return {
+                name: c.name,
+                usage: { cpu: cpuQuantity(u.cpuNanoCores), memory: memoryQuantity(u.memoryBytes) },
+              };
+            }),
+          });
+        }
+        return out;
+      },
+    },
+  };
+  return [nodes, pods];
+}
