@@ -19,6 +19,7 @@ import { DeploymentController } from './controllers/deployment.ts';
 import { EndpointsController } from './controllers/endpoints.ts';
 import { EndpointSliceController } from './controllers/endpointslice.ts';
 import { GarbageCollector } from './controllers/gc.ts';
+import { HorizontalPodAutoscalerController } from './controllers/hpa.ts';
 import { JobController } from './controllers/job.ts';
 import { NamespaceController } from './controllers/namespace.ts';
 import { NamespaceDefaults } from './controllers/namespace-defaults.ts';
@@ -79,6 +80,7 @@ export function clusterParts(): ClusterPart[] {
     new EndpointSliceController(),
     new JobController(),
     new CronJobController(),
+    new HorizontalPodAutoscalerController(),
     new ServiceProxy(),
     new ClusterDns(),
     new Scheduler(),

@@ -31,6 +31,7 @@ test('aggregated discovery (v2, then v2beta1) lists every group with verbs, shor
   assert.equal(list.kind, 'APIGroupDiscoveryList');
   assert.deepEqual(list.items.map((g) => g.metadata.name).sort(), [
     'apps',
+    'autoscaling',
     'batch',
     'coordination.k8s.io',
     'discovery.k8s.io',

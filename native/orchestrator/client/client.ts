@@ -43,6 +43,7 @@ export const Kinds = {
   ControllerRevision: { group: 'apps', kind: 'ControllerRevision' },
   Job: { group: 'batch', kind: 'Job' },
   CronJob: { group: 'batch', kind: 'CronJob' },
+  HorizontalPodAutoscaler: { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
   Lease: { group: 'coordination.k8s.io', kind: 'Lease' },
 } as const satisfies Record<string, KindRef>;
 

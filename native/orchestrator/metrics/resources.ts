@@ -60,6 +60,28 @@ function podMemory(o: KubeObject): string {
   return `${ki}Ki`;
 }
 
+/** The usage of each running container of these pods, by pod UID (pods with none are left out). */
+export async function podContainerUsage(
+  containers: ContainerOperations,
+  meter: UsageMeter,
+  pods: KubeObject[],
+): Promise<Map<string, { name: string; usage: Usage }[]>> {
+  const uids = new Set(pods.map((p) => String(p.metadata?.uid)));
+  const found: { uid: string; id: string; name: string }[] = [];
+  for (const c of await containers.list({ labels: { [Label.type]: 'container' } })) {
+    const uid = c.Labels[Label.podUid];
+    if (c.State.Status === 'running' && uids.has(uid))
+      found.push({ uid, id: c.Id, name: c.Labels[Label.containerName] });
+  }
+  const usage = await meter.usage(found.map((c) => c.id));
+  const out = new Map<string, { name: string; usage: Usage }[]>();
+  for (const c of found) {
+    const u = usage.get(c.id);
+    if (u) out.set(c.uid, [...(out.get(c.uid) ?? []), { name: c.name, usage: u }]);
+  }
+  return out;
+}
+
 export function metricsDefs(containers: ContainerOperations, meter: UsageMeter): ResourceDef[] {
   const readOnly = { verbs: ['get', 'list'], strategy: {} };
   const nodes: ResourceDef = {
@@ -107,19 +129,12 @@ export function metricsDefs(containers: ContainerOperations, meter: UsageMeter):
           (p) => (p.status as Obj | undefined)?.phase === 'Running',
         );
         if (!running.length) return [];
-        const byUid = new Map<string, { id: string; name: string }[]>();
-        for (const c of await containers.list({ labels: { [Label.type]: 'container' } })) {
-          if (c.State.Status !== 'running') continue;
-          const uid = c.Labels[Label.podUid];
-          byUid.set(uid, [...(byUid.get(uid) ?? []), { id: c.Id, name: c.Labels[Label.containerName] }]);
-        }
-        const ids = running.flatMap((p) => (byUid.get(String(p.metadata?.uid)) ?? []).map((c) => c.id));
-        const usage = await meter.usage(ids);
+        const byPod = await podContainerUsage(containers, meter, running);
         const out: KubeObject[] = [];
         for (const p of running) {
-          const mine = (byUid.get(String(p.metadata?.uid)) ?? []).filter((c) => usage.has(c.id));
+          const mine = byPod.get(String(p.metadata?.uid)) ?? [];
           if (!mine.length) continue;
-          const first = usage.get(mine[0].id)!;
+          const first = mine[0].usage;
           out.push({
             kind: 'PodMetrics',
             apiVersion: 'metrics.k8s.io/v1beta1',
@@ -130,13 +145,10 @@ export function metricsDefs(containers: ContainerOperations, meter: UsageMeter):
               creationTimestamp: new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
             },
             ...stamp(first),
-            containers: mine.map((c) => {
-              const u = usage.get(c.id)!;
-              return {
-                name: c.name,
-                usage: { cpu: cpuQuantity(u.cpuNanoCores), memory: memoryQuantity(u.memoryBytes) },
-              };
-            }),
+            containers: mine.map((c) => ({
+              name: c.name,
+              usage: { cpu: cpuQuantity(c.usage.cpuNanoCores), memory: memoryQuantity(c.usage.memoryBytes) },
+            })),
           });
         }
         return out;

@@ -83,6 +83,8 @@ describe('discovery', () => {
   test('api-versions', () => {
     assert.deepEqual(ok(['api-versions']).trim().split('\n'), [
       'apps/v1',
+      'autoscaling/v1',
+      'autoscaling/v2',
       'batch/v1',
       'coordination.k8s.io/v1',
       'discovery.k8s.io/v1',

@@ -91,3 +91,50 @@ test('metrics are read-only: no watch, no delete', () => {
   assert.equal(watch.code, 1);
   assert.match(watch.stderr, /MethodNotAllowed|method not allowed|not supported/i);
 });
+
+test('kubectl autoscale: a busy Deployment is scaled up to its maximum, and get/describe hpa read as on a real cluster', async () => {
+  c.ok([
+    'create',
+    'deployment',
+    'burn',
+    '--image=busybox:latest',
+    '--',
+    'sh',
+    '-c',
+    'while true; do :; done',
+  ]);
+  c.ok(['set', 'resources', 'deployment', 'burn', '--requests=cpu=50m']);
+  c.ok(['rollout', 'status', 'deployment/burn', '--timeout=60s']);
+  // kubectl autoscale sends an autoscaling/v1 object (a protobuf body); kubectl get reads v2.
+  c.ok(['autoscale', 'deployment', 'burn', '--min=1', '--max=2', '--cpu-percent=50']);
+  assert.ok(
+    await eventually(
+      () => c.kubectl(['get', 'deployment', 'burn', '-o', 'jsonpath={.spec.replicas}']).stdout === '2',
+      60_000,
+    ),
+    c.kubectl(['describe', 'hpa', 'burn']).stdout,
+  );
+  const got = c.ok(['get', 'hpa', 'burn']).trim().split('\n');
+  assert.deepEqual(got[0].split(/\s+/), [
+    'NAME',
+    'REFERENCE',
+    'TARGETS',
+    'MINPODS',
+    'MAXPODS',
+    'REPLICAS',
+    'AGE',
+  ]);
+  assert.match(got[1], /^burn\s+Deployment\/burn\s+cpu: \d+%\/50%\s+1\s+2\s+\d+\s+/);
+  const described = c.ok(['describe', 'hpa', 'burn']);
+  assert.match(described, /ScalingLimited\s+True\s+TooManyReplicas/);
+  assert.match(
+    described,
+    /SuccessfulRescale\s+.*New size: 2; reason: cpu resource utilization \(percentage of request\) above target/,
+  );
+  const v1 = JSON.parse(c.ok(['get', 'horizontalpodautoscalers.v1.autoscaling', 'burn', '-o', 'json']));
+  assert.equal(v1.apiVersion, 'autoscaling/v1');
+  assert.equal(v1.spec.targetCPUUtilizationPercentage, 50);
+  assert.ok(v1.status.currentCPUUtilizationPercentage > 50);
+  c.ok(['delete', 'hpa', 'burn']);
+  c.ok(['delete', 'deployment', 'burn']);
+});

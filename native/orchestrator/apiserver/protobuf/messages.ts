@@ -172,6 +172,29 @@ export const protoMessages: Record<string, ProtoField[]> = {
     [1, 'type', 's', 2],
     [2, 'rollingUpdate', 'm:apps.RollingUpdateStatefulSetStrategy', 3],
   ],
+  'autoscaling.CrossVersionObjectReference': [
+    [1, 'kind', 's', 0],
+    [2, 'name', 's', 0],
+    [3, 'apiVersion', 's', 2],
+  ],
+  'autoscaling.HorizontalPodAutoscaler': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'spec', 'm:autoscaling.HorizontalPodAutoscalerSpec', 2],
+    [3, 'status', 'm:autoscaling.HorizontalPodAutoscalerStatus', 2],
+  ],
+  'autoscaling.HorizontalPodAutoscalerSpec': [
+    [1, 'scaleTargetRef', 'm:autoscaling.CrossVersionObjectReference', 0],
+    [2, 'minReplicas', 'i', 3],
+    [3, 'maxReplicas', 'i', 0],
+    [4, 'targetCPUUtilizationPercentage', 'i', 3],
+  ],
+  'autoscaling.HorizontalPodAutoscalerStatus': [
+    [1, 'observedGeneration', 'l', 3],
+    [2, 'lastScaleTime', 'T', 3],
+    [3, 'currentReplicas', 'i', 0],
+    [4, 'desiredReplicas', 'i', 0],
+    [5, 'currentCPUUtilizationPercentage', 'i', 3],
+  ],
   'autoscaling.Scale': [
     [1, 'metadata', 'm:meta.ObjectMeta', 2],
     [2, 'spec', 'm:autoscaling.ScaleSpec', 2],

@@ -1,6 +1,7 @@
 // Every kind the API server serves, in discovery order.
 import { Registry } from '../registry.ts';
 import { appsDefs } from './apps.ts';
+import { autoscalingDefs } from './autoscaling.ts';
 import { batchDefs } from './batch.ts';
 import { coreDefs } from './core.ts';
 import { eventDef, eventsV1Def } from './events.ts';
@@ -16,6 +17,7 @@ export function defaultRegistry(): Registry {
     eventDef,
     ...appsDefs,
     ...batchDefs,
+    ...autoscalingDefs,
     ...miscDefs,
     eventsV1Def,
     ...networkingDefs,

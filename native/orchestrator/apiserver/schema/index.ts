@@ -1,7 +1,7 @@
 // The catalog of every schema package: resolves the short type names of the description to full
 // OpenAPI names and finds each kind's schema.
 import { appsPackage } from './apps.ts';
-import { autoscalingPackage } from './autoscaling.ts';
+import { autoscalingPackage, autoscalingV2Package } from './autoscaling.ts';
 import { batchPackage } from './batch.ts';
 import { coordinationPackage } from './coordination.ts';
 import { corePackage } from './core.ts';
@@ -25,6 +25,7 @@ export const schemaPackages: SchemaPackage[] = [
   coordinationPackage,
   eventsPackage,
   autoscalingPackage,
+  autoscalingV2Package,
   networkingPackage,
   rbacPackage,
   metricsPackage,
