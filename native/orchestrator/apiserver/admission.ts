@@ -80,3 +80,94 @@ export function defaultStorageClass(
     },
   };
 }
+
+/**
+ * Priority: a new pod gets the value and preemption policy of the PriorityClass it names (of the
+ * global default, or 0, when it names none), as the admission plugin of that name does; a class that
+ * does not exist, or a value written in the pod that differs from its class's, is refused. At most
+ * one class may be the global default.
+ */
+export function priorityAdmission(store: Store, podDef: ResourceDef, classDef: ResourceDef): AdmissionPlugin {
+  const classes = async () =>
+    (await store.list(storeKey(classDef, undefined))).items.map((s) => s.value as KubeObject);
+  return {
+    name: 'Priority',
+    async admit(req) {
+      const q = { group: req.def.group, resource: req.def.plural };
+      if (req.def === classDef && req.object?.globalDefault === true && req.operation !== 'DELETE') {
+        const other = (await classes()).find(
+          (c) => c.globalDefault === true && c.metadata?.name !== req.object?.metadata?.name,
+        );
+        if (other)
+          throw forbidden(
+            q,
+            req.name,
+            `PriorityClass ${other.metadata?.name} is already marked as default. Only one default can exist`,
+          );
+        return;
+      }
+      if (req.def !== podDef || req.operation !== 'CREATE' || req.subresource || !req.object) return;
+      req.object.spec ??= {};
+      const spec = req.object.spec as Record<string, unknown>;
+      const name = spec.priorityClassName;
+      let value = 0;
+      let policy = 'PreemptLowerPriority';
+      if (name) {
+        const found = (await classes()).find((c) => c.metadata?.name === name);
+        if (!found) throw forbidden(q, req.name, `no PriorityClass with name ${name} was found`);
+        value = Number(found.value ?? 0);
+        policy = String(found.preemptionPolicy ?? policy);
+      } else {
+        const dflt = (await classes()).find((c) => c.globalDefault === true);
+        if (dflt) {
+          spec.priorityClassName = dflt.metadata?.name;
+          value = Number(dflt.value ?? 0);
+          policy = String(dflt.preemptionPolicy ?? policy);
+        }
+      }
+      if (spec.priority !== undefined && spec.priority !== null && Number(spec.priority) !== value)
+        throw forbidden(
+          q,
+          req.name,
+          `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`,
+        );
+      if (
+        spec.preemptionPolicy !== undefined &&
+        spec.preemptionPolicy !== null &&
+        spec.preemptionPolicy !== policy
+      )
+        throw forbidden(
+          q,
+          req.name,
+          `the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${policy} from the given PriorityClass name`,
+        );
+      spec.priority = value;
+      spec.preemptionPolicy = policy;
+    },
+  };
+}
+
+/** DefaultIngressClass: an Ingress that names no class gets the class annotated as the default. */
+export function defaultIngressClass(
+  store: Store,
+  ingressDef: ResourceDef,
+  classDef: ResourceDef,
+): AdmissionPlugin {
+  return {
+    name: 'DefaultIngressClass',
+    async admit(req) {
+      if (req.operation !== 'CREATE' || req.def !== ingressDef || !req.object) return;
+      req.object.spec ??= {};
+      const spec = req.object.spec as Record<string, unknown>;
+      if (spec.ingressClassName !== undefined) return;
+      if (req.object.metadata?.annotations?.['kubernetes.io/ingress.class'] !== undefined) return;
+      const defaults = (await store.list(storeKey(classDef, undefined))).items
+        .map((s) => s.value as KubeObject)
+        .filter((c) => c.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true')
+        .sort((a, b) =>
+          String(b.metadata?.creationTimestamp).localeCompare(String(a.metadata?.creationTimestamp)),
+        );
+      if (defaults[0]?.metadata?.name) spec.ingressClassName = defaults[0].metadata.name;
+    },
+  };
+}

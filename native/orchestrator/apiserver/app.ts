@@ -5,7 +5,12 @@ import type { Duplex } from 'node:stream';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Store } from '../store/store.ts';
-import { defaultStorageClass, namespaceLifecycle } from './admission.ts';
+import {
+  defaultIngressClass,
+  defaultStorageClass,
+  namespaceLifecycle,
+  priorityAdmission,
+} from './admission.ts';
 import type { Authenticator } from './authn.ts';
 import { WatchCache } from './cache.ts';
 import type { ApiContext, Scope } from './context.ts';
@@ -93,6 +98,16 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
         opts.store,
         opts.registry.byKind('', 'PersistentVolumeClaim')!,
         opts.registry.byKind('storage.k8s.io', 'StorageClass')!,
+      ),
+      priorityAdmission(
+        opts.store,
+        opts.registry.byKind('', 'Pod')!,
+        opts.registry.byKind('scheduling.k8s.io', 'PriorityClass')!,
+      ),
+      defaultIngressClass(
+        opts.store,
+        opts.registry.byKind('networking.k8s.io', 'Ingress')!,
+        opts.registry.byKind('networking.k8s.io', 'IngressClass')!,
       ),
     ],
     unknownFields: (def, obj) => unknownFields(openapi, def, obj),

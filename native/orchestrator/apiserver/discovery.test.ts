@@ -38,6 +38,7 @@ test('aggregated discovery (v2, then v2beta1) lists every group with verbs, shor
     'events.k8s.io',
     'networking.k8s.io',
     'rbac.authorization.k8s.io',
+    'scheduling.k8s.io',
     'storage.k8s.io',
   ]);
   const deployments = list.items

@@ -28,6 +28,7 @@ import type { ApiContext } from './context.ts';
 import { adminEntries, adminKubeconfig, type KubeconfigEntries, mergeIntoFile } from './kubeconfig.ts';
 import type { KubeObject, Registry } from './registry.ts';
 import { defaultRegistry } from './resources/index.ts';
+import { systemPriorityClasses } from './resources/scheduling.ts';
 import { createObject } from './rest/write.ts';
 import {
   apiServiceIP,
@@ -135,6 +136,13 @@ export async function bootstrap(
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
   });
+  // The two system priority classes every cluster has (charts name system-cluster-critical).
+  for (const [name, value] of Object.entries(systemPriorityClasses))
+    await make('PriorityClass', undefined, {
+      metadata: { name },
+      value,
+      description: 'Used for system critical pods that must not be moved from their current node.',
+    });
   if (ranges) {
     const ip = apiServiceIP(ranges);
     await make('Service', 'default', {

@@ -92,6 +92,7 @@ describe('discovery', () => {
       'metrics.k8s.io/v1beta1',
       'networking.k8s.io/v1',
       'rbac.authorization.k8s.io/v1',
+      'scheduling.k8s.io/v1',
       'storage.k8s.io/v1',
       'v1',
     ]);
@@ -449,6 +450,27 @@ spec:
     ok(['delete', 'ingress', 'simple', 'web']);
     ok(['delete', 'netpol', 'api-from-web']);
     ok(['delete', 'ingressclass', 'demo-nginx']);
+  });
+});
+
+describe('priority classes', () => {
+  test('kubectl create priorityclass (a protobuf body); pods get their class value; an unknown class is refused', () => {
+    ok(['create', 'priorityclass', 'demo-high', '--value=1000', '--description=for the demo']);
+    const pcs = ok(['get', 'priorityclasses']).trim().split('\n');
+    assert.deepEqual(pcs[0].split(/\s+/), ['NAME', 'VALUE', 'GLOBAL-DEFAULT', 'AGE', 'PREEMPTIONPOLICY']);
+    assert.ok(
+      pcs.some((l) => /^system-cluster-critical\s+2000000000\s+false\s+\S+\s+PreemptLowerPriority$/.test(l)),
+    );
+    assert.ok(pcs.some((l) => /^demo-high\s+1000\s+false\s+/.test(l)));
+    const pod = (name: string, cls: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  priorityClassName: ${cls}\n  containers: [{name: c, image: berth.local/none:1}]\n`;
+    ok(['apply', '-f', '-'], pod('prio', 'demo-high'));
+    assert.equal(c.kubectl(['get', 'pod', 'prio', '-o', 'jsonpath={.spec.priority}']).stdout, '1000');
+    const bad = c.kubectl(['apply', '-f', '-'], { input: pod('prio-bad', 'nope') });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /pods "prio-bad" is forbidden: no PriorityClass with name nope was found/);
+    ok(['delete', 'pod', 'prio', '--wait=false']);
+    ok(['delete', 'priorityclass', 'demo-high']);
   });
 });
 

@@ -19,6 +19,7 @@ const packageOfGroup: Record<string, string> = {
   autoscaling: 'autoscaling',
   'networking.k8s.io': 'networking',
   'rbac.authorization.k8s.io': 'rbac',
+  'scheduling.k8s.io': 'scheduling',
   'meta.k8s.io': 'meta',
 };
 

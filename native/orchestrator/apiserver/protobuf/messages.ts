@@ -1626,6 +1626,13 @@ export const protoMessages: Record<string, ProtoField[]> = {
     [3, 'name', 's', 0],
     [4, 'namespace', 's', 2],
   ],
+  'scheduling.PriorityClass': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'value', 'i', 0],
+    [3, 'globalDefault', 'b', 2],
+    [4, 'description', 's', 2],
+    [5, 'preemptionPolicy', 's', 3],
+  ],
   'storage.StorageClass': [
     [1, 'metadata', 'm:meta.ObjectMeta', 2],
     [2, 'provisioner', 's', 0],

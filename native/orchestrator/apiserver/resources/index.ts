@@ -9,6 +9,7 @@ import { miscDefs } from './misc.ts';
 import { networkingDefs } from './networking.ts';
 import { podDef } from './pod.ts';
 import { rbacDefs } from './rbac.ts';
+import { priorityClassDef } from './scheduling.ts';
 
 export function defaultRegistry(): Registry {
   return new Registry().add(
@@ -22,5 +23,6 @@ export function defaultRegistry(): Registry {
     eventsV1Def,
     ...networkingDefs,
     ...rbacDefs,
+    priorityClassDef,
   );
 }

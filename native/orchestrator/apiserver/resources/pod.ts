@@ -162,10 +162,9 @@ export const podDef: ResourceDef = {
     defaults: (o) => {
       o.spec ??= {};
       defaultPodSpec(o.spec);
-      // Set on pods only (templates stay without them), as the API server does.
+      // Set on pods only (templates stay without them), as the API server does; priority and
+      // preemptionPolicy come from the Priority admission plugin (admission.ts).
       o.spec.enableServiceLinks ??= true;
-      o.spec.preemptionPolicy ??= 'PreemptLowerPriority';
-      o.spec.priority ??= 0;
     },
     validate: (o) => validatePodSpec(o.spec, 'spec'),
     initialStatus: (o) => ({ phase: 'Pending', qosClass: qosClass(asObj(o.spec)) }),

@@ -12,6 +12,7 @@ import { metaPackage, scalarsPackage } from './meta.ts';
 import { metricsPackage } from './metrics.ts';
 import { networkingPackage } from './networking.ts';
 import { rbacPackage } from './rbac.ts';
+import { schedulingPackage } from './scheduling.ts';
 import { storagePackage } from './storage.ts';
 
 export const schemaPackages: SchemaPackage[] = [
@@ -28,6 +29,7 @@ export const schemaPackages: SchemaPackage[] = [
   autoscalingV2Package,
   networkingPackage,
   rbacPackage,
+  schedulingPackage,
   metricsPackage,
 ];
 
