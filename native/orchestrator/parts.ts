@@ -16,6 +16,7 @@ import type { Informers } from './client/informer.ts';
 import { CronJobController } from './controllers/cronjob.ts';
 import { DaemonSetController } from './controllers/daemonset.ts';
 import { DeploymentController } from './controllers/deployment.ts';
+import { DisruptionController } from './controllers/disruption.ts';
 import { EndpointsController } from './controllers/endpoints.ts';
 import { EndpointSliceController } from './controllers/endpointslice.ts';
 import { GarbageCollector } from './controllers/gc.ts';
@@ -81,6 +82,7 @@ export function clusterParts(): ClusterPart[] {
     new JobController(),
     new CronJobController(),
     new HorizontalPodAutoscalerController(),
+    new DisruptionController(),
     new ServiceProxy(),
     new ClusterDns(),
     new Scheduler(),

@@ -37,6 +37,7 @@ test('aggregated discovery (v2, then v2beta1) lists every group with verbs, shor
     'discovery.k8s.io',
     'events.k8s.io',
     'networking.k8s.io',
+    'policy',
     'rbac.authorization.k8s.io',
     'scheduling.k8s.io',
     'storage.k8s.io',

@@ -114,6 +114,38 @@ export function matchLabels(reqs: LabelRequirement[], labels: Labels): boolean {
   });
 }
 
+/** A metav1.LabelSelector as requirements; undefined for a selector that can match nothing (invalid). */
+export function selectorRequirements(sel: unknown): LabelRequirement[] | undefined {
+  const s = (sel && typeof sel === 'object' ? sel : {}) as Record<string, unknown>;
+  const reqs: LabelRequirement[] = [];
+  for (const [key, value] of Object.entries((s.matchLabels ?? {}) as Record<string, unknown>))
+    reqs.push({ key, op: '=', value: String(value) });
+  for (const e of (Array.isArray(s.matchExpressions) ? s.matchExpressions : []) as Record<
+    string,
+    unknown
+  >[]) {
+    const key = String(e.key);
+    const values = (Array.isArray(e.values) ? e.values : []).map(String);
+    switch (e.operator) {
+      case 'In':
+        reqs.push({ key, op: 'in', values });
+        break;
+      case 'NotIn':
+        reqs.push({ key, op: 'notin', values });
+        break;
+      case 'Exists':
+        reqs.push({ key, op: 'exists' });
+        break;
+      case 'DoesNotExist':
+        reqs.push({ key, op: '!' });
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return reqs;
+}
+
 export interface LabelSelectorObject {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key: string; operator: string; values?: string[] }[];

@@ -4,7 +4,8 @@ import { isEngineError } from '../../core/errors.ts';
 import { StoreError } from '../store/store.ts';
 
 export interface StatusCause {
-  reason: string;
+  /** Absent on an internal error's cause (NewInternalError gives only its message). */
+  reason?: string;
   message: string;
   field?: string;
 }

@@ -45,6 +45,7 @@ export const Kinds = {
   CronJob: { group: 'batch', kind: 'CronJob' },
   HorizontalPodAutoscaler: { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
   Lease: { group: 'coordination.k8s.io', kind: 'Lease' },
+  PodDisruptionBudget: { group: 'policy', kind: 'PodDisruptionBudget' },
 } as const satisfies Record<string, KindRef>;
 
 export interface ListOptions {

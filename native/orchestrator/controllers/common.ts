@@ -4,12 +4,14 @@
 import type { Clock } from '../../core/clock.ts';
 import type { KubeObject, OwnerReference } from '../apiserver/registry.ts';
 import { apiVersionOf, sameJson } from '../apiserver/registry.ts';
-import { type LabelRequirement, matchLabels } from '../apiserver/selectors.ts';
+import { matchLabels, selectorRequirements } from '../apiserver/selectors.ts';
 import { ApiError } from '../apiserver/status.ts';
 import type { KindRef, KubeClient } from '../client/client.ts';
 import { keyOf } from '../client/informer.ts';
 import { WorkQueue } from '../client/queue.ts';
 import type { ClusterPart, PartEnv } from '../parts.ts';
+
+export { selectorRequirements };
 
 export type Obj = Record<string, unknown>;
 export const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -19,35 +21,6 @@ export const status = (o: KubeObject): Obj => asObj(o.status);
 export const int = (v: unknown, dflt = 0): number => (typeof v === 'number' ? v : dflt);
 
 export const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-
-/** A metav1.LabelSelector as requirements; undefined for a selector that can match nothing (invalid). */
-export function selectorRequirements(sel: unknown): LabelRequirement[] | undefined {
-  const s = asObj(sel);
-  const reqs: LabelRequirement[] = [];
-  for (const [key, value] of Object.entries(asObj(s.matchLabels)))
-    reqs.push({ key, op: '=', value: String(value) });
-  for (const e of asList(s.matchExpressions)) {
-    const key = String(e.key);
-    const values = (Array.isArray(e.values) ? e.values : []).map(String);
-    switch (e.operator) {
-      case 'In':
-        reqs.push({ key, op: 'in', values });
-        break;
-      case 'NotIn':
-        reqs.push({ key, op: 'notin', values });
-        break;
-      case 'Exists':
-        reqs.push({ key, op: 'exists' });
-        break;
-      case 'DoesNotExist':
-        reqs.push({ key, op: '!' });
-        break;
-      default:
-        return undefined;
-    }
-  }
-  return reqs;
-}
 
 /** Whether a workload's selector selects these labels; an empty selector selects nothing (as for workloads). */
 export function selects(sel: unknown, labels: Record<string, string> | undefined): boolean {

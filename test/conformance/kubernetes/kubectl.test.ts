@@ -91,6 +91,7 @@ describe('discovery', () => {
       'events.k8s.io/v1',
       'metrics.k8s.io/v1beta1',
       'networking.k8s.io/v1',
+      'policy/v1',
       'rbac.authorization.k8s.io/v1',
       'scheduling.k8s.io/v1',
       'storage.k8s.io/v1',

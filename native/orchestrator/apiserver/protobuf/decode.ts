@@ -20,6 +20,7 @@ const packageOfGroup: Record<string, string> = {
   'networking.k8s.io': 'networking',
   'rbac.authorization.k8s.io': 'rbac',
   'scheduling.k8s.io': 'scheduling',
+  policy: 'policy',
   'meta.k8s.io': 'meta',
 };
 

@@ -1587,6 +1587,25 @@ export const protoMessages: Record<string, ProtoField[]> = {
   'networking.ServiceBackendPort': [
     [1, 'name', 's', 2],
     [2, 'number', 'i', 2],
+  'policy.PodDisruptionBudget': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'spec', 'm:policy.PodDisruptionBudgetSpec', 2],
+    [3, 'status', 'm:policy.PodDisruptionBudgetStatus', 2],
+  ],
+  'policy.PodDisruptionBudgetSpec': [
+    [1, 'minAvailable', 'I', 3],
+    [2, 'selector', 'm:meta.LabelSelector', 3],
+    [3, 'maxUnavailable', 'I', 3],
+    [4, 'unhealthyPodEvictionPolicy', 's', 3],
+  ],
+  'policy.PodDisruptionBudgetStatus': [
+    [1, 'observedGeneration', 'l', 2],
+    [2, 'disruptedPods', 'map:T', 3],
+    [3, 'disruptionsAllowed', 'i', 0],
+    [4, 'currentHealthy', 'i', 0],
+    [5, 'desiredHealthy', 'i', 0],
+    [6, 'expectedPods', 'i', 0],
+    [7, 'conditions', '[]m:meta.Condition', 3],
   ],
   'rbac.AggregationRule': [[1, 'clusterRoleSelectors', '[]m:meta.LabelSelector', 2]],
   'rbac.ClusterRole': [

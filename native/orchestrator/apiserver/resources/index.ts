@@ -8,6 +8,7 @@ import { eventDef, eventsV1Def } from './events.ts';
 import { miscDefs } from './misc.ts';
 import { networkingDefs } from './networking.ts';
 import { podDef } from './pod.ts';
+import { policyDefs } from './policy.ts';
 import { rbacDefs } from './rbac.ts';
 import { priorityClassDef } from './scheduling.ts';
 
@@ -24,5 +25,6 @@ export function defaultRegistry(): Registry {
     ...networkingDefs,
     ...rbacDefs,
     priorityClassDef,
+    ...policyDefs,
   );
 }

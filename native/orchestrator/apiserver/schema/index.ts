@@ -11,6 +11,7 @@ import { eventsPackage } from './events.ts';
 import { metaPackage, scalarsPackage } from './meta.ts';
 import { metricsPackage } from './metrics.ts';
 import { networkingPackage } from './networking.ts';
+import { policyPackage } from './policy.ts';
 import { rbacPackage } from './rbac.ts';
 import { schedulingPackage } from './scheduling.ts';
 import { storagePackage } from './storage.ts';
@@ -31,6 +32,7 @@ export const schemaPackages: SchemaPackage[] = [
   rbacPackage,
   schedulingPackage,
   metricsPackage,
+  policyPackage,
 ];
 
 export type TypeRef =
