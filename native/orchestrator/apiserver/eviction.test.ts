@@ -79,3 +79,239 @@ test("an Eviction's dry run leaves the pod; bad Evictions are 400, a missing pod
   assert.equal(missing.json().message, 'pods "nope" not found');
   assert.equal((await s.request('GET', '/api/v1/namespaces/default/pods/e3/eviction')).status, 405);
 });
+
+// Budgets: the disruption controller keeps their status; here it is written by hand through the
+// status subresource, as the controller would.
+const pdbs = '/apis/policy/v1/namespaces/default/poddisruptionbudgets';
+const merge = { 'content-type': 'application/merge-patch+json' };
+type Budget = {
+  metadata: { resourceVersion: string };
+  status: {
+    disruptionsAllowed: number;
+    currentHealthy: number;
+    disruptedPods?: Record<string, string>;
+    conditions?: { type: string; status: string; reason: string }[];
+  };
+};
+
+async function budget(name: string, spec: Record<string, unknown>, status: Record<string, unknown>) {
+  const made = await s.request('POST', pdbs, { metadata: { name }, spec });
+  assert.equal(made.status, 201, made.text);
+  const st = await s.request(
+    'PATCH',
+    `${pdbs}/${name}/status`,
+    { status: { observedGeneration: 1, ...status } },
+    merge,
+  );
+  assert.equal(st.status, 200, st.text);
+}
+
+const getBudget = async (name: string) => (await s.request('GET', `${pdbs}/${name}`)).json() as Budget;
+
+/** A pod the kubelet runs: Running, Ready or not, with these labels. */
+async function running(name: string, labels: Record<string, string>, ready = true, phase = 'Running') {
+  const made = await s.request('POST', '/api/v1/namespaces/default/pods', {
+    ...pod(name, { nodeName: 'node-a' }),
+    metadata: { name, labels },
+  });
+  assert.equal(made.status, 201, made.text);
+  const st = await s.request(
+    'PATCH',
+    `/api/v1/namespaces/default/pods/${name}/status`,
+    { status: { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } },
+    merge,
+  );
+  assert.equal(st.status, 200, st.text);
+}
+
+const going = async (name: string) =>
+  !!((await s.request('GET', `/api/v1/namespaces/default/pods/${name}`)).json() as Pod).metadata
+    .deletionTimestamp;
+
+test('a budget that allows no disruption refuses the eviction: 429 with the budget named in its cause', async () => {
+  await budget(
+    'db',
+    { minAvailable: 2, selector: { matchLabels: { app: 'db' } } },
+    { disruptionsAllowed: 0, currentHealthy: 2, desiredHealthy: 2, expectedPods: 2 },
+  );
+  await running('db-1', { app: 'db' });
+  const r = await evict('db-1', eviction('db-1'));
+  assert.equal(r.status, 429, r.text);
+  assert.equal(r.headers['retry-after'], undefined);
+  assert.deepEqual(r.json(), {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: "Cannot evict pod as it would violate the pod's disruption budget.",
+    reason: 'TooManyRequests',
+    details: {
+      causes: [
+        {
+          reason: 'DisruptionBudget',
+          message: 'The disruption budget db needs 2 healthy pods and has 2 currently',
+        },
+      ],
+    },
+    code: 429,
+  });
+  assert.equal(await going('db-1'), false);
+});
+
+test('an allowed eviction takes one disruption and records the pod, then the next is refused', async () => {
+  await budget(
+    'api',
+    { maxUnavailable: 1, selector: { matchLabels: { app: 'api' } } },
+    {
+      disruptionsAllowed: 1,
+      currentHealthy: 2,
+      desiredHealthy: 1,
+      expectedPods: 2,
+      conditions: [
+        {
+          type: 'DisruptionAllowed',
+          status: 'True',
+          reason: 'SufficientPods',
+          message: '',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+        },
+      ],
+    },
+  );
+  await running('api-1', { app: 'api' });
+  await running('api-2', { app: 'api' });
+  // A dry run changes nothing.
+  assert.equal((await evict('api-1', eviction('api-1', { dryRun: ['All'] }))).status, 201);
+  assert.equal((await getBudget('api')).status.disruptionsAllowed, 1);
+
+  const r = await evict('api-1', eviction('api-1'));
+  assert.equal(r.status, 201, r.text);
+  assert.equal(await going('api-1'), true);
+  const b = await getBudget('api');
+  assert.equal(b.status.disruptionsAllowed, 0);
+  assert.deepEqual(b.status.disruptedPods, { 'api-1': '2026-01-01T00:00:00Z' });
+  assert.deepEqual(
+    b.status.conditions?.map((c) => [c.type, c.status, c.reason]),
+    [['DisruptionAllowed', 'False', 'InsufficientPods']],
+  );
+  const next = await evict('api-2', eviction('api-2'));
+  assert.equal(next.status, 429);
+  assert.equal(await going('api-2'), false);
+});
+
+test('a status the controller has not caught up with is 429 too, with a retry time', async () => {
+  await budget(
+    'stale',
+    { minAvailable: 1, selector: { matchLabels: { app: 'stale' } } },
+    {
+      disruptionsAllowed: 3,
+      observedGeneration: 0,
+    },
+  );
+  await running('stale-1', { app: 'stale' });
+  const r = await evict('stale-1', eviction('stale-1'));
+  assert.equal(r.status, 429);
+  assert.equal(r.headers['retry-after'], '10');
+  assert.deepEqual((r.json() as { details: unknown }).details, {
+    retryAfterSeconds: 10,
+    causes: [
+      {
+        reason: 'DisruptionBudget',
+        message: 'The disruption budget stale is still being processed by the server.',
+      },
+    ],
+  });
+});
+
+test('finished and Pending pods go whatever the budget; two budgets over one pod are a 500', async () => {
+  await budget('jobs', { minAvailable: 5, selector: {} }, { disruptionsAllowed: 0, desiredHealthy: 5 });
+  // The empty selector covers every pod of the namespace (policy/v1).
+  await running('done', { app: 'batch' }, false, 'Succeeded');
+  assert.equal((await evict('done', eviction('done'))).status, 201);
+  await s.request('POST', '/api/v1/namespaces/default/pods', {
+    ...pod('waiting'),
+    metadata: { name: 'waiting' },
+  });
+  assert.equal((await evict('waiting', eviction('waiting'))).status, 201);
+
+  await running('both', { app: 'db' });
+  const r = await evict('both', eviction('both'));
+  assert.equal(r.status, 500);
+  const why =
+    'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.';
+  assert.deepEqual(r.json(), {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `Internal error occurred: ${why}`,
+    reason: 'InternalError',
+    details: { causes: [{ message: why }] },
+    code: 500,
+  });
+  assert.equal((await s.request('DELETE', `${pdbs}/jobs`)).status, 200);
+});
+
+test('a pod that is not Ready follows unhealthyPodEvictionPolicy', async () => {
+  // IfHealthyBudget (the default): it goes while the application has the healthy pods it needs…
+  await budget(
+    'healthy',
+    { minAvailable: 1, selector: { matchLabels: { app: 'h' } } },
+    { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 2 },
+  );
+  await running('h-sick', { app: 'h' }, false);
+  assert.equal((await evict('h-sick', eviction('h-sick'))).status, 201);
+  assert.equal((await getBudget('healthy')).status.disruptionsAllowed, 0, 'nothing taken');
+  // …and not while it lacks them.
+  await budget(
+    'short',
+    { minAvailable: 2, selector: { matchLabels: { app: 's' } } },
+    { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 2, expectedPods: 2 },
+  );
+  await running('s-sick', { app: 's' }, false);
+  assert.equal((await evict('s-sick', eviction('s-sick'))).status, 429);
+  // AlwaysAllow: an unhealthy pod always goes.
+  await budget(
+    'always',
+    { minAvailable: 2, selector: { matchLabels: { app: 'a' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+    { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 2, expectedPods: 2 },
+  );
+  await running('a-sick', { app: 'a' }, false);
+  assert.equal((await evict('a-sick', eviction('a-sick'))).status, 201);
+  await running('a-well', { app: 'a' });
+  assert.equal((await evict('a-well', eviction('a-well'))).status, 429, 'a Ready pod still needs the budget');
+});
+
+test('a budget written meanwhile (a conflict) is read again and the eviction retried on the new status', async () => {
+  await budget(
+    'race',
+    { maxUnavailable: 1, selector: { matchLabels: { app: 'race' } } },
+    { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2 },
+  );
+  await running('race-1', { app: 'race' });
+  // Between the eviction's read of the budget and its write, the controller recounts (a third pod
+  // became Ready): the eviction's compare-and-swap meets a newer revision.
+  const store = s.store;
+  const update = store.update.bind(store);
+  let raced = 0;
+  store.update = async (key, value, expected) => {
+    if (key.endsWith('/poddisruptionbudgets/default/race') && raced++ === 0) {
+      const current = (await store.get(key))!;
+      const v = structuredClone(current.value) as Budget;
+      v.status = { ...v.status, disruptionsAllowed: 2, currentHealthy: 3 };
+      await update(key, v, current.revision);
+    }
+    return update(key, value, expected);
+  };
+  try {
+    const r = await evict('race-1', eviction('race-1'));
+    assert.equal(r.status, 201, r.text);
+  } finally {
+    store.update = update;
+  }
+  assert.equal(raced, 2, 'written twice: the conflict, then the retry');
+  const b = await getBudget('race');
+  assert.equal(b.status.currentHealthy, 3, "the controller's write is kept");
+  assert.equal(b.status.disruptionsAllowed, 1, 'one taken from the new count');
+  assert.deepEqual(Object.keys(b.status.disruptedPods ?? {}), ['race-1']);
+});

@@ -73,6 +73,9 @@ export function sendJson(
 }
 
 export function sendError(res: http.ServerResponse, err: ApiError): void {
+  // As the API server's response writer: a Status that says when to retry says it in a header too.
+  const retry = err.details?.retryAfterSeconds;
+  if (retry && retry > 0) res.setHeader('Retry-After', String(retry));
   sendJson(res, err.code, err.toStatus());
 }
 
