@@ -115,7 +115,9 @@ export function disruptedPodMap(
     const at = recorded[pod.metadata?.name ?? ''];
     if (typeof at !== 'string') continue;
     const expectedDeletion = Date.parse(at) + deletionTimeoutMs;
-    if (expectedDeletion < now) overdue.push(pod);
+    // Due now counts as overdue (Kubernetes keeps it one more instant, which a recheck due at once
+    // would spin on).
+    if (expectedDeletion <= now) overdue.push(pod);
     else {
       if (recheckAt === undefined || expectedDeletion < recheckAt) recheckAt = expectedDeletion;
       disrupted[pod.metadata!.name!] = at;
