@@ -183,6 +183,84 @@ test('kubectl drain evicts the pods through pods/eviction; their Deployment wait
   ok(['delete', 'deployment', 'drained']);
 });
 
+test('a PodDisruptionBudget holds kubectl drain back: 429s it retries until it allows one eviction', async () => {
+  const spec = {
+    terminationGracePeriodSeconds: 1,
+    containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }],
+  };
+  ok(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'guarded' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'guarded' } },
+        template: { metadata: { labels: { app: 'guarded' } }, spec },
+      },
+    }),
+  );
+  ok(['create', 'pdb', 'guarded', '--selector=app=guarded', '--min-available=2']);
+  ok(['rollout', 'status', 'deployment/guarded', '--timeout=60s']);
+  const pods = ok(['get', 'pods', '-l', 'app=guarded', '-o', 'name']).trim().split('\n');
+  assert.equal(pods.length, 2);
+  const budget = () => ok(['get', 'pdb', 'guarded']);
+  // Both Ready, both needed: no disruption allowed.
+  const counted = await eventually(
+    () => ok(['get', 'pdb', 'guarded', '-o', 'jsonpath={.status.currentHealthy}']) === '2',
+    20_000,
+  );
+  assert.ok(counted, budget());
+  assert.match(
+    budget(),
+    /^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE\nguarded\s+2\s+N\/A\s+0\s+\d+s\n$/,
+  );
+
+  const drain = ['drain', node, '--ignore-daemonsets', '--pod-selector=app=guarded'];
+  const refused = c.kubectl([...drain, '--timeout=5s']);
+  assert.notEqual(refused.code, 0, refused.stdout + refused.stderr);
+  assert.match(
+    refused.stderr,
+    /error when evicting pods\/"guarded-[^"]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./,
+  );
+  assert.doesNotMatch(refused.stdout, /evicted/);
+  // Both still run, neither going.
+  assert.equal(
+    ok([
+      'get',
+      'pods',
+      '-l',
+      'app=guarded',
+      '-o',
+      'jsonpath={range .items[*]}{.status.phase} {.metadata.deletionTimestamp}{"\\n"}{end}',
+    ]),
+    'Running \nRunning \n',
+  );
+
+  ok(['patch', 'pdb', 'guarded', '--type=merge', '-p', '{"spec":{"minAvailable":1}}']);
+  const allowed = await eventually(
+    () => ok(['get', 'pdb', 'guarded', '-o', 'jsonpath={.status.disruptionsAllowed}']) === '1',
+    20_000,
+  );
+  assert.ok(allowed, budget());
+  assert.match(budget(), /\nguarded\s+1\s+N\/A\s+1\s+/);
+  // One eviction allowed: drain evicts one pod; the other waits on a replacement that cannot be
+  // scheduled on the cordoned node, until the timeout.
+  const one = c.kubectl([...drain, '--timeout=10s']);
+  assert.notEqual(one.code, 0, one.stdout + one.stderr);
+  const evicted = one.stdout.match(/pod\/guarded-\S+ evicted/g) ?? [];
+  assert.equal(evicted.length, 1, one.stdout + one.stderr);
+  assert.match(one.stderr, /Cannot evict pod as it would violate the pod's disruption budget/);
+  const left = ok(['get', 'pdb', 'guarded', '-o', 'jsonpath={.status.disruptionsAllowed}']);
+  assert.equal(left, '0');
+
+  changeNode(['uncordon', node]);
+  ok(['rollout', 'status', 'deployment/guarded', '--timeout=60s']);
+  ok(['delete', 'pdb', 'guarded']);
+  ok(['delete', 'deployment', 'guarded']);
+});
+
 test('a pod asking for more cpu than the node has: Insufficient cpu', async () => {
   ok(
     ['create', '-f', '-'],
