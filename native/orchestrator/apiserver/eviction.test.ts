@@ -315,3 +315,38 @@ test('a budget written meanwhile (a conflict) is read again and the eviction ret
   assert.equal(b.status.disruptionsAllowed, 1, 'one taken from the new count');
   assert.deepEqual(Object.keys(b.status.disruptedPods ?? {}), ['race-1']);
 });
+
+test('an unhealthy pod that became Ready between the check and the delete is not deleted: 429, retry', async () => {
+  await budget(
+    'late',
+    { minAvailable: 1, selector: { matchLabels: { app: 'late' } } },
+    { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 2 },
+  );
+  await running('late-1', { app: 'late' }, false);
+  const store = s.store;
+  const get = store.get.bind(store);
+  let reads = 0;
+  store.get = async (key) => {
+    // The eviction reads the pod, checks the budget, then its delete reads the pod again: the
+    // kubelet marks it Ready in between.
+    if (key.endsWith('/pods/default/late-1') && ++reads === 2) {
+      const current = (await get(key))!;
+      const v = structuredClone(current.value) as { status: Record<string, unknown> };
+      v.status.conditions = [{ type: 'Ready', status: 'True' }];
+      await store.update(key, v, current.revision);
+    }
+    return get(key);
+  };
+  let r: Awaited<ReturnType<typeof evict>>;
+  try {
+    r = await evict('late-1', eviction('late-1'));
+  } finally {
+    store.get = get;
+  }
+  assert.equal(r.status, 429, r.text);
+  assert.equal(
+    (r.json() as { details: { causes: { message: string }[] } }).details.causes[0].message,
+    'The disruption budget late is still being processed by the server.',
+  );
+  assert.equal(await going('late-1'), false);
+});

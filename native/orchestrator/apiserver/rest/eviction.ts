@@ -120,10 +120,14 @@ async function checkAndDecrement(
   await ctx.store.update(key, toStored(def, { ...pdb, status: next }), revision);
 }
 
-/** Takes one disruption from the pod's budget, if it has one; throws when it may not be evicted. */
-async function honourBudget(ctx: ApiContext, pod: KubeObject, dryRun: boolean): Promise<void> {
+/**
+ * Takes one disruption from the pod's budget, if it has one; throws when it may not be evicted.
+ * Resolves to the budget's name when the pod goes unhealthy without taking a disruption: its delete
+ * must then find the pod as it was checked (it may have become Ready since).
+ */
+async function honourBudget(ctx: ApiContext, pod: KubeObject, dryRun: boolean): Promise<string | undefined> {
   const def = ctx.registry.byKind('policy', 'PodDisruptionBudget');
-  if (!def || canIgnoreBudget(pod)) return;
+  if (!def || canIgnoreBudget(pod)) return undefined;
   const budgets = await budgetsFor(ctx, def, pod);
   if (budgets.length > 1) {
     const why =
@@ -132,17 +136,17 @@ async function honourBudget(ctx: ApiContext, pod: KubeObject, dryRun: boolean): 
       causes: [{ message: why }],
     });
   }
-  if (budgets.length === 0) return;
+  if (budgets.length === 0) return undefined;
   let pdb = budgets[0];
   const name = pdb.metadata!.name!;
   const key = storeKey(def, pod.metadata?.namespace, name);
   const ready = isReady(pod);
   // An unhealthy pod does not count towards the budget: AlwaysAllow lets it go whatever the budget.
-  if (!ready && asObj(pdb.spec).unhealthyPodEvictionPolicy === 'AlwaysAllow') return;
+  if (!ready && asObj(pdb.spec).unhealthyPodEvictionPolicy === 'AlwaysAllow') return name;
   for (let attempt = 0; ; attempt++) {
     const st = asObj(pdb.status);
     // IfHealthyBudget: an unhealthy pod goes while the application is not disrupted.
-    if (!ready && int(st.currentHealthy) >= int(st.desiredHealthy) && int(st.desiredHealthy) > 0) return;
+    if (!ready && int(st.currentHealthy) >= int(st.desiredHealthy) && int(st.desiredHealthy) > 0) return name;
     try {
       await checkAndDecrement(
         ctx,
@@ -152,7 +156,7 @@ async function honourBudget(ctx: ApiContext, pod: KubeObject, dryRun: boolean): 
         Number(pdb.metadata?.resourceVersion),
         dryRun,
       );
-      return;
+      return undefined;
     } catch (err) {
       if (!(err instanceof StoreError && err.kind === 'conflict') || attempt >= budgetRetries) throw err;
     }
@@ -184,8 +188,23 @@ export async function evictPod(ctx: ApiContext, scope: Scope, body: Obj): Promis
   const deleteScope: Scope = { ...scope, query };
   const stored = await ctx.store.get(storeKey(scope.def, scope.namespace, scope.name!));
   if (!stored) throw notFound(qualified(scope), scope.name!);
-  await honourBudget(ctx, fromStored(scope.def, stored), isDryRun(deleteScope));
-  await deleteObject(ctx, deleteScope, deleteOptions(deleteScope, options));
+  const pod = fromStored(scope.def, stored);
+  const unhealthyUnder = await honourBudget(ctx, pod, isDryRun(deleteScope));
+  const opts = deleteOptions(deleteScope, options);
+  const ownVersion = !!unhealthyUnder && !opts.preconditions?.resourceVersion;
+  if (ownVersion)
+    opts.preconditions = { ...opts.preconditions, resourceVersion: pod.metadata?.resourceVersion };
+  try {
+    await deleteObject(ctx, deleteScope, opts);
+  } catch (err) {
+    // The unhealthy pod changed since it was checked: the client is told to retry (as kube-apiserver).
+    if (ownVersion && err instanceof ApiError && err.reason === 'Conflict')
+      throw tooManyRequests(
+        `The disruption budget ${unhealthyUnder} is still being processed by the server.`,
+        10,
+      );
+    throw err;
+  }
 }
 
 /** POST /api/v1/namespaces/<ns>/pods/<name>/eviction. */
