@@ -1587,6 +1587,7 @@ export const protoMessages: Record<string, ProtoField[]> = {
   'networking.ServiceBackendPort': [
     [1, 'name', 's', 2],
     [2, 'number', 'i', 2],
+  ],
   'policy.PodDisruptionBudget': [
     [1, 'metadata', 'm:meta.ObjectMeta', 2],
     [2, 'spec', 'm:policy.PodDisruptionBudgetSpec', 2],
