@@ -162,3 +162,40 @@ test('every kind has a Name column (or Last Seen for events) and prints without 
     assert.equal(t.rows[0].cells.length, t.columnDefinitions.length, def.kind);
   }
 });
+
+test('a sidecar counts in READY once started and ready, and its restarts count once the pod is initialized', () => {
+  const withSidecar: KubeObject = {
+    metadata: { name: 'p', creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: {
+      initContainers: [{ name: 'setup' }, { name: 'shipper', restartPolicy: 'Always' }],
+      containers: [{ name: 'app' }],
+    },
+    status: {
+      phase: 'Running',
+      conditions: [
+        { type: 'Initialized', status: 'True' },
+        { type: 'Ready', status: 'True' },
+      ],
+      initContainerStatuses: [
+        { name: 'setup', restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+        {
+          name: 'shipper',
+          restartCount: 2,
+          started: true,
+          ready: true,
+          state: { running: {} },
+          lastState: { terminated: { exitCode: 1, finishedAt: '2026-01-01T00:55:00Z' } },
+        },
+      ],
+      containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }],
+    },
+  };
+  assert.deepEqual(summarizePod(withSidecar, now), {
+    ready: '2/2',
+    status: 'Running',
+    restarts: '2 (5m ago)',
+  });
+  const starting = structuredClone(withSidecar);
+  (starting.status as { initContainerStatuses: { ready: boolean }[] }).initContainerStatuses[1].ready = false;
+  assert.equal(summarizePod(starting, now).ready, '1/2');
+});

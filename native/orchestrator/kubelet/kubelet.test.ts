@@ -767,3 +767,50 @@ test('folders of pods deleted while the kubelet was away go at its start, their 
   assert.deepEqual([...e.mounts.mounted.keys()], []);
   assert.equal(existsSync(path.join(e.dir, 'pods', '1234')), false);
 });
+
+test('a sidecar (init container with restartPolicy Always) starts before the app, runs beside it, restarts whatever the policy, and stops once the app is done', async () => {
+  const e = await setup();
+  await e.start();
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('withside', {
+      restartPolicy: 'Never',
+      initContainers: [app({ name: 'setup' }), app({ name: 'shipper', restartPolicy: 'Always' })],
+      containers: [app()],
+    }),
+  );
+  const uid = made.metadata?.uid;
+  await settle(e);
+  assert.equal(e.ops.byName('k8s_shipper_').length, 0, 'the sidecar waits for the init container before it');
+  e.ops.exit(e.ops.byName(`k8s_setup_withside_default_${uid}_0`)[0]!.Id, 0);
+  await settle(e);
+  const side = e.ops.byName(`k8s_shipper_withside_default_${uid}_0`)[0]!;
+  assert.equal(side.State.Status, 'running');
+  assert.equal(
+    e.ops.byName(`k8s_app_withside_default_${uid}_0`)[0]?.State.Status,
+    'running',
+    'the app does not wait for the sidecar to end',
+  );
+  let st = await status(e, 'withside');
+  assert.equal(st.phase, 'Running');
+  const sideStatus = st.initContainerStatuses[1];
+  assert.ok(sideStatus.state.running);
+  assert.equal(sideStatus.ready, true);
+  assert.equal((sideStatus as unknown as { started: boolean }).started, true);
+  const conds = Object.fromEntries(
+    ((await get(e, 'withside')).status as { conditions: { type: string; status: string }[] }).conditions.map(
+      (c) => [c.type, c.status],
+    ),
+  );
+  assert.deepEqual([conds.Initialized, conds.Ready], ['True', 'True']);
+  // The sidecar dies: restarted although the pod's policy is Never.
+  e.ops.exit(side.Id, 1);
+  await settle(e);
+  assert.equal(e.ops.byName(`k8s_shipper_withside_default_${uid}_1`)[0]?.State.Status, 'running');
+  // The app ends: the pod is over, and its sidecar is stopped.
+  e.ops.exit(e.ops.byName(`k8s_app_withside_default_${uid}_0`)[0]!.Id, 0);
+  await settle(e);
+  st = await status(e, 'withside');
+  assert.equal(st.phase, 'Succeeded');
+  assert.equal(e.ops.byName(`k8s_shipper_withside_default_${uid}_1`)[0]?.State.Status, 'exited');
+});

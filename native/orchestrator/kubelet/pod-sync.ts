@@ -29,7 +29,7 @@ import {
   sandboxLabels,
 } from './names.ts';
 import { ContainerProber, type ProbeTransport } from './probes.ts';
-import { attemptsOf, hasExited, podStatus, type Waiting } from './status.ts';
+import { attemptsOf, hasExited, isSidecar, podStatus, type Waiting } from './status.ts';
 import { terminationBind, terminationMessage } from './termination-message.ts';
 import { bindsFor, type PreparedVolumes, prepareVolumes, removePodDir } from './volumes.ts';
 
@@ -156,7 +156,9 @@ export class PodSyncer {
       (c) => c.Labels[Label.podUid] === ref.uid,
     );
     const status = await this.writeStatus(pod, state, after);
-    if (status.phase === 'Succeeded' || status.phase === 'Failed') await this.stopAll(pod, after, 0);
+    // Over (its app containers done): what still runs is sidecars, stopped with the pod's grace period.
+    if (status.phase === 'Succeeded' || status.phase === 'Failed')
+      await this.stopAll(pod, after, Number(obj(pod.spec).terminationGracePeriodSeconds ?? 30));
   }
 
   private async run(key: string, pod: KubeObject, ref: PodRef, state: PodState, mine: ContainerInfo[]) {
@@ -198,9 +200,55 @@ export class PodSyncer {
       }
     } else await this.refreshVolumes(pod, sandbox, state);
     const inSandbox = mine.filter((c) => c.Labels[Label.sandboxId] === sandbox.Id);
+    // Once an app container has run, init containers are done with: sidecars alone still matter.
+    const appsStarted = list(spec.containers).some((c) => attemptsOf(inSandbox, String(c.name), 'app')[0]);
+    // A pod that does not restart its app containers is over when they all are: its sidecars stop.
+    const appsFinished =
+      policy !== 'Always' &&
+      list(spec.containers).every((c) => {
+        const latest = attemptsOf(inSandbox, String(c.name), 'app')[0];
+        return (
+          !!latest &&
+          hasExited(latest) &&
+          (policy === 'Never' || (latest.State.ExitCode === 0 && latest.State.Status === 'exited'))
+        );
+      });
     for (const c of list(spec.initContainers)) {
       const cname = String(c.name);
       const latest = attemptsOf(inSandbox, cname, 'init')[0];
+      if (isSidecar(c)) {
+        // A sidecar (restartPolicy Always): started in its turn, the next one waits until it has
+        // started (its startup probe passed); it runs beside the app containers and is restarted
+        // whenever it exits, whatever the pod's policy, until the app containers are done.
+        if (appsFinished) continue;
+        if (!latest) {
+          const holds = await this.startContainer(
+            key,
+            pod,
+            ref,
+            state,
+            sandbox,
+            c,
+            'init',
+            this.nextAttempt(mine, cname, 'init'),
+          );
+          // Started with no startup probe to wait for: the next container may start now.
+          if (holds || c.startupProbe || state.waiting.has(cname)) return;
+          continue;
+        }
+        if (this.postStarting.has(latest.Id)) return;
+        if (isRunning(latest)) {
+          state.waiting.delete(cname);
+          this.ensureProber(key, pod, latest, c, sandbox, 'init');
+          if (!appsStarted && this.probeState(latest.Id)?.started === false) return;
+          continue;
+        }
+        if (!hasExited(latest)) return;
+        await this.restart(key, pod, ref, state, sandbox, c, 'init', latest, mine);
+        if (appsStarted) continue;
+        return;
+      }
+      if (appsStarted && latest && hasExited(latest)) continue;
       if (!latest) {
         await this.startContainer(
           key,
@@ -515,7 +563,8 @@ export class PodSyncer {
       this.postStart(key, pod, state, sandbox, c, id, postStart, fieldPath);
       return true;
     }
-    if (role === 'app') this.ensureProber(key, pod, await this.d.ops.inspect(id), c, sandbox);
+    if (role === 'app' || isSidecar(c))
+      this.ensureProber(key, pod, await this.d.ops.inspect(id), c, sandbox, role);
     return false;
   }
 
@@ -627,11 +676,12 @@ export class PodSyncer {
     info: ContainerInfo,
     c: Obj,
     sandbox: ContainerInfo,
+    role: 'init' | 'app' = 'app',
   ): void {
     if (this.probers.has(info.Id)) return;
     if (!c.livenessProbe && !c.readinessProbe && !c.startupProbe) return;
     const cname = String(c.name);
-    const fieldPath = `spec.containers{${cname}}`;
+    const fieldPath = `spec.${role === 'init' ? 'initContainers' : 'containers'}{${cname}}`;
     let ip = '';
     void this.d.ops.inspect(sandbox.Id).then(
       (s) => {
@@ -736,10 +786,39 @@ export class PodSyncer {
     return status;
   }
 
-  /** Stops what runs of the pod; the sandbox last. */
+  /** Stops what runs of the pod: the app containers, then its sidecars in reverse order, the sandbox last. */
   private async stopAll(pod: KubeObject, containers: ContainerInfo[], graceS: number, events = false) {
     const running = containers.filter(isRunning);
-    const apps = running.filter((c) => c.Labels[Label.type] === 'container');
+    const all = running.filter((c) => c.Labels[Label.type] === 'container');
+    const sidecarOrder = list(obj(pod.spec).initContainers)
+      .filter(isSidecar)
+      .map((c) => String(c.name))
+      .reverse();
+    const isInit = (c: ContainerInfo) => c.Labels[Label.role] === 'init';
+    await this.stopContainers(
+      pod,
+      all.filter((c) => !isInit(c)),
+      graceS,
+      events,
+    );
+    for (const name of sidecarOrder)
+      await this.stopContainers(
+        pod,
+        all.filter((c) => isInit(c) && c.Labels[Label.containerName] === name),
+        graceS,
+        events,
+      );
+    await this.stopContainers(
+      pod,
+      all.filter((c) => isInit(c) && !sidecarOrder.includes(c.Labels[Label.containerName])),
+      graceS,
+      events,
+    );
+    for (const c of running.filter((x) => x.Labels[Label.type] === 'podsandbox'))
+      await this.d.ops.stop(c.Id, { timeoutS: 0 }).catch(() => undefined);
+  }
+
+  private async stopContainers(pod: KubeObject, apps: ContainerInfo[], graceS: number, events: boolean) {
     await Promise.all(
       apps.map(async (c) => {
         const cname = c.Labels[Label.containerName];
@@ -749,15 +828,13 @@ export class PodSyncer {
             'Normal',
             'Killing',
             `Stopping container ${cname}`,
-            `spec.containers{${cname}}`,
+            `spec.${c.Labels[Label.role] === 'init' ? 'initContainers' : 'containers'}{${cname}}`,
           );
         this.probers.get(c.Id)?.stop();
         this.probers.delete(c.Id);
         await this.killContainer(pod, c, this.specOf(pod, c), graceS);
       }),
     );
-    for (const c of running.filter((x) => x.Labels[Label.type] === 'podsandbox'))
-      await this.d.ops.stop(c.Id, { timeoutS: 0 }).catch(() => undefined);
   }
 
   private async removeContainers(containers: ContainerInfo[]): Promise<void> {

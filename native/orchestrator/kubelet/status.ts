@@ -83,8 +83,12 @@ export function terminatedState(c: ContainerInfo, message = '', maxMessage = max
   };
 }
 
+/** A restartable init container (restartPolicy Always): a sidecar that runs beside the app containers. */
+export const isSidecar = (c: Obj) => c.restartPolicy === 'Always';
+
 function containerStatus(input: StatusInput, spec: Obj, role: 'init' | 'app', initDone: boolean): Obj {
   const name = String(spec.name);
+  const sidecar = role === 'init' && isSidecar(spec);
   const spec0 = obj(input.pod.spec);
   // Each container's share of the pod's 12 KiB of messages.
   const share = Math.floor(
@@ -104,13 +108,13 @@ function containerStatus(input: StatusInput, spec: Obj, role: 'init' | 'app', in
     state = { running: { startedAt: time(latest.State.StartedAt) } };
     ready = p.ready && p.started;
     started = p.started;
-    if (role === 'init') ready = false;
+    if (role === 'init' && !sidecar) ready = false;
   } else if (wait) {
     state = { waiting: { reason: wait.reason, ...(wait.message ? { message: wait.message } : {}) } };
     if (latest && hasExited(latest)) lastState = terminatedOf(latest);
   } else if (latest && hasExited(latest)) {
     state = terminatedOf(latest);
-    if (role === 'init' && obj(state.terminated).exitCode === 0) ready = true;
+    if (role === 'init' && !sidecar && obj(state.terminated).exitCode === 0) ready = true;
   } else {
     state = { waiting: { reason: role === 'app' && !initDone ? 'PodInitializing' : 'ContainerCreating' } };
   }
@@ -127,17 +131,24 @@ function containerStatus(input: StatusInput, spec: Obj, role: 'init' | 'app', in
   };
 }
 
-/** Whether every init container has succeeded (the app containers may start). */
+/** Whether every init container has succeeded, and every sidecar runs (the app containers may start). */
 export function initsDone(pod: KubeObject, containers: ContainerInfo[]): boolean {
   return list(obj(pod.spec).initContainers).every((c) => {
     const latest = attemptsOf(containers, String(c.name), 'init')[0];
+    if (isSidecar(c)) return !!latest && (latest.State.Status === 'running' || hasExited(latest));
     return latest && latest.State.Status === 'exited' && latest.State.ExitCode === 0;
   });
 }
 
 /** The kubelet's getPhase over the statuses. */
-export function phaseOf(pod: KubeObject, inits: Obj[], apps: Obj[]): string {
+export function phaseOf(pod: KubeObject, allInits: Obj[], apps: Obj[]): string {
   const policy = String(obj(pod.spec).restartPolicy ?? 'Always');
+  const sidecars = new Set(
+    list(obj(pod.spec).initContainers)
+      .filter(isSidecar)
+      .map((c) => String(c.name)),
+  );
+  const inits = allInits.filter((s) => !sidecars.has(String(s.name)));
   const initFailed = inits.some((s) => {
     const t = obj(obj(s.state).terminated);
     return t.exitCode !== undefined && t.exitCode !== 0;
@@ -196,9 +207,16 @@ export function podStatus(input: StatusInput): Obj {
       ...(message ? { message } : {}),
     };
   };
-  const unready = apps.filter((s) => !s.ready).map((s) => String(s.name));
+  const sidecars = new Set(
+    list(spec.initContainers)
+      .filter(isSidecar)
+      .map((c) => String(c.name)),
+  );
+  const unready = [...inits.filter((s) => sidecars.has(String(s.name))), ...apps]
+    .filter((s) => !s.ready)
+    .map((s) => String(s.name));
   const incompleteInits = inits
-    .filter((s) => obj(obj(s.state).terminated).exitCode !== 0)
+    .filter((s) => (sidecars.has(String(s.name)) ? !s.started : obj(obj(s.state).terminated).exitCode !== 0))
     .map((s) => String(s.name));
   const sandboxUp = !!input.sandbox && input.sandbox.State.Status === 'running';
   const readyReason = terminal ? 'PodCompleted' : 'ContainersNotReady';

@@ -22,7 +22,15 @@ export function summarizePod(pod: KubeObject, now: number): PodSummary {
   let restarts = 0;
   let lastRestart = 0;
   let ready = 0;
-  const total = asList(spec.containers).length;
+  // Sidecars (init containers with restartPolicy Always) count among the pod's containers.
+  const sidecars = new Set(
+    asList(spec.initContainers)
+      .filter((c) => c.restartPolicy === 'Always')
+      .map((c) => String(c.name)),
+  );
+  const total = asList(spec.containers).length + sidecars.size;
+  let sidecarRestarts = 0;
+  let sidecarLastRestart = 0;
   let reason = String(status.reason || status.phase || 'Pending');
   const noteRestart = (cs: Obj) => {
     restarts += Number(cs.restartCount ?? 0);
@@ -33,6 +41,14 @@ export function summarizePod(pod: KubeObject, now: number): PodSummary {
   const inits = asList(status.initContainerStatuses);
   for (const [i, cs] of inits.entries()) {
     noteRestart(cs);
+    if (sidecars.has(String(cs.name))) {
+      sidecarRestarts += Number(cs.restartCount ?? 0);
+      const finished = asObj(asObj(cs.lastState).terminated).finishedAt;
+      if (typeof finished === 'string')
+        sidecarLastRestart = Math.max(sidecarLastRestart, Date.parse(finished) || 0);
+      if (cs.started === true && cs.ready === true) ready++;
+      continue;
+    }
     const st = asObj(cs.state);
     const term = st.terminated ? asObj(st.terminated) : undefined;
     const wait = st.waiting ? asObj(st.waiting) : undefined;
@@ -48,8 +64,10 @@ export function summarizePod(pod: KubeObject, now: number): PodSummary {
     else reason = `Init:${i}/${asList(spec.initContainers).length}`;
     break;
   }
-  if (!initializing) {
-    restarts = 0;
+  const initialized = asList(status.conditions).some((c) => c.type === 'Initialized' && c.status === 'True');
+  if (!initializing || initialized) {
+    restarts = sidecarRestarts;
+    lastRestart = sidecarLastRestart;
     let hasRunning = false;
     for (const cs of [...asList(status.containerStatuses)].reverse()) {
       noteRestart(cs);
