@@ -11,7 +11,9 @@ import {
   namespaceLifecycle,
   priorityAdmission,
 } from './admission.ts';
-import type { Authenticator } from './authn.ts';
+import type { Authenticator, UserInfo } from './authn.ts';
+import { forbiddenError, requestAttributes } from './authz/attributes.ts';
+import { RbacAuthorizer } from './authz/rbac.ts';
 import { WatchCache } from './cache.ts';
 import type { ApiContext, Scope } from './context.ts';
 import {
@@ -122,10 +124,19 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
       ctx.cache = undefined;
     });
   }
+  const rbac = new RbacAuthorizer(ctx);
+  ctx.authorizer = rbac;
+  /** Who may do what the request asks: 403 with Kubernetes' words when nobody granted it. */
+  const authorize = async (user: UserInfo, method: string, url: URL) => {
+    const attrs = requestAttributes(user, method, url);
+    const decision = await rbac.authorize(attrs);
+    if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
+  };
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const user = opts.authenticate(req);
     if (!user) throw unauthorized();
+    await authorize(user, req.method ?? 'GET', url);
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const accept = parseAccept(req.headers.accept);
     const segs = path.split('/').filter(Boolean);
@@ -221,6 +232,19 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
     const user = opts.authenticate(req);
     if (!user) return fail(unauthorized());
     const url = new URL(req.url ?? '/', 'https://localhost');
+    authorize(user, req.method ?? 'GET', url).then(
+      () => upgradeAuthorized(req, socket, head, user, url, fail),
+      (err) => fail(toApiError(err)),
+    );
+  };
+  const upgradeAuthorized = (
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    user: UserInfo,
+    url: URL,
+    fail: (err: ApiError) => void,
+  ) => {
     const segs = url.pathname.split('/').filter(Boolean);
     const gv = segs[0] === 'api' ? ['', segs[1], segs.slice(2)] : ['', '', []];
     if (segs[0] === 'apis') [gv[0], gv[1], gv[2]] = [segs[1], segs[2], segs.slice(3)];
@@ -302,6 +326,10 @@ async function serveResource(
       );
     sendJson(res, code, body);
   };
+  if (def.answer) {
+    if (method !== 'POST' || name !== undefined || sub) throw methodNotAllowed();
+    return send(201, await def.answer(ctx, scope, (await readObject(req)) as KubeObject));
+  }
   const handler = sub ? def.handlers?.[sub] : undefined;
   if (handler && name !== undefined) return handler.serve(ctx, scope, req, res);
   if (def.virtual) return send(200, await readVirtual(ctx, scope, method, def.virtual));

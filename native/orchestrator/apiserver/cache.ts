@@ -20,6 +20,8 @@ export class WatchCache {
   private waiters: { revision: Revision; resolve: () => void }[] = [];
   private readonly abort = new AbortController();
   private ready: Promise<void> | undefined;
+  private filled = false;
+  private readonly listeners: { prefix: string; changed: () => void }[] = [];
 
   constructor(
     private readonly store: Store,
@@ -41,6 +43,7 @@ export class WatchCache {
   }
 
   private async fill(): Promise<void> {
+    this.filled = false;
     this.entries.clear();
     let cont: string | undefined;
     let revision: Revision | undefined;
@@ -51,6 +54,8 @@ export class WatchCache {
       cont = page.continue;
     } while (cont);
     this.advance(revision ?? (await this.store.revision()));
+    this.filled = true;
+    for (const l of this.listeners) l.changed();
   }
 
   private follow(): Promise<void> {
@@ -65,6 +70,7 @@ export class WatchCache {
             else {
               if (e.type === 'DELETED') this.entries.delete(e.object.key);
               else this.entries.set(e.object.key, e.object);
+              for (const l of this.listeners) if (e.object.key.startsWith(l.prefix)) l.changed();
               this.advance(e.object.revision);
             }
           }
@@ -103,6 +109,29 @@ export class WatchCache {
     ]);
     clearTimeout(timer);
     return reached && this.revision >= revision;
+  }
+
+  /**
+   * Calls `changed` whenever something under `prefix` may have changed (a write, a refill): whoever
+   * keeps something derived from those objects (the RBAC authorizer's index) knows to derive it again.
+   */
+  onChange(prefix: string, changed: () => void): void {
+    this.listeners.push({ prefix, changed });
+  }
+
+  /** Everything under `prefix` as the cache has it now, unordered; undefined before the first fill. */
+  snapshot(prefix: string): StoredObject[] | undefined {
+    if (!this.filled || this.abort.signal.aborted) return undefined;
+    const hi = rangeEnd(prefix);
+    const out: StoredObject[] = [];
+    for (const [k, v] of this.entries) if (k >= prefix && k < hi) out.push(v);
+    return out;
+  }
+
+  /** Resolves true once the cache holds every write the store has made so far. */
+  async sync(): Promise<boolean> {
+    if (!this.filled || this.abort.signal.aborted) return false;
+    return this.caughtUp(await this.store.revision());
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Store } from '../store/store.ts';
 import type { AdmissionPlugin } from './admission.ts';
 import type { UserInfo } from './authn.ts';
+import type { RbacAuthorizer } from './authz/rbac.ts';
 import type { WatchCache } from './cache.ts';
 import type { Rendering } from './http.ts';
 import type { FieldManager } from './patch/apply/field-manager.ts';
@@ -25,6 +26,8 @@ export interface ApiContext {
   fields?: FieldManager;
   /** Lists at the latest revision are served from here when it can (see cache.ts). */
   cache?: WatchCache;
+  /** Decides what HTTP clients may do (and answers the access reviews); in-process parts skip it. */
+  authorizer?: RbacAuthorizer;
   /** How often an idle watch that asked for bookmarks gets one. */
   bookmarkIntervalMs: number;
 }

@@ -23,6 +23,7 @@ import {
   firstOf,
   serviceAccountAuthenticator,
 } from './authn.ts';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './authz/bootstrap-policy.ts';
 import { ensureCerts } from './certs.ts';
 import type { ApiContext } from './context.ts';
 import { adminEntries, adminKubeconfig, type KubeconfigEntries, mergeIntoFile } from './kubeconfig.ts';
@@ -118,24 +119,11 @@ export async function bootstrap(
     reclaimPolicy: 'Delete',
     volumeBindingMode: 'Immediate',
   });
-  // The superuser role and its binding to system:masters, as every cluster has them: charts and
-  // `kubectl create clusterrolebinding --clusterrole=cluster-admin` name it.
-  const rbacDefaults = {
-    labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
-    annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
-  };
-  await make('ClusterRole', undefined, {
-    metadata: { name: 'cluster-admin', ...rbacDefaults },
-    rules: [
-      { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
-      { nonResourceURLs: ['*'], verbs: ['*'] },
-    ],
-  });
-  await make('ClusterRoleBinding', undefined, {
-    metadata: { name: 'cluster-admin', ...rbacDefaults },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
-  });
+  // The default roles and bindings (authz/bootstrap-policy.ts): cluster-admin for system:masters,
+  // discovery and the self-reviews for every user, view, edit and admin to grant.
+  for (const role of bootstrapClusterRoles) await make('ClusterRole', undefined, structuredClone(role));
+  for (const binding of bootstrapClusterRoleBindings)
+    await make('ClusterRoleBinding', undefined, structuredClone(binding));
   // The two system priority classes every cluster has (charts name system-cluster-critical).
   for (const [name, value] of Object.entries(systemPriorityClasses))
     await make('PriorityClass', undefined, {

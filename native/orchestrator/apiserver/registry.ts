@@ -142,6 +142,11 @@ export interface ResourceDef {
    * from the store, and nothing else may be done with it.
    */
   virtual?: { list(ctx: ApiContext, scope: Scope): Promise<KubeObject[]> };
+  /**
+   * A kind that is never stored, only created to ask something (the access reviews, TokenReview's
+   * kin): a POST to its collection is answered with the object and its status filled in (201).
+   */
+  answer?(ctx: ApiContext, scope: Scope, body: KubeObject): Promise<KubeObject>;
 }
 
 export const defaultVerbs = [

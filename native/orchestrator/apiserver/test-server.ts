@@ -14,7 +14,7 @@ import { startEtcd } from '../store/etcd-process.ts';
 import { openStore, type StoreKind, storeKinds } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { createKubeApi } from './app.ts';
-import { tokenAuthenticator } from './authn.ts';
+import { tokenAuthenticator, type UserInfo } from './authn.ts';
 import { ensureCerts } from './certs.ts';
 import { bootstrap } from './main.ts';
 import type { Registry } from './registry.ts';
@@ -62,6 +62,11 @@ export async function startTestServer(
     serviceRanges?: ServiceRanges;
     /** HTTPS with a certificate from a CA of its own (the bearer token still authenticates). */
     tls?: boolean;
+    /**
+     * More users, by bearer token (send `authorization: Bearer <token>` in a request's headers); the
+     * test token's user is in system:masters, so RBAC allows it everything.
+     */
+    users?: Record<string, UserInfo>;
   } = {},
 ): Promise<TestServer> {
   const { store, cleanup } = await openTestStore();
@@ -74,7 +79,12 @@ export async function startTestServer(
     registry,
     clock,
     log: silentLogger,
-    authenticate: tokenAuthenticator(new Map([[testToken, { name: 'tester', groups: ['system:masters'] }]])),
+    authenticate: tokenAuthenticator(
+      new Map([
+        [testToken, { name: 'tester', groups: ['system:masters'] }],
+        ...Object.entries(opts.users ?? {}),
+      ]),
+    ),
     serverAddress: '127.0.0.1:6443',
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     serviceRanges: opts.serviceRanges,

@@ -1,4 +1,5 @@
 // Every kind the API server serves, in discovery order.
+import { reviewDefs } from '../authz/reviews.ts';
 import { Registry } from '../registry.ts';
 import { appsDefs } from './apps.ts';
 import { autoscalingDefs } from './autoscaling.ts';
@@ -26,5 +27,6 @@ export function defaultRegistry(): Registry {
     ...rbacDefs,
     priorityClassDef,
     ...policyDefs,
+    ...reviewDefs,
   );
 }

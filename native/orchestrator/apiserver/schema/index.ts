@@ -1,6 +1,7 @@
 // The catalog of every schema package: resolves the short type names of the description to full
 // OpenAPI names and finds each kind's schema.
 import { appsPackage } from './apps.ts';
+import { authenticationPackage, authorizationPackage } from './authorization.ts';
 import { autoscalingPackage, autoscalingV2Package } from './autoscaling.ts';
 import { batchPackage } from './batch.ts';
 import { coordinationPackage } from './coordination.ts';
@@ -33,6 +34,8 @@ export const schemaPackages: SchemaPackage[] = [
   schedulingPackage,
   metricsPackage,
   policyPackage,
+  authorizationPackage,
+  authenticationPackage,
 ];
 
 export type TypeRef =

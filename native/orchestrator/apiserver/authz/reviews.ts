@@ -1,0 +1,198 @@
+// The reviews: authorization.k8s.io/v1 SelfSubjectAccessReview (`kubectl auth can-i`),
+// SelfSubjectRulesReview (`kubectl auth can-i --list`) and SubjectAccessReview (an admin asking for
+// someone else), and authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth whoami`). They are
+// created, never stored: the answer is the request with its status filled from the same authorizer
+// that guards every request.
+import type { UserInfo } from '../authn.ts';
+import type { ApiContext, Scope } from '../context.ts';
+import type { KubeObject, ResourceDef } from '../registry.ts';
+import { type FieldError, invalid } from '../status.ts';
+import { invalidValue } from '../validation.ts';
+import type { Attributes } from './attributes.ts';
+import { aggregateErrors, type PolicyRule, RbacAuthorizer } from './rbac.ts';
+
+type Obj = Record<string, unknown>;
+const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+const authorizationGroup = 'authorization.k8s.io';
+
+/** The authorizer the API server runs; one over the context's store when it runs none (tests). */
+const authorizerOf = (ctx: ApiContext) => ctx.authorizer ?? new RbacAuthorizer(ctx);
+
+/** The attributes a review's spec asks about (ResourceAttributesFrom / NonResourceAttributesFrom). */
+function attributesOf(user: UserInfo, spec: Obj): Attributes {
+  const r = spec.resourceAttributes;
+  if (r && typeof r === 'object') {
+    const a = asObj(r);
+    return {
+      user,
+      verb: str(a.verb),
+      isResource: true,
+      apiGroup: str(a.group),
+      apiVersion: str(a.version),
+      resource: str(a.resource),
+      subresource: str(a.subresource),
+      namespace: str(a.namespace),
+      name: str(a.name),
+      path: '',
+    };
+  }
+  const n = asObj(spec.nonResourceAttributes);
+  return {
+    user,
+    verb: str(n.verb),
+    isResource: false,
+    apiGroup: '',
+    apiVersion: '',
+    resource: '',
+    subresource: '',
+    namespace: '',
+    name: '',
+    path: str(n.path),
+  };
+}
+
+/** Exactly one of resourceAttributes and nonResourceAttributes (ValidateSelfSubjectAccessReviewSpec). */
+function attributeErrors(spec: Obj): FieldError[] {
+  const hasResource = spec.resourceAttributes != null;
+  const hasPath = spec.nonResourceAttributes != null;
+  if (hasResource && hasPath)
+    return [
+      invalidValue(
+        'spec.nonResourceAttributes',
+        spec.nonResourceAttributes,
+        'cannot be specified in combination with resourceAttributes',
+      ),
+    ];
+  if (!hasResource && !hasPath)
+    return [
+      {
+        ...invalidValue(
+          'spec.resourceAttributes',
+          null,
+          'exactly one of nonResourceAttributes or resourceAttributes must be specified',
+        ),
+        goValue: 'null',
+      },
+    ];
+  return [];
+}
+
+async function accessReview(ctx: ApiContext, user: UserInfo, body: KubeObject): Promise<Obj> {
+  const decision = await authorizerOf(ctx).authorize(attributesOf(user, asObj(body.spec)));
+  return { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) };
+}
+
+const reviewDef = (
+  group: string,
+  kind: string,
+  plural: string,
+  answer: ResourceDef['answer'],
+): ResourceDef => ({
+  group,
+  version: 'v1',
+  kind,
+  plural,
+  singular: kind.toLowerCase(),
+  namespaced: false,
+  verbs: ['create'],
+  table: [],
+  strategy: {},
+  answer,
+});
+
+const answered = (body: KubeObject, kind: string, group: string, fields: Obj): KubeObject => ({
+  kind,
+  apiVersion: `${group}/v1`,
+  metadata: asObj(body.metadata),
+  ...fields,
+});
+
+export const selfSubjectAccessReviewDef = reviewDef(
+  authorizationGroup,
+  'SelfSubjectAccessReview',
+  'selfsubjectaccessreviews',
+  async (ctx: ApiContext, scope: Scope, body: KubeObject) => {
+    const spec = asObj(body.spec);
+    const errs = attributeErrors(spec);
+    if (errs.length) throw invalid('SelfSubjectAccessReview', authorizationGroup, '', errs);
+    return answered(body, 'SelfSubjectAccessReview', authorizationGroup, {
+      spec,
+      status: await accessReview(ctx, scope.user, body),
+    });
+  },
+);
+
+export const subjectAccessReviewDef = reviewDef(
+  authorizationGroup,
+  'SubjectAccessReview',
+  'subjectaccessreviews',
+  async (ctx: ApiContext, _scope: Scope, body: KubeObject) => {
+    const spec = asObj(body.spec);
+    const errs = attributeErrors(spec);
+    if (!str(spec.user) && strings(spec.groups).length === 0)
+      errs.push(invalidValue('spec.user', '', 'at least one of user or group must be specified'));
+    if (errs.length) throw invalid('SubjectAccessReview', authorizationGroup, '', errs);
+    const user = { name: str(spec.user), groups: strings(spec.groups) };
+    return answered(body, 'SubjectAccessReview', authorizationGroup, {
+      spec,
+      status: await accessReview(ctx, user, body),
+    });
+  },
+);
+
+/** A rule as the rules review lists it: resource rules and non-resource rules apart. */
+function splitRules(rules: PolicyRule[]) {
+  const resourceRules: Obj[] = [];
+  const nonResourceRules: Obj[] = [];
+  for (const r of rules) {
+    if (r.nonResourceURLs?.length)
+      nonResourceRules.push({ verbs: r.verbs ?? [], nonResourceURLs: r.nonResourceURLs });
+    else
+      resourceRules.push({
+        verbs: r.verbs ?? [],
+        ...(r.apiGroups ? { apiGroups: r.apiGroups } : {}),
+        ...(r.resources ? { resources: r.resources } : {}),
+        ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+      });
+  }
+  return { resourceRules, nonResourceRules };
+}
+
+export const selfSubjectRulesReviewDef = reviewDef(
+  authorizationGroup,
+  'SelfSubjectRulesReview',
+  'selfsubjectrulesreviews',
+  async (ctx: ApiContext, scope: Scope, body: KubeObject) => {
+    const spec = asObj(body.spec);
+    const namespace = str(spec.namespace);
+    const { rules, errors } = await authorizerOf(ctx).rulesFor(scope.user, namespace);
+    return answered(body, 'SelfSubjectRulesReview', authorizationGroup, {
+      spec,
+      status: {
+        ...splitRules(rules),
+        incomplete: errors.length > 0,
+        ...(errors.length ? { evaluationError: aggregateErrors(errors) } : {}),
+      },
+    });
+  },
+);
+
+export const selfSubjectReviewDef = reviewDef(
+  'authentication.k8s.io',
+  'SelfSubjectReview',
+  'selfsubjectreviews',
+  async (_ctx: ApiContext, scope: Scope, body: KubeObject) =>
+    answered(body, 'SelfSubjectReview', 'authentication.k8s.io', {
+      status: { userInfo: { username: scope.user.name, groups: scope.user.groups } },
+    }),
+);
+
+export const reviewDefs = [
+  selfSubjectReviewDef,
+  selfSubjectAccessReviewDef,
+  selfSubjectRulesReviewDef,
+  subjectAccessReviewDef,
+];
