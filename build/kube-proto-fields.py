@@ -9,6 +9,7 @@ pkgs = {
  'core': 'api/core/v1', 'apps': 'api/apps/v1', 'batch': 'api/batch/v1', 'discovery': 'api/discovery/v1',
  'storage': 'api/storage/v1', 'coordination': 'api/coordination/v1', 'events': 'api/events/v1',
  'autoscaling': 'api/autoscaling/v1', 'rbac': 'api/rbac/v1', 'networking': 'api/networking/v1', 'scheduling': 'api/scheduling/v1', 'policy': 'api/policy/v1', 'meta': 'am/pkg/apis/meta/v1',
+ 'authorization': 'api/authorization/v1', 'authentication': 'api/authentication/v1',
 }
 importpath = {
  'k8s.io/api/core/v1': 'core', 'k8s.io/apimachinery/pkg/apis/meta/v1': 'meta',

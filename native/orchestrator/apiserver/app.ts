@@ -13,6 +13,7 @@ import {
 } from './admission.ts';
 import type { Authenticator, UserInfo } from './authn.ts';
 import { forbiddenError, requestAttributes } from './authz/attributes.ts';
+import { impersonated } from './authz/impersonation.ts';
 import { RbacAuthorizer } from './authz/rbac.ts';
 import { WatchCache } from './cache.ts';
 import type { ApiContext, Scope } from './context.ts';
@@ -126,17 +127,22 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
   }
   const rbac = new RbacAuthorizer(ctx);
   ctx.authorizer = rbac;
-  /** Who may do what the request asks: 403 with Kubernetes' words when nobody granted it. */
-  const authorize = async (user: UserInfo, method: string, url: URL) => {
-    const attrs = requestAttributes(user, method, url);
+  /**
+   * Who the request acts as (impersonation) and whether that user may do what it asks: 403 with
+   * Kubernetes' words when nobody granted it.
+   */
+  const authorize = async (req: http.IncomingMessage, authenticated: UserInfo, url: URL) => {
+    const user = await impersonated(req, authenticated, rbac);
+    const attrs = requestAttributes(user, req.method ?? 'GET', url);
     const decision = await rbac.authorize(attrs);
     if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
+    return user;
   };
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const user = opts.authenticate(req);
-    if (!user) throw unauthorized();
-    await authorize(user, req.method ?? 'GET', url);
+    const authenticated = opts.authenticate(req);
+    if (!authenticated) throw unauthorized();
+    const user = await authorize(req, authenticated, url);
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const accept = parseAccept(req.headers.accept);
     const segs = path.split('/').filter(Boolean);
@@ -229,11 +235,11 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
         `HTTP/1.1 ${err.code} ${http.STATUS_CODES[err.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     };
-    const user = opts.authenticate(req);
-    if (!user) return fail(unauthorized());
+    const authenticated = opts.authenticate(req);
+    if (!authenticated) return fail(unauthorized());
     const url = new URL(req.url ?? '/', 'https://localhost');
-    authorize(user, req.method ?? 'GET', url).then(
-      () => upgradeAuthorized(req, socket, head, user, url, fail),
+    authorize(req, authenticated, url).then(
+      (user) => upgradeAuthorized(req, socket, head, user, url, fail),
       (err) => fail(toApiError(err)),
     );
   };

@@ -268,3 +268,33 @@ test('the default view, edit and admin roles exist and grant as their names say'
   ]);
   assert.equal((await as('jane', 'GET', `${rbac}/namespaces/ns2/roles`)).status, 200);
 });
+
+test('impersonation: those allowed to impersonate act as the user they name, others are refused', async () => {
+  const asJane = await s.request('GET', '/api/v1/namespaces/ns1/configmaps', undefined, {
+    'impersonate-user': 'jane',
+  });
+  assert.equal(asJane.status, 403);
+  assert.match(String(asJane.json().message), /^configmaps is forbidden: User "jane" cannot list resource/);
+  const who = await s.request(
+    'POST',
+    '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+    {},
+    {
+      'impersonate-user': 'system:serviceaccount:ns1:robot',
+    },
+  );
+  assert.deepEqual(statusOf(who).userInfo, {
+    username: 'system:serviceaccount:ns1:robot',
+    groups: ['system:serviceaccounts', 'system:serviceaccounts:ns1', 'system:authenticated'],
+  });
+  const r = await s.request('GET', '/api/v1/namespaces/ns1/pods', undefined, {
+    authorization: 'Bearer jane',
+    'impersonate-user': 'tester',
+    'impersonate-group': 'system:masters',
+  });
+  assert.equal(r.status, 403);
+  assert.equal(
+    r.json().message,
+    'users "tester" is forbidden: User "jane" cannot impersonate resource "users" in API group "" at the cluster scope',
+  );
+});

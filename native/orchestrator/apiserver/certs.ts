@@ -195,3 +195,23 @@ export async function ensureCerts(
     adminKey: admin.key,
   };
 }
+
+/**
+ * A client certificate for another user, signed by the cluster CA in `dir` (made by ensureCerts):
+ * `CN=jane` authenticates as user jane, each `O=` adds a group. Nothing is written.
+ */
+export async function issueClientCert(
+  dir: string,
+  subject: string,
+  now = Date.now(),
+): Promise<{ cert: string; key: string }> {
+  const caPem = await read(path.join(dir, certFiles.caCert));
+  const caKeyPem = await read(path.join(dir, certFiles.caKey));
+  if (!caPem || !caKeyPem) throw new Error(`no cluster CA in ${dir}`);
+  return makeLeaf(
+    { cert: new x509.X509Certificate(caPem), key: await importKey(caKeyPem) },
+    subject,
+    'client',
+    now,
+  );
+}

@@ -7,6 +7,7 @@ import type { UserInfo } from '../authn.ts';
 import type { ApiContext, Scope } from '../context.ts';
 import type { KubeObject, ResourceDef } from '../registry.ts';
 import { type FieldError, invalid } from '../status.ts';
+import { nameColumn } from '../table.ts';
 import { invalidValue } from '../validation.ts';
 import type { Attributes } from './attributes.ts';
 import { aggregateErrors, type PolicyRule, RbacAuthorizer } from './rbac.ts';
@@ -98,7 +99,7 @@ const reviewDef = (
   singular: kind.toLowerCase(),
   namespaced: false,
   verbs: ['create'],
-  table: [],
+  table: [nameColumn],
   strategy: {},
   answer,
 });

@@ -18,6 +18,8 @@ const packageOfGroup: Record<string, string> = {
   'events.k8s.io': 'events',
   autoscaling: 'autoscaling',
   'networking.k8s.io': 'networking',
+  'authorization.k8s.io': 'authorization',
+  'authentication.k8s.io': 'authentication',
   'rbac.authorization.k8s.io': 'rbac',
   'scheduling.k8s.io': 'scheduling',
   policy: 'policy',

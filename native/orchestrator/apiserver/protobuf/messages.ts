@@ -172,6 +172,61 @@ export const protoMessages: Record<string, ProtoField[]> = {
     [1, 'type', 's', 2],
     [2, 'rollingUpdate', 'm:apps.RollingUpdateStatefulSetStrategy', 3],
   ],
+  'authentication.SelfSubjectReview': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'status', 'm:authentication.SelfSubjectReviewStatus', 2],
+  ],
+  'authentication.SelfSubjectReviewStatus': [[1, 'userInfo', 'm:authentication.UserInfo', 2]],
+  'authentication.UserInfo': [
+    [1, 'username', 's', 2],
+    [2, 'uid', 's', 2],
+    [3, 'groups', '[]s', 2],
+  ],
+  'authorization.NonResourceAttributes': [
+    [1, 'path', 's', 2],
+    [2, 'verb', 's', 2],
+  ],
+  'authorization.ResourceAttributes': [
+    [1, 'namespace', 's', 2],
+    [2, 'verb', 's', 2],
+    [3, 'group', 's', 2],
+    [4, 'version', 's', 2],
+    [5, 'resource', 's', 2],
+    [6, 'subresource', 's', 2],
+    [7, 'name', 's', 2],
+  ],
+  'authorization.SelfSubjectAccessReview': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'spec', 'm:authorization.SelfSubjectAccessReviewSpec', 0],
+    [3, 'status', 'm:authorization.SubjectAccessReviewStatus', 2],
+  ],
+  'authorization.SelfSubjectAccessReviewSpec': [
+    [1, 'resourceAttributes', 'm:authorization.ResourceAttributes', 3],
+    [2, 'nonResourceAttributes', 'm:authorization.NonResourceAttributes', 3],
+  ],
+  'authorization.SelfSubjectRulesReview': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'spec', 'm:authorization.SelfSubjectRulesReviewSpec', 0],
+  ],
+  'authorization.SelfSubjectRulesReviewSpec': [[1, 'namespace', 's', 2]],
+  'authorization.SubjectAccessReview': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'spec', 'm:authorization.SubjectAccessReviewSpec', 0],
+    [3, 'status', 'm:authorization.SubjectAccessReviewStatus', 2],
+  ],
+  'authorization.SubjectAccessReviewSpec': [
+    [1, 'resourceAttributes', 'm:authorization.ResourceAttributes', 3],
+    [2, 'nonResourceAttributes', 'm:authorization.NonResourceAttributes', 3],
+    [3, 'user', 's', 2],
+    [4, 'groups', '[]s', 2],
+    [6, 'uid', 's', 2],
+  ],
+  'authorization.SubjectAccessReviewStatus': [
+    [1, 'allowed', 'b', 0],
+    [4, 'denied', 'b', 2],
+    [2, 'reason', 's', 2],
+    [3, 'evaluationError', 's', 2],
+  ],
   'autoscaling.CrossVersionObjectReference': [
     [1, 'kind', 's', 0],
     [2, 'name', 's', 0],
