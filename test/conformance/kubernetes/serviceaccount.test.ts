@@ -83,7 +83,19 @@ test('a pod reaches the API as its ServiceAccount through the kubernetes Service
       req.on('error', reject);
       req.end();
     });
-  const withToken = await call({ Authorization: `Bearer ${token}` });
+  // The account may read nothing until bound to a role, as on any RBAC cluster.
+  const ungranted = await call({ Authorization: `Bearer ${token}` });
+  assert.equal(ungranted.status, 403, ungranted.body);
+  assert.equal(
+    JSON.parse(ungranted.body).message,
+    'pods "incluster" is forbidden: User "system:serviceaccount:default:default" cannot get resource "pods" in API group "" in the namespace "default"',
+  );
+  ok(['create', 'rolebinding', 'default-view', '--clusterrole=view', '--serviceaccount=default:default']);
+  let withToken = ungranted;
+  for (let i = 0; i < 50 && withToken.status !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    withToken = await call({ Authorization: `Bearer ${token}` });
+  }
   assert.equal(withToken.status, 200, withToken.body);
   assert.equal(JSON.parse(withToken.body).metadata.name, 'incluster');
   assert.equal((await call({})).status, 401, 'without a token: 401');

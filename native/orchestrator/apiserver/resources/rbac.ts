@@ -1,7 +1,6 @@
 // rbac.authorization.k8s.io/v1: Role, ClusterRole, RoleBinding, ClusterRoleBinding — stored, validated
 // and printed as Kubernetes does, so that the manifests and charts that carry them apply and read back.
-// Berth's cluster is a one-user development machine: authorization is not enforced from these objects
-// (every authenticated client may do everything, as the bindings Docker Desktop's cluster ships grant).
+// The authorizer (authz/rbac.ts) decides every HTTP request from them.
 import type { KubeObject, ResourceDef } from '../registry.ts';
 import type { FieldError } from '../status.ts';
 import { ageColumn, column, joinOrNone, nameColumn } from '../table.ts';
