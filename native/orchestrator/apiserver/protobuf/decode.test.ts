@@ -104,3 +104,30 @@ test('bodies that are not Kubernetes protobuf are 400s', () => {
   bad(envelope('v1', 'Widget', Buffer.alloc(0)));
   bad(Buffer.concat([Buffer.from('k8s\0', 'binary'), Buffer.from([0x0a, 0x20, 0x01])]));
 });
+
+test('a SelfSubjectAccessReview as kubectl auth can-i sends it: empty attributes dropped', () => {
+  const attrs = msg(
+    1,
+    bytes(1, 'default'),
+    bytes(2, 'list'),
+    bytes(3, ''),
+    bytes(4, ''),
+    bytes(5, 'pods'),
+    bytes(6, ''),
+    bytes(7, ''),
+  );
+  const obj = decodeKubeProtobuf(
+    envelope(
+      'authorization.k8s.io/v1',
+      'SelfSubjectAccessReview',
+      Buffer.concat([msg(1), msg(2, attrs), msg(3, int(1, 0))]),
+    ),
+  );
+  assert.deepEqual(obj, {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    metadata: {},
+    spec: { resourceAttributes: { namespace: 'default', verb: 'list', resource: 'pods' } },
+    status: { allowed: false },
+  });
+});
