@@ -83,6 +83,8 @@ describe('discovery', () => {
   test('api-versions', () => {
     assert.deepEqual(ok(['api-versions']).trim().split('\n'), [
       'apps/v1',
+      'authentication.k8s.io/v1',
+      'authorization.k8s.io/v1',
       'autoscaling/v1',
       'autoscaling/v2',
       'batch/v1',
