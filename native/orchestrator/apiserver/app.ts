@@ -50,6 +50,8 @@ import {
 } from './status.ts';
 import { serveWatch } from './watch.ts';
 
+const streamingSubresources = new Set(['exec', 'attach', 'portforward']);
+
 export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-berth' };
 
 export interface KubeApiOptions {
@@ -131,11 +133,23 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
    * Who the request acts as (impersonation) and whether that user may do what it asks: 403 with
    * Kubernetes' words when nobody granted it.
    */
-  const authorize = async (req: http.IncomingMessage, authenticated: UserInfo, url: URL) => {
+  const authorize = async (req: http.IncomingMessage, authenticated: UserInfo, url: URL, upgrade = false) => {
     const user = await impersonated(req, authenticated, rbac);
     const attrs = requestAttributes(user, req.method ?? 'GET', url);
     const decision = await rbac.authorize(attrs);
     if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
+    // A WebSocket exec, attach or port-forward is a GET, but starts a process or a connection as the
+    // POST would: kube-apiserver asks for create too (AuthorizePodWebsocketUpgradeCreatePermission).
+    if (
+      upgrade &&
+      attrs.verb === 'get' &&
+      attrs.resource === 'pods' &&
+      streamingSubresources.has(attrs.subresource)
+    ) {
+      const create = { ...attrs, verb: 'create' };
+      const also = await rbac.authorize(create);
+      if (!also.allowed) throw forbiddenError(create, also.reason);
+    }
     return user;
   };
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -238,7 +252,7 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
     const authenticated = opts.authenticate(req);
     if (!authenticated) return fail(unauthorized());
     const url = new URL(req.url ?? '/', 'https://localhost');
-    authorize(req, authenticated, url).then(
+    authorize(req, authenticated, url, true).then(
       (user) => upgradeAuthorized(req, socket, head, user, url, fail),
       (err) => fail(toApiError(err)),
     );

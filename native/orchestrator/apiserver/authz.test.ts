@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer } from './test-server.ts';
 
@@ -297,4 +298,59 @@ test('impersonation: those allowed to impersonate act as the user they name, oth
     r.json().message,
     'users "tester" is forbidden: User "jane" cannot impersonate resource "users" in API group "" at the cluster scope',
   );
+});
+
+/** A WebSocket upgrade as kubectl exec starts one; the status and Status message it is refused with. */
+const upgrade = (token: string, path: string) =>
+  new Promise<{ status: number; message: string }>((resolve, reject) => {
+    const req = http.request(`${s.url}${path}`, {
+      headers: {
+        authorization: `Bearer ${token}`,
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, message: String(JSON.parse(body).message) }),
+      );
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 0, message: '' });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+test('exec over WebSocket (a GET) needs create on pods/exec as well as get', async () => {
+  const exec = '/api/v1/namespaces/ns1/pods/web/exec?command=ls&stdout=1';
+  const none = await upgrade('bob', exec);
+  assert.equal(none.status, 403);
+  assert.equal(
+    none.message,
+    'pods "web" is forbidden: User "bob" cannot get resource "pods/exec" in API group "" in the namespace "ns1"',
+  );
+  await role('ns1', 'exec-get', [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get'] }]);
+  await binding('ns1', 'bob-exec', { kind: 'Role', name: 'exec-get' }, [
+    { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' },
+  ]);
+  const getOnly = await upgrade('bob', exec);
+  assert.equal(getOnly.status, 403);
+  assert.equal(
+    getOnly.message,
+    'pods "web" is forbidden: User "bob" cannot create resource "pods/exec" in API group "" in the namespace "ns1"',
+  );
+  await role('ns1', 'exec-create', [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }]);
+  await binding('ns1', 'bob-exec-create', { kind: 'Role', name: 'exec-create' }, [
+    { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' },
+  ]);
+  // Authorized: what answers now is the API (no kubelet serves exec in this test server).
+  assert.equal((await upgrade('bob', exec)).status, 404);
 });
