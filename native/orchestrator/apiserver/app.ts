@@ -347,7 +347,8 @@ async function serveResource(
     sendJson(res, code, body);
   };
   if (def.answer) {
-    if (method !== 'POST' || name !== undefined || sub) throw methodNotAllowed();
+    if (method !== 'POST' || name !== undefined || sub || (def.namespaced && !scope.namespace))
+      throw methodNotAllowed();
     return send(201, await def.answer(ctx, scope, (await readObject(req)) as KubeObject));
   }
   const handler = sub ? def.handlers?.[sub] : undefined;

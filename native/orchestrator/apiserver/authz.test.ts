@@ -354,3 +354,41 @@ test('exec over WebSocket (a GET) needs create on pods/exec as well as get', asy
   // Authorized: what answers now is the API (no kubelet serves exec in this test server).
   assert.equal((await upgrade('bob', exec)).status, 404);
 });
+
+test('LocalSubjectAccessReview asks in a namespace: for the admin role, with the namespace it names', async () => {
+  const path = `${authz}/namespaces/ns2/localsubjectaccessreviews`;
+  const ask = (token: string, namespace: string) =>
+    as(token, 'POST', path, {
+      spec: {
+        user: 'bob',
+        groups: ['qa'],
+        resourceAttributes: { namespace, verb: 'list', resource: 'configmaps' },
+      },
+    });
+  // jane is admin in ns2 (bound above): she may ask there.
+  const r = await ask('jane', 'ns2');
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json().kind, 'LocalSubjectAccessReview');
+  assert.deepEqual(r.json().metadata, { namespace: 'ns2' });
+  assert.deepEqual(statusOf(r), {
+    allowed: true,
+    reason: 'RBAC: allowed by RoleBinding "qa-reads/ns2" of ClusterRole "cm-reader" to Group "qa"',
+  });
+  const elsewhere = await ask('jane', 'ns1');
+  assert.equal(elsewhere.status, 422);
+  assert.match(
+    String(elsewhere.json().message),
+    /spec\.resourceAttributes\.namespace: Invalid value: "ns1": must match metadata\.namespace/,
+  );
+  assert.equal((await ask('bob', 'ns2')).status, 403);
+  // A user named without groups is asked about as a member of none (bob's group granted it).
+  const groupless = await as('jane', 'POST', path, {
+    spec: { user: 'bob', resourceAttributes: { namespace: 'ns2', verb: 'list', resource: 'configmaps' } },
+  });
+  assert.deepEqual(statusOf(groupless), { allowed: false });
+  const discovery = (await s.request('GET', authz)).json() as {
+    resources: { name: string; verbs: string[]; namespaced: boolean }[];
+  };
+  const local = discovery.resources.find((x) => x.name === 'localsubjectaccessreviews');
+  assert.deepEqual([local?.namespaced, local?.verbs], [true, ['create']]);
+});

@@ -6,7 +6,7 @@
 import type { UserInfo } from '../authn.ts';
 import type { ApiContext, Scope } from '../context.ts';
 import type { KubeObject, ResourceDef } from '../registry.ts';
-import { type FieldError, invalid } from '../status.ts';
+import { badRequest, type FieldError, invalid } from '../status.ts';
 import { nameColumn } from '../table.ts';
 import { invalidValue } from '../validation.ts';
 import type { Attributes } from './attributes.ts';
@@ -126,23 +126,80 @@ export const selfSubjectAccessReviewDef = reviewDef(
   },
 );
 
+/** A SubjectAccessReview's spec: the attributes and someone to ask for (ValidateSubjectAccessReviewSpec). */
+function subjectErrors(spec: Obj): FieldError[] {
+  const errs = attributeErrors(spec);
+  if (!str(spec.user) && strings(spec.groups).length === 0)
+    errs.push(invalidValue('spec.user', '', 'at least one of user or group must be specified'));
+  return errs;
+}
+
+const subjectOf = (spec: Obj): UserInfo => ({ name: str(spec.user), groups: strings(spec.groups) });
+
 export const subjectAccessReviewDef = reviewDef(
   authorizationGroup,
   'SubjectAccessReview',
   'subjectaccessreviews',
   async (ctx: ApiContext, _scope: Scope, body: KubeObject) => {
     const spec = asObj(body.spec);
-    const errs = attributeErrors(spec);
-    if (!str(spec.user) && strings(spec.groups).length === 0)
-      errs.push(invalidValue('spec.user', '', 'at least one of user or group must be specified'));
+    const errs = subjectErrors(spec);
     if (errs.length) throw invalid('SubjectAccessReview', authorizationGroup, '', errs);
-    const user = { name: str(spec.user), groups: strings(spec.groups) };
     return answered(body, 'SubjectAccessReview', authorizationGroup, {
       spec,
-      status: await accessReview(ctx, user, body),
+      status: await accessReview(ctx, subjectOf(spec), body),
     });
   },
 );
+
+/**
+ * A SubjectAccessReview asked in a namespace (what the admin role may ask): the resource attributes
+ * must name that namespace, and paths are not asked about.
+ */
+export const localSubjectAccessReviewDef: ResourceDef = {
+  ...reviewDef(
+    authorizationGroup,
+    'LocalSubjectAccessReview',
+    'localsubjectaccessreviews',
+    async (ctx: ApiContext, scope: Scope, body: KubeObject) => {
+      const namespace = scope.namespace ?? '';
+      const meta = asObj(body.metadata);
+      if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace)
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      const spec = asObj(body.spec);
+      const errs = subjectErrors(spec);
+      const asked = spec.resourceAttributes;
+      if (asked && typeof asked === 'object' && str(asObj(asked).namespace) !== namespace)
+        errs.push(
+          invalidValue(
+            'spec.resourceAttributes.namespace',
+            str(asObj(asked).namespace),
+            'must match metadata.namespace',
+          ),
+        );
+      if (spec.nonResourceAttributes != null)
+        errs.push({
+          ...invalidValue(
+            'spec.nonResourceAttributes',
+            spec.nonResourceAttributes,
+            'disallowed on this kind of request',
+          ),
+        });
+      if (errs.length) throw invalid('LocalSubjectAccessReview', authorizationGroup, '', errs);
+      return answered(
+        { ...body, metadata: { ...meta, namespace } },
+        'LocalSubjectAccessReview',
+        authorizationGroup,
+        {
+          spec,
+          status: await accessReview(ctx, subjectOf(spec), body),
+        },
+      );
+    },
+  ),
+  namespaced: true,
+};
 
 /** A rule as the rules review lists it: resource rules and non-resource rules apart. */
 function splitRules(rules: PolicyRule[]) {
@@ -193,6 +250,7 @@ export const selfSubjectReviewDef = reviewDef(
 
 export const reviewDefs = [
   selfSubjectReviewDef,
+  localSubjectAccessReviewDef,
   selfSubjectAccessReviewDef,
   selfSubjectRulesReviewDef,
   subjectAccessReviewDef,

@@ -182,6 +182,11 @@ export const protoMessages: Record<string, ProtoField[]> = {
     [2, 'uid', 's', 2],
     [3, 'groups', '[]s', 2],
   ],
+  'authorization.LocalSubjectAccessReview': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'spec', 'm:authorization.SubjectAccessReviewSpec', 0],
+    [3, 'status', 'm:authorization.SubjectAccessReviewStatus', 2],
+  ],
   'authorization.NonResourceAttributes': [
     [1, 'path', 's', 2],
     [2, 'verb', 's', 2],

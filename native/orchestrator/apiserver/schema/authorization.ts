@@ -35,6 +35,16 @@ export const authorizationPackage: SchemaPackage = {
         ...statusField,
       },
     ),
+    LocalSubjectAccessReview: kind(
+      authz,
+      'v1',
+      'LocalSubjectAccessReview',
+      'Asks whether a given user or group may perform an action in a namespace.',
+      {
+        spec: f('SubjectAccessReviewSpec', 'The user and action to check.', { required: true }),
+        ...statusField,
+      },
+    ),
     SelfSubjectRulesReview: kind(
       authz,
       'v1',
