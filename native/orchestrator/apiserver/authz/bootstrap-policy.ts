@@ -86,6 +86,9 @@ const viewRules = [
     resources: ['ingresses', 'ingresses/status', 'networkpolicies'],
     verbs: read,
   },
+  // What metrics-server's system:aggregated-metrics-reader adds to view on a cluster that runs it
+  // (berthd serves metrics.k8s.io itself): kubectl top.
+  { apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: read },
 ];
 
 const editRules = [
