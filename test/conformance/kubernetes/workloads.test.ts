@@ -246,3 +246,48 @@ spec:
     ),
   );
 });
+
+test('a Job whose pod has a sidecar: READY counts it while both run, the Job completes, the sidecar is stopped', async () => {
+  ok(
+    ['apply', '-f', '-'],
+    `apiVersion: batch/v1
+kind: Job
+metadata: {name: side}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      terminationGracePeriodSeconds: 5
+      initContainers:
+      - name: shipper
+        image: busybox:latest
+        restartPolicy: Always
+        command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 0.2; done']
+        readinessProbe: {exec: {command: ['true']}, periodSeconds: 1}
+      containers:
+      - name: work
+        image: busybox:latest
+        command: [sh, -c, 'sleep 6; echo done']
+`,
+  );
+  const readyColumn = () =>
+    c.kubectl(['get', 'pods', '-l', 'job-name=side', '--no-headers']).stdout.trim().split(/\s+/)[1];
+  assert.ok(await eventually(() => readyColumn() === '2/2', 20_000), `READY was ${readyColumn()}`);
+  ok(['wait', '--for=condition=complete', 'job/side', '--timeout=60s']);
+  const pod = JSON.parse(ok(['get', 'pods', '-l', 'job-name=side', '-o', 'json'])).items[0];
+  assert.equal(pod.status.phase, 'Succeeded');
+  assert.equal(ok(['logs', pod.metadata.name, '-c', 'work']).trim(), 'done');
+  // The engine's container of the sidecar no longer runs.
+  assert.ok(
+    await eventually(
+      () =>
+        c.daemon
+          .docker(['ps', '-q', '--filter', `label=io.kubernetes.pod.name=${pod.metadata.name}`])
+          .stdout.trim() === '',
+      20_000,
+    ),
+    c.daemon.docker(['ps', '-a', '--filter', `label=io.kubernetes.pod.name=${pod.metadata.name}`]).stdout,
+  );
+  ok(['delete', 'job', 'side']);
+});
