@@ -49,6 +49,21 @@ export function namespaceLifecycle(store: Store, namespaceDef: ResourceDef): Adm
   };
 }
 
+/** The newest class annotated as the default (`<annotation>: "true"`), as the default-class plugins pick it. */
+async function newestDefault(
+  store: Store,
+  classDef: ResourceDef,
+  annotation: string,
+): Promise<string | undefined> {
+  const defaults = (await store.list(storeKey(classDef, undefined))).items
+    .map((s) => s.value as KubeObject)
+    .filter((c) => c.metadata?.annotations?.[annotation] === 'true')
+    .sort((a, b) =>
+      String(b.metadata?.creationTimestamp).localeCompare(String(a.metadata?.creationTimestamp)),
+    );
+  return defaults[0]?.metadata?.name;
+}
+
 export async function admit(plugins: AdmissionPlugin[], req: AdmissionRequest): Promise<void> {
   for (const p of plugins) await p.admit(req);
 }
@@ -69,14 +84,8 @@ export function defaultStorageClass(
       req.object.spec ??= {};
       const spec = req.object.spec;
       if (spec.storageClassName !== undefined) return;
-      const classes = await store.list(storeKey(classDef, undefined));
-      const defaults = classes.items
-        .map((s) => s.value as KubeObject)
-        .filter((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')
-        .sort((a, b) =>
-          String(b.metadata?.creationTimestamp).localeCompare(String(a.metadata?.creationTimestamp)),
-        );
-      if (defaults[0]?.metadata?.name) spec.storageClassName = defaults[0].metadata.name;
+      const name = await newestDefault(store, classDef, 'storageclass.kubernetes.io/is-default-class');
+      if (name) spec.storageClassName = name;
     },
   };
 }
@@ -161,13 +170,8 @@ export function defaultIngressClass(
       const spec = req.object.spec as Record<string, unknown>;
       if (spec.ingressClassName !== undefined) return;
       if (req.object.metadata?.annotations?.['kubernetes.io/ingress.class'] !== undefined) return;
-      const defaults = (await store.list(storeKey(classDef, undefined))).items
-        .map((s) => s.value as KubeObject)
-        .filter((c) => c.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true')
-        .sort((a, b) =>
-          String(b.metadata?.creationTimestamp).localeCompare(String(a.metadata?.creationTimestamp)),
-        );
-      if (defaults[0]?.metadata?.name) spec.ingressClassName = defaults[0].metadata.name;
+      const name = await newestDefault(store, classDef, 'ingressclass.kubernetes.io/is-default-class');
+      if (name) spec.ingressClassName = name;
     },
   };
 }

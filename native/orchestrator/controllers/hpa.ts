@@ -69,6 +69,19 @@ function condition(type: string, st: boolean, reason: string, message: string) {
   return { type, status: st ? 'True' : 'False', reason, message };
 }
 
+const tooManyReplicas = condition(
+  'ScalingLimited',
+  true,
+  'TooManyReplicas',
+  'the desired replica count is more than the maximum replica count',
+);
+const tooFewReplicas = condition(
+  'ScalingLimited',
+  true,
+  'TooFewReplicas',
+  'the desired replica count is less than the minimum replica count',
+);
+
 export class HorizontalPodAutoscalerController extends Controller {
   readonly name = 'horizontal-pod-autoscaler';
   private events!: EventRecorder;
@@ -162,21 +175,11 @@ export class HorizontalPodAutoscalerController extends Controller {
     } else if (current > max) {
       desired = max;
       reason = 'Current number of replicas above Spec.MaxReplicas';
-      limited = condition(
-        'ScalingLimited',
-        true,
-        'TooManyReplicas',
-        'the desired replica count is more than the maximum replica count',
-      );
+      limited = tooManyReplicas;
     } else if (current < min) {
       desired = min;
       reason = 'Current number of replicas below Spec.MinReplicas';
-      limited = condition(
-        'ScalingLimited',
-        true,
-        'TooFewReplicas',
-        'the desired replica count is less than the minimum replica count',
-      );
+      limited = tooFewReplicas;
     } else {
       const computed = await this.compute(hpa, target, current);
       next.currentMetrics = computed.metrics;
@@ -218,20 +221,10 @@ export class HorizontalPodAutoscalerController extends Controller {
       desired = this.stabilize(key, hpa, current, best.replicas);
       reason = best.above ? `${best.describe} above target` : 'All metrics below target';
       if (desired > max) {
-        limited = condition(
-          'ScalingLimited',
-          true,
-          'TooManyReplicas',
-          'the desired replica count is more than the maximum replica count',
-        );
+        limited = tooManyReplicas;
         desired = max;
       } else if (desired < min) {
-        limited = condition(
-          'ScalingLimited',
-          true,
-          'TooFewReplicas',
-          'the desired replica count is less than the minimum replica count',
-        );
+        limited = tooFewReplicas;
         desired = min;
       }
     }

@@ -7,6 +7,7 @@ import type { ApiContext, Scope } from '../apiserver/context.ts';
 import type { KubeObject, ResourceDef } from '../apiserver/registry.ts';
 import { listObjects } from '../apiserver/rest/read.ts';
 import { column, nameColumn } from '../apiserver/table.ts';
+import { iso } from '../controllers/common.ts';
 import { Label } from '../kubelet/names.ts';
 import { cpuQuantity, goSeconds, memoryQuantity, type Usage, type UsageMeter } from './usage.ts';
 
@@ -31,7 +32,7 @@ async function listKind(ctx: ApiContext, scope: Scope, group: string, kind: stri
 }
 
 const stamp = (u: Usage) => ({
-  timestamp: new Date(u.atMs).toISOString().replace(/\.\d+Z$/, 'Z'),
+  timestamp: iso(u.atMs),
   window: goSeconds(u.windowMs),
 });
 
@@ -44,21 +45,14 @@ function table(cpu: (o: KubeObject) => string, memory: (o: KubeObject) => string
   ];
 }
 
-function podCpu(o: KubeObject): string {
-  const n = ((o.containers ?? []) as Obj[]).reduce(
-    (s, c) => s + Number.parseInt(String((c.usage as Obj)?.cpu ?? '0'), 10),
+/** The sum over a PodMetrics' containers of one usage (`1234n`, `2048Ki`: the number before the unit). */
+const podSum = (o: KubeObject, key: 'cpu' | 'memory') =>
+  ((o.containers ?? []) as Obj[]).reduce(
+    (s, c) => s + Number.parseInt(String((c.usage as Obj)?.[key] ?? '0'), 10),
     0,
   );
-  return cpuQuantity(n);
-}
-
-function podMemory(o: KubeObject): string {
-  const ki = ((o.containers ?? []) as Obj[]).reduce(
-    (s, c) => s + Number.parseInt(String((c.usage as Obj)?.memory ?? '0'), 10),
-    0,
-  );
-  return `${ki}Ki`;
-}
+const podCpu = (o: KubeObject) => cpuQuantity(podSum(o, 'cpu'));
+const podMemory = (o: KubeObject) => `${podSum(o, 'memory')}Ki`;
 
 /** The usage of each running container of these pods, by pod UID (pods with none are left out). */
 export async function podContainerUsage(
@@ -107,7 +101,7 @@ export function metricsDefs(containers: ContainerOperations, meter: UsageMeter):
           metadata: {
             name: n.metadata?.name,
             labels: n.metadata?.labels,
-            creationTimestamp: new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+            creationTimestamp: iso(ctx.clock.now()),
           },
           ...stamp(u),
           usage: { cpu: cpuQuantity(u.cpuNanoCores), memory: memoryQuantity(u.memoryBytes) },
@@ -142,7 +136,7 @@ export function metricsDefs(containers: ContainerOperations, meter: UsageMeter):
               name: p.metadata?.name,
               namespace: p.metadata?.namespace,
               labels: p.metadata?.labels,
-              creationTimestamp: new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+              creationTimestamp: iso(ctx.clock.now()),
             },
             ...stamp(first),
             containers: mine.map((c) => ({

@@ -136,7 +136,8 @@ test('kubectl cordon leaves new pods Pending; uncordon lets them in', async () =
   await boundToNode('during-cordon');
 });
 
-test('kubectl drain evicts the pods through pods/eviction; their Deployment waits for uncordon', async () => {
+/** A 2-replica Deployment of busybox sleepers labelled app=<name>, quick to stop. */
+function applySleepers(name: string): void {
   const spec = {
     terminationGracePeriodSeconds: 1,
     containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }],
@@ -146,14 +147,18 @@ test('kubectl drain evicts the pods through pods/eviction; their Deployment wait
     JSON.stringify({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'drained' },
+      metadata: { name },
       spec: {
         replicas: 2,
-        selector: { matchLabels: { app: 'drained' } },
-        template: { metadata: { labels: { app: 'drained' } }, spec },
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec },
       },
     }),
   );
+}
+
+test('kubectl drain evicts the pods through pods/eviction; their Deployment waits for uncordon', async () => {
+  applySleepers('drained');
   ok(['create', '-f', '-'], podYaml('loner', { terminationGracePeriodSeconds: 1 }));
   ok(['rollout', 'status', 'deployment/drained', '--timeout=60s']);
   const first = ok(['get', 'pods', '-l', 'app=drained', '-o', 'name']).trim().split('\n');
@@ -184,23 +189,7 @@ test('kubectl drain evicts the pods through pods/eviction; their Deployment wait
 });
 
 test('a PodDisruptionBudget holds kubectl drain back: 429s it retries until it allows one eviction', async () => {
-  const spec = {
-    terminationGracePeriodSeconds: 1,
-    containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }],
-  };
-  ok(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'guarded' },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: 'guarded' } },
-        template: { metadata: { labels: { app: 'guarded' } }, spec },
-      },
-    }),
-  );
+  applySleepers('guarded');
   ok(['create', 'pdb', 'guarded', '--selector=app=guarded', '--min-available=2']);
   ok(['rollout', 'status', 'deployment/guarded', '--timeout=60s']);
   const pods = ok(['get', 'pods', '-l', 'app=guarded', '-o', 'name']).trim().split('\n');

@@ -31,15 +31,11 @@ const methodVerbs: Record<string, string> = {
 /** Kubernetes' path segment name rule, which a fieldSelector name must pass to count as the name. */
 const validPathSegment = (name: string) => name !== '.' && name !== '..' && !/[/%]/.test(name);
 
-/**
- * The attributes of `method path?query`, as RequestInfoFactory derives them: `/api/v1/…` and
- * `/apis/<group>/<version>/…` are resource requests, everything shorter or elsewhere is a path.
- */
-export function requestAttributes(user: UserInfo, method: string, url: URL): Attributes {
-  const path = url.pathname;
-  const base: Attributes = {
+/** A non-resource request: a verb on a path, nothing else. */
+export function pathAttributes(user: UserInfo, verb: string, path: string): Attributes {
+  return {
     user,
-    verb: method.toLowerCase(),
+    verb,
     isResource: false,
     apiGroup: '',
     apiVersion: '',
@@ -49,6 +45,15 @@ export function requestAttributes(user: UserInfo, method: string, url: URL): Att
     name: '',
     path,
   };
+}
+
+/**
+ * The attributes of `method path?query`, as RequestInfoFactory derives them: `/api/v1/…` and
+ * `/apis/<group>/<version>/…` are resource requests, everything shorter or elsewhere is a path.
+ */
+export function requestAttributes(user: UserInfo, method: string, url: URL): Attributes {
+  const path = url.pathname;
+  const base = pathAttributes(user, method.toLowerCase(), path);
   let parts = path.split('/').filter(Boolean);
   if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return base;
   const grouped = parts[0] === 'apis';

@@ -6,14 +6,14 @@
 import type { UserInfo } from '../authn.ts';
 import type { ApiContext, Scope } from '../context.ts';
 import type { KubeObject, ResourceDef } from '../registry.ts';
+import { asObj } from '../resources/podspec.ts';
 import { badRequest, type FieldError, invalid } from '../status.ts';
 import { nameColumn } from '../table.ts';
 import { invalidValue } from '../validation.ts';
-import type { Attributes } from './attributes.ts';
+import { type Attributes, pathAttributes } from './attributes.ts';
 import { aggregateErrors, type PolicyRule, RbacAuthorizer } from './rbac.ts';
 
 type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
@@ -41,18 +41,7 @@ function attributesOf(user: UserInfo, spec: Obj): Attributes {
     };
   }
   const n = asObj(spec.nonResourceAttributes);
-  return {
-    user,
-    verb: str(n.verb),
-    isResource: false,
-    apiGroup: '',
-    apiVersion: '',
-    resource: '',
-    subresource: '',
-    namespace: '',
-    name: '',
-    path: str(n.path),
-  };
+  return pathAttributes(user, str(n.verb), str(n.path));
 }
 
 /** Exactly one of resourceAttributes and nonResourceAttributes (ValidateSelfSubjectAccessReviewSpec). */

@@ -17,6 +17,9 @@ const behaviorAnnotation = 'autoscaling.alpha.kubernetes.io/behavior';
 const metricTypes = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
 const targetTypes = ['AverageValue', 'Utilization', 'Value'];
 
+/** The field of a metric spec or status holding its source: `Resource` → `resource`. */
+const sourceKey = (type: unknown) => String(type).charAt(0).toLowerCase() + String(type).slice(1);
+
 const isCpuUtilization = (m: Obj) =>
   m.type === 'Resource' &&
   asObj(m.resource).name === 'cpu' &&
@@ -60,7 +63,7 @@ function validateV2(o: KubeObject): FieldError[] {
       errs.push(m.type ? notSupported(`${at}.type`, m.type, metricTypes) : required(`${at}.type`));
       return;
     }
-    const key = String(m.type).charAt(0).toLowerCase() + String(m.type).slice(1);
+    const key = sourceKey(m.type);
     const source = m[key];
     if (source === undefined) {
       errs.push({
@@ -199,7 +202,7 @@ export function formatTargets(o: KubeObject): string {
   if (metrics.length === 0) return '<none>';
   const parts = metrics.map((m, i) => {
     const type = String(m.type);
-    const key = type.charAt(0).toLowerCase() + type.slice(1);
+    const key = sourceKey(type);
     const src = asObj(m[key]);
     const t = asObj(src.target);
     const now = asObj(asObj(current[i]?.[key]).current);
