@@ -103,6 +103,8 @@ if (names.some((n) => needSetup.includes(n)) && process.env.BERTH_SKIP_SETUP !==
   }
 }
 
+/** Every suite's failures, repeated above the closing line where a reader of the log's tail sees them. */
+const allFailures = [];
 const reportDir = mkdtempSync(path.join(os.tmpdir(), 'berth-test-results-'));
 process.on('exit', () => rmSync(reportDir, { recursive: true, force: true }));
 
@@ -123,6 +125,7 @@ async function runSuite(name, files) {
     failures.push(...r.failures);
   }
   if (failures.length) console.log(`\nsuite ${name} failures:\n  ${failures.join('\n  ')}`);
+  allFailures.push(...failures);
   return sum;
 }
 
@@ -176,5 +179,6 @@ for (const r of suiteResults) {
   fail += r.fail;
   skipped += r.skipped;
 }
+if (allFailures.length) console.log(`\n=== failures ===\n  ${allFailures.join('\n  ')}`);
 console.log(`\n${pass} passed, ${fail} failed, ${skipped} skipped`);
 process.exit(fail > 0 ? 1 : 0);

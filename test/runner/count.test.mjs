@@ -73,6 +73,14 @@ describe('f', () => { test('bad', () => { throw new Error('x'); }); test('ok', (
   assert.deepEqual([r.pass, r.fail], [1, 3]);
 });
 
+test("a failure carries the first lines of its assertion's message, for CI's tail", () => {
+  const r = run({
+    'why.test.mjs': `test('unequal', () => { throw Object.assign(new Error('expected 2\\nactual 1'), { code: 'X' }); });`,
+  });
+  assert.equal(r.fail, 1);
+  assert.match(r.failures[0], /unequal\n {6}expected 2\n {6}actual 1$/);
+});
+
 test('a skipped suite counts as one skipped test', () => {
   const r = run({
     'skipsuite.test.mjs': `describe('s', { skip: 'no binary' }, () => { test('p', () => {}); });`,

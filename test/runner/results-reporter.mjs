@@ -13,6 +13,15 @@ export default async function* resultsReporter(source) {
       skip: d.skip !== undefined && d.skip !== false,
       todo: d.todo !== undefined && d.todo !== false,
       failureType: ev.type === 'test:fail' ? (d.details?.error?.failureType ?? null) : null,
+      why: ev.type === 'test:fail' ? why(d.details?.error) : null,
     })}\n`;
   }
+}
+
+/** The first lines of a failure's message (the cause's, for a test's own assertion): what CI shows. */
+function why(error) {
+  const e = error?.cause ?? error;
+  if (!e) return null;
+  const text = String(e.message ?? e).trim();
+  return text.split('\n').slice(0, 12).join('\n').slice(0, 1500);
 }

@@ -98,7 +98,15 @@ describe('client-side apply', () => {
       ok(['apply', '-f', '-'], deployment({ replicas: 2, env: { A: '1', B: '2' } })),
       /deployment.apps\/web unchanged/,
     );
-    assert.equal(getJson('deployment', 'web').metadata.resourceVersion, first.metadata.resourceVersion);
+    // Nothing written: the Deployment controller may write its status meanwhile (a new resourceVersion),
+    // but the object, its annotations and kubectl's own managedFields entry (with its time) are as before.
+    const again = getJson('deployment', 'web');
+    const applied = (o: Obj) =>
+      o.metadata.managedFields?.find((m) => m.manager === 'kubectl-client-side-apply');
+    assert.deepEqual(again.spec, first.spec);
+    assert.equal(again.metadata.generation, first.metadata.generation);
+    assert.deepEqual(again.metadata.annotations, first.metadata.annotations);
+    assert.deepEqual(applied(again), applied(first));
 
     assert.match(
       ok(['apply', '-f', '-'], deployment({ replicas: 3, image: 'nginx:1.26', env: { A: '1' } })),
