@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FlagError, parseDaemonFlags } from './daemon-flags.ts';
+import { FlagError, parseDaemonFlags, parseHost } from './daemon-flags.ts';
 
 test('defaults follow the design', () => {
   const f = parseDaemonFlags([]);
@@ -46,7 +46,30 @@ test('bad flags are refused with dockerd-like messages', () => {
   );
   assert.throws(() => parseDaemonFlags(['--log-level', 'loud']), /not a valid log level/);
   assert.throws(() => parseDaemonFlags(['--data-root']), /flag needs an argument/);
-  assert.throws(() => parseDaemonFlags(['-H', 'tcp://0.0.0.0:2375']), /only unix:\/\/ sockets/);
+  assert.throws(() => parseDaemonFlags(['-H', 'tcp://0.0.0.0:2375']), /only on a loopback address/);
+  assert.throws(() => parseDaemonFlags(['-H', 'tcp://:2375']), /only on a loopback address/);
+  assert.throws(() => parseDaemonFlags(['-H', 'tcp://10.0.2.15:2375']), /only on a loopback address/);
+  assert.throws(() => parseDaemonFlags(['-H', 'tcp://127.0.0.1']), /expected tcp:\/\/ADDRESS:PORT/);
+  assert.throws(() => parseDaemonFlags(['-H', 'tcp://127.0.0.1:70000']), /expected tcp:\/\/ADDRESS:PORT/);
+  assert.throws(() => parseDaemonFlags(['-H', 'fd://']), /only unix:\/\/ sockets and tcp:\/\//);
+  assert.throws(() => parseDaemonFlags(['-H', 'unix://rel.sock']), /must be absolute/);
+});
+
+test('-H tcp:// on a loopback address listens there, beside the unix socket', () => {
+  const f = parseDaemonFlags([
+    '-H',
+    'unix:///run/b.sock',
+    '-H',
+    'tcp://127.0.0.1:2375',
+    '-H',
+    'tcp://[::1]:2376',
+  ]);
+  assert.deepEqual(f.hosts.map(parseHost), [
+    { kind: 'unix', path: '/run/b.sock' },
+    { kind: 'tcp', host: '127.0.0.1', port: 2375 },
+    { kind: 'tcp', host: '::1', port: 2376 },
+  ]);
+  assert.deepEqual(parseHost('tcp://localhost:2375'), { kind: 'tcp', host: 'localhost', port: 2375 });
 });
 
 test('Kubernetes: off by default, port 6443, kubeconfig merge with or without a path', () => {

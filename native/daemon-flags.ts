@@ -193,12 +193,41 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
   if (flags.kubeStore !== 'etcd' && flags.kubeEtcdEndpoint)
     throw new FlagError(`--kube-etcd-endpoint is for --kube-store=etcd, not ${flags.kubeStore}`);
   if (flags.hosts.length === 0) flags.hosts.push(`unix://${flags.execRoot}/docker.sock`);
-  for (const h of flags.hosts) {
-    if (!h.startsWith('unix://'))
-      throw new FlagError(`invalid host "${h}": only unix:// sockets are supported`);
-  }
+  for (const h of flags.hosts) parseHost(h);
   flags.pidfile ??= `${flags.execRoot}/berthd.pid`;
   return flags;
+}
+
+/** Where the Docker API listens: a unix socket, or TCP on a loopback address. */
+export type ListenAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
+
+/**
+ * Parses one `-H` value. TCP is served on loopback addresses only: berthd has no TLS, and a Docker API
+ * on a reachable address is root on the machine for anyone who can connect (the VM's guest uses it on
+ * its own 127.0.0.1, reached by the host through SSH).
+ */
+export function parseHost(h: string): ListenAddress {
+  if (h.startsWith('unix://')) {
+    const path = h.slice('unix://'.length);
+    if (!path.startsWith('/')) throw new FlagError(`invalid host "${h}": the socket path must be absolute`);
+    return { kind: 'unix', path };
+  }
+  if (h.startsWith('tcp://')) {
+    const m = /^tcp:\/\/(\[[0-9a-fA-F:]+\]|[^:/[\]]*):(\d{1,5})\/?$/.exec(h);
+    const port = m ? Number(m[2]) : Number.NaN;
+    if (!m || port < 1 || port > 65535)
+      throw new FlagError(`invalid host "${h}": expected tcp://ADDRESS:PORT`);
+    const host = m[1].replace(/^\[|\]$/g, '') || '0.0.0.0';
+    const loopback = host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+    if (!loopback)
+      throw new FlagError(
+        `invalid host "${h}": berthd serves TCP only on a loopback address (127.0.0.0/8, ::1 or localhost), since it has no TLS; use a unix socket otherwise`,
+      );
+    return { kind: 'tcp', host, port };
+  }
+  throw new FlagError(
+    `invalid host "${h}": only unix:// sockets and tcp:// on a loopback address are supported`,
+  );
 }
 
 export const usage = `Usage:	berthd [OPTIONS]
@@ -208,7 +237,7 @@ A Docker-compatible container engine (Berth)
 Options:
       --data-root string    Root directory of persistent state (default "/var/lib/berth")
       --exec-root string    Root directory for execution state files (default "/run/berth")
-  -H, --host list           Daemon socket to listen on (default unix:///run/berth/docker.sock)
+  -H, --host list           Daemon socket to listen on: unix://PATH, or tcp://127.0.0.1:PORT (loopback only; default unix:///run/berth/docker.sock)
   -p, --pidfile string      Path to use for daemon PID file (default "<exec-root>/berthd.pid")
   -l, --log-level string    Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
       --runtime string      OCI runtime: runc or crun (default: detect)

@@ -4,8 +4,8 @@ import { errorMessage } from './core/errors.ts';
 import { createLogger } from './core/log.ts';
 import { ShellSpawner } from './core/spawner.ts';
 import { hostSys } from './core/sys.ts';
-import { FlagError, parseDaemonFlags, usage } from './daemon-flags.ts';
-import { createDockerApiServer, listenUnix } from './dockerapi/server.ts';
+import { FlagError, parseDaemonFlags, parseHost, usage } from './daemon-flags.ts';
+import { createDockerApiServer, listenTcp, listenUnix } from './dockerapi/server.ts';
 import { hostMemoryMounts } from './orchestrator/kubelet/memory-volumes.ts';
 import { releaseMemoryVolumes, resetCluster, stopClusterPods } from './orchestrator/lifecycle.ts';
 import { Engine } from './services/engine.ts';
@@ -88,16 +88,19 @@ async function main(): Promise<void> {
   // A cluster that is off keeps no pod's memory volume (before the API answers, so none is left to a
   // client that removes the pods' containers and stops berthd at once).
   if (!flags.kubernetes) await releaseMemoryVolumes(clusterDir, mounts, log);
-  const server = createDockerApiServer(engine, log);
-  const sockets = flags.hosts.map((h) => h.slice('unix://'.length));
-  const servers = [server];
-  await listenUnix(server, sockets[0]);
-  for (const extra of sockets.slice(1)) {
+  const listens = flags.hosts.map(parseHost);
+  const sockets = listens.flatMap((l) => (l.kind === 'unix' ? [l.path] : []));
+  const servers: ReturnType<typeof createDockerApiServer>[] = [];
+  for (const l of listens) {
     const s = createDockerApiServer(engine, log);
-    await listenUnix(s, extra);
+    if (l.kind === 'unix') await listenUnix(s, l.path);
+    else await listenTcp(s, l.host, l.port);
     servers.push(s);
   }
-  log.info('API listen on ' + sockets.join(', '), { runtime: engine.runtime.name, root: flags.dataRoot });
+  log.info('API listen on ' + flags.hosts.map((h) => h.replace(/^unix:\/\//, '')).join(', '), {
+    runtime: engine.runtime.name,
+    root: flags.dataRoot,
+  });
   // The cluster's life: reset wipes it; off (no --kubernetes) stops its pods and keeps its state.
   if (flags.kubeReset) await resetCluster(engine.containerOps, clusterDir, log, mounts);
   // Stopping gives each container its grace period: done in the background, not before berthd answers.

@@ -89,6 +89,17 @@ export function createDockerApiServer(engine: Engine, log: Logger): http.Server 
 }
 
 /** Listens on a unix socket with mode 0600, replacing a stale socket file. */
+/** Listens on a TCP address (a loopback one: the flags refuse others). */
+export async function listenTcp(server: http.Server, host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 export async function listenUnix(server: http.Server, socketPath: string): Promise<void> {
   await fs.rm(socketPath, { force: true });
   const oldMask = process.umask(0o177);

@@ -119,6 +119,40 @@ describe('README claims about berthd', {
     }
   });
 
+  test('-H tcp:// on a loopback address serves the API beside the socket; another address is refused', async () => {
+    const port = await freePort();
+    const before = d.args();
+    await d.stop();
+    await d.restart([...before, '-H', `tcp://127.0.0.1:${port}`]);
+    try {
+      const overTcp = spawnSync(
+        'docker',
+        ['-H', `tcp://127.0.0.1:${port}`, 'run', '--rm', 'busybox', 'echo', 'over tcp'],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+      assert.equal(overTcp.status, 0, overTcp.stderr);
+      assert.equal(overTcp.stdout, 'over tcp\n');
+      assert.equal(ok(d, ['version', '-f', '{{.Server.Os}}']), 'linux', 'the socket still answers');
+    } finally {
+      await d.stop();
+      await d.restart(before);
+    }
+    const refused = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'dist/berthd.js'), '--exec-root', '/tmp/bt-never', '-H', 'tcp://0.0.0.0:2375'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(refused.status, 125);
+    assert.match(
+      refused.stderr,
+      /^invalid host "tcp:\/\/0\.0\.0\.0:2375": berthd serves TCP only on a loopback address/,
+    );
+    assert.equal(existsSync('/tmp/bt-never'), false, 'nothing was made');
+  });
+
   // Other daemons on a shared host come and go: the check counts only a start during which the host's
   // routes stayed the same (up to three tries).
   test('without --bip the default bridge takes the first 172.17–31.0.0/16 the host does not route', async () => {
