@@ -13,6 +13,7 @@ import type { Registry } from './apiserver/registry.ts';
 import type { TokenRequest } from './apiserver/serviceaccount/tokens.ts';
 import type { KubeClient } from './client/client.ts';
 import type { Informers } from './client/informer.ts';
+import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation.ts';
 import { CronJobController } from './controllers/cronjob.ts';
 import { DaemonSetController } from './controllers/daemonset.ts';
 import { DeploymentController } from './controllers/deployment.ts';
@@ -89,6 +90,7 @@ export function clusterParts(): ClusterPart[] {
     new TaintEviction(),
     new LocalPathProvisioner(),
     new NamespaceDefaults(),
+    new ClusterRoleAggregationController(),
     new Kubelet(),
   ];
 }

@@ -23,14 +23,18 @@ import {
   firstOf,
   serviceAccountAuthenticator,
 } from './authn.ts';
-import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './authz/bootstrap-policy.ts';
+import {
+  bootstrapClusterRoleBindings,
+  bootstrapClusterRoles,
+  reconcileDefaultRole,
+} from './authz/bootstrap-policy.ts';
 import { ensureCerts } from './certs.ts';
 import type { ApiContext } from './context.ts';
 import { adminEntries, adminKubeconfig, type KubeconfigEntries, mergeIntoFile } from './kubeconfig.ts';
 import type { KubeObject, Registry } from './registry.ts';
 import { defaultRegistry } from './resources/index.ts';
 import { systemPriorityClasses } from './resources/scheduling.ts';
-import { createObject } from './rest/write.ts';
+import { createObject, updateObjectWith } from './rest/write.ts';
 import {
   apiServiceIP,
   clusterDnsIP,
@@ -90,6 +94,7 @@ export async function bootstrap(
   ranges?: ServiceRanges,
 ) {
   const full: ApiContext = { ...ctx, admission: [], bookmarkIntervalMs: 60_000 };
+  const system = { name: 'system:apiserver', groups: ['system:masters'] };
   const make = async (kind: string, namespace: string | undefined, body: KubeObject) => {
     try {
       await createObject(
@@ -98,7 +103,7 @@ export async function bootstrap(
           def: registry.all().find((d) => d.kind === kind)!,
           namespace,
           query: new URLSearchParams(),
-          user: { name: 'system:apiserver', groups: ['system:masters'] },
+          user: system,
           rendering: { as: 'object' },
           warnings: [],
         },
@@ -122,6 +127,24 @@ export async function bootstrap(
   // The default roles and bindings (authz/bootstrap-policy.ts): cluster-admin for system:masters,
   // discovery and the self-reviews for every user, view, edit and admin to grant.
   for (const role of bootstrapClusterRoles) await make('ClusterRole', undefined, structuredClone(role));
+  // A cluster made by an older berthd gets what this version's defaults hold (new labels, aggregation).
+  const roleDef = registry.all().find((d) => d.kind === 'ClusterRole')!;
+  for (const role of bootstrapClusterRoles) {
+    const name = role.metadata!.name!;
+    const scope = {
+      def: roleDef,
+      name,
+      query: new URLSearchParams(),
+      user: system,
+      rendering: { as: 'object' as const },
+      warnings: [],
+    };
+    await updateObjectWith(full, scope, (stored) => reconcileDefaultRole(stored, role) ?? stored).catch(
+      (err) => {
+        if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
+      },
+    );
+  }
   for (const binding of bootstrapClusterRoleBindings)
     await make('ClusterRoleBinding', undefined, structuredClone(binding));
   // The two system priority classes every cluster has (charts name system-cluster-critical).

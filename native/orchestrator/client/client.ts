@@ -46,6 +46,7 @@ export const Kinds = {
   HorizontalPodAutoscaler: { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
   Lease: { group: 'coordination.k8s.io', kind: 'Lease' },
   PodDisruptionBudget: { group: 'policy', kind: 'PodDisruptionBudget' },
+  ClusterRole: { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
 } as const satisfies Record<string, KindRef>;
 
 export interface ListOptions {

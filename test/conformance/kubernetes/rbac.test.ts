@@ -110,3 +110,45 @@ test('can-i --list shows what she may do in the namespace', () => {
   assert.match(elsewhere.stdout, /^selfsubjectaccessreviews\.authorization\.k8s\.io /m);
   assert.doesNotMatch(elsewhere.stdout, /^pods /m);
 });
+
+test('view is aggregated: a role labelled aggregate-to-view grants its kinds to whoever holds view, edit or admin', async () => {
+  const view = JSON.parse(c.ok(['get', 'clusterrole', 'view', '-o', 'json'])) as {
+    aggregationRule?: { clusterRoleSelectors: { matchLabels: Record<string, string> }[] };
+  };
+  assert.deepEqual(view.aggregationRule?.clusterRoleSelectors, [
+    { matchLabels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } },
+  ]);
+  assert.match(c.ok(['get', 'clusterrole', 'system:aggregate-to-edit']), /^system:aggregate-to-edit\s/m);
+  c.ok(['create', 'rolebinding', 'jane-view', '--clusterrole=view', '--user=jane', '-n', 'default']);
+  // view reads no roles: a chart's aggregated role grants it (as one does for its own custom kinds).
+  const canList = () => asJane(['auth', 'can-i', 'list', 'roles.rbac.authorization.k8s.io', '-n', 'default']);
+  assert.equal(canList().stdout.trim(), 'no');
+  assert.equal(asJane(['auth', 'can-i', 'list', 'deployments.apps', '-n', 'default']).stdout.trim(), 'yes');
+  assert.equal(asJane(['auth', 'can-i', 'get', 'secrets', '-n', 'default']).stdout.trim(), 'no');
+  c.ok(
+    ['apply', '-f', '-'],
+    `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: role-viewer
+  labels: { rbac.authorization.k8s.io/aggregate-to-view: "true" }
+rules:
+- { apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [list] }
+`,
+  );
+  assert.ok(await eventually(() => canList().stdout.trim() === 'yes'), 'view gathered the new role');
+  const listed = asJane(['get', 'roles', '-n', 'default']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const admin = JSON.parse(c.ok(['get', 'clusterrole', 'admin', '-o', 'json'])) as { rules: unknown[] };
+  assert.ok(
+    admin.rules.some(
+      (r) =>
+        JSON.stringify(r) ===
+        '{"apiGroups":["rbac.authorization.k8s.io"],"resources":["roles"],"verbs":["list"]}',
+    ),
+    'admin gathered it through edit',
+  );
+  c.ok(['delete', 'clusterrole', 'role-viewer']);
+  assert.ok(await eventually(() => canList().stdout.trim() === 'no'), 'and let it go');
+  c.ok(['delete', 'rolebinding', 'jane-view', '-n', 'default']);
+});

@@ -4,13 +4,16 @@
 // authenticated user; and the view, edit and admin roles users are granted with
 // `kubectl create rolebinding --clusterrole=edit`.
 //
-// Kubernetes builds view, edit and admin by aggregation (the clusterrole-aggregation controller
-// gathers system:aggregate-to-* roles into them). Berth runs no aggregation controller, so their rules
-// are written out here: the core, apps, batch, autoscaling, policy, networking, discovery and
-// coordination resources the real roles cover, with their read/write split (view reads all but
+// view, edit and admin are built as Kubernetes builds them, by aggregation: each has an
+// aggregationRule, and the clusterrole-aggregation controller (controllers/clusterrole-aggregation.ts)
+// gathers into it the rules of the system:aggregate-to-* roles, of the role below it (view into edit,
+// edit into admin), and of any role a chart or a user labels `aggregate-to-view` and so on. The
+// system:aggregate-to-* rules cover the core, apps, batch, autoscaling, policy, networking, discovery
+// and coordination resources the real roles cover, with their read/write split (view reads all but
 // secrets; edit writes workloads, secrets, services and execs into pods; admin adds roles and
 // bindings in a namespace). They are close to Kubernetes' but not generated from it.
 import type { KubeObject } from '../registry.ts';
+import { fillAggregated } from './aggregation.ts';
 
 const rbacGroup = 'rbac.authorization.k8s.io';
 const defaults = {
@@ -139,18 +142,24 @@ const editRules = [
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: write },
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: write },
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...read, ...write] },
-  ...viewRules,
 ];
 
 const adminRules = [
   { apiGroups: ['authorization.k8s.io'], resources: ['localsubjectaccessreviews'], verbs: ['create'] },
   { apiGroups: [rbacGroup], resources: ['rolebindings', 'roles'], verbs: [...read, ...write] },
-  ...editRules,
 ];
 
 const clusterRole = (name: string, rules: unknown[], labels: Record<string, string> = {}): KubeObject => ({
   metadata: { name, labels: { ...defaults.labels, ...labels }, annotations: defaults.annotations },
   rules,
+});
+
+const aggregateTo = (role: 'admin' | 'edit' | 'view') => ({ [`${rbacGroup}/aggregate-to-${role}`]: 'true' });
+
+/** A role whose rules the aggregation controller gathers from those labelled `aggregate-to-<role>`. */
+const aggregated = (name: 'admin' | 'edit' | 'view', labels: Record<string, string> = {}): KubeObject => ({
+  ...clusterRole(name, [], labels),
+  aggregationRule: { clusterRoleSelectors: [{ matchLabels: aggregateTo(name) }] },
 });
 
 const toGroups = (name: string, role: string, groups: string[]): KubeObject => ({
@@ -159,7 +168,7 @@ const toGroups = (name: string, role: string, groups: string[]): KubeObject => (
   subjects: groups.map((g) => ({ apiGroup: rbacGroup, kind: 'Group', name: g })),
 });
 
-export const bootstrapClusterRoles: KubeObject[] = [
+export const bootstrapClusterRoles: KubeObject[] = fillAggregated([
   clusterRole('cluster-admin', [
     { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
     { nonResourceURLs: ['*'], verbs: ['*'] },
@@ -181,10 +190,37 @@ export const bootstrapClusterRoles: KubeObject[] = [
     { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
   ]),
   clusterRole('system:public-info-viewer', [{ nonResourceURLs: healthAndVersion, verbs: ['get'] }]),
-  clusterRole('admin', adminRules),
-  clusterRole('edit', editRules, { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' }),
-  clusterRole('view', viewRules, { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' }),
-];
+  aggregated('admin'),
+  aggregated('edit', aggregateTo('admin')),
+  aggregated('view', aggregateTo('edit')),
+  clusterRole('system:aggregate-to-admin', adminRules, aggregateTo('admin')),
+  clusterRole('system:aggregate-to-edit', editRules, aggregateTo('edit')),
+  clusterRole('system:aggregate-to-view', viewRules, aggregateTo('view')),
+]);
+
+/**
+ * What a stored default role must become so that it holds what this version's default holds, as
+ * kube-apiserver reconciles the roles annotated `rbac.authorization.kubernetes.io/autoupdate: "true"`
+ * at each start: the default's labels and aggregationRule added, its rules added where missing. A role
+ * whose annotation a user set to "false" is theirs. undefined: nothing to change.
+ */
+export function reconcileDefaultRole(stored: KubeObject, wanted: KubeObject): KubeObject | undefined {
+  if (stored.metadata?.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] === 'false')
+    return undefined;
+  const next = structuredClone(stored);
+  next.metadata = { ...next.metadata, labels: { ...next.metadata?.labels, ...wanted.metadata?.labels } };
+  if (wanted.aggregationRule) {
+    // The aggregation controller owns the rules of an aggregated role: the ones written out before
+    // (by an older berthd) go, and it fills them again.
+    if (!stored.aggregationRule) next.rules = [];
+    next.aggregationRule = wanted.aggregationRule;
+  } else {
+    const have = new Set((Array.isArray(stored.rules) ? stored.rules : []).map((r) => JSON.stringify(r)));
+    const missing = (wanted.rules as unknown[]).filter((r) => !have.has(JSON.stringify(r)));
+    next.rules = [...(Array.isArray(stored.rules) ? stored.rules : []), ...missing];
+  }
+  return JSON.stringify(next) === JSON.stringify(stored) ? undefined : next;
+}
 
 export const bootstrapClusterRoleBindings: KubeObject[] = [
   toGroups('cluster-admin', 'cluster-admin', ['system:masters']),
