@@ -25,7 +25,11 @@ const eviction = (name: string, deleteOptions?: Record<string, unknown>) => ({
 const evict = (name: string, body: unknown) =>
   s.request('POST', `/api/v1/namespaces/default/pods/${name}/eviction`, body);
 
-type Pod = { metadata: { deletionTimestamp?: string; deletionGracePeriodSeconds?: number } };
+type Pod = {
+  metadata: { deletionTimestamp?: string; deletionGracePeriodSeconds?: number };
+  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+};
+const disruption = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'DisruptionTarget');
 
 test('discovery lists pods/eviction as a policy/v1 Eviction that can be created', async () => {
   const list = (await s.request('GET', '/api/v1')).json() as {
@@ -54,6 +58,17 @@ test('an Eviction deletes a pod gracefully: 201 and a Status; the pod on a node 
   const got = (await s.request('GET', '/api/v1/namespaces/default/pods/e1')).json() as Pod;
   assert.ok(got.metadata.deletionTimestamp, 'marked for deletion');
   assert.equal(got.metadata.deletionGracePeriodSeconds, 7);
+  const { type, status, reason, message } = disruption(got) ?? {};
+  assert.deepEqual(
+    { type, status, reason, message },
+    {
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'EvictionByEvictionAPI',
+      message: 'Eviction API: evicting',
+    },
+    'the pod says why it goes',
+  );
 
   // A pod no node runs goes at once.
   await s.request('POST', '/api/v1/namespaces/default/pods', pod('e2'));
@@ -67,6 +82,7 @@ test("an Eviction's dry run leaves the pod; bad Evictions are 400, a missing pod
   const kept = await s.request('GET', '/api/v1/namespaces/default/pods/e3');
   assert.equal(kept.status, 200);
   assert.equal((kept.json() as Pod).metadata.deletionTimestamp, undefined);
+  assert.equal(disruption(kept.json() as Pod), undefined, 'a dry run marks nothing');
 
   const mismatch = await evict('e3', eviction('other'));
   assert.equal(mismatch.status, 400);

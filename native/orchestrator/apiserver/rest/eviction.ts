@@ -13,10 +13,10 @@ import { readObject, sendJson } from '../http.ts';
 import { fromStored, toStored } from '../objects.ts';
 import { type KubeObject, type ResourceDef, type SubresourceHandler, storeKey } from '../registry.ts';
 import { matchLabels, selectorRequirements } from '../selectors.ts';
-import { ApiError, badRequest, methodNotAllowed, notFound } from '../status.ts';
+import { ApiError, badRequest, conflict, methodNotAllowed, notFound } from '../status.ts';
 import { deleteObject, deleteOptions } from './delete.ts';
 import { qualified } from './read.ts';
-import { iso } from './write.ts';
+import { iso, updateObjectWith } from './write.ts';
 
 type Obj = Record<string, unknown>;
 const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -166,6 +166,34 @@ async function honourBudget(ctx: ApiContext, pod: KubeObject, dryRun: boolean): 
   }
 }
 
+/** UpdatePodCondition with DisruptionTarget (the transition time only when it changes), through an update. */
+function markDisruptionTarget(ctx: ApiContext, scope: Scope, resourceVersion?: string): Promise<KubeObject> {
+  return updateObjectWith(ctx, { ...scope, subresource: 'status' }, (pod) => {
+    if (resourceVersion && pod.metadata?.resourceVersion !== resourceVersion)
+      throw conflict(
+        qualified(scope),
+        scope.name!,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    const status = asObj(pod.status);
+    const conditions = asList(status.conditions);
+    const old = conditions.find((c) => c.type === 'DisruptionTarget');
+    const next = {
+      type: 'DisruptionTarget',
+      status: 'True',
+      lastProbeTime: null,
+      lastTransitionTime: old?.status === 'True' ? old.lastTransitionTime : iso(ctx.clock.now()),
+      reason: 'EvictionByEvictionAPI',
+      message: 'Eviction API: evicting',
+    };
+    pod.status = {
+      ...status,
+      conditions: old ? conditions.map((c) => (c === old ? next : c)) : [...conditions, next],
+    };
+    return pod;
+  });
+}
+
 /** Evicts the pod `scope.name`; resolves once it is deleted or marked for deletion. */
 export async function evictPod(ctx: ApiContext, scope: Scope, body: Obj): Promise<void> {
   if (body.kind !== undefined && body.kind !== 'Eviction')
@@ -195,6 +223,14 @@ export async function evictPod(ctx: ApiContext, scope: Scope, body: Obj): Promis
   if (ownVersion)
     opts.preconditions = { ...opts.preconditions, resourceVersion: pod.metadata?.resourceVersion };
   try {
+    if (!isDryRun(deleteScope)) {
+      // The pod says why it goes (as the PodDisruptionConditions feature, GA in 1.31, has it): a Job's
+      // podFailurePolicy and anyone watching read DisruptionTarget. A precondition holds for this write
+      // too, and then for the delete at the version it made.
+      const marked = await markDisruptionTarget(ctx, scope, opts.preconditions?.resourceVersion);
+      if (opts.preconditions?.resourceVersion)
+        opts.preconditions = { ...opts.preconditions, resourceVersion: marked.metadata?.resourceVersion };
+    }
     await deleteObject(ctx, deleteScope, opts);
   } catch (err) {
     // The unhealthy pod changed since it was checked: the client is told to retry (as kube-apiserver).
