@@ -2,11 +2,13 @@
 // preFilter (once per pod: work every node shares), filter (per node: can the pod go there?),
 // score (per feasible node, normalised to 0..100 and weighted). A node's filters stop at the first
 // that rejects it; when no node is left, the reasons are counted over the nodes and the pod's message
-// is written as FitError.Error() writes it (`0/1 nodes are available: 1 Insufficient cpu. preemption: …`).
+// is written as FitError.Error() writes it (`0/1 nodes are available: 1 Insufficient cpu. preemption: …`),
+// with what preemption (preemption.ts) finds.
 // Each plugin also names the cluster events that could make a pod it rejected fit, which is how the
 // scheduler knows which unschedulable pods to try again — no timer, no polling.
 import type { KubeObject } from '../apiserver/registry.ts';
 import { nodeTaints, type Taint } from './matching.ts';
+import { type Candidate, preempt } from './preemption.ts';
 import {
   addResources,
   asList,
@@ -150,6 +152,8 @@ export type ScheduleResult =
       /** The plugins that rejected it somewhere: what decides which events try it again. */
       rejectedBy: Set<string>;
       message: string;
+      /** The node preemption would free for it, and the pods it would take. */
+      preemption?: Candidate;
     };
 
 /** How many nodes said each reason, as FitError counts them: "1 node(s) were unschedulable, 2 Insufficient cpu". */
@@ -163,36 +167,25 @@ export function reasonHistogram(statuses: Iterable<Status>): string {
     .join(', ');
 }
 
-/**
- * The PostFilter's part of the message. Preemption is left to a later change; what it would find
- * is said as DefaultPreemption says it: a node rejected for a reason removing pods cannot fix is
- * "not helpful", a node with no pod of lower priority has no victims.
- */
-export function preemptionMessage(pod: PodInfo, nodes: NodeInfo[], statuses: Map<string, Status>): string {
-  if (asObj(pod.pod.spec).preemptionPolicy === 'Never') return 'not eligible due to preemptionPolicy=Never.';
-  const per: Status[] = nodes.map((n) => {
-    const s = statuses.get(n.name);
-    if (!s || s.code === 'UnschedulableAndUnresolvable')
-      return {
-        code: 'UnschedulableAndUnresolvable',
-        reasons: ['Preemption is not helpful for scheduling'],
-        plugin: '',
-      };
-    const victims = n.pods.some((p) => p.priority < pod.priority);
-    return {
-      code: 'Unschedulable',
-      reasons: [victims ? 'Preemption is not implemented' : 'No preemption victims found for incoming pod'],
-      plugin: '',
-    };
-  });
-  return `0/${nodes.length} nodes are available: ${reasonHistogram(per)}.`;
-}
-
 export class Framework {
   constructor(readonly plugins: Plugin[]) {}
 
-  /** Finds the best node for the pod, or says why there is none. */
-  schedule(pod: PodInfo, nodes: NodeInfo[]): ScheduleResult {
+  /** Whether the pod passes every filter on one node (preFilter over `nodes`): undefined when it does. */
+  filterOne(pod: PodInfo, node: NodeInfo, nodes: NodeInfo[]): Status | undefined {
+    const state: CycleState = new Map();
+    for (const p of this.plugins) p.preFilter?.(state, pod, nodes);
+    for (const p of this.plugins) {
+      const rejected = p.filter?.(state, pod, node);
+      if (rejected) return rejected;
+    }
+    return undefined;
+  }
+
+  /**
+   * Finds the best node for the pod, or says why there is none; then, as the PostFilter, the node
+   * and victims preemption would take (`pdbs`: the PodDisruptionBudgets victims are weighed against).
+   */
+  schedule(pod: PodInfo, nodes: NodeInfo[], opts: { pdbs?: KubeObject[] } = {}): ScheduleResult {
     if (nodes.length === 0)
       return {
         statuses: new Map(),
@@ -213,9 +206,12 @@ export class Framework {
       else feasible.push(node);
     }
     if (!feasible.length) {
-      let message = `0/${nodes.length} nodes are available: ${reasonHistogram(statuses.values())}.`;
-      message += ` preemption: ${preemptionMessage(pod, nodes, statuses)}`;
-      return { statuses, rejectedBy: new Set([...statuses.values()].map((s) => s.plugin)), message };
+      const message = `0/${nodes.length} nodes are available: ${reasonHistogram(statuses.values())}.`;
+      const rejectedBy = new Set([...statuses.values()].map((s) => s.plugin));
+      const post = preempt(this, pod, nodes, statuses, opts.pdbs ?? []);
+      // A nominated node is no failure to explain: FitError says only what the filters said.
+      if (post.candidate) return { statuses, rejectedBy, message, preemption: post.candidate };
+      return { statuses, rejectedBy, message: `${message} preemption: ${post.message}` };
     }
     const scores = new Map<string, number>(feasible.map((n) => [n.name, 0]));
     if (feasible.length > 1)

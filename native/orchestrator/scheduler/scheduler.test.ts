@@ -228,3 +228,63 @@ test('scheduling gates hold a pod until they are removed', async () => {
   assert.equal(made.metadata?.uid, (await c.pod('gated'))?.metadata?.uid);
   await c.stop();
 });
+
+test('preemption: a higher-priority pod is nominated, its victim marked and deleted; the room waits for it', async () => {
+  const c = await setup();
+  await c.addNode();
+  await c.createPod(makePod('low', { containers: [requesting('1500m')], priority: 0 }));
+  await c.bound('low');
+  await c.createPod(makePod('urgent', { containers: [requesting('1500m')], priority: 1000 }));
+  await eventually(
+    async () => asObj((await c.pod('urgent'))?.status).nominatedNodeName === 'host',
+    'nominated',
+  );
+  const urgent = await c.pod('urgent');
+  assert.equal(nodeOf(urgent), undefined, 'not bound while its victim terminates');
+  assert.equal(condition(urgent)?.message, '0/1 nodes are available: 1 Insufficient cpu.');
+
+  const victim = await c.pod('low');
+  assert.ok(victim?.metadata?.deletionTimestamp, 'the victim is being deleted');
+  const marked = asList(asObj(victim?.status).conditions).find((x) => x.type === 'DisruptionTarget');
+  assert.deepEqual(
+    { status: marked?.status, reason: marked?.reason, message: marked?.message },
+    {
+      status: 'True',
+      reason: 'PreemptionByScheduler',
+      message: 'default-scheduler: preempting to accommodate a higher priority pod',
+    },
+  );
+  await eventually(
+    async () => (await c.eventsOf('low')).some((e) => e.reason === 'Preempted'),
+    'Preempted event',
+  );
+  const preempted = (await c.eventsOf('low')).find((e) => e.reason === 'Preempted');
+  assert.equal(preempted?.message, `Preempted by pod ${urgent?.metadata?.uid} on node host`);
+
+  // A pod of lower priority than the nominated one does not take the room meanwhile: 400m would fit
+  // beside the terminating victim (500m free), not beside the nominated pod as well.
+  await c.createPod(makePod('sneaky', { containers: [requesting('400m')], priority: 10 }));
+  await eventually(async () => condition(await c.pod('sneaky'))?.reason === 'Unschedulable', 'sneaky waits');
+  assert.equal(nodeOf(await c.pod('sneaky')), undefined);
+
+  // The kubelet finishes the victim: the nominated pod takes its node.
+  await c.client.delete(Kinds.Pod, 'default', 'low', { gracePeriodSeconds: 0 });
+  assert.equal(nodeOf(await c.bound('urgent')), 'host');
+  await c.stop();
+});
+
+test('preemptionPolicy Never waits instead of preempting', async () => {
+  const c = await setup();
+  await c.addNode();
+  await c.createPod(makePod('low', { containers: [requesting('1500m')], priority: 0 }));
+  await c.bound('low');
+  await c.createPod(
+    makePod('polite', { containers: [requesting('1500m')], priority: 1000, preemptionPolicy: 'Never' }),
+  );
+  await c.pendingWith(
+    'polite',
+    '0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.',
+  );
+  assert.equal((await c.pod('low'))?.metadata?.deletionTimestamp, undefined);
+  await c.stop();
+});

@@ -15,6 +15,7 @@ import { Kinds } from '../client/client.ts';
 import { type Informer, keyOf, splitKey } from '../client/informer.ts';
 import { WorkQueue } from '../client/queue.ts';
 import type { ClusterPart, PartEnv } from '../parts.ts';
+import { disruptPod } from './disrupt.ts';
 import { EventRecorder } from './events.ts';
 import {
   type ClusterEvent,
@@ -25,6 +26,7 @@ import {
   podInfo,
 } from './framework.ts';
 import { defaultFramework } from './plugins/index.ts';
+import { type Candidate, lowerNominated } from './preemption.ts';
 import { asList, asObj } from './resources.ts';
 
 export const schedulerName = 'default-scheduler';
@@ -71,6 +73,7 @@ export class Scheduler implements ClusterPart {
   private pods!: Informer;
   private nodes!: Informer;
   private namespaces!: Informer;
+  private budgets!: Informer;
   private queue!: WorkQueue;
   private framework!: Framework;
   private recorder!: EventRecorder;
@@ -81,6 +84,8 @@ export class Scheduler implements ClusterPart {
   private readonly assumed = new Map<string, PodInfo>();
   /** Pods no node took, with the plugins that rejected them. */
   private readonly parked = new Map<string, Set<string>>();
+  /** Pending pods nominated to a node by preemption: the node's room is held for them. */
+  private readonly nominated = new Map<string, PodInfo>();
   /** Events while a pod is being scheduled: it is not parked yet, so they are checked when it is. */
   private inFlight: ClusterEvent[] | undefined;
 
@@ -89,7 +94,13 @@ export class Scheduler implements ClusterPart {
     this.pods = env.informers.for(Kinds.Pod);
     this.nodes = env.informers.for(Kinds.Node);
     this.namespaces = env.informers.for(Kinds.Namespace);
-    this.ready = Promise.all([this.pods.synced, this.nodes.synced, this.namespaces.synced]);
+    this.budgets = env.informers.for(Kinds.PodDisruptionBudget);
+    this.ready = Promise.all([
+      this.pods.synced,
+      this.nodes.synced,
+      this.namespaces.synced,
+      this.budgets.synced,
+    ]);
     this.framework = defaultFramework((ns) => this.namespaces.get(undefined, ns)?.metadata?.labels);
     this.recorder = new EventRecorder(
       env.client,
@@ -129,8 +140,16 @@ export class Scheduler implements ClusterPart {
     return [...this.parked.keys()];
   }
 
+  /** Keeps the set of nominated pending pods current. */
+  private trackNomination(pod: KubeObject): void {
+    const key = keyOf(pod);
+    if (needsScheduling(pod) && asObj(pod.status).nominatedNodeName) this.nominated.set(key, podInfo(pod));
+    else this.nominated.delete(key);
+  }
+
   private podAdded(pod: KubeObject): void {
     const key = keyOf(pod);
+    this.trackNomination(pod);
     if (isAssigned(pod)) {
       this.assigned.set(key, podInfo(pod));
       this.assumed.delete(key);
@@ -140,6 +159,7 @@ export class Scheduler implements ClusterPart {
 
   private podUpdated(pod: KubeObject, old: KubeObject): void {
     const key = keyOf(pod);
+    this.trackNomination(pod);
     if (isAssigned(pod)) {
       const known = this.assigned.has(key);
       this.assigned.set(key, podInfo(pod));
@@ -165,6 +185,7 @@ export class Scheduler implements ClusterPart {
 
   private podDeleted(pod: KubeObject): void {
     const key = keyOf(pod);
+    this.nominated.delete(key);
     const held = this.assigned.delete(key);
     const assumed = this.assumed.delete(key);
     this.parked.delete(key);
@@ -190,15 +211,22 @@ export class Scheduler implements ClusterPart {
     return false;
   }
 
-  /** The nodes with the pods on them (and those this scheduler assumed there), in name order. */
-  private snapshot(): NodeInfo[] {
+  /**
+   * The nodes with the pods on them (and those this scheduler assumed there), in name order; for a
+   * pod being scheduled, also the pods of at least its priority nominated to a node (their room is
+   * held while their victims terminate, as RunFilterPluginsWithNominatedPods holds it).
+   */
+  private snapshot(forPod?: PodInfo): NodeInfo[] {
     const byNode = new Map<string, PodInfo[]>();
-    const place = (p: PodInfo) => {
-      const n = String(asObj(p.pod.spec).nodeName);
-      byNode.set(n, [...(byNode.get(n) ?? []), p]);
+    const place = (p: PodInfo, node = String(asObj(p.pod.spec).nodeName)) => {
+      byNode.set(node, [...(byNode.get(node) ?? []), p]);
     };
     for (const p of this.assigned.values()) place(p);
     for (const [key, p] of this.assumed) if (!this.assigned.has(key)) place(p);
+    if (forPod)
+      for (const [key, p] of this.nominated)
+        if (key !== forPod.key && p.priority >= forPod.priority && !this.assumed.has(key))
+          place(p, String(asObj(p.pod.status).nominatedNodeName));
     return this.nodes
       .list()
       .sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1))
@@ -222,17 +250,18 @@ export class Scheduler implements ClusterPart {
     }
     this.inFlight = [];
     try {
-      const result = this.framework.schedule(podInfo(pod), this.snapshot());
+      const info = podInfo(pod);
+      const result = this.framework.schedule(info, this.snapshot(info), { pdbs: this.budgets.list() });
       if (result.node !== undefined) {
         await this.bind(pod, result.node);
         return;
       }
-      await this.setCondition(pod, {
-        type: 'PodScheduled',
-        status: 'False',
-        reason: 'Unschedulable',
-        message: result.message,
-      });
+      if (result.preemption) await this.preempt(info, result.preemption);
+      await this.setCondition(
+        pod,
+        { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message },
+        result.preemption?.node,
+      );
       await this.recorder.record(pod, 'Warning', 'FailedScheduling', 'Scheduling', result.message);
       // Something that may help happened while it was tried: try again rather than wait for more.
       const missed = this.inFlight.some((e) =>
@@ -243,6 +272,41 @@ export class Scheduler implements ClusterPart {
         this.parked.set(key, result.rejectedBy);
     } finally {
       this.inFlight = undefined;
+    }
+  }
+
+  /**
+   * Carries out a preemption (prepareCandidate): each victim marked and deleted with a Preempted event,
+   * and the lower-priority pods nominated to the node lose their nomination. The preemptor's own
+   * nomination is written with its condition; it is tried again as the victims go.
+   */
+  private async preempt(pod: PodInfo, c: Candidate): Promise<void> {
+    for (const victim of c.victims) {
+      await disruptPod(
+        this.env.client,
+        this.env.clock,
+        victim.pod,
+        'PreemptionByScheduler',
+        `${schedulerName}: preempting to accommodate a higher priority pod`,
+      );
+      await this.recorder.record(
+        victim.pod,
+        'Normal',
+        'Preempted',
+        'Preempting',
+        `Preempted by pod ${pod.pod.metadata?.uid} on node ${c.node}`,
+      );
+    }
+    for (const other of lowerNominated(
+      pod,
+      c.node,
+      [...this.nominated.values()].map((p) => p.pod),
+    )) {
+      const status = { ...asObj(other.status) };
+      delete status.nominatedNodeName;
+      await this.env.client.updateStatus(Kinds.Pod, { ...other, status }).catch((err) => {
+        if (!(err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound'))) throw err;
+      });
     }
   }
 
@@ -273,14 +337,25 @@ export class Scheduler implements ClusterPart {
     );
   }
 
-  /** Sets a pod condition (lastTransitionTime when its status changes); a write only when it changed. */
-  private async setCondition(pod: KubeObject, want: Condition): Promise<void> {
+  /**
+   * Sets a pod condition (lastTransitionTime when its status changes), and the node preemption
+   * nominated for it when there is one; a write only when something changed.
+   */
+  private async setCondition(pod: KubeObject, want: Condition, nominatedNodeName?: string): Promise<void> {
     let current: KubeObject | undefined = pod;
     for (let attempt = 0; current && attempt < 5; attempt++) {
       if (!needsScheduling(current)) return;
       const conditions = asList(asObj(current.status).conditions) as unknown as Condition[];
       const old = conditions.find((c) => c.type === want.type);
-      if (old && old.status === want.status && old.reason === want.reason && old.message === want.message)
+      const nominating =
+        nominatedNodeName !== undefined && asObj(current.status).nominatedNodeName !== nominatedNodeName;
+      if (
+        old &&
+        old.status === want.status &&
+        old.reason === want.reason &&
+        old.message === want.message &&
+        !nominating
+      )
         return;
       const next: Condition = {
         ...want,
@@ -293,6 +368,7 @@ export class Scheduler implements ClusterPart {
       const status = {
         ...current.status,
         conditions: old ? conditions.map((c) => (c === old ? next : c)) : [...conditions, next],
+        ...(nominatedNodeName !== undefined ? { nominatedNodeName } : {}),
       };
       try {
         await this.env.client.updateStatus(Kinds.Pod, { ...current, status });

@@ -6,15 +6,14 @@
 // the Clock seam. Before deleting, the pod gets the DisruptionTarget condition, and events say what
 // was planned or cancelled, as the real controller's do.
 import type { KubeObject } from '../apiserver/registry.ts';
-import { iso } from '../apiserver/rest/write.ts';
-import { ApiError } from '../apiserver/status.ts';
 import { Kinds } from '../client/client.ts';
 import { type Informer, keyOf, splitKey } from '../client/informer.ts';
 import { WorkQueue } from '../client/queue.ts';
 import type { ClusterPart, PartEnv } from '../parts.ts';
+import { disruptPod } from './disrupt.ts';
 import { EventRecorder } from './events.ts';
 import { nodeTaints, podTolerations, type Taint, type Toleration, tolerates } from './matching.ts';
-import { asList, asObj } from './resources.ts';
+import { asObj } from './resources.ts';
 
 export const controllerName = 'taint-eviction-controller';
 
@@ -147,31 +146,13 @@ export class TaintEviction implements ClusterPart {
   }
 
   /** The DisruptionTarget condition, then the delete (with the pod's own grace period). */
-  private async evict(pod: KubeObject): Promise<void> {
-    const { namespace, name } = splitKey(keyOf(pod));
-    const conditions = asList(asObj(pod.status).conditions).filter((c) => c.type !== 'DisruptionTarget');
-    try {
-      await this.env.client.updateStatus(Kinds.Pod, {
-        ...pod,
-        status: {
-          ...pod.status,
-          conditions: [
-            ...conditions,
-            {
-              type: 'DisruptionTarget',
-              status: 'True',
-              reason: 'DeletionByTaintManager',
-              message: 'Taint manager: deleting due to NoExecute taint',
-              lastProbeTime: null,
-              lastTransitionTime: iso(this.env.clock.now()),
-            },
-          ],
-        },
-      });
-    } catch (err) {
-      // A newer pod than the cache's: the delete below still goes ahead, as the condition is advisory.
-      if (!(err instanceof ApiError && (err.reason === 'Conflict' || err.reason === 'NotFound'))) throw err;
-    }
-    await this.env.client.delete(Kinds.Pod, namespace, name);
+  private evict(pod: KubeObject): Promise<void> {
+    return disruptPod(
+      this.env.client,
+      this.env.clock,
+      pod,
+      'DeletionByTaintManager',
+      'Taint manager: deleting due to NoExecute taint',
+    );
   }
 }

@@ -267,3 +267,52 @@ test('a pod asking for more cpu than the node has: Insufficient cpu', async () =
     /pod\/hungry\s+default-scheduler, default-scheduler-\S+\s+0\/1 nodes are available: 1 Insufficient cpu\./,
   );
 });
+
+test('a pod of a higher PriorityClass preempts a lower one: nominated, the victim Preempted, then it runs', async () => {
+  const millis = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
+  const allocatable = millis(ok(['get', 'node', node, '-o', 'jsonpath={.status.allocatable.cpu}']).trim());
+  ok(
+    ['create', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: 'urgent' },
+      value: 1_000_000,
+      description: 'Preempts the rest.',
+    }),
+  );
+  // The filler takes nearly all the node's cpu; the urgent pod's request then fits only without it.
+  const request = (m: number) => [
+    { name: 'c', image: 'busybox', command: ['sleep', '3600'], resources: { requests: { cpu: `${m}m` } } },
+  ];
+  ok(
+    ['create', '-f', '-'],
+    podYaml('filler', { containers: request(allocatable - 300), terminationGracePeriodSeconds: 1 }),
+  );
+  await boundToNode('filler');
+  ok(['create', '-f', '-'], podYaml('vip', { containers: request(600), priorityClassName: 'urgent' }));
+  const fillerUid = ok(['get', 'pod', 'filler', '-o', 'jsonpath={.metadata.uid}']);
+  assert.ok(
+    await eventually(() => c.kubectl(['get', 'pod', 'filler']).code !== 0, 30_000),
+    'the filler was preempted',
+  );
+  await boundToNode('vip');
+  const vip = JSON.parse(ok(['get', 'pod', 'vip', '-o', 'json'])) as {
+    metadata: { uid: string };
+    spec: { priority: number };
+    status: { nominatedNodeName?: string };
+  };
+  assert.equal(vip.spec.priority, 1_000_000);
+  assert.equal(vip.status.nominatedNodeName, node, 'preemption nominated the node');
+  const events = ok([
+    'get',
+    'events',
+    '--field-selector',
+    `reason=Preempted,involvedObject.uid=${fillerUid}`,
+    '-o',
+    'jsonpath={.items[*].message}',
+  ]);
+  assert.equal(events, `Preempted by pod ${vip.metadata.uid} on node ${node}`);
+  ok(['delete', 'pod', 'vip', '--wait=false']);
+  ok(['delete', 'priorityclass', 'urgent']);
+});
