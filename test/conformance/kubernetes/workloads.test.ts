@@ -291,3 +291,81 @@ spec:
   );
   ok(['delete', 'job', 'side']);
 });
+
+test('an Indexed Job: each pod knows its index; completedIndexes; a FailJob rule ends a Job at once', async () => {
+  const refused = c.kubectl(['create', '-f', '-'], {
+    input: `apiVersion: batch/v1
+kind: Job
+metadata: {name: noidx}
+spec:
+  completionMode: Indexed
+  parallelism: 2
+  template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox:latest}]}}
+`,
+  });
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /spec\.completions: Required value: when completion mode is Indexed/);
+
+  ok(
+    ['apply', '-f', '-'],
+    `apiVersion: batch/v1
+kind: Job
+metadata: {name: shards}
+spec:
+  completions: 3
+  parallelism: 3
+  completionMode: Indexed
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: work
+        image: busybox:latest
+        command: [sh, -c, 'echo "shard $JOB_COMPLETION_INDEX on $(hostname)"']
+`,
+  );
+  ok(['wait', '--for=condition=complete', 'job/shards', '--timeout=90s']);
+  assert.equal(ok(['get', 'job', 'shards', '-o', 'jsonpath={.status.completedIndexes}']), '0-2');
+  const pods = JSON.parse(ok(['get', 'pods', '-l', 'job-name=shards', '-o', 'json'])).items as {
+    metadata: { name: string; labels: Record<string, string> };
+  }[];
+  const lines = pods.map((p) => ok(['logs', p.metadata.name]).trim()).sort();
+  assert.deepEqual(lines, ['shard 0 on shards-0', 'shard 1 on shards-1', 'shard 2 on shards-2']);
+  assert.deepEqual(pods.map((p) => p.metadata.labels['batch.kubernetes.io/job-completion-index']).sort(), [
+    '0',
+    '1',
+    '2',
+  ]);
+  ok(['delete', 'job', 'shards']);
+
+  ok(
+    ['apply', '-f', '-'],
+    `apiVersion: batch/v1
+kind: Job
+metadata: {name: doomed}
+spec:
+  backoffLimit: 6
+  podFailurePolicy:
+    rules:
+    - action: FailJob
+      onExitCodes: {containerName: work, operator: In, values: [42]}
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - {name: work, image: 'busybox:latest', command: [sh, -c, 'exit 42']}
+`,
+  );
+  ok(['wait', '--for=condition=failed', 'job/doomed', '--timeout=60s']);
+  const job = JSON.parse(ok(['get', 'job', 'doomed', '-o', 'json'])) as {
+    status: { failed: number; conditions: { type: string; reason: string; message: string }[] };
+  };
+  const failed = job.status.conditions.find((x) => x.type === 'Failed');
+  assert.equal(failed?.reason, 'PodFailurePolicy');
+  assert.match(
+    failed?.message ?? '',
+    /^Container work for pod default\/doomed-\w+ failed with exit code 42 matching FailJob rule at index 0$/,
+  );
+  assert.equal(job.status.failed, 1, 'no second attempt despite backoffLimit 6');
+  ok(['delete', 'job', 'doomed']);
+});

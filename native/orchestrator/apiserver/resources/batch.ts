@@ -48,6 +48,9 @@ function defaultJobSpec(s: Record<string, unknown>): void {
   defaultTemplate(s.template);
 }
 
+const completionModes = ['NonIndexed', 'Indexed'];
+const failureActions = ['Count', 'FailIndex', 'FailJob', 'Ignore'];
+
 function validateJobSpec(s: Record<string, unknown>, path: string, needSelector: boolean): FieldError[] {
   const errs: FieldError[] = [
     ...nonNegative(`${path}.parallelism`, s.parallelism),
@@ -58,6 +61,21 @@ function validateJobSpec(s: Record<string, unknown>, path: string, needSelector:
   const restart = asObj(t.spec).restartPolicy;
   if (!jobRestart.includes(String(restart)))
     errs.push(notSupported(`${path}.template.spec.restartPolicy`, restart, jobRestart));
+  else if (s.podFailurePolicy && restart !== 'Never')
+    errs.push(
+      invalidValue(
+        `${path}.template.spec.restartPolicy`,
+        restart,
+        'only "Never" is supported when podFailurePolicy is specified',
+      ),
+    );
+  if (!completionModes.includes(String(s.completionMode)))
+    errs.push(notSupported(`${path}.completionMode`, s.completionMode, completionModes));
+  else if (s.completionMode === 'Indexed' && s.completions === undefined)
+    errs.push({ ...required(`${path}.completions`), detail: 'when completion mode is Indexed' });
+  for (const [i, rule] of asList(asObj(s.podFailurePolicy).rules).entries())
+    if (!failureActions.includes(String(rule.action)))
+      errs.push(notSupported(`${path}.podFailurePolicy.rules[${i}].action`, rule.action, failureActions));
   errs.push(
     ...validateTemplate(s.template, needSelector ? s.selector : undefined, `${path}.template`, [
       ...jobRestart,
