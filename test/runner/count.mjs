@@ -46,7 +46,9 @@ export function countResults(jsonl, files) {
     else if (r.outcome === 'pass') pass++;
     else {
       fail++;
-      failures.push(`${r.file ?? ''}: ${r.name}${r.why ? `\n      ${r.why.replaceAll('\n', '\n      ')}` : ''}`);
+      failures.push(
+        `${r.file ?? ''}: ${r.name}${r.why ? `\n      ${r.why.replaceAll('\n', '\n      ')}` : ''}`,
+      );
     }
   }
   for (const f of files) {
