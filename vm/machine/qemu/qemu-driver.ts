@@ -1,0 +1,454 @@
+// The qemu provider: prepares the machine dir (key, data disk, guest config), picks the accelerator, boots
+// qemu and follows its console and the guest's progress channel until the guest says `ready`. A hardware
+// accelerator whose guest stays silent (or whose qemu dies before the guest prints a line) is given up for
+// TCG at once, with a notice, and remembered. Every wait ends: in `ready`, or in a MachineError with the
+// reason and the console's last lines.
+import path from 'node:path';
+import { type Clock, systemClock } from '../clock.ts';
+import { FileTail } from '../file-tail.ts';
+import type { Host, HostProcess } from '../host.ts';
+import {
+  ensureSshKey,
+  type GuestConfig,
+  type MachinePaths,
+  machinePaths,
+  tailLines,
+} from '../machine-dir.ts';
+import { parseProgress } from '../progress.ts';
+import { checkDiskChange } from '../settings.ts';
+import {
+  type DiskInfo,
+  type DriverSink,
+  MachineError,
+  type MachineSettings,
+  type ProgressLine,
+  type StartOptions,
+  type VmDriver,
+  type VmSession,
+} from '../types.ts';
+import { describeExit, timedOut, within } from '../wait.ts';
+import { brokenVerdict, forgetBroken, hardwareAccel, rememberBroken, verdictFile } from './accel.ts';
+import { readImage } from './image.ts';
+import {
+  type Accel,
+  type HomeShare,
+  type QemuPlan,
+  qemuArgs,
+  qemuBinaryName,
+  type VmImage,
+  virtiofsdArgs,
+} from './qemu-command.ts';
+
+export interface QemuDriverOptions {
+  host: Host;
+  clock?: Clock;
+  /** `~/.berth`: machines live in `<berthHome>/machines/<name>/`. */
+  berthHome: string;
+  name?: string;
+  /** The image builder's output: manifest.json and the files it names. */
+  imageDir: string;
+  /** Searched for qemu-system-*, qemu-img and virtiofsd before PATH (the app's bundled binaries). */
+  binDirs?: string[];
+  /** How long a hardware-accelerated guest may print nothing before it counts as not running. */
+  accelProbeMs?: number;
+  /** From qemu's start to the guest's `ready`. */
+  bootTimeoutMs?: { accel: number; tcg: number };
+  tailIntervalMs?: number;
+  dockerTcpPort?: number;
+}
+
+const console10 = 12;
+const virtiofsdPlaces = ['/usr/libexec/virtiofsd', '/usr/lib/qemu/virtiofsd'];
+
+/** The guest never ran under the hardware accelerator: the caller starts it again under TCG. */
+class AccelDoesNotRun extends Error {}
+
+interface BootOutcome {
+  kind: 'ready' | 'exited' | 'silent' | 'timeout' | 'guest-error';
+  status?: { code: number | null; signal: string | null };
+  line?: ProgressLine;
+}
+
+export class QemuDriver implements VmDriver {
+  readonly kind = 'qemu' as const;
+  readonly paths: MachinePaths;
+  private readonly host: Host;
+  private readonly clock: Clock;
+
+  constructor(private readonly o: QemuDriverOptions) {
+    this.host = o.host;
+    this.clock = o.clock ?? systemClock;
+    this.paths = machinePaths(o.berthHome, o.name ?? 'default');
+  }
+
+  async start(settings: MachineSettings, sink: DriverSink, opts: StartOptions = {}): Promise<VmSession> {
+    const image = await readImage(this.host, this.o.imageDir);
+    const binary = qemuBinaryName(image.arch, this.host.platform);
+    const qemu = await this.findBinary(binary);
+    if (!qemu) {
+      throw new MachineError(
+        'qemu.missing',
+        `${binary} was not found${this.o.binDirs?.length ? ` in ${this.o.binDirs.join(', ')} or` : ''} on PATH: ` +
+          `install qemu (Debian/Ubuntu: apt-get install ${image.arch === 'x86_64' ? 'qemu-system-x86' : 'qemu-system-arm'} qemu-utils; macOS: brew install qemu)`,
+      );
+    }
+    await this.host.mkdir(this.paths.dir);
+    await this.endStale(sink);
+    const key = await ensureSshKey(this.host, this.paths);
+    await this.prepareDisk(settings.diskGiB);
+    const share = settings.shareHome ? await this.homeShare() : null;
+    const config: GuestConfig = {
+      hostname: 'berth',
+      sshAuthorizedKey: key,
+      timeMs: this.clock.now(),
+      share: share ? { tag: share.tag, path: share.path, type: share.type } : null,
+      kubernetes: settings.kubernetes,
+      dockerTcpPort: this.o.dockerTcpPort ?? 2375,
+    };
+    await this.host.writeFile(this.paths.guestConfig, `${JSON.stringify(config, null, 2)}\n`);
+
+    const accel = await this.chooseAccel(image, sink, opts);
+    const plan = { name: this.o.name ?? 'default', image, settings, paths: this.paths, share };
+    if (accel === 'tcg') return this.boot(qemu, { ...plan, accel, sshPort: 0 }, sink, false);
+    try {
+      return await this.boot(qemu, { ...plan, accel, sshPort: 0 }, sink, true);
+    } catch (err) {
+      if (!(err instanceof AccelDoesNotRun)) throw err;
+      await rememberBroken(this.host, verdictFile(this.o.berthHome), {
+        accel,
+        kernelRelease: this.host.kernelRelease,
+        atMs: this.clock.now(),
+        reason: err.message,
+      });
+      sink.notice(
+        'warning',
+        'accel.fallback',
+        `${accel.toUpperCase()} is present but does not run guests on this host (${err.message}). ` +
+          'Berth restarted the machine under TCG, software emulation: it works, but much slower ' +
+          '(a boot takes tens of seconds instead of a few, and containers run several times slower). ' +
+          `Later starts use TCG directly; \`berth start --retry-accel\` tries ${accel.toUpperCase()} again.`,
+      );
+      return this.boot(qemu, { ...plan, accel: 'tcg', sshPort: 0 }, sink, false);
+    }
+  }
+
+  async reset(): Promise<void> {
+    await this.endStale(null);
+    await this.host.remove(this.paths.dir);
+  }
+
+  async disk(): Promise<DiskInfo> {
+    if (!(await this.host.exists(this.paths.dataDisk))) return { sizeGiB: null };
+    const img = await this.qemuImg();
+    // -U: the image may be open in a running qemu, which holds its lock.
+    const r = await this.host.run(img, ['info', '-U', '--output=json', this.paths.dataDisk], {
+      timeoutMs: 30_000,
+    });
+    if (r.code !== 0) {
+      throw new MachineError('disk.info_failed', `qemu-img info ${this.paths.dataDisk}: ${r.stderr.trim()}`);
+    }
+    const bytes = (JSON.parse(r.stdout) as { 'virtual-size': number })['virtual-size'];
+    return { sizeGiB: bytes / 2 ** 30 };
+  }
+
+  async growDisk(sizeGiB: number): Promise<void> {
+    const { sizeGiB: current } = await this.disk();
+    if (checkDiskChange(current, sizeGiB) !== 'grow') return;
+    const img = await this.qemuImg();
+    const r = await this.host.run(img, ['resize', this.paths.dataDisk, `${sizeGiB}G`], { timeoutMs: 60_000 });
+    if (r.code !== 0) {
+      throw new MachineError(
+        'disk.resize_failed',
+        `cannot grow ${this.paths.dataDisk} to ${sizeGiB} GiB: ${r.stderr.trim() || r.stdout.trim()}`,
+      );
+    }
+  }
+
+  private async prepareDisk(sizeGiB: number): Promise<void> {
+    if (await this.host.exists(this.paths.dataDisk)) return this.growDisk(sizeGiB);
+    const img = await this.qemuImg();
+    const r = await this.host.run(img, ['create', '-f', 'qcow2', this.paths.dataDisk, `${sizeGiB}G`], {
+      timeoutMs: 60_000,
+    });
+    if (r.code !== 0) {
+      throw new MachineError(
+        'disk.create_failed',
+        `qemu-img create ${this.paths.dataDisk}: ${r.stderr.trim()}`,
+      );
+    }
+  }
+
+  private async qemuImg(): Promise<string> {
+    const name = this.host.platform === 'win32' ? 'qemu-img.exe' : 'qemu-img';
+    const found = await this.findBinary(name);
+    if (!found) {
+      throw new MachineError(
+        'qemu.missing',
+        `${name} was not found: install qemu (Debian: apt-get install qemu-utils)`,
+      );
+    }
+    return found;
+  }
+
+  private async findBinary(name: string): Promise<string | null> {
+    for (const dir of this.o.binDirs ?? []) {
+      const candidate = path.join(dir, name);
+      if (await this.host.exists(candidate)) return candidate;
+    }
+    return this.host.which(name);
+  }
+
+  /** virtiofs where a virtiofsd exists (Linux), else 9p. */
+  private async homeShare(): Promise<HomeShare> {
+    const base = { path: this.host.homedir, tag: 'home' };
+    if (this.host.platform === 'linux' && (await this.virtiofsd())) return { ...base, type: 'virtiofs' };
+    return { ...base, type: '9p', securityModel: this.host.isRoot ? 'passthrough' : 'mapped-xattr' };
+  }
+
+  private async virtiofsd(): Promise<string | null> {
+    const found = await this.findBinary('virtiofsd');
+    if (found) return found;
+    for (const p of virtiofsdPlaces) if (await this.host.exists(p)) return p;
+    return null;
+  }
+
+  private async chooseAccel(image: VmImage, sink: DriverSink, opts: StartOptions): Promise<Accel> {
+    const hw = await hardwareAccel(this.host, image.arch);
+    if (!hw.accel) {
+      sink.notice(
+        'warning',
+        'accel.none',
+        `No hardware acceleration (${hw.why}): the machine runs under TCG, software emulation, which is much slower.`,
+      );
+      return 'tcg';
+    }
+    const file = verdictFile(this.o.berthHome);
+    if (opts.retryAccel) await forgetBroken(this.host, file, hw.accel);
+    const verdict = await brokenVerdict(this.host, file, hw.accel);
+    if (!verdict) return hw.accel;
+    sink.notice(
+      'warning',
+      'accel.fallback',
+      `${hw.accel.toUpperCase()} did not run guests on this host before (${verdict.reason}): the machine runs under TCG, ` +
+        `software emulation, which is much slower. \`berth start --retry-accel\` tries ${hw.accel.toUpperCase()} again.`,
+    );
+    return 'tcg';
+  }
+
+  /** A qemu of this machine left running by an app that went away (its pid file), ended before a new one. */
+  private async endStale(sink: DriverSink | null): Promise<void> {
+    const pid = Number.parseInt((await this.host.readText(this.paths.pidFile))?.trim() ?? '', 10);
+    if (!pid || !this.host.alive(pid)) return;
+    if (this.host.platform === 'linux') {
+      const cmdline = await this.host.readText(`/proc/${pid}/cmdline`);
+      if (!cmdline?.includes(this.paths.dir)) return;
+    }
+    sink?.log('provider', `ending the qemu (pid ${pid}) left running by an earlier start`);
+    this.host.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50 && this.host.alive(pid); i++) {
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 100));
+    }
+  }
+
+  private async boot(qemu: string, plan: QemuPlan, sink: DriverSink, probe: boolean): Promise<VmSession> {
+    const p = this.paths;
+    for (const f of [p.serialLog, p.progressLog, p.qmpSocket, p.pidFile, p.virtiofsSocket])
+      await this.host.remove(f);
+    plan.sshPort = await this.host.freePort();
+    const args = qemuArgs(plan);
+    const logStart = (await this.host.readFrom(p.qemuLog, 0)).length;
+    const stamp = new Date(this.clock.now()).toISOString();
+    await this.host.appendFile(p.qemuLog, `--- ${stamp} ${qemu} ${args.join(' ')}\n`);
+    sink.log(
+      'provider',
+      `starting qemu (${plan.accel}, ${plan.settings.cpus} CPUs, ${plan.settings.memoryMiB} MiB)`,
+    );
+
+    const virtiofsd = plan.share?.type === 'virtiofs' ? await this.startVirtiofsd(plan.share) : null;
+    const proc = this.host.spawn(qemu, args, { outputFile: p.qemuLog });
+
+    let guestRuns = false;
+    let lastStage = '';
+    let settle: (o: BootOutcome) => void = () => undefined;
+    const outcome = new Promise<BootOutcome>((resolve) => {
+      settle = resolve;
+    });
+    const serial = new FileTail(
+      this.host,
+      this.clock,
+      p.serialLog,
+      (line) => {
+        if (/Linux version/.test(line)) guestRuns = true;
+        sink.log('console', line);
+      },
+      this.o.tailIntervalMs,
+    );
+    const progress = new FileTail(
+      this.host,
+      this.clock,
+      p.progressLog,
+      (raw) => {
+        const line = parseProgress(raw);
+        if (!line) return;
+        guestRuns = true;
+        sink.progress(line);
+        if (line.kind === 'stage') lastStage = line.stage;
+        if (line.kind === 'ready') settle({ kind: 'ready' });
+        if (line.kind === 'error') settle({ kind: 'guest-error', line });
+      },
+      this.o.tailIntervalMs,
+    );
+    serial.start();
+    progress.start();
+    const tails = async () => {
+      await serial.stop();
+      await progress.stop();
+    };
+
+    void proc.exited.then((status) => settle({ kind: 'exited', status }));
+    const probeMs = this.o.accelProbeMs ?? 6000;
+    const probeTimer = probe
+      ? this.clock.setTimeout(() => {
+          // One last look first: the line may be in the file and not read yet.
+          void serial.poll().then(() => {
+            if (!guestRuns) settle({ kind: 'silent' });
+          });
+        }, probeMs)
+      : null;
+    const limits = this.o.bootTimeoutMs ?? { accel: 120_000, tcg: 600_000 };
+    const bootMs = plan.accel === 'tcg' ? limits.tcg : limits.accel;
+    const bootTimer = this.clock.setTimeout(() => settle({ kind: 'timeout' }), bootMs);
+    const result = await outcome;
+    probeTimer?.cancel();
+    bootTimer.cancel();
+
+    const endNow = async () => {
+      proc.kill('SIGKILL');
+      await within(this.clock, 10_000, proc.exited);
+      virtiofsd?.kill('SIGKILL');
+      await tails();
+    };
+    const consoleTail = () => tailLines(this.host, p.serialLog, console10);
+
+    if (result.kind === 'ready') {
+      sink.log('provider', `the machine is ready (qemu pid ${proc.pid}, SSH on 127.0.0.1:${plan.sshPort})`);
+      return this.session(proc, virtiofsd, plan, sink, tails);
+    }
+    if (result.kind === 'silent') {
+      await endNow();
+      throw new AccelDoesNotRun(`its console stayed silent for ${probeMs / 1000} s under ${plan.accel}`);
+    }
+    if (result.kind === 'exited') {
+      await tails();
+      virtiofsd?.kill('SIGKILL');
+      const qemuSaid = (await this.host.readFrom(p.qemuLog, logStart)).toString('utf8').split('\n').slice(1);
+      const said = qemuSaid.filter((l) => l.trim()).slice(-3);
+      if (probe && !guestRuns && accelFailure(result.status, said)) {
+        throw new AccelDoesNotRun(
+          `qemu ${describeExit(result.status ?? { code: null, signal: null })} under ${plan.accel} before the guest printed a line${said.length ? `: ${said.at(-1)}` : ''}`,
+        );
+      }
+      throw new MachineError(
+        'qemu.exited',
+        `qemu ${describeExit(result.status ?? { code: null, signal: null })} before the machine was ready` +
+          (lastStage ? ` (its last step: ${lastStage})` : '') +
+          (said.length ? `; qemu said: ${said.join(' / ')}` : ''),
+        await consoleTail(),
+      );
+    }
+    await endNow();
+    if (result.kind === 'guest-error') {
+      const line = result.line as ProgressLine;
+      throw new MachineError(
+        'boot.guest_error',
+        `the guest's ${line.stage} step failed: ${line.text}`,
+        await consoleTail(),
+      );
+    }
+    throw new MachineError(
+      'boot.timeout',
+      `the machine did not get ready within ${bootMs / 1000} s under ${plan.accel}` +
+        (lastStage
+          ? `; its last step was ${lastStage}`
+          : guestRuns
+            ? '; the guest reported no step'
+            : '; the guest printed nothing'),
+      await consoleTail(),
+    );
+  }
+
+  private async startVirtiofsd(share: HomeShare): Promise<HostProcess> {
+    const bin = (await this.virtiofsd()) as string;
+    const proc = this.host.spawn(bin, virtiofsdArgs(this.paths, share, this.host.isRoot), {
+      outputFile: this.paths.qemuLog,
+    });
+    // qemu connects to its socket at start: wait (briefly) until it is there.
+    for (let i = 0; i < 50 && !(await this.host.exists(this.paths.virtiofsSocket)); i++) {
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 100));
+    }
+    return proc;
+  }
+
+  private session(
+    proc: HostProcess,
+    virtiofsd: HostProcess | null,
+    plan: QemuPlan,
+    sink: DriverSink,
+    tails: () => Promise<void>,
+  ): VmSession {
+    const host = this.host;
+    const clock = this.clock;
+    const p = this.paths;
+    const exited = proc.exited.then(async (status) => {
+      virtiofsd?.kill('SIGTERM');
+      await tails();
+      const tail = await tailLines(host, p.serialLog, console10);
+      return `qemu ${describeExit(status)}${tail.length ? `\n--- last lines of the console ---\n${tail.join('\n')}` : ''}`;
+    });
+    let gone = false;
+    void proc.exited.then(() => {
+      gone = true;
+    });
+    return {
+      endpoint: {
+        dockerSocket: null,
+        ssh: { host: '127.0.0.1', port: plan.sshPort, user: 'root', privateKeyFile: p.sshKey },
+      },
+      pid: proc.pid,
+      accel: plan.accel,
+      exited,
+      async stop(timeoutMs) {
+        if (gone) return;
+        try {
+          await host.qmp(p.qmpSocket, 'system_powerdown', undefined, 5000);
+          sink.log('provider', 'asked the guest to power off (ACPI)');
+        } catch (err) {
+          sink.log('provider', `ACPI power-off failed (${(err as Error).message}); ending qemu`);
+          proc.kill('SIGKILL');
+        }
+        if ((await within(clock, timeoutMs, proc.exited)) !== timedOut) return;
+        sink.log('provider', `the guest did not power off within ${timeoutMs / 1000} s; ending qemu`);
+        proc.kill('SIGKILL');
+        if ((await within(clock, 10_000, proc.exited)) === timedOut) {
+          throw new MachineError('stop.kill_failed', `qemu (pid ${proc.pid}) did not end after SIGKILL`);
+        }
+      },
+      async kill() {
+        if (gone) return;
+        proc.kill('SIGKILL');
+        if ((await within(clock, 10_000, proc.exited)) === timedOut) {
+          throw new MachineError('stop.kill_failed', `qemu (pid ${proc.pid}) did not end after SIGKILL`);
+        }
+      },
+    };
+  }
+}
+
+/**
+ * Whether an early qemu exit is the accelerator's fault: it could not open it, or aborted in it (KVM on
+ * nested hosts: `-cpu host` aborts setting MSR 0x10a).
+ */
+function accelFailure(status: { signal: string | null } | undefined, said: string[]): boolean {
+  if (status?.signal === 'SIGABRT') return true;
+  return said.some((l) => /kvm|hvf|whpx|hypervisor|accelerat|MSR/i.test(l));
+}
