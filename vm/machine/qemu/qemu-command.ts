@@ -146,8 +146,25 @@ function accelArgs(accel: Accel): string[] {
   }
 }
 
-/** virtiofsd (the Rust one) serving the home share on the socket qemu connects to. */
-export function virtiofsdArgs(paths: MachinePaths, share: HomeShare, asRoot: boolean): string[] {
+/**
+ * virtiofsd serving the home share on the socket qemu connects to. Two exist: the Rust one (the `virtiofsd`
+ * package, /usr/libexec/virtiofsd, or on PATH) and the C one qemu ≤ 7 shipped (/usr/lib/qemu/virtiofsd),
+ * which takes `-o` options and needs root.
+ */
+export interface Virtiofsd {
+  path: string;
+  flavour: 'rust' | 'c';
+}
+
+export function virtiofsdArgs(
+  paths: MachinePaths,
+  share: HomeShare,
+  flavour: 'rust' | 'c',
+  asRoot: boolean,
+): string[] {
+  if (flavour === 'c') {
+    return [`--socket-path=${paths.virtiofsSocket}`, '-o', `source=${share.path}`, '-o', 'cache=auto'];
+  }
   return [
     `--socket-path=${paths.virtiofsSocket}`,
     `--shared-dir=${share.path}`,

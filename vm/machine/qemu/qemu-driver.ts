@@ -35,6 +35,7 @@ import {
   type QemuPlan,
   qemuArgs,
   qemuBinaryName,
+  type Virtiofsd,
   type VmImage,
   virtiofsdArgs,
 } from './qemu-command.ts';
@@ -58,7 +59,7 @@ export interface QemuDriverOptions {
 }
 
 const console10 = 12;
-const virtiofsdPlaces = ['/usr/libexec/virtiofsd', '/usr/lib/qemu/virtiofsd'];
+const legacyVirtiofsd = '/usr/lib/qemu/virtiofsd';
 
 /** The guest never ran under the hardware accelerator: the caller starts it again under TCG. */
 class AccelDoesNotRun extends Error {}
@@ -205,10 +206,14 @@ export class QemuDriver implements VmDriver {
     return { ...base, type: '9p', securityModel: this.host.isRoot ? 'passthrough' : 'mapped-xattr' };
   }
 
-  private async virtiofsd(): Promise<string | null> {
-    const found = await this.findBinary('virtiofsd');
-    if (found) return found;
-    for (const p of virtiofsdPlaces) if (await this.host.exists(p)) return p;
+  private async virtiofsd(): Promise<Virtiofsd | null> {
+    const found =
+      (await this.findBinary('virtiofsd')) ??
+      ((await this.host.exists('/usr/libexec/virtiofsd')) ? '/usr/libexec/virtiofsd' : null);
+    if (found) return { path: found, flavour: found === legacyVirtiofsd ? 'c' : 'rust' };
+    // The C one cannot run without root.
+    if (this.host.isRoot && (await this.host.exists(legacyVirtiofsd)))
+      return { path: legacyVirtiofsd, flavour: 'c' };
     return null;
   }
 
@@ -378,8 +383,8 @@ export class QemuDriver implements VmDriver {
   }
 
   private async startVirtiofsd(share: HomeShare): Promise<HostProcess> {
-    const bin = (await this.virtiofsd()) as string;
-    const proc = this.host.spawn(bin, virtiofsdArgs(this.paths, share, this.host.isRoot), {
+    const bin = (await this.virtiofsd()) as Virtiofsd;
+    const proc = this.host.spawn(bin.path, virtiofsdArgs(this.paths, share, bin.flavour, this.host.isRoot), {
       outputFile: this.paths.qemuLog,
     });
     // qemu connects to its socket at start: wait (briefly) until it is there.
