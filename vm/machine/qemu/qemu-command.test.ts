@@ -11,6 +11,7 @@ import {
   type QemuPlan,
   qemuArgs,
   type VmImage,
+  virtiofsdArgs,
 } from './qemu-command.ts';
 
 const image = (arch: 'x86_64' | 'aarch64' = 'x86_64', cmdline = 'rdinit=/init ro'): VmImage => ({
@@ -128,6 +129,25 @@ describe('qemu command', () => {
     );
     assert.deepEqual(values(vfs, '-numa'), ['node,memdev=mem']);
     assert.deepEqual(values(qemuArgs(plan()), '-virtfs'), []);
+  });
+
+  it('virtiofsd: the Rust one without a sandbox for a user, the C one (qemu 7, root) with -o options', () => {
+    const paths = machinePaths('/home/alice/.berth', 'default');
+    const share: HomeShare = { path: '/home/alice', tag: 'home', type: 'virtiofs' };
+    assert.deepEqual(virtiofsdArgs(paths, share, 'rust', false), [
+      '--socket-path=/home/alice/.berth/machines/default/virtiofs.sock',
+      '--shared-dir=/home/alice',
+      '--cache=auto',
+      '--sandbox=none',
+    ]);
+    assert.equal(virtiofsdArgs(paths, share, 'rust', true).at(-1), '--sandbox=namespace');
+    assert.deepEqual(virtiofsdArgs(paths, share, 'c', true), [
+      '--socket-path=/home/alice/.berth/machines/default/virtiofs.sock',
+      '-o',
+      'source=/home/alice',
+      '-o',
+      'cache=auto',
+    ]);
   });
 
   it('a comma in a path is doubled, as qemu option values need', () => {
