@@ -45,6 +45,8 @@ export class MachineManager {
   private session: VmSession | null = null;
   private settings: MachineSettings | null = null;
   private readonly listeners = new Set<MachineListener>();
+  /** Aborts the start under way (stop and reset do, rather than wait for a slow boot to finish). */
+  private starting: AbortController | null = null;
   /** The action under way (start, stop, reset): the next one waits for it. */
   private busy: Promise<unknown> = Promise.resolve();
   private readonly driver: VmDriver;
@@ -77,12 +79,17 @@ export class MachineManager {
       await this.endSession();
       const settings = await this.currentSettings();
       this.setState('starting');
+      const abort = new AbortController();
+      this.starting = abort;
       let session: VmSession;
       try {
-        session = await this.driver.start(settings, this.sink(), opts);
+        session = await this.driver.start(settings, this.sink(), { ...opts, signal: abort.signal });
       } catch (err) {
-        this.setState('error', reasonOf(err));
+        if (abort.signal.aborted) this.setState('stopped', 'the start was cancelled');
+        else this.setState('error', reasonOf(err));
         throw err;
+      } finally {
+        this.starting = null;
       }
       this.session = session;
       this.setState('running');
@@ -94,8 +101,12 @@ export class MachineManager {
     });
   }
 
-  /** A graceful stop (the guest powers off), then a kill once the stop timeout has passed. */
+  /**
+   * A graceful stop (the guest powers off), then a kill once the stop timeout has passed. A start under
+   * way is cancelled (its promise rejects) rather than waited for.
+   */
   stop(): Promise<void> {
+    this.starting?.abort();
     return this.serial(async () => {
       if (this.state === 'stopped') return;
       if (this.state === 'error') {
@@ -123,6 +134,7 @@ export class MachineManager {
 
   /** Factory reset: stops the machine and deletes it (disk, keys, logs); settings and the image stay. */
   reset(): Promise<void> {
+    this.starting?.abort();
     return this.serial(async () => {
       if (this.state === 'running' || this.state === 'starting') {
         const session = this.session;

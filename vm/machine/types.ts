@@ -66,6 +66,8 @@ export interface DriverSink {
 export interface StartOptions {
   /** Forget a remembered "this accelerator does not run guests" verdict and try it again. */
   retryAccel?: boolean;
+  /** Aborted when the user stops a start under way: the provider ends what it started and rejects. */
+  signal?: AbortSignal;
 }
 
 /** One running machine, as a provider started it. */

@@ -6,7 +6,14 @@ import { type Clock, sleep, systemClock } from '../clock.ts';
 import { FileTail } from '../file-tail.ts';
 import type { Host } from '../host.ts';
 import { tailLines } from '../machine-dir.ts';
-import { type DiskInfo, type DriverSink, MachineError, type VmDriver, type VmSession } from '../types.ts';
+import {
+  type DiskInfo,
+  type DriverSink,
+  MachineError,
+  type StartOptions,
+  type VmDriver,
+  type VmSession,
+} from '../types.ts';
 import { describeExit, timedOut, within } from '../wait.ts';
 
 export interface NativeDriverOptions {
@@ -52,7 +59,7 @@ export class NativeDriver implements VmDriver {
     this.socket = path.join(this.execRoot, 'docker.sock');
   }
 
-  async start(_settings: unknown, sink: DriverSink): Promise<VmSession> {
+  async start(_settings: unknown, sink: DriverSink, opts: StartOptions = {}): Promise<VmSession> {
     if (this.host.platform !== 'linux' || !this.host.isRoot) {
       throw new MachineError(
         'native.unsupported',
@@ -92,10 +99,11 @@ export class NativeDriver implements VmDriver {
         );
       }
       if (await this.host.pingDocker(this.socket, 1000)) break;
-      if (this.clock.now() >= deadline) {
+      if (opts.signal?.aborted || this.clock.now() >= deadline) {
         proc.kill('SIGKILL');
         await within(this.clock, 10_000, proc.exited);
         await log.stop();
+        if (opts.signal?.aborted) throw new MachineError('start.cancelled', 'the start was cancelled');
         throw new MachineError(
           'berthd.timeout',
           `berthd did not answer at ${this.socket} within ${(this.o.readyTimeoutMs ?? 60_000) / 1000} s`,

@@ -65,7 +65,7 @@ const legacyVirtiofsd = '/usr/lib/qemu/virtiofsd';
 class AccelDoesNotRun extends Error {}
 
 interface BootOutcome {
-  kind: 'ready' | 'exited' | 'silent' | 'timeout' | 'guest-error';
+  kind: 'ready' | 'exited' | 'silent' | 'timeout' | 'guest-error' | 'aborted';
   status?: { code: number | null; signal: string | null };
   line?: ProgressLine;
 }
@@ -110,9 +110,9 @@ export class QemuDriver implements VmDriver {
 
     const accel = await this.chooseAccel(image, sink, opts);
     const plan = { name: this.o.name ?? 'default', image, settings, paths: this.paths, share };
-    if (accel === 'tcg') return this.boot(qemu, { ...plan, accel, sshPort: 0 }, sink, false);
+    if (accel === 'tcg') return this.boot(qemu, { ...plan, accel, sshPort: 0 }, sink, false, opts.signal);
     try {
-      return await this.boot(qemu, { ...plan, accel, sshPort: 0 }, sink, true);
+      return await this.boot(qemu, { ...plan, accel, sshPort: 0 }, sink, true, opts.signal);
     } catch (err) {
       if (!(err instanceof AccelDoesNotRun)) throw err;
       await rememberBroken(this.host, verdictFile(this.o.berthHome), {
@@ -129,7 +129,7 @@ export class QemuDriver implements VmDriver {
           '(a boot takes tens of seconds instead of a few, and containers run several times slower). ' +
           `Later starts use TCG directly; \`berth start --retry-accel\` tries ${accel.toUpperCase()} again.`,
       );
-      return this.boot(qemu, { ...plan, accel: 'tcg', sshPort: 0 }, sink, false);
+      return this.boot(qemu, { ...plan, accel: 'tcg', sshPort: 0 }, sink, false, opts.signal);
     }
   }
 
@@ -255,7 +255,14 @@ export class QemuDriver implements VmDriver {
     }
   }
 
-  private async boot(qemu: string, plan: QemuPlan, sink: DriverSink, probe: boolean): Promise<VmSession> {
+  private async boot(
+    qemu: string,
+    plan: QemuPlan,
+    sink: DriverSink,
+    probe: boolean,
+    signal?: AbortSignal,
+  ): Promise<VmSession> {
+    if (signal?.aborted) throw new MachineError('start.cancelled', 'the start was cancelled');
     const p = this.paths;
     for (const f of [p.serialLog, p.progressLog, p.qmpSocket, p.pidFile, p.virtiofsSocket])
       await this.host.remove(f);
@@ -311,6 +318,8 @@ export class QemuDriver implements VmDriver {
     };
 
     void proc.exited.then((status) => settle({ kind: 'exited', status }));
+    const onAbort = () => settle({ kind: 'aborted' });
+    signal?.addEventListener('abort', onAbort);
     const probeMs = this.o.accelProbeMs ?? 6000;
     const probeTimer = probe
       ? this.clock.setTimeout(() => {
@@ -326,6 +335,7 @@ export class QemuDriver implements VmDriver {
     const result = await outcome;
     probeTimer?.cancel();
     bootTimer.cancel();
+    signal?.removeEventListener('abort', onAbort);
 
     const endNow = async () => {
       proc.kill('SIGKILL');
@@ -362,6 +372,10 @@ export class QemuDriver implements VmDriver {
       );
     }
     await endNow();
+    if (result.kind === 'aborted') {
+      sink.log('provider', 'the start was cancelled; qemu was ended');
+      throw new MachineError('start.cancelled', 'the start was cancelled');
+    }
     if (result.kind === 'guest-error') {
       const line = result.line as ProgressLine;
       throw new MachineError(

@@ -207,6 +207,20 @@ describe('MachineManager with the qemu provider', () => {
     assert.ok(r.events.some((e) => e.type === 'log' && /did not power off within 20 s/.test(e.line)));
   });
 
+  it('stop during a slow boot cancels it: qemu ended, the start rejects, the machine is stopped', async () => {
+    const r = rig({ kvm: false });
+    r.guest.tcg = () => r.host.append(`${dir}/serial.log`, 'Linux version 6.1.0\n');
+    const start = r.manager.start();
+    start.catch(() => undefined);
+    await r.clock.advance(30_000);
+    assert.equal((await r.manager.status()).state, 'starting');
+    await drive(r.clock, r.manager.stop());
+    await assert.rejects(start, /the start was cancelled/);
+    assert.deepEqual(r.host.lastProcess().signals, ['SIGKILL']);
+    assert.deepEqual(states(r.events), ['starting', 'stopped']);
+    assert.ok(r.clock.now() < 1_764_750_000_000 + 60_000, 'stop did not wait for the boot timeout');
+  });
+
   it('a boot that never gets ready ends in error after the timeout, with the last console lines', async () => {
     const r = rig({ kvm: false });
     r.guest.tcg = () => {

@@ -23,6 +23,7 @@ import {
   MachineError,
   type MachineSettings,
   type ProgressLine,
+  type StartOptions,
   type VmDriver,
   type VmSession,
 } from '../types.ts';
@@ -111,7 +112,7 @@ export class WslDriver implements VmDriver {
     return path.join(this.paths.dir, 'console.log');
   }
 
-  async start(settings: MachineSettings, sink: DriverSink): Promise<VmSession> {
+  async start(settings: MachineSettings, sink: DriverSink, opts: StartOptions = {}): Promise<VmSession> {
     if (this.host.platform !== 'win32') {
       throw new MachineError('wsl.unsupported', 'the wsl provider runs on Windows only');
     }
@@ -146,7 +147,7 @@ export class WslDriver implements VmDriver {
       { outputFile: this.consoleLog },
     );
     let settle: (o: {
-      kind: 'ready' | 'error' | 'exited' | 'timeout';
+      kind: 'ready' | 'error' | 'exited' | 'timeout' | 'aborted';
       line?: ProgressLine;
       why?: string;
     }) => void = () => undefined;
@@ -170,13 +171,18 @@ export class WslDriver implements VmDriver {
     void proc.exited.then((st) => settle({ kind: 'exited', why: describeExit(st) }));
     const readyMs = this.o.readyTimeoutMs ?? 120_000;
     const timer = this.clock.setTimeout(() => settle({ kind: 'timeout' }), readyMs);
+    const onAbort = () => settle({ kind: 'aborted' });
+    opts.signal?.addEventListener('abort', onAbort);
+    if (opts.signal?.aborted) onAbort();
     const result = await outcome;
     timer.cancel();
+    opts.signal?.removeEventListener('abort', onAbort);
     if (result.kind !== 'ready') {
       await this.terminate();
       await within(this.clock, 10_000, proc.exited);
       await tail.stop();
       const last = await tailLines(this.host, this.consoleLog, 12);
+      if (result.kind === 'aborted') throw new MachineError('start.cancelled', 'the start was cancelled');
       if (result.kind === 'error') {
         const line = result.line as ProgressLine;
         throw new MachineError(
