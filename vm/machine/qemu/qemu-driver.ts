@@ -59,6 +59,16 @@ export interface QemuDriverOptions {
 }
 
 const console10 = 12;
+const powerdownRepeatMs = 5000;
+
+/** `fn` every `ms` on the clock until cancelled. */
+function setInterval(clock: Clock, ms: number, fn: () => void): { cancel(): void } {
+  let timer = clock.setTimeout(function tick() {
+    fn();
+    timer = clock.setTimeout(tick, ms);
+  }, ms);
+  return { cancel: () => timer.cancel() };
+}
 const legacyVirtiofsd = '/usr/lib/qemu/virtiofsd';
 
 /** The guest never ran under the hardware accelerator: the caller starts it again under TCG. */
@@ -445,7 +455,13 @@ export class QemuDriver implements VmDriver {
           sink.log('provider', `ACPI power-off failed (${(err as Error).message}); ending qemu`);
           proc.kill('SIGKILL');
         }
-        if ((await within(clock, timeoutMs, proc.exited)) !== timedOut) return;
+        // A press the guest was not listening for yet is lost: press again now and then until the timeout.
+        const again = setInterval(clock, powerdownRepeatMs, () => {
+          host.qmp(p.qmpSocket, 'system_powerdown', undefined, 5000).catch(() => undefined);
+        });
+        const ended = await within(clock, timeoutMs, proc.exited);
+        again.cancel();
+        if (ended !== timedOut) return;
         sink.log('provider', `the guest did not power off within ${timeoutMs / 1000} s; ending qemu`);
         proc.kill('SIGKILL');
         if ((await within(clock, 10_000, proc.exited)) === timedOut) {

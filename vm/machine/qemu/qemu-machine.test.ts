@@ -202,6 +202,8 @@ describe('MachineManager with the qemu provider', () => {
     const asked = r.clock.now();
     await drive(r.clock, r.manager.stop());
     assert.deepEqual(deaf.signals, ['SIGKILL']);
+    // The first press, then one every 5 s while the guest does not go.
+    assert.equal(r.host.qmpCalls.filter((c) => c.command === 'system_powerdown').length, 1 + 4);
     assert.ok(r.clock.now() - asked >= 20_000);
     assert.equal((await r.manager.status()).state, 'stopped');
     assert.ok(r.events.some((e) => e.type === 'log' && /did not power off within 20 s/.test(e.line)));

@@ -8,17 +8,8 @@
 // which from the outside is exactly the hung KVM guest of a nested host (qemu alive, console silent).
 // Where a real /dev/kvm exists, the wrapper passes everything through and the real KVM is probed.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -27,51 +18,14 @@ import { nodeHost, qmpCommand } from '../node-host.ts';
 import type { MachineEvent } from '../types.ts';
 import { verdictFile } from './accel.ts';
 import { QemuDriver } from './qemu-driver.ts';
-
-function which(cmd: string): string | null {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-const qemu = which('qemu-system-x86_64');
-const qemuImg = which('qemu-img');
-const skip =
-  process.arch !== 'x64'
-    ? 'this test boots an x86_64 kernel on an x86_64 host'
-    : !qemu || !qemuImg
-      ? 'qemu is not installed (apt-get install qemu-system-x86 qemu-utils)'
-      : false;
-
-/** A Debian kernel: this host's /boot, or the cloud kernel's package unpacked into a cache dir once. */
-function debianKernel(): string {
-  const boot = existsSync('/boot') ? readdirSync('/boot').filter((f) => f.startsWith('vmlinuz-')) : [];
-  if (boot.length) return path.join('/boot', boot.sort().at(-1) as string);
-  const cache = path.join(os.tmpdir(), 'berth-vm-machine-kernel');
-  const cached = existsSync(cache)
-    ? readdirSync(path.join(cache, 'boot')).find((f) => f.startsWith('vmlinuz-'))
-    : undefined;
-  if (cached) return path.join(cache, 'boot', cached);
-  mkdirSync(cache, { recursive: true });
-  const depends = execFileSync('apt-cache', ['depends', 'linux-image-cloud-amd64'], { encoding: 'utf8' });
-  const pkg = /Depends: (linux-image-\S+)/.exec(depends)?.[1];
-  if (!pkg) throw new Error(`no versioned kernel package in: ${depends}`);
-  execFileSync('apt-get', ['download', pkg], { cwd: cache, stdio: 'ignore' });
-  const deb = readdirSync(cache).find((f) => f.endsWith('.deb')) as string;
-  execFileSync('dpkg-deb', ['-x', deb, '.'], { cwd: cache });
-  rmSync(path.join(cache, deb));
-  const vmlinuz = readdirSync(path.join(cache, 'boot')).find((f) => f.startsWith('vmlinuz-')) as string;
-  return path.join(cache, 'boot', vmlinuz);
-}
+import { debianKernel, qemuPath as qemu, realQemuSkip as skip } from './real-guest.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'berth-qemu-real-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('qemu provider, real qemu', { skip }, () => {
   it('a silent KVM guest is detected, killed, and the machine restarted under TCG, whose console says Linux version', async () => {
-    const kernel = debianKernel();
+    const kernel = debianKernel().vmlinuz;
     const imageDir = path.join(tmp, 'image');
     mkdirSync(imageDir);
     writeFileSync(path.join(imageDir, 'initrd.img'), 'not an initramfs');
