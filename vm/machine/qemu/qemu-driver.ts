@@ -26,7 +26,7 @@ import {
   type VmDriver,
   type VmSession,
 } from '../types.ts';
-import { describeExit, timedOut, within } from '../wait.ts';
+import { describeExit, within } from '../wait.ts';
 import { brokenVerdict, forgetBroken, hardwareAccel, rememberBroken, verdictFile } from './accel.ts';
 import { readImage } from './image.ts';
 import {
@@ -39,6 +39,7 @@ import {
   type VmImage,
   virtiofsdArgs,
 } from './qemu-command.ts';
+import { qemuSession } from './qemu-session.ts';
 
 export interface QemuDriverOptions {
   host: Host;
@@ -59,16 +60,6 @@ export interface QemuDriverOptions {
 }
 
 const console10 = 12;
-const powerdownRepeatMs = 5000;
-
-/** `fn` every `ms` on the clock until cancelled. */
-function setInterval(clock: Clock, ms: number, fn: () => void): { cancel(): void } {
-  let timer = clock.setTimeout(function tick() {
-    fn();
-    timer = clock.setTimeout(tick, ms);
-  }, ms);
-  return { cancel: () => timer.cancel() };
-}
 const legacyVirtiofsd = '/usr/lib/qemu/virtiofsd';
 
 /** The guest never ran under the hardware accelerator: the caller starts it again under TCG. */
@@ -357,7 +348,16 @@ export class QemuDriver implements VmDriver {
 
     if (result.kind === 'ready') {
       sink.log('provider', `the machine is ready (qemu pid ${proc.pid}, SSH on 127.0.0.1:${plan.sshPort})`);
-      return this.session(proc, virtiofsd, plan, sink, tails);
+      return qemuSession({
+        host: this.host,
+        clock: this.clock,
+        paths: p,
+        proc,
+        virtiofsd,
+        plan,
+        sink,
+        tails,
+      });
     }
     if (result.kind === 'silent') {
       await endNow();
@@ -416,66 +416,6 @@ export class QemuDriver implements VmDriver {
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 100));
     }
     return proc;
-  }
-
-  private session(
-    proc: HostProcess,
-    virtiofsd: HostProcess | null,
-    plan: QemuPlan,
-    sink: DriverSink,
-    tails: () => Promise<void>,
-  ): VmSession {
-    const host = this.host;
-    const clock = this.clock;
-    const p = this.paths;
-    const exited = proc.exited.then(async (status) => {
-      virtiofsd?.kill('SIGTERM');
-      await tails();
-      const tail = await tailLines(host, p.serialLog, console10);
-      return `qemu ${describeExit(status)}${tail.length ? `\n--- last lines of the console ---\n${tail.join('\n')}` : ''}`;
-    });
-    let gone = false;
-    void proc.exited.then(() => {
-      gone = true;
-    });
-    return {
-      endpoint: {
-        dockerSocket: null,
-        ssh: { host: '127.0.0.1', port: plan.sshPort, user: 'root', privateKeyFile: p.sshKey },
-      },
-      pid: proc.pid,
-      accel: plan.accel,
-      exited,
-      async stop(timeoutMs) {
-        if (gone) return;
-        try {
-          await host.qmp(p.qmpSocket, 'system_powerdown', undefined, 5000);
-          sink.log('provider', 'asked the guest to power off (ACPI)');
-        } catch (err) {
-          sink.log('provider', `ACPI power-off failed (${(err as Error).message}); ending qemu`);
-          proc.kill('SIGKILL');
-        }
-        // A press the guest was not listening for yet is lost: press again now and then until the timeout.
-        const again = setInterval(clock, powerdownRepeatMs, () => {
-          host.qmp(p.qmpSocket, 'system_powerdown', undefined, 5000).catch(() => undefined);
-        });
-        const ended = await within(clock, timeoutMs, proc.exited);
-        again.cancel();
-        if (ended !== timedOut) return;
-        sink.log('provider', `the guest did not power off within ${timeoutMs / 1000} s; ending qemu`);
-        proc.kill('SIGKILL');
-        if ((await within(clock, 10_000, proc.exited)) === timedOut) {
-          throw new MachineError('stop.kill_failed', `qemu (pid ${proc.pid}) did not end after SIGKILL`);
-        }
-      },
-      async kill() {
-        if (gone) return;
-        proc.kill('SIGKILL');
-        if ((await within(clock, 10_000, proc.exited)) === timedOut) {
-          throw new MachineError('stop.kill_failed', `qemu (pid ${proc.pid}) did not end after SIGKILL`);
-        }
-      },
-    };
   }
 }
 
