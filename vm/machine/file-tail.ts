@@ -16,13 +16,18 @@ export class FileTail {
     private readonly clock: Clock,
     private readonly file: string,
     private readonly onLine: (line: string) => void,
-    private readonly intervalMs = 200,
+    private intervalMs = 200,
   ) {}
 
   /** Starts following from `offset` (0: the whole file; a file written before is read from its start). */
   start(offset = 0): void {
     this.offset = offset;
     this.schedule();
+  }
+
+  /** Looks every `ms` from the next look on (once a machine runs, its console needs no 200 ms polls). */
+  setInterval(ms: number): void {
+    this.intervalMs = ms;
   }
 
   /** Reads what is there now (lines not ended by a newline yet stay until the next read). */

@@ -60,6 +60,8 @@ export interface QemuDriverOptions {
 }
 
 const console10 = 12;
+/** How often the console and progress files are read once the machine runs. */
+const runningTailMs = 1000;
 const legacyVirtiofsd = '/usr/lib/qemu/virtiofsd';
 
 /** The guest never ran under the hardware accelerator: the caller starts it again under TCG. */
@@ -347,6 +349,8 @@ export class QemuDriver implements VmDriver {
     const consoleTail = () => tailLines(this.host, p.serialLog, console10);
 
     if (result.kind === 'ready') {
+      serial.setInterval(runningTailMs);
+      progress.setInterval(runningTailMs);
       sink.log('provider', `the machine is ready (qemu pid ${proc.pid}, SSH on 127.0.0.1:${plan.sshPort})`);
       return qemuSession({
         host: this.host,
