@@ -18,6 +18,11 @@ export interface SpawnOptions {
   cwd?: string;
   /** stdout and stderr are appended to this file (a long-lived process must not fill a pipe nobody reads). */
   outputFile?: string;
+  /**
+   * The process outlives this one and its terminal's signals: a machine `berth start` started keeps
+   * running after the CLI exits, and a later process attaches to it.
+   */
+  detached?: boolean;
 }
 
 /** A process a provider started and watches. */

@@ -21,6 +21,8 @@ export interface MachinePaths {
   /** The user's settings (MachineManager keeps them here; a reset writes them back). */
   settings: string;
   virtiofsSocket: string;
+  /** The running machine (pid, SSH port, accelerator), for a later process to attach to. */
+  runtime: string;
 }
 
 export function machinePaths(berthHome: string, name: string): MachinePaths {
@@ -42,6 +44,7 @@ export function machinePaths(berthHome: string, name: string): MachinePaths {
     sshPublicKey: at('ssh_ed25519.pub'),
     settings: at('settings.json'),
     virtiofsSocket: at('virtiofs.sock'),
+    runtime: at('runtime.json'),
   };
 }
 

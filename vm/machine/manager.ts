@@ -77,6 +77,9 @@ export class MachineManager {
       if (this.state === 'running') return;
       // From error, what may be left of the failed machine goes first.
       await this.endSession();
+      // One that an earlier process started is running already: take it over rather than start another.
+      const running = await this.driver.attach?.(this.sink());
+      if (running) return this.adopt(running);
       const settings = await this.currentSettings();
       this.setState('starting');
       const abort = new AbortController();
@@ -91,13 +94,34 @@ export class MachineManager {
       } finally {
         this.starting = null;
       }
-      this.session = session;
-      this.setState('running');
-      void session.exited.then((why) => {
-        if (this.session !== session) return;
-        this.session = null;
-        if (this.state === 'running') this.setState('error', `the machine stopped unexpectedly: ${why}`);
-      });
+      this.adopt(session);
+    });
+  }
+
+  /**
+   * Takes over a machine an earlier process (`berth start`, an app that quit) left running; false when
+   * there is none. Call it before status() in a process that did not start the machine itself.
+   */
+  attach(): Promise<boolean> {
+    return this.serial(async () => {
+      if (this.state === 'running') return true;
+      if (this.state !== 'stopped' && this.state !== 'error') return false;
+      const session = await this.driver.attach?.(this.sink());
+      if (!session) return false;
+      this.adopt(session);
+      return true;
+    });
+  }
+
+  private adopt(session: VmSession): void {
+    this.session = session;
+    this.setState('running');
+    void session.exited.then(({ why, clean }) => {
+      if (this.session !== session) return;
+      this.session = null;
+      if (this.state !== 'running') return;
+      if (clean) this.setState('stopped', why);
+      else this.setState('error', `the machine stopped unexpectedly: ${why}`);
     });
   }
 

@@ -104,7 +104,9 @@ export function nodeHost(): Host {
           cwd: opts.cwd,
           env: opts.env ? { ...process.env, ...opts.env } : process.env,
           stdio: ['ignore', fd ?? 'ignore', fd ?? 'ignore'],
+          detached: opts.detached ?? false,
         });
+        if (opts.detached) child.unref();
         const exited = new Promise<ExitStatus>((resolve) => {
           child.once('exit', (code, signal) => resolve({ code, signal }));
           child.once('error', () => resolve({ code: 127, signal: null }));

@@ -76,8 +76,11 @@ export interface VmSession {
   readonly pid: number | null;
   /** The accelerator it runs under (qemu: kvm, hvf, whpx, tcg), or the provider's kind. */
   readonly accel: string;
-  /** Settles when the machine ends for whatever reason, with why. */
-  readonly exited: Promise<string>;
+  /**
+   * Settles when the machine ends for whatever reason, with why; `clean` when it ended on its own terms
+   * (the guest powered off, berthd exited 0), which is a stop, not a failure.
+   */
+  readonly exited: Promise<{ why: string; clean: boolean }>;
   /** A graceful shutdown, then a kill once `timeoutMs` has passed; resolves once it is gone. */
   stop(timeoutMs: number): Promise<void>;
   /** Ends it at once. */
@@ -101,6 +104,8 @@ export interface VmDriver {
   disk(): Promise<DiskInfo>;
   /** Grows the data disk of a stopped machine (the guest grows its filesystem at the next boot). */
   growDisk(sizeGiB: number): Promise<void>;
+  /** The machine an earlier process started and left running, if there is one (qemu: runtime.json). */
+  attach?(sink: DriverSink): Promise<VmSession | null>;
 }
 
 /** A failure with what the user needs to read: the reason and the last console lines. */

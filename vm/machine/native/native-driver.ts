@@ -118,7 +118,7 @@ export class NativeDriver implements VmDriver {
     const exited = proc.exited.then(async (st) => {
       gone = true;
       await log.stop();
-      return `berthd ${describeExit(st)}`;
+      return { why: `berthd ${describeExit(st)}`, clean: st.code === 0 };
     });
     const end = async (signal: 'SIGTERM' | 'SIGKILL', timeoutMs: number) => {
       if (gone) return;

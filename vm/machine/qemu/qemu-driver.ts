@@ -64,6 +64,14 @@ const console10 = 12;
 const runningTailMs = 1000;
 const legacyVirtiofsd = '/usr/lib/qemu/virtiofsd';
 
+/** What runtime.json holds while the machine runs. */
+interface Runtime {
+  pid: number;
+  sshPort: number;
+  accel: string;
+  startedAtMs: number;
+}
+
 /** The guest never ran under the hardware accelerator: the caller starts it again under TCG. */
 class AccelDoesNotRun extends Error {}
 
@@ -134,6 +142,58 @@ export class QemuDriver implements VmDriver {
       );
       return this.boot(qemu, { ...plan, accel: 'tcg', sshPort: 0 }, sink, false, opts.signal);
     }
+  }
+
+  /** The qemu of this machine that an earlier process started (runtime.json, a live pid of ours), if any. */
+  async attach(sink: DriverSink): Promise<VmSession | null> {
+    const p = this.paths;
+    let runtime: Runtime;
+    try {
+      runtime = JSON.parse((await this.host.readText(p.runtime)) ?? '') as Runtime;
+    } catch {
+      return null;
+    }
+    if (!(await this.ours(runtime.pid))) {
+      await this.host.remove(p.runtime);
+      return null;
+    }
+    const { host, clock } = this;
+    // Not our child: its end is seen by polling, and its exit status is not known.
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      const look = () =>
+        host.alive(runtime.pid) ? clock.setTimeout(look, 1000) : resolve({ code: null, signal: null });
+      look();
+    });
+    const proc: HostProcess = { pid: runtime.pid, exited, kill: (signal) => host.kill(runtime.pid, signal) };
+    const follow = (file: string, onLine: (line: string) => void) => {
+      const tail = new FileTail(host, clock, file, onLine, runningTailMs);
+      return host.readFrom(file, 0).then((b) => {
+        tail.start(b.length);
+        return tail;
+      });
+    };
+    const serial = await follow(p.serialLog, (line) => sink.log('console', line));
+    const progress = await follow(p.progressLog, (raw) => {
+      const line = parseProgress(raw);
+      if (line) sink.progress(line);
+    });
+    sink.log(
+      'provider',
+      `attached to the running machine (qemu pid ${runtime.pid}, SSH on 127.0.0.1:${runtime.sshPort})`,
+    );
+    const tails = async () => {
+      await serial.stop();
+      await progress.stop();
+    };
+    return qemuSession({ host, clock, paths: p, proc, virtiofsd: null, sink, tails, ...runtime });
+  }
+
+  /** Whether pid is a live qemu of this machine (its command line names the machine dir). */
+  private async ours(pid: number): Promise<boolean> {
+    if (!pid || !this.host.alive(pid)) return false;
+    if (this.host.platform !== 'linux') return true;
+    const cmdline = await this.host.readText(`/proc/${pid}/cmdline`);
+    return Boolean(cmdline?.includes(this.paths.dir));
   }
 
   async reset(): Promise<void> {
@@ -246,11 +306,7 @@ export class QemuDriver implements VmDriver {
   /** A qemu of this machine left running by an app that went away (its pid file), ended before a new one. */
   private async endStale(sink: DriverSink | null): Promise<void> {
     const pid = Number.parseInt((await this.host.readText(this.paths.pidFile))?.trim() ?? '', 10);
-    if (!pid || !this.host.alive(pid)) return;
-    if (this.host.platform === 'linux') {
-      const cmdline = await this.host.readText(`/proc/${pid}/cmdline`);
-      if (!cmdline?.includes(this.paths.dir)) return;
-    }
+    if (!(await this.ours(pid))) return;
     sink?.log('provider', `ending the qemu (pid ${pid}) left running by an earlier start`);
     this.host.kill(pid, 'SIGKILL');
     for (let i = 0; i < 50 && this.host.alive(pid); i++) {
@@ -280,7 +336,7 @@ export class QemuDriver implements VmDriver {
     );
 
     const virtiofsd = plan.share?.type === 'virtiofs' ? await this.startVirtiofsd(plan.share) : null;
-    const proc = this.host.spawn(qemu, args, { outputFile: p.qemuLog });
+    const proc = this.host.spawn(qemu, args, { outputFile: p.qemuLog, detached: true });
 
     let guestRuns = false;
     let lastStage = '';
@@ -352,15 +408,22 @@ export class QemuDriver implements VmDriver {
       serial.setInterval(runningTailMs);
       progress.setInterval(runningTailMs);
       sink.log('provider', `the machine is ready (qemu pid ${proc.pid}, SSH on 127.0.0.1:${plan.sshPort})`);
+      const runtime: Runtime = {
+        pid: proc.pid,
+        sshPort: plan.sshPort,
+        accel: plan.accel,
+        startedAtMs: this.clock.now(),
+      };
+      await this.host.writeFile(p.runtime, `${JSON.stringify(runtime)}\n`);
       return qemuSession({
         host: this.host,
         clock: this.clock,
         paths: p,
         proc,
         virtiofsd,
-        plan,
         sink,
         tails,
+        ...runtime,
       });
     }
     if (result.kind === 'silent') {
@@ -414,6 +477,7 @@ export class QemuDriver implements VmDriver {
     const bin = (await this.virtiofsd()) as Virtiofsd;
     const proc = this.host.spawn(bin.path, virtiofsdArgs(this.paths, share, bin.flavour, this.host.isRoot), {
       outputFile: this.paths.qemuLog,
+      detached: true,
     });
     // qemu connects to its socket at start: wait (briefly) until it is there.
     for (let i = 0; i < 50 && !(await this.host.exists(this.paths.virtiofsSocket)); i++) {

@@ -183,6 +183,28 @@ describe('MachineManager with the qemu provider', () => {
     assert.deepEqual(states(r.events), ['starting', 'running', 'error', 'starting', 'running']);
   });
 
+  it('a guest that powers off by itself is stopped; one that panics (qemu exits 0 too) is an error', async () => {
+    const r = rig();
+    await drive(r.clock, r.manager.start());
+    r.host.append(`${dir}/serial.log`, '[  99.1] reboot: Power down\n');
+    r.host.lastProcess().exit(0);
+    await r.clock.advance(1000);
+    assert.deepEqual(await r.manager.status().then((s) => [s.state, s.reason]), [
+      'stopped',
+      'the guest powered off',
+    ]);
+    await drive(r.clock, r.manager.start());
+    r.host.append(
+      `${dir}/serial.log`,
+      '[  12.0] Kernel panic - not syncing: Attempted to kill init!\n[  12.1] reboot: Restarting system\n',
+    );
+    r.host.lastProcess().exit(0);
+    await r.clock.advance(1000);
+    const status = await r.manager.status();
+    assert.equal(status.state, 'error');
+    assert.match(status.reason ?? '', /qemu exited with code 0[\s\S]*Kernel panic/);
+  });
+
   it('stop: ACPI power-off through QMP; a guest that ignores it is killed after the timeout', async () => {
     const r = rig();
     await drive(r.clock, r.manager.start());
@@ -309,6 +331,52 @@ describe('MachineManager with the qemu provider', () => {
     await drive(r.clock, r.manager.restart());
     assert.equal(r.host.diskBytes.get(`${dir}/data.qcow2`), 100 * 2 ** 30);
     assert.equal(r.host.lastProcess().arg('-smp'), '6');
+  });
+
+  it('a later process attaches to the machine an earlier one left running (detached qemu), and stops it', async () => {
+    const r = rig();
+    await drive(r.clock, r.manager.start());
+    const qemu = r.host.lastProcess();
+    assert.equal(qemu.opts.detached, true);
+    const runtime = JSON.parse(r.host.text(`${dir}/runtime.json`) ?? '{}');
+    assert.deepEqual([runtime.pid, runtime.sshPort, runtime.accel], [qemu.pid, 40_000, 'kvm']);
+    r.host.files.set(`/proc/${qemu.pid}/cmdline`, Buffer.from(qemu.args.join('\0')));
+
+    // "berth status" in another process: a new manager over the same machine dir.
+    const later = new MachineManager({
+      driver: new QemuDriver({ host: r.host, clock: r.clock, berthHome: home, imageDir }),
+      host: r.host,
+      settingsFile: `${dir}/settings.json`,
+      limits: { cpus: 8, memoryMiB: 16_384 },
+    });
+    assert.equal((await later.status()).state, 'stopped');
+    assert.equal(await drive(r.clock, later.attach()), true);
+    const status = await later.status();
+    assert.equal(status.state, 'running');
+    assert.equal(status.pid, qemu.pid);
+    assert.equal(status.endpoint?.ssh?.port, 40_000);
+    // start on a running machine takes it over: no second qemu on the same disk.
+    await drive(r.clock, later.start());
+    assert.equal(r.host.processes.length, 1);
+
+    r.host.onQmp = (_s, command) => {
+      if (command === 'system_powerdown') qemu.exit(0);
+      return {};
+    };
+    await drive(r.clock, later.stop());
+    assert.equal((await later.status()).state, 'stopped');
+    assert.equal(r.host.text(`${dir}/runtime.json`), null);
+    assert.equal(await drive(r.clock, later.attach()), false);
+  });
+
+  it('a runtime.json whose pid is not our qemu any more is stale: nothing to attach to', async () => {
+    const r = rig();
+    r.host.files.set(
+      `${dir}/runtime.json`,
+      Buffer.from(JSON.stringify({ pid: 4242, sshPort: 1, accel: 'kvm' })),
+    );
+    assert.equal(await drive(r.clock, r.manager.attach()), false);
+    assert.equal(r.host.text(`${dir}/runtime.json`), null);
   });
 
   it('settings out of range are refused', async () => {

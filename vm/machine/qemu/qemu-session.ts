@@ -5,7 +5,6 @@ import type { Host, HostProcess } from '../host.ts';
 import { type MachinePaths, tailLines } from '../machine-dir.ts';
 import { type DriverSink, MachineError, type VmSession } from '../types.ts';
 import { describeExit, timedOut, within } from '../wait.ts';
-import type { QemuPlan } from './qemu-command.ts';
 
 const consoleLines = 12;
 const powerdownRepeatMs = 5000;
@@ -16,7 +15,8 @@ export interface SessionParts {
   paths: MachinePaths;
   proc: HostProcess;
   virtiofsd: HostProcess | null;
-  plan: QemuPlan;
+  sshPort: number;
+  accel: string;
   sink: DriverSink;
   /** Stops following the console and the progress channel (after a last read). */
   tails: () => Promise<void>;
@@ -32,12 +32,20 @@ function every(clock: Clock, ms: number, fn: () => void): { cancel(): void } {
 }
 
 export function qemuSession(o: SessionParts): VmSession {
-  const { host, clock, paths: p, proc, virtiofsd, plan, sink, tails } = o;
+  const { host, clock, paths: p, proc, virtiofsd, sink, tails } = o;
   const exited = proc.exited.then(async (status) => {
     virtiofsd?.kill('SIGTERM');
+    await host.remove(p.runtime);
     await tails();
     const tail = await tailLines(host, p.serialLog, consoleLines);
-    return `qemu ${describeExit(status)}${tail.length ? `\n--- last lines of the console ---\n${tail.join('\n')}` : ''}`;
+    // qemu also exits 0 when the guest reboots or panics (-no-reboot, panic=-1): only a power-off is a stop.
+    if (status.code === 0 && tail.some((l) => /reboot: Power down/.test(l))) {
+      return { why: 'the guest powered off', clean: true };
+    }
+    const last = tail.length ? `\n--- last lines of the console ---\n${tail.join('\n')}` : '';
+    // A qemu that is not our child (attached to) ends without a status we can read.
+    const how = status.code === null && status.signal === null ? 'ended' : describeExit(status);
+    return { why: `qemu ${how}${last}`, clean: false };
   });
   let gone = false;
   void proc.exited.then(() => {
@@ -46,10 +54,10 @@ export function qemuSession(o: SessionParts): VmSession {
   return {
     endpoint: {
       dockerSocket: null,
-      ssh: { host: '127.0.0.1', port: plan.sshPort, user: 'root', privateKeyFile: p.sshKey },
+      ssh: { host: '127.0.0.1', port: o.sshPort, user: 'root', privateKeyFile: p.sshKey },
     },
     pid: proc.pid,
-    accel: plan.accel,
+    accel: o.accel,
     exited,
     async stop(timeoutMs) {
       if (gone) return;

@@ -205,7 +205,7 @@ export class WslDriver implements VmDriver {
     const exited = proc.exited.then(async (st) => {
       gone = true;
       await tail.stop();
-      return `wsl ${describeExit(st)}`;
+      return { why: `wsl ${describeExit(st)}`, clean: false };
     });
     const end = async (timeoutMs: number) => {
       if (gone) return;
