@@ -68,6 +68,7 @@ export function createMachine(o: CreateMachineOptions): { manager: MachineManage
       node: o.node ?? process.execPath,
       script: o.berthdScript ?? path.resolve('dist/berthd.js'),
       logFile: path.join(home, 'logs', 'berthd.log'),
+      runtimeFile: machinePaths(home, 'native').runtime,
     });
   }
   const manager = new MachineManager({

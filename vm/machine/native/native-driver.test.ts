@@ -19,6 +19,7 @@ function rig() {
     node: '/usr/bin/node',
     script: '/app/dist/berthd.js',
     logFile: log,
+    runtimeFile: '/root/.berth/machines/native/runtime.json',
   });
   const manager = new MachineManager({
     driver,
@@ -69,6 +70,27 @@ describe('native provider', () => {
     assert.deepEqual(status.endpoint, { dockerSocket: sock, ssh: null });
     assert.ok(r.events.some((e) => e.type === 'log' && e.source === 'console' && /listening/.test(e.line)));
     assert.ok(r.events.some((e) => e.type === 'progress' && e.line.kind === 'ready'));
+  });
+
+  it('berthd runs detached; a later process attaches to it and stops it', async () => {
+    const r = rig();
+    await drive(r.clock, r.manager.start());
+    const p = r.host.lastProcess();
+    assert.equal(p.opts.detached, true);
+    const later = new MachineManager({
+      driver: r.driver,
+      host: r.host,
+      settingsFile: '/root/.berth/machines/native/settings.json',
+      limits: { cpus: 2, memoryMiB: 4096 },
+    });
+    assert.equal(await drive(r.clock, later.attach()), true);
+    assert.equal((await later.status()).pid, p.pid);
+    // An engine that answers and is ours is taken over, not refused as "already answers".
+    await drive(r.clock, later.start());
+    assert.equal(r.host.processes.length, 1);
+    await drive(r.clock, later.stop());
+    assert.deepEqual(p.signals, ['SIGTERM']);
+    assert.equal(r.host.text('/root/.berth/machines/native/runtime.json'), null);
   });
 
   it('stop: SIGTERM, then SIGKILL after the timeout', async () => {

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { type Clock, sleep, systemClock } from '../clock.ts';
 import { FileTail } from '../file-tail.ts';
-import type { Host } from '../host.ts';
+import type { Host, HostProcess } from '../host.ts';
 import { tailLines } from '../machine-dir.ts';
 import {
   type DiskInfo,
@@ -26,6 +26,8 @@ export interface NativeDriverOptions {
   dataRoot?: string;
   execRoot?: string;
   logFile: string;
+  /** Where the running berthd's pid is kept for a later process to attach to. */
+  runtimeFile: string;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
 }
@@ -50,6 +52,7 @@ export class NativeDriver implements VmDriver {
   private readonly dataRoot: string;
   private readonly execRoot: string;
   readonly socket: string;
+  private readonly runtimeFile: string;
 
   constructor(private readonly o: NativeDriverOptions) {
     this.host = o.host;
@@ -57,6 +60,7 @@ export class NativeDriver implements VmDriver {
     this.dataRoot = o.dataRoot ?? '/var/lib/berth';
     this.execRoot = o.execRoot ?? '/run/berth';
     this.socket = path.join(this.execRoot, 'docker.sock');
+    this.runtimeFile = o.runtimeFile;
   }
 
   async start(_settings: unknown, sink: DriverSink, opts: StartOptions = {}): Promise<VmSession> {
@@ -81,6 +85,7 @@ export class NativeDriver implements VmDriver {
     const proc = this.host.spawn(this.o.node, berthdArgs(this.o.script, this.dataRoot, this.execRoot), {
       outputFile: this.o.logFile,
       env: this.o.env,
+      detached: true,
     });
     const log = new FileTail(this.host, this.clock, this.o.logFile, (line) => sink.log('console', line));
     log.start(offset);
@@ -113,11 +118,42 @@ export class NativeDriver implements VmDriver {
       await sleep(this.clock, 200);
     }
     sink.progress({ kind: 'ready', stage: 'ready', text: `berthd answers at ${this.socket}` });
+    await this.host.writeFile(this.runtimeFile, `${JSON.stringify({ pid: proc.pid })}\n`);
+    return this.session(proc, log, sink);
+  }
+
+  /** The berthd an earlier process started (its pid in runtime.json, alive, answering), if any. */
+  async attach(sink: DriverSink): Promise<VmSession | null> {
+    let pid = 0;
+    try {
+      pid = (JSON.parse((await this.host.readText(this.runtimeFile)) ?? '') as { pid: number }).pid;
+    } catch {
+      return null;
+    }
+    if (!pid || !this.host.alive(pid) || !(await this.host.pingDocker(this.socket, 1000))) {
+      await this.host.remove(this.runtimeFile);
+      return null;
+    }
+    const { host, clock } = this;
+    // Not our child: its end is seen by polling, its exit status is not known.
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      const look = () =>
+        host.alive(pid) ? clock.setTimeout(look, 1000) : resolve({ code: null, signal: null });
+      look();
+    });
+    const log = new FileTail(host, clock, this.o.logFile, (line) => sink.log('console', line));
+    log.start((await host.readFrom(this.o.logFile, 0)).length);
+    sink.log('provider', `attached to the running berthd (pid ${pid})`);
+    return this.session({ pid, exited, kill: (signal) => host.kill(pid, signal) }, log, sink);
+  }
+
+  private session(proc: HostProcess, log: FileTail, sink: DriverSink): VmSession {
     const clock = this.clock;
     let gone = false;
     const exited = proc.exited.then(async (st) => {
       gone = true;
       await log.stop();
+      await this.host.remove(this.runtimeFile);
       return { why: `berthd ${describeExit(st)}`, clean: st.code === 0 };
     });
     const end = async (signal: 'SIGTERM' | 'SIGKILL', timeoutMs: number) => {
