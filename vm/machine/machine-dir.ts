@@ -18,6 +18,8 @@ export interface MachinePaths {
   guestConfig: string;
   sshKey: string;
   sshPublicKey: string;
+  /** The guest's SSH host key as first seen (vm/forward pins it). */
+  sshKnownHost: string;
   /** The user's settings (MachineManager keeps them here; a reset writes them back). */
   settings: string;
   virtiofsSocket: string;
@@ -42,6 +44,7 @@ export function machinePaths(berthHome: string, name: string): MachinePaths {
     guestConfig: at('guest-config.json'),
     sshKey: at('ssh_ed25519'),
     sshPublicKey: at('ssh_ed25519.pub'),
+    sshKnownHost: at('ssh_known_host'),
     settings: at('settings.json'),
     virtiofsSocket: at('virtiofs.sock'),
     runtime: at('runtime.json'),

@@ -53,7 +53,14 @@ export interface MachineEndpoint {
   /** The engine's Docker API as the host reaches it directly (native), or null when it goes over SSH. */
   dockerSocket: string | null;
   /** SSH to the guest (127.0.0.1:port, user root, the machine's key): null for native. */
-  ssh: { host: string; port: number; user: string; privateKeyFile: string } | null;
+  ssh: {
+    host: string;
+    port: number;
+    user: string;
+    privateKeyFile: string;
+    /** Where the guest's host key is pinned (in the machine dir: a factory reset forgets it with the disk). */
+    knownHostFile: string;
+  } | null;
 }
 
 /** Where the events of one start go: the manager turns them into MachineEvents. */

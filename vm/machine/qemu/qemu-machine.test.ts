@@ -104,7 +104,16 @@ describe('MachineManager with the qemu provider', () => {
     );
     const status = await r.manager.status();
     assert.equal(status.accel, 'kvm');
-    assert.equal(status.endpoint?.ssh?.port, 40_000);
+    assert.deepEqual(status.endpoint, {
+      dockerSocket: null,
+      ssh: {
+        host: '127.0.0.1',
+        port: 40_000,
+        user: 'root',
+        privateKeyFile: `${dir}/ssh_ed25519`,
+        knownHostFile: `${dir}/ssh_known_host`,
+      },
+    });
     assert.equal(r.host.lastProcess().arg('-accel'), 'kvm');
 
     const config = JSON.parse(r.host.text(`${dir}/guest-config.json`) ?? '{}');

@@ -54,7 +54,13 @@ export function qemuSession(o: SessionParts): VmSession {
   return {
     endpoint: {
       dockerSocket: null,
-      ssh: { host: '127.0.0.1', port: o.sshPort, user: 'root', privateKeyFile: p.sshKey },
+      ssh: {
+        host: '127.0.0.1',
+        port: o.sshPort,
+        user: 'root',
+        privateKeyFile: p.sshKey,
+        knownHostFile: p.sshKnownHost,
+      },
     },
     pid: proc.pid,
     accel: o.accel,

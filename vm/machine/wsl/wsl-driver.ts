@@ -218,7 +218,13 @@ export class WslDriver implements VmDriver {
     return {
       endpoint: {
         dockerSocket: null,
-        ssh: { host: '127.0.0.1', port: sshPort, user: 'root', privateKeyFile: this.paths.sshKey },
+        ssh: {
+          host: '127.0.0.1',
+          port: sshPort,
+          user: 'root',
+          privateKeyFile: this.paths.sshKey,
+          knownHostFile: this.paths.sshKnownHost,
+        },
       },
       pid: proc.pid,
       accel: 'wsl2',
