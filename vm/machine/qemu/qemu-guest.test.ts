@@ -13,10 +13,13 @@ import { MachineManager } from '../manager.ts';
 import { nodeHost } from '../node-host.ts';
 import type { MachineEvent } from '../types.ts';
 import { QemuDriver } from './qemu-driver.ts';
-import { debianKernel, realQemuSkip, writeMiniImage } from './real-guest.ts';
+import { debianKernel, killLeftQemu, realQemuSkip, writeMiniImage } from './real-guest.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'berth-qemu-guest-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+after(() => {
+  killLeftQemu(path.join(tmp, 'berth/machines/default'));
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 let skip: string | false = realQemuSkip;
 const imageDir = path.join(tmp, 'image');

@@ -1,5 +1,6 @@
 // The Berth image (npm run vm:image → dist/vm/x86_64/, or BERTH_VM_IMAGE=<dir>) booted by the qemu provider
-// to the guest's `ready` (berthd answers inside), then stopped by ACPI. Skipped while there is no image.
+// to the guest's `ready` (berthd answers inside), stopped by ACPI, its disk grown, booted again (the
+// filesystem kept and grown). Skipped while there is no image.
 // Under TCG here: a minute or more.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { MachineManager } from '../manager.ts';
 import { nodeHost } from '../node-host.ts';
 import type { MachineEvent } from '../types.ts';
 import { QemuDriver } from './qemu-driver.ts';
-import { realQemuSkip } from './real-guest.ts';
+import { killLeftQemu, realQemuSkip } from './real-guest.ts';
 
 const imageDir = path.resolve(process.env.BERTH_VM_IMAGE ?? 'dist/vm/x86_64');
 const skip =
@@ -20,10 +21,13 @@ const skip =
     : `no VM image at ${imageDir} (npm run vm:image)`);
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'berth-qemu-image-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+after(() => {
+  killLeftQemu(path.join(tmp, 'berth/machines/default'));
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 describe('the Berth image under the qemu provider', { skip }, () => {
-  it('boots to ready (every stage reported in order), then powers off by ACPI', {
+  it('boots to ready (every stage reported in order), then powers off by ACPI; a grown disk is kept and grown at the next boot', {
     timeout: 600_000,
   }, async () => {
     const host = nodeHost();
@@ -68,6 +72,26 @@ describe('the Berth image under the qemu provider', { skip }, () => {
       !events.some((e) => e.type === 'log' && /did not power off/.test(e.line)),
       'ACPI power-off ignored',
     );
-    console.log(`# ${status.accel}: boot to ready ${bootMs} ms, ACPI stop ${stopMs} ms`);
+    const diskLines = () =>
+      events.flatMap((e) => (e.type === 'progress' && e.line.stage === 'data-disk' ? [e.line.text] : []));
+    assert.ok(
+      diskLines().some((l) => /formatting/.test(l)),
+      'the first boot makes the filesystem',
+    );
+
+    // The disk of the existing machine grows; the next boot keeps its filesystem and grows it to the disk.
+    await manager.updateSettings({ diskGiB: 10 });
+    events.length = 0;
+    const t2 = Date.now();
+    await manager.start();
+    const rebootMs = Date.now() - t2;
+    assert.ok(!diskLines().some((l) => /formatting/.test(l)), `formatted again: ${diskLines().join(' | ')}`);
+    const mounted = diskLines().find((l) => /mounted at \/var\/lib\/berth/.test(l)) ?? '';
+    const size = Number(/\((\d+(?:\.\d+)?)G\)/.exec(mounted)?.[1] ?? 0);
+    assert.ok(size > 9 && size <= 10, `after growing to 10 GiB the guest says: ${mounted}`);
+    await manager.stop();
+    console.log(
+      `# ${status.accel}: boot to ready ${bootMs} ms, ACPI stop ${stopMs} ms; after growing the disk: ${rebootMs} ms, ${mounted}`,
+    );
   });
 });

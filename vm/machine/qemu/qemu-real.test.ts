@@ -18,10 +18,13 @@ import { nodeHost, qmpCommand } from '../node-host.ts';
 import type { MachineEvent } from '../types.ts';
 import { verdictFile } from './accel.ts';
 import { QemuDriver } from './qemu-driver.ts';
-import { debianKernel, qemuPath as qemu, realQemuSkip as skip } from './real-guest.ts';
+import { debianKernel, killLeftQemu, qemuPath as qemu, realQemuSkip as skip } from './real-guest.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'berth-qemu-real-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+after(() => {
+  killLeftQemu(path.join(tmp, 'berth/machines/default'));
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 describe('qemu provider, real qemu', { skip }, () => {
   it('a silent KVM guest is detected, killed, and the machine restarted under TCG, whose console says Linux version', async () => {

@@ -36,6 +36,17 @@ export const realQemuSkip =
       ? 'qemu is not installed (apt-get install qemu-system-x86 qemu-utils)'
       : false;
 
+/** qemu runs detached: a test that failed half-way must not leave its machine running. */
+export function killLeftQemu(machineDir: string): void {
+  try {
+    const pid = Number.parseInt(readFileSync(path.join(machineDir, 'qemu.pid'), 'utf8'), 10);
+    if (pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(machineDir))
+      process.kill(pid, 'SIGKILL');
+  } catch {
+    // no pid file, or that process is gone
+  }
+}
+
 export interface DebianKernel {
   vmlinuz: string;
   /** lib/modules/<version>/kernel of the same kernel, when the package was unpacked. */
@@ -76,6 +87,16 @@ export function debianKernel(): DebianKernel {
   throw new Error(
     'no Debian kernel: neither apt-get download linux-image-cloud-amd64 nor /boot/vmlinuz-* worked',
   );
+}
+
+/** A 64-bit little-endian ELF without a PT_INTERP program header needs no dynamic loader. */
+function staticElf(elf: Buffer): boolean {
+  if (elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2 || elf[5] !== 1) return false;
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const phentsize = elf.readUInt16LE(0x36);
+  const phnum = elf.readUInt16LE(0x38);
+  for (let i = 0; i < phnum; i++) if (elf.readUInt32LE(phoff + i * phentsize) === 3) return false;
+  return true;
 }
 
 const moduleOrder = [
@@ -124,9 +145,8 @@ while true; do $B sleep 3600; done
 export function writeMiniImage(dir: string, kernel: DebianKernel): string | null {
   const busybox = which('busybox');
   if (!busybox) return 'no busybox on this host';
-  if (!/statically linked/.test(execFileSync('file', ['-L', busybox], { encoding: 'utf8' }))) {
+  if (!staticElf(readFileSync(busybox)))
     return `${busybox} is not statically linked (apt-get install busybox-static)`;
-  }
   if (!kernel.modules) return "the kernel's modules were not unpacked (no apt here)";
   const root = path.join(dir, 'initramfs');
   for (const d of ['bin', 'm', 'etc/acpi/PWRF']) mkdirSync(path.join(root, d), { recursive: true });
