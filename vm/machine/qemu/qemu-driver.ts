@@ -62,6 +62,7 @@ export interface QemuDriverOptions {
 const console10 = 12;
 /** How often the console and progress files are read once the machine runs. */
 const runningTailMs = 1000;
+const qemuLogMaxBytes = 1024 * 1024;
 const legacyVirtiofsd = '/usr/lib/qemu/virtiofsd';
 
 /** What runtime.json holds while the machine runs. */
@@ -327,6 +328,8 @@ export class QemuDriver implements VmDriver {
       await this.host.remove(f);
     plan.sshPort = await this.host.freePort();
     const args = qemuArgs(plan);
+    // qemu.log keeps the command lines of earlier starts, up to a point.
+    if ((await this.host.readFrom(p.qemuLog, 0)).length > qemuLogMaxBytes) await this.host.remove(p.qemuLog);
     const logStart = (await this.host.readFrom(p.qemuLog, 0)).length;
     const stamp = new Date(this.clock.now()).toISOString();
     await this.host.appendFile(p.qemuLog, `--- ${stamp} ${qemu} ${args.join(' ')}\n`);
