@@ -175,8 +175,7 @@ export class EngineWatch extends EventEmitter<{ error: [Error]; synced: [] }> {
         method,
         path,
         host: 'guest',
-        agent: false,
-        // Callback form: the request waits for the SSH channel to open.
+        // Callback form, and no agent (so Node calls it): the request waits for the SSH channel to open.
         createConnection: ((_o: unknown, cb: (err: Error | null, s?: Duplex) => void) => {
           this.link.forwardOut(this.target.host, this.target.port, 5_000).then(
             (ch) => cb(null, ch),

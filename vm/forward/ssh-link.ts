@@ -187,10 +187,15 @@ export class SshLink extends EventEmitter<LinkEvents> {
         return !mismatch;
       },
     };
-    client.on('ready', () => {
+    client.on('ready', async () => {
       if (client !== this.client) return;
       this.failures = 0;
-      if (!this.pinned && presented) void this.pinHostKey(presented);
+      if (!this.pinned && presented)
+        await this.pinHostKey(presented).catch((err: Error) => {
+          reason = `cannot pin the guest's host key: ${err.message}`;
+          client.end();
+        });
+      if (client !== this.client || this.stopped || !this.pinned) return;
       this.setState({ state: 'connected', since: Date.now() });
     });
     client.on('error', (err: Error & { level?: string }) => {
