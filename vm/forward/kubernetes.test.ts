@@ -7,12 +7,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Daemon, eventually, startDaemon, stopDaemon } from '../../test/conformance/harness.ts';
+import { eventually } from '../../test/conformance/harness.ts';
 import { HostForwarder } from './forwarder.ts';
-import { freePort, TestSshd } from './test-guest.ts';
+import { freePort, startTestGuest, type TestGuest } from './test-guest.ts';
 
-let sshd: TestSshd;
-let daemon: Daemon;
+let guest: TestGuest;
 let fwd: HostForwarder;
 let tmp: string;
 let hostPort: number;
@@ -32,21 +31,22 @@ function kubectl(args: string[], kubeconfig: string): Promise<{ code: number; ou
 
 before(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'bf-kube-'));
-  sshd = new TestSshd();
-  await sshd.start();
   const guestPort = await freePort();
-  daemon = await startDaemon('berthd', ['--kubernetes', '--kube-api-port', String(guestPort)]);
+  guest = await startTestGuest(['--kubernetes', '--kube-api-port', String(guestPort)]);
   hostPort = await freePort();
   fwd = new HostForwarder({
-    ssh: { port: sshd.port, privateKey: sshd.privateKey, knownHostFile: path.join(tmp, 'known_host') },
+    ssh: {
+      port: guest.sshd.port,
+      privateKey: guest.sshd.privateKey,
+      knownHostFile: path.join(tmp, 'known_host'),
+    },
     dockerSocket: path.join(tmp, 'run', 'docker.sock'),
-    // berthd here has no TCP listener for the Docker API; this file is about the Kubernetes side.
-    dockerGuest: { host: '127.0.0.1', port: 1 },
+    dockerGuest: { host: '127.0.0.1', port: guest.dockerPort },
     kubernetes: {
       hostIp: '127.0.0.1',
       hostPort,
       guest: { host: '127.0.0.1', port: guestPort },
-      adminKubeconfig: path.join(daemon.dataRoot, 'kubernetes', 'admin.kubeconfig'),
+      adminKubeconfig: path.join(guest.daemon.dataRoot, 'kubernetes', 'admin.kubeconfig'),
     },
   });
   await fwd.start();
@@ -55,8 +55,7 @@ before(async () => {
 
 after(async () => {
   await fwd?.stop();
-  if (daemon) await stopDaemon(daemon);
-  await sshd?.close();
+  await guest?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 

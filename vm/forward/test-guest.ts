@@ -1,7 +1,7 @@
 // A stand-in for the VM in tests, on this host: a real dropbear (Debian's dropbear-bin, the guest's
 // SSH server) in a mount namespace of its own, where a temporary directory is /root (so root's
 // authorized_keys is the test's, and the real /root/.ssh is never touched), and a real berthd whose
-// Docker API is reached on a loopback TCP port, as the guest's berthd serves it on 127.0.0.1:2375.
+// Docker API listens on a loopback TCP port too (`-H tcp://`), as the guest's serves 127.0.0.1:2375.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
 import { type Daemon, startDaemon, stopDaemon } from '../../test/conformance/harness.ts';
-import { splice } from './splice.ts';
 
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -129,30 +128,6 @@ export class TestSshd {
   }
 }
 
-/** A loopback TCP port in front of a unix socket: the guest berthd's TCP listener, until berthd has one. */
-export async function tcpToUnix(socketPath: string): Promise<{ port: number; close(): Promise<void> }> {
-  const conns = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (sock) => {
-    conns.add(sock);
-    const up = net.connect({ path: socketPath, allowHalfOpen: true });
-    conns.add(up);
-    sock.on('close', () => conns.delete(sock));
-    up.on('close', () => conns.delete(up));
-    void splice(sock, up);
-  });
-  const port = await new Promise<number>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
-  );
-  return {
-    port,
-    close: () =>
-      new Promise((resolve) => {
-        for (const c of conns) c.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /** The guest stand-in: dropbear plus a berthd reached at 127.0.0.1:<dockerPort>. */
 export interface TestGuest {
   sshd: TestSshd;
@@ -161,17 +136,17 @@ export interface TestGuest {
   close(): Promise<void>;
 }
 
-export async function startTestGuest(): Promise<TestGuest> {
+export async function startTestGuest(extraArgs: string[] = []): Promise<TestGuest> {
   const sshd = new TestSshd();
   await sshd.start();
-  const daemon = await startDaemon('berthd');
-  const bridge = await tcpToUnix(daemon.socket);
+  // As in the guest: the Docker API on a loopback TCP port too, for SSH's direct-tcpip.
+  const dockerPort = await freePort();
+  const daemon = await startDaemon('berthd', ['-H', `tcp://127.0.0.1:${dockerPort}`, ...extraArgs]);
   return {
     sshd,
     daemon,
-    dockerPort: bridge.port,
+    dockerPort,
     async close() {
-      await bridge.close();
       await stopDaemon(daemon);
       await sshd.close();
     },
