@@ -308,6 +308,43 @@ describe('forwarding to the guest over SSH', { timeout: 600_000 }, () => {
     await waitPort('closed', 'udp', p);
   });
 
+  test('another source of ports (the seam Services will use) gets its own forward, at bulk speed', async () => {
+    // A sink in a process of its own answers with the byte count once the sender half-closes.
+    const sink = spawn(process.execPath, [
+      '-e',
+      "const s=require('net').createServer({allowHalfOpen:true},(c)=>{let n=0;c.on('data',(d)=>{n+=d.length});c.on('end',()=>c.end(String(n)))});s.listen(0,'127.0.0.1',()=>console.log(s.address().port))",
+    ]);
+    try {
+      const sinkPort = Number(
+        await new Promise<string>((r) => sink.stdout.once('data', (d) => r(String(d)))),
+      );
+      const hostPort = await freePort(listenHost);
+      hostPortFor.set(hostPort, hostPort);
+      await fwd.ports.setWanted('test-services', [
+        { proto: 'tcp', hostIp: listenHost, port: hostPort, guestHost: '127.0.0.1', guestPort: sinkPort },
+      ]);
+      const mib = 32;
+      const t0 = Date.now();
+      const count = await new Promise<string>((resolve, reject) => {
+        const c = net.connect(hostPort, listenHost, () => c.end(Buffer.alloc(mib << 20, 1)));
+        let reply = '';
+        c.on('data', (d) => {
+          reply += d;
+        });
+        c.on('close', () => resolve(reply));
+        c.on('error', reject);
+      });
+      const seconds = (Date.now() - t0) / 1000;
+      assert.equal(Number(count), mib << 20);
+      // Nagle against delayed ACKs at each SSH window made this take a minute; it takes about a second.
+      assert.ok(seconds < 20, `${mib} MiB took ${seconds} s`);
+      await fwd.ports.setWanted('test-services', []);
+      await waitPort('closed', 'tcp', hostPort);
+    } finally {
+      sink.kill();
+    }
+  });
+
   test('heals after the guest’s SSH server goes away and comes back; ports follow what changed meanwhile', async () => {
     const p = await mapping();
     const before = events.length;

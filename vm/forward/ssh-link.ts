@@ -189,6 +189,9 @@ export class SshLink extends EventEmitter<LinkEvents> {
     };
     client.on('ready', async () => {
       if (client !== this.client) return;
+      // Without it, Nagle and delayed ACKs meet at every SSH window: bulk transfers crawl at one
+      // window (dropbear's default is 24 KiB) per 40 ms.
+      client.setNoDelay(true);
       this.failures = 0;
       if (!this.pinned && presented)
         await this.pinHostKey(presented).catch((err: Error) => {

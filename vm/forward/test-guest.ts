@@ -68,7 +68,8 @@ export class TestSshd {
   private child: ChildProcess | undefined;
   port = 0;
 
-  constructor() {
+  /** `extraArgs`: more dropbear flags (e.g. `-W` for its receive window). */
+  constructor(private readonly extraArgs: string[] = []) {
     const home = path.join(this.dir, 'root');
     execFileSync('mkdir', ['-m', '0700', '-p', path.join(home, '.ssh')]);
     const keys = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'berth-host' });
@@ -81,21 +82,13 @@ export class TestSshd {
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
     const home = path.join(this.dir, 'root');
-    const script = `mount --bind "$1" /root && exec dropbear -F -E -s -p "127.0.0.1:$2" -r "$3" -P "$4"`;
+    const script = `mount --bind "$1" /root && shift && exec dropbear -F -E -s "$@"`;
     this.child = spawn(
       'unshare',
       [
-        '-m',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        script,
-        'sh',
-        home,
-        String(this.port),
-        this.hostKey,
-        path.join(this.dir, 'pid'),
+        ...['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', home],
+        ...['-p', `127.0.0.1:${this.port}`, '-r', this.hostKey, '-P', path.join(this.dir, 'pid')],
+        ...this.extraArgs,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -111,7 +104,7 @@ export class TestSshd {
   /** Kills dropbear and every session it forked: to the client, the guest went away. */
   async kill(): Promise<void> {
     const c = this.child;
-    if (!c?.pid || c.exitCode !== null) return;
+    if (!c?.pid || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
     for (const p of [...descendants(c.pid), c.pid]) {
       try {
