@@ -257,6 +257,15 @@ describe('forwarding to the guest over SSH', { timeout: 600_000 }, () => {
         10_000,
       );
       assert.equal(got.trim(), a.slice(0, 12));
+      // Once the port is free again, a retry takes it.
+      await new Promise((r) => blocker.close(r));
+      await fwd.ports.retryFailed();
+      await waitPort('opened', 'tcp', q);
+      const gotB = await eventually(
+        () => get(`http://${listenHost}:${hostPortFor.get(q)}/hostname`).catch(() => ''),
+        10_000,
+      );
+      assert.equal(gotB.trim(), b.slice(0, 12));
       await ok(['rm', '-f', a, b]);
       await waitPort('closed', 'tcp', p);
     } finally {

@@ -52,6 +52,12 @@ export class PortForwarder extends EventEmitter<{ port: [PortEvent] }> {
     return this.reconcile();
   }
 
+  /** Tries again the ports that could not be taken (the user stopped what held one, say). */
+  retryFailed(): Promise<void> {
+    this.failed.clear();
+    return this.reconcile();
+  }
+
   /** Host addresses listening now, by key (`tcp/127.0.0.1:8080`). */
   listening(): Map<string, string> {
     return new Map([...this.open].map(([k, o]) => [k, o.address]));
