@@ -75,7 +75,13 @@ export class TestSshd {
     const keys = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'berth-host' });
     this.privateKey = keys.private;
     writeFileSync(path.join(home, '.ssh', 'authorized_keys'), `${keys.public}\n`, { mode: 0o600 });
-    execFileSync('dropbearkey', ['-t', 'ed25519', '-f', this.hostKey], { stdio: 'ignore' });
+    try {
+      execFileSync('dropbearkey', ['-t', 'ed25519', '-f', this.hostKey], { stdio: 'ignore' });
+    } catch (err) {
+      throw new Error(
+        `these tests need Debian's dropbear-bin (the guest's SSH server): ${(err as Error).message}`,
+      );
+    }
   }
 
   /** Starts dropbear (on the port it had before, when restarted). */
