@@ -274,7 +274,7 @@ describe('forwarding to the guest over SSH', { timeout: 600_000 }, () => {
     }
   });
 
-  test('a published UDP port answers each host client through the relay', async () => {
+  test('a published UDP port answers each host client through the relay, across a reconnection', async () => {
     const p = await mapping();
     const id = await ok(['run', '-d', '-p', `127.0.0.2:${p}:9999/udp`, 'busybox', 'sleep', '300']);
     // busybox has no UDP server: an echo server runs in the container's network namespace.
@@ -310,6 +310,11 @@ describe('forwarding to the guest over SSH', { timeout: 600_000 }, () => {
       };
       const [one, two] = await Promise.all([ask('one'), ask('two')]);
       assert.deepEqual([one, two], ['echo:one', 'echo:two']);
+      // The relay goes with the SSH connection; the next datagram after reconnecting starts a new one.
+      await guest.sshd.kill();
+      await eventually(() => fwd.link.state.state === 'reconnecting', 30_000, 'reconnecting');
+      await guest.sshd.start();
+      assert.equal(await ask('three'), 'echo:three');
     } finally {
       echo.kill();
       await ok(['rm', '-f', id]);
@@ -384,6 +389,40 @@ describe('forwarding to the guest over SSH', { timeout: 600_000 }, () => {
     assert.equal(got.trim(), id.slice(0, 12));
     await ok(['rm', '-f', id]);
     await waitPort('closed', 'tcp', p);
+  });
+
+  test('follows the engine again when it restarts in the guest while SSH stays up', async () => {
+    const before = portEvents().length;
+    await guest.daemon.stop();
+    await eventually(
+      () => events.some((e) => e.kind === 'error' && /cannot follow the engine's events/.test(e.message)),
+      30_000,
+      'the lost event stream reported',
+    );
+    await guest.daemon.restart();
+    const p = await mapping();
+    const id = await ok([
+      'run',
+      '-d',
+      '-p',
+      `127.0.0.2:${p}:80`,
+      'busybox',
+      'httpd',
+      '-f',
+      '-p',
+      '80',
+      '-h',
+      '/etc',
+    ]);
+    await waitPort('opened', 'tcp', p);
+    const got = await eventually(
+      () => get(`http://${listenHost}:${hostPortFor.get(p)}/hostname`).catch(() => ''),
+      10_000,
+    );
+    assert.equal(got.trim(), id.slice(0, 12));
+    await ok(['rm', '-f', id]);
+    await waitPort('closed', 'tcp', p);
+    assert.ok(portEvents().length > before);
   });
 
   test('stopping removes the socket and closes every listener', async () => {
