@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { eventually } from '../../test/conformance/harness.ts';
+import { backoffDelay, type LinkState, SshLink } from './ssh-link.ts';
+import { TestSshd } from './test-guest.ts';
+
+let sshd: TestSshd;
+let tmp: string;
+
+before(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'bf-link-'));
+  sshd = new TestSshd();
+  await sshd.start();
+});
+after(async () => {
+  await sshd?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the SSH link', { timeout: 120_000 }, () => {
+  test('back-off doubles from its minimum up to its maximum', () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, 250, 10_000)),
+      [250, 500, 1000, 2000, 4000, 8000, 10_000],
+    );
+  });
+
+  test('runs commands in the guest and pins its key on first use', async () => {
+    const known = path.join(tmp, 'first', 'key');
+    const link = new SshLink({ port: sshd.port, privateKey: sshd.privateKey, knownHostFile: known });
+    link.start();
+    try {
+      await link.whenConnected(20_000);
+      const r = await link.run('echo out; echo err >&2; exit 3');
+      assert.deepEqual([r.code, r.stdout.toString(), r.stderr], [3, 'out\n', 'err\n']);
+      assert.ok(readFileSync(known, 'utf8').trim().length > 40);
+    } finally {
+      link.stop();
+    }
+  });
+
+  test('refuses a guest whose host key is not the pinned one, says why, and keeps retrying with back-off', async () => {
+    const known = path.join(tmp, 'other-key');
+    // The key of another machine.
+    writeFileSync(known, `${Buffer.from('not this guest').toString('base64')}\n`);
+    const link = new SshLink({
+      port: sshd.port,
+      privateKey: sshd.privateKey,
+      knownHostFile: known,
+      minBackoffMs: 50,
+      maxBackoffMs: 200,
+    });
+    const states: LinkState[] = [];
+    link.on('state', (s) => states.push(s));
+    link.start();
+    try {
+      await eventually(() => states.filter((s) => s.state === 'reconnecting').length >= 4, 20_000, 'retries');
+      await assert.rejects(
+        link.whenConnected(100),
+        /not reachable over SSH: the guest's host key is not the one pinned/,
+      );
+      assert.ok(!states.some((s) => s.state === 'connected'));
+      const waits = states.flatMap((s) => (s.state === 'reconnecting' ? [s.retryInMs] : []));
+      assert.deepEqual(waits.slice(0, 4), [50, 100, 200, 200]);
+    } finally {
+      link.stop();
+    }
+    assert.equal(link.state.state, 'stopped');
+  });
+});
