@@ -39,3 +39,10 @@ await build({
   entryPoints: ['native/orchestrator/apiserver/main.ts'],
   outfile: `dist/${kubernetesChunk}`,
 });
+// The `berth` command (vm/cli): ssh2 stays in node_modules (its optional native parts load there).
+await build({
+  ...common,
+  external: [...common.external, 'ssh2'],
+  entryPoints: ['vm/cli/main.ts'],
+  outfile: 'dist/berth.mjs',
+});

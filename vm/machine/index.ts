@@ -37,6 +37,8 @@ export interface CreateMachineOptions {
   /** native: the node that runs dist/berthd.js, and the bundle. */
   node?: string;
   berthdScript?: string;
+  /** native: berthd's roots (default /var/lib/berth and /run/berth) and more of its flags. */
+  native?: { dataRoot?: string; execRoot?: string; extraArgs?: string[] };
 }
 
 export function createMachine(o: CreateMachineOptions): { manager: MachineManager; driver: VmDriver } {
@@ -69,6 +71,7 @@ export function createMachine(o: CreateMachineOptions): { manager: MachineManage
       script: o.berthdScript ?? path.resolve('dist/berthd.js'),
       logFile: path.join(home, 'logs', 'berthd.log'),
       runtimeFile: machinePaths(home, 'native').runtime,
+      ...o.native,
     });
   }
   const manager = new MachineManager({

@@ -10,6 +10,7 @@ import {
   type DiskInfo,
   type DriverSink,
   MachineError,
+  type MachineSettings,
   type StartOptions,
   type VmDriver,
   type VmSession,
@@ -30,6 +31,8 @@ export interface NativeDriverOptions {
   runtimeFile: string;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** More berthd flags (its own bridge name when beside another engine, a log level…). */
+  extraArgs?: string[];
 }
 
 /** berthd's command line (the managed engine's). */
@@ -63,7 +66,11 @@ export class NativeDriver implements VmDriver {
     this.runtimeFile = o.runtimeFile;
   }
 
-  async start(_settings: unknown, sink: DriverSink, opts: StartOptions = {}): Promise<VmSession> {
+  async start(
+    settings: Partial<MachineSettings>,
+    sink: DriverSink,
+    opts: StartOptions = {},
+  ): Promise<VmSession> {
     if (this.host.platform !== 'linux' || !this.host.isRoot) {
       throw new MachineError(
         'native.unsupported',
@@ -82,7 +89,12 @@ export class NativeDriver implements VmDriver {
       `--- berthd started by Berth at ${new Date(this.clock.now()).toISOString()} ---\n`,
     );
     sink.progress({ kind: 'stage', stage: 'berthd', text: `starting berthd on the host (${this.socket})` });
-    const proc = this.host.spawn(this.o.node, berthdArgs(this.o.script, this.dataRoot, this.execRoot), {
+    const args = [
+      ...berthdArgs(this.o.script, this.dataRoot, this.execRoot),
+      ...(settings.kubernetes ? ['--kubernetes'] : []),
+      ...(this.o.extraArgs ?? []),
+    ];
+    const proc = this.host.spawn(this.o.node, args, {
       outputFile: this.o.logFile,
       env: this.o.env,
       detached: true,

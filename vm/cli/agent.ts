@@ -1,0 +1,209 @@
+// The Berth agent: the one long-lived host process that owns a machine. It starts the machine
+// (vm/machine), connects the host to it (vm/forward: the Docker socket, the Kubernetes API, published
+// ports, over SSH), writes the `berth` docker and kubeconfig contexts, and answers the CLI and the
+// app on its control socket. The CLI's `berth start` launches it in the background, as Lima's
+// hostagent or Colima's daemon run beside their VMs; `berth stop` asks it to stop and it exits.
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { ForwarderEvent, HostForwarderOptions } from '../forward/forwarder.ts';
+import type { MachineEvent, MachineManager, MachineStatus, StartOptions } from '../machine/index.ts';
+
+/** What the agent needs of a forwarder (HostForwarder; tests give their own). */
+export interface ForwarderLike {
+  on(event: 'event', listener: (e: ForwarderEvent) => void): unknown;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  writeKubeContext(file: string, opts?: { use?: boolean }): Promise<void>;
+}
+
+export type AgentEvent =
+  | MachineEvent
+  | { type: 'forward'; event: ForwarderEvent }
+  | { type: 'connected'; docker: string; kubernetes?: string }
+  | { type: 'agent'; level: 'info' | 'warning'; message: string };
+
+export interface AgentStatus extends MachineStatus {
+  /** The Docker endpoint the user's tools use, once the host is connected. */
+  docker?: string;
+  kubernetes?: string;
+  /** Published ports forwarded to the host right now. */
+  ports: string[];
+  link?: string;
+}
+
+export interface AgentOptions {
+  manager: MachineManager;
+  /** The host socket forwarded to the guest's engine. */
+  dockerSocket: string;
+  forwarder: (o: HostForwarderOptions) => ForwarderLike;
+  /** Where the `berth` docker context goes ($DOCKER_CONFIG or ~/.docker). */
+  dockerConfigDir: string;
+  writeDockerContext(configDir: string, socket: string): Promise<unknown>;
+  /** The kubeconfig the `berth` context is merged into. */
+  kubeconfig: string;
+  /** How long the host's Docker socket may take to answer once the machine runs. */
+  connectTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+const historySize = 500;
+
+export class Agent {
+  private forwarder: ForwarderLike | undefined;
+  private docker: string | undefined;
+  private kubernetes: string | undefined;
+  private link: string | undefined;
+  private readonly ports = new Map<string, string>();
+  private readonly history: AgentEvent[] = [];
+  private readonly listeners = new Set<(e: AgentEvent) => void>();
+
+  constructor(private readonly o: AgentOptions) {
+    o.manager.on((e) => this.emit(e));
+  }
+
+  /** Every event so far (the last few hundred), then the new ones; returns the unsubscribe. */
+  subscribe(listener: (e: AgentEvent) => void, replay = true): () => void {
+    if (replay) for (const e of this.history) listener(e);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async status(): Promise<AgentStatus> {
+    return {
+      ...(await this.o.manager.status()),
+      ...(this.docker ? { docker: this.docker } : {}),
+      ...(this.kubernetes ? { kubernetes: this.kubernetes } : {}),
+      ...(this.link ? { link: this.link } : {}),
+      ports: [...this.ports.values()].sort(),
+    };
+  }
+
+  /** Starts the machine (from stopped or error) and connects the host to it. */
+  async start(opts: StartOptions = {}): Promise<AgentStatus> {
+    const before = await this.o.manager.status();
+    if (before.state !== 'running') {
+      await this.disconnect();
+      await this.o.manager.start(opts);
+    }
+    if (!this.docker) await this.connect();
+    return this.status();
+  }
+
+  async stop(): Promise<void> {
+    await this.disconnect();
+    await this.o.manager.stop();
+  }
+
+  async restart(opts: StartOptions = {}): Promise<AgentStatus> {
+    await this.stop();
+    return this.start(opts);
+  }
+
+  private emit(e: AgentEvent): void {
+    this.history.push(e);
+    if (this.history.length > historySize) this.history.splice(0, this.history.length - historySize);
+    if (e.type === 'state' && (e.state === 'error' || e.state === 'stopped')) this.docker = undefined;
+    for (const l of this.listeners) l(e);
+  }
+
+  private say(level: 'info' | 'warning', message: string): void {
+    this.o.log?.(message);
+    this.emit({ type: 'agent', level, message });
+  }
+
+  private async connect(): Promise<void> {
+    const status = await this.o.manager.status();
+    const ep = status.endpoint;
+    if (!ep) throw new Error('the machine runs but says nothing of how to reach it');
+    let socket: string;
+    if (ep.ssh) {
+      const privateKey = await fs.readFile(ep.ssh.privateKeyFile);
+      const kube = status.settings.kubernetes;
+      const forwarder = this.o.forwarder({
+        ssh: {
+          host: ep.ssh.host,
+          port: ep.ssh.port,
+          user: ep.ssh.user,
+          privateKey,
+          // The guest's host key is pinned per machine: a reset machine makes a new one, and a new file.
+          knownHostFile: path.join(path.dirname(ep.ssh.privateKeyFile), 'known_hosts'),
+        },
+        dockerSocket: this.o.dockerSocket,
+        kubernetes: kube ? {} : false,
+      });
+      forwarder.on('event', (event) => this.forwardEvent(event));
+      this.forwarder = forwarder;
+      await forwarder.start();
+      socket = this.o.dockerSocket;
+      if (!(await pingUntil(socket, this.o.connectTimeoutMs ?? 60_000)))
+        throw new Error(`the engine in the machine does not answer at ${socket}`);
+      if (kube) {
+        try {
+          await forwarder.writeKubeContext(this.o.kubeconfig);
+          this.kubernetes = 'https://127.0.0.1:6443';
+        } catch (err) {
+          this.say('warning', `the berth kubeconfig context was not written: ${(err as Error).message}`);
+        }
+      }
+    } else if (ep.dockerSocket) {
+      socket = ep.dockerSocket;
+    } else throw new Error('the machine offers neither a Docker socket nor SSH');
+    await this.o.writeDockerContext(this.o.dockerConfigDir, socket);
+    this.docker = `unix://${socket}`;
+    this.emit({
+      type: 'connected',
+      docker: this.docker,
+      ...(this.kubernetes ? { kubernetes: this.kubernetes } : {}),
+    });
+  }
+
+  private forwardEvent(event: ForwarderEvent): void {
+    if (event.kind === 'link') this.link = event.state.state;
+    if (event.kind === 'port') {
+      const p = event.event;
+      if (p.kind === 'opened' || p.kind === 'closed' || p.kind === 'conflict') {
+        const key = `${p.address}/${p.port.proto}`;
+        if (p.kind === 'opened') this.ports.set(key, key);
+        else this.ports.delete(key);
+        if (p.kind === 'conflict') this.say('warning', p.message);
+      }
+    }
+    this.emit({ type: 'forward', event });
+  }
+
+  private async disconnect(): Promise<void> {
+    const f = this.forwarder;
+    this.forwarder = undefined;
+    this.docker = undefined;
+    this.kubernetes = undefined;
+    this.link = undefined;
+    this.ports.clear();
+    await f?.stop();
+  }
+}
+
+/** Whether a Docker API answers `GET /_ping` on the socket within `timeoutMs`. */
+export async function pingUntil(socket: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await ping(socket)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function ping(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath: socket, path: '/_ping', timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
