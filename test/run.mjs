@@ -4,7 +4,7 @@
 // come from the runner's structured events (test/runner/results-reporter.mjs), never from text a test
 // or a daemon may print.
 //   node test/run.mjs            all suites
-//   node test/run.mjs unit       one suite (unit | integration | conformance | conformance-etcd | e2e)
+//   node test/run.mjs unit       one suite (unit | integration | conformance | conformance-etcd | e2e | vm)
 // unit: the tests beside the source, with seams and no engine; integration: the app's main process
 // (electron/main) against a real berthd, a registry and dockerd (test/integration); conformance: the
 // engine against the docker CLI and dockerode; e2e: the UI in Chromium.
@@ -48,6 +48,8 @@ const suites = {
   'conformance-etcd': () =>
     ['kubectl', 'client-node', 'apply', 'workloads'].map((f) => `test/conformance/kubernetes/${f}.test.ts`),
   e2e: () => find('test/e2e', isTest),
+  // The VM end to end: the image built, booted under qemu (TCG here), the host connected to it.
+  vm: () => find('test/vm', isTest),
 };
 /** Environment a suite's files run with, beyond the runner's own. */
 const suiteEnv = { 'conformance-etcd': { BERTH_KUBE_STORE: 'etcd' } };
@@ -90,7 +92,7 @@ for (const n of names) {
   }
 }
 
-const needSetup = ['integration', 'conformance', 'conformance-etcd', 'e2e'];
+const needSetup = ['integration', 'conformance', 'conformance-etcd', 'e2e', 'vm'];
 if (names.some((n) => needSetup.includes(n)) && process.env.BERTH_SKIP_SETUP !== '1') {
   const r = spawnSync('sh', ['build/setup.sh'], {
     stdio: 'inherit',

@@ -1,0 +1,190 @@
+// The VM end to end, under TCG here (a KVM that exists but does not run guests is detected and left
+// for TCG): the image built from Debian packages, booted by `berth start --provider qemu`, the host's
+// docker reaching the guest's engine through ~/.berth/run/docker.sock and the berth context; ports
+// published in the guest answering on the host's 127.0.0.1 (TCP and UDP); the user's home shared at
+// the same path; a named volume kept across stop and start; a killed qemu seen as an error and
+// recovered by start; reset wiping the machine. One boot serves many checks (TCG is slow).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { repoRoot } from '../conformance/harness.ts';
+import { freePort } from '../conformance/net.ts';
+import { busyboxImageTar } from '../fixtures/images.ts';
+
+const root = mkdtempSync('/tmp/bvm-');
+const env = {
+  ...process.env,
+  BERTH_HOME: path.join(root, 'home'),
+  DOCKER_CONFIG: path.join(root, 'docker'),
+  KUBECONFIG: path.join(root, 'kubeconfig'),
+};
+const imageDir = path.join(repoRoot, 'dist', 'vm', 'x86_64');
+// A directory under the user's home: the guest sees the home at the same path.
+const shared = mkdtempSync(path.join(os.homedir(), '.berth-test-share-'));
+
+const berth = (args: string[], timeout = 600_000) => {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'vm/cli/berth.mjs'), ...args], {
+    env,
+    encoding: 'utf8',
+    timeout,
+  });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+};
+const docker = (args: string[], input?: string) => {
+  const r = spawnSync('docker', ['--context', 'berth', ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 180_000,
+    input,
+  });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+};
+const ok = (args: string[]) => {
+  const r = docker(args);
+  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+const startMachine = () => {
+  const r = berth(['start', '--provider', 'qemu', '--memory', '1024', '--cpus', '2']);
+  assert.equal(r.code, 0, `berth start:\n${r.stdout}\n${r.stderr}\n${berth(['logs', '-n', '40']).stdout}`);
+  return r;
+};
+
+let manifest: { kernelVersion: string };
+let started: { stdout: string };
+
+before(async () => {
+  mkdirSync(env.DOCKER_CONFIG, { recursive: true });
+  const build = spawnSync(process.execPath, ['--import', 'tsx', 'vm/image/build.ts', '--out', imageDir], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 1_200_000,
+  });
+  assert.equal(build.status, 0, `the image build failed:\n${build.stdout}\n${build.stderr}`);
+  manifest = JSON.parse(readFileSync(path.join(imageDir, 'manifest.json'), 'utf8'));
+  started = startMachine();
+  const tar = await busyboxImageTar(path.join(repoRoot, 'test/fixtures/out'));
+  assert.equal(docker(['load', '-i', tar]).code, 0);
+});
+
+after(() => {
+  berth(['stop'], 120_000);
+  rmSync(shared, { recursive: true, force: true });
+  rmSync(root, { recursive: true, force: true });
+});
+
+test("the host's docker runs a container in the machine: the VM's kernel, not the host's", () => {
+  assert.match(started.stdout, /^state:\s+running$/m);
+  assert.match(started.stdout, /^provider:\s+qemu \((tcg|kvm)\)$/m);
+  assert.match(started.stdout, new RegExp(`docker:\\s+unix://${env.BERTH_HOME}/run/docker.sock`));
+  const kernel = ok(['run', '--rm', 'busybox', 'uname', '-r']).trim();
+  assert.equal(kernel, manifest.kernelVersion);
+  assert.notEqual(kernel, os.release());
+});
+
+test("published TCP and UDP ports answer on the host's 127.0.0.1, and close with their container", async () => {
+  const tcp = await freePort();
+  const udp = await freePort();
+  ok([
+    'run',
+    '-d',
+    '--name',
+    'web',
+    '-p',
+    `127.0.0.1:${tcp}:80`,
+    'busybox',
+    'httpd',
+    '-f',
+    '-p',
+    '80',
+    '-h',
+    '/etc',
+  ]);
+  ok(['run', '-d', '--name', 'echo', '-p', `${udp}:7/udp`, 'busybox', 'sh', '-c', 'nc -lu -p 7 -e cat']);
+  const get = () =>
+    new Promise<number>((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: tcp, path: '/hostname', timeout: 3000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => resolve(0));
+      req.on('timeout', () => req.destroy());
+    });
+  let status = 0;
+  for (let i = 0; i < 60 && status !== 200; i++) {
+    status = await get();
+    if (status !== 200) await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.equal(status, 200, 'the TCP port answers through the forward');
+  const echoed = await new Promise<string>((resolve) => {
+    const s = dgram.createSocket('udp4');
+    const timer = setInterval(() => s.send('ping over udp', udp, '127.0.0.1'), 500);
+    s.on('message', (m) => {
+      clearInterval(timer);
+      s.close();
+      resolve(m.toString());
+    });
+    setTimeout(() => {
+      clearInterval(timer);
+      s.close();
+      resolve('');
+    }, 30_000);
+  });
+  assert.equal(echoed, 'ping over udp');
+  ok(['rm', '-f', 'web', 'echo']);
+  let gone = false;
+  for (let i = 0; i < 40 && !gone; i++) {
+    gone = (await get()) === 0;
+    if (!gone) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(gone, 'the listener closed with the container');
+});
+
+test("a bind mount of a directory under the user's home shows and writes the host's files", () => {
+  writeFileSync(path.join(shared, 'in.txt'), 'from the host\n');
+  const out = ok([
+    'run',
+    '--rm',
+    '-v',
+    `${shared}:/data`,
+    'busybox',
+    'sh',
+    '-c',
+    'cat /data/in.txt; echo from the guest > /data/out.txt',
+  ]);
+  assert.equal(out, 'from the host\n');
+  assert.equal(readFileSync(path.join(shared, 'out.txt'), 'utf8'), 'from the guest\n');
+});
+
+test('a named volume is kept across stop and start; a killed qemu is an error that start recovers', () => {
+  ok(['volume', 'create', 'kept']);
+  ok(['run', '--rm', '-v', 'kept:/d', 'busybox', 'sh', '-c', 'echo kept > /d/f']);
+  assert.equal(berth(['stop'], 180_000).code, 0);
+  assert.match(berth(['status']).stdout, /^state:\s+stopped$/m);
+  startMachine();
+  assert.equal(ok(['run', '--rm', '-v', 'kept:/d', 'busybox', 'cat', '/d/f']), 'kept\n');
+
+  const s = JSON.parse(berth(['status', '--json']).stdout) as { pid: number };
+  process.kill(s.pid, 'SIGKILL');
+  let state = '';
+  for (let i = 0; i < 50 && state !== 'error'; i++) {
+    state = (JSON.parse(berth(['status', '--json']).stdout) as { state: string }).state;
+    if (state !== 'error') spawnSync('sleep', ['0.2']);
+  }
+  assert.equal(state, 'error', 'the machine is in error once qemu is gone');
+  startMachine();
+  assert.equal(ok(['run', '--rm', '-v', 'kept:/d', 'busybox', 'cat', '/d/f']), 'kept\n');
+});
+
+test('reset wipes the machine: the volume is gone at the next start', () => {
+  const r = berth(['reset', '--force'], 180_000);
+  assert.equal(r.code, 0, r.stderr);
+  startMachine();
+  assert.equal(docker(['volume', 'inspect', 'kept']).code, 1);
+  assert.ok(existsSync(path.join(env.BERTH_HOME, 'machines', 'default', 'data.qcow2')));
+});
