@@ -199,12 +199,12 @@ async function stop(ctx: Context): Promise<number> {
     client.close();
   }
   // Gone when its socket no longer answers.
-  for (
-    let i = 0;
-    i < 100 && (await ControlClient.connect(ctx.paths.agentSocket).then((c) => (c?.close(), !!c)));
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
+  const answers = async () => {
+    const c = await ControlClient.connect(ctx.paths.agentSocket);
+    c?.close();
+    return !!c;
+  };
+  for (let i = 0; i < 100 && (await answers()); i++) await new Promise((r) => setTimeout(r, 100));
   ctx.out('stopped');
   return 0;
 }
