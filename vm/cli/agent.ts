@@ -5,7 +5,6 @@
 // hostagent or Colima's daemon run beside their VMs; `berth stop` asks it to stop and it exits.
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import type { ForwarderEvent, HostForwarderOptions } from '../forward/forwarder.ts';
 import type { MachineEvent, MachineManager, MachineStatus, StartOptions } from '../machine/index.ts';
 
@@ -127,7 +126,7 @@ export class Agent {
           user: ep.ssh.user,
           privateKey,
           // The guest's host key is pinned per machine: a reset machine makes a new one, and a new file.
-          knownHostFile: path.join(path.dirname(ep.ssh.privateKeyFile), 'known_hosts'),
+          knownHostFile: ep.ssh.knownHostFile,
         },
         dockerSocket: this.o.dockerSocket,
         kubernetes: kube ? {} : false,

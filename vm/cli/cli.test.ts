@@ -97,7 +97,7 @@ class FakeDriver implements VmDriver {
   endpoint: MachineEndpoint = { dockerSocket: null, ssh: null };
   stopped = 0;
   async start(): Promise<VmSession> {
-    let end!: (why: string) => void;
+    let end!: (v: { why: string; clean: boolean }) => void;
     return {
       endpoint: this.endpoint,
       pid: 42,
@@ -107,9 +107,9 @@ class FakeDriver implements VmDriver {
       }),
       stop: async () => {
         this.stopped++;
-        end('stopped');
+        end({ why: 'stopped', clean: true });
       },
-      kill: async () => end('killed'),
+      kill: async () => end({ why: 'killed', clean: false }),
     };
   }
   async reset() {}
@@ -193,7 +193,13 @@ test('the agent connects a machine reached over SSH: forwarder, docker context, 
   writeFileSync(key, 'PRIVATE KEY');
   const t = setup({
     dockerSocket: null,
-    ssh: { host: '127.0.0.1', port: 2222, user: 'root', privateKeyFile: key },
+    ssh: {
+      host: '127.0.0.1',
+      port: 2222,
+      user: 'root',
+      privateKeyFile: key,
+      knownHostFile: path.join(path.dirname(key), 'known_hosts'),
+    },
   });
   await t.ready;
   const engine = await pingServer(t.dockerSocket);
@@ -258,7 +264,16 @@ test('with the cluster on, the kubeconfig context is merged; when it cannot be, 
   await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(key), { recursive: true }));
   writeFileSync(key, 'K');
   const t = setup(
-    { dockerSocket: null, ssh: { host: '127.0.0.1', port: 2223, user: 'root', privateKeyFile: key } },
+    {
+      dockerSocket: null,
+      ssh: {
+        host: '127.0.0.1',
+        port: 2223,
+        user: 'root',
+        privateKeyFile: key,
+        knownHostFile: path.join(path.dirname(key), 'known_hosts'),
+      },
+    },
     { kubernetes: true },
   );
   await t.ready;
@@ -304,7 +319,13 @@ test('a forwarded socket that never answers fails the start with what the user n
   writeFileSync(key, 'K');
   const t = setup({
     dockerSocket: null,
-    ssh: { host: '127.0.0.1', port: 2224, user: 'root', privateKeyFile: key },
+    ssh: {
+      host: '127.0.0.1',
+      port: 2224,
+      user: 'root',
+      privateKeyFile: key,
+      knownHostFile: path.join(path.dirname(key), 'known_hosts'),
+    },
   });
   await t.ready;
   await assert.rejects(
