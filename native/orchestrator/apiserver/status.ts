@@ -141,6 +141,8 @@ export interface FieldError {
     | 'FieldValueForbidden'
     | 'FieldValueDuplicate'
     | 'FieldValueTooLong'
+    | 'FieldValueTooMany'
+    | 'FieldValueTypeInvalid'
     | 'FieldValueNotFound';
   /** The bad value, for Invalid/NotSupported/Duplicate. */
   value?: unknown;
@@ -166,6 +168,8 @@ function describe(e: FieldError): string {
       return `Duplicate value: ${shown}`;
     case 'FieldValueTooLong':
       return `Too long: ${e.detail ?? ''}`;
+    case 'FieldValueTooMany':
+      return `Too many: ${shown}: ${e.detail ?? ''}`;
     default:
       return `Invalid value: ${shown}${e.detail ? `: ${e.detail}` : ''}`;
   }

@@ -1,0 +1,301 @@
+// A custom resource's structural schema (a CRD version's openAPIV3Schema) at work on its objects, as
+// apiextensions-apiserver does it: pruning of the fields the schema does not name (the paths that
+// `fieldValidation=Strict` reports), nulls dropped and `default:`s filled in, then validation with
+// kube-openapi's messages (`spec.replicas in body must be of type integer: "string"`).
+import type { FieldError } from '../status.ts';
+
+/** The JSONSchemaProps a CRD carries (the subset that structural schemas and validation read). */
+export interface JsonSchema {
+  type?: string;
+  description?: string;
+  format?: string;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  items?: JsonSchema;
+  required?: string[];
+  enum?: unknown[];
+  default?: unknown;
+  nullable?: boolean;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: boolean;
+  exclusiveMaximum?: boolean;
+  multipleOf?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  minProperties?: number;
+  maxProperties?: number;
+  allOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  not?: JsonSchema;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-int-or-string'?: boolean;
+  'x-kubernetes-embedded-resource'?: boolean;
+  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-map-type'?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** The fields ObjectMeta has: what survives pruning under any `metadata`. */
+export const objectMetaFields = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+  'selfLink',
+]);
+
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+/**
+ * Removes what the schema does not name (in place) and returns the removed paths. At the root and in
+ * embedded resources apiVersion, kind and metadata stay, and metadata keeps ObjectMeta's fields only.
+ */
+export function prune(value: unknown, schema: JsonSchema, path = '', root = true): string[] {
+  const out: string[] = [];
+  pruneInto(value, schema, path, root, out);
+  return out;
+}
+
+function pruneInto(value: unknown, s: JsonSchema, path: string, embedded: boolean, out: string[]): void {
+  if (Array.isArray(value)) {
+    if (s.items) for (const [i, v] of value.entries()) pruneInto(v, s.items, `${path}[${i}]`, false, out);
+    return;
+  }
+  if (!isObj(value)) return;
+  const nestedEmbedded = !!s['x-kubernetes-embedded-resource'];
+  if (embedded || nestedEmbedded) {
+    const meta = value.metadata;
+    if (isObj(meta))
+      for (const k of Object.keys(meta))
+        if (!objectMetaFields.has(k)) {
+          delete meta[k];
+          out.push(join(join(path, 'metadata'), k));
+        }
+  }
+  const preserve = !!s['x-kubernetes-preserve-unknown-fields'];
+  const extra = isObj(s.additionalProperties) ? s.additionalProperties : undefined;
+  for (const key of Object.keys(value)) {
+    if ((embedded || nestedEmbedded) && (key === 'apiVersion' || key === 'kind' || key === 'metadata'))
+      continue;
+    const p = join(path, key);
+    const known = s.properties?.[key] ?? extra;
+    if (known) pruneInto(value[key], known, p, false, out);
+    else if (!preserve && s.additionalProperties !== true) {
+      delete value[key];
+      out.push(p);
+    }
+  }
+}
+
+/** Drops nulls the schema does not allow and fills in `default:`s (in place), as structural defaulting does. */
+export function applyDefaults(value: unknown, s: JsonSchema): void {
+  if (Array.isArray(value)) {
+    if (s.items)
+      for (let i = 0; i < value.length; i++) {
+        if (value[i] === null && s.items.default !== undefined && !s.items.nullable)
+          value[i] = structuredClone(s.items.default);
+        applyDefaults(value[i], s.items);
+      }
+    return;
+  }
+  if (!isObj(value)) return;
+  for (const [key, prop] of Object.entries(s.properties ?? {})) {
+    if (value[key] === null && !prop.nullable) delete value[key];
+    if (value[key] === undefined && prop.default !== undefined) value[key] = structuredClone(prop.default);
+    if (value[key] !== undefined) applyDefaults(value[key], prop);
+  }
+  const extra = isObj(s.additionalProperties) ? s.additionalProperties : undefined;
+  if (extra) for (const key of Object.keys(value)) if (!s.properties?.[key]) applyDefaults(value[key], extra);
+}
+
+/** The JSON type of a value as kube-openapi names it in its messages. */
+export function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (typeof v === 'object') return 'object';
+  return typeof v;
+}
+
+const fits = (v: unknown, type: string) => {
+  const t = typeName(v);
+  return t === type || (type === 'number' && t === 'integer');
+};
+
+/** Go's %v of a number in messages (no trailing .0). */
+const num = (n: number) => String(n);
+
+const quote = (re: string) => `'${re}'`;
+
+/**
+ * Validates a value against its schema, as `<path> in body …` messages under the field named by the
+ * path. `path` is the object's own (empty at the root).
+ */
+export function validate(value: unknown, s: JsonSchema, path = ''): FieldError[] {
+  const errs: FieldError[] = [];
+  check(value, s, path, errs);
+  return errs;
+}
+
+function typeInvalid(path: string, value: unknown, want: string): FieldError {
+  const actual = typeName(value);
+  return {
+    field: path,
+    type: 'FieldValueTypeInvalid',
+    value: actual,
+    detail: `${path || '.'} in body must be of type ${want}: "${actual}"`,
+  };
+}
+
+function invalid(path: string, value: unknown, detail: string): FieldError {
+  return { field: path, type: 'FieldValueInvalid', value, detail: `${path || '.'} in body ${detail}` };
+}
+
+function check(value: unknown, s: JsonSchema, path: string, errs: FieldError[]): void {
+  if (value === null) {
+    if (s.nullable || (!s.type && !s['x-kubernetes-int-or-string'])) return;
+    errs.push(typeInvalid(path, value, s.type ?? 'integer,string'));
+    return;
+  }
+  if (s['x-kubernetes-int-or-string']) {
+    if (!fits(value, 'integer') && typeof value !== 'string') {
+      errs.push(typeInvalid(path, value, 'integer,string'));
+      return;
+    }
+  } else if (s.type && !fits(value, s.type)) {
+    errs.push(typeInvalid(path, value, s.type));
+    return;
+  }
+  if (s.enum && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+    errs.push({
+      field: path,
+      type: 'FieldValueNotSupported',
+      value,
+      detail: `supported values: ${s.enum.map((e) => `"${typeof e === 'string' ? e : JSON.stringify(e)}"`).join(', ')}`,
+    });
+  if (typeof value === 'number') checkNumber(value, s, path, errs);
+  if (typeof value === 'string') checkString(value, s, path, errs);
+  if (Array.isArray(value)) checkArray(value, s, path, errs);
+  else if (isObj(value)) checkObject(value, s, path, errs);
+  for (const sub of s.allOf ?? []) check(value, sub, path, errs);
+  if (s.anyOf?.length && !s.anyOf.some((sub) => validate(value, sub, path).length === 0))
+    errs.push(invalid(path, value, 'must validate at least one schema (anyOf)'));
+  if (s.oneOf?.length && s.oneOf.filter((sub) => validate(value, sub, path).length === 0).length !== 1)
+    errs.push(invalid(path, value, 'must validate one and only one schema (oneOf)'));
+  if (s.not && validate(value, s.not, path).length === 0)
+    errs.push(invalid(path, value, 'must not validate the schema (not)'));
+}
+
+function checkNumber(v: number, s: JsonSchema, path: string, errs: FieldError[]): void {
+  if (s.minimum !== undefined && (s.exclusiveMinimum ? v <= s.minimum : v < s.minimum))
+    errs.push(
+      invalid(path, v, `should be greater than ${s.exclusiveMinimum ? '' : 'or equal to '}${num(s.minimum)}`),
+    );
+  if (s.maximum !== undefined && (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum))
+    errs.push(
+      invalid(path, v, `should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${num(s.maximum)}`),
+    );
+  if (s.multipleOf && !Number.isInteger(v / s.multipleOf))
+    errs.push(invalid(path, v, `should be a multiple of ${num(s.multipleOf)}`));
+}
+
+function checkString(v: string, s: JsonSchema, path: string, errs: FieldError[]): void {
+  const length = [...v].length;
+  if (s.maxLength !== undefined && length > s.maxLength)
+    errs.push({
+      field: path,
+      type: 'FieldValueTooLong',
+      value: v,
+      detail: `may not be more than ${s.maxLength} bytes`,
+    });
+  if (s.minLength !== undefined && length < s.minLength)
+    errs.push(invalid(path, v, `should be at least ${s.minLength} chars long`));
+  if (s.pattern !== undefined) {
+    let re: RegExp | undefined;
+    try {
+      re = new RegExp(s.pattern, 'u');
+    } catch {
+      re = undefined;
+    }
+    if (re && !re.test(v)) errs.push(invalid(path, v, `should match ${quote(s.pattern)}`));
+  }
+}
+
+function checkArray(v: unknown[], s: JsonSchema, path: string, errs: FieldError[]): void {
+  if (s.maxItems !== undefined && v.length > s.maxItems)
+    errs.push({
+      field: path,
+      type: 'FieldValueTooMany',
+      value: v.length,
+      detail: `must have at most ${s.maxItems} items`,
+    });
+  if (s.minItems !== undefined && v.length < s.minItems)
+    errs.push(invalid(path, v, `should have at least ${s.minItems} items`));
+  if (s.uniqueItems || s['x-kubernetes-list-type'] === 'set') {
+    const seen = new Set<string>();
+    v.forEach((x, i) => {
+      const k = JSON.stringify(x);
+      if (seen.has(k)) errs.push({ field: `${path}[${i}]`, type: 'FieldValueDuplicate', value: x });
+      seen.add(k);
+    });
+  }
+  if (s['x-kubernetes-list-type'] === 'map') {
+    const keys = s['x-kubernetes-list-map-keys'] ?? [];
+    const seen = new Set<string>();
+    v.forEach((x, i) => {
+      if (!isObj(x)) return;
+      const k = JSON.stringify(keys.map((key) => x[key]));
+      if (seen.has(k))
+        errs.push({
+          field: `${path}[${i}]`,
+          type: 'FieldValueDuplicate',
+          value: x,
+          goValue: `map[string]interface {}{${keys.map((key) => `"${key}":${JSON.stringify(x[key])}`).join(', ')}}`,
+        });
+      seen.add(k);
+    });
+  }
+  if (s.items) for (const [i, x] of v.entries()) check(x, s.items, `${path}[${i}]`, errs);
+}
+
+function checkObject(v: Obj, s: JsonSchema, path: string, errs: FieldError[]): void {
+  for (const r of s.required ?? [])
+    if (v[r] === undefined) errs.push({ field: join(path, r), type: 'FieldValueRequired', detail: '' });
+  const count = Object.keys(v).length;
+  if (s.maxProperties !== undefined && count > s.maxProperties)
+    errs.push({
+      field: path,
+      type: 'FieldValueTooMany',
+      value: count,
+      detail: `must have at most ${s.maxProperties} items`,
+    });
+  if (s.minProperties !== undefined && count < s.minProperties)
+    errs.push(invalid(path, v, `should have at least ${s.minProperties} properties`));
+  const extra = isObj(s.additionalProperties) ? s.additionalProperties : undefined;
+  for (const [key, x] of Object.entries(v)) {
+    if (x === undefined) continue;
+    const prop = s.properties?.[key] ?? extra;
+    // The root's and an embedded object's metadata is ObjectMeta's business (checked by the server).
+    if (prop && !(key === 'metadata' && (path === '' || s['x-kubernetes-embedded-resource'])))
+      check(x, prop, join(path, key), errs);
+  }
+}
