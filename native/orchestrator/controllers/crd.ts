@@ -13,7 +13,7 @@ import {
   setCrdCondition,
 } from '../apiserver/resources/apiextensions.ts';
 import { Kinds } from '../client/client.ts';
-import { asObj, Controller, iso, type Obj } from './common.ts';
+import { asObj, Controller, iso } from './common.ts';
 
 type Names = {
   plural?: string;
@@ -173,7 +173,7 @@ export class CrdController extends Controller {
     }
     if (remaining > 0) {
       // Resources held by finalizers: looked at again after a back-off until they are gone.
-      const wait = Math.min((this.waits.get(name) ?? 250) * 2, 30_000);
+      const wait = Math.min((this.waits.get(name) ?? 50) * 2, 30_000);
       this.waits.set(name, wait);
       this.queue.addAfter(name, wait);
       return;
@@ -182,20 +182,8 @@ export class CrdController extends Controller {
     this.env.registry.replaceCustom(name, []);
     const fresh = await this.client.get(Kinds.CustomResourceDefinition, undefined, name);
     if (!fresh) return;
-    setCrdCondition(
-      fresh,
-      {
-        type: 'Terminating',
-        status: 'False',
-        reason: 'InstanceDeletionCompleted',
-        message: 'removed all instances',
-      },
-      now,
-    );
-    const status: Obj = asObj(fresh.status);
     await this.client.update(Kinds.CustomResourceDefinition, {
       ...fresh,
-      status,
       metadata: {
         ...fresh.metadata,
         finalizers: (fresh.metadata?.finalizers ?? []).filter((f) => f !== crdCleanupFinalizer),
