@@ -99,6 +99,8 @@ export interface CustomResource {
   openapi: Record<string, unknown>;
   /** The paths pruning would remove: what fieldValidation reports as unknown fields. */
   unknownFields(obj: unknown): string[];
+  /** The CRD is being deleted: its resources may be read, changed and deleted, no longer created. */
+  terminating?: boolean;
 }
 
 /**

@@ -121,6 +121,11 @@ test('an accepted CRD is established and served; its kinds go with it, after its
     const held = await t.client.get(kind, 'default', 'a');
     assert.ok(held?.metadata?.deletionTimestamp);
     assert.ok(t.registry.byKind('stable.example.com', 'CronTab'));
+    // Meanwhile nothing new is made of a kind that is going.
+    await assert.rejects(t.client.create(kind, { metadata: { name: 'b', namespace: 'default' }, spec: {} }), {
+      code: 405,
+      message: 'create not allowed while custom resource definition is terminating',
+    });
     await t.client.update(kind, { ...held, metadata: { ...held.metadata, finalizers: [] } });
     await eventually(
       async () =>

@@ -164,8 +164,11 @@ export class CrdController extends Controller {
         },
         now,
       );
+      let current = crd;
       if (JSON.stringify(progress.status) !== JSON.stringify(crd.status))
-        await this.client.updateStatus(Kinds.CustomResourceDefinition, progress);
+        current = await this.client.updateStatus(Kinds.CustomResourceDefinition, progress);
+      // Served on (to be read and deleted), but no longer created.
+      this.env.registry.replaceCustom(name, customResourceDefs(current));
       for (const o of (await this.client.list(kind)).items)
         if (!o.metadata?.deletionTimestamp)
           await this.client.delete(kind, o.metadata?.namespace, o.metadata!.name!);

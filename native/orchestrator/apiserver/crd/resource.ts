@@ -123,6 +123,7 @@ const withoutMeta = (o: KubeObject) => {
 
 /** One version's ResourceDef. */
 export function customResourceDef(crd: KubeObject, version: CrdVersion): ResourceDef {
+  const terminating = isCrdCondition(crd, 'Terminating');
   const spec = crdSpec(crd);
   const names = { ...spec.names, ...(asObj(asObj(crd.status).acceptedNames) as Partial<CrdNames>) };
   const schema = version.schema?.openAPIV3Schema ?? { type: 'object' };
@@ -173,6 +174,7 @@ export function customResourceDef(crd: KubeObject, version: CrdVersion): Resourc
       crd: crd.metadata?.name ?? '',
       openapi: openapiSchema(schema, spec.group, version.name, names.kind),
       unknownFields: (obj) => prune(structuredClone(obj), schema),
+      terminating,
     },
   };
 }

@@ -15,7 +15,15 @@ import {
   toStored,
 } from '../objects.ts';
 import { apiVersionOf, type KubeObject, type Operation, storeKey } from '../registry.ts';
-import { alreadyExists, badRequest, type FieldError, invalid, notFound, staleObject } from '../status.ts';
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  type FieldError,
+  invalid,
+  notFound,
+  staleObject,
+} from '../status.ts';
 import { validateMeta } from '../validation.ts';
 import { qualified } from './read.ts';
 
@@ -106,6 +114,12 @@ export async function createObject(
   opts: WriteOptions = {},
 ): Promise<KubeObject> {
   const def = scope.def;
+  if (def.custom?.terminating)
+    throw new ApiError(
+      405,
+      'MethodNotAllowed',
+      'create not allowed while custom resource definition is terminating',
+    );
   checkTypeMeta(def, body);
   if (!opts.settledFields) checkFields(ctx, scope, body);
   const obj = structuredClone(body) as KubeObject;
