@@ -7,6 +7,7 @@ import { defaultRegistry } from '../apiserver/resources/index.ts';
 import { Kinds } from '../client/client.ts';
 import { testApi } from '../testing.ts';
 import { acceptNames, CrdController } from './crd.ts';
+import { GarbageCollector } from './gc.ts';
 import { eventually } from './testing.ts';
 
 function crd(plural: string, kind: string, shortNames: string[] = []): KubeObject {
@@ -162,4 +163,53 @@ test('at start, established CRDs in the store are served before the API answers'
   assert.deepEqual(fresh.groups().get('stable.example.com'), ['v1', 'v1beta1']);
   assert.equal(fresh.byKind('stable.example.com', 'CronTab')?.plural, 'crontabs');
   t.close();
+});
+
+test('custom resources own and are collected: a dependent goes with its CronTab, and with the CRD', async () => {
+  const t = await testApi({ clock: systemClock, admission: 'api' });
+  const parts = [new CrdController(), new GarbageCollector()];
+  for (const p of parts) await p.start(t.env);
+  const kind = { group: 'stable.example.com', kind: 'CronTab' };
+  const deployment = (name: string, owner: KubeObject): KubeObject => ({
+    metadata: {
+      name,
+      namespace: 'default',
+      ownerReferences: [
+        {
+          apiVersion: 'stable.example.com/v1',
+          kind: 'CronTab',
+          name: owner.metadata!.name!,
+          uid: owner.metadata!.uid!,
+        },
+      ],
+    },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      },
+    },
+  });
+  const gone = (name: string) => async () => !(await t.client.get(Kinds.Deployment, 'default', name));
+  try {
+    await t.client.create(Kinds.CustomResourceDefinition, crd('crontabs', 'CronTab'));
+    await eventually(() => !!t.registry.byKind('stable.example.com', 'CronTab'), 'served');
+    const first = await t.client.create(kind, { metadata: { name: 'one', namespace: 'default' }, spec: {} });
+    const second = await t.client.create(kind, { metadata: { name: 'two', namespace: 'default' }, spec: {} });
+    await t.client.create(Kinds.Deployment, deployment('of-one', first));
+    await t.client.create(Kinds.Deployment, deployment('of-two', second));
+    await t.client.delete(kind, 'default', 'one');
+    await eventually(gone('of-one'), 'the CronTab’s deployment collected');
+    assert.ok(await t.client.get(Kinds.Deployment, 'default', 'of-two'));
+    await t.client.delete(Kinds.CustomResourceDefinition, undefined, 'crontabs.stable.example.com');
+    await eventually(gone('of-two'), 'the deployment of a CronTab its CRD took collected');
+    // An owner of a kind whose CRD went is gone too, whenever its dependent is seen.
+    await eventually(() => !t.registry.byKind('stable.example.com', 'CronTab'), 'the kind gone');
+    await t.client.create(Kinds.Deployment, deployment('late', second));
+    await eventually(gone('late'), 'a dependent of a gone kind collected');
+  } finally {
+    for (const p of parts.reverse()) await p.stop();
+    t.close();
+  }
 });
