@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiContext, Scope } from './context.ts';
+import type { JsonSchema } from './crd/structural.ts';
 import type { FieldError } from './status.ts';
 import type { NameRule } from './validation.ts';
 
@@ -95,6 +96,8 @@ export interface Strategy {
 export interface CustomResource {
   /** The CustomResourceDefinition's name (`crontabs.stable.example.com`). */
   crd: string;
+  /** The version's structural schema (its openAPIV3Schema). */
+  schema: JsonSchema;
   /** The kind's OpenAPI v3 schema as /openapi/v3 serves it (apiVersion, kind, metadata filled in). */
   openapi: Record<string, unknown>;
   /** The paths pruning would remove: what fieldValidation reports as unknown fields. */

@@ -172,6 +172,7 @@ export function customResourceDef(crd: KubeObject, version: CrdVersion): Resourc
     },
     custom: {
       crd: crd.metadata?.name ?? '',
+      schema,
       openapi: openapiSchema(schema, spec.group, version.name, names.kind),
       unknownFields: (obj) => prune(structuredClone(obj), schema),
       terminating,

@@ -40,6 +40,16 @@ const widgetCrd: KubeObject = {
                 properties: {
                   size: { type: 'integer', maximum: 5 },
                   colour: { type: 'string', default: 'red' },
+                  ports: {
+                    type: 'array',
+                    'x-kubernetes-list-type': 'map',
+                    'x-kubernetes-list-map-keys': ['name'],
+                    items: {
+                      type: 'object',
+                      required: ['name'],
+                      properties: { name: { type: 'string' }, port: { type: 'integer' } },
+                    },
+                  },
                 },
               },
             },
@@ -165,6 +175,29 @@ test('watch sees custom resources; patch types are those of a custom resource', 
       'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
     ],
   );
+});
+
+test('server-side apply merges a list-map of the schema by its keys, each manager owning its entries', async () => {
+  const apply = (manager: string, ports: unknown[]) =>
+    s.request(
+      'PATCH',
+      `${widgets}/ssa?fieldManager=${manager}`,
+      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'ssa' }, spec: { size: 1, ports } },
+      { 'content-type': 'application/apply-patch+yaml' },
+    );
+  assert.equal((await apply('alice', [{ name: 'http', port: 80 }])).status, 201);
+  const r = await apply('bob', [{ name: 'metrics', port: 9090 }]);
+  assert.equal(r.status, 200, r.text);
+  const obj = r.json() as {
+    spec: { ports: unknown[] };
+    metadata: { managedFields: { manager: string; fieldsV1: { 'f:spec': Record<string, unknown> } }[] };
+  };
+  assert.deepEqual(obj.spec.ports, [
+    { name: 'http', port: 80 },
+    { name: 'metrics', port: 9090 },
+  ]);
+  const bob = obj.metadata.managedFields.find((m) => m.manager === 'bob');
+  assert.deepEqual(Object.keys(bob?.fieldsV1['f:spec']['f:ports'] as object), ['k:{"name":"metrics"}']);
 });
 
 test('without the kinds (the CRD gone), the group is not served', async () => {
