@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeFieldErrors } from '../status.ts';
-import { applyDefaults, type JsonSchema, prune, validate } from './structural.ts';
+import { applyDefaults, goRegExp, type JsonSchema, prune, validate } from './structural.ts';
 
 const schema: JsonSchema = {
   type: 'object',
@@ -152,4 +152,16 @@ test('int-or-string, nullable, preserve-unknown-fields and embedded resources ar
     messages({ spec: { image: 'ok', template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } } } }),
     [],
   );
+});
+
+test("patterns are RE2's: flag groups, \\A and \\z, POSIX classes; one that does not compile here is not checked", () => {
+  assert.equal(goRegExp('^(?i)(abort|warn)?$')?.test('WARN'), true);
+  assert.equal(goRegExp('^(?i)(abort|warn)?$')?.test('fail'), false);
+  assert.equal(goRegExp('\\Aab\\z')?.test('ab\n'), false);
+  assert.equal(goRegExp('\\Aab\\z')?.test('ab'), true);
+  assert.equal(goRegExp('^[[:alpha:]_]+$')?.test('a_B'), true);
+  assert.equal(goRegExp('^[[:alpha:]_]+$')?.test('a1'), false);
+  assert.equal(goRegExp('^a\\_b$')?.test('a_b'), true);
+  const odd: JsonSchema = { type: 'object', properties: { s: { type: 'string', pattern: '(?P<x' } } };
+  assert.deepEqual(validate({ s: 'anything' }, odd), []);
 });

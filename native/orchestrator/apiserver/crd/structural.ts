@@ -146,6 +146,53 @@ const num = (n: number) => String(n);
 
 const quote = (re: string) => `'${re}'`;
 
+const posixClasses: Record<string, string> = {
+  alnum: 'A-Za-z0-9',
+  alpha: 'A-Za-z',
+  digit: '0-9',
+  lower: 'a-z',
+  upper: 'A-Z',
+  space: '\\s',
+  word: '\\w',
+  xdigit: '0-9A-Fa-f',
+  punct: '!-\\/:-@\\[-`{-~',
+};
+
+const compiled = new Map<string, RegExp | undefined>();
+
+/**
+ * A schema's pattern, written for Go's RE2, as a JavaScript RegExp: leading flag groups (`(?i)`) as
+ * flags (also after a leading `^`), `\A` and `\z`, POSIX classes. undefined when it still does not compile here (then the
+ * pattern is not checked: a CRD kube-apiserver accepts is not refused for the engine's regex dialect).
+ */
+export function goRegExp(pattern: string): RegExp | undefined {
+  if (compiled.has(pattern)) return compiled.get(pattern);
+  let source = pattern;
+  let flags = 'u';
+  const flagGroup = /^(\^?)\(\?([imsU]+)\)/;
+  for (let m = flagGroup.exec(source); m; m = flagGroup.exec(source)) {
+    for (const f of m[2]) if (f !== 'U' && !flags.includes(f)) flags += f;
+    source = m[1] + source.slice(m[0].length);
+  }
+  source = source
+    .replace(/\\A/g, '^')
+    .replace(/\\z/g, '$(?![\\s\\S])')
+    .replace(/\[:(\^?)([a-z]+):\]/g, (all, neg: string, name: string) =>
+      posixClasses[name] && !neg ? posixClasses[name] : all,
+    );
+  let re: RegExp | undefined;
+  // Unicode mode first (RE2 reads UTF-8), then the laxer one, which takes escapes RE2 also takes (`\_`).
+  for (const f of [flags, flags.replace('u', '')])
+    try {
+      re = new RegExp(source, f);
+      break;
+    } catch {
+      re = undefined;
+    }
+  compiled.set(pattern, re);
+  return re;
+}
+
 /**
  * Validates a value against its schema, as `<path> in body …` messages under the field named by the
  * path. `path` is the object's own (empty at the root).
@@ -230,12 +277,7 @@ function checkString(v: string, s: JsonSchema, path: string, errs: FieldError[])
   if (s.minLength !== undefined && length < s.minLength)
     errs.push(invalid(path, v, `should be at least ${s.minLength} chars long`));
   if (s.pattern !== undefined) {
-    let re: RegExp | undefined;
-    try {
-      re = new RegExp(s.pattern, 'u');
-    } catch {
-      re = undefined;
-    }
+    const re = goRegExp(s.pattern);
     if (re && !re.test(v)) errs.push(invalid(path, v, `should match ${quote(s.pattern)}`));
   }
 }

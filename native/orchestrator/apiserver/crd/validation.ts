@@ -178,12 +178,6 @@ function validateStructural(s: JsonSchema, at: string, root: boolean, errs: Fiel
   if (s.items && typeof s.items === 'object') validateStructural(s.items, `${at}.items`, false, errs);
   if (s.additionalProperties && typeof s.additionalProperties === 'object')
     validateStructural(s.additionalProperties, `${at}.additionalProperties`, false, errs);
-  if (s.pattern !== undefined)
-    try {
-      new RegExp(s.pattern, 'u');
-    } catch {
-      errs.push(invalidValue(`${at}.pattern`, s.pattern, 'must be a valid regular expression'));
-    }
   const listType = s['x-kubernetes-list-type'];
   if (listType !== undefined && !['atomic', 'set', 'map'].includes(listType))
     errs.push(notSupported(`${at}.x-kubernetes-list-type`, listType, ['atomic', 'set', 'map']));
