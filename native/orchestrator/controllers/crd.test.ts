@@ -213,3 +213,37 @@ test('custom resources own and are collected: a dependent goes with its CronTab,
     t.close();
   }
 });
+
+test('a CRD of a Kubernetes group carries the API approval condition its annotation earns', () => {
+  const gateway = (annotation?: string): KubeObject => {
+    const o = crd('gateways', 'Gateway');
+    o.spec = { ...o.spec, group: 'gateway.networking.k8s.io' };
+    o.metadata = {
+      name: 'gateways.gateway.networking.k8s.io',
+      annotations: annotation ? { 'api-approved.kubernetes.io': annotation } : undefined,
+    };
+    return acceptNames(o, { resources: new Set(), kinds: new Set() }, '2026-01-01T00:00:00Z');
+  };
+  const approval = (o: KubeObject) => {
+    const c = condition(o, 'KubernetesAPIApprovalPolicyConformant');
+    return [c?.status, c?.reason, c?.message];
+  };
+  assert.deepEqual(approval(gateway('https://github.com/kubernetes-sigs/gateway-api/pull/2997')), [
+    'True',
+    'ApprovedAnnotation',
+    'approved in https://github.com/kubernetes-sigs/gateway-api/pull/2997',
+  ]);
+  assert.deepEqual(approval(gateway('unapproved, experimental')), [
+    'False',
+    'UnapprovedAnnotation',
+    'not approved: "unapproved, experimental"',
+  ]);
+  assert.equal(approval(gateway('maybe'))[1], 'InvalidAnnotation');
+  assert.equal(
+    condition(
+      acceptNames(crd('crontabs', 'CronTab'), { resources: new Set(), kinds: new Set() }, ''),
+      'KubernetesAPIApprovalPolicyConformant',
+    ),
+    undefined,
+  );
+});

@@ -6,6 +6,7 @@
 // deleted has its custom resources deleted (those with finalizers waited for), then its kinds go
 // and its customresourcecleanup finalizer is removed, which lets it go.
 import { customResourceDefs } from '../apiserver/crd/resource.ts';
+import { approvalCondition, isProtectedGroup } from '../apiserver/crd/validation.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
 import {
   crdCleanupFinalizer,
@@ -63,6 +64,8 @@ export function acceptNames(
   status.acceptedNames = { plural: '', kind: '', ...names };
   const [reason, message] = problem ?? ['NoConflicts', 'no conflicts found'];
   setCrdCondition(out, { type: 'NamesAccepted', status: problem ? 'False' : 'True', reason, message }, now);
+  if (isProtectedGroup(String(asObj(out.spec).group ?? '')))
+    setCrdCondition(out, approvalCondition(out), now);
   if (!isCrdCondition(out, 'Established')) {
     setCrdCondition(
       out,

@@ -212,3 +212,24 @@ test('kubectl get crd prints NAME and CREATED AT', async () => {
     '2026-01-01T00:00:00Z',
   ]);
 });
+
+test('a CRD in a Kubernetes group needs the API approval annotation', async () => {
+  const body = {
+    ...crd(),
+    metadata: { name: 'gateways.gateway.networking.k8s.io' },
+    spec: {
+      ...crd().spec,
+      group: 'gateway.networking.k8s.io',
+      names: { plural: 'gateways', kind: 'Gateway' },
+    },
+  };
+  const r = await s.request('POST', crds, body);
+  assert.deepEqual(causes(r), [
+    'metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111',
+  ]);
+  const approved = await s.request('POST', crds, {
+    ...body,
+    metadata: { ...body.metadata, annotations: { 'api-approved.kubernetes.io': 'unapproved, testing' } },
+  });
+  assert.equal(approved.status, 201, approved.text);
+});

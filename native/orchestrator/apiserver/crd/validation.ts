@@ -254,6 +254,11 @@ export function validateCrd(o: KubeObject, old?: KubeObject): FieldError[] {
     );
   else if (group.split('.').length < 2)
     errs.push(invalidValue('spec.group', group, 'should be a domain with at least one dot'));
+  if (isProtectedGroup(group) && !o.metadata?.annotations?.[approvalAnnotation] && !old)
+    errs.push({
+      ...required(`metadata.annotations[${approvalAnnotation}]`),
+      detail: `protected groups must have approval annotation "${approvalAnnotation}", ${approvalLink}`,
+    });
   if (!spec.scope) errs.push({ ...required('spec.scope'), detail: '' });
   else if (spec.scope !== 'Cluster' && spec.scope !== 'Namespaced')
     errs.push(notSupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
@@ -318,6 +323,36 @@ export function validateCrd(o: KubeObject, old?: KubeObject): FieldError[] {
     });
   }
   return errs;
+}
+
+export const approvalAnnotation = 'api-approved.kubernetes.io';
+const approvalLink = 'see https://github.com/kubernetes/enhancements/pull/1111';
+
+/** Groups of the Kubernetes project itself: a CRD in one needs the API approval annotation. */
+export const isProtectedGroup = (group: string) =>
+  ['k8s.io', 'kubernetes.io'].some((g) => group === g || group.endsWith(`.${g}`));
+
+/** The KubernetesAPIApprovalPolicyConformant condition of a CRD in a protected group (apiapproval's). */
+export function approvalCondition(o: KubeObject) {
+  const value = o.metadata?.annotations?.[approvalAnnotation];
+  const type = 'KubernetesAPIApprovalPolicyConformant';
+  if (!value)
+    return {
+      type,
+      status: 'False',
+      reason: 'MissingAnnotation',
+      message: `protected groups must have approval annotation "${approvalAnnotation}", ${approvalLink}`,
+    };
+  if (/^https?:\/\//.test(value))
+    return { type, status: 'True', reason: 'ApprovedAnnotation', message: `approved in ${value}` };
+  if (value.startsWith('unapproved'))
+    return { type, status: 'False', reason: 'UnapprovedAnnotation', message: `not approved: "${value}"` };
+  return {
+    type,
+    status: 'False',
+    reason: 'InvalidAnnotation',
+    message: `protected groups must have approval annotation "${approvalAnnotation}" with either a URL or a reason starting with "unapproved", ${approvalLink}`,
+  };
 }
 
 /** What a write of this CRD warns about: conversion webhooks, which Berth does not call. */
