@@ -324,6 +324,14 @@ describe('a CustomResourceDefinition', () => {
     ok(['delete', 'crd', 'crontabz.stable.example.com']);
   });
 
+  test('deleting a namespace deletes the custom resources in it', () => {
+    ok(['create', 'namespace', 'crons']);
+    ok(['apply', '-n', 'crons', '-f', '-'], cronTab('nightly', { cronSpec: '0 0 * * *', image: 'x' }));
+    assert.match(ok(['get', 'ct', '-A', '-o', 'name']), /crontab.stable.example.com\/nightly/);
+    ok(['delete', 'namespace', 'crons', '--timeout=60s']);
+    assert.doesNotMatch(ok(['get', 'ct', '-A', '-o', 'name']), /nightly/);
+  });
+
   test('CRDs and custom resources survive a restart of berthd, served from the first request', async () => {
     await c.daemon.stop();
     await c.daemon.restart();
