@@ -134,6 +134,8 @@ export interface ResourceDef {
   plural: string;
   singular: string;
   namespaced: boolean;
+  /** The kind of its lists when not `<kind>List` (a CRD's names.listKind). */
+  listKind?: string;
   shortNames?: string[];
   categories?: string[];
   verbs?: string[];

@@ -13,6 +13,7 @@ import {
   type TableColumn,
 } from '../registry.ts';
 import { isCrdCondition } from '../resources/apiextensions.ts';
+import { fieldPath } from '../selectors.ts';
 import { ageColumn, humanDuration, nameColumn } from '../table.ts';
 import { findAll, parseJsonPath } from './jsonpath.ts';
 import { applyDefaults, type JsonSchema, prune, validate } from './structural.ts';
@@ -156,6 +157,14 @@ export function customResourceDef(crd: KubeObject, version: CrdVersion): Resourc
       fromStored: (o) => o,
       toStored: (o) => ({ ...o, apiVersion: apiVersionStored }),
     },
+    listKind: names.listKind,
+    // selectableFields: field selectors beyond metadata.name and metadata.namespace.
+    fieldSelectors: Object.fromEntries(
+      (version.selectableFields ?? []).map((f) => {
+        const path = f.jsonPath.replace(/^\./, '');
+        return [path, fieldPath(path)];
+      }),
+    ),
     tracksGeneration: true,
     table: tableOf(version),
     strategy: {

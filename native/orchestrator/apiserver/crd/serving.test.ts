@@ -24,12 +24,20 @@ const widgetCrd: KubeObject = {
   spec: {
     group: 'example.com',
     scope: 'Namespaced',
-    names: { plural: 'widgets', singular: 'widget', kind: 'Widget', shortNames: ['wd'], categories: ['all'] },
+    names: {
+      plural: 'widgets',
+      singular: 'widget',
+      kind: 'Widget',
+      listKind: 'WidgetCatalogue',
+      shortNames: ['wd'],
+      categories: ['all'],
+    },
     versions: [
       {
         name: 'v1',
         served: true,
         storage: true,
+        selectableFields: [{ jsonPath: '.spec.colour' }],
         schema: {
           openAPIV3Schema: {
             type: 'object',
@@ -136,6 +144,22 @@ test('create: defaults, pruning with warnings, Strict refusing, the schema valid
   assert.deepEqual([status.details.kind, status.details.group], ['Widget', 'example.com']);
   const missing = await s.request('POST', widgets, { metadata: { name: 'w4' }, spec: {} });
   assert.equal(missing.json().message, 'Widget "w4" is invalid: spec.size: Required value');
+});
+
+test('lists are of the listKind; selectableFields are field selectors, other fields are not', async () => {
+  await s.request('POST', widgets, { metadata: { name: 'blue' }, spec: { size: 1, colour: 'blue' } });
+  const all = (await s.request('GET', widgets)).json() as { kind: string; items: KubeObject[] };
+  assert.equal(all.kind, 'WidgetCatalogue');
+  const blue = (await s.request('GET', `${widgets}?fieldSelector=spec.colour%3Dblue`)).json() as {
+    items: KubeObject[];
+  };
+  assert.deepEqual(
+    blue.items.map((i) => i.metadata?.name),
+    ['blue'],
+  );
+  const size = await s.request('GET', `${widgets}?fieldSelector=spec.size%3D1`);
+  assert.deepEqual([size.status, size.json().message], [400, 'field label not supported: spec.size']);
+  assert.equal((await s.request('DELETE', `${widgets}/blue`)).status, 200);
 });
 
 test('watch sees custom resources; patch types are those of a custom resource', async () => {

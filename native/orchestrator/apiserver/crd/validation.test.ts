@@ -233,3 +233,29 @@ test('a CRD in a Kubernetes group needs the API approval annotation', async () =
   });
   assert.equal(approved.status, 201, approved.text);
 });
+
+test('selectableFields: simple paths, no repeats', async () => {
+  const r = await s.request('POST', crds, {
+    ...crd({
+      versions: [
+        version('v1', {
+          selectableFields: [{ jsonPath: '.spec.a' }, { jsonPath: '.spec.a' }, { jsonPath: 'spec.b' }],
+        }),
+      ],
+    }),
+    metadata: { name: 'selects.example.com' },
+    spec: {
+      ...crd().spec,
+      names: { plural: 'selects', kind: 'Select' },
+      versions: [
+        version('v1', {
+          selectableFields: [{ jsonPath: '.spec.a' }, { jsonPath: '.spec.a' }, { jsonPath: 'spec.b' }],
+        }),
+      ],
+    },
+  });
+  assert.deepEqual(causes(r), [
+    'spec.versions[0].selectableFields[1].jsonPath: Duplicate value: ".spec.a"',
+    'spec.versions[0].selectableFields[2].jsonPath: Invalid value: "spec.b": must be a simple json path starting with .',
+  ]);
+});

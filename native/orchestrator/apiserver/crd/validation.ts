@@ -32,6 +32,7 @@ export interface CrdVersion {
     status?: Obj;
     scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
   };
+  selectableFields?: { jsonPath: string }[];
   additionalPrinterColumns?: {
     name: string;
     type: string;
@@ -210,6 +211,24 @@ function validateVersion(v: Obj, at: string, errs: FieldError[]): void {
         invalidValue(`${sat}.labelSelectorPath`, sel, 'should be a json path under either .spec or .status'),
       );
   }
+  const selectable = asList(v.selectableFields);
+  if (selectable.length > 8)
+    errs.push({
+      field: `${at}.selectableFields`,
+      type: 'FieldValueTooMany',
+      value: selectable.length,
+      detail: 'must have at most 8 items',
+    });
+  const seenPaths = new Set<string>();
+  selectable.forEach((f, i) => {
+    const fat = `${at}.selectableFields[${i}].jsonPath`;
+    const p = String(f.jsonPath ?? '');
+    if (!p) errs.push({ ...required(fat), detail: '' });
+    else if (!/^(\.[A-Za-z_][A-Za-z0-9_-]*)+$/.test(p))
+      errs.push(invalidValue(fat, p, 'must be a simple json path starting with .'));
+    else if (seenPaths.has(p)) errs.push({ field: fat, type: 'FieldValueDuplicate', value: p });
+    seenPaths.add(p);
+  });
   asList(v.additionalPrinterColumns).forEach((c, i) => {
     const cat = `${at}.additionalPrinterColumns[${i}]`;
     if (!c.name) errs.push({ ...required(`${cat}.name`), detail: '' });
