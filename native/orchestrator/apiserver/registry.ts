@@ -102,6 +102,8 @@ export interface CustomResource {
   openapi: Record<string, unknown>;
   /** The paths pruning would remove: what fieldValidation reports as unknown fields. */
   unknownFields(obj: unknown): string[];
+  /** Sent as a Warning with every request to this version (a CRD version marked deprecated). */
+  deprecationWarning?: string;
   /** The CRD is being deleted: its resources may be read, changed and deleted, no longer created. */
   terminating?: boolean;
 }

@@ -174,10 +174,6 @@ export function customResourceDef(crd: KubeObject, version: CrdVersion): Resourc
       validate: (o) => validate(o, schema),
       // With a status subresource the generation counts spec changes; without, anything but metadata.
       generationChanged: hasStatus ? undefined : (o, old) => withoutMeta(o) !== withoutMeta(old),
-      warnings: () =>
-        version.deprecated
-          ? [version.deprecationWarning ?? `${spec.group}/${version.name} ${names.kind} is deprecated`]
-          : [],
     },
     custom: {
       crd: crd.metadata?.name ?? '',
@@ -185,6 +181,9 @@ export function customResourceDef(crd: KubeObject, version: CrdVersion): Resourc
       openapi: openapiSchema(schema, spec.group, version.name, names.kind),
       unknownFields: (obj) => prune(structuredClone(obj), schema),
       terminating,
+      deprecationWarning: version.deprecated
+        ? (version.deprecationWarning ?? `${spec.group}/${version.name} ${names.kind} is deprecated`)
+        : undefined,
     },
   };
 }

@@ -162,6 +162,22 @@ test('lists are of the listKind; selectableFields are field selectors, other fie
   assert.equal((await s.request('DELETE', `${widgets}/blue`)).status, 200);
 });
 
+test('every request to a deprecated version is warned about', async () => {
+  const crd = structuredClone(widgetCrd);
+  const spec = crd.spec as { versions: Record<string, unknown>[] };
+  spec.versions.push({ ...spec.versions[0], name: 'v1beta1', storage: false, deprecated: true });
+  registry.replaceCustom('widgets.example.com', customResourceDefs(crd));
+  try {
+    const old = await s.request('GET', `${base.replace('v1', 'v1beta1')}/namespaces/default/widgets/w1`);
+    assert.equal(old.status, 200, old.text);
+    assert.equal(old.headers.warning, '299 - "example.com/v1beta1 Widget is deprecated"');
+    assert.equal((old.json() as KubeObject).apiVersion, 'example.com/v1beta1');
+    assert.equal((await s.request('GET', `${widgets}/w1`)).headers.warning, undefined);
+  } finally {
+    registry.replaceCustom('widgets.example.com', customResourceDefs(widgetCrd));
+  }
+});
+
 test('watch sees custom resources; patch types are those of a custom resource', async () => {
   const w = await s.watch(`${widgets}?watch=true`);
   await w.waitFor(1);
