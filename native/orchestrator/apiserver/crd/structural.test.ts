@@ -165,3 +165,33 @@ test("patterns are RE2's: flag groups, \\A and \\z, POSIX classes; one that does
   const odd: JsonSchema = { type: 'object', properties: { s: { type: 'string', pattern: '(?P<x' } } };
   assert.deepEqual(validate({ s: 'anything' }, odd), []);
 });
+
+test('a wrong type is reported beside the enum it misses; failed combinators name no field, as kube-openapi', () => {
+  const enums: JsonSchema = {
+    type: 'object',
+    properties: { n: { type: 'integer', enum: [1, 2] }, s: { type: 'string', enum: ['a', 'b'] } },
+  };
+  assert.deepEqual(describeFieldErrors(validate({ n: 'x', s: true }, enums)), [
+    'n: Invalid value: "string": n in body must be of type integer: "string"',
+    'n: Unsupported value: "x": supported values: "1", "2"',
+    's: Invalid value: "boolean": s in body must be of type string: "boolean"',
+    's: Unsupported value: true: supported values: "a", "b"',
+  ]);
+  const anyOf: JsonSchema = {
+    type: 'object',
+    properties: {
+      field: {
+        nullable: true,
+        'x-kubernetes-int-or-string': true,
+        anyOf: [{ type: 'integer' }, { type: 'string' }],
+      },
+    },
+  };
+  assert.deepEqual(describeFieldErrors(validate({ field: true }, anyOf)).sort(), [
+    '<nil>: Invalid value: "": "field" must validate at least one schema (anyOf)',
+    'field: Invalid value: "boolean": field in body must be of type integer,string: "boolean"',
+    'field: Invalid value: "boolean": field in body must be of type integer: "boolean"',
+  ]);
+  assert.deepEqual(validate({ field: null }, anyOf), []);
+  assert.deepEqual(validate({ field: 'x' }, anyOf), []);
+});

@@ -217,21 +217,25 @@ function invalid(path: string, value: unknown, detail: string): FieldError {
   return { field: path, type: 'FieldValueInvalid', value, detail: `${path || '.'} in body ${detail}` };
 }
 
+/** The error a failed allOf/anyOf/oneOf/not adds: kube-openapi names no field for it (`<nil>`). */
+const combinator = (path: string, detail: string): FieldError => ({
+  field: '<nil>',
+  type: 'FieldValueInvalid',
+  value: '',
+  detail: `"${path || '.'}" ${detail}`,
+});
+
 function check(value: unknown, s: JsonSchema, path: string, errs: FieldError[]): void {
   if (value === null) {
     if (s.nullable || (!s.type && !s['x-kubernetes-int-or-string'])) return;
-    errs.push(typeInvalid(path, value, s.type ?? 'integer,string'));
+    errs.push(typeInvalid(path, value, s['x-kubernetes-int-or-string'] ? 'integer,string' : (s.type ?? '')));
     return;
   }
+  // A wrong type is one error among others (an enum's is reported beside it), as kube-openapi does.
   if (s['x-kubernetes-int-or-string']) {
-    if (!fits(value, 'integer') && typeof value !== 'string') {
+    if (!fits(value, 'integer') && typeof value !== 'string')
       errs.push(typeInvalid(path, value, 'integer,string'));
-      return;
-    }
-  } else if (s.type && !fits(value, s.type)) {
-    errs.push(typeInvalid(path, value, s.type));
-    return;
-  }
+  } else if (s.type && !fits(value, s.type)) errs.push(typeInvalid(path, value, s.type));
   if (s.enum && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
     errs.push({
       field: path,
@@ -243,13 +247,35 @@ function check(value: unknown, s: JsonSchema, path: string, errs: FieldError[]):
   if (typeof value === 'string') checkString(value, s, path, errs);
   if (Array.isArray(value)) checkArray(value, s, path, errs);
   else if (isObj(value)) checkObject(value, s, path, errs);
-  for (const sub of s.allOf ?? []) check(value, sub, path, errs);
-  if (s.anyOf?.length && !s.anyOf.some((sub) => validate(value, sub, path).length === 0))
-    errs.push(invalid(path, value, 'must validate at least one schema (anyOf)'));
-  if (s.oneOf?.length && s.oneOf.filter((sub) => validate(value, sub, path).length === 0).length !== 1)
-    errs.push(invalid(path, value, 'must validate one and only one schema (oneOf)'));
+  const results = (subs: JsonSchema[]) => subs.map((sub) => validate(value, sub, path));
+  if (s.allOf?.length) {
+    const failed = results(s.allOf).filter((r) => r.length);
+    if (failed.length) {
+      const none = failed.length === s.allOf.length;
+      errs.push(combinator(path, `must validate all the schemas (allOf)${none ? '. None validated' : ''}`));
+      for (const r of failed) errs.push(...r);
+    }
+  }
+  if (s.anyOf?.length) {
+    const rs = results(s.anyOf);
+    if (rs.every((r) => r.length)) {
+      errs.push(combinator(path, 'must validate at least one schema (anyOf)'));
+      errs.push(...rs[0]);
+    }
+  }
+  if (s.oneOf?.length) {
+    const rs = results(s.oneOf);
+    const valid = rs.filter((r) => r.length === 0).length;
+    if (valid === 0) {
+      errs.push(combinator(path, 'must validate one and only one schema (oneOf). Found none valid'));
+      errs.push(...rs[0]);
+    } else if (valid > 1)
+      errs.push(
+        combinator(path, `must validate one and only one schema (oneOf). Found ${valid} valid alternatives`),
+      );
+  }
   if (s.not && validate(value, s.not, path).length === 0)
-    errs.push(invalid(path, value, 'must not validate the schema (not)'));
+    errs.push(combinator(path, 'must not validate the schema (not)'));
 }
 
 function checkNumber(v: number, s: JsonSchema, path: string, errs: FieldError[]): void {
