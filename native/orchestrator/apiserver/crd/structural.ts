@@ -39,6 +39,8 @@ export interface JsonSchema {
   'x-kubernetes-list-type'?: string;
   'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-map-type'?: string;
+  /** CEL rules: checked for a rule when the CRD is written, not evaluated. */
+  'x-kubernetes-validations'?: { rule?: string; message?: string }[];
 }
 
 type Obj = Record<string, unknown>;

@@ -67,11 +67,24 @@ test('a CRD is defaulted (singular, listKind, conversion) and starts with its st
   assert.deepEqual(causes(dropped), [
     'status.storedVersions[0]: Invalid value: "v1": must appear in spec.versions',
   ]);
-  const scope = await s.request('PUT', `${crds}/widgets.example.com`, {
+  // Once established, scope and kind stay.
+  const established = await s.request('PUT', `${crds}/widgets.example.com/status`, {
     ...updated.json(),
-    spec: { ...(updated.json() as { spec: Record<string, unknown> }).spec, scope: 'Cluster' },
+    status: {
+      ...(updated.json() as { status: Record<string, unknown> }).status,
+      conditions: [{ type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: '' }],
+    },
   });
-  assert.deepEqual(causes(scope), ['spec.scope: Invalid value: "Cluster": field is immutable']);
+  assert.equal(established.status, 200, established.text);
+  const current = established.json() as { spec: Record<string, unknown> };
+  const scope = await s.request('PUT', `${crds}/widgets.example.com`, {
+    ...current,
+    spec: { ...current.spec, scope: 'Cluster', names: { ...(current.spec.names as object), kind: 'Gizmo' } },
+  });
+  assert.deepEqual(causes(scope), [
+    'spec.scope: Invalid value: "Cluster": field is immutable',
+    'spec.names.kind: Invalid value: "Gizmo": field is immutable',
+  ]);
 });
 
 test('names, group, scope and the metadata.name rule are checked in Kubernetes words', async () => {
@@ -142,7 +155,7 @@ test('versions: exactly one storage version, unique names, schemas required and 
     'spec.versions[3].schema.openAPIV3Schema.properties[spec].properties[x].items: Required value: must be specified',
     'spec.versions[3].subresources.scale.specReplicasPath: Invalid value: ".status.n": should be a json path under .spec',
     'spec.versions[3].subresources.scale.statusReplicasPath: Invalid value: ".spec.n": should be a json path under .status',
-    'spec.versions[3].additionalPrinterColumns[0].type: Unsupported value: "text": supported values: "boolean", "date", "integer", "number", "string"',
+    'spec.versions[3].additionalPrinterColumns[0].type: Invalid value: "text": must be one of boolean,date,integer,number,string',
     'spec.versions[3].additionalPrinterColumns[0].JSONPath: Invalid value: "spec.x": must be a simple json path starting with .',
   ])
     assert.ok(all.includes(want), `${want}\nnot in\n${all.join('\n')}`);
@@ -188,7 +201,8 @@ test('a Webhook conversion is accepted with a warning that says berth converts a
     spec: { ...crd().spec, names: { plural: 'hooks2', kind: 'Hook2' }, conversion: { strategy: 'Webhook' } },
   });
   assert.deepEqual(causes(missing), [
-    'spec.conversion.webhook: Required value: required when strategy is set to Webhook',
+    'spec.conversion.webhookClientConfig: Required value: required when strategy is set to Webhook',
+    'spec.conversion.conversionReviewVersions: Required value',
   ]);
 });
 
@@ -257,5 +271,50 @@ test('selectableFields: simple paths, no repeats', async () => {
   assert.deepEqual(causes(r), [
     'spec.versions[0].selectableFields[1].jsonPath: Duplicate value: ".spec.a"',
     'spec.versions[0].selectableFields[2].jsonPath: Invalid value: "spec.b": must be a simple json path starting with .',
+  ]);
+});
+
+test('schemas keep to what kube-apiserver allows: no uniqueItems, no $ref, list-map keys that are required properties', async () => {
+  const r = await s.request('POST', crds, {
+    ...crd(),
+    metadata: { name: 'lists.example.com' },
+    spec: {
+      ...crd().spec,
+      names: { plural: 'lists', kind: 'Lists' },
+      versions: [
+        version('v1', {
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              nullable: true,
+              properties: {
+                tags: { type: 'array', uniqueItems: true, items: { type: 'string' } },
+                ref: { $ref: '#/definitions/x' },
+                ports: {
+                  type: 'array',
+                  'x-kubernetes-list-type': 'map',
+                  'x-kubernetes-list-map-keys': ['name', 'missing'],
+                  items: { type: 'object', properties: { name: { type: 'string' } } },
+                },
+                loose: { type: 'object', 'x-kubernetes-preserve-unknown-fields': false },
+                ruled: { type: 'string', 'x-kubernetes-validations': [{ rule: ' ' }] },
+              },
+            },
+          },
+        }),
+      ],
+    },
+  });
+  assert.equal(r.status, 422, r.text);
+  const at = 'spec.versions[0].schema.openAPIV3Schema';
+  assert.deepEqual(causes(r), [
+    `${at}.nullable: Forbidden: nullable cannot be true at the root`,
+    `${at}.properties[tags].uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic`,
+    `${at}.properties[ref].type: Required value: must not be empty for specified object fields`,
+    `${at}.properties[ref].$ref: Forbidden: $ref is not supported`,
+    `${at}.properties[ports].items.properties[name].default: Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property`,
+    `${at}.properties[ports].x-kubernetes-list-map-keys: Invalid value: []string{"name", "missing"}: entries must all be names of item properties`,
+    `${at}.properties[loose].x-kubernetes-preserve-unknown-fields: Invalid value: false: must be true or undefined`,
+    `${at}.properties[ruled].x-kubernetes-validations[0].rule: Required value: rule is not specified`,
   ]);
 });

@@ -158,6 +158,7 @@ function validateStructural(s: JsonSchema, at: string, root: boolean, errs: Fiel
       detail: 'must be empty to be structural when x-kubernetes-int-or-string is true',
     });
   if (s.type === 'array' && !s.items) errs.push({ ...required(`${at}.items`), detail: 'must be specified' });
+  validateSchemaRules(s, at, root, errs);
   if (s.properties && s.additionalProperties !== undefined && s.additionalProperties !== false)
     errs.push({
       field: `${at}.additionalProperties`,
@@ -187,6 +188,75 @@ function validateStructural(s: JsonSchema, at: string, root: boolean, errs: Fiel
       ...required(`${at}.x-kubernetes-list-map-keys`),
       detail: 'must not be empty if x-kubernetes-list-type is map',
     });
+}
+
+/** The rules ValidateCustomResourceDefinitionOpenAPISchema adds to structural ones, in its words. */
+function validateSchemaRules(s: JsonSchema, at: string, root: boolean, errs: FieldError[]): void {
+  if (root && s.nullable)
+    errs.push({
+      field: `${at}.nullable`,
+      type: 'FieldValueForbidden',
+      detail: 'nullable cannot be true at the root',
+    });
+  if (s.uniqueItems === true)
+    errs.push({
+      field: `${at}.uniqueItems`,
+      type: 'FieldValueForbidden',
+      detail: 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic',
+    });
+  for (const key of ['id', '$ref', 'patternProperties', 'definitions', 'dependencies', 'additionalItems'])
+    if ((s as Record<string, unknown>)[key] !== undefined)
+      errs.push({ field: `${at}.${key}`, type: 'FieldValueForbidden', detail: `${key} is not supported` });
+  if (s['x-kubernetes-preserve-unknown-fields'] === false)
+    errs.push(invalidValue(`${at}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'));
+  const listType = s['x-kubernetes-list-type'];
+  const keys = s['x-kubernetes-list-map-keys'] ?? [];
+  const mapOnly = 'must be map if x-kubernetes-list-map-keys is non-empty';
+  if (keys.length && listType !== 'map')
+    errs.push(
+      listType === undefined
+        ? { ...required(`${at}.x-kubernetes-list-type`), detail: mapOnly }
+        : invalidValue(`${at}.x-kubernetes-list-type`, listType, mapOnly),
+    );
+  if (listType === 'map' && s.items) {
+    const item = s.items;
+    if (item.type !== 'object')
+      errs.push(
+        invalidValue(
+          `${at}.items.type`,
+          item.type ?? '',
+          "must be object if parent array's x-kubernetes-list-type is map",
+        ),
+      );
+    else
+      for (const k of keys) {
+        const prop = item.properties?.[k];
+        if (!prop) {
+          errs.push({
+            ...invalidValue(
+              `${at}.x-kubernetes-list-map-keys`,
+              '',
+              'entries must all be names of item properties',
+            ),
+            goValue: `[]string{${keys.map((x) => JSON.stringify(x)).join(', ')}}`,
+          });
+          continue;
+        }
+        if (!(item.required ?? []).includes(k) && prop.default === undefined)
+          errs.push({
+            ...required(`${at}.items.properties[${k}].default`),
+            detail:
+              'this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property',
+          });
+      }
+  }
+  s['x-kubernetes-validations']?.forEach((rule, i) => {
+    if (!String(rule.rule ?? '').trim())
+      errs.push({
+        ...required(`${at}.x-kubernetes-validations[${i}].rule`),
+        detail: 'rule is not specified',
+      });
+  });
 }
 
 function validateVersion(v: Obj, at: string, errs: FieldError[]): void {
@@ -232,9 +302,10 @@ function validateVersion(v: Obj, at: string, errs: FieldError[]): void {
   asList(v.additionalPrinterColumns).forEach((c, i) => {
     const cat = `${at}.additionalPrinterColumns[${i}]`;
     if (!c.name) errs.push({ ...required(`${cat}.name`), detail: '' });
-    if (!c.type) errs.push({ ...required(`${cat}.type`), detail: '' });
+    const oneOf = `must be one of ${printerColumnTypes.join(',')}`;
+    if (!c.type) errs.push({ ...required(`${cat}.type`), detail: oneOf });
     else if (!printerColumnTypes.includes(String(c.type)))
-      errs.push(notSupported(`${cat}.type`, c.type, printerColumnTypes));
+      errs.push(invalidValue(`${cat}.type`, c.type, oneOf));
     if (c.priority !== undefined && (typeof c.priority !== 'number' || c.priority < 0))
       errs.push(invalidValue(`${cat}.priority`, c.priority, 'must be greater than or equal to 0'));
     if (!c.jsonPath) errs.push({ ...required(`${cat}.JSONPath`), detail: '' });
@@ -273,11 +344,15 @@ export function validateCrd(o: KubeObject, old?: KubeObject): FieldError[] {
     );
   else if (group.split('.').length < 2)
     errs.push(invalidValue('spec.group', group, 'should be a domain with at least one dot'));
-  if (isProtectedGroup(group) && !o.metadata?.annotations?.[approvalAnnotation] && !old)
-    errs.push({
-      ...required(`metadata.annotations[${approvalAnnotation}]`),
-      detail: `protected groups must have approval annotation "${approvalAnnotation}", ${approvalLink}`,
-    });
+  const approval = o.metadata?.annotations?.[approvalAnnotation];
+  const approvalChanged = !old || old.metadata?.annotations?.[approvalAnnotation] !== approval;
+  if (isProtectedGroup(group) && approvalChanged) {
+    const state = approvalCondition(o);
+    if (state.reason === 'MissingAnnotation')
+      errs.push({ ...required(`metadata.annotations[${approvalAnnotation}]`), detail: state.message });
+    else if (state.reason === 'InvalidAnnotation')
+      errs.push(invalidValue(`metadata.annotations[${approvalAnnotation}]`, approval, state.message));
+  }
   if (!spec.scope) errs.push({ ...required('spec.scope'), detail: '' });
   else if (spec.scope !== 'Cluster' && spec.scope !== 'Namespaced')
     errs.push(notSupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
@@ -314,18 +389,43 @@ export function validateCrd(o: KubeObject, old?: KubeObject): FieldError[] {
       invalidValue(
         'spec.preserveUnknownFields',
         true,
-        'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead',
+        'cannot set to true, set x-preserve-unknown-fields to true in spec.versions[*].schema instead',
       ),
     );
   const conversion = asObj(spec.conversion);
   const strategy = conversion.strategy;
   if (strategy !== 'None' && strategy !== 'Webhook')
     errs.push(notSupported('spec.conversion.strategy', strategy, ['None', 'Webhook']));
-  if (strategy === 'Webhook' && conversion.webhook === undefined)
-    errs.push({ ...required('spec.conversion.webhook'), detail: 'required when strategy is set to Webhook' });
-  if (strategy === 'None' && conversion.webhook !== undefined)
+  // Reported at the internal type's paths (webhookClientConfig), as kube-apiserver reports them.
+  const webhook = conversion.webhook === undefined ? undefined : asObj(conversion.webhook);
+  if (strategy === 'Webhook') {
+    const cc = webhook?.clientConfig === undefined ? undefined : asObj(webhook.clientConfig);
+    if (!cc)
+      errs.push({
+        ...required('spec.conversion.webhookClientConfig'),
+        detail: 'required when strategy is set to Webhook',
+      });
+    else if ((cc.url === undefined) === (cc.service === undefined))
+      errs.push({
+        ...required('spec.conversion.webhookClientConfig'),
+        detail: 'exactly one of url or service is required',
+      });
+    const reviews = Array.isArray(webhook?.conversionReviewVersions)
+      ? (webhook.conversionReviewVersions as string[])
+      : [];
+    if (!reviews.length) errs.push({ ...required('spec.conversion.conversionReviewVersions'), detail: '' });
+    else if (!reviews.some((v) => v === 'v1' || v === 'v1beta1'))
+      errs.push({
+        ...invalidValue(
+          'spec.conversion.conversionReviewVersions',
+          '',
+          'must include at least one of v1, v1beta1',
+        ),
+        goValue: `[]string{${reviews.map((v) => JSON.stringify(v)).join(', ')}}`,
+      });
+  } else if (webhook?.clientConfig !== undefined)
     errs.push({
-      field: 'spec.conversion.webhook',
+      field: 'spec.conversion.webhookClientConfig',
       type: 'FieldValueForbidden',
       detail: 'should not be set when strategy is not set to Webhook',
     });
@@ -333,8 +433,14 @@ export function validateCrd(o: KubeObject, old?: KubeObject): FieldError[] {
     const oldSpec = asObj(old.spec);
     if (oldSpec.group !== spec.group)
       errs.push(invalidValue('spec.group', spec.group ?? '', 'field is immutable'));
-    if (oldSpec.scope !== spec.scope)
+    // What storage depends on may change only until the CRD is established.
+    const established = asList(asObj(old.status).conditions).some(
+      (c) => c.type === 'Established' && c.status === 'True',
+    );
+    if (established && oldSpec.scope !== spec.scope)
       errs.push(invalidValue('spec.scope', spec.scope ?? '', 'field is immutable'));
+    if (established && asObj(oldSpec.names).kind !== names.kind)
+      errs.push(invalidValue('spec.names.kind', names.kind ?? '', 'field is immutable'));
     const storedVersions = asList(asObj(o.status).storedVersions) as unknown as string[];
     storedVersions.forEach((sv, i) => {
       if (!versions.some((v) => v.name === sv))
