@@ -14,6 +14,7 @@ import type { TokenRequest } from './apiserver/serviceaccount/tokens.ts';
 import type { KubeClient } from './client/client.ts';
 import type { Informers } from './client/informer.ts';
 import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation.ts';
+import { CrdController } from './controllers/crd.ts';
 import { CronJobController } from './controllers/cronjob.ts';
 import { DaemonSetController } from './controllers/daemonset.ts';
 import { DeploymentController } from './controllers/deployment.ts';
@@ -91,6 +92,7 @@ export function clusterParts(): ClusterPart[] {
     new LocalPathProvisioner(),
     new NamespaceDefaults(),
     new ClusterRoleAggregationController(),
+    new CrdController(),
     new Kubelet(),
   ];
 }

@@ -346,6 +346,7 @@ async function serveResource(
       );
     sendJson(res, code, body);
   };
+  if (def.custom?.deprecationWarning) scope.warnings.push(def.custom.deprecationWarning);
   if (def.answer) {
     if (method !== 'POST' || name !== undefined || sub || (def.namespaced && !scope.namespace))
       throw methodNotAllowed();

@@ -30,6 +30,7 @@ test('aggregated discovery (v2, then v2beta1) lists every group with verbs, shor
   };
   assert.equal(list.kind, 'APIGroupDiscoveryList');
   assert.deepEqual(list.items.map((g) => g.metadata.name).sort(), [
+    'apiextensions.k8s.io',
     'apps',
     'authentication.k8s.io',
     'authorization.k8s.io',

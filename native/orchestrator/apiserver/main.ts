@@ -30,6 +30,7 @@ import {
 } from './authz/bootstrap-policy.ts';
 import { ensureCerts } from './certs.ts';
 import type { ApiContext } from './context.ts';
+import { serveStoredCustomResources } from './crd/resource.ts';
 import { adminEntries, adminKubeconfig, type KubeconfigEntries, mergeIntoFile } from './kubeconfig.ts';
 import type { KubeObject, Registry } from './registry.ts';
 import { defaultRegistry } from './resources/index.ts';
@@ -233,6 +234,7 @@ export async function startKubernetes(opts: KubernetesOptions): Promise<RunningK
     );
   try {
     await bootstrap({ store, registry, clock, log: opts.log }, registry, serviceRanges);
+    await serveStoredCustomResources(store, registry);
   } catch (err) {
     await store.close();
     throw err;

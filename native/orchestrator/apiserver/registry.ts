@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiContext, Scope } from './context.ts';
+import type { JsonSchema } from './crd/structural.ts';
 import type { FieldError } from './status.ts';
 import type { NameRule } from './validation.ts';
 
@@ -74,14 +75,37 @@ export interface Strategy {
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Kind-specific checks; metadata (names, labels) is checked for every kind by the handler. */
   validate?(obj: KubeObject, old?: KubeObject): FieldError[];
-  /** The status a new object starts with (only kinds with a status subresource reset it). */
-  initialStatus?(obj: KubeObject): Record<string, unknown>;
+  /** The status a new object starts with (only kinds with a status subresource reset it); undefined: none. */
+  initialStatus?(obj: KubeObject): Record<string, unknown> | undefined;
   /** Seconds an object lingers with deletionTimestamp before it goes (pods on a node); 0: at once. */
   gracePeriod?(obj: KubeObject, requested: number | undefined): number;
   /** What deletion does before the object goes (namespaces: mark Terminating, add their finalizer). */
   onDelete?(obj: KubeObject): void;
   /** Whether something besides metadata.finalizers still holds the object (a namespace's spec.finalizers). */
   finalizing?(obj: KubeObject): boolean;
+  /**
+   * Whether an update changes what metadata.generation counts (default: anything but metadata and
+   * status; custom resources without a status subresource count status too).
+   */
+  generationChanged?(obj: KubeObject, old: KubeObject): boolean;
+  /** Warnings a write sends back (Warning headers), as Kubernetes' WarningsOnCreate/Update. */
+  warnings?(obj: KubeObject, old?: KubeObject): string[];
+}
+
+/** What a custom resource's def carries besides the generic hooks: where it came from, its schema. */
+export interface CustomResource {
+  /** The CustomResourceDefinition's name (`crontabs.stable.example.com`). */
+  crd: string;
+  /** The version's structural schema (its openAPIV3Schema). */
+  schema: JsonSchema;
+  /** The kind's OpenAPI v3 schema as /openapi/v3 serves it (apiVersion, kind, metadata filled in). */
+  openapi: Record<string, unknown>;
+  /** The paths pruning would remove: what fieldValidation reports as unknown fields. */
+  unknownFields(obj: unknown): string[];
+  /** Sent as a Warning with every request to this version (a CRD version marked deprecated). */
+  deprecationWarning?: string;
+  /** The CRD is being deleted: its resources may be read, changed and deleted, no longer created. */
+  terminating?: boolean;
 }
 
 /**
@@ -112,6 +136,8 @@ export interface ResourceDef {
   plural: string;
   singular: string;
   namespaced: boolean;
+  /** The kind of its lists when not `<kind>List` (a CRD's names.listKind). */
+  listKind?: string;
   shortNames?: string[];
   categories?: string[];
   verbs?: string[];
@@ -147,6 +173,8 @@ export interface ResourceDef {
    * kin): a POST to its collection is answered with the object and its status filled in (201).
    */
   answer?(ctx: ApiContext, scope: Scope, body: KubeObject): Promise<KubeObject>;
+  /** Set on the kinds a CustomResourceDefinition serves (crd/resource.ts). */
+  custom?: CustomResource;
 }
 
 export const defaultVerbs = [
@@ -165,10 +193,33 @@ export const apiVersionOf = (def: Pick<ResourceDef, 'group' | 'version'>) =>
 
 export class Registry {
   private readonly defs: ResourceDef[] = [];
+  private readonly listeners: (() => void)[] = [];
 
   add(...defs: ResourceDef[]): this {
     this.defs.push(...defs);
+    this.changed();
     return this;
+  }
+
+  /**
+   * The kinds a CustomResourceDefinition serves become `defs` (none: it serves nothing any more), in
+   * place of those it served before.
+   */
+  replaceCustom(crd: string, defs: ResourceDef[]): void {
+    const before = this.defs.filter((d) => d.custom?.crd === crd);
+    if (before.length === 0 && defs.length === 0) return;
+    for (const d of before) this.defs.splice(this.defs.indexOf(d), 1);
+    this.defs.push(...defs);
+    this.changed();
+  }
+
+  /** Calls `listener` whenever the set of kinds changes (the OpenAPI documents are built again). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
   }
 
   all(): readonly ResourceDef[] {

@@ -141,6 +141,8 @@ export interface FieldError {
     | 'FieldValueForbidden'
     | 'FieldValueDuplicate'
     | 'FieldValueTooLong'
+    | 'FieldValueTooMany'
+    | 'FieldValueTypeInvalid'
     | 'FieldValueNotFound';
   /** The bad value, for Invalid/NotSupported/Duplicate. */
   value?: unknown;
@@ -166,15 +168,20 @@ function describe(e: FieldError): string {
       return `Duplicate value: ${shown}`;
     case 'FieldValueTooLong':
       return `Too long: ${e.detail ?? ''}`;
+    case 'FieldValueTooMany':
+      return `Too many: ${shown}: ${e.detail ?? ''}`;
     default:
       return `Invalid value: ${shown}${e.detail ? `: ${e.detail}` : ''}`;
   }
 }
 
+/** Each error as a 422's message lists it: `field: Invalid value: …`. */
+export const describeFieldErrors = (errors: FieldError[]) => errors.map((e) => `${e.field}: ${describe(e)}`);
+
 /** 422: `Kind "name" is invalid: field: Invalid value: …`, every cause listed. */
 export function invalid(kind: string, group: string, name: string, errors: FieldError[]): ApiError {
   const causes = errors.map((e) => ({ reason: e.type, message: describe(e), field: e.field }));
-  const parts = errors.map((e) => `${e.field}: ${describe(e)}`);
+  const parts = describeFieldErrors(errors);
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
   return new ApiError(422, 'Invalid', `${kind} "${name}" is invalid: ${summary}`, {
     name,

@@ -47,6 +47,7 @@ export const Kinds = {
   Lease: { group: 'coordination.k8s.io', kind: 'Lease' },
   PodDisruptionBudget: { group: 'policy', kind: 'PodDisruptionBudget' },
   ClusterRole: { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  CustomResourceDefinition: { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
 } as const satisfies Record<string, KindRef>;
 
 export interface ListOptions {

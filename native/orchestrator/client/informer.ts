@@ -130,6 +130,7 @@ export class Informer {
 /** One informer per kind, started on first use and stopped together. */
 export class Informers {
   private readonly byKind = new Map<string, Informer>();
+  private readonly stops = new Map<string, AbortController>();
   private readonly abort = new AbortController();
 
   constructor(
@@ -144,9 +145,22 @@ export class Informers {
     if (!inf) {
       inf = new Informer(this.client, kind, this.log, this.retryMs);
       this.byKind.set(id, inf);
-      void inf.run(this.abort.signal);
+      const stop = new AbortController();
+      this.stops.set(id, stop);
+      void inf.run(AbortSignal.any([this.abort.signal, stop.signal]));
     }
     return inf;
+  }
+
+  /**
+   * Stops and forgets the informer of a kind that is no longer served (a custom resource whose CRD
+   * went); a later `for` starts a new one.
+   */
+  drop(kind: KindRef): void {
+    const id = `${kind.group}/${kind.kind}`;
+    this.stops.get(id)?.abort();
+    this.stops.delete(id);
+    this.byKind.delete(id);
   }
 
   /** Resolves once every informer made so far has its first list. */

@@ -1,5 +1,5 @@
 // The garbage collector, after kube-controller-manager's: a graph of objects and their
-// ownerReferences, kept from the informers of the kinds in `collectedKinds`. When an owner goes, its
+// ownerReferences, kept from the informers of the kinds in `collectedKinds` (and of custom resources). When an owner goes, its
 // dependents are looked at: one with no owner left is deleted (in the background, or as its own
 // finalizers say); one whose owner is being deleted in the foreground is deleted in the foreground
 // too. An owner deleted with propagationPolicy=Foreground (the `foregroundDeletion` finalizer, which
@@ -55,6 +55,10 @@ export class GarbageCollector implements ClusterPart {
   private env!: PartEnv;
   private deleteQueue!: WorkQueue;
   private orphanQueue!: WorkQueue;
+  /** The custom kinds watched (`group/Kind`), and those whose CRD went. */
+  private readonly customKinds = new Map<string, KindRef>();
+  private readonly goneKinds = new Set<string>();
+  private stopped = false;
 
   async start(env: PartEnv): Promise<void> {
     this.env = env;
@@ -69,17 +73,47 @@ export class GarbageCollector implements ClusterPart {
       log: env.log,
     });
     // A kind not served (yet) is left out rather than watched in vain.
-    for (const kind of collectedKinds.filter((k) => env.registry.byKind(k.group, k.kind))) {
-      this.informers.for(kind).on({
-        add: (o) => this.observe(kind, o, undefined),
-        update: (o, old) => this.observe(kind, o, old),
-        delete: (o) => this.removed(o),
-      });
-    }
+    for (const kind of collectedKinds.filter((k) => env.registry.byKind(k.group, k.kind))) this.watch(kind);
+    this.followCustomKinds();
+    env.registry.onChange(() => this.followCustomKinds());
     await this.informers.synced();
   }
 
+  private watch(kind: KindRef): void {
+    this.informers.for(kind).on({
+      add: (o) => this.observe(kind, o, undefined),
+      update: (o, old) => this.observe(kind, o, old),
+      delete: (o) => this.removed(o),
+    });
+  }
+
+  /**
+   * Custom resources are owners and dependents too, watched while their CRD serves them. When a kind
+   * goes (its CRD deleted, which deletes its objects first), what the graph still holds of it is gone,
+   * and so are owners of that kind a dependent names.
+   */
+  private followCustomKinds(): void {
+    if (this.stopped) return;
+    const served = new Map<string, KindRef>();
+    for (const d of this.env.registry.all())
+      if (d.custom) served.set(`${d.group}/${d.kind}`, { group: d.group, kind: d.kind });
+    for (const [id, kind] of served)
+      if (!this.customKinds.has(id)) {
+        this.customKinds.set(id, kind);
+        this.goneKinds.delete(id);
+        this.watch(kind);
+      }
+    for (const [id, kind] of this.customKinds) {
+      if (served.has(id)) continue;
+      this.customKinds.delete(id);
+      this.goneKinds.add(id);
+      for (const o of this.informers.for(kind).list()) this.removed(o);
+      this.informers.drop(kind);
+    }
+  }
+
   stop(): void {
+    this.stopped = true;
     this.deleteQueue?.stop();
     this.orphanQueue?.stop();
   }
@@ -192,6 +226,8 @@ export class GarbageCollector implements ClusterPart {
     if (known) return known.deletingDependents ? 'deleting-dependents' : 'present';
     const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
     const def = this.env.registry.byKind(group, ref.kind);
+    // A custom kind whose CRD went took its objects with it.
+    if (!def && this.goneKinds.has(`${group}/${ref.kind}`)) return 'absent';
     // A kind this server does not serve: never a reason to delete anything.
     if (!def) return 'present';
     if (def.namespaced && !node.namespace) return 'present';

@@ -82,6 +82,7 @@ describe('discovery', () => {
 
   test('api-versions', () => {
     assert.deepEqual(ok(['api-versions']).trim().split('\n'), [
+      'apiextensions.k8s.io/v1',
       'apps/v1',
       'authentication.k8s.io/v1',
       'authorization.k8s.io/v1',

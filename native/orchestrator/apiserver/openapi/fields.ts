@@ -40,6 +40,7 @@ function walkRef(catalog: SchemaCatalog, type: TypeRef, value: unknown, path: st
 }
 
 export function unknownFields(openapi: OpenApi, def: ResourceDef, obj: unknown): string[] {
+  if (def.custom) return def.custom.unknownFields(obj);
   const full = openapi.catalog.forKind(def.group, def.version, def.kind);
   if (!full) return [];
   const out: string[] = [];

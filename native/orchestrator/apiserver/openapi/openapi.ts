@@ -9,6 +9,10 @@ import { SchemaCatalog, type TypeRef } from '../schema/index.ts';
 
 type Json = Record<string, unknown>;
 
+/** The name kube-apiserver gives a custom resource's schema: the group reversed (`com.example.stable.v1.CronTab`). */
+export const customSchemaName = (def: Pick<ResourceDef, 'group' | 'version' | 'kind'>) =>
+  `${def.group.split('.').reverse().join('.')}.${def.version}.${def.kind}`;
+
 const ref = (full: string) => ({ $ref: `#/components/schemas/${full}` });
 
 const primitiveSchemas: Record<string, Json> = {
@@ -26,7 +30,10 @@ export class OpenApi {
   readonly catalog = new SchemaCatalog();
   private readonly docs = new Map<string, { doc: Json; hash: string }>();
 
-  constructor(private readonly registry: Registry) {}
+  constructor(private readonly registry: Registry) {
+    // Custom resources come and go: their group-versions' documents are built again when asked.
+    registry.onChange(() => this.docs.clear());
+  }
 
   /** The group-version paths: `api/v1`, `apis/apps/v1`… */
   groupVersions(): string[] {
@@ -65,6 +72,15 @@ export class OpenApi {
       want(name);
     const paths: Record<string, Json> = {};
     for (const def of defs) {
+      if (def.custom) {
+        const full = customSchemaName(def);
+        schemas[full] = def.custom.openapi;
+        want('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+        schemas[`${full}List`] = this.listSchema(def, full);
+        if (def.subresources?.scale) want(this.catalog.forKind('autoscaling', 'v1', 'Scale')!);
+        Object.assign(paths, this.paths(def, full));
+        continue;
+      }
       const full = this.catalog.forKind(def.group, def.version, def.kind);
       if (!full) throw new Error(`no schema for ${apiVersionOf(def)} ${def.kind}`);
       want(full);
@@ -208,7 +224,9 @@ export class OpenApi {
                     'application/json-patch+json',
                     'application/merge-patch+json',
                     'application/strategic-merge-patch+json',
-                  ].map((t) => [t, { schema: { type: 'object' } }]),
+                  ]
+                    .filter((t) => !def.custom || !t.startsWith('application/strategic'))
+                    .map((t) => [t, { schema: { type: 'object' } }]),
                 ),
               },
             },

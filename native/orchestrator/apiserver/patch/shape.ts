@@ -2,6 +2,7 @@
 // (schema/): which values are structs, maps, lists and scalars; how each list merges (a map keyed by
 // fields, a set, atomic) and its strategic-merge strategy; which structs are atomic. Strategic merge
 // patch, server-side apply and managedFields all walk objects through it.
+import type { JsonSchema } from '../crd/structural.ts';
 import type { Field } from '../schema/dsl.ts';
 import type { SchemaCatalog, TypeRef } from '../schema/index.ts';
 
@@ -175,3 +176,64 @@ export class Shapes {
 }
 
 export const anyShape = any;
+
+const objectMeta = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+/**
+ * The shape of a custom resource from its CRD's structural schema: properties are struct fields,
+ * additionalProperties a map, `x-kubernetes-list-type`/`-list-map-keys` and `x-kubernetes-map-type`
+ * say how lists and objects merge (atomic lists by default, as Kubernetes treats them); metadata is
+ * ObjectMeta's at the root and in embedded resources.
+ */
+export function jsonSchemaShape(shapes: Shapes, schema: JsonSchema, root = true): Shape {
+  const props = schema.properties;
+  const extra = schema.additionalProperties;
+  const embedded = root || !!schema['x-kubernetes-embedded-resource'];
+  const atomicMap = schema['x-kubernetes-map-type'] === 'atomic';
+  if (schema.type === 'array') {
+    const elem = schema.items ? jsonSchemaShape(shapes, schema.items, false) : any;
+    const listType = schema['x-kubernetes-list-type'];
+    const list: ListType =
+      listType === 'map'
+        ? {
+            type: 'map',
+            keys: schema['x-kubernetes-list-map-keys'] ?? [],
+            mergeKey: (schema['x-kubernetes-list-map-keys'] ?? [])[0] ?? '',
+            merge: true,
+            defaults: {},
+          }
+        : listType === 'set'
+          ? { type: 'set', merge: true }
+          : { type: 'atomic' };
+    return { kind: 'list', atomic: list.type === 'atomic', retainKeys: false, list, child: () => elem, elem };
+  }
+  if (props) {
+    const fields = new Map<string, Shape>();
+    return {
+      kind: 'struct',
+      atomic: atomicMap,
+      retainKeys: false,
+      child: (name) => {
+        const known = fields.get(name);
+        if (known) return known;
+        let made: Shape;
+        if (embedded && name === 'metadata') made = shapes.named(objectMeta);
+        else if (props[name]) made = jsonSchemaShape(shapes, props[name], false);
+        else if (embedded && (name === 'apiVersion' || name === 'kind')) made = scalar;
+        else return any;
+        fields.set(name, made);
+        return made;
+      },
+      get elem() {
+        return any;
+      },
+    };
+  }
+  if (extra && typeof extra === 'object') {
+    const elem = jsonSchemaShape(shapes, extra, false);
+    return { kind: 'map', atomic: atomicMap, retainKeys: false, child: () => elem, elem };
+  }
+  // Free-form objects merge key by key; scalars (int-or-string too) are replaced.
+  if (schema.type === 'object' || schema['x-kubernetes-preserve-unknown-fields']) return any;
+  return scalar;
+}

@@ -1,6 +1,7 @@
 // Every kind the API server serves, in discovery order.
 import { reviewDefs } from '../authz/reviews.ts';
 import { Registry } from '../registry.ts';
+import { apiextensionsDefs } from './apiextensions.ts';
 import { appsDefs } from './apps.ts';
 import { autoscalingDefs } from './autoscaling.ts';
 import { batchDefs } from './batch.ts';
@@ -28,5 +29,6 @@ export function defaultRegistry(): Registry {
     priorityClassDef,
     ...policyDefs,
     ...reviewDefs,
+    ...apiextensionsDefs,
   );
 }

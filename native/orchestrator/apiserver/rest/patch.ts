@@ -167,7 +167,11 @@ export async function patchResource(
   req: http.IncomingMessage,
 ): Promise<{ code: 200 | 201; object: KubeObject | ScaleObject }> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() as PatchType;
-  if (!patchTypes.includes(type)) throw unsupportedMediaType([...patchTypes]);
+  // Custom resources have no strategic merge keys: kube-apiserver refuses that patch type for them.
+  const accepted: readonly PatchType[] = scope.def.custom
+    ? patchTypes.filter((t) => t !== 'application/strategic-merge-patch+json')
+    : patchTypes;
+  if (!accepted.includes(type)) throw unsupportedMediaType([...accepted]);
   checkOptions(scope, type);
   const raw = (await readRaw(req)).toString('utf8');
   if (scope.subresource === 'scale') {

@@ -135,5 +135,6 @@ export function renderList(ctx: ApiContext, scope: Scope, page: ListPage): unkno
         metadata: o.metadata,
       })),
     };
-  return { kind: `${scope.def.kind}List`, apiVersion: apiVersionOf(scope.def), metadata, items: page.items };
+  const kind = scope.def.listKind ?? `${scope.def.kind}List`;
+  return { kind, apiVersion: apiVersionOf(scope.def), metadata, items: page.items };
 }

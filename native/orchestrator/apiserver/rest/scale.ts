@@ -18,9 +18,9 @@ export interface ScaleObject {
 export function toScale(scope: Scope, obj: KubeObject): ScaleObject {
   const sub = scope.def.subresources!.scale!;
   const meta = obj.metadata ?? {};
-  const selector = labelSelectorString(
-    getPath(obj, sub.labelSelectorPath) as LabelSelectorObject | undefined,
-  );
+  // A custom resource's labelSelectorPath names a string (the serialised selector); built-in kinds' an object.
+  const at = sub.labelSelectorPath ? getPath(obj, sub.labelSelectorPath) : undefined;
+  const selector = typeof at === 'string' ? at : labelSelectorString(at as LabelSelectorObject | undefined);
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',

@@ -15,7 +15,15 @@ import {
   toStored,
 } from '../objects.ts';
 import { apiVersionOf, type KubeObject, type Operation, storeKey } from '../registry.ts';
-import { alreadyExists, badRequest, type FieldError, invalid, notFound, staleObject } from '../status.ts';
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  type FieldError,
+  invalid,
+  notFound,
+  staleObject,
+} from '../status.ts';
 import { validateMeta } from '../validation.ts';
 import { qualified } from './read.ts';
 
@@ -106,6 +114,12 @@ export async function createObject(
   opts: WriteOptions = {},
 ): Promise<KubeObject> {
   const def = scope.def;
+  if (def.custom?.terminating)
+    throw new ApiError(
+      405,
+      'MethodNotAllowed',
+      'create not allowed while custom resource definition is terminating',
+    );
   checkTypeMeta(def, body);
   if (!opts.settledFields) checkFields(ctx, scope, body);
   const obj = structuredClone(body) as KubeObject;
@@ -126,12 +140,17 @@ export async function createObject(
   meta.creationTimestamp = timestamp(ctx);
   if (def.tracksGeneration) meta.generation = 1;
   else delete meta.generation;
-  if (def.strategy.initialStatus) obj.status = def.strategy.initialStatus(obj);
+  if (def.strategy.initialStatus) {
+    const status = def.strategy.initialStatus(obj);
+    if (status) obj.status = status;
+    else delete obj.status;
+  }
   for (let attempt = 0; ; attempt++) {
     if (generated) meta.name = meta.generateName + generateSuffix();
     def.strategy.defaults?.(obj);
     if (!opts.settledFields) recordUpdate(ctx, scope, undefined, obj);
     validate(scope, obj);
+    if (attempt === 0) scope.warnings.push(...(def.strategy.warnings?.(obj) ?? []));
     await admitChange(ctx, scope, 'CREATE', obj);
     if (isDryRun(scope)) {
       const key = storeKey(def, scope.namespace, meta.name!);
@@ -174,7 +193,10 @@ function mergeUpdate(scope: Scope, old: KubeObject, body: KubeObject): KubeObjec
   meta.generateName ??= oldMeta.generateName;
   for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'generateName'] as const)
     if (meta[k] === undefined) delete meta[k];
-  if (def.subresources?.status) obj.status = old.status;
+  if (def.subresources?.status) {
+    if (old.status === undefined) delete obj.status;
+    else obj.status = old.status;
+  }
   return obj;
 }
 
@@ -223,10 +245,14 @@ export async function updateObjectWith(
     obj.kind = old.kind;
     if (!scope.subresource) def.strategy.prepareForUpdate?.(obj, old);
     def.strategy.defaults?.(obj);
-    if (def.tracksGeneration && specPart(obj) !== specPart(old))
+    const generationChanged = def.strategy.generationChanged
+      ? def.strategy.generationChanged(obj, old)
+      : specPart(obj) !== specPart(old);
+    if (def.tracksGeneration && generationChanged)
       obj.metadata!.generation = (old.metadata?.generation ?? 0) + 1;
     if (!opts.settledFields) recordUpdate(ctx, scope, old, obj);
     validate(scope, obj, old);
+    if (!scope.subresource) scope.warnings.push(...(def.strategy.warnings?.(obj, old) ?? []));
     await admitChange(ctx, scope, 'UPDATE', obj, old);
     obj.metadata!.resourceVersion = old.metadata?.resourceVersion;
     if (sameObject(obj, old)) return old;

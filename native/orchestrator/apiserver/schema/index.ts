@@ -1,5 +1,6 @@
 // The catalog of every schema package: resolves the short type names of the description to full
 // OpenAPI names and finds each kind's schema.
+import { apiextensionsPackage } from './apiextensions.ts';
 import { appsPackage } from './apps.ts';
 import { authenticationPackage, authorizationPackage } from './authorization.ts';
 import { autoscalingPackage, autoscalingV2Package } from './autoscaling.ts';
@@ -36,6 +37,7 @@ export const schemaPackages: SchemaPackage[] = [
   policyPackage,
   authorizationPackage,
   authenticationPackage,
+  apiextensionsPackage,
 ];
 
 export type TypeRef =

@@ -3,7 +3,7 @@
 // kind has a status subresource), and the entries an Update or an Apply leaves.
 import type { KubeObject, ResourceDef } from '../../registry.ts';
 import { clone, isObject, type JsonObject } from '../json.ts';
-import type { Shape, Shapes } from '../shape.ts';
+import { jsonSchemaShape, type Shape, type Shapes } from '../shape.ts';
 import {
   decodeManaged,
   encodeManaged,
@@ -37,8 +37,16 @@ export interface Write {
 export class FieldManager {
   constructor(private readonly shapes: Shapes) {}
 
+  private readonly custom = new WeakMap<ResourceDef, Shape>();
+
   shape(def: ResourceDef): Shape {
-    return this.shapes.forKind(def.group, def.version, def.kind);
+    if (!def.custom) return this.shapes.forKind(def.group, def.version, def.kind);
+    let shape = this.custom.get(def);
+    if (!shape) {
+      shape = jsonSchemaShape(this.shapes, def.custom.schema);
+      this.custom.set(def, shape);
+    }
+    return shape;
   }
 
   /** The shape of autoscaling/v1 Scale, which scale subresources patch. */
