@@ -8,6 +8,8 @@ export interface AppSettings {
   /** The Docker endpoint the app talks to (`unix:///path`, `tcp://host:port`); null: the default one. */
   endpoint: string | null;
   theme: ThemePreference;
+  /** The app starts the machine (the VM, or the native engine) when it starts. */
+  startMachineOnLaunch: boolean;
 }
 
 /** Something the app can do here, or why it cannot. */

@@ -14,6 +14,7 @@ import {
 import { type EngineInvoke, engineChannels } from './engine.ts';
 import type { ContractError, Result } from './errors.ts';
 import { type ImagesEvents, type ImagesInvoke, imagesChannels, imagesEventChannels } from './images.ts';
+import { type MachineEvents, type MachineInvoke, machineChannels, machineEventChannels } from './machine.ts';
 import { type NetworksInvoke, networksChannels } from './networks.ts';
 import {
   type TerminalEvents,
@@ -30,6 +31,7 @@ export * from './containers.ts';
 export * from './engine.ts';
 export * from './errors.ts';
 export * from './images.ts';
+export * from './machine.ts';
 export * from './networks.ts';
 export * from './terminal.ts';
 export * from './transfers.ts';
@@ -44,6 +46,7 @@ export interface InvokeMap
     NetworksInvoke,
     TerminalInvoke,
     TransfersInvoke,
+    MachineInvoke,
     AppInvoke {}
 export type InvokeChannel = keyof InvokeMap;
 export type InvokeRequest<C extends InvokeChannel> = InvokeMap[C]['req'];
@@ -53,7 +56,7 @@ export type InvokeResponse<C extends InvokeChannel> = InvokeMap[C]['res'];
  * Streams: subscribe with params, receive events until the stream ends or the subscriber unsubscribes.
  * A stream ends with an `end` event (and an error when it failed).
  */
-export interface EventMap extends ContainersEvents, ImagesEvents, TerminalEvents {}
+export interface EventMap extends ContainersEvents, ImagesEvents, TerminalEvents, MachineEvents {}
 export type EventChannel = keyof EventMap;
 export type EventParams<C extends EventChannel> = EventMap[C]['params'];
 export type EventPayload<C extends EventChannel> = EventMap[C]['event'];
@@ -70,12 +73,14 @@ const invokeChannelSet: ChannelList<InvokeMap> = {
   ...networksChannels,
   ...terminalChannels,
   ...transfersChannels,
+  ...machineChannels,
   ...appChannels,
 };
 const eventChannelSet: ChannelList<EventMap> = {
   ...containersEventChannels,
   ...imagesEventChannels,
   ...terminalEventChannels,
+  ...machineEventChannels,
 };
 
 export const invokeChannels = Object.keys(invokeChannelSet) as readonly InvokeChannel[];

@@ -10,6 +10,7 @@ import {
   createAppServices,
   createHandlers,
   type Handlers,
+  startMachineOnLaunch,
   startManagedEngine,
 } from './index.ts';
 import { registerIpc } from './ipc/electron-ipc.ts';
@@ -95,6 +96,12 @@ if (!app.requestSingleInstanceLock()) {
         script: resources.berthdScript,
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       },
+      // The `berth` command's agent, run the same way; it outlives the app, as after `berth start`.
+      agent: {
+        command: process.execPath,
+        entry: path.join(app.getAppPath(), 'dist/berth.mjs'),
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      },
     });
     handlers = createHandlers(
       services.engine,
@@ -110,6 +117,7 @@ if (!app.requestSingleInstanceLock()) {
     );
     registerIpc(ipcMain, handlers, trusted);
     startManagedEngine(services, (m) => console.error(`berth: ${m}`));
+    startMachineOnLaunch(services, (m) => console.error(`berth: ${m}`));
     Menu.setApplicationMenu(
       Menu.buildFromTemplate([
         ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),

@@ -14,6 +14,7 @@ import { imageTransferStreams } from './images/image-transfers.ts';
 import { imageHandlers } from './images/images.ts';
 import { RegistryCredentials } from './images/registry-auth.ts';
 import type { Handlers } from './ipc/handlers.ts';
+import { machineHandlers, machineStreams } from './machine/machine.ts';
 import { networkHandlers } from './networks/networks.ts';
 import { TerminalSessions } from './terminals/terminal.ts';
 import { volumeHandlers } from './volumes/volumes.ts';
@@ -47,11 +48,13 @@ export function createHandlers(
       ...terminals.invoke(),
       ...settingsHandlers(app),
       ...troubleshootHandlers(app),
+      ...machineHandlers(app?.machine ?? undefined),
     },
     streams: {
       ...containerStreams(client, removals),
       ...imageTransferStreams(client, credentials),
       ...terminals.streams(),
+      ...machineStreams(app?.machine ?? undefined),
     },
     // Removals the user confirmed still happen when the app quits before their undo time is up.
     dispose: async () => {
@@ -61,7 +64,7 @@ export function createHandlers(
 }
 
 export type { AppServices } from './app/app-services.ts';
-export { createAppServices, startManagedEngine } from './app/app-services.ts';
+export { createAppServices, startMachineOnLaunch, startManagedEngine } from './app/app-services.ts';
 export type { AppShell } from './app/app-shell.ts';
 export type { EngineClient } from './engine/engine-client.ts';
 export { createEngineClient, resolveEndpoint } from './engine/engine-client.ts';

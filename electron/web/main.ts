@@ -3,7 +3,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unavailableLoginItems } from '../main/app/login-items.ts';
-import { createAppServices, createHandlers, startManagedEngine } from '../main/index.ts';
+import {
+  createAppServices,
+  createHandlers,
+  startMachineOnLaunch,
+  startManagedEngine,
+} from '../main/index.ts';
 import { createWebApp } from './server.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,12 +23,18 @@ const services = await createAppServices({
       'Start at login comes with the desktop app (Electron).',
   ),
   berthd: { command: process.execPath, script: built('berthd.js') },
+  // The `berth` command's agent: the bundle (dist/berth.mjs), else its sources through tsx.
+  agent: {
+    command: process.execPath,
+    entry: existsSync(built('berth.mjs')) ? built('berth.mjs') : path.resolve(here, '../../vm/cli/berth.mjs'),
+  },
 });
 const handlers = createHandlers(services.engine, undefined, services);
 const app = createWebApp({ handlers, staticDir });
 const url = await app.listen(Number(process.env.BERTH_WEB_PORT ?? 0));
 console.log(`Berth UI: ${url}`);
 startManagedEngine(services, (m) => console.error(`berth: ${m}`));
+startMachineOnLaunch(services, (m) => console.error(`berth: ${m}`));
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     // Terminal sessions end and pending removals happen first (berthd needs to be up for that), then
@@ -32,6 +43,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       .catch((err: Error) => console.error(`berth: closing terminals: ${err.message}`))
       .then(() => app.close())
       .then(() => services.managed?.stop())
+      // The machine belongs to its agent and lives on (as after `berth start`); only the app's connection ends.
+      .then(() => services.machine?.close())
       .finally(() => process.exit(0));
   });
 }

@@ -6,7 +6,17 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-export type Command = 'status' | 'start' | 'stop' | 'restart' | 'events' | 'ping';
+export type Command =
+  | 'status'
+  | 'start'
+  | 'stop'
+  | 'restart'
+  | 'events'
+  | 'ping'
+  /** The machine's settings (the agent's manager holds them while it runs). */
+  | 'settings'
+  /** `{settings}`: checks and saves a change; answers `{restartNeeded}`. */
+  | 'configure';
 
 export interface Request {
   id: number;

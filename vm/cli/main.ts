@@ -3,35 +3,18 @@
 // the background; the other commands ask it over its control socket, so the CLI and the app see and
 // drive the same machine. Without an agent the machine is stopped, and status, config and reset
 // work on its files directly.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, promises as fs, openSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import type net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { dockerConfigDir, userKubeconfigPath, writeDockerContext } from '../forward/contexts.ts';
 import { HostForwarder } from '../forward/forwarder.ts';
-import {
-  createMachine,
-  defaultProvider,
-  type MachineEvent,
-  type MachineSettings,
-  nodeHost,
-  type ProviderKind,
-} from '../machine/index.ts';
+import type { MachineEvent, MachineSettings, ProviderKind } from '../machine/index.ts';
 import { Agent, type AgentEvent, type AgentStatus } from './agent.ts';
 import { type Parsed, parseArgs, UsageError, usage } from './args.ts';
 import { ControlClient, serveControl } from './control.ts';
+import { cliMachine, launchAgent, projectRoot, rememberProvider, savedProvider } from './launch.ts';
 import { type CliPaths, cliPaths } from './paths.ts';
-
-/** The project's root: dist/berth.mjs and vm/cli/main.ts both find package.json above them. */
-function projectRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    dir = path.dirname(dir);
-  }
-  return process.cwd();
-}
 
 interface Context {
   args: Parsed;
@@ -41,34 +24,13 @@ interface Context {
   err: (line: string) => void;
 }
 
-/** The provider last used (kept beside the machines), else the platform's default. */
+/** --provider when given, else the provider last used, else the platform's default. */
 async function chosenProvider(ctx: Context): Promise<ProviderKind> {
-  if (ctx.args.provider) return ctx.args.provider;
-  const saved = await fs.readFile(path.join(ctx.paths.home, 'provider'), 'utf8').catch(() => '');
-  if (saved.trim() === 'qemu' || saved.trim() === 'native' || saved.trim() === 'wsl')
-    return saved.trim() as ProviderKind;
-  return defaultProvider(nodeHost());
+  return ctx.args.provider ?? savedProvider(ctx.paths.home);
 }
 
 function machineFor(ctx: Context, provider: ProviderKind) {
-  const env = process.env;
-  const arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
-  // BERTH_NATIVE_ROOT and BERTHD_FLAGS: a native engine beside another one (tests, a developer's box).
-  const nativeRoot = env.BERTH_NATIVE_ROOT;
-  return createMachine({
-    host: nodeHost(),
-    provider,
-    berthHome: ctx.paths.home,
-    imageDir: env.BERTH_VM_IMAGE ?? path.join(ctx.root, 'dist', 'vm', arch),
-    node: process.execPath,
-    berthdScript: path.join(ctx.root, 'dist', 'berthd.js'),
-    native: {
-      ...(nativeRoot
-        ? { dataRoot: path.join(nativeRoot, 'data'), execRoot: path.join(nativeRoot, 'run') }
-        : {}),
-      extraArgs: env.BERTHD_FLAGS ? env.BERTHD_FLAGS.split(/\s+/).filter(Boolean) : [],
-    },
-  });
+  return cliMachine(ctx.paths, provider, ctx.root);
 }
 
 /** A line for a progress display, or undefined for events the user need not read as they come. */
@@ -112,39 +74,6 @@ export function describeStatus(s: AgentStatus): string[] {
   return lines;
 }
 
-async function waitForAgent(socket: string, ms: number): Promise<ControlClient | undefined> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const c = await ControlClient.connect(socket);
-    if (c || Date.now() >= deadline) return c;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Starts the agent in the background, its output in the agent log. */
-async function launchAgent(ctx: Context, provider: ProviderKind): Promise<ControlClient> {
-  await fs.mkdir(path.dirname(ctx.paths.agentLog), { recursive: true, mode: 0o700 });
-  const log = openSync(ctx.paths.agentLog, 'a');
-  const entry = process.argv[1];
-  const child = spawn(process.execPath, [...process.execArgv, entry, 'agent', '--provider', provider], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: process.env,
-  });
-  child.unref();
-  const client = await waitForAgent(ctx.paths.agentSocket, 15_000);
-  if (!client) {
-    const tail = (await fs.readFile(ctx.paths.agentLog, 'utf8').catch(() => ''))
-      .trim()
-      .split('\n')
-      .slice(-10);
-    throw new Error(
-      `the Berth agent did not start; its log (${ctx.paths.agentLog}) ends:\n${tail.join('\n')}`,
-    );
-  }
-  return client;
-}
-
 async function start(ctx: Context): Promise<number> {
   const provider = await chosenProvider(ctx);
   if (ctx.args.foreground) return runAgent(ctx, provider, true);
@@ -158,8 +87,14 @@ async function start(ctx: Context): Promise<number> {
       );
       return 1;
     }
-  } else client = await launchAgent(ctx, provider);
-  await fs.writeFile(path.join(ctx.paths.home, 'provider'), `${provider}\n`);
+  } else
+    client = await launchAgent({
+      paths: ctx.paths,
+      provider,
+      execArgv: process.execArgv,
+      entry: process.argv[1],
+    });
+  await rememberProvider(ctx.paths.home, provider);
   client.onEvent((e) => {
     const line = describeEvent(e as AgentEvent);
     if (line) ctx.out(line);
@@ -406,6 +341,11 @@ async function runAgent(ctx: Context, provider: ProviderKind, startNow = false):
       }
       case 'restart':
         return agent.restart();
+      // The app's Settings screen: the agent's manager holds the settings it starts with.
+      case 'settings':
+        return (await manager.status()).settings;
+      case 'configure':
+        return manager.updateSettings((req.args?.settings ?? {}) as Partial<MachineSettings>);
       case 'stop':
         await agent.stop();
         setImmediate(() => void exit(0));

@@ -5,7 +5,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { AppSettings, ThemePreference } from '../../contract/index.ts';
 
-export const defaultSettings: Readonly<AppSettings> = Object.freeze({ endpoint: null, theme: 'system' });
+export const defaultSettings: Readonly<AppSettings> = Object.freeze({
+  endpoint: null,
+  theme: 'system',
+  startMachineOnLaunch: true,
+});
 
 const themes: readonly ThemePreference[] = ['light', 'dark', 'system'];
 
@@ -15,6 +19,7 @@ export function parseSettings(raw: unknown): AppSettings {
   return {
     endpoint: typeof o.endpoint === 'string' && o.endpoint.trim() ? o.endpoint.trim() : null,
     theme: themes.includes(o.theme as ThemePreference) ? (o.theme as ThemePreference) : defaultSettings.theme,
+    startMachineOnLaunch: o.startMachineOnLaunch !== false,
   };
 }
 

@@ -64,10 +64,14 @@ describe('SettingsStore', () => {
 
   test('no file means the defaults; update writes JSON (0600) that reads back; reset deletes it', async () => {
     const store = new SettingsStore(path.join(dir, 'sub', 'settings.json'));
-    assert.deepEqual(await store.read(), { endpoint: null, theme: 'system' });
+    assert.deepEqual(await store.read(), { endpoint: null, theme: 'system', startMachineOnLaunch: true });
     await store.update({ theme: 'light' });
     await store.update({ endpoint: 'unix:///var/run/docker.sock' });
-    assert.deepEqual(await store.read(), { endpoint: 'unix:///var/run/docker.sock', theme: 'light' });
+    assert.deepEqual(await store.read(), {
+      endpoint: 'unix:///var/run/docker.sock',
+      theme: 'light',
+      startMachineOnLaunch: true,
+    });
     assert.equal(statSync(store.file).mode & 0o777, 0o600);
     assert.equal(await store.reset(), true);
     assert.equal(existsSync(store.file), false);
@@ -77,21 +81,30 @@ describe('SettingsStore', () => {
   test('concurrent updates all land (one write at a time, each on the last)', async () => {
     const store = new SettingsStore(path.join(dir, 'settings.json'));
     await Promise.all([store.update({ theme: 'dark' }), store.update({ endpoint: '/run/x.sock' })]);
-    assert.deepEqual(await store.read(), { endpoint: '/run/x.sock', theme: 'dark' });
+    assert.deepEqual(await store.read(), {
+      endpoint: '/run/x.sock',
+      theme: 'dark',
+      startMachineOnLaunch: true,
+    });
   });
 
   test('a broken or hand-edited file cannot break the app', async () => {
     const file = path.join(dir, 'settings.json');
     writeFileSync(file, '{ not json');
-    assert.deepEqual(await new SettingsStore(file).read(), { endpoint: null, theme: 'system' });
+    assert.deepEqual(await new SettingsStore(file).read(), {
+      endpoint: null,
+      theme: 'system',
+      startMachineOnLaunch: true,
+    });
     assert.deepEqual(parseSettings({ theme: 'purple', endpoint: 42, extra: true }), {
       endpoint: null,
       theme: 'system',
+      startMachineOnLaunch: true,
     });
-    assert.deepEqual(parseSettings({ theme: 'dark', endpoint: '  tcp://h:2375 ' }), {
-      endpoint: 'tcp://h:2375',
-      theme: 'dark',
-    });
+    assert.deepEqual(
+      parseSettings({ theme: 'dark', endpoint: '  tcp://h:2375 ', startMachineOnLaunch: false }),
+      { endpoint: 'tcp://h:2375', theme: 'dark', startMachineOnLaunch: false },
+    );
   });
 });
 
@@ -140,7 +153,7 @@ describe('settings handlers', () => {
     const r = await dispatchInvoke(h, 'settings.get', undefined);
     assert.ok(r.ok, JSON.stringify(r));
     assert.deepEqual(r.value, {
-      settings: { endpoint: null, theme: 'system' },
+      settings: { endpoint: null, theme: 'system', startMachineOnLaunch: true },
       endpoint: `unix://${socket}`,
       defaultEndpoint: { endpoint: `unix://${socket}`, source: 'DOCKER_HOST' },
       startAtLogin: { available: true, enabled: false },

@@ -16,7 +16,7 @@ const initial = useStore.getState();
 
 function view(patch: Partial<SettingsView['settings']> = {}): SettingsView {
   return {
-    settings: { endpoint: null, theme: 'system', ...patch },
+    settings: { endpoint: null, theme: 'system', startMachineOnLaunch: true, ...patch },
     endpoint: patch.endpoint ?? 'unix:///run/berth/docker.sock',
     defaultEndpoint: { endpoint: 'unix:///run/berth/docker.sock', source: 'berth' },
     startAtLogin: { available: false, reason: 'web mode' },
