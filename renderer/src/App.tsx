@@ -133,6 +133,8 @@ export function App() {
     void refresh();
     void s.loadSettings();
     const unwatchTheme = s.watchSystemTheme();
+    void s.loadMachine();
+    const unwatchMachine = s.watchMachine();
     const timer = setInterval(refresh, pollMs);
     const onPop = () => useStore.setState({ route: parseRoute(location.hash) });
     window.addEventListener('popstate', onPop);
@@ -153,6 +155,7 @@ export function App() {
     window.addEventListener('drop', keepFiles);
     return () => {
       unwatchTheme();
+      unwatchMachine();
       clearInterval(timer);
       window.removeEventListener('popstate', onPop);
       window.removeEventListener('dragover', keepFiles);

@@ -4,6 +4,7 @@ import { containersSlice } from './containers.ts';
 import { dashboardSlice } from './dashboard.ts';
 import { engineSlice } from './engine.ts';
 import { imagesSlice } from './images.ts';
+import { machineSlice } from './machine.ts';
 import { networksSlice } from './networks.ts';
 import { noticesSlice } from './notices.ts';
 import { paletteSlice } from './palette.ts';
@@ -16,6 +17,7 @@ import { volumesSlice } from './volumes.ts';
 
 export { engineDown, engineUp } from './engine.ts';
 export type { BulkOutcome, Selection, UseFilter } from './lists.ts';
+export { bootLines, consoleLines, type MachineAction, machineNotRunning } from './machine.ts';
 export { filterNetworks } from './networks.ts';
 export type { TerminalPlace } from './terminals.ts';
 export type { Slice, State, Theme } from './types.ts';
@@ -35,4 +37,5 @@ export const useStore = create<State>()((...a) => ({
   ...uiSlice(...a),
   ...dashboardSlice(...a),
   ...paletteSlice(...a),
+  ...machineSlice(...a),
 }));

@@ -5,6 +5,7 @@ import type { ContainersSlice } from './containers.ts';
 import type { DashboardSlice } from './dashboard.ts';
 import type { EngineSlice } from './engine.ts';
 import type { ImagesSlice } from './images.ts';
+import type { MachineSlice } from './machine.ts';
 import type { NetworksSlice } from './networks.ts';
 import type { NoticesSlice } from './notices.ts';
 import type { PaletteSlice } from './palette.ts';
@@ -25,6 +26,7 @@ export type State = EngineSlice &
   NoticesSlice &
   UiSlice &
   DashboardSlice &
-  PaletteSlice;
+  PaletteSlice &
+  MachineSlice;
 export type Slice<T> = StateCreator<State, [], [], T>;
 export type Theme = 'dark' | 'light';

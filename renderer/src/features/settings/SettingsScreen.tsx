@@ -1,11 +1,12 @@
-// Settings: the engine endpoint (checked by a ping before it is used), the theme, the VM's resources
-// (once the VM lands) and start at login.
+// Settings: the engine endpoint (checked by a ping before it is used), the theme, the machine's
+// resources and start at login.
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ContractError, SettingsView, ThemePreference } from '../../../../electron/contract/index.ts';
 import { useStore } from '../../store/index.ts';
 import { CodeText } from '../../ui/CodeText.tsx';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
+import { MachineSettings } from '../machine/MachineSettings.tsx';
 import './settings.css';
 
 const sourceLabel: Record<SettingsView['defaultEndpoint']['source'], string> = {
@@ -135,33 +136,6 @@ function ThemeSettings() {
   );
 }
 
-function ResourceSettings() {
-  const note = useId();
-  return (
-    <fieldset className="card settings-card" disabled aria-describedby={note}>
-      <legend>Resources of the VM</legend>
-      <p id={note} className="muted">
-        Arrives with the VM. Until then berthd runs directly on this Linux machine and uses all of its CPUs,
-        memory and disk.
-      </p>
-      <div className="resource-grid">
-        <label>
-          CPUs
-          <input type="number" placeholder="—" />
-        </label>
-        <label>
-          Memory (GB)
-          <input type="number" placeholder="—" />
-        </label>
-        <label>
-          Disk (GB)
-          <input type="number" placeholder="—" />
-        </label>
-      </div>
-    </fieldset>
-  );
-}
-
 function LoginSettings({ view }: { view: SettingsView }) {
   const setStartAtLogin = useStore((s) => s.setStartAtLogin);
   const [error, setError] = useState<ContractError | null>(null);
@@ -209,7 +183,7 @@ export function SettingsScreen() {
       <ErrorBanner error={error} context="Cannot load the settings" />
       {view && <EndpointSettings view={view} apply={setEndpoint} />}
       <ThemeSettings />
-      <ResourceSettings />
+      <MachineSettings />
       {view && <LoginSettings view={view} />}
       {view && (
         <p className="muted">

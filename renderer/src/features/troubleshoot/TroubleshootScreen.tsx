@@ -8,6 +8,7 @@ import { useStore } from '../../store/index.ts';
 import { CodeText } from '../../ui/CodeText.tsx';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
+import { MachineTroubleshoot } from '../machine/MachineTroubleshoot.tsx';
 import '../settings/settings.css';
 
 export function TroubleshootScreen() {
@@ -119,6 +120,7 @@ export function TroubleshootScreen() {
           <p data-testid="logs-hint">{s.info ? <CodeText text={s.info.logsHint} /> : '…'}</p>
         )}
       </div>
+      <MachineTroubleshoot />
       <div className="card settings-card">
         <h2>Reset to factory defaults</h2>
         <p className="muted">
