@@ -99,7 +99,7 @@ if (!app.requestSingleInstanceLock()) {
       // The `berth` command's agent, run the same way; it outlives the app, as after `berth start`.
       agent: {
         command: process.execPath,
-        entry: path.join(app.getAppPath(), 'dist/berth.mjs'),
+        entry: path.join(app.getAppPath(), 'vm/cli/berth.mjs'),
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       },
     });

@@ -23,11 +23,8 @@ const services = await createAppServices({
       'Start at login comes with the desktop app (Electron).',
   ),
   berthd: { command: process.execPath, script: built('berthd.js') },
-  // The `berth` command's agent: the bundle (dist/berth.mjs), else its sources through tsx.
-  agent: {
-    command: process.execPath,
-    entry: existsSync(built('berth.mjs')) ? built('berth.mjs') : path.resolve(here, '../../vm/cli/berth.mjs'),
-  },
+  // The `berth` command (vm/cli/berth.mjs: the bundle dist/berth.mjs when built, else the sources).
+  agent: { command: process.execPath, entry: path.resolve(here, '../../vm/cli/berth.mjs') },
 });
 const handlers = createHandlers(services.engine, undefined, services);
 const app = createWebApp({ handlers, staticDir });

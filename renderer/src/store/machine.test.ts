@@ -166,5 +166,9 @@ describe('machine slice', () => {
     assert.ok(lines.includes('[    0.000000] Linux version 6.1'), 'console lines as the guest wrote them');
     assert.ok(lines.includes('10:02:03 [agent] launching the Berth agent'));
     assert.ok(lines.some((l) => l.endsWith('[warning] the machine runs under TCG and will be slow')));
+    assert.ok(
+      lines.some((l) => l.endsWith('[kernel] booting')),
+      'the stages too',
+    );
   });
 });

@@ -129,7 +129,7 @@ export function bootLines(events: readonly MachineEventView[]): MachineEventView
     );
 }
 
-/** The boot log: the console's lines and what the provider and the agent said, as `hh:mm:ss text`. */
+/** The boot log: the console's lines, the boot's stages, and what the provider and the agent said. */
 export function consoleLines(events: readonly MachineEventView[]): string[] {
   const out: string[] = [];
   for (const e of events) {
@@ -137,6 +137,7 @@ export function consoleLines(events: readonly MachineEventView[]): string[] {
     if (e.type === 'log') out.push(e.source === 'console' ? e.line : `${t} [${e.source}] ${e.line}`);
     else if (e.type === 'state') out.push(`${t} [machine] ${e.state}${e.reason ? `: ${e.reason}` : ''}`);
     else if (e.type === 'notice') out.push(`${t} [${e.level}] ${e.message}`);
+    else if (e.type === 'progress') out.push(`${t} [${e.kind === 'stage' ? e.stage : e.kind}] ${e.text}`);
   }
   return out;
 }
