@@ -126,20 +126,22 @@ describe('the machine from the app (native provider)', { skip }, () => {
     );
   });
 
-  test('a setting changed while it runs applies at restart; the boot log is in Troubleshoot', async () => {
+  test('Kubernetes turned on while it runs applies at restart; the boot log is in Troubleshoot', async () => {
     await shell.open('Settings');
-    const memory = page.getByLabel('Memory (MiB)');
+    const form = page.getByRole('form', { name: 'Machine' });
+    const memory = form.getByLabel('Memory (MiB)');
     await memory.waitFor();
-    await memory.fill('1024');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    assert.ok(await memory.isDisabled(), 'berthd on the host has the host’s memory: nothing to size');
+    await form.getByRole('checkbox', { name: 'Kubernetes' }).check();
+    await form.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('machine-restart-needed').waitFor();
     await page.getByRole('status').getByText('Saved. They apply when the machine restarts.').waitFor();
     const saved = JSON.parse(
       readFileSync(path.join(env.BERTH_HOME, 'machines', 'native', 'settings.json'), 'utf8'),
-    ) as { memoryMiB: number };
-    assert.equal(saved.memoryMiB, 1024, 'saved with the machine, through its agent');
-    const get = berth('config', 'get', 'memoryMiB');
-    assert.equal(get.stdout.trim(), '1024', 'the berth command reads the same setting');
+    ) as { kubernetes: boolean };
+    assert.equal(saved.kubernetes, true, 'saved with the machine, through its agent');
+    const get = berth('config', 'get', 'kubernetes');
+    assert.equal(get.stdout.trim(), 'true', 'the berth command reads the same setting');
 
     await shell.open('Troubleshoot');
     const log = page.getByTestId('machine-log');
@@ -177,7 +179,7 @@ describe('the machine from the app (native provider)', { skip }, () => {
     await eventually(() => !existsSync(path.join(nativeRoot, 'data')), 60_000, 'the data root deleted');
     const again = JSON.parse(
       readFileSync(path.join(env.BERTH_HOME, 'machines', 'native', 'settings.json'), 'utf8'),
-    ) as { memoryMiB: number };
-    assert.equal(again.memoryMiB, 1024, 'the settings stay');
+    ) as { kubernetes: boolean };
+    assert.equal(again.kubernetes, true, 'the settings stay');
   });
 });

@@ -84,12 +84,12 @@ describe('settings and troubleshoot in web mode', { skip }, () => {
         .isChecked(),
       'the choice survives a reload',
     );
-    await settings.resources.waitFor();
-    for (const name of ['CPUs', 'Memory (GB)', 'Disk (GB)']) {
-      const input = settings.resources.getByRole('spinbutton', { name });
-      assert.ok(await input.isDisabled(), `${name} waits for the VM`);
+    await settings.machine.waitFor();
+    for (const name of ['CPUs', 'Memory (MiB)', 'Disk (GiB, grows only)']) {
+      const input = settings.machine.getByRole('spinbutton', { name });
+      assert.ok(Number(await input.inputValue()) > 0, `${name} shows the machine's value`);
     }
-    await settings.resources.getByText('Arrives with the VM').waitFor();
+    await settings.machine.getByText(`Berth uses DOCKER_HOST (${daemon.host}), not the machine.`).waitFor();
     await settings.endpointInUse.getByText(daemon.host).waitFor();
     await shot('settings');
   });

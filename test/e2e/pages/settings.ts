@@ -6,7 +6,8 @@ export class SettingsPage {
   readonly endpointNotice: Locator;
   readonly startAtLogin: Locator;
   readonly loginUnavailable: Locator;
-  readonly resources: Locator;
+  /** The machine's settings (CPUs, memory, disk, Kubernetes, share home, start on launch). */
+  readonly machine: Locator;
 
   constructor(readonly page: Page) {
     const endpoint = page.getByRole('form', { name: 'Engine endpoint' });
@@ -15,7 +16,7 @@ export class SettingsPage {
     this.endpointNotice = endpoint.getByRole('status');
     this.startAtLogin = page.getByRole('checkbox', { name: 'Start Berth when I log in' });
     this.loginUnavailable = page.getByTestId('login-unavailable');
-    this.resources = page.getByRole('group', { name: 'Resources of the VM' });
+    this.machine = page.getByRole('form', { name: 'Machine' });
   }
 
   async chooseTheme(theme: 'Light' | 'Dark' | 'System'): Promise<void> {

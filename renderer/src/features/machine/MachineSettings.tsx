@@ -81,12 +81,15 @@ export function MachineSettings() {
         <span>{label}</span>
       </label>
     );
+  // berthd on the host uses the host's CPUs, memory and disk: nothing to size.
+  const native = s.machine?.provider === 'native';
   const num = (key: 'cpus' | 'memoryMiB' | 'diskGiB', label: string, min: number) =>
     draft && (
       <label>
         {label}
         <input
           type="number"
+          disabled={native}
           min={min}
           value={draft[key]}
           onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}

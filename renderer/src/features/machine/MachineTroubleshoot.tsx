@@ -17,7 +17,8 @@ export function MachineTroubleshoot() {
   );
   const [confirming, setConfirming] = useState(false);
   const m = s.machine;
-  if (!m) return null;
+  // A machine the app's engine is not (DOCKER_HOST, the app's own berthd) shows only while it runs.
+  if (!m || !(m.inUse || m.agent)) return null;
   const lines = consoleLines(s.events);
   return (
     <>
