@@ -36,7 +36,7 @@ export function createHandlers(
   return {
     transfers,
     invoke: {
-      ...engineHandlers(client, app?.managed),
+      ...engineHandlers(client, app?.managed, app?.machine),
       ...containerHandlers(client, removals),
       ...containerRunHandlers(client),
       ...containerFileHandlers(client, transfers),

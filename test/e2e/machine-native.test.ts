@@ -100,6 +100,7 @@ describe('the machine from the app (native provider)', { skip }, () => {
       .waitFor({ timeout: 90_000 });
     await card.getByText(`unix://${socket}`).waitFor();
     await page.getByTestId('engine-card').waitFor({ timeout: 30_000 });
+    await shell.engineBanner.waitFor({ state: 'hidden' });
     await page.screenshot({ path: path.join(screenshotsDir, 'machine-running.png') });
 
     const status = berth('status', '--json');

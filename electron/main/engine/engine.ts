@@ -1,6 +1,7 @@
 import type { EngineInfo, PruneReport } from '../../contract/index.ts';
 import { HandlerError } from '../ipc/errors.ts';
 import type { InvokeHandlers } from '../ipc/handlers.ts';
+import type { MachineService } from '../machine/machine-service.ts';
 import type { ManagedEngine } from '../managed-engine/managed-engine.ts';
 import type { EngineClient } from './engine-client.ts';
 import { diskUsageRows, ResourceSampler, type SystemDf } from './engine-usage.ts';
@@ -19,6 +20,7 @@ type EngineChannels =
 export function engineHandlers(
   client: EngineClient,
   managed?: ManagedEngine | null,
+  machine?: Pick<MachineService, 'inUse' | 'state'> | null,
 ): Pick<InvokeHandlers, EngineChannels> {
   const ours = () => (managed && managed.endpoint === client.endpoint ? managed : null);
   const sampler = new ResourceSampler(client);
@@ -32,6 +34,21 @@ export function engineHandlers(
               'unreachable',
               'engine.starting',
               `Berth is starting its engine (berthd) at ${m.endpoint}.`,
+            );
+          // The machine's engine does not answer because the machine is not up: say that, not ECONNREFUSED.
+          if (machine?.inUse && machine.state === 'starting')
+            throw new HandlerError(
+              'unreachable',
+              'engine.starting',
+              'Berth is starting its machine; its boot shows on the dashboard.',
+            );
+          if (machine?.inUse && (machine.state === 'stopped' || machine.state === 'error'))
+            throw new HandlerError(
+              'unreachable',
+              'machine.not_running',
+              machine.state === 'error'
+                ? "Berth's machine stopped with an error; the dashboard says why."
+                : "Berth's machine, which runs the engine, is stopped.",
             );
           throw err;
         },

@@ -71,6 +71,11 @@ export class MachineService {
     return this.o.inUse;
   }
 
+  /** The state last heard of (from the agent's events or a status call): no socket round trip. */
+  get state(): MachineStateName {
+    return this.lastState;
+  }
+
   /** The Docker endpoint the machine's provider will offer: its native socket, or the forwarded one. */
   async expectedEndpoint(): Promise<string> {
     const provider = await savedProvider(this.o.paths.home);

@@ -21,6 +21,8 @@ import {
 } from '../../../vm/machine/index.ts';
 import type { MachineEventView, Result } from '../../contract/index.ts';
 import { SettingsStore } from '../app/settings-store.ts';
+import { engineHandlers } from '../engine/engine.ts';
+import { createEngineClient } from '../engine/engine-client.ts';
 import { dispatchInvoke, dispatchStream, type Handlers } from '../ipc/handlers.ts';
 import { machineHandlers, machineStreams } from './machine.ts';
 import { MachineService } from './machine-service.ts';
@@ -298,6 +300,33 @@ test('a start that fails: the error names why; the machine shows error with the 
   assert.match(st.reason, /could not open \/dev\/kvm/);
   w.driver.fail = null;
   assert.equal((await w.call<{ state: string }>('machine.restart')).state, 'running', 'Restart recovers it');
+});
+
+test('engine.info names the machine when its engine does not answer because it is not running', async () => {
+  const engine = engineHandlers(
+    createEngineClient(`unix://${path.join(w.home, 'none.sock')}`),
+    null,
+    w.service,
+  );
+  const info = () =>
+    engine['engine.info'](undefined).then(
+      () => 'answered',
+      (err: { code: string }) => err.code,
+    );
+  assert.equal(await info(), 'machine.not_running');
+  await w.serveAgent();
+  w.driver.fail = 'no kernel';
+  await w.call('machine.start').catch(() => undefined);
+  assert.equal(await info(), 'machine.not_running', 'in error too');
+  const other = engineHandlers(createEngineClient(`unix://${path.join(w.home, 'none.sock')}`), null, {
+    inUse: false,
+    state: 'stopped',
+  });
+  const raw = await other['engine.info'](undefined).then(
+    () => 'answered',
+    (err: { code: string }) => err.code,
+  );
+  assert.equal(raw, 'ENOENT', 'a machine not in use says nothing: the engine’s own error stands');
 });
 
 test('without app services the channels answer unsupported', async () => {

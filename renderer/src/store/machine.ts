@@ -82,6 +82,8 @@ export const machineSlice: Slice<MachineSlice> = (set, get) => ({
           : {}),
       });
       if (e.type === 'state' || e.type === 'connected') void get().loadMachine();
+      // The engine banner says whether the machine is starting, stopped or in error.
+      if (e.type === 'state') void get().refreshEngine();
       if (e.type === 'connected') {
         const s = get();
         void Promise.all([s.refreshEngine(), s.refreshContainers(), s.refreshImages(), s.loadSettings()]);

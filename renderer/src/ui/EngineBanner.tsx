@@ -29,6 +29,8 @@ export function EngineBanner() {
       restarting: st.engineRestarting,
       endpoint: st.engineStatus?.endpoint ?? st.engine?.endpoint ?? st.settings?.endpoint,
       restart: st.restartManagedEngine,
+      machineAction: st.machineAction,
+      machineBusy: st.machineBusy,
       navigate: st.navigate,
     })),
   );
@@ -52,6 +54,28 @@ export function EngineBanner() {
       <div className="engine-banner starting" role="status" data-testid="engine-starting">
         <strong>Starting the engine…</strong> {s.error.message}
         <progress aria-label="Starting the engine" />
+      </div>
+    );
+  }
+  if (s.error.code === 'machine.not_running') {
+    return (
+      <div className="engine-banner" role="alert" data-testid="engine-down">
+        <div>
+          <strong>The machine is not running.</strong> {s.error.message}
+        </div>
+        <div className="row">
+          <button
+            type="button"
+            className="primary"
+            disabled={s.machineBusy !== null}
+            onClick={() => void s.machineAction('start')}
+          >
+            Start the machine
+          </button>
+          <button type="button" onClick={() => s.navigate({ screen: 'dashboard' })}>
+            Dashboard
+          </button>
+        </div>
       </div>
     );
   }
