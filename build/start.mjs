@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -88,8 +89,9 @@ function ping(endpoint) {
 }
 
 /**
- * The engine's environment for the app: DOCKER_HOST when one answers or was set, or
- * BERTH_MANAGED_ENGINE=1 when the app is to start berthd itself.
+ * The engine's environment for the app: DOCKER_HOST when one answers or was set, BERTH_MANAGED_ENGINE=1
+ * when the app is to start berthd itself (root on Linux), or nothing: the app drives Berth's machine
+ * (through the agent `berth start` runs) and follows its endpoint.
  */
 async function ensureEngine() {
   if (process.env.DOCKER_HOST) {
@@ -97,12 +99,18 @@ async function ensureEngine() {
       log(`DOCKER_HOST=${process.env.DOCKER_HOST} is not answering yet`);
     return { DOCKER_HOST: process.env.DOCKER_HOST };
   }
+  // A machine runs already (`berth start`, or the app before): the app drives that one.
+  const berthHome = process.env.BERTH_HOME || path.join(os.homedir(), '.berth');
+  if (existsSync(path.join(berthHome, 'run', 'agent.sock'))) return {};
   for (const s of [berthdSocket, '/var/run/docker.sock']) {
     if (await ping(`unix://${s}`)) return { DOCKER_HOST: `unix://${s}` };
   }
   if (process.platform !== 'linux' || !process.getuid || process.getuid() !== 0) {
-    log('no engine is reachable and berthd needs root on Linux: run `sudo npm start`, or set DOCKER_HOST.');
-    return { DOCKER_HOST: `unix://${berthdSocket}` };
+    log(
+      "no engine is reachable: the app starts Berth's machine (a VM; its image comes from `npm run vm:image`), " +
+        'or set DOCKER_HOST to use another engine.',
+    );
+    return {};
   }
   if (!existsSync(path.join(root, 'dist/berthd.js'))) {
     log('dist/berthd.js is missing: run `npm run build` (npm start does it).');
