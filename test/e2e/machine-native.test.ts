@@ -94,6 +94,11 @@ describe('the machine from the app (native provider)', { skip }, () => {
       .getByText(/Stopped — berthd on this host \(native\)/)
       .waitFor();
     await card.getByRole('button', { name: 'Start', exact: true }).click();
+    // berthd takes a few seconds to answer: the boot's stage shows meanwhile.
+    await card
+      .getByTestId('boot-progress')
+      .getByText(/starting berthd on the host/)
+      .waitFor({ timeout: 10_000 });
     await card
       .getByTestId('machine-state')
       .getByText(/^Running$/)
