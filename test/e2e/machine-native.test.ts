@@ -148,6 +148,17 @@ describe('the machine from the app (native provider)', { skip }, () => {
     assert.equal(saved.kubernetes, true, 'saved with the machine, through its agent');
     const get = berth('config', 'get', 'kubernetes');
     assert.equal(get.stdout.trim(), 'true', 'the berth command reads the same setting');
+    const set = berth('config', 'set', 'shareHome=false');
+    assert.equal(set.status, 0, set.stderr);
+    await shell.open('Dashboard');
+    await shell.open('Settings');
+    await form.getByRole('checkbox', { name: 'Share my home folder with the machine' }).waitFor();
+    await eventually(
+      async () =>
+        !(await form.getByRole('checkbox', { name: 'Share my home folder with the machine' }).isChecked()),
+      10_000,
+      'the app shows what berth config set through the same agent',
+    );
 
     await shell.open('Troubleshoot');
     const log = page.getByTestId('machine-log');

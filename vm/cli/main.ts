@@ -182,11 +182,26 @@ async function reset(ctx: Context): Promise<number> {
 
 async function config(ctx: Context): Promise<number> {
   const [verb = 'get', ...pairs] = ctx.args.rest;
+  // A running machine's settings are its agent's (the app changes them there too): ask it.
   const client = await ControlClient.connect(ctx.paths.agentSocket);
-  client?.close();
+  try {
+    return await configWith(ctx, verb, pairs, client);
+  } finally {
+    client?.close();
+  }
+}
+
+async function configWith(
+  ctx: Context,
+  verb: string,
+  pairs: string[],
+  client: ControlClient | undefined,
+): Promise<number> {
   const { manager } = machineFor(ctx, await chosenProvider(ctx));
   if (verb === 'get') {
-    const { settings } = await manager.status();
+    const settings = client
+      ? await client.request<MachineSettings>('settings')
+      : (await manager.status()).settings;
     const key = pairs[0];
     if (key && !(key in settings)) throw new UsageError(`unknown setting "${key}"`);
     if (key) ctx.out(String(settings[key as keyof MachineSettings]));
@@ -217,7 +232,8 @@ async function config(ctx: Context): Promise<number> {
       change[key] = Number(v);
     }
   }
-  await manager.updateSettings(change);
+  if (client) await client.request('configure', { settings: change });
+  else await manager.updateSettings(change);
   ctx.out(client ? 'saved; they apply when the machine restarts (berth restart)' : 'saved');
   return 0;
 }
