@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { cleanupNetwork, eventually, repoRoot } from '../conformance/harness.ts';
 import { busyboxImageTar } from '../fixtures/images.ts';
+import { layoutProblems } from './layout.ts';
 import { ContainersPage } from './pages/containers.ts';
 import { Shell } from './pages/shell.ts';
 import { hasChromium, launchAppPage, screenshotsDir, startBuiltWebServer, type WebMode } from './web-mode.ts';
@@ -107,6 +108,9 @@ describe('the machine from the app (native provider)', { skip }, () => {
     await page.getByTestId('engine-card').waitFor({ timeout: 30_000 });
     await shell.engineBanner.waitFor({ state: 'hidden' });
     await page.screenshot({ path: path.join(screenshotsDir, 'machine-running.png') });
+    await page.setViewportSize({ width: 900, height: 700 });
+    assert.deepEqual(await layoutProblems(page), [], 'the dashboard with the machine holds at 900×700');
+    await page.setViewportSize({ width: 1100, height: 680 });
 
     const status = berth('status', '--json');
     assert.equal(status.status, 0, status.stderr);
