@@ -48,7 +48,7 @@ class StepDriver implements VmDriver {
     sink.log('console', 'Linux version 6.1.0-test');
     if (this.fail) throw new Error(this.fail);
     sink.progress({ kind: 'ready', stage: 'ready', text: 'berthd answers' });
-    let end!: (why: string) => void;
+    let end!: (v: { why: string; clean: boolean }) => void;
     return {
       endpoint: { dockerSocket: this.dockerSocket, ssh: null },
       pid: 4242,
@@ -56,8 +56,8 @@ class StepDriver implements VmDriver {
       exited: new Promise((r) => {
         end = r;
       }),
-      stop: async () => end('stopped'),
-      kill: async () => end('killed'),
+      stop: async () => end({ why: 'stopped', clean: true }),
+      kill: async () => end({ why: 'killed', clean: false }),
     };
   }
   async reset() {
