@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { byCodeUnits } from './order.ts';
 import {
   type DependsMap,
   type PackageRecord,
@@ -120,7 +121,7 @@ export class Apt {
     );
     const missing = names.filter((n) => !recs.some((r) => r.name === n));
     if (missing.length) throw new Error(`apt has no candidate for ${missing.join(', ')}`);
-    return recs.sort((a, b) => a.name.localeCompare(b.name));
+    return recs.sort((a, b) => byCodeUnits(a.name, b.name));
   }
 
   /**

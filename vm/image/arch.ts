@@ -17,6 +17,8 @@ export interface ArchSpec {
   bcj: string;
   /** Prebuilt native addons of the npm packages berthd loads (name of the platform's package). */
   unixSocketPackage: string;
+  /** ELF e_machine of the architecture's binaries (to refuse an addon built for another one). */
+  elfMachine: number;
 }
 
 export const archSpecs: Record<Arch, ArchSpec> = {
@@ -28,6 +30,7 @@ export const archSpecs: Record<Arch, ArchSpec> = {
     console: 'ttyS0',
     bcj: 'x86',
     unixSocketPackage: 'node-unix-socket-linux-x64-gnu',
+    elfMachine: 62,
   },
   aarch64: {
     arch: 'aarch64',
@@ -37,6 +40,7 @@ export const archSpecs: Record<Arch, ArchSpec> = {
     console: 'ttyAMA0',
     bcj: 'arm',
     unixSocketPackage: 'node-unix-socket-linux-arm64-gnu',
+    elfMachine: 183,
   },
 };
 

@@ -14,8 +14,9 @@ import { type ArchSpec, archSpec, hostArch } from './arch.ts';
 import { writeInitramfs } from './initramfs.ts';
 import { bootModules, initramfsModules, readModuleTree, rootfsModules, selectModules } from './kmods.ts';
 import { imageHash, inputsHash, kernelCmdline, type Manifest } from './manifest.ts';
+import { byCodeUnits } from './order.ts';
 import { kernelFromMeta, type PackageRecord, rootPackages } from './packages.ts';
-import { addonFiles, fetchNode, installBerthd, installForward, installNode } from './payload.ts';
+import { addonFiles, checkAddons, fetchNode, installBerthd, installForward, installNode } from './payload.ts';
 import { installGuestFiles, installModules, makeSquashfs, settle, unpackDebs } from './rootfs.ts';
 import { processRunner, type Runner, runOk } from './run.ts';
 
@@ -46,7 +47,7 @@ export interface BuildOptions {
   /** Build even when DIR's manifest has the same inputs. */
   force: boolean;
   nodeVersion: string;
-  /** npm packages of berthd's native addons, built for the target architecture. */
+  /** npm packages of berthd's native addons, built for the target architecture (--node-modules). */
   nodeModules: string;
   log: (line: string) => void;
 }
@@ -68,6 +69,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   let out: string | undefined;
   const o = {
     cache: defaultCache(env),
+    nodeModules: path.join(repoRoot, 'node_modules'),
     compression: 'zstd' as Compression,
     refresh: false,
     bundle: true,
@@ -83,6 +85,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     if (a === '--arch') arch = archSpec(value());
     else if (a === '--out') out = path.resolve(value());
     else if (a === '--cache') o.cache = path.resolve(value());
+    else if (a === '--node-modules') o.nodeModules = path.resolve(value());
     else if (a === '--compression') {
       const c = value();
       if (c !== 'zstd' && c !== 'xz') throw new Error(`--compression ${c}: zstd or xz`);
@@ -100,7 +103,6 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     out: out ?? path.join(repoRoot, 'dist', 'vm', arch.arch),
     epoch,
     nodeVersion: env.BERTH_VM_NODE_VERSION || process.versions.node,
-    nodeModules: path.join(repoRoot, 'node_modules'),
     log: (line) => process.stderr.write(`${line}\n`),
   };
 }
@@ -116,7 +118,7 @@ async function listFiles(dir: string, keep: (rel: string) => boolean = () => tru
   const out: string[] = [];
   const walk = async (rel: string) => {
     for (const e of (await fs.readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) =>
-      a.name.localeCompare(b.name),
+      byCodeUnits(a.name, b.name),
     )) {
       const r = path.join(rel, e.name);
       if (!keep(r)) continue;
@@ -158,6 +160,15 @@ export async function buildImage(opts: BuildOptions, runner: Runner = processRun
     await runOk(runner, process.execPath, ['build/bundle.mjs'], { cwd: repoRoot });
   }
 
+  const addonList = (
+    await Promise.all(
+      Object.entries(addonFiles(spec)).map(([pkg, keep]) =>
+        listFiles(path.join(opts.nodeModules, pkg), keep),
+      ),
+    )
+  ).flat();
+  await checkAddons(spec, addonList);
+
   const apt = new Apt(runner, opts.cache, spec.debArch);
   await apt.prepare(opts.refresh);
   const resolution = await apt.resolve(rootPackages);
@@ -175,13 +186,6 @@ export async function buildImage(opts: BuildOptions, runner: Runner = processRun
 
   const distDir = path.join(repoRoot, 'dist');
   const forwardDir = path.join(repoRoot, 'vm/forward/guest');
-  const addonList = (
-    await Promise.all(
-      Object.entries(addonFiles(spec)).map(([pkg, keep]) =>
-        listFiles(path.join(opts.nodeModules, pkg), keep),
-      ),
-    )
-  ).flat();
   const inputs = {
     builder: await hashFiles(await listFiles(here, (r) => !r.endsWith('.test.ts'))),
     debs: records.map((r) => `${r.name}=${r.version}:${r.sha256}`).join(','),

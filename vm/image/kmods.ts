@@ -7,6 +7,7 @@
 // on-demand loads (`xt_conntrack`, `nft-expr-…`) work in the guest as on a full system.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { byCodeUnits } from './order.ts';
 
 /** `key=value` strings of a module's `.modinfo` ELF section, in file order. */
 export function parseModinfo(elf: Buffer): Array<[string, string]> {
@@ -116,7 +117,7 @@ export function selectModules(all: ModuleInfo[], sel: ModuleSelection): ModuleIn
 export function modulesDep(mods: ModuleInfo[]): string {
   const byName = new Map(mods.map((m) => [m.name, m]));
   const lines = [...mods]
-    .sort((a, b) => a.path.localeCompare(b.path))
+    .sort((a, b) => byCodeUnits(a.path, b.path))
     .map((m) => {
       const closure: ModuleInfo[] = [];
       const seen = new Set<string>();
@@ -138,7 +139,7 @@ export function modulesDep(mods: ModuleInfo[]): string {
 /** modules.alias: `alias <pattern> <module>` for every alias of the kept modules. */
 export function modulesAlias(mods: ModuleInfo[]): string {
   return [...mods]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => byCodeUnits(a.name, b.name))
     .flatMap((m) => [...m.aliases].sort().map((a) => `alias ${a} ${m.name}\n`))
     .join('');
 }
@@ -148,7 +149,7 @@ export async function readModuleTree(modulesDir: string): Promise<ModuleInfo[]> 
   const out: ModuleInfo[] = [];
   const walk = async (rel: string) => {
     const entries = await fs.readdir(path.join(modulesDir, rel), { withFileTypes: true });
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of entries.sort((a, b) => byCodeUnits(a.name, b.name))) {
       const r = path.posix.join(rel, e.name);
       if (e.isDirectory()) await walk(r);
       else if (e.name.endsWith('.ko')) {

@@ -58,6 +58,31 @@ export function addonFiles(spec: ArchSpec): Record<string, (rel: string) => bool
   };
 }
 
+/** The ELF machine number of a binary (e_machine), or undefined for a file that is not ELF. */
+export function elfMachine(head: Buffer): number | undefined {
+  if (head.length < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  return head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+}
+
+/**
+ * Refuses native addons built for another architecture than the image's (the repo's own node_modules
+ * hold the builder's: an aarch64 image needs --node-modules from an arm64 install).
+ */
+export async function checkAddons(spec: ArchSpec, files: string[]): Promise<void> {
+  const binaries = files.filter((f) => f.endsWith('.node'));
+  if (binaries.length < 2) throw new Error(`no native addons of berthd among ${files.length} files`);
+  for (const f of binaries) {
+    const fd = await fs.open(f, 'r');
+    const head = Buffer.alloc(20);
+    await fd.read(head, 0, 20, 0);
+    await fd.close();
+    const machine = elfMachine(head);
+    if (machine !== spec.elfMachine) {
+      throw new Error(`${f} is built for ELF machine ${machine}, not ${spec.arch} (${spec.elfMachine})`);
+    }
+  }
+}
+
 /**
  * berthd in <root>/opt/berth/berthd: the bundle of dist/ (no source maps) as an ES module package,
  * and the addons from `nodeModules` (the repo's own for the builder's architecture).

@@ -2,6 +2,7 @@
 // busybox's applet links, the pruning of what no guest reads, and normalised copies of our own files.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { byCodeUnits } from './order.ts';
 
 /**
  * Moves /bin, /sbin, /lib* into /usr and leaves symlinks in their place (Debian 12's layout, which the
@@ -110,7 +111,7 @@ export async function linkApplets(root: string, applets: string[]): Promise<stri
     await fs.symlink(dir === 'usr/bin' ? 'busybox' : '../bin/busybox', path.join(root, dir, a));
     made.push(`${dir}/${a}`);
   }
-  return made;
+  return made.sort();
 }
 
 /** What the guest never reads: documentation, translations, packaging leftovers (copyrights stay). */
@@ -163,7 +164,7 @@ export async function copyTree(src: string, dst: string, filter: (rel: string) =
     await fs.mkdir(path.join(dst, rel), { recursive: true, mode: 0o755 });
     await fs.chmod(path.join(dst, rel), 0o755);
     const entries = await fs.readdir(path.join(src, rel), { withFileTypes: true });
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of entries.sort((a, b) => byCodeUnits(a.name, b.name))) {
       const r = path.join(rel, e.name);
       if (!filter(r)) continue;
       if (e.isDirectory()) await walk(r);
