@@ -160,23 +160,30 @@ export async function buildImage(opts: BuildOptions, runner: Runner = processRun
     await runOk(runner, process.execPath, ['build/bundle.mjs'], { cwd: repoRoot });
   }
 
-  const addonList = (
-    await Promise.all(
-      Object.entries(addonFiles(spec)).map(([pkg, keep]) =>
-        listFiles(path.join(opts.nodeModules, pkg), keep),
-      ),
-    )
-  ).flat();
-  await checkAddons(spec, addonList);
+  const addons: Record<string, string[]> = {};
+  for (const [pkg, keep] of Object.entries(addonFiles(spec))) {
+    addons[pkg] = await listFiles(path.join(opts.nodeModules, pkg), keep);
+  }
+  await checkAddons(spec, addons);
+  const addonList = Object.values(addons).flat();
 
   const apt = new Apt(runner, opts.cache, spec.debArch);
-  await apt.prepare(opts.refresh);
-  const resolution = await apt.resolve(rootPackages);
-  const kernelPackage = kernelFromMeta(spec.kernelPackage, await apt.depends([spec.kernelPackage]));
-  const records = await apt.records([...resolution.packages, kernelPackage]);
-  log(`${records.length} Debian packages (${kernelPackage}); left out: ${resolution.skipped.join(' ')}`);
   const debDir = path.join(opts.cache, 'debs', spec.debArch);
-  const debs = await apt.download(records, debDir);
+  const fetchDebs = async (refresh: boolean) => {
+    await apt.prepare(refresh);
+    const resolution = await apt.resolve(rootPackages);
+    const kernelPackage = kernelFromMeta(spec.kernelPackage, await apt.depends([spec.kernelPackage]));
+    const records = await apt.records([...resolution.packages, kernelPackage]);
+    log(`${records.length} Debian packages (${kernelPackage}); left out: ${resolution.skipped.join(' ')}`);
+    return { kernelPackage, records, debs: await apt.download(records, debDir) };
+  };
+  // Kept indexes name the versions of their day; once the mirror has dropped one of them (a security
+  // update replaced it), fresh indexes name what it has now.
+  const { kernelPackage, records, debs } = await fetchDebs(opts.refresh).catch((err) => {
+    if (opts.refresh) throw err;
+    log(`${err instanceof Error ? err.message.split('\n')[0] : err}: fetching apt's indexes again`);
+    return fetchDebs(true);
+  });
   const debOf = (r: PackageRecord) => debs[records.indexOf(r)];
   const kernelRec = records.find((r) => r.name === kernelPackage)!;
   const systemRecs = records.filter((r) => r !== kernelRec);

@@ -1,9 +1,9 @@
 // The image for real: `npm run vm:image`'s build twice (the second from the cache) gives the same
 // imageHash, and the image boots under qemu's TCG with the contract's disks, fw_cfg configuration and
 // progress port, says `ready`, and answers over SSH (the kernel it was built with, the Docker API on
-// the guest's 127.0.0.1:2375, the data disk with discard, the shared folder). A second boot keeps the
-// data disk (no new filesystem, the same host key). Needs apt, mksquashfs and qemu-system-x86
-// (build/setup.sh); minutes long under TCG.
+// the guest's 127.0.0.1:2375, the data disk with discard, the shared folder, berthd's addons); the ACPI
+// power button stops it cleanly; a second boot keeps the data disk (no new filesystem, same host key).
+// Needs apt, mksquashfs and qemu-system-x86 (build/setup.sh); minutes long under TCG.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -72,6 +72,7 @@ interface Machine {
   progress: string;
   console: string;
   sshPort: number;
+  qmp: string;
 }
 
 /** qemu as the contract has it: root and data disks by serial, fw_cfg config, the progress port. */
@@ -97,6 +98,7 @@ function boot(m: Manifest, dir: string, work: string, sshPort: number): Machine 
     ],
     ...['-virtfs', `local,path=${path.join(work, 'share')},mount_tag=home,security_model=none`],
     ...['-device', 'virtio-rng-pci', '-serial', `file:${consoleLog}`],
+    ...['-qmp', `unix:${path.join(work, `qmp-${sshPort}.sock`)},server=on,wait=off`],
   ];
   const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -109,7 +111,32 @@ function boot(m: Manifest, dir: string, work: string, sshPort: number): Machine 
       r(code);
     }),
   );
-  return { qemu, exited, progress, console: consoleLog, sshPort };
+  return {
+    qemu,
+    exited,
+    progress,
+    console: consoleLog,
+    sshPort,
+    qmp: path.join(work, `qmp-${sshPort}.sock`),
+  };
+}
+
+/** Presses the ACPI power button, as a provider's graceful stop does (QMP system_powerdown). */
+async function powerButton(vm: Machine): Promise<void> {
+  const sock = net.connect(vm.qmp);
+  let got = '';
+  sock.on('data', (b: Buffer) => {
+    got += b.toString();
+  });
+  await new Promise<void>((resolve, reject) => sock.on('connect', resolve).on('error', reject));
+  const answered = async (n: number) => {
+    while ((got.match(/"return"/g) ?? []).length < n) await new Promise((r) => setTimeout(r, 50));
+  };
+  sock.write('{"execute":"qmp_capabilities"}\n');
+  await answered(1);
+  sock.write('{"execute":"system_powerdown"}\n');
+  await answered(2);
+  sock.end();
 }
 
 async function readText(file: string): Promise<string> {
@@ -236,7 +263,10 @@ test('the image boots under TCG, says ready, and answers over SSH; a second boot
     const { client, hostKey } = await ssh(vm.sshPort, keys.private);
     try {
       assert.equal((await exec(client, 'uname -r')).stdout.trim(), m.kernelVersion);
-      const ping = await exec(client, 'busybox wget -q -O- http://127.0.0.1:2375/_ping');
+      const ping = await exec(
+        client,
+        `/opt/berth/node/bin/node -e "fetch('http://127.0.0.1:2375/_ping').then((r) => r.text()).then((t) => process.stdout.write(t))"`,
+      );
       assert.equal(ping.stdout, 'OK', ping.stderr);
       const mounts = (await exec(client, 'cat /proc/mounts')).stdout;
       assert.match(mounts, /^\/dev\/vd\w+ \/var\/lib\/berth ext4 [^ ]*\bdiscard\b/m);
@@ -244,17 +274,24 @@ test('the image boots under TCG, says ready, and answers over SSH; a second boot
       assert.equal((await exec(client, `cat ${sharePath}/from-host.txt`)).stdout, 'written on the host\n');
       assert.equal((await exec(client, 'hostname')).stdout.trim(), 'berth-test');
       assert.equal((await exec(client, 'touch /var/lib/berth/kept')).code, 0);
+      // berthd's native addons load in the guest's Node and glibc.
+      const addons = await exec(
+        client,
+        "cd /opt/berth/berthd && /opt/berth/node/bin/node -e \"const D = require('better-sqlite3'); require('node-unix-socket'); process.stdout.write(String(new D(':memory:').prepare('select 41 + 1 as x').get().x))\"",
+      );
+      assert.equal(addons.stdout, '42', addons.stderr);
       // iptables' nft backend loads its modules on demand through busybox's modprobe.
       const nat = await exec(
         client,
         'iptables -t nat -N BERTH-TEST && iptables -t nat -A BERTH-TEST -m addrtype --dst-type LOCAL -j RETURN && iptables -t nat -S BERTH-TEST',
       );
       assert.match(nat.stdout, /-A BERTH-TEST -m addrtype --dst-type LOCAL -j RETURN/, nat.stderr);
-      await exec(client, 'poweroff');
     } finally {
       client.end();
     }
-    // A clean stop: busybox init runs shutdown.sh and powers off; qemu exits by itself.
+    // A clean stop from the host: the power button makes acpid run poweroff, busybox init runs
+    // shutdown.sh (berthd stops, the data disk is synced) and qemu exits by itself.
+    await powerButton(vm);
     assert.equal(
       await Promise.race([vm.exited, new Promise((r) => setTimeout(() => r('timeout'), 120_000))]),
       0,

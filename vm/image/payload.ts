@@ -65,12 +65,17 @@ export function elfMachine(head: Buffer): number | undefined {
 }
 
 /**
- * Refuses native addons built for another architecture than the image's (the repo's own node_modules
- * hold the builder's: an aarch64 image needs --node-modules from an arm64 install).
+ * Refuses a missing addon, or one built for another architecture than the image's: the repo's own
+ * node_modules hold the builder's, so an aarch64 image needs --node-modules from an arm64 install.
  */
-export async function checkAddons(spec: ArchSpec, files: string[]): Promise<void> {
-  const binaries = files.filter((f) => f.endsWith('.node'));
-  if (binaries.length < 2) throw new Error(`no native addons of berthd among ${files.length} files`);
+export async function checkAddons(spec: ArchSpec, files: Record<string, string[]>): Promise<void> {
+  const hint = `berthd's addons for ${spec.arch} come from an npm install on such a machine (--node-modules DIR)`;
+  for (const [pkg, list] of Object.entries(files)) {
+    if (!list.length) throw new Error(`${pkg} is not in node_modules: ${hint}`);
+  }
+  const binaries = Object.values(files)
+    .flat()
+    .filter((f) => f.endsWith('.node'));
   for (const f of binaries) {
     const fd = await fs.open(f, 'r');
     const head = Buffer.alloc(20);
@@ -78,7 +83,9 @@ export async function checkAddons(spec: ArchSpec, files: string[]): Promise<void
     await fd.close();
     const machine = elfMachine(head);
     if (machine !== spec.elfMachine) {
-      throw new Error(`${f} is built for ELF machine ${machine}, not ${spec.arch} (${spec.elfMachine})`);
+      throw new Error(
+        `${f} is built for ELF machine ${machine}, not ${spec.arch} (${spec.elfMachine}): ${hint}`,
+      );
     }
   }
 }

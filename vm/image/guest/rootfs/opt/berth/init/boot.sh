@@ -50,7 +50,7 @@ for m in $(cat /etc/berth/modules-cpu); do
   modprobe -q "$m" 2>/dev/null
 done
 
-stage data-disk
+stage data-disk looking for the disk berth-data
 DATA=/var/lib/berth
 mkdir -p "$DATA"
 if disk=$(disk_by_serial berth-data); then
@@ -78,7 +78,7 @@ else
   fail data-disk "no disk with serial berth-data; $DATA is in memory"
 fi
 
-stage network
+stage network user-mode: 10.0.2.15/24 via 10.0.2.2, DNS 10.0.2.3
 # qemu's user-mode network: fixed addresses, no DHCP round trip.
 eth=
 for n in /sys/class/net/*; do
@@ -94,7 +94,7 @@ else
   fail network "no network interface"
 fi
 
-stage clock
+stage clock set from the machine configuration
 if [ -n "$BERTH_TIME_S" ] && [ "$BERTH_TIME_S" -gt "$(date +%s)" ]; then
   date -u -s "@$BERTH_TIME_S" > /dev/null || fail clock "cannot set the clock to $BERTH_TIME_S"
 fi
@@ -108,7 +108,7 @@ if [ -n "$BERTH_SHARE_PATH" ]; then
   esac || fail share "cannot mount $BERTH_SHARE_TYPE $BERTH_SHARE_TAG at $BERTH_SHARE_PATH"
 fi
 
-stage sshd
+stage sshd dropbear on port 22
 # The host key is made once per machine and kept on its data disk.
 keydir=$DATA/ssh
 mountpoint -q "$DATA" || keydir=/run/berth/ssh
