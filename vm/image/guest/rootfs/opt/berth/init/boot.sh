@@ -21,18 +21,20 @@ ip link set lo up
 
 # The machine's configuration, as the host wrote it (qemu -fw_cfg name=opt/berth/config).
 raw=/sys/firmware/qemu_fw_cfg/by_name/opt/berth/config/raw
-if [ -r "$raw" ]; then
-  cat "$raw" > /run/berth/guest-config.json
-  /opt/berth/node/bin/node /opt/berth/init/config-env.mjs /run/berth/guest-config.json > "$CONFIG_ENV" 2>/run/berth/config.err ||
-    fail init "bad machine configuration: $(head -n 1 /run/berth/config.err)"
-else
-  fail init "no machine configuration at $raw"
-fi
-echo "berth: configuration read" > /dev/kmsg
-load_config
-hostname "${BERTH_HOSTNAME:-berth}"
-hostname > /etc/hostname
-printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' "$(hostname)" > /etc/hosts
+# Node reads it: its first start from the cold squashfs is seconds under TCG, so it runs while the
+# modules load and the data disk mounts, and the steps that need the configuration wait for it.
+(
+  if [ -r "$raw" ]; then
+    cat "$raw" > /run/berth/guest-config.json
+    /opt/berth/node/bin/node /opt/berth/init/config-env.mjs /run/berth/guest-config.json > "$CONFIG_ENV.tmp" 2>/run/berth/config.err ||
+      fail init "bad machine configuration: $(head -n 1 /run/berth/config.err)"
+    mv "$CONFIG_ENV.tmp" "$CONFIG_ENV"
+  else
+    fail init "no machine configuration at $raw"
+  fi
+  echo "berth: configuration read" > /dev/kmsg
+) &
+config_reader=$!
 
 # The engine's modules (bridge, netfilter…) load while the boot goes on; berthd.sh waits for them.
 (
@@ -93,6 +95,12 @@ if [ -n "$eth" ]; then
 else
   fail network "no network interface"
 fi
+
+wait "$config_reader"
+load_config
+hostname "${BERTH_HOSTNAME:-berth}"
+hostname > /etc/hostname
+printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' "$(hostname)" > /etc/hosts
 
 stage clock set from the machine configuration
 if [ -n "$BERTH_TIME_S" ] && [ "$BERTH_TIME_S" -gt "$(date +%s)" ]; then
