@@ -2,8 +2,9 @@
 // for TCG): the image built from Debian packages, booted by `berth start --provider qemu`, the host's
 // docker reaching the guest's engine through ~/.berth/run/docker.sock and the berth context; ports
 // published in the guest answering on the host's 127.0.0.1 (TCP and UDP); the user's home shared at
-// the same path; a named volume kept across stop and start; a killed qemu seen as an error and
-// recovered by start; reset wiping the machine. One boot serves many checks (TCG is slow).
+// the same path; a named volume and a grown data disk kept across stop and start; a killed qemu seen
+// as an error and recovered by start; reset wiping the machine. Three boots serve every check (TCG
+// is slow); test/vm/image.test.ts, which runs first, built the image.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -79,6 +80,17 @@ after(() => {
 });
 
 test("the host's docker runs a container in the machine: the VM's kernel, not the host's", () => {
+  // The guest's stages as the start showed them, in the contract's order, the data disk made anew.
+  const stages = [...new Set([...started.stdout.matchAll(/^… (\S+)/gm)].map((m) => m[1]))];
+  const order = ['init', 'modules', 'root', 'data-disk', 'network', 'clock', 'share', 'sshd', 'berthd'];
+  assert.deepEqual(
+    stages,
+    order.filter((x) => stages.includes(x)),
+    started.stdout,
+  );
+  assert.ok(stages.includes('berthd') && stages.includes('data-disk'), started.stdout);
+  assert.match(started.stdout, /^… data-disk formatting \/dev\/vdb as ext4$/m);
+  assert.match(started.stdout, /^✓ ready/m);
   assert.match(started.stdout, /^state:\s+running$/m);
   assert.match(started.stdout, /^provider:\s+qemu \((tcg|kvm)\)$/m);
   assert.match(started.stdout, new RegExp(`docker:\\s+unix://${env.BERTH_HOME}/run/docker.sock`));
@@ -105,7 +117,32 @@ test("published TCP and UDP ports answer on the host's 127.0.0.1, and close with
     '-h',
     '/etc',
   ]);
-  ok(['run', '-d', '--name', 'echo', '-p', `${udp}:7/udp`, 'busybox', 'sh', '-c', 'nc -lu -p 7 -e cat']);
+  // busybox has no UDP server: the echo is Node's, the guest's own binary and libraries lent read-only.
+  writeFileSync(
+    path.join(shared, 'echo.mjs'),
+    "import dgram from 'node:dgram'; const s = dgram.createSocket('udp4'); s.on('message', (m, r) => s.send(m, r.port, r.address)); s.bind(7);\n",
+  );
+  ok([
+    'run',
+    '-d',
+    '--name',
+    'echo',
+    '-p',
+    `${udp}:7/udp`,
+    '-v',
+    '/usr:/usr:ro',
+    '-v',
+    '/usr/lib:/lib:ro',
+    '-v',
+    '/usr/lib64:/lib64:ro',
+    '-v',
+    '/opt/berth/node:/opt/node:ro',
+    '-v',
+    `${shared}:/s:ro`,
+    'busybox',
+    '/opt/node/bin/node',
+    '/s/echo.mjs',
+  ]);
   const get = () =>
     new Promise<number>((resolve) => {
       const req = http.get({ host: '127.0.0.1', port: tcp, path: '/hostname', timeout: 3000 }, (res) => {
@@ -124,16 +161,14 @@ test("published TCP and UDP ports answer on the host's 127.0.0.1, and close with
   const echoed = await new Promise<string>((resolve) => {
     const s = dgram.createSocket('udp4');
     const timer = setInterval(() => s.send('ping over udp', udp, '127.0.0.1'), 500);
-    s.on('message', (m) => {
+    const done = (text: string) => {
       clearInterval(timer);
+      clearTimeout(deadline);
       s.close();
-      resolve(m.toString());
-    });
-    setTimeout(() => {
-      clearInterval(timer);
-      s.close();
-      resolve('');
-    }, 30_000);
+      resolve(text);
+    };
+    const deadline = setTimeout(() => done(''), 30_000);
+    s.once('message', (m) => done(m.toString()));
   });
   assert.equal(echoed, 'ping over udp');
   ok(['rm', '-f', 'web', 'echo']);
@@ -161,12 +196,20 @@ test("a bind mount of a directory under the user's home shows and writes the hos
   assert.equal(readFileSync(path.join(shared, 'out.txt'), 'utf8'), 'from the guest\n');
 });
 
-test('a named volume is kept across stop and start; a killed qemu is an error that start recovers', () => {
+test('a named volume and a grown disk are kept across stop and start; a killed qemu is an error that start recovers', () => {
   ok(['volume', 'create', 'kept']);
   ok(['run', '--rm', '-v', 'kept:/d', 'busybox', 'sh', '-c', 'echo kept > /d/f']);
   assert.equal(berth(['stop'], 180_000).code, 0);
   assert.match(berth(['status']).stdout, /^state:\s+stopped$/m);
-  startMachine();
+  // The data disk of the stopped machine grows; the next boot keeps its filesystem and grows it.
+  const grow = berth(['config', 'set', 'disk=64']);
+  assert.equal(grow.code, 0, grow.stderr);
+  const shrink = berth(['config', 'set', 'disk=20']);
+  assert.notEqual(shrink.code, 0);
+  const again = startMachine();
+  assert.doesNotMatch(again.stdout, /formatting/);
+  const size = Number(/mounted at \/var\/lib\/berth \((\d+(?:\.\d+)?)G\)/.exec(again.stdout)?.[1] ?? 0);
+  assert.ok(size > 60 && size <= 64, `after growing to 64 GiB: ${again.stdout}`);
   assert.equal(ok(['run', '--rm', '-v', 'kept:/d', 'busybox', 'cat', '/d/f']), 'kept\n');
 
   const s = JSON.parse(berth(['status', '--json']).stdout) as { pid: number };
@@ -181,10 +224,14 @@ test('a named volume is kept across stop and start; a killed qemu is an error th
   assert.equal(ok(['run', '--rm', '-v', 'kept:/d', 'busybox', 'cat', '/d/f']), 'kept\n');
 });
 
-test('reset wipes the machine: the volume is gone at the next start', () => {
+test('reset wipes the machine (its disk and state), keeping its settings and the image', () => {
+  const running = berth(['reset']);
+  assert.equal(running.code, 1, 'a running machine is not reset without --force');
+  assert.match(running.stderr, /berth reset --force/);
   const r = berth(['reset', '--force'], 180_000);
   assert.equal(r.code, 0, r.stderr);
-  startMachine();
-  assert.equal(docker(['volume', 'inspect', 'kept']).code, 1);
-  assert.ok(existsSync(path.join(env.BERTH_HOME, 'machines', 'default', 'data.qcow2')));
+  const dir = path.join(env.BERTH_HOME, 'machines', 'default');
+  assert.equal(existsSync(path.join(dir, 'data.qcow2')), false, 'the data disk is gone');
+  assert.match(berth(['config', 'get', 'diskGiB']).stdout, /^64$/m, 'the settings stay');
+  assert.ok(existsSync(path.join(imageDir, 'manifest.json')), 'the image stays');
 });

@@ -12,24 +12,32 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import ssh2 from 'ssh2';
-import { type BuildResult, buildImage, imageSize, parseArgs } from './build.ts';
-import type { Manifest } from './manifest.ts';
-import { processRunner } from './run.ts';
+import { type BuildResult, buildImage, imageSize, parseArgs } from '../../vm/image/build.ts';
+import type { Manifest } from '../../vm/image/manifest.ts';
+import { processRunner } from '../../vm/image/run.ts';
 
 const arch = 'x86_64';
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-vm-image-test-'));
-const outA = path.join(tmp, 'a');
+// The first build is the one the rest of the vm suite boots (dist/vm/x86_64, where berth looks).
+const outA = path.join(import.meta.dirname, '../../dist/vm', arch);
 const outB = path.join(tmp, 'b');
 let first: BuildResult;
 let second: BuildResult;
 
-function options(out: string, bundle: boolean) {
-  const o = parseArgs(['--arch', arch, '--out', out, ...(bundle ? [] : ['--no-bundle'])]);
+function options(out: string, bundle: boolean, force = false) {
+  const o = parseArgs([
+    '--arch',
+    arch,
+    '--out',
+    out,
+    ...(bundle ? [] : ['--no-bundle']),
+    ...(force ? ['--force'] : []),
+  ]);
   return { ...o, log: (l: string) => process.stderr.write(`  [vm:image] ${l}\n`) };
 }
 
 before(async () => {
-  first = await buildImage(options(outA, true), processRunner);
+  first = await buildImage(options(outA, true, true), processRunner);
   second = await buildImage(options(outB, false), processRunner);
 });
 
