@@ -15,6 +15,7 @@ import ssh2 from 'ssh2';
 import { type BuildResult, buildImage, imageSize, parseArgs } from '../../vm/image/build.ts';
 import type { Manifest } from '../../vm/image/manifest.ts';
 import { processRunner } from '../../vm/image/run.ts';
+import { sshKeyPair } from '../../vm/machine/ssh-key.ts';
 
 const arch = 'x86_64';
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-vm-image-test-'));
@@ -226,7 +227,7 @@ test('the image boots under TCG, says ready, and answers over SSH; a second boot
     '4G',
   ]);
   assert.equal(r.code, 0, r.stderr);
-  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const keys = sshKeyPair();
   const sharePath = path.join(work, 'share');
   await fs.writeFile(
     path.join(work, 'guest-config.json'),

@@ -7,8 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import { type Daemon, startDaemon, stopDaemon } from '../../test/conformance/harness.ts';
+import { sshKeyPair } from '../machine/ssh-key.ts';
 
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -72,7 +72,7 @@ export class TestSshd {
   constructor(private readonly extraArgs: string[] = []) {
     const home = path.join(this.dir, 'root');
     execFileSync('mkdir', ['-m', '0700', '-p', path.join(home, '.ssh')]);
-    const keys = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'berth-host' });
+    const keys = sshKeyPair('berth-host');
     this.privateKey = keys.private;
     writeFileSync(path.join(home, '.ssh', 'authorized_keys'), `${keys.public}\n`, { mode: 0o600 });
     try {

@@ -1,8 +1,8 @@
 // A machine's own directory (`~/.berth/machines/<name>/`) and what lives in it. A factory reset removes the
 // directory whole; the image it boots lives elsewhere (the app's resources or dist/vm) and stays.
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import type { Host } from './host.ts';
+import { readableKey, sshKeyPair } from './ssh-key.ts';
 import { MachineError } from './types.ts';
 
 export interface MachinePaths {
@@ -54,8 +54,10 @@ export function machinePaths(berthHome: string, name: string): MachinePaths {
 /** The machine's SSH key pair, made on first use: the guest's dropbear accepts root with its public half. */
 export async function ensureSshKey(host: Host, p: MachinePaths): Promise<string> {
   const existing = await host.readText(p.sshPublicKey);
-  if (existing && (await host.exists(p.sshKey))) return existing.trim();
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'berth-host' });
+  // A key ssh2 cannot read back (made before sshKeyPair checked) is made again.
+  const key = await host.readText(p.sshKey);
+  if (existing && key !== null && readableKey(key)) return existing.trim();
+  const pair = sshKeyPair('berth-host');
   await host.writeFile(p.sshKey, pair.private, 0o600);
   await host.writeFile(p.sshPublicKey, `${pair.public.trim()}\n`, 0o644);
   return pair.public.trim();
