@@ -6,7 +6,14 @@
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { ForwarderEvent, HostForwarderOptions } from '../forward/forwarder.ts';
-import type { MachineEvent, MachineManager, MachineStatus, StartOptions } from '../machine/index.ts';
+import type {
+  MachineEvent,
+  MachineManager,
+  MachineSettings,
+  MachineStatus,
+  StartOptions,
+} from '../machine/index.ts';
+import type { Handler } from './control.ts';
 
 /** What the agent needs of a forwarder (HostForwarder; tests give their own). */
 export interface ForwarderLike {
@@ -92,6 +99,15 @@ export class Agent {
   async stop(): Promise<void> {
     await this.disconnect();
     await this.o.manager.stop();
+  }
+
+  /** The settings the machine starts with (the app's Settings screen reads them here). */
+  async settings(): Promise<MachineSettings> {
+    return (await this.o.manager.status()).settings;
+  }
+
+  configure(change: Partial<MachineSettings>): Promise<{ restartNeeded: boolean }> {
+    return this.o.manager.updateSettings(change);
   }
 
   async restart(opts: StartOptions = {}): Promise<AgentStatus> {
@@ -180,6 +196,45 @@ export class Agent {
     this.ports.clear();
     await f?.stop();
   }
+}
+
+/**
+ * The agent's answers on its control socket, for `berth agent` and any stand-in of it: `onStopped`
+ * runs once a `stop` has been answered (the agent process exits then).
+ */
+export function controlHandler(agent: Agent, onStopped: () => void): Handler {
+  return async (req, send, closed) => {
+    switch (req.cmd) {
+      case 'ping':
+        return 'pong';
+      case 'status':
+        return agent.status();
+      case 'events': {
+        const off = agent.subscribe(send, false);
+        await closed;
+        off();
+        return null;
+      }
+      case 'start': {
+        const a = req.args ?? {};
+        const settings = (a.settings ?? {}) as Partial<MachineSettings>;
+        if (Object.keys(settings).length) await agent.configure(settings);
+        return agent.start({ retryAccel: a.retryAccel === true });
+      }
+      case 'restart':
+        return agent.restart();
+      case 'settings':
+        return agent.settings();
+      case 'configure':
+        return agent.configure((req.args?.settings ?? {}) as Partial<MachineSettings>);
+      case 'stop':
+        await agent.stop();
+        setImmediate(onStopped);
+        return null;
+      default:
+        throw new Error(`unknown command ${JSON.stringify(req.cmd)}`);
+    }
+  };
 }
 
 /** Whether a Docker API answers `GET /_ping` on the socket within `timeoutMs`. */

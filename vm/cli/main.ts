@@ -10,7 +10,7 @@ import path from 'node:path';
 import { dockerConfigDir, userKubeconfigPath, writeDockerContext } from '../forward/contexts.ts';
 import { HostForwarder } from '../forward/forwarder.ts';
 import type { MachineEvent, MachineSettings, ProviderKind } from '../machine/index.ts';
-import { Agent, type AgentEvent, type AgentStatus } from './agent.ts';
+import { Agent, type AgentEvent, type AgentStatus, controlHandler } from './agent.ts';
 import { type Parsed, parseArgs, UsageError, usage } from './args.ts';
 import { ControlClient, serveControl } from './control.ts';
 import { cliMachine, launchAgent, projectRoot, rememberProvider, savedProvider } from './launch.ts';
@@ -337,39 +337,10 @@ async function runAgent(ctx: Context, provider: ProviderKind, startNow = false):
     await fs.rm(ctx.paths.agentSocket, { force: true });
     process.exit(code);
   };
-  server = await serveControl(ctx.paths.agentSocket, async (req, send, closed) => {
-    switch (req.cmd) {
-      case 'ping':
-        return 'pong';
-      case 'status':
-        return agent.status();
-      case 'events': {
-        const off = agent.subscribe(send, false);
-        await closed;
-        off();
-        return null;
-      }
-      case 'start': {
-        const a = req.args ?? {};
-        const settings = (a.settings ?? {}) as Partial<MachineSettings>;
-        if (Object.keys(settings).length) await manager.updateSettings(settings);
-        return agent.start({ retryAccel: a.retryAccel === true });
-      }
-      case 'restart':
-        return agent.restart();
-      // The app's Settings screen: the agent's manager holds the settings it starts with.
-      case 'settings':
-        return (await manager.status()).settings;
-      case 'configure':
-        return manager.updateSettings((req.args?.settings ?? {}) as Partial<MachineSettings>);
-      case 'stop':
-        await agent.stop();
-        setImmediate(() => void exit(0));
-        return null;
-      default:
-        throw new Error(`unknown command ${JSON.stringify(req.cmd)}`);
-    }
-  });
+  server = await serveControl(
+    ctx.paths.agentSocket,
+    controlHandler(agent, () => void exit(0)),
+  );
   const onSignal = () => void agent.stop().finally(() => exit(0));
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

@@ -7,7 +7,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, test } from 'node:test';
-import { Agent } from '../../../vm/cli/agent.ts';
+import { Agent, controlHandler } from '../../../vm/cli/agent.ts';
 import { serveControl } from '../../../vm/cli/control.ts';
 import { rememberProvider } from '../../../vm/cli/launch.ts';
 import { cliPaths } from '../../../vm/cli/paths.ts';
@@ -99,7 +99,7 @@ function world() {
   let server: net.Server | undefined;
   // The real agent exits after a stop, and every connection with it.
   const conns = new Set<net.Socket>();
-  /** `berth agent`'s dispatch over the stand-in's Agent; `stop` ends it as the real one exits. */
+  /** `berth agent`'s own dispatch over the stand-in's Agent; `stop` ends it as the real one exits. */
   const serveAgent = async () => {
     const agent = new Agent({
       manager,
@@ -111,35 +111,13 @@ function world() {
       writeDockerContext: async () => undefined,
       kubeconfig: path.join(home, 'kubeconfig'),
     });
-    server = await serveControl(paths.agentSocket, async (req, send, closed) => {
-      switch (req.cmd) {
-        case 'status':
-          return agent.status();
-        case 'events': {
-          const off = agent.subscribe(send, false);
-          await closed;
-          off();
-          return null;
-        }
-        case 'start':
-          return agent.start();
-        case 'restart':
-          return agent.restart();
-        case 'settings':
-          return (await manager.status()).settings;
-        case 'configure':
-          return manager.updateSettings((req.args?.settings ?? {}) as Partial<MachineSettings>);
-        case 'stop':
-          await agent.stop();
-          setImmediate(() => {
-            server?.close();
-            for (const c of conns) c.destroy();
-          });
-          return null;
-        default:
-          throw new Error(`unknown command ${req.cmd}`);
-      }
-    });
+    server = await serveControl(
+      paths.agentSocket,
+      controlHandler(agent, () => {
+        server?.close();
+        for (const c of conns) c.destroy();
+      }),
+    );
     server.on('connection', (c) => {
       conns.add(c);
       c.on('close', () => conns.delete(c));
