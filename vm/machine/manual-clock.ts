@@ -1,4 +1,4 @@
-// A Clock for tests that moves only when told to (as electron/main/managed-engine/manual-clock.ts).
+// A Clock for tests that moves only when told to (vm/machine's, and the managed engine's restart back-off tests').
 import type { Clock } from './clock.ts';
 
 interface Timer {
