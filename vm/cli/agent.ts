@@ -4,7 +4,6 @@
 // app on its control socket. The CLI's `berth start` launches it in the background, as Lima's
 // hostagent or Colima's daemon run beside their VMs; `berth stop` asks it to stop and it exits.
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
 import type { ForwarderEvent, HostForwarderOptions } from '../forward/forwarder.ts';
 import type {
   MachineEvent,
@@ -13,6 +12,7 @@ import type {
   MachineStatus,
   StartOptions,
 } from '../machine/index.ts';
+import { pingDocker } from '../machine/node-host.ts';
 import type { Handler } from './control.ts';
 
 /** What the agent needs of a forwarder (HostForwarder; tests give their own). */
@@ -237,27 +237,12 @@ export function controlHandler(agent: Agent, onStopped: () => void): Handler {
   };
 }
 
-/** Whether a Docker API answers `GET /_ping` on the socket within `timeoutMs`. */
+/** Whether a Docker API answers `GET /_ping` on the socket within `timeoutMs`, asked again every 200 ms. */
 export async function pingUntil(socket: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await ping(socket)) return true;
+    if (await pingDocker(socket, 2000)) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-function ping(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.request({ socketPath: socket, path: '/_ping', timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
 }

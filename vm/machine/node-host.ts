@@ -151,17 +151,20 @@ export function nodeHost(): Host {
         });
       });
     },
-    pingDocker(socket, timeoutMs) {
-      return new Promise((resolve) => {
-        const req = http.get({ socketPath: socket, path: '/_ping', timeout: timeoutMs }, (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        });
-        req.once('timeout', () => req.destroy());
-        req.once('error', () => resolve(false));
-      });
-    },
+    pingDocker,
   };
+}
+
+/** Whether a Docker API answers `GET /_ping` on the socket within `timeoutMs`. */
+export function pingDocker(socket: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath: socket, path: '/_ping', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(false));
+  });
 }
 
 /**

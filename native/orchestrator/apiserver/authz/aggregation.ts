@@ -1,11 +1,8 @@
 // ClusterRole aggregation: the rules a role with an aggregationRule holds, gathered from the roles its
 // selectors match. The clusterrole-aggregation controller keeps them; the default roles start with them.
 import type { KubeObject } from '../registry.ts';
+import { asList, asObj } from '../resources/podspec.ts';
 import { matchLabels, selectorRequirements } from '../selectors.ts';
-
-type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The rules an aggregated role should hold: its matches' rules, by role name, each rule once. */
 export function aggregatedRules(role: KubeObject, all: KubeObject[]): unknown[] {
