@@ -96,22 +96,19 @@ describe('the machine from the app (native provider)', { skip }, () => {
       .waitFor();
     // Natively, berthd answers within about half a second: the boot's stage shows for so short a time
     // that polling may miss it, so every text the boot progress shows is recorded as it renders.
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { bootSeen: string[] }).bootSeen = seen;
+    await page.evaluate(`(() => {
+      const seen = (window.bootSeen = []);
       new MutationObserver(() => {
-        const t = document.querySelector(
-          '[data-testid="machine-card"] [data-testid="boot-progress"]',
-        )?.textContent;
+        const t = document.querySelector('[data-testid="machine-card"] [data-testid="boot-progress"]')?.textContent;
         if (t && seen.at(-1) !== t) seen.push(t);
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    })()`);
     await card.getByRole('button', { name: 'Start', exact: true }).click();
     await card
       .getByTestId('machine-state')
       .getByText(/^Running$/)
       .waitFor({ timeout: 90_000 });
-    const bootSeen = await page.evaluate(() => (window as unknown as { bootSeen: string[] }).bootSeen);
+    const bootSeen = await page.evaluate<string[]>('window.bootSeen');
     assert.ok(
       bootSeen.some((t) => /starting berthd on the host/.test(t)),
       `the boot's stage showed while it started: ${JSON.stringify(bootSeen)}`,
