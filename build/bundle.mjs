@@ -43,6 +43,6 @@ await build({
 await build({
   ...common,
   external: [...common.external, 'ssh2'],
-  entryPoints: ['vm/cli/main.ts'],
+  entryPoints: ['vm/cli/bundle-entry.ts'],
   outfile: 'dist/berth.mjs',
 });

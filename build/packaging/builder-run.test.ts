@@ -33,6 +33,10 @@ const electronVersion = (
     version: string;
   }
 ).version;
+const vmArch = arch === 'arm64' ? 'aarch64' : 'x86_64';
+const addonModules = ['better-sqlite3', 'bindings', 'file-uri-to-path'];
+/** ssh2 and what it requires: the agent's. */
+const agentModules = ['ssh2', 'asn1', 'safer-buffer', 'bcrypt-pbkdf', 'tweetnacl'];
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'berth-pack-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -51,7 +55,10 @@ before(async () => {
 after(() => new Promise<void>((r) => server.close(() => r())));
 
 /** The project as build/build-app.mjs and build/bundle.mjs leave it, in miniature. */
-function project(name: string, o: { vmImage?: boolean; berthd?: string; kubernetes?: string } = {}): string {
+function project(
+  name: string,
+  o: { vmImage?: boolean; berthd?: string; kubernetes?: string; agent?: string } = {},
+): string {
   const dir = path.join(scratch, name);
   const write = (rel: string, text: string) => {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -69,17 +76,18 @@ function project(name: string, o: { vmImage?: boolean; berthd?: string; kubernet
   write('dist/renderer/index.html', '<!doctype html>\n');
   write('dist/berthd.js', o.berthd ?? `// berthd ${name}\n`);
   if (o.kubernetes) write('dist/berthd-kubernetes.mjs', o.kubernetes);
+  write('dist/berth.mjs', o.agent ?? `// berth ${name}\n`);
   write('dist/berthd.js.map', '{}');
   if (o.vmImage) {
-    write('dist/vm/vmlinuz', 'kernel');
-    write('dist/vm/rootfs.img', 'rootfs');
+    write(`dist/vm/${vmArch}/vmlinuz`, 'kernel');
+    write(`dist/vm/${vmArch}/rootfs.img`, 'rootfs');
   }
   cpSync(path.join(root, 'build/electron-builder.yml'), path.join(dir, 'build/electron-builder.yml'));
   cpSync(path.join(root, 'build/icons'), path.join(dir, 'build/icons'), { recursive: true });
   mkdirSync(path.join(dir, 'node_modules'));
   // Copies: electron-builder does not follow a symlinked folder.
   for (const m of readdirSync(path.join(root, 'node_modules')).filter(
-    (m) => m.startsWith('node-unix-socket') || ['better-sqlite3', 'bindings', 'file-uri-to-path'].includes(m),
+    (m) => m.startsWith('node-unix-socket') || [...addonModules, ...agentModules].includes(m),
   ))
     cpSync(path.join(root, 'node_modules', m), path.join(dir, 'node_modules', m), {
       recursive: true,
@@ -122,6 +130,7 @@ function unpacked(dir: string) {
     appPath: path.join(resourcesPath, 'app.asar'),
     resourcesPath,
     platform: 'linux',
+    arch,
   });
   return {
     out,
@@ -131,13 +140,14 @@ function unpacked(dir: string) {
   };
 }
 
-test('a package holds the app, berthd with its native module, the icons the app reads, and no VM image', {
+test('a package holds the app, berthd with its native module, the agent, the icons the app reads, and no VM image', {
   skip,
 }, async () => {
-  // The real bundle, to run from where the package puts it.
+  // The real bundles, to run from where the package puts them.
   if (
     !existsSync(path.join(root, 'dist/berthd.js')) ||
-    !existsSync(path.join(root, 'dist/berthd-kubernetes.mjs'))
+    !existsSync(path.join(root, 'dist/berthd-kubernetes.mjs')) ||
+    !existsSync(path.join(root, 'dist/berth.mjs'))
   )
     assert.equal(
       spawnSync(process.execPath, ['build/bundle.mjs'], { cwd: root }).status,
@@ -146,7 +156,8 @@ test('a package holds the app, berthd with its native module, the icons the app 
     );
   const berthd = readFileSync(path.join(root, 'dist/berthd.js'), 'utf8');
   const kubernetes = readFileSync(path.join(root, 'dist/berthd-kubernetes.mjs'), 'utf8');
-  const dir = project('plain', { berthd, kubernetes });
+  const agent = readFileSync(path.join(root, 'dist/berth.mjs'), 'utf8');
+  const dir = project('plain', { berthd, kubernetes, agent });
   const r = await pack(dir, ['dir', `-c.electronDist=${path.join(dir, 'electron')}`], {
     ELECTRON_MIRROR: mirror,
   });
@@ -191,6 +202,27 @@ test('a package holds the app, berthd with its native module, the icons the app 
       existsSync(path.join(resourcesPath, 'berthd/node_modules', m, 'package.json')),
       `${m} beside berthd`,
     );
+  // The agent runs from the package as the app launches it (with the package's environment): its
+  // ssh2 loads from beside it, and it finds the machine's files with no checkout around it.
+  assert.equal(readFileSync(where.agentEntry, 'utf8'), agent);
+  for (const m of agentModules)
+    assert.ok(
+      existsSync(path.join(resourcesPath, 'berthd/node_modules', m, 'package.json')),
+      `${m} beside berthd`,
+    );
+  const home = path.join(scratch, 'agent-home');
+  const berth = (...args: string[]) =>
+    spawnSync(process.execPath, [where.agentEntry, ...args], {
+      cwd: scratch,
+      encoding: 'utf8',
+      env: { ...process.env, ...where.agentEnv, BERTH_HOME: home },
+    });
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  const version = berth('version');
+  assert.equal(version.stdout, `berth ${pkg.version}\n`, version.stderr);
+  const status = berth('status', '--json', '--provider', 'qemu');
+  assert.equal(status.status, 0, status.stderr);
+  assert.equal((JSON.parse(status.stdout) as { state: string }).state, 'stopped');
   const files = asarFiles(path.join(resourcesPath, 'app.asar'));
   for (const f of [
     'package.json',
@@ -214,9 +246,11 @@ test('a package holds the VM image when dist/vm has one', { skip }, async () => 
   const dir = project('with-vm', { vmImage: true });
   const r = await pack(dir, ['dir', `-c.electronDist=${path.join(dir, 'electron')}`]);
   assert.equal(r.code, 0, r.printed.join('\n'));
-  const { resourcesPath } = unpacked(dir);
-  assert.deepEqual(readdirSync(path.join(resourcesPath, 'vm')).sort(), ['rootfs.img', 'vmlinuz']);
-  assert.equal(readFileSync(path.join(resourcesPath, 'vm/vmlinuz'), 'utf8'), 'kernel');
+  const { where } = unpacked(dir);
+  // Where the packaged agent is told the image of this arch is.
+  const image = where.agentEnv.BERTH_VM_IMAGE ?? '';
+  assert.deepEqual(readdirSync(image).sort(), ['rootfs.img', 'vmlinuz']);
+  assert.equal(readFileSync(path.join(image, 'vmlinuz'), 'utf8'), 'kernel');
 });
 
 test('Electron’s zip not to be had: one line naming the URL tried and the ways out, nothing else', {

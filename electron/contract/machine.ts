@@ -42,6 +42,15 @@ export interface MachineStatusView {
   reset: { deletes: string[]; keeps: string[] };
   /** The agent's log (what the CLI's `berth logs` shows). */
   agentLog: string;
+  /** A VM's SSH connection, which carries the Docker socket, the Kubernetes API and the ports. */
+  link?: MachineLinkView;
+}
+
+/** The SSH connection to a VM, as the agent keeps it: it reconnects by itself after a restart or sleep. */
+export interface MachineLinkView {
+  state: 'connecting' | 'connected' | 'reconnecting' | 'stopped';
+  /** In words, as `berth status` says it: a reconnect says why and when it tries again. */
+  text: string;
 }
 
 /** One line of what the machine did, as it happened (events are replayed from the app's start). */
@@ -50,7 +59,8 @@ export type MachineEventView =
   | { type: 'progress'; kind: 'stage' | 'ready' | 'error'; stage: string; text: string; at: number }
   | { type: 'log'; source: 'console' | 'provider' | 'agent'; line: string; at: number }
   | { type: 'notice'; level: 'info' | 'warning'; code: string; message: string; at: number }
-  | { type: 'connected'; docker: string; kubernetes?: string; at: number };
+  | { type: 'connected'; docker: string; kubernetes?: string; at: number }
+  | { type: 'link'; link: MachineLinkView; at: number };
 
 export interface MachineInvoke {
   'machine.status': { req: undefined; res: MachineStatusView };

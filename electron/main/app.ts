@@ -21,6 +21,7 @@ const resources = appResources({
   appPath: app.getAppPath(),
   resourcesPath: process.resourcesPath,
   platform: process.platform,
+  arch: process.arch,
 });
 const indexFile = path.join(rendererDir, 'index.html');
 const csp =
@@ -99,8 +100,8 @@ if (!app.requestSingleInstanceLock()) {
       // The `berth` command's agent, run the same way; it outlives the app, as after `berth start`.
       agent: {
         command: process.execPath,
-        entry: path.join(app.getAppPath(), 'vm/cli/berth.mjs'),
-        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+        entry: resources.agentEntry,
+        env: { ...process.env, ...resources.agentEnv, ELECTRON_RUN_AS_NODE: '1' },
       },
     });
     handlers = createHandlers(

@@ -5,6 +5,7 @@
 // hostagent or Colima's daemon run beside their VMs; `berth stop` asks it to stop and it exits.
 import { promises as fs } from 'node:fs';
 import type { ForwarderEvent, HostForwarderOptions } from '../forward/forwarder.ts';
+import type { LinkState } from '../forward/link-state.ts';
 import type {
   MachineEvent,
   MachineManager,
@@ -35,7 +36,8 @@ export interface AgentStatus extends MachineStatus {
   kubernetes?: string;
   /** Published ports forwarded to the host right now. */
   ports: string[];
-  link?: string;
+  /** The SSH connection that carries the forwards (a VM's; the native provider has none). */
+  link?: LinkState;
 }
 
 export interface AgentOptions {
@@ -59,7 +61,7 @@ export class Agent {
   private forwarder: ForwarderLike | undefined;
   private docker: string | undefined;
   private kubernetes: string | undefined;
-  private link: string | undefined;
+  private link: LinkState | undefined;
   private readonly ports = new Map<string, string>();
   private readonly history: AgentEvent[] = [];
   private readonly listeners = new Set<(e: AgentEvent) => void>();
@@ -174,7 +176,7 @@ export class Agent {
   }
 
   private forwardEvent(event: ForwarderEvent): void {
-    if (event.kind === 'link') this.link = event.state.state;
+    if (event.kind === 'link') this.link = event.state;
     if (event.kind === 'port') {
       const p = event.event;
       if (p.kind === 'opened' || p.kind === 'closed' || p.kind === 'conflict') {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,7 +11,7 @@ import { type MachineEndpoint, MachineManager, type VmDriver, type VmSession } f
 import { Agent, type AgentEvent, type ForwarderLike } from './agent.ts';
 import { parseArgs } from './args.ts';
 import { ControlClient, serveControl } from './control.ts';
-import { describeEvent, describeStatus } from './main.ts';
+import { describeEvent, describeStatus, main } from './main.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +40,15 @@ test('arguments: flags in both forms, settings checked, unknown words refused as
   assert.throws(() => parseArgs(['start', '--cpus', '0']), /positive whole number/);
   assert.throws(() => parseArgs(['start', '--bogus']), /unknown flag: --bogus/);
   assert.throws(() => parseArgs(['start', '--disk']), /flag needs an argument: --disk/);
+});
+
+test('berth version: the package’s version, known without a package.json (a packaged app has none beside it)', async () => {
+  const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../package.json'), 'utf8')) as {
+    version: string;
+  };
+  const printed: string[] = [];
+  assert.equal(await main(['version'], (l) => printed.push(l)), 0);
+  assert.deepEqual(printed, [`berth ${pkg.version}`]);
 });
 
 test('the control socket: 0600, requests answered by id, events streamed, bad lines answered', async () => {
@@ -234,7 +243,7 @@ test('the agent connects a machine reached over SSH: forwarder, docker context, 
     assert.deepEqual(now.ports, ['127.0.0.1:8080/tcp']);
     assert.deepEqual(
       describeStatus(now).filter((l) => /^(ports|ssh):/.test(l)),
-      ['ssh:        reconnecting', 'ports:      127.0.0.1:8080/tcp'],
+      ['ssh:        reconnecting (attempt 1, next in 1 s): ECONNRESET', 'ports:      127.0.0.1:8080/tcp'],
     );
     f.emit({
       kind: 'port',

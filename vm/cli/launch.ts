@@ -42,7 +42,11 @@ export function nativeRoots(env: NodeJS.ProcessEnv = process.env): { dataRoot: s
     : { dataRoot: '/var/lib/berth', execRoot: '/run/berth' };
 }
 
-/** The machine of `provider` under `paths.home`, as the agent builds it (BERTHD_FLAGS adds berthd flags). */
+/**
+ * The machine of `provider` under `paths.home`, as the agent builds it. From a checkout, berthd and the
+ * VM image are found in its dist/; a packaged app names them (BERTH_BERTHD_SCRIPT, BERTH_VM_IMAGE).
+ * BERTHD_FLAGS adds berthd flags.
+ */
 export function cliMachine(
   paths: CliPaths,
   provider: ProviderKind,
@@ -56,7 +60,7 @@ export function cliMachine(
     berthHome: paths.home,
     imageDir: env.BERTH_VM_IMAGE ?? path.join(root, 'dist', 'vm', arch),
     node: process.execPath,
-    berthdScript: path.join(root, 'dist', 'berthd.js'),
+    berthdScript: env.BERTH_BERTHD_SCRIPT ?? path.join(root, 'dist', 'berthd.js'),
     native: {
       ...(env.BERTH_NATIVE_ROOT ? nativeRoots(env) : {}),
       extraArgs: env.BERTHD_FLAGS ? env.BERTHD_FLAGS.split(/\s+/).filter(Boolean) : [],

@@ -7,8 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import type net from 'node:net';
 import path from 'node:path';
+import { berthVersion } from '../../native/services/system/info.ts';
 import { dockerConfigDir, userKubeconfigPath, writeDockerContext } from '../forward/contexts.ts';
 import { HostForwarder } from '../forward/forwarder.ts';
+import { linkText } from '../forward/link-state.ts';
 import type { MachineEvent, MachineSettings, ProviderKind } from '../machine/index.ts';
 import { Agent, type AgentEvent, type AgentStatus, controlHandler } from './agent.ts';
 import { type Parsed, parseArgs, UsageError, usage } from './args.ts';
@@ -69,7 +71,7 @@ export function describeStatus(s: AgentStatus): string[] {
     );
   if (s.docker) lines.push(`docker:     ${s.docker} (context berth)`);
   if (s.kubernetes) lines.push(`kubernetes: ${s.kubernetes} (context berth)`);
-  if (s.link && s.link !== 'connected') lines.push(`ssh:        ${s.link}`);
+  if (s.link && s.link.state !== 'connected') lines.push(`ssh:        ${linkText(s.link)}`);
   if (s.ports.length) lines.push(`ports:      ${s.ports.join(', ')}`);
   return lines;
 }
@@ -373,13 +375,9 @@ export async function main(argv: string[], out = console.log, err = console.erro
       case 'help':
         out(usage.trimEnd());
         return 0;
-      case 'version': {
-        const pkg = JSON.parse(readFileSync(path.join(ctx.root, 'package.json'), 'utf8')) as {
-          version: string;
-        };
-        out(`berth ${pkg.version}`);
+      case 'version':
+        out(`berth ${berthVersion}`);
         return 0;
-      }
       case 'start':
         return await start(ctx);
       case 'stop':

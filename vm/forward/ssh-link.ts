@@ -6,15 +6,12 @@ import { EventEmitter } from 'node:events';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import ssh2, { type Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { LinkState } from './link-state.ts';
+
+export type { LinkState } from './link-state.ts';
 
 // ssh2 is CommonJS: Node's ESM loader finds only some of its names, so take them from the default.
 const { Client: SshClient } = ssh2;
-
-export type LinkState =
-  | { state: 'connecting'; attempt: number }
-  | { state: 'connected'; since: number }
-  | { state: 'reconnecting'; attempt: number; reason: string; retryInMs: number }
-  | { state: 'stopped' };
 
 export interface SshLinkOptions {
   host?: string;

@@ -9,11 +9,15 @@ import { appResources } from './app-resources.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const checkout = (platform: NodeJS.Platform) =>
-  appResources({ packaged: false, appPath: root, resourcesPath: '/nowhere', platform });
+  appResources({ packaged: false, appPath: root, resourcesPath: '/nowhere', platform, arch: 'x64' });
 
 test('in a checkout: berthd from dist/, the coloured tray icon, the template one on macOS', () => {
   const linux = checkout('linux');
   assert.equal(linux.berthdScript, path.join(root, 'dist/berthd.js'));
+  // The agent is the checkout's `berth` command, which finds berthd and the image in dist/ itself.
+  assert.equal(linux.agentEntry, path.join(root, 'vm/cli/berth.mjs'));
+  assert.ok(existsSync(linux.agentEntry));
+  assert.deepEqual(linux.agentEnv, {});
   const mac = checkout('darwin');
   assert.notEqual(mac.trayIcon, linux.trayIcon);
   assert.match(path.basename(mac.trayIcon), /^[^.]+Template\.png$/, 'macOS tints only *Template images');
@@ -23,13 +27,22 @@ test('in a checkout: berthd from dist/, the coloured tray icon, the template one
   }
 });
 
-test('packaged: berthd beside the asar, the icons inside it', () => {
-  const r = appResources({
-    packaged: true,
-    appPath: '/opt/Berth/resources/app.asar',
-    resourcesPath: '/opt/Berth/resources',
-    platform: 'linux',
-  });
+test('packaged: berthd and the agent beside the asar, told where berthd and the image of the arch are', () => {
+  const at = (arch: NodeJS.Architecture) =>
+    appResources({
+      packaged: true,
+      appPath: '/opt/Berth/resources/app.asar',
+      resourcesPath: '/opt/Berth/resources',
+      platform: 'linux',
+      arch,
+    });
+  const r = at('x64');
   assert.equal(r.berthdScript, '/opt/Berth/resources/berthd/berthd.mjs');
+  assert.equal(r.agentEntry, '/opt/Berth/resources/berthd/berth.mjs');
+  assert.deepEqual(r.agentEnv, {
+    BERTH_BERTHD_SCRIPT: '/opt/Berth/resources/berthd/berthd.mjs',
+    BERTH_VM_IMAGE: '/opt/Berth/resources/vm/x86_64',
+  });
+  assert.equal(at('arm64').agentEnv.BERTH_VM_IMAGE, '/opt/Berth/resources/vm/aarch64');
   assert.ok(r.trayIcon.startsWith('/opt/Berth/resources/app.asar/'));
 });

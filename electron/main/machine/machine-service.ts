@@ -14,9 +14,11 @@ import {
   savedProvider,
 } from '../../../vm/cli/launch.ts';
 import type { CliPaths } from '../../../vm/cli/paths.ts';
+import { type LinkState, linkText } from '../../../vm/forward/link-state.ts';
 import type { MachineManager, MachineSettings, ProviderKind } from '../../../vm/machine/index.ts';
 import type {
   MachineEventView,
+  MachineLinkView,
   MachineSettingsView,
   MachineStateName,
   MachineStatusView,
@@ -115,6 +117,7 @@ export class MachineService {
       ...(s.accel ? { accel: s.accel } : {}),
       ...(s.docker ? { docker: s.docker } : {}),
       ...(s.kubernetes ? { kubernetes: s.kubernetes } : {}),
+      ...(s.link ? { link: linkView(s.link) } : {}),
       agent: client !== undefined,
       restartNeeded: this.restartNeeded,
       reset: this.resetScope(kind),
@@ -336,7 +339,7 @@ export class MachineService {
   }
 }
 
-/** The app's view of an agent's event; forwarder chatter (ports, the link) stays in the agent's log. */
+/** The app's view of an agent's event; the forwarder's port chatter stays in the agent's log. */
 export function eventView(e: AgentEvent, at: number): MachineEventView | undefined {
   switch (e.type) {
     case 'state':
@@ -357,11 +360,14 @@ export function eventView(e: AgentEvent, at: number): MachineEventView | undefin
         at,
       };
     case 'forward':
+      if (e.event.kind === 'link') return { type: 'link', link: linkView(e.event.state), at };
       return e.event.kind === 'error'
         ? { type: 'log', source: 'agent', line: e.event.message, at }
         : undefined;
   }
 }
+
+const linkView = (l: LinkState): MachineLinkView => ({ state: l.state, text: linkText(l) });
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -2,7 +2,8 @@
 // MachineManager whose provider is a test double) served with vm/cli/control.ts's serveControl, as
 // `berth agent` serves it. The app's handlers reach it only through the socket.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +12,11 @@ import { Agent, controlHandler } from '../../../vm/cli/agent.ts';
 import { serveControl } from '../../../vm/cli/control.ts';
 import { rememberProvider } from '../../../vm/cli/launch.ts';
 import { cliPaths } from '../../../vm/cli/paths.ts';
+import type { ForwarderEvent } from '../../../vm/forward/forwarder.ts';
 import { FakeHost } from '../../../vm/machine/fake-host.ts';
 import {
   type DriverSink,
+  type MachineEndpoint,
   MachineManager,
   type MachineSettings,
   type VmDriver,
@@ -36,6 +39,8 @@ class StepDriver implements VmDriver {
   starts = 0;
   resets = 0;
   fail: string | null = null;
+  /** The endpoint a VM offers: SSH, which the agent's forwarder carries the Docker socket over. */
+  ssh: MachineEndpoint['ssh'] = null;
   constructor(private readonly dockerSocket: string) {}
   async start(_s: MachineSettings, sink: DriverSink): Promise<VmSession> {
     this.starts++;
@@ -50,7 +55,9 @@ class StepDriver implements VmDriver {
     sink.progress({ kind: 'ready', stage: 'ready', text: 'berthd answers' });
     let end!: (v: { why: string; clean: boolean }) => void;
     return {
-      endpoint: { dockerSocket: this.dockerSocket, ssh: null },
+      endpoint: this.ssh
+        ? { dockerSocket: null, ssh: this.ssh }
+        : { dockerSocket: this.dockerSocket, ssh: null },
       pid: 4242,
       accel: 'tcg',
       exited: new Promise((r) => {
@@ -67,6 +74,30 @@ class StepDriver implements VmDriver {
     return { sizeGiB: 60 };
   }
   async growDisk() {}
+}
+
+/** The agent's forwarder as a VM gives it: the Docker socket answers once it starts; the link reports. */
+class FakeForwarder {
+  private readonly listeners: ((e: ForwarderEvent) => void)[] = [];
+  private server: http.Server | undefined;
+  constructor(private readonly dockerSocket: string) {}
+  on(_event: 'event', listener: (e: ForwarderEvent) => void) {
+    this.listeners.push(listener);
+  }
+  emit(e: ForwarderEvent) {
+    for (const l of this.listeners) l(e);
+  }
+  async start() {
+    this.emit({ kind: 'link', state: { state: 'connecting', attempt: 1 } });
+    this.server = http.createServer((_req, res) => res.end('OK'));
+    await new Promise<void>((r) => this.server?.listen(this.dockerSocket, r));
+    this.emit({ kind: 'link', state: { state: 'connected', since: 1 } });
+  }
+  async stop() {
+    this.emit({ kind: 'link', state: { state: 'stopped' } });
+    await new Promise((r) => this.server?.close(r));
+  }
+  async writeKubeContext() {}
 }
 
 let n = 0;
@@ -99,13 +130,29 @@ function world() {
   let server: net.Server | undefined;
   // The real agent exits after a stop, and every connection with it.
   const conns = new Set<net.Socket>();
+  /** The forwarder a VM's start gets (sshOn makes the driver offer SSH). */
+  let forwarder: FakeForwarder | undefined;
+  const sshOn = () => {
+    const key = path.join(home, 'key');
+    writeFileSync(key, 'not read by the stand-in forwarder');
+    driver.ssh = {
+      host: '127.0.0.1',
+      port: 2222,
+      user: 'root',
+      privateKeyFile: key,
+      knownHostFile: `${key}.host`,
+    };
+    forwarder = new FakeForwarder(dockerSocket);
+    return forwarder;
+  };
   /** `berth agent`'s own dispatch over the stand-in's Agent; `stop` ends it as the real one exits. */
   const serveAgent = async () => {
     const agent = new Agent({
       manager,
       dockerSocket,
       forwarder: () => {
-        throw new Error('no SSH here');
+        if (!forwarder) throw new Error('no SSH here');
+        return forwarder;
       },
       dockerConfigDir: path.join(home, 'docker'),
       writeDockerContext: async () => undefined,
@@ -141,6 +188,7 @@ function world() {
     service,
     endpoints,
     serveAgent,
+    sshOn,
     call,
     events,
     dockerSocket,
@@ -267,6 +315,50 @@ test('settings while it runs reach the agent and apply at restart; stop ends the
   assert.equal(w.driver.resets, 1);
   assert.equal((await w.manager.status()).settings.memoryMiB, 4096, 'settings stay');
   assert.ok(w.events.some((e) => e.type === 'log' && /factory reset/.test(e.line)));
+});
+
+test('a VM’s SSH link: on the status and as events while it reconnects, in words', async () => {
+  const f = w.sshOn();
+  mkdirSync(path.dirname(w.dockerSocket), { recursive: true });
+  await w.serveAgent();
+  const st = await w.call<{ state: string; link?: { state: string; text: string } }>('machine.start');
+  assert.deepEqual(
+    { state: st.state, link: st.link },
+    { state: 'running', link: { state: 'connected', text: 'connected' } },
+  );
+  f.emit({
+    kind: 'link',
+    state: { state: 'reconnecting', attempt: 2, reason: 'connection reset', retryInMs: 1500 },
+  });
+  const text = 'reconnecting (attempt 2, next in 2 s): connection reset';
+  await until('the link event', () =>
+    w.events.some((e) => e.type === 'link' && e.link.state === 'reconnecting'),
+  );
+  assert.deepEqual(
+    w.events.filter((e) => e.type === 'link').map((e) => (e.type === 'link' ? e.link.text : '')),
+    ['connecting', 'connected', text],
+  );
+  assert.deepEqual((await w.call<{ link?: unknown }>('machine.status')).link, {
+    state: 'reconnecting',
+    text,
+  });
+  f.emit({ kind: 'link', state: { state: 'connected', since: 2 } });
+  await until('connected again', () => w.events.at(-1)?.type === 'link');
+  assert.equal((await w.call<{ link?: { state: string } }>('machine.status')).link?.state, 'connected');
+  // Port chatter stays in the agent's log.
+  const before = w.events.length;
+  f.emit({
+    kind: 'port',
+    event: {
+      kind: 'opened',
+      address: '127.0.0.1:8080',
+      port: { proto: 'tcp', hostIp: '127.0.0.1', port: 8080, guestHost: '127.0.0.1', guestPort: 8080 },
+    },
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(w.events.length, before);
+  const stopped = await w.call<{ link?: unknown }>('machine.stop');
+  assert.equal(stopped.link, undefined, 'no link once stopped');
 });
 
 test('a start that fails: the error names why; the machine shows error with the reason', async () => {

@@ -76,6 +76,16 @@ describe('machine slice', () => {
     assert.equal(machineNotRunning(useStore.getState().machine), false);
     assert.ok(f.calls.includes('engine.info') && f.calls.includes('containers.list'));
     assert.equal(useStore.getState().machineEvents.length, 4);
+    // The SSH link's state shows as it changes, with no status call (which would still say connected).
+    const statusCalls = f.calls.filter((c) => c === 'machine.status').length;
+    const reconnecting = 'reconnecting (attempt 2, next in 1 s): connection reset';
+    f.send({ type: 'link', link: { state: 'reconnecting', text: reconnecting }, at: 5 });
+    assert.deepEqual(useStore.getState().machine?.link, { state: 'reconnecting', text: reconnecting });
+    assert.equal(useStore.getState().machine?.state, 'running');
+    assert.equal(f.calls.filter((c) => c === 'machine.status').length, statusCalls);
+    assert.ok(consoleLines(useStore.getState().machineEvents).at(-1)?.endsWith(`[ssh] ${reconnecting}`));
+    f.send({ type: 'link', link: { state: 'connected', text: 'connected' }, at: 6 });
+    assert.equal(useStore.getState().machine?.link?.state, 'connected');
     f.send({ type: 'state', state: 'error', reason: 'qemu was killed', at: 5 });
     assert.equal(useStore.getState().machine?.reason, 'qemu was killed');
     stop();

@@ -80,6 +80,8 @@ export const machineSlice: Slice<MachineSlice> = (set, get) => ({
               },
             }
           : {}),
+        // So does the SSH link's: a reconnect shows while it lasts, with no status call each time.
+        ...(e.type === 'link' && cur ? { machine: { ...cur, link: e.link } } : {}),
       });
       if (e.type === 'state' || e.type === 'connected') void get().loadMachine();
       // The engine banner says whether the machine is starting, stopped or in error.
@@ -140,6 +142,7 @@ export function consoleLines(events: readonly MachineEventView[]): string[] {
     else if (e.type === 'state') out.push(`${t} [machine] ${e.state}${e.reason ? `: ${e.reason}` : ''}`);
     else if (e.type === 'notice') out.push(`${t} [${e.level}] ${e.message}`);
     else if (e.type === 'progress') out.push(`${t} [${e.kind === 'stage' ? e.stage : e.kind}] ${e.text}`);
+    else if (e.type === 'link') out.push(`${t} [ssh] ${e.link.text}`);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 // The dashboard's machine card: its state (and the reason when in error, with Restart), what it runs
-// under, and while it starts, the boot's stage lines and notices as they come (a TCG fallback says
+// under, a VM's SSH link (and its reconnects), and while it starts, the boot's stage lines and notices as they come (a TCG fallback says
 // the machine will be slow).
 import { useShallow } from 'zustand/react/shallow';
 import type { MachineEventView, MachineStatusView } from '../../../../electron/contract/index.ts';
@@ -74,6 +74,16 @@ export function MachineCard() {
               · Kubernetes: <code>{m.kubernetes}</code>
             </>
           ) : null}
+        </p>
+      )}
+      {m.state === 'running' && m.link && (
+        // The SSH link carries the Docker socket, the Kubernetes API and the ports; it heals itself.
+        <p
+          className={`wrap ${m.link.state === 'connected' ? 'muted' : 'machine-link-down'}`}
+          role={m.link.state === 'connected' ? undefined : 'status'}
+          data-testid="machine-link"
+        >
+          SSH link: {m.link.text}
         </p>
       )}
       {m.restartNeeded && <p className="muted">New settings apply when the machine restarts.</p>}
