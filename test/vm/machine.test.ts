@@ -212,7 +212,8 @@ test('a named volume and a grown disk are kept across stop and start; a killed q
   assert.ok(size > 60 && size <= 64, `after growing to 64 GiB: ${again.stdout}`);
   assert.equal(ok(['run', '--rm', '-v', 'kept:/d', 'busybox', 'cat', '/d/f']), 'kept\n');
 
-  const s = JSON.parse(berth(['status', '--json']).stdout) as { pid: number };
+  const s = JSON.parse(berth(['status', '--json']).stdout) as { pid: number; link?: { state: string } };
+  assert.equal(s.link?.state, 'connected', 'the SSH link that carries the socket and the ports');
   process.kill(s.pid, 'SIGKILL');
   let state = '';
   for (let i = 0; i < 50 && state !== 'error'; i++) {
