@@ -67,6 +67,8 @@ test('the error channel: a Status from v4 on (exit codes as kubelet writes them)
 
 test('resize messages and port prefixes', () => {
   assert.deepEqual(parseResize(Buffer.from('{"Width":120,"Height":40}')), { width: 120, height: 40 });
+  // client-node's keys are lower-case; Go's decoder takes either.
+  assert.deepEqual(parseResize(Buffer.from('{"width":100,"height":30}')), { width: 100, height: 30 });
   for (const bad of ['', '{', '{"Width":-1,"Height":2}', '{"Width":"a","Height":2}', 'null'])
     assert.equal(parseResize(Buffer.from(bad)), undefined, bad);
   assert.deepEqual(portPrefix(8080), Buffer.from([0x90, 0x1f]));

@@ -106,9 +106,15 @@ export function resultStatus(result: CommandResult): Omit<Status, 'code'> & { co
 /** A resize message (`{"Width":80,"Height":24}`) as a terminal size; undefined when malformed. */
 export function parseResize(data: Buffer): { width: number; height: number } | undefined {
   try {
-    const v = JSON.parse(data.toString()) as { Width?: unknown; Height?: unknown };
-    const width = Number(v.Width);
-    const height = Number(v.Height);
+    const v = JSON.parse(data.toString()) as Record<string, unknown>;
+    // The kubelet decodes with Go's encoding/json, which matches field names without regard to case:
+    // kubectl sends {"Width","Height"}, client-node {"width","height"}.
+    const field = (name: string) => {
+      const key = Object.keys(v).find((k) => k.toLowerCase() === name);
+      return key === undefined ? undefined : v[key];
+    };
+    const width = Number(field('width'));
+    const height = Number(field('height'));
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) return undefined;
     return { width, height };
   } catch {
