@@ -51,6 +51,8 @@ const suites = {
   // The VM end to end: the image built, booted under qemu (TCG here), the host connected to it.
   vm: () => find('test/vm', isTest),
 };
+/** Files of a suite run at once (others: one at a time, as they start daemons and share the host). */
+const suiteJobs = { unit: 2 };
 /** Environment a suite's files run with, beyond the runner's own. */
 const suiteEnv = { 'conformance-etcd': { BERTH_KUBE_STORE: 'etcd' } };
 
@@ -111,27 +113,34 @@ const reportDir = mkdtempSync(path.join(os.tmpdir(), 'berth-test-results-'));
 process.on('exit', () => rmSync(reportDir, { recursive: true, force: true }));
 
 /**
- * Runs a suite one file at a time, so that every result belongs to the file that ran (a test a helper
- * module defines reports the helper's path), and sums them.
+ * Runs a suite's files, one at a time or `jobs` at once (the unit suite: its files need no engine and
+ * mostly wait on tsx's start), so that every result belongs to the file that ran (a test a helper module
+ * defines reports the helper's path), and sums them. Each file's output is printed whole when it ends.
  */
 async function runSuite(name, files) {
   const sum = { pass: 0, fail: 0, skipped: 0 };
   if (files.length === 0) return sum;
-  console.log(`\n=== suite ${name}: ${files.length} files ===`);
+  const jobs = suiteJobs[name] ?? 1;
+  console.log(`\n=== suite ${name}: ${files.length} files${jobs > 1 ? `, ${jobs} at a time` : ''} ===`);
   const failures = [];
-  for (const [i, file] of files.entries()) {
-    const r = await runFile(`${name}-${i}`, file, suiteEnv[name]);
-    sum.pass += r.pass;
-    sum.fail += r.fail;
-    sum.skipped += r.skipped;
-    failures.push(...r.failures);
-  }
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const r = await runFile(`${name}-${i}`, files[i], suiteEnv[name], jobs > 1);
+      sum.pass += r.pass;
+      sum.fail += r.fail;
+      sum.skipped += r.skipped;
+      failures.push(...r.failures);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));
   if (failures.length) console.log(`\nsuite ${name} failures:\n  ${failures.join('\n  ')}`);
   allFailures.push(...failures);
   return sum;
 }
 
-function runFile(key, file, env = {}) {
+function runFile(key, file, env = {}, buffered = false) {
   return new Promise((resolve) => {
     const results = path.join(reportDir, `${key}.jsonl`);
     const args = [
@@ -146,10 +155,14 @@ function runFile(key, file, env = {}) {
       file,
     ];
     const child = spawn(process.execPath, args, {
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', buffered ? 'pipe' : 'inherit', buffered ? 'pipe' : 'inherit'],
       env: { ...process.env, ...env },
     });
+    const out = [];
+    child.stdout?.on('data', (d) => out.push(d));
+    child.stderr?.on('data', (d) => out.push(d));
     child.on('close', (code) => {
+      if (out.length) process.stdout.write(Buffer.concat(out));
       let jsonl = '';
       try {
         jsonl = readFileSync(results, 'utf8');

@@ -57,19 +57,31 @@ function usage(pid: number): { cpuMs: number; rssMiB: number } {
 const diskMiB = () =>
   (statSync(path.join(env.BERTH_HOME, 'machines', 'default', 'data.qcow2')).blocks * 512) / 2 ** 20;
 
+/**
+ * Sends `mib` MiB to a port whose server answers, once the client half-closes, the count of bytes it
+ * read: the time counts only bytes the far end really received.
+ */
 async function throughput(port: number, mib: number): Promise<number> {
   const chunk = Buffer.alloc(1 << 20, 7);
   const t0 = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
+  const answer = await new Promise<string>((resolve, reject) => {
+    let got = '';
     const s = net.connect(port, '127.0.0.1', async () => {
       for (let i = 0; i < mib; i++) if (!s.write(chunk)) await new Promise((r) => s.once('drain', r));
       s.end();
     });
-    s.on('close', () => resolve());
+    s.on('data', (d) => {
+      got += d;
+    });
+    s.on('close', () => resolve(got));
     s.on('error', reject);
-    s.resume();
   });
-  return mib / (Number(process.hrtime.bigint() - t0) / 1e9);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (Number(answer.trim()) !== mib * 2 ** 20)
+    throw new Error(
+      `port ${port}: ${mib * 2 ** 20} bytes sent, the far end counted ${JSON.stringify(answer.trim())}`,
+    );
+  return mib / seconds;
 }
 
 const rows: [string, string, string][] = [];
@@ -179,11 +191,17 @@ try {
     'busybox',
     'sh',
     '-c',
-    'while true; do nc -l -p 9000 > /dev/null; done',
+    'while true; do nc -l -p 9000 -e wc -c; done',
   );
   await sleep(3000);
   const viaVm = await throughput(port, 256);
-  const local = net.createServer((c) => c.resume());
+  const local = net.createServer((c) => {
+    let n = 0;
+    c.on('data', (d) => {
+      n += d.length;
+    });
+    c.on('end', () => c.end(`${n}\n`));
+  });
   await new Promise<void>((r) => local.listen(0, '127.0.0.1', r));
   const onHost = await throughput((local.address() as net.AddressInfo).port, 256);
   local.close();
