@@ -7,9 +7,10 @@ set -u
 needs="runc:runc crun:crun conmon:conmon busybox:busybox-static iptables:iptables mount:mount setfattr:attr getfattr:attr tar:tar ps:procps tini-static:tini ip:iproute2"
 # Test-only tools: the reference dockerd, docker-compose, Chromium, etcd (the orchestrator store's backend).
 test_needs="dockerd:docker.io docker-compose:docker-compose docker-registry:docker-registry htpasswd:apache2-utils chromium:chromium etcd:etcd-server dropbear:dropbear-bin dropbearkey:dropbear-bin"
-# The VM (qemu provider, `npm run vm:image`): qemu, qemu-img, and squashfs-tools for the root filesystem.
+# The VM (qemu provider, `npm run vm:image`): qemu, qemu-img, and squashfs-tools for the root filesystem;
+# the aarch64 image's addons are compiled with Debian's cross compiler, and it boots in qemu-system-arm.
 # Also for the tests (the vm suite boots it); elsewhere with BERTH_SETUP_VM=1.
-vm_needs="qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mksquashfs:squashfs-tools"
+vm_needs="qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mksquashfs:squashfs-tools aarch64-linux-gnu-g++:g++-aarch64-linux-gnu qemu-system-aarch64:qemu-system-arm"
 
 missing=""
 for pair in $needs ${BERTH_SETUP_TESTS:+$test_needs} ${BERTH_SETUP_TESTS:+$vm_needs} ${BERTH_SETUP_VM:+$vm_needs}; do

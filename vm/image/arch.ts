@@ -19,6 +19,11 @@ export interface ArchSpec {
   unixSocketPackage: string;
   /** ELF e_machine of the architecture's binaries (to refuse an addon built for another one). */
   elfMachine: number;
+  /**
+   * Debian's cross compiler for this architecture (its programs' prefix and its package): the
+   * builder compiles better-sqlite3 with it when the image is not for the builder's own architecture.
+   */
+  crossCompiler: { prefix: string; debPackage: string };
 }
 
 export const archSpecs: Record<Arch, ArchSpec> = {
@@ -31,6 +36,7 @@ export const archSpecs: Record<Arch, ArchSpec> = {
     bcj: 'x86',
     unixSocketPackage: 'node-unix-socket-linux-x64-gnu',
     elfMachine: 62,
+    crossCompiler: { prefix: 'x86_64-linux-gnu-', debPackage: 'g++-x86-64-linux-gnu' },
   },
   aarch64: {
     arch: 'aarch64',
@@ -41,6 +47,7 @@ export const archSpecs: Record<Arch, ArchSpec> = {
     bcj: 'arm',
     unixSocketPackage: 'node-unix-socket-linux-arm64-gnu',
     elfMachine: 183,
+    crossCompiler: { prefix: 'aarch64-linux-gnu-', debPackage: 'g++-aarch64-linux-gnu' },
   },
 };
 

@@ -9,8 +9,10 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { targetNodeModules } from './addons.ts';
 import { Apt, sha256File } from './apt.ts';
 import { type ArchSpec, archSpec, hostArch } from './arch.ts';
+import { gzipReproducible } from './cpio.ts';
 import { writeInitramfs } from './initramfs.ts';
 import { bootModules, initramfsModules, readModuleTree, rootfsModules, selectModules } from './kmods.ts';
 import { imageHash, inputsHash, kernelCmdline, type Manifest } from './manifest.ts';
@@ -34,6 +36,16 @@ export function compressionArgs(c: Compression, spec: ArchSpec): string[] {
     : ['-comp', 'zstd', '-Xcompression-level', '19', '-b', '1M'];
 }
 
+/**
+ * The kernel file of the image. An x86 bzImage decompresses itself; an arm64 kernel cannot, and
+ * Debian ships its Image raw (33 MB), so it is gzip'd here (about a third of that): qemu's -kernel
+ * unpacks a gzip'd arm64 Image itself, as boot loaders do.
+ */
+export function bootKernel(kernel: Buffer): Buffer {
+  const arm64Image = kernel.length > 0x40 && kernel.toString('latin1', 0x38, 0x3c) === 'ARM\x64';
+  return arm64Image ? gzipReproducible(kernel) : kernel;
+}
+
 export interface BuildOptions {
   arch: ArchSpec;
   out: string;
@@ -47,8 +59,11 @@ export interface BuildOptions {
   /** Build even when DIR's manifest has the same inputs. */
   force: boolean;
   nodeVersion: string;
-  /** npm packages of berthd's native addons, built for the target architecture (--node-modules). */
-  nodeModules: string;
+  /**
+   * npm packages of berthd's native addons, built for the target architecture (--node-modules). By
+   * default the repo's own for the builder's architecture, a cross build for the other (addons.ts).
+   */
+  nodeModules?: string;
   log: (line: string) => void;
 }
 
@@ -69,7 +84,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   let out: string | undefined;
   const o = {
     cache: defaultCache(env),
-    nodeModules: path.join(repoRoot, 'node_modules'),
+    nodeModules: undefined as string | undefined,
     compression: 'zstd' as Compression,
     refresh: false,
     bundle: true,
@@ -107,9 +122,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   };
 }
 
-async function hashFiles(files: string[]): Promise<string> {
+/** The files' names (relative to `base`: a checkout or a staging folder elsewhere hashes the same) and bytes. */
+async function hashFiles(base: string, files: string[]): Promise<string> {
   const h = createHash('sha256');
-  for (const f of files) h.update(`${f}\0${await sha256File(f)}\n`);
+  for (const f of files) h.update(`${path.relative(base, f)}\0${await sha256File(f)}\n`);
   return h.digest('hex');
 }
 
@@ -160,12 +176,49 @@ export async function buildImage(opts: BuildOptions, runner: Runner = processRun
     await runOk(runner, process.execPath, ['build/bundle.mjs'], { cwd: repoRoot });
   }
 
+  // Addons the caller named are checked before anything is downloaded.
+  if (opts.nodeModules) await addonList(spec, opts.nodeModules);
+  const stage = await fs.mkdtemp(path.join(os.tmpdir(), `berth-vm-${spec.arch}-addons-`));
+  try {
+    return await build(opts, runner, started, stage);
+  } finally {
+    await fs.rm(stage, { recursive: true, force: true });
+  }
+}
+
+/** berthd's addon files in a node_modules folder; refused when one is missing or of another architecture. */
+async function addonList(spec: ArchSpec, nodeModules: string): Promise<string[]> {
   const addons: Record<string, string[]> = {};
   for (const [pkg, keep] of Object.entries(addonFiles(spec))) {
-    addons[pkg] = await listFiles(path.join(opts.nodeModules, pkg), keep);
+    addons[pkg] = await listFiles(path.join(nodeModules, pkg), keep);
   }
   await checkAddons(spec, addons);
-  const addonList = Object.values(addons).flat();
+  return Object.values(addons).flat();
+}
+
+/** The build once the bundle is there; `stage` is a folder of its own for the cross-built addons. */
+async function build(
+  opts: BuildOptions,
+  runner: Runner,
+  started: number,
+  stage: string,
+): Promise<BuildResult> {
+  const spec = opts.arch;
+  const log = opts.log;
+  const nodeTgz = await fetchNode(runner, spec, opts.nodeVersion, path.join(opts.cache, 'npm'));
+  const nodeSha = await sha256File(nodeTgz);
+  const hostModules = path.join(repoRoot, 'node_modules');
+  const nodeModules =
+    opts.nodeModules ??
+    (await targetNodeModules(runner, spec, {
+      hostModules,
+      cache: opts.cache,
+      nodeTgz,
+      nodeVersion: opts.nodeVersion,
+      work: stage,
+      log,
+    }));
+  const addons = await addonList(spec, nodeModules);
 
   const apt = new Apt(runner, opts.cache, spec.debArch);
   const debDir = path.join(opts.cache, 'debs', spec.debArch);
@@ -188,18 +241,22 @@ export async function buildImage(opts: BuildOptions, runner: Runner = processRun
   const kernelRec = records.find((r) => r.name === kernelPackage)!;
   const systemRecs = records.filter((r) => r !== kernelRec);
 
-  const nodeTgz = await fetchNode(runner, spec, opts.nodeVersion, path.join(opts.cache, 'npm'));
-  const nodeSha = await sha256File(nodeTgz);
-
   const distDir = path.join(repoRoot, 'dist');
   const forwardDir = path.join(repoRoot, 'vm/forward/guest');
   const inputs = {
-    builder: await hashFiles(await listFiles(here, (r) => !r.endsWith('.test.ts'))),
+    // The builder's code and the guest's files (not its tests and notes).
+    builder: await hashFiles(
+      here,
+      await listFiles(here, (r) => !r.endsWith('.test.ts') && !r.endsWith('.md')),
+    ),
     debs: records.map((r) => `${r.name}=${r.version}:${r.sha256}`).join(','),
     node: nodeSha,
-    berthd: await hashFiles(['berthd.js', 'berthd-kubernetes.mjs'].map((f) => path.join(distDir, f))),
-    addons: await hashFiles(addonList),
-    forward: await hashFiles(await listFiles(forwardDir)),
+    berthd: await hashFiles(
+      distDir,
+      ['berthd.js', 'berthd-kubernetes.mjs'].map((f) => path.join(distDir, f)),
+    ),
+    addons: await hashFiles(nodeModules, addons),
+    forward: await hashFiles(forwardDir, await listFiles(forwardDir)),
     epoch: String(opts.epoch),
     compression: compressionArgs(opts.compression, spec).join(' '),
     mksquashfs: (await runner.run('mksquashfs', ['-version'])).stdout.split('\n')[0] ?? '',
@@ -233,7 +290,7 @@ export async function buildImage(opts: BuildOptions, runner: Runner = processRun
     const { applets } = await settle(root);
     await installModules(root, kernelVersion, modulesDir, guestMods, bootModules);
     await installNode(runner, nodeTgz, root, work);
-    await installBerthd(spec, distDir, opts.nodeModules, root);
+    await installBerthd(spec, distDir, nodeModules, root);
     const forward = await installForward(forwardDir, root);
     await installGuestFiles(path.join(here, 'guest/rootfs'), root);
     log(
@@ -261,9 +318,9 @@ export async function buildImage(opts: BuildOptions, runner: Runner = processRun
       path.join(opts.out, 'initrd.img'),
       opts.epoch,
     );
-    await fs.copyFile(
-      path.join(kernelDir, 'boot', `vmlinuz-${kernelVersion}`),
+    await fs.writeFile(
       path.join(opts.out, 'vmlinuz'),
+      bootKernel(await fs.readFile(path.join(kernelDir, 'boot', `vmlinuz-${kernelVersion}`))),
     );
 
     const files = {

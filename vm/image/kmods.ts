@@ -202,8 +202,9 @@ export const rootfsModules: ModuleSelection = {
     'xt_multiport',
     'xt_statistic',
   ],
-  // button: the ACPI power button that the provider's graceful stop presses (x86's q35).
-  optional: [...(initramfsModules.optional ?? []), 'crc32c_intel', 'crc32_pclmul', 'button'],
+  // The power button that the provider's graceful stop presses: ACPI's on x86's q35 (button), a
+  // GPIO key on aarch64's virt machine (gpio_keys, on its PL061 controller).
+  optional: [...(initramfsModules.optional ?? []), 'crc32c_intel', 'crc32_pclmul', 'button', 'gpio_keys'],
   folders: [
     'kernel/net/netfilter',
     'kernel/net/ipv4/netfilter',
@@ -225,6 +226,7 @@ export const bootModules = {
   engine: [
     'evdev',
     'button',
+    'gpio_keys',
     'vmw_vsock_virtio_transport',
     'bridge',
     'br_netfilter',

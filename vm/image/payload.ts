@@ -8,16 +8,15 @@ import { type Runner, runOk } from './run.ts';
 import { copyFile, copyTree } from './tree.ts';
 
 /**
- * The `node-linux-<arch>` package of this version, from the npm cache folder or `npm pack` (which
- * checks the registry's integrity hash). Answers the tarball's path.
+ * An npm package's tarball, from the npm cache folder or `npm pack` (which checks the registry's
+ * integrity hash). Answers the tarball's path.
  */
-export async function fetchNode(
+export async function npmPack(
   runner: Runner,
-  spec: ArchSpec,
+  name: string,
   version: string,
   npmDir: string,
 ): Promise<string> {
-  const name = `node-linux-${spec.nodeArch}`;
   const file = path.join(npmDir, `${name}-${version}.tgz`);
   if (await fs.stat(file).catch(() => undefined)) return file;
   await fs.mkdir(npmDir, { recursive: true });
@@ -25,6 +24,11 @@ export async function fetchNode(
   if (!(await fs.stat(file).catch(() => undefined)))
     throw new Error(`npm pack ${name}@${version} made no ${file}`);
   return file;
+}
+
+/** The `node-linux-<arch>` package of this version (its binary, and the headers addons build against). */
+export function fetchNode(runner: Runner, spec: ArchSpec, version: string, npmDir: string): Promise<string> {
+  return npmPack(runner, `node-linux-${spec.nodeArch}`, version, npmDir);
 }
 
 /** Unpacks Node's binary (and its licence) from the npm tarball into <root>/opt/berth/node. */
@@ -65,11 +69,11 @@ export function elfMachine(head: Buffer): number | undefined {
 }
 
 /**
- * Refuses a missing addon, or one built for another architecture than the image's: the repo's own
- * node_modules hold the builder's, so an aarch64 image needs --node-modules from an arm64 install.
+ * Refuses a missing addon, or one built for another architecture than the image's (a --node-modules
+ * of the wrong machine, or a cross build gone wrong) before anything is downloaded.
  */
 export async function checkAddons(spec: ArchSpec, files: Record<string, string[]>): Promise<void> {
-  const hint = `berthd's addons for ${spec.arch} come from an npm install on such a machine (--node-modules DIR)`;
+  const hint = `berthd's addons for ${spec.arch} come from an npm install on such a machine (--node-modules DIR) or the builder's cross build`;
   for (const [pkg, list] of Object.entries(files)) {
     if (!list.length) throw new Error(`${pkg} is not in node_modules: ${hint}`);
   }
