@@ -14,6 +14,7 @@ import { imageTransferStreams } from './images/image-transfers.ts';
 import { imageHandlers } from './images/images.ts';
 import { RegistryCredentials } from './images/registry-auth.ts';
 import type { Handlers } from './ipc/handlers.ts';
+import { kubernetesHandlers, kubernetesStreams } from './kubernetes/kubernetes.ts';
 import { machineHandlers, machineStreams } from './machine/machine.ts';
 import { networkHandlers } from './networks/networks.ts';
 import { TerminalSessions } from './terminals/terminal.ts';
@@ -49,12 +50,14 @@ export function createHandlers(
       ...settingsHandlers(app),
       ...troubleshootHandlers(app),
       ...machineHandlers(app?.machine ?? undefined),
+      ...kubernetesHandlers(),
     },
     streams: {
       ...containerStreams(client, removals),
       ...imageTransferStreams(client, credentials),
       ...terminals.streams(),
       ...machineStreams(app?.machine ?? undefined),
+      ...kubernetesStreams(),
     },
     // Removals the user confirmed still happen when the app quits before their undo time is up.
     dispose: async () => {
