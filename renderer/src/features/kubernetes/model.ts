@@ -50,8 +50,21 @@ export function podTone(p: Pick<PodRow, 'status' | 'ready' | 'total' | 'deleting
   return 'warn';
 }
 
+// Rows are never changed in place (a change is a new object), so a row's text can be kept by identity:
+// a search over a live list of thousands builds only the texts of the rows that changed.
+const texts = new WeakMap<KubeRow, string>();
+
 /** The words a row is found by: its name, namespace, labels, owner and what its kind shows. */
 export function searchText(r: KubeRow): string {
+  let text = texts.get(r);
+  if (text === undefined) {
+    text = rowText(r);
+    texts.set(r, text);
+  }
+  return text;
+}
+
+function rowText(r: KubeRow): string {
   const parts: (string | undefined)[] = [r.name, r.namespace];
   for (const [k, v] of Object.entries(r.labels)) parts.push(`${k}=${v}`);
   if (r.owner) parts.push(`${r.owner.kind}/${r.owner.name}`);
