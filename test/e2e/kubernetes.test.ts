@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { entriesOf } from '../../native/orchestrator/apiserver/kubeconfig.ts';
 import { eventually, loadBusybox } from '../conformance/harness.ts';
 import { type Cluster, startCluster } from '../conformance/kubernetes/cluster.ts';
+import { freePort } from '../conformance/net.ts';
 import { KubernetesPage } from './pages/kubernetes.ts';
 import { Shell } from './pages/shell.ts';
 import { hasChromium, launchAppPage, screenshotsDir, startWebMode, type WebMode } from './web-mode.ts';
@@ -36,12 +37,12 @@ spec:
 `;
 
 /** The second cluster's admin kubeconfig under other names, so both fit in one KUBECONFIG list. */
-function renamed(kubeconfig: string, name: string): string {
+function renamed(kubeconfig: string, name: string, server?: string): string {
   const e = entriesOf(readFileSync(kubeconfig, 'utf8'));
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name, cluster: e.cluster }],
+    clusters: [{ name, cluster: server ? { ...e.cluster, server } : e.cluster }],
     users: [{ name, user: e.user }],
     contexts: [{ name, context: { cluster: name, user: name } }],
     'current-context': name,
@@ -64,6 +65,9 @@ describe('Kubernetes in web mode', { skip }, () => {
     dir = mkdtempSync('/tmp/bt-kube-ui-');
     const second = path.join(dir, 'second.kubeconfig');
     writeFileSync(second, renamed(two.kubeconfig, 'second'));
+    // A context whose server is a port nothing listens on: the screens must say so, with its name.
+    const gone = path.join(dir, 'gone.kubeconfig');
+    writeFileSync(gone, renamed(two.kubeconfig, 'gone', `https://127.0.0.1:${await freePort()}`));
     one.ok(['apply', '-f', '-'], deployment);
     one.ok([
       'create',
@@ -75,7 +79,7 @@ describe('Kubernetes in web mode', { skip }, () => {
     ]);
     one.ok(['create', 'service', 'nodeport', 'web', '--tcp=8080:80']);
     two.ok(['run', 'elsewhere', '--image=busybox:latest', '--restart=Never', '--', 'sleep', '3600']);
-    web = await startWebMode(one.daemon.host, { env: { KUBECONFIG: `${one.kubeconfig}:${second}` } });
+    web = await startWebMode(one.daemon.host, { env: { KUBECONFIG: `${one.kubeconfig}:${second}:${gone}` } });
     ({ browser, page } = await launchAppPage());
     mkdirSync(screenshotsDir, { recursive: true });
     await new Shell(page).goto(web.url);
@@ -169,13 +173,26 @@ describe('Kubernetes in web mode', { skip }, () => {
     const options = await kube.context
       .locator('option')
       .evaluateAll((os) => os.map((o) => o.getAttribute('value')));
-    assert.deepEqual(options, ['berth', 'second'], "every context, Berth's first");
+    assert.deepEqual(options, ['berth', 'gone', 'second'], "every context, Berth's first");
     const before = readFileSync(one.kubeconfig, 'utf8');
     await kube.useContext('second');
     await kube.row('elsewhere').waitFor({ timeout: 30_000 });
     assert.ok(!(await kube.names()).some((n) => n.startsWith('web-')), 'none of the first cluster’s pods');
     await shot('kube-second-context');
     assert.equal(readFileSync(one.kubeconfig, 'utf8'), before, 'switching wrote nothing');
+    await kube.useContext('berth');
+    await eventually(async () => (await kube.names()).some((n) => n.startsWith('web-')), 30_000, 'back');
+  });
+
+  test('a cluster that cannot be reached says so, with the context’s name, instead of an empty list', async () => {
+    await kube.open('Pods');
+    await kube.useContext('gone');
+    await kube.problem.waitFor({ timeout: 60_000 });
+    const text = (await kube.problem.textContent()) ?? '';
+    assert.match(text, /context gone/);
+    assert.equal(await kube.problem.getAttribute('data-kind'), 'unreachable', text);
+    assert.equal(await kube.rows.count(), 0);
+    await shot('kube-unreachable');
     await kube.useContext('berth');
     await eventually(async () => (await kube.names()).some((n) => n.startsWith('web-')), 30_000, 'back');
   });

@@ -10,7 +10,7 @@ import { kindWords } from '../kinds.ts';
 import { kubeAge } from '../model.ts';
 import { kindSpecs } from '../registry.ts';
 import { Labels, OwnerLink } from './cells.tsx';
-import { deleteObjects } from './delete.tsx';
+import { deleteObjects } from './delete.ts';
 import { ListStatus, NoContext } from './KubeStatus.tsx';
 import { Conditions, Containers, ObjectEvents, ObjectYaml } from './ObjectParts.tsx';
 import { useKubeList, useNow } from './use-kube.ts';

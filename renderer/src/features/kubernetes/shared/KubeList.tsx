@@ -10,7 +10,7 @@ import { IconButton } from '../../../ui/IconButton.tsx';
 import { type Column, VirtualTable } from '../../../ui/VirtualTable.tsx';
 import { kindWords } from '../kinds.ts';
 import { createdValue, filterRows, kubeAge, type Sort, sortRows } from '../model.ts';
-import { deleteObjects } from './delete.tsx';
+import { deleteObjects } from './delete.ts';
 import { ListStatus, NoContext } from './KubeStatus.tsx';
 import type { KindSpec, KubeColumn } from './spec.ts';
 import { useKubeList, useNow } from './use-kube.ts';

@@ -16,12 +16,7 @@ export async function deleteObjects(
   const one = rows.length === 1;
   const ok = await s.confirm({
     title: one ? `Delete ${w.singular.toLowerCase()} ${rows[0].name}?` : `Delete ${rows.length} ${w.noun}?`,
-    body: (
-      <p>
-        {one ? 'It is deleted' : 'They are deleted'} from context <strong>{context}</strong>
-        {kind === 'pods' ? '; pods that a controller owns are made again.' : '.'}
-      </p>
-    ),
+    body: `${one ? 'It is deleted' : 'They are deleted'} from context ${context}${kind === 'pods' ? '; pods that a controller owns are made again.' : '.'}`,
     ...(one ? {} : { items: rows.map((r) => (r.namespace ? `${r.namespace}/${r.name}` : r.name)) }),
     confirmLabel: 'Delete',
   });
