@@ -155,6 +155,10 @@ describe('Kubernetes in web mode', { skip }, () => {
     await shot('kube-secret');
     await page.getByRole('button', { name: 'Hide password', exact: true }).click();
     assert.ok(!(await page.content()).includes('s3cret-Pa55'), 'hidden again');
+    await kube.tab('YAML');
+    const yaml = (await page.getByTestId('object-yaml').textContent()) ?? '';
+    assert.match(yaml, /password: \(hidden/);
+    assert.ok(!yaml.includes(Buffer.from('s3cret-Pa55').toString('base64')), 'nor in base64 in the YAML');
   });
 
   test('services list their type and ports; events are listed live', async () => {

@@ -169,7 +169,7 @@ export function KubeDetail({ kind, namespace, name }: { kind: KubeKind; namespac
         )}
         {kindTab?.render({ row, view, context })}
         {tab === 'events' && <ObjectEvents uid={row.uid} namespace={row.namespace} context={context} />}
-        {tab === 'yaml' && <ObjectYaml view={view} error={viewError} />}
+        {tab === 'yaml' && <ObjectYaml view={view} error={viewError} secret={kind === 'secrets'} />}
       </div>
     </section>
   );

@@ -9,7 +9,7 @@ import { useStore } from '../../../store/index.ts';
 import { copyText } from '../../../ui/copy-text.ts';
 import { formatTime } from '../../../ui/format.ts';
 import { eventColumns } from '../events/events.tsx';
-import { kubeAge, sortRows } from '../model.ts';
+import { kubeAge, redactSecretYaml, sortRows } from '../model.ts';
 import { ListStatus } from './KubeStatus.tsx';
 import { useKubeList, useNow } from './use-kube.ts';
 
@@ -131,7 +131,16 @@ export function ObjectEvents({
   );
 }
 
-export function ObjectYaml({ view, error }: { view: KubeObjectView | null; error: string | null }) {
+/** The object's YAML; a secret's without its values (those are shown one by one, when asked). */
+export function ObjectYaml({
+  view,
+  error,
+  secret,
+}: {
+  view: KubeObjectView | null;
+  error: string | null;
+  secret: boolean;
+}) {
   const report = useStore((s) => s.report);
   if (error)
     return (
@@ -140,16 +149,19 @@ export function ObjectYaml({ view, error }: { view: KubeObjectView | null; error
       </div>
     );
   if (!view) return <p className="empty">Loading…</p>;
+  const yaml = secret ? redactSecretYaml(view.yaml) : view.yaml;
   return (
     <div className="kube-yaml">
       <div className="toolbar">
-        <span className="muted">As the server has it (managedFields left out); read-only.</span>
+        <span className="muted">
+          As the server has it (managedFields{secret ? ' and the values' : ''} left out); read-only.
+        </span>
         <span className="spacer" />
         <button
           type="button"
           className="small"
           onClick={() =>
-            void copyText(view.yaml).then((why) =>
+            void copyText(yaml).then((why) =>
               report(
                 'Copied the YAML.',
                 why ? { kind: 'internal', code: 'clipboard', message: why } : null,
@@ -162,7 +174,7 @@ export function ObjectYaml({ view, error }: { view: KubeObjectView | null; error
         </button>
       </div>
       <pre className="kube-value" data-testid="object-yaml">
-        {view.yaml}
+        {yaml}
       </pre>
     </div>
   );
