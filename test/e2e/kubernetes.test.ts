@@ -60,7 +60,10 @@ describe('Kubernetes in web mode', { skip }, () => {
   const shot = (name: string) => page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) });
 
   before(async () => {
-    [one, two] = await Promise.all([startCluster(), startCluster()]);
+    // One after the other: a cluster picks a service range clear of the addresses the host already
+    // has, the first one's ClusterIPs among them.
+    one = await startCluster();
+    two = await startCluster();
     await Promise.all([loadBusybox(one.daemon), loadBusybox(two.daemon)]);
     dir = mkdtempSync('/tmp/bt-kube-ui-');
     const second = path.join(dir, 'second.kubeconfig');

@@ -11,25 +11,26 @@ const podStatus = (p: PodRow) => (p.deleting ? 'Terminating' : p.status);
 
 export const podSpec: KindSpec<PodRow> = {
   deletable: true,
+  actionsWidth: '48px',
   columns: [
     {
       id: 'ready',
       header: 'Ready',
-      width: '64px',
+      width: '56px',
       value: (p) => p.ready / (p.total || 1),
       cell: (p) => `${p.ready}/${p.total}`,
     },
     {
       id: 'status',
       header: 'Status',
-      width: '150px',
+      width: '112px',
       value: podStatus,
       cell: (p) => <ToneBadge tone={podTone(p)} text={podStatus(p)} />,
     },
     {
       id: 'restarts',
       header: 'Restarts',
-      width: '96px',
+      width: '72px',
       className: 'num',
       value: (p) => p.restarts,
       cell: (p, now) => restartsText(p, now),
@@ -37,7 +38,7 @@ export const podSpec: KindSpec<PodRow> = {
     {
       id: 'ip',
       header: 'IP',
-      width: '116px',
+      width: '100px',
       className: 'mono',
       value: (p) => p.ip,
       cell: (p) => p.ip ?? '—',
@@ -45,13 +46,14 @@ export const podSpec: KindSpec<PodRow> = {
     {
       id: 'node',
       header: 'Node',
-      width: '12%',
+      width: '7%',
       value: (p) => p.node,
       cell: (p) => <span className="cell-text">{p.node ?? '—'}</span>,
     },
     {
       id: 'owner',
       header: 'Controlled by',
+      width: '14%',
       value: (p) => (p.owner ? `${p.owner.kind}/${p.owner.name}` : undefined),
       cell: (p) => <OwnerLink owner={p.owner} namespace={p.namespace} />,
     },

@@ -19,7 +19,7 @@ import '../kube.css';
 const ageColumn: KubeColumn<KubeRow> = {
   id: 'age',
   header: 'Age',
-  width: '72px',
+  width: '56px',
   value: createdValue,
   cell: (r, now) => <span title={formatTime(r.createdAt)}>{kubeAge(r.createdAt, now)}</span>,
 };
@@ -182,14 +182,16 @@ export function KubeList<R extends KubeRow>({
           },
         ]
       : []),
-    { ...sortHeader('name', 'Name'), width: spec.columns.length > 5 ? '22%' : '28%' },
+    { ...sortHeader('name', 'Name'), ...(spec.nameWidth ? { width: spec.nameWidth } : {}) },
     ...spec.columns.map((c) => ({
       ...(c.value ? sortHeader(c.id, c.header) : { header: c.header }),
       ...(c.width ? { width: c.width } : {}),
       ...(c.className ? { className: c.className } : {}),
     })),
     { ...sortHeader('age', 'Age'), width: ageColumn.width },
-    ...(hasActions ? [{ header: 'Actions', width: spec.actionsWidth ?? '64px' }] : []),
+    ...(hasActions
+      ? [{ header: <span className="visually-hidden">Actions</span>, width: spec.actionsWidth ?? '64px' }]
+      : []),
   ];
 
   const removeSelected = async () => {

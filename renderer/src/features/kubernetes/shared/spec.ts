@@ -26,6 +26,8 @@ export interface KindSpec<R extends KubeRow> {
   /** Columns after the name (and before the age, which every list has). */
   columns: KubeColumn<R>[];
   defaultSort?: Sort;
+  /** The name column's width; without one it takes the room the other columns leave. */
+  nameWidth?: string;
   /** A row's action buttons (besides Delete, which every deletable kind has). */
   RowActions?: ComponentType<{ row: R; context: string }>;
   actionsWidth?: string;
