@@ -214,7 +214,8 @@ export function KubeList<R extends KubeRow>({
           <input
             type="search"
             aria-label={`Search ${words.noun}`}
-            placeholder={`Search ${words.noun} (name, label=value, !word)`}
+            placeholder={`Search ${words.noun}`}
+            title="Every word must match: a name, a status, label=value; !word leaves out what has it"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
             onKeyDown={(e) => {
