@@ -10,6 +10,8 @@ export interface AppSettings {
   theme: ThemePreference;
   /** The app starts the machine (the VM, or the native engine) when it starts. */
   startMachineOnLaunch: boolean;
+  /** The Kubernetes context the app shows (its own choice: the kubeconfig's current-context is kubectl's). */
+  kubeContext?: string;
 }
 
 /** Something the app can do here, or why it cannot. */

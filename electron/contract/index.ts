@@ -14,6 +14,12 @@ import {
 import { type EngineInvoke, engineChannels } from './engine.ts';
 import type { ContractError, Result } from './errors.ts';
 import { type ImagesEvents, type ImagesInvoke, imagesChannels, imagesEventChannels } from './images.ts';
+import {
+  type KubernetesEvents,
+  type KubernetesInvoke,
+  kubernetesChannels,
+  kubernetesEventChannels,
+} from './kubernetes.ts';
 import { type MachineEvents, type MachineInvoke, machineChannels, machineEventChannels } from './machine.ts';
 import { type NetworksInvoke, networksChannels } from './networks.ts';
 import {
@@ -31,6 +37,7 @@ export * from './containers.ts';
 export * from './engine.ts';
 export * from './errors.ts';
 export * from './images.ts';
+export * from './kubernetes.ts';
 export * from './machine.ts';
 export * from './networks.ts';
 export * from './terminal.ts';
@@ -47,6 +54,7 @@ export interface InvokeMap
     TerminalInvoke,
     TransfersInvoke,
     MachineInvoke,
+    KubernetesInvoke,
     AppInvoke {}
 export type InvokeChannel = keyof InvokeMap;
 export type InvokeRequest<C extends InvokeChannel> = InvokeMap[C]['req'];
@@ -56,7 +64,12 @@ export type InvokeResponse<C extends InvokeChannel> = InvokeMap[C]['res'];
  * Streams: subscribe with params, receive events until the stream ends or the subscriber unsubscribes.
  * A stream ends with an `end` event (and an error when it failed).
  */
-export interface EventMap extends ContainersEvents, ImagesEvents, TerminalEvents, MachineEvents {}
+export interface EventMap
+  extends ContainersEvents,
+    ImagesEvents,
+    TerminalEvents,
+    MachineEvents,
+    KubernetesEvents {}
 export type EventChannel = keyof EventMap;
 export type EventParams<C extends EventChannel> = EventMap[C]['params'];
 export type EventPayload<C extends EventChannel> = EventMap[C]['event'];
@@ -74,6 +87,7 @@ const invokeChannelSet: ChannelList<InvokeMap> = {
   ...terminalChannels,
   ...transfersChannels,
   ...machineChannels,
+  ...kubernetesChannels,
   ...appChannels,
 };
 const eventChannelSet: ChannelList<EventMap> = {
@@ -81,6 +95,7 @@ const eventChannelSet: ChannelList<EventMap> = {
   ...imagesEventChannels,
   ...terminalEventChannels,
   ...machineEventChannels,
+  ...kubernetesEventChannels,
 };
 
 export const invokeChannels = Object.keys(invokeChannelSet) as readonly InvokeChannel[];

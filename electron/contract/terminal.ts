@@ -5,17 +5,22 @@ import type { ChannelList } from './channel-list.ts';
 
 export interface TerminalSessionInfo {
   id: string;
-  kind: 'container' | 'host';
+  kind: 'container' | 'host' | 'pod';
   /** `web-1 · /bin/sh`, or `Host shell`; a second one at once gets ` (2)`, and so on. */
   title: string;
   /** The container the exec runs in (container sessions). */
   container?: { id: string; name: string };
+  /** The pod container the exec runs in (pod sessions: over the exec WebSocket of its context). */
+  pod?: { context: string; namespace: string; name: string; container: string };
   command: string[];
   /** ISO 8601. */
   startedAt: string;
 }
 
-export type TerminalTarget = { kind: 'container'; id: string; cmd?: string[] } | { kind: 'host' };
+export type TerminalTarget =
+  | { kind: 'container'; id: string; cmd?: string[] }
+  | { kind: 'host' }
+  | { kind: 'pod'; context: string; namespace: string; pod: string; container?: string; cmd?: string[] };
 
 /**
  * What an attached view receives: first the session's scrollback (the last output it kept, replayed

@@ -14,6 +14,7 @@ import { imageTransferStreams } from './images/image-transfers.ts';
 import { imageHandlers } from './images/images.ts';
 import { RegistryCredentials } from './images/registry-auth.ts';
 import type { Handlers } from './ipc/handlers.ts';
+import { Kubernetes, kubernetesHandlers, kubernetesStreams } from './kubernetes/kubernetes.ts';
 import { machineHandlers, machineStreams } from './machine/machine.ts';
 import { networkHandlers } from './networks/networks.ts';
 import { TerminalSessions } from './terminals/terminal.ts';
@@ -33,6 +34,7 @@ export function createHandlers(
   const removals = new PendingRemovals(engineRemovals(client));
   const credentials = new RegistryCredentials();
   const transfers = new Transfers();
+  const kube = new Kubernetes(app ? { settings: app.settings } : {});
   return {
     transfers,
     invoke: {
@@ -49,15 +51,18 @@ export function createHandlers(
       ...settingsHandlers(app),
       ...troubleshootHandlers(app),
       ...machineHandlers(app?.machine ?? undefined),
+      ...kubernetesHandlers(kube),
     },
     streams: {
       ...containerStreams(client, removals),
       ...imageTransferStreams(client, credentials),
       ...terminals.streams(),
       ...machineStreams(app?.machine ?? undefined),
+      ...kubernetesStreams(kube),
     },
     // Removals the user confirmed still happen when the app quits before their undo time is up.
     dispose: async () => {
+      kube.dispose();
       await Promise.all([removals.flush(), terminals.closeAll()]);
     },
   };

@@ -4,6 +4,9 @@ import { ContainersList } from './features/containers/ContainersList.tsx';
 import { Dashboard } from './features/dashboard/Dashboard.tsx';
 import { ImageDetail } from './features/images/ImageDetail.tsx';
 import { ImagesList } from './features/images/ImagesList.tsx';
+import { KubeNav } from './features/kubernetes/KubeNav.tsx';
+import { KubeListScreen, KubeObjectScreen } from './features/kubernetes/KubeScreens.tsx';
+import { kindWords } from './features/kubernetes/kinds.ts';
 import { NetworksList } from './features/networks/NetworksList.tsx';
 import { SearchPalette } from './features/search/SearchPalette.tsx';
 import { SettingsScreen } from './features/settings/SettingsScreen.tsx';
@@ -11,7 +14,7 @@ import { HostTerminal } from './features/terminal/HostTerminal.tsx';
 import { TroubleshootScreen } from './features/troubleshoot/TroubleshootScreen.tsx';
 import { VolumeFiles } from './features/volumes/VolumeFiles.tsx';
 import { VolumesList } from './features/volumes/VolumesList.tsx';
-import { parseRoute, type Route, useStore } from './store/index.ts';
+import { kubeKinds, parseRoute, type Route, useStore } from './store/index.ts';
 import { ConfirmHost } from './ui/ConfirmHost.tsx';
 import { carriesFiles } from './ui/dropped-files.ts';
 import { EngineBanner } from './ui/EngineBanner.tsx';
@@ -52,6 +55,12 @@ const nav: { route: Route; label: string }[] = [
   { route: { screen: 'settings' }, label: 'Settings' },
   { route: { screen: 'troubleshoot' }, label: 'Troubleshoot' },
 ];
+
+/** The Kubernetes lists, for the search palette (the nav shows them inside its Kubernetes section). */
+const kubeScreens = kubeKinds.map((kind) => ({
+  route: { screen: 'kube', kind } as Route,
+  label: `Kubernetes ${kindWords[kind].title}`,
+}));
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
@@ -113,6 +122,10 @@ function Screen() {
       return <SettingsScreen />;
     case 'troubleshoot':
       return <TroubleshootScreen />;
+    case 'kube':
+      return <KubeListScreen kind={route.kind} />;
+    case 'kubeObject':
+      return <KubeObjectScreen kind={route.kind} namespace={route.namespace} name={route.name} />;
   }
 }
 
@@ -165,6 +178,7 @@ export function App() {
   }, []);
 
   const parent = { container: 'containers', volume: 'volumes', image: 'images' } as const;
+  const screens = [...nav, ...kubeScreens];
   const current =
     route.screen === 'container' || route.screen === 'volume' || route.screen === 'image'
       ? parent[route.screen]
@@ -183,7 +197,8 @@ export function App() {
           <span>Search</span>
           <kbd>{isMac ? '⌘K' : 'Ctrl K'}</kbd>
         </button>
-        {nav.map((n) => (
+        {nav.map((n) => [
+          n.route.screen === 'settings' && <KubeNav key="kube" route={route} />,
           <button
             key={n.label}
             type="button"
@@ -192,8 +207,8 @@ export function App() {
             onClick={() => navigate(n.route)}
           >
             {n.label}
-          </button>
-        ))}
+          </button>,
+        ])}
         <div className="spacer" />
         <EngineStatusLine />
         <button
@@ -211,7 +226,7 @@ export function App() {
           <Screen />
         </ErrorBoundary>
       </main>
-      <SearchPalette screens={nav} />
+      <SearchPalette screens={screens} />
       <ConfirmHost />
       <Toasts />
     </div>

@@ -20,6 +20,7 @@ export function parseSettings(raw: unknown): AppSettings {
     endpoint: typeof o.endpoint === 'string' && o.endpoint.trim() ? o.endpoint.trim() : null,
     theme: themes.includes(o.theme as ThemePreference) ? (o.theme as ThemePreference) : defaultSettings.theme,
     startMachineOnLaunch: o.startMachineOnLaunch !== false,
+    ...(typeof o.kubeContext === 'string' && o.kubeContext ? { kubeContext: o.kubeContext } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { containersSlice } from './containers.ts';
 import { dashboardSlice } from './dashboard.ts';
 import { engineSlice } from './engine.ts';
 import { imagesSlice } from './images.ts';
+import { kubeSlice } from './kube.ts';
 import { machineSlice } from './machine.ts';
 import { networksSlice } from './networks.ts';
 import { noticesSlice } from './notices.ts';
@@ -16,12 +17,15 @@ import { uiSlice } from './ui.ts';
 import { volumesSlice } from './volumes.ts';
 
 export { engineDown, engineUp } from './engine.ts';
+export { activeKubeContext, activeKubeNamespace, kubeBatchMs } from './kube.ts';
+export type { KubeListState, KubeWatchState } from './kube-list.ts';
+export { listKey } from './kube-list.ts';
 export type { BulkOutcome, Selection, UseFilter } from './lists.ts';
 export { bootLines, consoleLines, type MachineAction, machineNotRunning } from './machine.ts';
 export { filterNetworks } from './networks.ts';
 export type { TerminalPlace } from './terminals.ts';
 export type { Slice, State, Theme } from './types.ts';
-export { parseRoute, type Route, routeHash } from './ui.ts';
+export { kubeKinds, parseRoute, type Route, routeHash } from './ui.ts';
 export { filterVolumes } from './volumes.ts';
 
 export const useStore = create<State>()((...a) => ({
@@ -38,4 +42,5 @@ export const useStore = create<State>()((...a) => ({
   ...dashboardSlice(...a),
   ...paletteSlice(...a),
   ...machineSlice(...a),
+  ...kubeSlice(...a),
 }));

@@ -5,6 +5,7 @@ import type { ContainersSlice } from './containers.ts';
 import type { DashboardSlice } from './dashboard.ts';
 import type { EngineSlice } from './engine.ts';
 import type { ImagesSlice } from './images.ts';
+import type { KubeSlice } from './kube.ts';
 import type { MachineSlice } from './machine.ts';
 import type { NetworksSlice } from './networks.ts';
 import type { NoticesSlice } from './notices.ts';
@@ -27,6 +28,7 @@ export type State = EngineSlice &
   UiSlice &
   DashboardSlice &
   PaletteSlice &
-  MachineSlice;
+  MachineSlice &
+  KubeSlice;
 export type Slice<T> = StateCreator<State, [], [], T>;
 export type Theme = 'dark' | 'light';

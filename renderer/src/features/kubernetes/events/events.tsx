@@ -1,0 +1,93 @@
+// Events: live, newest first; the search finds them by type, reason, object or message.
+import type { EventRow, KubeKind } from '../../../../../electron/contract/index.ts';
+import { useStore } from '../../../store/index.ts';
+import { formatTime } from '../../../ui/format.ts';
+import { kubeAge } from '../model.ts';
+import { ToneBadge } from '../shared/cells.tsx';
+import type { KindSpec, KubeColumn } from '../shared/spec.ts';
+
+const objectKinds: Record<string, KubeKind> = {
+  Pod: 'pods',
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+  Job: 'jobs',
+  CronJob: 'cronjobs',
+  Service: 'services',
+};
+
+function EventObject({ row }: { row: EventRow }) {
+  const navigate = useStore((s) => s.navigate);
+  const kind = objectKinds[row.object.kind];
+  const text = `${row.object.kind.toLowerCase()}/${row.object.name}`;
+  if (!kind) return <span className="cell-text">{text}</span>;
+  return (
+    <button
+      type="button"
+      className="link plain cell-text"
+      title={text}
+      onClick={() =>
+        navigate({ screen: 'kubeObject', kind, namespace: row.namespace, name: row.object.name })
+      }
+    >
+      {text}
+    </button>
+  );
+}
+
+export const eventColumns: KubeColumn<EventRow>[] = [
+  {
+    id: 'lastSeen',
+    header: 'Last seen',
+    width: '84px',
+    value: (e) => Date.parse(e.lastSeen) || 0,
+    cell: (e, now) => <span title={formatTime(e.lastSeen)}>{kubeAge(e.lastSeen, now)}</span>,
+  },
+  {
+    id: 'type',
+    header: 'Type',
+    width: '84px',
+    value: (e) => e.type,
+    cell: (e) => <ToneBadge tone={e.type === 'Warning' ? 'bad' : 'muted'} text={e.type} />,
+  },
+  {
+    id: 'reason',
+    header: 'Reason',
+    width: '130px',
+    value: (e) => e.reason,
+    cell: (e) => <span className="cell-text">{e.reason}</span>,
+  },
+  {
+    id: 'object',
+    header: 'Object',
+    width: '20%',
+    value: (e) => `${e.object.kind}/${e.object.name}`,
+    cell: (e) => <EventObject row={e} />,
+  },
+  {
+    id: 'message',
+    header: 'Message',
+    cell: (e) => (
+      <span className="cell-text" title={e.message}>
+        {e.message}
+        {e.count > 1 && <span className="muted"> (×{e.count})</span>}
+      </span>
+    ),
+  },
+];
+
+export const eventSpec: KindSpec<EventRow> = {
+  deletable: false,
+  defaultSort: { key: 'lastSeen', descending: true },
+  columns: eventColumns,
+  rowData: (e) => ({ 'data-type': e.type, 'data-reason': e.reason }),
+  facts: (e) => [
+    ['Type', e.type],
+    ['Reason', e.reason],
+    ['Object', <EventObject key="o" row={e} />],
+    ['Message', e.message],
+    ['Count', e.count],
+    ['Source', e.source],
+  ],
+  plain: true,
+};

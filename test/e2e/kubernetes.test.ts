@@ -1,0 +1,206 @@
+// The Kubernetes screens in web mode (Debian's Chromium) against two real berthd clusters named in one
+// KUBECONFIG list, with kubectl preparing the state: a Deployment's pods listed with their readiness
+// changing live, a scale from the UI that kubectl sees, a second context listed and switched to, and a
+// secret whose value stays hidden until asked. Screenshots of the screens go to test/e2e/screenshots/.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { stringify } from 'yaml';
+import { entriesOf } from '../../native/orchestrator/apiserver/kubeconfig.ts';
+import { eventually, loadBusybox } from '../conformance/harness.ts';
+import { type Cluster, startCluster } from '../conformance/kubernetes/cluster.ts';
+import { freePort } from '../conformance/net.ts';
+import { KubernetesPage } from './pages/kubernetes.ts';
+import { Shell } from './pages/shell.ts';
+import { hasChromium, launchAppPage, screenshotsDir, startWebMode, type WebMode } from './web-mode.ts';
+
+const skip = hasChromium ? false : 'no Chromium at /usr/bin/chromium: apt-get install -y chromium';
+
+/** A Deployment whose pods turn ready when /tmp/ready exists in them (kubectl exec makes it). */
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default, labels: {app: web}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: busybox:latest
+        command: [sh, -c, 'sleep 3600']
+        readinessProbe: {exec: {command: [cat, /tmp/ready]}, periodSeconds: 1}
+`;
+
+/** The second cluster's admin kubeconfig under other names, so both fit in one KUBECONFIG list. */
+function renamed(kubeconfig: string, name: string, server?: string): string {
+  const e = entriesOf(readFileSync(kubeconfig, 'utf8'));
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name, cluster: server ? { ...e.cluster, server } : e.cluster }],
+    users: [{ name, user: e.user }],
+    contexts: [{ name, context: { cluster: name, user: name } }],
+    'current-context': name,
+  });
+}
+
+describe('Kubernetes in web mode', { skip }, () => {
+  let one: Cluster;
+  let two: Cluster;
+  let dir: string;
+  let web: WebMode;
+  let browser: Browser;
+  let page: Page;
+  let kube: KubernetesPage;
+  const shot = (name: string) => page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) });
+
+  before(async () => {
+    // One after the other: a cluster picks a service range clear of the addresses the host already
+    // has, the first one's ClusterIPs among them.
+    one = await startCluster();
+    two = await startCluster();
+    await Promise.all([loadBusybox(one.daemon), loadBusybox(two.daemon)]);
+    dir = mkdtempSync('/tmp/bt-kube-ui-');
+    const second = path.join(dir, 'second.kubeconfig');
+    writeFileSync(second, renamed(two.kubeconfig, 'second'));
+    // A context whose server is a port nothing listens on: the screens must say so, with its name.
+    const gone = path.join(dir, 'gone.kubeconfig');
+    writeFileSync(gone, renamed(two.kubeconfig, 'gone', `https://127.0.0.1:${await freePort()}`));
+    one.ok(['apply', '-f', '-'], deployment);
+    one.ok([
+      'create',
+      'secret',
+      'generic',
+      'creds',
+      '--from-literal=password=s3cret-Pa55',
+      '--from-literal=user=admin',
+    ]);
+    one.ok(['create', 'service', 'nodeport', 'web', '--tcp=8080:80']);
+    two.ok(['run', 'elsewhere', '--image=busybox:latest', '--restart=Never', '--', 'sleep', '3600']);
+    web = await startWebMode(one.daemon.host, { env: { KUBECONFIG: `${one.kubeconfig}:${second}:${gone}` } });
+    ({ browser, page } = await launchAppPage());
+    mkdirSync(screenshotsDir, { recursive: true });
+    await new Shell(page).goto(web.url);
+    kube = new KubernetesPage(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.stop();
+    await Promise.all([one?.stop(), two?.stop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the pods list shows the Deployment’s pods, and their readiness as it changes', async () => {
+    await kube.open('Pods');
+    assert.equal(await kube.context.inputValue(), 'berth', "Berth's context is the active one");
+    await kube.activeContext.filter({ hasText: 'berth' }).waitFor();
+    await eventually(async () => (await kube.rows.count()) === 2, 60_000, 'two pods of web');
+    const pods = (await kube.names()).sort();
+    assert.ok(
+      pods.every((n) => n.startsWith('web-')),
+      pods.join(),
+    );
+    await eventually(
+      async () => (await kube.row(pods[0]).getAttribute('data-status')) === 'Running',
+      60_000,
+      `${pods[0]} running`,
+    );
+    assert.equal(await kube.row(pods[0]).getAttribute('data-ready'), '0/1', 'not ready before /tmp/ready');
+    assert.match((await kube.row(pods[0]).textContent()) ?? '', /ReplicaSet\/web-/);
+
+    one.ok(['exec', pods[0], '--', 'touch', '/tmp/ready']);
+    await kube.row(pods[0]).and(page.locator('[data-ready="1/1"]')).waitFor({ timeout: 30_000 });
+    assert.equal(await kube.row(pods[1]).getAttribute('data-ready'), '0/1', 'the other pod is as it was');
+    one.ok(['exec', pods[1], '--', 'touch', '/tmp/ready']);
+    await kube.row(pods[1]).and(page.locator('[data-ready="1/1"]')).waitFor({ timeout: 30_000 });
+
+    await kube.search.fill(pods[1]);
+    await eventually(async () => (await kube.names()).join() === pods[1], 5000, 'the search keeps one pod');
+    await kube.search.fill('');
+    await shot('kube-pods');
+  });
+
+  test('scaling a deployment from the UI: kubectl sees the replicas', async () => {
+    await kube.open('Deployments');
+    await kube.row('web').waitFor();
+    await kube.openObject('web');
+    await kube.scale(3);
+    await eventually(
+      () => one.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}']).trim() === '3',
+      20_000,
+      'kubectl sees 3 replicas',
+    );
+    await kube.detail.getByTestId('kube-facts').getByText('/3').first().waitFor({ timeout: 30_000 });
+    await shot('kube-deployment');
+    await kube.tab('History');
+    await page.getByTestId('revision').first().waitFor();
+    await kube.tab('YAML');
+    assert.match((await page.getByTestId('object-yaml').textContent()) ?? '', /replicas: 3/);
+  });
+
+  test('a secret’s values stay hidden until asked', async () => {
+    await kube.open('Secrets');
+    await kube.row('creds').waitFor();
+    assert.ok(!(await page.content()).includes('s3cret-Pa55'), 'not in the list');
+    await kube.openObject('creds');
+    await kube.tab('Data');
+    await page.getByTestId('secret-key').first().waitFor();
+    assert.equal(await page.getByTestId('secret-hidden').count(), 2);
+    assert.ok(!(await page.content()).includes('s3cret-Pa55'), 'hidden in the detail');
+    await page.getByRole('button', { name: 'Show password', exact: true }).click();
+    await page.getByTestId('secret-value').filter({ hasText: 's3cret-Pa55' }).waitFor();
+    assert.equal(await page.getByTestId('secret-hidden').count(), 1, 'only the key asked for is shown');
+    await shot('kube-secret');
+    await page.getByRole('button', { name: 'Hide password', exact: true }).click();
+    assert.ok(!(await page.content()).includes('s3cret-Pa55'), 'hidden again');
+    await kube.tab('YAML');
+    const yaml = (await page.getByTestId('object-yaml').textContent()) ?? '';
+    assert.match(yaml, /password: \(hidden/);
+    assert.ok(!yaml.includes(Buffer.from('s3cret-Pa55').toString('base64')), 'nor in base64 in the YAML');
+  });
+
+  test('services list their type and ports; events are listed live', async () => {
+    await kube.open('Services');
+    await kube.row('web').waitFor();
+    assert.equal(await kube.row('web').getAttribute('data-type'), 'NodePort');
+    assert.match((await kube.row('web').textContent()) ?? '', /8080:\d+\/TCP/);
+    await shot('kube-services');
+    await kube.open('Events');
+    await eventually(async () => (await kube.rows.count()) > 0, 20_000, 'events listed');
+    await shot('kube-events');
+  });
+
+  test('a second context is listed; switching to it shows its pods, and the kubeconfig is not written', async () => {
+    await kube.open('Pods');
+    const options = await kube.context
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => o.getAttribute('value')));
+    assert.deepEqual(options, ['berth', 'gone', 'second'], "every context, Berth's first");
+    const before = readFileSync(one.kubeconfig, 'utf8');
+    await kube.useContext('second');
+    await kube.row('elsewhere').waitFor({ timeout: 30_000 });
+    assert.ok(!(await kube.names()).some((n) => n.startsWith('web-')), 'none of the first cluster’s pods');
+    await shot('kube-second-context');
+    assert.equal(readFileSync(one.kubeconfig, 'utf8'), before, 'switching wrote nothing');
+    await kube.useContext('berth');
+    await eventually(async () => (await kube.names()).some((n) => n.startsWith('web-')), 30_000, 'back');
+  });
+
+  test('a cluster that cannot be reached says so, with the context’s name, instead of an empty list', async () => {
+    await kube.open('Pods');
+    await kube.useContext('gone');
+    await kube.problem.waitFor({ timeout: 60_000 });
+    const text = (await kube.problem.textContent()) ?? '';
+    assert.match(text, /context gone/);
+    assert.equal(await kube.problem.getAttribute('data-kind'), 'unreachable', text);
+    assert.equal(await kube.rows.count(), 0);
+    await shot('kube-unreachable');
+    await kube.useContext('berth');
+    await eventually(async () => (await kube.names()).some((n) => n.startsWith('web-')), 30_000, 'back');
+  });
+});
