@@ -42,7 +42,10 @@ export function ClusterCard({ settings = false }: { settings?: boolean }) {
   };
 
   return (
-    <section className={settings ? 'card settings-card cluster-settings' : 'card cluster-card'} aria-label="Kubernetes cluster">
+    <section
+      className={settings ? 'card settings-card cluster-settings' : 'card cluster-card'}
+      aria-label="Kubernetes cluster"
+    >
       <h2>Kubernetes</h2>
       <ErrorBanner error={c.error} context="Kubernetes" />
       {v && (
