@@ -18,7 +18,11 @@ export function ClusterCard({ settings = false }: { settings?: boolean }) {
   const c = useCluster();
   const confirm = useStore((s) => s.confirm);
   const notify = useStore((s) => s.notify);
+  // Only the machine's settings turn Berth's cluster on or off; without a machine it is on when reachable.
+  const machineInUse = useStore((s) => s.machine?.inUse ?? false);
   const v = c.view;
+  // The dashboard speaks of a cluster there is, or of one the machine can turn on.
+  if (!settings && !(v?.enabled || machineInUse)) return null;
 
   const reset = async () => {
     const ok = await confirm({
@@ -68,7 +72,7 @@ export function ClusterCard({ settings = false }: { settings?: boolean }) {
               <input
                 type="checkbox"
                 checked={v.enabled}
-                disabled={c.busy !== null}
+                disabled={c.busy !== null || !machineInUse}
                 onChange={(e) => void c.setEnabled(e.target.checked)}
               />{' '}
               Enable Kubernetes
@@ -89,6 +93,12 @@ export function ClusterCard({ settings = false }: { settings?: boolean }) {
               </button>
             )}
           </div>
+          {!machineInUse && (
+            <p className="hint">
+              Berth's cluster is turned on in the machine's settings; this app uses another engine, so it
+              shows the cluster of the <code>berth</code> context when there is one.
+            </p>
+          )}
           {v.enabled && (
             <p className="hint">
               {v.merged
