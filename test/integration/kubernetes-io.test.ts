@@ -216,6 +216,8 @@ test('exec: a terminal in the pod runs commands, follows a resize, and ends with
     out += d;
   });
   const exit = new Promise<number | null>((r) => t.process.onExit(r));
+  // As a user does: typing once the prompt is there (the terminal's size reaches the TTY as it starts).
+  assert.ok(await eventually(() => out.includes('/ # '), 10_000), JSON.stringify(out));
   t.process.write('stty size; echo $((6*7))-done\n');
   assert.ok(await eventually(() => /24 80/.test(out) && /42-done/.test(out), 10_000), JSON.stringify(out));
   await t.process.resize(100, 30);

@@ -1,8 +1,9 @@
 // A terminal in a pod's container: an exec with a TTY over the API server's exec WebSocket
-// (client-node's Exec: v5.channel.k8s.io, else v4), driven as a terminal session's process. Resizes
-// go on the resize channel (client-node reads them from a stdout stream that has columns and rows and
-// says 'resize'); the exit code comes in the error channel's Status. Closing the WebSocket ends the
-// session: the server ends stdin and the command's terminal, as kubectl's Ctrl-D or a lost link does.
+// (client-node's Exec: v5.channel.k8s.io, else v4), driven as a terminal session's process. Sizes go
+// on the resize channel (4) as kubectl writes them, `{"Width":…,"Height":…}`: client-node's own queue
+// writes the keys in lower case, which a kubelet's Go decoder takes but a stricter server (berthd's)
+// does not. The exit code comes in the error channel's Status. Closing the WebSocket ends the session:
+// the server ends stdin and the command's terminal, as kubectl's Ctrl-D or a lost link does.
 import { PassThrough } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import type WebSocket from 'isomorphic-ws';
@@ -45,19 +46,9 @@ export function exitCodeOf(status: V1Status | undefined): number | null {
   return cause && Number.isInteger(n) ? n : null;
 }
 
-class TtyOutput extends PassThrough {
-  columns: number;
-  rows: number;
-  constructor(size: { cols: number; rows: number }) {
-    super();
-    this.columns = size.cols;
-    this.rows = size.rows;
-  }
-  resize(cols: number, rows: number) {
-    this.columns = cols;
-    this.rows = rows;
-    this.emit('resize');
-  }
+/** The resize channel's message: the channel byte, then the size as kubectl's TerminalSize JSON. */
+export function resizeMessage(cols: number, rows: number): Buffer {
+  return Buffer.concat([Buffer.from([4]), Buffer.from(JSON.stringify({ Width: cols, Height: rows }))]);
 }
 
 class PodExecProcess implements TerminalProcess {
@@ -71,8 +62,9 @@ class PodExecProcess implements TerminalProcess {
   private markExited = () => {};
 
   constructor(
-    readonly stdout: TtyOutput,
+    readonly stdout: PassThrough,
     readonly stdin: PassThrough,
+    private size: { cols: number; rows: number },
   ) {
     this.exited = new Promise((r) => {
       this.markExited = r;
@@ -86,6 +78,7 @@ class PodExecProcess implements TerminalProcess {
 
   attach(ws: WebSocket.WebSocket): void {
     this.socket = ws;
+    this.sendSize();
     ws.on('close', () => this.end());
     ws.on('error', () => this.end());
   }
@@ -116,7 +109,13 @@ class PodExecProcess implements TerminalProcess {
   }
 
   async resize(cols: number, rows: number): Promise<void> {
-    this.stdout.resize(cols, rows);
+    this.size = { cols, rows };
+    this.sendSize();
+  }
+
+  private sendSize(): void {
+    const ws = this.socket;
+    if (ws && ws.readyState === ws.OPEN) ws.send(resizeMessage(this.size.cols, this.size.rows));
   }
 
   async kill(): Promise<void> {
@@ -154,9 +153,9 @@ export function podExecSpawner(configFor: (context: string) => KubeConfig): PodE
     const kc = configFor(t.context);
     const container = await pickContainer(kc, t);
     const command = t.cmd?.length ? t.cmd : defaultShell;
-    const stdout = new TtyOutput(size);
+    const stdout = new PassThrough();
     const stdin = new PassThrough();
-    const proc = new PodExecProcess(stdout, stdin);
+    const proc = new PodExecProcess(stdout, stdin, size);
     let ws: WebSocket.WebSocket;
     try {
       ws = await new Exec(kc).exec(t.namespace, t.pod, container, command, stdout, null, stdin, true, (s) =>
