@@ -25,6 +25,8 @@ export function ApplyPanel({ context, namespace, initialYaml = '', onApplied }: 
   const [text, setText] = useState(initialYaml);
   const [results, setResults] = useState<ApplyResult[] | null>(null);
   const [resultsFor, setResultsFor] = useState<string | null>(null);
+  /** The results shown are a dry run's: what would happen, nothing stored. */
+  const [dry, setDry] = useState(false);
   const [phase, setPhase] = useState<Phase>('idle');
   const [error, setError] = useState<ContractError | null>(null);
   const [verdict, setVerdict] = useState<{ kind: 'ok' | 'bad'; text: string } | null>(null);
@@ -49,6 +51,7 @@ export function ApplyPanel({ context, namespace, initialYaml = '', onApplied }: 
     }
     setResults(r.value);
     setResultsFor(text);
+    setDry(dryRun);
     return r.value;
   };
 
@@ -150,7 +153,8 @@ export function ApplyPanel({ context, namespace, initialYaml = '', onApplied }: 
         </p>
       )}
       {results && results.length > 0 && (
-        <table className="apply-results" aria-label="Apply results">
+        <table className="apply-results" aria-label="Apply results" data-dry-run={dry}>
+          {dry && <caption className="muted">Dry run: what the server would do; nothing was stored.</caption>}
           <thead>
             <tr>
               <th>Object</th>
@@ -164,7 +168,11 @@ export function ApplyPanel({ context, namespace, initialYaml = '', onApplied }: 
               <tr key={r.index} data-outcome={r.outcome}>
                 <td className="mono">{objectName(r)}</td>
                 <td>
-                  <span className={`badge outcome-${r.outcome}`}>{r.outcome}</span>
+                  <span className={`badge outcome-${r.outcome}`}>
+                    {dry && r.outcome !== 'failed' && r.outcome !== 'invalid'
+                      ? `would be ${r.outcome}`
+                      : r.outcome}
+                  </span>
                 </td>
                 <td>
                   <button type="button" className="link" onClick={() => editor.current?.goToLine(r.line)}>
