@@ -14,7 +14,9 @@ import { imageTransferStreams } from './images/image-transfers.ts';
 import { imageHandlers } from './images/images.ts';
 import { RegistryCredentials } from './images/registry-auth.ts';
 import type { Handlers } from './ipc/handlers.ts';
+import { kubeIo } from './kubernetes/kube-io.ts';
 import { Kubernetes, kubernetesHandlers, kubernetesStreams } from './kubernetes/kubernetes.ts';
+import { podExecSpawner } from './kubernetes/pod-exec.ts';
 import { machineHandlers, machineStreams } from './machine/machine.ts';
 import { networkHandlers } from './networks/networks.ts';
 import { TerminalSessions } from './terminals/terminal.ts';
@@ -30,7 +32,8 @@ export function createHandlers(
   shell?: AppShell,
   app?: AppServices,
 ): Handlers {
-  const terminals = new TerminalSessions(client);
+  const io = kubeIo(app);
+  const terminals = new TerminalSessions(client, { spawnPod: podExecSpawner(io.configFor) });
   const removals = new PendingRemovals(engineRemovals(client));
   const credentials = new RegistryCredentials();
   const transfers = new Transfers();
@@ -52,6 +55,7 @@ export function createHandlers(
       ...troubleshootHandlers(app),
       ...machineHandlers(app?.machine ?? undefined),
       ...kubernetesHandlers(kube),
+      ...io.invoke,
     },
     streams: {
       ...containerStreams(client, removals),
@@ -59,11 +63,12 @@ export function createHandlers(
       ...terminals.streams(),
       ...machineStreams(app?.machine ?? undefined),
       ...kubernetesStreams(kube),
+      ...io.streams,
     },
     // Removals the user confirmed still happen when the app quits before their undo time is up.
     dispose: async () => {
       kube.dispose();
-      await Promise.all([removals.flush(), terminals.closeAll()]);
+      await Promise.all([removals.flush(), terminals.closeAll(), io.dispose()]);
     },
   };
 }

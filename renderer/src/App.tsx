@@ -4,9 +4,12 @@ import { ContainersList } from './features/containers/ContainersList.tsx';
 import { Dashboard } from './features/dashboard/Dashboard.tsx';
 import { ImageDetail } from './features/images/ImageDetail.tsx';
 import { ImagesList } from './features/images/ImagesList.tsx';
+import { ApplyScreen } from './features/kubernetes/apply/ApplyScreen.tsx';
 import { KubeNav } from './features/kubernetes/KubeNav.tsx';
 import { KubeListScreen, KubeObjectScreen } from './features/kubernetes/KubeScreens.tsx';
 import { kindWords } from './features/kubernetes/kinds.ts';
+import { PodScreen } from './features/kubernetes/pods/PodScreen.tsx';
+import { PortForwardsScreen } from './features/kubernetes/portforward/PortForwardsScreen.tsx';
 import { NetworksList } from './features/networks/NetworksList.tsx';
 import { SearchPalette } from './features/search/SearchPalette.tsx';
 import { SettingsScreen } from './features/settings/SettingsScreen.tsx';
@@ -126,6 +129,12 @@ function Screen() {
       return <KubeListScreen kind={route.kind} />;
     case 'kubeObject':
       return <KubeObjectScreen kind={route.kind} namespace={route.namespace} name={route.name} />;
+    case 'kube-apply':
+      return <ApplyScreen key={route.context} context={route.context} />;
+    case 'kube-pod':
+      return <PodScreen key={`${route.context}/${route.namespace}/${route.pod}`} {...route} />;
+    case 'kube-port-forwards':
+      return <PortForwardsScreen />;
   }
 }
 

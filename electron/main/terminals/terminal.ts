@@ -6,6 +6,8 @@ import type { TerminalEvent, TerminalSessionInfo, TerminalTarget } from '../../c
 import type { EngineClient } from '../engine/engine-client.ts';
 import { HandlerError } from '../ipc/errors.ts';
 import type { InvokeHandlers, StreamHandlers } from '../ipc/handlers.ts';
+import { kubeConfigFor } from '../kubernetes/context-config.ts';
+import { type PodExecSpawner, podExecSpawner } from '../kubernetes/pod-exec.ts';
 import { hostShellOptions, nodePtySpawner, type PtySpawner, ptyTerminal } from './host-shell.ts';
 import { dockerExecSpawner, type ExecSpawner } from './terminal-exec.ts';
 import { type TerminalProcess, TerminalSession } from './terminal-session.ts';
@@ -13,6 +15,8 @@ import { type TerminalProcess, TerminalSession } from './terminal-session.ts';
 export interface TerminalSessionsOptions {
   spawnPty?: PtySpawner;
   spawnExec?: ExecSpawner;
+  /** Pod terminals (an exec over a context's exec WebSocket). */
+  spawnPod?: PodExecSpawner;
   /** Characters of output each session keeps for views that attach later. */
   scrollbackLimit?: number;
   now?: () => Date;
@@ -32,10 +36,25 @@ function size(v: unknown, fallback: number): number {
 function target(v: unknown): TerminalTarget {
   const t = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
   if (t.kind === 'host') return { kind: 'host' };
-  if (t.kind !== 'container') throw invalid('the target must be {kind: "container", id} or {kind: "host"}');
+  if (t.kind !== 'container' && t.kind !== 'pod')
+    throw invalid(
+      'the target must be {kind: "container", id}, {kind: "pod", context, namespace, pod} or {kind: "host"}',
+    );
   const cmd = t.cmd;
   if (cmd !== undefined && !(Array.isArray(cmd) && cmd.every((a) => typeof a === 'string')))
     throw invalid('cmd must be a list of strings');
+  if (t.kind === 'pod') {
+    const container =
+      t.container === undefined || t.container === '' ? undefined : text(t.container, 'container');
+    return {
+      kind: 'pod',
+      context: text(t.context, 'the context'),
+      namespace: text(t.namespace, 'the namespace'),
+      pod: text(t.pod, 'the pod'),
+      ...(container ? { container } : {}),
+      ...(cmd ? { cmd } : {}),
+    };
+  }
   return { kind: 'container', id: text(t.id, 'the container'), ...(cmd ? { cmd } : {}) };
 }
 
@@ -75,6 +94,14 @@ export class TerminalSessions {
       process = exec.process;
       const title = this.uniqueTitle(`${exec.container.name} · ${command.join(' ')}`);
       info = { id, kind: 'container', title, container: exec.container, command, startedAt };
+    } else if (to.kind === 'pod') {
+      const spawn = this.opts.spawnPod ?? podExecSpawner((c) => kubeConfigFor(c));
+      const exec = await spawn(to, { cols, rows });
+      process = exec.process;
+      const shell = to.cmd?.length ? to.cmd.join(' ') : 'shell';
+      const title = this.uniqueTitle(`${to.pod}/${exec.container} · ${shell}`);
+      const pod = { context: to.context, namespace: to.namespace, name: to.pod, container: exec.container };
+      info = { id, kind: 'pod', title, pod, command: exec.command, startedAt };
     } else {
       const { file, args, opts } = hostShellOptions(this.client.endpoint, { cols, rows });
       process = ptyTerminal(await (this.opts.spawnPty ?? nodePtySpawner)(file, args, opts));

@@ -5,8 +5,8 @@ import type { ContractError, TerminalSessionInfo, TerminalTarget } from '../../.
 import { api } from '../api/client.ts';
 import type { Slice } from './types.ts';
 
-/** Where a terminal is shown: `screen` (the Terminal screen) or `container:<id>`. */
-export type TerminalPlace = 'screen' | `container:${string}`;
+/** Where a terminal is shown: `screen` (the Terminal screen), `container:<id>` or `pod:<context>/<ns>/<pod>/<container>`. */
+export type TerminalPlace = 'screen' | `container:${string}` | `pod:${string}`;
 
 export interface TerminalsSlice {
   terminalSessions: TerminalSessionInfo[];

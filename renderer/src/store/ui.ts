@@ -18,7 +18,11 @@ export type Route =
   /** A Kubernetes list, in the app's active context and namespace. */
   | { screen: 'kube'; kind: KubeKind }
   /** One object of the active context (`namespace` empty for cluster-scoped kinds). */
-  | { screen: 'kubeObject'; kind: KubeKind; namespace: string; name: string };
+  | { screen: 'kubeObject'; kind: KubeKind; namespace: string; name: string }
+  /** Apply YAML in a context (`berth` unless the route names one). */
+  | { screen: 'kube-apply'; context: string }
+  | { screen: 'kube-pod'; context: string; namespace: string; pod: string; tab: 'logs' | 'terminal' }
+  | { screen: 'kube-port-forwards' };
 
 export interface UiSlice {
   route: Route;
@@ -51,8 +55,28 @@ export const kubeKinds: readonly KubeKind[] = [
 ];
 const isKubeKind = (k: string | undefined): k is KubeKind => kubeKinds.includes(k as KubeKind);
 
+/** The Kubernetes I/O screens: #/kubernetes/apply[/<context>], #/kubernetes/pod/<ctx>/<ns>/<pod>/<tab>. */
+function parseKubeRoute(parts: string[]): Route | null {
+  const d = parts.map((p) => decodeURIComponent(p));
+  if (d[0] === 'apply') return { screen: 'kube-apply', context: d[1] || 'berth' };
+  if (d[0] === 'port-forwards') return { screen: 'kube-port-forwards' };
+  if (d[0] === 'pod' && d[1] && d[2] && d[3])
+    return {
+      screen: 'kube-pod',
+      context: d[1],
+      namespace: d[2],
+      pod: d[3],
+      tab: d[4] === 'terminal' ? 'terminal' : 'logs',
+    };
+  return null;
+}
+
 export function parseRoute(hash: string): Route {
   const [, screen, id, ...rest] = hash.replace(/^#/, '').split('/');
+  if (screen === 'kubernetes') {
+    const r = parseKubeRoute([id ?? '', ...rest]);
+    if (r) return r;
+  }
   if (screen === 'kube') {
     const kind = isKubeKind(id) ? id : 'pods';
     if (rest.length === 2 && rest[1])
@@ -80,6 +104,10 @@ export function routeHash(r: Route): string {
   if (r.screen === 'containers' && r.project) return `#/projects/${encodeURIComponent(r.project)}`;
   if (r.screen === 'volume') return `#/volumes/${encodeURIComponent(r.name)}`;
   if (r.screen === 'image') return `#/images/${encodeURIComponent(r.id)}`;
+  if (r.screen === 'kube-apply') return `#/kubernetes/apply/${encodeURIComponent(r.context)}`;
+  if (r.screen === 'kube-port-forwards') return '#/kubernetes/port-forwards';
+  if (r.screen === 'kube-pod')
+    return `#/kubernetes/pod/${[r.context, r.namespace, r.pod, r.tab].map(encodeURIComponent).join('/')}`;
   return `#/${r.screen}`;
 }
 

@@ -23,7 +23,7 @@ import {
 } from './log-actions.ts';
 import { type LogModel, matchRanges, type ShownLine } from './log-buffer.ts';
 import { MergedLog, sourceColours } from './log-merge.ts';
-import { maxLines, useLogFeed } from './use-log-feed.ts';
+import { type LogOpener, maxLines, useLogFeed } from './use-log-feed.ts';
 import './logs.css';
 
 /** Must match `.log-view .log-line` in logs.css. */
@@ -33,7 +33,13 @@ const rowPadding = 20;
 const wrapSetting = 'berth.logs.wrap';
 
 export type LogsViewProps =
-  | { id: string }
+  | {
+      id: string;
+      /** Another log than the container's `id` (a pod container's): `id` then only keys the view. */
+      open?: LogOpener;
+      /** What the view and a download are called, when not a container's name. */
+      label?: string;
+    }
   | {
       /** Containers whose logs are merged, each line prefixed with its source's label. */
       sources: { id: string; label: string }[];
@@ -125,7 +131,8 @@ export function LogsPane(props: LogsViewProps & { aside?: ReactNode }) {
     const store = storage();
     return store ? clearMark(store, viewKey) : undefined;
   }, [viewKey, clears]);
-  const { model, loading, errors } = useLogFeed(ids, { merged, follow, timestamps, since });
+  const open = merged ? undefined : props.open;
+  const { model, loading, errors } = useLogFeed(ids, { merged, follow, timestamps, since, open });
 
   const labelWidth = merged ? Math.max(0, ...sources.map((s) => s.label.length)) : 0;
   const labels = sources.map((s) => s.label).join('\n');
@@ -215,7 +222,7 @@ export function LogsPane(props: LogsViewProps & { aside?: ReactNode }) {
   };
 
   const download = () => {
-    const name = merged ? (props.name ?? 'logs') : (containerName ?? shortId(props.id));
+    const name = merged ? (props.name ?? 'logs') : (containerName ?? props.label ?? shortId(props.id));
     const file = logFileName(name, new Date());
     const text = plainText();
     saveFile(file, new TextEncoder().encode(text ? `${text}\n` : ''));
@@ -319,7 +326,7 @@ export function LogsPane(props: LogsViewProps & { aside?: ReactNode }) {
         ref={box}
         role="log"
         aria-live="off"
-        aria-label={merged ? 'Project logs' : 'Container logs'}
+        aria-label={merged ? 'Project logs' : props.label ? `Logs of ${props.label}` : 'Container logs'}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the log scrolls with the keyboard
         tabIndex={0}
         onScroll={list.onScroll}

@@ -1,6 +1,6 @@
 // The lines of one container's log, or of several merged, as they stream from the engine.
 import { useEffect, useState } from 'react';
-import type { ContractError } from '../../../../electron/contract/index.ts';
+import type { ContractError, LogBatch, StreamMessage } from '../../../../electron/contract/index.ts';
 import { api } from '../../api/client.ts';
 import { LogBuffer, type LogModel } from './log-buffer.ts';
 import { MergedLog } from './log-merge.ts';
@@ -20,6 +20,20 @@ export interface LogFeed {
   errors: (ContractError | null)[];
 }
 
+/**
+ * Opens one log stream of a single source (default: the container's `containers.logs`); a pod's log
+ * view gives its own (`kube.logs`). Returns what stops it.
+ */
+export type LogOpener = (
+  opts: { follow: boolean; timestamps: boolean; tail: number; since?: string },
+  on: (m: StreamMessage<'containers.logs'> | { type: 'event'; event: LogBatch }) => void,
+) => () => void;
+
+const containerLog =
+  (id: string): LogOpener =>
+  (opts, on) =>
+    api().subscribe('containers.logs', { id, ...opts }, on);
+
 export interface FeedOptions {
   /** Several sources merged in time order (asks for timestamps to merge by), or one container's log. */
   merged: boolean;
@@ -28,6 +42,8 @@ export interface FeedOptions {
   timestamps: boolean;
   /** Only lines from then on (Docker's `since`): where the view was cleared. */
   since?: string;
+  /** Another source than a container's log, for one source (the effect restarts when `ids` change). */
+  open?: LogOpener;
 }
 
 /**
@@ -58,7 +74,7 @@ function redrawScheduler(redraw: () => void): { schedule(): void; cancel(): void
   };
 }
 
-export function useLogFeed(ids: string[], { merged, follow, timestamps, since }: FeedOptions): LogFeed {
+export function useLogFeed(ids: string[], { merged, follow, timestamps, since, open }: FeedOptions): LogFeed {
   const [model, setModel] = useState<LogModel>(() => new LogBuffer(false, maxLines));
   const [loading, setLoading] = useState(true);
   const [errors, setErrors] = useState<(ContractError | null)[]>([]);
@@ -66,6 +82,7 @@ export function useLogFeed(ids: string[], { merged, follow, timestamps, since }:
   const key = ids.join('\n');
   const withTimestamps = merged || timestamps;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `open` goes with `ids` (their key)
   useEffect(() => {
     const list = key.split('\n');
     const redraw = redrawScheduler(() => setVersion((v) => v + 1));
@@ -96,7 +113,7 @@ export function useLogFeed(ids: string[], { merged, follow, timestamps, since }:
     } else {
       // The view opens on the last lines, fetched on their own (the engine finds them from the end of
       // the log), while the whole log streams in beside them; it takes over once it has reached them.
-      const id = list[0];
+      const opener = open ?? containerLog(list[0]);
       const preview = new LogBuffer(withTimestamps, maxLines);
       const full = new LogBuffer(withTimestamps, maxLines);
       let shown = preview;
@@ -111,9 +128,8 @@ export function useLogFeed(ids: string[], { merged, follow, timestamps, since }:
         setModel(full);
         setLoading(false);
       };
-      stopPreview = api().subscribe(
-        'containers.logs',
-        { id, follow: false, timestamps: withTimestamps, tail: previewLines, since },
+      stopPreview = opener(
+        { follow: false, timestamps: withTimestamps, tail: previewLines, ...(since ? { since } : {}) },
         (m) => {
           if (shown !== preview) return;
           if (m.type === 'event') {
@@ -128,22 +144,18 @@ export function useLogFeed(ids: string[], { merged, follow, timestamps, since }:
       );
       stops.push(() => stopPreview());
       stops.push(
-        api().subscribe(
-          'containers.logs',
-          { id, follow, timestamps: withTimestamps, tail: maxLines, since },
-          (m) => {
-            if (m.type === 'event') {
-              const from = full.length;
-              full.append(m.event);
-              if (shown === preview && previewDone && full.caughtUp(preview, from)) takeOver();
-              if (shown === full) redraw.schedule();
-            } else {
-              // The whole log is in (not following), or the stream failed: show what there is.
-              takeOver();
-              if (m.error) fail(0, m.error);
-            }
-          },
-        ),
+        opener({ follow, timestamps: withTimestamps, tail: maxLines, ...(since ? { since } : {}) }, (m) => {
+          if (m.type === 'event') {
+            const from = full.length;
+            full.append(m.event);
+            if (shown === preview && previewDone && full.caughtUp(preview, from)) takeOver();
+            if (shown === full) redraw.schedule();
+          } else {
+            // The whole log is in (not following), or the stream failed: show what there is.
+            takeOver();
+            if (m.error) fail(0, m.error);
+          }
+        }),
       );
     }
     return () => {

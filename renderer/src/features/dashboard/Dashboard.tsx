@@ -8,6 +8,7 @@ import type { Route } from '../../store/index.ts';
 import { engineUp, useStore } from '../../store/index.ts';
 import { formatBytes } from '../../ui/format.ts';
 import { usePolling } from '../../ui/use-polling.ts';
+import { ClusterCard } from '../kubernetes/cluster/ClusterCard.tsx';
 import { MachineCard } from '../machine/MachineCard.tsx';
 import { DiskUsageCard } from './DiskUsageCard.tsx';
 import './dashboard.css';
@@ -92,6 +93,7 @@ export function Dashboard() {
     <section aria-labelledby="dash-title" className="dashboard">
       <h1 id="dash-title">Dashboard</h1>
       <MachineCard />
+      <ClusterCard />
       {!s.loaded && <p>Connecting to the engine…</p>}
       {s.loaded && !s.up && (
         <p className="muted">The engine's state, resources and disk use show here once it answers.</p>

@@ -17,8 +17,13 @@ export function KubeNav({ route }: { route: Route }) {
   const contexts = useStore((s) => s.kubeContexts);
   const error = useStore((s) => s.kubeContextsError);
   const { context } = useKubeScope();
-  const inKube = route.screen === 'kube' || route.screen === 'kubeObject';
-  const currentKind = inKube ? route.kind : null;
+  const onKind = route.screen === 'kube' || route.screen === 'kubeObject';
+  const currentKind = onKind ? route.kind : null;
+  const inKube =
+    onKind ||
+    route.screen === 'kube-apply' ||
+    route.screen === 'kube-pod' ||
+    route.screen === 'kube-port-forwards';
 
   useEffect(() => {
     void useStore.getState().loadKubeContexts();
@@ -59,6 +64,26 @@ export function KubeNav({ route }: { route: Route }) {
               ))}
             </div>
           ))}
+          {/* biome-ignore lint/a11y/useSemanticElements: a labelled group of nav buttons */}
+          <div className="kube-nav-group" role="group" aria-label="Tools">
+            <div className="kube-nav-label">Tools</div>
+            <button
+              type="button"
+              className={route.screen === 'kube-apply' ? 'nav sub active' : 'nav sub'}
+              aria-current={route.screen === 'kube-apply' ? 'page' : undefined}
+              onClick={() => navigate({ screen: 'kube-apply', context: context ?? 'berth' })}
+            >
+              Apply YAML
+            </button>
+            <button
+              type="button"
+              className={route.screen === 'kube-port-forwards' ? 'nav sub active' : 'nav sub'}
+              aria-current={route.screen === 'kube-port-forwards' ? 'page' : undefined}
+              onClick={() => navigate({ screen: 'kube-port-forwards' })}
+            >
+              Port forwards
+            </button>
+          </div>
         </>
       )}
     </div>

@@ -6,6 +6,7 @@ import type { ContractError, SettingsView, ThemePreference } from '../../../../e
 import { useStore } from '../../store/index.ts';
 import { CodeText } from '../../ui/CodeText.tsx';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
+import { ClusterCard } from '../kubernetes/cluster/ClusterCard.tsx';
 import { MachineSettings } from '../machine/MachineSettings.tsx';
 import './settings.css';
 
@@ -184,6 +185,7 @@ export function SettingsScreen() {
       {view && <EndpointSettings view={view} apply={setEndpoint} />}
       <ThemeSettings />
       <MachineSettings />
+      <ClusterCard settings />
       {view && <LoginSettings view={view} />}
       {view && (
         <p className="muted">

@@ -76,8 +76,7 @@ export const podSpec: KindSpec<PodRow> = {
           context={context}
           namespace={row.namespace}
           pod={row.name}
-          containers={row.containers}
-          initContainers={row.initContainers}
+          containers={[...row.containers, ...row.initContainers]}
         />
       ),
     },
@@ -85,13 +84,7 @@ export const podSpec: KindSpec<PodRow> = {
       id: 'terminal',
       label: 'Terminal',
       render: ({ row, context }) => (
-        <PodTerminal
-          context={context}
-          namespace={row.namespace}
-          pod={row.name}
-          containers={row.containers}
-          initContainers={row.initContainers}
-        />
+        <PodTerminal context={context} namespace={row.namespace} pod={row.name} containers={row.containers} />
       ),
     },
   ],

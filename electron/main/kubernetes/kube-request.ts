@@ -1,0 +1,128 @@
+// Plain requests to a context's API server with its credentials (client-node's applyToHTTPSOptions):
+// for what the generated clients do not say well — a server-side apply whose Status body we need
+// whole, discovery, and a log stream whose refusal must keep the server's message.
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ErrorKind } from '../../contract/index.ts';
+import { HandlerError } from '../ipc/errors.ts';
+
+export interface KubeResponse {
+  status: number;
+  /** The parsed JSON body (a Status for most failures), or null when it was not JSON. */
+  body: unknown;
+  text: string;
+}
+
+export interface KubeStatusBody {
+  kind?: string;
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: {
+    name?: string;
+    kind?: string;
+    causes?: { reason?: string; message?: string; field?: string }[];
+  };
+}
+
+export interface RequestSpec {
+  method?: string;
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: string;
+  contentType?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+const certificateCodes = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+
+/** A connection that failed before any answer, in the words a screen shows. */
+export function connectionError(err: unknown, server: string): HandlerError {
+  const e = err as NodeJS.ErrnoException;
+  const code = e?.code ?? '';
+  if (certificateCodes.test(code))
+    return new HandlerError(
+      'unreachable',
+      'kube.certificate',
+      `the certificate of ${server} is not trusted: ${e.message}`,
+    );
+  if (code === 'ECONNREFUSED')
+    return new HandlerError('unreachable', 'kube.refused', `connection refused by ${server}`);
+  return new HandlerError('unreachable', 'kube.unreachable', `cannot reach ${server}: ${e?.message ?? e}`);
+}
+
+function url(kc: KubeConfig, spec: RequestSpec): URL {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new HandlerError('not_found', 'kube.no_cluster', 'the context names no cluster');
+  const u = new URL(cluster.server.replace(/\/+$/, '') + spec.path);
+  for (const [k, v] of Object.entries(spec.query ?? {}))
+    if (v !== undefined) u.searchParams.set(k, String(v));
+  return u;
+}
+
+/** Starts a request and resolves with the response as it begins (the body not read yet). */
+export async function openRequest(kc: KubeConfig, spec: RequestSpec): Promise<http.IncomingMessage> {
+  const u = url(kc, spec);
+  const opts: https.RequestOptions = {
+    method: spec.method ?? 'GET',
+    headers: {
+      Accept: 'application/json',
+      ...(spec.body !== undefined ? { 'Content-Type': spec.contentType ?? 'application/json' } : {}),
+    },
+  };
+  await kc.applyToHTTPSOptions(opts);
+  const lib = u.protocol === 'http:' ? http : https;
+  return await new Promise((resolve, reject) => {
+    const req = lib.request(u, opts, resolve);
+    req.on('error', (err) => reject(spec.signal?.aborted ? err : connectionError(err, u.origin)));
+    if (spec.timeoutMs) req.setTimeout(spec.timeoutMs, () => req.destroy(new Error('timed out')));
+    if (spec.signal) {
+      if (spec.signal.aborted) req.destroy();
+      else spec.signal.addEventListener('abort', () => req.destroy(), { once: true });
+    }
+    req.end(spec.body);
+  });
+}
+
+export async function kubeRequest(kc: KubeConfig, spec: RequestSpec): Promise<KubeResponse> {
+  const res = await openRequest(kc, { timeoutMs: 30_000, ...spec });
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: res.statusCode ?? 0, body, text };
+}
+
+const kindByStatus: Record<number, ErrorKind> = {
+  400: 'invalid_argument',
+  401: 'forbidden',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  422: 'invalid_argument',
+};
+
+/** The server's own message for a failed response. */
+export function statusMessage(r: KubeResponse): string {
+  const s = r.body as KubeStatusBody | null;
+  if (s && typeof s.message === 'string' && s.message) return s.message;
+  return r.text.trim() || `the server answered ${r.status}`;
+}
+
+/** A failed response as the contract's error, the server's message kept. */
+export function responseError(r: KubeResponse): HandlerError {
+  return new HandlerError(kindByStatus[r.status] ?? 'internal', `kube.http_${r.status}`, statusMessage(r));
+}
+
+/** The JSON body of a successful response; a failure throws with the server's message. */
+export async function kubeJson<T>(kc: KubeConfig, spec: RequestSpec): Promise<T> {
+  const r = await kubeRequest(kc, spec);
+  if (r.status < 200 || r.status >= 300) throw responseError(r);
+  return r.body as T;
+}
