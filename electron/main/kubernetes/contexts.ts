@@ -1,6 +1,7 @@
 // The contexts the app can show and the one it shows. The active context is the app's own choice, kept
 // in its settings (never in the kubeconfig); `kube.useContext` is the one thing that writes the
 // kubeconfig, and only its current-context.
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeContextsView } from '../../contract/index.ts';
 import { HandlerError } from '../ipc/errors.ts';
 import type { InvokeHandlers } from '../ipc/handlers.ts';
@@ -52,8 +53,11 @@ export class KubeContexts {
     return { contexts, active, files: s.files, ...(s.error ? { error: s.error } : {}) };
   }
 
-  /** A client for `context`; a context the kubeconfig does not have is `not_found`. */
-  async client(context: string): Promise<KubeClient> {
+  /**
+   * client-node's KubeConfig with `context` current (for its Exec, PortForward, Log and object APIs);
+   * a context the kubeconfig does not have is `not_found`.
+   */
+  async config(context: string): Promise<KubeConfig> {
     const set = await this.read();
     const kc = configFor(set, context);
     if (!kc) {
@@ -64,7 +68,12 @@ export class KubeContexts {
         `the kubeconfig has no context ${context}${why}`,
       );
     }
-    return new KubeClient(context, kc);
+    return kc;
+  }
+
+  /** A JSON client for `context` (lists, watches, gets and patches). */
+  async client(context: string): Promise<KubeClient> {
+    return new KubeClient(context, await this.config(context));
   }
 
   async setActive(context: string): Promise<KubeContextsView> {

@@ -59,7 +59,10 @@ export class KubeClient {
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
+    if (body !== undefined) {
+      headers['Content-Type'] = opts.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
     const res = await this.send(method, path, opts.query, headers, body, opts.signal);
     const text = await readAll(res);
     if ((res.statusCode ?? 500) >= 400) throw apiError(res.statusCode ?? 500, text);

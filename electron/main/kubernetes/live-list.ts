@@ -125,7 +125,7 @@ export class LiveList {
     const signal = this.abort.signal;
     let attempt = 0;
     while (!signal.aborted) {
-      let watchStarted = 0;
+      let watchStarted: number | null = null;
       try {
         const { items, resourceVersion } = await this.o.source.list(signal);
         if (signal.aborted) return;
@@ -142,11 +142,11 @@ export class LiveList {
         }
       } catch (err) {
         if (signal.aborted) return;
-        if (watchStarted && this.timers.now() - watchStarted >= healthyWatchMs) attempt = 0;
+        if (watchStarted !== null && this.timers.now() - watchStarted >= healthyWatchMs) attempt = 0;
         const problem = kubeProblem(err);
         const gone = err instanceof KubeApiError && err.statusCode === 410;
         const dropped =
-          watchStarted > 0 && (gone || problem.kind === 'unreachable' || problem.kind === 'other');
+          watchStarted !== null && (gone || problem.kind === 'unreachable' || problem.kind === 'other');
         if (dropped) {
           // The watch broke or its version expired: relist (at once after a healthy watch).
           this.setState('reconnecting');
