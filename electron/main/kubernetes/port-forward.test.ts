@@ -6,10 +6,19 @@ import { type ForwardBackend, PortForwards } from './port-forward.ts';
 import { choosePod, targetPortOf } from './port-forward-backend.ts';
 
 /** A "pod": a TCP server on 127.0.0.1 that answers `pong:<what it got>`. */
-const pod = net.createServer((c) => c.on('data', (d) => c.write(`pong:${d}`)));
+const podSockets = new Set<net.Socket>();
+const pod = net.createServer((c) => {
+  podSockets.add(c);
+  c.on('close', () => podSockets.delete(c));
+  c.on('data', (d) => c.write(`pong:${d}`));
+});
 await new Promise<void>((r) => pod.listen(0, '127.0.0.1', r));
 const podPort = (pod.address() as net.AddressInfo).port;
-after(() => pod.close());
+// The tunnels of forwards a test stopped may still be open: the file ends only once they are closed.
+after(() => {
+  for (const c of podSockets) c.destroy();
+  pod.close();
+});
 
 /** Tunnels to the local "pod"; `gone` is how a test says its pod went away. */
 function backend() {
