@@ -3,14 +3,14 @@
 // host's links and iptables rules as they found them (test/runner/host-state.mjs). Exits non-zero when
 // a benchmark failed or the host differs.
 //   node test/bench/run.mjs              all benchmarks
-//   node test/bench/run.mjs network      some of them (engine | images | network | app | logs | kube-store | kube | vm)
+//   node test/bench/run.mjs network      some of them (engine | images | network | app | logs | kube-store | kube | kube-ui | vm)
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkHost, snapshot } from '../runner/host-state.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const all = ['engine', 'images', 'network', 'app', 'logs', 'kube-store', 'kube', 'vm'];
+const all = ['engine', 'images', 'network', 'app', 'logs', 'kube-store', 'kube', 'kube-ui', 'vm'];
 const wanted = process.argv.slice(2);
 for (const w of wanted) {
   if (!all.includes(w)) {
