@@ -94,3 +94,46 @@ test('field paths as the API server writes them', () => {
     'app.kubernetes.io/name',
   ]);
 });
+
+test('a List is its items, each a document with its own line and fields', () => {
+  const docs = splitYaml(
+    [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: first}',
+      '---',
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '  - apiVersion: v1',
+      '    kind: ConfigMap',
+      '    metadata:',
+      '      name: a',
+      '    data: {k: v}',
+      '  - apiVersion: v1',
+      '    kind: Service',
+      '    metadata: {}',
+      '---',
+      'apiVersion: v1',
+      'kind: List',
+      'items: []',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    docs.map((d) => [d.index, d.line, d.object?.kind, d.object?.metadata.name, d.problem?.message]),
+    [
+      [0, 1, 'ConfigMap', 'first', undefined],
+      [1, 8, 'ConfigMap', 'a', undefined],
+      [
+        2,
+        13,
+        undefined,
+        undefined,
+        'metadata.name is missing (apply needs a name; generateName is for create)',
+      ],
+    ],
+  );
+  assert.equal(docs[1].lineOf('data.k'), 12);
+  assert.equal(docs[1].lineOf('metadata.name'), 11);
+});

@@ -2,7 +2,7 @@
 // object, or why it cannot be read (a syntax error at its line, or no apiVersion/kind/name). The
 // parsed document stays, so that a field the server names (`spec.containers[0].image`) is found again
 // at its line. Every line here is a line of the whole text, 1-based, as the editor numbers them.
-import { type Document, isMap, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import { isMap, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
 
 export interface KubeObjectDoc {
   apiVersion: string;
@@ -45,16 +45,43 @@ export function splitYaml(text: string): YamlDocument[] {
       out.push({ index, line, problem: { message: firstLine(e.message), line: at }, lineOf: nothing });
       continue;
     }
-    const lineOf = (field: string) => fieldLine(doc, field, lineAt);
     const value = doc.toJS() as unknown;
-    const problem = shapeProblem(value);
-    if (problem) {
-      out.push({ index, line, problem: { message: problem, line }, lineOf });
+    const items = listItems(contents, value);
+    if (items) {
+      // A `kind: List` (or FooList) is its items, each applied as a document of its own, as kubectl
+      // does; each item's line and fields are its own.
+      for (const [node, item] of items) {
+        const at = node.range ? lineAt(node.range[0]) : line;
+        pushObject(out, out.length, at, item, (field) => fieldLine(node, field, lineAt));
+      }
       continue;
     }
-    out.push({ index, line, object: value as KubeObjectDoc, lineOf });
+    pushObject(out, index, line, value, (field) => fieldLine(contents, field, lineAt));
   }
   return out;
+}
+
+function pushObject(
+  out: YamlDocument[],
+  index: number,
+  line: number,
+  value: unknown,
+  lineOf: (field: string) => number | undefined,
+): void {
+  const problem = shapeProblem(value);
+  if (problem) out.push({ index, line, problem: { message: problem, line }, lineOf });
+  else out.push({ index, line, object: value as KubeObjectDoc, lineOf });
+}
+
+/** The item nodes and values of a list document (`kind: List`, `PodList`…), or undefined. */
+function listItems(contents: Node | null, value: unknown): [Node, unknown][] | undefined {
+  if (!isMap(contents) || typeof value !== 'object' || value === null) return undefined;
+  const { kind, items } = value as { kind?: unknown; items?: unknown };
+  if (typeof kind !== 'string' || !kind.endsWith('List') || !Array.isArray(items)) return undefined;
+  const seq = contents.items.find((p) => String((p.key as { value?: unknown })?.value ?? p.key) === 'items')
+    ?.value as Node | null | undefined;
+  if (!isSeq(seq)) return items.length === 0 ? [] : undefined;
+  return seq.items.map((n, i) => [n as Node, items[i]]);
 }
 
 function scalarNull(n: Node): boolean {
@@ -95,8 +122,8 @@ export function fieldPath(field: string): (string | number)[] {
  * The line of the deepest node of `field` the document has: a missing field (a Required value) is
  * shown at the object that lacks it. Undefined when not even the first step is there.
  */
-function fieldLine(doc: Document, field: string, lineAt: (offset: number) => number): number | undefined {
-  let node = doc.contents as Node | null;
+function fieldLine(root: Node | null, field: string, lineAt: (offset: number) => number): number | undefined {
+  let node = root;
   let found: number | undefined;
   for (const step of fieldPath(field)) {
     if (isMap(node)) {
