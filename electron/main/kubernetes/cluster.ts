@@ -15,10 +15,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeEntriesFromAdmin, userKubeconfigPath, writeKubeconfig } from '../../../vm/forward/contexts.ts';
 import type { KubeClusterView } from '../../contract/index.ts';
 import { HandlerError } from '../ipc/errors.ts';
-import { kubeconfigFiles, loadKubeconfig } from './context-config.ts';
+import { hasContext } from './context-config.ts';
 import { connectionError, kubeRequest } from './kube-request.ts';
-
-export const berthContext = 'berth';
+import { berthContext, kubeconfigPrecedence } from './kubeconfig-files.ts';
 
 /** The engine that runs the cluster: the seam between this module and the machine (or a test's). */
 export interface ClusterEngine {
@@ -88,7 +87,7 @@ export class BerthCluster {
   /** The user's kubeconfig names the `berth` context. */
   merged(): boolean {
     try {
-      return loadKubeconfig(this.env).getContextObject(berthContext) !== null;
+      return hasContext(berthContext, this.env);
     } catch {
       return false;
     }
@@ -143,7 +142,7 @@ export class BerthCluster {
     const file = userKubeconfigPath(this.env);
     const admin = this.adminKubeconfig();
     if (!admin) {
-      if (this.merged()) return { file: kubeconfigFiles(this.env)[0], context: berthContext };
+      if (this.merged()) return { file: kubeconfigPrecedence(this.env)[0], context: berthContext };
       throw this.unsupported(
         'merged from here (the machine’s agent writes the berth context when it connects)',
       );

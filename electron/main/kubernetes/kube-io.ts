@@ -8,8 +8,9 @@ import { cliPaths } from '../../../vm/cli/paths.ts';
 import type { AppServices } from '../app/app-services.ts';
 import type { InvokeHandlers, StreamHandlers } from '../ipc/handlers.ts';
 import { applyInContext } from './apply.ts';
-import { BerthCluster, berthContext, type ClusterEngine } from './cluster.ts';
+import { BerthCluster, type ClusterEngine } from './cluster.ts';
 import { kubeConfigFor } from './context-config.ts';
+import { berthContext } from './kubeconfig-files.ts';
 import { podLogStream } from './logs.ts';
 import { PortForwards } from './port-forward.ts';
 import { clusterForwardBackend } from './port-forward-backend.ts';
@@ -119,6 +120,7 @@ export function kubeIo(app?: AppServices, env: NodeJS.ProcessEnv = process.env):
         applyInContext(configFor(req?.context), {
           yaml: req?.yaml,
           dryRun: req?.dryRun === true,
+          replace: req?.replace === true,
           ...(req?.namespace ? { namespace: req.namespace } : {}),
         }),
       'kube.portForwards': async () => forwards.list(),

@@ -3,8 +3,15 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { contextNamespace, hasContext, kubeConfigFor } from './context-config.ts';
 import { KubeContexts, memoryActiveContext } from './contexts.ts';
-import { configFor, kubeconfigPrecedence, readKubeconfigs, withCurrentContext } from './kubeconfig-files.ts';
+import {
+  configFor,
+  kubeconfigPrecedence,
+  readKubeconfigs,
+  readKubeconfigsSync,
+  withCurrentContext,
+} from './kubeconfig-files.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kube-cfg-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -148,5 +155,33 @@ describe('the kubeconfig, as kubectl reads it', () => {
       const l = await new KubeContexts({ env: { KUBECONFIG: locked }, active: memoryActiveContext() }).view();
       assert.match(l.error ?? '', /EACCES/);
     }
+  });
+  test('a channel that must answer at once reads the same merge; Berth’s admin kubeconfig stands in for berth', async () => {
+    const prod = kubeConfigFor('prod', env);
+    assert.equal(prod.getCurrentContext(), 'prod');
+    assert.equal(prod.getCurrentCluster()?.caFile, path.join(dir, 'ca.crt'), 'paths relative to their file');
+    assert.equal(prod.getCurrentUser()?.token, 'abc', 'the first file to name the user wins');
+    assert.equal(contextNamespace(prod), 'shop');
+    assert.equal(contextNamespace(kubeConfigFor('lab', env)), 'default');
+    assert.deepEqual(readKubeconfigsSync(env), await readKubeconfigs(env));
+
+    const admin = path.join(dir, 'admin.kubeconfig');
+    writeFileSync(
+      admin,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: berth, cluster: {server: "https://127.0.0.1:7443"}}]\n' +
+        'users: [{name: berth, user: {token: admin}}]\ncontexts: [{name: berth, context: {cluster: berth, user: berth}}]\n',
+    );
+    const lone = { KUBECONFIG: b, HOME: dir };
+    assert.equal(hasContext('berth', lone), false);
+    assert.equal(kubeConfigFor('berth', lone, [admin]).getCurrentCluster()?.server, 'https://127.0.0.1:7443');
+    assert.equal(
+      kubeConfigFor('berth', env, [admin]).getCurrentCluster()?.server,
+      'https://127.0.0.1:6443',
+      "the user's own entry first",
+    );
+    assert.throws(
+      () => kubeConfigFor('nope', { KUBECONFIG: path.join(dir, 'bad2.yaml') }),
+      (err: Error & { code?: string }) => err.code === 'kube.context_not_found',
+    );
   });
 });

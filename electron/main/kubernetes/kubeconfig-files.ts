@@ -3,7 +3,7 @@
 // to set current-context sets it. Making a context current edits that one line in the file kubectl
 // would write it to, leaving every other byte (comments, order, layout) as it was.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Cluster, type Context, KubeConfig, type User } from '@kubernetes/client-node';
@@ -33,8 +33,8 @@ export function kubeconfigPrecedence(env: NodeJS.ProcessEnv): string[] {
   return [path.join(home, '.kube', 'config')];
 }
 
-export async function readKubeconfigs(env: NodeJS.ProcessEnv): Promise<KubeconfigSet> {
-  const set: KubeconfigSet = {
+function emptySet(env: NodeJS.ProcessEnv): KubeconfigSet {
+  return {
     precedence: kubeconfigPrecedence(env),
     files: [],
     clusters: [],
@@ -42,33 +42,65 @@ export async function readKubeconfigs(env: NodeJS.ProcessEnv): Promise<Kubeconfi
     contexts: [],
     current: null,
   };
+}
+
+/** One file's text merged into `set`: entries it names first are kept, relative paths made absolute. */
+function mergeFile(set: KubeconfigSet, file: string, text: string, errors: string[]): void {
+  set.files.push(file);
+  if (!text.trim()) return;
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(text, { onInvalidEntry: 'filter' });
+    kc.makePathsAbsolute(path.dirname(file));
+  } catch (err) {
+    errors.push(`cannot read ${file}: ${(err as Error).message}`);
+    return;
+  }
+  const add = <T extends { name: string }>(into: T[], from: T[] | undefined) => {
+    for (const x of from ?? []) if (x?.name && !into.some((y) => y.name === x.name)) into.push(x);
+  };
+  add(set.clusters, kc.clusters);
+  add(set.users, kc.users);
+  add(set.contexts, kc.contexts);
+  if (!set.current && kc.currentContext) set.current = kc.currentContext;
+}
+
+/** A file that is not there is skipped, as kubectl skips it; any other failure is reported. */
+function unreadable(file: string, err: unknown, errors: string[]): void {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code !== 'ENOENT') errors.push(`cannot read ${file}: ${e.message}`);
+}
+
+export async function readKubeconfigs(env: NodeJS.ProcessEnv): Promise<KubeconfigSet> {
+  const set = emptySet(env);
   const errors: string[] = [];
   for (const file of set.precedence) {
     let text: string;
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code !== 'ENOENT') errors.push(`cannot read ${file}: ${e.message}`);
+      unreadable(file, err, errors);
       continue;
     }
-    set.files.push(file);
-    if (!text.trim()) continue;
-    const kc = new KubeConfig();
+    mergeFile(set, file, text, errors);
+  }
+  if (errors.length) set.error = errors.join('; ');
+  return set;
+}
+
+/** The same, for callers that must answer at once (a channel that builds a client as it is called). */
+export function readKubeconfigsSync(env: NodeJS.ProcessEnv): KubeconfigSet {
+  const set = emptySet(env);
+  const errors: string[] = [];
+  for (const file of set.precedence) {
+    let text: string;
     try {
-      kc.loadFromString(text, { onInvalidEntry: 'filter' });
-      kc.makePathsAbsolute(path.dirname(file));
+      text = readFileSync(file, 'utf8');
     } catch (err) {
-      errors.push(`cannot read ${file}: ${(err as Error).message}`);
+      unreadable(file, err, errors);
       continue;
     }
-    const add = <T extends { name: string }>(into: T[], from: T[] | undefined) => {
-      for (const x of from ?? []) if (x?.name && !into.some((y) => y.name === x.name)) into.push(x);
-    };
-    add(set.clusters, kc.clusters);
-    add(set.users, kc.users);
-    add(set.contexts, kc.contexts);
-    if (!set.current && kc.currentContext) set.current = kc.currentContext;
+    mergeFile(set, file, text, errors);
   }
   if (errors.length) set.error = errors.join('; ');
   return set;
