@@ -221,9 +221,13 @@ export interface KubeContainerView {
 }
 
 /** One object for its detail view: its YAML as kubectl prints it (managedFields left out). */
+/** What stands, in a secret's YAML, for each value: values cross only one by one, when asked. */
+export const hiddenSecretValue = '(hidden; Show it in the Data tab)';
+
 export interface KubeObjectView {
   ref: KubeObjectRef;
   uid: string;
+  /** As `kubectl get -o yaml` prints it; a secret's with every value as `hiddenSecretValue`. */
   yaml: string;
   conditions: KubeCondition[];
   /** Pods' containers, and a workload's pod template's. */
@@ -325,9 +329,11 @@ export interface KubernetesInvoke {
   /**
    * Applies a (multi-document) YAML as `kubectl apply --server-side` does, field manager `berth`; with
    * `dryRun`, the server validates and persists nothing. `namespace` is for documents that name none.
+   * `replace` is an object's "Edit YAML", as `kubectl edit` writes: one document, PUT in place of the
+   * stored object (what was removed goes), its resourceVersion refusing an edit of an older version.
    */
   'kube.apply': {
-    req: { context: string; yaml: string; dryRun: boolean; namespace?: string };
+    req: { context: string; yaml: string; dryRun: boolean; namespace?: string; replace?: boolean };
     res: ApplyResult[];
   };
   /** One value of a secret, decoded, for showing or copying when the user asks. */

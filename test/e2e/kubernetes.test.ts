@@ -143,6 +143,51 @@ describe('Kubernetes in web mode', { skip }, () => {
     assert.match((await page.getByTestId('object-yaml').textContent()) ?? '', /replicas: 3/);
   });
 
+  test('editing a deployment’s YAML: a refused value is marked at its line; a good edit is stored', async () => {
+    await kube.open('Deployments');
+    await kube.openObject('web');
+    await kube.tab('YAML');
+    await page.getByRole('button', { name: 'Edit YAML', exact: true }).click();
+    const editor = page.getByTestId('edit-yaml').getByLabel('YAML', { exact: true });
+    const text = await editor.inputValue();
+    assert.doesNotMatch(text, /^status:/m, 'what the server owns is left out');
+    assert.match(text, /^ {2}resourceVersion: /m, 'the version the edit starts from is kept');
+    const at = /^ {2}replicas: \d+$/m.exec(text);
+    assert.ok(at, text);
+    const line = text.slice(0, at.index).split('\n').length;
+    await editor.fill(text.replace(at[0], '  replicas: -1'));
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByRole('status').getByText('The server refused the dry run: nothing was applied').waitFor();
+    await page.locator(`.yaml-line-number.marked[data-line="${line}"]`).waitFor();
+    const problem = page.locator('[aria-label="Problems"] li', { hasText: `Line ${line}` });
+    assert.match((await problem.textContent()) ?? '', /spec\.replicas/);
+    await shot('kube-edit-yaml');
+    assert.equal(one.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}']).trim(), '3');
+
+    // An annotation added and the replicas set to 2: the object is replaced, and the editor closes.
+    const edited = text
+      .replace(at[0], '  replicas: 2')
+      .replace(/^ {2}annotations:\n/m, '  annotations:\n    edited-by: berth-e2e\n');
+    await editor.fill(edited);
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByTestId('edit-yaml').waitFor({ state: 'detached', timeout: 20_000 });
+    assert.equal(
+      one.ok([
+        'get',
+        'deployment',
+        'web',
+        '-o',
+        'jsonpath={.spec.replicas} {.metadata.annotations.edited-by}',
+      ]),
+      '2 berth-e2e',
+    );
+    await eventually(
+      async () => /edited-by: berth-e2e/.test((await page.getByTestId('object-yaml').textContent()) ?? ''),
+      20_000,
+      'the YAML tab shows the stored object',
+    );
+  });
+
   test('a secret’s values stay hidden until asked', async () => {
     await kube.open('Secrets');
     await kube.row('creds').waitFor();
@@ -162,6 +207,11 @@ describe('Kubernetes in web mode', { skip }, () => {
     const yaml = (await page.getByTestId('object-yaml').textContent()) ?? '';
     assert.match(yaml, /password: \(hidden/);
     assert.ok(!yaml.includes(Buffer.from('s3cret-Pa55').toString('base64')), 'nor in base64 in the YAML');
+    assert.equal(
+      await page.getByRole('button', { name: 'Edit YAML' }).count(),
+      0,
+      'no edit of hidden values',
+    );
   });
 
   test('services list their type and ports; events are listed live', async () => {

@@ -59,6 +59,24 @@ function fakeServer(reject: (o: KubeObjectDoc) => KubeResponse | null = () => nu
       else next.metadata.resourceVersion = before?.metadata.resourceVersion;
       return { status: before ? 200 : 201, body: next, text: '' };
     },
+    async replace(path, object, dryRun) {
+      calls.push(`${dryRun ? 'DRY-PUT' : 'PUT'} ${path}`);
+      const before = store.get(path);
+      if (!before) return { status: 404, body: { reason: 'NotFound', message: 'not found' }, text: '' };
+      const want = object.metadata.resourceVersion;
+      if (want && want !== before.metadata.resourceVersion)
+        return {
+          status: 409,
+          body: {
+            reason: 'Conflict',
+            message: `Operation cannot be fulfilled on configmaps "${object.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+          },
+          text: '',
+        };
+      const next = { ...object, metadata: { ...object.metadata, resourceVersion: String(++rv) } };
+      if (!dryRun) store.set(path, next);
+      return { status: 200, body: dryRun ? { ...next, metadata: before.metadata } : next, text: '' };
+    },
   };
   return { server, store, calls };
 }
@@ -175,4 +193,37 @@ test('outcome: 201 is created; a dry run compares content, a real apply the reso
   assert.equal(outcome(res(200, obj('3')), obj('2'), false), 'configured');
   assert.equal(outcome(res(200, obj('2', '1')), obj('2', '1'), true), 'unchanged');
   assert.equal(outcome(res(200, obj('2', '9')), obj('2', '1'), true), 'configured');
+});
+
+test('an edit replaces the one object it holds: what it removed goes, an older version is refused', async () => {
+  const { server, store, calls } = fakeServer();
+  const path = '/api/v1/namespaces/default/configmaps/a';
+  await applyYaml(server, { yaml: `${cm('a', '1')}  other: "x"\n`, dryRun: false }, 'default');
+  assert.deepEqual(store.get(path)?.data, { k: '1', other: 'x' });
+  const rv = store.get(path)?.metadata.resourceVersion;
+  const edited = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  resourceVersion: "${rv}"\ndata:\n  k: "2"\n`;
+  calls.length = 0;
+  const r = await applyYaml(server, { yaml: edited, dryRun: false, replace: true }, 'default');
+  assert.deepEqual(calls, [`GET ${path}`, `DRY-PUT ${path}`, `PUT ${path}`]);
+  assert.equal(r[0].outcome, 'configured');
+  assert.deepEqual(store.get(path)?.data, { k: '2' }, 'the key the edit removed is gone');
+
+  // The same text again: its resourceVersion is now an old one.
+  const stale = await applyYaml(server, { yaml: edited, dryRun: false, replace: true }, 'default');
+  assert.equal(stale[0].outcome, 'failed');
+  assert.match(stale[0].message ?? '', /the object has been modified/);
+  assert.deepEqual(store.get(path)?.data, { k: '2' });
+
+  const two = await applyYaml(
+    server,
+    { yaml: `${cm('a', '1')}---\n${cm('b', '1')}`, dryRun: false, replace: true },
+    'default',
+  );
+  assert.deepEqual(
+    two.map((x) => [x.outcome, x.message]),
+    [
+      ['invalid', 'an edit replaces one object: this text has 2 documents'],
+      ['invalid', 'an edit replaces one object: this text has 2 documents'],
+    ],
+  );
 });

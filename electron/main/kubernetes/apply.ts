@@ -19,6 +19,8 @@ export interface ApplyServer {
   get(path: string): Promise<KubeObjectDoc | null>;
   /** A server-side apply of `object` at `path`. */
   apply(path: string, object: KubeObjectDoc, dryRun: boolean): Promise<KubeResponse>;
+  /** A replace (PUT) of the object at `path` by `object`, as `kubectl edit` and `replace` write. */
+  replace(path: string, object: KubeObjectDoc, dryRun: boolean): Promise<KubeResponse>;
 }
 
 interface Planned {
@@ -90,6 +92,8 @@ export interface ApplyRequest {
   dryRun: boolean;
   /** For documents that name none; else the context's namespace, else `default`. */
   namespace?: string;
+  /** An edit of one object: PUT in its place rather than a server-side apply. */
+  replace?: boolean;
 }
 
 export async function applyYaml(
@@ -113,6 +117,13 @@ export async function applyYaml(
     }
     return results;
   }
+  if (req.replace && docs.length !== 1) {
+    const message = `an edit replaces one object: this text has ${docs.length} documents`;
+    for (const r of results) Object.assign(r, { outcome: 'invalid', message });
+    return results;
+  }
+  const write = (p: Planned, dryRun: boolean) =>
+    req.replace ? server.replace(p.path, p.object, dryRun) : server.apply(p.path, p.object, dryRun);
   // Where each one goes (discovery); a kind the server does not know fails that document.
   const planned: (Planned | null)[] = [];
   for (const doc of docs) {
@@ -144,7 +155,7 @@ export async function applyYaml(
     if (!p) continue;
     const before = await server.get(p.path);
     befores.set(p.doc.index, before);
-    const r = await server.apply(p.path, p.object, true);
+    const r = await write(p, true);
     const result = results[p.doc.index];
     if (r.status >= 200 && r.status < 300) {
       result.outcome = outcome(r, before, true);
@@ -169,7 +180,7 @@ export async function applyYaml(
   }
   for (const p of planned as Planned[]) {
     const result = results[p.doc.index];
-    const r = await server.apply(p.path, p.object, false);
+    const r = await write(p, false);
     if (r.status >= 200 && r.status < 300) {
       result.outcome = outcome(r, befores.get(p.doc.index) ?? null, false);
       delete result.message;
@@ -229,6 +240,15 @@ export function apiServer(kc: KubeConfig): ApplyServer {
         },
         body: JSON.stringify(object),
         contentType: 'application/apply-patch+yaml',
+      });
+    },
+    replace(path, object, dryRun) {
+      return kubeRequest(kc, {
+        method: 'PUT',
+        path,
+        query: { fieldManager, fieldValidation: 'Strict', ...(dryRun ? { dryRun: 'All' } : {}) },
+        body: JSON.stringify(object),
+        contentType: 'application/json',
       });
     },
   };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { hiddenSecretValue } from '../../contract/index.ts';
 import { decodeSecretValue } from './config-values.ts';
 import { containersOf, objectView } from './object-detail.ts';
 import { jobFromCronJob, manualJobName, rfc3339 } from './workload-actions.ts';
@@ -101,6 +102,50 @@ describe('object detail', () => {
       containersOf('cronjobs', cj).map((c) => [c.name, c.image, c.state]),
       [['c', 'busybox', '']],
     );
+  });
+
+  test('a secret’s YAML keeps its keys and none of its values, last-applied too', () => {
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'creds',
+        namespace: 'default',
+        uid: 'u9',
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"czNjcmV0LVBhNTU="}}',
+          note: 'kept',
+        },
+      },
+      data: { password: 'czNjcmV0LVBhNTU=', 'tls.crt': 'LS0tLS1CRUdJTi\nmore-base64' },
+      stringData: { user: 'admin' },
+      type: 'Opaque',
+    };
+    const ref = { context: 'c', kind: 'secrets' as const, namespace: 'default', name: 'creds' };
+    const yaml = objectView(ref, secret).yaml;
+    for (const value of ['czNj', 'LS0t', 'more-base64', 'admin']) assert.ok(!yaml.includes(value), yaml);
+    assert.deepEqual(yaml.split('\n'), [
+      'apiVersion: v1',
+      'data:',
+      `  password: ${hiddenSecretValue}`,
+      `  tls.crt: ${hiddenSecretValue}`,
+      'kind: Secret',
+      'metadata:',
+      '  annotations:',
+      `    kubectl.kubernetes.io/last-applied-configuration: ${hiddenSecretValue}`,
+      '    note: kept',
+      '  name: creds',
+      '  namespace: default',
+      '  uid: u9',
+      'stringData:',
+      `  user: ${hiddenSecretValue}`,
+      'type: Opaque',
+      '',
+    ]);
+    assert.equal(secret.data.password, 'czNjcmV0LVBhNTU=', 'the object itself is left as it was');
+    // Any other kind's data is shown as it is.
+    const cm = { ...secret, kind: 'ConfigMap' };
+    assert.match(objectView({ ...ref, kind: 'configmaps' }, cm).yaml, /password: czNjcmV0LVBhNTU=/);
   });
 });
 

@@ -2,11 +2,12 @@
 // sequences flush with their key, managedFields left out), its conditions, and its containers with
 // their state, readiness, restarts and ports (a workload's: its pod template's).
 import { stringify } from 'yaml';
-import type {
-  KubeCondition,
-  KubeContainerView,
-  KubeObjectRef,
-  KubeObjectView,
+import {
+  hiddenSecretValue,
+  type KubeCondition,
+  type KubeContainerView,
+  type KubeObjectRef,
+  type KubeObjectView,
 } from '../../contract/index.ts';
 import { HandlerError } from '../ipc/errors.ts';
 import type { InvokeHandlers } from '../ipc/handlers.ts';
@@ -90,11 +91,29 @@ export function conditionsOf(o: RawObject): KubeCondition[] {
   }));
 }
 
+const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * A Secret with its values left out, before it leaves the main process: every key of `data` and
+ * `stringData` keeps its name, and kubectl's last-applied annotation (which holds the data too) its key.
+ */
+export function withoutSecretValues(o: RawObject): RawObject {
+  const hide = (m: unknown) =>
+    m && typeof m === 'object' ? Object.fromEntries(Object.keys(m).map((k) => [k, hiddenSecretValue])) : m;
+  const copy = { ...o, metadata: { ...o.metadata } } as RawObject & Record<string, unknown>;
+  if ('data' in copy) copy.data = hide(copy.data);
+  if ('stringData' in copy) copy.stringData = hide(copy.stringData);
+  const annotations = copy.metadata.annotations as Record<string, string> | undefined;
+  if (annotations?.[lastApplied] !== undefined)
+    copy.metadata.annotations = { ...annotations, [lastApplied]: hiddenSecretValue };
+  return copy;
+}
+
 export function objectView(ref: KubeObjectRef, o: RawObject): KubeObjectView {
   return {
     ref,
     uid: o.metadata.uid ?? '',
-    yaml: objectYaml(o),
+    yaml: objectYaml(ref.kind === 'secrets' ? withoutSecretValues(o) : o),
     conditions: conditionsOf(o),
     containers: containersOf(ref.kind, o),
   };

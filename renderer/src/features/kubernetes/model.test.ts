@@ -5,12 +5,10 @@ import type { EventRow, PodRow, ServiceRow } from '../../../../electron/contract
 import {
   createdValue,
   filterRows,
-  hiddenValue,
   kubeAge,
   kubeDuration,
   podTone,
   problemTitle,
-  redactSecretYaml,
   restartsText,
   sortRows,
 } from './model.ts';
@@ -188,46 +186,5 @@ describe('kubernetes list model', () => {
       problemTitle({ kind: 'unreachable', message: 'x' }, 'berth', 'pods'),
       /berth cannot be reached/,
     );
-  });
-
-  test('a secret’s YAML keeps its keys and none of its values, block scalars and last-applied too', () => {
-    const yaml = [
-      'apiVersion: v1',
-      'data:',
-      '  password: czNjcmV0LVBhNTU=',
-      '  tls.crt: |',
-      '    LS0tLS1CRUdJTi',
-      '    more-base64',
-      'kind: Secret',
-      'metadata:',
-      '  annotations:',
-      '    kubectl.kubernetes.io/last-applied-configuration: |',
-      '      {"apiVersion":"v1","data":{"password":"czNjcmV0LVBhNTU="}}',
-      '    note: kept',
-      '  name: creds',
-      'stringData:',
-      '  user: admin',
-      'type: Opaque',
-      '',
-    ].join('\n');
-    const out = redactSecretYaml(yaml);
-    assert.ok(!out.includes('czNj') && !out.includes('LS0t') && !out.includes('more-base64'), out);
-    assert.ok(!out.includes('admin'), out);
-    assert.deepEqual(out.split('\n'), [
-      'apiVersion: v1',
-      'data:',
-      `  password: ${hiddenValue}`,
-      `  tls.crt: ${hiddenValue}`,
-      'kind: Secret',
-      'metadata:',
-      '  annotations:',
-      `    kubectl.kubernetes.io/last-applied-configuration: ${hiddenValue}`,
-      '    note: kept',
-      '  name: creds',
-      'stringData:',
-      `  user: ${hiddenValue}`,
-      'type: Opaque',
-      '',
-    ]);
   });
 });

@@ -167,33 +167,3 @@ export function problemTitle(p: KubeProblem, context: string, what: string): str
       return `Cannot list ${what} in context ${context}`;
   }
 }
-
-/** What stands for a value the user has not asked to see. */
-export const hiddenValue = '(hidden: Show it in the Data tab)';
-
-/**
- * A Secret's YAML with its values left out: every key of `data` and `stringData` keeps its name, and
- * kubectl's last-applied-configuration annotation (which holds the data too, when the secret was
- * applied) its key only. Line by line, on the YAML as kubectl prints it (keys at the top level, two
- * spaces under them; a block scalar's lines are indented further and go with their key).
- */
-export function redactSecretYaml(yaml: string): string {
-  const out: string[] = [];
-  let inData = false;
-  let keyIndent = -1;
-  for (const line of yaml.split('\n')) {
-    const indent = line.length - line.trimStart().length;
-    if (keyIndent >= 0 && line.trim() !== '' && indent > keyIndent) continue;
-    keyIndent = -1;
-    if (indent === 0 && line.trim() !== '') inData = /^(data|stringData):\s*$/.test(line);
-    const key = /^(\s+)([^\s:][^:]*|"[^"]*"):(\s|$)/.exec(line);
-    const applied = key && /kubectl\.kubernetes\.io\/last-applied-configuration/.test(key[2]);
-    if ((inData && key && indent > 0) || applied) {
-      out.push(`${key?.[1]}${key?.[2]}: ${hiddenValue}`);
-      keyIndent = indent;
-      continue;
-    }
-    out.push(line);
-  }
-  return out.join('\n');
-}

@@ -17,11 +17,19 @@ export interface ApplyPanelProps {
   /** For documents that name no namespace (else the context's). */
   namespace?: string;
   initialYaml?: string;
+  /** An object's edit: its one document replaces it (PUT), as `kubectl edit` writes. */
+  replace?: boolean;
   /** Called after a successful apply (an edit view closes itself). */
   onApplied?(results: ApplyResult[]): void;
 }
 
-export function ApplyPanel({ context, namespace, initialYaml = '', onApplied }: ApplyPanelProps) {
+export function ApplyPanel({
+  context,
+  namespace,
+  initialYaml = '',
+  replace = false,
+  onApplied,
+}: ApplyPanelProps) {
   const [text, setText] = useState(initialYaml);
   const [results, setResults] = useState<ApplyResult[] | null>(null);
   const [resultsFor, setResultsFor] = useState<string | null>(null);
@@ -43,6 +51,7 @@ export function ApplyPanel({ context, namespace, initialYaml = '', onApplied }: 
       context,
       yaml: text,
       dryRun,
+      ...(replace ? { replace } : {}),
       ...(namespace ? { namespace } : {}),
     });
     if (!r.ok) {

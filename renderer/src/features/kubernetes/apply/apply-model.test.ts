@@ -78,6 +78,7 @@ test('the YAML to edit leaves out what the server owns', () => {
       'kind: ConfigMap',
       'metadata:',
       '  name: a',
+      '  resourceVersion: "7"',
       '  labels:',
       '    app: a',
       'data:',

@@ -61,7 +61,11 @@ export function objectName(r: ApplyResult): string {
   return `${r.kind ?? '?'} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '?'}`;
 }
 
-/** The YAML without what the server owns and an apply must not carry back (status, resourceVersion…). */
+/**
+ * An object's YAML for editing: without what the server owns and an edit must not carry back (status,
+ * uid, timestamps, managedFields), keeping resourceVersion, which makes the server refuse to replace a
+ * version newer than the one the edit began from.
+ */
 export function editableYaml(yaml: string): string {
   const out: string[] = [];
   let skipping: number | null = null;
@@ -73,8 +77,7 @@ export function editableYaml(yaml: string): string {
     }
     const owned =
       (indent === 0 && /^status:/.test(line)) ||
-      (indent === 2 &&
-        /^ {2}(resourceVersion|uid|creationTimestamp|generation|selfLink|managedFields):/.test(line));
+      (indent === 2 && /^ {2}(uid|creationTimestamp|generation|selfLink|managedFields):/.test(line));
     if (owned) {
       skipping = indent;
       continue;

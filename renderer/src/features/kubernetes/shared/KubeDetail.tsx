@@ -169,7 +169,9 @@ export function KubeDetail({ kind, namespace, name }: { kind: KubeKind; namespac
         )}
         {kindTab?.render({ row, view, context })}
         {tab === 'events' && <ObjectEvents uid={row.uid} namespace={row.namespace} context={context} />}
-        {tab === 'yaml' && <ObjectYaml view={view} error={viewError} secret={kind === 'secrets'} />}
+        {tab === 'yaml' && (
+          <ObjectYaml view={view} error={viewError} context={context} secret={kind === 'secrets'} />
+        )}
       </div>
     </section>
   );

@@ -1,5 +1,6 @@
 // The parts of every object's detail: its conditions, its containers, its events (a watch of the
 // events whose involvedObject is this object's uid) and its YAML as the server has it (read-only here).
+import { useState } from 'react';
 import type {
   KubeCondition,
   KubeContainerView,
@@ -8,8 +9,9 @@ import type {
 import { useStore } from '../../../store/index.ts';
 import { copyText } from '../../../ui/copy-text.ts';
 import { formatTime } from '../../../ui/format.ts';
+import { EditYaml } from '../apply/EditYaml.tsx';
 import { eventColumns } from '../events/events.tsx';
-import { kubeAge, redactSecretYaml, sortRows } from '../model.ts';
+import { kubeAge, sortRows } from '../model.ts';
 import { ListStatus } from './KubeStatus.tsx';
 import { useKubeList, useNow } from './use-kube.ts';
 
@@ -131,17 +133,24 @@ export function ObjectEvents({
   );
 }
 
-/** The object's YAML; a secret's without its values (those are shown one by one, when asked). */
+/**
+ * The object's YAML (a secret's arrives without its values, which are shown one by one, when asked),
+ * and its edit: the editor in its place until applied or closed. A secret is not edited here: its YAML
+ * holds no values to write back.
+ */
 export function ObjectYaml({
   view,
   error,
+  context,
   secret,
 }: {
   view: KubeObjectView | null;
   error: string | null;
+  context: string;
   secret: boolean;
 }) {
   const report = useStore((s) => s.report);
+  const [editing, setEditing] = useState(false);
   if (error)
     return (
       <div className="error-banner" role="alert">
@@ -149,14 +158,21 @@ export function ObjectYaml({
       </div>
     );
   if (!view) return <p className="empty">Loading…</p>;
-  const yaml = secret ? redactSecretYaml(view.yaml) : view.yaml;
+  if (editing) return <EditYaml context={context} yaml={view.yaml} onClose={() => setEditing(false)} />;
+  const yaml = view.yaml;
   return (
     <div className="kube-yaml">
       <div className="toolbar">
         <span className="muted">
-          As the server has it (managedFields{secret ? ' and the values' : ''} left out); read-only.
+          As the server has it (managedFields{secret ? ' and the values' : ''} left out)
+          {secret ? '; read-only.' : '.'}
         </span>
         <span className="spacer" />
+        {!secret && (
+          <button type="button" className="small" onClick={() => setEditing(true)}>
+            Edit YAML
+          </button>
+        )}
         <button
           type="button"
           className="small"
