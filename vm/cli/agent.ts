@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import type { ForwarderEvent, HostForwarderOptions } from '../forward/forwarder.ts';
 import type { LinkState } from '../forward/link-state.ts';
+import type { RunResult } from '../forward/ssh-link.ts';
 import type {
   MachineEvent,
   MachineManager,
@@ -22,7 +23,11 @@ export interface ForwarderLike {
   start(): Promise<void>;
   stop(): Promise<void>;
   writeKubeContext(file: string, opts?: { use?: boolean }): Promise<void>;
+  run(command: string): Promise<RunResult>;
 }
+
+/** The guest's script that wipes the cluster's state while it holds berthd down (vm/image/guest). */
+export const guestResetCluster = '/opt/berth/init/reset-cluster.sh';
 
 export type AgentEvent =
   | MachineEvent
@@ -110,6 +115,26 @@ export class Agent {
 
   configure(change: Partial<MachineSettings>): Promise<{ restartNeeded: boolean }> {
     return this.o.manager.updateSettings(change);
+  }
+
+  /**
+   * Resets Berth's cluster in the machine: its state wiped (certificates kept, so the host's berth
+   * context stays valid), berthd restarted with an empty cluster; images, volumes and containers stay.
+   * Answers once the engine answers again.
+   */
+  async resetCluster(): Promise<{ output: string }> {
+    const f = this.forwarder;
+    if (!f || !this.docker) throw new Error('the machine is not running: start it first');
+    if (!(await this.settings()).kubernetes) throw new Error("Berth's cluster is off: turn it on first");
+    this.say('info', "resetting Berth's cluster: berthd restarts in the machine");
+    const r = await f.run(guestResetCluster);
+    if (r.code !== 0)
+      throw new Error(`the cluster reset failed in the machine: ${r.stderr.trim() || `exit ${r.code}`}`);
+    if (!(await pingUntil(this.o.dockerSocket, this.o.connectTimeoutMs ?? 60_000)))
+      throw new Error('the engine in the machine did not answer again after the reset');
+    const output = r.stdout.toString('utf8').trim();
+    this.say('info', output || "Berth's cluster was reset");
+    return { output };
   }
 
   async restart(opts: StartOptions = {}): Promise<AgentStatus> {
@@ -225,6 +250,8 @@ export function controlHandler(agent: Agent, onStopped: () => void): Handler {
       }
       case 'restart':
         return agent.restart();
+      case 'cluster-reset':
+        return agent.resetCluster();
       case 'settings':
         return agent.settings();
       case 'configure':

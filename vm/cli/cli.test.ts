@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import type { ForwarderEvent, HostForwarderOptions } from '../forward/forwarder.ts';
 import { FakeHost } from '../machine/fake-host.ts';
 import { type MachineEndpoint, MachineManager, type VmDriver, type VmSession } from '../machine/index.ts';
-import { Agent, type AgentEvent, type ForwarderLike } from './agent.ts';
+import { Agent, type AgentEvent, controlHandler, type ForwarderLike, guestResetCluster } from './agent.ts';
 import { parseArgs } from './args.ts';
 import { ControlClient, serveControl } from './control.ts';
 import { describeEvent, describeStatus, main } from './main.ts';
@@ -151,6 +151,16 @@ class FakeForwarder implements ForwarderLike {
     if (this.failKube) throw new Error('no admin kubeconfig yet');
     this.kubeWrites.push(file);
   }
+  runs: string[] = [];
+  runResult = {
+    code: 0,
+    stdout: Buffer.from('reset: 3 entries of /k removed, certificates kept\n'),
+    stderr: '',
+  };
+  async run(command: string) {
+    this.runs.push(command);
+    return this.runResult;
+  }
 }
 
 function setup(endpoint: MachineEndpoint, settings: { kubernetes?: boolean } = {}) {
@@ -262,6 +272,12 @@ test('the agent connects a machine reached over SSH: forwarder, docker context, 
     assert.equal(t.driver.stopped, 1);
     const stopped = await t.agent.status();
     assert.equal(stopped.state, 'stopped');
+    await assert.rejects(
+      t.agent.start().then(() => t.agent.resetCluster()),
+      /Berth's cluster is off/,
+    );
+    assert.deepEqual(t.forwarders[1].runs, [], 'nothing ran in the machine');
+    await t.agent.stop();
     assert.equal(stopped.docker, undefined);
   } finally {
     engine.close();
@@ -292,7 +308,24 @@ test('with the cluster on, the kubeconfig context is merged; when it cannot be, 
     assert.deepEqual(t.forwarders[0].opts.kubernetes, {});
     assert.deepEqual(t.forwarders[0].kubeWrites, ['/home/alice/.kube/config']);
     assert.equal(s.kubernetes, 'https://127.0.0.1:6443');
+
+    // A reset of the cluster runs the guest's script over the link, and answers once the engine does.
+    const handle = controlHandler(t.agent, () => {});
+    const reset = await handle({ id: 1, cmd: 'cluster-reset' }, () => {}, new Promise(() => {}));
+    assert.deepEqual(t.forwarders[0].runs, [guestResetCluster]);
+    assert.deepEqual(reset, { output: 'reset: 3 entries of /k removed, certificates kept' });
+    assert.ok(t.events.some((e) => e.type === 'agent' && /resetting Berth's cluster/.test(e.message)));
+    t.forwarders[0].runResult = {
+      code: 1,
+      stdout: Buffer.from(''),
+      stderr: 'berthd (pid 9) did not stop within 30 s: nothing was reset\n',
+    };
+    await assert.rejects(
+      t.agent.resetCluster(),
+      /the cluster reset failed in the machine: berthd \(pid 9\) did not stop within 30 s: nothing was reset/,
+    );
     await t.agent.stop();
+    await assert.rejects(t.agent.resetCluster(), /the machine is not running: start it first/);
     // Started again: a new forwarder, and this time the guest's admin kubeconfig is not there yet.
     t.knobs.kubeFails = true;
     const second = await t.agent.start();

@@ -16,7 +16,9 @@ export type Command =
   /** The machine's settings (the agent's manager holds them while it runs). */
   | 'settings'
   /** `{settings}`: checks and saves a change; answers `{restartNeeded}`. */
-  | 'configure';
+  | 'configure'
+  /** Wipes Berth's cluster's state in the machine and restarts berthd (images and containers stay). */
+  | 'cluster-reset';
 
 export interface Request {
   id: number;

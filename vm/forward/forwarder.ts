@@ -5,7 +5,7 @@ import { type KubeEntries, kubeEntriesFromAdmin, writeKubeconfig } from './conte
 import { EngineWatch } from './engine-watch.ts';
 import { type ForwardListener, type GuestTarget, listenUnix } from './listeners.ts';
 import { type PortEvent, PortForwarder, type PortForwarderOptions } from './port-forwarder.ts';
-import { type LinkState, SshLink, type SshLinkOptions } from './ssh-link.ts';
+import { type LinkState, type RunResult, SshLink, type SshLinkOptions } from './ssh-link.ts';
 
 export interface HostForwarderOptions {
   ssh: SshLinkOptions;
@@ -91,6 +91,11 @@ export class HostForwarder extends EventEmitter<{ event: [ForwarderEvent] }> {
       r.stdout.toString('utf8'),
       `https://${k.hostIp ?? '127.0.0.1'}:${k.hostPort ?? 6443}`,
     );
+  }
+
+  /** A command in the guest, run to its end over the link. */
+  run(command: string): Promise<RunResult> {
+    return this.link.run(command);
   }
 
   /** Merges the `berth` context into the user's kubeconfig (current context unchanged unless `use`). */

@@ -69,11 +69,21 @@ test('reset stops the engine, wipes, starts it; where it cannot, it says why', a
   const view = await new BerthCluster({ engine: e, env, configFor: () => new KubeConfig() }).reset();
   assert.deepEqual(e.log, ['stop', 'wiped', 'start']);
   assert.equal(view.state, 'off');
-  const vm = engine({ why: 'the machine runs in a VM' });
+  const remote = engine({ why: 'the engine is not on this machine' });
   await assert.rejects(
-    new BerthCluster({ engine: vm, env, configFor: () => new KubeConfig() }).reset(),
-    /cannot be reset: the machine runs in a VM/,
+    new BerthCluster({ engine: remote, env, configFor: () => new KubeConfig() }).reset(),
+    /cannot be reset: the engine is not on this machine/,
   );
+  // A VM's engine resets its own state (its agent has the guest do it); no folder here is touched.
+  const vm = engine({
+    enabled: async () => false,
+    resetState: async () => {
+      vm.log.push('agent reset');
+    },
+  });
+  const after = await new BerthCluster({ engine: vm, env, configFor: () => new KubeConfig() }).reset();
+  assert.deepEqual(vm.log, ['agent reset']);
+  assert.equal(after.state, 'off');
 });
 
 /** A fake API server: /readyz and /version as `answer` says. */

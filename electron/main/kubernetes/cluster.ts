@@ -6,7 +6,7 @@
 // Where the engine's data root is on this machine (the native provider: berthd on the host), reset and
 // merge work on its files: `<data-root>/kubernetes` (state.db, pods/, certificates, admin.kubeconfig).
 // In a VM that folder is the guest's: the agent writes the `berth` context when it connects, and a
-// reset is not reachable from here (said as `unsupported`).
+// reset is the agent's, which has the guest wipe it while berthd is held down.
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +27,8 @@ export interface ClusterEngine {
   setEnabled: ((on: boolean) => Promise<void>) | null;
   /** The engine is on its way up (the API may not answer yet). */
   starting(): boolean;
+  /** Resets the cluster's state by itself (a VM's agent, in the guest); else whileStopped and dataRoot. */
+  resetState?: () => Promise<void>;
   /** Stops and starts the engine around `work` (a reset); null: not from here. */
   whileStopped: ((work: () => Promise<void>) => Promise<void>) | null;
   /** The engine's data root, when it is on this machine's filesystem. */
@@ -129,6 +131,10 @@ export class BerthCluster {
 
   /** Stops the engine, wipes `<data-root>/kubernetes` but its certificates, starts it again. */
   async reset(): Promise<KubeClusterView> {
+    if (this.o.engine.resetState) {
+      await this.o.engine.resetState();
+      return this.view();
+    }
     const root = this.o.engine.dataRoot;
     if (!this.o.engine.whileStopped || !root) throw this.unsupported('reset');
     // Pod containers left in the engine are orphans to the new cluster: its kubelet removes them at start.

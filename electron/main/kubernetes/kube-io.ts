@@ -41,15 +41,18 @@ export function clusterEngine(app: AppServices | undefined, env: NodeJS.ProcessE
         if (machine.state === 'running') await machine.restart();
       },
       starting: () => machine.state === 'starting',
+      // In a VM, the agent has the guest wipe the state (the native provider's is a folder here).
+      resetState: () => machine.resetCluster(),
       whileStopped: null,
       dataRoot: null,
-      why: 'the machine runs in a VM: its cluster state is on the VM’s disk (use a factory reset, or `berth ssh`)',
+      why: 'the cluster runs in the machine’s VM',
     };
     // The native provider runs berthd on this host: its data root is a folder here.
     void savedProvider(home).then((p) => {
       provider = p;
       if (provider !== 'native') return;
       engine.dataRoot = nativeRoots(env).dataRoot;
+      delete engine.resetState;
       engine.whileStopped = async (work) => {
         const wasUp = machine.state === 'running' || machine.state === 'starting';
         await machine.stop();

@@ -157,6 +157,25 @@ export class MachineService {
     return this.status();
   }
 
+  /**
+   * Resets Berth's cluster in the running machine: its agent has the guest wipe the cluster's state
+   * (certificates kept) and restart berthd; images, volumes and containers stay.
+   */
+  async resetCluster(): Promise<void> {
+    const client = await this.agent();
+    if (!client)
+      throw new HandlerError(
+        'unreachable',
+        'machine.not_running',
+        'the machine is not running: start it first',
+      );
+    try {
+      await client.request('cluster-reset');
+    } catch (err) {
+      throw new HandlerError('internal', 'kube.reset_failed', `the cluster was not reset: ${message(err)}`);
+    }
+  }
+
   async restart(): Promise<MachineStatusView> {
     const client = await this.agent();
     if (!client) return this.start();

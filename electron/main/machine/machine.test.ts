@@ -8,7 +8,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, test } from 'node:test';
-import { Agent, controlHandler } from '../../../vm/cli/agent.ts';
+import { Agent, controlHandler, guestResetCluster } from '../../../vm/cli/agent.ts';
 import { serveControl } from '../../../vm/cli/control.ts';
 import { rememberProvider } from '../../../vm/cli/launch.ts';
 import { cliPaths } from '../../../vm/cli/paths.ts';
@@ -98,6 +98,11 @@ class FakeForwarder {
     await new Promise((r) => this.server?.close(r));
   }
   async writeKubeContext() {}
+  readonly runs: string[] = [];
+  async run(command: string) {
+    this.runs.push(command);
+    return { code: 0, stdout: Buffer.from('reset: 2 entries of /k removed, certificates kept'), stderr: '' };
+  }
 }
 
 let n = 0;
@@ -359,6 +364,21 @@ test('a VM’s SSH link: on the status and as events while it reconnects, in wor
   assert.equal(w.events.length, before);
   const stopped = await w.call<{ link?: unknown }>('machine.stop');
   assert.equal(stopped.link, undefined, 'no link once stopped');
+});
+
+test('a cluster reset in a VM: the agent runs the guest’s reset over the link, with the machine up', async () => {
+  await assert.rejects(w.service.resetCluster(), /the machine is not running: start it first/);
+  await w.manager.updateSettings({ kubernetes: true });
+  const f = w.sshOn();
+  mkdirSync(path.dirname(w.dockerSocket), { recursive: true });
+  await w.serveAgent();
+  await w.call('machine.start');
+  await w.service.resetCluster();
+  assert.deepEqual(f.runs, [guestResetCluster]);
+  await until('the agent’s note', () =>
+    w.events.some((e) => e.type === 'log' && /reset: 2 entries of \/k removed/.test(e.line)),
+  );
+  await w.call('machine.stop');
 });
 
 test('a start that fails: the error names why; the machine shows error with the reason', async () => {

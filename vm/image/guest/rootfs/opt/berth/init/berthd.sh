@@ -13,6 +13,12 @@ while [ ! -e /run/berth/modules-engine.done ] && [ $i -lt 300 ]; do
   usleep 100000
   i=$((i + 1))
 done
+# A cluster reset holds berthd down while it wipes the cluster's state (reset-cluster.sh).
+i=0
+while [ -e /run/berth/berthd.hold ] && [ $i -lt 600 ]; do
+  usleep 100000
+  i=$((i + 1))
+done
 stage berthd starting, log in /var/log/berth/berthd.log
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) berthd $*" >> /var/log/berth/berthd.log
 exec /opt/berth/node/bin/node /opt/berth/berthd/berthd.js "$@" >> /var/log/berth/berthd.log 2>&1
