@@ -57,6 +57,11 @@ export interface AgentOptions {
   kubeconfig: string;
   /** How long the host's Docker socket may take to answer once the machine runs. */
   connectTimeoutMs?: number;
+  /**
+   * The berth kubeconfig context is tried again this often (and for this long) when the guest's
+   * cluster has not written its admin kubeconfig yet at connect (a first start with the cluster on).
+   */
+  kubeContextRetry?: { everyMs: number; forMs: number };
   log?: (line: string) => void;
 }
 
@@ -67,6 +72,7 @@ export class Agent {
   private docker: string | undefined;
   private kubernetes: string | undefined;
   private link: LinkState | undefined;
+  private kubeRetry: NodeJS.Timeout | undefined;
   private readonly ports = new Map<string, string>();
   private readonly history: AgentEvent[] = [];
   private readonly listeners = new Set<(e: AgentEvent) => void>();
@@ -124,7 +130,11 @@ export class Agent {
    */
   async resetCluster(): Promise<{ output: string }> {
     const f = this.forwarder;
-    if (!f || !this.docker) throw new Error('the machine is not running: start it first');
+    if (!this.docker) throw new Error('the machine is not running: start it first');
+    if (!f)
+      throw new Error(
+        'the engine runs on this host (native): its cluster is reset from the app, which stops the engine around it',
+      );
     if (!(await this.settings()).kubernetes) throw new Error("Berth's cluster is off: turn it on first");
     this.say('info', "resetting Berth's cluster: berthd restarts in the machine");
     const r = await f.run(guestResetCluster);
@@ -185,7 +195,11 @@ export class Agent {
           await forwarder.writeKubeContext(this.o.kubeconfig);
           this.kubernetes = 'https://127.0.0.1:6443';
         } catch (err) {
-          this.say('warning', `the berth kubeconfig context was not written: ${(err as Error).message}`);
+          this.say(
+            'warning',
+            `the berth kubeconfig context was not written: ${(err as Error).message} (tried again while the cluster starts)`,
+          );
+          this.retryKubeContext(forwarder);
         }
       }
     } else if (ep.dockerSocket) {
@@ -198,6 +212,31 @@ export class Agent {
       docker: this.docker,
       ...(this.kubernetes ? { kubernetes: this.kubernetes } : {}),
     });
+  }
+
+  /** Writes the berth context once the guest's cluster has made its admin kubeconfig. */
+  private retryKubeContext(forwarder: ForwarderLike): void {
+    const { everyMs, forMs } = this.o.kubeContextRetry ?? { everyMs: 2000, forMs: 300_000 };
+    const deadline = Date.now() + forMs;
+    const attempt = async () => {
+      this.kubeRetry = undefined;
+      if (this.forwarder !== forwarder) return;
+      try {
+        await forwarder.writeKubeContext(this.o.kubeconfig);
+        if (this.forwarder !== forwarder) return;
+        this.kubernetes = 'https://127.0.0.1:6443';
+        this.say('info', `the berth kubeconfig context was written to ${this.o.kubeconfig}`);
+      } catch (err) {
+        if (this.forwarder !== forwarder) return;
+        if (Date.now() < deadline) this.kubeRetry = setTimeout(attempt, everyMs);
+        else
+          this.say(
+            'warning',
+            `the berth kubeconfig context was not written: ${(err as Error).message} (berth restart tries again)`,
+          );
+      }
+    };
+    this.kubeRetry = setTimeout(attempt, everyMs);
   }
 
   private forwardEvent(event: ForwarderEvent): void {
@@ -215,6 +254,8 @@ export class Agent {
   }
 
   private async disconnect(): Promise<void> {
+    clearTimeout(this.kubeRetry);
+    this.kubeRetry = undefined;
     const f = this.forwarder;
     this.forwarder = undefined;
     this.docker = undefined;

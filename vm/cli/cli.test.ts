@@ -34,6 +34,8 @@ test('arguments: flags in both forms, settings checked, unknown words refused as
   assert.deepEqual(parseArgs(['logs', '-f', '-n', '20']).follow, true);
   assert.deepEqual(parseArgs(['config', 'set', 'cpus=2']).rest, ['set', 'cpus=2']);
   assert.equal(parseArgs(['start', '--kubernetes=false']).settings.kubernetes, false);
+  assert.equal(parseArgs(['reset', '--cluster']).cluster, true);
+  assert.equal(parseArgs(['reset']).cluster, false);
   assert.equal(parseArgs([]).command, 'help');
   assert.throws(() => parseArgs(['launch']), /unknown command "launch" for "berth"/);
   assert.throws(() => parseArgs(['start', '--provider', 'vbox']), /one of qemu, native, wsl/);
@@ -190,6 +192,7 @@ function setup(endpoint: MachineEndpoint, settings: { kubernetes?: boolean } = {
     writeDockerContext: async (d, s) => contexts.push([d, s]),
     kubeconfig: '/home/alice/.kube/config',
     connectTimeoutMs: 2000,
+    kubeContextRetry: { everyMs: 20, forMs: 5000 },
   });
   const events: AgentEvent[] = [];
   agent.subscribe((e) => events.push(e));
@@ -336,9 +339,18 @@ test('with the cluster on, the kubeconfig context is merged; when it cannot be, 
       t.events.some(
         (e) =>
           e.type === 'agent' &&
-          e.message === 'the berth kubeconfig context was not written: no admin kubeconfig yet',
+          e.message ===
+            'the berth kubeconfig context was not written: no admin kubeconfig yet (tried again while the cluster starts)',
       ),
     );
+    // Once the cluster has made it, the context is written and the status names the API.
+    t.forwarders[1].failKube = false;
+    for (let i = 0; i < 100 && !(await t.agent.status()).kubernetes; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await t.agent.status()).kubernetes, 'https://127.0.0.1:6443');
+    assert.deepEqual(t.forwarders[1].kubeWrites, ['/home/alice/.kube/config']);
+    assert.ok(t.events.some((e) => e.type === 'agent' && /context was written to/.test(e.message)));
+    await t.agent.stop();
   } finally {
     engine.close();
   }
