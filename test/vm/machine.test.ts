@@ -3,8 +3,9 @@
 // docker reaching the guest's engine through ~/.berth/run/docker.sock and the berth context; ports
 // published in the guest answering on the host's 127.0.0.1 (TCP and UDP); the user's home shared at
 // the same path; a named volume and a grown data disk kept across stop and start; a killed qemu seen
-// as an error and recovered by start; reset wiping the machine. Three boots serve every check (TCG
-// is slow); test/vm/image.test.ts, which runs first, built the image.
+// as an error and recovered by start; Berth's cluster in the machine reached with kubectl and reset;
+// reset wiping the machine. Three boots serve every check (TCG is slow); test/vm/image.test.ts, which
+// runs first, built the image.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -221,8 +222,53 @@ test('a named volume and a grown disk are kept across stop and start; a killed q
     if (state !== 'error') spawnSync('sleep', ['0.2']);
   }
   assert.equal(state, 'error', 'the machine is in error once qemu is gone');
+  // The next boot has the cluster on too (the test after this one uses it).
+  const kube = berth(['config', 'set', 'kubernetes=true']);
+  assert.equal(kube.code, 0, kube.stderr);
   startMachine();
   assert.equal(ok(['run', '--rm', '-v', 'kept:/d', 'busybox', 'cat', '/d/f']), 'kept\n');
+});
+
+const kubectl = (args: string[]) => {
+  const r = spawnSync('kubectl', ['--context', 'berth', '--request-timeout=20s', ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+};
+
+test("the cluster in the machine: kubectl reaches it through the berth context; reset --cluster wipes its objects and keeps the engine's", () => {
+  // A first start with the cluster on: the agent writes the context once the guest's cluster made it.
+  let reached = kubectl(['get', 'namespace', 'default', '-o', 'name']);
+  for (let i = 0; i < 120 && reached.code !== 0; i++) {
+    spawnSync('sleep', ['2']);
+    reached = kubectl(['get', 'namespace', 'default', '-o', 'name']);
+  }
+  assert.equal(reached.code, 0, `kubectl: ${reached.stderr}\n${berth(['logs', '-n', '30']).stdout}`);
+  assert.equal(reached.stdout.trim(), 'namespace/default');
+  const made = kubectl(['create', 'configmap', 'before-reset', '--from-literal=a=b']);
+  assert.equal(made.code, 0, made.stderr);
+  ok(['run', '-d', '--name', 'outside', 'busybox', 'sleep', '3600']);
+
+  const r = berth(['reset', '--cluster'], 180_000);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(
+    r.stdout,
+    /^reset: \d+ entries of \/var\/lib\/berth\/engine\/kubernetes removed, certificates kept$/m,
+  );
+  assert.match(r.stdout, /Berth's cluster was reset/);
+
+  // The same credentials reach the new cluster (its certificates stayed); the object is gone.
+  let gone = kubectl(['get', 'configmap', 'before-reset']);
+  for (let i = 0; i < 60 && !/NotFound/.test(gone.stderr); i++) {
+    spawnSync('sleep', ['2']);
+    gone = kubectl(['get', 'configmap', 'before-reset']);
+  }
+  assert.match(gone.stderr, /configmaps "before-reset" not found/, gone.stderr);
+  assert.equal(ok(['inspect', '-f', '{{.State.Running}}', 'outside']).trim(), 'true', 'containers stay');
+  assert.equal(docker(['image', 'inspect', 'busybox']).code, 0, 'images stay');
+  ok(['rm', '-f', 'outside']);
 });
 
 test('reset wipes the machine (its disk and state), keeping its settings and the image', () => {

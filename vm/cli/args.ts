@@ -23,6 +23,8 @@ export interface Parsed {
   foreground: boolean;
   retryAccel: boolean;
   force: boolean;
+  /** `reset --cluster`: Berth's cluster's state only. */
+  cluster: boolean;
   follow: boolean;
   lines: number;
   /** Positional words after the command (config's get/set and its key=value pairs; ssh's command). */
@@ -66,6 +68,7 @@ export function parseArgs(argv: string[]): Parsed {
     foreground: false,
     retryAccel: false,
     force: false,
+    cluster: false,
     follow: false,
     lines: 100,
     rest: [],
@@ -148,6 +151,9 @@ export function parseArgs(argv: string[]): Parsed {
       case '--force':
         out.force = true;
         break;
+      case '--cluster':
+        out.cluster = true;
+        break;
       case '-n':
       case '--lines':
         out.lines = positiveInt(arg, take());
@@ -168,7 +174,8 @@ Commands:
   stop       Stop it
   restart    Stop and start it
   status     Show its state, provider, endpoints and forwarded ports (--json)
-  reset      Factory reset: the machine's disk and state go, the image stays (--force when running)
+  reset      Factory reset: the machine's disk and state go, the image stays (--force when running);
+             --cluster: only Berth's cluster's state goes, in the running machine (images, volumes stay)
   ssh        A shell in the machine, or run a command: berth ssh -- uname -a
   logs       The agent's log and the machine's console (-f to follow, -n lines)
   config     Show the settings, or change them: berth config set cpus=4 memory=4096 disk=80 kubernetes=true

@@ -166,7 +166,28 @@ async function status(ctx: Context): Promise<number> {
   return 0;
 }
 
+/** `berth reset --cluster`: the running machine's agent has the guest wipe the cluster's state. */
+async function resetCluster(ctx: Context): Promise<number> {
+  const client = await ControlClient.connect(ctx.paths.agentSocket);
+  if (!client) {
+    ctx.err('berth: the machine is not running; berth start, then berth reset --cluster resets its cluster');
+    return 1;
+  }
+  try {
+    const r = await client.request<{ output: string }>('cluster-reset');
+    if (r.output) ctx.out(r.output);
+    ctx.out("Berth's cluster was reset: its objects and pods are gone; images, volumes and containers stay");
+    return 0;
+  } catch (err) {
+    ctx.err(`berth: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    client.close();
+  }
+}
+
 async function reset(ctx: Context): Promise<number> {
+  if (ctx.args.cluster) return resetCluster(ctx);
   const client = await ControlClient.connect(ctx.paths.agentSocket);
   if (client) {
     client.close();
