@@ -1,10 +1,10 @@
 // The pieces every provider shares: the progress protocol, following a log file, the default provider.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ManualClock } from '../../native/core/manual-clock.ts';
 import { FakeHost } from './fake-host.ts';
 import { FileTail } from './file-tail.ts';
 import { defaultProvider } from './index.ts';
-import { ManualClock } from './manual-clock.ts';
 import { parseProgress } from './progress.ts';
 
 describe('progress lines', () => {

@@ -1,7 +1,7 @@
 // The managed engine's automatic restarts, driven by a ManualClock: no sleeping, every delay exact.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ManualClock } from '../../../vm/machine/manual-clock.ts';
+import { ManualClock } from '../../../native/core/manual-clock.ts';
 import { RestartBackoff } from './restart-backoff.ts';
 
 /**

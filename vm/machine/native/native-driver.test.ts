@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ManualClock } from '../../../native/core/manual-clock.ts';
 import { FakeHost } from '../fake-host.ts';
 import { MachineManager } from '../manager.ts';
-import { ManualClock } from '../manual-clock.ts';
 import type { MachineError, MachineEvent } from '../types.ts';
 import { berthdArgs, NativeDriver } from './native-driver.ts';
 

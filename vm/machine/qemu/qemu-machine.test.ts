@@ -2,9 +2,9 @@
 // every wait: the states a user sees, the KVM fallback, deaths, timeouts and the disk.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ManualClock } from '../../../native/core/manual-clock.ts';
 import { FakeHost, type FakeHost as FakeHostT, type FakeProcess } from '../fake-host.ts';
 import { MachineManager } from '../manager.ts';
-import { ManualClock } from '../manual-clock.ts';
 import type { MachineError, MachineEvent } from '../types.ts';
 import { verdictFile } from './accel.ts';
 import { QemuDriver } from './qemu-driver.ts';
