@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { ConfigRow, ContractError } from '../../../../../electron/contract/index.ts';
 import { useStore } from '../../../store/index.ts';
 import { copyText } from '../../../ui/copy-text.ts';
-import type { KindSpec } from '../shared/spec.ts';
+import { countColumn, type KindSpec } from '../shared/spec.ts';
 
 export const keysColumn = {
   id: 'keys',
@@ -78,17 +78,7 @@ function ConfigMapData({ row, context }: { row: ConfigRow; context: string }) {
 
 export const configMapSpec: KindSpec<ConfigRow> = {
   deletable: true,
-  columns: [
-    {
-      id: 'count',
-      header: 'Data',
-      width: '60px',
-      className: 'num',
-      value: (c) => c.keys.length,
-      cell: (c) => c.keys.length,
-    },
-    keysColumn,
-  ],
+  columns: [countColumn('count', 'Data', '60px', (c) => c.keys.length), keysColumn],
   tabs: [
     {
       id: 'data',

@@ -5,7 +5,7 @@ import { useStore } from '../../../store/index.ts';
 import { formatTime } from '../../../ui/format.ts';
 import { IconButton } from '../../../ui/IconButton.tsx';
 import { kubeAge } from '../model.ts';
-import type { KindSpec } from '../shared/spec.ts';
+import { countColumn, type KindSpec } from '../shared/spec.ts';
 
 async function trigger(row: CronJobRow, context: string) {
   const s = useStore.getState();
@@ -62,14 +62,7 @@ export const cronJobSpec: KindSpec<CronJobRow> = {
       value: (c) => String(c.suspend),
       cell: (c) => (c.suspend ? 'True' : 'False'),
     },
-    {
-      id: 'active',
-      header: 'Active',
-      width: '70px',
-      className: 'num',
-      value: (c) => c.active,
-      cell: (c) => c.active,
-    },
+    countColumn('active', 'Active', '70px', (c) => c.active),
     {
       id: 'last',
       header: 'Last schedule',

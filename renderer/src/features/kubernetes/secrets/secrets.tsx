@@ -2,7 +2,7 @@
 // asked, one key at a time.
 import type { ConfigRow } from '../../../../../electron/contract/index.ts';
 import { keysColumn } from '../configmaps/configmaps.tsx';
-import type { KindSpec } from '../shared/spec.ts';
+import { countColumn, type KindSpec } from '../shared/spec.ts';
 import { SecretData } from './SecretData.tsx';
 
 export const secretSpec: KindSpec<ConfigRow> = {
@@ -15,14 +15,7 @@ export const secretSpec: KindSpec<ConfigRow> = {
       value: (c) => c.type,
       cell: (c) => <span className="cell-text">{c.type ?? '—'}</span>,
     },
-    {
-      id: 'count',
-      header: 'Data',
-      width: '60px',
-      className: 'num',
-      value: (c) => c.keys.length,
-      cell: (c) => c.keys.length,
-    },
+    countColumn('count', 'Data', '60px', (c) => c.keys.length),
     keysColumn,
   ],
   facts: (c) => [['Type', c.type ?? '—']],

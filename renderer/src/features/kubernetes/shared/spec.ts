@@ -16,6 +16,16 @@ export interface KubeColumn<R> {
   cell(r: R, now: number): ReactNode;
 }
 
+/** A right-aligned count: it sorts by the number it shows. */
+export function countColumn<R>(
+  id: string,
+  header: string,
+  width: string,
+  count: (r: R) => number,
+): KubeColumn<R> {
+  return { id, header, width, className: 'num', value: count, cell: count };
+}
+
 export interface KubeDetailTab<R> {
   id: string;
   label: string;

@@ -5,7 +5,7 @@ import { useStore } from '../../../store/index.ts';
 import { kindWords } from '../kinds.ts';
 import type { Tone } from '../model.ts';
 import { ToneBadge } from './cells.tsx';
-import type { KubeColumn } from './spec.ts';
+import { countColumn, type KubeColumn } from './spec.ts';
 
 export function workloadTone(w: WorkloadRow): Tone {
   if (w.rollout && /exceeded|fail/i.test(w.rollout)) return 'bad';
@@ -21,22 +21,8 @@ export const workloadColumns: KubeColumn<WorkloadRow>[] = [
     value: (w) => w.ready / (w.desired || 1),
     cell: (w) => <ToneBadge tone={workloadTone(w)} text={`${w.ready}/${w.desired}`} />,
   },
-  {
-    id: 'upToDate',
-    header: 'Up to date',
-    width: '90px',
-    className: 'num',
-    value: (w) => w.upToDate,
-    cell: (w) => w.upToDate,
-  },
-  {
-    id: 'available',
-    header: 'Available',
-    width: '84px',
-    className: 'num',
-    value: (w) => w.available,
-    cell: (w) => w.available,
-  },
+  countColumn('upToDate', 'Up to date', '90px', (w) => w.upToDate),
+  countColumn('available', 'Available', '84px', (w) => w.available),
   {
     id: 'images',
     header: 'Images',
