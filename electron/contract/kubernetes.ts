@@ -234,6 +234,9 @@ export interface KubeObjectView {
   containers: KubeContainerView[];
 }
 
+/** The kinds with a rollout history: `kubectl rollout history|undo` works on these. */
+export type RolloutKind = 'deployments' | 'statefulsets' | 'daemonsets';
+
 export interface RolloutRevision {
   revision: number;
   changeCause?: string;
@@ -316,12 +319,13 @@ export interface KubernetesInvoke {
     res: undefined;
   };
   'kube.rolloutHistory': {
-    req: { context: string; namespace: string; name: string };
+    /** `kind` is deployments (their ReplicaSets) unless it names statefulsets or daemonsets (revisions). */
+    req: { context: string; namespace: string; name: string; kind?: RolloutKind };
     res: RolloutRevision[];
   };
   /** `kubectl rollout undo [--to-revision]`: the previous revision without one. */
   'kube.rollback': {
-    req: { context: string; namespace: string; name: string; revision?: number };
+    req: { context: string; namespace: string; name: string; revision?: number; kind?: RolloutKind };
     res: { revision: number };
   };
   /** `kubectl create job --from=cronjob/NAME`: answers the Job's name. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HandlerError } from '../ipc/errors.ts';
-import { history, ownedReplicaSets, undoPlan } from './rollouts.ts';
+import { controllerHistory, controllerUndoPlan, history, ownedReplicaSets, undoPlan } from './rollouts.ts';
 import type { RawObject } from './rows.ts';
 
 const template = (image: string, hash: string) => ({
@@ -99,5 +99,69 @@ describe('rollout history and undo', () => {
     );
     const paused = { ...d, spec: { ...d.spec, paused: true } };
     assert.throws(() => undoPlan(paused, sets), /cannot rollback a paused deployment/);
+  });
+});
+
+describe('a StatefulSet’s and a DaemonSet’s history: its ControllerRevisions', () => {
+  const tpl = (image: string) => ({
+    metadata: { labels: { app: 'db' } },
+    spec: { containers: [{ name: 'db', image }] },
+  });
+  const revision = (n: number, image: string, owner = 's1', cause?: string): RawObject => ({
+    metadata: {
+      name: `db-${image.replace(/\W/g, '')}`,
+      uid: `cr-${n}`,
+      creationTimestamp: `2024-06-0${n}T10:00:00Z`,
+      ...(cause ? { annotations: { 'kubernetes.io/change-cause': cause } } : {}),
+      ownerReferences: [{ kind: 'StatefulSet', name: 'db', uid: owner, controller: true }],
+    },
+    revision: n,
+    data: { spec: { template: { ...tpl(image), $patch: 'replace' } } },
+  });
+  const revisions = [
+    revision(2, 'postgres:16', 's1', 'upgrade'),
+    revision(1, 'postgres:15'),
+    revision(1, 'redis:7', 'someone-else'),
+  ];
+  const sts = (image: string, update?: string): RawObject => ({
+    metadata: { name: 'db', uid: 's1' },
+    spec: { template: tpl(image) },
+    status: update ? { updateRevision: update } : {},
+  });
+
+  test('its own revisions, oldest first; current is the update revision, else the newest', () => {
+    assert.deepEqual(controllerHistory(sts('postgres:16', 'db-postgres16'), revisions), [
+      { revision: 1, images: ['postgres:15'], createdAt: '2024-06-01T10:00:00Z', current: false },
+      {
+        revision: 2,
+        changeCause: 'upgrade',
+        images: ['postgres:16'],
+        createdAt: '2024-06-02T10:00:00Z',
+        current: true,
+      },
+    ]);
+    const ds = controllerHistory(sts('postgres:16'), revisions);
+    assert.deepEqual(
+      ds.map((r) => r.current),
+      [false, true],
+    );
+  });
+
+  test('undo sends the chosen revision’s data as it is; the template it already has is no change', () => {
+    const plan = controllerUndoPlan('statefulsets', sts('postgres:16'), revisions);
+    assert.equal(plan.revision, 1);
+    assert.deepEqual(plan.patch, { spec: { template: { ...tpl('postgres:15'), $patch: 'replace' } } });
+    assert.deepEqual(controllerUndoPlan('statefulsets', sts('postgres:16'), revisions, 2), {
+      revision: 2,
+      patch: null,
+    });
+    assert.throws(
+      () => controllerUndoPlan('daemonsets', sts('postgres:16'), revisions, 7),
+      /unable to find specified revision 7 in history/,
+    );
+    assert.throws(
+      () => controllerUndoPlan('daemonsets', sts('postgres:16'), [revisions[0]]),
+      /no last revision to roll back to for daemonset "db"/,
+    );
   });
 });

@@ -1,7 +1,10 @@
-// A Deployment's revisions and `kubectl rollout undo`: the history is its ReplicaSets' revision
-// annotations; undo copies the chosen revision's pod template back into the Deployment (without the
-// pod-template-hash label) with that ReplicaSet's annotations, in one JSON patch, as kubectl does.
-import type { RolloutRevision } from '../../contract/index.ts';
+// A workload's revisions and `kubectl rollout undo`. A Deployment's history is its ReplicaSets'
+// revision annotations; undo copies the chosen revision's pod template back into the Deployment
+// (without the pod-template-hash label) with that ReplicaSet's annotations, in one JSON patch, as
+// kubectl does. A StatefulSet's or DaemonSet's is its ControllerRevisions; undo sends the chosen
+// revision's data (the strategic merge patch that restores its template) as kubectl's history viewer
+// for those kinds does.
+import type { RolloutKind, RolloutRevision } from '../../contract/index.ts';
 import { HandlerError } from '../ipc/errors.ts';
 import type { InvokeHandlers } from '../ipc/handlers.ts';
 import type { KubeContexts } from './contexts.ts';
@@ -130,7 +133,67 @@ export function undoPlan(
   };
 }
 
+const ownedBy = (owner: RawObject) => (o: RawObject) =>
+  (o.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === owner.metadata.uid);
+const revisionNumber = (r: RawObject) => (Number.isInteger(r.revision) && r.revision > 0 ? r.revision : 0);
+
+/** A StatefulSet's or DaemonSet's revisions, oldest first, from the ControllerRevisions it owns. */
+export function controllerHistory(owner: RawObject, revisions: RawObject[]): RolloutRevision[] {
+  const owned = revisions
+    .filter(ownedBy(owner))
+    .filter((r) => revisionNumber(r) > 0)
+    .sort((a, b) => revisionNumber(a) - revisionNumber(b));
+  // A StatefulSet names the revision it rolls out; a DaemonSet's current one is its newest.
+  const update = owner.status?.updateRevision as string | undefined;
+  const newest = owned.at(-1);
+  return owned.map((r) => {
+    const cause = r.metadata.annotations?.[changeCauseKey];
+    const containers = (r.data?.spec?.template?.spec?.containers ?? []) as RawContainer[];
+    return {
+      revision: revisionNumber(r),
+      ...(cause ? { changeCause: cause } : {}),
+      images: containers.map((c) => c.image ?? ''),
+      createdAt: r.metadata.creationTimestamp ?? '',
+      current: update ? r.metadata.name === update : r === newest,
+    };
+  });
+}
+
+/** The revision a StatefulSet's or DaemonSet's undo goes to, and its patch (null: already that). */
+export function controllerUndoPlan(
+  kind: 'statefulsets' | 'daemonsets',
+  owner: RawObject,
+  revisions: RawObject[],
+  revision?: number,
+): { revision: number; patch: Record<string, unknown> | null } {
+  const owned = revisions
+    .filter(ownedBy(owner))
+    .filter((r) => revisionNumber(r) > 0)
+    .sort((a, b) => revisionNumber(b) - revisionNumber(a));
+  const target = revision ? owned.find((r) => revisionNumber(r) === revision) : owned[1];
+  if (!target) {
+    throw new HandlerError(
+      'not_found',
+      'kube.revision',
+      revision
+        ? `unable to find specified revision ${revision} in history`
+        : `no last revision to roll back to for ${kind === 'statefulsets' ? 'statefulset' : 'daemonset'} "${owner.metadata.name}"`,
+    );
+  }
+  const data = (target.data ?? {}) as { spec?: { template?: Record<string, unknown> } };
+  const { $patch: _replace, ...template } = data.spec?.template ?? {};
+  if (sameTemplate(template, owner.spec?.template ?? {}))
+    return { revision: revisionNumber(target), patch: null };
+  return { revision: revisionNumber(target), patch: data };
+}
+
 type RolloutChannels = 'kube.rolloutHistory' | 'kube.rollback';
+
+const rolloutKind = (kind: unknown): RolloutKind => {
+  if (kind === undefined || kind === 'deployments') return 'deployments';
+  if (kind === 'statefulsets' || kind === 'daemonsets') return kind;
+  throw new HandlerError('invalid_argument', 'kube.kind', `no rollout history for ${String(kind)}`);
+};
 
 export function rolloutHandlers(k: KubeContexts): Pick<InvokeHandlers, RolloutChannels> {
   const load = async (context: string, namespace: string, name: string) => {
@@ -145,14 +208,45 @@ export function rolloutHandlers(k: KubeContexts): Pick<InvokeHandlers, RolloutCh
     );
     return { client, deployment, owned: ownedReplicaSets(deployment, rsList.items ?? []) };
   };
+  /** A StatefulSet or DaemonSet and the ControllerRevisions of its namespace. */
+  const loadRevisions = async (
+    kind: 'statefulsets' | 'daemonsets',
+    context: string,
+    namespace: string,
+    name: string,
+  ) => {
+    const client = await k.client(context);
+    const owner = await client.request<RawObject>('GET', objectPath(kubeResources[kind], namespace, name));
+    const list = await client.request<{ items?: RawObject[] }>(
+      'GET',
+      collectionPath({ ...kubeResources[kind], plural: 'controllerrevisions' }, namespace),
+    );
+    return { client, owner, revisions: list.items ?? [] };
+  };
   return {
-    'kube.rolloutHistory': ({ context, namespace, name }) =>
+    'kube.rolloutHistory': ({ context, namespace, name, kind }) =>
       kubeCall(async () => {
+        const which = rolloutKind(kind);
+        if (which !== 'deployments') {
+          const { owner, revisions } = await loadRevisions(which, context, namespace, name);
+          return controllerHistory(owner, revisions);
+        }
         const { deployment, owned } = await load(context, namespace, name);
         return history(deployment, owned);
       }),
-    'kube.rollback': ({ context, namespace, name, revision }) =>
+    'kube.rollback': ({ context, namespace, name, revision, kind }) =>
       kubeCall(async () => {
+        const which = rolloutKind(kind);
+        if (which !== 'deployments') {
+          const { client, owner, revisions } = await loadRevisions(which, context, namespace, name);
+          const plan = controllerUndoPlan(which, owner, revisions, revision);
+          if (plan.patch)
+            await client.request('PATCH', objectPath(kubeResources[which], namespace, name), {
+              body: plan.patch,
+              contentType: 'application/strategic-merge-patch+json',
+            });
+          return { revision: plan.revision };
+        }
         const { client, deployment, owned } = await load(context, namespace, name);
         const plan = undoPlan(deployment, owned, revision);
         if (plan.patch) {

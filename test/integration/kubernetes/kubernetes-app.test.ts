@@ -294,6 +294,66 @@ describe("workloads on Berth's cluster", () => {
     await waitFor(() => revisionOf() === '3', 'revision 3');
   });
 
+  test('a StatefulSet’s history and undo: its ControllerRevisions, as kubectl rollout sees them', async () => {
+    a.ok(
+      ['apply', '-f', '-'],
+      `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: default}
+spec:
+  serviceName: db
+  replicas: 0
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: "busybox:1.36", command: [sleep, "3600"]}]}
+`,
+    );
+    a.ok(['set', 'image', 'statefulset/db', 'db=busybox:1.37']);
+    const revisions = () =>
+      invoke('kube.rolloutHistory', {
+        context: 'berth',
+        namespace: 'default',
+        name: 'db',
+        kind: 'statefulsets',
+      });
+    await waitFor(async () => (await revisions()).length === 2, 'two revisions');
+    assert.deepEqual(
+      (await revisions()).map((r) => [r.revision, r.images.join(), r.current]),
+      [
+        [1, 'busybox:1.36', false],
+        [2, 'busybox:1.37', true],
+      ],
+    );
+    const undone = await invoke('kube.rollback', {
+      context: 'berth',
+      namespace: 'default',
+      name: 'db',
+      kind: 'statefulsets',
+    });
+    assert.equal(undone.revision, 1);
+    assert.equal(
+      a.ok(['get', 'sts', 'db', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']),
+      'busybox:1.36',
+    );
+    // kubectl agrees: revision 1 came back as the newest, 3.
+    await waitFor(
+      () => /^3\s/m.test(a.ok(['rollout', 'history', 'statefulset/db'])),
+      'kubectl rollout history shows revision 3',
+    );
+    await assert.rejects(
+      invoke('kube.rollback', {
+        context: 'berth',
+        namespace: 'default',
+        name: 'db',
+        kind: 'statefulsets',
+        revision: 9,
+      }),
+      /unable to find specified revision 9 in history/,
+    );
+    a.ok(['delete', 'statefulset', 'db']);
+  });
+
   test('delete answers per name; kubectl no longer finds the deleted one', async () => {
     // A pod of its own (the Deployment's come and go with the rollouts above), in the watched list.
     const victim = 'doomed';
@@ -412,9 +472,9 @@ function revisionOf(): string {
   ]);
 }
 
-async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }

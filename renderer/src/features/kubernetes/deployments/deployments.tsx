@@ -1,8 +1,8 @@
 // Deployments: scale, restart, their rollout's status, and their history with undo.
 import type { WorkloadRow } from '../../../../../electron/contract/index.ts';
+import { RolloutHistory } from '../shared/RolloutHistory.tsx';
 import type { KindSpec } from '../shared/spec.ts';
 import { RestartButton, workloadColumns, workloadFacts } from '../shared/workloads.tsx';
-import { RolloutHistory } from './RolloutHistory.tsx';
 import { ScaleControl } from './ScaleControl.tsx';
 
 export function WorkloadActions({ row, context }: { row: WorkloadRow; context: string }) {
@@ -24,7 +24,7 @@ export const deploymentSpec: KindSpec<WorkloadRow> = {
     {
       id: 'history',
       label: 'History',
-      render: ({ row, context }) => <RolloutHistory row={row} context={context} />,
+      render: ({ row, context }) => <RolloutHistory row={row} context={context} kind="deployments" />,
     },
   ],
 };

@@ -1,13 +1,27 @@
-// A deployment's revisions (`kubectl rollout history`), fetched again as the deployment changes, with
-// Undo (to the previous revision) and a rollback to any other.
+// A workload's revisions (`kubectl rollout history`: a deployment's ReplicaSets, a statefulset's or
+// daemonset's ControllerRevisions), fetched again as the workload changes, with Undo (to the previous
+// revision) and a rollback to any other.
 import { useEffect, useState } from 'react';
-import type { ContractError, RolloutRevision, WorkloadRow } from '../../../../../electron/contract/index.ts';
+import type {
+  ContractError,
+  RolloutKind,
+  RolloutRevision,
+  WorkloadRow,
+} from '../../../../../electron/contract/index.ts';
 import { useStore } from '../../../store/index.ts';
 import { formatTime } from '../../../ui/format.ts';
 import { kubeAge } from '../model.ts';
-import { useNow } from '../shared/use-kube.ts';
+import { useNow } from './use-kube.ts';
 
-export function RolloutHistory({ row, context }: { row: WorkloadRow; context: string }) {
+export function RolloutHistory({
+  row,
+  context,
+  kind,
+}: {
+  row: WorkloadRow;
+  context: string;
+  kind: RolloutKind;
+}) {
   const kubeCall = useStore((s) => s.kubeCall);
   const confirm = useStore((s) => s.confirm);
   const report = useStore((s) => s.report);
@@ -19,7 +33,7 @@ export function RolloutHistory({ row, context }: { row: WorkloadRow; context: st
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new resourceVersion is a new rollout to show
   useEffect(() => {
     let live = true;
-    void kubeCall('kube.rolloutHistory', { context, namespace, name }).then((r) => {
+    void kubeCall('kube.rolloutHistory', { context, namespace, name, kind }).then((r) => {
       if (!live) return;
       if (r.ok) {
         setRevisions([...r.value].sort((a, b) => b.revision - a.revision));
@@ -29,7 +43,7 @@ export function RolloutHistory({ row, context }: { row: WorkloadRow; context: st
     return () => {
       live = false;
     };
-  }, [context, namespace, name, resourceVersion, kubeCall]);
+  }, [context, namespace, name, kind, resourceVersion, kubeCall]);
 
   const rollback = async (revision?: number) => {
     const ok = await confirm({
@@ -42,6 +56,7 @@ export function RolloutHistory({ row, context }: { row: WorkloadRow; context: st
       context,
       namespace,
       name,
+      kind,
       ...(revision ? { revision } : {}),
     });
     report(
