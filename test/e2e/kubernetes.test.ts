@@ -60,10 +60,12 @@ describe('Kubernetes in web mode', { skip }, () => {
   const shot = (name: string) => page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) });
 
   before(async () => {
-    // One after the other: a cluster picks a service range clear of the addresses the host already
-    // has, the first one's ClusterIPs among them.
-    one = await startCluster();
-    two = await startCluster();
+    // Both at once: each picks a service range under a host-wide lock, clear of the other's addresses.
+    [one, two] = await Promise.all([startCluster(), startCluster()]);
+    const ranges = [one, two].map((c) =>
+      c.ok(['get', 'service', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']),
+    );
+    assert.notEqual(ranges[0], ranges[1], `two clusters, two service ranges: ${ranges.join(' ')}`);
     await Promise.all([loadBusybox(one.daemon), loadBusybox(two.daemon)]);
     dir = mkdtempSync('/tmp/bt-kube-ui-');
     const second = path.join(dir, 'second.kubeconfig');
@@ -161,6 +163,7 @@ describe('Kubernetes in web mode', { skip }, () => {
     await page.locator(`.yaml-line-number.marked[data-line="${line}"]`).waitFor();
     const problem = page.locator('[aria-label="Problems"] li', { hasText: `Line ${line}` });
     assert.match((await problem.textContent()) ?? '', /spec\.replicas/);
+    await problem.scrollIntoViewIfNeeded();
     await shot('kube-edit-yaml');
     assert.equal(one.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}']).trim(), '3');
 

@@ -43,7 +43,7 @@ import {
   type ServiceRanges,
   servedInProcess,
 } from './service-alloc.ts';
-import { serviceCidrFor } from './service-range.ts';
+import { lockServiceRanges, serviceCidrFor } from './service-range.ts';
 import { TokenIssuer } from './serviceaccount/tokens.ts';
 import { ApiError } from './status.ts';
 
@@ -216,6 +216,17 @@ async function publishApiEndpoints(client: LocalClient, port: number): Promise<v
 }
 
 export async function startKubernetes(opts: KubernetesOptions): Promise<RunningKubernetes> {
+  // A cluster that puts its service addresses on the host's links holds the host-wide lock from its
+  // choice of range until they are there, so that two started at once never take the same range.
+  const release = opts.serviceInterface ? await lockServiceRanges() : async () => {};
+  try {
+    return await startLocked(opts);
+  } finally {
+    await release();
+  }
+}
+
+async function startLocked(opts: KubernetesOptions): Promise<RunningKubernetes> {
   const dir = kubernetesDir(opts.dataRoot);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   // The service range first: the serving certificate names the kubernetes Service's address in it.

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { chooseServiceCidr, overlaps, parseRouteTable, serviceCidrFor } from './service-range.ts';
+import {
+  chooseServiceCidr,
+  lockServiceRanges,
+  overlaps,
+  parseRouteTable,
+  serviceCidrFor,
+} from './service-range.ts';
 
 // What /proc/net/route says on a host with a default route, a Docker bridge and a VPN on 10.96/16.
 const table = `Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
@@ -41,6 +48,43 @@ test('the choice is kept in the data root and used again whatever the routes are
     writeFileSync(routes, table);
     assert.equal(await serviceCidrFor(other, routes, ['10.43.0.10/32']), '172.29.0.0/16');
     rmSync(other, { recursive: true, force: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the host-wide lock: one holder at a time, a stale one taken over, a wait that ends says who holds it', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-svc-lock-'));
+  try {
+    const file = path.join(dir, 'ranges.lock');
+    const release = await lockServiceRanges(file);
+    assert.equal(readFileSync(file, 'utf8'), `${process.pid}\n`);
+    const order: string[] = [];
+    const second = lockServiceRanges(file, 5000).then((r) => {
+      order.push('second');
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    order.push('first released');
+    await release();
+    const releaseSecond = await second;
+    assert.deepEqual(order, ['first released', 'second']);
+    await assert.rejects(
+      lockServiceRanges(file, 100),
+      new RegExp(`another cluster on this host \\(pid ${process.pid}\\) holds ${file}`),
+    );
+    await releaseSecond();
+    assert.deepEqual(readdirSync(dir), [], 'nothing is left behind');
+
+    // A holder that died: its lock is taken over.
+    const gone = spawnSync('true').pid;
+    writeFileSync(file, `${gone}\n`);
+    const taken = await lockServiceRanges(file, 1000);
+    assert.equal(readFileSync(file, 'utf8'), `${process.pid}\n`);
+    await taken();
+    // Nowhere to put it: nothing to share it with.
+    const none = await lockServiceRanges(path.join(dir, 'missing', 'ranges.lock'));
+    await none();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 // The cluster's service range, chosen once per data root clear of the host's routes (a VPN's or a
 // Docker network's 10.96.0.0/12 would otherwise swallow ClusterIPs) and kept in
 // <data-root>/kubernetes/service-cidr, since stored Services carry addresses from it.
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +54,61 @@ export function localAddresses(): string[] {
     .flat()
     .filter((a) => a && a.family === 'IPv4' && !a.internal)
     .map((a) => `${a!.address}/32`);
+}
+
+/** Where the host-wide lock lives while a cluster chooses its range and puts its addresses up. */
+export const serviceRangeLock = '/run/berth-service-ranges.lock';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Takes the host-wide lock (a file naming its holder's pid, made whole in one link(2) so that it is
+ * never seen empty); a holder that is gone leaves a stale lock, taken over. Answers its release.
+ * Where the lock cannot be made at all (no such directory), there is nothing to share it with.
+ */
+export async function lockServiceRanges(
+  file = serviceRangeLock,
+  timeoutMs = 60_000,
+): Promise<() => Promise<void>> {
+  const mine = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    await fs.writeFile(mine, `${process.pid}\n`, { mode: 0o600 });
+  } catch {
+    return async () => {};
+  }
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        await fs.link(mine, file);
+        return async () => {
+          const holder = await fs.readFile(file, 'utf8').catch(() => '');
+          if (holder.trim() === String(process.pid)) await fs.rm(file, { force: true });
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return async () => {};
+      }
+      const holder = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
+      if (!holder || !alive(holder)) {
+        await fs.rm(file, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new Error(
+          `another cluster on this host (pid ${holder}) holds ${file} while it chooses its service range`,
+        );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await fs.rm(mine, { force: true });
+  }
 }
 
 /**
