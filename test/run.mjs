@@ -134,7 +134,13 @@ async function runSuite(name, files) {
       failures.push(...r.failures);
     }
   };
+  const began = Date.now();
   await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));
+  // Each suite's wall time, so that the CI budget (45 minutes here) can be followed suite by suite.
+  const s = Math.round((Date.now() - began) / 1000);
+  console.log(
+    `\n=== suite ${name}: ${sum.pass} passed, ${sum.fail} failed in ${Math.floor(s / 60)}m${s % 60}s ===`,
+  );
   if (failures.length) console.log(`\nsuite ${name} failures:\n  ${failures.join('\n  ')}`);
   allFailures.push(...failures);
   return sum;

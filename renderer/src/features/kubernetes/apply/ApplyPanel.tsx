@@ -77,6 +77,9 @@ export function ApplyPanel({
       if (!checked) return;
       if (refused(checked)) {
         setVerdict({ kind: 'bad', text: 'The server refused the dry run: nothing was applied' });
+        // The first line the server refused, in view.
+        const first = resultMarks(checked)[0];
+        if (first) editor.current?.goToLine(first.line);
         return;
       }
       if (!apply) {
