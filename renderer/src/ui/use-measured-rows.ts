@@ -78,6 +78,8 @@ export function useMeasuredRows({
   const held = useRef<Anchor | null>(null);
   /** The row at the top of the view when last drawn or scrolled. */
   const top = useRef<Anchor | null>(null);
+  /** The box's scrollTop as this hook last left it or was told of it. */
+  const known = useRef(0);
 
   const { estimate, key } = layout(viewport.width);
   const layoutKey = `${viewport.width}:${key}`;
@@ -114,6 +116,17 @@ export function useMeasuredRows({
       }
       moved = r.measure(heights) > 0;
     }
+    // The browser moves the view before it tells of it (the scroll event comes with the next frame): a
+    // position away from the end that this hook did not set is the user's, and ends the sticking, so
+    // that a render in between (a new line) does not take the view back to the end.
+    if (
+      stick.current &&
+      Math.abs(el.scrollTop - known.current) >= 1 &&
+      el.scrollTop + el.clientHeight < el.scrollHeight - rowHeight
+    ) {
+      stick.current = false;
+      top.current = anchorAt(r, el.scrollTop);
+    }
     let target: number;
     if (stick.current) target = maxScrollTop(r, vh);
     else {
@@ -124,6 +137,7 @@ export function useMeasuredRows({
           : Math.min(scrollTop, maxScrollTop(r, vh));
     }
     if (Math.abs(el.scrollTop - target) >= 1) el.scrollTop = target;
+    known.current = el.scrollTop;
     top.current = anchorAt(r, target);
     if (Math.abs(target - scrollTop) >= 1) setScrollTop(target);
     else if (moved) {
@@ -148,6 +162,7 @@ export function useMeasuredRows({
     const el = box.current;
     if (!el) return;
     stick.current = el.scrollTop + el.clientHeight >= el.scrollHeight - rowHeight;
+    known.current = el.scrollTop;
     top.current = anchorAt(rowsRef.current, el.scrollTop);
     setScrollTop(el.scrollTop);
   };
