@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/fsutil.ts';
+import { hostSys } from '../../core/sys.ts';
 import { parseCidr } from './service-alloc.ts';
 
 /** Kubernetes' default first, then k3s's, then private ranges rarely routed. */
@@ -59,15 +60,6 @@ export function localAddresses(): string[] {
 /** Where the host-wide lock lives while a cluster chooses its range and puts its addresses up. */
 export const serviceRangeLock = '/run/berth-service-ranges.lock';
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /**
  * Takes the host-wide lock (a file naming its holder's pid, made whole in one link(2) so that it is
  * never seen empty); a holder that is gone leaves a stale lock, taken over. Answers its release.
@@ -96,7 +88,7 @@ export async function lockServiceRanges(
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return async () => {};
       }
       const holder = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
-      if (!holder || !alive(holder)) {
+      if (!hostSys.alive(holder)) {
         await fs.rm(file, { force: true });
         continue;
       }
