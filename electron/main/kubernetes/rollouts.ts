@@ -31,11 +31,13 @@ const revisionOf = (o: RawObject) => {
   return Number.isInteger(n) && n > 0 ? n : 0;
 };
 
-/** The ReplicaSets the Deployment owns (by uid, as the controller marks them). */
+/** Whether `owner` is `o`'s controller (by uid, as the controllers mark what they make). */
+const ownedBy = (owner: RawObject) => (o: RawObject) =>
+  (o.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === owner.metadata.uid);
+
+/** The ReplicaSets the Deployment owns. */
 export function ownedReplicaSets(deployment: RawObject, replicaSets: RawObject[]): RawObject[] {
-  return replicaSets.filter((rs) =>
-    (rs.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === deployment.metadata.uid),
-  );
+  return replicaSets.filter(ownedBy(deployment));
 }
 
 export function history(deployment: RawObject, owned: RawObject[]): RolloutRevision[] {
@@ -133,16 +135,18 @@ export function undoPlan(
   };
 }
 
-const ownedBy = (owner: RawObject) => (o: RawObject) =>
-  (o.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === owner.metadata.uid);
 const revisionNumber = (r: RawObject) => (Number.isInteger(r.revision) && r.revision > 0 ? r.revision : 0);
 
-/** A StatefulSet's or DaemonSet's revisions, oldest first, from the ControllerRevisions it owns. */
-export function controllerHistory(owner: RawObject, revisions: RawObject[]): RolloutRevision[] {
-  const owned = revisions
+/** The ControllerRevisions `owner` controls, oldest revision first. */
+const ownedRevisions = (owner: RawObject, revisions: RawObject[]) =>
+  revisions
     .filter(ownedBy(owner))
     .filter((r) => revisionNumber(r) > 0)
     .sort((a, b) => revisionNumber(a) - revisionNumber(b));
+
+/** A StatefulSet's or DaemonSet's revisions, oldest first, from the ControllerRevisions it owns. */
+export function controllerHistory(owner: RawObject, revisions: RawObject[]): RolloutRevision[] {
+  const owned = ownedRevisions(owner, revisions);
   // A StatefulSet names the revision it rolls out; a DaemonSet's current one is its newest.
   const update = owner.status?.updateRevision as string | undefined;
   const newest = owned.at(-1);
@@ -166,11 +170,8 @@ export function controllerUndoPlan(
   revisions: RawObject[],
   revision?: number,
 ): { revision: number; patch: Record<string, unknown> | null } {
-  const owned = revisions
-    .filter(ownedBy(owner))
-    .filter((r) => revisionNumber(r) > 0)
-    .sort((a, b) => revisionNumber(b) - revisionNumber(a));
-  const target = revision ? owned.find((r) => revisionNumber(r) === revision) : owned[1];
+  const owned = ownedRevisions(owner, revisions);
+  const target = revision ? owned.find((r) => revisionNumber(r) === revision) : owned.at(-2);
   if (!target) {
     throw new HandlerError(
       'not_found',
