@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type { ContractError } from '../../../../electron/contract/index.ts';
 import { useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { TerminalSessionList } from '../../ui/TerminalSessionList.tsx';
 import { type TerminalSize, XtermSession } from '../../ui/XtermSession.tsx';
+import { useTerminalSessions } from './use-terminal-sessions.ts';
 
 /**
  * The Terminal screen: every open session (host shells and container execs), and the one shown here.
@@ -13,27 +13,18 @@ import { type TerminalSize, XtermSession } from '../../ui/XtermSession.tsx';
  */
 export function HostTerminal() {
   const endpoint = useStore((s) => s.engine?.endpoint);
-  const { sessions, loaded, listError, focus } = useStore(
-    useShallow((s) => ({
-      sessions: s.terminalSessions,
-      loaded: s.terminalSessionsLoaded,
-      listError: s.terminalSessionsError,
-      focus: s.terminalFocus.screen,
-    })),
-  );
-  const { watch, openTerminal, focusTerminal, closeTerminal } = useStore(
-    useShallow((s) => ({
-      watch: s.watchTerminalSessions,
-      openTerminal: s.openTerminal,
-      focusTerminal: s.focusTerminal,
-      closeTerminal: s.closeTerminal,
-    })),
-  );
+  const {
+    all: sessions,
+    loaded,
+    listError,
+    focus,
+    openTerminal,
+    focusTerminal,
+    closeTerminal,
+  } = useTerminalSessions('screen');
   const size = useRef<TerminalSize>({ cols: 80, rows: 24 });
   const [openError, setOpenError] = useState<ContractError | null>(null);
   const [arrived, setArrived] = useState(false);
-
-  useEffect(() => watch(), [watch]);
 
   const openHost = useCallback(async () => {
     setOpenError(null);

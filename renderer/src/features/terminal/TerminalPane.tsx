@@ -1,7 +1,6 @@
 // A place's terminal sessions (a container's Terminal tab, a pod's): they go on while the view is away.
 // Arriving at a place shows the session shown there before, else the newest; with none, a new shell opens.
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type {
   ContractError,
   TerminalSessionInfo,
@@ -11,6 +10,7 @@ import { type TerminalPlace, useStore } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { TerminalSessionList } from '../../ui/TerminalSessionList.tsx';
 import { type TerminalSize, XtermSession } from '../../ui/XtermSession.tsx';
+import { useTerminalSessions } from './use-terminal-sessions.ts';
 
 export interface TerminalPaneProps {
   place: TerminalPlace;
@@ -25,29 +25,13 @@ export interface TerminalPaneProps {
 }
 
 export function TerminalPane({ place, target, belongs, listLabel, toolbar }: TerminalPaneProps) {
-  const { all, loaded, listError, focus } = useStore(
-    useShallow((s) => ({
-      all: s.terminalSessions,
-      loaded: s.terminalSessionsLoaded,
-      listError: s.terminalSessionsError,
-      focus: s.terminalFocus[place],
-    })),
-  );
-  const { watch, openTerminal, focusTerminal, closeTerminal } = useStore(
-    useShallow((s) => ({
-      watch: s.watchTerminalSessions,
-      openTerminal: s.openTerminal,
-      focusTerminal: s.focusTerminal,
-      closeTerminal: s.closeTerminal,
-    })),
-  );
+  const { all, loaded, listError, focus, openTerminal, focusTerminal, closeTerminal } =
+    useTerminalSessions(place);
   const sessions = useMemo(() => all.filter(belongs), [all, belongs]);
   const size = useRef<TerminalSize>({ cols: 80, rows: 24 });
   const [openError, setOpenError] = useState<ContractError | null>(null);
   // The place last arrived at: another one (a pod's other container) is an arrival again.
   const [arrived, setArrived] = useState<TerminalPlace | null>(null);
-
-  useEffect(() => watch(), [watch]);
 
   const openNew = useCallback(async () => {
     setOpenError(null);
