@@ -20,6 +20,7 @@ test("dockerd's flag names, both spellings of values", () => {
     '--host=unix:///t.sock',
     '--pidfile',
     '/p',
+    '--ready-file=/r',
     '--log-level=debug',
     '--runtime',
     'crun',
@@ -28,6 +29,8 @@ test("dockerd's flag names, both spellings of values", () => {
   assert.equal(f.execRoot, '/e');
   assert.deepEqual(f.hosts, ['unix:///s.sock', 'unix:///t.sock']);
   assert.equal(f.pidfile, '/p');
+  assert.equal(f.readyFile, '/r');
+  assert.equal(parseDaemonFlags([]).readyFile, undefined);
   assert.equal(f.logLevel, 'debug');
   assert.equal(f.runtime, 'crun');
   const r = parseDaemonFlags([

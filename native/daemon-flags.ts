@@ -6,6 +6,8 @@ export interface DaemonFlags {
   execRoot: string;
   hosts: string[];
   pidfile?: string;
+  /** Written once the API listens on every host, removed at stop (a supervisor's readiness signal). */
+  readyFile?: string;
   logLevel: LogLevel;
   runtime?: string;
   insecureRegistries: string[];
@@ -99,6 +101,9 @@ export function parseDaemonFlags(argv: string[]): DaemonFlags {
       case '-p':
       case '--pidfile':
         flags.pidfile = take();
+        break;
+      case '--ready-file':
+        flags.readyFile = take();
         break;
       case '-l':
       case '--log-level': {
@@ -239,6 +244,7 @@ Options:
       --exec-root string    Root directory for execution state files (default "/run/berth")
   -H, --host list           Daemon socket to listen on: unix://PATH, or tcp://127.0.0.1:PORT (loopback only; default unix:///run/berth/docker.sock)
   -p, --pidfile string      Path to use for daemon PID file (default "<exec-root>/berthd.pid")
+      --ready-file string   Write this file once the API listens on every host (removed at stop)
   -l, --log-level string    Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
       --runtime string      OCI runtime: runc or crun (default: detect)
       --insecure-registry list  Registries reached over plain HTTP (localhost and 127.0.0.0/8 always are)

@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   // A cluster that is off keeps no pod's memory volume (before the API answers, so none is left to a
   // client that removes the pods' containers and stops berthd at once).
   if (!flags.kubernetes) await releaseMemoryVolumes(clusterDir, mounts, log);
+  // A ready file of an earlier run says nothing about this one.
+  if (flags.readyFile) await fs.rm(flags.readyFile, { force: true });
   const listens = flags.hosts.map(parseHost);
   const sockets = listens.flatMap((l) => (l.kind === 'unix' ? [l.path] : []));
   const servers: ReturnType<typeof createDockerApiServer>[] = [];
@@ -101,6 +103,10 @@ async function main(): Promise<void> {
     runtime: engine.runtime.name,
     root: flags.dataRoot,
   });
+  if (flags.readyFile) {
+    await fs.writeFile(`${flags.readyFile}.tmp`, `${flags.hosts.join('\n')}\n`);
+    await fs.rename(`${flags.readyFile}.tmp`, flags.readyFile);
+  }
   // The cluster's life: reset wipes it; off (no --kubernetes) stops its pods and keeps its state.
   if (flags.kubeReset) await resetCluster(engine.containerOps, clusterDir, log, mounts);
   // Stopping gives each container its grace period: done in the background, not before berthd answers.
@@ -149,6 +155,7 @@ async function main(): Promise<void> {
     }
     await Promise.all(sockets.map((s) => fs.rm(s, { force: true })));
     await fs.rm(flags.pidfile!, { force: true });
+    if (flags.readyFile) await fs.rm(flags.readyFile, { force: true });
     // Containers stay up under their conmon: live restore picks them up at the next start.
     process.exit(0);
   };

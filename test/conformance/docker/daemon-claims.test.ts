@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { daemonTag } from '../../../native/services/networks/service.ts';
@@ -119,12 +119,21 @@ describe('README claims about berthd', {
     }
   });
 
-  test('-H tcp:// on a loopback address serves the API beside the socket; another address is refused', async () => {
+  test('-H tcp:// on a loopback address serves the API beside the socket; another address is refused; --ready-file says when both listen', async () => {
     const port = await freePort();
     const before = d.args();
+    const ready = path.join(d.root, 'berthd.ready');
     await d.stop();
-    await d.restart([...before, '-H', `tcp://127.0.0.1:${port}`]);
+    // A ready file left from an earlier run is not taken for this one's.
+    writeFileSync(ready, 'stale\n');
+    await d.restart([...before, '-H', `tcp://127.0.0.1:${port}`, '--ready-file', ready]);
     try {
+      await eventually(() => existsSync(ready), 10_000, 'the ready file');
+      assert.deepEqual(readFileSync(ready, 'utf8').split('\n').slice(-3), [
+        `unix://${d.socket}`,
+        `tcp://127.0.0.1:${port}`,
+        '',
+      ]);
       const overTcp = spawnSync(
         'docker',
         ['-H', `tcp://127.0.0.1:${port}`, 'run', '--rm', 'busybox', 'echo', 'over tcp'],
@@ -138,6 +147,7 @@ describe('README claims about berthd', {
       assert.equal(ok(d, ['version', '-f', '{{.Server.Os}}']), 'linux', 'the socket still answers');
     } finally {
       await d.stop();
+      assert.equal(existsSync(ready), false, 'a stopped berthd is not ready');
       await d.restart(before);
     }
     const refused = spawnSync(
