@@ -6,7 +6,7 @@ import type {
   TerminalSessionInfo,
   TerminalTarget,
 } from '../../../../electron/contract/index.ts';
-import { type TerminalPlace, useStore } from '../../store/index.ts';
+import type { TerminalPlace } from '../../store/index.ts';
 import { ErrorBanner } from '../../ui/ErrorBanner.tsx';
 import { TerminalSessionList } from '../../ui/TerminalSessionList.tsx';
 import { type TerminalSize, XtermSession } from '../../ui/XtermSession.tsx';
