@@ -10,7 +10,7 @@ test_needs="dockerd:docker.io docker-compose:docker-compose docker-registry:dock
 # The VM (qemu provider, `npm run vm:image`): qemu, qemu-img, and squashfs-tools for the root filesystem;
 # the aarch64 image's addons are compiled with Debian's cross compiler, and it boots in qemu-system-arm.
 # Also for the tests (the vm suite boots it); elsewhere with BERTH_SETUP_VM=1.
-vm_needs="qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mksquashfs:squashfs-tools aarch64-linux-gnu-g++:g++-aarch64-linux-gnu qemu-system-aarch64:qemu-system-arm"
+vm_needs="qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mksquashfs:squashfs-tools xz:xz-utils aarch64-linux-gnu-g++:g++-aarch64-linux-gnu qemu-system-aarch64:qemu-system-arm"
 
 missing=""
 for pair in $needs ${BERTH_SETUP_TESTS:+$test_needs} ${BERTH_SETUP_TESTS:+$vm_needs} ${BERTH_SETUP_VM:+$vm_needs}; do

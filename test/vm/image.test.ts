@@ -15,6 +15,10 @@ import ssh2 from 'ssh2';
 import { type BuildResult, buildImage, imageSize, parseArgs } from '../../vm/image/build.ts';
 import type { Manifest } from '../../vm/image/manifest.ts';
 import { processRunner } from '../../vm/image/run.ts';
+import { guestEnv } from '../../vm/machine/guest-env.ts';
+import { nodeHost } from '../../vm/machine/node-host.ts';
+import { bootKernel } from '../../vm/machine/qemu/image.ts';
+import type { VmImage } from '../../vm/machine/qemu/qemu-command.ts';
 import { sshKeyPair } from '../../vm/machine/ssh-key.ts';
 
 const arch = 'x86_64';
@@ -84,19 +88,26 @@ interface Machine {
   qmp: string;
 }
 
-/** qemu as the contract has it: root and data disks by serial, fw_cfg config, the progress port. */
-function boot(m: Manifest, dir: string, work: string, sshPort: number): Machine {
+/**
+ * qemu as the contract has it: the kernel as the provider unpacks it (PVH), root and data disks by
+ * serial, the fw_cfg configuration, the progress port.
+ */
+async function boot(m: Manifest, dir: string, work: string, sshPort: number): Promise<Machine> {
   const progress = path.join(work, `progress-${sshPort}.log`);
   const consoleLog = path.join(work, `console-${sshPort}.log`);
+  const kernel = await bootKernel(nodeHost(), { arch: m.arch, kernel: path.join(dir, m.kernel) } as VmImage, {
+    kernel: path.join(work, 'vmlinux'),
+    kernelSource: path.join(work, 'vmlinux.source'),
+  });
   const args = [
     ...['-accel', 'tcg', '-machine', 'q35', '-m', '1024', '-smp', '2'],
     ...['-no-reboot', '-nodefaults', '-display', 'none', '-monitor', 'none'],
-    ...['-kernel', path.join(dir, m.kernel), '-initrd', path.join(dir, m.initrd), '-append', m.cmdline],
+    ...['-kernel', kernel, '-initrd', path.join(dir, m.initrd), '-append', m.cmdline],
     ...['-drive', `file=${path.join(dir, m.rootfs)},format=raw,if=none,id=root,readonly=on`],
     ...['-device', 'virtio-blk-pci,drive=root,serial=berth-root'],
     ...['-drive', `file=${path.join(work, 'data.qcow2')},format=qcow2,if=none,id=data,discard=unmap`],
     ...['-device', 'virtio-blk-pci,drive=data,serial=berth-data'],
-    ...['-fw_cfg', `name=opt/berth/config,file=${path.join(work, 'guest-config.json')}`],
+    ...['-fw_cfg', `name=opt/berth/config.env,file=${path.join(work, 'guest-config.env')}`],
     ...['-device', 'virtio-serial-pci', '-chardev', `file,id=progress,path=${progress}`],
     ...['-device', 'virtserialport,chardev=progress,name=berth.progress'],
     ...[
@@ -230,8 +241,8 @@ test('the image boots under TCG, says ready, and answers over SSH; a second boot
   const keys = sshKeyPair();
   const sharePath = path.join(work, 'share');
   await fs.writeFile(
-    path.join(work, 'guest-config.json'),
-    JSON.stringify({
+    path.join(work, 'guest-config.env'),
+    guestEnv({
       hostname: 'berth-test',
       sshAuthorizedKey: `${keys.public} berth-host`,
       timeMs: Date.now(),
@@ -243,7 +254,7 @@ test('the image boots under TCG, says ready, and answers over SSH; a second boot
 
   const vms: Machine[] = [];
   try {
-    const vm = boot(m, outA, work, await freePort());
+    const vm = await boot(m, outA, work, await freePort());
     vms.push(vm);
     const { lines, seconds } = await waitReady(vm, 10 * 60_000);
     process.stderr.write(`  boot to ready under TCG: ${seconds.toFixed(1)} s\n  ${lines.join('\n  ')}\n`);
@@ -306,7 +317,7 @@ test('the image boots under TCG, says ready, and answers over SSH; a second boot
       0,
     );
 
-    const again = boot(m, outA, work, await freePort());
+    const again = await boot(m, outA, work, await freePort());
     vms.push(again);
     const second = await waitReady(again, 10 * 60_000);
     process.stderr.write(`  second boot to ready: ${second.seconds.toFixed(1)} s\n`);

@@ -12,8 +12,8 @@ import path from 'node:path';
 import { targetNodeModules } from './addons.ts';
 import { Apt, sha256File } from './apt.ts';
 import { type ArchSpec, archSpec, hostArch } from './arch.ts';
-import { gzipReproducible } from './cpio.ts';
 import { writeInitramfs } from './initramfs.ts';
+import { bootKernel } from './kernel.ts';
 import { bootModules, initramfsModules, readModuleTree, rootfsModules, selectModules } from './kmods.ts';
 import { imageHash, inputsHash, kernelCmdline, type Manifest } from './manifest.ts';
 import { byCodeUnits } from './order.ts';
@@ -34,16 +34,6 @@ export function compressionArgs(c: Compression, spec: ArchSpec): string[] {
   return c === 'xz'
     ? ['-comp', 'xz', '-Xbcj', spec.bcj, '-b', '1M']
     : ['-comp', 'zstd', '-Xcompression-level', '19', '-b', '1M'];
-}
-
-/**
- * The kernel file of the image. An x86 bzImage decompresses itself; an arm64 kernel cannot, and
- * Debian ships its Image raw (33 MB), so it is gzip'd here (about a third of that): qemu's -kernel
- * unpacks a gzip'd arm64 Image itself, as boot loaders do.
- */
-export function bootKernel(kernel: Buffer): Buffer {
-  const arm64Image = kernel.length > 0x40 && kernel.toString('latin1', 0x38, 0x3c) === 'ARM\x64';
-  return arm64Image ? gzipReproducible(kernel) : kernel;
 }
 
 export interface BuildOptions {
@@ -318,20 +308,23 @@ async function build(
       path.join(opts.out, 'initrd.img'),
       opts.epoch,
     );
-    await fs.writeFile(
-      path.join(opts.out, 'vmlinuz'),
-      bootKernel(await fs.readFile(path.join(kernelDir, 'boot', `vmlinuz-${kernelVersion}`))),
+    const kernel = await bootKernel(
+      runner,
+      await fs.readFile(path.join(kernelDir, 'boot', `vmlinuz-${kernelVersion}`)),
+      path.join(work, 'vmlinux'),
     );
+    for (const stale of ['vmlinuz', 'vmlinux.gz']) await fs.rm(path.join(opts.out, stale), { force: true });
+    await fs.writeFile(path.join(opts.out, kernel.name), kernel.data);
 
     const files = {
-      vmlinuz: await fileEntry(path.join(opts.out, 'vmlinuz')),
+      [kernel.name]: await fileEntry(path.join(opts.out, kernel.name)),
       'initrd.img': await fileEntry(path.join(opts.out, 'initrd.img')),
       'rootfs.img': await fileEntry(path.join(opts.out, 'rootfs.img')),
     };
     const base = {
       arch: spec.arch,
       kernelVersion,
-      kernel: 'vmlinuz',
+      kernel: kernel.name,
       initrd: 'initrd.img',
       rootfs: 'rootfs.img',
       rootfsFormat: 'squashfs' as const,

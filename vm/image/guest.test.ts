@@ -1,6 +1,6 @@
-// The guest's own scripts, run here with the same programs the guest has (node, sh): the configuration
-// the host passes becomes shell variables that a shell reads back unchanged, or a refusal naming the
-// field; the init scripts are valid sh.
+// The guest's own scripts, run here with the same shells the guest has (sh, busybox): the init scripts
+// are valid sh, and a cluster reset does what it says. (The configuration's shell variables: vm/machine/
+// guest-env.test.ts.)
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -9,110 +9,6 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 const init = path.join(import.meta.dirname, 'guest/rootfs/opt/berth/init');
-const configEnv = path.join(init, 'config-env.mjs');
-
-async function withConfig(config: unknown, fn: (file: string) => void) {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-guest-'));
-  try {
-    const file = path.join(dir, 'guest-config.json');
-    await fs.writeFile(file, typeof config === 'string' ? config : JSON.stringify(config));
-    fn(file);
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Runs config-env.mjs on the file, then sources its output in sh and prints the variables back. */
-function roundTrip(file: string) {
-  const env = spawnSync(process.execPath, [configEnv, file], { encoding: 'utf8' });
-  if (env.status !== 0) return { ok: false as const, error: env.stderr.trim() };
-  const vars = [
-    'BERTH_HOSTNAME',
-    'BERTH_SSH_KEY',
-    'BERTH_TIME_S',
-    'BERTH_SHARE_TYPE',
-    'BERTH_SHARE_TAG',
-    'BERTH_SHARE_PATH',
-    'BERTH_KUBERNETES',
-    'BERTH_DOCKER_TCP_PORT',
-  ];
-  const sh = spawnSync(
-    'sh',
-    ['-c', `${env.stdout}\nfor v in ${vars.join(' ')}; do eval "printf '%s=%s\\0' \\$v \\"\\$$v\\""; done`],
-    {
-      encoding: 'utf8',
-      env: {},
-    },
-  );
-  assert.equal(sh.status, 0, sh.stderr);
-  const out = Object.fromEntries(
-    sh.stdout
-      .split('\0')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-  return { ok: true as const, vars: out };
-}
-
-test('the machine configuration becomes shell variables that read back exactly', async () => {
-  await withConfig(
-    {
-      hostname: 'berth',
-      sshAuthorizedKey: "ssh-ed25519 AAAAC3Nza berth-host it's $HOME `id`",
-      timeMs: 1764750000999,
-      share: { tag: 'home', path: "/home/al ice/it's $x", type: '9p' },
-      kubernetes: true,
-      dockerTcpPort: 2376,
-    },
-    (file) => {
-      const r = roundTrip(file);
-      assert.ok(r.ok, r.ok ? '' : r.error);
-      assert.deepEqual(r.vars, {
-        BERTH_HOSTNAME: 'berth',
-        BERTH_SSH_KEY: "ssh-ed25519 AAAAC3Nza berth-host it's $HOME `id`",
-        BERTH_TIME_S: '1764750000',
-        BERTH_SHARE_TYPE: '9p',
-        BERTH_SHARE_TAG: 'home',
-        BERTH_SHARE_PATH: "/home/al ice/it's $x",
-        BERTH_KUBERNETES: 'true',
-        BERTH_DOCKER_TCP_PORT: '2376',
-      });
-    },
-  );
-});
-
-test('defaults: no share, no Kubernetes, the Docker API on 2375', async () => {
-  await withConfig({ sshAuthorizedKey: 'ssh-ed25519 AAAA k', share: null }, (file) => {
-    const r = roundTrip(file);
-    assert.ok(r.ok);
-    assert.equal(r.vars.BERTH_HOSTNAME, 'berth');
-    assert.equal(r.vars.BERTH_SHARE_PATH, '');
-    assert.equal(r.vars.BERTH_KUBERNETES, 'false');
-    assert.equal(r.vars.BERTH_DOCKER_TCP_PORT, '2375');
-  });
-});
-
-test('a configuration that does not make sense is refused with the field it is about', async () => {
-  const cases: Array<[unknown, RegExp]> = [
-    ['{not json', /JSON/],
-    [[1, 2], /not a JSON object/],
-    [{ hostname: 'a;reboot' }, /hostname/],
-    [{ sshAuthorizedKey: 'ssh-ed25519 A\nssh-rsa B' }, /sshAuthorizedKey: not one line/],
-    [{ share: { tag: 'home', path: 'relative', type: '9p' } }, /share.path/],
-    [{ share: { tag: 'home', path: '/a/../etc', type: '9p' } }, /share.path/],
-    [{ share: { tag: 'h o m e', path: '/home', type: '9p' } }, /share.tag/],
-    [{ share: { tag: 'home', path: '/home', type: 'nfs' } }, /share.type/],
-    [{ dockerTcpPort: 70000 }, /dockerTcpPort/],
-    [{ timeMs: 'now' }, /timeMs/],
-  ];
-  for (const [config, why] of cases) {
-    await withConfig(config, (file) => {
-      const r = roundTrip(file);
-      assert.ok(!r.ok, `${JSON.stringify(config)} was accepted`);
-      assert.match(r.error, why);
-    });
-  }
-});
 
 test('the init scripts are valid sh', async () => {
   const scripts = [
@@ -128,6 +24,45 @@ test('the init scripts are valid sh', async () => {
       assert.equal(r.status, 0, `${shell} -n ${s}: ${r.stderr}`);
     }
     if (!s.endsWith('lib.sh')) assert.ok(((await fs.stat(s)).mode & 0o111) !== 0, `${s} is executable`);
+  }
+});
+
+test("ready.sh says ready once berthd's ready file is there, or why not when it never comes", async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-ready-'));
+  try {
+    const run = path.join(dir, 'run');
+    const kmsg = path.join(dir, 'kmsg');
+    const log = path.join(dir, 'berthd.log');
+    await fs.mkdir(run);
+    await fs.writeFile(log, 'starting\nberthd: cannot open the store\n');
+    const env = { ...process.env, BERTH_RUN_DIR: run, BERTH_KMSG: kmsg, BERTH_LOG_FILE: log };
+    const script = path.join(init, 'ready.sh');
+    const waiting = spawn('busybox', ['sh', script], { env, stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => waiting.once('exit', r));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await fs.readFile(kmsg, 'utf8').catch(() => ''), '', 'nothing said before berthd is ready');
+    await fs.writeFile(path.join(run, 'berthd.ready'), `unix://${run}/docker.sock\n`);
+    assert.equal(await exited, 0);
+    assert.match(
+      await fs.readFile(kmsg, 'utf8'),
+      new RegExp(
+        `^berth: ready berthd answers at 127\\.0\\.0\\.1:2375 and ${run}/docker\\.sock \\([\\d.]+ s since boot\\)\\n$`,
+      ),
+    );
+
+    await fs.rm(path.join(run, 'berthd.ready'));
+    await fs.rm(kmsg);
+    const never = spawnSync('busybox', ['sh', script], {
+      env: { ...env, BERTH_READY_TIMEOUT_S: '1' },
+      encoding: 'utf8',
+    });
+    assert.equal(never.status, 1);
+    assert.equal(
+      await fs.readFile(kmsg, 'utf8'),
+      `berth: error berthd no answer at 127.0.0.1:2375 and ${run}/docker.sock after 1 s: berthd: cannot open the store\n`,
+    );
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
   }
 });
 

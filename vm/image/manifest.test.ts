@@ -3,9 +3,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { gunzipSync } from 'node:zlib';
 import { archSpecs } from './arch.ts';
-import { bootKernel, compressionArgs, defaultCache, defaultEpoch, parseArgs, repoRoot } from './build.ts';
+import { compressionArgs, defaultCache, defaultEpoch, parseArgs, repoRoot } from './build.ts';
 import { imageHash, inputsHash, kernelCmdline } from './manifest.ts';
 import { addonFiles, checkAddons, elfMachine } from './payload.ts';
 
@@ -123,16 +122,4 @@ test('an addon built for another architecture is refused before anything is down
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
-});
-
-test("an arm64 kernel Image is gzip'd (qemu unpacks it), an x86 bzImage kept as it is", () => {
-  const image = Buffer.alloc(4096, 0);
-  image.write('ARM\x64', 0x38, 'latin1');
-  const packed = bootKernel(image);
-  assert.deepEqual([packed[0], packed[1]], [0x1f, 0x8b]);
-  assert.deepEqual(gunzipSync(packed), image);
-  assert.deepEqual(bootKernel(image), packed, 'the same bytes every time');
-  const bzImage = Buffer.alloc(4096, 0);
-  bzImage.write('HdrS', 0x202, 'latin1');
-  assert.equal(bootKernel(bzImage), bzImage);
 });

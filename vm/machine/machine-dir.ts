@@ -16,6 +16,8 @@ export interface MachinePaths {
   qmpSocket: string;
   pidFile: string;
   guestConfig: string;
+  /** The configuration as the guest's boot scripts read it (guest-env.ts), fw_cfg `opt/berth/config.env`. */
+  guestEnv: string;
   sshKey: string;
   sshPublicKey: string;
   /** The guest's SSH host key as first seen (vm/forward pins it). */
@@ -25,6 +27,9 @@ export interface MachinePaths {
   virtiofsSocket: string;
   /** The running machine (pid, SSH port, accelerator), for a later process to attach to. */
   runtime: string;
+  /** The image's gzipped kernel ELF, unpacked for qemu (vm/machine/qemu/image.ts), and its source's hash. */
+  kernel: string;
+  kernelSource: string;
 }
 
 export function machinePaths(berthHome: string, name: string): MachinePaths {
@@ -42,12 +47,15 @@ export function machinePaths(berthHome: string, name: string): MachinePaths {
     qmpSocket: at('qmp.sock'),
     pidFile: at('qemu.pid'),
     guestConfig: at('guest-config.json'),
+    guestEnv: at('guest-config.env'),
     sshKey: at('ssh_ed25519'),
     sshPublicKey: at('ssh_ed25519.pub'),
     sshKnownHost: at('ssh_known_host'),
     settings: at('settings.json'),
     virtiofsSocket: at('virtiofs.sock'),
     runtime: at('runtime.json'),
+    kernel: at('vmlinux'),
+    kernelSource: at('vmlinux.source'),
   };
 }
 
@@ -63,7 +71,7 @@ export async function ensureSshKey(host: Host, p: MachinePaths): Promise<string>
   return pair.public.trim();
 }
 
-/** What the guest init reads from fw_cfg `opt/berth/config` (VM-CONTRACT.md). */
+/** The machine's configuration (guest-config.json); the qemu guest reads it as guest-env.ts writes it. */
 export interface GuestConfig {
   hostname: string;
   sshAuthorizedKey: string;

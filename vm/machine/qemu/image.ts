@@ -1,7 +1,10 @@
-// The VM image the image builder wrote (VM-CONTRACT.md: manifest.json beside vmlinuz, initrd.img,
-// rootfs.img), read and checked before qemu is asked to boot it.
+// The VM image the image builder wrote (manifest.json beside the kernel, initrd.img and rootfs.img),
+// read and checked before qemu is asked to boot it.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Host } from '../host.ts';
+import type { MachinePaths } from '../machine-dir.ts';
 import { MachineError } from '../types.ts';
 import type { VmImage } from './qemu-command.ts';
 
@@ -54,4 +57,32 @@ export async function readImage(host: Host, dir: string): Promise<VmImage> {
     if (!(await host.exists(f))) throw new MachineError('image.missing', `the VM image at ${dir} lacks ${f}`);
   }
   return image;
+}
+
+/**
+ * The kernel file qemu boots. An x86_64 image carries its kernel as a gzipped ELF (vmlinux.gz, which
+ * qemu loads through the PVH entry, skipping the bzImage's real-mode setup and self-decompression
+ * that take seconds under TCG); qemu's x86 loader does not unpack gzip, so it is unpacked once into
+ * the machine's folder, again only when the image's file changes. Any other kernel is used as it is.
+ */
+export async function bootKernel(
+  host: Host,
+  image: VmImage,
+  paths: Pick<MachinePaths, 'kernel' | 'kernelSource'>,
+) {
+  if (image.arch !== 'x86_64' || !image.kernel.endsWith('.gz')) return image.kernel;
+  const packed = await host.readFrom(image.kernel, 0);
+  const source = `sha256:${createHash('sha256').update(packed).digest('hex')}\n`;
+  if ((await host.readText(paths.kernelSource)) === source && (await host.exists(paths.kernel)))
+    return paths.kernel;
+  let elf: Buffer;
+  try {
+    elf = gunzipSync(packed);
+  } catch (err) {
+    throw new MachineError('image.invalid', `${image.kernel} is not gzip: ${(err as Error).message}`);
+  }
+  await host.remove(paths.kernelSource);
+  await host.writeFile(paths.kernel, elf);
+  await host.writeFile(paths.kernelSource, source);
+  return paths.kernel;
 }

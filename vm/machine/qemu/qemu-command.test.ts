@@ -106,7 +106,7 @@ describe('qemu command', () => {
     assert.ok(chardevs.includes('file,id=progress,path=/home/alice/.berth/machines/default/progress.log'));
     assert.deepEqual(values(args, '-serial'), ['chardev:console']);
     assert.deepEqual(values(args, '-fw_cfg'), [
-      'name=opt/berth/config,file=/home/alice/.berth/machines/default/guest-config.json',
+      'name=opt/berth/config.env,file=/home/alice/.berth/machines/default/guest-config.env',
     ]);
     assert.deepEqual(values(args, '-qmp'), [
       'unix:/home/alice/.berth/machines/default/qmp.sock,server=on,wait=off',

@@ -114,7 +114,7 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-device',
     'virtserialport,bus=vser0.0,chardev=progress,name=berth.progress',
   );
-  args.push('-fw_cfg', `name=opt/berth/config,file=${v(paths.guestConfig)}`);
+  args.push('-fw_cfg', `name=opt/berth/config.env,file=${v(paths.guestEnv)}`);
   args.push('-qmp', `unix:${v(paths.qmpSocket)},server=on,wait=off`, '-pidfile', paths.pidFile);
 
   if (share?.type === '9p') {

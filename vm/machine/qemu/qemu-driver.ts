@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { type Clock, systemClock } from '../clock.ts';
 import { FileTail } from '../file-tail.ts';
+import { guestEnv } from '../guest-env.ts';
 import type { Host, HostProcess } from '../host.ts';
 import {
   ensureSshKey,
@@ -28,7 +29,7 @@ import {
 } from '../types.ts';
 import { describeExit, within } from '../wait.ts';
 import { brokenVerdict, forgetBroken, hardwareAccel, rememberBroken, verdictFile } from './accel.ts';
-import { readImage } from './image.ts';
+import { bootKernel, readImage } from './image.ts';
 import {
   type Accel,
   type HomeShare,
@@ -95,18 +96,19 @@ export class QemuDriver implements VmDriver {
   }
 
   async start(settings: MachineSettings, sink: DriverSink, opts: StartOptions = {}): Promise<VmSession> {
-    const image = await readImage(this.host, this.o.imageDir);
-    const binary = qemuBinaryName(image.arch, this.host.platform);
+    const found = await readImage(this.host, this.o.imageDir);
+    const binary = qemuBinaryName(found.arch, this.host.platform);
     const qemu = await this.findBinary(binary);
     if (!qemu) {
       throw new MachineError(
         'qemu.missing',
         `${binary} was not found${this.o.binDirs?.length ? ` in ${this.o.binDirs.join(', ')} or` : ''} on PATH: ` +
-          `install qemu (Debian/Ubuntu: apt-get install ${image.arch === 'x86_64' ? 'qemu-system-x86' : 'qemu-system-arm'} qemu-utils; macOS: brew install qemu)`,
+          `install qemu (Debian/Ubuntu: apt-get install ${found.arch === 'x86_64' ? 'qemu-system-x86' : 'qemu-system-arm'} qemu-utils; macOS: brew install qemu)`,
       );
     }
     await this.host.mkdir(this.paths.dir);
     await this.endStale(sink);
+    const image = { ...found, kernel: await bootKernel(this.host, found, this.paths) };
     const key = await ensureSshKey(this.host, this.paths);
     await this.prepareDisk(settings.diskGiB);
     const share = settings.shareHome ? await this.homeShare() : null;
@@ -119,6 +121,7 @@ export class QemuDriver implements VmDriver {
       dockerTcpPort: this.o.dockerTcpPort ?? 2375,
     };
     await this.host.writeFile(this.paths.guestConfig, `${JSON.stringify(config, null, 2)}\n`);
+    await this.host.writeFile(this.paths.guestEnv, guestEnv(config));
 
     const accel = await this.chooseAccel(image, sink, opts);
     const plan = { name: this.o.name ?? 'default', image, settings, paths: this.paths, share };

@@ -2,6 +2,7 @@
 // every wait: the states a user sees, the KVM fallback, deaths, timeouts and the disk.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { ManualClock } from '../../../native/core/manual-clock.ts';
 import { FakeHost, type FakeHost as FakeHostT, type FakeProcess } from '../fake-host.ts';
 import { MachineManager } from '../manager.ts';
@@ -123,6 +124,40 @@ describe('MachineManager with the qemu provider', () => {
     assert.deepEqual(config.share, { tag: 'home', path: '/home/alice', type: '9p' });
     assert.equal(config.timeMs, 1_764_750_000_000);
     assert.equal(r.host.diskBytes.get(`${dir}/data.qcow2`), 60 * 2 ** 30);
+  });
+
+  it("boots an x86 image's gzipped kernel ELF (PVH) from the machine folder, unpacked once per image file", async () => {
+    const r = rig();
+    const manifest = JSON.parse(r.host.text(`${imageDir}/manifest.json`) ?? '{}');
+    r.host.files.set(
+      `${imageDir}/manifest.json`,
+      Buffer.from(JSON.stringify({ ...manifest, kernel: 'vmlinux.gz' })),
+    );
+    const elf = Buffer.concat([Buffer.from('\x7fELF'), Buffer.alloc(4096, 7)]);
+    r.host.files.set(`${imageDir}/vmlinux.gz`, gzipSync(elf));
+    await drive(r.clock, r.manager.start());
+    assert.equal(r.host.lastProcess().arg('-kernel'), `${dir}/vmlinux`);
+    assert.deepEqual(r.host.files.get(`${dir}/vmlinux`), elf);
+    await drive(r.clock, r.manager.stop());
+
+    // The same image: the unpacked file is used as it is (a mark shows it was not written again).
+    r.host.files.set(`${dir}/vmlinux`, Buffer.concat([elf, Buffer.from('mark')]));
+    await drive(r.clock, r.manager.start());
+    assert.match(r.host.text(`${dir}/vmlinux`) ?? '', /mark$/);
+    await drive(r.clock, r.manager.stop());
+
+    // A new image: unpacked again.
+    const elf2 = Buffer.concat([Buffer.from('\x7fELF'), Buffer.alloc(4096, 9)]);
+    r.host.files.set(`${imageDir}/vmlinux.gz`, gzipSync(elf2));
+    await drive(r.clock, r.manager.start());
+    assert.deepEqual(r.host.files.get(`${dir}/vmlinux`), elf2);
+    await drive(r.clock, r.manager.stop());
+
+    // A kernel file that is not gzip says so, before any qemu runs.
+    r.host.files.set(`${imageDir}/vmlinux.gz`, Buffer.from('not gzip'));
+    const spawned = r.host.processes.length;
+    await assert.rejects(drive(r.clock, r.manager.start()), /vmlinux.gz is not gzip/);
+    assert.equal(r.host.processes.length, spawned);
   });
 
   it('KVM that stays silent: killed within seconds, started again under TCG with a warning, remembered', async () => {

@@ -128,8 +128,9 @@ while [ -z "$port" ] && [ $i -lt 100 ]; do
   i=$((i+1))
 done
 echo "stage init mini guest on $port" > $port
-cfg=/sys/firmware/qemu_fw_cfg/by_name/opt/berth/config/raw
-echo "stage clock config $($B tr -d '\\n' < $cfg)" > $port
+cfg=/sys/firmware/qemu_fw_cfg/by_name/opt/berth/config.env/raw
+. $cfg
+echo "stage clock config share=$BERTH_SHARE_PATH key=$BERTH_SSH_KEY" > $port
 $B acpid -f -c /etc/acpi > /dev/console 2>&1 &
 # ready only once acpid holds the power button's event device: a press before that would be lost
 i=0

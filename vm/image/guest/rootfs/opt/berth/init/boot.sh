@@ -19,22 +19,15 @@ ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 ip link set lo up
 
-# The machine's configuration, as the host wrote it (qemu -fw_cfg name=opt/berth/config).
-raw=/sys/firmware/qemu_fw_cfg/by_name/opt/berth/config/raw
-# Node reads it: its first start from the cold squashfs is seconds under TCG, so it runs while the
-# modules load and the data disk mounts, and the steps that need the configuration wait for it.
-(
-  if [ -r "$raw" ]; then
-    cat "$raw" > /run/berth/guest-config.json
-    /opt/berth/node/bin/node /opt/berth/init/config-env.mjs /run/berth/guest-config.json > "$CONFIG_ENV.tmp" 2>/run/berth/config.err ||
-      fail init "bad machine configuration: $(head -n 1 /run/berth/config.err)"
-    mv "$CONFIG_ENV.tmp" "$CONFIG_ENV"
-  else
-    fail init "no machine configuration at $raw"
-  fi
-  echo "berth: configuration read" > /dev/kmsg
-) &
-config_reader=$!
+# The machine's configuration: shell assignments the host wrote and quoted (qemu -fw_cfg
+# name=opt/berth/config.env; vm/machine/guest-env.ts).
+raw=/sys/firmware/qemu_fw_cfg/by_name/opt/berth/config.env/raw
+if [ -r "$raw" ]; then
+  cat "$raw" > "$CONFIG_ENV"
+else
+  fail init "no machine configuration at $raw"
+fi
+load_config
 
 # The engine's modules (bridge, netfilter…) load while the boot goes on; berthd.sh waits for them.
 (
@@ -52,6 +45,11 @@ for m in $(cat /etc/berth/modules-cpu); do
   modprobe -q "$m" 2>/dev/null
 done
 
+# berthd's files are read from the compressed root while the boot goes on, on the other CPU (after
+# the early modules, which come from the same root): under TCG, decompressing them as berthd starts
+# would add about a second to its start.
+cat /opt/berth/node/bin/node /opt/berth/berthd/berthd.js /opt/berth/berthd/node_modules/*/build/Release/*.node > /dev/null 2>&1 &
+
 stage data-disk looking for the disk berth-data
 DATA=/var/lib/berth
 mkdir -p "$DATA"
@@ -67,8 +65,10 @@ if disk=$(disk_by_serial berth-data); then
   if mount -t ext4 -o discard,noatime "$disk" "$DATA"; then
     # The provider may have grown the disk since the last boot: the filesystem follows, online.
     resize2fs "$disk" > /run/berth/resize2fs.log 2>&1 || fail data-disk "resize2fs $disk: $(tail -n 1 /run/berth/resize2fs.log)"
-    # Blocks freed while discard was off (or before this boot) go back to the host now, then hourly.
+    # Blocks freed while discard was off (or before this boot) go back to the host a minute after the
+    # boot (not during it: under TCG a trim of the whole disk slowed berthd's start), then hourly.
     (
+      sleep 60
       fstrim "$DATA"
       while sleep 3600; do fstrim "$DATA"; done
     ) > /dev/null 2>&1 &
@@ -96,8 +96,6 @@ else
   fail network "no network interface"
 fi
 
-wait "$config_reader"
-load_config
 hostname "${BERTH_HOSTNAME:-berth}"
 hostname > /etc/hostname
 printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' "$(hostname)" > /etc/hosts

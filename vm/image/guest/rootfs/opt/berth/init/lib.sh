@@ -2,10 +2,11 @@
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 PROGRESS=/dev/.berth-progress
 CONFIG_ENV=/run/berth/config.env
+KMSG=${BERTH_KMSG:-/dev/kmsg}
 
 # One line to the host's progress port (through the initramfs' pump) and to the kernel console.
 progress() {
-  echo "berth: $*" > /dev/kmsg 2>/dev/null
+  echo "berth: $*" >> "$KMSG" 2>/dev/null
   [ -p "$PROGRESS" ] && echo "$*" > "$PROGRESS"
 }
 stage() { progress "stage $*"; }
