@@ -293,6 +293,8 @@ test('the image boots under TCG, says ready, and answers over SSH; a second boot
       assert.match(mounts, /^cgroup2 \/sys\/fs\/cgroup cgroup2 /m);
       assert.equal((await exec(client, `cat ${sharePath}/from-host.txt`)).stdout, 'written on the host\n');
       assert.equal((await exec(client, 'hostname')).stdout.trim(), 'berth-test');
+      // The SSH server's receive window, which bounds every forwarded port's throughput.
+      assert.match((await exec(client, 'ps -o args')).stdout, /dropbear .*-W 2097152/);
       assert.equal((await exec(client, 'touch /var/lib/berth/kept')).code, 0);
       // berthd's native addons load in the guest's Node and glibc.
       const addons = await exec(

@@ -129,5 +129,7 @@ else
   fail sshd "the configuration has no sshAuthorizedKey: nobody can log in"
 fi
 # -s: keys only; -F -E: in the foreground, its log in a file (no syslog here). It outlives this script.
-dropbear -F -E -s -r "$key" -p 22 -P /run/dropbear.pid >> /var/log/dropbear.log 2>&1 &
+# -W: a 2 MiB receive window per channel, not the default 24 KiB, which at TCG's round trips held a
+# forwarded port to ~5 MiB/s (14 MiB/s with it).
+dropbear -F -E -s -r "$key" -p 22 -W 2097152 -P /run/dropbear.pid >> /var/log/dropbear.log 2>&1 &
 exit 0
