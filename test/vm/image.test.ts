@@ -17,7 +17,7 @@ import type { Manifest } from '../../vm/image/manifest.ts';
 import { processRunner } from '../../vm/image/run.ts';
 import { guestEnv } from '../../vm/machine/guest-env.ts';
 import { nodeHost } from '../../vm/machine/node-host.ts';
-import { bootKernel } from '../../vm/machine/qemu/image.ts';
+import { kernelForQemu } from '../../vm/machine/qemu/image.ts';
 import type { VmImage } from '../../vm/machine/qemu/qemu-command.ts';
 import { sshKeyPair } from '../../vm/machine/ssh-key.ts';
 
@@ -95,10 +95,14 @@ interface Machine {
 async function boot(m: Manifest, dir: string, work: string, sshPort: number): Promise<Machine> {
   const progress = path.join(work, `progress-${sshPort}.log`);
   const consoleLog = path.join(work, `console-${sshPort}.log`);
-  const kernel = await bootKernel(nodeHost(), { arch: m.arch, kernel: path.join(dir, m.kernel) } as VmImage, {
-    kernel: path.join(work, 'vmlinux'),
-    kernelSource: path.join(work, 'vmlinux.source'),
-  });
+  const kernel = await kernelForQemu(
+    nodeHost(),
+    { arch: m.arch, kernel: path.join(dir, m.kernel) } as VmImage,
+    {
+      kernel: path.join(work, 'vmlinux'),
+      kernelSource: path.join(work, 'vmlinux.source'),
+    },
+  );
   const args = [
     ...['-accel', 'tcg', '-machine', 'q35', '-m', '1024', '-smp', '2'],
     ...['-no-reboot', '-nodefaults', '-display', 'none', '-monitor', 'none'],

@@ -3,7 +3,7 @@
 //    mode setup, then decompressing itself, byte by byte in emulation). Its payload is the kernel's
 //    ELF, which carries the PVH entry note: qemu loads that ELF straight into memory and jumps to the
 //    64-bit entry (as Firecracker and cloud-hypervisor do). The builder takes the ELF out of the
-//    bzImage and keeps it gzip'd (`vmlinux.gz`, 11 MB instead of 66); the provider unpacks it once
+//    bzImage and keeps it gzip'd (`vmlinux.gz`, 12 MB instead of 66); the provider unpacks it once
 //    into its cache (vm/machine/qemu/image.ts). A bzImage without the note is kept as it is.
 //  - aarch64: Debian's `Image` is raw (33 MB): gzip'd here, and qemu's -kernel unpacks it itself.
 import { promises as fs } from 'node:fs';

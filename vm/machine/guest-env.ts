@@ -3,18 +3,14 @@
 // checks each value on the way (a hostname or a path is never pasted into a script unquoted; a value
 // that does not make sense is refused with its field's name), so the guest needs no program of its
 // own to read it: under TCG, a Node started for that alone cost the boot about a second.
+import { shellQuote } from '../../native/core/spawner.ts';
 import type { GuestConfig } from './machine-dir.ts';
 import { MachineError } from './types.ts';
-
-/** Single-quotes a value for sh: nothing is special inside but the quote itself. */
-export function shellQuote(value: string | number): string {
-  return `'${String(value).replace(/'/g, `'\\''`)}'`;
-}
 
 const refuse = (why: string) => new MachineError('config.invalid', `the machine configuration: ${why}`);
 
 /** The shell variables of a configuration (throws a MachineError naming the field that is wrong). */
-export function guestEnvVars(config: GuestConfig): Record<string, string> {
+function guestEnvVars(config: GuestConfig): Record<string, string> {
   const env: Record<string, string> = {};
   const hostname = config.hostname || 'berth';
   if (!/^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$/.test(hostname)) {

@@ -65,7 +65,7 @@ export async function readImage(host: Host, dir: string): Promise<VmImage> {
  * that take seconds under TCG); qemu's x86 loader does not unpack gzip, so it is unpacked once into
  * the machine's folder, again only when the image's file changes. Any other kernel is used as it is.
  */
-export async function bootKernel(
+export async function kernelForQemu(
   host: Host,
   image: VmImage,
   paths: Pick<MachinePaths, 'kernel' | 'kernelSource'>,

@@ -29,7 +29,7 @@ import {
 } from '../types.ts';
 import { describeExit, within } from '../wait.ts';
 import { brokenVerdict, forgetBroken, hardwareAccel, rememberBroken, verdictFile } from './accel.ts';
-import { bootKernel, readImage } from './image.ts';
+import { kernelForQemu, readImage } from './image.ts';
 import {
   type Accel,
   type HomeShare,
@@ -108,7 +108,7 @@ export class QemuDriver implements VmDriver {
     }
     await this.host.mkdir(this.paths.dir);
     await this.endStale(sink);
-    const image = { ...found, kernel: await bootKernel(this.host, found, this.paths) };
+    const image = { ...found, kernel: await kernelForQemu(this.host, found, this.paths) };
     const key = await ensureSshKey(this.host, this.paths);
     await this.prepareDisk(settings.diskGiB);
     const share = settings.shareHome ? await this.homeShare() : null;
