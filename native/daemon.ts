@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from './core/errors.ts';
+import { writeFileAtomic } from './core/fsutil.ts';
 import { createLogger } from './core/log.ts';
 import { ShellSpawner } from './core/spawner.ts';
 import { hostSys } from './core/sys.ts';
@@ -72,6 +73,16 @@ async function main(): Promise<void> {
   }
   await fs.mkdir(flags.execRoot, { recursive: true, mode: 0o700 });
   await claimPidfile(flags.pidfile!);
+  // A ready file of an earlier run says nothing about this one; its folder is made now, as the
+  // pidfile's is, so that a path that cannot be written fails here and not once the API listens.
+  if (flags.readyFile) {
+    try {
+      await fs.mkdir(path.dirname(flags.readyFile), { recursive: true });
+      await fs.rm(flags.readyFile, { force: true });
+    } catch (err) {
+      throw new Error(`--ready-file ${flags.readyFile}: ${errorMessage(err)}`);
+    }
+  }
   // Short commands (mount, ip, runc…) start from a small shell rather than by forking berthd itself.
   const sys = new ShellSpawner(path.join(flags.execRoot, 'spawn'));
   const engine = new Engine({
@@ -88,8 +99,6 @@ async function main(): Promise<void> {
   // A cluster that is off keeps no pod's memory volume (before the API answers, so none is left to a
   // client that removes the pods' containers and stops berthd at once).
   if (!flags.kubernetes) await releaseMemoryVolumes(clusterDir, mounts, log);
-  // A ready file of an earlier run says nothing about this one.
-  if (flags.readyFile) await fs.rm(flags.readyFile, { force: true });
   const listens = flags.hosts.map(parseHost);
   const sockets = listens.flatMap((l) => (l.kind === 'unix' ? [l.path] : []));
   const servers: ReturnType<typeof createDockerApiServer>[] = [];
@@ -104,8 +113,7 @@ async function main(): Promise<void> {
     root: flags.dataRoot,
   });
   if (flags.readyFile) {
-    await fs.writeFile(`${flags.readyFile}.tmp`, `${flags.hosts.join('\n')}\n`);
-    await fs.rename(`${flags.readyFile}.tmp`, flags.readyFile);
+    await writeFileAtomic(flags.readyFile, `${flags.hosts.join('\n')}\n`, 0o644, false);
   }
   // The cluster's life: reset wipes it; off (no --kubernetes) stops its pods and keeps its state.
   if (flags.kubeReset) await resetCluster(engine.containerOps, clusterDir, log, mounts);

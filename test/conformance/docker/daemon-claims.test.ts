@@ -161,6 +161,33 @@ describe('README claims about berthd', {
       /^invalid host "tcp:\/\/0\.0\.0\.0:2375": berthd serves TCP only on a loopback address/,
     );
     assert.equal(existsSync('/tmp/bt-never'), false, 'nothing was made');
+
+    // A ready file that cannot be written is refused before anything listens.
+    const root = mkdtempSync('/tmp/bt-');
+    try {
+      writeFileSync(path.join(root, 'afile'), '');
+      const bad = spawnSync(
+        process.execPath,
+        [
+          path.join(repoRoot, 'dist/berthd.js'),
+          '--data-root',
+          path.join(root, 'data'),
+          '--exec-root',
+          path.join(root, 'run'),
+          '-H',
+          `unix://${path.join(root, 'd.sock')}`,
+          '--ready-file',
+          path.join(root, 'afile', 'ready'),
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      assert.equal(bad.status, 1, bad.stderr);
+      assert.match(bad.stderr, new RegExp(`^berthd: --ready-file ${root}/afile/ready: EEXIST`));
+      assert.equal(existsSync(path.join(root, 'd.sock')), false, 'nothing listened');
+    } finally {
+      cleanupNetwork(path.join(root, 'run'));
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   // Other daemons on a shared host come and go: the check counts only a start during which the host's
