@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ShellSpawner, shellQuote } from './spawner.ts';
-import type { RunOptions, RunResult, Sys } from './sys.ts';
+import type { Sys } from './sys.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'berth-spawner-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -100,24 +100,21 @@ describe('ShellSpawner', () => {
     assert.notEqual(sys.shellPid(), first);
   });
 
-  test('a command with its own environment or working directory goes to the fallback', async () => {
-    const calls: [string, string[], RunOptions | undefined][] = [];
-    const fallback: Sys = {
-      run: async (cmd, args, opts): Promise<RunResult> => {
-        calls.push([cmd, args, opts]);
-        return { code: 0, stdout: 'fallback', stderr: '' };
-      },
-      kill: () => true,
-      alive: () => true,
-    };
-    const { sys } = spawner(fallback);
-    assert.equal((await sys.run('env', [], { env: { A: '1' } })).stdout, 'fallback');
-    assert.equal((await sys.run('pwd', [], { cwd: '/' })).stdout, 'fallback');
-    assert.equal((await sys.run('echo', ['shell'])).stdout, 'shell\n');
-    assert.deepEqual(
-      calls.map((c) => c[0]),
-      ['env', 'pwd'],
-    );
+  test('a command gets exactly the environment it is given, its working directory and its fd 3', async () => {
+    const { sys, dir } = spawner();
+    const out = path.join(dir, '..', `fd3-${process.pid}`);
+    const r = await sys.run('sh', ['-c', 'echo "$A|$HOME|$(pwd)"; echo three >&3'], {
+      env: { A: "it's $x", PATH: '/usr/bin:/bin', B: undefined },
+      cwd: root,
+      fd3: out,
+    });
+    assert.deepEqual(r, { code: 0, stdout: `it's $x||${root}\n`, stderr: '' });
+    assert.equal(readFileSync(out, 'utf8'), 'three\n');
+    rmSync(out);
+    // A folder that is not there fails the command, as a spawn fails.
+    const missing = await sys.run('true', [], { cwd: path.join(root, 'nowhere') });
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /nowhere/);
   });
 
   test('without a shell every command goes to the fallback', async () => {

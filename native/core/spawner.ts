@@ -11,8 +11,9 @@
 // Each command runs in a subshell that forks twice — the shell waits for the first, which exits at
 // once, so it never keeps a child to reap; the second waits for the command and reports. The
 // command's input, output and errors are files in this spawner's folder, read and removed on `x`.
-// A command that needs its own environment or working directory goes to the fallback Sys; so does
-// everything when the shell cannot run.
+// A command's own environment (a whole one, as a spawn gives it: `env -i`), working directory and fd 3
+// (`3>FILE`) are set up on its line; the shell's own session is the command's (`detached`). Everything
+// goes to the fallback Sys when the shell cannot run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, promises as fs, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -23,12 +24,38 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What a command gets besides its arguments, as the shell line sets it up. */
+export interface LineOptions {
+  /** Its stdin is the file `<n>.i` (else /dev/null). */
+  input?: boolean;
+  /** Its whole environment, through `env -i` (the path of env given). */
+  env?: { command: string; vars: NodeJS.ProcessEnv };
+  cwd?: string;
+  /** A file opened for writing as its fd 3. */
+  fd3?: string;
+}
+
 /** The line that runs command n with its files in dir (the protocol above). */
-export function commandLine(n: number, dir: string, file: string, args: string[], input: boolean): string {
+export function commandLine(
+  n: number,
+  dir: string,
+  file: string,
+  args: string[],
+  o: LineOptions = {},
+): string {
   const base = path.join(dir, String(n));
-  const words = [file, ...args].map(shellQuote).join(' ');
-  const stdin = input ? shellQuote(`${base}.i`) : '/dev/null';
-  return `( ( ${words} <${stdin} >${shellQuote(`${base}.o`)} 2>${shellQuote(`${base}.e`)} & echo "p ${n} $!"; wait $!; echo "x ${n} $?" ) & )\n`;
+  let words = [file, ...args].map(shellQuote).join(' ');
+  if (o.env) {
+    const vars = Object.entries(o.env.vars)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => shellQuote(`${k}=${v}`));
+    words = [shellQuote(o.env.command), '-i', ...vars, words].join(' ');
+  }
+  // A group run in the background is a subshell of its own: `exec` keeps its pid the command's.
+  if (o.cwd) words = `{ cd ${shellQuote(o.cwd)} && exec ${words}; }`;
+  const stdin = o.input ? shellQuote(`${base}.i`) : '/dev/null';
+  const fd3 = o.fd3 ? ` 3>${shellQuote(o.fd3)}` : '';
+  return `( ( ${words} <${stdin} >${shellQuote(`${base}.o`)} 2>${shellQuote(`${base}.e`)}${fd3} & echo "p ${n} $!"; wait $!; echo "x ${n} $?" ) & )\n`;
 }
 
 interface Pending {
@@ -85,7 +112,8 @@ export class ShellSpawner implements Sys {
   }
 
   async run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-    if (opts.env || opts.cwd || this.broken) return this.fallback.run(cmd, args, opts);
+    const env = opts.env && this.resolve('env');
+    if ((opts.env && !env) || this.broken) return this.fallback.run(cmd, args, opts);
     const file = this.resolve(cmd);
     if (!file) throw notFound(cmd);
     const shell = this.ensureShell();
@@ -101,7 +129,14 @@ export class ShellSpawner implements Sys {
         }, opts.timeoutMs);
       this.pending.set(n, p);
       if (this.pending.size === 1) this.hold(true);
-      shell.stdin?.write(commandLine(n, this.dir, file, args, input));
+      shell.stdin?.write(
+        commandLine(n, this.dir, file, args, {
+          input,
+          env: env && opts.env ? { command: env, vars: opts.env } : undefined,
+          cwd: opts.cwd,
+          fd3: opts.fd3,
+        }),
+      );
     });
   }
 

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 export interface RunResult {
   code: number;
@@ -12,6 +12,13 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   timeoutMs?: number;
+  /**
+   * A FIFO the caller already holds open for reading, opened for writing as the command's fd 3 (conmon's
+   * sync pipe). Opening it never blocks: the reader is there.
+   */
+  fd3?: string;
+  /** In a session of its own, so that a ^C at berthd's terminal does not reach it (a monitor). */
+  detached?: boolean;
 }
 
 /**
@@ -27,12 +34,23 @@ export interface Sys {
 export const hostSys: Sys = {
   run(cmd, args, opts = {}) {
     return new Promise((resolve, reject) => {
-      if (opts.input !== undefined) {
-        const child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+      if (opts.input !== undefined || opts.fd3) {
+        const fd3 = opts.fd3 ? openSync(opts.fd3, 'w', 0o600) : undefined;
+        let child: ReturnType<typeof spawn>;
+        try {
+          child = spawn(cmd, args, {
+            env: opts.env,
+            cwd: opts.cwd,
+            detached: opts.detached,
+            stdio: fd3 === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', fd3],
+          });
+        } finally {
+          if (fd3 !== undefined) closeSync(fd3);
+        }
         const out: Buffer[] = [];
         const err: Buffer[] = [];
-        child.stdout.on('data', (d: Buffer) => out.push(d));
-        child.stderr.on('data', (d: Buffer) => err.push(d));
+        child.stdout?.on('data', (d: Buffer) => out.push(d));
+        child.stderr?.on('data', (d: Buffer) => err.push(d));
         child.on('error', reject);
         child.on('close', (code) =>
           resolve({
@@ -41,7 +59,7 @@ export const hostSys: Sys = {
             stderr: Buffer.concat(err).toString(),
           }),
         );
-        child.stdin.end(opts.input);
+        child.stdin?.end(opts.input);
         return;
       }
       execFile(

@@ -83,6 +83,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
       tty: rec.Config.Tty,
       stdin: rec.Config.OpenStdin,
       leaveStdinOpen: rec.Config.OpenStdin && !rec.Config.StdinOnce,
+      sys: ctx.sys,
     });
     rec.ConmonPid =
       Number((await fs.readFile(path.join(bundle, 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || 0;
