@@ -111,6 +111,12 @@ describe('network create', () => {
       t.crud.create({ Name: 'b', IPAM: { Config: [{ Subnet: '10.0.0.0/33' }] } }),
       /Invalid subnet/,
     );
+    for (const bridge of ['a-bridge-too-long', 'br x', 'br/x', 'br\nlink del eth0']) {
+      await assert.rejects(
+        t.crud.create({ Name: 'named', Options: { 'com.docker.network.bridge.name': bridge } }),
+        { kind: 'invalid', message: /invalid bridge name/ },
+      );
+    }
   });
 
   test('a failure half way takes back the bridge, its rules and the record', async () => {

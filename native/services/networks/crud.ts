@@ -10,6 +10,7 @@ import {
   parseCidr,
   pickSubnet,
 } from '../../network/ipam.ts';
+import { validLinkName } from '../../network/link.ts';
 import { usedPrefixes } from './addresses.ts';
 import type { NetworkContext } from './context.ts';
 import { type NetworkRecord, predefined } from './store.ts';
@@ -89,6 +90,11 @@ export class NetworkCrud {
     const options = (body.Options ?? {}) as Record<string, string>;
     const id = newId();
     const bridgeName = options['com.docker.network.bridge.name'] || `br-${id.slice(0, 12)}`;
+    if (!validLinkName(bridgeName)) {
+      throw invalid(
+        `invalid bridge name "${bridgeName}": a Linux interface name has at most 15 characters, none of them a space or '/'`,
+      );
+    }
     const rec: NetworkRecord = {
       Name: name,
       Id: id,
