@@ -1,7 +1,8 @@
 // The Kubernetes screens in web mode (Debian's Chromium) against two real berthd clusters named in one
 // KUBECONFIG list, with kubectl preparing the state: a Deployment's pods listed with their readiness
-// changing live, a scale from the UI that kubectl sees, a second context listed and switched to, and a
-// secret whose value stays hidden until asked. Screenshots of the screens go to test/e2e/screenshots/.
+// changing live, a scale from the UI that kubectl sees, a second context listed and switched to, a
+// secret whose value stays hidden until asked, and a port-forward started from a pod's detail, used and
+// stopped. Screenshots of the screens go to test/e2e/screenshots/.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -255,5 +256,42 @@ describe('Kubernetes in web mode', { skip }, () => {
     await shot('kube-unreachable');
     await kube.useContext('berth');
     await eventually(async () => (await kube.names()).some((n) => n.startsWith('web-')), 30_000, 'back');
+  });
+
+  test('a port-forward from a pod’s detail: listed with its link, it answers on 127.0.0.1, and Stop ends it', async () => {
+    one.ok([
+      'run',
+      'http',
+      '--image=busybox:latest',
+      '--port=8080',
+      '--',
+      'httpd',
+      '-f',
+      '-p',
+      '8080',
+      '-h',
+      '/etc',
+    ]);
+    await kube.open('Pods');
+    await kube.row('http').and(page.locator('[data-status="Running"]')).waitFor({ timeout: 60_000 });
+    await kube.openObject('http');
+    await kube.tab('Port-forward');
+    const remote = page.getByLabel('Remote port');
+    await eventually(async () => (await remote.inputValue()) === '8080', 20_000, 'the declared port offered');
+    await page.getByRole('button', { name: 'Forward', exact: true }).click();
+    const forward = page.locator('tr[data-target="pod/http"]');
+    await forward.locator('a').waitFor({ timeout: 20_000 });
+    const url = (await forward.locator('a').getAttribute('href')) ?? '';
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.equal((await (await fetch(`${url}hostname`)).text()).trim(), 'http', 'the pod answers');
+    await shot('kube-port-forward');
+
+    // Every forward is on the Port forwards screen too; Stop ends it there.
+    await kube.nav.getByRole('button', { name: 'Port forwards', exact: true }).click();
+    await forward.waitFor();
+    await forward.getByRole('button', { name: 'Stop', exact: true }).click();
+    await forward.waitFor({ state: 'detached', timeout: 10_000 });
+    await assert.rejects(fetch(`${url}hostname`), 'nothing listens once stopped');
+    one.ok(['delete', 'pod', 'http', '--wait=false']);
   });
 });

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import type { EventRow, PodRow, ServiceRow } from '../../../../electron/contract/index.ts';
 import {
   createdValue,
+  declaredTcpPorts,
   filterRows,
   kubeAge,
   kubeDuration,
@@ -186,5 +187,13 @@ describe('kubernetes list model', () => {
       problemTitle({ kind: 'unreachable', message: 'x' }, 'berth', 'pods'),
       /berth cannot be reached/,
     );
+  });
+
+  test("a pod's declared TCP ports, once each, for its Port-forward tab", () => {
+    assert.deepEqual(
+      declaredTcpPorts(['http 8080/TCP', '53/UDP', '9090/TCP', 'metrics 8080/TCP', '7/SCTP']),
+      [8080, 9090],
+    );
+    assert.deepEqual(declaredTcpPorts([]), []);
   });
 });

@@ -167,3 +167,13 @@ export function problemTitle(p: KubeProblem, context: string, what: string): str
       return `Cannot list ${what} in context ${context}`;
   }
 }
+
+/** The TCP ports a pod's containers declare (`http 8080/TCP` → 8080), once each, for its Port-forward tab. */
+export function declaredTcpPorts(ports: string[]): number[] {
+  const out: number[] = [];
+  for (const p of ports) {
+    const m = /(\d+)\/TCP$/.exec(p);
+    if (m && !out.includes(Number(m[1]))) out.push(Number(m[1]));
+  }
+  return out;
+}

@@ -1,7 +1,8 @@
 // Pods: kubectl get pods' columns (READY, STATUS, RESTARTS, IP, NODE) and the owner; the detail has
 // the pod's logs and a terminal (kube-io's panes, mounted here).
 import type { PodRow } from '../../../../../electron/contract/index.ts';
-import { podTone, restartsText } from '../model.ts';
+import { declaredTcpPorts, podTone, restartsText } from '../model.ts';
+import { PortForwardTab } from '../portforward/PortForwards.tsx';
 import { OwnerLink, ToneBadge } from '../shared/cells.tsx';
 import type { KindSpec } from '../shared/spec.ts';
 import { PodLogs } from './PodLogs.tsx';
@@ -85,6 +86,19 @@ export const podSpec: KindSpec<PodRow> = {
       label: 'Terminal',
       render: ({ row, context }) => (
         <PodTerminal context={context} namespace={row.namespace} pod={row.name} containers={row.containers} />
+      ),
+    },
+    {
+      id: 'port-forward',
+      label: 'Port-forward',
+      render: ({ row, view, context }) => (
+        <PortForwardTab
+          context={context}
+          namespace={row.namespace}
+          kind="pods"
+          name={row.name}
+          ports={declaredTcpPorts((view?.containers ?? []).filter((c) => !c.init).flatMap((c) => c.ports))}
+        />
       ),
     },
   ],

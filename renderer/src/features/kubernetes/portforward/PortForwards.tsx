@@ -24,10 +24,24 @@ export function usePortForwards(): { forwards: PortForwardView[]; error: Contrac
   return { forwards, error };
 }
 
-export function PortForwards({ context }: { context?: string }) {
+/** The forwards of one context, or of one pod or service there (`target`: `pod/web-1`), or all. */
+export function PortForwards({
+  context,
+  namespace,
+  target,
+}: {
+  context?: string;
+  namespace?: string;
+  target?: string;
+}) {
   const { forwards, error } = usePortForwards();
   const report = useStore((s) => s.report);
-  const shown = context ? forwards.filter((f) => f.context === context) : forwards;
+  const shown = forwards.filter(
+    (f) =>
+      (!context || f.context === context) &&
+      (namespace === undefined || f.namespace === namespace) &&
+      (!target || f.target === target),
+  );
   const stop = async (f: PortForwardView) => {
     const r = await api().invoke('kube.stopPortForward', { id: f.id });
     report(
@@ -54,7 +68,7 @@ export function PortForwards({ context }: { context?: string }) {
           </thead>
           <tbody>
             {shown.map((f) => (
-              <tr key={f.id} data-forward={f.id}>
+              <tr key={f.id} data-forward={f.id} data-target={f.target}>
                 <td>
                   {f.error ? (
                     <span className="mono">127.0.0.1:{f.localPort}</span>
@@ -168,5 +182,39 @@ export function StartPortForward({
       </button>
       <ErrorBanner error={error} context="Cannot forward" />
     </form>
+  );
+}
+
+/** A pod's or a service's Port-forward tab: start one from its ports, and its forwards, stoppable. */
+export function PortForwardTab({
+  context,
+  namespace,
+  kind,
+  name,
+  ports,
+}: {
+  context: string;
+  namespace: string;
+  kind: 'pods' | 'services';
+  name: string;
+  ports: number[];
+}) {
+  return (
+    <div className="port-forward-tab">
+      {/* Keyed by the ports: a pod's come with its detail, a moment after the tab first shows. */}
+      <StartPortForward
+        key={ports.join()}
+        context={context}
+        namespace={namespace}
+        kind={kind}
+        name={name}
+        ports={ports}
+      />
+      <PortForwards
+        context={context}
+        namespace={namespace}
+        target={`${kind === 'pods' ? 'pod' : 'service'}/${name}`}
+      />
+    </div>
   );
 }

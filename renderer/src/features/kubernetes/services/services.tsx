@@ -3,6 +3,7 @@
 import type { ServiceRow } from '../../../../../electron/contract/index.ts';
 import { openExternal } from '../../../api/open-external.ts';
 import { useStore } from '../../../store/index.ts';
+import { PortForwardTab } from '../portforward/PortForwards.tsx';
 import type { KindSpec } from '../shared/spec.ts';
 
 /** kubectl's PORT(S): `80:30080/TCP,443/TCP`. */
@@ -84,6 +85,25 @@ export const serviceSpec: KindSpec<ServiceRow> = {
       </span>,
     ],
     ['Open', <ServiceLinks key="l" row={s} />],
+  ],
+  tabs: [
+    {
+      id: 'port-forward',
+      label: 'Port-forward',
+      render: ({ row, context }) => (
+        <PortForwardTab
+          context={context}
+          namespace={row.namespace}
+          kind="services"
+          name={row.name}
+          ports={
+            row.type === 'ExternalName'
+              ? []
+              : row.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port)
+          }
+        />
+      ),
+    },
   ],
   plain: true,
 };
