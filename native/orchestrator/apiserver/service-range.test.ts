@@ -89,3 +89,30 @@ test('the host-wide lock: one holder at a time, a stale one taken over, a wait t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a stale lock is taken over by one waiter only, however many saw its holder gone', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-svc-lock-'));
+  try {
+    const file = path.join(dir, 'ranges.lock');
+    for (let round = 0; round < 15; round++) {
+      writeFileSync(file, `${spawnSync('true').pid}\n`);
+      const held: number[] = [];
+      const releases = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          lockServiceRanges(file, 200).then(
+            (release) => {
+              held.push(i);
+              return release;
+            },
+            () => undefined,
+          ),
+        ),
+      );
+      assert.equal(held.length, 1, `round ${round}: holders ${held.join(', ')}`);
+      for (const release of releases) await release?.();
+      assert.deepEqual(readdirSync(dir), [], 'nothing is left behind');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -89,7 +89,7 @@ export async function lockServiceRanges(
       }
       const holder = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
       if (!hostSys.alive(holder)) {
-        await fs.rm(file, { force: true });
+        await removeStale(file, mine, holder);
         continue;
       }
       if (Date.now() > deadline)
@@ -100,6 +100,31 @@ export async function lockServiceRanges(
     }
   } finally {
     await fs.rm(mine, { force: true });
+  }
+}
+
+/**
+ * Removes the lock of a holder that is gone — unless another waiter, which saw it gone too, removed it
+ * already and holds the lock now: the removal is guarded by a second file made in one link(2), and the
+ * holder read again under it. A guard left by a waiter that died mid-way goes after a few seconds (its
+ * ctime is its link's).
+ */
+async function removeStale(file: string, mine: string, holder: number): Promise<void> {
+  const guard = `${file}.takeover`;
+  try {
+    await fs.link(mine, guard);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return;
+    const st = await fs.stat(guard).catch(() => undefined);
+    if (st && Date.now() - st.ctimeMs > 5000) await fs.rm(guard, { force: true });
+    else await new Promise((r) => setTimeout(r, 10));
+    return;
+  }
+  try {
+    const now = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
+    if (now === holder && !hostSys.alive(now)) await fs.rm(file, { force: true });
+  } finally {
+    await fs.rm(guard, { force: true });
   }
 }
 
