@@ -1,8 +1,9 @@
 // The Kubernetes screens in web mode (Debian's Chromium) against two real berthd clusters named in one
 // KUBECONFIG list, with kubectl preparing the state: a Deployment's pods listed with their readiness
 // changing live, a scale from the UI that kubectl sees, a second context listed and switched to, a
-// secret whose value stays hidden until asked, and a port-forward started from a pod's detail, used and
-// stopped. Screenshots of the screens go to test/e2e/screenshots/.
+// secret whose value stays hidden until asked, a port-forward started from a pod's detail, used and
+// stopped, and the cluster card (state, version, merge, a reset refused with its reason). Screenshots of
+// the screens go to test/e2e/screenshots/.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { eventually, loadBusybox } from '../conformance/harness.ts';
 import { type Cluster, startCluster } from '../conformance/kubernetes/cluster.ts';
 import { freePort } from '../conformance/net.ts';
 import { KubernetesPage } from './pages/kubernetes.ts';
+import { Notices } from './pages/notices.ts';
 import { Shell } from './pages/shell.ts';
 import { hasChromium, launchAppPage, screenshotsDir, startWebMode, type WebMode } from './web-mode.ts';
 
@@ -293,5 +295,40 @@ describe('Kubernetes in web mode', { skip }, () => {
     await forward.waitFor({ state: 'detached', timeout: 10_000 });
     await assert.rejects(fetch(`${url}hostname`), 'nothing listens once stopped');
     one.ok(['delete', 'pod', 'http', '--wait=false']);
+  });
+
+  test('the cluster card: running with its version, on the dashboard and in Settings; the merge leaves the kubeconfig', async () => {
+    const shell = new Shell(page);
+    const before = readFileSync(one.kubeconfig, 'utf8');
+    const version = JSON.parse(one.ok(['version', '-o', 'json'])).serverVersion.gitVersion as string;
+    await shell.open('Dashboard');
+    const card = page.getByRole('region', { name: 'Kubernetes cluster' });
+    await card.getByTestId('cluster-state').filter({ hasText: 'Running' }).waitFor({ timeout: 30_000 });
+    assert.match((await card.textContent()) ?? '', new RegExp(version.replaceAll('.', '\\.')));
+    // No machine here: the cluster is another engine's, turned on or off there.
+    assert.equal(await card.getByRole('checkbox', { name: 'Enable Kubernetes' }).isDisabled(), true);
+    assert.match((await card.textContent()) ?? '', /The context "berth" is in your kubeconfig/);
+    await card.getByRole('button', { name: 'Merge kubeconfig again', exact: true }).click();
+    await new Notices(page).toast(/Added the context "berth"/).waitFor();
+    assert.equal(
+      readFileSync(one.kubeconfig, 'utf8'),
+      before,
+      'the berth context was there: nothing written',
+    );
+    await shot('kube-cluster-card');
+
+    await shell.open('Settings');
+    const settings = page.getByRole('region', { name: 'Kubernetes cluster' });
+    await settings.getByTestId('cluster-state').filter({ hasText: 'Running' }).waitFor({ timeout: 30_000 });
+    // A reset needs the engine's data root on this machine (or a machine's agent): here it says why not,
+    // and the cluster goes on.
+    await settings.getByRole('button', { name: 'Reset cluster', exact: true }).click();
+    await new Notices(page).confirm('Reset cluster');
+    await settings
+      .getByRole('alert')
+      .filter({ hasText: /cannot be reset/ })
+      .waitFor({ timeout: 10_000 });
+    await settings.getByTestId('cluster-state').filter({ hasText: 'Running' }).waitFor();
+    assert.ok(one.ok(['get', 'deployment', 'web']).includes('web'), 'nothing was wiped');
   });
 });

@@ -1,5 +1,7 @@
 // Berth's cluster as the dashboard and Settings show it: asked for when shown, and again every few
-// seconds while it starts (the API comes up a moment after the engine).
+// seconds while it starts (the API comes up a moment after the engine). An action's error (a reset
+// that cannot be done from here) stays until the next action: the view asked for after it is not
+// allowed to wipe it.
 import { useCallback, useEffect, useState } from 'react';
 import type { ContractError, KubeClusterView } from '../../../../../electron/contract/index.ts';
 import { api } from '../../../api/client.ts';
@@ -8,15 +10,16 @@ const startingMs = 3000;
 
 export function useCluster() {
   const [view, setView] = useState<KubeClusterView | null>(null);
-  const [error, setError] = useState<ContractError | null>(null);
+  const [loadError, setLoadError] = useState<ContractError | null>(null);
+  const [actionError, setActionError] = useState<ContractError | null>(null);
   const [busy, setBusy] = useState<null | 'toggle' | 'reset' | 'merge'>(null);
 
   const refresh = useCallback(async () => {
     const r = await api().invoke('kube.cluster', undefined);
     if (r.ok) {
       setView(r.value);
-      setError(null);
-    } else setError(r.error);
+      setLoadError(null);
+    } else setLoadError(r.error);
   }, []);
 
   useEffect(() => {
@@ -33,10 +36,10 @@ export function useCluster() {
     run: () => Promise<{ ok: true; value: T } | { ok: false; error: ContractError }>,
   ) => {
     setBusy(what);
-    setError(null);
+    setActionError(null);
     try {
       const r = await run();
-      if (!r.ok) setError(r.error);
+      if (!r.ok) setActionError(r.error);
       return r;
     } finally {
       setBusy(null);
@@ -46,7 +49,7 @@ export function useCluster() {
 
   return {
     view,
-    error,
+    error: actionError ?? loadError,
     busy,
     refresh,
     setEnabled: (enabled: boolean) =>
