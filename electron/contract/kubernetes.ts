@@ -369,7 +369,8 @@ export interface KubernetesInvoke {
   /** Wipes the cluster's state (objects, certificates stay valid for a new one); images are kept. */
   'kube.resetCluster': { req: undefined; res: KubeClusterView };
   /** Merges the `berth` cluster, user and context into the kubeconfig without changing current-context. */
-  'kube.mergeKubeconfig': { req: undefined; res: { file: string; context: string } };
+  /** `changed`: the file was written (false: the context was there as it is, nothing to do). */
+  'kube.mergeKubeconfig': { req: undefined; res: { file: string; context: string; changed: boolean } };
 }
 
 export const kubernetesChannels: ChannelList<KubernetesInvoke> = {

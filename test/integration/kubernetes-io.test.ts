@@ -306,8 +306,14 @@ test("Berth's cluster: running with its version; the merge adds the context and 
   assert.match(before.version ?? '', /^v1\./);
   assert.equal(before.merged, false);
   const merged = await io.invoke['kube.mergeKubeconfig'](undefined);
-  assert.deepEqual(merged, { file: userKubeconfig, context: 'berth' });
+  assert.deepEqual(merged, { file: userKubeconfig, context: 'berth', changed: true });
   const text = readFileSync(userKubeconfig, 'utf8');
+  assert.deepEqual(
+    await io.invoke['kube.mergeKubeconfig'](undefined),
+    { file: userKubeconfig, context: 'berth', changed: false },
+    'a second merge has nothing to change',
+  );
+  assert.equal(readFileSync(userKubeconfig, 'utf8'), text);
   assert.match(text, /current-context: other/);
   assert.match(text, /name: berth/);
   const r = spawnSync('kubectl', ['--context', 'berth', 'get', 'ns', 'default', '-o', 'name'], {

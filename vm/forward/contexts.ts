@@ -169,10 +169,11 @@ export async function writeKubeconfig(
   file: string,
   entries: KubeEntries,
   opts: { use?: boolean } = {},
-): Promise<void> {
+): Promise<boolean> {
   const existing = (await readIfExists(file)) ?? '';
   const merged = mergeKubeconfig(existing, entries, opts);
-  if (merged === existing) return;
+  if (merged === existing) return false;
   const st = await fs.stat(file).catch(() => undefined);
   await writeAtomic(file, merged, st ? st.mode & 0o777 : 0o600);
+  return true;
 }

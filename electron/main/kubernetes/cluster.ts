@@ -144,11 +144,12 @@ export class BerthCluster {
     return this.view();
   }
 
-  async mergeKubeconfig(): Promise<{ file: string; context: string }> {
+  async mergeKubeconfig(): Promise<{ file: string; context: string; changed: boolean }> {
     const file = userKubeconfigPath(this.env);
     const admin = this.adminKubeconfig();
     if (!admin) {
-      if (this.merged()) return { file: kubeconfigPrecedence(this.env)[0], context: berthContext };
+      if (this.merged())
+        return { file: kubeconfigPrecedence(this.env)[0], context: berthContext, changed: false };
       throw this.unsupported(
         'merged from here (the machine’s agent writes the berth context when it connects)',
       );
@@ -161,8 +162,8 @@ export class BerthCluster {
       );
     });
     const server = /server:\s*(\S+)/.exec(text)?.[1] ?? 'https://127.0.0.1:6443';
-    await writeKubeconfig(file, kubeEntriesFromAdmin(text, server), { use: false });
-    return { file, context: berthContext };
+    const changed = await writeKubeconfig(file, kubeEntriesFromAdmin(text, server), { use: false });
+    return { file, context: berthContext, changed };
   }
 
   private unsupported(what: string): HandlerError {

@@ -39,7 +39,9 @@ export function ClusterCard({ settings = false }: { settings?: boolean }) {
     if (r.ok)
       notify({
         kind: 'success',
-        message: `Added the context "${r.value.context}" to ${r.value.file}`,
+        message: r.value.changed
+          ? `Added the context "${r.value.context}" to ${r.value.file}`
+          : `The context "${r.value.context}" is already in ${r.value.file}: nothing to change`,
         detail:
           'Your current context is unchanged: kubectl --context berth, or kubectl config use-context berth.',
       });
