@@ -53,6 +53,24 @@ function firstFree172(routed: string[]): string | undefined {
   return undefined;
 }
 
+/** A berthd on `root`'s own data and exec roots, listening on `socket`, with `extra` flags: run to its end. */
+function berthdOnRoot(root: string, socket: string, extra: string[]) {
+  return spawnSync(
+    process.execPath,
+    [
+      path.join(repoRoot, 'dist/berthd.js'),
+      '--data-root',
+      path.join(root, 'data'),
+      '--exec-root',
+      path.join(root, 'run'),
+      '-H',
+      `unix://${socket}`,
+      ...extra,
+    ],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+}
+
 const rulesOf = (table: string) => execFileSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' });
 
 describe('README claims about berthd', {
@@ -86,21 +104,7 @@ describe('README claims about berthd', {
     const root = mkdtempSync('/tmp/bt-');
     const socket = path.join(root, 'run', 'docker.sock');
     try {
-      const second = spawnSync(
-        process.execPath,
-        [
-          path.join(repoRoot, 'dist/berthd.js'),
-          '--data-root',
-          path.join(root, 'data'),
-          '--exec-root',
-          path.join(root, 'run'),
-          '-H',
-          `unix://${socket}`,
-          '--pidfile',
-          pidfile,
-        ],
-        { encoding: 'utf8', timeout: 30_000 },
-      );
+      const second = berthdOnRoot(root, socket, ['--pidfile', pidfile]);
       assert.equal(second.status, 1, `${second.signal ?? ''} ${second.stderr}`);
       assert.equal(
         second.stderr,
@@ -166,21 +170,10 @@ describe('README claims about berthd', {
     const root = mkdtempSync('/tmp/bt-');
     try {
       writeFileSync(path.join(root, 'afile'), '');
-      const bad = spawnSync(
-        process.execPath,
-        [
-          path.join(repoRoot, 'dist/berthd.js'),
-          '--data-root',
-          path.join(root, 'data'),
-          '--exec-root',
-          path.join(root, 'run'),
-          '-H',
-          `unix://${path.join(root, 'd.sock')}`,
-          '--ready-file',
-          path.join(root, 'afile', 'ready'),
-        ],
-        { encoding: 'utf8', timeout: 30_000 },
-      );
+      const bad = berthdOnRoot(root, path.join(root, 'd.sock'), [
+        '--ready-file',
+        path.join(root, 'afile', 'ready'),
+      ]);
       assert.equal(bad.status, 1, bad.stderr);
       assert.match(bad.stderr, new RegExp(`^berthd: --ready-file ${root}/afile/ready: EEXIST`));
       assert.equal(existsSync(path.join(root, 'd.sock')), false, 'nothing listened');

@@ -102,23 +102,20 @@ export function PortForwards({
   );
 }
 
-/**
- * Starts a forward from a pod's or a service's port (its detail view mounts it with the ports it
- * has): the local port is any free one unless one is typed.
- */
-export function StartPortForward({
-  context,
-  namespace,
-  kind,
-  name,
-  ports,
-}: {
+/** A pod or a service to forward from, in its context, with the TCP ports it declares. */
+interface ForwardTarget {
   context: string;
   namespace: string;
   kind: 'pods' | 'services';
   name: string;
   ports: number[];
-}) {
+}
+
+/**
+ * Starts a forward from a pod's or a service's port (its detail view mounts it with the ports it
+ * has): the local port is any free one unless one is typed.
+ */
+export function StartPortForward({ context, namespace, kind, name, ports }: ForwardTarget) {
   const [remote, setRemote] = useState(String(ports[0] ?? ''));
   const [local, setLocal] = useState('');
   const [busy, setBusy] = useState(false);
@@ -186,34 +183,15 @@ export function StartPortForward({
 }
 
 /** A pod's or a service's Port-forward tab: start one from its ports, and its forwards, stoppable. */
-export function PortForwardTab({
-  context,
-  namespace,
-  kind,
-  name,
-  ports,
-}: {
-  context: string;
-  namespace: string;
-  kind: 'pods' | 'services';
-  name: string;
-  ports: number[];
-}) {
+export function PortForwardTab(target: ForwardTarget) {
   return (
     <div className="port-forward-tab">
       {/* Keyed by the ports: a pod's come with its detail, a moment after the tab first shows. */}
-      <StartPortForward
-        key={ports.join()}
-        context={context}
-        namespace={namespace}
-        kind={kind}
-        name={name}
-        ports={ports}
-      />
+      <StartPortForward key={target.ports.join()} {...target} />
       <PortForwards
-        context={context}
-        namespace={namespace}
-        target={`${kind === 'pods' ? 'pod' : 'service'}/${name}`}
+        context={target.context}
+        namespace={target.namespace}
+        target={`${target.kind === 'pods' ? 'pod' : 'service'}/${target.name}`}
       />
     </div>
   );
