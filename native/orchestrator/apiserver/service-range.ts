@@ -1,12 +1,11 @@
 // The cluster's service range, chosen once per data root clear of the host's routes (a VPN's or a
 // Docker network's 10.96.0.0/12 would otherwise swallow ClusterIPs) and kept in
 // <data-root>/kubernetes/service-cidr, since stored Services carry addresses from it.
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/fsutil.ts';
-import { hostSys } from '../../core/sys.ts';
+import { lockHost } from '../../core/host-lock.ts';
 import { parseCidr } from './service-alloc.ts';
 
 /** Kubernetes' default first, then k3s's, then private ranges rarely routed. */
@@ -60,72 +59,13 @@ export function localAddresses(): string[] {
 /** Where the host-wide lock lives while a cluster chooses its range and puts its addresses up. */
 export const serviceRangeLock = '/run/berth-service-ranges.lock';
 
-/**
- * Takes the host-wide lock (a file naming its holder's pid, made whole in one link(2) so that it is
- * never seen empty); a holder that is gone leaves a stale lock, taken over. Answers its release.
- * Where the lock cannot be made at all (no such directory), there is nothing to share it with.
- */
-export async function lockServiceRanges(
-  file = serviceRangeLock,
-  timeoutMs = 60_000,
-): Promise<() => Promise<void>> {
-  const mine = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  try {
-    await fs.writeFile(mine, `${process.pid}\n`, { mode: 0o600 });
-  } catch {
-    return async () => {};
-  }
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      try {
-        await fs.link(mine, file);
-        return async () => {
-          const holder = await fs.readFile(file, 'utf8').catch(() => '');
-          if (holder.trim() === String(process.pid)) await fs.rm(file, { force: true });
-        };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return async () => {};
-      }
-      const holder = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
-      if (!hostSys.alive(holder)) {
-        await removeStale(file, mine, holder);
-        continue;
-      }
-      if (Date.now() > deadline)
-        throw new Error(
-          `another cluster on this host (pid ${holder}) holds ${file} while it chooses its service range`,
-        );
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  } finally {
-    await fs.rm(mine, { force: true });
-  }
-}
-
-/**
- * Removes the lock of a holder that is gone — unless another waiter, which saw it gone too, removed it
- * already and holds the lock now: the removal is guarded by a second file made in one link(2), and the
- * holder read again under it. A guard left by a waiter that died mid-way goes after a few seconds (its
- * ctime is its link's).
- */
-async function removeStale(file: string, mine: string, holder: number): Promise<void> {
-  const guard = `${file}.takeover`;
-  try {
-    await fs.link(mine, guard);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return;
-    const st = await fs.stat(guard).catch(() => undefined);
-    if (st && Date.now() - st.ctimeMs > 5000) await fs.rm(guard, { force: true });
-    else await new Promise((r) => setTimeout(r, 10));
-    return;
-  }
-  try {
-    const now = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
-    if (now === holder && !hostSys.alive(now)) await fs.rm(file, { force: true });
-  } finally {
-    await fs.rm(guard, { force: true });
-  }
+/** Takes the host-wide lock under which a cluster chooses its range; answers its release. */
+export function lockServiceRanges(file = serviceRangeLock, timeoutMs = 60_000): Promise<() => Promise<void>> {
+  return lockHost(file, {
+    timeoutMs,
+    busy: (holder) =>
+      `another cluster on this host (pid ${holder}) holds ${file} while it chooses its service range`,
+  });
 }
 
 /**

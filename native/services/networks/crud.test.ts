@@ -4,10 +4,10 @@ import type { ContainerRecord } from '../containers/model.ts';
 import { NetworkCrud } from './crud.ts';
 import { ensurePredefined } from './predefined.ts';
 import type { NetworkRecord } from './store.ts';
-import { containerRecord, testNet } from './test-helpers.ts';
+import { containerRecord, fakeHost, type SharedHost, sharedHost, testNet } from './test-helpers.ts';
 
-async function setup(opts: { failListen?: boolean } = {}) {
-  const t = await testNet({ options: { bip: '172.17.0.1/16' } });
+async function setup(opts: { failListen?: boolean; shared?: SharedHost } = {}) {
+  const t = await testNet({ options: { bip: '172.17.0.1/16' }, host: fakeHost({ shared: opts.shared }) });
   await ensurePredefined(t.ctx);
   const listening = new Set<string>();
   let settledCalls = 0;
@@ -68,6 +68,30 @@ describe('network create', () => {
       t.events.map((e) => `${e.Type} ${e.Action} ${e.Actor.Attributes.name}`),
       ['network create app'],
     );
+  });
+
+  test('networks made at once, by two engines on one host or by one, each get a subnet of their own', async () => {
+    const shared = sharedHost();
+    const [a, b] = await Promise.all([setup({ shared }), setup({ shared })]);
+    // The hosts' bridges are not up in these fakes: 172.17 is taken by the records alone.
+    await Promise.all([
+      a.crud.create({ Name: 'app' }),
+      b.crud.create({ Name: 'app' }),
+      b.crud.create({ Name: 'db' }),
+    ]);
+    const subnetOf = (t: typeof a, name: string) =>
+      t.ctx.networks.all().find((n) => n.Name === name)?.IPAM.Config[0].Subnet;
+    const made = [subnetOf(a, 'app'), subnetOf(b, 'app'), subnetOf(b, 'db')];
+    assert.equal(new Set(made).size, 3, `every network its own subnet: ${made.join(' ')}`);
+    assert.equal(shared.maxHolders, 1, 'one create at a time from its choice to its bridge');
+    // One name made twice at once: one network, and dockerd's conflict.
+    const twice = await Promise.allSettled([
+      a.crud.create({ Name: 'cache' }),
+      a.crud.create({ Name: 'cache' }),
+    ]);
+    assert.deepEqual(twice.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+    const refused = twice.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.match(String(refused.reason), /network with name cache already exists/);
   });
 
   test("a user's subnet, gateway and range; an internal network gets no masquerading", async () => {

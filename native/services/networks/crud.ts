@@ -59,9 +59,6 @@ export class NetworkCrud {
     const name = typeof body.Name === 'string' ? body.Name : '';
     if (!name) throw invalid('network name must not be empty');
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw invalid(`invalid network name "${name}"`);
-    if (ctx.networks.all().some((n) => n.Name === name)) {
-      throw conflict(`network with name ${name} already exists`);
-    }
     const driver = typeof body.Driver === 'string' && body.Driver ? body.Driver : 'bridge';
     if (driver === 'host' || driver === 'null')
       throw new EngineError('forbidden', `only one instance of "${driver}" network is allowed`);
@@ -85,6 +82,27 @@ export class NetworkCrud {
       );
     if (cfgIn.length > 1) throw invalid('berth supports one IPv4 subnet per network');
     const c0 = cfgIn[0] ?? {};
+    // From the choice of subnet until the bridge's route is there, under the host-wide lock: another
+    // engine creating a network now would otherwise pick the same one.
+    const release = await ctx.host.lockSubnets();
+    try {
+      return await this.createLocked(name, body, ipamIn, c0);
+    } finally {
+      await release();
+    }
+  }
+
+  private async createLocked(
+    name: string,
+    body: Record<string, unknown>,
+    ipamIn: { Driver?: string; Options?: Record<string, string> },
+    c0: Record<string, string>,
+  ): Promise<{ Id: string; Warning: string }> {
+    const { ctx } = this;
+    // Under the lock: two creates of one name at once make one network.
+    if (ctx.networks.all().some((n) => n.Name === name)) {
+      throw conflict(`network with name ${name} already exists`);
+    }
     const { subnet, userSubnet } = await this.subnetFor(c0);
     const pool = makePool(formatPrefix(subnet), c0.Gateway || undefined, c0.IPRange || undefined);
     const options = (body.Options ?? {}) as Record<string, string>;

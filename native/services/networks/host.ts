@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { lockHost } from '../../core/host-lock.ts';
 import type { Sys } from '../../core/sys.ts';
 import type { Prefix } from '../../network/ipam.ts';
 import {
@@ -35,10 +36,19 @@ export interface NetHost {
   ipv6(): Promise<boolean>;
   /** The prefixes of the host's IPv4 routes (except the default route), which new subnets avoid. */
   routes(): Promise<Prefix[]>;
+  /**
+   * Holds the host-wide lock under which an engine picks a subnet and puts its bridge up, so that two
+   * engines started at once never take the same one (each would read the host's routes before either
+   * bridge is there). Answers its release.
+   */
+  lockSubnets(): Promise<() => Promise<void>>;
   resolvConf(): Promise<ResolvConf>;
   /** Binds a host port and relays it to the container (the userland proxy). */
   startProxy(t: ProxyTarget): Promise<PortProxy>;
 }
+
+/** Where the host-wide subnet lock lives. */
+export const subnetLock = '/run/berth-subnets.lock';
 
 export function hostNet(sys: Sys): NetHost {
   return {
@@ -59,6 +69,11 @@ export function hostNet(sys: Sys): NetHost {
         () => false,
       ),
     routes: async () => parseRoutes(await fs.readFile('/proc/net/route', 'utf8').catch(() => '')),
+    lockSubnets: () =>
+      lockHost(subnetLock, {
+        busy: (holder, file) =>
+          `another engine on this host (pid ${holder}) holds ${file} while it sets up its networks`,
+      }),
     resolvConf: hostResolvConf,
     startProxy,
   };

@@ -8,13 +8,16 @@ import { silentLogger } from '../../core/log.ts';
 import { ContainerStore } from '../containers/store.ts';
 import { EventBus } from '../events.ts';
 import { daemonTag, NetworkService } from './service.ts';
-import { containerRecord, type FakeHost, fakeHost, iptablesSys } from './test-helpers.ts';
+import { containerRecord, type FakeHost, fakeHost, iptablesSys, sharedHost } from './test-helpers.ts';
 
 /**
  * The facade as the engine builds it, over a fake host and a recording iptables, in a temp root. User
  * networks get loopback subnets: the embedded DNS server really listens on their gateways.
  */
-async function engineNetworks(dir: string, opts: { host?: FakeHost; brokenIptables?: boolean } = {}) {
+async function engineNetworks(
+  dir: string,
+  opts: { host?: FakeHost; brokenIptables?: boolean; bip?: string } = {},
+) {
   const store = new ContainerStore(path.join(dir, 'containers'), silentLogger);
   await store.load();
   const sys = iptablesSys();
@@ -28,7 +31,7 @@ async function engineNetworks(dir: string, opts: { host?: FakeHost; brokenIptabl
     store,
     dataRoot: dir,
     execRoot: path.join(dir, 'exec'),
-    options: { iptables: true, dns: [], bip: '10.88.0.1/24' },
+    options: { iptables: true, dns: [], bip: 'bip' in opts ? opts.bip : '10.88.0.1/24' },
     host,
   });
   await svc.init();
@@ -58,6 +61,23 @@ describe('the network service', () => {
       assert.ok(!sys.commands.some((c) => c.startsWith('iptables ')), 'no jump checked one by one');
     } finally {
       await svc.shutdown();
+    }
+  });
+
+  test('two engines started at once on one host pick default bridges of their own', async () => {
+    const shared = sharedHost();
+    const dirs = [await tmp(), await tmp()];
+    const engines = await Promise.all(
+      dirs.map((dir) => engineNetworks(dir, { host: fakeHost({ shared }), bip: undefined })),
+    );
+    try {
+      const subnets = engines.map(
+        (e) => e.svc.networks.all().find((n) => n.Name === 'bridge')?.IPAM.Config[0].Subnet,
+      );
+      assert.deepEqual(subnets, ['172.17.0.0/16', '172.18.0.0/16'], 'one default pool each');
+      assert.equal(shared.maxHolders, 1, 'one engine at a time from its choice to its bridge');
+    } finally {
+      for (const e of engines) await e.svc.shutdown();
     }
   });
 

@@ -87,12 +87,11 @@ export class NetworkService implements ContainerNetwork {
     this.endpoints = new Endpoints(this.ctx, this.sandboxes);
   }
 
-  /** At start: records, predefined networks, firewall, bridges, DNS, then what running containers hold. */
+  /** At start: records, firewall, predefined networks, bridges, DNS, then what running containers hold. */
   async init(): Promise<void> {
     const { ctx } = this;
     this.published.ipv6 = await ctx.host.ipv6();
     await this.networks.load();
-    await ensurePredefined(ctx);
     if (ctx.firewall) {
       try {
         await ctx.firewall.init();
@@ -106,13 +105,21 @@ export class NetworkService implements ContainerNetwork {
         ctx.firewall = undefined;
       }
     }
-    for (const n of this.networks.all()) {
-      if (n.Driver !== 'bridge') continue;
-      await this.crud
-        .bringUp(n)
-        .catch((err) =>
-          ctx.log.error('bringing up network failed', { network: n.Name, error: errorMessage(err) }),
-        );
+    // The default bridge's subnet is picked clear of the host's routes, and every bridge's route is
+    // there, before another engine starting now reads them.
+    const release = await ctx.host.lockSubnets();
+    try {
+      await ensurePredefined(ctx);
+      for (const n of this.networks.all()) {
+        if (n.Driver !== 'bridge') continue;
+        await this.crud
+          .bringUp(n)
+          .catch((err) =>
+            ctx.log.error('bringing up network failed', { network: n.Name, error: errorMessage(err) }),
+          );
+      }
+    } finally {
+      await release();
     }
     await this.dns.start();
     // Live restore: running containers keep their addresses, ports and DNS.

@@ -7,6 +7,7 @@ import { sha256 } from '../../core/ids.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { Sys } from '../../core/sys.ts';
 import { Firewall } from '../../network/firewall.ts';
+import { type Prefix, parseCidr } from '../../network/ipam.ts';
 import type { PortProxy, ProxyTarget } from '../../network/proxy.ts';
 import type { ResolvConf } from '../../network/resolv-conf.ts';
 import type { ContainerRecord } from '../containers/model.ts';
@@ -31,14 +32,54 @@ export interface FakeHost extends NetHost {
   failSandbox?: string;
 }
 
+/**
+ * What engines on one host share: its route table (a bridge put up adds its subnet's route) and the
+ * subnet lock. Two fake hosts over one stand for two engines started on one machine.
+ */
+export interface SharedHost {
+  routes: Prefix[];
+  /** How many engines held the subnet lock at once, at most. */
+  maxHolders: number;
+  lock(): Promise<() => Promise<void>>;
+}
+
+export function sharedHost(): SharedHost {
+  let tail: Promise<void> = Promise.resolve();
+  let holders = 0;
+  const shared: SharedHost = {
+    routes: [],
+    maxHolders: 0,
+    async lock() {
+      let release!: () => void;
+      const prev = tail;
+      tail = new Promise<void>((r) => {
+        release = r;
+      });
+      await prev;
+      holders++;
+      shared.maxHolders = Math.max(shared.maxHolders, holders);
+      return async () => {
+        holders--;
+        release();
+      };
+    },
+  };
+  return shared;
+}
+
 export function fakeHost(
   opts: {
     ipv6?: boolean;
     routes?: Array<{ base: number; bits: number }>;
     resolvConf?: Partial<ResolvConf>;
+    /** Another engine's host too: routes and the subnet lock are shared. */
+    shared?: SharedHost;
   } = {},
 ): FakeHost {
+  const shared = opts.shared ?? sharedHost();
+  if (opts.routes) shared.routes.push(...opts.routes);
   let nextPort = 32768;
+  const bridgeRoutes = new Map<string, Prefix>();
   const h: FakeHost = {
     calls: [],
     links: new Set(),
@@ -48,11 +89,19 @@ export function fakeHost(
     unbindable: new Set(),
     async ensureBridge(name, cidr, mtu) {
       h.calls.push(`bridge ${name} ${cidr} mtu ${mtu}`);
+      if (!h.links.has(name)) {
+        const { base, bits } = parseCidr(cidr);
+        bridgeRoutes.set(name, { base, bits });
+        shared.routes.push({ base, bits });
+      }
       h.links.add(name);
     },
     async deleteLink(name) {
       h.calls.push(`del ${name}`);
       h.links.delete(name);
+      const r = bridgeRoutes.get(name);
+      if (r) shared.routes = shared.routes.filter((x) => x.base !== r.base || x.bits !== r.bits);
+      bridgeRoutes.delete(name);
     },
     async linkExists(name) {
       return h.links.has(name);
@@ -79,7 +128,8 @@ export function fakeHost(
       h.calls.push('forwarding');
     },
     ipv6: async () => opts.ipv6 ?? false,
-    routes: async () => opts.routes ?? [],
+    routes: async () => [...shared.routes],
+    lockSubnets: () => shared.lock(),
     resolvConf: async () => ({ nameservers: [], search: [], options: [], ...opts.resolvConf }),
     async startProxy(t: ProxyTarget): Promise<PortProxy> {
       if (h.unbindable.has(t.hostIp)) throw new Error(`listen ${t.hostIp}: cannot assign requested address`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -206,6 +206,42 @@ describe('README claims about berthd', {
         return;
       } finally {
         await stopDaemon(fresh);
+      }
+    }
+  });
+
+  test('two berthd started at once take default bridges of their own, and networks made at once too', async () => {
+    // Each reads the host's routes before choosing: without the host-wide lock, both could read them
+    // before either bridge is up and take the same subnet (the host then routes one engine's
+    // containers into the other's bridge). A few rounds, as the race needs the two starts to overlap.
+    for (let round = 0; round < 3; round++) {
+      const pair = await Promise.all([startDaemon('berthd'), startDaemon('berthd')]);
+      try {
+        const subnet = (daemon: Daemon, network: string) =>
+          ok(daemon, ['network', 'inspect', network, '-f', '{{(index .IPAM.Config 0).Subnet}}']);
+        const bridges = pair.map((p) => subnet(p, 'bridge'));
+        assert.notEqual(bridges[0], bridges[1], `round ${round}: both took ${bridges[0]}`);
+        await Promise.all(
+          pair.map(
+            (p) =>
+              new Promise<void>((resolve, reject) =>
+                execFile(
+                  'docker',
+                  ['network', 'create', 'app'],
+                  { env: { ...process.env, DOCKER_HOST: p.host } },
+                  (err) => (err ? reject(err) : resolve()),
+                ),
+              ),
+          ),
+        );
+        const apps = pair.map((p) => subnet(p, 'app'));
+        assert.equal(
+          new Set([...bridges, ...apps]).size,
+          4,
+          `round ${round}: ${[...bridges, ...apps].join(' ')}`,
+        );
+      } finally {
+        await Promise.all(pair.map((p) => stopDaemon(p)));
       }
     }
   });
