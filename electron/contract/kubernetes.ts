@@ -273,6 +273,11 @@ export interface PortForwardView {
   startedAt: string;
   /** A forward whose pod went away ends; the reason stays until it is removed. */
   error?: string;
+  /**
+   * Why the latest connection failed (the pod refused it, say: nothing listens on that port yet) while
+   * the forward goes on listening, as kubectl prints it; a later connection that works clears it.
+   */
+  lastError?: string;
 }
 
 export interface KubeClusterView {

@@ -39,6 +39,20 @@ spec:
         readinessProbe: {exec: {command: [cat, /tmp/ready]}, periodSeconds: 1}
 `;
 
+/** A pod serving /etc on 8080, ready once httpd answers there. */
+const httpPod = `apiVersion: v1
+kind: Pod
+metadata: {name: http, namespace: default, labels: {run: http}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: http
+    image: busybox:latest
+    command: [httpd, -f, -p, '8080', -h, /etc]
+    ports: [{containerPort: 8080}]
+    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+`;
+
 /** The second cluster's admin kubeconfig under other names, so both fit in one KUBECONFIG list. */
 function renamed(kubeconfig: string, name: string, server?: string): string {
   const e = entriesOf(readFileSync(kubeconfig, 'utf8'));
@@ -261,21 +275,10 @@ describe('Kubernetes in web mode', { skip }, () => {
   });
 
   test('a port-forward from a pod’s detail: listed with its link, it answers on 127.0.0.1, and Stop ends it', async () => {
-    one.ok([
-      'run',
-      'http',
-      '--image=busybox:latest',
-      '--port=8080',
-      '--',
-      'httpd',
-      '-f',
-      '-p',
-      '8080',
-      '-h',
-      '/etc',
-    ]);
+    // Ready once httpd listens: a pod that is Running may not be listening yet.
+    one.ok(['apply', '-f', '-'], httpPod);
     await kube.open('Pods');
-    await kube.row('http').and(page.locator('[data-status="Running"]')).waitFor({ timeout: 60_000 });
+    await kube.row('http').and(page.locator('[data-ready="1/1"]')).waitFor({ timeout: 60_000 });
     await kube.openObject('http');
     await kube.tab('Port-forward');
     const remote = page.getByLabel('Remote port');
@@ -285,7 +288,11 @@ describe('Kubernetes in web mode', { skip }, () => {
     await forward.locator('a').waitFor({ timeout: 20_000 });
     const url = (await forward.locator('a').getAttribute('href')) ?? '';
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-    assert.equal((await (await fetch(`${url}hostname`)).text()).trim(), 'http', 'the pod answers');
+    const answer = await fetch(`${url}hostname`).then(
+      (r) => r.text(),
+      async (err: Error) => `${err.message}: ${await forward.textContent()}`,
+    );
+    assert.equal(answer.trim(), 'http', 'the pod answers');
     await shot('kube-port-forward');
 
     // Every forward is on the Port forwards screen too; Stop ends it there.

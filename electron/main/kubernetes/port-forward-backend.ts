@@ -2,6 +2,7 @@
 // tunnel of one connection (client-node's PortForward over portforward.k8s.io channels), and a watch
 // on the pod that says when it goes.
 import type net from 'node:net';
+import { Writable } from 'node:stream';
 import { type KubeConfig, PortForward, Watch } from '@kubernetes/client-node';
 import { HandlerError } from '../ipc/errors.ts';
 import { kubeJson } from './kube-request.ts';
@@ -76,9 +77,18 @@ export function clusterForwardBackend(configFor: (context: string) => KubeConfig
       return { pod: pod.metadata.name, port: targetPortOf(svc, req.remotePort, pod) };
     },
 
-    async connect(t, socket: net.Socket) {
+    async connect(t, socket: net.Socket, failed) {
       const kc = configFor(t.context);
-      const ws = await new PortForward(kc).portForward(t.namespace, t.pod, [t.port], socket, null, socket);
+      // The error channel: the kubelet's words for a connection the pod refused, then the end.
+      let said = '';
+      const errors = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          said += chunk.toString('utf8');
+          if (said.trim()) failed(said.trim());
+          done();
+        },
+      });
+      const ws = await new PortForward(kc).portForward(t.namespace, t.pod, [t.port], socket, errors, socket);
       const conn = typeof ws === 'function' ? ws() : ws;
       conn?.on('close', () => socket.end());
       socket.on('close', () => conn?.close());

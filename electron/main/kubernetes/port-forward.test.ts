@@ -20,16 +20,25 @@ after(() => {
   pod.close();
 });
 
-/** Tunnels to the local "pod"; `gone` is how a test says its pod went away. */
+/**
+ * Tunnels to the local "pod"; `gone` is how a test says its pod went away, `refuse` how it says that
+ * the pod's port refuses connections (as the cluster says it, on the error channel).
+ */
 function backend() {
   let gone: (reason: string) => void = () => {};
   let watching = 0;
+  const state = { refusing: false };
   const b: ForwardBackend = {
     async resolve(req) {
       if (req.name === 'missing') throw new Error('pods "missing" not found');
       return { pod: req.name, port: req.remotePort };
     },
-    async connect(_t, socket) {
+    async connect(t, socket, failed) {
+      if (state.refusing) {
+        failed(`error forwarding port ${t.port} to pod ${t.pod}: connect: connection refused`);
+        socket.end();
+        return;
+      }
       const up = net.connect(podPort, '127.0.0.1');
       socket.pipe(up).pipe(socket);
       up.on('error', () => socket.destroy());
@@ -42,7 +51,14 @@ function backend() {
       };
     },
   };
-  return { b, gone: (r: string) => gone(r), watching: () => watching };
+  return {
+    b,
+    gone: (r: string) => gone(r),
+    watching: () => watching,
+    refuse: (on: boolean) => {
+      state.refusing = on;
+    },
+  };
 }
 
 async function ask(port: number, what: string): Promise<string> {
@@ -99,6 +115,27 @@ test('a pod that goes away ends the forward, which stays listed with the reason'
   await assert.rejects(ask(v.localPort, 'ping'), /ECONNREFUSED/);
   await pf.stop(v.id);
   assert.deepEqual(pf.list(), []);
+});
+
+test('a connection the pod refuses is said on the forward, which goes on listening; one that works clears it', async () => {
+  const { b, refuse } = backend();
+  const pf = new PortForwards(b);
+  const v = await pf.start(req);
+  refuse(true);
+  await new Promise<void>((resolve) =>
+    net
+      .connect(v.localPort, '127.0.0.1')
+      .on('close', () => resolve())
+      .resume(),
+  );
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(pf.list()[0].lastError, 'error forwarding port 80 to pod web-1: connect: connection refused');
+  assert.equal(pf.list()[0].error, undefined, 'the forward has not ended');
+  refuse(false);
+  assert.equal(await ask(v.localPort, 'ping'), 'pong:ping');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(pf.list()[0].lastError, undefined, 'a connection that worked clears it');
+  await pf.stopAll();
 });
 
 test('a local port in use is a conflict; a bad request says what is wrong; nothing is listed', async () => {

@@ -21,10 +21,14 @@ export interface ForwardRequest {
 export interface ForwardBackend {
   /** The pod and its port that a request means (a service's: a ready pod and its targetPort). */
   resolve(req: ForwardRequest): Promise<{ pod: string; port: number }>;
-  /** Tunnels one accepted connection to the pod's port; resolves once the tunnel is open. */
+  /**
+   * Tunnels one accepted connection to the pod's port; resolves once the tunnel is open. `failed` hears
+   * the cluster's error for this connection (the pod refused it) before the socket is ended.
+   */
   connect(
     req: { context: string; namespace: string; pod: string; port: number },
     socket: net.Socket,
+    failed: (message: string) => void,
   ): Promise<void>;
   /** Calls `gone` once if the pod is deleted or ends; returns what stops watching. */
   watchPod(
@@ -77,12 +81,30 @@ export class PortForwards {
     const target = { context: req.context, namespace: req.namespace, pod, port };
     const server = net.createServer((socket) => {
       sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
+      let failure: string | undefined;
+      const failed = (message: string) => {
+        failure = message;
+        const f = this.forwards.get(id);
+        if (f && !f.view.error && f.view.lastError !== message) {
+          f.view.lastError = message;
+          this.changed();
+        }
+      };
+      socket.on('close', () => {
+        sockets.delete(socket);
+        // The pod answered this one: an earlier connection's failure is history.
+        const f = this.forwards.get(id);
+        if (f?.view.lastError && !failure && socket.bytesWritten > 0) {
+          delete f.view.lastError;
+          this.changed();
+        }
+      });
       socket.on('error', () => socket.destroy());
-      this.backend.connect(target, socket).catch((err: Error) => {
+      this.backend.connect(target, socket, failed).catch((err: Error) => {
         socket.destroy();
         const f = this.forwards.get(id);
         if (f && /\b404\b|not found/i.test(err.message)) this.fail(f, `pod ${pod} is gone: ${err.message}`);
+        else failed(err.message);
       });
     });
     const localPort = await new Promise<number>((resolve, reject) => {

@@ -1,5 +1,6 @@
 // The port-forwards main keeps (live from `kube.portForwardList`): each with its URL as a link, its
-// target, and Stop; one whose pod went away says why until it is removed.
+// target, and Stop; one whose pod went away says why until it is removed, and one whose latest
+// connection failed (nothing listening in the pod yet) says so while it goes on listening.
 import { useEffect, useState } from 'react';
 import type { ContractError, PortForwardView } from '../../../../../electron/contract/index.ts';
 import { api } from '../../../api/client.ts';
@@ -80,6 +81,11 @@ export function PortForwards({
                   {f.error && (
                     <div className="port-forward-error" role="alert">
                       {f.error}
+                    </div>
+                  )}
+                  {!f.error && f.lastError && (
+                    <div className="port-forward-warning" role="status" title={f.lastError}>
+                      Last connection failed: {f.lastError}
                     </div>
                   )}
                 </td>
