@@ -11,13 +11,22 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { entriesOf } from '../../native/orchestrator/apiserver/kubeconfig.ts';
+import { kindWords } from '../../renderer/src/features/kubernetes/kinds.ts';
 import { eventually, loadBusybox } from '../conformance/harness.ts';
 import { type Cluster, startCluster } from '../conformance/kubernetes/cluster.ts';
 import { freePort } from '../conformance/net.ts';
+import { layoutProblems } from './layout.ts';
 import { KubernetesPage } from './pages/kubernetes.ts';
 import { Notices } from './pages/notices.ts';
 import { Shell } from './pages/shell.ts';
-import { hasChromium, launchAppPage, screenshotsDir, startWebMode, type WebMode } from './web-mode.ts';
+import {
+  appViewport,
+  hasChromium,
+  launchAppPage,
+  screenshotsDir,
+  startWebMode,
+  type WebMode,
+} from './web-mode.ts';
 
 const skip = hasChromium ? false : 'no Chromium at /usr/bin/chromium: apt-get install -y chromium';
 
@@ -302,6 +311,74 @@ describe('Kubernetes in web mode', { skip }, () => {
     await forward.waitFor({ state: 'detached', timeout: 10_000 });
     await assert.rejects(fetch(`${url}hostname`), 'nothing listens once stopped');
     one.ok(['delete', 'pod', 'http', '--wait=false']);
+  });
+
+  test('at 900×700 the Kubernetes screens hold: every list, a pod’s and a deployment’s tabs, Apply YAML, the forwards', async () => {
+    const notices = new Notices(page);
+    const found: string[] = [];
+    const check = async (where: string) => {
+      await notices.dismissAll();
+      // Lists and tabs fill in over a moment (events, logs, the terminal): measure what the user sees.
+      await page.waitForTimeout(300);
+      for (const p of await layoutProblems(page)) found.push(`${where}: ${p}`);
+    };
+    await kube.open('Pods');
+    await kube.useContext('berth');
+    await kube.useNamespace(null);
+    await page.setViewportSize({ width: 900, height: 700 });
+    try {
+      for (const title of Object.values(kindWords).map((k) => k.title)) {
+        await kube.open(title);
+        await check(title);
+      }
+      await kube.open('Pods');
+      let pod = '';
+      await eventually(
+        async () => {
+          pod = (await kube.names()).find((n) => n.startsWith('web-')) ?? '';
+          return pod !== '';
+        },
+        30_000,
+        'a pod of web listed',
+      );
+      await kube.openObject(pod);
+      for (const tab of ['Overview', 'Events', 'YAML', 'Logs', 'Terminal', 'Port-forward']) {
+        await kube.tab(tab);
+        await check(`pod ${tab}`);
+      }
+      // A forward to a port nothing in the pod listens on: it goes on listening, and says why the
+      // connection failed, in the kubelet's words.
+      await page.getByLabel('Remote port').fill('9');
+      await page.getByRole('button', { name: 'Forward', exact: true }).click();
+      const forward = page.locator(`tr[data-target="pod/${pod}"]`);
+      await forward.locator('a').waitFor({ timeout: 20_000 });
+      const url = (await forward.locator('a').getAttribute('href')) ?? '';
+      await assert.rejects(fetch(url), 'the pod refuses port 9');
+      await forward
+        .getByRole('status')
+        .filter({
+          hasText:
+            /^Last connection failed: error forwarding port 9 to pod web-[^,]+, uid [0-9a-f-]+: dial tcp4 [\d.]+:9: connect: connection refused$/,
+        })
+        .waitFor({ timeout: 10_000 });
+      await check('pod Port-forward, a forward whose connection failed');
+      await shot('kube-900-port-forward');
+      await kube.open('Deployments');
+      await kube.openObject('web');
+      for (const tab of ['Overview', 'History', 'Events', 'YAML']) {
+        await kube.tab(tab);
+        await check(`deployment ${tab}`);
+      }
+      for (const tool of ['Apply YAML', 'Port forwards']) {
+        await kube.nav.getByRole('button', { name: tool, exact: true }).click();
+        await check(tool);
+      }
+      await forward.getByRole('button', { name: 'Stop', exact: true }).click();
+      await forward.waitFor({ state: 'detached' });
+    } finally {
+      await page.setViewportSize(appViewport);
+    }
+    assert.deepEqual(found, []);
   });
 
   test('the cluster card: running with its version, on the dashboard and in Settings; the merge leaves the kubeconfig', async () => {

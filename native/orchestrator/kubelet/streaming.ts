@@ -48,6 +48,18 @@ export function remoteCommandBackend(ops: ContainerOperations): RemoteCommandBac
   };
 }
 
+/** A failed dial as Go words it, which is what kubectl users read: `dial tcp4 …: connect: connection refused`. */
+export function dialError(ip: string, port: number, err: NodeJS.ErrnoException): string {
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connect: connection refused',
+    EHOSTUNREACH: 'connect: no route to host',
+    ENETUNREACH: 'connect: network is unreachable',
+    ETIMEDOUT: 'i/o timeout',
+    ECONNRESET: 'read: connection reset by peer',
+  };
+  return `dial tcp4 ${ip}:${port}: ${words[err.code ?? ''] ?? err.message}`;
+}
+
 export const portForwardBackend: PortForwardBackend = {
   connect(pod: KubeObject, port: number): Promise<Duplex> {
     const status = (pod.status ?? {}) as Obj;
@@ -57,13 +69,8 @@ export const portForwardBackend: PortForwardBackend = {
     return new Promise((resolve, reject) => {
       const sock = net.connect({ host: ip, port });
       sock.once('connect', () => resolve(sock));
-      sock.once('error', (err) =>
-        reject(
-          badRequest(
-            `error forwarding port ${port} to pod ${pod.metadata?.uid}: failed to connect to ${ip}:${port}: ${err.message}`,
-          ),
-        ),
-      );
+      // The protocol's handler puts "error forwarding port N to pod …" in front.
+      sock.once('error', (err) => reject(badRequest(dialError(ip, port, err))));
     });
   },
 };

@@ -1,5 +1,6 @@
 // The kubelet's small pure parts: quantities, the back-off, env expansion, the phase rules, names.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { test } from 'node:test';
 import { ManualClock } from '../../core/manual-clock.ts';
 import { Backoff, goDuration } from './backoff.ts';
@@ -9,6 +10,7 @@ import { containerName } from './names.ts';
 import { nodeNameFor } from './node.ts';
 import { bytes, milliCpu } from './quantity.ts';
 import { phaseOf } from './status.ts';
+import { dialError, portForwardBackend } from './streaming.ts';
 
 test('quantities: CPU in millicores, memory in bytes', () => {
   assert.equal(milliCpu('100m'), 100);
@@ -106,4 +108,23 @@ test('names: cri-dockerd container names, the node name from the host name', () 
   );
   assert.equal(nodeNameFor('Dev-Box.local'), 'dev-box.local');
   assert.equal(nodeNameFor('my_host'), 'berth');
+});
+
+test("a forwarded port nothing listens on fails as Go's dialer words it", async () => {
+  const closed = net.createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const port = (closed.address() as net.AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  const pod = { metadata: { name: 'web', uid: 'u1' }, spec: { hostNetwork: true }, status: {} };
+  await assert.rejects(portForwardBackend.connect(pod, port), {
+    message: `dial tcp4 127.0.0.1:${port}: connect: connection refused`,
+  });
+  assert.equal(
+    dialError('10.0.0.5', 80, Object.assign(new Error('x'), { code: 'EHOSTUNREACH' })),
+    'dial tcp4 10.0.0.5:80: connect: no route to host',
+  );
+  assert.throws(
+    () => portForwardBackend.connect({ metadata: { name: 'new' }, status: {} }, 80),
+    /has no IP address yet/,
+  );
 });

@@ -31,7 +31,13 @@ export class Notices {
     await this.toast(text).getByRole('button', { name: 'Undo' }).click();
   }
 
+  /** Dismisses toast after toast (one dismissed may take others with it, or a new one may come). */
   async dismissAll(): Promise<void> {
-    for (const b of await this.toasts.getByRole('button', { name: 'Dismiss' }).all()) await b.click();
+    const dismiss = this.toasts.getByRole('button', { name: 'Dismiss' });
+    for (let round = 0; round < 20 && (await dismiss.count()) > 0; round++)
+      await dismiss
+        .first()
+        .click({ timeout: 2000 })
+        .catch(() => undefined);
   }
 }

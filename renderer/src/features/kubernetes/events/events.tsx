@@ -39,7 +39,7 @@ export const eventColumns: KubeColumn<EventRow>[] = [
   {
     id: 'lastSeen',
     header: 'Last seen',
-    width: '84px',
+    width: '100px',
     value: (e) => Date.parse(e.lastSeen) || 0,
     cell: (e, now) => <span title={formatTime(e.lastSeen)}>{kubeAge(e.lastSeen, now)}</span>,
   },
@@ -53,14 +53,15 @@ export const eventColumns: KubeColumn<EventRow>[] = [
   {
     id: 'reason',
     header: 'Reason',
-    width: '130px',
+    width: '150px',
     value: (e) => e.reason,
     cell: (e) => <span className="cell-text">{e.reason}</span>,
   },
   {
     id: 'object',
     header: 'Object',
-    width: '20%',
+    width: '24%',
+    minListWidth: 800,
     value: (e) => `${e.object.kind}/${e.object.name}`,
     cell: (e) => <EventObject row={e} />,
   },
@@ -80,6 +81,9 @@ export const eventSpec: KindSpec<EventRow> = {
   deletable: false,
   defaultSort: { key: 'lastSeen', descending: true },
   columns: eventColumns,
+  // An event's name is its object's and a number: in a narrow list the reason opens the event.
+  nameMinListWidth: 1000,
+  openColumn: 'reason',
   rowData: (e) => ({ 'data-type': e.type, 'data-reason': e.reason }),
   facts: (e) => [
     ['Type', e.type],

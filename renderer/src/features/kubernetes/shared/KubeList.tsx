@@ -2,11 +2,21 @@
 // sort by any column, selection with a confirmed bulk delete, and the state of the watch in words.
 // Drawn by VirtualTable (a screenful of rows, whatever the list's length); each row's cells are a
 // memoised component, so a batch of changes re-renders only the rows whose objects changed.
-import { type ComponentType, memo, type ReactNode, useCallback, useMemo, useRef, useState } from 'react';
+import {
+  type ComponentType,
+  memo,
+  type ReactNode,
+  type RefObject,
+  useCallback,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import type { KubeKind, KubeRow } from '../../../../../electron/contract/index.ts';
 import { type Selection, useStore } from '../../../store/index.ts';
 import { formatTime } from '../../../ui/format.ts';
 import { IconButton } from '../../../ui/IconButton.tsx';
+import { useWidth } from '../../../ui/use-width.ts';
 import { type Column, VirtualTable } from '../../../ui/VirtualTable.tsx';
 import { kindWords } from '../kinds.ts';
 import { createdValue, filterRows, kubeAge, type Sort, sortRows } from '../model.ts';
@@ -31,6 +41,8 @@ interface CellsProps {
   selectable: boolean;
   selected: boolean;
   showNamespace: boolean;
+  /** No name column: this column's cell opens the row (with the namespace under it). */
+  openColumn?: string;
   context: string;
   RowActions?: ComponentType<{ row: KubeRow; context: string }>;
   onToggle(uid: string): void;
@@ -53,25 +65,44 @@ const RowCells = memo(function RowCells(p: CellsProps) {
           />
         </td>
       )}
-      <td className="kube-name">
-        <button
-          type="button"
-          className="link cell-text"
-          title={row.name}
-          aria-label={`Open ${row.name}`}
-          onClick={() => p.onOpen(row)}
-        >
-          {row.name}
-        </button>
-        {p.showNamespace && row.namespace && (
-          <div className="muted small-text cell-text">{row.namespace}</div>
-        )}
-      </td>
-      {p.columns.map((c) => (
-        <td key={c.id} className={c.className}>
-          {c.cell(row, p.now)}
+      {!p.openColumn && (
+        <td className="kube-name">
+          <button
+            type="button"
+            className="link cell-text"
+            title={row.name}
+            aria-label={`Open ${row.name}`}
+            onClick={() => p.onOpen(row)}
+          >
+            {row.name}
+          </button>
+          {p.showNamespace && row.namespace && (
+            <div className="muted small-text cell-text">{row.namespace}</div>
+          )}
         </td>
-      ))}
+      )}
+      {p.columns.map((c) =>
+        c.id === p.openColumn ? (
+          <td key={c.id} className={`kube-name ${c.className ?? ''}`}>
+            <button
+              type="button"
+              className="link plain cell-text"
+              title={row.name}
+              aria-label={`Open ${row.name}`}
+              onClick={() => p.onOpen(row)}
+            >
+              {c.cell(row, p.now)}
+            </button>
+            {p.showNamespace && row.namespace && (
+              <div className="muted small-text cell-text">{row.namespace}</div>
+            )}
+          </td>
+        ) : (
+          <td key={c.id} className={c.className}>
+            {c.cell(row, p.now)}
+          </td>
+        ),
+      )}
       {(p.RowActions || p.onDelete) && (
         <td>
           <div className="actions">
@@ -110,9 +141,22 @@ export function KubeList<R extends KubeRow>({
   const [sort, setSort] = useState<Sort>(spec.defaultSort ?? { key: 'name', descending: false });
   const [selected, setSelected] = useState<Selection>({});
   const listRef = useRef<HTMLDivElement>(null);
+  const sectionRef = useRef<HTMLElement>(null);
+  const width = useWidth(sectionRef);
   const context = params?.context ?? '';
   const showNamespace = words.namespaced && params?.namespace === null;
-  const columns = spec.columns as unknown as KubeColumn<KubeRow>[];
+  // A narrow list leaves out the columns it has no room for (the detail shows them).
+  const fits = (min?: number) => !min || width === 0 || width >= min;
+  // The ids of the columns that fit: the memo below changes only when that does.
+  const fitting = spec.columns
+    .filter((c) => fits(c.minListWidth))
+    .map((c) => c.id)
+    .join(' ');
+  const columns = useMemo(() => {
+    const ids = new Set(fitting.split(' '));
+    return (spec.columns as unknown as KubeColumn<KubeRow>[]).filter((c) => ids.has(c.id));
+  }, [spec.columns, fitting]);
+  const openColumn = fits(spec.nameMinListWidth) ? undefined : spec.openColumn;
   // One array for every render, or every memoised row would draw again.
   const allColumns = useMemo(() => [...columns, ageColumn], [columns]);
 
@@ -182,8 +226,10 @@ export function KubeList<R extends KubeRow>({
           },
         ]
       : []),
-    { ...sortHeader('name', 'Name'), ...(spec.nameWidth ? { width: spec.nameWidth } : {}) },
-    ...spec.columns.map((c) => ({
+    ...(openColumn
+      ? []
+      : [{ ...sortHeader('name', 'Name'), ...(spec.nameWidth ? { width: spec.nameWidth } : {}) }]),
+    ...columns.map((c) => ({
       ...(c.value ? sortHeader(c.id, c.header) : { header: c.header }),
       ...(c.width ? { width: c.width } : {}),
       ...(c.className ? { className: c.className } : {}),
@@ -202,6 +248,7 @@ export function KubeList<R extends KubeRow>({
   return (
     <Frame
       title={words.title}
+      sectionRef={sectionRef}
       count={
         list?.loaded
           ? visible.length === all.length
@@ -274,6 +321,7 @@ export function KubeList<R extends KubeRow>({
                   selectable={spec.deletable}
                   selected={!!selected[r.uid]}
                   showNamespace={showNamespace}
+                  openColumn={openColumn}
                   context={context}
                   RowActions={spec.RowActions as ComponentType<{ row: KubeRow; context: string }> | undefined}
                   onToggle={onToggle}
@@ -294,14 +342,16 @@ function Frame({
   count,
   tools,
   body,
+  sectionRef,
 }: {
   title: string;
   count?: string;
   tools?: ReactNode;
   body: ReactNode;
+  sectionRef?: RefObject<HTMLElement | null>;
 }) {
   return (
-    <section aria-labelledby="kube-title" className="kube-screen">
+    <section aria-labelledby="kube-title" className="kube-screen" ref={sectionRef}>
       <div className="toolbar">
         <h1 id="kube-title">{title}</h1>
         {count && (

@@ -15,6 +15,9 @@ import { kubeAge, sortRows } from '../model.ts';
 import { ListStatus } from './KubeStatus.tsx';
 import { useKubeList, useNow } from './use-kube.ts';
 
+/** An object's own events: the object column would name it on every line; messages wrap. */
+const objectEventColumns = eventColumns.filter((c) => c.id !== 'object');
+
 export function Conditions({ conditions }: { conditions: KubeCondition[] }) {
   const now = useNow();
   if (conditions.length === 0) return null;
@@ -105,10 +108,10 @@ export function ObjectEvents({
       <ListStatus list={list} context={context} what="events" />
       {list?.loaded && rows.length === 0 && <p className="empty">No events for this object.</p>}
       {rows.length > 0 && (
-        <table className="list kube-sub" aria-label="Events">
+        <table className="list kube-sub kube-object-events" aria-label="Events">
           <thead>
             <tr>
-              {eventColumns.map((c) => (
+              {objectEventColumns.map((c) => (
                 <th key={c.id} style={c.width ? { width: c.width } : undefined}>
                   {c.header}
                 </th>
@@ -120,7 +123,7 @@ export function ObjectEvents({
               (e) =>
                 e.kind === 'events' && (
                   <tr key={e.uid} data-testid="object-event" data-reason={e.reason}>
-                    {eventColumns.map((c) => (
+                    {objectEventColumns.map((c) => (
                       <td key={c.id}>{c.cell(e, now)}</td>
                     ))}
                   </tr>

@@ -9,6 +9,8 @@ export interface KubeColumn<R> {
   header: string;
   /** A CSS width (the table lays out fixed). */
   width?: string;
+  /** Shown only in a list at least this wide (px): a narrow window keeps the name and status in view. */
+  minListWidth?: number;
   className?: string;
   /** What the column sorts by; a column without one is not sortable. */
   value?(r: R): SortValue;
@@ -38,6 +40,12 @@ export interface KindSpec<R extends KubeRow> {
   defaultSort?: Sort;
   /** The name column's width; without one it takes the room the other columns leave. */
   nameWidth?: string;
+  /**
+   * Names no one reads (an event's): the name column shows only in a list at least this wide (px), and
+   * below it the cell of `openColumn` opens the object instead.
+   */
+  nameMinListWidth?: number;
+  openColumn?: string;
   /** A row's action buttons (besides Delete, which every deletable kind has). */
   RowActions?: ComponentType<{ row: R; context: string }>;
   actionsWidth?: string;

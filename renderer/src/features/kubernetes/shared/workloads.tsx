@@ -26,6 +26,7 @@ export const workloadColumns: KubeColumn<WorkloadRow>[] = [
   {
     id: 'images',
     header: 'Images',
+    minListWidth: 760,
     value: (w) => w.images.join(' '),
     cell: (w) => (
       <span className="mono cell-text" title={w.images.join('\n')}>
@@ -37,6 +38,7 @@ export const workloadColumns: KubeColumn<WorkloadRow>[] = [
     id: 'rollout',
     header: 'Rollout',
     width: '20%',
+    minListWidth: 760,
     value: (w) => w.rollout,
     cell: (w) =>
       w.rollout ? (
