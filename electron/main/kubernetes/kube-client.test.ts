@@ -32,8 +32,20 @@ const podJson = (name: string, rv: string, phase: string) => ({
   status: { phase },
 });
 
+/** TLS handshakes the server made; `dropNext` drops the next request that comes on a used connection. */
+let tlsConnections = 0;
+let dropNext = false;
+const served = new WeakMap<object, number>();
+
 function api(req: http.IncomingMessage, res: http.ServerResponse) {
   const url = new URL(req.url ?? '/', 'http://x');
+  served.set(req.socket, (served.get(req.socket) ?? 0) + 1);
+  if (dropNext && (served.get(req.socket) ?? 0) > 1) {
+    // As a server whose idle timeout closed the connection just as the request went out.
+    dropNext = false;
+    req.socket.destroy();
+    return;
+  }
   const auth = req.headers.authorization;
   const send = (code: number, body: unknown) => {
     res.writeHead(code, { 'content-type': 'application/json' });
@@ -92,6 +104,8 @@ before(async () => {
       '1',
       '-subj',
       '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
       '-keyout',
       path.join(dir, 'key.pem'),
       '-out',
@@ -103,6 +117,7 @@ before(async () => {
     { key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) },
     api,
   );
+  tlsServer.on('secureConnection', () => tlsConnections++);
   tlsPort = await listen(tlsServer);
   const probe = http.createServer();
   closedPort = await listen(probe);
@@ -115,6 +130,7 @@ clusters:
 - {name: local, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}
 - {name: tls, cluster: {server: "https://127.0.0.1:${tlsPort}"}}
 - {name: down, cluster: {server: "http://127.0.0.1:${closedPort}", insecure-skip-tls-verify: true}}
+- {name: tls-trusted, cluster: {server: "https://127.0.0.1:${tlsPort}", certificate-authority: "${path.join(dir, 'cert.pem')}"}}
 users:
 - {name: admin, user: {token: good}}
 - {name: jane, user: {token: jane}}
@@ -125,6 +141,7 @@ contexts:
 - {name: stranger, context: {cluster: local, user: nobody}}
 - {name: tls, context: {cluster: tls, user: admin}}
 - {name: down, context: {cluster: down, user: admin}}
+- {name: tls-trusted, context: {cluster: tls-trusted, user: admin}}
 current-context: local
 `,
   );
@@ -216,6 +233,23 @@ describe('problems, from real failures', () => {
     });
     assert.ok(forbidden.ok, 'delete answers per name');
     assert.match(forbidden.value.failed[0]?.message ?? '', /ECONNREFUSED/);
+  });
+});
+
+describe('connections', () => {
+  test('requests to one server share a kept-alive TLS connection; one the server dropped goes again', async () => {
+    const before = tlsConnections;
+    for (let i = 0; i < 3; i++) {
+      // A client of its own each time, as each handler makes one.
+      const c = await contexts().client('tls-trusted');
+      assert.equal((await c.request<{ kind: string }>('GET', '/api/v1/namespaces')).kind, 'List');
+    }
+    assert.equal(tlsConnections - before, 1, 'one handshake for three requests');
+    dropNext = true;
+    const c = await contexts().client('tls-trusted');
+    assert.equal((await c.request<{ kind: string }>('GET', '/api/v1/namespaces')).kind, 'List');
+    assert.equal(dropNext, false, 'the server dropped one');
+    assert.equal(tlsConnections - before, 2, 'the dropped request went again, on a new connection');
   });
 });
 

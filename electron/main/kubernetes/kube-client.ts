@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { applyCredentials, retryStale, StaleSocket, staleSocket } from './kube-request.ts';
 
 /** The `Status` object the API server answers errors with. */
 export interface KubeStatus {
@@ -147,27 +148,31 @@ export class KubeClient {
     for (const [k, v] of Object.entries(query ?? {}))
       if (v !== undefined && v !== '') url.searchParams.set(k, v);
     const opts: https.RequestOptions = { method, headers: { ...headers } };
-    await this.config.applyToHTTPSOptions(opts);
     const mod = url.protocol === 'https:' ? https : http;
-    return await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = mod.request(url, { ...opts, signal }, (res) => {
-        clearTimeout(timer);
-        resolve(res);
+    if (mod === https) await applyCredentials(this.config, opts);
+    else await this.config.applyToHTTPSOptions(opts);
+    const attempt = () =>
+      new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = mod.request(url, { ...opts, signal }, (res) => {
+          clearTimeout(timer);
+          resolve(res);
+        });
+        const timer = setTimeout(() => {
+          req.destroy(
+            Object.assign(new Error(`${server} did not answer within ${answerTimeoutMs / 1000} s`), {
+              code: 'ETIMEDOUT',
+            }),
+          );
+        }, answerTimeoutMs);
+        req.on('error', (err) => {
+          clearTimeout(timer);
+          reject(staleSocket(req, err) ? new StaleSocket(err) : err);
+        });
+        if (body !== undefined) req.end(body);
+        else req.end();
       });
-      const timer = setTimeout(() => {
-        req.destroy(
-          Object.assign(new Error(`${server} did not answer within ${answerTimeoutMs / 1000} s`), {
-            code: 'ETIMEDOUT',
-          }),
-        );
-      }, answerTimeoutMs);
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      if (body !== undefined) req.end(body);
-      else req.end();
-    });
+    // A kept-alive connection the server closed as the request went out: once more, on a new one.
+    return await retryStale(attempt, (err) => err);
   }
 }
 

@@ -1,6 +1,7 @@
 // Plain requests to a context's API server with its credentials (client-node's applyToHTTPSOptions):
 // for what the generated clients do not say well — a server-side apply whose Status body we need
 // whole, discovery, and a log stream whose refusal must keep the server's message.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -63,6 +64,58 @@ function url(kc: KubeConfig, spec: RequestSpec): URL {
   return u;
 }
 
+/** Keep-alive agents by the TLS material they present, so that requests to one server share connections. */
+const agents = new Map<string, https.Agent>();
+const tlsKeys = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
+
+/**
+ * The context's credentials on `opts` (client-node's applyToHTTPSOptions: certificates, tokens, exec
+ * plugins), with a keep-alive agent shared by every request that presents the same TLS material:
+ * client-node makes a new agent for each request, so each one paid a TLS handshake of its own.
+ */
+export async function applyCredentials(kc: KubeConfig, opts: https.RequestOptions): Promise<void> {
+  await kc.applyToHTTPSOptions(opts);
+  const material = Object.fromEntries(tlsKeys.map((k) => [k, opts[k]]));
+  const key = createHash('sha256').update(JSON.stringify(material)).digest('hex');
+  let agent = agents.get(key);
+  if (!agent) {
+    // A few sets of credentials at most (a context's rotate through an exec plugin): the oldest goes.
+    if (agents.size >= 16) {
+      const [oldest, old] = agents.entries().next().value as [string, https.Agent];
+      old.destroy();
+      agents.delete(oldest);
+    }
+    agent = new https.Agent({ ...material, keepAlive: true });
+    agents.set(key, agent);
+  }
+  opts.agent = agent;
+}
+
+/**
+ * The request went out on a kept-alive connection that the server had closed meanwhile (its idle
+ * timeout): the server saw none of it, and it is sent again on a new connection.
+ */
+export class StaleSocket extends Error {
+  constructor(readonly original: Error) {
+    super(original.message);
+  }
+}
+
+export const staleSocket = (req: http.ClientRequest, err: NodeJS.ErrnoException): boolean =>
+  req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+
+/** Runs `attempt` again while it fails on a stale kept-alive connection (a few times at most). */
+export async function retryStale<T>(attempt: () => Promise<T>, orElse: (err: Error) => Error): Promise<T> {
+  for (let left = 3; ; left--) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof StaleSocket)) throw err;
+      if (left === 0) throw orElse(err.original);
+    }
+  }
+}
+
 /** Starts a request and resolves with the response as it begins (the body not read yet). */
 export async function openRequest(kc: KubeConfig, spec: RequestSpec): Promise<http.IncomingMessage> {
   const u = url(kc, spec);
@@ -73,18 +126,29 @@ export async function openRequest(kc: KubeConfig, spec: RequestSpec): Promise<ht
       ...(spec.body !== undefined ? { 'Content-Type': spec.contentType ?? 'application/json' } : {}),
     },
   };
-  await kc.applyToHTTPSOptions(opts);
   const lib = u.protocol === 'http:' ? http : https;
-  return await new Promise((resolve, reject) => {
-    const req = lib.request(u, opts, resolve);
-    req.on('error', (err) => reject(spec.signal?.aborted ? err : connectionError(err, u.origin)));
-    if (spec.timeoutMs) req.setTimeout(spec.timeoutMs, () => req.destroy(new Error('timed out')));
-    if (spec.signal) {
-      if (spec.signal.aborted) req.destroy();
-      else spec.signal.addEventListener('abort', () => req.destroy(), { once: true });
-    }
-    req.end(spec.body);
-  });
+  if (lib === https) await applyCredentials(kc, opts);
+  else await kc.applyToHTTPSOptions(opts);
+  const attempt = () =>
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = lib.request(u, opts, resolve);
+      req.on('error', (err) =>
+        reject(
+          spec.signal?.aborted
+            ? err
+            : staleSocket(req, err)
+              ? new StaleSocket(err)
+              : connectionError(err, u.origin),
+        ),
+      );
+      if (spec.timeoutMs) req.setTimeout(spec.timeoutMs, () => req.destroy(new Error('timed out')));
+      if (spec.signal) {
+        if (spec.signal.aborted) req.destroy();
+        else spec.signal.addEventListener('abort', () => req.destroy(), { once: true });
+      }
+      req.end(spec.body);
+    });
+  return await retryStale(attempt, (err) => connectionError(err, u.origin));
 }
 
 export async function kubeRequest(kc: KubeConfig, spec: RequestSpec): Promise<KubeResponse> {
