@@ -50,6 +50,39 @@ interface CellsProps {
   onDelete?(row: KubeRow): void;
 }
 
+/**
+ * The cell that opens the row: its name, or (in a list without the name column) another column's
+ * content; the namespace under it when the list shows every namespace.
+ */
+function OpenCell({
+  row,
+  showNamespace,
+  onOpen,
+  column,
+  children,
+}: {
+  row: KubeRow;
+  showNamespace: boolean;
+  onOpen(row: KubeRow): void;
+  column?: KubeColumn<KubeRow>;
+  children: ReactNode;
+}) {
+  return (
+    <td className={column?.className ? `kube-name ${column.className}` : 'kube-name'}>
+      <button
+        type="button"
+        className={column ? 'link plain cell-text' : 'link cell-text'}
+        title={row.name}
+        aria-label={`Open ${row.name}`}
+        onClick={() => onOpen(row)}
+      >
+        {children}
+      </button>
+      {showNamespace && row.namespace && <div className="muted small-text cell-text">{row.namespace}</div>}
+    </td>
+  );
+}
+
 /** One row's cells: drawn again only when its row object (or its selection, or the clock) changed. */
 const RowCells = memo(function RowCells(p: CellsProps) {
   const { row } = p;
@@ -66,37 +99,15 @@ const RowCells = memo(function RowCells(p: CellsProps) {
         </td>
       )}
       {!p.openColumn && (
-        <td className="kube-name">
-          <button
-            type="button"
-            className="link cell-text"
-            title={row.name}
-            aria-label={`Open ${row.name}`}
-            onClick={() => p.onOpen(row)}
-          >
-            {row.name}
-          </button>
-          {p.showNamespace && row.namespace && (
-            <div className="muted small-text cell-text">{row.namespace}</div>
-          )}
-        </td>
+        <OpenCell row={row} showNamespace={p.showNamespace} onOpen={p.onOpen}>
+          {row.name}
+        </OpenCell>
       )}
       {p.columns.map((c) =>
         c.id === p.openColumn ? (
-          <td key={c.id} className={`kube-name ${c.className ?? ''}`}>
-            <button
-              type="button"
-              className="link plain cell-text"
-              title={row.name}
-              aria-label={`Open ${row.name}`}
-              onClick={() => p.onOpen(row)}
-            >
-              {c.cell(row, p.now)}
-            </button>
-            {p.showNamespace && row.namespace && (
-              <div className="muted small-text cell-text">{row.namespace}</div>
-            )}
-          </td>
+          <OpenCell key={c.id} row={row} showNamespace={p.showNamespace} onOpen={p.onOpen} column={c}>
+            {c.cell(row, p.now)}
+          </OpenCell>
         ) : (
           <td key={c.id} className={c.className}>
             {c.cell(row, p.now)}
