@@ -325,8 +325,25 @@ describe('Kubernetes in web mode', { skip }, () => {
     await kube.open('Pods');
     await kube.useContext('berth');
     await kube.useNamespace(null);
+    // A sort by a column the narrow window leaves out stays as it was: pods by node, descending (one
+    // node: the ties go by name, ascending), where sorting by name instead would give the reverse.
+    await eventually(
+      async () => (await kube.names()).filter((n) => n.startsWith('web-')).length >= 2,
+      30_000,
+      'two pods of web',
+    );
+    await page.setViewportSize({ width: 1400, height: 700 });
+    const nodeHeader = page.locator('thead').getByRole('button', { name: /^Node/ });
+    await nodeHeader.click();
+    await nodeHeader.click();
+    await page.locator('thead').getByRole('button', { name: 'Node ↑' }).waitFor();
+    const byName = [...(await kube.names())].sort();
+    assert.deepEqual(await kube.names(), byName, 'one node: its pods by name');
     await page.setViewportSize({ width: 900, height: 700 });
     try {
+      await nodeHeader.waitFor({ state: 'detached' });
+      assert.deepEqual(await kube.names(), byName, 'still sorted by node with the node column gone');
+      await page.locator('thead').getByRole('button', { name: /^Name/ }).click();
       for (const title of Object.values(kindWords).map((k) => k.title)) {
         await kube.open(title);
         await check(title);

@@ -174,10 +174,14 @@ export function KubeList<R extends KubeRow>({
   const all = useMemo(() => (list ? [...list.rows.values()] : []), [list]);
   const visible = useMemo(() => {
     const found = filterRows(all, search);
-    const col = sort.key === 'age' ? ageColumn : columns.find((c) => c.id === sort.key);
+    // By any of the kind's columns, shown or not: a sort stays as it was when the window narrows.
+    const col =
+      sort.key === 'age'
+        ? ageColumn
+        : (spec.columns as unknown as KubeColumn<KubeRow>[]).find((c) => c.id === sort.key);
     const value = col?.value ?? ((r: KubeRow) => r.name);
     return sortRows(found, value, sort.descending);
-  }, [all, search, sort, columns]);
+  }, [all, search, sort, spec.columns]);
   const selectedRows = visible.filter((r) => selected[r.uid]);
 
   const onToggle = useCallback(
