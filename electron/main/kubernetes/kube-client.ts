@@ -149,8 +149,7 @@ export class KubeClient {
       if (v !== undefined && v !== '') url.searchParams.set(k, v);
     const opts: https.RequestOptions = { method, headers: { ...headers } };
     const mod = url.protocol === 'https:' ? https : http;
-    if (mod === https) await applyCredentials(this.config, opts);
-    else await this.config.applyToHTTPSOptions(opts);
+    await applyCredentials(this.config, opts, url);
     const attempt = () =>
       new Promise<http.IncomingMessage>((resolve, reject) => {
         const req = mod.request(url, { ...opts, signal }, (res) => {

@@ -70,11 +70,13 @@ const tlsKeys = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized',
 
 /**
  * The context's credentials on `opts` (client-node's applyToHTTPSOptions: certificates, tokens, exec
- * plugins), with a keep-alive agent shared by every request that presents the same TLS material:
- * client-node makes a new agent for each request, so each one paid a TLS handshake of its own.
+ * plugins) for a request to `url`; over HTTPS with a keep-alive agent shared by every request that
+ * presents the same TLS material: client-node makes a new agent for each request, so each one paid a
+ * TLS handshake of its own.
  */
-export async function applyCredentials(kc: KubeConfig, opts: https.RequestOptions): Promise<void> {
+export async function applyCredentials(kc: KubeConfig, opts: https.RequestOptions, url: URL): Promise<void> {
   await kc.applyToHTTPSOptions(opts);
+  if (url.protocol !== 'https:') return;
   const material = Object.fromEntries(tlsKeys.map((k) => [k, opts[k]]));
   const key = createHash('sha256').update(JSON.stringify(material)).digest('hex');
   let agent = agents.get(key);
@@ -127,8 +129,7 @@ export async function openRequest(kc: KubeConfig, spec: RequestSpec): Promise<ht
     },
   };
   const lib = u.protocol === 'http:' ? http : https;
-  if (lib === https) await applyCredentials(kc, opts);
-  else await kc.applyToHTTPSOptions(opts);
+  await applyCredentials(kc, opts, u);
   const attempt = () =>
     new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = lib.request(u, opts, resolve);
