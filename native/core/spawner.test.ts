@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -115,6 +125,26 @@ describe('ShellSpawner', () => {
     const missing = await sys.run('true', [], { cwd: path.join(root, 'nowhere') });
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /nowhere/);
+  });
+
+  test('a command whose fd 3 is a FIFO no one reads yet still runs: no shell is left waiting in its open', async () => {
+    // conmon's sync FIFO: an engine killed between making it and reading it must not leave the
+    // command's two shells blocked for ever in open(2) (as `3>FIFO` would).
+    const { sys, dir } = spawner();
+    const fifo = path.join(dir, '..', `sync-${process.pid}`);
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const run = sys.run('sh', ['-c', 'echo ready >&3; echo ran'], { fd3: fifo });
+      const hung = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000).unref());
+      const r = await Promise.race([run, hung]);
+      assert.deepEqual(r, { code: 0, stdout: 'ran\n', stderr: '' });
+    } finally {
+      // Where the shells did block (the failure above), a reader lets their open go on, so that they end.
+      const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+      await new Promise((r) => setTimeout(r, 100));
+      closeSync(reader);
+      rmSync(fifo);
+    }
   });
 
   test('without a shell every command goes to the fallback', async () => {

@@ -12,7 +12,7 @@
 // once, so it never keeps a child to reap; the second waits for the command and reports. The
 // command's input, output and errors are files in this spawner's folder, read and removed on `x`.
 // A command's own environment (a whole one, as a spawn gives it: `env -i`), working directory and fd 3
-// (`3>FILE`) are set up on its line; the shell's own session is the command's (`detached`). Everything
+// (`3>FILE`, `3<>FIFO`) are set up on its line; the shell's own session is the command's (`detached`). Everything
 // goes to the fallback Sys when the shell cannot run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, promises as fs, mkdirSync, rmSync } from 'node:fs';
@@ -33,6 +33,12 @@ export interface LineOptions {
   cwd?: string;
   /** A file opened for writing as its fd 3. */
   fd3?: string;
+  /**
+   * fd3 is a FIFO: opened for reading and writing (`3<>`), which never blocks. Opened for writing
+   * alone, the open waits for a reader; an engine killed after it made the FIFO and before it read it
+   * would leave the command's shells waiting there for ever.
+   */
+  fd3Fifo?: boolean;
 }
 
 /** The line that runs command n with its files in dir (the protocol above). */
@@ -54,7 +60,7 @@ export function commandLine(
   // A group run in the background is a subshell of its own: `exec` keeps its pid the command's.
   if (o.cwd) words = `{ cd ${shellQuote(o.cwd)} && exec ${words}; }`;
   const stdin = o.input ? shellQuote(`${base}.i`) : '/dev/null';
-  const fd3 = o.fd3 ? ` 3>${shellQuote(o.fd3)}` : '';
+  const fd3 = o.fd3 ? ` 3${o.fd3Fifo ? '<>' : '>'}${shellQuote(o.fd3)}` : '';
   return `( ( ${words} <${stdin} >${shellQuote(`${base}.o`)} 2>${shellQuote(`${base}.e`)}${fd3} & echo "p ${n} $!"; wait $!; echo "x ${n} $?" ) & )\n`;
 }
 
@@ -121,6 +127,7 @@ export class ShellSpawner implements Sys {
     const n = this.next++;
     const input = opts.input !== undefined;
     if (input) await fs.writeFile(path.join(this.dir, `${n}.i`), opts.input as string | Buffer);
+    const fd3Fifo = opts.fd3 ? (await fs.stat(opts.fd3).catch(() => undefined))?.isFIFO() : false;
     return new Promise<RunResult>((resolve, reject) => {
       const p: Pending = { resolve, reject, file, input };
       if (opts.timeoutMs)
@@ -135,6 +142,7 @@ export class ShellSpawner implements Sys {
           env: env && opts.env ? { command: env, vars: opts.env } : undefined,
           cwd: opts.cwd,
           fd3: opts.fd3,
+          fd3Fifo,
         }),
       );
     });
