@@ -52,7 +52,7 @@ const suites = {
   vm: () => find('test/vm', isTest),
 };
 /** Files of a suite run at once (others: one at a time, as they start daemons and share the host). */
-const suiteJobs = { unit: 2 };
+const suiteJobs = { unit: 2, conformance: 2 };
 /** Environment a suite's files run with, beyond the runner's own. */
 const suiteEnv = { 'conformance-etcd': { BERTH_KUBE_STORE: 'etcd' } };
 
@@ -160,6 +160,7 @@ function runFile(key, file, env = {}, buffered = false) {
       '--test-timeout=600000',
       file,
     ];
+    const began = Date.now();
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', buffered ? 'pipe' : 'inherit', buffered ? 'pipe' : 'inherit'],
       env: { ...process.env, ...env },
@@ -180,6 +181,10 @@ function runFile(key, file, env = {}, buffered = false) {
         res.fail = 1;
         res.failures.push(`${file}: the test runner exited with ${code}`);
       }
+      // Each file's wall time, for following the CI budget file by file.
+      console.log(
+        `--- ${file}: ${res.pass} passed, ${res.fail} failed in ${((Date.now() - began) / 1000).toFixed(1)}s`,
+      );
       resolve(res);
     });
   });
