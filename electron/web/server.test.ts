@@ -1,12 +1,12 @@
 // Web mode's guard: token (query, header or cookie), Host and Origin; and the contract over WebSocket.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
+import { testDir } from '../../native/core/test-dir.ts';
 import type { ServerMessage } from '../contract/index.ts';
 import { createEngineClient, createHandlers, dispatchInvoke, type Handlers } from '../main/index.ts';
 import { contentDisposition, createWebApp, type WebApp } from './server.ts';
@@ -33,7 +33,7 @@ describe('web mode server', () => {
   let url: URL;
   let handlers: Handlers;
   before(async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'berth-web-'));
+    const dir = testDir('berth-web-');
     writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Berth</title>');
     // No engine behind it: the guard is what is under test, and the contract must still answer.
     handlers = createHandlers(createEngineClient('unix:///tmp/berth-no-engine.sock'));

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { secureJoin } from './securejoin.ts';
+import { testDir } from './test-dir.ts';
 
 test('secureJoin keeps .. and symlinks inside the root', async () => {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'sj-'));
+  const root = testDir('berth-sj-');
   mkdirSync(path.join(root, 'a/b'), { recursive: true });
   symlinkSync('/etc', path.join(root, 'a/abs'));
   symlinkSync('../../../../..', path.join(root, 'a/up'));

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { testDir } from '../core/test-dir.ts';
 import { processUser, resolveUser } from './user.ts';
 
 function rootfs(): string {
-  const r = mkdtempSync(path.join(os.tmpdir(), 'rootfs-'));
+  const r = testDir('berth-rootfs-');
   mkdirSync(path.join(r, 'etc'));
   writeFileSync(
     path.join(r, 'etc/passwd'),
@@ -49,13 +49,13 @@ test('-u forms resolve like Docker', async () => {
 });
 
 test('an /etc/passwd symlink is followed inside the rootfs, never on the host', async () => {
-  const r = mkdtempSync(path.join(os.tmpdir(), 'rootfs-'));
+  const r = testDir('berth-rootfs-');
   mkdirSync(path.join(r, 'etc'));
   mkdirSync(path.join(r, 'data'));
   writeFileSync(path.join(r, 'data/pw'), 'inside:x:7:7::/in:/bin/sh\n');
   symlinkSync('/data/pw', path.join(r, 'etc/passwd'));
   assert.equal((await resolveUser(r, 'inside')).uid, 7);
-  const r2 = mkdtempSync(path.join(os.tmpdir(), 'rootfs-'));
+  const r2 = testDir('berth-rootfs-');
   mkdirSync(path.join(r2, 'etc'));
   symlinkSync('../../../../../../etc/passwd', path.join(r2, 'etc/passwd'));
   // The host's root user must not be visible through the escape.

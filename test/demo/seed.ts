@@ -48,7 +48,8 @@ const composeFile = (webPort: number) =>
 
 /** `webPort`: where the compose project's web service is published on the host. */
 export function seedDemoState(d: Daemon, webPort: number): void {
-  const dir = mkdtempSync('/tmp/berth-demo-');
+  // The project's folder (its compose file, which the app links to) goes with the daemon's root.
+  const dir = mkdtempSync(path.join(d.root, 'shop-'));
   writeFileSync(path.join(dir, 'docker-compose.yml'), composeFile(webPort));
   const up = spawnSync('docker-compose', ['-p', 'shop', 'up', '-d'], {
     cwd: dir,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkHost, differences, linkNames } from './host-state.mjs';
+import { checkHost, differences, keptInTmp, linkNames, mountPoints } from './host-state.mjs';
 
 test('link names come from ip -o link show, without the peer suffix', () => {
   const text =
@@ -35,4 +35,38 @@ test('every link, rule and chain that appeared or went is listed; the same state
   assert.deepEqual(checkHost(before, structuredClone(before), print), { pass: 1, fail: 0, skipped: 0 });
   assert.deepEqual(checkHost({ unavailable: 'not root' }, before, print), { pass: 0, fail: 0, skipped: 1 });
   assert.match(printed[2], /# SKIP not root$/);
+});
+
+test('mount points come from mountinfo; mounts, temporary entries and processes that appear or go are listed', () => {
+  const info =
+    '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n' +
+    '310 22 0:52 / /tmp/bt-x1/data/overlay/abc/merged rw,relatime - overlay overlay rw,lowerdir=/l\n';
+  assert.deepEqual(mountPoints(info), ['/', '/tmp/bt-x1/data/overlay/abc/merged']);
+  const base = { links: [], filter: [], nat: [] };
+  const before = { ...base, mounts: ['/'], tmp: ['berth-test.log'], processes: ['1 /sbin/init'] };
+  const after = {
+    ...base,
+    mounts: ['/', '/tmp/bt-x1/data/overlay/abc/merged'],
+    tmp: ['berth-net-Ab12Cd', 'berth-test.log'],
+    processes: ['1 /sbin/init', '4242 /bin/sh -c sleep 300'],
+  };
+  const diff = differences(before, after);
+  assert.deepEqual(
+    diff.map((l) => l.replace(/^\+ \/\S+: /, '+ tmp: ')),
+    [
+      '+ mount: /tmp/bt-x1/data/overlay/abc/merged',
+      '+ tmp: berth-net-Ab12Cd',
+      '+ process: 4242 /bin/sh -c sleep 300',
+    ],
+  );
+  // A snapshot from before these were recorded compares as empty, not as everything gone.
+  assert.deepEqual(differences(base, base), []);
+});
+
+test('the caches tools keep in the temporary directory are not counted as left behind; a test directory is', () => {
+  const kept = (n) => keptInTmp.some((re) => re.test(n));
+  for (const n of ['tsx-0', '.X11-unix', 'jiti', 'berth-image-fixtures', 'berth-vm-machine-kernel'])
+    assert.ok(kept(n), n);
+  for (const n of ['berth-net-Ab12Cd', 'bt-x1y2z3', 'rootfs-Ab12Cd', 'playwright-artifacts-x'])
+    assert.ok(!kept(n), n);
 });

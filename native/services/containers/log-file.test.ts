@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { testDir } from '../../core/test-dir.ts';
 import { formatTimeNs, parseLogLine, parseTimeNs, readLog } from './log-file.ts';
 
 test('parses conmon k8s-file lines, full and partial', () => {
@@ -28,7 +28,7 @@ function line(sec: number, stream: string, text: string, tag = 'F') {
 }
 
 test('readLog: tail, since/until, rotated files and follow', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'logs-'));
+  const dir = testDir('berth-logs-');
   const log = path.join(dir, 'c.log');
   writeFileSync(
     log,
@@ -91,7 +91,7 @@ test('parseLogLine: conmon timestamps, other offsets, partial lines and garbage'
 });
 
 test('tail found from the end of the files matches tail over the whole log', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'logs-'));
+  const dir = testDir('berth-logs-');
   const log = path.join(dir, 'c.log');
   // Records of all sizes (some longer than the 64 KiB the scan reads at a time), partial runs,
   // both streams, over two rotated files and the live one, which ends in a record being written.

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { systemClock } from '../../core/clock.ts';
 import { silentLogger } from '../../core/log.ts';
+import { testDir } from '../../core/test-dir.ts';
 import { ContainerStore } from '../containers/store.ts';
 import { EventBus } from '../events.ts';
 import { daemonTag, NetworkService } from './service.ts';
@@ -38,7 +37,7 @@ async function engineNetworks(
   return { svc, store, sys, host };
 }
 
-const tmp = () => fs.mkdtemp(path.join(os.tmpdir(), 'berth-netsvc-'));
+const tmp = async () => testDir('berth-netsvc-');
 
 describe('the network service', () => {
   test('init makes the predefined networks, its chains, and brings up every bridge', async () => {

@@ -1,11 +1,10 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../../core/clock.ts';
 import { systemClock } from '../../core/clock.ts';
 import { sha256 } from '../../core/ids.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { Sys } from '../../core/sys.ts';
+import { testDir } from '../../core/test-dir.ts';
 import { Firewall } from '../../network/firewall.ts';
 import { type Prefix, parseCidr } from '../../network/ipam.ts';
 import type { PortProxy, ProxyTarget } from '../../network/proxy.ts';
@@ -181,7 +180,7 @@ export async function testNet(
     dir?: string;
   } = {},
 ): Promise<TestNet> {
-  const dir = opts.dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'berth-net-')));
+  const dir = opts.dir ?? testDir('berth-net-');
   const networks = new NetworkStore(path.join(dir, 'network'), silentLogger);
   await networks.load();
   const store = new ContainerStore(path.join(dir, 'containers'), silentLogger);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { silentLogger } from '../../core/log.ts';
+import { testDir } from '../../core/test-dir.ts';
 import type { ContainerRecord } from '../containers/model.ts';
 import { ContainerStore } from '../containers/store.ts';
 import { EventBus } from '../events.ts';
@@ -14,10 +14,10 @@ async function setup() {
   const sys = recordingSys();
   const events = new EventBus();
   const { svc, root } = await newVolumes(sys, (e) => events.emit(e));
-  const store = new ContainerStore(await fs.mkdtemp(path.join(os.tmpdir(), 'berth-cm-')), silentLogger);
+  const store = new ContainerStore(testDir('berth-cm-'), silentLogger);
   await store.load();
   const mounts = new ContainerMounts({ volumes: svc, store, events, sys, log: silentLogger });
-  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-cm-host-'));
+  const tmp = testDir('berth-cm-host-');
   return { sys, svc, root, store, events, mounts, tmp };
 }
 

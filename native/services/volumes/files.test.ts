@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { testDir } from '../../core/test-dir.ts';
 import { listVolumeFiles, openVolumeFile } from './files.ts';
 
 function volume(): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'berth-vfiles-'));
+  const root = testDir('berth-vfiles-');
   mkdirSync(path.join(root, 'sub'));
   writeFileSync(path.join(root, 'sub/a.txt'), 'hello\n');
   symlinkSync('/etc/passwd', path.join(root, 'abs'));

@@ -1,9 +1,7 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { systemClock } from '../../core/clock.ts';
 import { silentLogger } from '../../core/log.ts';
 import { hostSys, type Sys } from '../../core/sys.ts';
+import { testDir } from '../../core/test-dir.ts';
 import type { EventInput } from '../events.ts';
 import { VolumeService } from './service.ts';
 
@@ -26,7 +24,7 @@ export function recordingSys(): Sys & { calls: string[][] } {
 
 /** A volume service over a fresh temp root; its events are recorded and passed to `onEvent`. */
 export async function newVolumes(sys: Sys = recordingSys(), onEvent: (e: EventInput) => void = () => {}) {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-volumes-'));
+  const root = testDir('berth-volumes-');
   const events: EventInput[] = [];
   const svc = new VolumeService({
     root,

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { testDir } from '../../../core/test-dir.ts';
 import { serviceAccountAuthenticator } from '../authn.ts';
 import { TokenIssuer } from './tokens.ts';
 
 test('tokens: issued, verified, refused when expired, forged or from another key; the key is kept', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-sa-'));
+  const dir = testDir('berth-sa-');
   try {
     let now = Date.parse('2026-06-01T00:00:00Z');
     const issuer = await TokenIssuer.open(dir, () => now);
@@ -34,7 +34,7 @@ test('tokens: issued, verified, refused when expired, forged or from another key
 
     const again = await TokenIssuer.open(dir, () => now);
     assert.ok(again.verify(token), 'the same key after a restart');
-    const other = await TokenIssuer.open(mkdtempSync(path.join(os.tmpdir(), 'berth-sa-')), () => now);
+    const other = await TokenIssuer.open(testDir('berth-sa-'), () => now);
     assert.equal(other.verify(token), undefined, 'another cluster’s key');
 
     const auth = serviceAccountAuthenticator((t) => issuer.verify(t));
