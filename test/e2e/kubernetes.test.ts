@@ -150,6 +150,14 @@ describe('Kubernetes in web mode', { skip }, () => {
     await kube.search.fill(pods[1]);
     await eventually(async () => (await kube.names()).join() === pods[1], 5000, 'the search keeps one pod');
     await kube.search.fill('');
+    // An age shows its date and time on hover (formatted then, not for every row as the list draws).
+    const age = kube.row(pods[0]).locator('.kube-age');
+    assert.equal(await age.getAttribute('title'), null);
+    await age.hover();
+    const created = one.ok(['get', 'pod', pods[0], '-o', 'jsonpath={.metadata.creationTimestamp}']);
+    const local = await page.evaluate((iso) => new Date(iso).toLocaleString(), created);
+    assert.equal(await age.getAttribute('title'), local);
+    await page.mouse.move(0, 0);
     await shot('kube-pods');
   });
 

@@ -84,7 +84,9 @@ const tempConfigDir = () => mkdtempSync(path.join(os.tmpdir(), 'berth-config-'))
 /** `node build/start.mjs --web`: builds the app (when dist/ is older than its sources), then serves it. */
 export function startWebMode(dockerHost: string, opts: WebModeOptions = {}): Promise<WebMode> {
   const configDir = opts.configDir ?? tempConfigDir();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'build/start.mjs'), '--web'], {
+  // BERTH_WEB_NODE_ARGS: flags for the web server's Node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+  const nodeArgs = (process.env.BERTH_WEB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'build/start.mjs'), '--web'], {
     env: appEnv(dockerHost, configDir, opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

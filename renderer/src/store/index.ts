@@ -17,7 +17,7 @@ import { uiSlice } from './ui.ts';
 import { volumesSlice } from './volumes.ts';
 
 export { engineDown, engineUp } from './engine.ts';
-export { activeKubeContext, activeKubeNamespace, kubeBatchMs } from './kube.ts';
+export { activeKubeContext, activeKubeNamespace, kindListParams, kubeAheadMs, kubeBatchMs } from './kube.ts';
 export type { KubeListState, KubeWatchState } from './kube-list.ts';
 export { listKey } from './kube-list.ts';
 export type { BulkOutcome, Selection, UseFilter } from './lists.ts';

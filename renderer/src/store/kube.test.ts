@@ -18,6 +18,8 @@ import { setApi } from '../api/client.ts';
 import {
   activeKubeContext,
   activeKubeNamespace,
+  kindListParams,
+  kubeAheadMs,
   kubeBatchMs,
   listKey,
   parseRoute,
@@ -283,6 +285,37 @@ describe('kube slice', () => {
     assert.equal(s().kubeContexts?.contexts.find((c) => c.name === 'prod')?.current, true);
     unfollow();
     stop();
+  });
+
+  test('a navigation to a kind asks for its list at once; the screen takes it over, and it goes with the screen', async (t) => {
+    const f = fakeApi((channel) => (channel === 'kube.contexts' ? ok(contexts('prod')) : ok(undefined)));
+    setApi(f.api);
+    await useStore.getState().loadKubeContexts();
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    useStore.getState().navigate({ screen: 'kube', kind: 'pods' });
+    // Before any screen rendered: the list the pods screen shows (prod's own namespace) is asked for.
+    assert.equal(f.watches.length, 1);
+    const screen = kindListParams(
+      { context: 'prod', namespace: activeKubeNamespace(useStore.getState()) },
+      'pods',
+    );
+    assert.deepEqual(f.watches[0].params, screen);
+    assert.deepEqual(screen, { context: 'prod', kind: 'pods', namespace: 'shop' });
+    // The screen's own watch is the same subscription.
+    const stop = useStore.getState().watchKubeList(screen as KubeListParams);
+    assert.equal(f.watches.length, 1);
+    t.mock.timers.tick(kubeAheadMs);
+    assert.equal(f.open().length, 1, 'held by the screen after the navigation let go');
+    stop();
+    assert.equal(f.open().length, 0);
+    // A navigation whose screen never comes: the list goes after kubeAheadMs.
+    useStore.getState().navigate({ screen: 'kube', kind: 'deployments' });
+    assert.equal(f.open().length, 1);
+    t.mock.timers.tick(kubeAheadMs - 1);
+    assert.equal(f.open().length, 1);
+    t.mock.timers.tick(1);
+    assert.equal(f.open().length, 0);
+    assert.equal(list({ context: 'prod', kind: 'deployments', namespace: 'shop' }), undefined);
   });
 
   test('contexts that cannot be read: the error is kept for the screen', async () => {

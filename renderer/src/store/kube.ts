@@ -29,6 +29,11 @@ export interface KubeSlice {
   setKubeNamespace(namespace: string | null): void;
   /** Follows the list until the returned function is called (by every view that asked for it). */
   watchKubeList(params: KubeListParams): () => void;
+  /**
+   * Asks for a kind's list as a navigation to its screen starts, so that the cluster's answer and the
+   * screen's first render overlap (the screen's watch, made after that render, finds it under way).
+   */
+  watchKubeListAhead(kind: KubeListParams['kind']): void;
   /** A kube invoke whose failure is the caller's to report. */
   kubeCall<C extends KubeChannel>(
     channel: C,
@@ -48,6 +53,34 @@ export function activeKubeNamespace(s: State): string | null {
   if (Object.hasOwn(s.kubeNamespaces, ctx)) return s.kubeNamespaces[ctx] ?? null;
   return s.kubeContexts?.contexts.find((c) => c.name === ctx)?.namespace ?? null;
 }
+
+/**
+ * The list a kind's screen shows in a scope (the active context and namespace, null for all): in
+ * `opts.namespace` when given ('' or null: all); namespaces listed whole; null until the context is
+ * known.
+ */
+export function kindListParams(
+  scope: { context: string | null; namespace: string | null },
+  kind: KubeListParams['kind'],
+  opts: { namespace?: string | null; fieldSelector?: string; labelSelector?: string } = {},
+): KubeListParams | null {
+  const { context } = scope;
+  if (!context) return null;
+  const ns = opts.namespace !== undefined ? opts.namespace || null : scope.namespace;
+  return {
+    context,
+    kind,
+    namespace: kind === 'namespaces' ? null : ns,
+    ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
+    ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+  };
+}
+
+/**
+ * How long a list asked for ahead of its screen is held for it: the screen's own watch takes it over
+ * once it renders (well within this), and a navigation that never renders it lets it go.
+ */
+export const kubeAheadMs = 5000;
 
 /** How long changes wait for others to join them in one batch (about a frame). */
 export const kubeBatchMs = 16;
@@ -142,6 +175,15 @@ export const kubeSlice: Slice<KubeSlice> = (set, get) => {
         const { [key]: _gone, ...rest } = get().kubeLists;
         set({ kubeLists: rest });
       };
+    },
+    watchKubeListAhead(kind) {
+      const s = get();
+      const params = kindListParams(
+        { context: activeKubeContext(s), namespace: activeKubeNamespace(s) },
+        kind,
+      );
+      if (!params) return;
+      setTimeout(get().watchKubeList(params), kubeAheadMs);
     },
     async kubeCall(channel, req) {
       return api().invoke(channel, req);

@@ -113,10 +113,12 @@ export function routeHash(r: Route): string {
 
 const inBrowser = typeof window !== 'undefined' && typeof localStorage !== 'undefined';
 
-export const uiSlice: Slice<UiSlice> = (set) => ({
+export const uiSlice: Slice<UiSlice> = (set, get) => ({
   route: inBrowser ? parseRoute(location.hash) : { screen: 'dashboard' },
   navigate(route) {
     if (inBrowser && location.hash !== routeHash(route)) history.pushState(null, '', routeHash(route));
+    // A kind's list is asked for now, while its screen renders, not once it has.
+    if (route.screen === 'kube') get().watchKubeListAhead(route.kind);
     set({ route });
   },
 });

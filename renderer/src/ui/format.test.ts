@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatAge, formatAgo, formatMode, formatShortTime, humanDuration, portLinks } from './format.ts';
+import {
+  formatAge,
+  formatAgo,
+  formatMode,
+  formatShortTime,
+  formatTime,
+  humanDuration,
+  portLinks,
+} from './format.ts';
 
 test('portLinks: one entry per port, published TCP ports link to localhost, the rest do not', () => {
   const links = portLinks([
@@ -76,4 +84,18 @@ test('formatShortTime: date and minute, local', () => {
   const d = new Date(2026, 2, 4, 5, 6, 7);
   assert.equal(formatShortTime(d.toISOString()), '2026-03-04 05:06');
   assert.equal(formatShortTime(''), '—');
+});
+
+test('a time reads as toLocaleString writes it (from one formatter made once), an empty or bad one as itself', () => {
+  for (const iso of ['2026-12-04T16:45:11Z', '1999-01-31T00:00:00.5Z']) {
+    assert.equal(formatTime(iso), new Date(iso).toLocaleString());
+  }
+  assert.equal(
+    formatTime(1_700_000_000),
+    new Date(1_700_000_000_000).toLocaleString(),
+    'seconds since the epoch',
+  );
+  assert.equal(formatTime(undefined), '—');
+  assert.equal(formatTime(''), '—');
+  assert.equal(formatTime('soon'), 'soon');
 });

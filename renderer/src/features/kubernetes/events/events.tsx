@@ -1,9 +1,7 @@
 // Events: live, newest first; the search finds them by type, reason, object or message.
 import type { EventRow, KubeKind } from '../../../../../electron/contract/index.ts';
 import { useStore } from '../../../store/index.ts';
-import { formatTime } from '../../../ui/format.ts';
-import { kubeAge } from '../model.ts';
-import { ToneBadge } from '../shared/cells.tsx';
+import { AgeCell, ToneBadge } from '../shared/cells.tsx';
 import type { KindSpec, KubeColumn } from '../shared/spec.ts';
 
 const objectKinds: Record<string, KubeKind> = {
@@ -41,7 +39,7 @@ export const eventColumns: KubeColumn<EventRow>[] = [
     header: 'Last seen',
     width: '100px',
     value: (e) => Date.parse(e.lastSeen) || 0,
-    cell: (e, now) => <span title={formatTime(e.lastSeen)}>{kubeAge(e.lastSeen, now)}</span>,
+    cell: (e, now) => <AgeCell iso={e.lastSeen} now={now} />,
   },
   {
     id: 'type',

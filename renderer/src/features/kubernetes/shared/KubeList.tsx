@@ -14,12 +14,12 @@ import {
 } from 'react';
 import type { KubeKind, KubeRow } from '../../../../../electron/contract/index.ts';
 import { type Selection, useStore } from '../../../store/index.ts';
-import { formatTime } from '../../../ui/format.ts';
 import { IconButton } from '../../../ui/IconButton.tsx';
 import { useWidth } from '../../../ui/use-width.ts';
 import { type Column, VirtualTable } from '../../../ui/VirtualTable.tsx';
 import { kindWords } from '../kinds.ts';
-import { createdValue, filterRows, kubeAge, type Sort, sortRows } from '../model.ts';
+import { createdValue, filterRows, type Sort, sortRows } from '../model.ts';
+import { AgeCell } from './cells.tsx';
 import { deleteObjects } from './delete.ts';
 import { ListStatus, NoContext } from './KubeStatus.tsx';
 import type { KindSpec, KubeColumn } from './spec.ts';
@@ -31,7 +31,7 @@ const ageColumn: KubeColumn<KubeRow> = {
   header: 'Age',
   width: '56px',
   value: createdValue,
-  cell: (r, now) => <span title={formatTime(r.createdAt)}>{kubeAge(r.createdAt, now)}</span>,
+  cell: (r, now) => <AgeCell iso={r.createdAt} now={now} />,
 };
 
 interface CellsProps {

@@ -1,7 +1,9 @@
-// Cells several kinds share: a status badge in its tone, an owner that links to its object, labels.
+// Cells several kinds share: a status badge in its tone, an owner that links to its object, labels,
+// an age.
 import type { KubeKind, KubeOwnerRef } from '../../../../../electron/contract/index.ts';
 import { useStore } from '../../../store/index.ts';
-import type { Tone } from '../model.ts';
+import { formatTime } from '../../../ui/format.ts';
+import { kubeAge, type Tone } from '../model.ts';
 
 export function ToneBadge({ tone, text }: { tone: Tone; text: string }) {
   return <span className={`badge tone-${tone}`}>{text}</span>;
@@ -49,6 +51,23 @@ export function Labels({ labels }: { labels: Record<string, string> }) {
           {k}={v}
         </span>
       ))}
+    </span>
+  );
+}
+
+/**
+ * An age (`5m`), its date and time shown on hover: formatted when pointed at, not for every row of a
+ * list each time it draws (the first date format of a session loads the locale's data).
+ */
+export function AgeCell({ iso, now }: { iso: string | undefined; now: number }) {
+  return (
+    <span
+      className="kube-age"
+      onPointerEnter={(e) => {
+        e.currentTarget.title = formatTime(iso);
+      }}
+    >
+      {kubeAge(iso, now)}
     </span>
   );
 }

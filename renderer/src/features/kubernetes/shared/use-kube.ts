@@ -7,6 +7,7 @@ import {
   activeKubeContext,
   activeKubeNamespace,
   type KubeListState,
+  kindListParams,
   listKey,
   useStore,
 } from '../../../store/index.ts';
@@ -26,17 +27,7 @@ export function useKubeList(
   opts: { namespace?: string | null; fieldSelector?: string; labelSelector?: string; skip?: boolean } = {},
 ): { list: KubeListState | undefined; params: KubeListParams | null } {
   const scope = useKubeScope();
-  const ns = opts.namespace !== undefined ? opts.namespace || null : scope.namespace;
-  const params: KubeListParams | null =
-    scope.context && !opts.skip
-      ? {
-          context: scope.context,
-          kind,
-          namespace: kind === 'namespaces' ? null : ns,
-          ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
-          ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
-        }
-      : null;
+  const params = opts.skip ? null : kindListParams(scope, kind, opts);
   const key = params ? listKey(params) : '';
   // biome-ignore lint/correctness/useExhaustiveDependencies: the key stands for the params
   useEffect(() => {
