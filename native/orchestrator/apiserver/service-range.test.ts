@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { testDir } from '../../core/test-dir.ts';
 import {
   chooseServiceCidr,
   lockServiceRanges,
@@ -34,36 +34,27 @@ test('a range a route overlaps is passed over', () => {
 });
 
 test('the choice is kept in the data root and used again whatever the routes are then', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-svc-range-'));
-  try {
-    const routes = path.join(dir, 'route');
-    writeFileSync(routes, table);
-    assert.equal(await serviceCidrFor(dir, routes, []), '10.43.0.0/16');
-    assert.equal(readFileSync(path.join(dir, 'service-cidr'), 'utf8'), '10.43.0.0/16\n');
-    writeFileSync(routes, '');
-    assert.equal(await serviceCidrFor(dir, routes, []), '10.43.0.0/16');
-    // Another cluster on the host holds 10.43.0.10 (and the VPN 10.96/16): the next range.
-    const other = mkdtempSync(path.join(os.tmpdir(), 'berth-svc-range-'));
-    writeFileSync(routes, table);
-    assert.equal(await serviceCidrFor(other, routes, ['10.43.0.10/32']), '172.29.0.0/16');
-    rmSync(other, { recursive: true, force: true });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = testDir('berth-svc-range-');
+  const routes = path.join(dir, 'route');
+  writeFileSync(routes, table);
+  assert.equal(await serviceCidrFor(dir, routes, []), '10.43.0.0/16');
+  assert.equal(readFileSync(path.join(dir, 'service-cidr'), 'utf8'), '10.43.0.0/16\n');
+  writeFileSync(routes, '');
+  assert.equal(await serviceCidrFor(dir, routes, []), '10.43.0.0/16');
+  // Another cluster on the host holds 10.43.0.10 (and the VPN 10.96/16): the next range.
+  const other = testDir('berth-svc-range-');
+  writeFileSync(routes, table);
+  assert.equal(await serviceCidrFor(other, routes, ['10.43.0.10/32']), '172.29.0.0/16');
 });
 
 test('a cluster that waits too long for the service-range lock says who holds it', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-svc-lock-'));
-  try {
-    const file = path.join(dir, 'ranges.lock');
-    const release = await lockServiceRanges(file);
-    await assert.rejects(
-      lockServiceRanges(file, 100),
-      new RegExp(`another cluster on this host \\(pid ${process.pid}\\) holds ${file} while it chooses`),
-    );
-    await release();
-    assert.deepEqual(readdirSync(dir), [], 'nothing is left behind');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = testDir('berth-svc-lock-');
+  const file = path.join(dir, 'ranges.lock');
+  const release = await lockServiceRanges(file);
+  await assert.rejects(
+    lockServiceRanges(file, 100),
+    new RegExp(`another cluster on this host \\(pid ${process.pid}\\) holds ${file} while it chooses`),
+  );
+  await release();
+  assert.deepEqual(readdirSync(dir), [], 'nothing is left behind');
 });
