@@ -54,7 +54,7 @@ const enginePrograms =
   /^(berthd|conmon|runc|crun|dockerd|containerd|containerd-shim.*|docker-proxy|qemu-system-.*|etcd|registry|docker-registry|chromium|chrome)$/;
 
 /**
- * Processes of engines and containers, as `pid name`: the programs above, a Node running berthd, and
+ * Processes of engines and containers, as `pid command line`: the programs above, a Node running berthd, and
  * any process in a mount namespace other than this one's (a container's).
  */
 function processes() {

@@ -101,6 +101,12 @@ function api<T = unknown>(d: Daemon, method: string, p: string): Promise<T> {
   });
 }
 
+type ImageSummary = { Id: string; RepoTags: string[] | null };
+
+/** The tags images carry (`<none>:<none>` is none). */
+const tagsOf = (images: ImageSummary[]) =>
+  images.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+
 interface Listing {
   containers: string[];
   images: string[];
@@ -113,14 +119,14 @@ interface Listing {
 async function listing(d: Daemon): Promise<Listing> {
   const [containers, images, volumes, networks] = await Promise.all([
     api<{ Id: string }[]>(d, 'GET', '/containers/json?all=1'),
-    api<{ Id: string; RepoTags: string[] | null }[]>(d, 'GET', '/images/json?all=1'),
+    api<ImageSummary[]>(d, 'GET', '/images/json?all=1'),
     api<{ Volumes: { Name: string }[] | null }>(d, 'GET', '/volumes'),
     api<{ Id: string }[]>(d, 'GET', '/networks'),
   ]);
   return {
     containers: containers.map((c) => c.Id),
     images: images.map((i) => i.Id),
-    tags: images.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+    tags: tagsOf(images),
     volumes: (volumes.Volumes ?? []).map((v) => v.Name),
     networks: networks.map((n) => n.Id),
   };
@@ -172,14 +178,15 @@ export function sweep(area: string, scenarios: Scenario[]): void {
         await api(d, 'DELETE', `/volumes/${encodeURIComponent(v)}?force=1`);
       for (const n of held.networks.filter((n) => !baseline.networks.has(n)))
         await api(d, 'DELETE', `/networks/${n}`);
-      const after = await listing(d);
+      // What is left to look at is the images' tags.
+      const tags = tagsOf(await api<ImageSummary[]>(d, 'GET', '/images/json?all=1'));
       // busybox:latest may have been untagged or retagged by a scenario: it is the base of the next one.
-      if (!after.tags.includes('busybox:latest')) {
+      if (!tags.includes('busybox:latest')) {
         const base = [...baseline.images][0];
         if (base) await api(d, 'POST', `/images/${base}/tag?repo=busybox&tag=latest`);
       }
       // Tags a scenario put on the images that stay.
-      for (const t of after.tags.filter((t) => !baseline.tags.has(t)))
+      for (const t of tags.filter((t) => !baseline.tags.has(t)))
         await api(d, 'DELETE', `/images/${encodeURIComponent(t)}`);
     };
 
