@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, constants, promises as fs, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { SeqpacketSocket } from 'node-unix-socket';
+import type { SeqpacketSocket } from 'node-unix-socket';
 import { runOk, type Sys } from '../core/sys.ts';
 import type { OciRuntime } from './oci-runtime.ts';
 
@@ -262,11 +263,23 @@ export interface Attachment {
   close(): void;
 }
 
+/**
+ * node-unix-socket is loaded at the first attach, not with berthd: its loader picks the native
+ * binary by asking for a whole diagnostic report (glibc or musl), which with the addon's loading took
+ * a tenth of berthd's start under the VM's TCG.
+ */
+let seqpacket: typeof SeqpacketSocket | undefined;
+function seqpacketSocket(): SeqpacketSocket {
+  seqpacket ??= (createRequire(import.meta.url)('node-unix-socket') as typeof import('node-unix-socket'))
+    .SeqpacketSocket;
+  return new seqpacket();
+}
+
 export function attachSocket(bundle: string): Promise<Attachment> {
   // The socket path can be longer than sun_path allows; connect through a directory fd instead.
   const dirFd = openSync(bundle, 'r');
   return new Promise((resolve, reject) => {
-    const sock = new SeqpacketSocket();
+    const sock = seqpacketSocket();
     let outputCb: (stream: 'stdout' | 'stderr', data: Buffer) => void = () => {};
     const closeCbs: Array<() => void> = [];
     let closed = false;
