@@ -3,9 +3,8 @@
 // read line by line. Lists and watches use the raw JSON (no model classes): rows are mapped straight from
 // it, and a 1,000-pod list is not deserialised twice.
 import http from 'node:http';
-import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { applyCredentials, retryStale, StaleSocket, staleSocket } from './kube-request.ts';
+import { sendRequest } from './kube-request.ts';
 
 /** The `Status` object the API server answers errors with. */
 export interface KubeStatus {
@@ -147,31 +146,7 @@ export class KubeClient {
     const url = new URL(server.replace(/\/+$/, '') + path);
     for (const [k, v] of Object.entries(query ?? {}))
       if (v !== undefined && v !== '') url.searchParams.set(k, v);
-    const opts: https.RequestOptions = { method, headers: { ...headers } };
-    const mod = url.protocol === 'https:' ? https : http;
-    await applyCredentials(this.config, opts, url);
-    const attempt = () =>
-      new Promise<http.IncomingMessage>((resolve, reject) => {
-        const req = mod.request(url, { ...opts, signal }, (res) => {
-          clearTimeout(timer);
-          resolve(res);
-        });
-        const timer = setTimeout(() => {
-          req.destroy(
-            Object.assign(new Error(`${server} did not answer within ${answerTimeoutMs / 1000} s`), {
-              code: 'ETIMEDOUT',
-            }),
-          );
-        }, answerTimeoutMs);
-        req.on('error', (err) => {
-          clearTimeout(timer);
-          reject(staleSocket(req, err) ? new StaleSocket(err) : err);
-        });
-        if (body !== undefined) req.end(body);
-        else req.end();
-      });
-    // A kept-alive connection the server closed as the request went out: once more, on a new one.
-    return await retryStale(attempt, (err) => err);
+    return await sendRequest(this.config, url, { method, headers, body, signal, answerTimeoutMs });
   }
 }
 

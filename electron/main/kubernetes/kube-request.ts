@@ -74,7 +74,7 @@ const tlsKeys = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized',
  * presents the same TLS material: client-node makes a new agent for each request, so each one paid a
  * TLS handshake of its own.
  */
-export async function applyCredentials(kc: KubeConfig, opts: https.RequestOptions, url: URL): Promise<void> {
+async function applyCredentials(kc: KubeConfig, opts: https.RequestOptions, url: URL): Promise<void> {
   await kc.applyToHTTPSOptions(opts);
   if (url.protocol !== 'https:') return;
   const material = Object.fromEntries(tlsKeys.map((k) => [k, opts[k]]));
@@ -97,17 +97,17 @@ export async function applyCredentials(kc: KubeConfig, opts: https.RequestOption
  * The request went out on a kept-alive connection that the server had closed meanwhile (its idle
  * timeout): the server saw none of it, and it is sent again on a new connection.
  */
-export class StaleSocket extends Error {
+class StaleSocket extends Error {
   constructor(readonly original: Error) {
     super(original.message);
   }
 }
 
-export const staleSocket = (req: http.ClientRequest, err: NodeJS.ErrnoException): boolean =>
+const staleSocket = (req: http.ClientRequest, err: NodeJS.ErrnoException): boolean =>
   req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
 
 /** Runs `attempt` again while it fails on a stale kept-alive connection (a few times at most). */
-export async function retryStale<T>(attempt: () => Promise<T>, orElse: (err: Error) => Error): Promise<T> {
+async function retryStale<T>(attempt: () => Promise<T>, orElse: (err: Error) => Error): Promise<T> {
   for (let left = 3; ; left--) {
     try {
       return await attempt();
@@ -118,38 +118,70 @@ export async function retryStale<T>(attempt: () => Promise<T>, orElse: (err: Err
   }
 }
 
+export interface SendSpec {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /** Fails when no response has begun within this time; its body then takes as long as it takes. */
+  answerTimeoutMs?: number;
+  /** Fails when the connection stays idle this long, the body's reading included. */
+  idleTimeoutMs?: number;
+  /** A connection that failed (not an abort) in the caller's words; else the socket's own error. */
+  connectionError?: (err: Error) => Error;
+}
+
+/**
+ * One request to `target` with the context's credentials, resolved as its response begins (the body not
+ * read yet). A kept-alive connection that the server had closed is tried again on a new one.
+ */
+export async function sendRequest(
+  kc: KubeConfig,
+  target: URL,
+  spec: SendSpec,
+): Promise<http.IncomingMessage> {
+  const opts: https.RequestOptions = { method: spec.method, headers: { ...spec.headers } };
+  await applyCredentials(kc, opts, target);
+  const lib = target.protocol === 'https:' ? https : http;
+  const { answerTimeoutMs, idleTimeoutMs } = spec;
+  const failed = (err: Error) =>
+    spec.signal?.aborted || !spec.connectionError ? err : spec.connectionError(err);
+  const attempt = () =>
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = lib.request(target, { ...opts, signal: spec.signal }, (res) => {
+        clearTimeout(timer);
+        resolve(res);
+      });
+      const timer =
+        answerTimeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              const err = new Error(`${target.origin} did not answer within ${answerTimeoutMs / 1000} s`);
+              req.destroy(Object.assign(err, { code: 'ETIMEDOUT' }));
+            }, answerTimeoutMs);
+      if (idleTimeoutMs) req.setTimeout(idleTimeoutMs, () => req.destroy(new Error('timed out')));
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(staleSocket(req, err) ? new StaleSocket(err) : failed(err));
+      });
+      req.end(spec.body);
+    });
+  return await retryStale(attempt, failed);
+}
+
 /** Starts a request and resolves with the response as it begins (the body not read yet). */
 export async function openRequest(kc: KubeConfig, spec: RequestSpec): Promise<http.IncomingMessage> {
   const u = url(kc, spec);
-  const opts: https.RequestOptions = {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (spec.body !== undefined) headers['Content-Type'] = spec.contentType ?? 'application/json';
+  return await sendRequest(kc, u, {
     method: spec.method ?? 'GET',
-    headers: {
-      Accept: 'application/json',
-      ...(spec.body !== undefined ? { 'Content-Type': spec.contentType ?? 'application/json' } : {}),
-    },
-  };
-  const lib = u.protocol === 'http:' ? http : https;
-  await applyCredentials(kc, opts, u);
-  const attempt = () =>
-    new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = lib.request(u, opts, resolve);
-      req.on('error', (err) =>
-        reject(
-          spec.signal?.aborted
-            ? err
-            : staleSocket(req, err)
-              ? new StaleSocket(err)
-              : connectionError(err, u.origin),
-        ),
-      );
-      if (spec.timeoutMs) req.setTimeout(spec.timeoutMs, () => req.destroy(new Error('timed out')));
-      if (spec.signal) {
-        if (spec.signal.aborted) req.destroy();
-        else spec.signal.addEventListener('abort', () => req.destroy(), { once: true });
-      }
-      req.end(spec.body);
-    });
-  return await retryStale(attempt, (err) => connectionError(err, u.origin));
+    headers,
+    body: spec.body,
+    signal: spec.signal,
+    idleTimeoutMs: spec.timeoutMs,
+    connectionError: (err) => connectionError(err, u.origin),
+  });
 }
 
 export async function kubeRequest(kc: KubeConfig, spec: RequestSpec): Promise<KubeResponse> {
