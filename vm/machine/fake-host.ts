@@ -1,6 +1,8 @@
 // A Host for unit tests: files in memory, processes the test drives by hand (exit, write their output),
 // qemu-img answered from the sizes it recorded, QMP calls recorded and answered by a handler.
+
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { ExitStatus, Host, HostProcess, RunResult, SpawnOptions } from './host.ts';
 
 export class FakeProcess implements HostProcess {
@@ -96,6 +98,11 @@ export class FakeHost implements Host {
   }
   async writeFile(file: string, data: string | Buffer) {
     this.files.set(file, Buffer.from(data));
+  }
+  async gunzipFile(source: string, file: string) {
+    const packed = this.files.get(source);
+    if (!packed) throw Object.assign(new Error(`ENOENT: no such file, open '${source}'`), { code: 'ENOENT' });
+    this.files.set(file, gunzipSync(packed));
   }
   async appendFile(file: string, data: string) {
     this.append(file, data);

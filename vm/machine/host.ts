@@ -47,6 +47,11 @@ export interface Host {
   /** Replaces `file` whole (temp file + rename), creating its directory. */
   writeFile(file: string, data: string | Buffer, mode?: number): Promise<void>;
   appendFile(file: string, data: string): Promise<void>;
+  /**
+   * Unpacks the gzip file `source` into `file` (temp file + rename), streamed on the thread pool: a
+   * kernel's tens of megabytes are never held whole, and the caller's other work goes on meanwhile.
+   */
+  gunzipFile(source: string, file: string): Promise<void>;
   exists(file: string): Promise<boolean>;
   /** Whether this process may read and write it (a /dev/kvm that exists may still be closed to us). */
   readWrite(file: string): Promise<boolean>;

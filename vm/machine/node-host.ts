@@ -1,10 +1,12 @@
 // The real Host: Node's fs, child_process and net.
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, constants, promises as fs, openSync } from 'node:fs';
+import { closeSync, constants, createReadStream, createWriteStream, promises as fs, openSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import type { ExitStatus, Host, HostProcess } from './host.ts';
 
 export function nodeHost(): Host {
@@ -40,6 +42,22 @@ export function nodeHost(): Host {
       const tmp = `${file}.tmp-${process.pid}`;
       await fs.writeFile(tmp, data, { mode });
       await fs.rename(tmp, file);
+    },
+    async gunzipFile(source, file) {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      const tmp = `${file}.tmp-${process.pid}`;
+      try {
+        // Chunks of a megabyte: at zlib's 16 KiB a kernel took thousands of callbacks on this thread.
+        const chunk = 1 << 20;
+        await pipeline(
+          createReadStream(source, { highWaterMark: chunk }),
+          createGunzip({ chunkSize: chunk }),
+          createWriteStream(tmp, { highWaterMark: chunk }),
+        );
+        await fs.rename(tmp, file);
+      } finally {
+        await fs.rm(tmp, { force: true });
+      }
     },
     async appendFile(file, data) {
       await fs.mkdir(path.dirname(file), { recursive: true });

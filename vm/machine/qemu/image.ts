@@ -2,7 +2,6 @@
 // read and checked before qemu is asked to boot it.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { Host } from '../host.ts';
 import type { MachinePaths } from '../machine-dir.ts';
 import { MachineError } from '../types.ts';
@@ -64,6 +63,7 @@ export async function readImage(host: Host, dir: string): Promise<VmImage> {
  * qemu loads through the PVH entry, skipping the bzImage's real-mode setup and self-decompression
  * that take seconds under TCG); qemu's x86 loader does not unpack gzip, so it is unpacked once into
  * the machine's folder, again only when the image's file changes. Any other kernel is used as it is.
+ * The unpacking streams on the thread pool while the start makes the machine's key and disk.
  */
 export async function kernelForQemu(
   host: Host,
@@ -75,14 +75,12 @@ export async function kernelForQemu(
   const source = `sha256:${createHash('sha256').update(packed).digest('hex')}\n`;
   if ((await host.readText(paths.kernelSource)) === source && (await host.exists(paths.kernel)))
     return paths.kernel;
-  let elf: Buffer;
+  await host.remove(paths.kernelSource);
   try {
-    elf = gunzipSync(packed);
+    await host.gunzipFile(image.kernel, paths.kernel);
   } catch (err) {
     throw new MachineError('image.invalid', `${image.kernel} is not gzip: ${(err as Error).message}`);
   }
-  await host.remove(paths.kernelSource);
-  await host.writeFile(paths.kernel, elf);
   await host.writeFile(paths.kernelSource, source);
   return paths.kernel;
 }
