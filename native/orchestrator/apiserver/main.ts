@@ -274,6 +274,9 @@ async function startLocked(opts: KubernetesOptions): Promise<RunningKubernetes> 
       ca: certs.caCert,
       requestCert: true,
       rejectUnauthorized: false,
+      // An idle connection stays open as long as kube-apiserver keeps one (90 s), not Node's 5 s: a
+      // client back after a pause (the app's next screen, kubectl in a script) needs no new handshake.
+      keepAliveTimeout: 90_000,
     },
     handler,
   );

@@ -121,6 +121,28 @@ describe('discovery', () => {
     });
     assert.equal(status, 401);
   });
+
+  test('an idle connection is kept open past Node’s 5 s, so a client back after a pause needs no new handshake', async () => {
+    const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+    let handshakes = 0;
+    const get = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = https.get({ host: '127.0.0.1', port: c.port, path: '/api', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('socket', (s) => s.once('secureConnect', () => handshakes++));
+        req.on('error', reject);
+      });
+    try {
+      assert.deepEqual(await get(), { status: 401, reused: false });
+      await new Promise((r) => setTimeout(r, 6500));
+      assert.deepEqual(await get(), { status: 401, reused: true });
+      assert.equal(handshakes, 1);
+    } finally {
+      agent.destroy();
+    }
+  });
 });
 
 describe('objects', () => {
