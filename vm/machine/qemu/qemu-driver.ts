@@ -63,6 +63,11 @@ export interface QemuDriverOptions {
 const console10 = 12;
 /** How often the console and progress files are read once the machine runs. */
 const runningTailMs = 1000;
+/**
+ * How often the progress file is read during a boot: its `ready` ends the start, so it is looked for
+ * every 50 ms (a read of a few bytes), not every 200 ms like the console.
+ */
+const bootProgressTailMs = 50;
 const qemuLogMaxBytes = 1024 * 1024;
 const legacyVirtiofsd = '/usr/lib/qemu/virtiofsd';
 
@@ -379,7 +384,7 @@ export class QemuDriver implements VmDriver {
         if (line.kind === 'ready') settle({ kind: 'ready' });
         if (line.kind === 'error') settle({ kind: 'guest-error', line });
       },
-      this.o.tailIntervalMs,
+      this.o.tailIntervalMs ?? bootProgressTailMs,
     );
     serial.start();
     progress.start();
@@ -417,6 +422,8 @@ export class QemuDriver implements VmDriver {
     const consoleTail = () => tailLines(this.host, p.serialLog, console10);
 
     if (result.kind === 'ready') {
+      // The console up to the ready line is in the log before the start ends (its tail looks less often).
+      await serial.poll();
       serial.setInterval(runningTailMs);
       progress.setInterval(runningTailMs);
       sink.log('provider', `the machine is ready (qemu pid ${proc.pid}, SSH on 127.0.0.1:${plan.sshPort})`);

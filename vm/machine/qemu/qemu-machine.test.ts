@@ -126,6 +126,29 @@ describe('MachineManager with the qemu provider', () => {
     assert.equal(r.host.diskBytes.get(`${dir}/data.qcow2`), 60 * 2 ** 30);
   });
 
+  it('the ready line ends the start within 50 ms of the guest writing it (the console is read less often)', async () => {
+    const r = rig();
+    let spawnedAt = 0;
+    r.guest.kvm = (p) => {
+      spawnedAt = r.clock.now();
+      boots(r.host)(p);
+    };
+    let settled = false;
+    const started = r.manager.start().finally(() => {
+      settled = true;
+    });
+    while (!settled) await r.clock.advance(10);
+    await started;
+    assert.ok(spawnedAt > 0);
+    assert.ok(
+      r.clock.now() - spawnedAt <= 60,
+      `ready seen ${r.clock.now() - spawnedAt} ms after it was written`,
+    );
+    assert.ok(
+      r.events.some((e) => e.type === 'log' && e.source === 'console' && /Linux version/.test(e.line)),
+    );
+  });
+
   it("boots an x86 image's gzipped kernel ELF (PVH) from the machine folder, unpacked once per image file", async () => {
     const r = rig();
     const manifest = JSON.parse(r.host.text(`${imageDir}/manifest.json`) ?? '{}');
