@@ -56,8 +56,13 @@ export function tree(ct: string, dir: string): string[] {
   ];
 }
 
-/** The CLI's own race: its tar writer may log the pipe the daemon closed before the error it prints. */
-export const cliRace = '(time="[^"]*" level=error msg="[^"]*"\\n)*';
+/** The CLI's own race: its tar writer may log the pipe the daemon closed, before or after its error. */
+const cliRace = '(time="[^"]*" level=error msg="[^"]*"\\n)*';
+
+/** The CLI's error `message` alone on stderr, but for the lines of that race on either side of it. */
+export function cliError(message: string): RegExp {
+  return new RegExp(`^${cliRace}${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n${cliRace}$`);
+}
 
 /** A tar made here, for `docker cp - ct:/path`. */
 export async function tarOf(

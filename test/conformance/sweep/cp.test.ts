@@ -3,7 +3,7 @@
 // binds, read-only root filesystems, `..`, and what each copy leaves behind.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { cliRace, cpOut, host, hostTree, runningCt, tarOf, tree } from './cp-fixtures.ts';
+import { cliError, cpOut, host, hostTree, runningCt, tarOf, tree } from './cp-fixtures.ts';
 import { eventsDuring } from './events.ts';
 import { checkResult, type Expect, type Scenario, sweep } from './sweep.ts';
 
@@ -42,7 +42,7 @@ const scenarios: Scenario[] = [
     'file to a missing folder (trailing slash): the destination directory must exist',
     'file',
     'ct:/missing/',
-    { code: 1, stdout: '', stderr: new RegExp(`^${cliRace}no such directory\\n$`) },
+    { code: 1, stdout: '', stderr: cliError('no such directory') },
     [
       {
         run: ['exec', 'ct', 'ls', '/missing'],
@@ -54,7 +54,7 @@ const scenarios: Scenario[] = [
     'file to a file with a trailing slash: no such directory',
     'file',
     'ct:/f/',
-    { code: 1, stdout: '', stderr: new RegExp(`^${cliRace}no such directory\\n$`) },
+    { code: 1, stdout: '', stderr: cliError('no such directory') },
     [{ run: ['exec', 'ct', 'cat', '/f'], expect: { code: 0, stdout: 'old\n' } }],
   ),
   into(
@@ -97,7 +97,7 @@ const scenarios: Scenario[] = [
     'folder over a file: cannot copy a directory to a file',
     'dir',
     'ct:/f',
-    { code: 1, stdout: '', stderr: new RegExp(`^${cliRace}cannot copy directory\\n$`) },
+    { code: 1, stdout: '', stderr: cliError('cannot copy directory') },
     [{ run: ['exec', 'ct', 'cat', '/f'], expect: { code: 0, stdout: 'old\n' } }],
   ),
   into(
