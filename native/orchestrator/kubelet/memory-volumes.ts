@@ -2,12 +2,13 @@
 // containers then bind as any other volume (so they share it, and `df` in them shows tmpfs). The
 // kubelet uses it for `emptyDir: {medium: Memory}` and, as Kubernetes' kubelet does, for secret,
 // downwardAPI and projected volumes, whose files then never touch the disk. A mount outlives berthd
-// (pods keep running across a restart): it is looked up in the mount table before mounting, never
+// (pods keep running across a restart): it is looked for on its folder before mounting, never
 // mounted twice, and unmounted when the pod's folder goes (small on purpose: berthd's reset imports it
 // without loading the orchestrator).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Sys } from '../../core/sys.ts';
+import { hasOwnFilesystem } from '../../storage/container-rootfs.ts';
 import { bytes } from './quantity.ts';
 
 /** The seam between the kubelet and the host's mount table (unit tests pass a fake). */
@@ -20,6 +21,9 @@ export interface MemoryMounts {
   under(dir: string): Promise<string[]>;
   unmount(dir: string): Promise<void>;
 }
+
+/** statfs(2)'s f_type of a tmpfs. */
+const tmpfsMagic = 0x01021994;
 
 /** /proc/self/mountinfo's octal escapes (`\040` for a space). */
 const unoctal = (s: string) =>
@@ -39,10 +43,9 @@ async function mountTable(): Promise<{ point: string; fstype: string }[]> {
 export function hostMemoryMounts(sys: Sys): MemoryMounts {
   return {
     async isTmpfs(dir) {
-      const at = path.resolve(dir);
-      // The last mount on a point is the one seen there.
-      const last = (await mountTable()).filter((m) => m.point === at).pop();
-      return last?.fstype === 'tmpfs';
+      // Asked at each sync of every pod with such a volume: two stats and a statfs (of the mount seen
+      // there, the last one), not a read of the mount table.
+      return (await hasOwnFilesystem(dir)) && (await fs.statfs(dir)).type === tmpfsMagic;
     },
     async mount(dir, sizeBytes) {
       const opts = ['mode=0777', 'nosuid', 'nodev', ...(sizeBytes ? [`size=${sizeBytes}`] : [])];

@@ -9,7 +9,7 @@ import { mkdirp } from '../../core/fsutil.ts';
 import { runOk } from '../../core/sys.ts';
 import { defaultShmSize } from '../../runtime/mounts.ts';
 import type { ContainerSpecInput } from '../../runtime/spec.ts';
-import { isMounted } from '../../storage/container-rootfs.ts';
+import { hasOwnFilesystem } from '../../storage/container-rootfs.ts';
 import type { ContainerContext } from '../context.ts';
 import type { ContainerRecord, HostConfig } from './model.ts';
 import { hasProcess } from './state.ts';
@@ -73,7 +73,7 @@ export async function sharedNamespaces(
     if (!donor) throw notFound(`${refused}: No such container: ${ipcDonor}`);
     if (!hasProcess(donor.State.Status)) throw internal(`${refused}: container ${donor.Id} is not running`);
     const source = shmSource(ctx, donor);
-    if (!source || !(await isMounted(source)))
+    if (!source || !(await hasOwnFilesystem(source)))
       throw internal(`${refused}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
     shared.ipc = { mode: 'path', path: `/proc/${donor.State.Pid}/ns/ipc` };
     shm = { mode: 'bind', source };
@@ -84,7 +84,7 @@ export async function sharedNamespaces(
     shm = { mode: 'none' };
   } else if (ipc === 'shareable') {
     const dir = shmDir(ctx, rec);
-    if (!(await isMounted(dir))) {
+    if (!(await hasOwnFilesystem(dir))) {
       await mkdirp(dir, 0o700);
       const size = Number(hc.ShmSize) || defaultShmSize;
       await runOk(ctx.sys, 'mount', [
@@ -128,7 +128,7 @@ function shmSource(ctx: ContainerContext, rec: ContainerRecord, depth = 0): stri
 /** Unmounts a shareable container's /dev/shm once it stopped (dockerd does the same). */
 export async function unmountShm(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
   const dir = shmDir(ctx, rec);
-  if (!(await isMounted(dir))) return;
+  if (!(await hasOwnFilesystem(dir))) return;
   const r = await ctx.sys.run('umount', [dir]);
   if (r.code !== 0) await ctx.sys.run('umount', ['-l', dir]);
   await fs.rmdir(dir).catch(() => undefined);
