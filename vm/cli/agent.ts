@@ -8,6 +8,7 @@ import type { ForwarderEvent, HostForwarderOptions } from '../forward/forwarder.
 import type { LinkState } from '../forward/link-state.ts';
 import type { RunResult } from '../forward/ssh-link.ts';
 import type {
+  MachineEndpoint,
   MachineEvent,
   MachineManager,
   MachineSettings,
@@ -20,6 +21,8 @@ import type { Handler } from './control.ts';
 /** What the agent needs of a forwarder (HostForwarder; tests give their own). */
 export interface ForwarderLike {
   on(event: 'event', listener: (e: ForwarderEvent) => void): unknown;
+  /** Starts the SSH connection alone, before the engine answers; `start` adds the socket and ports. */
+  connect(): void;
   start(): Promise<void>;
   stop(): Promise<void>;
   writeKubeContext(file: string, opts?: { use?: boolean }): Promise<void>;
@@ -69,6 +72,11 @@ const historySize = 500;
 
 export class Agent {
   private forwarder: ForwarderLike | undefined;
+  /**
+   * The forwarder whose SSH connection was started when the machine became reachable, while berthd
+   * starts: by the engine's ready its handshake (~0.3 s of TCG) is done, and connect() takes it.
+   */
+  private early: { port: number; made: Promise<ForwarderLike | undefined> } | undefined;
   private docker: string | undefined;
   private kubernetes: string | undefined;
   private link: LinkState | undefined;
@@ -78,7 +86,10 @@ export class Agent {
   private readonly listeners = new Set<(e: AgentEvent) => void>();
 
   constructor(private readonly o: AgentOptions) {
-    o.manager.on((e) => this.emit(e));
+    o.manager.on((e) => {
+      if (e.type === 'reachable') this.preconnect(e.endpoint);
+      this.emit(e);
+    });
   }
 
   /** Every event so far (the last few hundred), then the new ones; returns the unsubscribe. */
@@ -103,7 +114,12 @@ export class Agent {
     const before = await this.o.manager.status();
     if (before.state !== 'running') {
       await this.disconnect();
-      await this.o.manager.start(opts);
+      try {
+        await this.o.manager.start(opts);
+      } catch (err) {
+        await this.disconnect();
+        throw err;
+      }
     }
     if (!this.docker) await this.connect();
     return this.status();
@@ -170,21 +186,14 @@ export class Agent {
     if (!ep) throw new Error('the machine runs but says nothing of how to reach it');
     let socket: string;
     if (ep.ssh) {
-      const privateKey = await fs.readFile(ep.ssh.privateKeyFile);
       const kube = status.settings.kubernetes;
-      const forwarder = this.o.forwarder({
-        ssh: {
-          host: ep.ssh.host,
-          port: ep.ssh.port,
-          user: ep.ssh.user,
-          privateKey,
-          // The guest's host key is pinned per machine: a reset machine makes a new one, and a new file.
-          knownHostFile: ep.ssh.knownHostFile,
-        },
-        dockerSocket: this.o.dockerSocket,
-        kubernetes: kube ? {} : false,
-      });
-      forwarder.on('event', (event) => this.forwardEvent(event));
+      const early = this.early;
+      this.early = undefined;
+      let forwarder = early?.port === ep.ssh.port ? await early.made : undefined;
+      if (!forwarder) {
+        await (await early?.made)?.stop();
+        forwarder = await this.makeForwarder(ep.ssh, kube);
+      }
       this.forwarder = forwarder;
       await forwarder.start();
       socket = this.o.dockerSocket;
@@ -212,6 +221,47 @@ export class Agent {
       docker: this.docker,
       ...(this.kubernetes ? { kubernetes: this.kubernetes } : {}),
     });
+  }
+
+  private async makeForwarder(
+    ssh: NonNullable<MachineEndpoint['ssh']>,
+    kube: boolean,
+  ): Promise<ForwarderLike> {
+    const privateKey = await fs.readFile(ssh.privateKeyFile);
+    const forwarder = this.o.forwarder({
+      ssh: {
+        host: ssh.host,
+        port: ssh.port,
+        user: ssh.user,
+        privateKey,
+        // The guest's host key is pinned per machine: a reset machine makes a new one, and a new file.
+        knownHostFile: ssh.knownHostFile,
+      },
+      dockerSocket: this.o.dockerSocket,
+      kubernetes: kube ? {} : false,
+    });
+    forwarder.on('event', (event) => this.forwardEvent(event));
+    return forwarder;
+  }
+
+  /** The machine's SSH is up while berthd starts: the connection is made now (see `early`). */
+  private preconnect(ep: MachineEndpoint): void {
+    const ssh = ep.ssh;
+    if (!ssh || this.forwarder || this.early) return;
+    const made = this.o.manager
+      .status()
+      .then((s) => this.makeForwarder(ssh, s.settings.kubernetes))
+      .then(
+        (f) => {
+          f.connect();
+          return f;
+        },
+        (err: Error) => {
+          this.say('warning', `could not connect to the machine early: ${err.message} (connecting at ready)`);
+          return undefined;
+        },
+      );
+    this.early = { port: ssh.port, made };
   }
 
   /** Writes the berth context once the guest's cluster has made its admin kubeconfig. */
@@ -254,6 +304,9 @@ export class Agent {
   }
 
   private async disconnect(): Promise<void> {
+    const early = this.early;
+    this.early = undefined;
+    await (await early?.made)?.stop();
     clearTimeout(this.kubeRetry);
     this.kubeRetry = undefined;
     const f = this.forwarder;

@@ -7,7 +7,14 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import type { ForwarderEvent, HostForwarderOptions } from '../forward/forwarder.ts';
 import { FakeHost } from '../machine/fake-host.ts';
-import { type MachineEndpoint, MachineManager, type VmDriver, type VmSession } from '../machine/index.ts';
+import {
+  type DriverSink,
+  type MachineEndpoint,
+  MachineManager,
+  type MachineSettings,
+  type VmDriver,
+  type VmSession,
+} from '../machine/index.ts';
 import { Agent, type AgentEvent, controlHandler, type ForwarderLike, guestResetCluster } from './agent.ts';
 import { parseArgs } from './args.ts';
 import { ControlClient, serveControl } from './control.ts';
@@ -107,7 +114,10 @@ class FakeDriver implements VmDriver {
   readonly kind = 'qemu' as const;
   endpoint: MachineEndpoint = { dockerSocket: null, ssh: null };
   stopped = 0;
-  async start(): Promise<VmSession> {
+  /** What the boot does before the machine is ready (a guest's steps); a throw fails the start. */
+  booting: (sink: DriverSink) => Promise<void> = async () => {};
+  async start(_: MachineSettings, sink: DriverSink): Promise<VmSession> {
+    await this.booting(sink);
     let end!: (v: { why: string; clean: boolean }) => void;
     return {
       endpoint: this.endpoint,
@@ -131,6 +141,7 @@ class FakeDriver implements VmDriver {
 }
 
 class FakeForwarder implements ForwarderLike {
+  connected = false;
   started = false;
   stopped = false;
   kubeWrites: string[] = [];
@@ -142,6 +153,9 @@ class FakeForwarder implements ForwarderLike {
   }
   emit(e: ForwarderEvent) {
     this.listener(e);
+  }
+  connect() {
+    this.connected = true;
   }
   async start() {
     this.started = true;
@@ -282,6 +296,59 @@ test('the agent connects a machine reached over SSH: forwarder, docker context, 
     assert.deepEqual(t.forwarders[1].runs, [], 'nothing ran in the machine');
     await t.agent.stop();
     assert.equal(stopped.docker, undefined);
+  } finally {
+    engine.close();
+  }
+});
+
+test('a machine reachable over SSH before its engine is ready is connected to while berthd starts, with that same connection used at ready', async () => {
+  const key = path.join(dir, 'early', 'ssh_ed25519');
+  await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(key), { recursive: true }));
+  writeFileSync(key, 'EARLY KEY');
+  const endpoint: MachineEndpoint = {
+    dockerSocket: null,
+    ssh: {
+      host: '127.0.0.1',
+      port: 2224,
+      user: 'root',
+      privateKeyFile: key,
+      knownHostFile: path.join(path.dirname(key), 'known_hosts'),
+    },
+  };
+  const t = setup(endpoint, { kubernetes: true });
+  await t.ready;
+  const engine = await pingServer(t.dockerSocket);
+  try {
+    const seen: { connected: boolean; started: boolean }[] = [];
+    t.driver.booting = async (sink) => {
+      sink.reachable(endpoint);
+      // berthd starting in the guest: the agent's connection goes ahead meanwhile.
+      for (let i = 0; i < 100 && !t.forwarders[0]?.connected; i++) await new Promise((r) => setTimeout(r, 5));
+      const f = t.forwarders[0];
+      seen.push({ connected: f?.connected ?? false, started: f?.started ?? false });
+    };
+    const s = await t.agent.start();
+    assert.deepEqual(seen, [{ connected: true, started: false }], 'connected before the machine was ready');
+    assert.equal(t.forwarders.length, 1, 'the early connection is the one used');
+    const [f] = t.forwarders;
+    assert.ok(f.started);
+    assert.equal(String(f.opts.ssh.privateKey), 'EARLY KEY');
+    assert.deepEqual(f.opts.kubernetes, {}, "the machine's settings at the start");
+    assert.equal(s.docker, `unix://${t.dockerSocket}`);
+    await t.agent.stop();
+    assert.ok(f.stopped);
+
+    // A start that fails after the machine was reachable leaves no connection behind.
+    t.driver.booting = async (sink) => {
+      sink.reachable(endpoint);
+      for (let i = 0; i < 100 && !t.forwarders[1]?.connected; i++) await new Promise((r) => setTimeout(r, 5));
+      throw new Error("the guest's berthd step failed: exit 1");
+    };
+    await assert.rejects(t.agent.start(), /berthd step failed/);
+    assert.equal(t.forwarders.length, 2);
+    assert.ok(t.forwarders[1].connected);
+    assert.ok(t.forwarders[1].stopped, 'the early connection was closed');
+    assert.equal((await t.agent.status()).link, undefined);
   } finally {
     engine.close();
   }

@@ -348,7 +348,11 @@ async function runAgent(ctx: Context, provider: ProviderKind, startNow = false):
     log: (l) => ctx.out(`${new Date().toISOString()} ${l}`),
   });
   agent.subscribe((e) => {
-    const line = describeEvent(e) ?? (e.type === 'state' ? `state: ${e.state}` : undefined);
+    // The log also keeps each step of the SSH connection (the progress display leaves them out).
+    const line =
+      describeEvent(e) ??
+      (e.type === 'state' ? `state: ${e.state}` : undefined) ??
+      (e.type === 'forward' && e.event.kind === 'link' ? `ssh: ${linkText(e.event.state)}` : undefined);
     if (line) ctx.out(`${new Date().toISOString()} ${line}`);
   });
   let server: net.Server | undefined;

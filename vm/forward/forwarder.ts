@@ -53,6 +53,11 @@ export class HostForwarder extends EventEmitter<{ event: [ForwarderEvent] }> {
     this.emit('event', { kind: 'error', message: err.message });
   }
 
+  /** The SSH link alone, before the engine answers (the agent's early connection while berthd starts). */
+  connect(): void {
+    this.link.start();
+  }
+
   async start(): Promise<void> {
     this.socket = await listenUnix(this.link, this.opts.dockerSocket, this.dockerGuest, (e) => this.error(e));
     const k = this.opts.kubernetes;

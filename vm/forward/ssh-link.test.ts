@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -70,4 +71,38 @@ describe('the SSH link', { timeout: 120_000 }, () => {
     }
     assert.equal(link.state.state, 'stopped');
   });
+
+  test('before it was first up, a guest whose SSH server is not there yet is tried again soon, then with back-off', async () => {
+    const port = await freePort();
+    const link = new SshLink({
+      port,
+      privateKey: sshd.privateKey,
+      knownHostFile: path.join(tmp, 'starting', 'key'),
+      minBackoffMs: 50,
+      maxBackoffMs: 200,
+      startupRetryMs: 30,
+      startupRetries: 3,
+    });
+    const states: LinkState[] = [];
+    link.on('state', (s) => states.push(s));
+    link.start();
+    try {
+      await eventually(() => states.filter((s) => s.state === 'reconnecting').length >= 5, 20_000, 'retries');
+      const waits = states.flatMap((s) => (s.state === 'reconnecting' ? [s.retryInMs] : []));
+      assert.deepEqual(waits.slice(0, 5), [30, 30, 30, 200, 200]);
+    } finally {
+      link.stop();
+    }
+  });
 });
+
+/** A port of 127.0.0.1 that nothing listens on (it was free a moment ago). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}

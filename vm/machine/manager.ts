@@ -213,6 +213,7 @@ export class MachineManager {
       progress: (line) => this.emit({ type: 'progress', line }),
       log: (source, line) => this.emit({ type: 'log', source, line }),
       notice: (level, code, message) => this.emit({ type: 'notice', level, code, message }),
+      reachable: (endpoint) => this.emit({ type: 'reachable', endpoint }),
     };
   }
 

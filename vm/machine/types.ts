@@ -46,7 +46,12 @@ export type MachineEvent =
   | { type: 'state'; state: MachineState; previous: MachineState; reason?: string }
   | { type: 'progress'; line: ProgressLine }
   | { type: 'log'; source: 'console' | 'provider'; line: string }
-  | { type: 'notice'; level: 'info' | 'warning'; code: NoticeCode; message: string };
+  | { type: 'notice'; level: 'info' | 'warning'; code: NoticeCode; message: string }
+  /**
+   * The machine can be reached over SSH before its engine is ready (qemu: the guest's boot has started
+   * its SSH server and gone on to berthd's start), so the host may connect while berthd starts.
+   */
+  | { type: 'reachable'; endpoint: MachineEndpoint };
 
 /** How the engine inside is reached once the machine runs. */
 export interface MachineEndpoint {
@@ -68,6 +73,8 @@ export interface DriverSink {
   progress(line: ProgressLine): void;
   log(source: 'console' | 'provider', line: string): void;
   notice(level: 'info' | 'warning', code: NoticeCode, message: string): void;
+  /** The machine's SSH is up while the start goes on (see the `reachable` event). */
+  reachable(endpoint: MachineEndpoint): void;
 }
 
 export interface StartOptions {

@@ -369,6 +369,8 @@ export function eventView(e: AgentEvent, at: number): MachineEventView | undefin
       return { type: 'log', source: e.source, line: e.line, at };
     case 'notice':
       return { type: 'notice', level: e.level, code: e.code, message: e.message, at };
+    case 'reachable':
+      return undefined;
     case 'agent':
       return { type: 'log', source: 'agent', line: e.message, at };
     case 'connected':

@@ -87,6 +87,7 @@ class FakeForwarder {
   emit(e: ForwarderEvent) {
     for (const l of this.listeners) l(e);
   }
+  connect() {}
   async start() {
     this.emit({ kind: 'link', state: { state: 'connecting', attempt: 1 } });
     this.server = http.createServer((_req, res) => res.end('OK'));

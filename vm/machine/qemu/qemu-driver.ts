@@ -40,7 +40,7 @@ import {
   type VmImage,
   virtiofsdArgs,
 } from './qemu-command.ts';
-import { qemuSession } from './qemu-session.ts';
+import { qemuSession, sshEndpoint } from './qemu-session.ts';
 
 export interface QemuDriverOptions {
   host: Host;
@@ -61,6 +61,13 @@ export interface QemuDriverOptions {
 }
 
 const console10 = 12;
+/**
+ * The guest's step by which its SSH server runs: the boot starts it as its last step (boot.sh), and
+ * init then starts berthd, whose script says this stage first. From here the host may connect while
+ * berthd starts (its Node start is most of the boot's last seconds under TCG).
+ */
+const sshUpStage = 'berthd';
+
 /** How often the console and progress files are read once the machine runs. */
 const runningTailMs = 1000;
 /**
@@ -357,6 +364,7 @@ export class QemuDriver implements VmDriver {
 
     let guestRuns = false;
     let lastStage = '';
+    let reachable = false;
     let settle: (o: BootOutcome) => void = () => undefined;
     const outcome = new Promise<BootOutcome>((resolve) => {
       settle = resolve;
@@ -381,6 +389,10 @@ export class QemuDriver implements VmDriver {
         guestRuns = true;
         sink.progress(line);
         if (line.kind === 'stage') lastStage = line.stage;
+        if (line.kind === 'stage' && line.stage === sshUpStage && !reachable) {
+          reachable = true;
+          sink.reachable(sshEndpoint(p, plan.sshPort));
+        }
         if (line.kind === 'ready') settle({ kind: 'ready' });
         if (line.kind === 'error') settle({ kind: 'guest-error', line });
       },

@@ -98,13 +98,22 @@ describe('MachineManager with the qemu provider', () => {
     const r = rig();
     await drive(r.clock, r.manager.start());
     assert.deepEqual(states(r.events), ['starting', 'running']);
-    const steps = r.events.flatMap((e) => (e.type === 'progress' ? [`${e.line.kind}:${e.line.stage}`] : []));
-    assert.deepEqual(steps, ['stage:init', 'stage:data-disk', 'stage:berthd', 'ready:ready']);
+    const steps = r.events.flatMap((e) =>
+      e.type === 'progress'
+        ? [`${e.line.kind}:${e.line.stage}`]
+        : e.type === 'reachable'
+          ? ['reachable']
+          : [],
+    );
+    // SSH is up once the guest's boot reaches berthd's start: the host may connect while berthd starts.
+    assert.deepEqual(steps, ['stage:init', 'stage:data-disk', 'stage:berthd', 'reachable', 'ready:ready']);
     assert.ok(
       r.events.some((e) => e.type === 'log' && e.source === 'console' && /Linux version/.test(e.line)),
     );
     const status = await r.manager.status();
     assert.equal(status.accel, 'kvm');
+    const reachable = r.events.find((e) => e.type === 'reachable');
+    assert.deepEqual(reachable?.type === 'reachable' && reachable.endpoint, status.endpoint);
     assert.deepEqual(status.endpoint, {
       dockerSocket: null,
       ssh: {

@@ -3,7 +3,7 @@
 import type { Clock } from '../clock.ts';
 import type { Host, HostProcess } from '../host.ts';
 import { type MachinePaths, tailLines } from '../machine-dir.ts';
-import { type DriverSink, MachineError, type VmSession } from '../types.ts';
+import { type DriverSink, type MachineEndpoint, MachineError, type VmSession } from '../types.ts';
 import { describeExit, timedOut, within } from '../wait.ts';
 
 const consoleLines = 12;
@@ -31,6 +31,20 @@ function every(clock: Clock, ms: number, fn: () => void): { cancel(): void } {
   return { cancel: () => timer.cancel() };
 }
 
+/** A qemu machine is reached over SSH on the host port forwarded to the guest's port 22. */
+export function sshEndpoint(p: MachinePaths, sshPort: number): MachineEndpoint {
+  return {
+    dockerSocket: null,
+    ssh: {
+      host: '127.0.0.1',
+      port: sshPort,
+      user: 'root',
+      privateKeyFile: p.sshKey,
+      knownHostFile: p.sshKnownHost,
+    },
+  };
+}
+
 export function qemuSession(o: SessionParts): VmSession {
   const { host, clock, paths: p, proc, virtiofsd, sink, tails } = o;
   const exited = proc.exited.then(async (status) => {
@@ -52,16 +66,7 @@ export function qemuSession(o: SessionParts): VmSession {
     gone = true;
   });
   return {
-    endpoint: {
-      dockerSocket: null,
-      ssh: {
-        host: '127.0.0.1',
-        port: o.sshPort,
-        user: 'root',
-        privateKeyFile: p.sshKey,
-        knownHostFile: p.sshKnownHost,
-      },
-    },
+    endpoint: sshEndpoint(p, o.sshPort),
     pid: proc.pid,
     accel: o.accel,
     exited,
