@@ -6,7 +6,7 @@
 //  - memory: qemu's RSS before, while a container holds ~BENCH_VM_HOG_MB MiB (default 1024), and
 //    30 s after it exits (free page reporting gives the guest's free pages back)
 //  - disk: the data disk's size on the host with a ~BENCH_VM_IMAGE_MB MiB image (default 1024),
-//    then after the image is removed and the guest's filesystem trimmed
+//    then once it was removed (the guest's filesystem, mounted with `discard`, gives the blocks back)
 //  - throughput: host → container through a forwarded port, against host → host on loopback
 //  - shared folder: `du` over 10,000 files under the home, in a container against on the host
 import { spawn, spawnSync } from 'node:child_process';
@@ -177,12 +177,19 @@ try {
   const d1 = diskMiB();
   docker('rm', '-f', 'big');
   docker('rmi', 'bench-big');
-  berth('ssh', '--', 'fstrim', '/var/lib/berth');
-  await sleep(2000);
-  const d2 = diskMiB();
+  // Nothing is asked of the guest: its data disk is mounted with `discard`, so the blocks the removal
+  // freed go back to the host once its journal commits them (ext4: within 5 s). (An fstrim run at once,
+  // as this bench did, came before that commit and found most of them still in use: 3,040 → 2,016 MiB,
+  // where a minute later the disk was back to 21 MiB.)
+  const removed = Date.now();
+  let d2 = diskMiB();
+  while (d2 > d0 + (d1 - d0) / 10 && Date.now() - removed < 30_000) {
+    await sleep(500);
+    d2 = diskMiB();
+  }
   row(
-    `data disk on the host: empty / with a ${imageMb} MiB image / removed and trimmed`,
-    `${d0.toFixed(0)} / ${d1.toFixed(0)} / ${d2.toFixed(0)} MiB`,
+    `data disk on the host: empty / with a ${imageMb} MiB image / after its removal`,
+    `${d0.toFixed(0)} / ${d1.toFixed(0)} / ${d2.toFixed(0)} MiB (${((Date.now() - removed) / 1000).toFixed(1)} s after)`,
     'shrinks after removal',
   );
 
