@@ -7,6 +7,16 @@ import { build as viteBuild } from 'vite';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * CommonJS has no import.meta, which esbuild leaves empty there: Electron's main bundle takes `url`
+ * from its own file instead (vm/cli/launch.ts finds the project's root, the machine's image and berthd
+ * from it; empty, `fileURLToPath` threw at the app's first machine status).
+ */
+export const cjsImportMetaUrl = {
+  define: { 'import.meta.url': '__berthImportMetaUrl' },
+  banner: { js: "const __berthImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
 async function buildApp() {
   await viteBuild({ configFile: path.join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });
   const common = {
@@ -24,6 +34,7 @@ async function buildApp() {
       outfile: path.join(root, 'dist/electron/main.cjs'),
       format: 'cjs',
       external: ['electron'],
+      ...cjsImportMetaUrl,
     }),
     esbuild.build({
       ...common,
@@ -41,4 +52,4 @@ async function buildApp() {
   ]);
 }
 
-await buildApp();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildApp();
