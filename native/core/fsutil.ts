@@ -74,3 +74,21 @@ export async function dirSize(dir: string): Promise<number> {
   }
   return total;
 }
+
+/**
+ * Whether a filesystem of its own is mounted on `dir` (an overlay, a tmpfs, its nsfs file): its device
+ * is not its parent's. Two stats instead of a mount table read; with a cluster's pods the table holds
+ * hundreds of overlays, and its reads were 5 % of the machine's CPU in a 100-pod rollout. A bind mount
+ * from the same filesystem is not seen (storage/container-rootfs.ts's `isMounted` sees it). A `dir`
+ * that cannot be read for another reason than its absence counts as mounted, so that an unmount is
+ * tried.
+ */
+export async function hasOwnFilesystem(dir: string): Promise<boolean> {
+  const at = path.resolve(dir);
+  try {
+    const [self, parent] = await Promise.all([fs.stat(at), fs.stat(path.dirname(at))]);
+    return self.dev !== parent.dev || self.ino === parent.ino;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR';
+  }
+}

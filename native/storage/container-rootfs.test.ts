@@ -4,9 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { hasOwnFilesystem } from '../core/fsutil.ts';
 import { hostSys } from '../core/sys.ts';
 import { hostMemoryMounts } from '../orchestrator/kubelet/memory-volumes.ts';
-import { hasOwnFilesystem, isMounted } from './container-rootfs.ts';
+import { isMounted } from './container-rootfs.ts';
 
 const skip = process.getuid?.() !== 0 && 'needs root to mount';
 

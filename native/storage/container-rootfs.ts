@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { mkdirp } from '../core/fsutil.ts';
+import { hasOwnFilesystem, mkdirp } from '../core/fsutil.ts';
 import { runOk, type Sys } from '../core/sys.ts';
 
 /** The overlay directories of one container: upper and work beside the merged mount point. */
@@ -36,23 +36,6 @@ export async function isMounted(dir: string): Promise<boolean> {
   const mounts = await fs.readFile('/proc/self/mountinfo', 'utf8');
   const resolved = path.resolve(dir);
   return mounts.split('\n').some((line) => line.split(' ')[4] === resolved);
-}
-
-/**
- * Whether a filesystem of its own is mounted on `dir` (an overlay, a tmpfs, its nsfs file): its device
- * is not its parent's. Two stats instead of a mount table read; with a cluster's pods the table holds
- * hundreds of overlays, and its reads were 5 % of the machine's CPU in a 100-pod rollout. A bind mount
- * from the same filesystem is not seen (`isMounted` sees it). A `dir` that cannot be read for another
- * reason than its absence counts as mounted, so that an unmount is tried.
- */
-export async function hasOwnFilesystem(dir: string): Promise<boolean> {
-  const at = path.resolve(dir);
-  try {
-    const [self, parent] = await Promise.all([fs.stat(at), fs.stat(path.dirname(at))]);
-    return self.dev !== parent.dev || self.ino === parent.ino;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR';
-  }
 }
 
 /**

@@ -7,8 +7,8 @@
 // without loading the orchestrator).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { hasOwnFilesystem } from '../../core/fsutil.ts';
 import type { Sys } from '../../core/sys.ts';
-import { hasOwnFilesystem } from '../../storage/container-rootfs.ts';
 import { bytes } from './quantity.ts';
 
 /** The seam between the kubelet and the host's mount table (unit tests pass a fake). */

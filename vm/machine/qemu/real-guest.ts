@@ -10,8 +10,10 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -55,32 +57,48 @@ export interface DebianKernel {
 
 const cache = path.join(os.tmpdir(), 'berth-vm-machine-kernel');
 
-function fromCache(): DebianKernel | null {
-  const boot = path.join(cache, 'boot');
+function fromCache(dir = cache): DebianKernel | null {
+  const boot = path.join(dir, 'boot');
   const vmlinuz = existsSync(boot) ? readdirSync(boot).find((f) => f.startsWith('vmlinuz-')) : undefined;
   if (!vmlinuz) return null;
   const version = vmlinuz.slice('vmlinuz-'.length);
-  const modules = path.join(cache, 'lib/modules', version, 'kernel');
+  const modules = path.join(dir, 'lib/modules', version, 'kernel');
   return { vmlinuz: path.join(boot, vmlinuz), modules: existsSync(modules) ? modules : null };
 }
 
-/** The cloud kernel's package (apt-get download + dpkg-deb -x, cached), else this host's /boot. */
+/**
+ * The cloud kernel's package (apt-get download + dpkg-deb -x, cached), else this host's /boot. Test
+ * files that run at once may both find no cache: each unpacks in a folder of its own and renames it
+ * into place, the first one's staying (in one shared folder, one removed the .deb the other was about
+ * to unpack, and its test failed).
+ */
 export function debianKernel(): DebianKernel {
   const cached = fromCache();
   if (cached) return cached;
+  let work: string | undefined;
   try {
-    mkdirSync(cache, { recursive: true });
+    work = mkdtempSync(`${cache}.tmp-`);
     const depends = execFileSync('apt-cache', ['depends', 'linux-image-cloud-amd64'], { encoding: 'utf8' });
     const pkg = /Depends: (linux-image-\S+)/.exec(depends)?.[1];
     if (!pkg) throw new Error(`no versioned kernel package in: ${depends}`);
-    execFileSync('apt-get', ['download', pkg], { cwd: cache, stdio: 'ignore' });
-    const deb = readdirSync(cache).find((f) => f.endsWith('.deb')) as string;
-    execFileSync('dpkg-deb', ['-x', deb, '.'], { cwd: cache });
-    rmSync(path.join(cache, deb));
+    execFileSync('apt-get', ['download', pkg], { cwd: work, stdio: 'ignore' });
+    const deb = readdirSync(work).find((f) => f.endsWith('.deb')) as string;
+    execFileSync('dpkg-deb', ['-x', deb, '.'], { cwd: work });
+    rmSync(path.join(work, deb));
+    if (!fromCache()) {
+      // An empty folder an older run left is replaced; one another process filled is kept.
+      try {
+        renameSync(work, cache);
+      } catch {
+        // another test file's is there
+      }
+    }
     const got = fromCache();
     if (got) return got;
   } catch {
     // no apt here: the host's own kernel, without modules
+  } finally {
+    if (work) rmSync(work, { recursive: true, force: true });
   }
   const boot = existsSync('/boot') ? readdirSync('/boot').filter((f) => f.startsWith('vmlinuz-')) : [];
   if (boot.length) return { vmlinuz: path.join('/boot', boot.sort().at(-1) as string), modules: null };
