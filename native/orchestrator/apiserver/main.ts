@@ -43,7 +43,7 @@ import {
   type ServiceRanges,
   servedInProcess,
 } from './service-alloc.ts';
-import { lockServiceRanges, serviceCidrFor } from './service-range.ts';
+import { lockServiceRanges, serviceCidrFor, serviceRangesFile } from './service-range.ts';
 import { TokenIssuer } from './serviceaccount/tokens.ts';
 import { ApiError } from './status.ts';
 
@@ -230,7 +230,10 @@ async function startLocked(opts: KubernetesOptions): Promise<RunningKubernetes> 
   const dir = kubernetesDir(opts.dataRoot);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   // The service range first: the serving certificate names the kubernetes Service's address in it.
-  const serviceRanges: ServiceRanges = { ...defaultServiceRanges, serviceCidr: await serviceCidrFor(dir) };
+  // On the host's links (under the lock, startKubernetes), the range is also noted host-wide.
+  const noted = opts.serviceInterface ? serviceRangesFile : undefined;
+  const serviceCidr = await serviceCidrFor(dir, undefined, undefined, noted);
+  const serviceRanges: ServiceRanges = { ...defaultServiceRanges, serviceCidr };
   const certs = await ensureCerts(dir, Date.now(), [apiServiceIP(serviceRanges)]);
   const tokens = await TokenIssuer.open(dir);
   const host = opts.host ?? '127.0.0.1';

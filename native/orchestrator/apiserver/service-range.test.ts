@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { testDir } from '../../core/test-dir.ts';
@@ -45,6 +45,26 @@ test('the choice is kept in the data root and used again whatever the routes are
   const other = testDir('berth-svc-range-');
   writeFileSync(routes, table);
   assert.equal(await serviceCidrFor(other, routes, ['10.43.0.10/32']), '172.29.0.0/16');
+});
+
+test('a range noted by another data root is passed over while that data root exists, even with its addresses down', async () => {
+  const routes = path.join(testDir('berth-svc-routes-'), 'route');
+  writeFileSync(routes, '');
+  const noted = path.join(testDir('berth-svc-noted-'), 'ranges');
+  const a = testDir('berth-svc-range-');
+  const b = testDir('berth-svc-range-');
+  const c = testDir('berth-svc-range-');
+  assert.equal(await serviceCidrFor(a, routes, [], noted), '10.96.0.0/12');
+  // a is off: none of its addresses is up. b chooses another range all the same.
+  assert.equal(await serviceCidrFor(b, routes, [], noted), '10.43.0.0/16');
+  assert.equal(await serviceCidrFor(a, routes, [], noted), '10.96.0.0/12', 'a keeps its own');
+  assert.equal(readFileSync(noted, 'utf8'), `10.43.0.0/16 ${b}\n10.96.0.0/12 ${a}\n`, 'each noted once');
+  // A data root that is gone frees its range.
+  rmSync(a, { recursive: true, force: true });
+  assert.equal(await serviceCidrFor(c, routes, [], noted), '10.96.0.0/12');
+  assert.equal(readFileSync(noted, 'utf8'), `10.43.0.0/16 ${b}\n10.96.0.0/12 ${c}\n`);
+  // Without the file, nothing is noted or read: the routes and addresses alone choose.
+  assert.equal(await serviceCidrFor(testDir('berth-svc-range-'), routes, []), '10.96.0.0/12');
 });
 
 test('a cluster that waits too long for the service-range lock says who holds it', async () => {

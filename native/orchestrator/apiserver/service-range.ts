@@ -1,7 +1,7 @@
 // The cluster's service range, chosen once per data root clear of the host's routes (a VPN's or a
 // Docker network's 10.96.0.0/12 would otherwise swallow ClusterIPs) and kept in
 // <data-root>/kubernetes/service-cidr, since stored Services carry addresses from it.
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/fsutil.ts';
@@ -69,20 +69,50 @@ export function lockServiceRanges(file = serviceRangeLock, timeoutMs = 60_000): 
 }
 
 /**
+ * Where the clusters of this host note the range each data root keeps (`<cidr> <dir>` lines), under
+ * the lock: a cluster turned off takes its addresses down, and a cluster choosing meanwhile would
+ * otherwise take its range, which the first one then finds in use when it is turned on again.
+ */
+export const serviceRangesFile = '/run/berth-service-ranges';
+
+async function readNoted(file: string): Promise<{ cidr: string; dir: string }[]> {
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .map((l) => /^(\S+) (.+)$/.exec(l.trim()))
+    .flatMap((m) => (m ? [{ cidr: m[1], dir: m[2] }] : []));
+}
+
+/**
  * The range this data root uses: the one kept, or a new choice, kept. The choice stays clear of the
- * host's routes and of every address the host has — so a second cluster on the machine (another
- * data root) picks a range of its own.
+ * host's routes, of every address the host has, and of the ranges other data roots that still exist
+ * have noted in `noted` — so a second cluster on the machine (another data root) picks a range of its
+ * own, whether the first one runs or not. Without `noted`, nothing is noted or read.
  */
 export async function serviceCidrFor(
   dir: string,
   routeTable = '/proc/net/route',
   addresses = localAddresses(),
+  noted?: string,
 ): Promise<string> {
   const file = path.join(dir, 'service-cidr');
-  const kept = await fs.readFile(file, 'utf8').catch(() => '');
-  if (kept.trim()) return kept.trim();
-  const routes = [...parseRouteTable(await fs.readFile(routeTable, 'utf8').catch(() => '')), ...addresses];
-  const chosen = chooseServiceCidr(routes);
-  await writeFileAtomic(file, `${chosen}\n`, 0o644);
+  const kept = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+  const others = noted
+    ? (await readNoted(noted)).filter((n) => n.dir !== dir && existsSync(path.join(n.dir, 'service-cidr')))
+    : [];
+  let chosen = kept;
+  if (!chosen) {
+    const routes = [
+      ...parseRouteTable(await fs.readFile(routeTable, 'utf8').catch(() => '')),
+      ...addresses,
+      ...others.map((n) => n.cidr),
+    ];
+    chosen = chooseServiceCidr(routes);
+    await writeFileAtomic(file, `${chosen}\n`, 0o644);
+  }
+  if (noted) {
+    const lines = [...others, { cidr: chosen, dir }].map((n) => `${n.cidr} ${n.dir}\n`).join('');
+    await writeFileAtomic(noted, lines, 0o644, false);
+  }
   return chosen;
 }
