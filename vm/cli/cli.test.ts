@@ -223,20 +223,27 @@ function setup(endpoint: MachineEndpoint, settings: { kubernetes?: boolean } = {
   };
 }
 
-test('the agent connects a machine reached over SSH: forwarder, docker context, status, ports, stop', async () => {
-  const key = path.join(dir, 'machines', 'default', 'ssh_ed25519');
+/** A machine reached over SSH on `port`, with its private key (`content`) written under `sub`. */
+async function sshMachine(sub: string, port: number, content: string): Promise<MachineEndpoint> {
+  const key = path.join(dir, sub, 'ssh_ed25519');
   await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(key), { recursive: true }));
-  writeFileSync(key, 'PRIVATE KEY');
-  const t = setup({
+  writeFileSync(key, content);
+  return {
     dockerSocket: null,
     ssh: {
       host: '127.0.0.1',
-      port: 2222,
+      port,
       user: 'root',
       privateKeyFile: key,
       knownHostFile: path.join(path.dirname(key), 'known_hosts'),
     },
-  });
+  };
+}
+
+test('the agent connects a machine reached over SSH: forwarder, docker context, status, ports, stop', async () => {
+  const machine = await sshMachine('machines/default', 2222, 'PRIVATE KEY');
+  const key = machine.ssh?.privateKeyFile as string;
+  const t = setup(machine);
   await t.ready;
   const engine = await pingServer(t.dockerSocket);
   try {
@@ -302,19 +309,7 @@ test('the agent connects a machine reached over SSH: forwarder, docker context, 
 });
 
 test('a machine reachable over SSH before its engine is ready is connected to while berthd starts, with that same connection used at ready', async () => {
-  const key = path.join(dir, 'early', 'ssh_ed25519');
-  await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(key), { recursive: true }));
-  writeFileSync(key, 'EARLY KEY');
-  const endpoint: MachineEndpoint = {
-    dockerSocket: null,
-    ssh: {
-      host: '127.0.0.1',
-      port: 2224,
-      user: 'root',
-      privateKeyFile: key,
-      knownHostFile: path.join(path.dirname(key), 'known_hosts'),
-    },
-  };
+  const endpoint = await sshMachine('early', 2224, 'EARLY KEY');
   const t = setup(endpoint, { kubernetes: true });
   await t.ready;
   const engine = await pingServer(t.dockerSocket);
@@ -355,22 +350,7 @@ test('a machine reachable over SSH before its engine is ready is connected to wh
 });
 
 test('with the cluster on, the kubeconfig context is merged; when it cannot be, a warning says why', async () => {
-  const key = path.join(dir, 'k', 'ssh_ed25519');
-  await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(key), { recursive: true }));
-  writeFileSync(key, 'K');
-  const t = setup(
-    {
-      dockerSocket: null,
-      ssh: {
-        host: '127.0.0.1',
-        port: 2223,
-        user: 'root',
-        privateKeyFile: key,
-        knownHostFile: path.join(path.dirname(key), 'known_hosts'),
-      },
-    },
-    { kubernetes: true },
-  );
+  const t = setup(await sshMachine('k', 2223, 'K'), { kubernetes: true });
   await t.ready;
   const engine = await pingServer(t.dockerSocket);
   try {
@@ -435,19 +415,7 @@ test('a machine on this host (native) needs no forwarder: the context names its 
 });
 
 test('a forwarded socket that never answers fails the start with what the user needs to know', async () => {
-  const key = path.join(dir, 'dead', 'ssh_ed25519');
-  await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(key), { recursive: true }));
-  writeFileSync(key, 'K');
-  const t = setup({
-    dockerSocket: null,
-    ssh: {
-      host: '127.0.0.1',
-      port: 2224,
-      user: 'root',
-      privateKeyFile: key,
-      knownHostFile: path.join(path.dirname(key), 'known_hosts'),
-    },
-  });
+  const t = setup(await sshMachine('dead', 2224, 'K'));
   await t.ready;
   await assert.rejects(
     t.agent.start(),
