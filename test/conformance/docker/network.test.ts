@@ -139,7 +139,9 @@ describe('networking: bridges, published ports, embedded DNS', () => {
   });
 
   test('a port range takes the first free port of it', berthOnly, async () => {
-    const a = await freePort();
+    // Two ports in a row below the kernel's ephemeral range (32768 up), both free now: an ephemeral
+    // port's neighbour was once taken by another test's connection before the run.
+    const a = await freePair();
     const blocker = net.createServer().listen(a, '0.0.0.0');
     await new Promise((r) => blocker.once('listening', r));
     try {
@@ -528,3 +530,21 @@ describe('network commands: output and errors as Docker', () => {
     d.docker(['rm', '-f', 'keeper']);
   });
 });
+
+/** Whether `port` can be listened on at 0.0.0.0 now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A port p in 20000–31999 such that p and p + 1 are both free. */
+async function freePair(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const p = 20_000 + Math.floor(Math.random() * 11_999);
+    if ((await canListen(p)) && (await canListen(p + 1))) return p;
+  }
+  throw new Error('no two free ports in a row in 20000-31999');
+}
