@@ -57,12 +57,12 @@ export interface DebianKernel {
 
 const cache = path.join(os.tmpdir(), 'berth-vm-machine-kernel');
 
-function fromCache(dir = cache): DebianKernel | null {
-  const boot = path.join(dir, 'boot');
+function fromCache(): DebianKernel | null {
+  const boot = path.join(cache, 'boot');
   const vmlinuz = existsSync(boot) ? readdirSync(boot).find((f) => f.startsWith('vmlinuz-')) : undefined;
   if (!vmlinuz) return null;
   const version = vmlinuz.slice('vmlinuz-'.length);
-  const modules = path.join(dir, 'lib/modules', version, 'kernel');
+  const modules = path.join(cache, 'lib/modules', version, 'kernel');
   return { vmlinuz: path.join(boot, vmlinuz), modules: existsSync(modules) ? modules : null };
 }
 
@@ -85,13 +85,11 @@ export function debianKernel(): DebianKernel {
     const deb = readdirSync(work).find((f) => f.endsWith('.deb')) as string;
     execFileSync('dpkg-deb', ['-x', deb, '.'], { cwd: work });
     rmSync(path.join(work, deb));
-    if (!fromCache()) {
-      // An empty folder an older run left is replaced; one another process filled is kept.
-      try {
-        renameSync(work, cache);
-      } catch {
-        // another test file's is there
-      }
+    // An empty folder an older run left is replaced; one another process filled is kept.
+    try {
+      renameSync(work, cache);
+    } catch {
+      // another test file's is there
     }
     const got = fromCache();
     if (got) return got;
