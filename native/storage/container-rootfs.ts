@@ -40,24 +40,38 @@ export async function isMounted(dir: string): Promise<boolean> {
 
 /**
  * Mounts overlayfs with the image layers as lower dirs. `layerDirs` is bottom first; overlay wants the
- * top-most lower dir first. Long lowerdir lists exceed the mount option page, so the mount runs with
- * the layer store as cwd and relative paths when that is shorter.
+ * top-most lower dir first.
+ *
+ * The options are written as short as they can be: from the container's folder (`upperdir=upper`)
+ * when that is shortest, from the layers' common parent when a long lowerdir list is, or absolute. The
+ * kernel keeps them as given and formats every overlay's options, escaped character by character, each
+ * time any process reads the mount table — and runc reads it several times per container, so on a node
+ * of a hundred pods long options were a tenth of the runtime's CPU. A long list must also fit the
+ * mount options' page.
  */
 export async function mountRootfs(sys: Sys, dirs: RootfsDirs, layerDirs: string[]): Promise<void> {
   if (await hasOwnFilesystem(dirs.merged)) return;
-  let lowers = [...layerDirs].reverse();
-  if (lowers.length === 0) {
-    await mkdirp(dirs.empty, 0o755);
-    lowers = [dirs.empty];
-  }
-  let cwd: string | undefined;
-  const common = commonParent(lowers);
-  if (common && lowers.join(':').length > 3000) {
-    cwd = common;
-    lowers = lowers.map((l) => path.relative(common, l));
-  }
-  const opts = `lowerdir=${lowers.join(':')},upperdir=${dirs.upper},workdir=${dirs.work}`;
-  await runOk(sys, 'mount', ['-t', 'overlay', 'overlay', '-o', opts, dirs.merged], { cwd });
+  // Overlay needs at least one lower dir: an image without layers gets an empty one.
+  if (layerDirs.length === 0) await mkdirp(dirs.empty, 0o755);
+  const { cwd, options } = overlayOptions(dirs, layerDirs);
+  await runOk(sys, 'mount', ['-t', 'overlay', 'overlay', '-o', options, dirs.merged], { cwd });
+}
+
+/** The shortest overlay options for these dirs, and the folder they are relative to (none: absolute). */
+export function overlayOptions(dirs: RootfsDirs, layerDirs: string[]): { cwd?: string; options: string } {
+  const lowers = layerDirs.length ? [...layerDirs].reverse() : [dirs.empty];
+  const write = (from: string | undefined) => {
+    const rel = (p: string) => {
+      if (from === undefined) return p;
+      const r = path.relative(from, p);
+      return r.length < p.length ? r : p;
+    };
+    return `lowerdir=${lowers.map(rel).join(':')},upperdir=${rel(dirs.upper)},workdir=${rel(dirs.work)}`;
+  };
+  const forms = [undefined, path.dirname(dirs.upper), commonParent(lowers)]
+    .filter((from, i) => i === 0 || from !== undefined)
+    .map((cwd) => ({ cwd, options: write(cwd) }));
+  return forms.reduce((a, b) => (b.options.length < a.options.length ? b : a));
 }
 
 export async function unmountRootfs(sys: Sys, dirs: RootfsDirs): Promise<void> {

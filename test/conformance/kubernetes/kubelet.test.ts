@@ -106,6 +106,37 @@ describe('pods', () => {
     assert.match(events, /Started/);
   });
 
+  test("seccomp: the engine's default profile unless a container asks Unconfined; the sandbox's pause runs unfiltered", async () => {
+    ok(
+      ['apply', '-f', '-'],
+      pod('filters', {
+        containers: [
+          busybox('kept', { command: ['sleep', '1000'] }),
+          busybox('open', {
+            command: ['sleep', '1000'],
+            securityContext: { seccompProfile: { type: 'Unconfined' } },
+          }),
+        ],
+      }),
+    );
+    assert.ok(
+      await eventually(() => phaseOf('filters') === 'Running', 30_000),
+      JSON.stringify(podJson('filters').status),
+    );
+    const mode = (container: string) =>
+      /^Seccomp:\s+(\d)/m.exec(
+        ok(['exec', 'filters', '-c', container, '--', 'cat', '/proc/self/status']),
+      )?.[1];
+    assert.equal(mode('kept'), '2', 'filter mode: the default profile');
+    assert.equal(mode('open'), '0', 'Unconfined: no filter');
+    const uid = podJson('filters').metadata.uid;
+    const opts = (name: string) =>
+      c.daemon.docker(['inspect', name, '--format', '{{json .HostConfig.SecurityOpt}}']).stdout.trim();
+    assert.equal(opts(`k8s_POD_filters_default_${uid}_0`), '["seccomp=unconfined"]');
+    assert.equal(opts(`k8s_kept_filters_default_${uid}_0`), 'null');
+    ok(['delete', 'pod', 'filters', '--wait=false']);
+  });
+
   test('env comes from a configmap, a secret and the pod fields; volumes are mounted', async () => {
     ok(['create', 'configmap', 'settings', '--from-literal=color=blue', '--from-literal=size=L']);
     ok(['create', 'secret', 'generic', 'creds', '--from-literal=password=s3cret']);
