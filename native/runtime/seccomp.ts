@@ -21,19 +21,34 @@ export interface SeccompArg {
   op: SeccompOp;
 }
 
+/** libseccomp's actions (the default profile uses the first two). */
+export type SeccompAction =
+  | 'SCMP_ACT_ALLOW'
+  | 'SCMP_ACT_ERRNO'
+  | 'SCMP_ACT_KILL'
+  | 'SCMP_ACT_KILL_PROCESS'
+  | 'SCMP_ACT_KILL_THREAD'
+  | 'SCMP_ACT_TRAP'
+  | 'SCMP_ACT_TRACE'
+  | 'SCMP_ACT_LOG'
+  | 'SCMP_ACT_NOTIFY';
+
 export interface SeccompRule {
   names: string[];
-  action: 'SCMP_ACT_ALLOW' | 'SCMP_ACT_ERRNO';
+  action: SeccompAction;
   errnoRet?: number;
   args?: SeccompArg[];
 }
 
 /** The OCI `linux.seccomp` object. */
 export interface OciSeccomp {
-  defaultAction: 'SCMP_ACT_ERRNO';
-  defaultErrnoRet: number;
+  defaultAction: SeccompAction;
+  defaultErrnoRet?: number;
   architectures: string[];
   syscalls: SeccompRule[];
+  listenerPath?: string;
+  listenerMetadata?: string;
+  flags?: string[];
 }
 
 const words = (s: string) => s.trim().split(/\s+/);

@@ -1,6 +1,8 @@
+import os from 'node:os';
 import { allCapabilities, applyCapChanges, defaultCapabilities } from './capabilities.ts';
 import { defaultMounts, etcMounts, maskedPaths, type OciMount, readonlyPaths, tmpfsMount } from './mounts.ts';
 import { defaultSeccomp, type OciSeccomp } from './seccomp.ts';
+import { seccompFromProfile } from './seccomp-profile.ts';
 import { parseSignal } from './signals.ts';
 
 export { parseSignal, signalNumbers } from './signals.ts';
@@ -28,7 +30,8 @@ export interface ContainerSpecInput {
   capAdd: string[];
   capDrop: string[];
   noNewPrivileges: boolean;
-  seccomp: 'default' | 'unconfined';
+  /** Docker's default profile, none, or a profile of the user's (its JSON, as the CLI sends it). */
+  seccomp: 'default' | 'unconfined' | { profile: string };
   resources: {
     memory?: number;
     /** Memory plus swap, as Docker's --memory-swap; -1 is unlimited swap. */
@@ -331,6 +334,10 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
     spec.linux.readonlyPaths = [...readonlyPaths];
   }
   if (!input.privileged && input.seccomp === 'default') spec.linux.seccomp = defaultSeccomp(caps);
+  else if (!input.privileged && typeof input.seccomp === 'object') {
+    const filter = seccompFromProfile(input.seccomp.profile, { caps, kernel: os.release() });
+    if (filter) spec.linux.seccomp = filter;
+  }
   if (input.annotations && Object.keys(input.annotations).length) spec.annotations = { ...input.annotations };
   return spec;
 }

@@ -46,16 +46,16 @@ export function sandboxConfig(
   };
 }
 
-/**
- * The seccomp option of a container: its own securityContext.seccompProfile, else the pod's. Unset and
- * RuntimeDefault are the engine's default profile (the kubelet's --seccomp-default, on here: security
- * by default); Unconfined turns the filter off, as `docker run --security-opt seccomp=unconfined`.
- */
-export function seccompOptions(pod: KubeObject, container: Obj): string[] | null {
+/** A container's seccompProfile, else its pod's (type and, for Localhost, the file). */
+export function seccompProfileOf(
+  pod: KubeObject,
+  container: Obj,
+): { type: string; localhostProfile?: string } {
   const own = obj(obj(container.securityContext).seccompProfile);
   const podLevel = obj(obj(obj(pod.spec).securityContext).seccompProfile);
-  const type = String(own.type ?? podLevel.type ?? 'RuntimeDefault');
-  return type === 'Unconfined' ? ['seccomp=unconfined'] : null;
+  const p = own.type !== undefined ? own : podLevel;
+  const type = String(p.type ?? 'RuntimeDefault');
+  return type === 'Localhost' ? { type, localhostProfile: String(p.localhostProfile ?? '') } : { type };
 }
 
 /**
@@ -120,6 +120,11 @@ export interface ContainerConfigInput {
   env: string[];
   binds: string[];
   labels: Record<string, string>;
+  /**
+   * The engine's seccomp option: none for the default profile (unset and RuntimeDefault: the kubelet's
+   * --seccomp-default, on here — security by default), `seccomp=unconfined`, or a Localhost profile's JSON.
+   */
+  seccomp?: string;
 }
 
 export function containerConfig(input: ContainerConfigInput): Obj {
@@ -166,7 +171,7 @@ export function containerConfig(input: ContainerConfigInput): Obj {
       ReadonlyRootfs: sc.readOnlyRootFilesystem === true,
       CapAdd: strings(caps.add),
       CapDrop: strings(caps.drop),
-      SecurityOpt: seccompOptions(pod, c),
+      SecurityOpt: input.seccomp ? [input.seccomp] : null,
       ...resourcesOf(c),
     },
   };

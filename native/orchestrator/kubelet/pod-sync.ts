@@ -29,6 +29,7 @@ import {
   sandboxLabels,
 } from './names.ts';
 import { ContainerProber, type ProbeTransport } from './probes.ts';
+import { seccompOption } from './seccomp.ts';
 import { attemptsOf, hasExited, isSidecar, podStatus, type Waiting } from './status.ts';
 import { terminationBind, terminationMessage } from './termination-message.ts';
 import { bindsFor, type PreparedVolumes, prepareVolumes, removePodDir } from './volumes.ts';
@@ -521,7 +522,9 @@ export class PodSyncer {
       const binds = await bindsFor(this.d.root, ref.uid, c, state.volumes ?? new Map());
       const message = await terminationBind(this.d.root, ref.uid, c, attempt);
       if (message) binds.push(message);
+      const seccomp = await seccompOption(this.d.root, pod, c);
       const config = containerConfig({
+        seccomp,
         pod,
         container: c,
         sandboxId: sandbox.Id,

@@ -151,12 +151,22 @@ export function groupAdd(rec: ContainerRecord): string[] {
   return Array.isArray(g) ? g.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** The value of a security option (`key=value`, or the older `key:value`); a profile's JSON kept whole. */
 function securityOpt(rec: ContainerRecord, key: string): string | undefined {
   for (const o of rec.HostConfig.SecurityOpt ?? []) {
-    const [k, v] = o.includes('=') ? o.split('=', 2) : o.split(':', 2);
+    const at = o.includes('=') ? o.indexOf('=') : o.indexOf(':');
+    const [k, v] = at < 0 ? [o, undefined] : [o.slice(0, at), o.slice(at + 1)];
     if (k === key) return v ?? 'true';
   }
   return undefined;
+}
+
+/** `seccomp=unconfined`, a profile's JSON, or (none, `builtin`) Docker's default profile. */
+function seccompOf(rec: ContainerRecord): 'default' | 'unconfined' | { profile: string } {
+  const v = securityOpt(rec, 'seccomp');
+  if (v === 'unconfined') return 'unconfined';
+  if (v === undefined || v === 'builtin' || v === '') return 'default';
+  return { profile: v };
 }
 
 /** Builds the OCI spec of a container from its record and its mounted rootfs. */
@@ -183,7 +193,7 @@ export async function specFor(
     if (!ctx.initBinary) throw invalid('--init requested but no init binary (tini) is installed');
     init = ctx.initBinary;
   }
-  const seccomp = securityOpt(rec, 'seccomp') === 'unconfined' ? 'unconfined' : 'default';
+  const seccomp = seccompOf(rec);
   const sharing = await sharedNamespaces(ctx, rec);
   return buildSpec({
     ...sharing,

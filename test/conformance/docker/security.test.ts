@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Daemon, eventually, leftovers, loadBusybox, startDaemon, stopDaemon } from '../harness.ts';
 
@@ -56,6 +58,56 @@ describe(`security options, networking modes, logs rotation, cleanup (${process.
     assert.match(unconfined.stdout, /Seccomp:\s+0/);
     const bad = d.docker(['run', '--rm', '--security-opt', 'bogus', 'busybox', 'true']);
     assert.equal(bad.code, 125);
+  });
+
+  test("--security-opt seccomp=profile.json: the user's profile is the filter, in dockerd's words when it is wrong", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-seccomp-'));
+    try {
+      // Everything allowed but making directories (EACCES, to tell it from the default profile's EPERM);
+      // the comment's '=' and ',' are part of the JSON the CLI sends.
+      const file = path.join(dir, 'no-mkdir.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          defaultAction: 'SCMP_ACT_ALLOW',
+          syscalls: [
+            { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13, comment: 'a=b, c' },
+            { name: 'chroot', action: 'SCMP_ACT_ERRNO', includes: { caps: ['CAP_SYS_ADMIN'] } },
+          ],
+        }),
+      );
+      const r = d.docker([
+        'run',
+        '--rm',
+        '--security-opt',
+        `seccomp=${file}`,
+        'busybox',
+        'sh',
+        '-c',
+        'grep Seccomp: /proc/self/status; mkdir /made && echo made; chroot / true && echo chrooted',
+      ]);
+      assert.match(r.stdout, /Seccomp:\s+2/);
+      assert.match(r.stderr, /mkdir: can't create directory '\/made': Permission denied/);
+      assert.doesNotMatch(r.stdout, /made/);
+      // The chroot rule is only for containers that hold CAP_SYS_ADMIN: this one does not.
+      assert.match(r.stdout, /chrooted/);
+      const wrong = path.join(dir, 'wrong.json');
+      writeFileSync(
+        wrong,
+        JSON.stringify({
+          defaultAction: 'SCMP_ACT_ALLOW',
+          syscalls: [{ name: 'a', names: ['b'], action: 'SCMP_ACT_ERRNO' }],
+        }),
+      );
+      const bad = d.docker(['run', '--rm', '--security-opt', `seccomp=${wrong}`, 'busybox', 'true']);
+      assert.equal(bad.code, 125, bad.stderr);
+      assert.match(
+        bad.stderr,
+        /'name' and 'names' were specified in the seccomp profile, use either 'name' or 'names'/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('/dev/shm size and --stop-signal / --stop-timeout in inspect', () => {

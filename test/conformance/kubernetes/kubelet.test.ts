@@ -2,7 +2,7 @@
 // cri-dockerd's names and labels, and kubectl sees them run, log, crash, restart, probe and go.
 // Pods are created with spec.nodeName set (bound as a scheduler would bind them).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -106,7 +106,17 @@ describe('pods', () => {
     assert.match(events, /Started/);
   });
 
-  test("seccomp: the engine's default profile unless a container asks Unconfined; the sandbox's pause runs unfiltered", async () => {
+  test("seccomp: the engine's default profile unless asked otherwise (Unconfined, a Localhost file); the sandbox's pause runs unfiltered", async () => {
+    // A Localhost profile lives under the kubelet's seccomp root: everything allowed but mkdir (EACCES).
+    const root = path.join(c.daemon.dataRoot, 'kubernetes', 'seccomp', 'profiles');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(
+      path.join(root, 'no-mkdir.json'),
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }],
+      }),
+    );
     ok(
       ['apply', '-f', '-'],
       pod('filters', {
@@ -116,6 +126,12 @@ describe('pods', () => {
             command: ['sleep', '1000'],
             securityContext: { seccompProfile: { type: 'Unconfined' } },
           }),
+          busybox('local', {
+            command: ['sleep', '1000'],
+            securityContext: {
+              seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/no-mkdir.json' },
+            },
+          }),
         ],
       }),
     );
@@ -123,18 +139,40 @@ describe('pods', () => {
       await eventually(() => phaseOf('filters') === 'Running', 30_000),
       JSON.stringify(podJson('filters').status),
     );
+    const sh = (container: string, script: string) =>
+      c.kubectl(['exec', 'filters', '-c', container, '--', 'sh', '-c', script]);
     const mode = (container: string) =>
-      /^Seccomp:\s+(\d)/m.exec(
-        ok(['exec', 'filters', '-c', container, '--', 'cat', '/proc/self/status']),
-      )?.[1];
+      /^Seccomp:\s+(\d)/m.exec(sh(container, 'cat /proc/self/status').stdout)?.[1];
     assert.equal(mode('kept'), '2', 'filter mode: the default profile');
     assert.equal(mode('open'), '0', 'Unconfined: no filter');
+    assert.equal(mode('local'), '2');
+    assert.match(sh('local', 'mkdir /made').stderr, /Permission denied/);
+    assert.equal(sh('kept', 'mkdir /made && echo made').stdout.trim(), 'made');
     const uid = podJson('filters').metadata.uid;
     const opts = (name: string) =>
       c.daemon.docker(['inspect', name, '--format', '{{json .HostConfig.SecurityOpt}}']).stdout.trim();
     assert.equal(opts(`k8s_POD_filters_default_${uid}_0`), '["seccomp=unconfined"]');
     assert.equal(opts(`k8s_kept_filters_default_${uid}_0`), 'null');
     ok(['delete', 'pod', 'filters', '--wait=false']);
+
+    // A profile that is not there: the container waits with the kubelet's words, the pod is not Running.
+    ok(
+      ['apply', '-f', '-'],
+      pod('missing-profile', {
+        securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/none.json' } },
+        containers: [busybox('app', { command: ['sleep', '1000'] })],
+      }),
+    );
+    const waiting = () => podJson('missing-profile').status.containerStatuses?.[0]?.state?.waiting;
+    assert.ok(
+      await eventually(() => waiting()?.reason === 'CreateContainerError', 30_000),
+      JSON.stringify(podJson('missing-profile').status),
+    );
+    assert.equal(
+      waiting().message,
+      `cannot load seccomp profile "${path.join(root, 'none.json')}": open ${path.join(root, 'none.json')}: no such file or directory`,
+    );
+    ok(['delete', 'pod', 'missing-profile', '--wait=false']);
   });
 
   test('env comes from a configmap, a secret and the pod fields; volumes are mounted', async () => {
