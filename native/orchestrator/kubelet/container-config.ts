@@ -1,8 +1,10 @@
 // The engine's create bodies for a pod's sandbox and containers: what `docker run` flags a
 // Docker-backed kubelet (cri-dockerd) would have passed. The sandbox holds the pod's network and IPC
-// namespaces and its hostname; each container joins them (`--network container:<sandbox>`,
+// namespaces and its hostname (as files, with no process, unless the pod shares its PID namespace); each container joins them (`--network container:<sandbox>`,
 // `--ipc container:<sandbox>`, and its PID namespace with shareProcessNamespace); resources become
 // cgroup limits (limits.cpu → NanoCpus, requests.cpu → CpuShares, limits.memory → Memory).
+
+import { pinnedRuntime } from '../../services/containers/operations.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
 import { bytes, milliCpu } from './quantity.ts';
 
@@ -30,6 +32,9 @@ export function sandboxConfig(
     Labels: labels,
     Env: [],
     HostConfig: {
+      // No process unless the pod shares one PID namespace, whose first process the pause must be
+      // (CRI-O's drop_infra_ctr): the network and IPC namespaces are held as files.
+      ...(spec.shareProcessNamespace === true ? {} : { Runtime: pinnedRuntime }),
       NetworkMode: hostNetwork ? 'host' : 'bridge',
       IpcMode: spec.hostIPC === true ? 'host' : 'shareable',
       PidMode: spec.hostPID === true ? 'host' : '',

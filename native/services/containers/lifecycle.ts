@@ -2,7 +2,8 @@ import { conflict, EngineError, invalid, isEngineError } from '../../core/errors
 import { parseSignal } from '../../runtime/spec.ts';
 import { type ContainerContext, withLock } from '../context.ts';
 import { emitContainerEvent } from './create.ts';
-import type { ContainerRecord } from './model.ts';
+import { type ContainerRecord, isPinned } from './model.ts';
+import { signalPinned } from './pinned.ts';
 import { startLocked } from './start.ts';
 import { guard, hasProcess, isActive, transition } from './state.ts';
 
@@ -25,6 +26,11 @@ export function waitForExit(ctx: ContainerContext, rec: ContainerRecord, ms: num
 }
 
 async function signal(ctx: ContainerContext, rec: ContainerRecord, sig: number): Promise<void> {
+  if (isPinned(rec)) {
+    await signalPinned(ctx, rec, sig);
+    emitContainerEvent(ctx, rec, 'kill', { signal: String(sig) });
+    return;
+  }
   try {
     await ctx.runtime.kill(rec.Id, sig, true);
   } catch (err) {

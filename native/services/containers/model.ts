@@ -205,3 +205,9 @@ export interface PublishedPort {
 }
 
 export const zeroTime = '0001-01-01T00:00:00Z';
+
+/** HostConfig.Runtime of a container with no process, which holds a pod's namespaces (pinned.ts). */
+export const pinnedRuntime = 'io.berth.pinned';
+
+export const isPinned = (rec: { HostConfig?: { Runtime?: string } }): boolean =>
+  rec.HostConfig?.Runtime === pinnedRuntime;

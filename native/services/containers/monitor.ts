@@ -6,8 +6,9 @@ import { oomKillCount, removeCgroup } from '../../runtime/cgroups.ts';
 import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
 import { actorAttributes, emitContainerEvent } from './create.ts';
-import type { ContainerRecord } from './model.ts';
+import { type ContainerRecord, isPinned } from './model.ts';
 import { unmountShm } from './namespaces.ts';
+import { pinnedAlive, unpinIpc } from './pinned.ts';
 import { removeLocked } from './remove.ts';
 import { RestartBackoff } from './restart-backoff.ts';
 import { startLocked } from './start.ts';
@@ -117,6 +118,7 @@ export class ExitMonitor {
     const file = path.join(this.ctx.paths.exits, rec.Id);
     const text = await fs.readFile(file, 'utf8').catch(() => undefined);
     if (text !== undefined && text.trim() !== '') return Number.parseInt(text.trim(), 10);
+    if (isPinned(rec)) return (await pinnedAlive(this.ctx, rec)) ? undefined : 137;
     const pidAlive = rec.State.Pid > 0 && this.ctx.sys.alive(rec.State.Pid);
     const conmonAlive = rec.ConmonPid > 0 && this.ctx.sys.alive(rec.ConmonPid);
     if (pidAlive || conmonAlive) return undefined;
@@ -220,6 +222,7 @@ export class ExitMonitor {
         .catch((err) => ctx.log.warn('network teardown failed', { id: rec.Id, error: errorMessage(err) })),
       unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))).catch(() => undefined),
       unmountShm(ctx, rec).catch(() => undefined),
+      unpinIpc(ctx, rec).catch(() => undefined),
       fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }).catch(() => undefined),
       fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true }).catch(() => undefined),
     ]);

@@ -10,7 +10,7 @@ import { runOk } from '../../core/sys.ts';
 import { defaultShmSize } from '../../runtime/mounts.ts';
 import type { ContainerSpecInput } from '../../runtime/spec.ts';
 import type { ContainerContext } from '../context.ts';
-import type { ContainerRecord, HostConfig } from './model.ts';
+import { type ContainerRecord, type HostConfig, isPinned } from './model.ts';
 import { hasProcess } from './state.ts';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -46,6 +46,11 @@ export function defaultHostname(hc: HostConfig, id: string): string {
   return hc.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
 }
 
+/** The bind-mounted IPC namespace of a container with no process (pinned.ts). */
+export function ipcPinPath(ctx: ContainerContext, id: string): string {
+  return path.join(ctx.paths.execRoot, 'ipcns', id);
+}
+
 /** Where a shareable container's /dev/shm lives on the host, so that others can mount it too. */
 export function shmDir(ctx: ContainerContext, rec: ContainerRecord): string {
   return path.join(ctx.store.dir(rec.Id), 'mounts', 'shm');
@@ -74,7 +79,10 @@ export async function sharedNamespaces(
     const source = shmSource(ctx, donor);
     if (!source || !(await hasOwnFilesystem(source)))
       throw internal(`${refused}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
-    shared.ipc = { mode: 'path', path: `/proc/${donor.State.Pid}/ns/ipc` };
+    shared.ipc = {
+      mode: 'path',
+      path: isPinned(donor) ? ipcPinPath(ctx, donor.Id) : `/proc/${donor.State.Pid}/ns/ipc`,
+    };
     shm = { mode: 'bind', source };
   } else if (ipc === 'host') {
     shared.ipc = { mode: 'host' };
@@ -105,6 +113,8 @@ export async function sharedNamespaces(
   if (pidDonor !== undefined) {
     const donor = ctx.store.get(pidDonor);
     if (!hasProcess(donor.State.Status)) throw internal(`container ${donor.Id} is not running`);
+    if (isPinned(donor))
+      throw invalid(`cannot join the PID namespace of container ${donor.Id}: it runs no process`);
     shared.pid = { mode: 'path', path: `/proc/${donor.State.Pid}/ns/pid` };
   } else if (pid === 'host') {
     shared.pid = { mode: 'host' };

@@ -8,6 +8,9 @@ import type { ImageRuntimeConfig } from '../../storage/image-config.ts';
 import type { HeldImages } from '../images/operations.ts';
 import type { StdioChunk } from '../stdio.ts';
 
+/** HostConfig.Runtime of a container with no process that holds a pod's namespaces (pinned.ts). */
+export { pinnedRuntime } from './model.ts';
+
 /** A process's stdio as tagged chunks; an exec's ends with `{stream: 'exit', code, error?}`. */
 export type ProcessChunk = StdioChunk;
 

@@ -5,8 +5,9 @@ import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
 import { emitContainerEvent } from './create.ts';
 import { waitForExit } from './lifecycle.ts';
-import type { ContainerRecord } from './model.ts';
+import { type ContainerRecord, isPinned } from './model.ts';
 import { unmountShm } from './namespaces.ts';
+import { signalPinned, unpinIpc } from './pinned.ts';
 import { guard, hasProcess, transition } from './state.ts';
 
 export interface RemoveOptions {
@@ -36,7 +37,8 @@ export async function removeLocked(
   rec.ManuallyStopped = true;
   if (hasProcess(status)) {
     if (status === 'paused') await ctx.runtime.resume(rec.Id).catch(() => undefined);
-    await ctx.runtime.kill(rec.Id, 9, true).catch(() => undefined);
+    if (isPinned(rec)) await signalPinned(ctx, rec, 9).catch(() => undefined);
+    else await ctx.runtime.kill(rec.Id, 9, true).catch(() => undefined);
     emitContainerEvent(ctx, rec, 'kill', { signal: '9' });
     if (!(await waitForExit(ctx, rec, 10_000))) {
       // The monitor did not see the exit (conmon gone?); clean up by hand.
@@ -52,6 +54,7 @@ export async function removeLocked(
   await Promise.all([
     unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))),
     unmountShm(ctx, rec).catch(() => undefined),
+    unpinIpc(ctx, rec).catch(() => undefined),
     removeCgroup(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => undefined),
     ctx.network
       .detach(rec)

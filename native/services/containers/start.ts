@@ -12,8 +12,9 @@ import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../cont
 import { emitContainerEvent } from './create.ts';
 import { containerLayers } from './init-layer.ts';
 import { rlimitsOf } from './limits.ts';
-import type { ContainerRecord, HostConfig } from './model.ts';
+import { type ContainerRecord, type HostConfig, isPinned } from './model.ts';
 import { joinDonorNetworkFiles, sharedNamespaces, unmountShm } from './namespaces.ts';
+import { startPinned } from './pinned.ts';
 import { removeLocked } from './remove.ts';
 import { guard, transition } from './state.ts';
 
@@ -39,6 +40,7 @@ export async function startContainer(ctx: ContainerContext, ref: string): Promis
 /** Starts a container; the caller holds the container's lock. Used by start, restart and the restart policy. */
 export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
   guard.start(rec);
+  if (isPinned(rec)) return startPinned(ctx, rec);
   const dirs = rootfsDirs(ctx.store.dir(rec.Id));
   const bundle = bundleDir(ctx, rec.Id);
   try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type EngineError, isEngineError } from '../../core/errors.ts';
-import type { ContainerRecord, ContainerStatus } from './model.ts';
+import { type ContainerRecord, type ContainerStatus, pinnedRuntime } from './model.ts';
 import { createdState, guard, hasProcess, isActive, isStopped, transition, transitions } from './state.ts';
 
 const id = 'c0ffee'.repeat(10).slice(0, 64);
@@ -77,6 +77,19 @@ test('stats and top: top needs a process; resize needs a running one', () => {
     answer(guard.resize, 'paused'),
     `invalid: cannot resize a stopped container: container ${id} is not running`,
   );
+});
+
+test('a container with no process (a pod sandbox) refuses exec, top, pause and resize, and still stops', () => {
+  const pinned = (check: (r: ContainerRecord) => void) => () =>
+    check({ ...rec('running'), HostConfig: { Runtime: pinnedRuntime } } as ContainerRecord);
+  const refusal = (what: string) =>
+    `conflict: cannot ${what} container ${id}: it runs no process (it holds a pod's namespaces)`;
+  assert.equal(answer(pinned(guard.exec), 'running'), refusal('exec in'));
+  assert.equal(answer(pinned(guard.top), 'running'), refusal('list the processes of'));
+  assert.equal(answer(pinned(guard.pause), 'running'), refusal('pause'));
+  assert.equal(answer(pinned(guard.resize), 'running'), refusal('resize'));
+  assert.equal(answer(pinned(guard.stop), 'running'), 'ok');
+  assert.equal(answer(pinned(guard.signal), 'running'), 'ok');
 });
 
 test('rm without force takes stopped containers; with force, any', () => {

@@ -5,7 +5,7 @@
 // is written once.
 import { conflict, internal, invalid, notModified } from '../../core/errors.ts';
 import type { ContainerRecord, ContainerState, ContainerStatus } from './model.ts';
-import { zeroTime } from './model.ts';
+import { isPinned, zeroTime } from './model.ts';
 
 /** A container whose process exists (it may be frozen): it has a pid, a cgroup, a mounted rootfs. */
 export function hasProcess(s: ContainerStatus): boolean {
@@ -27,6 +27,12 @@ export function isStopped(s: ContainerStatus): boolean {
  * dockerd 20.10 answers with when it may not. `ref` is the name or ID the caller was asked about, which
  * some of dockerd's messages repeat.
  */
+/** What needs a process is refused on a container that has none (a pod's sandbox, pinned.ts). */
+function processless(rec: ContainerRecord, what: string): void {
+  if (isPinned(rec))
+    throw conflict(`cannot ${what} container ${rec.Id}: it runs no process (it holds a pod's namespaces)`);
+}
+
 export const guard = {
   start(rec: ContainerRecord): void {
     const s = rec.State.Status;
@@ -49,6 +55,7 @@ export const guard = {
     const s = rec.State.Status;
     if (s === 'paused') throw conflict(`Container ${rec.Id} is already paused`);
     if (s !== 'running') throw conflict(`Container ${rec.Id} is not running`);
+    processless(rec, 'pause');
   },
 
   unpause(rec: ContainerRecord): void {
@@ -60,15 +67,18 @@ export const guard = {
     const s = rec.State.Status;
     if (s === 'paused') throw conflict(`Container ${ref} is paused, unpause the container before exec`);
     if (s !== 'running') throw conflict(`Container ${rec.Id} is not running`);
+    processless(rec, 'exec in');
   },
 
   top(rec: ContainerRecord): void {
     if (!hasProcess(rec.State.Status)) throw conflict(`Container ${rec.Id} is not running`);
+    processless(rec, 'list the processes of');
   },
 
   resize(rec: ContainerRecord): void {
     if (rec.State.Status !== 'running')
       throw invalid(`cannot resize a stopped container: container ${rec.Id} is not running`);
+    processless(rec, 'resize');
   },
 
   /** `rm` without force takes stopped containers only. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type Daemon, eventually, loadBusybox, startDaemon, stopDaemon, target } from '../harness.ts';
 
@@ -52,6 +53,77 @@ describe('live restore after kill -9 of berthd', {
     assert.equal(stop.code, 0, stop.stderr);
     await follow.done;
     assert.equal(d.docker(['inspect', '-f', '{{.State.Status}}', 'survivor']).stdout.trim(), 'exited');
+  });
+
+  test('a container with no process (a pod sandbox) holds its namespaces across kill -9, and ends at SIGKILL', async () => {
+    const made = d.docker([
+      'run',
+      '-d',
+      '--runtime',
+      'io.berth.pinned',
+      '--ipc',
+      'shareable',
+      '--name',
+      'holder',
+      'busybox',
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const joiner = d.docker([
+      'run',
+      '-d',
+      '--name',
+      'joiner',
+      '--network',
+      'container:holder',
+      '--ipc',
+      'container:holder',
+      'busybox',
+      'sleep',
+      '1000',
+    ]);
+    assert.equal(joiner.code, 0, joiner.stderr);
+    const ns = (what: string) =>
+      d.docker(['exec', 'joiner', 'readlink', `/proc/self/ns/${what}`]).stdout.trim();
+    const before = { ipc: ns('ipc'), net: ns('net') };
+    const ip = d.docker(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'holder']).stdout.trim();
+    assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
+    await d.kill9();
+    await d.restart();
+    assert.equal(
+      d.docker(['inspect', '-f', '{{.State.Status}} {{.State.Pid}}', 'holder']).stdout.trim(),
+      'running 0',
+    );
+    assert.deepEqual({ ipc: ns('ipc'), net: ns('net') }, before);
+    // A container joining now gets the same namespaces and address.
+    const late = d.docker([
+      'run',
+      '--rm',
+      '--network',
+      'container:holder',
+      '--ipc',
+      'container:holder',
+      'busybox',
+      'sh',
+      '-c',
+      'readlink /proc/self/ns/ipc; ip -4 addr show eth0',
+    ]);
+    assert.match(
+      late.stdout,
+      new RegExp(`${before.ipc.replace(/[[\]]/g, '\\$&')}[\\s\\S]*inet ${ip.replaceAll('.', '\\.')}/`),
+    );
+    // What needs a process is refused; a signal other than SIGKILL is ignored, as by a pause.
+    assert.match(d.docker(['exec', 'holder', 'true']).stderr, /it runs no process/);
+    assert.equal(d.docker(['kill', '-s', 'TERM', 'holder']).code, 0);
+    assert.equal(d.docker(['inspect', '-f', '{{.State.Status}}', 'holder']).stdout.trim(), 'running');
+    const pins = () => readFileSync('/proc/self/mountinfo', 'utf8').split(`${d.root}/run/ipcns/`).length - 1;
+    assert.equal(pins(), 1, 'its IPC namespace is a mount');
+    assert.equal(d.docker(['kill', 'holder']).code, 0);
+    assert.equal(
+      d.docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'holder']).stdout.trim(),
+      'exited 137',
+    );
+    assert.equal(pins(), 0, 'unmounted at its end');
+    d.docker(['rm', '-f', 'joiner', 'holder']);
   });
 
   test('a container that exits while berthd is down shows its exit code after restart', async () => {

@@ -175,6 +175,61 @@ describe('pods', () => {
     ok(['delete', 'pod', 'missing-profile', '--wait=false']);
   });
 
+  test("the sandbox holds the pod's namespaces with no process (pause only for a shared PID namespace)", async () => {
+    ok(
+      ['apply', '-f', '-'],
+      pod('held', {
+        containers: [
+          busybox('a', { command: ['sleep', '1000'] }),
+          busybox('b', { command: ['sleep', '1000'] }),
+        ],
+      }),
+    );
+    ok(
+      ['apply', '-f', '-'],
+      pod('pidshare', {
+        shareProcessNamespace: true,
+        containers: [busybox('a', { command: ['sleep', '1000'] })],
+      }),
+    );
+    for (const name of ['held', 'pidshare'])
+      assert.ok(
+        await eventually(() => phaseOf(name) === 'Running', 30_000),
+        JSON.stringify(podJson(name).status),
+      );
+    const inside = (name: string, container: string, script: string) =>
+      c.kubectl(['exec', name, '-c', container, '--', 'sh', '-c', script]).stdout.trim();
+    const sandbox = (name: string) => `k8s_POD_${name}_default_${podJson(name).metadata.uid}_0`;
+    const inspect = (name: string, format: string) =>
+      c.daemon.docker(['inspect', sandbox(name), '--format', format]).stdout.trim();
+
+    // One IPC namespace and one network for both containers: the sandbox's files, nothing running.
+    assert.equal(
+      inspect('held', '{{.HostConfig.Runtime}} {{.State.Status}} {{.State.Pid}}'),
+      'io.berth.pinned running 0',
+    );
+    const ipc = inside('held', 'a', 'readlink /proc/self/ns/ipc');
+    assert.match(ipc, /^ipc:\[\d+\]$/);
+    assert.equal(inside('held', 'b', 'readlink /proc/self/ns/ipc'), ipc);
+    assert.equal(
+      inside('held', 'b', 'readlink /proc/self/ns/net'),
+      inside('held', 'a', 'readlink /proc/self/ns/net'),
+    );
+    const ip = podJson('held').status.podIP;
+    assert.match(
+      inside('held', 'b', 'ip -4 addr show eth0'),
+      new RegExp(`inet ${ip.replaceAll('.', '\\.')}/`),
+    );
+    const top = c.daemon.docker(['top', sandbox('held')]);
+    assert.notEqual(top.code, 0);
+    assert.match(top.stderr, /it runs no process \(it holds a pod's namespaces\)/);
+
+    // A shared PID namespace needs its first process: the pause, PID 1 in the container's view.
+    assert.equal(inspect('pidshare', '{{.HostConfig.Runtime}}'), '');
+    assert.match(inside('pidshare', 'a', 'cat /proc/1/cmdline'), /^\/pause/);
+    ok(['delete', 'pod', 'held', 'pidshare', '--wait=false']);
+  });
+
   test('env comes from a configmap, a secret and the pod fields; volumes are mounted', async () => {
     ok(['create', 'configmap', 'settings', '--from-literal=color=blue', '--from-literal=size=L']);
     ok(['create', 'secret', 'generic', 'creds', '--from-literal=password=s3cret']);
