@@ -117,4 +117,50 @@ describe('SQLite store on disk', () => {
     assert.ok(next.revision > max, 'revisions go on past every acknowledged one');
     await s.close();
   });
+
+  it('answers, shows and publishes a write only once its WAL is synced; batches meanwhile share one sync', async () => {
+    const gates: Array<() => void> = [];
+    let syncs = 0;
+    const s = SqliteStore.open(tempDb(), {
+      beforeSync: () => {
+        syncs++;
+        return new Promise<void>((r) => gates.push(r));
+      },
+    });
+    const events: string[] = [];
+    const abort = new AbortController();
+    const watching = (async () => {
+      for await (const e of s.watch('/k/', 0, abort.signal))
+        if (e.type !== 'PROGRESS') events.push(`${e.type} ${e.object.key}`);
+    })().catch(() => undefined);
+    let answered = false;
+    const a = s.create('/k/b', { v: 2 }).then((o) => {
+      answered = true;
+      return o;
+    });
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(answered, false, 'not answered before its sync');
+    assert.equal(await s.get('/k/b'), null, 'not readable before its sync');
+    assert.equal((await s.list('/k/')).items.length, 0);
+    assert.deepEqual(events, []);
+    // Two more batches while the first sync runs: one sync after it for both.
+    const b = s.update('/k/b', { v: 3 });
+    await new Promise((r) => setImmediate(r));
+    const c = s.create('/k/c', { v: 4 });
+    await new Promise((r) => setImmediate(r));
+    gates.shift()?.();
+    assert.equal((await a).revision, 1);
+    assert.equal((await s.get('/k/b'))?.value.v, 2);
+    while (gates.length === 0) await new Promise((r) => setImmediate(r));
+    gates.shift()?.();
+    assert.deepEqual([(await b).revision, (await c).revision], [2, 3]);
+    assert.equal(syncs, 2);
+    assert.equal((await s.get('/k/b'))?.value.v, 3);
+    while (events.length < 3) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(events, ['ADDED /k/b', 'MODIFIED /k/b', 'ADDED /k/c']);
+    abort.abort();
+    await watching;
+    await s.close();
+  });
 });
