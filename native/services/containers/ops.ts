@@ -9,7 +9,7 @@ import { labelsMatch, untilMs } from '../filters.ts';
 import { emitContainerEvent } from './create.ts';
 import { containerLayers, initLayerDir } from './init-layer.ts';
 import { hostLimits, verifyResources } from './limits.ts';
-import type { ContainerRecord, RestartPolicy } from './model.ts';
+import { type ContainerRecord, isPinned, type RestartPolicy } from './model.ts';
 import { removeLocked } from './remove.ts';
 import { guard, hasProcess, isStopped } from './state.ts';
 
@@ -66,7 +66,9 @@ export async function withRootfs<T>(
   fn: (rootfs: string) => Promise<T>,
 ): Promise<T> {
   const dirs = rootfsDirs(ctx.store.dir(rec.Id));
-  if (hasProcess(rec.State.Status)) return fn(dirs.merged);
+  // A running container's rootfs is mounted; one with no process (a pod sandbox) never mounts its own.
+  const mounted = (r: ContainerRecord) => hasProcess(r.State.Status) && !isPinned(r);
+  if (mounted(rec)) return fn(dirs.merged);
   return withLock(ctx, rec.Id, async () => {
     const image = await ctx.images.resolve(rec.Image);
     if (!image) throw invalid(`image of container ${rec.Id} is gone`);
@@ -77,7 +79,7 @@ export async function withRootfs<T>(
     try {
       return await fn(dirs.merged);
     } finally {
-      if (ctx.store.find(rec.Id) && !hasProcess(rec.State.Status)) {
+      if (ctx.store.find(rec.Id) && !mounted(rec)) {
         await unmountRootfs(ctx.sys, dirs);
       }
     }
@@ -151,7 +153,8 @@ export async function updateContainer(ctx: ContainerContext, ref: string, body: 
   const next = { ...hc };
   for (const [k, v] of Object.entries(u)) if (v !== undefined) (next as Record<string, unknown>)[k] = v;
   if (restartPolicy) next.RestartPolicy = restartPolicy;
-  if (hasProcess(rec.State.Status)) {
+  // A container with no process has no cgroup to change: its record takes the values.
+  if (hasProcess(rec.State.Status) && !isPinned(rec)) {
     const resources = liveResources(next, u, swapLimitSupported(ctx.cgroups));
     if (Object.keys(resources).length) {
       try {

@@ -111,6 +111,16 @@ describe('live restore after kill -9 of berthd', {
       late.stdout,
       new RegExp(`${before.ipc.replace(/[[\]]/g, '\\$&')}[\\s\\S]*inet ${ip.replaceAll('.', '\\.')}/`),
     );
+    // Its record and its image's files are there as any container's: update, cp.
+    const upd = d.docker(['update', '--memory', '64m', '--memory-swap', '128m', 'holder']);
+    assert.equal(upd.code, 0, upd.stderr);
+    assert.equal(
+      d.docker(['inspect', '-f', '{{.HostConfig.Memory}}', 'holder']).stdout.trim(),
+      String(64 * 1024 * 1024),
+    );
+    const cp = d.docker(['cp', 'holder:/etc/passwd', '-']);
+    assert.equal(cp.code, 0, cp.stderr);
+    assert.match(cp.stdout, /root:x:0:0/);
     // What needs a process is refused; a signal other than SIGKILL is ignored, as by a pause.
     assert.match(d.docker(['exec', 'holder', 'true']).stderr, /it runs no process/);
     assert.equal(d.docker(['kill', '-s', 'TERM', 'holder']).code, 0);
