@@ -106,19 +106,33 @@ export interface EndpointLink {
  */
 export async function configureSandbox(
   sys: Sys,
-  opts: { netns: string; create: boolean; loopback?: boolean; endpoints: EndpointLink[]; hostRules?: string },
+  opts: {
+    netns: string;
+    create: boolean;
+    loopback?: boolean;
+    endpoints: EndpointLink[];
+    hostRules?: string;
+    /** Other namespaces to pin with a new one, as unshare flags (`--ipc=FILE`): their files are made. */
+    pins?: string[];
+  },
 ): Promise<void> {
   const ns = opts.netns;
   let script = 'set -e\n';
+  const pins = opts.pins ?? [];
   if (opts.create) {
     await fs.mkdir(path.dirname(ns), { recursive: true, mode: 0o700 });
     await fs.writeFile(ns, '', { mode: 0o600 });
+    for (const pin of pins) {
+      const file = pin.slice(pin.indexOf('=') + 1);
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await fs.writeFile(file, '', { mode: 0o600 });
+    }
     // Only the namespace: no shell needed.
     if (!opts.endpoints.length && !opts.loopback && !opts.hostRules) {
-      await runOk(sys, 'unshare', [`--net=${ns}`, 'true']);
+      await runOk(sys, 'unshare', [`--net=${ns}`, ...pins, 'true']);
       return;
     }
-    script += `unshare --net=${ns} true\n`;
+    script += `unshare --net=${ns} ${pins.map(shellWord).join(' ')} true\n`;
   }
   const host: string[] = [];
   const inside: string[] = (opts.loopback ?? opts.create) ? ['link set lo up'] : [];
@@ -135,6 +149,34 @@ export async function configureSandbox(
       insideRules += `echo 1 > /proc/sys/net/ipv4/conf/${ep.ifName}/route_localnet\n`;
       insideRules += `iptables-restore --noflush <<'BERTH_DNS'\n${dnsRedirectRules(ep.dns, ep.ip).join('\n')}\nBERTH_DNS\n`;
     }
+  }
+  if (opts.create && !insideRules) {
+    // A new namespace with nothing to redirect inside: made and set up by one `ip` under unshare, each
+    // interface made inside with its peer sent to this namespace (berthd's), then put on its bridge.
+    const here = `/proc/${process.pid}/ns/net`;
+    const within = (opts.loopback ?? true) ? ['link set lo up'] : [];
+    const hostSide: string[] = [];
+    for (const ep of opts.endpoints) {
+      const mtu = String(ep.mtu ?? 1500);
+      within.push(
+        `link add ${ep.ifName} mtu ${mtu} address ${ep.mac} type veth peer name ${ep.hostIf} mtu ${mtu} netns ${here}`,
+        `addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifName}`,
+        `link set ${ep.ifName} up`,
+      );
+      if (ep.defaultGateway) within.push(`route add default via ${ep.defaultGateway} dev ${ep.ifName}`);
+      hostSide.push(`link set ${ep.hostIf} master ${ep.bridge} up`);
+    }
+    try {
+      await runOk(sys, 'unshare', [`--net=${ns}`, ...pins, 'ip', '-batch', '-'], {
+        input: `${within.join('\n')}\n`,
+      });
+      if (hostSide.length) await runOk(sys, 'ip', ['-batch', '-'], { input: `${hostSide.join('\n')}\n` });
+      if (opts.hostRules) await runOk(sys, 'iptables-restore', ['--noflush'], { input: opts.hostRules });
+    } catch (err) {
+      for (const ep of opts.endpoints) await deleteLink(sys, ep.hostIf).catch(() => undefined);
+      throw err;
+    }
+    return;
   }
   if (!opts.create && !insideRules) {
     // No redirect to set up inside: two or three processes of their own, not a shell that starts them
@@ -166,6 +208,9 @@ export async function configureSandbox(
     throw err;
   }
 }
+
+/** A word for sh, quoted when it needs to be. */
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 /** The nat rules inside a container's namespace that make 127.0.0.11:53 reach the daemon. */
 export function dnsRedirectRules(dns: { address: string; port: number }, ownIp: string): string[] {

@@ -26,7 +26,15 @@ export interface ContainerNetwork {
    * setup of its interfaces, which may finish while the runtime creates the container (`ready`
    * must settle before the container's process starts).
    */
-  attach(rec: ContainerRecord): Promise<{ network: ContainerSpecInput['network']; ready?: Promise<void> }>;
+  /**
+   * The container's network, its interfaces made (`ready`) while the runtime creates the container.
+   * `pins` (unshare flags such as `--ipc=FILE`) are pinned with its new network namespace, all in one
+   * go (`pinned`: they were; no namespace was made for host, none or container: networks).
+   */
+  attach(
+    rec: ContainerRecord,
+    opts?: { pins?: string[] },
+  ): Promise<{ network: ContainerSpecInput['network']; ready?: Promise<void>; pinned?: boolean }>;
   /** After the container stopped (or failed to start): tears down its interfaces and published ports. */
   detach(rec: ContainerRecord): Promise<void>;
   /** At remove: frees addresses and forgets endpoints. */

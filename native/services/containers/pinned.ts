@@ -31,14 +31,20 @@ export async function startPinned(ctx: ContainerContext, rec: ContainerRecord): 
   const ipc = ipcPinPath(ctx, rec.Id);
   try {
     await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
-    const pin = async () => {
+    // A namespace of the last run still pinned (a failed stop) goes first.
+    if (await hasOwnFilesystem(ipc)) await unpinIpc(ctx, rec);
+    // The IPC namespace is pinned with the network namespace, by the one process that makes it.
+    const [attached] = await Promise.all([
+      ctx.network.attach(rec, { pins: [`--ipc=${ipc}`] }),
+      sharedNamespaces(ctx, rec),
+    ]);
+    await (attached.ready ?? Promise.resolve());
+    if (!attached.pinned) {
+      // No namespace of its own for the network (host, none): the IPC namespace alone.
       await mkdirp(path.dirname(ipc), 0o700);
-      if (await hasOwnFilesystem(ipc)) return;
       await fs.writeFile(ipc, '', { mode: 0o600 });
       await runOk(ctx.sys, 'unshare', [`--ipc=${ipc}`, 'true']);
-    };
-    const [attached] = await Promise.all([ctx.network.attach(rec), pin(), sharedNamespaces(ctx, rec)]);
-    await (attached.ready ?? Promise.resolve());
+    }
   } catch (err) {
     await releasePinned(ctx, rec);
     transition.startFailed(rec, errorMessage(err), 128);

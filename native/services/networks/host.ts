@@ -14,7 +14,14 @@ import {
 import { type PortProxy, type ProxyTarget, startProxy } from '../../network/proxy.ts';
 import { hostResolvConf, type ResolvConf } from '../../network/resolv-conf.ts';
 
-export type SandboxPlan = { netns: string; create: boolean; loopback?: boolean; endpoints: EndpointLink[] };
+export type SandboxPlan = {
+  netns: string;
+  create: boolean;
+  loopback?: boolean;
+  endpoints: EndpointLink[];
+  /** Other namespaces pinned with a new network namespace, as unshare flags (`--ipc=FILE`). */
+  pins?: string[];
+};
 
 /**
  * What the network modules ask of the host: links and namespaces (iproute2), sysctls, the host's

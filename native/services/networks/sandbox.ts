@@ -47,7 +47,8 @@ export class Sandboxes {
    */
   async attach(
     rec: ContainerRecord,
-  ): Promise<{ network: ContainerSpecInput['network']; ready?: Promise<void> }> {
+    opts: { pins?: string[] } = {},
+  ): Promise<{ network: ContainerSpecInput['network']; ready?: Promise<void>; pinned?: boolean }> {
     const { ctx } = this;
     const mode = rec.HostConfig.NetworkMode === 'default' ? 'bridge' : rec.HostConfig.NetworkMode;
     if (mode === 'host') return { network: { mode: 'host' } };
@@ -89,6 +90,27 @@ export class Sandboxes {
       const primary = nets[0];
       if (primary?.Driver === 'bridge') rec.PublishedPorts = await this.ports.bind(rec, primary);
       const rules = this.ports.rulesOf(rec, rec.PublishedPorts ?? []);
+      const connected = () => {
+        // dockerd's `network connect` of each network a starting container joins.
+        for (const n of nets) if (n.Driver === 'bridge') ctx.emit(n, 'connect', { container: rec.Id });
+      };
+      if (opts.pins) {
+        // No runtime waits for the namespace (a container with no process): it is made, with the
+        // other namespaces to pin and its interfaces, in one go.
+        await Promise.all([
+          writeEtcFiles(rec, dnsOn),
+          this.configure({
+            netns: ns,
+            create: true,
+            loopback: true,
+            endpoints: links,
+            pins: opts.pins,
+            hostRules: rules.length ? restoreInput('-A', rules) : undefined,
+          }),
+        ]);
+        connected();
+        return { network: { mode: 'path', path: ns }, pinned: true };
+      }
       // The namespace first (the runtime needs it), beside the container's /etc files; its interfaces
       // are made while the runtime works.
       await Promise.all([
@@ -101,16 +123,10 @@ export class Sandboxes {
         loopback: true,
         endpoints: links,
         hostRules: rules.length ? restoreInput('-A', rules) : undefined,
-      }).then(
-        () => {
-          // dockerd's `network connect` of each network a starting container joins.
-          for (const n of nets) if (n.Driver === 'bridge') ctx.emit(n, 'connect', { container: rec.Id });
-        },
-        async (err) => {
-          await this.detach(rec).catch(() => undefined);
-          throw err;
-        },
-      );
+      }).then(connected, async (err) => {
+        await this.detach(rec).catch(() => undefined);
+        throw err;
+      });
       return { network: { mode: 'path', path: ns }, ready };
     } catch (err) {
       await this.detach(rec).catch(() => undefined);

@@ -150,8 +150,11 @@ export class NetworkService implements ContainerNetwork {
     return this.endpoints.prepare(rec, networkingConfig);
   }
 
-  attach(rec: ContainerRecord): Promise<{ network: ContainerSpecInput['network']; ready?: Promise<void> }> {
-    return this.sandboxes.attach(rec);
+  attach(
+    rec: ContainerRecord,
+    opts?: { pins?: string[] },
+  ): Promise<{ network: ContainerSpecInput['network']; ready?: Promise<void>; pinned?: boolean }> {
+    return this.sandboxes.attach(rec, opts);
   }
 
   detach(rec: ContainerRecord): Promise<void> {
