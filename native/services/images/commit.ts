@@ -15,7 +15,7 @@ import { type DiffFilter, writeDiffTar } from '../../storage/layer-diff.ts';
 import { withTag } from '../../storage/reference.ts';
 import { actorAttributes } from '../containers/create.ts';
 import { pauseContainer, unpauseContainer } from '../containers/lifecycle.ts';
-import type { ContainerRecord } from '../containers/model.ts';
+import { type ContainerRecord, isPinned } from '../containers/model.ts';
 import { guard } from '../containers/state.ts';
 import type { ContainerContext } from '../context.ts';
 import { applyChanges } from './changes.ts';
@@ -143,7 +143,8 @@ export async function commitContainer(ctx: ContainerContext, req: CommitRequest)
   guard.commit(rec);
   const runtime = req.config ?? applyChanges(runtimeOf(rec), req.changes);
   const store = ctx.images.store;
-  const pause = req.pause && rec.State.Status === 'running';
+  // Nothing to freeze in a container with no process (a pod sandbox): its upper dir stays empty.
+  const pause = req.pause && rec.State.Status === 'running' && !isPinned(rec);
   if (pause) await pauseContainer(ctx, rec.Id);
   const lease = req.into ? undefined : store.lease();
   // Like dockerd, the container stays paused until the image is recorded and its commit event sent.

@@ -118,6 +118,9 @@ describe('live restore after kill -9 of berthd', {
       d.docker(['inspect', '-f', '{{.HostConfig.Memory}}', 'holder']).stdout.trim(),
       String(64 * 1024 * 1024),
     );
+    const commit = d.docker(['commit', 'holder', 'holder-image']);
+    assert.equal(commit.code, 0, commit.stderr);
+    d.docker(['rmi', 'holder-image']);
     const cp = d.docker(['cp', 'holder:/etc/passwd', '-']);
     assert.equal(cp.code, 0, cp.stderr);
     assert.match(cp.stdout, /root:x:0:0/);
