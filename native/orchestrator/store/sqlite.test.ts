@@ -164,4 +164,21 @@ describe('SQLite store on disk', () => {
     await watching;
     await s.close();
   });
+
+  it('a sync that fails answers its writes unavailable, and refuses later writes', async () => {
+    const s = SqliteStore.open(tempDb(), { beforeSync: () => Promise.reject(new Error('disk gone')) });
+    await assert.rejects(
+      s.create('/k/a', {}),
+      (err: unknown) =>
+        err instanceof StoreError &&
+        err.kind === 'unavailable' &&
+        /cannot sync the store: disk gone/.test(err.message),
+    );
+    await assert.rejects(
+      s.create('/k/b', {}),
+      (err: unknown) => err instanceof StoreError && err.kind === 'unavailable',
+    );
+    assert.equal(await s.get('/k/a'), null, 'never acknowledged, never readable');
+    await s.close();
+  });
 });

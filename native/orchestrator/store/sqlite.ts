@@ -11,8 +11,8 @@
 // get it). Compaction removes the rows that no revision after it can see.
 //
 // Writes that arrive in the same turn of the event loop commit together in one transaction (group
-// commit), and the batches committed while a sync runs share the next one. berthd is the database's only user:
-// the file is locked exclusively, and watches are served from this process.
+// commit), and the batches committed while a sync runs share the next one. berthd is the database's
+// only user: the file is locked exclusively, and watches are served from this process.
 import { promises as fs, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -53,7 +53,10 @@ interface Pending {
 }
 
 export interface SqliteStoreOptions {
-  /** FULL (the default) syncs every write before it is answered; NORMAL survives a crash of berthd but not of the machine. */
+  /**
+   * FULL (the default) syncs every write before it is answered; NORMAL survives a crash of berthd but
+   * not of the machine.
+   */
   synchronous?: 'FULL' | 'NORMAL';
   /** Awaited before each sync of the WAL (a test's gate; nothing by default). */
   beforeSync?: () => Promise<void>;
@@ -271,17 +274,20 @@ export class SqliteStore implements Store {
   private durable(): Promise<void> {
     if (!this.syncing) {
       const run = this.syncWal();
-      this.syncing = run.finally(() => {
+      // Its outcome is the callers'; what follows it only waits for it to end.
+      this.syncing = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      void this.syncing.then(() => {
         this.syncing = undefined;
       });
       return run;
     }
-    this.queued ??= this.syncing
-      .catch(() => undefined)
-      .then(() => {
-        this.queued = undefined;
-        return this.durable();
-      });
+    this.queued ??= this.syncing.then(() => {
+      this.queued = undefined;
+      return this.durable();
+    });
     return this.queued;
   }
 
