@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { shellQuote } from '../core/spawner.ts';
 import { runOk, type Sys } from '../core/sys.ts';
 
 /**
@@ -132,7 +133,7 @@ export async function configureSandbox(
       await runOk(sys, 'unshare', [`--net=${ns}`, ...pins, 'true']);
       return;
     }
-    script += `unshare --net=${ns} ${pins.map(shellWord).join(' ')} true\n`;
+    script += `unshare --net=${ns} ${pins.map(shellQuote).join(' ')} true\n`;
   }
   const host: string[] = [];
   const inside: string[] = (opts.loopback ?? opts.create) ? ['link set lo up'] : [];
@@ -166,33 +167,18 @@ export async function configureSandbox(
       if (ep.defaultGateway) within.push(`route add default via ${ep.defaultGateway} dev ${ep.ifName}`);
       hostSide.push(`link set ${ep.hostIf} master ${ep.bridge} up`);
     }
-    try {
-      await runOk(sys, 'unshare', [`--net=${ns}`, ...pins, 'ip', '-batch', '-'], {
-        input: `${within.join('\n')}\n`,
-      });
-      if (hostSide.length) await runOk(sys, 'ip', ['-batch', '-'], { input: `${hostSide.join('\n')}\n` });
-      if (opts.hostRules) await runOk(sys, 'iptables-restore', ['--noflush'], { input: opts.hostRules });
-    } catch (err) {
-      for (const ep of opts.endpoints) await deleteLink(sys, ep.hostIf).catch(() => undefined);
-      throw err;
-    }
-    return;
+    return runSteps(sys, opts, [
+      ['unshare', [`--net=${ns}`, ...pins, 'ip', '-batch', '-'], within],
+      hostSide.length ? ['ip', ['-batch', '-'], hostSide] : undefined,
+    ]);
   }
   if (!opts.create && !insideRules) {
     // No redirect to set up inside: two or three processes of their own, not a shell that starts them
     // and a second shell in the namespace (a pod's sandbox, a container on the default bridge).
-    try {
-      if (host.length) await runOk(sys, 'ip', ['-batch', '-'], { input: `${host.join('\n')}\n` });
-      if (inside.length)
-        await runOk(sys, 'nsenter', [`--net=${ns}`, 'ip', '-batch', '-'], {
-          input: `${inside.join('\n')}\n`,
-        });
-      if (opts.hostRules) await runOk(sys, 'iptables-restore', ['--noflush'], { input: opts.hostRules });
-    } catch (err) {
-      for (const ep of opts.endpoints) await deleteLink(sys, ep.hostIf).catch(() => undefined);
-      throw err;
-    }
-    return;
+    return runSteps(sys, opts, [
+      host.length ? ['ip', ['-batch', '-'], host] : undefined,
+      inside.length ? ['nsenter', [`--net=${ns}`, 'ip', '-batch', '-'], inside] : undefined,
+    ]);
   }
   if (host.length) script += `ip -batch - <<'BERTH_HOST'\n${host.join('\n')}\nBERTH_HOST\n`;
   if (inside.length || insideRules) {
@@ -209,8 +195,27 @@ export async function configureSandbox(
   }
 }
 
-/** A word for sh, quoted when it needs to be. */
-const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+/**
+ * Runs `ip -batch` steps in order (each given its lines), then the host's rules; a failure removes the
+ * endpoints' host links before it is thrown.
+ */
+async function runSteps(
+  sys: Sys,
+  opts: { endpoints: EndpointLink[]; hostRules?: string },
+  steps: Array<[cmd: string, args: string[], lines: string[]] | undefined>,
+): Promise<void> {
+  try {
+    for (const step of steps) {
+      if (!step) continue;
+      const [cmd, args, lines] = step;
+      await runOk(sys, cmd, args, { input: `${lines.join('\n')}\n` });
+    }
+    if (opts.hostRules) await runOk(sys, 'iptables-restore', ['--noflush'], { input: opts.hostRules });
+  } catch (err) {
+    for (const ep of opts.endpoints) await deleteLink(sys, ep.hostIf).catch(() => undefined);
+    throw err;
+  }
+}
 
 /** The nat rules inside a container's namespace that make 127.0.0.11:53 reach the daemon. */
 export function dnsRedirectRules(dns: { address: string; port: number }, ownIp: string): string[] {

@@ -1,8 +1,9 @@
 // The engine's create bodies for a pod's sandbox and containers: what `docker run` flags a
 // Docker-backed kubelet (cri-dockerd) would have passed. The sandbox holds the pod's network and IPC
-// namespaces and its hostname (as files, with no process, unless the pod shares its PID namespace); each container joins them (`--network container:<sandbox>`,
-// `--ipc container:<sandbox>`, and its PID namespace with shareProcessNamespace); resources become
-// cgroup limits (limits.cpu → NanoCpus, requests.cpu → CpuShares, limits.memory → Memory).
+// namespaces and its hostname (as files, with no process, unless the pod shares its PID namespace);
+// each container joins them (`--network container:<sandbox>`, `--ipc container:<sandbox>`, and its PID
+// namespace with shareProcessNamespace); resources become cgroup limits (limits.cpu → NanoCpus,
+// requests.cpu → CpuShares, limits.memory → Memory).
 
 import { pinnedRuntime } from '../../services/containers/operations.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
@@ -49,18 +50,6 @@ export function sandboxConfig(
       SecurityOpt: ['seccomp=unconfined'],
     },
   };
-}
-
-/** A container's seccompProfile, else its pod's (type and, for Localhost, the file). */
-export function seccompProfileOf(
-  pod: KubeObject,
-  container: Obj,
-): { type: string; localhostProfile?: string } {
-  const own = obj(obj(container.securityContext).seccompProfile);
-  const podLevel = obj(obj(obj(pod.spec).securityContext).seccompProfile);
-  const p = own.type !== undefined ? own : podLevel;
-  const type = String(p.type ?? 'RuntimeDefault');
-  return type === 'Localhost' ? { type, localhostProfile: String(p.localhostProfile ?? '') } : { type };
 }
 
 /**

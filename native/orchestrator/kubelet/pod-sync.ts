@@ -1,7 +1,8 @@
 // One pass of the kubelet over one pod (its SyncPod): make the engine's containers what the pod asks
 // for, then write what they are to the pod's status. A sandbox first (a container holding the pod's
-// network and IPC namespaces, with no process unless the pod shares its PID namespace), init containers one at a time in order, then the app containers;
-// exited containers restart by the restart policy after the CrashLoopBackOff delay; a pod being
+// network and IPC namespaces, with no process unless the pod shares its PID namespace), init
+// containers one at a time in order, then the app containers; exited containers restart by the
+// restart policy after the CrashLoopBackOff delay; a pod being
 // deleted has its containers stopped with its grace period and is then deleted for good. Everything
 // that happens later (an exit, a back-off running out, a probe) comes back as another pass.
 import type { Clock } from '../../core/clock.ts';

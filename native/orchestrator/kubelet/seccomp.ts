@@ -6,21 +6,30 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { secureJoin } from '../../core/securejoin.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
-import { seccompProfileOf } from './container-config.ts';
 
-/** Where Localhost profiles are looked up, under the kubelet's root (`<data-root>/kubernetes`). */
-export const seccompRoot = (root: string) => path.join(root, 'seccomp');
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+/** A container's seccompProfile, else its pod's (type and, for Localhost, the file). */
+function seccompProfileOf(pod: KubeObject, container: Obj): { type: string; localhostProfile?: string } {
+  const own = obj(obj(container.securityContext).seccompProfile);
+  const podLevel = obj(obj(obj(pod.spec).securityContext).seccompProfile);
+  const p = own.type !== undefined ? own : podLevel;
+  const type = String(p.type ?? 'RuntimeDefault');
+  return type === 'Localhost' ? { type, localhostProfile: String(p.localhostProfile ?? '') } : { type };
+}
 
 /** The option (`seccomp=unconfined`, `seccomp=<json>`), or undefined for the engine's default profile. */
 export async function seccompOption(
   root: string,
   pod: KubeObject,
-  container: Record<string, unknown>,
+  container: Obj,
 ): Promise<string | undefined> {
   const p = seccompProfileOf(pod, container);
   if (p.type === 'Unconfined') return 'seccomp=unconfined';
   if (p.type !== 'Localhost') return undefined;
-  const dir = seccompRoot(root);
+  // Localhost profiles live under the kubelet's root (`<data-root>/kubernetes`).
+  const dir = path.join(root, 'seccomp');
   const shown = path.join(dir, p.localhostProfile ?? '');
   try {
     if (!p.localhostProfile || path.isAbsolute(p.localhostProfile)) throw new Error('not a relative path');

@@ -163,9 +163,18 @@ export function normalizeHostConfig(
   return hc;
 }
 
+/**
+ * A security option's key and value, as dockerd splits it: at the first `=`, else (the older form) at
+ * the first `:`; the value kept whole (a seccomp profile's JSON has both).
+ */
+export function splitSecurityOpt(o: string): [key: string, value: string | undefined] {
+  const at = o.includes('=') ? o.indexOf('=') : o.indexOf(':');
+  return at < 0 ? [o, undefined] : [o.slice(0, at), o.slice(at + 1)];
+}
+
 function validateSecurityOpts(opts: string[] | null): void {
   for (const o of opts ?? []) {
-    const [k, v] = o.includes('=') ? o.split('=', 2) : o.split(':', 2);
+    const [k, v] = splitSecurityOpt(o);
     if (k === 'no-new-privileges' && (v === undefined || v === 'true' || v === 'false')) continue;
     if (k === 'seccomp' && v !== undefined) continue;
     if (k === 'apparmor' || k === 'label') continue;

@@ -24,12 +24,9 @@ export interface ContainerNetwork {
   /**
    * At start, before the runtime creates the container: the network namespace it joins, and the
    * setup of its interfaces, which may finish while the runtime creates the container (`ready`
-   * must settle before the container's process starts).
-   */
-  /**
-   * The container's network, its interfaces made (`ready`) while the runtime creates the container.
-   * `pins` (unshare flags such as `--ipc=FILE`) are pinned with its new network namespace, all in one
-   * go (`pinned`: they were; no namespace was made for host, none or container: networks).
+   * must settle before the container's process starts). `pins` (unshare flags such as `--ipc=FILE`)
+   * are pinned with its new network namespace, which is then made and set up in one go (`pinned`: they
+   * were; no namespace is made for host, none or container: networks).
    */
   attach(
     rec: ContainerRecord,

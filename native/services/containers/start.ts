@@ -9,7 +9,7 @@ import { buildSpec, type ContainerSpecInput } from '../../runtime/spec.ts';
 import { processUser } from '../../runtime/user.ts';
 import { mountRootfs, prepareRootfs, rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
 import { bundleDir, type ContainerContext, cgroupsPath, withLock } from '../context.ts';
-import { emitContainerEvent } from './create.ts';
+import { emitContainerEvent, splitSecurityOpt } from './create.ts';
 import { containerLayers } from './init-layer.ts';
 import { rlimitsOf } from './limits.ts';
 import { type ContainerRecord, type HostConfig, isPinned } from './model.ts';
@@ -153,11 +153,10 @@ export function groupAdd(rec: ContainerRecord): string[] {
   return Array.isArray(g) ? g.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** The value of a security option (`key=value`, or the older `key:value`); a profile's JSON kept whole. */
+/** The value of a security option (`key=value`, or the older `key:value`). */
 function securityOpt(rec: ContainerRecord, key: string): string | undefined {
   for (const o of rec.HostConfig.SecurityOpt ?? []) {
-    const at = o.includes('=') ? o.indexOf('=') : o.indexOf(':');
-    const [k, v] = at < 0 ? [o, undefined] : [o.slice(0, at), o.slice(at + 1)];
+    const [k, v] = splitSecurityOpt(o);
     if (k === key) return v ?? 'true';
   }
   return undefined;

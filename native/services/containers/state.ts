@@ -22,17 +22,17 @@ export function isStopped(s: ContainerStatus): boolean {
   return s === 'created' || s === 'exited' || s === 'dead';
 }
 
-/**
- * The guards: each checks that an operation may run on a container as it is now, and throws the error
- * dockerd 20.10 answers with when it may not. `ref` is the name or ID the caller was asked about, which
- * some of dockerd's messages repeat.
- */
 /** What needs a process is refused on a container that has none (a pod's sandbox, pinned.ts). */
 function processless(rec: ContainerRecord, what: string): void {
   if (isPinned(rec))
     throw conflict(`cannot ${what} container ${rec.Id}: it runs no process (it holds a pod's namespaces)`);
 }
 
+/**
+ * The guards: each checks that an operation may run on a container as it is now, and throws the error
+ * dockerd 20.10 answers with when it may not. `ref` is the name or ID the caller was asked about, which
+ * some of dockerd's messages repeat.
+ */
 export const guard = {
   start(rec: ContainerRecord): void {
     const s = rec.State.Status;
