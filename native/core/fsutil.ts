@@ -1,5 +1,23 @@
+// berthd's own small files and their metadata (records, specs, /etc files, FIFOs, mount points) are
+// read and written with the synchronous calls. An asynchronous call is a round trip through libuv's
+// thread pool: on a virtualised host, waking a pool thread and being woken back costs about 35 µs of
+// CPU per call against about 3 µs for the call itself (a stat; 140 against 8 µs for reading a small
+// file), and a pod start makes some three hundred such calls. On a local filesystem these calls do
+// not wait on anything but the page cache. What can wait stays asynchronous: fsync, large or
+// streamed files (layers, logs, archives) and recursive removals.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import {
+  closeSync,
+  promises as fs,
+  fsync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -14,14 +32,24 @@ export async function writeFileAtomic(
   durable = true,
 ): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await fs.open(tmp, 'w', mode);
+  const fd = openSync(tmp, 'w', mode);
   try {
-    await fh.writeFile(data);
-    if (durable) await fh.sync();
+    writeFileSync(fd, data);
+    if (durable)
+      await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
-  await fs.rename(tmp, file);
+  renameSync(tmp, file);
+}
+
+/** What `f` returns, or `fallback` when it throws (a file that is not there, say). */
+export function tryOr<T, F>(f: () => T, fallback: F): T | F {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
 }
 
 export async function writeJsonAtomic(file: string, value: unknown, durable = true): Promise<void> {
@@ -30,7 +58,7 @@ export async function writeJsonAtomic(file: string, value: unknown, durable = tr
 
 export async function readJson<T>(file: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch (err) {
     if (isNoEnt(err)) return undefined;
     throw err;
@@ -39,7 +67,7 @@ export async function readJson<T>(file: string): Promise<T | undefined> {
 
 export async function exists(p: string): Promise<boolean> {
   try {
-    await fs.lstat(p);
+    lstatSync(p);
     return true;
   } catch {
     return false;
@@ -55,7 +83,7 @@ export async function rmrf(p: string): Promise<void> {
 }
 
 export async function mkdirp(p: string, mode = 0o700): Promise<void> {
-  await fs.mkdir(p, { recursive: true, mode });
+  mkdirSync(p, { recursive: true, mode });
 }
 
 /** Total bytes of regular files under a directory (not following symlinks), like `du -sb`. */
@@ -86,7 +114,8 @@ export async function dirSize(dir: string): Promise<number> {
 export async function hasOwnFilesystem(dir: string): Promise<boolean> {
   const at = path.resolve(dir);
   try {
-    const [self, parent] = await Promise.all([fs.stat(at), fs.stat(path.dirname(at))]);
+    const self = statSync(at);
+    const parent = statSync(path.dirname(at));
     return self.dev !== parent.dev || self.ino === parent.ino;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR';

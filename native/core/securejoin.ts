@@ -1,5 +1,6 @@
-import { promises as fs } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import { tryOr } from './fsutil.ts';
 
 /**
  * Resolves `unsafe` inside `root` as if `root` were `/`: `..` never climbs above root and symlinks
@@ -18,11 +19,11 @@ export async function secureJoin(root: string, unsafe: string, followLast = true
     }
     const candidate = path.join(root, ...resolved, part);
     const isLast = parts.length === 0;
-    const st = await fs.lstat(candidate).catch(() => undefined);
+    const st = tryOr(() => lstatSync(candidate), undefined);
     if (st?.isSymbolicLink() && (!isLast || followLast)) {
       if (++hops > 255)
         throw Object.assign(new Error(`too many levels of symbolic links: ${unsafe}`), { code: 'ELOOP' });
-      const target = await fs.readlink(candidate);
+      const target = readlinkSync(candidate);
       if (target.startsWith('/')) resolved.length = 0;
       parts.unshift(...target.split('/').filter((p) => p && p !== '.'));
       continue;

@@ -15,7 +15,7 @@
 // (`3>FILE`, `3<>FIFO`) are set up on its line; the shell's own session is the command's (`detached`). Everything
 // goes to the fallback Sys when the shell cannot run.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, promises as fs, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hostSys, type RunOptions, type RunResult, type Sys } from './sys.ts';
 
@@ -126,8 +126,12 @@ export class ShellSpawner implements Sys {
     if (!shell) return this.fallback.run(cmd, args, opts);
     const n = this.next++;
     const input = opts.input !== undefined;
-    if (input) await fs.writeFile(path.join(this.dir, `${n}.i`), opts.input as string | Buffer);
-    const fd3Fifo = opts.fd3 ? (await fs.stat(opts.fd3).catch(() => undefined))?.isFIFO() : false;
+    // Small files of its own: synchronous calls (core/fsutil.ts says why).
+    if (input) writeFileSync(path.join(this.dir, `${n}.i`), opts.input as string | Buffer);
+    let fd3Fifo = false;
+    try {
+      fd3Fifo = opts.fd3 ? statSync(opts.fd3).isFIFO() : false;
+    } catch {}
     return new Promise<RunResult>((resolve, reject) => {
       const p: Pending = { resolve, reject, file, input };
       if (opts.timeoutMs)
@@ -213,7 +217,7 @@ export class ShellSpawner implements Sys {
       clearTimeout(p.timer);
       p.reject(new Error(`${path.basename(p.file)}: the engine's command shell exited`));
       this.pending.delete(n);
-      void this.cleanup(n, p.input);
+      this.cleanup(n, p.input);
     }
   }
 
@@ -233,32 +237,35 @@ export class ShellSpawner implements Sys {
         this.pending.delete(n);
         clearTimeout(p.timer);
         if (!this.pending.size) this.hold(false);
-        void this.finish(n, p, Number(value));
+        this.finish(n, p, Number(value));
       }
     }
   }
 
-  private async finish(n: number, p: Pending, status: number) {
+  private finish(n: number, p: Pending, status: number) {
     const base = path.join(this.dir, String(n));
+    const text = (f: string) => {
+      try {
+        return readFileSync(f, 'utf8');
+      } catch {
+        return '';
+      }
+    };
     try {
-      const [stdout, stderr] = await Promise.all([
-        fs.readFile(`${base}.o`, 'utf8').catch(() => ''),
-        fs.readFile(`${base}.e`, 'utf8').catch(() => ''),
-      ]);
+      const stdout = text(`${base}.o`);
+      const stderr = text(`${base}.e`);
       // The file went between lookup and exec: the same error a spawn would give.
       if (status === 127 && !executable(p.file)) {
         for (const [k, f] of this.paths) if (f === p.file) this.paths.delete(k);
         p.reject(notFound(p.file));
       } else p.resolve({ code: status, stdout, stderr });
     } finally {
-      await this.cleanup(n, p.input);
+      this.cleanup(n, p.input);
     }
   }
 
-  private async cleanup(n: number, input: boolean) {
+  private cleanup(n: number, input: boolean) {
     const base = path.join(this.dir, String(n));
-    await Promise.all(
-      [`${base}.o`, `${base}.e`, ...(input ? [`${base}.i`] : [])].map((f) => fs.rm(f, { force: true })),
-    );
+    for (const f of [`${base}.o`, `${base}.e`, ...(input ? [`${base}.i`] : [])]) rmSync(f, { force: true });
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { shellQuote } from '../core/spawner.ts';
 import { runOk, type Sys } from '../core/sys.ts';
@@ -14,14 +14,11 @@ export async function deleteNetns(sys: Sys, file: string): Promise<void> {
   if (r.code !== 0 && !/not mounted|no mount point|No such file/i.test(r.stderr)) {
     throw new Error(`umount ${file}: ${r.stderr.trim()}`);
   }
-  await fs.rm(file, { force: true });
+  rmSync(file, { force: true });
 }
 
 export async function linkExists(name: string): Promise<boolean> {
-  return fs.stat(`/sys/class/net/${name}`).then(
-    () => true,
-    () => false,
-  );
+  return existsSync(`/sys/class/net/${name}`);
 }
 
 async function sysctl(key: string, value: string): Promise<void> {
@@ -121,12 +118,13 @@ export async function configureSandbox(
   let script = 'set -e\n';
   const pins = opts.pins ?? [];
   if (opts.create) {
-    await fs.mkdir(path.dirname(ns), { recursive: true, mode: 0o700 });
-    await fs.writeFile(ns, '', { mode: 0o600 });
+    // The mount points of the namespaces: berthd's own empty files (core/fsutil.ts on sync calls).
+    mkdirSync(path.dirname(ns), { recursive: true, mode: 0o700 });
+    writeFileSync(ns, '', { mode: 0o600 });
     for (const pin of pins) {
       const file = pin.slice(pin.indexOf('=') + 1);
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-      await fs.writeFile(file, '', { mode: 0o600 });
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      writeFileSync(file, '', { mode: 0o600 });
     }
     // Only the namespace: no shell needed.
     if (!opts.endpoints.length && !opts.loopback && !opts.hostRules) {

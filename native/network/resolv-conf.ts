@@ -1,4 +1,5 @@
-import { promises as fs } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { tryOr } from '../core/fsutil.ts';
 
 /** The parts of a resolv.conf that containers get: name servers, search domains, options. */
 export interface ResolvConf {
@@ -20,5 +21,5 @@ export function parseResolvConf(text: string): ResolvConf {
 
 /** The host's /etc/resolv.conf, parsed (empty when there is none). */
 export async function hostResolvConf(): Promise<ResolvConf> {
-  return parseResolvConf(await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+  return parseResolvConf(tryOr(() => readFileSync('/etc/resolv.conf', 'utf8'), ''));
 }

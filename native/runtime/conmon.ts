@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, constants, promises as fs, openSync } from 'node:fs';
+import { closeSync, constants, promises as fs, openSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -211,7 +211,7 @@ async function createThrough(sys: Sys, o: ConmonCreateOptions, args: string[]): 
   } finally {
     stream?.destroy();
     if (fd !== undefined) closeSync(fd);
-    await fs.rm(fifo, { force: true });
+    rmSync(fifo, { force: true });
   }
 }
 

@@ -1,6 +1,7 @@
-import { closeSync, constants, existsSync, promises as fs, openSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { invalid } from '../core/errors.ts';
+import { tryOr } from '../core/fsutil.ts';
 import { exited, runOk, type Sys } from '../core/sys.ts';
 
 export type RuntimeName = 'runc' | 'crun';
@@ -69,9 +70,9 @@ export class OciRuntime {
    */
   async start(id: string, pid = 0): Promise<void> {
     const fifo = path.join(this.stateRoot, id, 'exec.fifo');
-    if (this.name === 'runc' && pid > 0 && (await isFifo(fifo))) {
+    if (this.name === 'runc' && pid > 0 && isFifo(fifo)) {
       await readExecFifo(fifo, () => this.sys.alive(pid) && !exited(pid));
-      await fs.rm(fifo, { force: true });
+      rmSync(fifo, { force: true });
       return;
     }
     await this.cmd(['start', id]);
@@ -102,11 +103,8 @@ export class OciRuntime {
   }
 
   /** Whether the runtime still keeps state for a container (created, running or stopped). */
-  hasState(id: string): Promise<boolean> {
-    return fs.stat(path.join(this.stateRoot, id)).then(
-      () => true,
-      () => false,
-    );
+  async hasState(id: string): Promise<boolean> {
+    return existsSync(path.join(this.stateRoot, id));
   }
 
   /**
@@ -114,7 +112,7 @@ export class OciRuntime {
    * stopped container once berthd removes the cgroup itself: one process spawn less per exit.
    */
   async forgetStopped(id: string): Promise<void> {
-    await fs.rm(path.join(this.stateRoot, id), { recursive: true, force: true });
+    rmSync(path.join(this.stateRoot, id), { recursive: true, force: true });
   }
 
   async state(id: string): Promise<RuntimeState | undefined> {
@@ -146,11 +144,8 @@ export class OciRuntime {
   }
 }
 
-async function isFifo(file: string): Promise<boolean> {
-  return fs.lstat(file).then(
-    (st) => st.isFIFO(),
-    () => false,
-  );
+function isFifo(file: string): boolean {
+  return tryOr(() => lstatSync(file).isFIFO(), false);
 }
 
 /**

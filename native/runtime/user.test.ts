@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -78,4 +79,15 @@ test("a process's groups: the primary group first, the user's groups, then --gro
     processUser(r, '', ['audio']),
     /^EngineError: Unable to find group audio: no matching entries in group file$/,
   );
+});
+
+test("an image's /etc/passwd that is not a regular file is read as empty, without waiting on it", async () => {
+  // The image's files are read on berthd's own thread: a FIFO (a writer that never comes) must not
+  // hold it, and a folder is no passwd file either.
+  const r = testDir('berth-rootfs-');
+  mkdirSync(path.join(r, 'etc'));
+  execFileSync('mkfifo', [path.join(r, 'etc/passwd')]);
+  mkdirSync(path.join(r, 'etc/group'));
+  assert.deepEqual(await resolveUser(r, '1000'), { uid: 1000, gid: 0, additionalGids: [], home: '/' });
+  await assert.rejects(resolveUser(r, 'app'), /unable to find user app/);
 });

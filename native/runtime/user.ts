@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { invalid } from '../core/errors.ts';
 import { isNoEnt } from '../core/fsutil.ts';
 import { secureJoin } from '../core/securejoin.ts';
@@ -29,7 +29,14 @@ const isNum = (s: string) => /^\d+$/.test(s);
 /** Reads a file of the image as if chrooted into it: symlinks, absolute or not, stay inside rootfs. */
 async function readInRootfs(rootfs: string, file: string): Promise<string> {
   try {
-    return await fs.readFile(await secureJoin(rootfs, file), 'utf8');
+    // The image's own file, which may be anything: opened without waiting (a FIFO would otherwise
+    // hold berthd's thread) and read only when it is a regular file.
+    const fd = openSync(await secureJoin(rootfs, file), constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8') : '';
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     if (isNoEnt(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') return '';
     throw err;

@@ -5,8 +5,10 @@
 // it with one rename, then fixes the top-level links and removes the old folder. The volume's folder
 // itself never changes, so the bind mounts of running containers see every update.
 import { randomInt } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+// The files are small (an object's data is at most 1 MiB): synchronous calls (core/fsutil.ts says why).
+import fs from 'node:fs';
 import path from 'node:path';
+import { tryOr } from '../../core/fsutil.ts';
 import { ContainerConfigError } from './env.ts';
 
 export type Files = Map<string, { data: Buffer; mode?: number }>;
@@ -31,29 +33,29 @@ function stampName(now: Date): string {
 }
 
 /** Whether the folder `..data` points to holds exactly these files with these modes. */
-async function same(dir: string, files: Files, defaultMode: number): Promise<boolean> {
-  const current = await fs.readlink(path.join(dir, dataLink)).catch(() => undefined);
+function same(dir: string, files: Files, defaultMode: number): boolean {
+  const current = tryOr(() => fs.readlinkSync(path.join(dir, dataLink)), undefined);
   if (!current) return false;
   const base = path.join(dir, current);
   const have: string[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    for (const e of await fs.readdir(path.join(base, rel), { withFileTypes: true })) {
+  const walk = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(base, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(r);
+      if (e.isDirectory()) walk(r);
       else have.push(r);
     }
   };
   try {
-    await walk('');
+    walk('');
   } catch {
     return false;
   }
   if (have.length !== files.size) return false;
   for (const [rel, f] of files) {
     const file = path.join(base, rel);
-    const st = await fs.stat(file).catch(() => undefined);
+    const st = tryOr(() => fs.statSync(file), undefined);
     if (!st?.isFile() || (st.mode & 0o7777) !== (f.mode ?? defaultMode)) return false;
-    if (!(await fs.readFile(file)).equals(f.data)) return false;
+    if (!fs.readFileSync(file).equals(f.data)) return false;
   }
   return true;
 }
@@ -70,40 +72,40 @@ export async function writeAtomic(
 ): Promise<boolean> {
   const clean: Files = new Map();
   for (const [rel, f] of files) clean.set(checkPath(rel), f);
-  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-  if (await same(dir, clean, defaultMode)) return false;
-  const old = await fs.readlink(path.join(dir, dataLink)).catch(() => undefined);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  if (same(dir, clean, defaultMode)) return false;
+  const old = tryOr(() => fs.readlinkSync(path.join(dir, dataLink)), undefined);
   const stamp = stampName(now);
   const ts = path.join(dir, stamp);
-  await fs.mkdir(ts, { mode: 0o755 });
-  await fs.chmod(ts, 0o755);
+  fs.mkdirSync(ts, { mode: 0o755 });
+  fs.chmodSync(ts, 0o755);
   for (const [rel, f] of clean) {
     const file = path.join(ts, rel);
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
-    await fs.writeFile(file, f.data, { mode: f.mode ?? defaultMode });
-    await fs.chmod(file, f.mode ?? defaultMode);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(file, f.data, { mode: f.mode ?? defaultMode });
+    fs.chmodSync(file, f.mode ?? defaultMode);
   }
   const tmp = path.join(dir, `${dataLink}_tmp`);
-  await fs.rm(tmp, { force: true });
-  await fs.symlink(stamp, tmp);
-  await fs.rename(tmp, path.join(dir, dataLink));
+  fs.rmSync(tmp, { force: true });
+  fs.symlinkSync(stamp, tmp);
+  fs.renameSync(tmp, path.join(dir, dataLink));
   // Top-level names: a link for each new one, the links of names that went removed.
   const tops = new Set([...clean.keys()].map((rel) => rel.split('/')[0]!));
   for (const top of tops) {
     const link = path.join(dir, top);
-    const st = await fs.lstat(link).catch(() => undefined);
+    const st = tryOr(() => fs.lstatSync(link), undefined);
     if (st?.isSymbolicLink()) continue;
-    if (st) await fs.rm(link, { recursive: true, force: true });
-    await fs.symlink(path.join(dataLink, top), link);
+    if (st) fs.rmSync(link, { recursive: true, force: true });
+    fs.symlinkSync(path.join(dataLink, top), link);
   }
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     if (e.name.startsWith('..') || tops.has(e.name)) continue;
-    await fs.rm(path.join(dir, e.name), { recursive: true, force: true });
+    fs.rmSync(path.join(dir, e.name), { recursive: true, force: true });
   }
-  if (old && old !== stamp) await fs.rm(path.join(dir, old), { recursive: true, force: true });
+  if (old && old !== stamp) fs.rmSync(path.join(dir, old), { recursive: true, force: true });
   // Leftovers of a write that was cut short (berthd killed in the middle).
-  for (const e of await fs.readdir(dir))
+  for (const e of fs.readdirSync(dir))
     if (e.startsWith('..') && e !== dataLink && e !== stamp)
-      await fs.rm(path.join(dir, e), { recursive: true, force: true });
+      fs.rmSync(path.join(dir, e), { recursive: true, force: true });
   return true;
 }

@@ -4,6 +4,7 @@
 // of that file are its `state.terminated.message`, or, with FallbackToLogsOnError, an empty file and a
 // non-zero exit, the last 80 lines (at most 2048 bytes) of its log. The status then keeps each
 // message to its share of 12 KiB over all the pod's containers (the status manager's normalizeStatus).
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerInfo, ContainerOperations } from '../../services/containers/operations.ts';
@@ -36,9 +37,10 @@ export async function terminationBind(
   const at = messagePath(c);
   if (!at) return undefined;
   const file = terminationFile(root, uid, String(c.name), attempt);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, '');
-  await fs.chmod(file, 0o666);
+  // The kubelet's own small file: synchronous calls (core/fsutil.ts says why).
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, '');
+  chmodSync(file, 0o666);
   return `${file}:${at}:rw`;
 }
 

@@ -4,7 +4,7 @@
 // kubelet writes before the sandbox starts and again whenever their sources change (items, paths,
 // modes and the `..data` layout as Kubernetes has them; secret, downwardAPI and projected ones on a
 // tmpfs, as kubelet keeps them); hostPath is the host's own path.
-import { promises as fs } from 'node:fs';
+import { chmodSync, promises as fs, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../apiserver/registry.ts';
 import { type Files, writeAtomic } from './atomic-writer.ts';
@@ -105,7 +105,7 @@ const modeOf = (v: Obj) => (typeof v.defaultMode === 'number' ? v.defaultMode : 
 
 /** The tmpfs of a memory-backed volume on `dir`: the one already there (a restart of berthd) or a new one. */
 async function memoryDir(mounts: MemoryMounts, dir: string, size: number): Promise<void> {
-  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
   if (!(await mounts.isTmpfs(dir))) await mounts.mount(dir, size);
 }
 
@@ -145,8 +145,8 @@ export async function prepareVolumes(
       if (ed.medium === 'Memory') {
         await memoryDir(opts.mounts, dir, memoryVolumeSize(spec, ed.sizeLimit, sources.allocatable.memory));
       } else {
-        await fs.mkdir(dir, { recursive: true });
-        await fs.chmod(dir, 0o777);
+        mkdirSync(dir, { recursive: true });
+        chmodSync(dir, 0o777);
       }
       out.set(name, { source: dir, readOnly: false });
     } else if (v.hostPath) {

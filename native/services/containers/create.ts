@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { invalid, notFound } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../core/fsutil.ts';
@@ -233,7 +233,7 @@ async function create(
   const id = newId();
   const name = req.name ? ctx.store.checkName(req.name) : `/${randomName((n) => ctx.store.nameTaken(n))}`;
   const dir = ctx.store.dir(id);
-  await fs.mkdir(dir, { recursive: true, mode: 0o710 });
+  mkdirSync(dir, { recursive: true, mode: 0o710 });
 
   const config: ContainerConfig = {
     Hostname: str(body.Hostname, 'Config.Hostname') || defaultHostname(hostConfig, id),

@@ -2,7 +2,8 @@
 // and its own changes (/.dockerenv, the mount points of /etc/hosts, /etc/hostname, /etc/resolv.conf and
 // /dev/console, /etc/mtab, and /dev/pts, /dev/shm, /proc, /sys when the image lacks them). Being a
 // lower layer, they show in `docker export` and `docker cp`, and not in `docker diff`, as in dockerd.
-import { promises as fs, type Stats } from 'node:fs';
+// A dozen small files and folders: synchronous calls (core/fsutil.ts says why).
+import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 
@@ -13,9 +14,12 @@ const initLinks: [string, string][] = [['etc/mtab', '/proc/mounts']];
 const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
 
 /** What the image has at `rel` (lowers bottom first), as overlay shows it; undefined when nothing. */
-async function inImage(layers: string[], rel: string): Promise<Stats | undefined> {
+function inImage(layers: string[], rel: string): Stats | undefined {
   for (let i = layers.length - 1; i >= 0; i--) {
-    const st = await fs.lstat(path.join(layers[i], rel)).catch(() => undefined);
+    let st: Stats | undefined;
+    try {
+      st = fs.lstatSync(path.join(layers[i], rel));
+    } catch {}
     if (st) return isWhiteout(st) ? undefined : st;
   }
   return undefined;
@@ -28,45 +32,47 @@ export function initLayerDir(containerDir: string): string {
 /** The init layer of a container, made once (beside its upper dir) from what its image has. */
 export async function ensureInitLayer(containerDir: string, imageLayers: string[]): Promise<string> {
   const dir = initLayerDir(containerDir);
-  if (await fs.stat(dir).catch(() => undefined)) return dir;
+  if (fs.statSync(dir, { throwIfNoEntry: false })) return dir;
   const tmp = `${dir}.tmp`;
-  await fs.rm(tmp, { recursive: true, force: true });
-  await fs.mkdir(tmp, { mode: 0o755 });
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { mode: 0o755 });
   const made = new Set<string>();
   // A folder the layer needs for its files: as the image has it (owner, mode, time), or a new one.
-  const parent = async (rel: string) => {
+  const parent = (rel: string) => {
     if (rel === '.' || made.has(rel)) return;
-    await parent(path.dirname(rel));
-    const st = await inImage(imageLayers, rel);
+    parent(path.dirname(rel));
+    const st = inImage(imageLayers, rel);
     const at = path.join(tmp, rel);
-    await fs.mkdir(at, { mode: 0o755 });
+    fs.mkdirSync(at, { mode: 0o755 });
     if (st?.isDirectory()) {
-      await fs.chown(at, st.uid, st.gid);
-      await fs.chmod(at, st.mode & 0o7777);
-      await fs.utimes(at, st.atime, st.mtime);
-    } else await fs.chmod(at, 0o755);
+      fs.chownSync(at, st.uid, st.gid);
+      fs.chmodSync(at, st.mode & 0o7777);
+      fs.utimesSync(at, st.atime, st.mtime);
+    } else fs.chmodSync(at, 0o755);
     made.add(rel);
   };
   try {
     for (const rel of initDirs) {
-      if ((await inImage(imageLayers, rel))?.isDirectory()) continue;
-      await parent(path.dirname(rel));
-      await fs.mkdir(path.join(tmp, rel), { mode: 0o755 });
-      await fs.chmod(path.join(tmp, rel), 0o755);
+      if (inImage(imageLayers, rel)?.isDirectory()) continue;
+      parent(path.dirname(rel));
+      fs.mkdirSync(path.join(tmp, rel), { mode: 0o755 });
+      fs.chmodSync(path.join(tmp, rel), 0o755);
       made.add(rel);
     }
     for (const rel of initFiles) {
-      await parent(path.dirname(rel));
-      await (await fs.open(path.join(tmp, rel), 'wx', 0o755)).close();
-      await fs.chmod(path.join(tmp, rel), 0o755);
+      parent(path.dirname(rel));
+      fs.closeSync(fs.openSync(path.join(tmp, rel), 'wx', 0o755));
+      fs.chmodSync(path.join(tmp, rel), 0o755);
     }
     for (const [rel, target] of initLinks) {
-      await parent(path.dirname(rel));
-      await fs.symlink(target, path.join(tmp, rel));
+      parent(path.dirname(rel));
+      fs.symlinkSync(target, path.join(tmp, rel));
     }
-    await fs.rename(tmp, dir);
+    fs.renameSync(tmp, dir);
   } catch (err) {
-    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    try {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    } catch {}
     throw new Error(`cannot make the init layer of ${path.basename(containerDir)}: ${errorMessage(err)}`);
   }
   return dir;

@@ -1,6 +1,7 @@
-import { promises as fs, watch } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, rmSync, watch } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
+import { tryOr } from '../../core/fsutil.ts';
 import { exited } from '../../core/sys.ts';
 import { oomKillCount, removeCgroup } from '../../runtime/cgroups.ts';
 import { rootfsDirs, unmountRootfs } from '../../storage/container-rootfs.ts';
@@ -116,7 +117,7 @@ export class ExitMonitor {
   /** The exit code from conmon's exit file, or from a vanished process when conmon itself died. */
   private async exitCode(rec: ContainerRecord): Promise<number | undefined> {
     const file = path.join(this.ctx.paths.exits, rec.Id);
-    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    const text = tryOr(() => readFileSync(file, 'utf8'), undefined);
     if (text !== undefined && text.trim() !== '') return Number.parseInt(text.trim(), 10);
     if (isPinned(rec)) return (await pinnedAlive(this.ctx, rec)) ? undefined : 137;
     const pidAlive = rec.State.Pid > 0 && this.ctx.sys.alive(rec.State.Pid);
@@ -223,10 +224,11 @@ export class ExitMonitor {
       unmountRootfs(ctx.sys, rootfsDirs(ctx.store.dir(rec.Id))).catch(() => undefined),
       unmountShm(ctx, rec).catch(() => undefined),
       unpinIpc(ctx, rec).catch(() => undefined),
-      fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true }).catch(() => undefined),
-      fs.rm(path.join(ctx.paths.sockets, rec.Id), { force: true }).catch(() => undefined),
     ]);
-    await fs.rm(bundleDir(ctx, rec.Id), { recursive: true, force: true }).catch(() => undefined);
+    // berthd's own small files: synchronous calls (core/fsutil.ts says why).
+    tryOr(() => rmSync(path.join(ctx.paths.exits, rec.Id), { force: true }), undefined);
+    tryOr(() => rmSync(path.join(ctx.paths.sockets, rec.Id), { force: true }), undefined);
+    tryOr(() => rmSync(bundleDir(ctx, rec.Id), { recursive: true, force: true }), undefined);
   }
 }
 
@@ -238,16 +240,7 @@ export class ExitMonitor {
 async function oomKilled(ctx: ContainerContext, rec: ContainerRecord): Promise<boolean> {
   if ((await oomKillCount(ctx.cgroups, cgroupsPath(rec.Id)).catch(() => 0)) > 0) return true;
   const bundle = bundleDir(ctx, rec.Id);
-  for (const f of ['oom']) {
-    if (
-      await fs.stat(path.join(bundle, f)).then(
-        () => true,
-        () => false,
-      )
-    )
-      return true;
-  }
-  return false;
+  return existsSync(path.join(bundle, 'oom'));
 }
 
 async function waitGone(ctx: ContainerContext, pid: number, timeoutMs: number): Promise<void> {

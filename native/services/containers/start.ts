@@ -1,6 +1,15 @@
-import { promises as fs } from 'node:fs';
+import {
+  chownSync,
+  promises as fs,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { EngineError, errorMessage, invalid } from '../../core/errors.ts';
+import { tryOr } from '../../core/fsutil.ts';
 import { ownBoundingSet } from '../../runtime/capabilities.ts';
 import { removeCgroup, swapLimitSupported } from '../../runtime/cgroups.ts';
 import { conmonCreate, RuntimeStartError } from '../../runtime/conmon.ts';
@@ -53,9 +62,9 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     joinDonorNetworkFiles(ctx, rec);
     // The rootfs mount, the network namespace and a fresh bundle do not depend on each other.
     const freshBundle = async () => {
-      await fs.rm(bundle, { recursive: true, force: true });
-      await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
-      await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
+      rmSync(bundle, { recursive: true, force: true });
+      mkdirSync(bundle, { recursive: true, mode: 0o700 });
+      rmSync(path.join(ctx.paths.exits, rec.Id), { force: true });
       if (await ctx.runtime.hasState(rec.Id)) await ctx.runtime.delete(rec.Id, true);
     };
     const [, attached] = await Promise.all([
@@ -70,7 +79,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
     lap('mount+netns');
     const spec = await specFor(ctx, rec, dirs.merged, attached.network);
     // A new file in a new directory: nothing can read a torn one.
-    await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
+    writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
     lap('bundle');
 
     const { pid } = await conmonCreate({
@@ -88,7 +97,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
       sys: ctx.sys,
     });
     rec.ConmonPid =
-      Number((await fs.readFile(path.join(bundle, 'conmon.pid'), 'utf8').catch(() => '0')).trim()) || 0;
+      Number(tryOr(() => readFileSync(path.join(bundle, 'conmon.pid'), 'utf8'), '0').trim()) || 0;
     const waiting = ctx.pendingAttach.get(rec.Id) ?? [];
     ctx.pendingAttach.delete(rec.Id);
     lap('create');
@@ -277,10 +286,10 @@ async function ensureDirInRootfs(rootfs: string, dir: string, uid: number, gid: 
   for (const part of dir.split('/').filter(Boolean)) {
     if (part === '..' || part === '.') continue;
     const next = path.join(cur, part);
-    const st = await fs.lstat(next).catch(() => undefined);
+    const st = tryOr(() => lstatSync(next), undefined);
     if (!st) {
-      await fs.mkdir(next, { mode: 0o755 });
-      await fs.chown(next, uid, gid).catch(() => undefined);
+      mkdirSync(next, { mode: 0o755 });
+      tryOr(() => chownSync(next, uid, gid), undefined);
     } else if (st.isSymbolicLink()) {
       return; // leave symlinked paths to the runtime, which resolves them inside the rootfs
     } else if (!st.isDirectory()) {

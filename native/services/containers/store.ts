@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { conflict, invalid, notFound } from '../../core/errors.ts';
 import { readJson, writeJsonAtomic } from '../../core/fsutil.ts';
@@ -64,7 +64,7 @@ export class ContainerStore {
     this.byName.set(rec.Name, rec.Id);
     await this.serial(rec.Id, async () => {
       if (this.removed.has(rec.Id)) return;
-      await fs.mkdir(this.dir(rec.Id), { recursive: true, mode: 0o710 });
+      mkdirSync(this.dir(rec.Id), { recursive: true, mode: 0o710 });
       await writeJsonAtomic(path.join(this.dir(rec.Id), recordFile), rec, false);
     });
   }

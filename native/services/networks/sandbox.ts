@@ -1,5 +1,6 @@
-import { promises as fs } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { conflict, EngineError, errorMessage } from '../../core/errors.ts';
+import { tryOr } from '../../core/fsutil.ts';
 import { newId, sha256 } from '../../core/ids.ts';
 import { type Rule, restoreInput } from '../../network/firewall.ts';
 import { formatIPv4, macFor, parseCidr, parseIPv4 } from '../../network/ipam.ts';
@@ -278,7 +279,7 @@ function isUserMac(rec: ContainerRecord, ep: EndpointState): boolean {
 export async function writeEtcFiles(rec: ContainerRecord, embeddedDns: boolean): Promise<void> {
   const first = Object.values(rec.Endpoints ?? {}).find((e) => e.IPAddress);
   if (first) {
-    const hosts = await fs.readFile(rec.HostsPath, 'utf8').catch(() => '');
+    const hosts = tryOr(() => readFileSync(rec.HostsPath, 'utf8'), '');
     const fqdn = rec.Config.Domainname
       ? `${rec.Config.Hostname}.${rec.Config.Domainname}`
       : rec.Config.Hostname;
@@ -289,10 +290,10 @@ export async function writeEtcFiles(rec: ContainerRecord, embeddedDns: boolean):
         (l) =>
           l !== '' && !/^127\.0\.1\.1\s/.test(l) && !l.endsWith(`\t${fqdn}`) && !l.includes(`\t${fqdn} `),
       );
-    await fs.writeFile(rec.HostsPath, `${[...lines, own].join('\n')}\n`, { mode: 0o644 });
+    writeFileSync(rec.HostsPath, `${[...lines, own].join('\n')}\n`, { mode: 0o644 });
   }
   if (embeddedDns) {
-    const cur = parseResolvConf(await fs.readFile(rec.ResolvConfPath, 'utf8').catch(() => ''));
+    const cur = parseResolvConf(tryOr(() => readFileSync(rec.ResolvConfPath, 'utf8'), ''));
     // As dockerd writes it: search, the embedded server, then the options, ndots:0 unless one was given.
     const opts = cur.options.some((o) => o.startsWith('ndots:')) ? cur.options : [...cur.options, 'ndots:0'];
     const text = [
@@ -301,6 +302,6 @@ export async function writeEtcFiles(rec: ContainerRecord, embeddedDns: boolean):
       `options ${opts.join(' ')}`,
       '',
     ].join('\n');
-    await fs.writeFile(rec.ResolvConfPath, text, { mode: 0o644 });
+    writeFileSync(rec.ResolvConfPath, text, { mode: 0o644 });
   }
 }
