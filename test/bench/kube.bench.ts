@@ -51,9 +51,11 @@ function dnsQuery(ip: string, name: string): Promise<string | undefined> {
   });
 }
 
+/** The nearest-rank quantile: the smallest value with at least q of all at or below it (p99 of 100
+ * values is the 99th, not the largest). */
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
 };
 
 /** Resolves true when the watch sees an object `done` accepts, false after 60 s. */
@@ -203,8 +205,41 @@ async function main() {
       'p50 ≤ 500 ms',
     ]);
     await api.request('DELETE', '/api/v1/namespaces/run');
+    // The rollout below is measured alone: the one-pod runs' containers are gone before it starts
+    // (their teardown would otherwise share the two cores with it).
+    for (let i = 0; i < 600; i++) {
+      const ps = daemon.docker(['ps', '-aq', '--filter', 'label=io.kubernetes.pod.namespace=run']);
+      if (ps.code === 0 && !ps.stdout.trim()) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
 
     await api.request('POST', '/api/v1/namespaces', { metadata: { name: 'deploy' } });
+    // Each pod as a watch sees it, in milliseconds: first seen (its creation) → first seen Ready.
+    // The timestamps the pods carry have a resolution of one second only.
+    const seen = new Map<string, { added: number; ready?: number }>();
+    const deployRv = (
+      JSON.parse((await api.request('GET', '/api/v1/namespaces/deploy/pods')).text) as {
+        metadata: { resourceVersion: string };
+      }
+    ).metadata.resourceVersion;
+    let readySeen = 0;
+    const watched = api.watch(
+      `/api/v1/namespaces/deploy/pods?watch=1&resourceVersion=${deployRv}`,
+      (o) => {
+        const now = performance.now();
+        const name = String((o.metadata as { name?: string } | undefined)?.name);
+        const s = seen.get(name) ?? { added: now };
+        seen.set(name, s);
+        const conditions = (o.status as { conditions?: { type: string; status: string }[] } | undefined)
+          ?.conditions;
+        if (s.ready === undefined && conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) {
+          s.ready = now;
+          readySeen++;
+        }
+        return readySeen >= replicas;
+      },
+      120_000,
+    );
     const busy0 = machineBusyTicks();
     const berthd0 = cpuTicks(daemon.pid());
     const t1 = performance.now();
@@ -288,6 +323,14 @@ async function main() {
       rows.push([
         'pod startup (created → Ready, 1 s resolution), p50 / p99',
         `${(quantile(startups, 0.5) / 1000).toFixed(1)} / ${(quantile(startups, 0.99) / 1000).toFixed(1)} s`,
+        'p99 ≤ 5 s',
+      ]);
+    await watched;
+    const watchedMs = [...seen.values()].filter((x) => x.ready !== undefined).map((x) => x.ready! - x.added);
+    if (watchedMs.length)
+      rows.push([
+        'pod startup as a watch sees it (first seen → first seen Ready), p50 / p99 / max',
+        `${(quantile(watchedMs, 0.5) / 1000).toFixed(2)} / ${(quantile(watchedMs, 0.99) / 1000).toFixed(2)} / ${(Math.max(...watchedMs) / 1000).toFixed(2)} s`,
         'p99 ≤ 5 s',
       ]);
     // Where the time goes (1 s resolution): the ReplicaSet's creations, the scheduler, the kubelet.
