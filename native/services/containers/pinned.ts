@@ -9,7 +9,7 @@
 // `container:<id>`, and it ends as a pause ends — SIGKILL, with exit code 137 in an exit file that the
 // exit monitor handles as any container's; other signals it ignores, as a pause (PID 1 without
 // handlers) does. It survives a restart of berthd while its namespace files are mounted.
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 import { hasOwnFilesystem, mkdirp } from '../../core/fsutil.ts';
@@ -30,7 +30,7 @@ export function pinnedAlive(ctx: ContainerContext, rec: ContainerRecord): Promis
 export async function startPinned(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
   const ipc = ipcPinPath(ctx, rec.Id);
   try {
-    await fs.rm(path.join(ctx.paths.exits, rec.Id), { force: true });
+    rmSync(path.join(ctx.paths.exits, rec.Id), { force: true });
     // A namespace of the last run still pinned (a failed stop) goes first.
     if (await hasOwnFilesystem(ipc)) await unpinIpc(ctx, rec);
     // The IPC namespace is pinned with the network namespace, by the one process that makes it.
@@ -42,7 +42,7 @@ export async function startPinned(ctx: ContainerContext, rec: ContainerRecord): 
     if (!attached.pinned) {
       // No namespace of its own for the network (host, none): the IPC namespace alone.
       await mkdirp(path.dirname(ipc), 0o700);
-      await fs.writeFile(ipc, '', { mode: 0o600 });
+      writeFileSync(ipc, '', { mode: 0o600 });
       await runOk(ctx.sys, 'unshare', [`--ipc=${ipc}`, 'true']);
     }
   } catch (err) {

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { lockHost } from '../../core/host-lock.ts';
 import type { Sys } from '../../core/sys.ts';
 import type { Prefix } from '../../network/ipam.ts';
@@ -62,11 +62,7 @@ export function hostNet(sys: Sys): NetHost {
     ensureBridge: (name, cidr, mtu) => ensureBridge(sys, name, cidr, mtu),
     deleteLink: (name) => deleteLink(sys, name),
     linkExists,
-    netnsExists: (file) =>
-      fs.stat(file).then(
-        () => true,
-        () => false,
-      ),
+    netnsExists: async (file) => existsSync(file),
     deleteNetns: (file) => deleteNetns(sys, file),
     configureSandbox: (plan) => configureSandbox(sys, plan),
     enableForwarding,
