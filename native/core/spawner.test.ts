@@ -95,6 +95,8 @@ describe('ShellSpawner', () => {
     assert.deepEqual(readdirSync(dir), []);
     const pid = sys.shellPid();
     assert.ok(pid);
+    // The subshells that reported are reaped once the shell is idle (a moment after).
+    for (let i = 0; i < 40 && children(pid).length; i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(children(pid), []);
   });
 
@@ -121,6 +123,13 @@ describe('ShellSpawner', () => {
     assert.deepEqual(r, { code: 0, stdout: `it's $x||${root}\n`, stderr: '' });
     assert.equal(readFileSync(out, 'utf8'), 'three\n');
     rmSync(out);
+    // Exactly: nothing of berthd's own environment (nor the PWD the shell exports) gets through.
+    assert.ok(Object.keys(process.env).length > 2);
+    const env = await sys.run('env', [], { env: { A: 'a b', Z: '' }, cwd: root });
+    assert.deepEqual(env.stdout.split('\n').filter(Boolean).sort(), ['A=a b', 'Z=']);
+    // A name the shell cannot assign still reaches the command (spawned instead).
+    const odd = await sys.run('env', [], { env: { 'a.b': '1' } });
+    assert.deepEqual(odd.stdout, 'a.b=1\n');
     // A folder that is not there fails the command, as a spawn fails.
     const missing = await sys.run('true', [], { cwd: path.join(root, 'nowhere') });
     assert.notEqual(missing.code, 0);

@@ -8,10 +8,13 @@
 // its own:
 //   p <n> <pid>     command n started as pid (so that a timeout can kill it)
 //   x <n> <status>  command n ended with this status (128+signal when a signal ended it)
-// Each command runs in a subshell that forks twice — the shell waits for the first, which exits at
-// once, so it never keeps a child to reap; the second waits for the command and reports. The
-// command's input, output and errors are files in this spawner's folder, read and removed on `x`.
-// A command's own environment (a whole one, as a spawn gives it: `env -i`), working directory and fd 3
+// Each command runs in a background subshell of the shell, which forks the command, waits for it and
+// reports. A shell that only starts background jobs never waits for any: it reaps the ended ones (and
+// forgets them) at `jobs`, which each line begins with and which berthd also sends once the shell has
+// been idle a moment, so that no ended subshell stays a zombie. The command's input, output and
+// errors are files in this spawner's folder, read and removed on `x`.
+// A command's own environment (a whole one, as a spawn gives it: the variables the shell exports unset,
+// the command's given on its `exec`, with no env(1) process between), working directory and fd 3
 // (`3>FILE`, `3<>FIFO`) are set up on its line; the shell's own session is the command's (`detached`). Everything
 // goes to the fallback Sys when the shell cannot run.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -28,8 +31,11 @@ export function shellQuote(word: string): string {
 export interface LineOptions {
   /** Its stdin is the file `<n>.i` (else /dev/null). */
   input?: boolean;
-  /** Its whole environment, through `env -i` (the path of env given). */
-  env?: { command: string; vars: NodeJS.ProcessEnv };
+  /**
+   * Its whole environment: `clear` are the names the shell exports (unset first), `vars` the command's
+   * own (their names shell variable names: see `shellName`).
+   */
+  env?: { clear: readonly string[]; vars: NodeJS.ProcessEnv };
   cwd?: string;
   /** A file opened for writing as its fd 3. */
   fd3?: string;
@@ -39,6 +45,11 @@ export interface LineOptions {
    * would leave the command's shells waiting there for ever.
    */
   fd3Fifo?: boolean;
+}
+
+/** Whether a variable's name is one the shell can assign and unset (it drops the others from its own). */
+export function shellName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
 }
 
 /** The line that runs command n with its files in dir (the protocol above). */
@@ -51,17 +62,22 @@ export function commandLine(
 ): string {
   const base = path.join(dir, String(n));
   let words = [file, ...args].map(shellQuote).join(' ');
-  if (o.env) {
-    const vars = Object.entries(o.env.vars)
+  // A group run in the background is a subshell of its own: what it unsets stays there, and `exec`
+  // keeps its pid the command's. Assignments before `exec` are exported to the command.
+  if (o.env || o.cwd) {
+    // cd first: it sets (and exports) PWD and OLDPWD, which go with the rest.
+    const steps: string[] = [];
+    if (o.cwd) steps.push(`cd ${shellQuote(o.cwd)}`);
+    if (o.env) steps.push(`unset ${[...new Set([...o.env.clear, 'PWD', 'OLDPWD'])].join(' ')}`);
+    const vars = Object.entries(o.env?.vars ?? {})
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => shellQuote(`${k}=${v}`));
-    words = [shellQuote(o.env.command), '-i', ...vars, words].join(' ');
+      .map(([k, v]) => `${k}=${shellQuote(String(v))} `);
+    steps.push(`${vars.join('')}exec ${words}`);
+    words = `{ ${steps.join(' && ')}; }`;
   }
-  // A group run in the background is a subshell of its own: `exec` keeps its pid the command's.
-  if (o.cwd) words = `{ cd ${shellQuote(o.cwd)} && exec ${words}; }`;
   const stdin = o.input ? shellQuote(`${base}.i`) : '/dev/null';
   const fd3 = o.fd3 ? ` 3${o.fd3Fifo ? '<>' : '>'}${shellQuote(o.fd3)}` : '';
-  return `( ( ${words} <${stdin} >${shellQuote(`${base}.o`)} 2>${shellQuote(`${base}.e`)}${fd3} & echo "p ${n} $!"; wait $!; echo "x ${n} $?" ) & )\n`;
+  return `jobs >/dev/null; ( ${words} <${stdin} >${shellQuote(`${base}.o`)} 2>${shellQuote(`${base}.e`)}${fd3} & echo "p ${n} $!"; wait $!; echo "x ${n} $?" ) &\n`;
 }
 
 interface Pending {
@@ -98,6 +114,8 @@ export class ShellSpawner implements Sys {
   private readonly paths = new Map<string, string>();
   private buffered = '';
   private broken = false;
+  private exported: readonly string[] = [];
+  private reaper?: NodeJS.Timeout;
 
   /** dir is the spawner's own folder (emptied now): each command's input and output go there. */
   constructor(
@@ -118,8 +136,9 @@ export class ShellSpawner implements Sys {
   }
 
   async run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-    const env = opts.env && this.resolve('env');
-    if ((opts.env && !env) || this.broken) return this.fallback.run(cmd, args, opts);
+    // A variable the shell cannot name cannot be given on its line: such a command is spawned.
+    if (this.broken || (opts.env && !Object.keys(opts.env).every(shellName)))
+      return this.fallback.run(cmd, args, opts);
     const file = this.resolve(cmd);
     if (!file) throw notFound(cmd);
     const shell = this.ensureShell();
@@ -143,7 +162,7 @@ export class ShellSpawner implements Sys {
       shell.stdin?.write(
         commandLine(n, this.dir, file, args, {
           input,
-          env: env && opts.env ? { command: env, vars: opts.env } : undefined,
+          env: opts.env ? { clear: this.exported, vars: opts.env } : undefined,
           cwd: opts.cwd,
           fd3: opts.fd3,
           fd3Fifo,
@@ -160,6 +179,7 @@ export class ShellSpawner implements Sys {
   /** Ends the shell (what still runs is answered as lost); later commands go to the fallback. */
   close(): void {
     this.broken = true;
+    clearTimeout(this.reaper);
     this.shell?.stdin?.end();
   }
 
@@ -186,7 +206,11 @@ export class ShellSpawner implements Sys {
       return undefined;
     }
     // Its own session: a ^C meant for berthd must not end the shell berthd still needs to stop cleanly.
-    const shell = spawn(this.sh, [], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    const env = { ...process.env };
+    const shell = spawn(this.sh, [], { stdio: ['pipe', 'pipe', 'ignore'], detached: true, env });
+    // What it exports to its commands: the variables it was given that it can name (and PWD and
+    // OLDPWD, which it sets itself: `commandLine` adds them).
+    this.exported = Object.keys(env).filter(shellName);
     shell.stdout?.setEncoding('utf8');
     shell.stdout?.on('data', (chunk: string) => this.read(chunk));
     shell.stdin?.on('error', () => undefined);
@@ -195,6 +219,23 @@ export class ShellSpawner implements Sys {
     this.shell = shell;
     this.hold(false);
     return shell;
+  }
+
+  /**
+   * Once idle, the shell reaps the subshells that reported last (they exit right after their `x`):
+   * a moment later, then again later for one that was slow to go.
+   */
+  private reapSoon() {
+    clearTimeout(this.reaper);
+    const reap = (ms: number, then?: number) => {
+      this.reaper = setTimeout(() => {
+        if (this.pending.size) return;
+        this.shell?.stdin?.write('jobs >/dev/null\n');
+        if (then) reap(then);
+      }, ms);
+      this.reaper.unref();
+    };
+    reap(25, 500);
   }
 
   /** The shell keeps the process alive only while a command is in flight. */
@@ -236,7 +277,10 @@ export class ShellSpawner implements Sys {
       else if (kind === 'x') {
         this.pending.delete(n);
         clearTimeout(p.timer);
-        if (!this.pending.size) this.hold(false);
+        if (!this.pending.size) {
+          this.hold(false);
+          this.reapSoon();
+        }
         this.finish(n, p, Number(value));
       }
     }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { SeqpacketSocket } from 'node-unix-socket';
 import { runOk, type Sys } from '../core/sys.ts';
+import { fifoPool } from './fifo-pool.ts';
 import type { OciRuntime } from './oci-runtime.ts';
 
 /** A message conmon writes on its sync pipe: a pid, an exit code, or -1 with the runtime's error. */
@@ -32,9 +33,12 @@ export interface ConmonCreateOptions {
    * from a fork of berthd (a fork of a large Node process costs berthd ~15 ms of its one thread).
    */
   sys?: Sys;
+  /** With `sys`: the folder of the FIFOs made ahead for the sync pipe (runtime/fifo-pool.ts). */
+  fifos?: string;
 }
 
-export interface ConmonExecOptions extends Omit<ConmonCreateOptions, 'name' | 'leaveStdinOpen' | 'sys'> {
+export interface ConmonExecOptions
+  extends Omit<ConmonCreateOptions, 'name' | 'leaveStdinOpen' | 'sys' | 'fifos'> {
   execId: string;
   processSpec: string;
 }
@@ -195,7 +199,8 @@ export async function conmonCreate(o: ConmonCreateOptions): Promise<{ pid: numbe
  */
 async function createThrough(sys: Sys, o: ConmonCreateOptions, args: string[]): Promise<{ pid: number }> {
   const fifo = path.join(o.bundle, 'sync');
-  await runOk(sys, 'mkfifo', ['-m', '0600', fifo]);
+  if (o.fifos) await fifoPool(o.fifos, sys).take(fifo);
+  else await runOk(sys, 'mkfifo', ['-m', '0600', fifo]);
   let fd: number | undefined = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   let stream: net.Socket | undefined;
   try {

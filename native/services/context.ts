@@ -20,6 +20,8 @@ export interface EnginePaths {
   exits: string;
   execBundles: string;
   sockets: string;
+  /** FIFOs made ahead for conmon's sync pipe (runtime/fifo-pool.ts). */
+  fifos: string;
 }
 
 export function enginePaths(dataRoot: string, execRoot: string): EnginePaths {
@@ -33,6 +35,7 @@ export function enginePaths(dataRoot: string, execRoot: string): EnginePaths {
     exits: path.join(execRoot, 'exits'),
     execBundles: path.join(execRoot, 'x'),
     sockets: path.join(execRoot, 's'),
+    fifos: path.join(execRoot, 'fifos'),
   };
 }
 

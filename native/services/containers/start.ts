@@ -95,6 +95,7 @@ export async function startLocked(ctx: ContainerContext, rec: ContainerRecord): 
       stdin: rec.Config.OpenStdin,
       leaveStdinOpen: rec.Config.OpenStdin && !rec.Config.StdinOnce,
       sys: ctx.sys,
+      fifos: ctx.paths.fifos,
     });
     rec.ConmonPid =
       Number(tryOr(() => readFileSync(path.join(bundle, 'conmon.pid'), 'utf8'), '0').trim()) || 0;
