@@ -526,6 +526,61 @@ test('graceful deletion stops the containers with the grace period, removes them
   assert.ok((await events(e)).includes('Killing: Stopping container app'));
 });
 
+test("a deleted pod still in a Service's endpoints gets its SIGTERM once it has left them (up to a second)", async () => {
+  const e = await setup();
+  await e.start();
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('served', { terminationGracePeriodSeconds: 30, containers: [app()] }),
+  );
+  const uid = made.metadata?.uid;
+  await settle(e);
+  const ip = (await status(e, 'served')).podIP;
+  assert.ok(ip);
+  const endpoints = (ips: string[]) => ({
+    metadata: { name: 'web', namespace: 'default' },
+    subsets: ips.length ? [{ addresses: ips.map((a) => ({ ip: a })), ports: [{ port: 80 }] }] : [],
+  });
+  await e.client.create(Kinds.Endpoints, endpoints([ip]) as unknown as KubeObject);
+  await settle(e);
+  await e.client.delete(Kinds.Pod, 'default', 'served');
+  await settle(e);
+  const stop = `stop k8s_app_served_default_${uid}_0 30`;
+  // Still routed to: no stop yet, however long the kubelet runs on its own.
+  assert.ok(!e.ops.calls.includes(stop), e.ops.calls.join('\n'));
+  await e.client.update(Kinds.Endpoints, {
+    ...(await e.client.get(Kinds.Endpoints, 'default', 'web'))!,
+    subsets: [],
+  } as KubeObject);
+  for (let i = 0; i < 5; i++) {
+    await e.clock.advance(20);
+    await settle(e);
+  }
+  assert.ok(e.ops.calls.includes(stop), e.ops.calls.join('\n'));
+
+  // A pod its Services never let go of is stopped after a second all the same.
+  const second = await e.client.create(
+    Kinds.Pod,
+    podOf('held', { terminationGracePeriodSeconds: 30, containers: [app()] }),
+  );
+  await settle(e);
+  const ip2 = (await status(e, 'held')).podIP;
+  await e.client.update(Kinds.Endpoints, {
+    ...(await e.client.get(Kinds.Endpoints, 'default', 'web'))!,
+    ...endpoints([ip2]),
+  } as KubeObject);
+  await settle(e);
+  await e.client.delete(Kinds.Pod, 'default', 'held');
+  await settle(e);
+  const stop2 = `stop k8s_app_held_default_${second.metadata?.uid}_0 30`;
+  assert.ok(!e.ops.calls.includes(stop2));
+  for (let i = 0; i < 60 && !e.ops.calls.includes(stop2); i++) {
+    await e.clock.advance(20);
+    await settle(e, 2);
+  }
+  assert.ok(e.ops.calls.includes(stop2), e.ops.calls.join('\n'));
+});
+
 test('live restore: running containers of existing pods are adopted, those of gone pods removed', async () => {
   const first = await setup();
   await first.start();

@@ -114,7 +114,12 @@ export class Kubelet implements ClusterPart {
       maxDelayMs: 10_000,
     });
     this.queue = queue;
+    const endpoints = env.informers.for(Kinds.Endpoints);
     this.syncer = new PodSyncer({
+      routedTo: (ip) =>
+        endpoints
+          .list()
+          .some((e) => list(obj(e).subsets).some((sub) => list(sub.addresses).some((a) => a.ip === ip))),
       ops,
       images,
       client: env.client,

@@ -61,6 +61,11 @@ export interface SyncDeps {
   mounts: MemoryMounts;
   /** Sync the pod of `key` again (after `ms`). */
   requeue(key: string, ms?: number): void;
+  /**
+   * Whether a Service still sends new connections to this pod address: a ready address of some
+   * Endpoints, which the service proxy serves (absent: no Service is waited for).
+   */
+  routedTo?(ip: string): boolean;
 }
 
 /** What the kubelet keeps of a pod between passes (lost on restart, rebuilt from the engine). */
@@ -863,6 +868,7 @@ export class PodSyncer {
     );
     void (async () => {
       try {
+        await this.unrouted(pod, grace);
         await this.stopAll(pod, mine, grace, true);
         await this.removeContainers(mine);
         await this.d.client.delete(Kinds.Pod, String(meta.namespace), String(meta.name), {
@@ -878,6 +884,24 @@ export class PodSyncer {
         this.d.requeue(key);
       }
     })();
+  }
+
+  /**
+   * Before a deleted pod's containers get their SIGTERM: the moment its Services stop sending it new
+   * connections. The endpoints controller drops a terminating pod from its Services' ready addresses,
+   * and the service proxy follows. On a cluster those run beside the kubelet's kill, and a connection
+   * routed in between meets a process on its way out (hence the `preStop: sleep` many Deployments
+   * carry). Here the kubelet waits for the withdrawal, up to a second and never past the grace period.
+   */
+  private async unrouted(pod: KubeObject, graceS: number): Promise<void> {
+    const ip = String(obj(pod.status).podIP ?? '');
+    const routed = this.d.routedTo;
+    if (!ip || !routed || !(graceS > 0)) return;
+    const until = this.d.clock.now() + Math.min(1000, graceS * 1000);
+    while (routed(ip) && this.d.clock.now() < until)
+      await new Promise<void>((resolve) => this.d.clock.setTimeout(resolve, 20));
+    // The proxy applies an Endpoints change from its own queue, a turn of the event loop later.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private async forget(key: string, uid: string): Promise<void> {
