@@ -20,6 +20,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { tryOr } from './fsutil.ts';
 import { hostSys, type RunOptions, type RunResult, type Sys } from './sys.ts';
 
 /** Single-quotes a word for sh: nothing inside single quotes is special but the quote itself. */
@@ -147,10 +148,8 @@ export class ShellSpawner implements Sys {
     const input = opts.input !== undefined;
     // Small files of its own: synchronous calls (core/fsutil.ts says why).
     if (input) writeFileSync(path.join(this.dir, `${n}.i`), opts.input as string | Buffer);
-    let fd3Fifo = false;
-    try {
-      fd3Fifo = opts.fd3 ? statSync(opts.fd3).isFIFO() : false;
-    } catch {}
+    const fd3 = opts.fd3;
+    const fd3Fifo = fd3 ? tryOr(() => statSync(fd3).isFIFO(), false) : false;
     return new Promise<RunResult>((resolve, reject) => {
       const p: Pending = { resolve, reject, file, input };
       if (opts.timeoutMs)
@@ -288,16 +287,9 @@ export class ShellSpawner implements Sys {
 
   private finish(n: number, p: Pending, status: number) {
     const base = path.join(this.dir, String(n));
-    const text = (f: string) => {
-      try {
-        return readFileSync(f, 'utf8');
-      } catch {
-        return '';
-      }
-    };
     try {
-      const stdout = text(`${base}.o`);
-      const stderr = text(`${base}.e`);
+      const stdout = tryOr(() => readFileSync(`${base}.o`, 'utf8'), '');
+      const stderr = tryOr(() => readFileSync(`${base}.e`, 'utf8'), '');
       // The file went between lookup and exec: the same error a spawn would give.
       if (status === 127 && !executable(p.file)) {
         for (const [k, f] of this.paths) if (f === p.file) this.paths.delete(k);

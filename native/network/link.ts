@@ -17,6 +17,15 @@ export async function deleteNetns(sys: Sys, file: string): Promise<void> {
   rmSync(file, { force: true });
 }
 
+/**
+ * The empty file a namespace is bind-mounted on (by `unshare --net=FILE`, `--ipc=FILE`), in a folder
+ * of its own: berthd's own files, made with synchronous calls (core/fsutil.ts says why).
+ */
+export function makeMountPoint(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, '', { mode: 0o600 });
+}
+
 export async function linkExists(name: string): Promise<boolean> {
   return existsSync(`/sys/class/net/${name}`);
 }
@@ -118,14 +127,7 @@ export async function configureSandbox(
   let script = 'set -e\n';
   const pins = opts.pins ?? [];
   if (opts.create) {
-    // The mount points of the namespaces: berthd's own empty files (core/fsutil.ts on sync calls).
-    mkdirSync(path.dirname(ns), { recursive: true, mode: 0o700 });
-    writeFileSync(ns, '', { mode: 0o600 });
-    for (const pin of pins) {
-      const file = pin.slice(pin.indexOf('=') + 1);
-      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      writeFileSync(file, '', { mode: 0o600 });
-    }
+    for (const file of [ns, ...pins.map((pin) => pin.slice(pin.indexOf('=') + 1))]) makeMountPoint(file);
     // Only the namespace: no shell needed.
     if (!opts.endpoints.length && !opts.loopback && !opts.hostRules) {
       await runOk(sys, 'unshare', [`--net=${ns}`, ...pins, 'true']);

@@ -6,6 +6,7 @@
 import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
+import { tryOr } from '../../core/fsutil.ts';
 
 const initFiles = ['.dockerenv', 'etc/resolv.conf', 'etc/hosts', 'etc/hostname', 'dev/console'];
 const initDirs = ['dev/pts', 'dev/shm', 'proc', 'sys'];
@@ -16,10 +17,7 @@ const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
 /** What the image has at `rel` (lowers bottom first), as overlay shows it; undefined when nothing. */
 function inImage(layers: string[], rel: string): Stats | undefined {
   for (let i = layers.length - 1; i >= 0; i--) {
-    let st: Stats | undefined;
-    try {
-      st = fs.lstatSync(path.join(layers[i], rel));
-    } catch {}
+    const st = tryOr(() => fs.lstatSync(path.join(layers[i], rel)), undefined);
     if (st) return isWhiteout(st) ? undefined : st;
   }
   return undefined;

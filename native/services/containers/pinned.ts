@@ -9,12 +9,12 @@
 // `container:<id>`, and it ends as a pause ends — SIGKILL, with exit code 137 in an exit file that the
 // exit monitor handles as any container's; other signals it ignores, as a pause (PID 1 without
 // handlers) does. It survives a restart of berthd while its namespace files are mounted.
-import { promises as fs, rmSync, writeFileSync } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
-import { hasOwnFilesystem, mkdirp } from '../../core/fsutil.ts';
+import { hasOwnFilesystem } from '../../core/fsutil.ts';
 import { runOk } from '../../core/sys.ts';
-import { deleteNetns } from '../../network/link.ts';
+import { deleteNetns, makeMountPoint } from '../../network/link.ts';
 import type { ContainerContext } from '../context.ts';
 import { emitContainerEvent } from './create.ts';
 import { type ContainerRecord, isPinned } from './model.ts';
@@ -41,8 +41,7 @@ export async function startPinned(ctx: ContainerContext, rec: ContainerRecord): 
     await (attached.ready ?? Promise.resolve());
     if (!attached.pinned) {
       // No namespace of its own for the network (host, none): the IPC namespace alone.
-      await mkdirp(path.dirname(ipc), 0o700);
-      writeFileSync(ipc, '', { mode: 0o600 });
+      makeMountPoint(ipc);
       await runOk(ctx.sys, 'unshare', [`--ipc=${ipc}`, 'true']);
     }
   } catch (err) {

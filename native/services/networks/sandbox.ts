@@ -95,19 +95,18 @@ export class Sandboxes {
         // dockerd's `network connect` of each network a starting container joins.
         for (const n of nets) if (n.Driver === 'bridge') ctx.emit(n, 'connect', { container: rec.Id });
       };
+      const setup = {
+        netns: ns,
+        loopback: true,
+        endpoints: links,
+        hostRules: rules.length ? restoreInput('-A', rules) : undefined,
+      };
       if (opts.pins) {
         // No runtime waits for the namespace (a container with no process): it is made, with the
         // other namespaces to pin and its interfaces, in one go.
         await Promise.all([
           writeEtcFiles(rec, dnsOn),
-          this.configure({
-            netns: ns,
-            create: true,
-            loopback: true,
-            endpoints: links,
-            pins: opts.pins,
-            hostRules: rules.length ? restoreInput('-A', rules) : undefined,
-          }),
+          this.configure({ ...setup, create: true, pins: opts.pins }),
         ]);
         connected();
         return { network: { mode: 'path', path: ns }, pinned: true };
@@ -118,13 +117,7 @@ export class Sandboxes {
         writeEtcFiles(rec, dnsOn),
         this.configure({ netns: ns, create: true, loopback: false, endpoints: [] }),
       ]);
-      const ready = this.configure({
-        netns: ns,
-        create: false,
-        loopback: true,
-        endpoints: links,
-        hostRules: rules.length ? restoreInput('-A', rules) : undefined,
-      }).then(connected, async (err) => {
+      const ready = this.configure({ ...setup, create: false }).then(connected, async (err) => {
         await this.detach(rec).catch(() => undefined);
         throw err;
       });
