@@ -149,11 +149,13 @@ export function containerConfig(input: ContainerConfigInput): Obj {
     AttachStderr: false,
     Labels: input.labels,
     StopTimeout: grace,
-    ExposedPorts: list(c.ports).length
-      ? Object.fromEntries(
-          list(c.ports).map((p) => [`${p.containerPort}/${String(p.protocol ?? 'TCP').toLowerCase()}`, {}]),
-        )
-      : null,
+    // Only in the host's network: dockerd refuses exposed ports with another container's network.
+    ExposedPorts:
+      hostNetwork && list(c.ports).length
+        ? Object.fromEntries(
+            list(c.ports).map((p) => [`${p.containerPort}/${String(p.protocol ?? 'TCP').toLowerCase()}`, {}]),
+          )
+        : null,
     HostConfig: {
       NetworkMode: hostNetwork ? 'host' : `container:${sandboxId}`,
       IpcMode: spec.hostIPC === true ? 'host' : `container:${sandboxId}`,

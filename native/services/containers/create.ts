@@ -208,7 +208,8 @@ async function create(
     hostLimits(ctx.cgroups),
     warnings,
   );
-  resolveSharing(ctx, hostConfig, str(body.Hostname, 'Config.Hostname'));
+  str(body.Hostname, 'Config.Hostname');
+  resolveSharing(ctx, hostConfig, body);
   const userHealthcheck = (body.Healthcheck ?? undefined) as HealthConfig | undefined;
   validateHealthcheck(userHealthcheck);
   validateSecurityOpts(hostConfig.SecurityOpt);
@@ -270,6 +271,7 @@ async function create(
   }
   if (Object.keys(config.ExposedPorts ?? {}).length === 0) delete config.ExposedPorts;
 
+  const joinsNetwork = hostConfig.NetworkMode.startsWith('container:');
   const rec: ContainerRecord = {
     Id: id,
     Name: name,
@@ -282,9 +284,11 @@ async function create(
     State: createdState(),
     RestartCount: 0,
     ManuallyStopped: false,
-    HostnamePath: path.join(dir, 'hostname'),
-    HostsPath: path.join(dir, 'hosts'),
-    ResolvConfPath: path.join(dir, 'resolv.conf'),
+    // Another container's network comes with its /etc files, taken at each start (namespaces.ts):
+    // dockerd writes none of its own and shows none until then.
+    HostnamePath: joinsNetwork ? '' : path.join(dir, 'hostname'),
+    HostsPath: joinsNetwork ? '' : path.join(dir, 'hosts'),
+    ResolvConfPath: joinsNetwork ? '' : path.join(dir, 'resolv.conf'),
     LogPath: path.join(dir, 'container.log'),
     Driver: 'overlay2',
     RuntimeName: '',
@@ -293,7 +297,7 @@ async function create(
   try {
     await ctx.network.prepare(rec, body.NetworkingConfig);
     await ctx.volumes.prepare(rec);
-    await writeEtcFiles(rec);
+    if (!joinsNetwork) await writeEtcFiles(rec);
     await ctx.store.save(rec);
   } catch (err) {
     await ctx.volumes.release(rec, true).catch(() => undefined);

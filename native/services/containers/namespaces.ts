@@ -19,11 +19,17 @@ const donorOf = (mode: string) =>
 
 /**
  * At create: `container:<name>` of --ipc and --pid must name a container (400 otherwise: a 404 would
- * make the CLI pull) and is stored with its full id; a hostname cannot go with the host's UTS namespace
- * or with another container's network. `--network container:` is resolved when it can be (dockerd
- * checks it only at start).
+ * make the CLI pull) and is stored with its full id; a hostname cannot go with the host's UTS namespace.
+ * `--network container:` is resolved when it can be (dockerd checks it only at start), and refuses what
+ * only a network of the container's own would have, in dockerd's order and words: a hostname, links,
+ * DNS servers, extra hosts, a MAC address (the host's network too), published and exposed ports. Only
+ * the request's own settings count: an image's EXPOSE does not.
  */
-export function resolveSharing(ctx: ContainerContext, hc: HostConfig, hostname: string): void {
+export function resolveSharing(
+  ctx: ContainerContext,
+  hc: HostConfig,
+  config: { Hostname?: unknown; MacAddress?: unknown; ExposedPorts?: unknown },
+): void {
   hc.IpcMode = str(hc.IpcMode) || 'private';
   for (const key of ['IpcMode', 'PidMode'] as const) {
     const ref = donorOf(str(hc[key]));
@@ -32,13 +38,28 @@ export function resolveSharing(ctx: ContainerContext, hc: HostConfig, hostname: 
     if (!donor) throw invalid(`No such container: ${ref}`);
     hc[key] = `container:${donor.Id}`;
   }
+  const hostname = str(config.Hostname);
   if (str(hc.UTSMode) === 'host' && hostname) throw invalid('conflicting options: hostname and the UTS mode');
   const netRef = donorOf(hc.NetworkMode);
-  if (netRef !== undefined) {
-    if (hostname) throw invalid('conflicting options: hostname and the network mode');
-    const donor = ctx.store.find(netRef);
-    if (donor) hc.NetworkMode = `container:${donor.Id}`;
-  }
+  const some = (v: unknown) => (Array.isArray(v) ? v.length > 0 : !!v && Object.keys(v).length > 0);
+  if (hc.NetworkMode === 'host' && str(config.MacAddress))
+    throw invalid('conflicting options: mac-address and the network mode');
+  if (netRef === undefined) return;
+  if (hostname) throw invalid('conflicting options: hostname and the network mode');
+  if (some(hc.Links))
+    throw invalid(
+      "conflicting options: container type network can't be used with links. This would result in undefined behavior",
+    );
+  if (some(hc.Dns)) throw invalid('conflicting options: dns and the network mode');
+  if (some(hc.ExtraHosts))
+    throw invalid('conflicting options: custom host-to-IP mapping and the network mode');
+  if (str(config.MacAddress)) throw invalid('conflicting options: mac-address and the network mode');
+  if (some(hc.PortBindings) || hc.PublishAllPorts === true)
+    throw invalid('conflicting options: port publishing and the container type network mode');
+  if (some(config.ExposedPorts))
+    throw invalid('conflicting options: port exposing and the container type network mode');
+  const donor = ctx.store.find(netRef);
+  if (donor) hc.NetworkMode = `container:${donor.Id}`;
 }
 
 /** The hostname a container gets when none was asked for: the host's in the host's network. */

@@ -317,6 +317,62 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'network container: refuses links, DNS servers, extra hosts, published and exposed ports',
+    setup: [sleeper('donor', '--network', 'none')],
+    run: (c) =>
+      each(
+        c,
+        [
+          ['--link', 'donor:d'],
+          ['--dns', '10.0.0.1'],
+          ['--add-host', 'x:10.0.0.1'],
+          ['-p', '80'],
+          ['-P', '--expose', '80'],
+          ['--expose', '80'],
+        ].map((flags) => ['create', '--network', 'container:donor', ...flags, 'busybox', 'true']),
+      ),
+    expect: {
+      code: 1,
+      stdout: '',
+      stderr: [
+        "container type network can't be used with links. This would result in undefined behavior",
+        'dns and the network mode',
+        'custom host-to-IP mapping and the network mode',
+        'port publishing and the container type network mode',
+        'port publishing and the container type network mode',
+        'port exposing and the container type network mode',
+      ]
+        .map((m) => `Error response from daemon: conflicting options: ${m}\n`)
+        .join(''),
+    },
+  },
+  {
+    name: "network container: a joiner writes no /etc files of its own; it shows its donor's once started",
+    setup: [
+      sleeper('donor', '--network', 'none'),
+      [
+        'create',
+        '--name',
+        'joiner',
+        '--network',
+        'container:donor',
+        '--dns-search',
+        'example.test',
+        'busybox',
+        'sleep',
+        '300',
+      ],
+    ],
+    run: (c) => {
+      const paths = (name: string) =>
+        c.must(['inspect', '-f', '{{.HostsPath}}|{{.ResolvConfPath}}|{{.HostnamePath}}', name]);
+      const created = paths('joiner');
+      c.must(['start', 'joiner']);
+      return { code: 0, stderr: '', stdout: `${created}${sameNs(paths('joiner'), paths('donor'))}` };
+    },
+    expect: { code: 0, stdout: '||\nsame\n', stderr: '' },
+  },
+  {
     name: 'network container: a donor that is not running is refused',
     setup: [['create', '--name', 'donor', '--network', 'none', 'busybox', 'true']],
     run: ['run', '--rm', '--network', 'container:donor', 'busybox', 'true'],
