@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { ContainerOperations } from '../services/containers/operations.ts';
-import { type MemoryMounts, unmountUnder } from './kubelet/memory-volumes.ts';
+import { type MemoryMounts, memoryRoot, unmountUnder } from './kubelet/memory-volumes.ts';
 import { Label, sandboxContainerName } from './kubelet/names.ts';
 
 async function podContainers(ops: ContainerOperations) {
@@ -22,9 +22,10 @@ async function podContainers(ops: ContainerOperations) {
  * them until they stop: their binds hold the tmpfs, not the host's mount point.
  */
 export async function releaseMemoryVolumes(dir: string, mounts: MemoryMounts, log: Logger): Promise<void> {
-  await unmountUnder(mounts, path.join(dir, 'pods')).catch((err) =>
-    log.warn("cannot unmount the pods' memory volumes", { error: String(err) }),
-  );
+  for (const under of [path.join(dir, 'pods'), memoryRoot(dir)])
+    await unmountUnder(mounts, under).catch((err) =>
+      log.warn("cannot unmount the pods' memory volumes", { error: String(err) }),
+    );
 }
 
 /** Stops the running containers of pods, apps before their sandboxes; returns how many were stopped. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { silentLogger } from '../../core/log.ts';
@@ -775,11 +775,14 @@ test('configMap, secret and downwardAPI volumes follow their sources (..data swa
   assert.match(data1, /^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.\d+$/);
   assert.equal(readlinkSync(path.join(cfgDir, 'key')), '..data/key');
   assert.equal(readFileSync(path.join(cfgDir, 'key'), 'utf8'), 'one');
-  // Secrets and the downward API live in memory, as kubelet keeps them; configMaps on disk.
-  const secDir = path.join(vols, 'kubernetes.io~secret', 'sec');
-  assert.ok(e.mounts.mounted.has(secDir));
-  assert.ok(e.mounts.mounted.has(path.join(vols, 'kubernetes.io~downward-api', 'info')));
-  assert.equal(e.mounts.mounted.has(cfgDir), false);
+  // Secrets and the downward API live in memory, as kubelet keeps them (on the one tmpfs that all
+  // pods' share), configMaps on disk.
+  const memory = path.join(e.dir, 'pods-memory');
+  const secDir = path.join(memory, uid, 'kubernetes.io~secret', 'sec');
+  const infoDir = path.join(memory, uid, 'kubernetes.io~downward-api', 'info');
+  assert.deepEqual([...e.mounts.mounted.keys()], [memory]);
+  assert.equal(readFileSync(path.join(secDir, 'pw'), 'utf8'), 'old');
+  assert.ok(existsSync(path.join(infoDir, 'labels')));
   const c = e.ops.byName(`k8s_app_follow_default_${uid}_0`)[0]!;
   const binds = e.ops.configOf(c.Id).HostConfig?.Binds as string[];
   const subSource = binds[1]!.split(':')[0]!;
@@ -799,10 +802,7 @@ test('configMap, secret and downwardAPI volumes follow their sources (..data swa
   assert.notEqual(readlinkSync(path.join(cfgDir, '..data')), data1);
   assert.equal(existsSync(path.join(cfgDir, data1)), false);
   assert.equal(readFileSync(path.join(secDir, 'pw'), 'utf8'), 'new');
-  assert.equal(
-    readFileSync(path.join(vols, 'kubernetes.io~downward-api', 'info', 'labels'), 'utf8'),
-    'tier="b"',
-  );
+  assert.equal(readFileSync(path.join(infoDir, 'labels'), 'utf8'), 'tier="b"');
   assert.equal(readFileSync(subSource, 'utf8'), 'one');
   // The same container runs on, with the environment it started with.
   assert.deepEqual(
@@ -817,10 +817,16 @@ test('folders of pods deleted while the kubelet was away go at its start, their 
   const gone = path.join(e.dir, 'pods', '1234', 'volumes', 'kubernetes.io~empty-dir', 'm');
   mkdirSync(gone, { recursive: true });
   await e.mounts.mount(gone, 1);
+  // Secrets on the shared tmpfs, of that pod and of one whose folder on the disk had gone already.
+  const memory = path.join(e.dir, 'pods-memory');
+  for (const uid of ['1234', '5678'])
+    mkdirSync(path.join(memory, uid, 'kubernetes.io~secret', 's'), { recursive: true });
+  await e.mounts.mount(memory, 1);
   await e.start();
   await settle(e);
-  assert.deepEqual([...e.mounts.mounted.keys()], []);
+  assert.deepEqual([...e.mounts.mounted.keys()], [memory]);
   assert.equal(existsSync(path.join(e.dir, 'pods', '1234')), false);
+  assert.deepEqual(readdirSync(memory), []);
 });
 
 test('a sidecar (init container with restartPolicy Always) starts before the app, runs beside it, restarts whatever the policy, and stops once the app is done', async () => {

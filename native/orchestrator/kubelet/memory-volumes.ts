@@ -1,15 +1,19 @@
-// Memory-backed volumes: a tmpfs mounted on the volume's own folder on the host, which the pod's
-// containers then bind as any other volume (so they share it, and `df` in them shows tmpfs). The
-// kubelet uses it for `emptyDir: {medium: Memory}` and, as Kubernetes' kubelet does, for secret,
-// downwardAPI and projected volumes, whose files then never touch the disk. A mount outlives berthd
-// (pods keep running across a restart): it is looked for on its folder before mounting, never
-// mounted twice, and unmounted when the pod's folder goes (small on purpose: berthd's reset imports it
-// without loading the orchestrator).
+// Memory-backed volumes: a tmpfs on the host, which the pod's containers then bind as any other volume
+// (so they share it, and `df` in them shows tmpfs). An `emptyDir: {medium: Memory}` gets one of its
+// own, on the volume's folder, sized by its sizeLimit; secret, downwardAPI and projected volumes, as
+// Kubernetes' kubelet keeps them, are folders on one tmpfs that all pods share (volumes.ts says why),
+// so that their files never touch the disk. A mount outlives berthd (pods keep running across a
+// restart): it is looked for on its folder before mounting, never mounted twice; an emptyDir's is
+// unmounted when the pod's folder goes, the shared one when the cluster is off or reset (small on
+// purpose: berthd's reset imports it without loading the orchestrator).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { hasOwnFilesystem } from '../../core/fsutil.ts';
 import type { Sys } from '../../core/sys.ts';
 import { bytes } from './quantity.ts';
+
+/** The tmpfs that holds the kubelet-written memory volumes of every pod (volumes.ts). */
+export const memoryRoot = (clusterDir: string) => path.join(clusterDir, 'pods-memory');
 
 /** The seam between the kubelet and the host's mount table (unit tests pass a fake). */
 export interface MemoryMounts {

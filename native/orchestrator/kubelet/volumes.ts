@@ -2,14 +2,18 @@
 // the bind mounts that put them into its containers. emptyDir is a folder the pod's containers share
 // (a tmpfs with medium Memory); configMap, secret, downwardAPI and projected volumes are files the
 // kubelet writes before the sandbox starts and again whenever their sources change (items, paths,
-// modes and the `..data` layout as Kubernetes has them; secret, downwardAPI and projected ones on a
-// tmpfs, as kubelet keeps them); hostPath is the host's own path.
+// modes and the `..data` layout as Kubernetes has them). Secret, downwardAPI and projected ones live
+// in memory, as kubelet keeps them, so their files never touch the disk: on one tmpfs shared by every
+// pod, under `<data-root>/kubernetes/pods-memory/<uid>/<plugin>/<name>`. kubelet mounts a tmpfs per
+// volume; these volumes are written by the kubelet alone and bound read-only, so a size of their own
+// would bound nothing, and one mount for all of them spares each pod start a mount(8) and the host a
+// mount table row per pod (which every later runc and mount reads).
 import { chmodSync, promises as fs, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../apiserver/registry.ts';
 import { type Files, writeAtomic } from './atomic-writer.ts';
 import { ContainerConfigError, fieldValue, resourceValue } from './env.ts';
-import { type MemoryMounts, memoryVolumeSize, unmountUnder } from './memory-volumes.ts';
+import { type MemoryMounts, memoryRoot, memoryVolumeSize, unmountUnder } from './memory-volumes.ts';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -109,6 +113,31 @@ async function memoryDir(mounts: MemoryMounts, dir: string, size: number): Promi
   if (!(await mounts.isTmpfs(dir))) await mounts.mount(dir, size);
 }
 
+/**
+ * A folder for a kubelet-written volume on the pods' shared tmpfs, which is mounted first if it is not
+ * there (the first such volume, or after the cluster was off), sized as the node's allocatable memory.
+ */
+async function sharedMemoryDir(mounts: MemoryMounts, root: string, dir: string, allocatable: number) {
+  const shared = memoryRoot(root);
+  if (!(await mounts.isTmpfs(shared))) {
+    mkdirSync(shared, { recursive: true, mode: 0o700 });
+    // Pods starting together may each have found none: one mounts, the others wait for it.
+    let once = mounting.get(shared);
+    if (!once) {
+      once = mounts
+        .isTmpfs(shared)
+        .then((is) => (is ? undefined : mounts.mount(shared, allocatable)))
+        .finally(() => mounting.delete(shared));
+      mounting.set(shared, once);
+    }
+    await once;
+    chmodSync(shared, 0o700);
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o777);
+}
+const mounting = new Map<string, Promise<void>>();
+
 export interface PrepareOptions {
   mounts: MemoryMounts;
   /**
@@ -128,12 +157,14 @@ export async function prepareVolumes(
   const uid = String(pod.metadata?.uid);
   const spec = obj(pod.spec);
   const base = path.join(podDir(root, uid), 'volumes');
+  const memoryBase = path.join(memoryRoot(root), uid);
   const out: PreparedVolumes = new Map();
   const refresh = opts.refresh === true;
   // Secrets, downward API and projected volumes live in memory, as kubelet keeps them.
-  const inMemory = async (dir: string) => {
-    if (!refresh)
-      await memoryDir(opts.mounts, dir, memoryVolumeSize(spec, undefined, sources.allocatable.memory));
+  const inMemory = async (plugin: string, name: string) => {
+    const dir = path.join(memoryBase, `kubernetes.io~${plugin}`, name);
+    if (!refresh) await sharedMemoryDir(opts.mounts, root, dir, sources.allocatable.memory);
+    return dir;
   };
   for (const v of list(spec.volumes)) {
     const name = String(v.name);
@@ -168,16 +199,14 @@ export async function prepareVolumes(
       const src = obj(v.configMap ?? v.secret);
       const files: Files = new Map();
       await keyFiles(src, kind, String(src.name ?? src.secretName), sources, files);
-      const dir = at(kind === 'ConfigMap' ? 'configmap' : 'secret');
-      if (kind === 'Secret') await inMemory(dir);
+      const dir = kind === 'Secret' ? await inMemory('secret', name) : at('configmap');
       await writeAtomic(dir, files, modeOf(src));
       out.set(name, { source: dir, readOnly: true, atomic: true });
     } else if (v.downwardAPI) {
       const src = obj(v.downwardAPI);
       const files: Files = new Map();
       downwardFiles(pod, list(src.items), sources, files);
-      const dir = at('downward-api');
-      await inMemory(dir);
+      const dir = await inMemory('downward-api', name);
       await writeAtomic(dir, files, modeOf(src));
       out.set(name, { source: dir, readOnly: true, atomic: true });
     } else if (v.projected) {
@@ -200,8 +229,7 @@ export async function prepareVolumes(
           });
         }
       }
-      const dir = at('projected');
-      await inMemory(dir);
+      const dir = await inMemory('projected', name);
       await writeAtomic(dir, files, modeOf(src));
       out.set(name, { source: dir, readOnly: true, atomic: true });
     } else if (v.persistentVolumeClaim) {
@@ -281,14 +309,18 @@ export async function bindsFor(
   return binds;
 }
 
-/** Removes the pod's folder, its memory-backed volumes unmounted first. */
+/** Removes the pod's folders, its memory-backed emptyDirs unmounted first. */
 export async function removePodDir(root: string, uid: string, mounts: MemoryMounts): Promise<void> {
   const dir = podDir(root, uid);
   await unmountUnder(mounts, dir);
   await fs.rm(dir, { recursive: true, force: true });
+  await fs.rm(path.join(memoryRoot(root), uid), { recursive: true, force: true });
 }
 
 /** The pods that have a folder here, by uid (those the kubelet has not removed yet). */
 export async function podDirs(root: string): Promise<string[]> {
-  return fs.readdir(path.join(root, 'pods')).catch(() => []);
+  const [disk, memory] = await Promise.all(
+    [path.join(root, 'pods'), memoryRoot(root)].map((d) => fs.readdir(d).catch(() => [] as string[])),
+  );
+  return [...new Set([...disk, ...memory])];
 }
