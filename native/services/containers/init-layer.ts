@@ -2,6 +2,11 @@
 // and its own changes (/.dockerenv, the mount points of /etc/hosts, /etc/hostname, /etc/resolv.conf and
 // /dev/console, /etc/mtab, and /dev/pts, /dev/shm, /proc, /sys when the image lacks them). Being a
 // lower layer, they show in `docker export` and `docker cp`, and not in `docker diff`, as in dockerd.
+// What it holds depends on the image alone, and a lower layer is never written: dockerd makes one per
+// container, berthd one per image, beside the image's top layer (`layers/<chain>/init`, which goes with
+// that layer), so a container start makes none of its dozen files and folders (each an inode to
+// allocate, the costliest of a start's metadata writes on a journalled disk). An image with no layers,
+// and a container made before the layer was shared, have one of their own in the container's folder.
 // A dozen small files and folders: synchronous calls (core/fsutil.ts says why).
 import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
@@ -23,14 +28,46 @@ function inImage(layers: string[], rel: string): Stats | undefined {
   return undefined;
 }
 
+/** A container's own init layer (see above for which containers have one). */
 export function initLayerDir(containerDir: string): string {
   return path.join(containerDir, 'init');
 }
 
-/** The init layer of a container, made once (beside its upper dir) from what its image has. */
-export async function ensureInitLayer(containerDir: string, imageLayers: string[]): Promise<string> {
-  const dir = initLayerDir(containerDir);
-  if (fs.statSync(dir, { throwIfNoEntry: false })) return dir;
+/** The init layer that containers of an image share: beside its top layer; none without layers. */
+function sharedInitLayerDir(imageLayers: string[]): string | undefined {
+  const top = imageLayers.at(-1);
+  return top === undefined ? undefined : path.join(path.dirname(top), 'init');
+}
+
+const isDir = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+
+/** The init layer a container has (its own or its image's), or undefined when none is made yet. */
+export function existingInitLayer(containerDir: string, imageLayers: string[]): string | undefined {
+  const own = initLayerDir(containerDir);
+  if (isDir(own)) return own;
+  const shared = sharedInitLayerDir(imageLayers);
+  return shared !== undefined && isDir(shared) ? shared : undefined;
+}
+
+/** Makings under way, by folder: containers of one image starting together make its layer once. */
+const making = new Map<string, Promise<string>>();
+
+/** The init layer at `dir`, made (in a temp folder renamed into place) if it is not there. */
+function ensureInitLayer(dir: string, imageLayers: string[]): Promise<string> {
+  if (isDir(dir)) return Promise.resolve(dir);
+  let made = making.get(dir);
+  if (!made) {
+    made = Promise.resolve()
+      .then(() => makeInitLayer(dir, imageLayers))
+      .finally(() => making.delete(dir));
+    making.set(dir, made);
+  }
+  return made;
+}
+
+function makeInitLayer(dir: string, imageLayers: string[]): string {
+  if (isDir(dir)) return dir;
+  // Only this process makes init layers, one at a time per folder: a temp one left is a crash's.
   const tmp = `${dir}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { mode: 0o755 });
@@ -71,12 +108,18 @@ export async function ensureInitLayer(containerDir: string, imageLayers: string[
     try {
       fs.rmSync(tmp, { recursive: true, force: true });
     } catch {}
-    throw new Error(`cannot make the init layer of ${path.basename(containerDir)}: ${errorMessage(err)}`);
+    throw new Error(`cannot make the init layer ${dir}: ${errorMessage(err)}`);
   }
   return dir;
 }
 
-/** The lower dirs of a container, bottom first: its image's layers, then its init layer. */
+/**
+ * The lower dirs of a container, bottom first: its image's layers, then its init layer (its own if it
+ * has one, else its image's, made now if it is not there yet).
+ */
 export async function containerLayers(containerDir: string, imageLayers: string[]): Promise<string[]> {
-  return [...imageLayers, await ensureInitLayer(containerDir, imageLayers)];
+  const own = initLayerDir(containerDir);
+  const shared = sharedInitLayerDir(imageLayers);
+  const dir = shared === undefined || isDir(own) ? own : shared;
+  return [...imageLayers, await ensureInitLayer(dir, imageLayers)];
 }

@@ -7,7 +7,7 @@ import { rwLayerChanges } from '../../storage/rw-changes.ts';
 import { type ContainerContext, withLock } from '../context.ts';
 import { labelsMatch, untilMs } from '../filters.ts';
 import { emitContainerEvent } from './create.ts';
-import { containerLayers, initLayerDir } from './init-layer.ts';
+import { containerLayers, existingInitLayer } from './init-layer.ts';
 import { hostLimits, verifyResources } from './limits.ts';
 import { type ContainerRecord, isPinned, type RestartPolicy } from './model.ts';
 import { removeLocked } from './remove.ts';
@@ -92,8 +92,8 @@ export async function containerChanges(ctx: ContainerContext, ref: string) {
   const image = await ctx.images.resolve(rec.Image);
   const dir = ctx.store.dir(rec.Id);
   // The init layer, once made, is below the container's changes, as dockerd's `<id>-init` is.
-  const init = initLayerDir(dir);
-  const layers = [...(image?.layerDirs ?? []), ...(existsSync(init) ? [init] : [])];
+  const init = existingInitLayer(dir, image?.layerDirs ?? []);
+  const layers = [...(image?.layerDirs ?? []), ...(init ? [init] : [])];
   const kinds = { changed: 0, added: 1, deleted: 2 } as const;
   const changes = await rwLayerChanges(rootfsDirs(dir).upper, layers.reverse());
   return changes.map((c) => ({ Path: c.path, Kind: kinds[c.kind] }));
