@@ -3,7 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import type { StoredObject } from '../store/store.ts';
 import type { Scope } from './context.ts';
-import { apiVersionOf, canonical, type KubeObject, type ResourceDef, sameJson } from './registry.ts';
+import {
+  apiVersionOf,
+  canonical,
+  copyJson,
+  type KubeObject,
+  type ResourceDef,
+  sameJson,
+} from './registry.ts';
 import { badRequest } from './status.ts';
 
 /**
@@ -11,7 +18,7 @@ import { badRequest } from './status.ts';
  * copied: the result shares its parts, and must only be read.
  */
 export function fromStored(def: ResourceDef, stored: StoredObject, shared = false): KubeObject {
-  let value = (shared && !def.storage ? stored.value : structuredClone(stored.value)) as KubeObject;
+  let value = (shared && !def.storage ? stored.value : copyJson(stored.value)) as KubeObject;
   if (def.storage) value = def.storage.fromStored(value);
   const { apiVersion: _a, kind: _k, metadata, ...rest } = value;
   return {
@@ -23,7 +30,7 @@ export function fromStored(def: ResourceDef, stored: StoredObject, shared = fals
 }
 
 export function toStored(def: ResourceDef, obj: KubeObject): KubeObject {
-  let value = structuredClone(obj);
+  let value = copyJson(obj);
   value.metadata = { ...value.metadata };
   delete value.metadata.resourceVersion;
   delete value.metadata.selfLink;

@@ -8,7 +8,7 @@ import type { UserInfo } from '../apiserver/authn.ts';
 import type { ApiContext, Scope } from '../apiserver/context.ts';
 import { fromStored } from '../apiserver/objects.ts';
 import type { KubeObject, ResourceDef } from '../apiserver/registry.ts';
-import { storeKey } from '../apiserver/registry.ts';
+import { copyJson, storeKey } from '../apiserver/registry.ts';
 import { bindPod } from '../apiserver/rest/binding.ts';
 import { type DeleteOptions, deleteObject } from '../apiserver/rest/delete.ts';
 import { getObject, listObjects } from '../apiserver/rest/read.ts';
@@ -148,7 +148,7 @@ export class LocalClient implements KubeClient {
       this.scope(this.def(kind), opts.namespace, undefined, { query }),
     );
     // Listed objects may be the watch cache's own: the caller gets copies it may change.
-    return { items: page.items.map((o) => structuredClone(o)), resourceVersion: String(page.revision) };
+    return { items: page.items.map((o) => copyJson(o)), resourceVersion: String(page.revision) };
   }
 
   create(kind: KindRef, obj: KubeObject): Promise<KubeObject> {

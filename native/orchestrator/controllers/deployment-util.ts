@@ -3,7 +3,7 @@
 // and the annotations a Deployment writes on its ReplicaSets, replica counts over sets of
 // ReplicaSets, and the status conditions.
 import type { KubeObject } from '../apiserver/registry.ts';
-import { sameJson } from '../apiserver/registry.ts';
+import { copyJson, sameJson } from '../apiserver/registry.ts';
 import { asList, asObj, creationMs, int, iso, type Obj, spec, status } from './common.ts';
 
 export const hashLabel = 'pod-template-hash';
@@ -62,7 +62,7 @@ function canonicalTemplate(t: unknown): string {
 /** Two templates are the same rollout when they differ at most in the pod-template-hash label. */
 export function equalIgnoreHash(a: unknown, b: unknown): boolean {
   const strip = (t: unknown) => {
-    const c = structuredClone(asObj(t));
+    const c = copyJson(asObj(t));
     const meta = asObj(c.metadata);
     const labels = { ...asObj(meta.labels) };
     delete labels[hashLabel];
@@ -300,7 +300,7 @@ export function calculateStatus(
   for (const [k, v] of counts) if (v) st[k] = v;
   const old = status(d);
   if (old.collisionCount !== undefined) st.collisionCount = old.collisionCount;
-  if (conditionsOf(old).length) st.conditions = structuredClone(conditionsOf(old));
+  if (conditionsOf(old).length) st.conditions = copyJson(conditionsOf(old));
   if (available >= replicas(d) - maxUnavailable(d))
     setCondition(
       st,

@@ -6,7 +6,7 @@
 // (counts, observedGeneration, Available and Progressing with progressDeadlineSeconds). A rollback
 // (`kubectl rollout undo` copies an old template back) needs nothing special: the old ReplicaSet is
 // the new one again and gets the next revision.
-import type { KubeObject } from '../apiserver/registry.ts';
+import { copyJson, type KubeObject } from '../apiserver/registry.ts';
 import { Kinds } from '../client/client.ts';
 import { type Informer, splitKey } from '../client/informer.ts';
 import {
@@ -131,7 +131,7 @@ export class DeploymentController extends Controller {
     const { namespace, name } = splitKey(key);
     const cached = this.deployments.get(namespace, name);
     if (!cached) return;
-    const d = structuredClone(cached);
+    const d = copyJson(cached);
     const selector = asObj(spec(d).selector);
     if (
       !Object.keys(asObj(selector.matchLabels)).length &&
@@ -173,7 +173,7 @@ export class DeploymentController extends Controller {
   /** The Progressing condition says when a Deployment is paused and when it is resumed. */
   private async checkPaused(r: Rollout): Promise<void> {
     if (!hasProgressDeadline(r.d)) return;
-    const st = structuredClone(asObj(r.d.status));
+    const st = copyJson(asObj(r.d.status));
     const cond = getCondition(st, 'Progressing');
     if (cond?.reason === 'ProgressDeadlineExceeded') return;
     const pausedCond = cond?.reason === 'DeploymentPaused';
@@ -223,7 +223,7 @@ export class DeploymentController extends Controller {
     const old = r.sets.filter((rs) => rs !== found);
     const newRevision = maxRevision(old) + 1;
     if (found) {
-      const copy = structuredClone(found);
+      const copy = copyJson(found);
       const changed = setNewReplicaSetAnnotations(r.d, copy, newRevision, true);
       const minReady = int(spec(r.d).minReadySeconds);
       let newRS = found;
@@ -234,7 +234,7 @@ export class DeploymentController extends Controller {
       }
       await this.setRevision(r, newRS.metadata?.annotations?.[revisionAnnotation]);
       if (hasProgressDeadline(r.d) && !getCondition(asObj(r.d.status), 'Progressing')) {
-        const st = structuredClone(asObj(r.d.status));
+        const st = copyJson(asObj(r.d.status));
         setCondition(
           st,
           newCondition(
@@ -261,12 +261,12 @@ export class DeploymentController extends Controller {
   ): Promise<KubeObject | undefined> {
     const d = r.d;
     const collisions = status(d).collisionCount as number | undefined;
-    const template = structuredClone(asObj(spec(d).template));
+    const template = copyJson(asObj(spec(d).template));
     const hash = templateHash(template, collisions);
     const tmeta = asObj(template.metadata);
     tmeta.labels = { ...asObj(tmeta.labels), [hashLabel]: hash };
     template.metadata = tmeta;
-    const selector = structuredClone(asObj(spec(d).selector));
+    const selector = copyJson(asObj(spec(d).selector));
     selector.matchLabels = { ...asObj(selector.matchLabels), [hashLabel]: hash };
     const rs: KubeObject = {
       metadata: {
@@ -292,7 +292,7 @@ export class DeploymentController extends Controller {
       if (isNamespaceTerminating(err)) return undefined;
       if (!(err instanceof Error) || !/already exists/.test(err.message)) {
         if (hasProgressDeadline(d)) {
-          const st = structuredClone(asObj(d.status));
+          const st = copyJson(asObj(d.status));
           const msg = `Failed to create new replica set "${rs.metadata?.name}": ${(err as Error).message}`;
           setCondition(
             st,
@@ -330,7 +330,7 @@ export class DeploymentController extends Controller {
       );
     await this.setRevision(r, String(newRevision));
     if (!existed && hasProgressDeadline(r.d)) {
-      const st = structuredClone(asObj(r.d.status));
+      const st = copyJson(asObj(r.d.status));
       setCondition(
         st,
         newCondition(
@@ -364,7 +364,7 @@ export class DeploymentController extends Controller {
 
   /** Sets a ReplicaSet's size and replica annotations; records the scaling. Returns the ReplicaSet. */
   async scaleTo(r: Rollout, rs: KubeObject, size: number): Promise<{ scaled: boolean; rs: KubeObject }> {
-    const copy = structuredClone(rs);
+    const copy = copyJson(rs);
     const sizeChanged = replicas(rs) !== size;
     const annotationsChanged = setReplicasAnnotations(copy, replicas(r.d), replicas(r.d) + maxSurge(r.d));
     if (!sizeChanged && !annotationsChanged) return { scaled: false, rs };

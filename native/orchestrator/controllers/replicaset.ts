@@ -4,7 +4,7 @@
 // minReadySeconds, observedGeneration). Expectations keep it from making pods twice between its
 // write and its informer seeing it; a pod that becomes available only after minReadySeconds brings
 // its ReplicaSet back at that moment (a timer, not a poll).
-import type { KubeObject } from '../apiserver/registry.ts';
+import { copyJson, type KubeObject } from '../apiserver/registry.ts';
 import { Kinds } from '../client/client.ts';
 import { keyOf, splitKey } from '../client/informer.ts';
 import {
@@ -257,6 +257,6 @@ export function podFromTemplate(rs: KubeObject): KubeObject {
         },
       ],
     },
-    spec: structuredClone(asObj(template.spec)),
+    spec: copyJson(asObj(template.spec)),
   };
 }

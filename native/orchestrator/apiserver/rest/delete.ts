@@ -6,7 +6,7 @@ import { StoreError } from '../../store/store.ts';
 import { admit } from '../admission.ts';
 import { type ApiContext, isDryRun, type Scope } from '../context.ts';
 import { fromStored, toStored } from '../objects.ts';
-import { type KubeObject, storeKey } from '../registry.ts';
+import { copyJson, type KubeObject, storeKey } from '../registry.ts';
 import { type ApiError, conflict, invalid, notFound, staleObject } from '../status.ts';
 import { listObjects, qualified } from './read.ts';
 import { iso } from './write.ts';
@@ -107,7 +107,7 @@ export async function deleteObject(
         )
           return { gone: false, object: obj };
       }
-      const updated = structuredClone(obj);
+      const updated = copyJson(obj);
       const m = updated.metadata!;
       m.deletionTimestamp =
         meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) <= grace

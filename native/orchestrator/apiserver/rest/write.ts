@@ -14,7 +14,7 @@ import {
   specPart,
   toStored,
 } from '../objects.ts';
-import { apiVersionOf, type KubeObject, type Operation, storeKey } from '../registry.ts';
+import { apiVersionOf, copyJson, type KubeObject, type Operation, storeKey } from '../registry.ts';
 import {
   ApiError,
   alreadyExists,
@@ -122,7 +122,7 @@ export async function createObject(
     );
   checkTypeMeta(def, body);
   if (!opts.settledFields) checkFields(ctx, scope, body);
-  const obj = structuredClone(body) as KubeObject;
+  const obj = copyJson(body) as KubeObject;
   obj.apiVersion = apiVersionOf(def);
   obj.kind = def.kind;
   settleNamespace(scope, obj);
@@ -173,14 +173,14 @@ export async function createObject(
 /** The object after an update of `subresource` (undefined: the main resource) from `body`. */
 function mergeUpdate(scope: Scope, old: KubeObject, body: KubeObject): KubeObject {
   const def = scope.def;
-  if (scope.subresource === 'status') return { ...structuredClone(old), status: body.status ?? {} };
+  if (scope.subresource === 'status') return { ...copyJson(old), status: body.status ?? {} };
   if (scope.subresource === 'finalize') {
     return {
-      ...structuredClone(old),
+      ...copyJson(old),
       spec: { ...old.spec, finalizers: (body.spec?.finalizers as unknown[]) ?? [] },
     };
   }
-  const obj = structuredClone(body);
+  const obj = copyJson(body);
   obj.metadata ??= {};
   const meta = obj.metadata;
   const oldMeta = old.metadata ?? {};
@@ -207,7 +207,7 @@ export async function updateObject(
 ): Promise<KubeObject> {
   checkTypeMeta(scope.def, body);
   if (!scope.subresource) checkFields(ctx, scope, body);
-  return updateObjectWith(ctx, scope, () => structuredClone(body) as KubeObject);
+  return updateObjectWith(ctx, scope, () => copyJson(body) as KubeObject);
 }
 
 /**
@@ -228,7 +228,7 @@ export async function updateObjectWith(
     const current = await ctx.store.get(key);
     if (!current) throw notFound(qualified(scope), scope.name!);
     const old = fromStored(def, current);
-    const bodyObj = build(structuredClone(old));
+    const bodyObj = build(copyJson(old));
     const name = bodyObj.metadata?.name;
     if (name !== scope.name)
       throw badRequest(
