@@ -34,6 +34,9 @@ kind: Deployment
 metadata: {name: web}
 spec:
   replicas: 3
+  # Each new pod serves a second before the next step: the update lasts long enough for the requests
+  # below to cross every step, however fast pods start.
+  minReadySeconds: 1
   selector: {matchLabels: {app: web}}
   strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
   template:
