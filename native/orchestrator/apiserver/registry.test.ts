@@ -40,6 +40,18 @@ test('sameJson says what comparing canonical forms says, whatever the order of k
     assert.equal(sameJson(a, b), canonical(a) === canonical(b), `${canonical(a)} vs ${canonical(b)}`);
 });
 
+test('copyJson gives what a JSON round trip gives', () => {
+  const values: unknown[] = [
+    { a: 1, b: undefined, c: [1, undefined, Number.NaN, () => 1], d: { e: null, f: 'x', g: () => 1 } },
+    { t: new Date(0), n: Number.POSITIVE_INFINITY, s: [{}, []], nested: { deeper: { list: ['a'] } } },
+    [undefined, null, 0, '', false],
+    'text',
+    7,
+    null,
+  ];
+  for (const v of values) assert.deepEqual(copyJson(v), JSON.parse(JSON.stringify(v)));
+});
+
 test('copyJson copies deeply and drops what JSON has not', () => {
   const o = { a: { b: [1, { c: 2 }] }, u: undefined };
   const c = copyJson(o);
