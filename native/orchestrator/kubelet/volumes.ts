@@ -10,6 +10,7 @@
 // mount table row per pod (which every later runc and mount reads).
 import { chmodSync, promises as fs, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { KeyedQueue } from '../../core/serial.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
 import { type Files, writeAtomic } from './atomic-writer.ts';
 import { ContainerConfigError, fieldValue, resourceValue } from './env.ts';
@@ -119,24 +120,16 @@ async function memoryDir(mounts: MemoryMounts, dir: string, size: number): Promi
  */
 async function sharedMemoryDir(mounts: MemoryMounts, root: string, dir: string, allocatable: number) {
   const shared = memoryRoot(root);
-  if (!(await mounts.isTmpfs(shared))) {
-    mkdirSync(shared, { recursive: true, mode: 0o700 });
-    // Pods starting together may each have found none: one mounts, the others wait for it.
-    let once = mounting.get(shared);
-    if (!once) {
-      once = mounts
-        .isTmpfs(shared)
-        .then((is) => (is ? undefined : mounts.mount(shared, allocatable)))
-        .finally(() => mounting.delete(shared));
-      mounting.set(shared, once);
-    }
-    await once;
-    chmodSync(shared, 0o700);
-  }
+  // Pods starting together may each find none: the first mounts it, the others then find it there.
+  if (!(await mounts.isTmpfs(shared)))
+    await mounting.run(shared, async () => {
+      await memoryDir(mounts, shared, allocatable);
+      chmodSync(shared, 0o700);
+    });
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   chmodSync(dir, 0o777);
 }
-const mounting = new Map<string, Promise<void>>();
+const mounting = new KeyedQueue();
 
 export interface PrepareOptions {
   mounts: MemoryMounts;

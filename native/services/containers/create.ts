@@ -208,7 +208,7 @@ async function create(
     hostLimits(ctx.cgroups),
     warnings,
   );
-  str(body.Hostname, 'Config.Hostname');
+  str(body.Hostname, 'Config.Hostname'); // a Hostname that is not a string is refused here
   resolveSharing(ctx, hostConfig, body);
   const userHealthcheck = (body.Healthcheck ?? undefined) as HealthConfig | undefined;
   validateHealthcheck(userHealthcheck);

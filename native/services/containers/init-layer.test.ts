@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import os from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
+import { testDir } from '../../core/test-dir.ts';
 import { containerLayers, existingInitLayer, initLayerDir } from './init-layer.ts';
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'berth-init-layer-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = testDir('berth-init-layer-');
 
 /** An image of two layers as the layer store keeps them (`layers/<chain>/diff`), the lower with /etc. */
 function image(name: string): string[] {

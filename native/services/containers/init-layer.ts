@@ -12,6 +12,7 @@ import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 import { tryOr } from '../../core/fsutil.ts';
+import { KeyedQueue } from '../../core/serial.ts';
 
 const initFiles = ['.dockerenv', 'etc/resolv.conf', 'etc/hosts', 'etc/hostname', 'dev/console'];
 const initDirs = ['dev/pts', 'dev/shm', 'proc', 'sys'];
@@ -49,20 +50,13 @@ export function existingInitLayer(containerDir: string, imageLayers: string[]): 
   return shared !== undefined && isDir(shared) ? shared : undefined;
 }
 
-/** Makings under way, by folder: containers of one image starting together make its layer once. */
-const making = new Map<string, Promise<string>>();
+/** Makings of init layers, one at a time per folder: containers of one image starting together make it once. */
+const making = new KeyedQueue();
 
 /** The init layer at `dir`, made (in a temp folder renamed into place) if it is not there. */
 function ensureInitLayer(dir: string, imageLayers: string[]): Promise<string> {
   if (isDir(dir)) return Promise.resolve(dir);
-  let made = making.get(dir);
-  if (!made) {
-    made = Promise.resolve()
-      .then(() => makeInitLayer(dir, imageLayers))
-      .finally(() => making.delete(dir));
-    making.set(dir, made);
-  }
-  return made;
+  return making.run(dir, async () => makeInitLayer(dir, imageLayers));
 }
 
 function makeInitLayer(dir: string, imageLayers: string[]): string {
