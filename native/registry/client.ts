@@ -1,8 +1,12 @@
 import { EngineError, errorMessage, invalid } from '../core/errors.ts';
+import { goDialError } from '../core/net-errors.ts';
 import { basicHeader, type Challenge, type Credentials, parseWwwAuthenticate } from './auth.ts';
 import { resolveLocation, v2Path } from './endpoint.ts';
 import { type HttpResponse, httpRequest } from './http.ts';
 import { manifestAccept } from './manifest.ts';
+
+/** A method as Go's url.Error names it: `Get`, `Head`, `Post`. */
+const goMethod = (method = 'GET') => method.charAt(0).toUpperCase() + method.slice(1).toLowerCase();
 
 export interface RequestOptions {
   method?: string;
@@ -142,7 +146,11 @@ export class RegistryClient {
         idleTimeoutMs: this.timeoutMs,
       });
     } catch (err) {
-      throw new EngineError('unavailable', `Get "${url}": ${errorMessage(err)}`);
+      // dockerd's words: `Get "…": dial tcp 127.0.0.1:5000: connect: connection refused`.
+      throw new EngineError(
+        'unavailable',
+        `${goMethod(opts.method)} "${url}": ${goDialError(err) ?? errorMessage(err)}`,
+      );
     }
   }
 

@@ -454,6 +454,27 @@ test('an absent image is pulled; one no registry has is ErrImagePull, then Image
   const ev = await events(e);
   assert.ok(ev.includes('Pulling: Pulling image "registry.example/app:1"'));
   assert.ok(ev.some((x) => x.startsWith('Failed: Failed to pull image "registry.example/missing:1"')));
+  assert.ok(ev.includes('Failed: Error: ErrImagePull'), ev.join('\n'));
+  assert.ok(ev.includes('BackOff: Back-off pulling image "registry.example/missing:1"'), ev.join('\n'));
+  assert.ok(ev.includes('Failed: Error: ImagePullBackOff'), ev.join('\n'));
+});
+
+test('an absent image under pull policy Never is ErrImageNeverPull, and nothing is pulled', async () => {
+  const e = await setup();
+  await e.start();
+  await e.client.create(
+    Kinds.Pod,
+    podOf('never', { containers: [app({ image: 'registry.example/absent:1', imagePullPolicy: 'Never' })] }),
+  );
+  await settle(e);
+  const waiting = (await status(e, 'never')).containerStatuses[0].state.waiting;
+  assert.equal(waiting.reason, 'ErrImageNeverPull');
+  const message = 'Container image "registry.example/absent:1" is not present with pull policy of Never';
+  assert.equal(waiting.message, message);
+  const ev = await events(e);
+  assert.ok(ev.includes(`ErrImageNeverPull: ${message}`), ev.join('\n'));
+  assert.ok(ev.includes('Failed: Error: ErrImageNeverPull'), ev.join('\n'));
+  assert.deepEqual(e.images.pulls, []);
 });
 
 test('a failing liveness probe kills the container (Killing, Unhealthy) and it restarts', async () => {

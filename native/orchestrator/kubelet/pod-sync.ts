@@ -463,7 +463,9 @@ export class PodSyncer {
       return;
     }
     if (policy === 'Never') {
-      throw new ImagePullError(`Container image "${image}" is not present with pull policy of Never`);
+      const message = `Container image "${image}" is not present with pull policy of Never`;
+      this.d.recorder.event(pod, 'Warning', 'ErrImageNeverPull', message, fieldPath);
+      throw new ImagePullError(message);
     }
     const bkey = `${ref.uid}/pull/${c.name}`;
     if (this.pullBackoff.remaining(bkey, this.d.clock.now()) > 0 && !have)
@@ -516,6 +518,8 @@ export class PodSyncer {
       state.waiting.set(cname, { reason, message: err.message });
       if (reason === 'ImagePullBackOff')
         this.d.recorder.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`, fieldPath);
+      // As the kubelet says it after each try, beside the try's own event.
+      this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${reason}`, fieldPath);
       // ErrImagePull shows for a moment, then ImagePullBackOff until the back-off lets a pull try again.
       const left = this.pullBackoff.remaining(`${ref.uid}/pull/${cname}`, this.d.clock.now());
       this.d.requeue(key, reason === 'ErrImagePull' ? 1000 : Math.max(1000, left));

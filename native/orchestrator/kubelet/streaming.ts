@@ -4,6 +4,7 @@
 // the host (pods sit on the engine's bridge; a hostNetwork pod's ports are the host's own).
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { goDialError, joinHostPort } from '../../core/net-errors.ts';
 import type { ContainerInfo, ContainerOperations } from '../../services/containers/operations.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
 import { badRequest } from '../apiserver/status.ts';
@@ -50,14 +51,10 @@ export function remoteCommandBackend(ops: ContainerOperations): RemoteCommandBac
 
 /** A failed dial as Go words it, which is what kubectl users read: `dial tcp4 …: connect: connection refused`. */
 export function dialError(ip: string, port: number, err: NodeJS.ErrnoException): string {
-  const words: Record<string, string> = {
-    ECONNREFUSED: 'connect: connection refused',
-    EHOSTUNREACH: 'connect: no route to host',
-    ENETUNREACH: 'connect: network is unreachable',
-    ETIMEDOUT: 'i/o timeout',
-    ECONNRESET: 'read: connection reset by peer',
-  };
-  return `dial tcp4 ${ip}:${port}: ${words[err.code ?? ''] ?? err.message}`;
+  const go = goDialError(err, { network: 'tcp4', to: { host: ip, port } });
+  if (go) return go;
+  const reset = err.code === 'ECONNRESET' ? 'read: connection reset by peer' : err.message;
+  return `dial tcp4 ${joinHostPort(ip, port)}: ${reset}`;
 }
 
 export const portForwardBackend: PortForwardBackend = {

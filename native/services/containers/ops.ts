@@ -1,4 +1,4 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { errorMessage, internal, invalid } from '../../core/errors.ts';
 import { dirSize } from '../../core/fsutil.ts';
 import { swapLimitSupported } from '../../runtime/cgroups.ts';
