@@ -1,15 +1,24 @@
 // The DaemonSet controller: one pod of the template on every node it fits — the template's
-// nodeSelector matches the node's labels and every NoSchedule/NoExecute taint is tolerated — pinned
-// to that node with required node affinity on metadata.name, as the real controller pins them (the
-// scheduler then binds it there). DaemonSet pods get the tolerations the real controller adds
-// (not-ready, unreachable, disk/memory/pid pressure, unschedulable), so a cordoned node keeps its
-// daemons. RollingUpdate replaces pods of an old template up to maxUnavailable at a time; OnDelete
-// leaves that to the user. Each template is a ControllerRevision (history.ts) whose hash the pods carry
-// as controller-revision-hash, for `kubectl rollout history|undo daemonset/…`. Status: desired,
-// current, ready, available, updated and misscheduled counts.
+// nodeSelector and required node affinity match the node and every NoSchedule/NoExecute taint is
+// tolerated; a daemon already there stays through a NoSchedule taint and goes with a NoExecute one
+// (daemonPlacement). Each pod is pinned to its node with required node affinity on metadata.name, as
+// the real controller pins them (the scheduler then binds it there). DaemonSet pods get the
+// tolerations the real controller adds (not-ready, unreachable, disk/memory/pid pressure,
+// unschedulable), so a cordoned node keeps its daemons. RollingUpdate replaces pods of an old
+// template up to maxUnavailable at a time; OnDelete leaves that to the user. Each template is a
+// ControllerRevision (history.ts) whose hash the pods carry as controller-revision-hash, for
+// `kubectl rollout history|undo daemonset/…`. Status: desired, current, ready, available, updated and
+// misscheduled counts.
 import type { KubeObject } from '../apiserver/registry.ts';
 import { Kinds } from '../client/client.ts';
 import { splitKey } from '../client/informer.ts';
+import {
+  firstUntolerated,
+  nodeTaints,
+  podMatchesNodeSelectorAndAffinity,
+  podTolerations,
+  type Toleration,
+} from '../scheduler/matching.ts';
 import {
   asList,
   asObj,
@@ -44,24 +53,30 @@ const daemonTolerations: Obj[] = [
   { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
 ];
 
-function tolerates(tolerations: Obj[], taint: Obj): boolean {
-  return tolerations.some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (t.operator === 'Exists') return !t.key || t.key === taint.key;
-    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
-  });
-}
-
-/** Whether the template's pods belong on the node (selector and taints; the pod's own tolerations too). */
-export function fitsNode(template: Obj, node: KubeObject): boolean {
-  const podSpec = asObj(template.spec);
-  const labels = node.metadata?.labels ?? {};
-  const selector = asObj(podSpec.nodeSelector) as Record<string, string>;
-  if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return false;
-  const tolerations = [...asList(podSpec.tolerations), ...daemonTolerations];
-  return asList(spec(node).taints)
-    .filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')
-    .every((t) => tolerates(tolerations, t));
+/**
+ * Where the template's daemons go, as the real controller decides it: `shouldRun` when the node
+ * matches the template's nodeSelector and required node affinity and every NoSchedule/NoExecute
+ * taint is tolerated (the template's tolerations and every daemon's); `shouldContinueRunning`, for a
+ * daemon already there, unless the node no longer matches or has a NoExecute taint it does not
+ * tolerate. A NoSchedule taint keeps new daemons off and leaves the running one be.
+ */
+export function daemonPlacement(
+  template: Obj,
+  node: KubeObject,
+): { shouldRun: boolean; shouldContinueRunning: boolean } {
+  const pod = { spec: asObj(template.spec) } as KubeObject;
+  if (!podMatchesNodeSelectorAndAffinity(pod, node))
+    return { shouldRun: false, shouldContinueRunning: false };
+  const tolerations = [...podTolerations(pod), ...(daemonTolerations as unknown as Toleration[])];
+  const taints = nodeTaints(node);
+  const untolerated = firstUntolerated(
+    taints,
+    tolerations,
+    (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute',
+  );
+  if (!untolerated) return { shouldRun: true, shouldContinueRunning: true };
+  const evicting = firstUntolerated(taints, tolerations, (t) => t.effect === 'NoExecute');
+  return { shouldRun: false, shouldContinueRunning: !evicting };
 }
 
 const pinnedNode = (pod: KubeObject): string | undefined => {
@@ -133,7 +148,9 @@ export class DaemonSetController extends Controller {
       .list(namespace)
       .filter((p) => controllerRef(p)?.uid === set.metadata?.uid && !p.metadata?.deletionTimestamp);
     const nodes = this.nodes.list();
-    const wanted = nodes.filter((n) => fitsNode(template, n)).map((n) => n.metadata!.name!);
+    const placements = nodes.map((n) => ({ name: n.metadata!.name!, ...daemonPlacement(template, n) }));
+    const wanted = placements.filter((p) => p.shouldRun).map((p) => p.name);
+    const kept = new Set(placements.filter((p) => p.shouldContinueRunning).map((p) => p.name));
     const strategy = asObj(spec(set).updateStrategy);
     const maxUnavailable = Math.max(
       1,
@@ -145,8 +162,8 @@ export class DaemonSetController extends Controller {
         const made = await this.client.create(Kinds.Pod, this.podFor(set, node, hash));
         this.events.record(set, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata?.name}`);
       }
-      // Daemons on nodes they no longer fit go.
-      for (const pod of pods.filter((p) => !wanted.includes(pinnedNode(p) ?? ''))) {
+      // Daemons on nodes they no longer fit go (gone nodes, changed labels, NoExecute taints).
+      for (const pod of pods.filter((p) => !kept.has(pinnedNode(p) ?? ''))) {
         await ignoreGone(this.client.delete(Kinds.Pod, namespace, pod.metadata!.name!));
         this.events.record(set, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name}`);
       }
