@@ -309,7 +309,8 @@ function resolve(registry: Registry, group: string, version: string, rest: strin
 const subresourceAllowed = (def: ResourceDef, sub: string) =>
   (sub === 'status' && def.subresources?.status) ||
   (sub === 'scale' && def.subresources?.scale) ||
-  (sub === 'finalize' && def.kind === 'Namespace' && def.group === '');
+  (sub === 'finalize' && def.kind === 'Namespace' && def.group === '') ||
+  (sub === 'ephemeralcontainers' && def.kind === 'Pod' && def.group === '');
 
 /** A get or list of a computed resource, with the label selector applied as for stored ones. */
 async function readVirtual(

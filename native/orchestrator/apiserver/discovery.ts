@@ -28,6 +28,8 @@ function subresourcesOf(def: ResourceDef): Subresource[] {
       verbs: subresourceVerbs,
     });
   if (def.kind === 'Namespace' && !def.group) out.push({ name: 'finalize', kind: own, verbs: ['update'] });
+  if (def.kind === 'Pod' && !def.group)
+    out.push({ name: 'ephemeralcontainers', kind: own, verbs: subresourceVerbs });
   for (const [name, h] of Object.entries(def.handlers ?? {}))
     out.push({ name, kind: h.kind, verbs: h.verbs });
   return out;

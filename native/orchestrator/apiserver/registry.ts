@@ -73,8 +73,11 @@ export interface Strategy {
    * ClusterIP and node ports), before validation — as Kubernetes' PrepareForUpdate does.
    */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
-  /** Kind-specific checks; metadata (names, labels) is checked for every kind by the handler. */
-  validate?(obj: KubeObject, old?: KubeObject): FieldError[];
+  /**
+   * Kind-specific checks; metadata (names, labels) is checked for every kind by the handler. On an
+   * update, `old` is the stored object and `subresource` the one written (undefined: the resource).
+   */
+  validate?(obj: KubeObject, old?: KubeObject, subresource?: string): FieldError[];
   /** The status a new object starts with (only kinds with a status subresource reset it); undefined: none. */
   initialStatus?(obj: KubeObject): Record<string, unknown> | undefined;
   /** Seconds an object lingers with deletionTimestamp before it goes (pods on a node); 0: at once. */

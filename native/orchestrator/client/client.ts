@@ -87,6 +87,11 @@ export interface KubeClient {
    * gone from a namespace being deleted deletes it.
    */
   finalize(obj: KubeObject): Promise<KubeObject>;
+  /**
+   * A PUT of a pod's ephemeralcontainers subresource (client-go's UpdateEphemeralContainers): its
+   * spec.ephemeralContainers become the pod's, which only ever adds debug containers.
+   */
+  updateEphemeralContainers(pod: KubeObject): Promise<KubeObject>;
   /** Deletes (or marks for deletion: finalizers, grace periods); resolves when done, also when already gone. */
   delete(kind: KindRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<void>;
   /**
@@ -167,6 +172,15 @@ export class LocalClient implements KubeClient {
       this.ctx,
       this.scope(def, obj.metadata?.namespace, obj.metadata?.name, { subresource: 'status' }),
       obj,
+    );
+  }
+
+  updateEphemeralContainers(pod: KubeObject): Promise<KubeObject> {
+    const def = this.def(Kinds.Pod);
+    return updateObject(
+      this.ctx,
+      this.scope(def, pod.metadata?.namespace, pod.metadata?.name, { subresource: 'ephemeralcontainers' }),
+      pod,
     );
   }
 

@@ -80,8 +80,11 @@ export async function runPod(
   const ready = opts.ready ?? true;
   const current = (await t.client.get(Kinds.Pod, pod.metadata?.namespace, pod.metadata!.name!))!;
   let bound = current;
-  if (!current.spec?.nodeName)
-    bound = await t.client.update(Kinds.Pod, { ...current, spec: { ...current.spec, nodeName: 'n1' } });
+  if (!current.spec?.nodeName) {
+    const { name, namespace } = current.metadata!;
+    await t.client.bind({ metadata: { name, namespace }, target: { kind: 'Node', name: 'n1' } });
+    bound = (await t.client.get(Kinds.Pod, namespace, name!))!;
+  }
   return t.client.updateStatus(Kinds.Pod, {
     ...bound,
     status: {

@@ -119,6 +119,8 @@ export interface ContainerConfigInput {
    * --seccomp-default, on here — security by default), `seccomp=unconfined`, or a Localhost profile's JSON.
    */
   seccomp?: string;
+  /** An ephemeral container's target (targetContainerName): the engine container whose PID namespace it joins. */
+  pidTarget?: string;
 }
 
 export function containerConfig(input: ContainerConfigInput): Obj {
@@ -160,7 +162,13 @@ export function containerConfig(input: ContainerConfigInput): Obj {
       NetworkMode: hostNetwork ? 'host' : `container:${sandboxId}`,
       IpcMode: spec.hostIPC === true ? 'host' : `container:${sandboxId}`,
       PidMode:
-        spec.hostPID === true ? 'host' : spec.shareProcessNamespace === true ? `container:${sandboxId}` : '',
+        spec.hostPID === true
+          ? 'host'
+          : spec.shareProcessNamespace === true
+            ? `container:${sandboxId}`
+            : input.pidTarget
+              ? `container:${input.pidTarget}`
+              : '',
       Binds: input.binds.length ? input.binds : null,
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
       Privileged: sc.privileged === true,

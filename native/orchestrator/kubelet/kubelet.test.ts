@@ -229,6 +229,68 @@ test('a bound pod runs: sandbox then container, joined to its namespaces, named 
   assert.deepEqual(e.images.pulls, []);
 });
 
+test('an ephemeral container joins the running pod (PID namespace of its target), runs once, is reported apart', async () => {
+  const e = await setup();
+  await e.start();
+  const made = await e.client.create(
+    Kinds.Pod,
+    podOf('web', { containers: [app({ command: ['sleep', '100'] })] }),
+  );
+  await settle(e);
+  const uid = made.metadata?.uid;
+  const sandbox = e.ops.byName(`k8s_POD_web_default_${uid}_0`)[0]!;
+  const target = e.ops.byName(`k8s_app_web_default_${uid}_0`)[0]!;
+  const pod = (await e.client.get(Kinds.Pod, 'default', 'web'))!;
+  await e.client.updateEphemeralContainers({
+    ...pod,
+    spec: {
+      ...pod.spec,
+      ephemeralContainers: [
+        {
+          name: 'dbg',
+          image: 'busybox:latest',
+          command: ['sh'],
+          stdin: true,
+          tty: true,
+          targetContainerName: 'app',
+        },
+      ],
+    },
+  });
+  await settle(e);
+  const dbg = e.ops.byName(`k8s_dbg_web_default_${uid}_0`)[0]!;
+  assert.ok(dbg, e.ops.calls.join('\n'));
+  assert.equal(dbg.State.Status, 'running');
+  const cc = e.ops.configOf(dbg.Id);
+  assert.equal(cc.HostConfig?.NetworkMode, `container:${sandbox.Id}`);
+  assert.equal(cc.HostConfig?.IpcMode, `container:${sandbox.Id}`);
+  assert.equal(cc.HostConfig?.PidMode, `container:${target.Id}`);
+  assert.equal(cc.OpenStdin, true);
+  assert.equal(cc.Tty, true);
+  type WithDebug = PodStatus & { ephemeralContainerStatuses: CStatus[] };
+  let st = (await status(e, 'web')) as WithDebug;
+  assert.ok(st.ephemeralContainerStatuses[0].state.running);
+  assert.equal(st.ephemeralContainerStatuses[0].ready, false);
+  assert.ok(
+    st.conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
+    'the pod stays Ready',
+  );
+  assert.equal(st.containerStatuses.length, 1);
+  const ev = await events(e);
+  assert.ok(ev.includes('Started: Started container dbg'), ev.join('\n'));
+
+  // It ends, and stays ended: the pod's restart policy is not its own.
+  e.ops.exit(dbg.Id, 0);
+  await settle(e);
+  await e.clock.advance(60_000);
+  await settle(e);
+  assert.equal(e.ops.byName(`k8s_dbg_web_default_${uid}_`).length, 1, 'never started again');
+  st = (await status(e, 'web')) as WithDebug;
+  assert.equal(st.ephemeralContainerStatuses[0].state.terminated.reason, 'Completed');
+  assert.equal(st.ephemeralContainerStatuses[0].restartCount, 0);
+  assert.equal(st.phase, 'Running');
+});
+
 test('a pod of another node is left alone', async () => {
   const e = await setup();
   await e.start();

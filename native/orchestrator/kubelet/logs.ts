@@ -7,7 +7,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { ContainerInfo, ContainerOperations } from '../../services/containers/operations.ts';
 import type { KubeObject, SubresourceHandler } from '../apiserver/registry.ts';
 import { ApiError } from '../apiserver/status.ts';
-import { Label } from './names.ts';
+import { Label, roleOf } from './names.ts';
 import { attemptsOf } from './status.ts';
 
 type Obj = Record<string, unknown>;
@@ -32,16 +32,18 @@ export async function logContainer(
   const podName = String(pod.metadata?.name);
   const apps = list(spec.containers).map((c) => String(c.name));
   const inits = list(spec.initContainers).map((c) => String(c.name));
+  const ephemerals = list(spec.ephemeralContainers).map((c) => String(c.name));
   let name = query.get('container') ?? '';
   if (!name) {
     if (apps.length !== 1)
       throw badRequest(
         `a container name must be specified for pod ${podName}, choose one of: [${apps.join(' ')}]` +
-          (inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''),
+          (inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : '') +
+          (ephemerals.length ? ` or one of the ephemeral containers: [${ephemerals.join(' ')}]` : ''),
       );
     name = apps[0]!;
   }
-  const role = apps.includes(name) ? 'app' : inits.includes(name) ? 'init' : undefined;
+  const role = roleOf(pod, name);
   if (!role) throw badRequest(`container ${name} is not valid for pod ${podName}`);
   const containers = await ops.list({
     labels: { [Label.podUid]: String(pod.metadata?.uid), [Label.containerName]: name },
@@ -57,6 +59,7 @@ export async function logContainer(
     const st = [
       ...list(obj(pod.status).containerStatuses),
       ...list(obj(pod.status).initContainerStatuses),
+      ...list(obj(pod.status).ephemeralContainerStatuses),
     ].find((s) => s.name === name);
     const reason = String(obj(obj(st?.state).waiting).reason ?? 'ContainerCreating');
     throw badRequest(`container "${name}" in pod "${podName}" is waiting to start: ${reason}`);

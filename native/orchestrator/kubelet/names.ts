@@ -13,9 +13,27 @@ export const Label = {
   sandboxId: 'io.kubernetes.sandbox.id',
   /** The attempt (restart count) of a container, and of a sandbox. */
   attempt: 'annotation.io.kubernetes.container.restartCount',
-  /** Init container or app container: the kubelet's own, so that a restart tells them apart. */
+  /** Init, app or ephemeral container: the kubelet's own, so that a restart tells them apart. */
   role: 'io.berth.kubelet.role',
 } as const;
+
+/** What a pod's container is: an init container, an app container or an ephemeral (debug) container. */
+export type ContainerRole = 'init' | 'app' | 'ephemeral';
+
+/** The pod spec's list of each role. */
+export const roleField = {
+  init: 'initContainers',
+  app: 'containers',
+  ephemeral: 'ephemeralContainers',
+} as const satisfies Record<ContainerRole, string>;
+
+/** The role of the pod's container of this name; undefined when the pod has none of that name. */
+export function roleOf(pod: KubeObject, name: string): ContainerRole | undefined {
+  const spec = (pod.spec ?? {}) as Record<string, unknown>;
+  const has = (field: string) =>
+    Array.isArray(spec[field]) && (spec[field] as { name?: unknown }[]).some((c) => c?.name === name);
+  return (['app', 'init', 'ephemeral'] as const).find((r) => has(roleField[r]));
+}
 
 export const sandboxContainerName = 'POD';
 
@@ -55,7 +73,7 @@ export function appLabels(
   container: string,
   attempt: number,
   sandboxId: string,
-  role: 'init' | 'app',
+  role: ContainerRole,
 ): Record<string, string> {
   return {
     ...podLabels(pod),

@@ -22,10 +22,12 @@ import type { MemoryMounts } from './memory-volumes.ts';
 import {
   appLabels,
   attemptOf,
+  type ContainerRole,
   containerName,
   Label,
   type PodRef,
   podRef,
+  roleField,
   sandboxContainerName,
   sandboxLabels,
 } from './names.ts';
@@ -220,6 +222,19 @@ export class PodSyncer {
           (policy === 'Never' || (latest.State.ExitCode === 0 && latest.State.Status === 'exited'))
         );
       });
+    // Ephemeral (debug) containers first, as the kubelet starts them: a pod whose init containers
+    // fail can still be debugged. Each runs once, in the pod's namespaces, and is never restarted.
+    for (const c of list(spec.ephemeralContainers)) {
+      const cname = String(c.name);
+      if (attemptsOf(mine, cname, 'ephemeral')[0]) continue;
+      const target = c.targetContainerName
+        ? [
+            ...attemptsOf(inSandbox, String(c.targetContainerName), 'app'),
+            ...attemptsOf(inSandbox, String(c.targetContainerName), 'init'),
+          ].find(isRunning)
+        : undefined;
+      await this.startContainer(key, pod, ref, state, sandbox, c, 'ephemeral', 0, target?.Id);
+    }
     for (const c of list(spec.initContainers)) {
       const cname = String(c.name);
       const latest = attemptsOf(inSandbox, cname, 'init')[0];
@@ -327,7 +342,7 @@ export class PodSyncer {
     }
   }
 
-  private nextAttempt(mine: ContainerInfo[], name: string, role: 'init' | 'app'): number {
+  private nextAttempt(mine: ContainerInfo[], name: string, role: ContainerRole): number {
     const latest = attemptsOf(mine, name, role)[0];
     return latest ? attemptOf(latest.Labels) + 1 : 0;
   }
@@ -336,7 +351,7 @@ export class PodSyncer {
   private async pruneDead(mine: ContainerInfo[]): Promise<void> {
     const names = new Set(mine.map((c) => `${c.Labels[Label.role]}/${c.Labels[Label.containerName]}`));
     for (const n of names) {
-      const [role, name] = n.split('/') as ['init' | 'app', string];
+      const [role, name] = n.split('/') as [ContainerRole, string];
       if (name === sandboxContainerName) continue;
       for (const old of attemptsOf(mine, name, role).slice(2))
         if (!isRunning(old)) await this.d.ops.remove(old.Id, { force: true }).catch(() => undefined);
@@ -499,11 +514,13 @@ export class PodSyncer {
     state: PodState,
     sandbox: ContainerInfo,
     c: Obj,
-    role: 'init' | 'app',
+    role: ContainerRole,
     attempt: number,
+    /** An ephemeral container's target: the engine container whose PID namespace it joins. */
+    pidTarget?: string,
   ): Promise<boolean> {
     const cname = String(c.name);
-    const fieldPath = `spec.${role === 'init' ? 'initContainers' : 'containers'}{${cname}}`;
+    const fieldPath = `spec.${roleField[role]}{${cname}}`;
     try {
       await this.ensureImage(pod, ref, c, fieldPath);
     } catch (err) {
@@ -541,6 +558,7 @@ export class PodSyncer {
         env,
         binds,
         labels: appLabels(ref, cname, attempt, sandbox.Id, role),
+        pidTarget,
       });
       const name = containerName(ref, cname, attempt);
       await this.d.ops.remove(name, { force: true }).catch(() => undefined);
@@ -679,8 +697,10 @@ export class PodSyncer {
 
   /** The spec of a pod's container, by the engine container's labels. */
   private specOf(pod: KubeObject, info: ContainerInfo): Obj | undefined {
-    const role = info.Labels[Label.role] === 'init' ? 'initContainers' : 'containers';
-    return list(obj(pod.spec)[role]).find((x) => x.name === info.Labels[Label.containerName]);
+    const role = (info.Labels[Label.role] ?? 'app') as ContainerRole;
+    return list(obj(pod.spec)[roleField[role] ?? 'containers']).find(
+      (x) => x.name === info.Labels[Label.containerName],
+    );
   }
 
   private ensureProber(
@@ -689,7 +709,7 @@ export class PodSyncer {
     info: ContainerInfo,
     c: Obj,
     sandbox: ContainerInfo,
-    role: 'init' | 'app' = 'app',
+    role: ContainerRole = 'app',
   ): void {
     if (this.probers.has(info.Id)) return;
     if (!c.livenessProbe && !c.readinessProbe && !c.startupProbe) return;

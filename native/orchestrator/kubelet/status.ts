@@ -4,7 +4,7 @@
 // rules (getPhase); the conditions with their transition times kept while they hold.
 import type { ContainerInfo } from '../../services/containers/operations.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
-import { attemptOf, Label } from './names.ts';
+import { attemptOf, type ContainerRole, Label } from './names.ts';
 import { maxPodMessageBytes, truncateBytes } from './termination-message.ts';
 
 type Obj = Record<string, unknown>;
@@ -41,7 +41,7 @@ const zero = '0001-01-01T00:00:00Z';
 const time = (t: string) => (t && t !== zero ? t.replace(/\.\d+Z$/, 'Z') : null);
 
 /** The containers of one name, newest attempt first. */
-export function attemptsOf(containers: ContainerInfo[], name: string, role: 'init' | 'app'): ContainerInfo[] {
+export function attemptsOf(containers: ContainerInfo[], name: string, role: ContainerRole): ContainerInfo[] {
   return containers
     .filter(
       (c) =>
@@ -86,7 +86,7 @@ export function terminatedState(c: ContainerInfo, message = '', maxMessage = max
 /** A restartable init container (restartPolicy Always): a sidecar that runs beside the app containers. */
 export const isSidecar = (c: Obj) => c.restartPolicy === 'Always';
 
-function containerStatus(input: StatusInput, spec: Obj, role: 'init' | 'app', initDone: boolean): Obj {
+function containerStatus(input: StatusInput, spec: Obj, role: ContainerRole, initDone: boolean): Obj {
   const name = String(spec.name);
   const sidecar = role === 'init' && isSidecar(spec);
   const spec0 = obj(input.pod.spec);
@@ -108,7 +108,7 @@ function containerStatus(input: StatusInput, spec: Obj, role: 'init' | 'app', in
     state = { running: { startedAt: time(latest.State.StartedAt) } };
     ready = p.ready && p.started;
     started = p.started;
-    if (role === 'init' && !sidecar) ready = false;
+    if ((role === 'init' && !sidecar) || role === 'ephemeral') ready = false;
   } else if (wait) {
     state = { waiting: { reason: wait.reason, ...(wait.message ? { message: wait.message } : {}) } };
     if (latest && hasExited(latest)) lastState = terminatedOf(latest);
@@ -192,6 +192,10 @@ export function podStatus(input: StatusInput): Obj {
   const initDone = initsDone(pod, input.containers);
   const inits = list(spec.initContainers).map((c) => containerStatus(input, c, 'init', initDone));
   const apps = list(spec.containers).map((c) => containerStatus(input, c, 'app', initDone));
+  // Ephemeral (debug) containers: reported, never part of the phase or readiness.
+  const ephemerals = list(spec.ephemeralContainers).map((c) =>
+    containerStatus(input, c, 'ephemeral', initDone),
+  );
   const phase = phaseOf(pod, inits, apps);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const oldConds = list(old.conditions);
@@ -256,5 +260,6 @@ export function podStatus(input: StatusInput): Obj {
     startTime: old.startTime ?? input.startTime,
     ...(inits.length ? { initContainerStatuses: inits } : {}),
     containerStatuses: apps,
+    ...(ephemerals.length ? { ephemeralContainerStatuses: ephemerals } : {}),
   };
 }

@@ -13,20 +13,14 @@ import {
   type PortForwardBackend,
   type RemoteCommandBackend,
 } from '../apiserver/streaming/index.ts';
-import { Label } from './names.ts';
+import { Label, roleOf } from './names.ts';
 import { attemptsOf } from './status.ts';
 
 type Obj = Record<string, unknown>;
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 
 /** The running engine container of a pod's container, or the kubelet's refusal. */
 async function running(ops: ContainerOperations, pod: KubeObject, name: string): Promise<ContainerInfo> {
-  const spec = (pod.spec ?? {}) as Obj;
-  const role = list(spec.containers).some((c) => c.name === name)
-    ? 'app'
-    : list(spec.initContainers).some((c) => c.name === name)
-      ? 'init'
-      : undefined;
+  const role = roleOf(pod, name);
   if (!role) throw containerNotFound(name);
   const found = await ops.list({
     labels: { [Label.podUid]: String(pod.metadata?.uid), [Label.containerName]: name },

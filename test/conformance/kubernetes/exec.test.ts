@@ -61,6 +61,47 @@ test('exec: stdout, stderr and the exit code; stdin with -i', () => {
   assert.match(missing.stderr, /container nope is not valid for pod web/);
 });
 
+test('debug: an ephemeral container joins the running pod, sees its target’s processes, runs once', async () => {
+  const r = c.kubectl([
+    'debug',
+    'web',
+    '--image=busybox:latest',
+    '--container=dbg',
+    '--target=web',
+    '--',
+    'sh',
+    '-c',
+    'ps; wget -qO- http://127.0.0.1:8080/',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const status = (path: string) =>
+    c.kubectl(['get', 'pod', 'web', '-o', `jsonpath={.status.ephemeralContainerStatuses[0].${path}}`]).stdout;
+  assert.ok(
+    await eventually(() => status('state.terminated.reason') === 'Completed', 60_000),
+    status('state'),
+  );
+  const logs = c.kubectl(['logs', 'web', '-c', 'dbg']);
+  assert.equal(logs.code, 0, logs.stderr);
+  // The target's processes (its PID namespace) and its port on 127.0.0.1 (the pod's network).
+  assert.match(logs.stdout, /^\s+1 root\s+httpd -f -p 8080 -h \/www$/m, logs.stdout);
+  assert.match(logs.stdout, /^hello-pf$/m, logs.stdout);
+  assert.equal(status('restartCount'), '0');
+  assert.equal(c.kubectl(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}']).stdout, 'Running');
+  const described = c.kubectl(['describe', 'pod', 'web']).stdout;
+  assert.match(described, /Ephemeral Containers:\n {2}dbg:\n/, described);
+  // The pod's other fields stay as they were: a change through the resource itself is refused.
+  const edit = c.kubectl([
+    'patch',
+    'pod',
+    'web',
+    '--type=json',
+    '-p',
+    '[{"op":"remove","path":"/spec/ephemeralContainers"}]',
+  ]);
+  assert.notEqual(edit.code, 0);
+  assert.match(edit.stderr, /spec: Forbidden: pod updates may not change fields other than/);
+});
+
 test('cp: a file into the pod and back', () => {
   writeFileSync(path.join(dir, 'in.txt'), 'copied through tar\n');
   const to = c.kubectl(['cp', path.join(dir, 'in.txt'), 'web:/tmp/in.txt']);

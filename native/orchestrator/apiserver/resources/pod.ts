@@ -5,6 +5,8 @@ import { bindingHandler } from '../rest/binding.ts';
 import { evictionHandler } from '../rest/eviction.ts';
 import { fieldPath } from '../selectors.ts';
 import { ageColumn, column, nameColumn, since } from '../table.ts';
+import { validateEphemeralContainers } from './ephemeral.ts';
+import { validatePodUpdate } from './pod-update.ts';
 import { asList, asObj, defaultPodSpec, validatePodSpec } from './podspec.ts';
 
 type Obj = Record<string, unknown>;
@@ -184,7 +186,11 @@ export const podDef: ResourceDef = {
       // preemptionPolicy come from the Priority admission plugin (admission.ts).
       o.spec.enableServiceLinks ??= true;
     },
-    validate: (o) => validatePodSpec(o.spec, 'spec'),
+    validate: (o, old, subresource) => [
+      ...validatePodSpec(o.spec, 'spec'),
+      ...(old && !subresource ? validatePodUpdate(o, old) : []),
+      ...(!old || subresource === 'ephemeralcontainers' ? validateEphemeralContainers(o, old) : []),
+    ],
     initialStatus: (o) => ({ phase: 'Pending', qosClass: qosClass(asObj(o.spec)) }),
     gracePeriod: (o, requested) => {
       const spec = asObj(o.spec);

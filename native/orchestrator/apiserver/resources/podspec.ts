@@ -45,6 +45,12 @@ export function defaultPodSpec(spec: Obj): void {
   spec.terminationGracePeriodSeconds ??= 30;
   spec.securityContext ??= {};
   for (const c of [...asList(spec.initContainers), ...asList(spec.containers)]) defaultContainer(c);
+  for (const c of asList(spec.ephemeralContainers)) {
+    const { resources } = c;
+    defaultContainer(c);
+    // Ephemeral containers have no resources of their own: none is filled in.
+    if (resources === undefined) delete c.resources;
+  }
   for (const v of asList(spec.volumes)) {
     if (
       !v.emptyDir &&

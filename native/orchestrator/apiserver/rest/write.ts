@@ -52,7 +52,7 @@ function validate(scope: Scope, obj: KubeObject, old?: KubeObject): void {
       obj.metadata ?? {},
       def.nameRule ?? (def.nameIsLabel ? (def.kind === 'Service' ? 'label1035' : 'label') : 'subdomain'),
     ),
-    ...(def.strategy.validate?.(obj, old) ?? []),
+    ...(def.strategy.validate?.(obj, old, scope.subresource) ?? []),
   ];
   if (old?.metadata?.deletionTimestamp) {
     const added = (obj.metadata?.finalizers ?? []).filter(
@@ -174,6 +174,14 @@ export async function createObject(
 function mergeUpdate(scope: Scope, old: KubeObject, body: KubeObject): KubeObject {
   const def = scope.def;
   if (scope.subresource === 'status') return { ...copyJson(old), status: body.status ?? {} };
+  // Only the ephemeral containers change through pods/ephemeralcontainers; the rest is the stored pod.
+  if (scope.subresource === 'ephemeralcontainers') {
+    const spec: Record<string, unknown> = { ...old.spec };
+    const wanted = body.spec?.ephemeralContainers;
+    if (Array.isArray(wanted) && wanted.length) spec.ephemeralContainers = wanted;
+    else delete spec.ephemeralContainers;
+    return { ...copyJson(old), spec: copyJson(spec) };
+  }
   if (scope.subresource === 'finalize') {
     return {
       ...copyJson(old),
