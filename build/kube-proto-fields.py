@@ -85,7 +85,7 @@ def resolve(t, imports, pkg, depth=0):
 
 needed = set()
 roots = ['core.Namespace','core.Node','core.Pod','core.Service','core.Endpoints','core.ConfigMap','core.Secret','core.ServiceAccount','core.Event','core.PersistentVolumeClaim',
- 'apps.Deployment','apps.ReplicaSet','apps.StatefulSet','apps.DaemonSet','apps.ControllerRevision','batch.Job','batch.CronJob','discovery.EndpointSlice','storage.StorageClass','coordination.Lease','events.Event','autoscaling.Scale','meta.DeleteOptions','meta.Status']
+ 'apps.Deployment','apps.ReplicaSet','apps.StatefulSet','apps.DaemonSet','apps.ControllerRevision','batch.Job','batch.CronJob','discovery.EndpointSlice','storage.StorageClass','coordination.Lease','events.Event','autoscaling.Scale','meta.DeleteOptions','meta.Status','authentication.TokenRequest']
 out = {}
 unknown = set()
 todo = list(roots)

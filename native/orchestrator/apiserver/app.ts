@@ -154,7 +154,7 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
   };
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const authenticated = opts.authenticate(req);
+    const authenticated = await opts.authenticate(req);
     if (!authenticated) throw unauthorized();
     const user = await authorize(req, authenticated, url);
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -249,13 +249,16 @@ export function createKubeApi(opts: KubeApiOptions): KubeApi {
         `HTTP/1.1 ${err.code} ${http.STATUS_CODES[err.code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     };
-    const authenticated = opts.authenticate(req);
-    if (!authenticated) return fail(unauthorized());
     const url = new URL(req.url ?? '/', 'https://localhost');
-    authorize(req, authenticated, url, true).then(
-      (user) => upgradeAuthorized(req, socket, head, user, url, fail),
-      (err) => fail(toApiError(err)),
-    );
+    Promise.resolve(opts.authenticate(req))
+      .then((authenticated) => {
+        if (!authenticated) throw unauthorized();
+        return authorize(req, authenticated, url, true);
+      })
+      .then(
+        (user) => upgradeAuthorized(req, socket, head, user, url, fail),
+        (err) => fail(toApiError(err)),
+      );
   };
   const upgradeAuthorized = (
     req: http.IncomingMessage,

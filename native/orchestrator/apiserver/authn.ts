@@ -9,7 +9,9 @@ export interface UserInfo {
   groups: string[];
 }
 
-export type Authenticator = (req: http.IncomingMessage) => UserInfo | undefined;
+export type Authenticator = (
+  req: http.IncomingMessage,
+) => UserInfo | undefined | Promise<UserInfo | undefined>;
 
 /** The TLS layer verified the chain (requestCert against our CA); the subject names the user. */
 export const clientCertAuthenticator: Authenticator = (req) => {
@@ -35,31 +37,39 @@ export function tokenAuthenticator(tokens: Map<string, UserInfo>): Authenticator
 }
 
 export function firstOf(...authenticators: Authenticator[]): Authenticator {
-  return (req) => {
+  return async (req) => {
     for (const a of authenticators) {
-      const u = a(req);
+      const u = await a(req);
       if (u) return u;
     }
     return undefined;
   };
 }
 
+/** What a service-account token says of whom it is for (serviceaccount/tokens.ts's claims). */
+export interface ServiceAccountClaims {
+  'kubernetes.io': {
+    namespace: string;
+    serviceaccount: { name: string; uid?: string };
+    pod?: { name: string; uid?: string };
+    secret?: { name: string; uid?: string };
+  };
+}
+
 /**
  * Service-account tokens the cluster issued (serviceaccount/tokens.ts): the account's user and groups
- * as Kubernetes names them.
+ * as Kubernetes names them. `current` says whether what the token names still exists (the account,
+ * and the pod or secret it is bound to, with the same UIDs): a token outlives nothing it was issued for.
  */
 export function serviceAccountAuthenticator(
-  verify: (token: string) =>
-    | {
-        'kubernetes.io': { namespace: string; serviceaccount: { name: string } };
-      }
-    | undefined,
+  verify: (token: string) => ServiceAccountClaims | undefined,
+  current: (claims: ServiceAccountClaims) => boolean | Promise<boolean> = () => true,
 ): Authenticator {
-  return (req) => {
+  return async (req) => {
     const h = req.headers.authorization;
     if (!h?.startsWith('Bearer ')) return undefined;
     const claims = verify(h.slice('Bearer '.length).trim());
-    if (!claims) return undefined;
+    if (!claims || !(await current(claims))) return undefined;
     const { namespace, serviceaccount } = claims['kubernetes.io'];
     return {
       name: `system:serviceaccount:${namespace}:${serviceaccount.name}`,

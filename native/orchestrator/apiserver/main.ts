@@ -44,6 +44,7 @@ import {
   servedInProcess,
 } from './service-alloc.ts';
 import { lockServiceRanges, serviceCidrFor, serviceRangesFile } from './service-range.ts';
+import { tokenRequestHandler, tokenSubjectsExist } from './serviceaccount/token-request.ts';
 import { TokenIssuer } from './serviceaccount/tokens.ts';
 import { ApiError } from './status.ts';
 
@@ -246,6 +247,8 @@ async function startLocked(opts: KubernetesOptions): Promise<RunningKubernetes> 
     registry.add(
       ...metricsDefs(opts.engine.containers, new UsageMeter(engineReader(opts.engine.containers))),
     );
+  // `kubectl create token`: tokens for service accounts on request.
+  registry.serveSubresource('', 'serviceaccounts', 'token', tokenRequestHandler(tokens));
   try {
     await bootstrap({ store, registry, clock, log: opts.log }, registry, serviceRanges);
     await serveStoredCustomResources(store, registry);
@@ -256,7 +259,10 @@ async function startLocked(opts: KubernetesOptions): Promise<RunningKubernetes> 
   // Client certificates (the admin kubeconfig), and the service-account tokens pods mount.
   const authenticate: Authenticator = firstOf(
     clientCertAuthenticator,
-    serviceAccountAuthenticator((t) => tokens.verify(t)),
+    serviceAccountAuthenticator(
+      (t) => tokens.verify(t),
+      (claims) => tokenSubjectsExist(store, registry, claims),
+    ),
   );
   let port = opts.port;
   const handler = createKubeApi({

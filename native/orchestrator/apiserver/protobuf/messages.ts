@@ -172,11 +172,31 @@ export const protoMessages: Record<string, ProtoField[]> = {
     [1, 'type', 's', 2],
     [2, 'rollingUpdate', 'm:apps.RollingUpdateStatefulSetStrategy', 3],
   ],
+  'authentication.BoundObjectReference': [
+    [1, 'kind', 's', 2],
+    [2, 'apiVersion', 's', 2],
+    [3, 'name', 's', 2],
+    [4, 'uid', 's', 2],
+  ],
   'authentication.SelfSubjectReview': [
     [1, 'metadata', 'm:meta.ObjectMeta', 2],
     [2, 'status', 'm:authentication.SelfSubjectReviewStatus', 2],
   ],
   'authentication.SelfSubjectReviewStatus': [[1, 'userInfo', 'm:authentication.UserInfo', 2]],
+  'authentication.TokenRequest': [
+    [1, 'metadata', 'm:meta.ObjectMeta', 2],
+    [2, 'spec', 'm:authentication.TokenRequestSpec', 0],
+    [3, 'status', 'm:authentication.TokenRequestStatus', 2],
+  ],
+  'authentication.TokenRequestSpec': [
+    [1, 'audiences', '[]s', 1],
+    [3, 'boundObjectRef', 'm:authentication.BoundObjectReference', 1],
+    [4, 'expirationSeconds', 'l', 1],
+  ],
+  'authentication.TokenRequestStatus': [
+    [1, 'token', 's', 0],
+    [2, 'expirationTimestamp', 'T', 0],
+  ],
   'authentication.UserInfo': [
     [1, 'username', 's', 2],
     [2, 'uid', 's', 2],

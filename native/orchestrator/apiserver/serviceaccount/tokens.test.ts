@@ -37,13 +37,19 @@ test('tokens: issued, verified, refused when expired, forged or from another key
     const other = await TokenIssuer.open(testDir('berth-sa-'), () => now);
     assert.equal(other.verify(token), undefined, 'another cluster’s key');
 
-    const auth = serviceAccountAuthenticator((t) => issuer.verify(t));
+    let exists = true;
+    const auth = serviceAccountAuthenticator(
+      (t) => issuer.verify(t),
+      () => exists,
+    );
     const req = (authorization?: string) => ({ headers: { authorization } }) as never;
-    assert.deepEqual(auth(req(`Bearer ${token}`)), {
+    assert.deepEqual(await auth(req(`Bearer ${token}`)), {
       name: 'system:serviceaccount:team:builder',
       groups: ['system:serviceaccounts', 'system:serviceaccounts:team', 'system:authenticated'],
     });
-    assert.equal(auth(req()), undefined);
+    assert.equal(await auth(req()), undefined);
+    exists = false;
+    assert.equal(await auth(req(`Bearer ${token}`)), undefined, 'what it names is gone');
     now += 601_000;
     assert.equal(issuer.verify(token), undefined, 'expired');
     assert.ok(readFileSync(path.join(dir, 'sa.key'), 'utf8').includes('PRIVATE KEY'));

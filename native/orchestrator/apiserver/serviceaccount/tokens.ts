@@ -20,6 +20,8 @@ export interface TokenRequest {
   namespace: string;
   serviceAccount: { name: string; uid?: string };
   pod?: { name: string; uid?: string };
+  /** The secret the token is bound to (a TokenRequest's boundObjectRef of kind Secret). */
+  secret?: { name: string; uid?: string };
   audiences?: string[];
   /** Lifetime in seconds (kube-apiserver's default for a projected token: 3607). */
   expirationSeconds?: number;
@@ -36,6 +38,7 @@ export interface TokenClaims {
     namespace: string;
     serviceaccount: { name: string; uid?: string };
     pod?: { name: string; uid?: string };
+    secret?: { name: string; uid?: string };
   };
 }
 
@@ -76,6 +79,7 @@ export class TokenIssuer {
         namespace: req.namespace,
         serviceaccount: req.serviceAccount,
         ...(req.pod ? { pod: req.pod } : {}),
+        ...(req.secret ? { secret: req.secret } : {}),
       },
     };
     const head = b64url(JSON.stringify({ alg: 'ES256', typ: 'JWT' }));
