@@ -1,4 +1,4 @@
-// The kubelet's Events about pods, as `kubectl describe pod` lists them: one Event object per
+// The kubelet's Events about pods (and its Node), as `kubectl describe` lists them: one Event object per
 // (pod, reason, message), its count and lastTimestamp bumped when the same thing happens again (a
 // real kubelet's recorder aggregates the same way, so a crash loop is one BackOff line, `x12`).
 import type { Clock } from '../../core/clock.ts';
@@ -15,6 +15,8 @@ export interface Recorder {
 export class EventRecorder implements Recorder {
   private readonly seen = new Map<string, { name: string; namespace: string; count: number }>();
   private chain: Promise<void> = Promise.resolve();
+  /** The last event name's time, in nanoseconds. */
+  private stamp = 0n;
 
   constructor(
     private readonly client: KubeClient,
@@ -37,7 +39,9 @@ export class EventRecorder implements Recorder {
 
   private async write(pod: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string) {
     const meta = pod.metadata ?? {};
-    const namespace = String(meta.namespace ?? 'default');
+    // The kubelet's reference to its Node: the node's name for a UID, its events in `default`.
+    const node = pod.kind === 'Node';
+    const namespace = node ? 'default' : String(meta.namespace ?? 'default');
     const now = new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
     const key = `${meta.uid}\0${fieldPath ?? ''}\0${reason}\0${message}`;
     const prior = this.seen.get(key);
@@ -49,20 +53,25 @@ export class EventRecorder implements Recorder {
         return;
       }
     }
-    const name = `${meta.name}.${(this.clock.now() * 1e6 + Math.floor(Math.random() * 1e6)).toString(16)}`;
+    // `<object>.<nanoseconds in hex>`, as client-go names events: increasing, so names sort in order.
+    const nanos = BigInt(Math.floor(this.clock.now())) * 1_000_000n;
+    this.stamp = nanos > this.stamp ? nanos : this.stamp + 1n;
+    const name = `${meta.name}.${this.stamp.toString(16)}`;
     await this.client.create(Kinds.Event, {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace },
-      involvedObject: {
-        kind: 'Pod',
-        apiVersion: 'v1',
-        namespace,
-        name: meta.name,
-        uid: meta.uid,
-        resourceVersion: meta.resourceVersion,
-        ...(fieldPath ? { fieldPath } : {}),
-      },
+      involvedObject: node
+        ? { kind: 'Node', name: meta.name, uid: meta.name }
+        : {
+            kind: 'Pod',
+            apiVersion: 'v1',
+            namespace,
+            name: meta.name,
+            uid: meta.uid,
+            resourceVersion: meta.resourceVersion,
+            ...(fieldPath ? { fieldPath } : {}),
+          },
       reason,
       message,
       type,

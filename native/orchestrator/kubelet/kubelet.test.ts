@@ -176,6 +176,28 @@ test('registers the node with the machine, the control-plane role and a lease re
   );
 });
 
+test('a starting kubelet says so of its node (kubectl describe node), and NodeReady when it became Ready', async () => {
+  const e = await setup();
+  await e.start();
+  await e.kubelet.recorder?.flush();
+  const items = (await e.client.list(Kinds.Event, { namespace: 'default' })).items;
+  assert.deepEqual(
+    // In the order they happened: names are `<object>.<increasing nanoseconds>`, as client-go's.
+    items.map((x) => `${x.reason}: ${x.message}`),
+    [
+      'Starting: Starting kubelet.',
+      'NodeHasSufficientMemory: Node dev-box status is now: NodeHasSufficientMemory',
+      'NodeHasNoDiskPressure: Node dev-box status is now: NodeHasNoDiskPressure',
+      'NodeHasSufficientPID: Node dev-box status is now: NodeHasSufficientPID',
+      'NodeAllocatableEnforced: Updated Node Allocatable limit across pods',
+      'NodeReady: Node dev-box status is now: NodeReady',
+    ],
+  );
+  // The kubelet's reference to its node: the name stands for the UID, no namespace.
+  assert.deepEqual(items[0]!.involvedObject, { kind: 'Node', name: 'dev-box', uid: 'dev-box' });
+  assert.deepEqual(items[0]!.source, { component: 'kubelet', host: 'dev-box' });
+});
+
 test('a bound pod runs: sandbox then container, joined to its namespaces, named as cri-dockerd names them', async () => {
   const e = await setup();
   await e.start();

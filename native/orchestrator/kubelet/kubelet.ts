@@ -94,7 +94,7 @@ export class Kubelet implements ClusterPart {
       runtimeVersion: `berth://${env.engine.version}`,
     });
     this.node = node;
-    await node.start();
+    const becameReady = await node.start();
     const sandboxImage = await ensurePauseImage(images).then(
       () => 'berth.local/pause:3.10',
       (err) => {
@@ -104,6 +104,14 @@ export class Kubelet implements ClusterPart {
     );
     const recorder = new EventRecorder(env.client, env.clock, env.log, node.name);
     this.recorder = recorder;
+    // What a kubelet says of its node as it starts, which `kubectl describe node` lists.
+    const self: KubeObject = { kind: 'Node', metadata: { name: node.name } };
+    const status = (s: string) => `Node ${node.name} status is now: ${s}`;
+    recorder.event(self, 'Normal', 'Starting', 'Starting kubelet.');
+    for (const s of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID'])
+      recorder.event(self, 'Normal', s, status(s));
+    recorder.event(self, 'Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
+    if (becameReady) recorder.event(self, 'Normal', 'NodeReady', status('NodeReady'));
     const pods = env.informers.for(Kinds.Pod);
     this.pods = pods;
     const queue = new WorkQueue('kubelet', (key) => this.sync(key), {

@@ -167,12 +167,20 @@ export class NodeAgent {
     };
   }
 
-  /** Registers (or refreshes) the Node and its Lease, then keeps both current. */
-  async start(): Promise<void> {
+  /**
+   * Registers (or refreshes) the Node and its Lease, then keeps both current. Resolves to whether the
+   * node becomes Ready by it (new, or not Ready before): the kubelet says NodeReady then.
+   */
+  async start(): Promise<boolean> {
+    const before = await this.opts.client.get(Kinds.Node, undefined, this.name);
+    const wasReady = ((before?.status?.conditions ?? []) as { type?: string; status?: string }[]).some(
+      (c) => c.type === 'Ready' && c.status === 'True',
+    );
     await this.register();
     await this.renewLease();
     this.schedule(leaseRenewMs, () => this.renewLease());
     this.schedule(statusReportMs, () => this.reportStatus());
+    return !wasReady;
   }
 
   stop(): void {
