@@ -28,6 +28,7 @@ import { NamespaceController } from './controllers/namespace.ts';
 import { NamespaceDefaults } from './controllers/namespace-defaults.ts';
 import { ReplicaSetController } from './controllers/replicaset.ts';
 import { StatefulSetController } from './controllers/statefulset.ts';
+import { TtlAfterFinishedController } from './controllers/ttl-after-finished.ts';
 import { ClusterDns } from './dns/part.ts';
 import { Kubelet } from './kubelet/kubelet.ts';
 import { ServiceProxy } from './proxy/part.ts';
@@ -83,6 +84,7 @@ export function clusterParts(): ClusterPart[] {
     new EndpointSliceController(),
     new JobController(),
     new CronJobController(),
+    new TtlAfterFinishedController(),
     new HorizontalPodAutoscalerController(),
     new DisruptionController(),
     new ServiceProxy(),

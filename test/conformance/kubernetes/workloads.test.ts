@@ -372,3 +372,26 @@ spec:
   assert.equal(job.status.failed, 1, 'no second attempt despite backoffLimit 6');
   ok(['delete', 'job', 'doomed']);
 });
+
+test('a Job with ttlSecondsAfterFinished goes, with its pods, that long after it finished', async () => {
+  ok(
+    ['apply', '-f', '-'],
+    `apiVersion: batch/v1
+kind: Job
+metadata: {name: brief}
+spec:
+  ttlSecondsAfterFinished: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: 'busybox:latest', command: ['true']}]
+`,
+  );
+  ok(['wait', '--for=condition=complete', 'job/brief', '--timeout=60s']);
+  assert.ok(ok(['get', 'pods', '-l', 'job-name=brief', '-o', 'name']).trim(), 'its pod, still there');
+  ok(['wait', '--for=delete', 'job/brief', '--timeout=30s']);
+  assert.ok(
+    await eventually(() => ok(['get', 'pods', '-l', 'job-name=brief', '-o', 'name']).trim() === '', 20_000),
+    'its pods gone too',
+  );
+});
