@@ -37,6 +37,13 @@ describe('the SSH link', { timeout: 120_000 }, () => {
       await link.whenConnected(20_000);
       const r = await link.run('echo out; echo err >&2; exit 3');
       assert.deepEqual([r.code, r.stdout.toString(), r.stderr], [3, 'out\n', 'err\n']);
+      // The exit status also comes in band (dropbear 2022.83 sometimes sends none): none of it shows.
+      const partial = await link.run("printf 'no newline' >&2; (exit 7)");
+      assert.deepEqual([partial.code, partial.stderr], [7, 'no newline']);
+      // Many in a row: each has its code, also on a busy host.
+      const codes: number[] = [];
+      for (let i = 0; i < 20; i++) codes.push((await link.run(`exit ${i}`)).code);
+      assert.deepEqual(codes, [...Array(20).keys()]);
       assert.ok(readFileSync(known, 'utf8').trim().length > 40);
     } finally {
       link.stop();

@@ -2,6 +2,7 @@
 // itself alive with SSH keepalives (a host that slept or a guest that restarted shows as a dead
 // connection within keepaliveMs × 3), and reconnects with back-off, saying at each step what it does,
 // so the UI can show "connecting", "connected" or "reconnecting: <why>".
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -139,9 +140,16 @@ export class SshLink extends EventEmitter<LinkEvents> {
     );
   }
 
-  /** Runs a command in the guest to its end. */
+  /**
+   * Runs a command in the guest to its end. Its exit status also comes in band, as the last thing on
+   * its stderr: Debian 12's dropbear (2022.83, the guest's SSH server) sometimes closes an exec
+   * channel without the exit-status message (its sesscheckclose regression, fixed upstream in
+   * 2024.86), which left a command's code unknown (-1) now and then, more often on a busy host.
+   */
   async run(command: string, waitMs?: number): Promise<RunResult> {
-    const ch = await this.exec(command, waitMs);
+    const marker = `berth-exit-${randomBytes(6).toString('hex')}:`;
+    const wrapped = `(\n${command}\n); s=$?; printf '%s%d\\n' '${marker}' "$s" >&2; exit "$s"`;
+    const ch = await this.exec(wrapped, waitMs);
     const out: Buffer[] = [];
     let stderr = '';
     ch.on('data', (d: Buffer) => out.push(d));
@@ -149,14 +157,20 @@ export class SshLink extends EventEmitter<LinkEvents> {
       stderr += d.toString();
     });
     ch.end();
-    const code = await new Promise<number>((resolve) => {
-      let exit = -1;
+    let code = await new Promise<number | undefined>((resolve) => {
+      let exit: number | undefined;
       ch.on('exit', (c: number | null) => {
         exit = c ?? -1;
       });
       ch.on('close', () => resolve(exit));
     });
-    return { code, stdout: Buffer.concat(out), stderr };
+    const at = stderr.lastIndexOf(marker);
+    const inBand = at >= 0 ? /^(\d+)\n$/.exec(stderr.slice(at + marker.length)) : null;
+    if (inBand) {
+      stderr = stderr.slice(0, at);
+      code ??= Number(inBand[1]);
+    }
+    return { code: code ?? -1, stdout: Buffer.concat(out), stderr };
   }
 
   private describe(): string {
