@@ -21,6 +21,7 @@ import { DeploymentController } from './controllers/deployment.ts';
 import { DisruptionController } from './controllers/disruption.ts';
 import { EndpointsController } from './controllers/endpoints.ts';
 import { EndpointSliceController } from './controllers/endpointslice.ts';
+import { EphemeralVolumeController } from './controllers/ephemeral-volume.ts';
 import { GarbageCollector } from './controllers/gc.ts';
 import { HorizontalPodAutoscalerController } from './controllers/hpa.ts';
 import { JobController } from './controllers/job.ts';
@@ -91,6 +92,7 @@ export function clusterParts(): ClusterPart[] {
     new ClusterDns(),
     new Scheduler(),
     new TaintEviction(),
+    new EphemeralVolumeController(),
     new LocalPathProvisioner(),
     new NamespaceDefaults(),
     new ClusterRoleAggregationController(),

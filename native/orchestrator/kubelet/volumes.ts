@@ -225,12 +225,23 @@ export async function prepareVolumes(
       const dir = await inMemory('projected', name);
       await writeAtomic(dir, files, modeOf(src));
       out.set(name, { source: dir, readOnly: true, atomic: true });
-    } else if (v.persistentVolumeClaim) {
+    } else if (v.persistentVolumeClaim || v.ephemeral) {
       if (refresh) continue;
       const src = obj(v.persistentVolumeClaim);
-      const claimName = String(src.claimName);
+      // A generic ephemeral volume is the claim made for the pod (controllers/ephemeral-volume.ts).
+      const claimName = v.ephemeral ? `${pod.metadata?.name}-${name}` : String(src.claimName);
       const claim = await sources.lookup('PersistentVolumeClaim', claimName);
       if (!claim) throw new ContainerConfigError(`persistentvolumeclaim "${claimName}" not found`, 2000);
+      if (
+        v.ephemeral &&
+        !(claim.metadata?.ownerReferences ?? []).some((r) => r.controller && r.uid === uid)
+      ) {
+        const ns = pod.metadata?.namespace;
+        throw new ContainerConfigError(
+          `PVC ${ns}/${claimName} was not created for pod ${ns}/${pod.metadata?.name} (pod is not owner)`,
+          2000,
+        );
+      }
       const volumeName = obj(claim.spec).volumeName;
       if (obj(claim.status).phase !== 'Bound' || typeof volumeName !== 'string')
         throw new ContainerConfigError(`persistentvolumeclaim "${claimName}" is not bound`, 500);
@@ -244,7 +255,7 @@ export async function prepareVolumes(
         throw new ContainerConfigError(`persistentvolume "${volumeName}" has no source this node can mount`);
       out.set(name, { source, readOnly: src.readOnly === true });
     }
-    // ephemeral and the rest: not yet (the container then fails to mount it).
+    // The rest (csi, nfs, …): no plugin here (the container then fails to mount it).
   }
   return out;
 }

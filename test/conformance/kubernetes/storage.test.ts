@@ -92,3 +92,62 @@ test('a claim is bound to a new engine volume that outlives its pods and goes wi
     'and so does the engine volume',
   );
 });
+
+test('a generic ephemeral volume: a claim made for the pod, owned by it, mounted, gone with it', async () => {
+  ok(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'scratch' },
+      spec: {
+        containers: [
+          {
+            name: 'c',
+            image: 'busybox:latest',
+            command: ['sh', '-c', 'echo in-claim > /scratch/f && cat /scratch/f && sleep 3600'],
+            volumeMounts: [{ name: 'work', mountPath: '/scratch' }],
+          },
+        ],
+        terminationGracePeriodSeconds: 1,
+        volumes: [
+          {
+            name: 'work',
+            ephemeral: {
+              volumeClaimTemplate: {
+                metadata: { labels: { kind: 'scratch' } },
+                spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+              },
+            },
+          },
+        ],
+      },
+    }),
+  );
+  assert.ok(
+    await eventually(
+      () => get(['get', 'pod', 'scratch', '-o', 'jsonpath={.status.phase}']) === 'Running',
+      60_000,
+    ),
+    c.kubectl(['describe', 'pod', 'scratch']).stdout,
+  );
+  assert.equal(ok(['logs', 'scratch']).trim(), 'in-claim');
+  const claim = JSON.parse(ok(['get', 'pvc', 'scratch-work', '-o', 'json'])) as {
+    metadata: {
+      labels: Record<string, string>;
+      ownerReferences: { kind: string; name: string; controller: boolean }[];
+    };
+    status: { phase: string };
+  };
+  assert.equal(claim.status.phase, 'Bound');
+  assert.equal(claim.metadata.labels.kind, 'scratch');
+  assert.deepEqual(
+    claim.metadata.ownerReferences.map((r) => [r.kind, r.name, r.controller]),
+    [['Pod', 'scratch', true]],
+  );
+  ok(['delete', 'pod', 'scratch']);
+  assert.ok(
+    await eventually(() => c.kubectl(['get', 'pvc', 'scratch-work']).code !== 0, 30_000),
+    'the claim goes with its pod',
+  );
+});

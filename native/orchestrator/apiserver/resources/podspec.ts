@@ -38,6 +38,40 @@ function defaultContainer(c: Obj): void {
   }
 }
 
+/** The sources a core/v1 Volume may name (VolumeSource's fields). */
+const volumeSources = [
+  'hostPath',
+  'emptyDir',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'secret',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'persistentVolumeClaim',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'downwardAPI',
+  'fc',
+  'azureFile',
+  'configMap',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'projected',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+  'csi',
+  'ephemeral',
+  'image',
+];
+
 export function defaultPodSpec(spec: Obj): void {
   spec.restartPolicy ??= 'Always';
   spec.dnsPolicy ??= 'ClusterFirst';
@@ -52,16 +86,8 @@ export function defaultPodSpec(spec: Obj): void {
     if (resources === undefined) delete c.resources;
   }
   for (const v of asList(spec.volumes)) {
-    if (
-      !v.emptyDir &&
-      !v.hostPath &&
-      !v.configMap &&
-      !v.secret &&
-      !v.projected &&
-      !v.persistentVolumeClaim &&
-      !v.downwardAPI
-    )
-      v.emptyDir = {};
+    // A volume with no source at all is an emptyDir, as the API defaults it.
+    if (!volumeSources.some((k) => v[k] !== undefined && v[k] !== null)) v.emptyDir = {};
     for (const src of [v.configMap, v.secret]) {
       if (src && typeof src === 'object') (src as Obj).defaultMode ??= 420;
     }
@@ -243,6 +269,12 @@ export function validatePodSpec(spec: Obj | undefined, path: string): FieldError
     else if (volumes.has(v.name))
       errs.push({ field: `${path}.volumes[${i}].name`, type: 'FieldValueDuplicate', value: v.name });
     else volumes.add(v.name);
+    if (v.ephemeral !== undefined) {
+      const template = asObj(asObj(v.ephemeral).volumeClaimTemplate);
+      const at = `${path}.volumes[${i}].ephemeral.volumeClaimTemplate`;
+      if (!Object.keys(template).length) errs.push(required(at));
+      else if (!Object.keys(asObj(template.spec)).length) errs.push(required(`${at}.spec`));
+    }
   });
   for (const [i, c] of containers.entries()) {
     asList(c.volumeMounts).forEach((m, j) => {
