@@ -5,13 +5,11 @@
 // collector deletes it with the pod. A claim of that name the pod does not own is left alone: the
 // kubelet then refuses to use it, as Kubernetes does.
 import type { KubeObject } from '../apiserver/registry.ts';
+import { ephemeralClaimName } from '../apiserver/resources/podspec.ts';
 import { ApiError } from '../apiserver/status.ts';
 import { Kinds } from '../client/client.ts';
 import { splitKey } from '../client/informer.ts';
 import { asList, asObj, Controller, isNamespaceTerminating, ownerRefTo, spec } from './common.ts';
-
-/** The claim name of a pod's ephemeral volume. */
-export const ephemeralClaimName = (pod: KubeObject, volume: string) => `${pod.metadata?.name}-${volume}`;
 
 const ephemeralVolumes = (pod: KubeObject) => asList(spec(pod).volumes).filter((v) => v.ephemeral);
 
@@ -48,19 +46,20 @@ export class EphemeralVolumeController extends Controller {
       const claimName = ephemeralClaimName(pod, String(v.name));
       if (this.claims.get(namespace, claimName)) continue;
       const template = asObj(asObj(v.ephemeral).volumeClaimTemplate);
-      const meta = asObj(template.metadata);
+      const meta = asObj(template.metadata) as KubeObject['metadata'] & {};
       try {
+        // create copies what it is given: the pod's template is not shared.
         await this.client.create(Kinds.PersistentVolumeClaim, {
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',
           metadata: {
             name: claimName,
             namespace,
-            ...(meta.labels ? { labels: { ...(meta.labels as Record<string, string>) } } : {}),
-            ...(meta.annotations ? { annotations: { ...(meta.annotations as Record<string, string>) } } : {}),
+            labels: meta.labels ?? undefined,
+            annotations: meta.annotations ?? undefined,
             ownerReferences: [ownerRefTo(pod, Kinds.Pod)],
           },
-          spec: structuredClone(asObj(template.spec)),
+          spec: asObj(template.spec),
         });
       } catch (err) {
         if (isNamespaceTerminating(err)) return;

@@ -5,6 +5,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
 import { Kinds, type KubeClient } from '../client/client.ts';
+import { EventNames } from '../client/event-names.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -15,8 +16,7 @@ export interface Recorder {
 export class EventRecorder implements Recorder {
   private readonly seen = new Map<string, { name: string; namespace: string; count: number }>();
   private chain: Promise<void> = Promise.resolve();
-  /** The last event name's time, in nanoseconds. */
-  private stamp = 0n;
+  private readonly names = new EventNames();
 
   constructor(
     private readonly client: KubeClient,
@@ -53,10 +53,7 @@ export class EventRecorder implements Recorder {
         return;
       }
     }
-    // `<object>.<nanoseconds in hex>`, as client-go names events: increasing, so names sort in order.
-    const nanos = BigInt(Math.floor(this.clock.now())) * 1_000_000n;
-    this.stamp = nanos > this.stamp ? nanos : this.stamp + 1n;
-    const name = `${meta.name}.${this.stamp.toString(16)}`;
+    const name = this.names.next(meta.name, this.clock.now());
     await this.client.create(Kinds.Event, {
       apiVersion: 'v1',
       kind: 'Event',

@@ -172,11 +172,7 @@ export class NodeAgent {
    * node becomes Ready by it (new, or not Ready before): the kubelet says NodeReady then.
    */
   async start(): Promise<boolean> {
-    const before = await this.opts.client.get(Kinds.Node, undefined, this.name);
-    const wasReady = ((before?.status?.conditions ?? []) as { type?: string; status?: string }[]).some(
-      (c) => c.type === 'Ready' && c.status === 'True',
-    );
-    await this.register();
+    const wasReady = await this.register();
     await this.renewLease();
     this.schedule(leaseRenewMs, () => this.renewLease());
     this.schedule(statusReportMs, () => this.reportStatus());
@@ -201,9 +197,13 @@ export class NodeAgent {
     this.timers.push(this.opts.clock.setTimeout(tick, ms));
   }
 
-  private async register(): Promise<void> {
+  /** Resolves to whether the Node was Ready before (false for a new one). */
+  private async register(): Promise<boolean> {
     const { client } = this.opts;
     let node = await client.get(Kinds.Node, undefined, this.name);
+    const wasReady = ((node?.status?.conditions ?? []) as { type?: string; status?: string }[]).some(
+      (c) => c.type === 'Ready' && c.status === 'True',
+    );
     if (!node) {
       try {
         node = await client.create(Kinds.Node, {
@@ -226,6 +226,7 @@ export class NodeAgent {
     }
     this.uid = String(node.metadata?.uid);
     await this.reportStatus(node);
+    return wasReady;
   }
 
   private async reportStatus(current?: KubeObject): Promise<void> {
@@ -233,7 +234,10 @@ export class NodeAgent {
     for (let i = 0; i < 5; i++) {
       const node = current ?? (await client.get(Kinds.Node, undefined, this.name));
       current = undefined;
-      if (!node) return this.register();
+      if (!node) {
+        await this.register();
+        return;
+      }
       try {
         await client.updateStatus(Kinds.Node, {
           ...node,

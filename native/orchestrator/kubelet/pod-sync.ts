@@ -28,6 +28,7 @@ import {
   type PodRef,
   podRef,
   roleField,
+  roleOf,
   sandboxContainerName,
   sandboxLabels,
 } from './names.ts';
@@ -227,12 +228,9 @@ export class PodSyncer {
     for (const c of list(spec.ephemeralContainers)) {
       const cname = String(c.name);
       if (attemptsOf(mine, cname, 'ephemeral')[0]) continue;
-      const target = c.targetContainerName
-        ? [
-            ...attemptsOf(inSandbox, String(c.targetContainerName), 'app'),
-            ...attemptsOf(inSandbox, String(c.targetContainerName), 'init'),
-          ].find(isRunning)
-        : undefined;
+      const targetName = String(c.targetContainerName ?? '');
+      const targetRole = targetName ? roleOf(pod, targetName) : undefined;
+      const target = targetRole ? attemptsOf(inSandbox, targetName, targetRole).find(isRunning) : undefined;
       await this.startContainer(key, pod, ref, state, sandbox, c, 'ephemeral', 0, target?.Id);
     }
     for (const c of list(spec.initContainers)) {

@@ -12,6 +12,7 @@ import { chmodSync, promises as fs, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { KeyedQueue } from '../../core/serial.ts';
 import type { KubeObject } from '../apiserver/registry.ts';
+import { ephemeralClaimName } from '../apiserver/resources/podspec.ts';
 import { type Files, writeAtomic } from './atomic-writer.ts';
 import { ContainerConfigError, fieldValue, resourceValue } from './env.ts';
 import { type MemoryMounts, memoryRoot, memoryVolumeSize, unmountUnder } from './memory-volumes.ts';
@@ -229,7 +230,7 @@ export async function prepareVolumes(
       if (refresh) continue;
       const src = obj(v.persistentVolumeClaim);
       // A generic ephemeral volume is the claim made for the pod (controllers/ephemeral-volume.ts).
-      const claimName = v.ephemeral ? `${pod.metadata?.name}-${name}` : String(src.claimName);
+      const claimName = v.ephemeral ? ephemeralClaimName(pod, name) : String(src.claimName);
       const claim = await sources.lookup('PersistentVolumeClaim', claimName);
       if (!claim) throw new ContainerConfigError(`persistentvolumeclaim "${claimName}" not found`, 2000);
       if (

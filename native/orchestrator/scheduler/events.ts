@@ -10,6 +10,7 @@ import type { KubeObject } from '../apiserver/registry.ts';
 import { iso } from '../apiserver/rest/write.ts';
 import { ApiError } from '../apiserver/status.ts';
 import { Kinds, type KubeClient } from '../client/client.ts';
+import { EventNames } from '../client/event-names.ts';
 
 export interface EventSource {
   /** source.component and reportingController: `default-scheduler`. */
@@ -26,6 +27,7 @@ const maxRemembered = 4096;
 
 export class EventRecorder {
   private readonly made = new Map<string, KubeObject>();
+  private readonly names = new EventNames();
 
   constructor(
     private readonly client: KubeClient,
@@ -62,7 +64,7 @@ export class EventRecorder {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: {
-          name: `${meta.name}.${(BigInt(now) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`,
+          name: this.names.next(meta.name, now),
           namespace: meta.namespace ?? 'default',
         },
         involvedObject: {
@@ -104,7 +106,6 @@ export class EventRecorder {
     for (const id of this.made.keys()) if (id.startsWith(`${uid}\u0000`)) this.made.delete(id);
   }
 
-  private seq = 0;
 
   private remember(id: string, event: KubeObject): void {
     this.made.delete(id);

@@ -7,8 +7,7 @@
 import type { KubeObject } from '../registry.ts';
 import { sameJson } from '../registry.ts';
 import type { FieldError } from '../status.ts';
-import { invalidValue, isLabel, labelMsg, required } from '../validation.ts';
-import { asList, asObj } from './podspec.ts';
+import { asList, asObj, validateContainers } from './podspec.ts';
 
 const notForEphemeral = [
   'ports',
@@ -45,18 +44,12 @@ export function validateEphemeralContainers(pod: KubeObject, old?: KubeObject): 
   const others = new Set(
     [...asList(spec.containers), ...asList(spec.initContainers)].map((c) => String(c.name)),
   );
-  const seen = new Set<string>();
   const volumes = new Set(asList(spec.volumes).map((v) => String(v.name)));
+  // What every container is checked for (names unique among all the pod's containers, an image…).
+  validateContainers(list, path, errs, new Set(others));
   list.forEach((c, i) => {
     const p = `${path}[${i}]`;
-    const name = c.name;
-    if (typeof name !== 'string' || !name) errs.push(required(`${p}.name`));
-    else if (!isLabel(name)) errs.push(invalidValue(`${p}.name`, name, labelMsg));
-    else if (others.has(name) || seen.has(name))
-      errs.push({ field: `${p}.name`, type: 'FieldValueDuplicate', value: name });
-    else seen.add(name);
-    if (before.some((b) => b.name === name)) return;
-    if (typeof c.image !== 'string' || !c.image.trim()) errs.push(required(`${p}.image`));
+    if (before.some((b) => b.name === c.name)) return;
     for (const f of notForEphemeral) {
       const v = c[f];
       const empty =

@@ -38,6 +38,9 @@ function defaultContainer(c: Obj): void {
   }
 }
 
+/** The claim of a pod's generic ephemeral volume: `<pod>-<volume>`, as Kubernetes names it. */
+export const ephemeralClaimName = (pod: KubeObject, volume: string) => `${pod.metadata?.name}-${volume}`;
+
 /** The sources a core/v1 Volume may name (VolumeSource's fields). */
 const volumeSources = [
   'hostPath',
@@ -192,7 +195,8 @@ function hookProblems(handler: Obj, path: string, grace: unknown): FieldError[] 
   });
 }
 
-function validateContainers(
+/** Each container's name (unique among `names`, which it joins), image, ports, policies, hooks and probes. */
+export function validateContainers(
   list: Obj[],
   path: string,
   errs: FieldError[],

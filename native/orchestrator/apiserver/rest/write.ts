@@ -176,11 +176,13 @@ function mergeUpdate(scope: Scope, old: KubeObject, body: KubeObject): KubeObjec
   if (scope.subresource === 'status') return { ...copyJson(old), status: body.status ?? {} };
   // Only the ephemeral containers change through pods/ephemeralcontainers; the rest is the stored pod.
   if (scope.subresource === 'ephemeralcontainers') {
-    const spec: Record<string, unknown> = { ...old.spec };
+    const obj = copyJson(old);
+    obj.spec ??= {};
+    const spec = obj.spec;
     const wanted = body.spec?.ephemeralContainers;
-    if (Array.isArray(wanted) && wanted.length) spec.ephemeralContainers = wanted;
+    if (Array.isArray(wanted) && wanted.length) spec.ephemeralContainers = copyJson(wanted);
     else delete spec.ephemeralContainers;
-    return { ...copyJson(old), spec: copyJson(spec) };
+    return obj;
   }
   if (scope.subresource === 'finalize') {
     return {

@@ -11,8 +11,9 @@ import { isDryRun } from '../context.ts';
 import { readObject, sendJson } from '../http.ts';
 import { fromStored } from '../objects.ts';
 import { type KubeObject, type Registry, type SubresourceHandler, storeKey } from '../registry.ts';
+import { getObject } from '../rest/read.ts';
 import { iso } from '../rest/write.ts';
-import { badRequest, conflict, type FieldError, invalid, methodNotAllowed, notFound } from '../status.ts';
+import { badRequest, conflict, type FieldError, invalid, methodNotAllowed } from '../status.ts';
 import { notSupported, required } from '../validation.ts';
 import type { TokenRequest } from './tokens.ts';
 
@@ -29,12 +30,9 @@ export interface TokenSigner {
   issue(req: TokenRequest): { token: string; expiresAt: number };
 }
 
-async function stored(ctx: ApiContext, kind: string, namespace: string, name: string): Promise<KubeObject> {
-  const def = ctx.registry.byKind('', kind)!;
-  const found = await ctx.store.get(storeKey(def, namespace, name));
-  if (!found) throw notFound({ group: '', resource: def.plural }, name);
-  return fromStored(def, found);
-}
+/** The core/v1 object of `kind` named in the request's namespace; 404 in Kubernetes' words without. */
+const stored = (ctx: ApiContext, scope: Scope, kind: string, name: string): Promise<KubeObject> =>
+  getObject(ctx, { ...scope, def: ctx.registry.byKind('', kind)!, name, subresource: undefined });
 
 /** Issues the token a TokenRequest `body` asks for, for the service account `scope.name`. */
 export async function requestToken(
@@ -76,7 +74,7 @@ export async function requestToken(
     if (typeof ref.name !== 'string' || !ref.name) errs.push(required('spec.boundObjectRef.name'));
   }
   if (errs.length) throw invalid('TokenRequest', 'authentication.k8s.io', name, errs);
-  const account = await stored(ctx, 'ServiceAccount', namespace, name);
+  const account = await stored(ctx, scope, 'ServiceAccount', name);
   const request: TokenRequest = {
     namespace,
     serviceAccount: { name, uid: account.metadata?.uid },
@@ -86,7 +84,7 @@ export async function requestToken(
   };
   if (ref) {
     const kind = String(ref.kind);
-    const bound = await stored(ctx, kind, namespace, String(ref.name));
+    const bound = await stored(ctx, scope, kind, String(ref.name));
     const uid = bound.metadata?.uid;
     if (ref.uid && ref.uid !== uid)
       throw conflict(
