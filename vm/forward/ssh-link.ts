@@ -143,8 +143,8 @@ export class SshLink extends EventEmitter<LinkEvents> {
   /**
    * Runs a command in the guest to its end. Its exit status also comes in band, as the last thing on
    * its stderr: Debian 12's dropbear (2022.83, the guest's SSH server) sometimes closes an exec
-   * channel without the exit-status message (its sesscheckclose regression, fixed upstream in
-   * 2024.86), which left a command's code unknown (-1) now and then, more often on a busy host.
+   * channel without the exit-status message (its sesscheckclose regression, fixed upstream by
+   * mkj/dropbear#326), which left a command's code unknown (-1) now and then, more often on a busy host.
    */
   async run(command: string, waitMs?: number): Promise<RunResult> {
     const marker = `berth-exit-${randomBytes(6).toString('hex')}:`;
