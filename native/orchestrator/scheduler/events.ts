@@ -106,7 +106,6 @@ export class EventRecorder {
     for (const id of this.made.keys()) if (id.startsWith(`${uid}\u0000`)) this.made.delete(id);
   }
 
-
   private remember(id: string, event: KubeObject): void {
     this.made.delete(id);
     this.made.set(id, event);
